@@ -1,0 +1,136 @@
+/**
+ * The `core …` console commands that belong to the PBX as a whole: version, uptime, settings,
+ * reload and stop. Layouts follow Asterisk's so operators and scripts find what they expect.
+ */
+import { arch, hostname, type as osType, userInfo } from "node:os";
+import { systemClock, type Clock } from "../core/clock.js";
+import { CliUsageError, type CliCommand, type CommandRegistry } from "./registry.js";
+
+export interface CoreInfo {
+  version: string;
+  /** Epoch milliseconds when the PBX started. */
+  startedAt: number;
+  /** Epoch milliseconds of the last configuration (re)load. */
+  lastReloadAt: number;
+  /** Rows for `core show settings`, in display order: label → value. */
+  settings(): Record<string, string>;
+  /** Reloads configuration and returns the text to print. */
+  reload(): Promise<string>;
+  /** Shuts the PBX down. */
+  stop(): Promise<void>;
+}
+
+export interface CoreCommandOptions {
+  clock?: Clock;
+  /** Delay between replying "Shutting down" and stopping, so the reply reaches the console first. */
+  stopDelayMs?: number;
+}
+
+const UNITS: ReadonlyArray<readonly [number, string]> = [
+  [365 * 24 * 3600, "year"],
+  [7 * 24 * 3600, "week"],
+  [24 * 3600, "day"],
+  [3600, "hour"],
+  [60, "minute"],
+  [1, "second"],
+];
+
+/** "1 hour, 2 minutes, 3 seconds", Asterisk's uptime wording; "<1 second" when under one. */
+export function formatDuration(totalSeconds: number): string {
+  let rest = Math.max(0, Math.floor(totalSeconds));
+  if (rest === 0) return "<1 second";
+  const parts: string[] = [];
+  for (const [size, name] of UNITS) {
+    const n = Math.floor(rest / size);
+    rest -= n * size;
+    if (n > 0) parts.push(`${n} ${name}${n === 1 ? "" : "s"}`);
+  }
+  return parts.join(", ");
+}
+
+/** The single `core show version` line. */
+export function versionLine(version: string): string {
+  let user = "unknown";
+  try {
+    user = userInfo().username;
+  } catch {
+    // No passwd entry for this uid (some containers): keep "unknown".
+  }
+  return `Switchboard ${version} built by ${user} @ ${hostname()} on a ${arch()} running ${osType()} with Node.js ${process.version}`;
+}
+
+function noArgs(ctx: { args: string[] }): void {
+  if (ctx.args.length > 0) throw new CliUsageError();
+}
+
+/** Registers the core commands; returns the function that removes them again. */
+export function registerCoreCommands(registry: CommandRegistry, info: CoreInfo, opts: CoreCommandOptions = {}): () => void {
+  const clock = opts.clock ?? systemClock;
+  const stopDelayMs = opts.stopDelayMs ?? 100;
+  let stopping = false;
+
+  const commands: CliCommand[] = [
+    {
+      command: "core show version",
+      summary: "Display version info",
+      usage: "Usage: core show version\n       Shows Switchboard version information.\n",
+      handler: (ctx) => {
+        noArgs(ctx);
+        return versionLine(info.version) + "\n";
+      },
+    },
+    {
+      command: "core show uptime",
+      summary: "Show uptime information",
+      usage: "Usage: core show uptime [seconds]\n       Shows Switchboard uptime information.\n       The seconds word returns the uptime in seconds only.\n",
+      complete: (ctx) => (ctx.args.length === 0 ? ["seconds"] : []),
+      handler: (ctx) => {
+        const bare = ctx.args.length === 1 && ctx.args[0]?.toLowerCase() === "seconds";
+        if (ctx.args.length > 0 && !bare) throw new CliUsageError();
+        const now = clock.now();
+        const up = Math.floor((now - info.startedAt) / 1000);
+        const reload = Math.floor((now - info.lastReloadAt) / 1000);
+        if (bare) return `System uptime: ${up}\nLast reload: ${reload}\n`;
+        return `System uptime: ${formatDuration(up)}\nLast reload: ${formatDuration(reload)}\n`;
+      },
+    },
+    {
+      command: "core show settings",
+      summary: "Show some core settings",
+      usage: "Usage: core show settings\n       Shows the PBX core settings.\n",
+      handler: (ctx) => {
+        noArgs(ctx);
+        const rows = Object.entries(info.settings()).map(([k, v]) => `  ${`${k}:`.padEnd(29)}${v}\n`);
+        return `\nPBX Core settings\n-----------------\n${rows.join("")}`;
+      },
+    },
+    {
+      command: "core reload",
+      summary: "Global reload",
+      usage: "Usage: core reload\n       Execute a global reload.\n",
+      handler: async (ctx) => {
+        noArgs(ctx);
+        return info.reload();
+      },
+    },
+    {
+      command: "core stop now",
+      summary: "Shut down Switchboard immediately",
+      usage: "Usage: core stop now\n       Shuts down a running Switchboard immediately, hanging up all active calls.\n",
+      handler: (ctx) => {
+        noArgs(ctx);
+        if (stopping) return "Shutdown already in progress\n";
+        stopping = true;
+        // Stop only after the reply had a chance to reach the console that asked.
+        clock.setTimeout(() => {
+          info.stop().catch(() => {});
+        }, stopDelayMs);
+        return "Shutting down\n";
+      },
+    },
+  ];
+  const removers = commands.map((c) => registry.register(c));
+  return () => {
+    for (const r of removers.reverse()) r();
+  };
+}

@@ -1,0 +1,54 @@
+/**
+ * The console command contract. It lives in core so that every feature module (sip, pbx,
+ * security) can register its own commands without importing the console itself; `cli/`
+ * implements the registry and the console that runs them.
+ */
+import { PbxError } from "./errors.js";
+
+export interface CliContext {
+  /** The words after the command's fixed words, quotes removed, case kept. */
+  args: string[];
+  /** The whole line as typed. */
+  line: string;
+  /** Appends text to the command's output ahead of the returned text (for long, incremental output). */
+  write?: (s: string) => void;
+}
+
+export interface CliCompletionContext {
+  /** Complete argument words already typed after the fixed words. */
+  args: string[];
+  /** The partial word being completed ("" when the cursor follows a space). */
+  word: string;
+}
+
+export interface CliCommand {
+  /** Fixed words, e.g. "pjsip show endpoints". Arguments appear in `usage` only. */
+  command: string;
+  /** Asterisk-style usage: "Usage: pjsip show endpoint <id>\n       Shows one endpoint." */
+  usage: string;
+  /** One line for `help`. */
+  summary: string;
+  /** Returns the output text; throw `CliUsageError` to print the usage instead. */
+  handler(ctx: CliContext): string | Promise<string>;
+  /** Candidates for the argument word being typed (endpoint ids, on/off …). */
+  complete?(ctx: CliCompletionContext): string[] | Promise<string[]>;
+}
+
+/** What a feature module needs to add commands: registering returns the matching unregister. */
+export interface CommandRegistrar {
+  register(cmd: CliCommand): () => void;
+}
+
+/** Thrown by a handler when its arguments are wrong; the registry answers with the usage text. */
+export class CliUsageError extends PbxError {
+  constructor(message = "") {
+    super("CLI_USAGE", message);
+    this.name = "CliUsageError";
+  }
+}
+
+/** Completes `word` against fixed choices. */
+export function completeFrom(choices: Iterable<string>, word: string): string[] {
+  const w = word.toLowerCase();
+  return [...choices].filter((c) => c.toLowerCase().startsWith(w));
+}

@@ -1,0 +1,189 @@
+/**
+ * Logging: a `Logger` interface, implemented with pino. Structured JSON goes to
+ * `switchboard.log`; a human line in Asterisk's layout (`[Nov 26 07:25:01] NOTICE[pid] category: text`)
+ * goes to `messages.log`, to the foreground console, and to attached remote consoles.
+ *
+ * Call with a context object first and a constant message second:
+ * `log.warn({ peer, endpoint }, "registration rejected: no AORs")`.
+ */
+import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
+import { join } from "node:path";
+import { hostname } from "node:os";
+import { pino, type Logger as PinoLogger } from "pino";
+
+export type LogLevel = "trace" | "debug" | "info" | "notice" | "warn" | "error";
+type LogFn = (obj: object, msg: string) => void;
+
+export interface Logger {
+  trace: LogFn;
+  debug: LogFn;
+  info: LogFn;
+  notice: LogFn;
+  warn: LogFn;
+  error: LogFn;
+  child(bindings: Record<string, unknown>): Logger;
+}
+
+const LEVEL_NUMBERS: Record<LogLevel, number> = { trace: 10, debug: 20, info: 30, notice: 35, warn: 40, error: 50 };
+const ASTERISK_NAMES: Record<number, string> = { 10: "TRACE", 20: "DEBUG", 30: "VERBOSE", 35: "NOTICE", 40: "WARNING", 50: "ERROR", 60: "ERROR" };
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const RESERVED = new Set(["level", "time", "pid", "hostname", "msg", "category"]);
+
+/** `[Nov 26 07:25:01]`, Asterisk's default `dateformat=%b %e %T`. */
+export function asteriskTimestamp(d: Date): string {
+  const pad = (n: number) => String(n).padStart(2, "0");
+  const day = String(d.getDate()).padStart(2, " ");
+  return `[${MONTHS[d.getMonth()]} ${day} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}]`;
+}
+
+/** Renders the context object as `key=value` pairs after the message, nested objects as JSON. */
+function renderContext(rec: Record<string, unknown>): string {
+  const parts: string[] = [];
+  for (const [k, v] of Object.entries(rec)) {
+    if (RESERVED.has(k) || v === undefined) continue;
+    const text = typeof v === "object" && v !== null ? JSON.stringify(v) : String(v);
+    parts.push(`${k}=${text.length > 300 ? text.slice(0, 300) + "…" : text}`);
+  }
+  return parts.length ? ` (${parts.join(" ")})` : "";
+}
+
+export function humanLine(rec: Record<string, unknown>): string {
+  const level = typeof rec.level === "number" ? rec.level : 30;
+  const time = typeof rec.time === "number" ? new Date(rec.time) : new Date();
+  const category = typeof rec.category === "string" ? rec.category : "core";
+  const msg = typeof rec.msg === "string" ? rec.msg : "";
+  return `${asteriskTimestamp(time)} ${ASTERISK_NAMES[level] ?? "VERBOSE"}[${process.pid}] ${category}: ${msg}${renderContext(rec)}`;
+}
+
+export type LineListener = (line: string, level: number) => void;
+
+/** Fan-out of human log lines to whoever listens (foreground console, remote consoles). */
+export class LogHub {
+  private listeners = new Set<LineListener>();
+  subscribe(fn: LineListener): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+  publish(line: string, level: number): void {
+    for (const fn of this.listeners) {
+      try {
+        fn(line, level);
+      } catch {
+        // A broken console must not break logging.
+      }
+    }
+  }
+}
+
+export interface LoggerOptions {
+  /** Directory for messages.log and switchboard.log; omit for no files. */
+  dir?: string;
+  level?: LogLevel;
+  /** Echo human lines to stderr (foreground `start`). */
+  stderr?: boolean;
+  hub?: LogHub;
+}
+
+class PinoAdapter implements Logger {
+  constructor(private readonly p: PinoLogger<"notice">) {}
+  trace: LogFn = (o, m) => this.p.trace(o, m);
+  debug: LogFn = (o, m) => this.p.debug(o, m);
+  info: LogFn = (o, m) => this.p.info(o, m);
+  notice: LogFn = (o, m) => this.p.notice(o, m);
+  warn: LogFn = (o, m) => this.p.warn(o, m);
+  error: LogFn = (o, m) => this.p.error(o, m);
+  child(bindings: Record<string, unknown>): Logger {
+    return new PinoAdapter(this.p.child(bindings));
+  }
+}
+
+export interface LoggerHandle {
+  logger: Logger;
+  hub: LogHub;
+  close(): void;
+}
+
+export function createLogger(opts: LoggerOptions = {}): LoggerHandle {
+  const hub = opts.hub ?? new LogHub();
+  let messages: WriteStream | undefined;
+  let json: WriteStream | undefined;
+  if (opts.dir) {
+    mkdirSync(opts.dir, { recursive: true });
+    messages = createWriteStream(join(opts.dir, "messages.log"), { flags: "a" });
+    json = createWriteStream(join(opts.dir, "switchboard.log"), { flags: "a" });
+  }
+  const stderr = opts.stderr ?? false;
+  const sink = {
+    write(chunk: string): void {
+      json?.write(chunk);
+      let rec: Record<string, unknown>;
+      try {
+        rec = JSON.parse(chunk) as Record<string, unknown>;
+      } catch {
+        return;
+      }
+      const level = typeof rec.level === "number" ? rec.level : 30;
+      const line = humanLine(rec);
+      if (level >= 30) messages?.write(line + "\n");
+      if (stderr) process.stderr.write(line + "\n");
+      hub.publish(line, level);
+    },
+  };
+  const p = pino<"notice">(
+    {
+      level: opts.level ?? "info",
+      customLevels: { notice: LEVEL_NUMBERS.notice },
+      base: { pid: process.pid, hostname: hostname() },
+    },
+    sink,
+  );
+  return {
+    logger: new PinoAdapter(p),
+    hub,
+    close() {
+      messages?.end();
+      json?.end();
+    },
+  };
+}
+
+export interface CapturedLog {
+  level: LogLevel;
+  msg: string;
+  ctx: Record<string, unknown>;
+}
+
+/** A logger that keeps records in memory, for unit tests. */
+export class CaptureLogger implements Logger {
+  constructor(
+    readonly records: CapturedLog[] = [],
+    private readonly bindings: Record<string, unknown> = {},
+  ) {}
+  private push(level: LogLevel, ctx: object, msg: string) {
+    this.records.push({ level, msg, ctx: { ...this.bindings, ...ctx } });
+  }
+  trace: LogFn = (o, m) => this.push("trace", o, m);
+  debug: LogFn = (o, m) => this.push("debug", o, m);
+  info: LogFn = (o, m) => this.push("info", o, m);
+  notice: LogFn = (o, m) => this.push("notice", o, m);
+  warn: LogFn = (o, m) => this.push("warn", o, m);
+  error: LogFn = (o, m) => this.push("error", o, m);
+  child(bindings: Record<string, unknown>): Logger {
+    return new CaptureLogger(this.records, { ...this.bindings, ...bindings });
+  }
+  find(msgPart: string): CapturedLog | undefined {
+    return this.records.find((r) => r.msg.includes(msgPart));
+  }
+}
+
+const noop: LogFn = () => {};
+/** A logger that discards everything. */
+export const nullLogger: Logger = {
+  trace: noop,
+  debug: noop,
+  info: noop,
+  notice: noop,
+  warn: noop,
+  error: noop,
+  child: () => nullLogger,
+};

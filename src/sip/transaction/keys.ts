@@ -1,0 +1,45 @@
+/**
+ * Transaction matching keys.
+ *
+ * Server side (§17.2.3): with an RFC 3261 branch (magic cookie `z9hG4bK`), a request matches a
+ * transaction by branch, sent-by of the top Via, and method — "except for ACK, where the method
+ * of the request that created the transaction is INVITE". Requests from RFC 2543 peers (no
+ * cookie) fall back to Call-ID, CSeq number, From tag and sent-by.
+ *
+ * Client side (§17.1.3): the response's top Via branch plus the CSeq method.
+ */
+import type { SipMessage } from "../message/message.js";
+import { parseVia, parseCSeq } from "../parser/index.js";
+
+const MAGIC = "z9hG4bK";
+
+function methodForKey(method: string): string {
+  return method === "ACK" ? "INVITE" : method;
+}
+
+export function serverKey(msg: SipMessage, overrideMethod?: string): string | undefined {
+  const raw = msg.headers.getAll("Via")[0];
+  const cseqRaw = msg.headers.get("CSeq");
+  if (raw === undefined || cseqRaw === undefined) return undefined;
+  const via = parseVia(raw);
+  const cseq = parseCSeq(cseqRaw);
+  if (!via || !cseq) return undefined;
+  const method = overrideMethod ?? methodForKey(msg.kind === "request" ? msg.method : cseq.method);
+  const sentBy = `${via.host}:${via.port ?? 5060}`;
+  const branch = via.params.get("branch");
+  if (branch && branch.startsWith(MAGIC)) return `${branch}|${sentBy}|${method}`;
+  const from = msg.headers.get("From") ?? "";
+  const fromTag = /;\s*tag\s*=\s*([^;>\s]+)/i.exec(from.slice(from.lastIndexOf(">") + 1))?.[1] ?? "";
+  return `2543|${msg.headers.get("Call-ID") ?? ""}|${cseq.seq}|${fromTag}|${sentBy}|${method}`;
+}
+
+export function clientKey(msg: SipMessage): string | undefined {
+  const raw = msg.headers.getAll("Via")[0];
+  const cseqRaw = msg.headers.get("CSeq");
+  if (raw === undefined || cseqRaw === undefined) return undefined;
+  const via = parseVia(raw);
+  const cseq = parseCSeq(cseqRaw);
+  const branch = via?.params.get("branch");
+  if (!cseq || !branch) return undefined;
+  return `${branch}|${cseq.method}`;
+}

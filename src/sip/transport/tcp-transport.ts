@@ -1,0 +1,202 @@
+/**
+ * SIP over TCP (RFC 3261 §18.3): messages framed by Content-Length, connections reused in both
+ * directions (a response goes back on the connection the request came in on, and requests to a
+ * peer reuse its open connection), idle connections closed after a timeout.
+ */
+import { createServer, connect, type Server, type Socket } from "node:net";
+import { TransportError } from "../../core/errors.js";
+import type { Logger } from "../../core/logger.js";
+import { StreamFramer } from "../parser/index.js";
+import type { Flow, Transport, TransportDelegate, TransportDump } from "./types.js";
+import { formatHostPort } from "./types.js";
+
+export interface TcpTransportOptions {
+  id: string;
+  address: string;
+  port: number;
+  delegate: TransportDelegate;
+  log: Logger;
+  /** Close a connection with no traffic for this long (ms). */
+  idleTimeoutMs?: number;
+  /** Upper bound on simultaneous connections. */
+  maxConnections?: number;
+}
+
+interface Connection {
+  id: string;
+  socket: Socket;
+  framer: StreamFramer;
+  remoteAddress: string;
+  remotePort: number;
+}
+
+const DEFAULT_IDLE_MS = 10 * 60_000;
+
+export class TcpTransport implements Transport {
+  readonly protocol = "tcp" as const;
+  readonly reliable = true;
+  readonly id: string;
+  readonly family: 4 | 6;
+  private server: Server | undefined;
+  private bound = { address: "", port: 0 };
+  private readonly connections = new Map<string, Connection>();
+  /** Latest connection per peer `addr:port`, for connection reuse when sending requests. */
+  private readonly byPeer = new Map<string, Connection>();
+  private seq = 0;
+  private received = 0;
+  private sent = 0;
+  private dropped = 0;
+  private closed = false;
+
+  constructor(private readonly opts: TcpTransportOptions) {
+    this.id = opts.id;
+    this.family = opts.address.includes(":") ? 6 : 4;
+  }
+
+  get localAddress(): string {
+    return this.bound.address || this.opts.address;
+  }
+
+  get localPort(): number {
+    return this.bound.port || this.opts.port;
+  }
+
+  listen(): Promise<void> {
+    const server = createServer({ noDelay: true }, (socket) => this.onAccept(socket));
+    server.maxConnections = this.opts.maxConnections ?? 10_000;
+    this.server = server;
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error) => {
+        reject(new TransportError(`cannot bind TCP ${formatHostPort(this.opts.address, this.opts.port)}: ${err.message}`, { cause: err }));
+      };
+      server.once("error", onError);
+      server.listen({ port: this.opts.port, host: this.opts.address, ipv6Only: this.family === 6 }, () => {
+        server.off("error", onError);
+        server.on("error", (err) => this.opts.log.warn({ transport: this.id, err: err.message }, "TCP server error"));
+        const a = server.address();
+        if (a && typeof a === "object") this.bound = { address: a.address, port: a.port };
+        resolve();
+      });
+    });
+  }
+
+  private onAccept(socket: Socket): void {
+    const address = normalizeAddress(socket.remoteAddress ?? "");
+    if (!this.opts.delegate.allow(address)) {
+      this.dropped++;
+      socket.destroy();
+      return;
+    }
+    this.adopt(socket, address, socket.remotePort ?? 0);
+  }
+
+  private adopt(socket: Socket, remoteAddress: string, remotePort: number): Connection {
+    const conn: Connection = {
+      id: `${this.id}#${++this.seq}`,
+      socket,
+      framer: new StreamFramer(),
+      remoteAddress,
+      remotePort,
+    };
+    this.connections.set(conn.id, conn);
+    this.byPeer.set(formatHostPort(remoteAddress, remotePort), conn);
+    socket.setTimeout(this.opts.idleTimeoutMs ?? DEFAULT_IDLE_MS);
+    socket.on("timeout", () => socket.destroy());
+    socket.on("error", () => socket.destroy());
+    socket.on("close", () => this.forget(conn));
+    socket.on("data", (chunk: Buffer) => this.onData(conn, chunk));
+    return conn;
+  }
+
+  private forget(conn: Connection): void {
+    this.connections.delete(conn.id);
+    const key = formatHostPort(conn.remoteAddress, conn.remotePort);
+    if (this.byPeer.get(key) === conn) this.byPeer.delete(key);
+  }
+
+  private onData(conn: Connection, chunk: Buffer): void {
+    if (!this.opts.delegate.allow(conn.remoteAddress)) {
+      // The peer was banned while connected.
+      this.dropped++;
+      conn.socket.destroy();
+      return;
+    }
+    for (const out of conn.framer.push(chunk)) {
+      if ("message" in out) {
+        this.received++;
+        const flow: Flow = { transport: this, remoteAddress: conn.remoteAddress, remotePort: conn.remotePort, connectionId: conn.id };
+        this.opts.delegate.onMessage(out.message, flow);
+      } else if ("keepalive" in out) {
+        // RFC 5626 §4.4.1: a double-CRLF ping is answered with a single CRLF pong.
+        conn.socket.write("\r\n");
+      } else {
+        this.opts.log.notice(
+          { transport: this.id, peer: formatHostPort(conn.remoteAddress, conn.remotePort), reason: out.error },
+          "closing TCP connection: unframeable SIP stream",
+        );
+        this.dropped++;
+        conn.socket.destroy();
+        return;
+      }
+    }
+  }
+
+  async send(data: Buffer, remoteAddress: string, remotePort: number, connectionId?: string): Promise<void> {
+    if (this.closed) throw new TransportError(`transport ${this.id} is closed`);
+    let conn = connectionId ? this.connections.get(connectionId) : undefined;
+    conn ??= this.byPeer.get(formatHostPort(remoteAddress, remotePort));
+    conn ??= await this.open(remoteAddress, remotePort);
+    this.sent++;
+    const socket = conn.socket;
+    await new Promise<void>((resolve, reject) => {
+      socket.write(data, (err) => {
+        if (err) reject(new TransportError(`TCP send to ${formatHostPort(remoteAddress, remotePort)} failed: ${err.message}`, { cause: err }));
+        else resolve();
+      });
+    });
+  }
+
+  private open(remoteAddress: string, remotePort: number): Promise<Connection> {
+    return new Promise((resolve, reject) => {
+      const socket = connect({ host: remoteAddress, port: remotePort, noDelay: true, timeout: 5000 });
+      const fail = (err: Error) => {
+        socket.destroy();
+        reject(new TransportError(`TCP connect to ${formatHostPort(remoteAddress, remotePort)} failed: ${err.message}`, { cause: err }));
+      };
+      socket.once("error", fail);
+      socket.once("timeout", () => fail(new Error("timed out")));
+      socket.once("connect", () => {
+        socket.off("error", fail);
+        socket.setTimeout(0);
+        resolve(this.adopt(socket, remoteAddress, remotePort));
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const c of this.connections.values()) c.socket.destroy();
+    this.connections.clear();
+    this.byPeer.clear();
+    const server = this.server;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  dump(): TransportDump {
+    return {
+      id: this.id,
+      protocol: this.protocol,
+      bind: formatHostPort(this.localAddress, this.localPort),
+      received: this.received,
+      sent: this.sent,
+      dropped: this.dropped,
+      connections: this.connections.size,
+    };
+  }
+}
+
+/** `::ffff:1.2.3.4` → `1.2.3.4`, so IPv4 peers look the same on dual-stack sockets. */
+export function normalizeAddress(address: string): string {
+  return address.startsWith("::ffff:") && address.includes(".") ? address.slice(7) : address;
+}

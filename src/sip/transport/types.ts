@@ -1,0 +1,57 @@
+/**
+ * The transport interface (RFC 3261 §18). A transport owns sockets and moves bytes; it knows
+ * nothing of transactions. UDP and TCP implement it today; TLS and WebSocket slot in later by
+ * implementing the same interface (a stream transport gets framing from `StreamFramer`).
+ */
+export type TransportProtocol = "udp" | "tcp" | "tls" | "ws" | "wss";
+
+/** Where a message came from or goes to: the transport, the peer, and for streams the connection. */
+export interface Flow {
+  transport: Transport;
+  remoteAddress: string;
+  remotePort: number;
+  /** Stream transports: the connection the message arrived on, so a response reuses it. */
+  connectionId?: string | undefined;
+}
+
+export interface TransportDelegate {
+  /**
+   * Consulted before any parsing work for every datagram and at accept for every connection.
+   * Returning false drops the packet silently / closes the connection (the ban list, issue 3).
+   */
+  allow(address: string): boolean;
+  /** One complete SIP message (datagram, or a framed message from a stream). */
+  onMessage(data: Buffer, flow: Flow): void;
+}
+
+export interface Transport {
+  /** The pjsip.conf transport section id, e.g. "transport-udp". */
+  readonly id: string;
+  readonly protocol: TransportProtocol;
+  readonly reliable: boolean;
+  readonly family: 4 | 6;
+  /** Bound address and port, known after `listen()`. */
+  readonly localAddress: string;
+  readonly localPort: number;
+  listen(): Promise<void>;
+  /** Sends bytes to a peer. Stream transports reuse `connectionId` or an open connection to the peer, else connect. */
+  send(data: Buffer, remoteAddress: string, remotePort: number, connectionId?: string): Promise<void>;
+  close(): Promise<void>;
+  /** Counters and connections for `pjsip show transports` and tests. */
+  dump(): TransportDump;
+}
+
+export interface TransportDump {
+  id: string;
+  protocol: TransportProtocol;
+  bind: string;
+  received: number;
+  sent: number;
+  dropped: number;
+  connections?: number | undefined;
+}
+
+/** `[2001:db8::1]:5060` or `192.0.2.1:5060`. */
+export function formatHostPort(address: string, port: number): string {
+  return address.includes(":") ? `[${address}]:${port}` : `${address}:${port}`;
+}

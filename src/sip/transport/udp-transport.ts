@@ -1,0 +1,114 @@
+/**
+ * SIP over UDP (RFC 3261 §18.1.1, §18.2.1). One socket per bound address; every datagram is
+ * one message. The delegate's `allow` runs before anything else so a banned source costs
+ * one map lookup.
+ */
+import { createSocket, type Socket } from "node:dgram";
+import { TransportError } from "../../core/errors.js";
+import type { Logger } from "../../core/logger.js";
+import type { Flow, Transport, TransportDelegate, TransportDump } from "./types.js";
+import { formatHostPort } from "./types.js";
+
+export interface UdpTransportOptions {
+  id: string;
+  address: string;
+  port: number;
+  delegate: TransportDelegate;
+  log: Logger;
+}
+
+export class UdpTransport implements Transport {
+  readonly protocol = "udp" as const;
+  readonly reliable = false;
+  readonly id: string;
+  readonly family: 4 | 6;
+  private socket: Socket | undefined;
+  private bound = { address: "", port: 0 };
+  private received = 0;
+  private sent = 0;
+  private dropped = 0;
+  private closed = false;
+
+  constructor(private readonly opts: UdpTransportOptions) {
+    this.id = opts.id;
+    this.family = opts.address.includes(":") ? 6 : 4;
+  }
+
+  get localAddress(): string {
+    return this.bound.address || this.opts.address;
+  }
+
+  get localPort(): number {
+    return this.bound.port || this.opts.port;
+  }
+
+  listen(): Promise<void> {
+    const socket = createSocket({ type: this.family === 6 ? "udp6" : "udp4", ipv6Only: this.family === 6 });
+    this.socket = socket;
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error) => {
+        reject(new TransportError(`cannot bind UDP ${formatHostPort(this.opts.address, this.opts.port)}: ${err.message}`, { cause: err }));
+      };
+      socket.once("error", onError);
+      socket.bind(this.opts.port, this.opts.address, () => {
+        socket.off("error", onError);
+        socket.on("error", (err) => this.opts.log.warn({ transport: this.id, err: err.message }, "UDP socket error"));
+        const a = socket.address();
+        this.bound = { address: a.address, port: a.port };
+        try {
+          socket.setRecvBufferSize(4 * 1024 * 1024);
+          socket.setSendBufferSize(4 * 1024 * 1024);
+        } catch {
+          // Larger buffers are an optimisation; the kernel may cap them.
+        }
+        socket.on("message", (data, rinfo) => this.onDatagram(data, rinfo.address, rinfo.port));
+        resolve();
+      });
+    });
+  }
+
+  private onDatagram(data: Buffer, address: string, port: number): void {
+    if (!this.opts.delegate.allow(address)) {
+      this.dropped++;
+      return;
+    }
+    this.received++;
+    // RFC 5626 §4.4.1 keep-alives (CRLF or CRLFCRLF) carry no message.
+    if (data.length <= 4 && data.every((b) => b === 0x0d || b === 0x0a)) return;
+    const flow: Flow = { transport: this, remoteAddress: address, remotePort: port };
+    this.opts.delegate.onMessage(data, flow);
+  }
+
+  send(data: Buffer, remoteAddress: string, remotePort: number): Promise<void> {
+    const socket = this.socket;
+    if (!socket || this.closed) return Promise.reject(new TransportError(`transport ${this.id} is closed`));
+    this.sent++;
+    return new Promise((resolve, reject) => {
+      socket.send(data, remotePort, remoteAddress, (err) => {
+        if (err) reject(new TransportError(`UDP send to ${formatHostPort(remoteAddress, remotePort)} failed: ${err.message}`, { cause: err }));
+        else resolve();
+      });
+    });
+  }
+
+  close(): Promise<void> {
+    if (this.closed || !this.socket) {
+      this.closed = true;
+      return Promise.resolve();
+    }
+    this.closed = true;
+    const socket = this.socket;
+    return new Promise((resolve) => socket.close(() => resolve()));
+  }
+
+  dump(): TransportDump {
+    return {
+      id: this.id,
+      protocol: this.protocol,
+      bind: formatHostPort(this.localAddress, this.localPort),
+      received: this.received,
+      sent: this.sent,
+      dropped: this.dropped,
+    };
+  }
+}

@@ -1,0 +1,207 @@
+/**
+ * Starts the real Switchboard server the way a user does (`node bin/switchboard.js start`),
+ * with a config directory written by the test and a private data directory, waits until it is
+ * ready, and gives the test the console (`-rx`), the log files and a clean stop/restart.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { scratchDir, sleep, stopProcess, trackProcess } from "./processes.js";
+import { probeOptions } from "./sip-client.js";
+
+/** Repository root (test/helpers/../..). */
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const DEFAULT_BIN = join(REPO_ROOT, "bin", "switchboard.js");
+
+export interface StartPbxOptions {
+  /** File name → contents, written into a fresh config directory (e.g. `pjsip.conf`). */
+  readonly configFiles: Readonly<Record<string, string>>;
+  /** Reuse an existing data directory (restart tests); a fresh one otherwise. */
+  readonly dataDir?: string;
+  readonly env?: Readonly<Record<string, string>>;
+  /** Address the UDP readiness probe comes from; defaults to 127.0.0.1. */
+  readonly ip?: string;
+  /** Run the server inside this network namespace (`ip netns exec`). */
+  readonly netns?: string;
+  /** Entry script; defaults to bin/switchboard.js (the harness self-test passes a fake). */
+  readonly bin?: string;
+  readonly readyTimeoutMs?: number;
+}
+
+export interface RxResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface Pbx {
+  readonly proc: ChildProcess;
+  readonly pid: number;
+  readonly configDir: string;
+  readonly dataDir: string;
+  /** Scratch directory holding configDir, stdout.log and stderr.log. */
+  readonly runDir: string;
+  rx(command: string): Promise<RxResult>;
+  /** Current contents of messages.log ("" when it does not exist yet). */
+  messagesLog(): string;
+  waitForLog(re: RegExp, timeoutMs?: number): Promise<string>;
+  /** Tail of stdout, stderr and messages.log, for assertion messages. */
+  diagnostics(): string;
+  stop(): Promise<void>;
+  /** Stops the server and starts it again with the same config and data directories. */
+  restart(): Promise<Pbx>;
+}
+
+/** Runs `switchboard -rx COMMAND --data DIR` and collects its output. */
+export function rxCommand(dataDir: string, command: string, bin = DEFAULT_BIN, timeoutMs = 15000): Promise<RxResult> {
+  return new Promise((resolvePromise) => {
+    const child = spawn(process.execPath, [bin, "-rx", command, "--data", dataDir], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, SWITCHBOARD_FROM_SOURCE: "1" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    trackProcess(child, "switchboard-rx");
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      resolvePromise({ code: code ?? (signal !== null ? 128 : 1), stdout, stderr });
+    });
+    child.on("error", (err) => {
+      clearTimeout(timer);
+      resolvePromise({ code: 127, stdout, stderr: stderr + String(err) });
+    });
+  });
+}
+
+/** UDP transports declared in a pjsip.conf text: `bind=ip:port` of `protocol=udp` (or unset) sections. */
+export function udpBinds(pjsipConfText: string): Array<{ ip: string; port: number }> {
+  const out: Array<{ ip: string; port: number }> = [];
+  for (const block of pjsipConfText.split(/^\[/m)) {
+    if (!/^type\s*=\s*transport\s*$/m.test(block)) continue;
+    const proto = /^protocol\s*=\s*(\S+)/m.exec(block)?.[1] ?? "udp";
+    const bind = /^bind\s*=\s*([\d.]+):(\d+)/m.exec(block);
+    if (proto === "udp" && bind?.[1] !== undefined && bind[2] !== undefined) out.push({ ip: bind[1], port: Number(bind[2]) });
+  }
+  return out;
+}
+
+function tail(text: string, lines = 40): string {
+  return text.split("\n").slice(-lines).join("\n");
+}
+
+function readOr(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return "";
+  }
+}
+
+/** Starts a server and resolves once its console and SIP port answer. */
+export async function startPbx(opts: StartPbxOptions): Promise<Pbx> {
+  const runDir = scratchDir("pbx");
+  const configDir = join(runDir, "config");
+  mkdirSync(configDir, { recursive: true });
+  for (const [name, text] of Object.entries(opts.configFiles)) writeFileSync(join(configDir, name), text);
+  const dataDir = opts.dataDir ?? join(runDir, "data");
+  mkdirSync(dataDir, { recursive: true });
+  return launch(opts, runDir, configDir, dataDir, 0);
+}
+
+async function launch(opts: StartPbxOptions, runDir: string, configDir: string, dataDir: string, generation: number): Promise<Pbx> {
+  const bin = opts.bin ?? DEFAULT_BIN;
+  const stdoutPath = join(runDir, `stdout.${generation}.log`);
+  const stderrPath = join(runDir, `stderr.${generation}.log`);
+  const nodeArgs = [bin, "start", "--config", configDir, "--data", dataDir];
+  const [cmd, args] = opts.netns !== undefined ? ["ip", ["netns", "exec", opts.netns, process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
+  const proc = spawn(cmd, args as string[], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, SWITCHBOARD_FROM_SOURCE: "1", ...opts.env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  trackProcess(proc, "switchboard");
+  proc.stdout?.pipe(createWriteStream(stdoutPath));
+  proc.stderr?.pipe(createWriteStream(stderrPath));
+  const pid = proc.pid;
+  if (pid === undefined) throw new Error(`could not spawn ${cmd}`);
+
+  const messagesPath = join(dataDir, "messages.log");
+  const diagnostics = (): string =>
+    [
+      `--- switchboard pid ${pid}, run dir ${runDir}`,
+      `--- stderr (tail)\n${tail(readOr(stderrPath))}`,
+      `--- stdout (tail)\n${tail(readOr(stdoutPath))}`,
+      `--- messages.log (tail)\n${tail(readOr(messagesPath))}`,
+    ].join("\n");
+
+  const pbx: Pbx = {
+    proc,
+    pid,
+    configDir,
+    dataDir,
+    runDir,
+    rx: (command) => rxCommand(dataDir, command, bin),
+    messagesLog: () => readOr(messagesPath),
+    async waitForLog(re, timeoutMs = 5000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const text = readOr(messagesPath);
+        const line = text.split("\n").find((l) => re.test(l));
+        if (line !== undefined) return line;
+        if (Date.now() > deadline) throw new Error(`no line matching ${re} in messages.log after ${timeoutMs} ms\n${diagnostics()}`);
+        await sleep(50);
+      }
+    },
+    diagnostics,
+    stop: () => stopProcess(proc, 5000),
+    async restart() {
+      await stopProcess(proc, 5000);
+      return launch(opts, runDir, configDir, dataDir, generation + 1);
+    },
+  };
+
+  try {
+    await waitReady(pbx, opts, bin);
+  } catch (err) {
+    await stopProcess(proc, 1000);
+    throw new Error(`${(err as Error).message}\n${diagnostics()}`);
+  }
+  return pbx;
+}
+
+async function waitReady(pbx: Pbx, opts: StartPbxOptions, bin: string): Promise<void> {
+  const timeoutMs = opts.readyTimeoutMs ?? 20000;
+  const deadline = Date.now() + timeoutMs;
+  let exited = false;
+  pbx.proc.once("exit", () => (exited = true));
+  let last: RxResult | undefined;
+  const started = Date.now();
+  for (;;) {
+    if (exited || pbx.proc.exitCode !== null) {
+      throw new Error(`switchboard exited early (code ${pbx.proc.exitCode}, signal ${pbx.proc.signalCode})`);
+    }
+    // Spawning -rx costs a Node start-up; wait for the socket file first, but not forever, in
+    // case the server keeps its socket elsewhere.
+    if (existsSync(join(pbx.dataDir, "switchboard.ctl")) || Date.now() - started > 3000) {
+      last = await rxCommand(pbx.dataDir, "core show version", bin, 5000);
+      if (last.code === 0) break;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`switchboard not ready after ${timeoutMs} ms (last -rx: code ${last?.code}, ${last?.stderr.trim()})`);
+    }
+    await sleep(100);
+  }
+  if (opts.netns !== undefined) return;
+  const conf = opts.configFiles["pjsip.conf"];
+  for (const bind of conf === undefined ? [] : udpBinds(conf)) {
+    const target = bind.ip === "0.0.0.0" ? "127.0.0.1" : bind.ip;
+    const remaining = Math.max(1000, deadline - Date.now());
+    const answered = await probeOptions({ ip: target, port: bind.port }, opts.ip ?? "127.0.0.1", remaining);
+    if (!answered) throw new Error(`SIP port udp:${target}:${bind.port} did not answer OPTIONS within ${remaining} ms`);
+  }
+}
