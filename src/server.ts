@@ -69,7 +69,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     stop: () => stop("core stop now"),
   });
 
-  await control.start();
+  try {
+    await control.start();
+  } catch (err) {
+    closeLog();
+    throw err;
+  }
   log.notice({ dataDir: opts.dataDir }, "Switchboard ready");
   return { stop, done };
 }

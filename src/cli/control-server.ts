@@ -72,7 +72,9 @@ class ConsoleSession {
     }
     for (const text of lines) {
       if (text.trim().length === 0) continue;
-      this.queue = this.queue.then(() => this.handle(text));
+      this.queue = this.queue
+        .then(() => this.handle(text))
+        .catch((err: unknown) => this.log.error({ err: String(err) }, "console request failed"));
     }
   }
 

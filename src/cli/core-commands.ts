@@ -2,7 +2,7 @@
  * The `core …` console commands that belong to the PBX as a whole: version, uptime, settings,
  * reload and stop. Layouts follow Asterisk's so operators and scripts find what they expect.
  */
-import { arch, hostname, type as osType, userInfo } from "node:os";
+import { hostname, machine, type as osType, userInfo } from "node:os";
 import { systemClock, type Clock } from "../core/clock.js";
 import { CliUsageError, type CliCommand, type CommandRegistry } from "./registry.js";
 
@@ -56,7 +56,7 @@ export function versionLine(version: string): string {
   } catch {
     // No passwd entry for this uid (some containers): keep "unknown".
   }
-  return `Switchboard ${version} built by ${user} @ ${hostname()} on a ${arch()} running ${osType()} with Node.js ${process.version}`;
+  return `Switchboard ${version} built by ${user} @ ${hostname()} on a ${machine()} running ${osType()} with Node.js ${process.version}`;
 }
 
 function noArgs(ctx: { args: string[] }): void {

@@ -4,9 +4,10 @@
  */
 export type EventMap = Record<string, unknown[]>;
 type Listener<A extends unknown[]> = (...args: A) => void;
+type AnyListener = (...args: unknown[]) => void;
 
 export class TypedEmitter<E extends EventMap> {
-  private listeners = new Map<keyof E, Set<Listener<never[]>>>();
+  private listeners = new Map<keyof E, Set<AnyListener>>();
   onListenerError: (err: unknown, event: keyof E) => void = () => {};
 
   on<K extends keyof E>(event: K, fn: Listener<E[K]>): () => void {
@@ -15,12 +16,12 @@ export class TypedEmitter<E extends EventMap> {
       set = new Set();
       this.listeners.set(event, set);
     }
-    set.add(fn as Listener<never[]>);
+    set.add(fn as unknown as AnyListener);
     return () => this.off(event, fn);
   }
 
   off<K extends keyof E>(event: K, fn: Listener<E[K]>): void {
-    this.listeners.get(event)?.delete(fn as Listener<never[]>);
+    this.listeners.get(event)?.delete(fn as unknown as AnyListener);
   }
 
   emit<K extends keyof E>(event: K, ...args: E[K]): void {
@@ -28,7 +29,7 @@ export class TypedEmitter<E extends EventMap> {
     if (!set) return;
     for (const fn of set) {
       try {
-        (fn as Listener<E[K]>)(...args);
+        (fn as unknown as Listener<E[K]>)(...args);
       } catch (err) {
         this.onListenerError(err, event);
       }

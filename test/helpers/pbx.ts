@@ -12,7 +12,11 @@ import { probeOptions } from "./sip-client.js";
 
 /** Repository root (test/helpers/../..). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const DEFAULT_BIN = join(REPO_ROOT, "bin", "switchboard.js");
+/**
+ * The server entry point. SWITCHBOARD_TEST_BIN swaps it (e.g. for test/helpers/fake-pbx.mjs) to
+ * check the harness and the tests themselves against a stand-in.
+ */
+const DEFAULT_BIN = resolve(REPO_ROOT, process.env.SWITCHBOARD_TEST_BIN ?? join("bin", "switchboard.js"));
 
 export interface StartPbxOptions {
   /** File name → contents, written into a fresh config directory (e.g. `pjsip.conf`). */

@@ -131,10 +131,13 @@ function removeScratch(): void {
 }
 
 // The hook is registered while this module is first evaluated, i.e. at the top level of the test
-// file that imports it, so it belongs to the file's root and runs after all of its tests.
-after(() => {
-  killAllTracked();
-});
+// file that imports it, so it belongs to the file's root and runs after all of its tests. Scripts
+// outside the test runner (benchmarks) skip it: a hook would make node:test print a report.
+if (process.env.NODE_TEST_CONTEXT !== undefined) {
+  after(() => {
+    killAllTracked();
+  });
+}
 process.once("exit", () => {
   killAllTracked();
   removeScratch();

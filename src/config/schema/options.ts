@@ -259,3 +259,17 @@ export function codecs<const N extends string, const K extends string = CamelCas
 ): OptionSpec<K, CodecPreference[]> {
   return build(name, "codecs", [] as CodecPreference[], "", synopsis, (raw, current) => applyCodecLine(raw, current, sense), extra);
 }
+
+/** Like {@link oneOf}, for options whose default is "not set" (an empty string). */
+export function optionalOneOf<const N extends string, const V extends string, const K extends string = CamelCase<N>>(
+  name: N,
+  values: readonly V[],
+  synopsis: string,
+  extra: OptionExtra<K, V | ""> = {},
+): OptionSpec<K, V | ""> {
+  return build(name, "enum", "" as V | "", "", synopsis, (raw) => {
+    if (raw.trim().length === 0) return { ok: true, value: "" };
+    const found = values.find((v) => v.toLowerCase() === raw.trim().toLowerCase());
+    return found === undefined ? { ok: false, reason: `use ${joinChoices(values)}` } : { ok: true, value: found };
+  }, extra, values);
+}

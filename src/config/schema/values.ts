@@ -53,8 +53,9 @@ export function parseCidr(text: string): CidrEntry | string {
   const t = text.trim();
   const slash = t.indexOf("/");
   const address = slash < 0 ? t : t.slice(0, slash);
-  const family = isIP(address);
-  if (family === 0) return `'${address}' is not an IPv4 or IPv6 address`;
+  const detected = isIP(address);
+  if (detected === 0) return `'${address}' is not an IPv4 or IPv6 address`;
+  const family: 4 | 6 = detected === 4 ? 4 : 6;
   const max = family === 4 ? 32 : 128;
   if (slash < 0) return { address, prefixLength: max, family };
   const mask = t.slice(slash + 1);

@@ -189,8 +189,10 @@ export class DigestAuthenticator {
     if (ha1 === undefined) return failed("unsupported algorithm");
     if (!match) return { outcome: "failed", reason: "wrong password", expected };
 
-    // RFC 7616 §3.3: "The server should only set stale to "true" if it receives a request for
-    // which the nonce is invalid and with a valid digest for that nonce".
+    // RFC 2617 §3.2.1: "The server should only set stale to TRUE if it receives a request for
+    // which the nonce is invalid but with a valid digest for that nonce (indicating that the
+    // client knows the correct username/password)." RFC 7616 §3.3 shortens this; we keep the
+    // stricter reading so a guesser never gets a silent retry.
     if (nonceState.state === "stale") return { outcome: "stale" };
 
     if (qop !== undefined && nc !== undefined) {

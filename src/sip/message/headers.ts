@@ -77,7 +77,8 @@ export function canonicalHeaderName(name: string): string {
   const cached = canonicalCache.get(name);
   if (cached !== undefined) return cached;
   const lower = name.toLowerCase();
-  let out = COMPACT[lower] ?? SPECIAL[lower];
+  // Own-property checks: a peer may send a header named "constructor" or "__proto__".
+  let out = Object.hasOwn(COMPACT, lower) ? COMPACT[lower] : Object.hasOwn(SPECIAL, lower) ? SPECIAL[lower] : undefined;
   if (out === undefined) {
     out = lower.replace(/(^|-)([a-z])/g, (_m, dash: string, ch: string) => dash + ch.toUpperCase());
   }

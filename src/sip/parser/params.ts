@@ -13,15 +13,15 @@ function skipSws(s: string, i: number, end: number): number {
 }
 
 /**
- * Reads parameters from `s[start, end)`. The first `;` is optional. Returns undefined when the
+ * Reads parameters from `s[start, end)`. The first `;` is required unless `leadingSemiOptional`. Returns undefined when the
  * text is not a parameter list (bad name, unterminated quote, junk between parameters).
  * When a name repeats, the first occurrence wins: a second `tag` must not silently replace the
  * one the transaction layer already matched on.
  */
-export function readParams(s: string, start = 0, end = s.length): Params | undefined {
+export function readParams(s: string, start = 0, end = s.length, leadingSemiOptional = false): Params | undefined {
   const params: Params = new Map();
   let i = skipSws(s, start, end);
-  let first = true;
+  let first = leadingSemiOptional;
   while (i < end) {
     if (s.charCodeAt(i) === CC_SEMI) i = skipSws(s, i + 1, end);
     else if (!first) return undefined;
@@ -61,7 +61,7 @@ export function readParams(s: string, start = 0, end = s.length): Params | undef
  * input yields an empty map rather than an exception, so callers on the hot path never throw.
  */
 export function parseParams(s: string): Params {
-  return readParams(s) ?? new Map();
+  return readParams(s, 0, s.length, true) ?? new Map();
 }
 
 /** Formats parameters as `;a=b;c` (empty string for none), in insertion order. */

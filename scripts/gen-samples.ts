@@ -1,0 +1,18 @@
+/**
+ * Writes configs/samples/pjsip.conf.sample and rtp.conf.sample from the option schemas.
+ * Run: node --import tsx scripts/gen-samples.ts
+ */
+import { writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { renderPjsipSample, renderRtpSample } from "../src/config/defaults/sample-files.js";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const targets: Array<[string, string]> = [
+  ["configs/samples/pjsip.conf.sample", renderPjsipSample()],
+  ["configs/samples/rtp.conf.sample", renderRtpSample()],
+];
+for (const [path, text] of targets) {
+  writeFileSync(join(root, path), text);
+  process.stdout.write(`wrote ${path}\n`);
+}

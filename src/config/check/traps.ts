@@ -1,0 +1,92 @@
+/**
+ * Configuration traps: settings that load fine but break calls in ways users find hard to
+ * diagnose (reference §7: one-way audio behind NAT, 403 on REGISTER with max_contacts=0, calls
+ * that can never negotiate a codec …). Each warning points at the section and says the fix.
+ */
+import type { Diagnostic } from "../diagnostic.js";
+import type { LoadedConfig } from "../load-configuration.js";
+import type { EndpointConfig } from "../pjsip/endpoint-schema.js";
+import type { PjsipConfigResult } from "../pjsip/load-pjsip.js";
+
+function warning(file: string, line: number, message: string): Diagnostic {
+  return { severity: "warning", file, line, message };
+}
+
+/** True when some AOR of the endpoint accepts registrations, so its address is not known in advance. */
+function registers(ep: EndpointConfig, pjsip: PjsipConfigResult): boolean {
+  return ep.aors.some((name) => (pjsip.aors.get(name)?.maxContacts ?? 0) > 0);
+}
+
+/**
+ * A registering phone may sit behind NAT whether or not transports set local_net: local_net only
+ * says which peers are *known* to be local. So every registering endpoint needs NAT-safe settings.
+ */
+function natTrap(ep: EndpointConfig, pjsip: PjsipConfigResult): Diagnostic | undefined {
+  if (!registers(ep, pjsip)) return undefined;
+  const bad: Array<[string, string]> = [];
+  if (!ep.rtpSymmetric) bad.push(["rtp_symmetric=no", "rtp_symmetric=yes"]);
+  if (!ep.rewriteContact) bad.push(["rewrite_contact=no", "rewrite_contact=yes"]);
+  if (!ep.forceRport) bad.push(["force_rport=no", "force_rport=yes"]);
+  if (ep.directMedia) bad.push(["direct_media=yes", "direct_media=no"]);
+  if (bad.length === 0) return undefined;
+  return warning(
+    ep.file,
+    ep.line,
+    `endpoint ${ep.id} may register from behind NAT but has ${bad.map((b) => b[0]).join(", ")}: set ${bad.map((b) => b[1]).join(", ")}`,
+  );
+}
+
+function endpointTraps(pjsip: PjsipConfigResult): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const ep of pjsip.endpoints.values()) {
+    const nat = natTrap(ep, pjsip);
+    if (nat !== undefined) out.push(nat);
+    if (ep.allow.length === 0) {
+      out.push(warning(ep.file, ep.line, `endpoint ${ep.id} allows no codecs, so every call to or from it fails with 488: add e.g. disallow=all and allow=ulaw,alaw,g722`));
+    }
+    if (ep.aors.length === 0) {
+      out.push(warning(ep.file, ep.line, `endpoint ${ep.id} has no aors=, so it cannot register and calls to it cannot be routed: add aors=${ep.id} and an [${ep.id}] type=aor section`));
+    }
+    if (ep.auth.length > 0) {
+      for (const name of ep.aors) {
+        const aor = pjsip.aors.get(name);
+        // An AOR with static contacts and max_contacts=0 is a deliberate "no registration" setup.
+        if (aor !== undefined && aor.maxContacts === 0 && aor.contact.length === 0) {
+          out.push(
+            warning(
+              aor.file,
+              aor.line,
+              `aor ${aor.id} has max_contacts=0, so REGISTER for endpoint ${ep.id} (which has auth=) will be refused with 403: set max_contacts=1 (or more; remove_existing=yes lets a phone replace its old registration)`,
+            ),
+          );
+        }
+      }
+    }
+  }
+  return out;
+}
+
+function authTraps(pjsip: PjsipConfigResult): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const auth of pjsip.auths.values()) {
+    if (auth.password.length === 0 && auth.passwordDigest.length === 0) {
+      out.push(warning(auth.file, auth.line, `auth ${auth.id} has an empty password and no password_digest, so authentication with it always fails: set password=`));
+    }
+  }
+  return out;
+}
+
+function identifyTraps(pjsip: PjsipConfigResult): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const id of pjsip.identifies) {
+    if (id.match.length === 0 && id.matchHeader.length === 0 && id.matchRequestUri.length === 0) {
+      out.push(warning(id.file, id.line, `identify ${id.id} has no match, match_header or match_request_uri, so it never matches: add e.g. match=198.51.100.1`));
+    }
+  }
+  return out;
+}
+
+/** Warnings for settings that load but will not work as the user probably expects. */
+export function checkTraps(cfg: LoadedConfig): Diagnostic[] {
+  return [...endpointTraps(cfg.pjsip), ...authTraps(cfg.pjsip), ...identifyTraps(cfg.pjsip)];
+}

@@ -1,0 +1,104 @@
+/**
+ * The embedded default configuration: a small office PBX that works out of the box — UDP and
+ * TCP on port 5060 (IPv4 and IPv6), five phones 1001-1005 with NAT-safe settings, and a dialplan
+ * where the phones call each other and 600 is an echo test. It is written as .conf text and
+ * loaded through the same parser as user files, so it doubles as a worked example.
+ */
+import { PbxError } from "../../core/errors.js";
+
+/** The extensions (endpoint, auth and AOR ids) the embedded configuration defines. */
+export const EMBEDDED_EXTENSIONS = ["1001", "1002", "1003", "1004", "1005"] as const;
+
+/** A `;` in a value starts a comment unless written `\;`. */
+function escapeValue(value: string): string {
+  return value.replace(/;/g, "\\;");
+}
+
+function pjsipConf(passwords: Readonly<Record<string, string>>): string {
+  const lines: string[] = [
+    "; Switchboard embedded default: pjsip.conf",
+    "",
+    "[transport-udp]",
+    "type=transport",
+    "protocol=udp",
+    "bind=0.0.0.0:5060",
+    "",
+    "[transport-tcp]",
+    "type=transport",
+    "protocol=tcp",
+    "bind=0.0.0.0:5060",
+    "",
+    "[transport-udp6]",
+    "type=transport",
+    "protocol=udp",
+    "bind=[::]:5060",
+    "",
+    "[transport-tcp6]",
+    "type=transport",
+    "protocol=tcp",
+    "bind=[::]:5060",
+    "",
+    "; Settings shared by every desk phone: NAT-safe media and signalling.",
+    "[office-phone](!)",
+    "type=endpoint",
+    "context=internal",
+    "disallow=all",
+    "allow=ulaw,alaw,g722",
+    "direct_media=no",
+    "rtp_symmetric=yes",
+    "force_rport=yes",
+    "rewrite_contact=yes",
+    "identify_by=username",
+    "",
+    "[office-aor](!)",
+    "type=aor",
+    "max_contacts=3",
+    "remove_existing=yes",
+    "qualify_frequency=60",
+    "",
+  ];
+  for (const ext of EMBEDDED_EXTENSIONS) {
+    const password = passwords[ext];
+    if (password === undefined || password.length === 0) {
+      throw new PbxError("INVALID_ARGUMENT", `embeddedDefaultFiles: no password given for extension ${ext}`);
+    }
+    lines.push(
+      `[${ext}](office-phone)`,
+      `callerid="Extension ${ext}" <${ext}>`,
+      `auth=${ext}`,
+      `aors=${ext}`,
+      "",
+      `[${ext}]`,
+      "type=auth",
+      "auth_type=digest",
+      `username=${ext}`,
+      `password=${escapeValue(password)}`,
+      "",
+      `[${ext}](office-aor)`,
+      "",
+    );
+  }
+  return lines.join("\n");
+}
+
+const RTP_CONF = ["; Switchboard embedded default: rtp.conf", "[general]", "rtpstart=10000", "rtpend=20000", ""].join("\n");
+
+const EXTENSIONS_CONF = [
+  "; Switchboard embedded default: extensions.conf",
+  "[internal]",
+  "exten => _10XX,1,Dial(PJSIP/${EXTEN},30)",
+  " same => n,Hangup()",
+  "",
+  "exten => 600,1,Answer()",
+  " same => n,Echo()",
+  "",
+].join("\n");
+
+/**
+ * The embedded configuration as in-memory files, ready for
+ * `loadConfiguration({ kind: "embedded", files })`. `passwords` maps each of
+ * {@link EMBEDDED_EXTENSIONS} to its SIP password; a missing one is a programming error.
+ */
+export function embeddedDefaultFiles(passwords: Readonly<Record<string, string>>): Record<string, string> {
+  return { "pjsip.conf": pjsipConf(passwords), "rtp.conf": RTP_CONF, "extensions.conf": EXTENSIONS_CONF };
+}

@@ -1,0 +1,23 @@
+/**
+ * Public API of the configuration layer: Asterisk-compatible .conf parsing, typed pjsip.conf and
+ * rtp.conf objects with diagnostics, configuration traps, and the embedded default.
+ */
+export { formatDiagnostic, type Diagnostic, type DiagnosticSeverity } from "./diagnostic.js";
+export { parseConfigFile, parseConfigText } from "./ini/parser.js";
+export { visibleCategories, lastValue, type ConfigCategory, type ConfigVariable, type ParsedConfig, type ConfigReadOptions } from "./ini/types.js";
+export { loadConfiguration, describeSource, type ConfigSource, type LoadedConfig } from "./load-configuration.js";
+export { loadPjsipConfig, buildPjsipConfig, type PjsipConfigResult } from "./pjsip/load-pjsip.js";
+export type { TransportConfig } from "./pjsip/transport-schema.js";
+export type { EndpointConfig } from "./pjsip/endpoint-schema.js";
+export type { AorConfig } from "./pjsip/aor-schema.js";
+export type { AuthConfig } from "./pjsip/auth-schema.js";
+export type { IdentifyConfig } from "./pjsip/identify-schema.js";
+export type { GlobalConfig } from "./pjsip/global-schema.js";
+export type { SystemConfig } from "./pjsip/system-schema.js";
+export { loadRtpConfig, buildRtpConfig, type RtpConfig, type RtpConfigResult } from "./rtp/load-rtp.js";
+export type { StrictRtpMode } from "./rtp/rtp-schema.js";
+export type { CodecPreference } from "./schema/codecs.js";
+export type { CidrEntry, HostPort, IdentifyMatch, PasswordDigest } from "./schema/values.js";
+export { checkTraps } from "./check/traps.js";
+export { runCheck, type CheckReport } from "./check/run-check.js";
+export { embeddedDefaultFiles, EMBEDDED_EXTENSIONS } from "./defaults/embedded.js";

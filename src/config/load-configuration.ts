@@ -1,0 +1,59 @@
+/**
+ * Loads the whole configuration from a directory or from the embedded in-memory files:
+ * pjsip.conf (required), rtp.conf (optional; defaults otherwise) and extensions.conf (passed
+ * through parsed, for the dialplan module to interpret).
+ */
+import { isAbsolute, join } from "node:path";
+import type { Diagnostic } from "./diagnostic.js";
+import { dirAccess, mapAccess, type ConfigFileAccess } from "./ini/file-access.js";
+import { parseConfigText } from "./ini/parser.js";
+import type { ParsedConfig } from "./ini/types.js";
+import { buildPjsipConfig, type PjsipConfigResult } from "./pjsip/load-pjsip.js";
+import { buildRtpConfig, type RtpConfig } from "./rtp/load-rtp.js";
+
+export type ConfigSource = { readonly kind: "dir"; readonly dir: string } | { readonly kind: "embedded"; readonly files: Readonly<Record<string, string>> };
+
+export interface LoadedConfig {
+  readonly source: ConfigSource;
+  readonly pjsip: PjsipConfigResult;
+  readonly rtp: RtpConfig;
+  /** extensions.conf as parsed, when present. */
+  readonly extensions?: ParsedConfig;
+  /** Every file read, includes too (full paths for a directory, names for embedded files). */
+  readonly files: string[];
+  /** All diagnostics of all files, in reading order. */
+  readonly diagnostics: Diagnostic[];
+}
+
+function accessFor(source: ConfigSource): ConfigFileAccess {
+  return source.kind === "dir" ? dirAccess(source.dir) : mapAccess(source.files);
+}
+
+function parseOptional(access: ConfigFileAccess, name: string): ParsedConfig | undefined {
+  const text = access.readFile(name);
+  return text === undefined ? undefined : parseConfigText(text, name, access);
+}
+
+/** Where the configuration comes from, for messages: a directory or "the embedded default". */
+export function describeSource(source: ConfigSource): string {
+  return source.kind === "dir" ? source.dir : "the embedded configuration";
+}
+
+export function loadConfiguration(source: ConfigSource): LoadedConfig {
+  const access = accessFor(source);
+  const pjsipParsed = parseOptional(access, "pjsip.conf") ?? {
+    fileName: "pjsip.conf",
+    files: [],
+    categories: [],
+    diagnostics: [{ severity: "error", file: "pjsip.conf", line: 0, message: `pjsip.conf not found in ${describeSource(source)}; without it there are no transports or endpoints` }],
+    ok: false,
+  };
+  const pjsip = buildPjsipConfig(pjsipParsed);
+  const rtpResult = buildRtpConfig(parseOptional(access, "rtp.conf"));
+  const extensions = parseOptional(access, "extensions.conf");
+  const relative = [...pjsip.files, ...rtpResult.files, ...(extensions?.files ?? [])];
+  const files = source.kind === "dir" ? relative.map((f) => (isAbsolute(f) ? f : join(source.dir, f))) : relative;
+  const diagnostics = [...pjsip.diagnostics, ...rtpResult.diagnostics, ...(extensions?.diagnostics ?? [])];
+  const base = { source, pjsip, rtp: rtpResult.config, files, diagnostics };
+  return extensions === undefined ? base : { ...base, extensions };
+}

@@ -1,0 +1,204 @@
+/**
+ * `type=endpoint`: the SIP account/trunk profile — dialplan context, codecs, media and NAT
+ * behaviour, and references to its AORs and credentials (reference §1.4–1.6). Defaults are
+ * Asterisk's, including the NAT-hostile ones (`direct_media=yes`, `rtp_symmetric=no`,
+ * `rewrite_contact=no`) that `switchboard check` warns about.
+ */
+import { bool, codecs, list, oneOf, oneOfList, optionalOneOf, str, uint } from "../schema/options.js";
+import type { ObjectOrigin, ObjectSchema, SchemaValues } from "../schema/types.js";
+
+const NOT_YET = { implemented: false } as const;
+const CALL_OFFER_PREFS_IN = ["local", "local_first", "remote", "remote_first"] as const;
+const CALL_OFFER_PREFS_OUT = ["local", "local_merge", "local_first", "remote", "remote_merge", "remote_first"] as const;
+const DIRECT_MEDIA_METHODS = ["invite", "reinvite", "update"] as const;
+const CALLERID_PRIVACY = [
+  "allowed_not_screened", "allowed_passed_screen", "allowed_failed_screen", "allowed",
+  "prohib_not_screened", "prohib_passed_screen", "prohib_failed_screen", "prohib", "unavailable",
+] as const;
+
+const endpointOptions = [
+  // Identity and routing.
+  str("context", "default", "Dialplan context for calls from this endpoint."),
+  list("aors", "AORs (comma list) used to reach this endpoint; also where its registrations are stored."),
+  list("auth", "Auth sections used to challenge requests from this endpoint."),
+  list("outbound_auth", "Auth sections used to answer challenges from this endpoint."),
+  str("transport", "", "Transport to force for this endpoint; empty = first compatible transport."),
+  oneOfList("identify_by", ["username", "auth_username", "ip", "header", "request_uri"] as const, ["username", "ip"], "How requests are matched to this endpoint (and REGISTER to its AOR)."),
+  str("callerid", "", 'Caller ID for calls from this endpoint: "Name" <number>.'),
+  oneOf("callerid_privacy", CALLERID_PRIVACY, "allowed_not_screened", "Caller ID presentation.", NOT_YET),
+  str("callerid_tag", "", "Internal tag stored with the caller ID.", NOT_YET),
+  str("from_user", "", "User part of From in requests to this endpoint (trunks)."),
+  str("from_domain", "", "Domain of From in requests to this endpoint (trunks)."),
+  str("contact_user", "", "User part of the Contact we send to this endpoint."),
+  str("outbound_proxy", "", "Proxy URI that requests to this endpoint are sent through.", NOT_YET),
+  str("language", "", "Language for prompts played to this endpoint."),
+  str("accountcode", "", "Account code for CDRs.", NOT_YET),
+  list("set_var", "Channel variable (name=value) set on every call. Repeatable.", { repeat: "append", separator: /\n/, ...NOT_YET }),
+  str("message_context", "", "Dialplan context for MESSAGE requests.", NOT_YET),
+  str("subscribe_context", "", "Dialplan context for SUBSCRIBE hints.", NOT_YET),
+  str("tenantid", "", "Tenant id stored on channels.", NOT_YET),
+  bool("user_eq_phone", false, "Add ;user=phone to URIs whose user is a phone number.", NOT_YET),
+  // Codecs.
+  codecs("disallow", "disallow", "Codecs to remove (all clears the list).", { key: "allow" }),
+  codecs("allow", "allow", "Codecs in preference order (all, !codec, codec:ptime). Repeatable."),
+  bool("preferred_codec_only", false, "Answer with only the most preferred common codec.", NOT_YET),
+  oneOf("incoming_call_offer_pref", CALL_OFFER_PREFS_IN, "local", "Codec order when answering an incoming offer.", NOT_YET),
+  oneOf("outgoing_call_offer_pref", CALL_OFFER_PREFS_OUT, "remote_merge", "Codec order when offering on an outgoing call.", NOT_YET),
+  bool("asymmetric_rtp_codec", false, "Allow sending and receiving different codecs.", NOT_YET),
+  uint("max_audio_streams", 1, "Most audio streams in an SDP.", NOT_YET),
+  uint("max_video_streams", 1, "Most video streams in an SDP.", NOT_YET),
+  bool("g726_non_standard", false, "Use AAL2 packing for G.726.", NOT_YET),
+  // DTMF.
+  oneOf("dtmf_mode", ["rfc4733", "inband", "none", "info", "auto", "auto_info"] as const, "rfc4733", "How DTMF is sent and received.", {
+    hint: "the RFC 2833 method is spelled rfc4733 in pjsip.conf",
+  }),
+  // NAT and media path.
+  bool("direct_media", true, "Let media flow directly between endpoints; set no behind NAT."),
+  oneOf("direct_media_method", DIRECT_MEDIA_METHODS, "invite", "Method used to redirect media.", NOT_YET),
+  oneOf("direct_media_glare_mitigation", ["none", "outgoing", "incoming"] as const, "none", "Avoid glare when redirecting media.", NOT_YET),
+  bool("disable_direct_media_on_nat", false, "Turn direct media off when the endpoint is behind NAT.", NOT_YET),
+  oneOf("connected_line_method", DIRECT_MEDIA_METHODS, "invite", "Method used to update connected line.", NOT_YET),
+  bool("rtp_symmetric", false, "Send RTP back to the address RTP arrives from (comedia); set yes behind NAT."),
+  bool("force_rport", true, "Reply to the source address and port of requests (RFC 3581)."),
+  bool("rewrite_contact", false, "Replace Contact with the request's source address; set yes behind NAT."),
+  bool("rtp_ipv6", false, "Use IPv6 for RTP."),
+  str("media_address", "", "Address written into SDP c= lines for this endpoint."),
+  bool("bind_rtp_to_media_address", false, "Also bind RTP sockets to media_address.", NOT_YET),
+  bool("media_use_received_transport", false, "Use the transport of the incoming request for media.", NOT_YET),
+  uint("rtp_keepalive", 0, "Seconds between comfort-noise keepalives while no RTP is sent; 0 = off."),
+  uint("rtp_timeout", 0, "Hang up after this many seconds without RTP; 0 = never."),
+  uint("rtp_timeout_hold", 0, "Hang up a held call after this many seconds without RTP; 0 = never."),
+  uint("rtp_port_start", 0, "First RTP port for this endpoint (set with rtp_port_end; at least 1024).", NOT_YET),
+  uint("rtp_port_end", 0, "Last RTP port for this endpoint (set with rtp_port_start).", NOT_YET),
+  str("rtp_engine", "asterisk", "RTP engine name (only the built-in one exists).", NOT_YET),
+  bool("ice_support", false, "Offer and accept ICE candidates."),
+  bool("use_ptime", false, "Use the ptime of the remote offer.", NOT_YET),
+  bool("rtcp_mux", false, "Multiplex RTCP on the RTP port (RFC 5761)."),
+  bool("bundle", false, "Bundle media streams on one transport (RFC 8843).", NOT_YET),
+  bool("inband_progress", false, "Send 183 with early media instead of 180 for ringing.", NOT_YET),
+  // Media encryption.
+  oneOf("media_encryption", ["no", "sdes", "dtls"] as const, "no", "SRTP keying: no (plain RTP), sdes (keys in SDP) or dtls (DTLS-SRTP)."),
+  bool("media_encryption_optimistic", false, "Encrypt when the peer supports it, else fall back to RTP.", NOT_YET),
+  bool("use_avpf", false, "Use the AVPF RTP profile (WebRTC).", NOT_YET),
+  bool("force_avp", false, "Always answer with the plain RTP/AVP profile.", NOT_YET),
+  bool("srtp_tag_32", false, "Use a 32-bit SRTP authentication tag.", NOT_YET),
+  bool("webrtc", false, "WebRTC preset: rtcp_mux, use_avpf, ice_support, bundle, DTLS-SRTP with fingerprint verification.", NOT_YET),
+  oneOf("dtls_verify", ["no", "fingerprint", "certificate", "yes"] as const, "no", "What to verify of the peer's DTLS certificate."),
+  uint("dtls_rekey", 0, "Seconds between DTLS renegotiations; 0 = never.", NOT_YET),
+  bool("dtls_auto_generate_cert", false, "Generate an ephemeral DTLS certificate."),
+  str("dtls_cert_file", "", "DTLS certificate file (PEM)."),
+  str("dtls_private_key", "", "DTLS private key file (PEM)."),
+  str("dtls_cipher", "", "Allowed DTLS ciphers.", NOT_YET),
+  str("dtls_ca_file", "", "Trusted CA file for DTLS.", NOT_YET),
+  str("dtls_ca_path", "", "Trusted CA directory for DTLS.", NOT_YET),
+  optionalOneOf("dtls_setup", ["active", "passive", "actpass"] as const, "DTLS role offered (a=setup)."),
+  oneOf("dtls_fingerprint", ["SHA-256", "SHA-1"] as const, "SHA-256", "Hash of the DTLS certificate fingerprint."),
+  // SIP session features.
+  oneOf("100rel", ["no", "required", "peer_supported", "yes"] as const, "yes", "Reliable provisional responses (RFC 3262).", { key: "rel100", ...NOT_YET }),
+  oneOf("timers", ["no", "yes", "required", "always", "forced"] as const, "yes", "Session timers (RFC 4028).", NOT_YET),
+  uint("timers_min_se", 90, "Smallest session interval accepted (s); at least 90.", {
+    ...NOT_YET,
+    check: (v) => (v < 90 ? "Session timer minimum expires time must be 90 or greater" : undefined),
+  }),
+  uint("timers_sess_expires", 1800, "Session interval we ask for (s).", NOT_YET),
+  bool("allow_transfer", true, "Accept REFER (call transfer)."),
+  bool("refer_blind_progress", true, "Report progress of blind transfers with NOTIFY.", NOT_YET),
+  oneOf("redirect_method", ["user", "uri_core", "uri_pjsip"] as const, "user", "How 3xx redirects are followed.", NOT_YET),
+  bool("allow_subscribe", true, "Accept SUBSCRIBE requests.", NOT_YET),
+  uint("sub_min_expiry", 0, "Shortest subscription expiry accepted (s).", NOT_YET),
+  bool("allow_unauthenticated_options", false, "Answer OPTIONS without challenging."),
+  bool("allow_overlap", true, "Accept overlap dialing (484 handling).", NOT_YET),
+  str("overlap_context", "", "Context used for overlap dialing matches.", NOT_YET),
+  bool("follow_early_media_fork", true, "Follow forked early media.", NOT_YET),
+  bool("accept_multiple_sdp_answers", false, "Accept changed SDP in provisional answers.", NOT_YET),
+  bool("ignore_183_without_sdp", false, "Do not forward 183 responses without SDP.", NOT_YET),
+  bool("notify_early_inuse_ringing", false, "Report early INUSE as ringing to subscribers.", NOT_YET),
+  bool("suppress_moh_on_sendonly", false, "Do not play hold music when the peer holds with sendonly.", NOT_YET),
+  // Identity headers.
+  bool("trust_id_inbound", false, "Trust P-Asserted-Identity / Remote-Party-ID from this endpoint.", NOT_YET),
+  bool("trust_id_outbound", false, "Send private identity to this endpoint.", NOT_YET),
+  bool("trust_connected_line", true, "Accept connected line updates from this endpoint.", NOT_YET),
+  bool("send_connected_line", true, "Send connected line updates to this endpoint.", NOT_YET),
+  bool("send_pai", false, "Send P-Asserted-Identity.", NOT_YET),
+  bool("send_rpid", false, "Send Remote-Party-ID.", NOT_YET),
+  bool("rpid_immediate", false, "Send connected line before answer.", NOT_YET),
+  bool("send_diversion", true, "Send Diversion headers on redirected calls.", NOT_YET),
+  bool("send_history_info", false, "Send History-Info headers on redirected calls.", NOT_YET),
+  bool("stir_shaken", false, "STIR/SHAKEN attestation and verification.", NOT_YET),
+  str("stir_shaken_profile", "", "STIR/SHAKEN profile name.", NOT_YET),
+  bool("send_aoc", false, "Send advice-of-charge.", NOT_YET),
+  // Voicemail, presence, groups.
+  str("mailboxes", "", "Mailboxes (box@context) whose MWI is sent unsolicited.", NOT_YET),
+  bool("aggregate_mwi", true, "Send one MWI NOTIFY for all mailboxes.", NOT_YET),
+  str("voicemail_extension", "", "Extension dialled to reach voicemail.", NOT_YET),
+  bool("mwi_subscribe_replaces_unsolicited", false, "A MWI SUBSCRIBE stops unsolicited NOTIFYs.", NOT_YET),
+  str("mwi_from_user", "", "From user for MWI NOTIFY.", NOT_YET),
+  uint("device_state_busy_at", 0, "Calls at which the device is reported busy; 0 = never."),
+  str("call_group", "", "Call groups (e.g. 1,3-5).", NOT_YET),
+  str("pickup_group", "", "Pickup groups (e.g. 1,3-5).", NOT_YET),
+  str("named_call_group", "", "Named call groups.", NOT_YET),
+  str("named_pickup_group", "", "Named pickup groups.", NOT_YET),
+  str("tone_zone", "", "Indication tone zone.", NOT_YET),
+  str("moh_suggest", "default", "Music-on-hold class suggested to the other side.", NOT_YET),
+  bool("moh_passthrough", false, "Pass hold re-INVITEs through instead of playing music.", NOT_YET),
+  bool("one_touch_recording", false, "Enable feature-code recording.", NOT_YET),
+  str("record_on_feature", "automixmon", "Feature started by the recording on code.", NOT_YET),
+  str("record_off_feature", "automixmon", "Feature started by the recording off code.", NOT_YET),
+  // Fax.
+  bool("t38_udptl", false, "Accept T.38 fax over UDPTL.", NOT_YET),
+  oneOf("t38_udptl_ec", ["none", "fec", "redundancy"] as const, "none", "T.38 error correction.", NOT_YET),
+  uint("t38_udptl_maxdatagram", 0, "Largest T.38 datagram.", NOT_YET),
+  bool("t38_udptl_nat", false, "Send T.38 to the source address (NAT).", NOT_YET),
+  bool("t38_udptl_ipv6", false, "Use IPv6 for UDPTL.", NOT_YET),
+  bool("t38_bind_udptl_to_media_address", false, "Bind UDPTL to media_address.", NOT_YET),
+  bool("fax_detect", false, "Detect fax tones and jump to the fax extension.", NOT_YET),
+  uint("fax_detect_timeout", 0, "Seconds of fax detection; 0 = whole call.", NOT_YET),
+  // QoS and ACL.
+  str("tos_audio", "0", "DSCP/TOS for audio RTP.", NOT_YET),
+  str("tos_video", "0", "DSCP/TOS for video RTP.", NOT_YET),
+  uint("cos_audio", 0, "802.1p priority for audio RTP.", { ...NOT_YET, max: 7 }),
+  uint("cos_video", 0, "802.1p priority for video RTP.", { ...NOT_YET, max: 7 }),
+  list("acl", "Named ACLs (acl.conf) applied to requests from this endpoint.", { repeat: "append", ...NOT_YET }),
+  list("permit", "Networks allowed to send requests as this endpoint.", { repeat: "append", ...NOT_YET }),
+  list("deny", "Networks refused as this endpoint.", { repeat: "append", ...NOT_YET }),
+  list("contact_acl", "Named ACLs applied to Contact addresses.", { repeat: "append", ...NOT_YET }),
+  list("contact_permit", "Networks allowed in Contact.", { repeat: "append", ...NOT_YET }),
+  list("contact_deny", "Networks refused in Contact.", { repeat: "append", ...NOT_YET }),
+  // SDP identity.
+  str("sdp_owner", "-", "User name in the SDP o= line."),
+  str("sdp_session", "Switchboard", "Session name in the SDP s= line."),
+] as const;
+
+export type EndpointValues = SchemaValues<typeof endpointOptions>;
+export type EndpointConfig = EndpointValues & ObjectOrigin;
+
+export const endpointSchema: ObjectSchema<typeof endpointOptions> = {
+  type: "endpoint",
+  synopsis: "A SIP account or trunk profile: context, codecs, media/NAT behaviour, AOR and auth references.",
+  options: endpointOptions,
+  finalize(values, set) {
+    const errors: string[] = [];
+    const start = values.rtpPortStart;
+    const end = values.rtpPortEnd;
+    if (set.has("rtpPortStart") !== set.has("rtpPortEnd")) {
+      errors.push("rtp_port_start and rtp_port_end must be set together");
+    } else if (set.has("rtpPortStart") && (start < 1024 || end < 1024 || start >= end || end > 65535)) {
+      errors.push(`rtp_port_start=${start}, rtp_port_end=${end} is not a valid range; use 1024 <= start < end <= 65535`);
+    }
+    if (values.webrtc) {
+      // webrtc=yes is a preset: Asterisk switches on everything a browser needs.
+      values.rtcpMux = true;
+      values.useAvpf = true;
+      values.iceSupport = true;
+      values.mediaUseReceivedTransport = true;
+      values.bundle = true;
+      values.mediaEncryption = "dtls";
+      values.dtlsVerify = "fingerprint";
+      values.dtlsSetup = "actpass";
+    }
+    if (values.mediaEncryption === "dtls" && values.dtlsCertFile.length === 0 && !values.dtlsAutoGenerateCert && !values.webrtc) {
+      errors.push("media_encryption=dtls needs dtls_cert_file (with dtls_private_key) or dtls_auto_generate_cert=yes");
+    }
+    return errors;
+  },
+};

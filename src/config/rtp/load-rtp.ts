@@ -1,0 +1,80 @@
+/**
+ * Loads rtp.conf. A missing file is fine (Asterisk's code defaults apply). Port range rules are
+ * Asterisk's: each end is clamped to 1024..65535, and `rtpstart >= rtpend` resets both to
+ * 5000/31000 with the warning "Unreasonable values for RTP start/end port in rtp.conf".
+ */
+import { DiagnosticSink, type Diagnostic } from "../diagnostic.js";
+import { dirAccess } from "../ini/file-access.js";
+import { parseConfigText } from "../ini/parser.js";
+import { visibleCategories, type ConfigReadOptions, type ParsedConfig } from "../ini/types.js";
+import { applyObject, defaultValues } from "../schema/apply.js";
+import { rtpSchema, type RtpValues } from "./rtp-schema.js";
+
+export interface RtpConfig extends RtpValues {
+  /** Where [general] was found; line 0 when defaults are used. */
+  readonly file: string;
+  readonly line: number;
+}
+
+export interface RtpConfigResult {
+  readonly config: RtpConfig;
+  readonly diagnostics: Diagnostic[];
+  readonly files: string[];
+}
+
+const MIN_PORT = 1024;
+const MAX_PORT = 65535;
+const DEFAULT_START = 5000;
+const DEFAULT_END = 31000;
+
+function clampPorts(cfg: RtpConfig, sink: DiagnosticSink): void {
+  for (const name of ["rtpstart", "rtpend"] as const) {
+    const value = cfg[name];
+    const clamped = Math.min(MAX_PORT, Math.max(MIN_PORT, value));
+    if (clamped !== value) {
+      sink.warning(cfg.file, cfg.line, `[general] ${name}=${value} is outside ${MIN_PORT}-${MAX_PORT}; using ${clamped}`);
+      cfg[name] = clamped;
+    }
+  }
+  if (cfg.rtpstart >= cfg.rtpend) {
+    sink.warning(cfg.file, cfg.line, `Unreasonable values for RTP start/end port in rtp.conf (rtpstart=${cfg.rtpstart}, rtpend=${cfg.rtpend}); using ${DEFAULT_START}-${DEFAULT_END}`);
+    cfg.rtpstart = DEFAULT_START;
+    cfg.rtpend = DEFAULT_END;
+  }
+}
+
+/** Builds the RTP settings from a parsed rtp.conf (or from nothing: all defaults). */
+export function buildRtpConfig(parsed: ParsedConfig | undefined): RtpConfigResult {
+  const sink = new DiagnosticSink();
+  if (parsed === undefined) {
+    return { config: { ...defaultValues(rtpSchema), file: "rtp.conf", line: 0 }, diagnostics: sink.items, files: [] };
+  }
+  sink.addAll(parsed.diagnostics);
+  let config: RtpConfig = { ...defaultValues(rtpSchema), file: parsed.fileName, line: 0 };
+  for (const category of visibleCategories(parsed)) {
+    if (category.name === "general") {
+      const r = applyObject(rtpSchema, category, sink, { mode: "settings" });
+      config = { ...r.values, file: category.file, line: category.line };
+    } else if (category.name === "ice_host_candidates") {
+      sink.warning(category.file, category.line, "[ice_host_candidates] is not implemented yet; section ignored (set external_media_address on the transport for 1:1 NAT)");
+    } else {
+      sink.warning(category.file, category.line, `[${category.name}] is not a section of rtp.conf; only [general] and [ice_host_candidates] are read`);
+    }
+  }
+  if (config.rtcpinterval !== 0 && (config.rtcpinterval < 500 || config.rtcpinterval > 60000)) {
+    const clamped = Math.min(60000, Math.max(500, config.rtcpinterval));
+    sink.warning(config.file, config.line, `[general] rtcpinterval=${config.rtcpinterval} is outside 500-60000 ms; using ${clamped}`);
+    config.rtcpinterval = clamped;
+  }
+  clampPorts(config, sink);
+  return { config, diagnostics: sink.items, files: parsed.files };
+}
+
+/** Reads `rtp.conf` from `dir`; a missing file means defaults. */
+export function loadRtpConfig(dir: string, opts: ConfigReadOptions = {}): RtpConfigResult {
+  const disk = dirAccess(dir);
+  const readFile = opts.readFile ?? disk.readFile;
+  const text = readFile("rtp.conf");
+  if (text === undefined) return buildRtpConfig(undefined);
+  return buildRtpConfig(parseConfigText(text, "rtp.conf", { readFile, listFiles: opts.listFiles ?? disk.listFiles }));
+}

@@ -1,0 +1,16 @@
+/**
+ * The `switchboard` executable: argv → runMain → exit code. Thin on purpose (STYLE.md §1): the
+ * command line lives in cli/program.ts, the composition root in server.ts. The server and the
+ * config checker are imported lazily so `switchboard -rx …` starts fast.
+ */
+import { runMain } from "./cli/program.js";
+import { packageVersion } from "./cli/version.js";
+
+const code = await runMain(process.argv.slice(2), {
+  version: packageVersion(),
+  startServer: async (opts) => (await import("./server.js")).startServer(opts),
+  embeddedConfigSource: async (dataDir) => (await import("./server.js")).embeddedConfigSource(dataDir),
+  runCheck: async (source) => (await import("./config/index.js")).runCheck(source),
+});
+// Exit explicitly: a console's paused stdin or a closing socket must not keep the process alive.
+process.exit(code);

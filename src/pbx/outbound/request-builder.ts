@@ -1,0 +1,56 @@
+/**
+ * Builds out-of-dialog requests we originate (OPTIONS qualify today, more later) and the flow
+ * they leave on: destination from the target URI or, for stream transports and NAT-rewritten
+ * contacts, the address the peer registered from.
+ */
+import { randomBytes } from "node:crypto";
+import { Headers } from "../../sip/message/headers.js";
+import { SipRequest } from "../../sip/message/message.js";
+import { parseUri } from "../../sip/parser/index.js";
+import { newBranch, newTag } from "../../sip/transaction/create-response.js";
+import { advertisedAddress, type TransportSet } from "../../sip/transport/transport-set.js";
+import { formatHostPort, type Flow, type TransportProtocol } from "../../sip/transport/types.js";
+
+export interface Target {
+  uri: string;
+  /** When known (a registered contact), the address the binding came from. */
+  source?: { address: string; port: number; transport: string } | undefined;
+}
+
+export function flowFor(target: Target, transports: TransportSet): Flow | undefined {
+  const u = parseUri(target.uri);
+  const uriProto = (u?.params.get("transport") ?? "udp")?.toLowerCase() as TransportProtocol;
+  const src = target.source;
+  if (src && src.transport !== "udp") {
+    const t = transports.pick(src.transport as TransportProtocol, src.address);
+    return t ? { transport: t, remoteAddress: src.address, remotePort: src.port } : undefined;
+  }
+  if (!u || !u.host) return undefined;
+  const t = transports.pick(uriProto, u.host);
+  if (!t) return undefined;
+  return { transport: t, remoteAddress: u.host, remotePort: u.port ?? (uriProto === "tls" ? 5061 : 5060) };
+}
+
+export interface BuildOptions {
+  method: string;
+  uri: string;
+  flow: Flow;
+  fromUser: string;
+  userAgent: string;
+  maxForwards?: number;
+}
+
+export function buildRequest(o: BuildOptions): SipRequest {
+  const host = advertisedAddress(o.flow.transport, o.flow.remoteAddress);
+  const hostPort = formatHostPort(host, o.flow.transport.localPort);
+  const h = new Headers();
+  h.append("Via", `SIP/2.0/${o.flow.transport.protocol.toUpperCase()} ${hostPort};rport;branch=${newBranch()}`);
+  h.append("From", `<sip:${o.fromUser}@${hostPort}>;tag=${newTag()}`);
+  h.append("To", `<${o.uri}>`);
+  h.append("Contact", `<sip:${o.fromUser}@${hostPort}>`);
+  h.append("Call-ID", randomBytes(12).toString("hex"));
+  h.append("CSeq", `${1 + (randomBytes(2).readUInt16BE(0) % 1000)} ${o.method}`);
+  h.append("Max-Forwards", String(o.maxForwards ?? 70));
+  h.append("User-Agent", o.userAgent);
+  return new SipRequest(o.method, o.uri, h);
+}

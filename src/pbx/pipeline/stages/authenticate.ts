@@ -1,0 +1,121 @@
+/**
+ * Digest authentication of inbound requests (RFC 3261 §22.2, RFC 7616). Endpoints with `auth=`
+ * are challenged; the artificial endpoint (nothing identified) is challenged exactly the same way
+ * and always fails, so a scanner cannot tell real accounts from unknown ones.
+ *
+ * Outcomes (one table, STYLE.md §3):
+ *   no credentials        → 401 challenge            ChallengeSent
+ *   good credentials      → continue                 SuccessfulAuth
+ *   stale nonce           → 401 challenge stale=true ChallengeSent
+ *   wrong / malformed     → 401 challenge + NOTICE   ChallengeResponseFailed
+ *   unknown account       → 401 challenge + NOTICE   InvalidAccountID
+ */
+import type { Logger } from "../../../core/logger.js";
+import type { DigestAlgorithm, DigestAuthenticator, DigestCredentials } from "../../../sip/auth/index.js";
+import { parseAuth } from "../../../sip/parser/index.js";
+import { createResponse } from "../../../sip/transaction/create-response.js";
+import type { SipResponse } from "../../../sip/message/message.js";
+import type { AuthConfig } from "../../../config/index.js";
+import type { SecurityEventStream, SecurityEventType } from "../../../security/events.js";
+import type { EndpointDirectory } from "../../endpoint/directory.js";
+import type { PipelineStage, RequestContext, StageResult } from "../request-context.js";
+import { securityEvent } from "../security-event.js";
+
+/** Requests that are never challenged: CANCEL (RFC 3261 §22.1) and OPTIONS pings to the server. */
+const EXEMPT = new Set(["CANCEL", "OPTIONS"]);
+
+export interface AuthenticateOptions {
+  digest: DigestAuthenticator;
+  directory: () => EndpointDirectory;
+  defaultRealm: () => string;
+  events: SecurityEventStream;
+  log: Logger;
+  respond: (ctx: RequestContext, res: SipResponse) => void;
+}
+
+export class AuthenticateStage implements PipelineStage {
+  readonly name = "authenticate";
+
+  constructor(private readonly opts: AuthenticateOptions) {}
+
+  run(ctx: RequestContext): StageResult {
+    if (EXEMPT.has(ctx.req.method)) return "continue";
+    const ep = ctx.endpoint;
+    const auths = ep ? this.opts.directory().authsOf(ep) : [];
+    if (ep && auths.length === 0) return "continue"; // an endpoint without auth= is trusted by identification
+    const realm = auths[0]?.realm || this.opts.defaultRealm();
+    const algorithms = algorithmsOf(auths[0]);
+    const raw = ctx.req.headers.get("Authorization");
+    if (raw === undefined) {
+      this.challenge(ctx, realm, algorithms, false);
+      return "done";
+    }
+    const auth = parseAuth(raw);
+    const username = auth?.params.get("username");
+    const match = auths.find((a) => a.username === username);
+    if (!auth || username === undefined) {
+      this.fail(ctx, realm, algorithms, "ChallengeResponseFailed", "Failed to authenticate", username, "malformed credentials");
+      return "done";
+    }
+    const credentials: DigestCredentials | undefined = match ? credentialsOf(match) : undefined;
+    const result = this.opts.digest.verify({ auth, method: ctx.req.method, realm, credentials, algorithms });
+    if (result.outcome === "ok") {
+      ctx.authUsername = username;
+      this.opts.events.publish(securityEvent(ctx, "SuccessfulAuth", { username }));
+      return "continue";
+    }
+    if (result.outcome === "stale") {
+      this.challenge(ctx, realm, algorithms, true);
+      return "done";
+    }
+    if (!ep || !match) {
+      this.fail(ctx, realm, algorithms, "InvalidAccountID", ep ? "Failed to authenticate" : "No matching endpoint found", username, result.reason);
+    } else {
+      this.fail(ctx, realm, algorithms, "ChallengeResponseFailed", "Failed to authenticate", username, result.reason, auth.params.get("response"), result.expected);
+    }
+    return "done";
+  }
+
+  private challenge(ctx: RequestContext, realm: string, algorithms: DigestAlgorithm[], stale: boolean): void {
+    const res = createResponse(ctx.req, 401);
+    for (const v of this.opts.digest.challenge({ realm, algorithms, stale })) res.headers.append("WWW-Authenticate", v);
+    this.opts.respond(ctx, res);
+    this.opts.events.publish(securityEvent(ctx, "ChallengeSent", {}));
+  }
+
+  private fail(
+    ctx: RequestContext,
+    realm: string,
+    algorithms: DigestAlgorithm[],
+    type: SecurityEventType,
+    text: string,
+    username: string | undefined,
+    reason: string,
+    response?: string,
+    expected?: string,
+  ): void {
+    // Asterisk's NOTICE layout, which fail2ban's stock filter recognises.
+    this.opts.log.notice(
+      { peer: ctx.peer, sip: { username: username?.slice(0, 64), reason, userAgent: ctx.userAgent.slice(0, 80) } },
+      `Request '${ctx.req.method}' from '${ctx.fromText.slice(0, 200)}' failed for '${ctx.peer}' (callid: ${ctx.callId.slice(0, 100)}) - ${text}`,
+    );
+    this.opts.events.publish(securityEvent(ctx, type, { username, reason, response, expectedResponse: expected }));
+    this.challenge(ctx, realm, algorithms, false);
+  }
+}
+
+function algorithmsOf(auth: AuthConfig | undefined): DigestAlgorithm[] {
+  const list = auth?.supportedAlgorithmsUas;
+  return list && list.length ? (list as DigestAlgorithm[]) : ["MD5"];
+}
+
+function credentialsOf(a: AuthConfig): DigestCredentials {
+  const c: DigestCredentials = { username: a.username };
+  if (a.password) c.password = a.password;
+  if (a.passwordDigest.length) {
+    const ha1: Partial<Record<DigestAlgorithm, string>> = {};
+    for (const d of a.passwordDigest) ha1[d.algorithm as DigestAlgorithm] = d.hash;
+    c.ha1 = ha1;
+  }
+  return c;
+}

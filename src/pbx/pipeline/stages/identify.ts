@@ -1,0 +1,63 @@
+/**
+ * Endpoint identification, in the order of `[global] endpoint_identifier_order` (default
+ * ip,username,anonymous), each method allowed only if the endpoint's `identify_by` lists it:
+ * - ip: an `identify` section whose `match` contains the source address;
+ * - username: the user part of the From URI names the endpoint;
+ * - auth_username: the digest username of the Authorization header belongs to the endpoint's auth.
+ * Nothing matched: the request continues with the artificial endpoint, which challenges like a
+ * real one and never accepts credentials, so accounts cannot be enumerated.
+ */
+import { parseAuth, parseNameAddr } from "../../../sip/parser/index.js";
+import type { EndpointDirectory } from "../../endpoint/directory.js";
+import type { PipelineStage, RequestContext, StageResult } from "../request-context.js";
+
+export class IdentifyStage implements PipelineStage {
+  readonly name = "identify";
+
+  constructor(private readonly directory: () => EndpointDirectory, private readonly order: () => readonly string[]) {}
+
+  run(ctx: RequestContext): StageResult {
+    const dir = this.directory();
+    for (const method of this.order()) {
+      const ep = this.identifyBy(method, ctx, dir);
+      if (ep && (ep.identifyBy as readonly string[]).includes(method)) {
+        ctx.endpoint = ep;
+        ctx.identifiedBy = method;
+        return "continue";
+      }
+    }
+    // auth_username is not in Asterisk's global order list; it runs after the others.
+    const ep = this.identifyBy("auth_username", ctx, dir);
+    if (ep && (ep.identifyBy as readonly string[]).includes("auth_username")) {
+      ctx.endpoint = ep;
+      ctx.identifiedBy = "auth_username";
+    }
+    return "continue";
+  }
+
+  private identifyBy(method: string, ctx: RequestContext, dir: EndpointDirectory) {
+    switch (method) {
+      case "ip":
+        return dir.byAddress(ctx.flow.remoteAddress, ctx.flow.remotePort);
+      case "username": {
+        const user = parseNameAddr(ctx.fromText)?.uri.user;
+        return user !== undefined ? dir.endpoint(decodeURIComponentSafe(user)) : undefined;
+      }
+      case "auth_username": {
+        const raw = ctx.req.headers.get("Authorization");
+        const username = raw !== undefined ? parseAuth(raw)?.params.get("username") : undefined;
+        return username !== undefined ? dir.byAuthUser(username)[0] : undefined;
+      }
+      default:
+        return undefined;
+    }
+  }
+}
+
+function decodeURIComponentSafe(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}

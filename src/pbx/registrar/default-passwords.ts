@@ -1,0 +1,41 @@
+/**
+ * Passwords for the embedded default configuration: generated on first start (never fixed
+ * defaults), kept in the data directory with owner-only permissions, and reused afterwards.
+ */
+import { randomBytes } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync, renameSync } from "node:fs";
+import { join } from "node:path";
+import { PbxError } from "../../core/errors.js";
+
+export const PASSWORDS_FILE = "default-passwords.json";
+
+/** 18 random bytes → 24 characters of base64url: about 144 bits. */
+export function strongPassword(): string {
+  return randomBytes(18).toString("base64url");
+}
+
+export function loadOrCreatePasswords(dataDir: string, extensions: readonly string[]): { passwords: Record<string, string>; created: string[] } {
+  const path = join(dataDir, PASSWORDS_FILE);
+  let passwords: Record<string, string> = {};
+  if (existsSync(path)) {
+    try {
+      const parsed: unknown = JSON.parse(readFileSync(path, "utf8"));
+      if (parsed && typeof parsed === "object") passwords = parsed as Record<string, string>;
+    } catch (err) {
+      throw new PbxError("STORE", `${path} is not valid JSON (${String(err)}); fix it or move it away to generate new passwords`);
+    }
+  }
+  const created: string[] = [];
+  for (const ext of extensions) {
+    if (typeof passwords[ext] !== "string" || (passwords[ext] ?? "").length < 12) {
+      passwords[ext] = strongPassword();
+      created.push(ext);
+    }
+  }
+  if (created.length) {
+    const tmp = path + ".tmp";
+    writeFileSync(tmp, JSON.stringify(passwords, null, 2) + "\n", { mode: 0o600 });
+    renameSync(tmp, path);
+  }
+  return { passwords, created };
+}

@@ -1,0 +1,55 @@
+/**
+ * The set of listening transports, and the choice of one for an outbound message: by protocol
+ * and address family, preferring the transport an endpoint names.
+ */
+import { networkInterfaces } from "node:os";
+import { isIP } from "node:net";
+import type { Transport, TransportProtocol } from "./types.js";
+
+export class TransportSet {
+  private list: Transport[] = [];
+
+  add(t: Transport): void {
+    this.list.push(t);
+  }
+
+  all(): readonly Transport[] {
+    return this.list;
+  }
+
+  byId(id: string): Transport | undefined {
+    return this.list.find((t) => t.id === id);
+  }
+
+  pick(protocol: TransportProtocol, remoteAddress: string, preferredId?: string): Transport | undefined {
+    const family = isIP(remoteAddress) === 6 ? 6 : 4;
+    if (preferredId) {
+      const t = this.byId(preferredId);
+      if (t && t.protocol === protocol && t.family === family) return t;
+    }
+    return this.list.find((t) => t.protocol === protocol && t.family === family);
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all(this.list.map((t) => t.close()));
+    this.list = [];
+  }
+}
+
+/**
+ * The address to put in Via/Contact when a transport is bound to a wildcard: loopback toward
+ * loopback peers, otherwise the first external interface address of the right family.
+ */
+export function advertisedAddress(t: Transport, remoteAddress: string): string {
+  const bound = t.localAddress;
+  if (bound !== "0.0.0.0" && bound !== "::") return bound;
+  if (remoteAddress.startsWith("127.")) return remoteAddress === "127.0.0.1" ? "127.0.0.1" : "127.0.0.1";
+  if (remoteAddress === "::1") return "::1";
+  const want = t.family === 6 ? "IPv6" : "IPv4";
+  for (const addrs of Object.values(networkInterfaces())) {
+    for (const a of addrs ?? []) {
+      if (!a.internal && a.family === want && !a.address.startsWith("fe80")) return a.address;
+    }
+  }
+  return t.family === 6 ? "::1" : "127.0.0.1";
+}

@@ -1,0 +1,52 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { checkTraps } from "../../../src/config/check/traps.js";
+import { EMBEDDED_EXTENSIONS, embeddedDefaultFiles } from "../../../src/config/defaults/embedded.js";
+import { formatDiagnostic } from "../../../src/config/diagnostic.js";
+import { loadConfiguration } from "../../../src/config/load-configuration.js";
+import { PbxError } from "../../../src/core/errors.js";
+
+const PASSWORDS = { "1001": "pw1;x", "1002": "pw2", "1003": "pw3", "1004": "pw4", "1005": "pw5" };
+
+test("embedded default: loads with zero diagnostics and zero trap warnings", () => {
+  const cfg = loadConfiguration({ kind: "embedded", files: embeddedDefaultFiles(PASSWORDS) });
+  assert.deepEqual(cfg.diagnostics.map(formatDiagnostic), []);
+  assert.deepEqual(checkTraps(cfg).map(formatDiagnostic), []);
+});
+
+test("embedded default: transports, phones, AORs and auths are as documented", () => {
+  const cfg = loadConfiguration({ kind: "embedded", files: embeddedDefaultFiles(PASSWORDS) });
+  assert.deepEqual(
+    cfg.pjsip.transports.map((t) => `${t.id} ${t.protocol} ${t.bind.host}:${t.bind.port}`),
+    ["transport-udp udp 0.0.0.0:5060", "transport-tcp tcp 0.0.0.0:5060", "transport-udp6 udp :::5060", "transport-tcp6 tcp :::5060"],
+  );
+  assert.deepEqual([...cfg.pjsip.endpoints.keys()], [...EMBEDDED_EXTENSIONS]);
+  for (const ext of EMBEDDED_EXTENSIONS) {
+    const ep = cfg.pjsip.endpoints.get(ext);
+    assert.ok(ep);
+    assert.equal(ep.context, "internal");
+    assert.deepEqual(ep.allow.map((c) => c.name), ["ulaw", "alaw", "g722"]);
+    assert.deepEqual([ep.directMedia, ep.rtpSymmetric, ep.forceRport, ep.rewriteContact], [false, true, true, true]);
+    assert.deepEqual(ep.identifyBy, ["username"]);
+    assert.deepEqual([ep.auth, ep.aors], [[ext], [ext]]);
+    const aor = cfg.pjsip.aors.get(ext);
+    assert.deepEqual([aor?.maxContacts, aor?.removeExisting, aor?.qualifyFrequency], [3, true, 60]);
+    assert.equal(cfg.pjsip.auths.get(ext)?.username, ext);
+  }
+  assert.equal(cfg.pjsip.auths.get("1001")?.password, "pw1;x", "a ';' in a password survives the .conf round trip");
+  assert.deepEqual([cfg.rtp.rtpstart, cfg.rtp.rtpend], [10000, 20000]);
+});
+
+test("embedded default: extensions.conf has the internal context with _10XX and 600", () => {
+  const cfg = loadConfiguration({ kind: "embedded", files: embeddedDefaultFiles(PASSWORDS) });
+  const internal = cfg.extensions?.categories.find((c) => c.name === "internal");
+  assert.deepEqual(
+    internal?.variables.map((v) => `${v.name} => ${v.value}`),
+    ["exten => _10XX,1,Dial(PJSIP/${EXTEN},30)", "same => n,Hangup()", "exten => 600,1,Answer()", "same => n,Echo()"],
+  );
+  assert.ok(internal?.variables.every((v) => v.object));
+});
+
+test("embedded default: a missing password is a programming error", () => {
+  assert.throws(() => embeddedDefaultFiles({ "1001": "x" }), (err: unknown) => err instanceof PbxError && err.code === "INVALID_ARGUMENT");
+});
