@@ -1,11 +1,37 @@
 /**
- * PLACEHOLDER composition root, written so the console can be tested end to end. The lead
- * replaces this body with the real server (config, SIP, media, modules); the exported names and
- * signatures are the contract src/main.ts relies on.
+ * The composition root: loads the configuration, builds the layers bottom-up (transports →
+ * transactions → pipeline → features), wires the console, and tears everything down in reverse.
  */
-import { join } from "node:path";
 import { mkdirSync } from "node:fs";
-import { createLogger } from "./core/logger.js";
+import { hostname } from "node:os";
+import { join } from "node:path";
+import { systemClock, type TimerHandle } from "./core/clock.js";
+import { PbxError } from "./core/errors.js";
+import { createLogger, type Logger } from "./core/logger.js";
+import { openDatabase } from "./core/db/index.js";
+import { loadConfiguration, type ConfigSource, type LoadedConfig } from "./config/load-configuration.js";
+import { embeddedDefaultFiles, EMBEDDED_EXTENSIONS } from "./config/defaults/embedded.js";
+import { formatDiagnostic } from "./config/diagnostic.js";
+import { DigestAuthenticator } from "./sip/auth/index.js";
+import { TransactionLayer } from "./sip/transaction/transaction-layer.js";
+import { timersFrom } from "./sip/transaction/timers.js";
+import { TransportSet } from "./sip/transport/transport-set.js";
+import { UdpTransport } from "./sip/transport/udp-transport.js";
+import { TcpTransport } from "./sip/transport/tcp-transport.js";
+import type { Transport, TransportDelegate } from "./sip/transport/types.js";
+import { SecurityEventStream } from "./security/events.js";
+import { EndpointDirectory } from "./pbx/endpoint/directory.js";
+import { RequestPipeline } from "./pbx/pipeline/pipeline.js";
+import { SanityStage } from "./pbx/pipeline/stages/sanity.js";
+import { IdentifyStage } from "./pbx/pipeline/stages/identify.js";
+import { AuthenticateStage } from "./pbx/pipeline/stages/authenticate.js";
+import { DispatchStage } from "./pbx/pipeline/stages/dispatch.js";
+import { Registrar } from "./pbx/registrar/registrar.js";
+import { Qualifier } from "./pbx/registrar/qualify.js";
+import { SqliteContactStore } from "./pbx/registrar/store/sqlite-contact-store.js";
+import { loadOrCreatePasswords } from "./pbx/registrar/default-passwords.js";
+import { registerPjsipCommands } from "./pbx/endpoint/pjsip-commands.js";
+import { SipTraceModule } from "./pbx/sip-trace/sip-trace-module.js";
 import { CommandRegistry } from "./cli/registry.js";
 import { ControlServer } from "./cli/control-server.js";
 import { registerCoreCommands } from "./cli/core-commands.js";
@@ -23,58 +49,203 @@ export interface RunningServer {
   done: Promise<void>;
 }
 
-/** The configuration compiled into the package, for `switchboard check` without --config. */
-export function embeddedConfigSource(_dataDir: string): { kind: "embedded"; files: Record<string, string> } {
-  return { kind: "embedded", files: {} };
+/** The configuration compiled into the package, with this data directory's passwords. */
+export function embeddedConfigSource(dataDir: string): { kind: "embedded"; files: Record<string, string> } {
+  mkdirSync(dataDir, { recursive: true });
+  const { passwords } = loadOrCreatePasswords(dataDir, EMBEDDED_EXTENSIONS);
+  return { kind: "embedded", files: embeddedDefaultFiles(passwords) };
+}
+
+function logDiagnostics(cfg: LoadedConfig, log: Logger): number {
+  let errors = 0;
+  for (const d of cfg.diagnostics) {
+    if (d.severity === "error") {
+      errors++;
+      log.error({}, formatDiagnostic(d));
+    } else log.warn({}, formatDiagnostic(d));
+  }
+  return errors;
 }
 
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   mkdirSync(opts.dataDir, { recursive: true });
-  const { logger, hub, close: closeLog } = createLogger({ dir: join(opts.dataDir, "log"), level: "info" });
-  const log = logger.child({ category: "core" });
-  const registry = new CommandRegistry();
-  const control = new ControlServer({ socketPath: join(opts.dataDir, CONTROL_SOCKET_NAME), registry, hub, log: logger });
-  const startedAt = Date.now();
-  let lastReloadAt = startedAt;
-  let stopping: Promise<void> | undefined;
-  let markDone: () => void = () => {};
-  const done = new Promise<void>((r) => (markDone = r));
-
-  const stop = (reason = "stop requested"): Promise<void> => {
-    stopping ??= (async () => {
-      log.notice({ reason }, "Switchboard stopping");
-      await control.close();
-      closeLog();
-      markDone();
-    })();
-    return stopping;
+  const logging = createLogger({ dir: opts.dataDir, level: "info", stderr: true });
+  const root = logging.logger;
+  const log = root.child({ category: "core" });
+  const clock = systemClock;
+  const cleanups: Array<() => void | Promise<void>> = [];
+  const cleanup = async () => {
+    for (const fn of cleanups.splice(0).reverse()) {
+      try {
+        await fn();
+      } catch (err) {
+        log.error({ err: String(err) }, "error during shutdown");
+      }
+    }
   };
 
-  registerCoreCommands(registry, {
-    version: packageVersion(),
-    startedAt,
-    get lastReloadAt() {
-      return lastReloadAt;
-    },
-    settings: () => ({
-      Version: packageVersion(),
-      "Configuration directory": opts.configDir ?? "(embedded)",
-      "Data directory": opts.dataDir,
-    }),
-    reload: async () => {
-      lastReloadAt = Date.now();
-      log.notice({}, "reload requested");
-      return "Nothing to reload yet\n";
-    },
-    stop: () => stop("core stop now"),
-  });
-
   try {
+    // 1. Configuration.
+    let source: ConfigSource;
+    if (opts.configDir) source = { kind: "dir", dir: opts.configDir };
+    else {
+      const { passwords, created } = loadOrCreatePasswords(opts.dataDir, EMBEDDED_EXTENSIONS);
+      source = { kind: "embedded", files: embeddedDefaultFiles(passwords) };
+      if (created.length) {
+        const list = created.map((e) => `${e}=${passwords[e]}`).join("  ");
+        log.notice({}, `Generated passwords for the embedded endpoints (shown once; later: switchboard -rx "pjsip show default-passwords"): ${list}`);
+      }
+    }
+    let config = loadConfiguration(source);
+    logDiagnostics(config, root.child({ category: "config" }));
+    let directory = new EndpointDirectory(config.pjsip);
+    const global = () => config.pjsip.global;
+
+    // 2. Storage.
+    const db = openDatabase(join(opts.dataDir, "switchboard.db"), root.child({ category: "store" }));
+    cleanups.push(() => {
+      db.close();
+    });
+    const store = new SqliteContactStore(db, { log: root.child({ category: "store" }) });
+    cleanups.push(() => store.close());
+
+    // 3. SIP: transactions, then transports feeding them.
+    const userAgent = () => config.pjsip.global.userAgent || `Switchboard ${packageVersion()}`;
+    const transactions = new TransactionLayer({
+      clock,
+      log: root.child({ category: "sip.transaction" }),
+      timers: timersFrom(config.pjsip.system.timerT1, config.pjsip.system.timerB),
+      userAgent: userAgent(),
+    });
+    cleanups.push(() => transactions.close());
+    const delegate: TransportDelegate = {
+      allow: () => true,
+      onMessage: (data, flow) => transactions.receive(data, flow),
+    };
+    const transports = new TransportSet();
+    cleanups.push(() => transports.closeAll());
+    for (const t of config.pjsip.transports) {
+      const tlog = root.child({ category: "sip.transport" });
+      let transport: Transport | undefined;
+      const port = t.bind.port || 5060;
+      if (t.protocol === "udp") transport = new UdpTransport({ id: t.id, address: t.bind.host, port, delegate, log: tlog });
+      else if (t.protocol === "tcp") transport = new TcpTransport({ id: t.id, address: t.bind.host, port, delegate, log: tlog });
+      else {
+        tlog.warn({ transport: t.id }, `transport '${t.id}' (${t.file}:${t.line}) uses protocol=${t.protocol}, which is not implemented yet; it is not started`);
+        continue;
+      }
+      await transport.listen();
+      transports.add(transport);
+      tlog.info({}, `SIP ${t.protocol.toUpperCase()} transport '${t.id}' listening on ${transport.dump().bind}`);
+    }
+    if (transports.all().length === 0) {
+      throw new PbxError("CONFIG_MISSING", "no usable SIP transport: add a [transport] section with protocol=udp or tcp to pjsip.conf");
+    }
+
+    // 4. The request pipeline and the features behind it.
+    const events = new SecurityEventStream();
+    const digest = new DigestAuthenticator({ clock });
+    const decorate = (res: import("./sip/message/message.js").SipResponse) => {
+      if (!res.headers.has("Server")) res.headers.append("Server", userAgent());
+    };
+    const respond = (ctx: import("./pbx/pipeline/request-context.js").RequestContext, r: import("./sip/message/message.js").SipResponse) => pipeline.respond(ctx, r);
+    const registrar = new Registrar({ store, directory: () => directory, clock, log: root.child({ category: "pbx.registrar" }), respond, serverId: hostname() });
+    const qualifier = new Qualifier({ transactions, transports, directory: () => directory, clock, log: root.child({ category: "pbx.qualify" }), userAgent });
+    cleanups.push(() => qualifier.close());
+    registrar.on("added", (c) => qualifier.track(c));
+    registrar.on("updated", (c) => qualifier.track(c));
+    registrar.on("removed", (c) => qualifier.untrack(c.id));
+    const pipeline: RequestPipeline = new RequestPipeline({
+      log: root.child({ category: "pbx.pipeline" }),
+      decorate,
+      stages: [
+        new SanityStage(),
+        new IdentifyStage(() => directory, () => global().endpointIdentifierOrder),
+        new AuthenticateStage({ digest, directory: () => directory, defaultRealm: () => global().defaultRealm, events, log: root.child({ category: "pbx.auth" }), respond }),
+        new DispatchStage({ registrar, respond, allow: () => "OPTIONS, REGISTER" }),
+      ],
+    });
+    transactions.setUser(pipeline);
+
+    // Contacts from before the restart, with their remaining lifetime.
+    registrar.expire();
+    for (const c of store.list()) qualifier.track(c);
+    let expiryTimer: TimerHandle | undefined;
+    const scheduleExpiry = () => {
+      expiryTimer = clock.setTimeout(() => {
+        registrar.expire();
+        scheduleExpiry();
+      }, Math.max(1, global().contactExpirationCheckInterval) * 1000);
+    };
+    scheduleExpiry();
+    cleanups.push(() => expiryTimer?.cancel());
+
+    // 5. Console.
+    const registry = new CommandRegistry();
+    const sipTrace = new SipTraceModule({ transactions, commands: registry, log: root.child({ category: "pjsip.logger" }), clock });
+    cleanups.push(() => sipTrace.close());
+    registerPjsipCommands(registry, {
+      directory: () => directory,
+      config: () => config,
+      store,
+      qualifier,
+      transports,
+      clock,
+      defaultPasswords: opts.configDir ? undefined : () => loadOrCreatePasswords(opts.dataDir, EMBEDDED_EXTENSIONS).passwords,
+    });
+    const startedAt = clock.now();
+    let lastReloadAt = startedAt;
+    let markDone: () => void = () => {};
+    const done = new Promise<void>((r) => (markDone = r));
+    let stopping: Promise<void> | undefined;
+    const stop = (reason = "stop requested"): Promise<void> => {
+      stopping ??= (async () => {
+        log.notice({ reason }, "Switchboard stopping");
+        await cleanup();
+        logging.close();
+        markDone();
+      })();
+      return stopping;
+    };
+    const reload = async (): Promise<string> => {
+      const next = loadConfiguration(source);
+      const errors = logDiagnostics(next, root.child({ category: "config" }));
+      config = next;
+      directory = new EndpointDirectory(next.pjsip);
+      transactions.setTimers(timersFrom(next.pjsip.system.timerT1, next.pjsip.system.timerB));
+      qualifier.refresh();
+      lastReloadAt = clock.now();
+      const msg = `Configuration reloaded from ${opts.configDir ?? "the embedded default"}: ${next.pjsip.endpoints.size} endpoints, ${next.pjsip.aors.size} AORs, ${errors} errors; ${store.count()} contacts kept`;
+      log.notice({}, msg);
+      return msg + (errors ? "\nRun 'switchboard check' to see the errors.\n" : "\n");
+    };
+    registerCoreCommands(registry, {
+      version: packageVersion(),
+      startedAt,
+      get lastReloadAt() {
+        return lastReloadAt;
+      },
+      settings: () => ({
+        Version: packageVersion(),
+        "Configuration directory": opts.configDir ?? "(embedded default)",
+        "Data directory": opts.dataDir,
+        "SIP T1 timer": `${config.pjsip.system.timerT1} ms`,
+        "SIP timer B": `${config.pjsip.system.timerB} ms`,
+        "Default realm": global().defaultRealm,
+        "User agent": userAgent(),
+        Transports: transports.all().map((t) => `${t.id} (${t.protocol} ${t.dump().bind})`).join(", "),
+      }),
+      reload,
+      stop: () => stop("core stop now"),
+    });
+    const control = new ControlServer({ socketPath: join(opts.dataDir, CONTROL_SOCKET_NAME), registry, hub: logging.hub, log: root.child({ category: "cli" }) });
     await control.start();
+    cleanups.push(() => control.close());
+    log.notice({ dataDir: opts.dataDir }, `Switchboard ${packageVersion()} ready: ${directory.endpoints.size} endpoints, ${store.count()} contacts restored`);
+    return { stop, done };
   } catch (err) {
-    closeLog();
+    await cleanup();
+    logging.close();
     throw err;
   }
-  log.notice({ dataDir: opts.dataDir }, "Switchboard ready");
-  return { stop, done };
 }

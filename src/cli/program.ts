@@ -166,27 +166,34 @@ export async function runMain(argv: string[], deps: MainDeps): Promise<number> {
 
 /** `switchboard start`: runs until a signal or `core stop now`; a failed start is one line and exit 1. */
 async function runStart(deps: MainDeps, io: OutputStreams, configDir: string | undefined, dataDir: string): Promise<number> {
-  let server: ServerHandle;
-  try {
-    server = await deps.startServer({ configDir, dataDir });
-  } catch (err) {
-    await writeOut(io.stderr, `switchboard: cannot start: ${message(err)}\n`);
-    return 1;
-  }
-  // The first signal stops cleanly; a second one (an impatient operator) or a failing stop
-  // ends the process at once with exit 1.
+  // Signal handlers go in before the server starts: a SIGTERM that arrives while it is still
+  // starting (its control socket may already answer) must stop it cleanly, not kill it.
+  let server: ServerHandle | undefined;
+  let pendingSignal: string | undefined;
   let stopping = false;
   let force: (code: number) => void = () => {};
   const forced = new Promise<number>((r) => (force = r));
-  const removeSignals = (deps.onSignal ?? defaultOnSignal)((signal) => {
-    if (stopping) return force(1);
+  const stop = (running: ServerHandle, signal: string): void => {
     stopping = true;
-    server.stop(signal).catch(async (err: unknown) => {
+    running.stop(signal).catch(async (err: unknown) => {
       await writeOut(io.stderr, `switchboard: stop failed: ${message(err)}\n`);
       force(1);
     });
+  };
+  // The first signal stops cleanly; a second one (an impatient operator) ends the process at once.
+  const removeSignals = (deps.onSignal ?? defaultOnSignal)((signal) => {
+    if (stopping || pendingSignal !== undefined) return force(1);
+    if (server) stop(server, signal);
+    else pendingSignal = signal;
   });
   try {
+    try {
+      server = await deps.startServer({ configDir, dataDir });
+    } catch (err) {
+      await writeOut(io.stderr, `switchboard: cannot start: ${message(err)}\n`);
+      return 1;
+    }
+    if (pendingSignal !== undefined) stop(server, pendingSignal);
     return await Promise.race([server.done.then(() => 0), forced]);
   } finally {
     removeSignals();

@@ -201,3 +201,23 @@ test("program: a stop that fails prints the reason and exits 1", async () => {
   assert.equal(await run, 1);
   assert.equal(h.err.text, "switchboard: stop failed: bridge stuck\n");
 });
+
+test("program: a signal during startup stops the server once it has started", async () => {
+  let release: () => void = () => {};
+  const stops: string[] = [];
+  const h = harness({
+    startServer: async () => {
+      await new Promise<void>((r) => (release = r));
+      let finish: () => void = () => {};
+      const done = new Promise<void>((r) => (finish = r));
+      return { stop: async (reason?: string) => { stops.push(reason ?? ""); finish(); }, done };
+    },
+  });
+  const run = runMain(["start"], h.deps);
+  await new Promise((r) => setTimeout(r, 10));
+  h.signal("SIGTERM");
+  assert.deepEqual(stops, []);
+  release();
+  assert.equal(await run, 0);
+  assert.deepEqual(stops, ["SIGTERM"]);
+});

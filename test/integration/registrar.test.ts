@@ -18,7 +18,7 @@ const SERVER_IP = "127.0.0.1";
 
 const endpoints = {
   ok: { id: "1001", password: randomPassword(), maxContacts: 2, removeExisting: false },
-  baresip: { id: "1002", password: randomPassword(), maxContacts: 1, removeExisting: true },
+  baresip: { id: "1002", password: randomPassword(), maxContacts: 1, removeExisting: true, qualifyFrequency: 5 },
   expiry: { id: "1003", password: randomPassword(), maxContacts: 1, minimumExpiration: 1 },
   brief: { id: "1004", password: randomPassword(), maxContacts: 1, minimumExpiration: 60 },
   full: { id: "1005", password: randomPassword(), maxContacts: 2, removeExisting: false },
@@ -209,6 +209,14 @@ describe("registrar (integration: real server, SIPp, baresip, raw client)", () =
       );
       assert.match(row.status, /^(Avail|Unknown)$/);
       assert.match(await phone.reginfo(), /OK/);
+      // qualify_frequency=5: the OPTIONS ping reaches baresip, which answers, so the contact
+      // becomes Avail with a round-trip time.
+      const avail = await waitUntil(
+        async () => (await contactsOf(ep.id)).find((c) => c.uri.includes(`@127.0.0.3:${phone.sipPort}`) && c.status === "Avail"),
+        8000,
+        "baresip's contact to become Avail after qualify",
+      );
+      assert.ok(Number(avail.rtt) >= 0, `RTT ${avail.rtt}`);
     } finally {
       await phone.stop();
     }

@@ -3,7 +3,7 @@
  * missing AOR or auth when a call or REGISTER fails at run time; we say so at load time.
  */
 import type { Diagnostic } from "../diagnostic.js";
-import type { PjsipConfigResult } from "./load-pjsip.js";
+import type { PjsipConfigResult } from "./pjsip-config.js";
 
 export function checkCrossReferences(cfg: PjsipConfigResult): Diagnostic[] {
   const out: Diagnostic[] = [];

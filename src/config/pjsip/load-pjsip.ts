@@ -22,19 +22,9 @@ import { identifySchema, type IdentifyConfig } from "./identify-schema.js";
 import { IMPLIED_TYPES, PJSIP_SCHEMAS, UNIMPLEMENTED_PJSIP_TYPES } from "./object-types.js";
 import { systemSchema, type SystemConfig } from "./system-schema.js";
 import { transportSchema, type TransportConfig } from "./transport-schema.js";
+import type { PjsipConfigResult } from "./pjsip-config.js";
+export type { PjsipConfigResult } from "./pjsip-config.js";
 
-export interface PjsipConfigResult {
-  readonly transports: TransportConfig[];
-  readonly endpoints: Map<string, EndpointConfig>;
-  readonly aors: Map<string, AorConfig>;
-  readonly auths: Map<string, AuthConfig>;
-  readonly identifies: IdentifyConfig[];
-  readonly global: GlobalConfig;
-  readonly system: SystemConfig;
-  readonly diagnostics: Diagnostic[];
-  /** Files read: pjsip.conf first, then its includes. */
-  readonly files: string[];
-}
 
 const KNOWN_TYPES = PJSIP_SCHEMAS.map((s) => s.type);
 
