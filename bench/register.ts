@@ -42,15 +42,27 @@ async function main(): Promise<void> {
   writeFileSync(join(dir, "users.csv"), injectionCsv(users));
   process.stdout.write(`starting switchboard with ${userCount} endpoints on ${SERVER_IP}:${port} …\n`);
   const t0 = performance.now();
+  // --expose-gc lets `core show memory gc` measure the live heap rather than garbage.
+  process.env.SWITCHBOARD_NODE_ARGS = `${process.env.SWITCHBOARD_NODE_ARGS ?? ""} --expose-gc`.trim();
   const pbx = await startPbx({ configFiles: { "pjsip.conf": benchPjsipConf(SERVER_IP, port, users) }, readyTimeoutMs: 60000 });
   process.stdout.write(`ready in ${((performance.now() - t0) / 1000).toFixed(1)} s, pid ${pbx.pid}\n`);
   const target = `${SERVER_IP}:${port}`;
   const localPort = await freePort(CLIENT_IP);
   try {
     // Fill: one REGISTER per user at a moderate rate, to measure the memory cost of contacts.
+    const heapUsed = async (): Promise<number> => {
+      const out = (await pbx.rx("core show memory gc")).stdout;
+      return Number(/Heap used:\s+(\d+) KiB/.exec(out)?.[1] ?? NaN) * 1024;
+    };
     const baseline = rssBytes(pbx.pid);
+    const heapBaseline = await heapUsed();
     const fillRate = Math.min(1000, userCount);
     const fill = await runRegisterLoad({ dir, target, localIp: CLIENT_IP, localPort, rate: fillRate, calls: userCount, maxSeconds: Math.ceil(userCount / fillRate) + 20 });
+    // Server transactions linger for Timer J (64*T1 = 32 s) to absorb retransmissions; wait them
+    // out so the figure is the cost of the contacts alone.
+    process.stdout.write("fill done; waiting 34 s for Timer J to release the fill's transactions …\n");
+    await new Promise((r) => setTimeout(r, 34_000));
+    const heapAfterFill = await heapUsed();
     const afterFill = rssBytes(pbx.pid);
     const shown = await pbx.rx("pjsip show contacts");
     const contacts = objectsFound(shown.stdout) ?? fill.successful;
@@ -81,10 +93,13 @@ async function main(): Promise<void> {
       ...rows.map((r) => `${pad(r.rate, 7)} ${pad(r.ok, 11)} ${pad(r.failed, 8)} ${pad(r.failurePct.toFixed(2), 7)} ${pad(r.achieved.toFixed(0), 8)} ${pad(r.cpuPct.toFixed(0), 6)} ${pad(mib(r.rss), 11)}`),
       "",
     ];
-    const best = rows.filter((r) => r.failurePct < 1).reduce<Row | undefined>((a, r) => (a === undefined || r.rate > a.rate ? r : a), undefined);
-    lines.push(`highest rate with < 1 % failures: ${best === undefined ? "none" : `${best.rate}/s`}`);
+    // A step counts only if the server kept up: < 1 % failures and at least 95 % of the offered rate done.
+    const best = rows.filter((r) => r.failurePct < 1 && r.achieved >= 0.95 * r.rate).reduce<Row | undefined>((a, r) => (a === undefined || r.rate > a.rate ? r : a), undefined);
+    lines.push(`highest sustained rate with < 1 % failures: ${best === undefined ? "none" : `${best.rate}/s (CPU ${best.cpuPct.toFixed(0)} % of one core)`}`);
     const perThousand = contacts > 0 ? ((afterFill - baseline) / contacts) * 1000 : NaN;
     lines.push(`RSS: ${mib(baseline)} before fill, ${mib(afterFill)} with ${contacts} contacts → ${(perThousand / 1024).toFixed(0)} KiB per 1,000 contacts`);
+    const heapPerContact = contacts > 0 ? (heapAfterFill - heapBaseline) / contacts : NaN;
+    lines.push(`V8 heap after GC: ${mib(heapBaseline)} before fill, ${mib(heapAfterFill)} after → ${(heapPerContact / 1024).toFixed(2)} KiB per contact (${((heapPerContact * 1000) / 1024).toFixed(0)} KiB per 1,000 contacts)`);
     process.stdout.write(lines.join("\n") + "\n");
   } finally {
     await pbx.stop();

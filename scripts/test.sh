@@ -56,6 +56,7 @@ if [ ! -d node_modules ] || [ package.json -nt node_modules ] || { [ -f package-
 fi
 
 step "typecheck" npx tsc -p tsconfig.json --noEmit
+step "layers" node scripts/check-layers.mjs
 
 if [ "$group" = "all" ] || [ "$group" = "unit" ]; then
   mapfile -t unit_files < <(find test -name '*.test.ts' -not -path 'test/integration/*' | sort)

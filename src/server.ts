@@ -85,6 +85,13 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   };
 
   try {
+    // 0. The control socket first: a second PBX on the same data directory stops here with a
+    // clear message instead of failing later on a port.
+    const registry = new CommandRegistry();
+    const control = new ControlServer({ socketPath: join(opts.dataDir, CONTROL_SOCKET_NAME), registry, hub: logging.hub, log: root.child({ category: "cli" }) });
+    await control.start();
+    cleanups.push(() => control.close());
+
     // 1. Configuration.
     let source: ConfigSource;
     if (opts.configDir) source = { kind: "dir", dir: opts.configDir };
@@ -180,8 +187,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     scheduleExpiry();
     cleanups.push(() => expiryTimer?.cancel());
 
-    // 5. Console.
-    const registry = new CommandRegistry();
+    // 5. Console commands (the control socket is already up).
     const sipTrace = new SipTraceModule({ transactions, commands: registry, log: root.child({ category: "pjsip.logger" }), clock });
     cleanups.push(() => sipTrace.close());
     registerPjsipCommands(registry, {
@@ -238,9 +244,6 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       reload,
       stop: () => stop("core stop now"),
     });
-    const control = new ControlServer({ socketPath: join(opts.dataDir, CONTROL_SOCKET_NAME), registry, hub: logging.hub, log: root.child({ category: "cli" }) });
-    await control.start();
-    cleanups.push(() => control.close());
     log.notice({ dataDir: opts.dataDir }, `Switchboard ${packageVersion()} ready: ${directory.endpoints.size} endpoints, ${store.count()} contacts restored`);
     return { stop, done };
   } catch (err) {

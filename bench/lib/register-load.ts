@@ -13,9 +13,10 @@ export interface BenchUser {
   readonly password: string;
 }
 
+// SIPp reads a password that starts with "0x" as a hex (AKA) key, so every password starts with a letter.
 export function makeUsers(count: number, first = 20001): BenchUser[] {
   const users: BenchUser[] = [];
-  for (let i = 0; i < count; i++) users.push({ id: String(first + i), password: Math.random().toString(36).slice(2, 14) });
+  for (let i = 0; i < count; i++) users.push({ id: String(first + i), password: `p${Math.random().toString(36).slice(2, 14)}` });
   return users;
 }
 
@@ -133,6 +134,7 @@ export function runRegisterLoad(o: LoadOptions): Promise<LoadResult> {
     "-i", o.localIp, "-mi", o.localIp, "-p", String(o.localPort),
     "-r", String(o.rate), "-rp", "1000", "-m", String(o.calls), "-l", String(Math.max(100, o.rate * 4)),
     "-nostdin", "-timeout", `${o.maxSeconds}s`, "-recv_timeout", "4000", "-buff_size", "8388608",
+    ...(process.env.BENCH_TRACE ? ["-trace_err"] : []),
   ];
   const started = performance.now();
   return new Promise((resolve) => {

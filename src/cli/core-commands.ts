@@ -105,6 +105,30 @@ export function registerCoreCommands(registry: CommandRegistry, info: CoreInfo, 
       },
     },
     {
+      command: "core show memory",
+      summary: "Show memory use of the PBX process",
+      usage:
+        "Usage: core show memory [gc]\n       Shows the process memory (RSS, V8 heap). With 'gc', runs a full garbage collection\n       first when the process was started with --expose-gc (benchmarks do this).\n",
+      complete: (ctx) => (ctx.args.length === 0 ? ["gc"] : []),
+      handler: (ctx) => {
+        const wantGc = ctx.args[0]?.toLowerCase() === "gc";
+        if (ctx.args.length > 1 || (ctx.args.length === 1 && !wantGc)) throw new CliUsageError();
+        const gc = (globalThis as { gc?: () => void }).gc;
+        if (wantGc && gc) gc();
+        const m = process.memoryUsage();
+        const kib = (n: number) => `${Math.round(n / 1024)} KiB`;
+        const rows: Array<[string, string]> = [
+          ["RSS", kib(m.rss)],
+          ["Heap used", kib(m.heapUsed)],
+          ["Heap total", kib(m.heapTotal)],
+          ["External", kib(m.external)],
+          ["Array buffers", kib(m.arrayBuffers)],
+          ["Garbage collected", wantGc ? (gc ? "yes" : "no (start node with --expose-gc)") : "no"],
+        ];
+        return rows.map(([k, v]) => `  ${`${k}:`.padEnd(20)}${v}\n`).join("");
+      },
+    },
+    {
       command: "core reload",
       summary: "Global reload",
       usage: "Usage: core reload\n       Execute a global reload.\n",

@@ -121,7 +121,7 @@ async function launch(opts: StartPbxOptions, runDir: string, configDir: string, 
   const bin = opts.bin ?? DEFAULT_BIN;
   const stdoutPath = join(runDir, `stdout.${generation}.log`);
   const stderrPath = join(runDir, `stderr.${generation}.log`);
-  const nodeArgs = [bin, "start", "--config", configDir, "--data", dataDir];
+  const nodeArgs = [...(process.env.SWITCHBOARD_NODE_ARGS ?? "").split(" ").filter(Boolean), bin, "start", "--config", configDir, "--data", dataDir];
   const [cmd, args] = opts.netns !== undefined ? ["ip", ["netns", "exec", opts.netns, process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
   const proc = spawn(cmd, args as string[], {
     cwd: REPO_ROOT,

@@ -6,11 +6,13 @@ export function securityEvent(
   ctx: RequestContext,
   type: SecurityEventType,
   extra: Partial<Pick<SecurityEvent, "username" | "reason" | "response" | "expectedResponse" | "challenge">>,
+  /** Event time, ms since the epoch: from the injected clock, so tests and the log agree. */
+  now: number = Date.now(),
 ): SecurityEvent {
   const proto = ctx.flow.transport.protocol.toUpperCase();
   const ev: SecurityEvent = {
     type,
-    time: Date.now(),
+    time: now,
     service: "PJSIP",
     accountId: ctx.endpoint?.id ?? extra.username ?? "<unknown>",
     sessionId: ctx.callId,

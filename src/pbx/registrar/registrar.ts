@@ -94,8 +94,12 @@ export class Registrar extends TypedEmitter<RegistrarEvents> {
     for (const b of bindings) {
       const id = contactId(aor.id, b.uri);
       const existing = byId.get(id);
-      // §10.3 step 7: an older request of the same Call-ID must not overwrite a newer binding.
-      if (existing && existing.callId === callId && cseq < existing.cseq) {
+      // §10.3 step 7: with the same Call-ID, "If the value [of CSeq] is higher than that of the
+      // existing binding, it MUST update or remove the binding as above. If not, the update MUST
+      // be aborted and the request fails." An equal CSeq is not higher: it is a stale copy of the
+      // request that made the binding (e.g. a retransmission arriving after its transaction
+      // ended), so it is refused too; the check used to let it through.
+      if (existing && existing.callId === callId && cseq <= existing.cseq) {
         throw new SipResponseError(500, "Server Internal Error - out of order REGISTER");
       }
       if (b.expires === 0) {

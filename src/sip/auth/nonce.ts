@@ -12,6 +12,7 @@
  * two challenges are issued in the same millisecond.
  */
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { randomPooled } from "../../core/random.js";
 
 const TIME_BYTES = 8;
 const RANDOM_BYTES = 12;
@@ -44,7 +45,7 @@ export class NonceIssuer {
   issue(realm: string, nowMs: number): string {
     const body = Buffer.alloc(TIME_BYTES + RANDOM_BYTES);
     body.writeBigUInt64BE(BigInt(Math.max(0, Math.floor(nowMs))), 0);
-    randomBytes(RANDOM_BYTES).copy(body, TIME_BYTES);
+    randomPooled(RANDOM_BYTES).copy(body, TIME_BYTES);
     return Buffer.concat([body, this.mac(body, realm)]).toString("base64url");
   }
 

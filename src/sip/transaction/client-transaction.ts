@@ -138,8 +138,12 @@ export class InviteClientTransaction extends BaseClientTransaction {
       };
       retransmit(T1);
     }
+    // Timer B: §17.1.1.2: "If the client transaction is still in the "Calling" state when timer
+    // B fires, the client transaction SHOULD inform the TU that a timeout has occurred." Once a
+    // provisional response has arrived (Proceeding) the callee may ring for as long as it likes;
+    // ending the call with a 408 after 32 s of ringing would be wrong.
     this.after(timerB, () => {
-      if (this.state === "Calling" || this.state === "Proceeding") this.timeout(); // Timer B
+      if (this.state === "Calling") this.timeout();
     });
   }
 

@@ -2,17 +2,17 @@
  * Builds a response to a request per RFC 3261 §8.2.6.2: Via, From, Call-ID and CSeq copied,
  * To copied with a tag added when the request had none.
  */
-import { randomBytes } from "node:crypto";
+import { randomHex, randomToken } from "../../core/random.js";
 import { Headers } from "../message/headers.js";
 import { SipRequest, SipResponse, reasonPhrase } from "../message/message.js";
 
 export function newTag(): string {
-  return randomBytes(6).toString("hex");
+  return randomHex(6);
 }
 
 export function newBranch(): string {
   // RFC 3261 §8.1.1.7: the branch ID MUST always begin with the magic cookie "z9hG4bK".
-  return "z9hG4bK" + randomBytes(9).toString("base64url");
+  return "z9hG4bK" + randomToken(9);
 }
 
 /** True when the To/From header value already carries a `tag` parameter outside the URI. */

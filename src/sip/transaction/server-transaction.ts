@@ -46,18 +46,32 @@ abstract class BaseServerTransaction {
   protected lastStatus = 0;
   protected timers: TimerHandle[] = [];
   readonly createdAt: number;
+  readonly method: string;
+  private req: SipRequest | undefined;
 
   constructor(
     readonly key: string,
-    readonly request: SipRequest,
+    request: SipRequest,
     readonly flow: Flow,
     protected readonly ctx: TransactionContext,
   ) {
     this.createdAt = ctx.clock.now();
+    this.method = request.method;
+    this.req = request;
   }
 
-  get method(): string {
-    return this.request.method;
+  /** The request that created the transaction; released once a final response is sent. */
+  get request(): SipRequest | undefined {
+    return this.req;
+  }
+
+  /**
+   * After the final response only the response bytes are needed (to answer retransmissions
+   * until Timer J/H/L fires), so the parsed request is dropped to keep memory per waiting
+   * transaction small under load.
+   */
+  protected releaseRequest(): void {
+    this.req = undefined;
   }
 
   get finalStatus(): number {
@@ -123,6 +137,7 @@ export class NonInviteServerTransaction extends BaseServerTransaction {
       return;
     }
     this.state = "Completed";
+    this.releaseRequest();
     // Timer J: 64*T1 for unreliable transports, zero for reliable ones.
     if (this.flow.transport.reliable) this.terminate();
     else this.after(64 * this.ctx.timers.T1, () => this.terminate());
@@ -136,6 +151,11 @@ export class InviteServerTransaction extends BaseServerTransaction {
   /** Called by the layer for ACKs that match this transaction (non-2xx ACK, or 2xx ACK in Accepted). */
   onAck(fn: (ack: SipRequest) => void): void {
     this.ackHandler = fn;
+  }
+
+  /** True when an ACK arriving in Accepted has somewhere to go inside the transaction. */
+  get hasAckHandler(): boolean {
+    return this.ackHandler !== undefined;
   }
 
   receiveRequest(req: SipRequest): void {

@@ -130,6 +130,20 @@ export class TransactionLayer extends TypedEmitter<TransactionLayerEvents> {
       return;
     }
     const existing = this.servers.get(key);
+    if (
+      req.method === "ACK" &&
+      existing instanceof InviteServerTransaction &&
+      existing.state === "Accepted" &&
+      !existing.hasAckHandler
+    ) {
+      // RFC 6026 §7.1: "If an ACK is received while the INVITE server transaction is in the
+      // Accepted state, then the ACK must be passed up to the TU." A 2xx ACK only lands here when
+      // it reuses the INVITE's key (RFC 2543 peers without a branch cookie, or UAs that reuse the
+      // branch); with no handler on the transaction it used to vanish, so it goes to the TU the
+      // same way as every other 2xx ACK.
+      this.tu?.onRequest(req, undefined, flow);
+      return;
+    }
     if (existing) {
       this.stats.retransmissionsAbsorbed += req.method === "ACK" ? 0 : 1;
       existing.receiveRequest(req);

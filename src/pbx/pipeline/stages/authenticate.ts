@@ -10,6 +10,7 @@
  *   wrong / malformed     → 401 challenge + NOTICE   ChallengeResponseFailed
  *   unknown account       → 401 challenge + NOTICE   InvalidAccountID
  */
+import { systemClock, type Clock } from "../../../core/clock.js";
 import type { Logger } from "../../../core/logger.js";
 import type { DigestAlgorithm, DigestAuthenticator, DigestCredentials } from "../../../sip/auth/index.js";
 import { parseAuth } from "../../../sip/parser/index.js";
@@ -31,6 +32,8 @@ export interface AuthenticateOptions {
   events: SecurityEventStream;
   log: Logger;
   respond: (ctx: RequestContext, res: SipResponse) => void;
+  /** Time source for security event timestamps (default: the system clock). */
+  clock?: Clock;
 }
 
 export class AuthenticateStage implements PipelineStage {
@@ -61,7 +64,7 @@ export class AuthenticateStage implements PipelineStage {
     const result = this.opts.digest.verify({ auth, method: ctx.req.method, realm, credentials, algorithms });
     if (result.outcome === "ok") {
       ctx.authUsername = username;
-      this.opts.events.publish(securityEvent(ctx, "SuccessfulAuth", { username }));
+      this.opts.events.publish(securityEvent(ctx, "SuccessfulAuth", { username }, this.now()));
       return "continue";
     }
     if (result.outcome === "stale") {
@@ -76,11 +79,15 @@ export class AuthenticateStage implements PipelineStage {
     return "done";
   }
 
+  private now(): number {
+    return (this.opts.clock ?? systemClock).now();
+  }
+
   private challenge(ctx: RequestContext, realm: string, algorithms: DigestAlgorithm[], stale: boolean): void {
     const res = createResponse(ctx.req, 401);
     for (const v of this.opts.digest.challenge({ realm, algorithms, stale })) res.headers.append("WWW-Authenticate", v);
     this.opts.respond(ctx, res);
-    this.opts.events.publish(securityEvent(ctx, "ChallengeSent", {}));
+    this.opts.events.publish(securityEvent(ctx, "ChallengeSent", {}, this.now()));
   }
 
   private fail(
@@ -99,7 +106,7 @@ export class AuthenticateStage implements PipelineStage {
       { peer: ctx.peer, sip: { username: username?.slice(0, 64), reason, userAgent: ctx.userAgent.slice(0, 80) } },
       `Request '${ctx.req.method}' from '${ctx.fromText.slice(0, 200)}' failed for '${ctx.peer}' (callid: ${ctx.callId.slice(0, 100)}) - ${text}`,
     );
-    this.opts.events.publish(securityEvent(ctx, type, { username, reason, response, expectedResponse: expected }));
+    this.opts.events.publish(securityEvent(ctx, type, { username, reason, response, expectedResponse: expected }, this.now()));
     this.challenge(ctx, realm, algorithms, false);
   }
 }
