@@ -168,8 +168,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       stages: [
         new SanityStage(),
         new IdentifyStage(() => directory, () => global().endpointIdentifierOrder),
-        new AuthenticateStage({ digest, directory: () => directory, defaultRealm: () => global().defaultRealm, events, log: root.child({ category: "pbx.auth" }), respond }),
-        new DispatchStage({ registrar, respond, allow: () => "OPTIONS, REGISTER" }),
+        new AuthenticateStage({ digest, directory: () => directory, defaultRealm: () => global().defaultRealm, events, log: root.child({ category: "pbx.auth" }), respond, clock }),
+        new DispatchStage({ registrar, respond, allow: () => "OPTIONS, REGISTER", findInviteForCancel: (r) => transactions.findInviteForCancel(r) }),
       ],
     });
     transactions.setUser(pipeline);

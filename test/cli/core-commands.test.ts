@@ -94,5 +94,5 @@ test("core-commands: unregister removes every core command", async () => {
 test("core-commands: completion offers 'seconds' after core show uptime", async () => {
   const { registry } = setup();
   assert.deepEqual(await registry.complete("core show uptime s"), ["seconds"]);
-  assert.deepEqual(await registry.complete("core show "), ["help", "settings", "uptime", "version"]);
+  assert.deepEqual(await registry.complete("core show "), ["help", "memory", "settings", "uptime", "version"]);
 });

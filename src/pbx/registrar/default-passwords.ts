@@ -9,9 +9,19 @@ import { PbxError } from "../../core/errors.js";
 
 export const PASSWORDS_FILE = "default-passwords.json";
 
-/** 18 random bytes → 24 characters of base64url: about 144 bits. */
-export function strongPassword(): string {
-  return randomBytes(18).toString("base64url");
+/** No 0/O, 1/l/I: passwords get read aloud and typed into phone keypads. */
+const ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789";
+
+/** 24 characters from a 56-letter alphabet: about 139 bits, drawn without modulo bias. */
+export function strongPassword(length = 24): string {
+  let out = "";
+  while (out.length < length) {
+    for (const b of randomBytes(length * 2)) {
+      // 224 = 4 * 56: bytes at or above it would favour the first letters, so they are skipped.
+      if (b < 224 && out.length < length) out += ALPHABET[b % ALPHABET.length];
+    }
+  }
+  return out;
 }
 
 export function loadOrCreatePasswords(dataDir: string, extensions: readonly string[]): { passwords: Record<string, string>; created: string[] } {

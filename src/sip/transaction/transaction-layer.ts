@@ -50,8 +50,6 @@ export interface TransactionLayerOptions {
   clock: Clock;
   log: Logger;
   timers?: TimerConfig;
-  /** Answer UDP requests at the source port even without `rport` (pjsip `force_rport`). */
-  forceRport?: boolean;
   /** Server header / User-Agent text for stateless responses. */
   userAgent?: string;
 }
