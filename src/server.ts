@@ -18,7 +18,8 @@ import { timersFrom } from "./sip/transaction/timers.js";
 import { TransportSet } from "./sip/transport/transport-set.js";
 import { UdpTransport } from "./sip/transport/udp-transport.js";
 import { TcpTransport } from "./sip/transport/tcp-transport.js";
-import type { Transport, TransportDelegate } from "./sip/transport/types.js";
+import { formatHostPort, type Transport, type TransportDelegate } from "./sip/transport/types.js";
+import { LogThrottle } from "./core/log-throttle.js";
 import { SecurityEventStream } from "./security/events.js";
 import { EndpointDirectory } from "./pbx/endpoint/directory.js";
 import { RequestPipeline } from "./pbx/pipeline/pipeline.js";
@@ -125,6 +126,14 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       userAgent: userAgent(),
     });
     cleanups.push(() => transactions.close());
+    const sipLog = root.child({ category: "sip.parser" });
+    const parseThrottle = new LogThrottle(clock);
+    transactions.on("parseError", ({ reason, flow, answered }) => {
+      const peer = `${flow.transport.protocol.toUpperCase()}:${formatHostPort(flow.remoteAddress, flow.remotePort)}`;
+      if (parseThrottle.allow((n) => sipLog.notice({}, `${n} more malformed SIP messages were not logged in the last 10 seconds`))) {
+        sipLog.notice({ peer }, `Malformed SIP message from ${peer} ${answered ? "answered 400" : "dropped"}: ${reason.slice(0, 200)}`);
+      }
+    });
     const delegate: TransportDelegate = {
       allow: () => true,
       onMessage: (data, flow) => transactions.receive(data, flow),

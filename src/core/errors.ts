@@ -63,11 +63,14 @@ export class SipResponseError extends PbxError {
   readonly status: number;
   readonly reason: string;
   readonly headers: ReadonlyArray<readonly [string, string]>;
-  constructor(status: number, reason: string, headers: ReadonlyArray<readonly [string, string]> = []) {
-    super("SIP_RESPONSE", `${status} ${reason}`);
+  /** Plain words for the log line: what happened and what to change. */
+  readonly detail: string | undefined;
+  constructor(status: number, reason: string, headers: ReadonlyArray<readonly [string, string]> = [], detail?: string) {
+    super("SIP_RESPONSE", detail ? `${status} ${reason}: ${detail}` : `${status} ${reason}`);
     this.name = "SipResponseError";
     this.status = status;
     this.reason = reason;
     this.headers = headers;
+    this.detail = detail;
   }
 }

@@ -62,6 +62,11 @@ export class RequestPipeline implements TransactionUser {
       }
     } catch (err) {
       if (err instanceof SipResponseError) {
+        // One line per rejected request, in the layout of Asterisk's distributor NOTICE.
+        this.opts.log.notice(
+          { peer: ctx.peer, endpoint: ctx.endpoint?.id, status: err.status, stage },
+          `Request '${ctx.req.method}' from '${ctx.fromText.slice(0, 200)}' failed for '${ctx.peer}' (callid: ${ctx.callId.slice(0, 100)}) - ${err.status} ${err.reason}${err.detail ? `: ${err.detail}` : ""}`,
+        );
         const res = createResponse(ctx.req, err.status, err.reason);
         for (const [n, v] of err.headers) res.headers.append(n, v);
         this.respond(ctx, res);

@@ -53,31 +53,26 @@ export class Registrar extends TypedEmitter<RegistrarEvents> {
   handle(ctx: RequestContext): void {
     const { req } = ctx;
     const ep = ctx.endpoint;
-    if (!ep) throw new SipResponseError(403, "Forbidden");
+    if (!ep) throw new SipResponseError(403, "Forbidden", [], "no endpoint was identified for this REGISTER");
     const aorName = this.findAor(ctx, ep);
     const dir = this.opts.directory();
     const aor = aorName !== undefined ? dir.aors.get(aorName) : undefined;
     if (!aor || aorName === undefined) {
       const to = parseNameAddr(req.headers.get("To") ?? "")?.uri.user ?? "";
-      this.opts.log.warn({ peer: ctx.peer, endpoint: ep.id }, `AOR '${to}' not found for endpoint '${ep.id}' (${ctx.peer})`);
-      throw new SipResponseError(404, "Not Found");
+      throw new SipResponseError(404, "Not Found", [], `AOR '${to}' not found for endpoint '${ep.id}'; the To user must be one of its aors= (${ep.aors.join(",") || "none"})`);
     }
     if (aor.maxContacts === 0) {
-      this.opts.log.warn(
-        { peer: ctx.peer, endpoint: ep.id, aor: aor.id },
-        `AOR '${aor.id}' has no configured max_contacts. Endpoint '${ep.id}' (${ctx.peer}) unable to register; set max_contacts=1 (or more) in [${aor.id}]`,
-      );
-      throw new SipResponseError(403, "Forbidden");
+      throw new SipResponseError(403, "Forbidden", [], `AOR '${aor.id}' has no configured max_contacts. Endpoint '${ep.id}' unable to register; set max_contacts=1 (or more) in [${aor.id}] (${aor.file}:${aor.line})`);
     }
     const contacts = parseContactList(req.headers.getAll("Contact"));
-    if (!contacts) throw new SipResponseError(400, "Bad Request - invalid Contact");
+    if (!contacts) throw new SipResponseError(400, "Bad Request", [], "the Contact header could not be parsed");
     const headerExpires = parseExpiresHeader(req.headers.get("Expires"));
     const now = this.opts.clock.now();
     const current = this.opts.store.list(aor.id).filter((c) => c.expiresAt > now);
 
     if (contacts.star) {
       // §10.3 step 6: "*" is only valid with Expires: 0 and no other Contact.
-      if (headerExpires !== 0) throw new SipResponseError(400, "Bad Request - Contact: * requires Expires: 0");
+      if (headerExpires !== 0) throw new SipResponseError(400, "Bad Request", [], "'Contact: *' is only allowed with 'Expires: 0' (RFC 3261 §10.2.2)");
       for (const c of current) this.remove(c, "request");
       this.reply(ctx, aor, []);
       return;
@@ -100,7 +95,7 @@ export class Registrar extends TypedEmitter<RegistrarEvents> {
       // request that made the binding (e.g. a retransmission arriving after its transaction
       // ended), so it is refused too; the check used to let it through.
       if (existing && existing.callId === callId && cseq <= existing.cseq) {
-        throw new SipResponseError(500, "Server Internal Error - out of order REGISTER");
+        throw new SipResponseError(500, "Server Internal Error", [], `out-of-order REGISTER: CSeq ${cseq} is not above ${existing.cseq} for the same Call-ID (RFC 3261 §10.3 step 7)`);
       }
       if (b.expires === 0) {
         if (existing) removals.push(existing);
@@ -114,11 +109,7 @@ export class Registrar extends TypedEmitter<RegistrarEvents> {
     const evict: ContactRecord[] = [];
     if (total > aor.maxContacts) {
       if (!aor.removeExisting) {
-        this.opts.log.warn(
-          { peer: ctx.peer, endpoint: ep.id, aor: aor.id },
-          `Registration attempt from endpoint '${ep.id}' (${ctx.peer}) to AOR '${aor.id}' will exceed max contacts of ${aor.maxContacts}; raise max_contacts or set remove_existing=yes`,
-        );
-        throw new SipResponseError(403, "Forbidden");
+        throw new SipResponseError(403, "Forbidden", [], `Registration attempt from endpoint '${ep.id}' to AOR '${aor.id}' will exceed max contacts of ${aor.maxContacts}; raise max_contacts or set remove_existing=yes in [${aor.id}]`);
       }
       // remove_existing: the bindings that would expire soonest make room.
       const sorted = [...keep].sort((a, b) => a.expiresAt - b.expiresAt);
@@ -127,7 +118,7 @@ export class Registrar extends TypedEmitter<RegistrarEvents> {
         if (victim) evict.push(victim);
       }
       if (keep.length - evict.length + updates.length > aor.maxContacts) {
-        throw new SipResponseError(403, "Forbidden");
+        throw new SipResponseError(403, "Forbidden", [], `the REGISTER itself carries more than max_contacts=${aor.maxContacts} contacts for AOR '${aor.id}'`);
       }
     }
     for (const c of removals) this.remove(c, "request");
@@ -165,7 +156,7 @@ export class Registrar extends TypedEmitter<RegistrarEvents> {
       // §10.3 step 7: "If [the expiration] is less than [the minimum] ... the registrar MAY reject
       // the registration with a response of 423 (Interval Too Brief). This response MUST contain
       // a Min-Expires header field".
-      throw new SipResponseError(423, "Interval Too Brief", [["Min-Expires", String(aor.minimumExpiration)]]);
+      throw new SipResponseError(423, "Interval Too Brief", [["Min-Expires", String(aor.minimumExpiration)]], `Expires ${expires} is below minimum_expiration=${aor.minimumExpiration} of AOR '${aor.id}'`);
     }
     if (expires > aor.maximumExpiration) expires = aor.maximumExpiration;
     let uri = formatUri(na.uri);

@@ -43,7 +43,7 @@ export class DispatchStage implements PipelineStage {
         this.cancel(ctx);
         return "done";
       default:
-        throw new SipResponseError(405, "Method Not Allowed", [["Allow", this.opts.allow()]]);
+        throw new SipResponseError(405, "Method Not Allowed", [["Allow", this.opts.allow()]], `${ctx.req.method.slice(0, 20)} is not handled by this version (allowed: ${this.opts.allow()})`);
     }
   }
 
