@@ -30,7 +30,7 @@ import { DispatchStage } from "./pbx/pipeline/stages/dispatch.js";
 import { Registrar } from "./pbx/registrar/registrar.js";
 import { Qualifier } from "./pbx/registrar/qualify.js";
 import { SqliteContactStore } from "./pbx/registrar/store/sqlite-contact-store.js";
-import { loadOrCreatePasswords } from "./pbx/registrar/default-passwords.js";
+import { loadOrCreatePasswords, PASSWORDS_FILE } from "./pbx/registrar/default-passwords.js";
 import { registerPjsipCommands } from "./pbx/endpoint/pjsip-commands.js";
 import { SipTraceModule } from "./pbx/sip-trace/sip-trace-module.js";
 import { CommandRegistry } from "./cli/registry.js";
@@ -100,8 +100,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       const { passwords, created } = loadOrCreatePasswords(opts.dataDir, EMBEDDED_EXTENSIONS);
       source = { kind: "embedded", files: embeddedDefaultFiles(passwords) };
       if (created.length) {
-        const list = created.map((e) => `${e}=${passwords[e]}`).join("  ");
-        log.notice({}, `Generated passwords for the embedded endpoints (shown once; later: switchboard -rx "pjsip show default-passwords"): ${list}`);
+        // The passwords go to the terminal only, never into log files that others may read.
+        const list = created.map((e) => `  ${e}  ${passwords[e]}`).join("\n");
+        process.stderr.write(`\nGenerated passwords for the embedded endpoints (stored in ${join(opts.dataDir, PASSWORDS_FILE)}):\n${list}\nShow them again with: switchboard -rx "pjsip show default-passwords"\n\n`);
+        log.notice({}, `Generated new passwords for embedded endpoints ${created.join(", ")}; see: switchboard -rx "pjsip show default-passwords"`);
       }
     }
     let config = loadConfiguration(source);
