@@ -27,7 +27,12 @@ export interface Logger {
 const LEVEL_NUMBERS: Record<LogLevel, number> = { trace: 10, debug: 20, info: 30, notice: 35, warn: 40, error: 50 };
 const ASTERISK_NAMES: Record<number, string> = { 10: "TRACE", 20: "DEBUG", 30: "VERBOSE", 35: "NOTICE", 40: "WARNING", 50: "ERROR", 60: "ERROR" };
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-const RESERVED = new Set(["level", "time", "pid", "hostname", "msg", "category"]);
+/**
+ * Keys not rendered in human lines. `sip` holds attacker-controlled strings (User-Agent, user
+ * names): they stay in the JSON log only, so they can never bend the human line that fail2ban and
+ * operators read.
+ */
+const RESERVED = new Set(["level", "time", "pid", "hostname", "msg", "category", "sip"]);
 
 /** `[Nov 26 07:25:01]`, Asterisk's default `dateformat=%b %e %T`. */
 export function asteriskTimestamp(d: Date): string {
