@@ -11,44 +11,14 @@
 import { PbxError } from "../core/errors.js";
 import { column, commandWords, splitWords } from "./words.js";
 
-export interface CliContext {
-  /** The words after the command's fixed words, quotes removed, case kept. */
-  args: string[];
-  /** The whole line as typed. */
-  line: string;
-  /** Appends text to the command's output ahead of the returned text (for long, incremental output). */
-  write?: (s: string) => void;
-}
-
-export interface CliCompletionContext {
-  /** Complete argument words already typed after the fixed words. */
-  args: string[];
-  /** The partial word being completed ("" when the cursor follows a space). */
-  word: string;
-}
-
-export interface CliCommand {
-  /** Fixed words, e.g. "pjsip show endpoints". Arguments appear in `usage` only. */
-  command: string;
-  /** Asterisk-style usage: "Usage: pjsip show endpoint <id>\n       Shows one endpoint." */
-  usage: string;
-  /** One line for `help`. */
-  summary: string;
-  /** Returns the output text; throw `CliUsageError` to print the usage instead. */
-  handler(ctx: CliContext): string | Promise<string>;
-  /** Candidates for the argument word being typed (endpoint ids, on/off …). */
-  complete?(ctx: CliCompletionContext): string[] | Promise<string[]>;
-}
+export type { CliCommand, CliCompletionContext, CliContext } from "../core/commands.js";
+import type { CliCommand, CliCompletionContext, CliContext } from "../core/commands.js";
 
 export type CliResult = { ok: true; output: string } | { ok: false; output: string };
 
-/** Thrown by a handler when its arguments are wrong; the registry answers with the usage text. */
-export class CliUsageError extends PbxError {
-  constructor(message = "") {
-    super("CLI_USAGE", message);
-    this.name = "CliUsageError";
-  }
-}
+export { CliUsageError } from "../core/commands.js";
+import { CliUsageError } from "../core/commands.js";
+import type { CommandRegistrar } from "../core/commands.js";
 
 interface Entry {
   cmd: CliCommand;
@@ -69,7 +39,7 @@ function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-export class CommandRegistry {
+export class CommandRegistry implements CommandRegistrar {
   private readonly entries: Entry[] = [];
 
   constructor() {

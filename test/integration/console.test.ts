@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { REPO_ROOT, startPbx, type Pbx, type RxResult } from "../helpers/pbx.js";
+import { REPO_ROOT, rxCommand, startPbx, type Pbx, type RxResult } from "../helpers/pbx.js";
 import { randomPassword } from "../helpers/pjsip-conf.js";
 import { freePort } from "../helpers/ports.js";
 import { SipClient, token } from "../helpers/sip-client.js";
@@ -217,14 +217,13 @@ describe("console (integration: real server, -rx and -r)", () => {
   });
 
   it("pjsip show auths / auth 1001: the password is never printed, the detail shows it as <hidden>", async () => {
-    const all = await rx("pjsip show auths");
+    const [all, one, list] = await Promise.all([rx("pjsip show auths"), rx("pjsip show auth 1001"), rx("pjsip list auths")]);
     assertBlock(all, ["", " I/OAuth:  <AuthId/UserName.............................................................>", RULE, "", "     Auth:  1001/1001"], "auths");
     assert.equal(objectsFound(all), 1);
-    const one = await rx("pjsip show auth 1001");
     assert.match(one, /^ password +: <hidden>$/m);
     assert.match(one, /^ username +: 1001$/m);
     assert.match(one, /^ auth_type +: digest$/m);
-    for (const text of [all, one, await rx("pjsip list auths")]) assert.ok(!text.includes(PW_1001), `password printed:\n${text}`);
+    for (const text of [all, one, list]) assert.ok(!text.includes(PW_1001), `password printed:\n${text}`);
   });
 
   it("pjsip show transports: one row per transport with type, cos, tos and bind address", async () => {
@@ -244,21 +243,48 @@ describe("console (integration: real server, -rx and -r)", () => {
   });
 
   it("pjsip show contacts like <regex>: filters by aor/uri; no match prints 'No objects found.'", async () => {
-    const hit = await rx("pjsip show contacts like ^1001/");
+    const [hit, miss] = await Promise.all([rx("pjsip show contacts like ^1001/"), rx("pjsip show contacts like ^nobody")]);
     assert.equal(parseContacts(hit).length, 1, hit);
     assert.equal(objectsFound(hit), 1);
-    const miss = await rx("pjsip show contacts like ^nobody");
     assert.equal(parseContacts(miss).length, 0);
     assert.match(miss, /No objects found\./);
   });
 
   it("an unknown object prints 'Unable to find object'; an unknown command exits 1", async () => {
-    for (const cmd of ["pjsip show endpoint 9999", "pjsip show aor 9999", "pjsip show auth 9999"]) {
-      assert.match(await rx(cmd), /Unable to find object 9999/, cmd);
-    }
-    const bad = await pbx.rx("pjsip frobnicate everything");
+    const cmds = ["pjsip show endpoint 9999", "pjsip show aor 9999", "pjsip show auth 9999"];
+    const [bad, ...outs] = await Promise.all([pbx.rx("pjsip frobnicate everything"), ...cmds.map(rx)]);
+    outs.forEach((out, i) => assert.match(out, /Unable to find object 9999/, cmds[i]));
+    assert.ok(bad);
     assert.equal(bad.code, 1, `${bad.stdout}${bad.stderr}`);
     assert.match(bad.stdout + bad.stderr, /No such command 'pjsip frobnicate everything'/);
+  });
+
+  it("a command used wrongly (missing id, bad verb, 'like' without a pattern) exits 1 and prints its usage (docs/cli.md)", async () => {
+    const cases: Array<[string, RegExp]> = [
+      ["pjsip show endpoint", /^Usage: pjsip show endpoint /m],
+      ["pjsip set logger bogus", /^Usage: pjsip set logger /m],
+      ["pjsip show contacts like", /^Usage: pjsip show contacts/m],
+      ["core show uptime now", /^Usage: core show uptime/m],
+    ];
+    const results = await Promise.all(cases.map(([cmd]) => pbx.rx(cmd)));
+    const wrong: string[] = [];
+    results.forEach((r, i) => {
+      const [cmd, usage] = cases[i] ?? ["", /$/];
+      if (r.code !== 1 || !usage.test(r.stdout + r.stderr)) wrong.push(`'${cmd}' → exit ${r.code}, output ${JSON.stringify(r.stdout + r.stderr)}`);
+    });
+    assert.deepEqual(wrong, [], `usage errors not answered with the usage text (a handler's CliUsageError was reported as a failure):\n${wrong.join("\n")}`);
+  });
+
+  it("help <full command> prints its usage; core show uptime seconds prints bare numbers", async () => {
+    const [usage, seconds] = await Promise.all([rx("help pjsip show endpoints"), rx("core show uptime seconds")]);
+    assert.match(usage, /^Usage: pjsip show endpoints/m);
+    assert.match(seconds, /^System uptime: \d+\nLast reload: \d+\n$/);
+  });
+
+  it("-rx against a data directory where no PBX runs exits 2 with 'Unable to connect to remote Switchboard'", async () => {
+    const r = await rxCommand(join(pbx.runDir, "nowhere"), "core show version");
+    assert.equal(r.code, 2, `${r.stdout}${r.stderr}`);
+    assert.match(r.stderr, /Unable to connect to remote Switchboard \(does .*nowhere\/switchboard\.ctl exist\?\)/);
   });
 
   it("help lists the pjsip and core commands with their summaries", async () => {
@@ -270,16 +296,15 @@ describe("console (integration: real server, -rx and -r)", () => {
 
   it("core show version / uptime / settings / memory answer with their fields", async () => {
     const version = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")).version as string;
-    assert.match(await rx("core show version"), new RegExp(`^Switchboard ${version.replace(/\./g, "\\.")} .*Node\\.js v\\d+`));
-    const uptime = await rx("core show uptime");
+    const [shown, uptime, settings, memory] = await Promise.all(["core show version", "core show uptime", "core show settings", "core show memory"].map(rx));
+    assert.match(shown ?? "", new RegExp(`^Switchboard ${version.replace(/\./g, "\\.")} .*Node\\.js v\\d+`));
+    assert.ok(uptime !== undefined && settings !== undefined && memory !== undefined);
     assert.match(uptime, /^System uptime: .*\d+ seconds?$/m);
     assert.match(uptime, /^Last reload: /m);
-    const settings = await rx("core show settings");
     assert.match(settings, /PBX Core settings/);
     assert.ok(settings.includes(pbx.configDir), settings);
     assert.ok(settings.includes(pbx.dataDir), settings);
     assert.match(settings, new RegExp(`transport-udp \\(udp ${IP}:${port}\\)`));
-    const memory = await rx("core show memory");
     assert.match(memory, /RSS: +\d+ KiB/);
     assert.match(memory, /Heap used: +\d+ KiB/);
   });
@@ -372,14 +397,18 @@ describe("console (integration: real server, -rx and -r)", () => {
       for (const m of ours) assert.ok(Math.abs(Number(m[2]) - now) < 30, `timestamp ${m[2]} is not epoch seconds`);
 
       const n = Number(ours[0]?.[1]);
-      const entry = await rx(`pjsip show history entry ${n}`);
+      const [entry, sentEntry, missing, invalid] = await Promise.all([
+        rx(`pjsip show history entry ${n}`),
+        rx(`pjsip show history entry ${Number(ours[1]?.[1])}`),
+        rx("pjsip show history entry 999"),
+        rx("pjsip show history entry abc"),
+      ]);
       assert.match(entry, new RegExp(`^<--- History Entry ${n} Received from ${peer.replace(/\./g, "\\.")} at \\d{10} --->\\r?\\nREGISTER sip:`));
       assert.ok(entry.includes(`Call-ID: ${callId}`), entry);
-      const sentEntry = await rx(`pjsip show history entry ${Number(ours[1]?.[1])}`);
       assert.match(sentEntry, /^<--- History Entry \d+ Sent to .* at \d{10} --->\r?\nSIP\/2\.0 401 Unauthorized/);
 
-      assert.match(await rx("pjsip show history entry 999"), /Entry '999' does not exist/);
-      assert.match(await rx("pjsip show history entry abc"), /'abc' is not a valid entry number/);
+      assert.match(missing, /Entry '999' does not exist/);
+      assert.match(invalid, /'abc' is not a valid entry number/);
       assert.match(await rx("pjsip set history clear"), /PJSIP History cleared/);
       assert.match(await rx("pjsip set history off"), /PJSIP History disabled/);
       const cleared = lines(await rx("pjsip show history")).slice(2).filter((l) => l !== "");
@@ -398,7 +427,7 @@ describe("console (integration: real server, -rx and -r)", () => {
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
     child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    child.stdin.end("core show version\npjsip show contacts\n");
+    child.stdin.end("core show version\npjsip show contacts\npjsip show contacts\n");
     const timer = setTimeout(() => child.kill("SIGKILL"), 10000);
     const code = await new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
     clearTimeout(timer);
@@ -408,6 +437,8 @@ describe("console (integration: real server, -rx and -r)", () => {
     const historyPath = join(pbx.dataDir, ".cli_history");
     const history = lines(readFileSync(historyPath, "utf8"));
     assert.ok(history.includes("core show version") && history.includes("pjsip show contacts"), history.join("\n"));
+    // docs/cli.md: repeating the previous line does not add it again.
+    assert.equal(history.filter((l) => l === "pjsip show contacts").length, 1, history.join("\n"));
     assert.equal(statSync(historyPath).mode & 0o077, 0, "the console history is readable by others");
   });
 });
@@ -450,7 +481,11 @@ password=${pw1003}
 type=aor
 max_contacts=1
 `;
-      writeFileSync(join(pbx.configDir, "pjsip.conf"), pjsipConf(port, extra).replace("context=from-internal", "context=changed-context"));
+      const newPw1001 = randomPassword();
+      writeFileSync(
+        join(pbx.configDir, "pjsip.conf"),
+        pjsipConf(port, extra).replace("context=from-internal", "context=changed-context").replace(`password=${PW_1001}`, `password=${newPw1001}`),
+      );
       const out = await rx("core reload");
       assert.match(out, /0 errors/, out);
       const endpoints = await rx("pjsip show endpoints");
@@ -467,6 +502,10 @@ max_contacts=1
         other.close();
       }
       assert.ok(parseContacts(await rx("pjsip show contacts")).some((c) => c.aor === "1003"));
+      // The changed password is in force: the old one is refused, the new one accepted.
+      const stale = await phone.register({ user: "1001", password: PW_1001, expires: 600 });
+      assert.notEqual(stale.final.status, 200, `the pre-reload password still works:\n${stale.final.raw}`);
+      assert.equal((await phone.register({ user: "1001", password: newPw1001, expires: 600 })).final.status, 200);
     } finally {
       phone.close();
     }
