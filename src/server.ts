@@ -21,9 +21,16 @@ import { TcpTransport } from "./sip/transport/tcp-transport.js";
 import { formatHostPort, type Transport, type TransportDelegate } from "./sip/transport/types.js";
 import { LogThrottle } from "./core/log-throttle.js";
 import { SecurityEventStream } from "./security/events.js";
+import { BanStore } from "./security/ban-store.js";
+import { Guard } from "./security/guard.js";
+import { NftMirror } from "./security/nft-mirror.js";
+import { SecurityLog } from "./security/security-log.js";
+import { registerGuardCommands } from "./security/guard-commands.js";
+import { parseNetwork, type IpNetwork } from "./core/ip.js";
 import { EndpointDirectory } from "./pbx/endpoint/directory.js";
 import { RequestPipeline } from "./pbx/pipeline/pipeline.js";
 import { SanityStage } from "./pbx/pipeline/stages/sanity.js";
+import { FloodStage } from "./pbx/pipeline/stages/flood.js";
 import { IdentifyStage } from "./pbx/pipeline/stages/identify.js";
 import { AuthenticateStage } from "./pbx/pipeline/stages/authenticate.js";
 import { DispatchStage } from "./pbx/pipeline/stages/dispatch.js";
@@ -33,6 +40,7 @@ import { SqliteContactStore } from "./pbx/registrar/store/sqlite-contact-store.j
 import { loadOrCreatePasswords, PASSWORDS_FILE } from "./pbx/registrar/default-passwords.js";
 import { registerPjsipCommands } from "./pbx/endpoint/pjsip-commands.js";
 import { SipTraceModule } from "./pbx/sip-trace/sip-trace-module.js";
+import { CallsModule } from "./pbx/channel/calls-module.js";
 import { CommandRegistry } from "./cli/registry.js";
 import { ControlServer } from "./cli/control-server.js";
 import { registerCoreCommands } from "./cli/core-commands.js";
@@ -119,6 +127,26 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     const store = new SqliteContactStore(db, { log: root.child({ category: "store" }) });
     cleanups.push(() => store.close());
 
+    // 2b. The guard (issue 3): bans from the database, consulted by the transports before parsing.
+    const events = new SecurityEventStream();
+    const guardLog = root.child({ category: "security.guard" });
+    const localNets = (): IpNetwork[] =>
+      config.pjsip.transports.flatMap((t) => t.localNet.map((n) => parseNetwork(`${n.address}/${n.prefixLength}`)).filter((n): n is IpNetwork => n !== undefined));
+    const guard = new Guard({
+      config: () => config.guard,
+      store: new BanStore(db, { log: guardLog }),
+      clock,
+      log: guardLog,
+      events,
+      localNets,
+      accountExists: (user) => directory.endpoint(user) !== undefined || directory.byAuthUser(user).length > 0,
+      knownSource: (address, port) => directory.byAddress(address, port) !== undefined,
+      nft: new NftMirror({ settings: () => config.guard, log: guardLog }),
+    });
+    cleanups.push(() => guard.close());
+    const securityLog = new SecurityLog({ path: join(opts.dataDir, "security.log"), events, enabled: () => config.guard.securityLog, log: guardLog });
+    cleanups.push(() => securityLog.close());
+
     // 3. SIP: transactions, then transports feeding them.
     const userAgent = () => config.pjsip.global.userAgent || `Switchboard ${packageVersion()}`;
     const transactions = new TransactionLayer({
@@ -137,7 +165,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       }
     });
     const delegate: TransportDelegate = {
-      allow: () => true,
+      allow: (address) => guard.allowPacket(address),
       onMessage: (data, flow) => transactions.receive(data, flow),
     };
     const transports = new TransportSet();
@@ -161,7 +189,6 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     }
 
     // 4. The request pipeline and the features behind it.
-    const events = new SecurityEventStream();
     const digest = new DigestAuthenticator({ clock });
     const decorate = (res: import("./sip/message/message.js").SipResponse) => {
       if (!res.headers.has("Server")) res.headers.append("Server", userAgent());
@@ -173,14 +200,42 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     registrar.on("added", (c) => qualifier.track(c));
     registrar.on("updated", (c) => qualifier.track(c));
     registrar.on("removed", (c) => qualifier.untrack(c.id));
+    // Calls (issue 4): media engine, dialplan, B2BUA.
+    const calls = await CallsModule.start({
+      clock,
+      log: root,
+      transactions,
+      transports,
+      config: () => config,
+      directory: () => directory,
+      contacts: store,
+      userAgent,
+      commands: registry,
+      respond,
+      configDir: opts.configDir,
+      dataDir: opts.dataDir,
+    });
+    cleanups.push(() => calls.close());
+    const ALLOW = "INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, UPDATE, INFO";
     const pipeline: RequestPipeline = new RequestPipeline({
+      onAck: (req) => calls.calls.onAck(req),
+      onStrayResponse: (res) => calls.calls.onStrayResponse(res),
       log: root.child({ category: "pbx.pipeline" }),
       decorate,
       stages: [
         new SanityStage(),
-        new IdentifyStage(() => directory, () => global().endpointIdentifierOrder),
+        new FloodStage(guard),
+        calls.inDialogStage,
+        new IdentifyStage(() => directory, () => global().endpointIdentifierOrder, { events, clock }),
         new AuthenticateStage({ digest, directory: () => directory, defaultRealm: () => global().defaultRealm, events, log: root.child({ category: "pbx.auth" }), respond, clock }),
-        new DispatchStage({ registrar, respond, allow: () => "OPTIONS, REGISTER", findInviteForCancel: (r) => transactions.findInviteForCancel(r) }),
+        new DispatchStage({
+          registrar,
+          respond,
+          allow: () => ALLOW,
+          findInviteForCancel: (r) => transactions.findInviteForCancel(r),
+          invite: (ctx) => calls.calls.onInvite(ctx),
+          onCancel: (tx) => calls.calls.onCancelled(tx),
+        }),
       ],
     });
     transactions.setUser(pipeline);
@@ -210,6 +265,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       clock,
       defaultPasswords: opts.configDir ? undefined : () => loadOrCreatePasswords(opts.dataDir, EMBEDDED_EXTENSIONS).passwords,
     });
+    registerGuardCommands(registry, { guard, clock, bantime: () => config.guard.bantime });
     const startedAt = clock.now();
     let lastReloadAt = startedAt;
     let markDone: () => void = () => {};
@@ -231,6 +287,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       directory = new EndpointDirectory(next.pjsip);
       transactions.setTimers(timersFrom(next.pjsip.system.timerT1, next.pjsip.system.timerB));
       qualifier.refresh();
+      guard.reload();
+      calls.reload(next);
       lastReloadAt = clock.now();
       const msg = `Configuration reloaded from ${opts.configDir ?? "the embedded default"}: ${next.pjsip.endpoints.size} endpoints, ${next.pjsip.aors.size} AORs, ${errors} errors; ${store.count()} contacts kept`;
       log.notice({}, msg);

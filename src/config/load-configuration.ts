@@ -1,7 +1,7 @@
 /**
  * Loads the whole configuration from a directory or from the embedded in-memory files:
- * pjsip.conf (required), rtp.conf (optional; defaults otherwise) and extensions.conf (passed
- * through parsed, for the dialplan module to interpret).
+ * pjsip.conf (required), rtp.conf and guard.conf (optional; defaults otherwise) and
+ * extensions.conf (passed through parsed, for the dialplan module to interpret).
  */
 import { isAbsolute, join } from "node:path";
 import type { Diagnostic } from "./diagnostic.js";
@@ -10,6 +10,7 @@ import { parseConfigText } from "./ini/parser.js";
 import type { ParsedConfig } from "./ini/types.js";
 import { buildPjsipConfig, type PjsipConfigResult } from "./pjsip/load-pjsip.js";
 import { buildRtpConfig, type RtpConfig } from "./rtp/load-rtp.js";
+import { buildGuardConfig, type GuardConfig } from "./guard/load-guard.js";
 
 export type ConfigSource = { readonly kind: "dir"; readonly dir: string } | { readonly kind: "embedded"; readonly files: Readonly<Record<string, string>> };
 
@@ -17,6 +18,8 @@ export interface LoadedConfig {
   readonly source: ConfigSource;
   readonly pjsip: PjsipConfigResult;
   readonly rtp: RtpConfig;
+  /** guard.conf, or the guard's defaults when the file is absent (the guard is on by default). */
+  readonly guard: GuardConfig;
   /** extensions.conf as parsed, when present. */
   readonly extensions?: ParsedConfig;
   /** Every file read, includes too (full paths for a directory, names for embedded files). */
@@ -50,10 +53,11 @@ export function loadConfiguration(source: ConfigSource): LoadedConfig {
   };
   const pjsip = buildPjsipConfig(pjsipParsed);
   const rtpResult = buildRtpConfig(parseOptional(access, "rtp.conf"));
+  const guardResult = buildGuardConfig(parseOptional(access, "guard.conf"));
   const extensions = parseOptional(access, "extensions.conf");
-  const relative = [...pjsip.files, ...rtpResult.files, ...(extensions?.files ?? [])];
+  const relative = [...pjsip.files, ...rtpResult.files, ...guardResult.files, ...(extensions?.files ?? [])];
   const files = source.kind === "dir" ? relative.map((f) => (isAbsolute(f) ? f : join(source.dir, f))) : relative;
-  const diagnostics = [...pjsip.diagnostics, ...rtpResult.diagnostics, ...(extensions?.diagnostics ?? [])];
-  const base = { source, pjsip, rtp: rtpResult.config, files, diagnostics };
+  const diagnostics = [...pjsip.diagnostics, ...rtpResult.diagnostics, ...guardResult.diagnostics, ...(extensions?.diagnostics ?? [])];
+  const base = { source, pjsip, rtp: rtpResult.config, guard: guardResult.config, files, diagnostics };
   return extensions === undefined ? base : { ...base, extensions };
 }

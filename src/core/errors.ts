@@ -17,6 +17,8 @@ export const ERROR_CODES = {
   CLI_UNKNOWN_COMMAND: "Console command not found",
   CONTROL_SOCKET: "Cannot reach the control socket of a running PBX",
   CONTROL_SOCKET_IN_USE: "Another Switchboard is already listening on the control socket",
+  MEDIA_NO_PORTS: "No free RTP/RTCP port pair in the rtp.conf port range",
+  MEDIA_FILE: "Sound file missing or in an unsupported format",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -22,8 +22,10 @@ export interface PipelineOptions {
   stages: PipelineStage[];
   /** Headers added to every response we send (Server, Allow…). */
   decorate: (res: SipResponse) => void;
-  /** In-dialog ACKs (2xx ACK) and stray responses go here once calls exist. */
+  /** ACKs for 2xx responses (they match no transaction) go to the calls. */
   onAck?: (req: SipRequest, flow: Flow) => void;
+  /** Responses that matched no client transaction (retransmitted 2xx to our INVITEs). */
+  onStrayResponse?: (res: SipResponse, flow: Flow) => void;
 }
 
 export class RequestPipeline implements TransactionUser {
@@ -31,6 +33,10 @@ export class RequestPipeline implements TransactionUser {
 
   get stageNames(): string[] {
     return this.opts.stages.map((s) => s.name);
+  }
+
+  onStrayResponse(res: SipResponse, flow: Flow): void {
+    this.opts.onStrayResponse?.(res, flow);
   }
 
   onRequest(req: SipRequest, tx: ServerTransaction | undefined, flow: Flow): void {

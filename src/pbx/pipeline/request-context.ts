@@ -22,6 +22,8 @@ export interface RequestContext {
   /** The From header value as received (for log lines). */
   fromText: string;
   userAgent: string;
+  /** Set by identify when it published InvalidAccountID, so authenticate does not repeat it. */
+  invalidAccountReported?: boolean | undefined;
 }
 
 /** A stage either lets the request continue or has answered it (or dropped it). */

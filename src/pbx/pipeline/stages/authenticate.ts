@@ -8,7 +8,8 @@
  *   good credentials      → continue                 SuccessfulAuth
  *   stale nonce           → 401 challenge stale=true ChallengeSent
  *   wrong / malformed     → 401 challenge + NOTICE   ChallengeResponseFailed
- *   unknown account       → 401 challenge + NOTICE   InvalidAccountID
+ *   unknown account       → 401 challenge + NOTICE   InvalidAccountID (unless identify already
+ *                                                    reported it for this request)
  */
 import { systemClock, type Clock } from "../../../core/clock.js";
 import type { Logger } from "../../../core/logger.js";
@@ -106,7 +107,10 @@ export class AuthenticateStage implements PipelineStage {
       { peer: ctx.peer, sip: { username: username?.slice(0, 64), reason, userAgent: ctx.userAgent.slice(0, 80) } },
       `Request '${ctx.req.method}' from '${ctx.fromText.slice(0, 200)}' failed for '${ctx.peer}' (callid: ${ctx.callId.slice(0, 100)}) - ${text}`,
     );
-    this.opts.events.publish(securityEvent(ctx, type, { username, reason, response, expectedResponse: expected }, this.now()));
+    // One InvalidAccountID per request: identify raises it for unidentified requests.
+    if (!(type === "InvalidAccountID" && ctx.invalidAccountReported)) {
+      this.opts.events.publish(securityEvent(ctx, type, { username, reason, response, expectedResponse: expected }, this.now()));
+    }
     this.challenge(ctx, realm, algorithms, false);
   }
 }

@@ -19,6 +19,10 @@ export interface DispatchOptions {
    * Without it every CANCEL is answered 481.
    */
   findInviteForCancel?: (cancel: SipRequest) => InviteServerTransaction | undefined;
+  /** New calls (INVITE outside a dialog); without it INVITE is answered 405. */
+  invite?: (ctx: RequestContext) => Promise<void>;
+  /** Told when a CANCEL ended an INVITE; returns the To tag our responses to it carried. */
+  onCancel?: (invite: InviteServerTransaction) => string | undefined;
 }
 
 export class DispatchStage implements PipelineStage {
@@ -26,8 +30,11 @@ export class DispatchStage implements PipelineStage {
 
   constructor(private readonly opts: DispatchOptions) {}
 
-  run(ctx: RequestContext): StageResult {
+  run(ctx: RequestContext): StageResult | Promise<StageResult> {
     switch (ctx.req.method) {
+      case "INVITE":
+        if (!this.opts.invite) break;
+        return this.opts.invite(ctx).then(() => "done" as const);
       case "REGISTER":
         this.opts.registrar.handle(ctx);
         return "done";
@@ -43,8 +50,9 @@ export class DispatchStage implements PipelineStage {
         this.cancel(ctx);
         return "done";
       default:
-        throw new SipResponseError(405, "Method Not Allowed", [["Allow", this.opts.allow()]], `${ctx.req.method.slice(0, 20)} is not handled by this version (allowed: ${this.opts.allow()})`);
+        break;
     }
+    throw new SipResponseError(405, "Method Not Allowed", [["Allow", this.opts.allow()]], `${ctx.req.method.slice(0, 20)} is not handled by this version (allowed: ${this.opts.allow()})`);
   }
 
   /**
@@ -65,7 +73,10 @@ export class DispatchStage implements PipelineStage {
     if (invite.state === "Proceeding" && inviteReq) {
       // "If the original request was an INVITE, the UAS SHOULD immediately respond to the INVITE
       // with a 487 (Request Terminated)." An INVITE that already has its final response is left alone.
-      this.opts.respond({ ...ctx, req: inviteReq, tx: invite }, createResponse(inviteReq, 487));
+      const toTag = this.opts.onCancel?.(invite);
+      this.opts.respond({ ...ctx, req: inviteReq, tx: invite }, createResponse(inviteReq, 487, undefined, toTag));
+    } else {
+      this.opts.onCancel?.(invite);
     }
   }
 }

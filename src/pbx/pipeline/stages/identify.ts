@@ -5,16 +5,34 @@
  * - username: the user part of the From URI names the endpoint;
  * - auth_username: the digest username of the Authorization header belongs to the endpoint's auth.
  * Nothing matched: the request continues with the artificial endpoint, which challenges like a
- * real one and never accepts credentials, so accounts cannot be enumerated.
+ * real one and never accepts credentials, so accounts cannot be enumerated. Like Asterisk's
+ * distributor, an unidentified request (other than OPTIONS, CANCEL, ACK) raises InvalidAccountID
+ * here, once per request; the guard counts these to catch extension enumeration.
  */
+import { systemClock, type Clock } from "../../../core/clock.js";
+import type { SecurityEventStream } from "../../../security/events.js";
 import { parseAuth, parseNameAddr } from "../../../sip/parser/index.js";
 import type { EndpointDirectory } from "../../endpoint/directory.js";
 import type { PipelineStage, RequestContext, StageResult } from "../request-context.js";
+import { securityEvent } from "../security-event.js";
+
+/** Requests that never name an account: no InvalidAccountID for them. */
+const NOT_ACCOUNT_REQUESTS = new Set(["OPTIONS", "CANCEL", "ACK"]);
+
+export interface IdentifyEventOptions {
+  events: SecurityEventStream;
+  clock?: Clock;
+}
 
 export class IdentifyStage implements PipelineStage {
   readonly name = "identify";
 
-  constructor(private readonly directory: () => EndpointDirectory, private readonly order: () => readonly string[]) {}
+  constructor(
+    private readonly directory: () => EndpointDirectory,
+    private readonly order: () => readonly string[],
+    /** Where to publish InvalidAccountID; without it the authenticate stage reports it. */
+    private readonly security?: IdentifyEventOptions,
+  ) {}
 
   run(ctx: RequestContext): StageResult {
     const dir = this.directory();
@@ -31,6 +49,13 @@ export class IdentifyStage implements PipelineStage {
     if (ep && (ep.identifyBy as readonly string[]).includes("auth_username")) {
       ctx.endpoint = ep;
       ctx.identifiedBy = "auth_username";
+      return "continue";
+    }
+    if (this.security && !NOT_ACCOUNT_REQUESTS.has(ctx.req.method)) {
+      const raw = ctx.req.headers.get("Authorization");
+      const username = (raw !== undefined ? parseAuth(raw)?.params.get("username") : undefined) ?? fromUser(ctx);
+      this.security.events.publish(securityEvent(ctx, "InvalidAccountID", { username, reason: "no matching endpoint" }, (this.security.clock ?? systemClock).now()));
+      ctx.invalidAccountReported = true;
     }
     return "continue";
   }
@@ -52,6 +77,11 @@ export class IdentifyStage implements PipelineStage {
         return undefined;
     }
   }
+}
+
+function fromUser(ctx: RequestContext): string | undefined {
+  const user = parseNameAddr(ctx.fromText)?.uri.user;
+  return user !== undefined ? decodeURIComponentSafe(user) : undefined;
 }
 
 function decodeURIComponentSafe(s: string): string {

@@ -1,0 +1,10 @@
+/** The media plane: RTP relay, echo, playback, G.711, STUN. Knows nothing of SIP or dialplan. */
+export { MediaEngine } from "./media-engine.js";
+export type { LegOptions, LegStats, MediaEngineEvents, MediaEngineOptions, PlaybackSource, PlayOptions, PlayResult, RemoteAddress } from "./relay/types.js";
+export { DEFAULT_LEG_OPTIONS } from "./relay/types.js";
+export { BUILTIN_TONES, resolvePlayback } from "./playback/builtin-tones.js";
+export { alawToSample, decodeG711, encodeG711, g711Silence, linearToAlaw, linearToUlaw, ulawToSample, type G711Law } from "./codec/g711.js";
+export { parseWav, resampleLinear, wavTo8kMono } from "./codec/wav.js";
+export { isRtcpPayloadType, looksLikeRtp, parseRtpHeader, writeRtpHeader, RTP_HEADER_SIZE, type RtpHeader } from "./rtp/rtp-header.js";
+export { discoverPublicAddress, parseHostPort } from "./stun/stun-client.js";
+export { buildBindingRequest, buildBindingSuccess, parseBindingResponse, type MappedAddress } from "./stun/stun-message.js";

@@ -1,0 +1,43 @@
+/**
+ * Messages between `MediaEngine` (main thread) and the relay workers. Commands that need an
+ * answer carry `req`; the worker replies `{ t: "reply", req, ok, value | error }`. Everything
+ * else is fire-and-forget, so signalling never waits on the media plane.
+ */
+import type { StrictRtpMode } from "../../config/rtp/rtp-schema.js";
+import type { LegOptions, LegStats, PlaybackSource, PlayOptions, RemoteAddress } from "./types.js";
+
+/** Leg state carried when a leg moves between workers (bridging legs of different workers). */
+export interface LegSnapshot {
+  remote?: RemoteAddress;
+  options: LegOptions;
+  counters: Pick<LegStats, "packetsIn" | "bytesIn" | "packetsOut" | "bytesOut" | "rtcpIn" | "rtcpOut" | "dropped" | "malformed">;
+  echo: boolean;
+}
+
+export interface WorkerConfig {
+  strictRtp: StrictRtpMode;
+  probation: number;
+  noMediaMs: number;
+}
+
+export type ToWorker =
+  | { t: "alloc"; req: number; id: string; port: number; bindAddress: string; startedAt: number; snapshot?: LegSnapshot }
+  | { t: "remote"; id: string; remote: RemoteAddress }
+  | { t: "options"; id: string; options: Partial<LegOptions> }
+  | { t: "bridge"; a: string; b: string }
+  | { t: "unbridge"; id: string }
+  | { t: "echo"; id: string; on: boolean }
+  | { t: "play"; req: number; id: string; source: PlaybackSource; options: PlayOptions }
+  | { t: "stopPlay"; id: string }
+  | { t: "stats"; req: number; id?: string }
+  | { t: "detach"; req: number; id: string }
+  | { t: "release"; id: string };
+
+export type FromWorker =
+  | { t: "ready" }
+  | { t: "reply"; req: number; ok: true; value: unknown }
+  | { t: "reply"; req: number; ok: false; code: string; message: string }
+  | { t: "released"; port: number }
+  | { t: "timeout"; id: string }
+  | { t: "noMedia"; id: string; stats: LegStats }
+  | { t: "error"; id?: string; message: string };

@@ -1,0 +1,328 @@
+/**
+ * One call leg inside a relay worker: an RTP socket on an even port and an RTCP socket on the
+ * next, the remote address from SDP, strict source learning, symmetric latching, counters, and
+ * the per-packet relay to the bridged partner leg.
+ *
+ * The hot path (`onRtp`) forwards the Buffer dgram handed us, unchanged, from the partner's
+ * socket: no copy, no allocation, SSRC/sequence/timestamp preserved (only Echo rewrites the SSRC,
+ * see `onRtp`).
+ */
+import { createSocket, type RemoteInfo, type Socket } from "node:dgram";
+import { isIPv4, isIPv6 } from "node:net";
+import { randomInt } from "node:crypto";
+import { isRtcpPayloadType, looksLikeRtp, RTP_HEADER_SIZE, writeRtpHeader } from "../rtp/rtp-header.js";
+import type { OwnStream, RtpPlayer } from "../playback/rtp-player.js";
+import { SourceLearner } from "./source-learning.js";
+import type { LegSnapshot, WorkerConfig } from "./protocol.js";
+import { DEFAULT_LEG_OPTIONS, type LegOptions, type LegStats, type RemoteAddress } from "./types.js";
+
+/** RFC 3389 comfort noise, static payload type 13 (RFC 3551 §6). */
+const PT_CN = 13;
+/** CN noise level byte: -127 dBov, i.e. silence. */
+const CN_SILENT = 127;
+
+export interface LegEvents {
+  timeout(leg: RelayLeg): void;
+  noMedia(leg: RelayLeg): void;
+  error(leg: RelayLeg, err: Error): void;
+}
+
+/** Binds a UDP socket; resolves when listening, rejects with the bind error (EADDRINUSE…). */
+function bindSocket(type: "udp4" | "udp6", port: number, address: string): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const s = createSocket({ type, reuseAddr: false, ipv6Only: false });
+    const onError = (err: Error) => {
+      s.close();
+      reject(err);
+    };
+    s.once("error", onError);
+    s.bind(port, address, () => {
+      s.off("error", onError);
+      resolve(s);
+    });
+  });
+}
+
+export class RelayLeg {
+  private rtp!: Socket;
+  private rtcp!: Socket;
+  private ipv6 = false;
+  options: LegOptions = { ...DEFAULT_LEG_OPTIONS };
+  remote: RemoteAddress | undefined;
+  private readonly learner: SourceLearner;
+  private rtcpSrcAddress: string | undefined;
+  private rtcpSrcPort = 0;
+  // Where we send, recomputed when the remote, the options or the learned source change.
+  private dstAddress = "";
+  private dstPort = 0;
+  private dstRtcpAddress = "";
+  private dstRtcpPort = 0;
+  peer: RelayLeg | undefined;
+  echo = false;
+  player: RtpPlayer | undefined;
+  readonly own: OwnStream = { ssrc: randomInt(0x7fffffff), seq: randomInt(0xffff), ts: randomInt(0x7fffffff) };
+  private keepalive = Buffer.alloc(RTP_HEADER_SIZE + 1);
+  // Counters.
+  packetsIn = 0;
+  bytesIn = 0;
+  packetsOut = 0;
+  bytesOut = 0;
+  rtcpIn = 0;
+  rtcpOut = 0;
+  dropped = 0;
+  malformed = 0;
+  payloadType = -1;
+  ssrc = -1;
+  lastRtpAt = 0;
+  lastSentAt = 0;
+  // Timers for rtp_timeout and the no-media report.
+  private timeoutBase: number;
+  private timeoutReported = false;
+  private bridgedAt = 0;
+  private packetsAtBridge = 0;
+  private noMediaReported = false;
+  closed = false;
+
+  constructor(
+    readonly id: string,
+    readonly port: number,
+    readonly startedAt: number,
+    private readonly config: WorkerConfig,
+    private readonly events: LegEvents,
+  ) {
+    this.learner = new SourceLearner(config.strictRtp, config.probation);
+    this.timeoutBase = performance.now();
+  }
+
+  /** Binds RTP on `port` and RTCP on `port + 1`; on failure nothing stays bound. */
+  async open(bindAddress: string): Promise<void> {
+    const type = isIPv6(bindAddress) ? "udp6" : "udp4";
+    this.ipv6 = type === "udp6";
+    this.rtp = await bindSocket(type, this.port, bindAddress);
+    try {
+      this.rtcp = await bindSocket(type, this.port + 1, bindAddress);
+    } catch (err) {
+      this.rtp.close();
+      throw err;
+    }
+    this.rtp.on("message", (msg, rinfo) => this.onRtp(msg, rinfo));
+    this.rtcp.on("message", (msg, rinfo) => this.onRtcp(msg, rinfo));
+    this.rtp.on("error", (err) => this.events.error(this, err));
+    this.rtcp.on("error", (err) => this.events.error(this, err));
+  }
+
+  restore(s: LegSnapshot): void {
+    this.options = { ...s.options };
+    if (s.remote) this.setRemote(s.remote);
+    Object.assign(this, s.counters);
+    this.echo = s.echo;
+    this.updateTargets();
+  }
+
+  snapshot(): LegSnapshot {
+    const { packetsIn, bytesIn, packetsOut, bytesOut, rtcpIn, rtcpOut, dropped, malformed } = this;
+    const snap: LegSnapshot = { options: { ...this.options }, counters: { packetsIn, bytesIn, packetsOut, bytesOut, rtcpIn, rtcpOut, dropped, malformed }, echo: this.echo };
+    if (this.remote) snap.remote = { ...this.remote };
+    return snap;
+  }
+
+  /** New SDP address (offer/answer or re-INVITE): relearn the source. */
+  setRemote(remote: RemoteAddress): void {
+    this.remote = { ...remote };
+    this.learner.reset();
+    this.rtcpSrcAddress = undefined;
+    this.updateTargets();
+  }
+
+  setOptions(o: Partial<LegOptions>): void {
+    const holdChanged = o.onHold !== undefined && o.onHold !== this.options.onHold;
+    for (const [k, v] of Object.entries(o)) if (v !== undefined) (this.options as unknown as Record<string, unknown>)[k] = v;
+    if (holdChanged || o.timeoutSec !== undefined || o.timeoutHoldSec !== undefined) {
+      this.timeoutBase = performance.now();
+      this.timeoutReported = false;
+    }
+    this.updateTargets();
+  }
+
+  bridgeTo(peer: RelayLeg): void {
+    this.peer = peer;
+    this.learner.reset();
+    this.bridgedAt = performance.now();
+    this.packetsAtBridge = this.packetsIn;
+    this.updateTargets();
+  }
+
+  /** IPv4 targets must be written as v4-mapped IPv6 on a dual-stack socket. */
+  private mapped(address: string): string {
+    return this.ipv6 && isIPv4(address) ? `::ffff:${address}` : address;
+  }
+
+  private updateTargets(): void {
+    const r = this.remote;
+    const usable = r !== undefined && r.port > 0 && r.address !== "0.0.0.0" && r.address !== "::";
+    const learned = this.learner.address;
+    if (this.options.symmetric && learned !== undefined) {
+      this.dstAddress = learned;
+      this.dstPort = this.learner.port;
+    } else if (usable) {
+      this.dstAddress = this.mapped(r.address);
+      this.dstPort = r.port;
+    } else {
+      this.dstPort = 0;
+    }
+    if (this.options.symmetric && this.rtcpSrcAddress !== undefined) {
+      this.dstRtcpAddress = this.rtcpSrcAddress;
+      this.dstRtcpPort = this.rtcpSrcPort;
+    } else if (usable) {
+      this.dstRtcpAddress = this.mapped(r.address);
+      this.dstRtcpPort = r.rtcpPort ?? r.port + 1;
+    } else if (this.options.symmetric && learned !== undefined) {
+      this.dstRtcpAddress = learned;
+      this.dstRtcpPort = this.learner.port + 1;
+    } else {
+      this.dstRtcpPort = 0;
+    }
+  }
+
+  get latched(): boolean {
+    return this.options.symmetric && this.learner.address !== undefined;
+  }
+
+  /** Sends a packet of ours (playback, keepalive, echo) to this leg's remote. */
+  sendOwn(buf: Buffer): void {
+    if (this.dstPort === 0 || this.closed) return;
+    this.rtp.send(buf, this.dstPort, this.dstAddress);
+    this.packetsOut++;
+    this.bytesOut += buf.length;
+    this.lastSentAt = performance.now();
+  }
+
+  private onRtp(msg: Buffer, rinfo: RemoteInfo): void {
+    if (!looksLikeRtp(msg)) {
+      this.dropped++;
+      this.malformed++;
+      return;
+    }
+    const peer = this.peer;
+    if (isRtcpPayloadType(msg)) {
+      // RTCP multiplexed on the RTP port (RFC 5761): pass it on the partner's RTP port likewise.
+      this.rtcpIn++;
+      if (peer !== undefined && peer.dstPort !== 0) {
+        peer.rtp.send(msg, peer.dstPort, peer.dstAddress);
+        peer.rtcpOut++;
+      }
+      return;
+    }
+    const verdict = this.learner.check(rinfo.address, rinfo.port, (msg[2]! << 8) | msg[3]!);
+    if (verdict === "drop") {
+      this.dropped++;
+      return;
+    }
+    if (verdict === "switch") this.updateTargets();
+    const now = performance.now();
+    this.packetsIn++;
+    this.bytesIn += msg.length;
+    this.lastRtpAt = now;
+    this.timeoutReported = false;
+    this.payloadType = msg[1]! & 0x7f;
+    this.ssrc = msg.readUInt32BE(8);
+    if (this.echo) {
+      if (this.player !== undefined || this.dstPort === 0) return;
+      // A phone receiving its own SSRC from elsewhere treats it as an SSRC collision or a loop
+      // (RFC 3550 §8.2) and may change SSRC or drop the packets, so echo under our SSRC.
+      msg.writeUInt32BE(this.own.ssrc, 8);
+      this.rtp.send(msg, this.dstPort, this.dstAddress);
+      this.packetsOut++;
+      this.bytesOut += msg.length;
+      this.lastSentAt = now;
+      return;
+    }
+    // While the partner plays a prompt, its phone hears the prompt, not us.
+    if (peer === undefined || peer.dstPort === 0 || peer.player !== undefined) return;
+    peer.rtp.send(msg, peer.dstPort, peer.dstAddress);
+    peer.packetsOut++;
+    peer.bytesOut += msg.length;
+    peer.lastSentAt = now;
+  }
+
+  private onRtcp(msg: Buffer, rinfo: RemoteInfo): void {
+    // RTCP: version 2 and at least the 8-byte common header (RFC 3550 §6.4.1).
+    if (msg.length < 8 || msg[0]! >> 6 !== 2) {
+      this.dropped++;
+      this.malformed++;
+      return;
+    }
+    this.rtcpIn++;
+    // Latch RTCP only to the host RTP comes from, so a stray sender cannot redirect reports.
+    const learned = this.learner.address;
+    if ((learned === undefined || learned === rinfo.address) && (rinfo.port !== this.rtcpSrcPort || rinfo.address !== this.rtcpSrcAddress)) {
+      this.rtcpSrcAddress = rinfo.address;
+      this.rtcpSrcPort = rinfo.port;
+      this.updateTargets();
+    }
+    const peer = this.peer;
+    if (peer === undefined || peer.dstRtcpPort === 0 || peer.closed) return;
+    peer.rtcp.send(msg, peer.dstRtcpPort, peer.dstRtcpAddress);
+    peer.rtcpOut++;
+  }
+
+  /** Periodic housekeeping: keepalives, rtp_timeout, the no-media report. */
+  tick(now: number): void {
+    const o = this.options;
+    if (o.keepaliveSec > 0 && this.player === undefined && this.dstPort !== 0 && now - Math.max(this.lastSentAt, this.timeoutBase) >= o.keepaliveSec * 1000) {
+      writeRtpHeader(this.keepalive, PT_CN, this.own.seq, this.own.ts, this.own.ssrc);
+      this.keepalive[RTP_HEADER_SIZE] = CN_SILENT;
+      this.own.seq = (this.own.seq + 1) & 0xffff;
+      this.sendOwn(this.keepalive);
+    }
+    const limit = o.onHold ? o.timeoutHoldSec : o.timeoutSec;
+    if (limit > 0 && !this.timeoutReported && now - Math.max(this.lastRtpAt, this.timeoutBase) >= limit * 1000) {
+      this.timeoutReported = true;
+      this.events.timeout(this);
+    }
+    if (this.bridgedAt > 0 && !this.noMediaReported && now - this.bridgedAt >= this.config.noMediaMs) {
+      this.noMediaReported = true;
+      if (this.packetsIn === this.packetsAtBridge) this.events.noMedia(this);
+    }
+  }
+
+  private display(address: string): string {
+    return address.startsWith("::ffff:") && isIPv4(address.slice(7)) ? address.slice(7) : address;
+  }
+
+  stats(now: number): LegStats {
+    const s: LegStats = {
+      id: this.id,
+      localPort: this.port,
+      latched: this.latched,
+      packetsIn: this.packetsIn,
+      bytesIn: this.bytesIn,
+      packetsOut: this.packetsOut,
+      bytesOut: this.bytesOut,
+      rtcpIn: this.rtcpIn,
+      rtcpOut: this.rtcpOut,
+      dropped: this.dropped,
+      malformed: this.malformed,
+      echo: this.echo,
+      playing: this.player !== undefined,
+      startedAt: this.startedAt,
+    };
+    if (this.remote) s.advertised = { ...this.remote };
+    if (this.learner.address !== undefined) s.observed = { address: this.display(this.learner.address), port: this.learner.port };
+    if (this.lastRtpAt > 0) s.lastPacketAgeMs = Math.round(now - this.lastRtpAt);
+    if (this.payloadType >= 0) s.payloadType = this.payloadType;
+    if (this.ssrc >= 0) s.ssrc = this.ssrc;
+    if (this.peer) s.bridgedTo = this.peer.id;
+    return s;
+  }
+
+  /** Closes both sockets; resolves when both are closed. Safe twice. */
+  close(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.closed = true;
+    if (this.peer?.peer === this) this.peer.peer = undefined;
+    this.peer = undefined;
+    const one = (s: Socket) => new Promise<void>((resolve) => s.close(() => resolve()));
+    return Promise.all([one(this.rtp), one(this.rtcp)]).then(() => undefined);
+  }
+}

@@ -1,0 +1,212 @@
+/**
+ * Entry point of a relay worker thread: owns the sockets of the legs assigned to it, runs the
+ * packet loop, paces playback and does per-leg housekeeping. It only talks to the main thread
+ * through the messages of `protocol.ts`; one leg's failure is reported and never stops the loop.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import { readFile } from "node:fs/promises";
+import { PbxError } from "../../core/errors.js";
+import { wavTo8kMono } from "../codec/wav.js";
+import { RtpPlayer } from "../playback/rtp-player.js";
+import { BufferSource, SilenceSource, ToneSource, type SampleSource } from "../playback/sample-sources.js";
+import type { FromWorker, ToWorker, WorkerConfig } from "./protocol.js";
+import { RelayLeg, type LegEvents } from "./relay-leg.js";
+import type { PlaybackSource, PlayResult } from "./types.js";
+
+const HOUSEKEEPING_MS = 100;
+/** A player more than this far behind (event loop stall) skips ahead instead of bursting. */
+const MAX_LAG_MS = 100;
+
+const port = parentPort;
+if (port === null) throw new Error("relay-worker must run in a worker thread");
+const config = workerData as WorkerConfig;
+const legs = new Map<string, RelayLeg>();
+const players = new Set<RelayLeg>();
+let pacer: NodeJS.Timeout | undefined;
+
+const post = (m: FromWorker) => port.postMessage(m);
+
+const events: LegEvents = {
+  timeout: (leg) => post({ t: "timeout", id: leg.id }),
+  noMedia: (leg) => post({ t: "noMedia", id: leg.id, stats: leg.stats(performance.now()) }),
+  error: (leg, err) => post({ t: "error", id: leg.id, message: err.message }),
+};
+
+function reply(req: number, value: unknown): void {
+  post({ t: "reply", req, ok: true, value });
+}
+
+function fail(req: number, err: unknown): void {
+  const code = err instanceof PbxError ? err.code : ((err as NodeJS.ErrnoException).code ?? "INTERNAL");
+  post({ t: "reply", req, ok: false, code, message: err instanceof Error ? err.message : String(err) });
+}
+
+async function sourceFor(src: PlaybackSource): Promise<SampleSource> {
+  switch (src.kind) {
+    case "tone":
+      return new ToneSource(src);
+    case "silence":
+      return new SilenceSource(src.durationMs);
+    case "wav": {
+      let buf: Buffer;
+      try {
+        buf = await readFile(src.path);
+      } catch (err) {
+        throw new PbxError("MEDIA_FILE", `${src.path}: cannot read sound file (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+      }
+      return new BufferSource(wavTo8kMono(buf, src.path));
+    }
+  }
+}
+
+function stopPlayer(leg: RelayLeg, result: PlayResult): void {
+  const p = leg.player;
+  if (p === undefined) return;
+  leg.player = undefined;
+  players.delete(leg);
+  p.finish(result);
+}
+
+/** Sends every packet that is due, then sleeps until the earliest next one. */
+function pace(): void {
+  pacer = undefined;
+  const now = performance.now();
+  let next = Infinity;
+  for (const leg of players) {
+    const p = leg.player;
+    if (p === undefined) continue;
+    try {
+      if (now - p.nextAt > MAX_LAG_MS) p.nextAt = now;
+      while (p.nextAt <= now + 1) {
+        const pkt = p.nextPacket();
+        if (pkt === undefined) {
+          stopPlayer(leg, "done");
+          break;
+        }
+        leg.sendOwn(pkt);
+      }
+      if (leg.player === p) next = Math.min(next, p.nextAt);
+    } catch (err) {
+      stopPlayer(leg, "stopped");
+      events.error(leg, err as Error);
+    }
+  }
+  if (next !== Infinity) pacer = setTimeout(pace, Math.max(0, next - performance.now()));
+}
+
+async function play(m: Extract<ToWorker, { t: "play" }>): Promise<void> {
+  const leg = legs.get(m.id);
+  if (leg === undefined) return reply(m.req, "stopped");
+  const source = await sourceFor(m.source);
+  if (leg.closed) return reply(m.req, "stopped");
+  stopPlayer(leg, "stopped");
+  leg.player = new RtpPlayer(source, m.options, leg.own, (result) => reply(m.req, result), performance.now());
+  players.add(leg);
+  if (pacer !== undefined) clearTimeout(pacer);
+  pace();
+}
+
+async function release(leg: RelayLeg): Promise<void> {
+  legs.delete(leg.id);
+  stopPlayer(leg, "stopped");
+  await leg.close();
+}
+
+function handle(m: ToWorker): void {
+  switch (m.t) {
+    case "alloc": {
+      const leg = new RelayLeg(m.id, m.port, m.startedAt, config, events);
+      leg.open(m.bindAddress).then(
+        () => {
+          if (m.snapshot) leg.restore(m.snapshot);
+          legs.set(m.id, leg);
+          reply(m.req, m.port);
+        },
+        (err: unknown) => fail(m.req, err),
+      );
+      return;
+    }
+    case "remote":
+      legs.get(m.id)?.setRemote(m.remote);
+      return;
+    case "options":
+      legs.get(m.id)?.setOptions(m.options);
+      return;
+    case "bridge": {
+      const a = legs.get(m.a);
+      const b = legs.get(m.b);
+      if (a === undefined || b === undefined) return;
+      if (a.peer !== undefined && a.peer !== b) a.peer.peer = undefined;
+      if (b.peer !== undefined && b.peer !== a) b.peer.peer = undefined;
+      a.bridgeTo(b);
+      b.bridgeTo(a);
+      return;
+    }
+    case "unbridge": {
+      const leg = legs.get(m.id);
+      if (leg === undefined) return;
+      if (leg.peer !== undefined && leg.peer.peer === leg) leg.peer.peer = undefined;
+      leg.peer = undefined;
+      return;
+    }
+    case "echo": {
+      const leg = legs.get(m.id);
+      if (leg) leg.echo = m.on;
+      return;
+    }
+    case "play":
+      play(m).catch((err: unknown) => fail(m.req, err));
+      return;
+    case "stopPlay": {
+      const leg = legs.get(m.id);
+      if (leg) stopPlayer(leg, "stopped");
+      return;
+    }
+    case "stats": {
+      const now = performance.now();
+      if (m.id === undefined) return reply(m.req, [...legs.values()].map((l) => l.stats(now)));
+      const leg = legs.get(m.id);
+      return leg ? reply(m.req, [leg.stats(now)]) : reply(m.req, []);
+    }
+    case "detach": {
+      const leg = legs.get(m.id);
+      if (leg === undefined) return fail(m.req, new Error(`no leg ${m.id}`));
+      const snap = leg.snapshot();
+      release(leg).then(
+        () => reply(m.req, snap),
+        (err: unknown) => fail(m.req, err),
+      );
+      return;
+    }
+    case "release": {
+      const leg = legs.get(m.id);
+      if (leg === undefined) return;
+      release(leg).then(
+        () => post({ t: "released", port: leg.port }),
+        (err: unknown) => post({ t: "error", id: leg.id, message: String(err) }),
+      );
+      return;
+    }
+  }
+}
+
+port.on("message", (m: ToWorker) => {
+  try {
+    handle(m);
+  } catch (err) {
+    post({ t: "error", message: err instanceof Error ? err.message : String(err) });
+  }
+});
+
+setInterval(() => {
+  const now = performance.now();
+  for (const leg of legs.values()) {
+    try {
+      leg.tick(now);
+    } catch (err) {
+      events.error(leg, err as Error);
+    }
+  }
+}, HOUSEKEEPING_MS);
+
+post({ t: "ready" });

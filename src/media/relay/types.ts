@@ -1,0 +1,103 @@
+/**
+ * Public shapes of the media plane shared by the main thread (`MediaEngine`) and the relay
+ * workers. Plain data only: everything here crosses `postMessage`.
+ */
+import type { Clock } from "../../core/clock.js";
+import type { Logger } from "../../core/logger.js";
+import type { StrictRtpMode } from "../../config/rtp/rtp-schema.js";
+
+export interface MediaEngineOptions {
+  /** rtp.conf `rtpstart`/`rtpend`: RTP uses even ports, RTCP the next (odd) one, both inside the range. */
+  rtpStart: number;
+  rtpEnd: number;
+  /** "0.0.0.0", "::" or one local IP; `allocate({ bindAddress })` overrides it per leg (endpoint `media_address` with `bind_rtp_to_media_address`). */
+  bindAddress: string;
+  /** Worker threads running the packet loop; default min(2, os.availableParallelism()). */
+  workers?: number;
+  /** rtp.conf `strictrtp`. */
+  strictRtp: StrictRtpMode;
+  /** rtp.conf `probation`: consecutive in-sequence packets a new source needs before it is accepted. */
+  probation: number;
+  /** A bridged leg that receives no RTP for this long after `bridge()` is reported once (`noMedia`). Default 5000. */
+  noMediaMs?: number;
+  log: Logger;
+  clock?: Clock;
+}
+
+export interface RemoteAddress {
+  address: string;
+  port: number;
+  /** SDP `a=rtcp:`; default port + 1. */
+  rtcpPort?: number;
+}
+
+export interface LegOptions {
+  /** Endpoint `rtp_symmetric`: send to the observed (latched) source instead of the SDP address. */
+  symmetric: boolean;
+  /** Endpoint `rtp_timeout`, seconds without inbound RTP before a `timeout` event (0 = off). */
+  timeoutSec: number;
+  /** Endpoint `rtp_timeout_hold`, the same while the call is on hold (0 = off). */
+  timeoutHoldSec: number;
+  /** Endpoint `rtp_keepalive`: seconds of send silence after which a comfort-noise packet is sent (0 = off). */
+  keepaliveSec: number;
+  onHold?: boolean;
+}
+
+export const DEFAULT_LEG_OPTIONS: LegOptions = { symmetric: false, timeoutSec: 0, timeoutHoldSec: 0, keepaliveSec: 0, onHold: false };
+
+/** The media doctor's raw data for one leg. */
+export interface LegStats {
+  id: string;
+  localPort: number;
+  /** From SDP (`setRemote`). */
+  advertised?: RemoteAddress;
+  /** Current accepted source of inbound RTP. */
+  observed?: { address: string; port: number };
+  /** True when RTP is sent to `observed` rather than `advertised` (rtp_symmetric with a learned source). */
+  latched: boolean;
+  packetsIn: number;
+  bytesIn: number;
+  packetsOut: number;
+  bytesOut: number;
+  rtcpIn: number;
+  rtcpOut: number;
+  /** Milliseconds since the last accepted inbound RTP packet; absent when none arrived yet. */
+  lastPacketAgeMs?: number;
+  payloadType?: number;
+  ssrc?: number;
+  /** Packets not accepted: strict RTP source checks, malformed datagrams. */
+  dropped: number;
+  /** Of `dropped`, datagrams that were not RTP/RTCP at all. */
+  malformed: number;
+  /** Id of the leg this one is bridged to. */
+  bridgedTo?: string;
+  echo: boolean;
+  playing: boolean;
+  startedAt: number;
+}
+
+/**
+ * What `play()` sends. Tones are sums of sines; `onMs`/`offMs` give the cadence (absent: continuous).
+ * `level` is the peak amplitude of the sum as a fraction of full scale (default 0.35, about -9 dBFS).
+ */
+export type PlaybackSource =
+  | { kind: "tone"; frequencies: number[]; durationMs: number; onMs?: number; offMs?: number; level?: number }
+  | { kind: "wav"; path: string }
+  | { kind: "silence"; durationMs: number };
+
+export interface PlayOptions {
+  payloadType: number;
+  codec: "PCMU" | "PCMA";
+  /** Packetization time, default 20 ms. */
+  ptimeMs?: number;
+}
+
+export type PlayResult = "done" | "stopped";
+
+export type MediaEngineEvents = {
+  /** No inbound RTP for rtp_timeout (or rtp_timeout_hold) seconds; once per silent period. */
+  timeout: [legId: string, direction: "in"];
+  /** A bridged leg received no RTP within `noMediaMs` after `bridge()`; once per leg. */
+  noMedia: [legId: string, stats: LegStats];
+  error: [Error];
+};

@@ -1,0 +1,90 @@
+/**
+ * Answers a peer's audio offer with an endpoint's media policy (RFC 3264 §6, §6.1): checks the
+ * transport profile and keying, intersects the formats in the endpoint's `allow` order, and picks
+ * the answer direction, ptime and telephone-event. Pure: the caller logs `notice` and sends the 488.
+ */
+import { codecKind } from "../../config/schema/codecs.js";
+import { describeCodecs } from "./codec-table.js";
+import { transportMismatch } from "./transport-check.js";
+import type { AudioOffer, EndpointMediaPolicy, MediaCodec, MediaDirection, NegotiationResult, TelephoneEvent } from "./types.js";
+
+/**
+ * RFC 3264 §6.1: "If a stream is offered as sendonly, the corresponding stream MUST be marked as
+ * recvonly or inactive in the answer. … If the offered stream is marked as recvonly, the answer
+ * MUST be marked sendonly or inactive. … If the offered stream is marked as inactive, the answer
+ * MUST be marked inactive." A sendrecv offer gets a sendrecv answer from us.
+ */
+const ANSWER_DIRECTION: Readonly<Record<MediaDirection, MediaDirection>> = {
+  sendrecv: "sendrecv",
+  sendonly: "recvonly",
+  recvonly: "sendonly",
+  inactive: "inactive",
+};
+
+/** Computes our answer to `offer` for the endpoint described by `policy`. */
+export function negotiate(offer: AudioOffer, policy: EndpointMediaPolicy): NegotiationResult {
+  const who = `endpoint '${policy.endpointId}'`;
+  if (offer.port === 0) {
+    return fail(304, "Media type not available", `SDP from ${who} has no active audio stream (m=audio port 0); nothing to answer`);
+  }
+
+  const mismatch = transportMismatch(offer, policy);
+  if (mismatch !== undefined) return fail(302, "Incompatible transport protocol", mismatch);
+
+  const ours = policy.codecs.filter((c) => codecKind(c.name) === "audio");
+  // Asterisk's default incoming_call_offer_pref=local: joint formats in our order, with the
+  // offerer's payload numbers and fmtp. RFC 3264 §6.1: "if a particular codec was referenced with
+  // a specific payload type number in the offer, that same payload type number SHOULD be used for
+  // that codec in the answer."
+  const joint: MediaCodec[] = [];
+  for (const pref of ours) {
+    const match = offer.codecs.find((c) => c.name === pref.name);
+    if (match !== undefined && !joint.some((j) => j.payloadType === match.payloadType)) joint.push({ ...match });
+  }
+  const chosen = joint[0];
+  if (chosen === undefined) {
+    return fail(
+      305,
+      "Incompatible media format",
+      `No joint capabilities for 'audio' media stream between our configuration(${describeCodecs(ours)}) and incoming SDP(${describeCodecs(offer.codecs)}) from ${who}`,
+    );
+  }
+
+  const result: NegotiationResult & { ok: true } = {
+    ok: true,
+    codecs: joint,
+    direction: ANSWER_DIRECTION[offer.direction],
+    profile: answerProfile(offer.profile),
+  };
+  // Our configured framing (allow=ulaw:30) wins; otherwise we mirror what the peer asked for.
+  const ptime = ours.find((c) => c.name === chosen.name)?.ptime ?? offer.ptime;
+  if (ptime !== undefined) result.ptime = ptime;
+  const event = telephoneEventFor(offer, chosen, policy);
+  if (event !== undefined) result.telephoneEvent = event;
+  return result;
+}
+
+/**
+ * RFC 4733 recommends that events sent in the audio stream use the audio codec's clock rate, so
+ * among the offered telephone-event entries (browsers list one per rate) prefer that one.
+ */
+function telephoneEventFor(offer: AudioOffer, chosen: MediaCodec, policy: EndpointMediaPolicy): TelephoneEvent | undefined {
+  if (policy.dtmf === false || offer.telephoneEvent === undefined) return undefined;
+  const all = offer.telephoneEvents ?? [offer.telephoneEvent];
+  const event = all.find((e) => e.clockRate === chosen.clockRate) ?? offer.telephoneEvent;
+  return { ...event };
+}
+
+/**
+ * We answer unencrypted, so the profile loses its "S" if force_avp let an SRTP offer through;
+ * AVPF stays when the endpoint accepted it (feedback messages are relayed untouched).
+ */
+function answerProfile(profile: string): string {
+  const upper = profile.toUpperCase();
+  if (upper.endsWith("AVPF")) return "RTP/AVPF";
+  return "RTP/AVP";
+}
+
+function fail(warnCode: 302 | 304 | 305, warning: string, notice: string): NegotiationResult {
+  return { ok: false, status: 488, warnCode, warning, notice };
+}

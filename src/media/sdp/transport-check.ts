@@ -1,0 +1,116 @@
+/**
+ * Decides whether an offer's transport profile and keying can be met by an endpoint, with
+ * Asterisk's rules (AVPF must match `use_avpf`; encryption must match `media_encryption` unless
+ * `force_avp` or `media_encryption_optimistic`), and, unlike Asterisk, says why when it cannot:
+ * Asterisk declines such a stream with only a trace message and the caller sees a bare 488.
+ *
+ * Switchboard has no SRTP yet. An offer that needs SRTP, or an endpoint that insists on it, gets
+ * a reason that says so; plain RTP offered to an endpoint with media_encryption_optimistic=yes
+ * still works, as does an RTP/AVP offer that merely carries optional a=crypto lines.
+ */
+import type { AudioOffer, EndpointMediaPolicy } from "./types.js";
+
+export type OfferKeying = "none" | "sdes" | "dtls";
+
+/** What the offer asks for, read from its profile and attributes (RFC 3711, RFC 4568, RFC 5763). */
+export interface OfferTransport {
+  avpf: boolean;
+  /** Keying the offer requires (its profile says SAVP). */
+  keying: OfferKeying;
+  /** An RTP/AVP offer with a=crypto: SRTP if the answerer wants it, plain RTP otherwise. */
+  optimisticSdes: boolean;
+}
+
+export function offerTransport(offer: AudioOffer): OfferTransport {
+  const profile = offer.profile.toUpperCase();
+  const avpf = profile.endsWith("F");
+  const secure = profile.includes("SAVP");
+  // UDP/TLS/RTP/SAVP(F) is DTLS-SRTP by definition (RFC 5764 §8); SAVP with a fingerprint is too.
+  const dtls = profile.startsWith("UDP/TLS/") || (secure && offer.fingerprint && !offer.crypto);
+  const keying: OfferKeying = dtls ? "dtls" : secure ? "sdes" : "none";
+  return { avpf, keying, optimisticSdes: !secure && offer.crypto };
+}
+
+function describeOffer(offer: AudioOffer, t: OfferTransport): string {
+  if (t.keying === "dtls") {
+    const webrtc = t.avpf && offer.fingerprint ? ", as WebRTC browsers do" : "";
+    return `${offer.profile} (DTLS-SRTP with a=fingerprint${t.avpf ? " and AVPF feedback" : ""}${webrtc})`;
+  }
+  if (t.keying === "sdes") return `${offer.profile} (SRTP with SDES keys${t.avpf ? " and AVPF feedback" : ""})`;
+  return `${offer.profile} (plain RTP${t.avpf ? " with AVPF feedback" : ""})`;
+}
+
+/**
+ * Returns undefined when the offer's transport is acceptable to the endpoint and to us, else one
+ * plain-words line naming the offer, the endpoint option at fault and what to set instead.
+ */
+export function transportMismatch(offer: AudioOffer, policy: EndpointMediaPolicy): string | undefined {
+  const t = offerTransport(offer);
+  const who = `endpoint '${policy.endpointId}'`;
+  const offered = `Incompatible transport for 'audio' media stream: SDP offered ${describeOffer(offer, t)}`;
+  const settings: string[] = [];
+  const fixes: string[] = [];
+
+  if (t.avpf && !policy.useAvpf) {
+    settings.push("use_avpf=no");
+    fixes.push("use_avpf=yes");
+  } else if (!t.avpf && policy.useAvpf) {
+    settings.push("use_avpf=yes");
+    fixes.push("use_avpf=no");
+  }
+
+  const { encryption, fix } = agreedEncryption(t, policy);
+  if (encryption === "mismatch") {
+    settings.push(`media_encryption=${policy.mediaEncryption}`);
+    fixes.push(fix);
+  }
+
+  if (settings.length > 0) {
+    // A browser offer against a plain endpoint is the classic case; the preset fixes all of it.
+    const browser = t.keying === "dtls" && t.avpf;
+    const advice = browser ? `set webrtc=yes (or ${fixes.join(" and ")})` : `set ${fixes.join(" and ")}${t.keying === "dtls" ? " (or webrtc=yes)" : ""}`;
+    const srtpNote = t.keying !== "none" || policy.mediaEncryption !== "no" ? "; note that Switchboard does not support SRTP yet" : "";
+    return `${offered} but ${who} has ${settings.join(", ")}; ${advice}${srtpNote}`;
+  }
+
+  // The endpoint accepts the offer; what remains is what we can do ourselves.
+  if (encryption !== "none") {
+    const kind = encryption === "dtls" ? "DTLS-SRTP" : "SRTP (SDES)";
+    const options = [`media_encryption=${policy.mediaEncryption}`];
+    if (policy.forceAvp) options.push("force_avp=yes");
+    if (policy.mediaEncryptionOptimistic) options.push("media_encryption_optimistic=yes");
+    const advice =
+      encryption === "dtls"
+        ? "browsers always use DTLS-SRTP, so WebRTC clients cannot call yet; use a SIP phone with SRTP off and media_encryption=no"
+        : "set media_encryption=no on the endpoint and turn off SRTP on the phone";
+    return `${offered} and ${who} (${options.join(", ")}) accepts it, but Switchboard does not support ${kind} yet; ${advice}`;
+  }
+  return undefined;
+}
+
+/**
+ * The keying an Asterisk endpoint would settle on for this offer: the offer's own when it equals
+ * media_encryption or when force_avp/media_encryption_optimistic let anything through; plain RTP
+ * for an RTP/AVP offer whose a=crypto lines are optional (opportunistic SRTP, RFC 8643) unless the
+ * endpoint asks for SDES; else a mismatch, with the option to change.
+ */
+function agreedEncryption(t: OfferTransport, policy: EndpointMediaPolicy): { encryption: OfferKeying | "mismatch"; fix: string } {
+  const incoming: OfferKeying = t.keying !== "none" ? t.keying : t.optimisticSdes ? "sdes" : "none";
+  const wanted: OfferKeying = policy.mediaEncryption === "no" ? "none" : policy.mediaEncryption;
+  if (t.optimisticSdes && wanted === "none") return { encryption: "none", fix: "" };
+  if (incoming === wanted || policy.forceAvp || policy.mediaEncryptionOptimistic) return { encryption: incoming, fix: "" };
+  if (t.optimisticSdes) return { encryption: "none", fix: "" };
+  if (incoming === "sdes") return { encryption: "mismatch", fix: "media_encryption=sdes (or media_encryption_optimistic=yes)" };
+  if (incoming === "dtls") return { encryption: "mismatch", fix: "media_encryption=dtls" };
+  return { encryption: "mismatch", fix: "media_encryption=no (or media_encryption_optimistic=yes to accept plain RTP)" };
+}
+
+/**
+ * Reason an endpoint cannot be offered a call with our plain-RTP media, or undefined.
+ * Used before calling out: media_encryption=sdes/dtls without optimistic fallback cannot be met.
+ */
+export function unsupportedPolicyReason(policy: EndpointMediaPolicy): string | undefined {
+  if (policy.mediaEncryption === "no" || policy.mediaEncryptionOptimistic) return undefined;
+  const kind = policy.mediaEncryption === "dtls" ? "DTLS-SRTP" : "SRTP (SDES)";
+  return `endpoint '${policy.endpointId}' has media_encryption=${policy.mediaEncryption}, but Switchboard does not support ${kind} yet; set media_encryption=no (or media_encryption_optimistic=yes to fall back to plain RTP)`;
+}

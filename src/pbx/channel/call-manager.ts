@@ -1,0 +1,311 @@
+/**
+ * The call manager: turns an authenticated INVITE into a channel, runs the dialplan on it, and
+ * routes everything that belongs to a dialog (ACK, BYE, re-INVITE, UPDATE, INFO, OPTIONS, CANCEL,
+ * stray 2xx) to the right leg. It owns the channel table the console shows.
+ */
+import { SipResponseError } from "../../core/errors.js";
+import { parseAudioSdp, negotiate, describeCodecs, type EndpointMediaPolicy } from "../../media/sdp/index.js";
+import type { EndpointConfig } from "../../config/index.js";
+import { parseUri } from "../../sip/parser/index.js";
+import type { SipRequest, SipResponse } from "../../sip/message/message.js";
+import { createResponse } from "../../sip/transaction/create-response.js";
+import { InviteServerTransaction, type ServerTransaction } from "../../sip/transaction/server-transaction.js";
+import { tagOfHeader } from "../../sip/dialog/dialog.js";
+import { formatHostPort, type Flow } from "../../sip/transport/types.js";
+import type { DialplanExecutor } from "../dialplan/executor.js";
+import type { RequestContext } from "../pipeline/request-context.js";
+import type { CallContext } from "./call-context.js";
+import { nextChannelName, nextUniqueId } from "./channel-name.js";
+import { dial } from "./dial.js";
+import { CAUSE } from "./hangup-cause.js";
+import { InboundCall } from "./inbound-call.js";
+import { mediaAddressFor } from "./media-address.js";
+import type { OutboundLeg } from "./outbound-leg.js";
+import { MediaDoctor } from "./media-doctor.js";
+
+export interface CallManagerOptions {
+  ctx: CallContext;
+  executor: DialplanExecutor;
+  respond: (ctx: RequestContext, res: SipResponse) => void;
+  soundsDirs: () => string[];
+  stunAddress: () => string | undefined;
+}
+
+export function mediaPolicyOf(ep: EndpointConfig): EndpointMediaPolicy {
+  return {
+    codecs: ep.allow,
+    mediaEncryption: ep.mediaEncryption,
+    useAvpf: ep.useAvpf,
+    forceAvp: ep.forceAvp,
+    mediaEncryptionOptimistic: ep.mediaEncryptionOptimistic,
+    endpointId: ep.id,
+  };
+}
+
+export class CallManager {
+  readonly calls = new Set<InboundCall>();
+  private readonly inboundByKey = new Map<string, InboundCall>();
+  private readonly inboundByTx = new Map<InviteServerTransaction, InboundCall>();
+  private readonly outboundByCallId = new Map<string, { leg: OutboundLeg; call: InboundCall }>();
+  readonly doctor: MediaDoctor;
+  processed = 0;
+
+  constructor(private readonly o: CallManagerOptions) {
+    this.doctor = new MediaDoctor(o.ctx);
+  }
+
+  get ctx(): CallContext {
+    return this.o.ctx;
+  }
+
+  outboundLegs(): Array<{ leg: OutboundLeg; call: InboundCall }> {
+    return [...this.outboundByCallId.values()];
+  }
+
+  /** A new INVITE (no To tag) that passed identification and authentication. */
+  async onInvite(rc: RequestContext): Promise<void> {
+    const { req, flow } = rc;
+    const ep = rc.endpoint;
+    if (!ep) throw new SipResponseError(403, "Forbidden", [], "no endpoint identified for this INVITE");
+    if (!(rc.tx instanceof InviteServerTransaction)) return;
+    const ctype = (req.headers.get("Content-Type") ?? "").toLowerCase();
+    if (req.body.length === 0 || !ctype.startsWith("application/sdp")) {
+      throw new SipResponseError(488, "Not Acceptable Here", [["Warning", '399 switchboard "INVITE without SDP offer is not supported"']], `INVITE from endpoint '${ep.id}' carries no SDP offer (late offer is not supported yet)`);
+    }
+    const parsed = parseAudioSdp(req.body.toString("utf8"));
+    if (!parsed.ok) {
+      throw new SipResponseError(488, "Not Acceptable Here", [["Warning", `399 switchboard "${parsed.reason.replace(/"/g, "'").slice(0, 100)}"`]], `SDP offer from endpoint '${ep.id}' is unusable: ${parsed.reason}`);
+    }
+    const result = negotiate(parsed.audio, mediaPolicyOf(ep));
+    if (!result.ok) {
+      throw new SipResponseError(488, "Not Acceptable Here", [["Warning", `${result.warning}`]], result.notice);
+    }
+    const transportCfg = this.o.ctx.config().pjsip.transports.find((t) => t.id === flow.transport.id);
+    const mediaAddress = mediaAddressFor(ep, flow, transportCfg, this.o.stunAddress());
+    const callId = req.headers.get("Call-ID") ?? "";
+    const alloc = await this.o.ctx.media.allocate({ group: callId });
+    this.o.ctx.media.setRemote(alloc.id, { address: parsed.audio.address, port: parsed.audio.port, ...(parsed.audio.rtcpPort ? { rtcpPort: parsed.audio.rtcpPort } : {}) });
+    this.o.ctx.media.setOptions(alloc.id, {
+      symmetric: ep.rtpSymmetric,
+      timeoutSec: ep.rtpTimeout,
+      timeoutHoldSec: ep.rtpTimeoutHold,
+      keepaliveSec: ep.rtpKeepalive,
+    });
+    const uri = parseUri(req.uri);
+    const exten = uri?.user ? safeDecode(uri.user) : "s";
+    const call = new InboundCall({
+      ctx: this.o.ctx,
+      name: nextChannelName(ep.id),
+      uniqueId: nextUniqueId(this.o.ctx.clock.now()),
+      req,
+      tx: rc.tx,
+      flow,
+      endpoint: ep,
+      offer: parsed.audio,
+      codecs: result.codecs,
+      telephoneEvent: result.telephoneEvent,
+      ptime: result.ptime,
+      profile: result.profile,
+      mediaLegId: alloc.id,
+      localPort: alloc.localPort,
+      mediaAddress,
+      exten,
+      soundsDirs: this.o.soundsDirs(),
+      dial: (c, targets, timeout, options) =>
+        dial(
+          this.o.ctx,
+          {
+            track: (leg, owner) => this.outboundByCallId.set(leg.callId, { leg, call: owner }),
+            untrack: (leg) => this.outboundByCallId.delete(leg.callId),
+            stunAddress: this.o.stunAddress,
+          },
+          c,
+          targets,
+          timeout,
+          options,
+        ),
+      onEnd: (c) => this.onCallEnd(c),
+    });
+    this.calls.add(call);
+    this.processed++;
+    this.inboundByKey.set(`${callId}|${call.localTag}`, call);
+    this.inboundByTx.set(rc.tx, call);
+    rc.tx.delegate.onTerminated = () => this.inboundByTx.delete(rc.tx as InviteServerTransaction);
+    call.log.info({ codec: describeCodecs(result.codecs) }, `${call.name}: call from ${formatHostPort(flow.remoteAddress, flow.remotePort)} to '${exten}' in context '${ep.context}' (codecs ${describeCodecs(result.codecs)})`);
+    this.doctor.watch(call);
+    void this.runDialplan(call, ep, flow);
+  }
+
+  private async runDialplan(call: InboundCall, ep: EndpointConfig, flow: Flow): Promise<void> {
+    try {
+      const outcome = await this.o.executor.run(call, ep.context, call.exten);
+      if (outcome.kind === "no-extension") {
+        this.o.ctx.log.notice(
+          { endpoint: ep.id },
+          `${ep.id}: Call (${flow.transport.protocol.toUpperCase()}:${formatHostPort(flow.remoteAddress, flow.remotePort)}) to extension '${call.exten}' rejected because extension not found in context '${ep.context}'.`,
+        );
+        await call.hangup(CAUSE.UNALLOCATED);
+        return;
+      }
+    } catch (err) {
+      call.log.error({ err: err instanceof Error ? (err.stack ?? err.message) : String(err) }, `${call.name}: dialplan failed`);
+    }
+    if (!call.hungUp()) await call.hangup(CAUSE.NORMAL_CLEARING);
+  }
+
+  private onCallEnd(call: InboundCall): void {
+    this.o.ctx.media.release(call.mediaLegId);
+    this.doctor.forget(call);
+    // Keep the dialog entry briefly so late BYE/ACK retransmissions are answered, not 481'd.
+    this.calls.delete(call);
+    const key = `${call.callId}|${call.localTag}`;
+    this.o.ctx.clock.setTimeout(() => {
+      if (this.inboundByKey.get(key) === call) this.inboundByKey.delete(key);
+    }, 32_000);
+    call.log.info({ cause: call.hangupCause }, `${call.name}: hung up (cause ${call.hangupCause ?? CAUSE.NORMAL_CLEARING}) after ${call.duration()} s`);
+  }
+
+  /** The 2xx ACK (no transaction matched it): stops our 200 retransmissions. */
+  onAck(req: SipRequest): void {
+    const call = this.findInbound(req);
+    call?.ackReceived();
+  }
+
+  /** A CANCEL matched an INVITE transaction; the dispatch stage already answered 200 and 487. */
+  onCancelled(tx: InviteServerTransaction): string | undefined {
+    const call = this.inboundByTx.get(tx);
+    if (!call) return undefined;
+    call.cancelled();
+    return call.localTag;
+  }
+
+  /** A response that matched no transaction: a retransmitted 2xx to one of our INVITEs. */
+  onStrayResponse(res: SipResponse): void {
+    const entry = this.outboundByCallId.get(res.headers.get("Call-ID") ?? "");
+    entry?.leg.onStray2xx(res);
+  }
+
+  private findInbound(req: SipRequest): InboundCall | undefined {
+    const toTag = tagOfHeader(req.headers.get("To") ?? "");
+    return this.inboundByKey.get(`${req.headers.get("Call-ID") ?? ""}|${toTag ?? ""}`);
+  }
+
+  /** Requests inside a dialog (To tag present), before identification/authentication. */
+  onInDialogRequest(req: SipRequest, tx: ServerTransaction, respond: (res: SipResponse) => void): void {
+    const inbound = this.findInbound(req);
+    const outbound = inbound ? undefined : this.outboundByCallId.get(req.headers.get("Call-ID") ?? "");
+    const dialog = inbound?.dialog ?? outbound?.leg.dialog;
+    if (!dialog || (outbound && tagOfHeader(req.headers.get("To") ?? "") !== dialog.state.localTag)) {
+      // §12.2.2: "If the UAS wishes to reject the request because it does not wish to recreate
+      // the dialog, it MUST respond to the request with a 481".
+      respond(createResponse(req, 481));
+      return;
+    }
+    if (!dialog.acceptRemoteSeq(req)) {
+      respond(createResponse(req, 500, "Server Internal Error"));
+      return;
+    }
+    switch (req.method) {
+      case "BYE": {
+        respond(createResponse(req, 200));
+        if (inbound) inbound.remoteBye();
+        else outbound?.leg.remoteBye();
+        return;
+      }
+      case "INVITE":
+      case "UPDATE":
+        this.onReinvite(req, respond, inbound, outbound?.leg, outbound?.call);
+        return;
+      case "INFO":
+      case "OPTIONS":
+      case "NOTIFY":
+      case "MESSAGE":
+        respond(createResponse(req, 200));
+        return;
+      default:
+        respond(createResponse(req, 405));
+    }
+    void tx;
+  }
+
+  /**
+   * A re-INVITE/UPDATE (hold, unhold, address change) is answered here: we mirror the direction
+   * (RFC 3264 §6.1), point the relay at the new address and keep the other leg as it is — the
+   * relay simply carries what arrives (nothing while on hold).
+   */
+  private onReinvite(req: SipRequest, respond: (res: SipResponse) => void, inbound: InboundCall | undefined, leg: OutboundLeg | undefined, owner: InboundCall | undefined): void {
+    const ep = inbound?.endpoint ?? leg?.endpoint;
+    const mediaLegId = inbound?.mediaLegId ?? leg?.mediaLegId;
+    const call = inbound ?? owner;
+    if (!ep || !mediaLegId || !call) {
+      respond(createResponse(req, 481));
+      return;
+    }
+    const dialog = inbound?.dialog ?? leg?.dialog;
+    if (req.body.length === 0) {
+      const res = createResponse(req, 200);
+      if (dialog) res.headers.append("Contact", dialog.contactHeader());
+      if (req.method === "INVITE" && inbound) {
+        res.headers.append("Content-Type", "application/sdp");
+        res.body = Buffer.from(inbound.nextSdp("sendrecv"));
+      }
+      respond(res);
+      return;
+    }
+    const parsed = parseAudioSdp(req.body.toString("utf8"));
+    if (!parsed.ok) {
+      respond(createResponse(req, 488));
+      return;
+    }
+    const result = negotiate(parsed.audio, mediaPolicyOf(ep));
+    if (!result.ok) {
+      this.o.ctx.log.notice({ endpoint: ep.id }, result.notice);
+      respond(createResponse(req, 488));
+      return;
+    }
+    this.o.ctx.media.setRemote(mediaLegId, { address: parsed.audio.address, port: parsed.audio.port, ...(parsed.audio.rtcpPort ? { rtcpPort: parsed.audio.rtcpPort } : {}) });
+    const hold = result.direction !== "sendrecv";
+    this.o.ctx.media.setOptions(mediaLegId, { onHold: hold });
+    dialog?.refreshTarget(req);
+    const res = createResponse(req, 200);
+    if (dialog) res.headers.append("Contact", dialog.contactHeader());
+    res.headers.append("Content-Type", "application/sdp");
+    const sdp = inbound ? inbound.nextSdp(result.direction) : this.legSdp(leg, result.direction);
+    res.body = Buffer.from(sdp);
+    respond(res);
+    this.o.ctx.log.info({}, `${inbound?.name ?? leg?.name}: ${hold ? "put on hold" : "taken off hold"} (${result.direction})`);
+  }
+
+  private legSessionVersion = new Map<string, number>();
+  private legSdp(leg: OutboundLeg | undefined, direction: "sendrecv" | "sendonly" | "recvonly" | "inactive"): string {
+    if (!leg) return "";
+    const v = (this.legSessionVersion.get(leg.callId) ?? 1) + 1;
+    this.legSessionVersion.set(leg.callId, v);
+    return leg.sdpFor(direction, v);
+  }
+
+  /** `channel request hangup`: ends one call (by any of its channel names) or all. */
+  async hangupByName(name: string): Promise<number> {
+    let n = 0;
+    for (const call of [...this.calls]) {
+      if (name === "all" || call.name === name || call.peer?.name === name || [...call.ringing_].some((l) => l.name === name)) {
+        await call.hangup(CAUSE.NORMAL_CLEARING);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  async closeAll(): Promise<void> {
+    await this.hangupByName("all");
+    this.doctor.close();
+  }
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}

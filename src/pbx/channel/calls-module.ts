@@ -1,0 +1,161 @@
+/**
+ * The calls feature as one module: the media engine, the dialplan and its executor, the call
+ * manager, the in-dialog pipeline stage, and the console commands — built together, reloaded
+ * together, closed in reverse order.
+ */
+import { join } from "node:path";
+import type { Clock } from "../../core/clock.js";
+import type { CommandRegistrar } from "../../core/commands.js";
+import type { Logger } from "../../core/logger.js";
+import { formatDiagnostic, parseConfigText, type LoadedConfig } from "../../config/index.js";
+import { MediaEngine, discoverPublicAddress } from "../../media/index.js";
+import type { SipResponse } from "../../sip/message/message.js";
+import type { TransactionLayer } from "../../sip/transaction/transaction-layer.js";
+import type { TransportSet } from "../../sip/transport/transport-set.js";
+import { createCoreAppRegistry } from "../apps/index.js";
+import { compileDialplan, DialplanExecutor, registerDialplanCommands, type Dialplan } from "../dialplan/index.js";
+import type { EndpointDirectory } from "../endpoint/directory.js";
+import { createCoreFuncRegistry } from "../funcs/index.js";
+import { InDialogStage } from "../pipeline/stages/in-dialog.js";
+import type { RequestContext } from "../pipeline/request-context.js";
+import type { ContactStore } from "../registrar/store/contact-store.js";
+import { CallManager } from "./call-manager.js";
+import { registerChannelCommands } from "./channel-commands.js";
+import { CAUSE } from "./hangup-cause.js";
+
+export interface CallsModuleOptions {
+  clock: Clock;
+  log: Logger;
+  transactions: TransactionLayer;
+  transports: TransportSet;
+  config: () => LoadedConfig;
+  directory: () => EndpointDirectory;
+  contacts: ContactStore;
+  userAgent: () => string;
+  commands: CommandRegistrar;
+  respond: (ctx: RequestContext, res: SipResponse) => void;
+  configDir: string | undefined;
+  dataDir: string;
+}
+
+export class CallsModule {
+  readonly media: MediaEngine;
+  readonly calls: CallManager;
+  readonly inDialogStage: InDialogStage;
+  private dialplan: Dialplan;
+  private stunAddress: string | undefined;
+  private readonly unregister: Array<() => void> = [];
+
+  private constructor(private readonly o: CallsModuleOptions, media: MediaEngine) {
+    this.media = media;
+    const apps = createCoreAppRegistry();
+    this.dialplan = this.compile(o.config());
+    const executor = new DialplanExecutor({
+      dialplan: () => this.dialplan,
+      log: o.log.child({ category: "pbx.dialplan" }),
+      apps,
+      funcs: createCoreFuncRegistry(),
+      clock: o.clock,
+    });
+    this.calls = new CallManager({
+      ctx: {
+        clock: o.clock,
+        log: o.log.child({ category: "pbx.channel" }),
+        transactions: o.transactions,
+        transports: o.transports,
+        media,
+        directory: o.directory,
+        config: o.config,
+        contacts: o.contacts,
+        userAgent: o.userAgent,
+      },
+      executor,
+      respond: o.respond,
+      soundsDirs: () => [...(o.configDir ? [join(o.configDir, "sounds"), o.configDir] : []), join(o.dataDir, "sounds"), process.cwd()],
+      stunAddress: () => this.stunAddress,
+    });
+    this.inDialogStage = new InDialogStage({
+      handle: (req, tx, respond) => this.calls.onInDialogRequest(req, tx, respond),
+      respond: o.respond,
+    });
+    media.on("timeout", (legId) => this.onRtpTimeout(legId));
+    this.unregister.push(
+      registerChannelCommands(o.commands, this.calls, o.transactions),
+      registerDialplanCommands(o.commands, {
+        dialplan: () => this.dialplan,
+        reload: async () => {
+          this.reloadDialplan(this.o.config());
+          const ctxs = this.dialplan.contexts.size;
+          return `Dialplan reloaded: ${ctxs} context${ctxs === 1 ? "" : "s"}\n`;
+        },
+      }),
+    );
+  }
+
+  static async start(o: CallsModuleOptions): Promise<CallsModule> {
+    const rtp = o.config().rtp;
+    const media = new MediaEngine({
+      rtpStart: rtp.rtpstart,
+      rtpEnd: rtp.rtpend,
+      bindAddress: "0.0.0.0",
+      strictRtp: rtp.strictrtp,
+      probation: rtp.probation,
+      log: o.log.child({ category: "media.relay" }),
+      clock: o.clock,
+    });
+    await media.start();
+    const mod = new CallsModule(o, media);
+    mod.discoverStun();
+    return mod;
+  }
+
+  private compile(cfg: LoadedConfig): Dialplan {
+    const log = this.o.log.child({ category: "pbx.dialplan" });
+    const parsed = cfg.extensions ?? parseConfigText("", "extensions.conf");
+    if (!cfg.extensions) log.warn({}, "no extensions.conf: every call will be answered 404 (add extensions.conf to the configuration directory)");
+    const compiled = compileDialplan(parsed, { isKnownApp: () => true });
+    for (const d of compiled.diagnostics) {
+      if (d.severity === "error") log.error({}, formatDiagnostic(d));
+      else log.warn({}, formatDiagnostic(d));
+    }
+    return compiled.dialplan;
+  }
+
+  reloadDialplan(cfg: LoadedConfig): void {
+    this.dialplan = this.compile(cfg);
+  }
+
+  /** rtp.conf `stunaddr`: learn our public address when no external address is configured. */
+  private discoverStun(): void {
+    const stun = this.o.config().rtp.stunaddr;
+    if (!stun) return;
+    const log = this.o.log.child({ category: "media.stun" });
+    void discoverPublicAddress(stun, "0.0.0.0", 3000).then((r) => {
+      if (r) {
+        this.stunAddress = r.address;
+        log.info({}, `STUN server ${stun} sees us as ${r.address}:${r.port}; using ${r.address} in SDP toward peers outside local_net`);
+      } else log.warn({}, `STUN server ${stun} did not answer; SDP uses local addresses (set external_media_address on the transport if behind NAT)`);
+    });
+  }
+
+  private onRtpTimeout(legId: string): void {
+    for (const call of this.calls.calls) {
+      const legs = [call.mediaLegId, call.peer?.mediaLegId];
+      if (!legs.includes(legId)) continue;
+      const which = legId === call.mediaLegId ? call.name : (call.peer?.name ?? "");
+      const ep = legId === call.mediaLegId ? call.endpoint : call.peer?.endpoint;
+      this.o.log.notice({ channel: which }, `Disconnecting channel '${which}' for lack of RTP activity in ${ep?.rtpTimeout ?? 0} seconds (rtp_timeout on endpoint ${ep?.id ?? "?"})`);
+      void call.hangup(CAUSE.NORMAL_CLEARING);
+    }
+  }
+
+  reload(cfg: LoadedConfig): void {
+    this.reloadDialplan(cfg);
+  }
+
+  async close(): Promise<void> {
+    await this.calls.closeAll();
+    for (const u of this.unregister.splice(0)) u();
+    await this.media.close();
+  }
+}

@@ -1,0 +1,238 @@
+/**
+ * Console commands for calls: `core show channels [concise|verbose|count]`, `core show channel`,
+ * `channel request hangup`, `pjsip show channels`, `pjsip show channelstats`, and
+ * `core show resources` (what is allocated right now; tests use it to prove nothing leaks).
+ */
+import { CliUsageError, completeFrom, type CommandRegistrar } from "../../core/commands.js";
+import type { LegStats } from "../../media/index.js";
+import type { TransactionLayer } from "../../sip/transaction/transaction-layer.js";
+import type { CallManager } from "./call-manager.js";
+import type { InboundCall } from "./inbound-call.js";
+import type { OutboundLeg } from "./outbound-leg.js";
+
+interface Row {
+  name: string;
+  location: string;
+  state: string;
+  app: string;
+  data: string;
+  callerId: string;
+  duration: number;
+  mediaLegId: string;
+  codec: string;
+  endpoint: string;
+  peer: string;
+}
+
+function hms(sec: number): string {
+  const h = Math.floor(sec / 3600);
+  const m = Math.floor((sec % 3600) / 60);
+  const s = sec % 60;
+  return `${String(h).padStart(2, "0")}:${String(m).padStart(2, "0")}:${String(s).padStart(2, "0")}`;
+}
+
+function rows(calls: CallManager, now: number): Row[] {
+  const out: Row[] = [];
+  for (const c of calls.calls) {
+    out.push(inboundRow(c, now));
+    const legs: OutboundLeg[] = c.peer ? [c.peer] : [];
+    for (const l of c.ringing_) if (!legs.includes(l)) legs.push(l);
+    for (const l of legs) out.push(outboundRow(l, c, now));
+  }
+  return out;
+}
+
+function inboundRow(c: InboundCall, now: number): Row {
+  return {
+    name: c.name,
+    location: `${c.exten}@${c.context}:${c.priority}`,
+    state: c.state,
+    app: c.application || "(None)",
+    data: c.appData,
+    callerId: c.callerId.num,
+    duration: Math.floor((now - c.createdAt) / 1000),
+    mediaLegId: c.mediaLegId,
+    codec: c.codecs[0]?.name ?? "",
+    endpoint: c.endpoint.id,
+    peer: c.peer?.name ?? "",
+  };
+}
+
+function outboundRow(l: OutboundLeg, c: InboundCall, now: number): Row {
+  return {
+    name: l.name,
+    location: "(None)",
+    state: l.state === "Up" ? "Up" : l.state === "Ringing" ? "Ringing" : "Down",
+    app: "AppDial",
+    data: "(Outgoing Line)",
+    callerId: l.endpoint.id,
+    duration: Math.floor((now - l.createdAt) / 1000),
+    mediaLegId: l.mediaLegId,
+    codec: c.codecs[0]?.name ?? "",
+    endpoint: l.endpoint.id,
+    peer: c.name,
+  };
+}
+
+export function registerChannelCommands(registry: CommandRegistrar, calls: CallManager, transactions: TransactionLayer): () => void {
+  const now = () => calls.ctx.clock.now();
+  const names = () => rows(calls, now()).map((r) => r.name);
+  const unregs = [
+    registry.register({
+      command: "core show channels",
+      summary: "Display information on channels",
+      usage: "Usage: core show channels [concise|verbose|count]\n       Lists currently defined channels and some information about them.\n",
+      complete: ({ args, word }) => (args.length === 0 ? completeFrom(["concise", "verbose", "count"], word) : []),
+      handler: ({ args }) => {
+        const mode = args[0]?.toLowerCase();
+        if (args.length > 1 || (mode && !["concise", "verbose", "count"].includes(mode))) throw new CliUsageError();
+        const list = rows(calls, now());
+        const active = calls.calls.size;
+        const totals = `${list.length} active channel${list.length === 1 ? "" : "s"}\n${active} active call${active === 1 ? "" : "s"}\n${calls.processed} call${calls.processed === 1 ? "" : "s"} processed\n`;
+        if (mode === "count") return totals;
+        if (mode === "concise") {
+          return list.map((r) => [r.name, ...r.location.split(/[@:]/), r.state, r.app, r.data, r.callerId, "", "", "3", String(r.duration), "", r.name].join("!")).join("\n") + (list.length ? "\n" : "");
+        }
+        if (mode === "verbose") {
+          const fmt = (a: string[]) => `${a[0]!.padEnd(20).slice(0, 20)} ${a[1]!.padEnd(20).slice(0, 20)} ${a[2]!.padEnd(16).slice(0, 16)} ${a[3]!.padEnd(4).slice(0, 4)} ${a[4]!.padEnd(7).slice(0, 7)} ${a[5]!.padEnd(12).slice(0, 12)} ${a[6]!.padEnd(25).slice(0, 25)} ${a[7]!.padEnd(15).slice(0, 15)} ${a[8]!.padEnd(8).slice(0, 8)} ${a[9]!}`;
+          const lines = [fmt(["Channel", "Context", "Extension", "Prio", "State", "Application", "Data", "CallerID", "Duration", "Peer"])];
+          for (const r of list) {
+            const [exten = "", ctxPrio = ""] = r.location.split("@");
+            const [ctx = "", prio = ""] = ctxPrio.split(":");
+            lines.push(fmt([r.name, ctx, exten, prio, r.state, r.app, r.data, r.callerId, hms(r.duration), r.peer]));
+          }
+          return lines.join("\n") + "\n" + totals;
+        }
+        const fmt = (a: string, b: string, c: string, d: string) => `${a.padEnd(64).slice(0, 64)} ${b.padEnd(32).slice(0, 32)} ${c.padEnd(7).slice(0, 7)} ${d.padEnd(30).slice(0, 30)}`;
+        const lines = [fmt("Channel", "Location", "State", "Application(Data)")];
+        for (const r of list) lines.push(fmt(r.name, r.location, r.state, r.app === "(None)" ? "(None)" : `${r.app}(${r.data})`));
+        return lines.join("\n") + "\n" + totals;
+      },
+    }),
+    registry.register({
+      command: "core show channel",
+      summary: "Display information on a specific channel",
+      usage: "Usage: core show channel <channel>\n       Shows lots of information about the specified channel, including its media.\n",
+      complete: ({ args, word }) => (args.length === 0 ? completeFrom(names(), word) : []),
+      handler: async ({ args }) => {
+        const name = args[0];
+        if (!name) throw new CliUsageError();
+        const r = rows(calls, now()).find((x) => x.name === name);
+        if (!r) return `${name} is not a known channel\n`;
+        const st = await calls.ctx.media.stats(r.mediaLegId).catch(() => undefined);
+        const lines = [
+          " -- General --",
+          `           Name: ${r.name}`,
+          `       Endpoint: ${r.endpoint}`,
+          `      Caller ID: ${r.callerId}`,
+          `          State: ${r.state}`,
+          `    Application: ${r.app}`,
+          `           Data: ${r.data}`,
+          `  Elapsed Time: ${hms(r.duration)}`,
+          `   Bridged Peer: ${r.peer || "(none)"}`,
+          "      -- PBX --",
+          `        Context: ${r.location.split("@")[1]?.split(":")[0] ?? ""}`,
+          `      Extension: ${r.location.split("@")[0] ?? ""}`,
+          `       Priority: ${r.location.split(":")[1] ?? ""}`,
+          ...mediaLines(st, r.codec),
+        ];
+        return lines.join("\n") + "\n";
+      },
+    }),
+    registry.register({
+      command: "channel request hangup",
+      summary: "Request a hangup on a given channel",
+      usage: "Usage: channel request hangup <channel>|<all>\n       Request that a channel be hung up. The hangup takes effect\n       the next time the driver reads or writes from the channel.\n       If 'all' is specified instead of a channel name, all channels\n       will see the hangup request.\n",
+      complete: ({ args, word }) => (args.length === 0 ? completeFrom(["all", ...names()], word) : []),
+      handler: async ({ args }) => {
+        const name = args[0];
+        if (!name || args.length > 1) throw new CliUsageError();
+        const n = await calls.hangupByName(name);
+        if (name === "all") return `Requested Hangup on all channels\n`;
+        return n ? `Requested Hangup on channel '${name}'\n` : `${name} is not a known channel\n`;
+      },
+    }),
+    registry.register({
+      command: "pjsip show channels",
+      summary: "List PJSIP Channels",
+      usage: "Usage: pjsip show channels\n       List(detailed) the active PJSIP channels.\n",
+      handler: () => {
+        const list = rows(calls, now());
+        if (list.length === 0) return "No objects found.\n";
+        const out = [
+          "",
+          "  Channel:  <ChannelId......................................>  <State.....>  <Time.....>",
+          "      Exten: <DialedExten...........>  CLCID: <ConnectedLineCID.......>",
+          "=".repeat(90),
+          "",
+        ];
+        for (const r of list) {
+          out.push(`  Channel:  ${`${r.name}/${r.app}`.padEnd(49).slice(0, 49)}  ${r.state.padEnd(12)}  ${hms(r.duration)}`);
+          out.push(`      Exten: ${(r.location.split("@")[0] ?? "").padEnd(22).slice(0, 22)}  CLCID: ${r.peer ? `"${r.peer}"` : ""}`);
+          out.push("");
+        }
+        out.push("", `Objects found: ${list.length}`, "");
+        return out.join("\n");
+      },
+    }),
+    registry.register({
+      command: "pjsip show channelstats",
+      summary: "Show PJSIP channel media statistics (the media doctor's view)",
+      usage: "Usage: pjsip show channelstats\n       For each channel: codec, the SDP-advertised address, where RTP really comes from,\n       whether we latched onto it, packets/bytes each way and the age of the last packet.\n",
+      handler: async () => {
+        const list = rows(calls, now());
+        if (list.length === 0) return "No objects found.\n";
+        const head = ` ${"ChannelId".padEnd(26)} ${"Codec".padEnd(6)} ${"Advertised".padEnd(22)} ${"Observed".padEnd(22)} Latch ${"RxPkts".padStart(8)} ${"RxBytes".padStart(10)} ${"TxPkts".padStart(8)} ${"TxBytes".padStart(10)} ${"LastRx".padStart(8)}`;
+        const out = ["", head, "=".repeat(head.length)];
+        for (const r of list) {
+          const st = await calls.ctx.media.stats(r.mediaLegId).catch(() => undefined);
+          if (!st) continue;
+          const adv = st.advertised ? `${st.advertised.address}:${st.advertised.port}` : "-";
+          const obs = st.observed ? `${st.observed.address}:${st.observed.port}` : "-";
+          const age = st.lastPacketAgeMs === undefined ? "never" : `${(st.lastPacketAgeMs / 1000).toFixed(1)}s`;
+          out.push(` ${r.name.padEnd(26).slice(0, 26)} ${r.codec.padEnd(6).slice(0, 6)} ${adv.padEnd(22).slice(0, 22)} ${obs.padEnd(22).slice(0, 22)} ${(st.latched ? "yes" : "no").padEnd(5)} ${String(st.packetsIn).padStart(8)} ${String(st.bytesIn).padStart(10)} ${String(st.packetsOut).padStart(8)} ${String(st.bytesOut).padStart(10)} ${age.padStart(8)}`);
+        }
+        out.push("", `Objects found: ${list.length}`, "");
+        return out.join("\n");
+      },
+    }),
+    registry.register({
+      command: "core show resources",
+      summary: "Show what is allocated now: channels, calls, transactions, RTP ports",
+      usage: "Usage: core show resources\n       Counts of live channels, calls, SIP transactions and RTP ports (for leak checks).\n",
+      handler: () => {
+        const t = transactions.counts();
+        const lines = [
+          `Channels:            ${rows(calls, now()).length}`,
+          `Calls:               ${calls.calls.size}`,
+          `Outbound legs:       ${calls.outboundLegs().length}`,
+          `Server transactions: ${t.server}`,
+          `Client transactions: ${t.client}`,
+          `RTP ports in use:    ${calls.ctx.media.portsInUse()}`,
+        ];
+        return lines.join("\n") + "\n";
+      },
+    }),
+  ];
+  return () => {
+    for (const u of unregs) u();
+  };
+}
+
+function mediaLines(st: LegStats | undefined, codec: string): string[] {
+  if (!st) return ["      -- Media --", "      (no media)"];
+  const adv = st.advertised ? `${st.advertised.address}:${st.advertised.port}` : "(none)";
+  const obs = st.observed ? `${st.observed.address}:${st.observed.port}` : "(nothing received yet)";
+  return [
+    "      -- Media --",
+    `          Codec: ${codec}${st.payloadType !== undefined ? ` (payload type ${st.payloadType})` : ""}`,
+    `     Local port: ${st.localPort}`,
+    ` SDP advertised: ${adv}`,
+    `  Observed from: ${obs}`,
+    `        Latched: ${st.latched ? "yes (sending to the observed source)" : "no (sending to the SDP address)"}`,
+    `    Packets in : ${st.packetsIn} (${st.bytesIn} bytes)`,
+    `    Packets out: ${st.packetsOut} (${st.bytesOut} bytes)`,
+    `    Last packet: ${st.lastPacketAgeMs === undefined ? "never" : `${(st.lastPacketAgeMs / 1000).toFixed(1)} s ago`}`,
+    `        Dropped: ${st.dropped}`,
+  ];
+}

@@ -1,0 +1,225 @@
+/**
+ * Dial(): rings every contact of the dialled endpoints at once (forking), bridges the first to
+ * answer and cancels the rest (RFC 3261 §16.7-style, done by the B2BUA), and maps the outcome to
+ * `DIALSTATUS`. Media stays anchored: the caller's payload types are offered to the callee, so
+ * RTP is relayed byte for byte without transcoding.
+ */
+import { parseAudioSdp, buildSdp, describeCodecs, type MediaCodec } from "../../media/sdp/index.js";
+import type { EndpointConfig } from "../../config/index.js";
+import { flowFor } from "../outbound/request-builder.js";
+import type { CallContext } from "./call-context.js";
+import { nextChannelName } from "./channel-name.js";
+import { dialStatusForResponse, CAUSE } from "./hangup-cause.js";
+import type { InboundCall } from "./inbound-call.js";
+import { mediaAddressFor } from "./media-address.js";
+import { OutboundLeg } from "./outbound-leg.js";
+
+export type DialStatus = "ANSWER" | "BUSY" | "NOANSWER" | "CANCEL" | "CONGESTION" | "CHANUNAVAIL" | "DONTCALL" | "TORTURE" | "INVALIDARGS";
+
+export interface DialHooks {
+  /** Called when a leg is created so in-dialog requests and stray 2xx can find it. */
+  track(leg: OutboundLeg, call: InboundCall): void;
+  untrack(leg: OutboundLeg): void;
+  stunAddress(): string | undefined;
+}
+
+interface Target {
+  endpoint: EndpointConfig;
+  uri: string;
+  source?: { address: string; port: number; transport: string } | undefined;
+}
+
+/** The callee gets the caller's codecs that its own allow= list permits, in the callee's order. */
+function codecsForCallee(caller: MediaCodec[], callee: EndpointConfig): MediaCodec[] {
+  const out: MediaCodec[] = [];
+  for (const pref of callee.allow) {
+    const c = caller.find((x) => x.name === pref.name);
+    if (c && !out.includes(c)) out.push(c);
+  }
+  return out;
+}
+
+export async function dial(
+  ctx: CallContext,
+  hooks: DialHooks,
+  call: InboundCall,
+  targets: string[],
+  timeoutSec: number | undefined,
+  _options: string,
+): Promise<{ status: DialStatus; answeredBy?: string }> {
+  const dir = ctx.directory();
+  const now = ctx.clock.now();
+  const resolved: Target[] = [];
+  for (const raw of targets) {
+    const m = /^PJSIP\/(?:([^@/]+)@)?([^/]+)(?:\/(.+))?$/i.exec(raw.trim());
+    if (!m || !m[2]) {
+      call.log.warn({}, `Dial: '${raw}' is not a PJSIP dial string (write PJSIP/<endpoint>)`);
+      continue;
+    }
+    const ep = dir.endpoint(m[2]);
+    if (!ep) {
+      call.log.notice({}, `Dial: endpoint '${m[2]}' does not exist (check pjsip.conf)`);
+      continue;
+    }
+    if (m[3]) {
+      resolved.push({ endpoint: ep, uri: m[3] });
+      continue;
+    }
+    let found = false;
+    for (const aorId of ep.aors) {
+      for (const c of ctx.contacts.list(aorId)) {
+        if (c.expiresAt <= now) continue;
+        resolved.push({ endpoint: ep, uri: c.uri, source: { address: c.sourceAddress, port: c.sourcePort, transport: c.transport } });
+        found = true;
+      }
+      for (const uri of dir.aors.get(aorId)?.contact ?? []) {
+        resolved.push({ endpoint: ep, uri });
+        found = true;
+      }
+    }
+    if (!found) call.log.notice({ endpoint: ep.id }, `Dial: endpoint '${ep.id}' has no registered or static contacts; is the phone registered? (pjsip show contacts)`);
+  }
+  if (resolved.length === 0) return { status: "CHANUNAVAIL" };
+  if (call.hungUp()) return { status: "CANCEL" };
+
+  return new Promise((resolve) => {
+    const legs = new Set<OutboundLeg>();
+    const failures: number[] = [];
+    let winner: OutboundLeg | undefined;
+    let settled = false;
+    let timer: { cancel(): void } | undefined;
+
+    const settle = (status: DialStatus) => {
+      if (settled) return;
+      settled = true;
+      timer?.cancel();
+      for (const leg of legs) if (leg !== winner) stopLeg(leg);
+      call.vars.set("DIALSTATUS", status);
+      resolve(winner ? { status, answeredBy: winner.name } : { status });
+    };
+    const stopLeg = (leg: OutboundLeg) => {
+      leg.cancel();
+      call.ringing_.delete(leg);
+      ctx.media.release(leg.mediaLegId);
+      hooks.untrack(leg);
+    };
+    const maybeAllFailed = () => {
+      if (winner || [...legs].some((l) => l.state !== "Hungup")) return;
+      const statuses = failures.map(dialStatusForResponse);
+      const pick = (["BUSY", "NOANSWER", "CONGESTION", "CHANUNAVAIL"] as const).find((s) => statuses.includes(s)) ?? "CHANUNAVAIL";
+      settle(pick);
+    };
+
+    void call.whenEnded().then(() => {
+      if (!winner) settle("CANCEL");
+    });
+    if (timeoutSec !== undefined && timeoutSec > 0) {
+      timer = ctx.clock.setTimeout(() => settle("NOANSWER"), timeoutSec * 1000);
+    }
+
+    const startLeg = async (t: Target) => {
+      const flow = flowFor({ uri: t.uri, source: t.source }, ctx.transports);
+      if (!flow) {
+        call.log.notice({}, `Dial: no transport can reach ${t.uri}`);
+        failures.push(503);
+        return;
+      }
+      const codecs = codecsForCallee(call.codecs, t.endpoint);
+      if (codecs.length === 0) {
+        call.log.notice(
+          { endpoint: t.endpoint.id },
+          `Dial: no codec in common between the caller (${describeCodecs(call.codecs)}) and endpoint '${t.endpoint.id}' (allow=${t.endpoint.allow.map((c) => c.name).join("|")}); Switchboard does not transcode: add a shared codec to both allow= lists`,
+        );
+        failures.push(488);
+        return;
+      }
+      const alloc = await ctx.media.allocate({ group: call.callId });
+      if (call.hungUp() || settled) {
+        ctx.media.release(alloc.id);
+        return;
+      }
+      ctx.media.setOptions(alloc.id, {
+        symmetric: t.endpoint.rtpSymmetric,
+        timeoutSec: t.endpoint.rtpTimeout,
+        timeoutHoldSec: t.endpoint.rtpTimeoutHold,
+        keepaliveSec: t.endpoint.rtpKeepalive,
+      });
+      const transportCfg = ctx.config().pjsip.transports.find((x) => x.id === flow.transport.id);
+      const address = mediaAddressFor(t.endpoint, flow, transportCfg, hooks.stunAddress());
+      const sessionId = String(Date.now());
+      const sdpFor = (direction: "sendrecv" | "sendonly" | "recvonly" | "inactive", version: number) =>
+        buildSdp({
+          origin: { sessionId, sessionVersion: version, address },
+          address,
+          port: alloc.localPort,
+          codecs,
+          ...(call.telephoneEvent ? { telephoneEvent: call.telephoneEvent } : {}),
+          direction,
+        });
+      const offer = sdpFor("sendrecv", 1);
+      const leg = new OutboundLeg({
+        ctx,
+        name: nextChannelName(t.endpoint.id),
+        endpoint: t.endpoint,
+        target: t.uri,
+        flow,
+        callerId: call.callerId,
+        offerSdp: offer,
+        mediaLegId: alloc.id,
+        sdpFor,
+      });
+      legs.add(leg);
+      call.ringing_.add(leg);
+      hooks.track(leg, call);
+      const applyAnswer = (sdp: string | undefined) => {
+        if (!sdp) return;
+        const parsed = parseAudioSdp(sdp);
+        if (parsed.ok) ctx.media.setRemote(leg.mediaLegId, { address: parsed.audio.address, port: parsed.audio.port, ...(parsed.audio.rtcpPort ? { rtcpPort: parsed.audio.rtcpPort } : {}) });
+      };
+      leg.on("ringing", () => void call.ringing());
+      leg.on("progress", (sdp) => {
+        if (winner || settled) return;
+        applyAnswer(sdp);
+        ctx.media.bridge(call.mediaLegId, leg.mediaLegId);
+        void call.progress();
+      });
+      leg.on("answered", (sdp) => {
+        if (settled || winner) {
+          leg.hangup();
+          return;
+        }
+        winner = leg;
+        call.ringing_.delete(leg);
+        applyAnswer(sdp);
+        for (const other of legs) if (other !== leg) stopLeg(other);
+        ctx.media.bridge(call.mediaLegId, leg.mediaLegId);
+        call.peer = leg;
+        timer?.cancel();
+        void call.answer().then(async () => {
+          // The conversation: it ends when either side hangs up.
+          leg.on("remoteHangup", () => void call.hangup(CAUSE.NORMAL_CLEARING));
+          await call.whenEnded();
+          leg.hangup();
+          ctx.media.release(leg.mediaLegId);
+          hooks.untrack(leg);
+          settle("ANSWER");
+        });
+      });
+      leg.on("failed", (status) => {
+        failures.push(status);
+        call.ringing_.delete(leg);
+        ctx.media.release(leg.mediaLegId);
+        hooks.untrack(leg);
+        maybeAllFailed();
+      });
+      leg.start();
+    };
+
+    void Promise.all(resolved.map((t) => startLeg(t))).then(() => {
+      if (legs.size === 0) {
+        const statuses = failures.map(dialStatusForResponse);
+        settle(statuses.includes("CONGESTION") ? "CONGESTION" : "CHANUNAVAIL");
+      }
+    });
+  });
+}

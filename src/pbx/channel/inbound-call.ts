@@ -1,0 +1,373 @@
+/**
+ * The incoming leg of a call (we are the UAS, RFC 3261 §13.3) and the channel the dialplan
+ * drives. It answers with SDP, retransmits its 2xx until the ACK (§13.3.1.4), plays tones and
+ * files, echoes, dials out (see dial.ts) and hangs up in whichever way the call's state requires.
+ */
+import { existsSync } from "node:fs";
+import { isAbsolute, join } from "node:path";
+import type { TimerHandle } from "../../core/clock.js";
+import type { Logger } from "../../core/logger.js";
+import type { EndpointConfig } from "../../config/index.js";
+import { BUILTIN_TONES, type PlaybackSource } from "../../media/index.js";
+import { buildSdp, type AudioOffer, type MediaCodec } from "../../media/sdp/index.js";
+import { createResponse } from "../../sip/transaction/create-response.js";
+import type { InviteServerTransaction } from "../../sip/transaction/server-transaction.js";
+import type { SipRequest, SipResponse } from "../../sip/message/message.js";
+import { Dialog } from "../../sip/dialog/dialog.js";
+import type { Flow } from "../../sip/transport/types.js";
+import type { DialplanChannel } from "../dialplan/executor.js";
+import type { CallContext } from "./call-context.js";
+import { CAUSE, statusForCause } from "./hangup-cause.js";
+import type { OutboundLeg } from "./outbound-leg.js";
+
+export type ChannelState = "Ring" | "Ringing" | "Up" | "Down";
+
+export interface InboundCallOptions {
+  ctx: CallContext;
+  name: string;
+  uniqueId: string;
+  req: SipRequest;
+  tx: InviteServerTransaction;
+  flow: Flow;
+  endpoint: EndpointConfig;
+  offer: AudioOffer;
+  codecs: MediaCodec[];
+  telephoneEvent: AudioOffer["telephoneEvent"];
+  ptime: number | undefined;
+  /** RTP/AVP, or RTP/AVPF when an AVPF offer was accepted. */
+  profile: string;
+  mediaLegId: string;
+  localPort: number;
+  mediaAddress: string;
+  exten: string;
+  soundsDirs: string[];
+  dial: (call: InboundCall, targets: string[], timeoutSec: number | undefined, options: string) => ReturnType<DialplanChannel["dial"]>;
+  onEnd: (call: InboundCall) => void;
+}
+
+export class InboundCall implements DialplanChannel {
+  readonly name: string;
+  readonly vars = new Map<string, string>();
+  callerId: { num: string; name: string };
+  state: ChannelState = "Ring";
+  answered = false;
+  readonly endpoint: EndpointConfig;
+  readonly localTag: string;
+  readonly createdAt: number;
+  answeredAt: number | undefined;
+  dialog: Dialog | undefined;
+  /** The bridged outgoing leg, once a Dial() was answered (or is in early media). */
+  peer: OutboundLeg | undefined;
+  /** Outgoing legs currently ringing, for console output and cleanup. */
+  readonly ringing_ = new Set<OutboundLeg>();
+  application = "";
+  appData = "";
+  context: string;
+  exten: string;
+  priority = 1;
+  hangupCause: number | undefined;
+  private ended = false;
+  private endWaiters: Array<() => void> = [];
+  private retransmit: TimerHandle | undefined;
+  private ackDeadline: TimerHandle | undefined;
+  private answerWire: SipResponse | undefined;
+  private sessionVersion = 1;
+  private readonly sessionId = String(Date.now());
+  private earlyMediaSent = false;
+  private finalSent = false;
+  readonly log: Logger;
+
+  constructor(readonly o: InboundCallOptions) {
+    this.name = o.name;
+    this.endpoint = o.endpoint;
+    this.context = o.endpoint.context;
+    this.exten = o.exten;
+    this.localTag = Math.random().toString(16).slice(2, 14);
+    this.createdAt = o.ctx.clock.now();
+    this.callerId = callerIdOf(o.req, o.endpoint);
+    this.log = o.ctx.log.child({ channel: o.name });
+    this.vars.set("UNIQUEID", o.uniqueId);
+  }
+
+  get mediaLegId(): string {
+    return this.o.mediaLegId;
+  }
+
+  get callId(): string {
+    return this.o.req.headers.get("Call-ID") ?? "";
+  }
+
+  get codecs(): MediaCodec[] {
+    return this.o.codecs;
+  }
+
+  get telephoneEvent(): AudioOffer["telephoneEvent"] {
+    return this.o.telephoneEvent;
+  }
+
+  get flow(): Flow {
+    return this.o.flow;
+  }
+
+  get tx(): InviteServerTransaction {
+    return this.o.tx;
+  }
+
+  hungUp(): boolean {
+    return this.ended;
+  }
+
+  /** Resolves once the call has ended, whoever ended it. */
+  whenEnded(): Promise<void> {
+    if (this.ended) return Promise.resolve();
+    return new Promise((r) => this.endWaiters.push(r));
+  }
+
+  private ensureDialog(): Dialog {
+    this.dialog ??= Dialog.fromInvite(this.o.req, this.localTag, this.o.flow, this.o.endpoint.id);
+    return this.dialog;
+  }
+
+  private response(status: number, withSdp: boolean, direction: "sendrecv" | "sendonly" | "recvonly" | "inactive" = "sendrecv"): SipResponse {
+    const res = createResponse(this.o.req, status, undefined, this.localTag);
+    if (status > 100 && status < 300) {
+      res.headers.append("Contact", this.ensureDialog().contactHeader());
+      res.headers.append("Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, INFO");
+      res.headers.append("Supported", "replaces");
+    }
+    res.headers.append("Server", this.o.ctx.userAgent());
+    if (withSdp) {
+      res.headers.append("Content-Type", "application/sdp");
+      res.body = Buffer.from(this.sdp(direction));
+    }
+    return res;
+  }
+
+  /** Our SDP toward this caller: its own payload types, our relay port. */
+  sdp(direction: "sendrecv" | "sendonly" | "recvonly" | "inactive" = "sendrecv"): string {
+    return buildSdp({
+      origin: { sessionId: this.sessionId, sessionVersion: this.sessionVersion, address: this.o.mediaAddress },
+      address: this.o.mediaAddress,
+      port: this.o.localPort,
+      codecs: this.o.codecs,
+      ...(this.o.telephoneEvent ? { telephoneEvent: this.o.telephoneEvent } : {}),
+      ...(this.o.ptime ? { ptime: this.o.ptime } : {}),
+      profile: this.o.profile,
+      ...(this.o.offer.layout ? { layout: this.o.offer.layout } : {}),
+      direction,
+    });
+  }
+
+  /** A re-INVITE answer carries a new session version (RFC 3264 §8). */
+  nextSdp(direction: "sendrecv" | "sendonly" | "recvonly" | "inactive"): string {
+    this.sessionVersion++;
+    return this.sdp(direction);
+  }
+
+  async ringing(): Promise<void> {
+    if (this.ended || this.answered || this.finalSent) return;
+    if (this.state === "Ring") this.state = "Ringing";
+    this.o.tx.respond(this.response(180, false));
+  }
+
+  async progress(): Promise<void> {
+    if (this.ended || this.answered || this.earlyMediaSent || this.finalSent) return;
+    this.earlyMediaSent = true;
+    this.o.tx.respond(this.response(183, true));
+  }
+
+  async answer(): Promise<void> {
+    if (this.ended || this.answered) return;
+    this.answered = true;
+    this.state = "Up";
+    this.answeredAt = this.o.ctx.clock.now();
+    this.finalSent = true;
+    const res = this.response(200, true);
+    this.answerWire = res;
+    this.o.tx.respond(res);
+    // §13.3.1.4: the UAS core retransmits the 2xx at T1, doubling up to T2, until the ACK; after
+    // 64*T1 without one the session is ended with BYE.
+    const { T1, T2 } = this.o.ctx.transactions.timers;
+    if (!this.o.flow.transport.reliable) {
+      const again = (interval: number) => {
+        this.retransmit = this.o.ctx.clock.setTimeout(() => {
+          if (!this.answerWire || this.ended) return;
+          this.o.tx.respond(this.answerWire);
+          again(Math.min(2 * interval, T2));
+        }, interval);
+      };
+      again(T1);
+    }
+    this.ackDeadline = this.o.ctx.clock.setTimeout(() => {
+      if (!this.answerWire) return;
+      this.log.warn({ peer: `${this.o.flow.remoteAddress}:${this.o.flow.remotePort}` }, `${this.name}: no ACK for our 200 OK within ${(64 * T1) / 1000} s; ending the call (is a NAT or firewall dropping our responses?)`);
+      void this.hangup(CAUSE.NO_USER_RESPONSE);
+    }, 64 * T1);
+  }
+
+  ackReceived(): void {
+    this.answerWire = undefined;
+    this.retransmit?.cancel();
+    this.ackDeadline?.cancel();
+  }
+
+  private resolvePlayback(what: string): PlaybackSource | undefined {
+    const builtin = BUILTIN_TONES[what];
+    if (builtin) return builtin;
+    const names = what.endsWith(".wav") ? [what] : [what + ".wav", what];
+    for (const n of names) {
+      if (isAbsolute(n)) {
+        if (existsSync(n)) return { kind: "wav", path: n };
+        continue;
+      }
+      for (const dir of this.o.soundsDirs) {
+        const p = join(dir, n);
+        if (existsSync(p)) return { kind: "wav", path: p };
+      }
+    }
+    return undefined;
+  }
+
+  private mediaFormat(): { payloadType: number; codec: "PCMU" | "PCMA" } | undefined {
+    const c = this.o.codecs.find((x) => x.encoding.toUpperCase() === "PCMU" || x.encoding.toUpperCase() === "PCMA");
+    return c ? { payloadType: c.payloadType, codec: c.encoding.toUpperCase() as "PCMU" | "PCMA" } : undefined;
+  }
+
+  async playback(what: string): Promise<"ok" | "failed"> {
+    if (this.ended) return "failed";
+    const source = this.resolvePlayback(what);
+    if (!source) {
+      this.log.warn({}, `${this.name}: Playback: file '${what}' not found (looked in ${this.o.soundsDirs.join(", ")}; built-in tones: ${Object.keys(BUILTIN_TONES).join(", ")})`);
+      return "failed";
+    }
+    const fmt = this.mediaFormat();
+    if (!fmt) {
+      this.log.warn({}, `${this.name}: Playback needs G.711 (ulaw or alaw) on the call; negotiated ${this.o.codecs.map((c) => c.name).join("|")}`);
+      return "failed";
+    }
+    if (!this.answered && !this.earlyMediaSent) await this.answer();
+    const done = this.o.ctx.media.play(this.o.mediaLegId, source, fmt);
+    const r = await Promise.race([done, this.whenEnded().then(() => "stopped" as const)]);
+    if (r === "stopped") this.o.ctx.media.stopPlayback(this.o.mediaLegId);
+    return r === "done" ? "ok" : "failed";
+  }
+
+  async echo(): Promise<void> {
+    if (this.ended) return;
+    if (!this.answered) await this.answer();
+    this.o.ctx.media.echo(this.o.mediaLegId, true);
+    await this.whenEnded();
+  }
+
+  wait(seconds: number): Promise<void> {
+    if (this.ended) return Promise.resolve();
+    return new Promise((resolve) => {
+      const t = this.o.ctx.clock.setTimeout(resolve, Math.max(0, seconds * 1000));
+      void this.whenEnded().then(() => {
+        t.cancel();
+        resolve();
+      });
+    });
+  }
+
+  dial(targets: string[], timeoutSec: number | undefined, options: string): ReturnType<DialplanChannel["dial"]> {
+    return this.o.dial(this, targets, timeoutSec, options);
+  }
+
+  async busy(timeoutSec?: number): Promise<void> {
+    if (!this.answered) {
+      await this.hangup(CAUSE.USER_BUSY);
+      return;
+    }
+    await this.playTone("tone:busy", timeoutSec);
+  }
+
+  async congestion(timeoutSec?: number): Promise<void> {
+    if (!this.answered) {
+      await this.hangup(CAUSE.CONGESTION);
+      return;
+    }
+    await this.playTone("tone:congestion", timeoutSec);
+  }
+
+  private async playTone(name: string, timeoutSec?: number): Promise<void> {
+    const p = this.playback(name);
+    if (timeoutSec && timeoutSec > 0) await Promise.race([p, this.wait(timeoutSec)]);
+    else await this.whenEnded();
+    this.o.ctx.media.stopPlayback(this.o.mediaLegId);
+  }
+
+  /** Ends the call from our side: an error response before answer, BYE after. */
+  async hangup(cause: number = CAUSE.NORMAL_CLEARING): Promise<void> {
+    if (this.ended) return;
+    this.hangupCause = cause;
+    if (!this.answered && !this.finalSent) {
+      this.finalSent = true;
+      const { status, reason } = statusForCause(cause);
+      const res = createResponse(this.o.req, status, reason, this.localTag);
+      res.headers.append("Server", this.o.ctx.userAgent());
+      this.o.tx.respond(res);
+    } else if (this.answered && this.dialog) {
+      const bye = this.dialog.createRequest("BYE", { userAgent: this.o.ctx.userAgent() });
+      this.o.ctx.transactions.sendRequest(bye, this.dialog.flow, { onResponse: () => {}, onTimeout: () => {} });
+    }
+    this.finish();
+  }
+
+  /** The caller sent BYE (answered by the call manager). */
+  remoteBye(): void {
+    if (this.ended) return;
+    this.hangupCause = CAUSE.NORMAL_CLEARING;
+    this.finish();
+  }
+
+  /** The caller sent CANCEL before answer; the 487 went out with the CANCEL's 200. */
+  cancelled(): void {
+    if (this.ended) return;
+    this.finalSent = true;
+    this.hangupCause = CAUSE.NORMAL_CLEARING;
+    this.vars.set("DIALSTATUS", "CANCEL");
+    this.finish();
+  }
+
+  private finish(): void {
+    this.ended = true;
+    this.state = "Down";
+    this.retransmit?.cancel();
+    this.ackDeadline?.cancel();
+    this.answerWire = undefined;
+    for (const leg of [...this.ringing_]) leg.cancel();
+    this.ringing_.clear();
+    if (this.peer) {
+      this.peer.hangup();
+    }
+    this.vars.set("HANGUPCAUSE", String(this.hangupCause ?? CAUSE.NORMAL_CLEARING));
+    for (const w of this.endWaiters.splice(0)) w();
+    this.o.onEnd(this);
+  }
+
+  /** Seconds since the channel was created. */
+  duration(): number {
+    return Math.floor((this.o.ctx.clock.now() - this.createdAt) / 1000);
+  }
+}
+
+function callerIdOf(req: SipRequest, ep: EndpointConfig): { num: string; name: string } {
+  if (ep.callerid) {
+    const m = /^\s*(?:"([^"]*)"|([^<]*?))\s*<([^>]*)>\s*$/.exec(ep.callerid);
+    if (m) return { name: (m[1] ?? m[2] ?? "").trim(), num: (m[3] ?? "").trim() };
+    return { name: "", num: ep.callerid.trim() };
+  }
+  const from = req.headers.get("From") ?? "";
+  const name = /^\s*"((?:[^"\\]|\\.)*)"/.exec(from)?.[1] ?? /^\s*([^<"]+?)\s*</.exec(from)?.[1] ?? "";
+  const num = /sips?:([^@;>]+)@/i.exec(from)?.[1] ?? ep.id;
+  return { name: name.replace(/\\(.)/g, "$1"), num: decodeSafe(num) };
+}
+
+function decodeSafe(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}

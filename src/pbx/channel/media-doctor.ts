@@ -1,0 +1,119 @@
+/**
+ * The media doctor: a few seconds after answer it looks at each leg's RTP counters and, when
+ * audio cannot be flowing, logs one NOTICE naming the leg, the direction and the likely cause —
+ * instead of the classic silent "connected but no audio".
+ */
+import type { TimerHandle } from "../../core/clock.js";
+import { isPrivateAddress } from "../../core/ip.js";
+import type { LegStats } from "../../media/index.js";
+import type { CallContext } from "./call-context.js";
+import type { InboundCall } from "./inbound-call.js";
+
+const CHECK_AFTER_MS = 5000;
+
+interface LegView {
+  name: string;
+  endpoint: string;
+  symmetric: boolean;
+  mediaLegId: string;
+  signallingFrom: string;
+  contact: string;
+  answeredAt: number | undefined;
+}
+
+export class MediaDoctor {
+  private readonly timers = new Map<InboundCall, TimerHandle>();
+  private readonly reported = new Set<string>();
+
+  constructor(private readonly ctx: CallContext) {}
+
+  watch(call: InboundCall): void {
+    const tick = () => {
+      this.timers.set(
+        call,
+        this.ctx.clock.setTimeout(() => {
+          if (call.hungUp()) return;
+          void this.check(call).finally(() => {
+            if (!call.hungUp()) tick();
+          });
+        }, CHECK_AFTER_MS),
+      );
+    };
+    tick();
+  }
+
+  forget(call: InboundCall): void {
+    this.timers.get(call)?.cancel();
+    this.timers.delete(call);
+    this.reported.delete(call.name);
+    if (call.peer) this.reported.delete(call.peer.name);
+  }
+
+  private views(call: InboundCall): Array<{ me: LegView; other: string }> {
+    const contactOf = (raw: string | undefined) => /sips?:[^@]*@?([^;>:\s]+|\[[^\]]+\])/i.exec(raw ?? "")?.[1] ?? "";
+    const a: LegView = {
+      name: call.name,
+      endpoint: call.endpoint.id,
+      symmetric: call.endpoint.rtpSymmetric,
+      mediaLegId: call.mediaLegId,
+      signallingFrom: call.flow.remoteAddress,
+      contact: contactOf(call.o.req.headers.getAll("Contact")[0]),
+      answeredAt: call.answeredAt,
+    };
+    const out: Array<{ me: LegView; other: string }> = [];
+    const peer = call.peer;
+    if (peer) {
+      const b: LegView = {
+        name: peer.name,
+        endpoint: peer.endpoint.id,
+        symmetric: peer.endpoint.rtpSymmetric,
+        mediaLegId: peer.mediaLegId,
+        signallingFrom: peer.flow.remoteAddress,
+        contact: contactOf(peer.dialog?.state.remoteTarget),
+        answeredAt: peer.answeredAt,
+      };
+      out.push({ me: a, other: b.endpoint }, { me: b, other: a.endpoint });
+    } else out.push({ me: a, other: "Switchboard" });
+    return out;
+  }
+
+  private async check(call: InboundCall): Promise<void> {
+    const now = this.ctx.clock.now();
+    for (const { me, other } of this.views(call)) {
+      if (me.answeredAt === undefined || now - me.answeredAt < CHECK_AFTER_MS || this.reported.has(me.name)) continue;
+      let st: LegStats;
+      try {
+        st = await this.ctx.media.stats(me.mediaLegId);
+      } catch {
+        continue;
+      }
+      const text = diagnose(me, other, st);
+      if (text) {
+        this.reported.add(me.name);
+        this.ctx.log.notice({ channel: me.name, endpoint: me.endpoint }, text);
+      }
+    }
+  }
+
+  close(): void {
+    for (const t of this.timers.values()) t.cancel();
+    this.timers.clear();
+  }
+}
+
+export function diagnose(me: LegView, other: string, st: LegStats): string | undefined {
+  const adv = st.advertised ? `${st.advertised.address}:${st.advertised.port}` : "no address";
+  const secs = Math.round((st.lastPacketAgeMs ?? CHECK_AFTER_MS) / 1000);
+  if (st.packetsIn === 0) {
+    const natHint =
+      st.advertised && isPrivateAddress(st.advertised.address) && !isPrivateAddress(me.signallingFrom)
+        ? `${me.endpoint} looks to be behind NAT (SDP says ${adv}, signalling comes from ${me.signallingFrom}); its RTP is not getting through to our port ${st.localPort}: check the router and that UDP ports in rtp.conf rtpstart-rtpend are open`
+        : `a firewall may be blocking UDP port ${st.localPort} (rtp.conf rtpstart-rtpend), or the phone is not sending (muted, on hold, wrong codec)`;
+    return `No RTP received from ${me.endpoint} on ${me.name} for ${secs} s after answer: ${other} hears nothing from ${me.endpoint}. Likely cause: ${natHint}`;
+  }
+  if (st.observed && st.advertised && !st.latched && (st.observed.address !== st.advertised.address || st.observed.port !== st.advertised.port)) {
+    const contact = me.contact ? `Contact ${me.contact}, ` : "";
+    return `${me.endpoint} is behind NAT (${contact}SDP ${adv}, packets from ${st.observed.address}:${st.observed.port}) and rtp_symmetric=${me.symmetric ? "yes" : "no"}: our RTP for ${me.name} goes to ${adv}, so ${me.endpoint} hears nothing from ${other}. Set rtp_symmetric=yes (and rewrite_contact=yes, force_rport=yes, direct_media=no) on endpoint ${me.endpoint}`;
+  }
+  return undefined;
+}

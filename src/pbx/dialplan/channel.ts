@@ -1,0 +1,43 @@
+/**
+ * What the dialplan needs from a call: the B2BUA's inbound leg implements this. The dialplan
+ * knows nothing of SIP; it only asks the channel to answer, play, dial and hang up.
+ */
+
+/** Dial outcomes, as Asterisk's `${DIALSTATUS}`. */
+export type DialStatus = "ANSWER" | "BUSY" | "NOANSWER" | "CANCEL" | "CONGESTION" | "CHANUNAVAIL" | "DONTCALL" | "TORTURE" | "INVALIDARGS";
+
+export interface DialResult {
+  status: DialStatus;
+  /** The channel that answered, e.g. `PJSIP/1002-00000002`. */
+  answeredBy?: string;
+}
+
+export interface DialplanChannel {
+  /** `PJSIP/1001-00000001` */
+  readonly name: string;
+  /** Channel variables (`DIALSTATUS`, values from `Set()` …). */
+  readonly vars: Map<string, string>;
+  callerId: { num: string; name: string };
+  readonly answered: boolean;
+  /** True once the caller went away (or the call was ended). */
+  hungUp(): boolean;
+  answer(): Promise<void>;
+  /** 183 Session Progress with early media. */
+  progress(): Promise<void>;
+  /** 180 Ringing. */
+  ringing(): Promise<void>;
+  /** Ends the call with a Q.850 cause (16 normal, 17 busy, 34 congestion …). Safe to call twice. */
+  hangup(cause?: number): Promise<void>;
+  /** A WAV path relative to the sounds directory, or a built-in tone such as `tone:ring`. */
+  playback(what: string): Promise<"ok" | "failed">;
+  /** Sends the caller's audio back until hangup. */
+  echo(): Promise<void>;
+  /** Resolves after `seconds`, or early on hangup. */
+  wait(seconds: number): Promise<void>;
+  /** Calls the targets (`PJSIP/1002` …) in parallel; resolves when the bridged call ends or the dial fails. */
+  dial(targets: string[], timeoutSec: number | undefined, options: string): Promise<DialResult>;
+  /** 486 before answer, in-band busy tone after. */
+  busy(timeoutSec?: number): Promise<void>;
+  /** 503 before answer, in-band congestion tone after. */
+  congestion(timeoutSec?: number): Promise<void>;
+}

@@ -1,0 +1,220 @@
+/**
+ * Runs a call through the dialplan like Asterisk's PBX loop: start at `exten@context:priority`,
+ * run one application per priority, follow Gotos, hang up when an application says so or when
+ * the priorities run out (autofallthrough), then run the context's `h` extension.
+ */
+import { systemClock, type Clock } from "../../core/clock.js";
+import type { Logger } from "../../core/logger.js";
+import type { AppContext, AppRegistry, AppResult } from "../apps/registry.js";
+import type { FuncRegistry } from "../funcs/registry.js";
+import { CallState } from "./call-state.js";
+import type { DialplanChannel } from "./channel.js";
+import { findExtension, findPriority } from "./lookup.js";
+import { splitArgs } from "./split-args.js";
+import type { Dialplan } from "./types.js";
+
+export type { DialplanChannel, DialResult, DialStatus } from "./channel.js";
+
+/** Why the dialplan stopped. */
+export type DialplanEndReason =
+  | "app" // an application ended it (Hangup, Busy, a bridged Dial …)
+  | "caller-hangup" // the caller went away
+  | "fallthrough" // no next priority (autofallthrough)
+  | "invalid-extension" // a Goto led to an extension that does not exist and there is no 'i'
+  | "no-application" // a priority names an application that is not registered
+  | "app-error" // an application threw (a bug)
+  | "loop-guard"; // too many steps: most likely a Goto loop
+
+export type DialplanOutcome =
+  /** The B2BUA answers 404 and logs "Call (…) to extension '…' rejected because extension not found in context '…'." */
+  | { readonly kind: "no-extension"; readonly context: string; readonly exten: string }
+  | {
+      readonly kind: "ended";
+      readonly reason: DialplanEndReason;
+      /** Where the main execution stopped (before the `h` extension ran). */
+      readonly context: string;
+      readonly exten: string;
+      readonly priority: number;
+      /** Applications executed, `h` included. */
+      readonly steps: number;
+    };
+
+export interface DialplanExecutorOptions {
+  /** The current dialplan; read at the start of each call, so a reload applies to new calls. */
+  dialplan: () => Dialplan;
+  /** Category `pbx.dialplan`: the verbose "Executing" lines go here at info. */
+  log: Logger;
+  apps: AppRegistry;
+  funcs: FuncRegistry;
+  clock?: Clock;
+  /** Applications one call may run before it is taken for a loop and hung up (10,000). */
+  maxSteps?: number;
+}
+
+const DEFAULT_MAX_STEPS = 10_000;
+
+/** Runs calls through the dialplan. One executor serves every call; it holds the global variables. */
+export class DialplanExecutor {
+  /** `[globals]` plus whatever `Set(GLOBAL(x)=…)` added at run time. */
+  readonly globals = new Map<string, string>();
+  private globalsFrom: Dialplan | undefined;
+  private uniqueSeq = 0;
+  private readonly clock: Clock;
+  private readonly maxSteps: number;
+
+  constructor(private readonly opts: DialplanExecutorOptions) {
+    this.clock = opts.clock ?? systemClock;
+    this.maxSteps = opts.maxSteps ?? DEFAULT_MAX_STEPS;
+  }
+
+  /** Runs `channel` from `exten@context:priority` until the call ends; never throws for dialplan mistakes. */
+  async run(channel: DialplanChannel, context: string, exten: string, priority = 1): Promise<DialplanOutcome> {
+    const dialplan = this.opts.dialplan();
+    this.syncGlobals(dialplan);
+    const start = findExtension(dialplan, context, exten, channel.callerId.num);
+    if (start === undefined || findPriority(start.extension, priority) === undefined) {
+      return { kind: "no-extension", context, exten };
+    }
+    if (!channel.vars.has("UNIQUEID")) {
+      channel.vars.set("UNIQUEID", `${Math.floor(this.clock.now() / 1000)}.${++this.uniqueSeq}`);
+    }
+    const log = this.opts.log.child({ channel: channel.name });
+    const state = new CallState({ channel, dialplan, globals: this.globals, funcs: this.opts.funcs, log, clock: this.clock });
+    state.context = context;
+    state.exten = exten;
+    state.priority = priority;
+
+    const main = await this.loop(state, false);
+    const where = { context: state.context, exten: state.exten, priority: state.priority };
+    if (main.reason === "fallthrough") await this.fallthrough(state);
+    await this.finish(state);
+
+    let steps = main.steps;
+    // Asterisk runs the 'h' extension of the context the call was in when it ended.
+    if (state.exten !== "h" && findExtension(dialplan, state.context, "h", channel.callerId.num) !== undefined) {
+      state.exten = "h";
+      state.priority = 1;
+      steps += (await this.loop(state, true)).steps;
+    }
+    return { kind: "ended", reason: main.reason, ...where, steps };
+  }
+
+  private syncGlobals(dialplan: Dialplan): void {
+    if (this.globalsFrom === dialplan) return;
+    if (this.globalsFrom !== undefined && dialplan.general.clearglobalvars) this.globals.clear();
+    for (const [k, v] of dialplan.globals) this.globals.set(k, v);
+    this.globalsFrom = dialplan;
+  }
+
+  /** Runs priorities until one ends the call; in `h` a hung-up caller does not stop it. */
+  private async loop(state: CallState, inH: boolean): Promise<{ reason: DialplanEndReason; steps: number }> {
+    const { channel, dialplan, log } = state.opts;
+    let steps = 0;
+    for (;;) {
+      if (!inH && channel.hungUp()) return { reason: "caller-hangup", steps };
+      if (steps >= this.maxSteps) {
+        log.warn({ context: state.context, exten: state.exten, priority: state.priority }, `Channel '${channel.name}' ran ${this.maxSteps} dialplan steps without ending; hanging up (is there a Goto loop at ${state.exten}@${state.context}?)`);
+        return { reason: "loop-guard", steps };
+      }
+      const match = findExtension(dialplan, state.context, state.exten, channel.callerId.num);
+      if (match === undefined) {
+        if (!inH && state.exten !== "i" && findExtension(dialplan, state.context, "i", channel.callerId.num) !== undefined) {
+          log.info({}, `-- Sent into invalid extension '${state.exten}' in context '${state.context}' on ${channel.name}`);
+          channel.vars.set("INVALID_EXTEN", state.exten);
+          state.exten = "i";
+          state.priority = 1;
+          continue;
+        }
+        log.warn({}, `Channel '${channel.name}' sent to invalid extension but no invalid handler: context,exten,priority=${state.context},${state.exten},${state.priority}`);
+        return { reason: "invalid-extension", steps };
+      }
+      const pri = findPriority(match.extension, state.priority);
+      if (pri === undefined) return { reason: "fallthrough", steps };
+      steps++;
+
+      const app = this.opts.apps.get(pri.app);
+      const data = state.substitute(pri.appData);
+      log.info({}, `-- Executing [${state.exten}@${state.context}:${state.priority}] ${app?.name ?? pri.app}("${channel.name}", "${data}") in new stack`);
+      if (app === undefined) {
+        log.warn({ file: pri.file, line: pri.line }, `No application '${pri.app}' for extension (${state.context}, ${state.exten}, ${state.priority})`);
+        return { reason: "no-application", steps };
+      }
+      state.jumped = false;
+      let result: AppResult;
+      try {
+        result = await app.execute(this.appContext(state, pri.appData, data));
+      } catch (err) {
+        log.error({ err, app: app.name }, `Application ${app.name} failed at ${state.exten}@${state.context}:${state.priority}; hanging up`);
+        return { reason: "app-error", steps };
+      }
+      if (result === "hangup") {
+        log.info({}, `== Spawn extension (${state.context}, ${state.exten}, ${state.priority}) exited non-zero on '${channel.name}'`);
+        return { reason: "app", steps };
+      }
+      if (!state.jumped) state.priority++;
+    }
+  }
+
+  private appContext(state: CallState, rawData: string, data: string): AppContext {
+    let args: string[] | undefined;
+    return {
+      channel: state.channel,
+      log: state.opts.log,
+      context: state.context,
+      exten: state.exten,
+      priority: state.priority,
+      get args(): string[] {
+        args ??= splitArgs(rawData).map((a) => state.substitute(a));
+        return args;
+      },
+      data,
+      rawData,
+      substitute: (text) => state.substitute(text),
+      getVar: (name) => state.getVar(name),
+      setVar: (name, value) => state.setVar(name, value),
+      goto: (target) => state.goto(target),
+      hangup: async (cause = 16) => {
+        state.endedWithCause = cause;
+        state.hangupSent = true;
+        state.channel.vars.set("HANGUPCAUSE", String(cause));
+        await state.channel.hangup(cause);
+      },
+      markEnded: (cause) => {
+        state.endedWithCause = cause;
+        state.channel.vars.set("HANGUPCAUSE", String(cause));
+      },
+    };
+  }
+
+  /** Out of priorities: signal busy/congestion when the last Dial said so, as Asterisk does. */
+  private async fallthrough(state: CallState): Promise<void> {
+    const { channel, log } = state.opts;
+    const status = channel.vars.get("DIALSTATUS") ?? "";
+    log.info({}, `== Auto fallthrough, channel '${channel.name}' status is '${status.length > 0 ? status : "UNKNOWN"}'`);
+    if (!state.opts.dialplan.general.autofallthrough || channel.hungUp()) return;
+    try {
+      if (status === "BUSY") {
+        await channel.busy(10);
+        state.endedWithCause = 17;
+      } else if (status === "CONGESTION" || status === "CHANUNAVAIL") {
+        await channel.congestion(10);
+        state.endedWithCause = 34;
+      }
+    } catch (err) {
+      log.error({ err }, "signalling busy/congestion at the end of the dialplan failed");
+    }
+  }
+
+  /** Makes sure the call is hung up once the dialplan is done with it. */
+  private async finish(state: CallState): Promise<void> {
+    const { channel, log } = state.opts;
+    const cause = state.endedWithCause ?? 16;
+    if (!channel.vars.has("HANGUPCAUSE")) channel.vars.set("HANGUPCAUSE", String(cause));
+    if (channel.hungUp() || state.hangupSent) return;
+    try {
+      await channel.hangup(cause);
+    } catch (err) {
+      log.error({ err }, "hanging up at the end of the dialplan failed");
+    }
+  }
+}

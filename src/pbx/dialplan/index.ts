@@ -1,0 +1,11 @@
+/** The dialplan: compile extensions.conf, run calls through it, show it on the console. */
+export { compileDialplan, type CompileDialplanOptions, type CompiledDialplan } from "./compile.js";
+export { DialplanExecutor, type DialplanExecutorOptions, type DialplanOutcome, type DialplanEndReason } from "./executor.js";
+export type { DialplanChannel, DialResult, DialStatus } from "./channel.js";
+export { findExtension, findPriority, findLabel, type ExtensionMatch } from "./lookup.js";
+export { evaluateExpression, isZeroOrNull } from "./expression.js";
+export { substitute, substring, type SubstitutionScope } from "./substitute.js";
+export { splitArgs } from "./split-args.js";
+export { registerDialplanCommands, type DialplanCommandDeps } from "./dialplan-commands.js";
+export { renderDialplanShow } from "./show.js";
+export { emptyDialplan, type Dialplan, type DialplanContext, type DialplanExtension, type DialplanPriority } from "./types.js";

@@ -1,0 +1,146 @@
+/**
+ * security.log: every security event as one line in the layout of Asterisk's res_security_log
+ * (reference §3.2), so the stock fail2ban `asterisk` filter, SIEM parsers and scripts written
+ * for Asterisk read it unchanged:
+ *
+ *   [2026-11-26 08:00:01] SECURITY[4583] res_security_log.c: SecurityEvent="ChallengeResponseFailed",
+ *   EventTV="2026-11-26T08:00:01.123+0000",Severity="Error",Service="PJSIP",EventVersion="1",
+ *   AccountID="2001",SessionID="…",LocalAddress="IPV4/UDP/127.0.0.1/5060",
+ *   RemoteAddress="IPV4/UDP/10.253.0.1/5060",Challenge="…",Response="…",ExpectedResponse=""
+ *
+ * (one line). Values come from the network, so `"`, `\` and control characters are removed and
+ * values are truncated: a crafted username can neither end the line nor forge a RemoteAddress.
+ */
+import { createWriteStream, type WriteStream } from "node:fs";
+import { isIPv6 } from "node:net";
+import type { Logger } from "../core/logger.js";
+import type { SecurityAddress, SecurityEvent, SecurityEventStream, SecurityEventType } from "./events.js";
+
+const SEVERITY: Record<SecurityEventType, "Error" | "Info"> = {
+  ChallengeSent: "Info",
+  SuccessfulAuth: "Info",
+  ChallengeResponseFailed: "Error",
+  InvalidAccountID: "Error",
+  RequestBadFormat: "Error",
+  RequestNotAllowed: "Error",
+  FailedACL: "Error",
+};
+
+const MAX_VALUE = 256;
+
+/** Removes what could break the `Key="value"` syntax or the line, and truncates. */
+export function cleanValue(v: string): string {
+  // eslint-disable-next-line no-control-regex
+  const s = v.replace(/[\u0000-\u001f\u007f-\u009f"\\]/g, "");
+  return s.length > MAX_VALUE ? s.slice(0, MAX_VALUE) : s;
+}
+
+const pad = (n: number, w = 2) => String(n).padStart(w, "0");
+
+/** `[2026-11-26 08:00:01]` in local time, the date format fail2ban expects from Asterisk. */
+export function logTimestamp(d: Date): string {
+  return `[${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}]`;
+}
+
+/** `2026-11-26T08:00:01.123+0100`: local time with its UTC offset, as Asterisk's EventTV. */
+export function eventTv(d: Date): string {
+  const off = -d.getTimezoneOffset();
+  const sign = off >= 0 ? "+" : "-";
+  const abs = Math.abs(off);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}${sign}${pad(Math.floor(abs / 60))}${pad(abs % 60)}`;
+}
+
+/** `IPV4/UDP/10.253.0.1/5060`; IPv4-mapped IPv6 addresses are written as IPv4. */
+export function encodeAddress(a: SecurityAddress): string {
+  let address = a.address.startsWith("[") && a.address.endsWith("]") ? a.address.slice(1, -1) : a.address;
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped?.[1] !== undefined) address = mapped[1];
+  const family = isIPv6(address) ? "IPV6" : "IPV4";
+  return `${family}/${cleanValue(a.transport.toUpperCase())}/${cleanValue(address)}/${a.port}`;
+}
+
+/** The event-specific fields, in Asterisk's order (required IEs, then optional ones). */
+function extraFields(ev: SecurityEvent): Array<[string, string]> {
+  switch (ev.type) {
+    case "ChallengeSent":
+      return [["Challenge", ev.challenge ?? ""]];
+    case "SuccessfulAuth":
+      return [["UsingPassword", "1"]];
+    case "ChallengeResponseFailed":
+      return [["Challenge", ev.challenge ?? ""], ["Response", ev.response ?? ""], ["ExpectedResponse", ev.expectedResponse ?? ""]];
+    case "RequestBadFormat":
+    case "RequestNotAllowed":
+      return [["RequestType", ev.method]];
+    case "FailedACL":
+      return ev.reason !== undefined ? [["ACLName", ev.reason]] : [];
+    case "InvalidAccountID":
+      return [];
+  }
+}
+
+/** One security.log line (without the newline). */
+export function formatSecurityEvent(ev: SecurityEvent, pid: number = process.pid): string {
+  const d = new Date(ev.time);
+  const fields: Array<[string, string]> = [
+    ["SecurityEvent", ev.type],
+    ["EventTV", eventTv(d)],
+    ["Severity", SEVERITY[ev.type]],
+    ["Service", ev.service],
+    ["EventVersion", "1"],
+    ["AccountID", ev.accountId],
+    ["SessionID", ev.sessionId],
+    ["LocalAddress", encodeAddress(ev.local)],
+    ["RemoteAddress", encodeAddress(ev.remote)],
+    ...extraFields(ev),
+  ];
+  const body = fields.map(([k, v]) => `${k}="${cleanValue(v)}"`).join(",");
+  return `${logTimestamp(d)} SECURITY[${pid}] res_security_log.c: ${body}`;
+}
+
+export interface SecurityLogOptions {
+  /** Full path of security.log. */
+  path: string;
+  events: SecurityEventStream;
+  /** Tests pass a sink instead of a file. */
+  write?: (line: string) => void;
+  /** Consulted per event, so `security_log=no` + reload stops writing without a restart. */
+  enabled?: () => boolean;
+  /** Told once when the file cannot be written (the events still reach the other subscribers). */
+  log?: Logger;
+}
+
+/** Appends every event of the stream to security.log until closed. */
+export class SecurityLog {
+  private stream: WriteStream | undefined;
+  private readonly unsubscribe: () => void;
+  private readonly write: (line: string) => void;
+  private failed = false;
+
+  constructor(opts: SecurityLogOptions) {
+    const enabled = opts.enabled ?? (() => true);
+    if (opts.write) this.write = opts.write;
+    else {
+      this.write = (line) => {
+        if (this.failed) return;
+        if (this.stream === undefined) {
+          this.stream = createWriteStream(opts.path, { flags: "a" });
+          // An unwritable file must not crash the PBX: warn once and stop trying.
+          this.stream.on("error", (err) => {
+            this.failed = true;
+            opts.log?.warn({ path: opts.path, err: err.message }, `cannot write ${opts.path} (${err.message}); security events are no longer written to it`);
+          });
+        }
+        this.stream.write(line + "\n");
+      };
+    }
+    this.unsubscribe = opts.events.on("event", (ev) => {
+      if (enabled()) this.write(formatSecurityEvent(ev));
+    });
+  }
+
+  close(): void {
+    this.unsubscribe();
+    this.stream?.end();
+    this.stream = undefined;
+  }
+}

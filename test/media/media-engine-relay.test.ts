@@ -1,0 +1,236 @@
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { MediaEngine } from "../../src/media/media-engine.js";
+import { CaptureLogger } from "../../src/core/logger.js";
+import { parseRtpHeader } from "../../src/media/rtp/rtp-header.js";
+import { FakePhone, sleep } from "./fake-phone.js";
+
+let engine: MediaEngine;
+const phones: FakePhone[] = [];
+
+async function phone(): Promise<FakePhone> {
+  const p = await FakePhone.open();
+  phones.push(p);
+  return p;
+}
+
+/** Two legs of one call with a phone on each, bridged. */
+async function call(opts: { symmetric?: boolean } = {}) {
+  const group = `call-${Math.random()}`;
+  const a = await engine.allocate({ group });
+  const b = await engine.allocate({ group });
+  const pa = await phone();
+  const pb = await phone();
+  engine.setRemote(a.id, pa.address);
+  engine.setRemote(b.id, pb.address);
+  if (opts.symmetric !== undefined) {
+    engine.setOptions(a.id, { symmetric: opts.symmetric });
+    engine.setOptions(b.id, { symmetric: opts.symmetric });
+  }
+  engine.bridge(a.id, b.id);
+  await engine.stats(a.id); // commands are asynchronous; a reply means the worker has applied them
+  return { a, b, pa, pb };
+}
+
+before(async () => {
+  engine = new MediaEngine({ rtpStart: 61000, rtpEnd: 61199, bindAddress: "127.0.0.1", workers: 2, strictRtp: "yes", probation: 4, noMediaMs: 600, log: new CaptureLogger() });
+  await engine.start();
+});
+
+after(async () => {
+  for (const p of phones) p.close();
+  await engine.close();
+});
+
+test("media-engine: bridged legs relay RTP both ways byte-identical (payload, SSRC, seq, timestamp)", async () => {
+  const { a, b, pa, pb } = await call();
+  const sentA = [1, 2, 3, 4, 5].map((seq) => pa.sendRtp(a.localPort, { seq, ssrc: 0xaaaa0001, pt: 0 }));
+  const sentB = [900, 901, 902].map((seq) => pb.sendRtp(b.localPort, { seq, ssrc: 0xbbbb0002, pt: 8 }));
+  const atB = await pb.waitFor(5);
+  const atA = await pa.waitFor(3);
+  assert.deepEqual(atB.map((r) => r.msg), sentA);
+  assert.deepEqual(atA.map((r) => r.msg), sentB);
+  assert.ok(atB.every((r) => r.from.port === b.localPort), "A's audio leaves from B's socket");
+  assert.ok(atA.every((r) => r.from.port === a.localPort));
+  const sa = await engine.stats(a.id);
+  const sb = await engine.stats(b.id);
+  assert.deepEqual([sa.packetsIn, sa.packetsOut, sa.payloadType, sa.ssrc, sa.dropped], [5, 3, 0, 0xaaaa0001, 0]);
+  assert.deepEqual([sb.packetsIn, sb.packetsOut, sb.payloadType, sb.ssrc], [3, 5, 8, 0xbbbb0002]);
+  assert.equal(sa.bytesIn, sentA.reduce((n, m) => n + m.length, 0));
+  assert.equal(sb.bytesOut, sa.bytesIn);
+  assert.equal(sa.bridgedTo, b.id);
+  assert.deepEqual(sa.observed, pa.address);
+  assert.ok(sa.lastPacketAgeMs !== undefined && sa.lastPacketAgeMs < 1000);
+});
+
+test("media-engine: rtp_symmetric=yes sends to the observed source, not the SDP address (NAT)", async () => {
+  const { a, b, pa, pb } = await call({ symmetric: true });
+  const natted = await phone(); // the phone's real mapping; pa is what its SDP claims
+  natted.sendRtp(a.localPort, { seq: 10 });
+  await pb.waitFor(1);
+  pb.sendRtp(b.localPort, { seq: 20 });
+  await natted.waitFor(1);
+  await sleep(50);
+  assert.equal(pa.received.length, 0, "nothing goes to the advertised address");
+  const sa = await engine.stats(a.id);
+  assert.equal(sa.latched, true);
+  assert.deepEqual(sa.observed, natted.address);
+  assert.deepEqual(sa.advertised, pa.address);
+});
+
+test("media-engine: rtp_symmetric=no sends to the SDP address even when packets come from elsewhere", async () => {
+  const { a, b, pa, pb } = await call({ symmetric: false });
+  const natted = await phone();
+  natted.sendRtp(a.localPort, { seq: 10 });
+  await pb.waitFor(1);
+  pb.sendRtp(b.localPort, { seq: 20 });
+  await pa.waitFor(1);
+  await sleep(50);
+  assert.equal(natted.received.length, 0);
+  const sa = await engine.stats(a.id);
+  assert.equal(sa.latched, false);
+  assert.deepEqual(sa.observed, natted.address, "the media doctor still sees where RTP comes from");
+});
+
+test("media-engine: strictrtp drops a new source until probation (4) in-sequence packets, then follows it", async () => {
+  const { a, b, pa, pb } = await call({ symmetric: true });
+  pa.sendRtp(a.localPort, { seq: 1 });
+  await pb.waitFor(1);
+  const intruder = await phone();
+  for (let seq = 500; seq < 504; seq++) intruder.sendRtp(a.localPort, { seq, ssrc: 0x99 });
+  await pb.waitFor(2);
+  await sleep(50);
+  assert.equal(pb.received.length, 2, "only the 4th packet of the new source is relayed");
+  assert.equal(parseRtpHeader(pb.received[1]!.msg)?.sequenceNumber, 503);
+  const sa = await engine.stats(a.id);
+  assert.equal(sa.dropped, 3);
+  assert.deepEqual(sa.observed, intruder.address);
+  pb.sendRtp(b.localPort, { seq: 7 });
+  await intruder.waitFor(1);
+  assert.equal(pa.received.length, 0, "symmetric RTP now goes to the new source");
+});
+
+test("media-engine: RTCP received on port+1 is relayed from the partner's RTCP port", async () => {
+  const { a, b, pb } = await call();
+  const pa2 = await phone();
+  const rtcpPhone = await phone();
+  engine.setRemote(a.id, { address: "127.0.0.1", port: pa2.port, rtcpPort: rtcpPhone.port });
+  engine.setRemote(b.id, { address: "127.0.0.1", port: pb.port, rtcpPort: pb.port });
+  await engine.stats(b.id);
+  const sr = Buffer.from([0x80, 200, 0, 6, 0, 0, 0, 1, ...Array<number>(24).fill(5)]);
+  pb.send(sr, b.localRtcpPort);
+  const got = await rtcpPhone.waitFor(1);
+  assert.deepEqual(got[0]!.msg, sr);
+  assert.equal(got[0]!.from.port, a.localRtcpPort);
+  const [sa, sb] = [await engine.stats(a.id), await engine.stats(b.id)];
+  assert.deepEqual([sb.rtcpIn, sa.rtcpOut], [1, 1]);
+});
+
+test("media-engine: malformed datagrams are counted as dropped and relaying carries on", async () => {
+  const { a, pa, pb } = await call();
+  pa.send(Buffer.from("GET / HTTP/1.0\r\n\r\n"), a.localPort);
+  pa.send(Buffer.alloc(3), a.localPort);
+  pa.send(Buffer.alloc(0), a.localPort);
+  pa.send(Buffer.from("junk"), a.localRtcpPort);
+  const good = pa.sendRtp(a.localPort, { seq: 42 });
+  const got = await pb.waitFor(1);
+  assert.deepEqual(got[0]!.msg, good);
+  const sa = await engine.stats(a.id);
+  assert.deepEqual([sa.dropped, sa.malformed, sa.packetsIn], [4, 4, 1]);
+});
+
+test("media-engine: a bridged leg that receives no RTP reports noMedia once, the talking leg does not", async () => {
+  const seen: string[] = [];
+  const off = engine.on("noMedia", (id, stats) => {
+    assert.equal(stats.id, id);
+    seen.push(id);
+  });
+  try {
+    const { a, b, pa } = await call();
+    const talk = setInterval(() => pa.sendRtp(a.localPort, { seq: Math.floor(performance.now()) & 0xffff }), 20);
+    await sleep(1000);
+    clearInterval(talk);
+    assert.ok(seen.includes(b.id), "silent leg reported");
+    assert.ok(!seen.includes(a.id), "talking leg not reported");
+    assert.equal(seen.filter((id) => id === b.id).length, 1, "reported once");
+  } finally {
+    off();
+  }
+});
+
+test("media-engine: bridging legs of different workers moves one and relays", async () => {
+  const a = await engine.allocate();
+  const b = await engine.allocate();
+  const pa = await phone();
+  const pb = await phone();
+  engine.setRemote(a.id, pa.address);
+  engine.setRemote(b.id, pb.address);
+  engine.bridge(a.id, b.id);
+  // The move takes a round trip; keep sending until packets get through.
+  let seq = 0;
+  const t = setInterval(() => pa.sendRtp(a.localPort, { seq: seq++ }), 10);
+  try {
+    await pb.waitFor(3);
+  } finally {
+    clearInterval(t);
+  }
+  pb.sendRtp(b.localPort, { seq: 1 });
+  await pa.waitFor(1);
+  const sb = await engine.stats(b.id);
+  assert.equal(sb.localPort, b.localPort);
+  assert.deepEqual(sb.advertised, pb.address, "remote address survives the move");
+});
+
+test("media-engine: echo reflects RTP to the sender with the same payload, seq and timestamp", async () => {
+  const e = await engine.allocate();
+  const p = await phone();
+  engine.setRemote(e.id, p.address);
+  engine.echo(e.id, true);
+  await engine.stats(e.id);
+  const sent = [1, 2, 3].map((seq) => p.sendRtp(e.localPort, { seq, ssrc: 0x1234 }));
+  const got = await p.waitFor(3);
+  for (let i = 0; i < 3; i++) {
+    const h = parseRtpHeader(got[i]!.msg)!;
+    const s = parseRtpHeader(sent[i]!)!;
+    assert.deepEqual([h.sequenceNumber, h.timestamp, h.payloadType], [s.sequenceNumber, s.timestamp, s.payloadType]);
+    assert.deepEqual(got[i]!.msg.subarray(12), sent[i]!.subarray(12));
+    assert.notEqual(h.ssrc, 0x1234, "echoed under our own SSRC (RFC 3550 §8.2 loop detection)");
+  }
+  engine.echo(e.id, false);
+  await engine.stats(e.id);
+  p.sendRtp(e.localPort, { seq: 4 });
+  await sleep(100);
+  assert.equal(p.received.length, 3);
+});
+
+test("media-engine: rtp_timeout fires a timeout event once per silent period", async () => {
+  const leg = await engine.allocate();
+  const p = await phone();
+  engine.setRemote(leg.id, p.address);
+  const fired: number[] = [];
+  const off = engine.on("timeout", (id, dir) => {
+    if (id === leg.id && dir === "in") fired.push(performance.now());
+  });
+  try {
+    const start = performance.now();
+    engine.setOptions(leg.id, { timeoutSec: 1 });
+    await sleep(1400);
+    assert.equal(fired.length, 1);
+    assert.ok(fired[0]! - start >= 950, "not before rtp_timeout");
+    await sleep(300);
+    assert.equal(fired.length, 1, "once");
+  } finally {
+    off();
+  }
+});
+
+test("media-engine: rtp_keepalive sends a comfort-noise packet when nothing was sent", async () => {
+  const leg = await engine.allocate();
+  const p = await phone();
+  engine.setRemote(leg.id, p.address);
+  engine.setOptions(leg.id, { keepaliveSec: 1 });
+  const got = await p.waitFor(1, 2000);
+  const h = parseRtpHeader(got[0]!.msg);
+  assert.equal(h?.payloadType, 13);
+  assert.equal(h?.payloadLength, 1);
+});
