@@ -151,7 +151,7 @@ export function registerGuardCommands(registry: CommandRegistrar, deps: GuardCom
         if (s.topOffenders.length === 0) lines.push("  (none)");
         else {
           lines.push(`${"IP Address".padEnd(41)} ${"Events".padEnd(8)} Users tried`, `${"=".repeat(41)} ${"=".repeat(8)} ${"=".repeat(30)}`);
-          for (const o of s.topOffenders) lines.push(`${o.ip.padEnd(41)} ${String(o.events).padStart(8)} ${o.users.join(", ")}`);
+          for (const o of s.topOffenders) lines.push(`${o.ip.padEnd(41)} ${String(o.events).padStart(8)} ${o.users.join(", ")}`.trimEnd());
         }
         lines.push("");
         return lines.join("\n");

@@ -222,7 +222,8 @@ export class Guard {
     this.bansTotal++;
     const who = ban.user !== undefined ? `, username ${cleanAttackerText(ban.user)} only` : "";
     this.log.notice(
-      { ip, scope: ban.scope, level: ban.level, seconds: seconds ?? "permanent", source: ban.source, sip: { user: ban.user, evidence: ban.evidence } },
+      // Not `level`: that key is the log record's own severity.
+      { ip, scope: ban.scope, banLevel: ban.level, seconds: seconds ?? "permanent", source: ban.source, sip: { user: ban.user, evidence: ban.evidence } },
       `Banned ${ip} ${formatDuration(ban.expiresAt, now)} (level ${ban.level}${who}): ${reason}${evidenceText(ban.evidence)}`,
     );
     this.stream.emit("ban", ban);

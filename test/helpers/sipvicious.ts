@@ -64,7 +64,7 @@ export interface SipviciousResult {
   readonly rows: ReadonlyArray<readonly [string, string]>;
   /** The tool said "found nothing". */
   readonly foundNothing: boolean;
-  /** The tool's very first request got no answer ("No server response" / "no server response"). */
+  /** The tool's very first request got no answer ("No server response", or "socket error: timed out"). */
   readonly noServerResponse: boolean;
   /** The tool stopped because nothing came back for `--maximumtime` seconds. */
   readonly stoppedForSilence: boolean;
@@ -195,7 +195,9 @@ function baseResult(tool: "svwar" | "svcrack", args: readonly string[], r: RawRu
   return {
     tool, args, ...r, rows,
     foundNothing: /found nothing/.test(r.stderr),
-    noServerResponse: /no server response/i.test(r.stderr),
+    // svwar 0.3.3 on Python ≥ 3.10 reports its unanswered first probe as "socket error: timed out"
+    // (socket.timeout became an alias of TimeoutError, an OSError, caught by the wrong handler).
+    noServerResponse: /no server response|socket error: timed out/i.test(r.stderr),
     stoppedForSilence: /since we last received a response - stopping/.test(r.stderr),
     describe: () =>
       `${tool} ${args.join(" ")} → exit ${r.code} after ${(r.elapsedMs / 1000).toFixed(1)} s\n` +

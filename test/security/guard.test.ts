@@ -238,6 +238,7 @@ test("guard: attacker strings are cleaned in the log line and nested under sip",
   assert.ok(line);
   assert.doesNotMatch(line.msg, /[\r\n"]/);
   assert.ok("sip" in line.ctx);
+  assert.ok(!("level" in line.ctx), "a context key 'level' would replace the record's severity");
 });
 
 test("guard: reload applies a new whitelist and lifts bans of whitelisted addresses", () => {

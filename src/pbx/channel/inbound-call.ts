@@ -346,6 +346,14 @@ export class InboundCall implements DialplanChannel {
     this.o.onEnd(this);
   }
 
+  setLocation(where: { context: string; exten: string; priority: number; app: string; data: string }): void {
+    this.context = where.context;
+    this.exten = where.exten;
+    this.priority = where.priority;
+    this.application = where.app;
+    this.appData = where.data;
+  }
+
   /** Seconds since the channel was created. */
   duration(): number {
     return Math.floor((this.o.ctx.clock.now() - this.createdAt) / 1000);

@@ -40,4 +40,6 @@ export interface DialplanChannel {
   busy(timeoutSec?: number): Promise<void>;
   /** 503 before answer, in-band congestion tone after. */
   congestion(timeoutSec?: number): Promise<void>;
+  /** Told before each application runs, so consoles can show where the call is. */
+  setLocation?(where: { context: string; exten: string; priority: number; app: string; data: string }): void;
 }

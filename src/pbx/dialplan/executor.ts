@@ -139,6 +139,7 @@ export class DialplanExecutor {
         log.warn({ file: pri.file, line: pri.line }, `No application '${pri.app}' for extension (${state.context}, ${state.exten}, ${state.priority})`);
         return { reason: "no-application", steps };
       }
+      channel.setLocation?.({ context: state.context, exten: state.exten, priority: state.priority, app: app.name, data });
       state.jumped = false;
       let result: AppResult;
       try {
