@@ -44,7 +44,12 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   // --expose-gc lets `core show memory gc` measure the live heap rather than garbage.
   process.env.SWITCHBOARD_NODE_ARGS = `${process.env.SWITCHBOARD_NODE_ARGS ?? ""} --expose-gc`.trim();
-  const pbx = await startPbx({ configFiles: { "pjsip.conf": benchPjsipConf(SERVER_IP, port, users) }, readyTimeoutMs: 60000 });
+  const pbx = await startPbx({ configFiles: {
+      "pjsip.conf": benchPjsipConf(SERVER_IP, port, users),
+      // The load generator sends thousands of REGISTERs/s from one address: whitelist it, or the
+      // guard (on by default) rightly bans it as a flood.
+      "guard.conf": `[general]\nwhitelist=${CLIENT_IP}/32\n`,
+    }, readyTimeoutMs: 60000 });
   process.stdout.write(`ready in ${((performance.now() - t0) / 1000).toFixed(1)} s, pid ${pbx.pid}\n`);
   const target = `${SERVER_IP}:${port}`;
   const localPort = await freePort(CLIENT_IP);

@@ -31,6 +31,7 @@ import { EndpointDirectory } from "./pbx/endpoint/directory.js";
 import { RequestPipeline } from "./pbx/pipeline/pipeline.js";
 import { SanityStage } from "./pbx/pipeline/stages/sanity.js";
 import { FloodStage } from "./pbx/pipeline/stages/flood.js";
+import { TryingStage } from "./pbx/pipeline/stages/trying.js";
 import { IdentifyStage } from "./pbx/pipeline/stages/identify.js";
 import { AuthenticateStage } from "./pbx/pipeline/stages/authenticate.js";
 import { DispatchStage } from "./pbx/pipeline/stages/dispatch.js";
@@ -154,6 +155,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       log: root.child({ category: "sip.transaction" }),
       timers: timersFrom(config.pjsip.system.timerT1, config.pjsip.system.timerB),
       userAgent: userAgent(),
+      sendTrying: false,
     });
     cleanups.push(() => transactions.close());
     const sipLog = root.child({ category: "sip.parser" });
@@ -225,6 +227,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       stages: [
         new SanityStage(),
         new FloodStage(guard),
+        new TryingStage(respond),
         calls.inDialogStage,
         new IdentifyStage(() => directory, () => global().endpointIdentifierOrder, { events, clock }),
         new AuthenticateStage({ digest, directory: () => directory, defaultRealm: () => global().defaultRealm, events, log: root.child({ category: "pbx.auth" }), respond, clock }),

@@ -106,6 +106,7 @@ export class CallsModule {
     await media.start();
     const mod = new CallsModule(o, media);
     mod.discoverStun();
+    mod.warnDirectMedia(o.config());
     return mod;
   }
 
@@ -123,6 +124,17 @@ export class CallsModule {
 
   reloadDialplan(cfg: LoadedConfig): void {
     this.dialplan = this.compile(cfg);
+  }
+
+  /** direct_media is Asterisk's default, but media always stays anchored here: say so once. */
+  private warnDirectMedia(cfg: LoadedConfig): void {
+    const ids = [...cfg.pjsip.endpoints.values()].filter((e) => e.directMedia).map((e) => e.id);
+    if (ids.length === 0) return;
+    const list = ids.length > 8 ? `${ids.slice(0, 8).join(", ")} and ${ids.length - 8} more` : ids.join(", ");
+    this.o.log.child({ category: "pbx.channel" }).warn(
+      {},
+      `direct_media=yes on endpoint${ids.length === 1 ? "" : "s"} ${list}: Switchboard keeps media anchored on the server (direct media is not supported yet), which also avoids NAT audio problems; set direct_media=no to silence this warning`,
+    );
   }
 
   /** rtp.conf `stunaddr`: learn our public address when no external address is configured. */
@@ -151,6 +163,7 @@ export class CallsModule {
 
   reload(cfg: LoadedConfig): void {
     this.reloadDialplan(cfg);
+    this.warnDirectMedia(cfg);
   }
 
   async close(): Promise<void> {

@@ -52,6 +52,11 @@ export interface TransactionLayerOptions {
   timers?: TimerConfig;
   /** Server header / User-Agent text for stateless responses. */
   userAgent?: string;
+  /**
+   * Send 100 Trying for a new INVITE at once (default). The server turns this off and sends it
+   * from the pipeline after the guard, so dropped requests get no answer at all.
+   */
+  sendTrying?: boolean;
 }
 
 export class TransactionLayer extends TypedEmitter<TransactionLayerEvents> {
@@ -157,7 +162,7 @@ export class TransactionLayer extends TypedEmitter<TransactionLayerEvents> {
         ? new InviteServerTransaction(key, req, flow, this.ctx)
         : new NonInviteServerTransaction(key, req, flow, this.ctx);
     this.servers.set(key, tx);
-    if (tx instanceof InviteServerTransaction) {
+    if (tx instanceof InviteServerTransaction && this.opts.sendTrying !== false) {
       // §17.2.1: the server transaction MUST generate a 100 (Trying) response unless it knows
       // that the TU will generate a provisional or final response within 200 ms. We send it now.
       const trying = createResponse(req, 100);

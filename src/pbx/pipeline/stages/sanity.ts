@@ -24,6 +24,18 @@ export class SanityStage implements PipelineStage {
     if (scheme !== "sip" && scheme !== "sips") {
       throw new SipResponseError(416, "Unsupported URI Scheme", [], `Request-URI scheme '${scheme ?? ""}' is not sip or sips`);
     }
+    // §8.2.2.3: "If a UAS does not understand an option-tag listed in a Require header field, it
+    // MUST respond by generating a response with status code 420 (Bad Extension). The UAS MUST add
+    // an Unsupported header field, and list in it those options it does not understand".
+    if (req.method !== "ACK" && req.method !== "CANCEL") {
+      const unsupported = req.headers.getAll("Require").map((t) => t.trim().toLowerCase()).filter((t) => t && !SUPPORTED_OPTIONS.has(t));
+      if (unsupported.length) {
+        throw new SipResponseError(420, "Bad Extension", [["Unsupported", unsupported.join(", ")]], `the request requires ${unsupported.join(", ")}, which Switchboard does not support yet`);
+      }
+    }
     return "continue";
   }
 }
+
+/** Option tags a request may require (RFC 3261 §19.2). */
+const SUPPORTED_OPTIONS = new Set(["replaces"]);
