@@ -133,3 +133,30 @@ test("media-engine: allocate before start() is a programming error; close() twic
   await e.close();
   await assert.rejects(e.allocate(), InvalidStateError);
 });
+
+test("media-engine: bound to '::', IPv4 phones are relayed and shown without the ::ffff: prefix", async () => {
+  await withEngine({ bindAddress: "::", rtpStart: 61420, rtpEnd: 61439 }, async (e) => {
+    const a = await e.allocate({ group: "v6" });
+    const b = await e.allocate({ group: "v6" });
+    const [pa, pb] = await Promise.all([FakePhone.open(), FakePhone.open()]);
+    try {
+      e.setRemote(a.id, pa.address);
+      e.setRemote(b.id, pb.address);
+      e.setOptions(b.id, { symmetric: true });
+      e.bridge(a.id, b.id);
+      await e.stats(a.id);
+      pa.sendRtp(a.localPort, { seq: 1 });
+      await pb.waitFor(1);
+      pb.sendRtp(b.localPort, { seq: 2 });
+      await pa.waitFor(1);
+      pa.sendRtp(a.localPort, { seq: 3 });
+      await pb.waitFor(2);
+      const sb = await e.stats(b.id);
+      assert.deepEqual(sb.observed, pb.address);
+      assert.equal(sb.latched, true);
+    } finally {
+      pa.close();
+      pb.close();
+    }
+  });
+});
