@@ -129,7 +129,8 @@ describe("calls through NAT (lan 192.168.77.10 → MASQUERADE 203.0.113.1 → Sw
       const contacts = parseContacts((await s.pbx.rx("pjsip show contacts")).stdout);
       const c1001 = contacts.find((c) => c.aor === "1001");
       assert.ok(c1001, `no contact for 1001 in ${JSON.stringify(contacts)}`);
-      assert.match(c1001.uri, /^sip:1001@203\.0\.113\.1:\d+/, `1001's contact is not rewritten to the NAT's address: ${c1001.uri}`);
+      // baresip registers a Contact user like 1001-0x55a8dfe724d0; the console column is 40 wide.
+      assert.match(c1001.uri, /^sip:1001[^@]*@203\.0\.113\.1:\d/, `1001's contact is not rewritten to the NAT's address: ${c1001.uri}`);
 
       await s.phoneA.command(`dial sip:${B.id}@${SERVER_IP}:${SERVER_PORT}`);
       await s.phoneA.waitEvent("CALL_ESTABLISHED", 10000);
@@ -161,7 +162,7 @@ describe("calls through NAT (lan 192.168.77.10 → MASQUERADE 203.0.113.1 → Sw
       const contacts = parseContacts((await s.pbx.rx("pjsip show contacts")).stdout);
       const c1001 = contacts.find((c) => c.aor === "1001");
       assert.ok(c1001, `no contact for 1001 in ${JSON.stringify(contacts)}`);
-      assert.match(c1001.uri, /^sip:1001@192\.168\.77\.10:5062/, "rewrite_contact=no keeps the private Contact");
+      assert.match(c1001.uri, /^sip:1001[^@]*@192\.168\.77\.10:\d/, "rewrite_contact=no keeps the private Contact");
 
       await s.phoneA.command(`dial sip:${B.id}@${SERVER_IP}:${SERVER_PORT}`);
       await s.phoneA.waitEvent("CALL_ESTABLISHED", 10000);
