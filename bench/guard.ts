@@ -23,7 +23,7 @@ import { join } from "node:path";
 import { REPO_ROOT, startPbx, type Pbx } from "../test/helpers/pbx.js";
 import { freePort } from "../test/helpers/ports.js";
 import { scratchDir } from "../test/helpers/processes.js";
-import { droppedCount, guardConf } from "../test/fixtures/guard/guard-harness.js";
+import { droppedCount, guardConf } from "../test/helpers/guard-harness.js";
 import { benchPjsipConf, injectionCsv, makeUsers, runRegisterLoad, type LoadResult } from "./lib/register-load.js";
 import { cpuPercent, sampleCpu } from "./lib/proc-stats.js";
 import type { FloodInput, FloodOutput } from "./lib/udp-flood.js";

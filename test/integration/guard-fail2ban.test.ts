@@ -14,7 +14,7 @@ import { pjsipConf, randomPassword } from "../helpers/pjsip-conf.js";
 import { freePort } from "../helpers/ports.js";
 import { SipClient } from "../helpers/sip-client.js";
 import { waitUntil } from "../helpers/processes.js";
-import { fail2banRegex, fail2banUnavailableReason, guardConf } from "../fixtures/guard/guard-harness.js";
+import { fail2banRegex, fail2banUnavailableReason, guardConf } from "../helpers/guard-harness.js";
 
 const SERVER_IP = "127.0.0.1";
 const ATTACKER = "127.0.0.80";

@@ -12,7 +12,7 @@ import { freePort } from "../helpers/ports.js";
 import { describeSipp, startSippBackground } from "../helpers/sipp.js";
 import { SipClient } from "../helpers/sip-client.js";
 import { sleep } from "../helpers/processes.js";
-import { bansOf, droppedCount, formatLatency, latencyStats } from "../fixtures/guard/guard-harness.js";
+import { bansOf, droppedCount, formatLatency, latencyStats } from "../helpers/guard-harness.js";
 
 const SERVER_IP = "127.0.0.1";
 const FLOODER = "127.0.0.90";

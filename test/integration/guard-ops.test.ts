@@ -11,7 +11,7 @@ import { startPbx, type Pbx } from "../helpers/pbx.js";
 import { pjsipConf, randomPassword, type EndpointSpec } from "../helpers/pjsip-conf.js";
 import { freePort } from "../helpers/ports.js";
 import { SipClient } from "../helpers/sip-client.js";
-import { bansOf, guardConf, parseBans, type BanRow } from "../fixtures/guard/guard-harness.js";
+import { bansOf, guardConf, parseBans, type BanRow } from "../helpers/guard-harness.js";
 
 const SERVER_IP = "127.0.0.1";
 const MAXRETRY = 5;

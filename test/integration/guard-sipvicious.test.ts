@@ -21,7 +21,7 @@ import { pjsipConf, randomPassword, type EndpointSpec } from "../helpers/pjsip-c
 import { createSandbox, netnsUnavailableReason, type Sandbox } from "../helpers/netns.js";
 import { dictionaryWith, runSvcrack, runSvwar, type SvwarResult } from "../helpers/sipvicious.js";
 import { sleep } from "../helpers/processes.js";
-import { bansOf, formatLatency, guardConf, latencyStats, parseBans, runNsClient } from "../fixtures/guard/guard-harness.js";
+import { bansOf, formatLatency, guardConf, latencyStats, parseBans, runNsClient } from "../helpers/guard-harness.js";
 
 const SERVER_IP = "127.0.0.1";
 const PORT = 5060;

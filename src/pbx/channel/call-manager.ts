@@ -78,7 +78,9 @@ export class CallManager {
     }
     const result = negotiate(parsed.audio, mediaPolicyOf(ep));
     if (!result.ok) {
-      throw new SipResponseError(488, "Not Acceptable Here", [["Warning", `${result.warning}`]], result.notice);
+      // RFC 3261 §20.43: Warning = warn-code SP warn-agent SP quoted warn-text; the bare text used
+      // to go out alone, which peers cannot parse.
+      throw new SipResponseError(488, "Not Acceptable Here", [["Warning", warningHeader(result.warnCode, result.warning)]], result.notice);
     }
     const transportCfg = this.o.ctx.config().pjsip.transports.find((t) => t.id === flow.transport.id);
     const mediaAddress = mediaAddressFor(ep, flow, transportCfg, this.o.stunAddress());
@@ -300,6 +302,11 @@ export class CallManager {
     await this.hangupByName("all");
     this.doctor.close();
   }
+}
+
+/** RFC 3261 §20.43: `warn-code SP warn-agent SP warn-text`, the text quoted. */
+function warningHeader(code: number, text: string): string {
+  return `${code} switchboard "${text.replace(/["\\]/g, "'")}"`;
 }
 
 function safeDecode(s: string): string {

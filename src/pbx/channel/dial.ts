@@ -16,6 +16,14 @@ import { OutboundLeg } from "./outbound-leg.js";
 
 export type DialStatus = "ANSWER" | "BUSY" | "NOANSWER" | "CANCEL" | "CONGESTION" | "CHANUNAVAIL" | "DONTCALL" | "TORTURE" | "INVALIDARGS";
 
+/** The Q.850 cause an unsuccessful Dial() leaves on the calling channel. */
+const DIAL_CAUSE: Partial<Record<DialStatus, number>> = {
+  BUSY: CAUSE.USER_BUSY,
+  NOANSWER: CAUSE.NO_ANSWER,
+  CONGESTION: CAUSE.CONGESTION,
+  CHANUNAVAIL: CAUSE.SUBSCRIBER_ABSENT,
+};
+
 export interface DialHooks {
   /** Called when a leg is created so in-dialog requests and stray 2xx can find it. */
   track(leg: OutboundLeg, call: InboundCall): void;
@@ -95,6 +103,11 @@ export async function dial(
       timer?.cancel();
       for (const leg of legs) if (leg !== winner) stopLeg(leg);
       call.vars.set("DIALSTATUS", status);
+      // The caller's own final response follows the outcome (486 for a busy callee, 480 for no
+      // answer) when the dialplan then just hangs up, as Asterisk's Dial() leaves its cause on
+      // the calling channel.
+      const cause = DIAL_CAUSE[status];
+      if (cause !== undefined) call.dialCause = cause;
       resolve(winner ? { status, answeredBy: winner.name } : { status });
     };
     const stopLeg = (leg: OutboundLeg) => {

@@ -66,6 +66,8 @@ export class InboundCall implements DialplanChannel {
   exten: string;
   priority = 1;
   hangupCause: number | undefined;
+  /** The cause the last unsuccessful Dial() left (busy, no answer …); see hangup(). */
+  dialCause: number | undefined;
   private ended = false;
   private endWaiters: Array<() => void> = [];
   private retransmit: TimerHandle | undefined;
@@ -300,6 +302,9 @@ export class InboundCall implements DialplanChannel {
   /** Ends the call from our side: an error response before answer, BYE after. */
   async hangup(cause: number = CAUSE.NORMAL_CLEARING): Promise<void> {
     if (this.ended) return;
+    // Hangup() without a cause (16) after a failed Dial() keeps the Dial's cause, so a busy
+    // callee gives the caller 486 and an unanswered one 480, as in Asterisk.
+    if (cause === CAUSE.NORMAL_CLEARING && !this.answered && this.dialCause !== undefined) cause = this.dialCause;
     this.hangupCause = cause;
     if (!this.answered && !this.finalSent) {
       this.finalSent = true;

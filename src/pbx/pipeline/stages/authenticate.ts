@@ -103,9 +103,12 @@ export class AuthenticateStage implements PipelineStage {
     expected?: string,
   ): void {
     // Asterisk's NOTICE layout, which fail2ban's stock filter recognises.
+    // Asterisk's exact line: fail2ban's stock filter (Debian's ends in `\s*$`) must match it, so
+    // nothing may follow the reason in the human line — all context sits under `sip`, which only
+    // the JSON log shows — and the attacker-controlled Call-ID cannot close the parenthesis early.
     this.opts.log.notice(
-      { peer: ctx.peer, sip: { username: username?.slice(0, 64), reason, userAgent: ctx.userAgent.slice(0, 80) } },
-      `Request '${ctx.req.method}' from '${ctx.fromText.slice(0, 200)}' failed for '${ctx.peer}' (callid: ${ctx.callId.slice(0, 100)}) - ${text}`,
+      { sip: { peer: ctx.peer, username: username?.slice(0, 64), reason, userAgent: ctx.userAgent.slice(0, 80) } },
+      `Request '${ctx.req.method}' from '${ctx.fromText.slice(0, 200)}' failed for '${ctx.peer}' (callid: ${ctx.callId.slice(0, 100).replace(/[()]/g, "_")}) - ${text}`,
     );
     // One InvalidAccountID per request: identify raises it for unidentified requests.
     if (!(type === "InvalidAccountID" && ctx.invalidAccountReported)) {
