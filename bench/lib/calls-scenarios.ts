@@ -94,7 +94,7 @@ export function uacScenario(rtpFile?: string): string {
     ]]>
   </send>${stream}
   <pause/>${stop}
-  <send retrans="500">
+  <send retrans="500" start_txn="bye">
     <![CDATA[
 
       BYE [next_url] SIP/2.0
@@ -109,7 +109,9 @@ export function uacScenario(rtpFile?: string): string {
 
     ]]>
   </send>
-  <recv response="200" crlf="true"/>
+  <!-- Match the BYE's own transaction: a late retransmission of the INVITE's 200 must not
+       count as the answer to the BYE (SIPp matches responses by status code otherwise). -->
+  <recv response="200" crlf="true" response_txn="bye"/>
 </scenario>
 `;
 }

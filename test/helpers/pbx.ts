@@ -111,7 +111,10 @@ export async function startPbx(opts: StartPbxOptions): Promise<Pbx> {
   const runDir = scratchDir("pbx");
   const configDir = join(runDir, "config");
   mkdirSync(configDir, { recursive: true });
-  for (const [name, text] of Object.entries(opts.configFiles)) writeFileSync(join(configDir, name), text);
+  // Without an rtp.conf the server would take RTP ports from Asterisk's default 5000-31000, the
+  // same range the harness draws SIP ports from; a disjoint default keeps parallel servers apart.
+  const files: Record<string, string> = { "rtp.conf": "[general]\nrtpstart=40000\nrtpend=44999\n", ...opts.configFiles };
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(configDir, name), text);
   const dataDir = opts.dataDir ?? join(runDir, "data");
   mkdirSync(dataDir, { recursive: true });
   return launch(opts, runDir, configDir, dataDir, 0);

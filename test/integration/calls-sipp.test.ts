@@ -75,12 +75,15 @@ describe("calls through the B2BUA (SIPp UAC → Switchboard → SIPp UAS)", { ti
   let pbx: Pbx;
   let port: number;
   let calleePort: number;
+  /** SIPp's default 5060 could collide with other suites on 127.0.0.2. */
+  let callerPort: number;
   let forkPorts: number[];
   let processedBefore = 0;
 
   before(async () => {
     port = await freePort(SERVER_IP);
     calleePort = await freePort(CALLEE_IP);
+    callerPort = await freePort(CALLER_IP);
     forkPorts = [await freePort(CALLEE_IP), await freePort(CALLEE_IP)];
     const deadPort = await freePort(CALLEE_IP);
     const endpoints = [CALLER, CALLEE, FORKED, UNREACHABLE].map((e) => ({
@@ -169,6 +172,7 @@ describe("calls through the B2BUA (SIPp UAC → Switchboard → SIPp UAS)", { ti
       scenario: o.uac,
       target: `${SERVER_IP}:${port}`,
       localIp: CALLER_IP,
+      localPort: callerPort,
       args: ["-s", o.to, "-key", "caller", CALLER.id, "-au", CALLER.id, "-ap", CALLER.password, "-m", "1", ...(o.uacArgs ?? [])],
       timeoutMs: 20000,
       recvTimeoutMs: o.uacRecvTimeoutMs ?? 4000,
@@ -305,7 +309,7 @@ describe("calls through the B2BUA (SIPp UAC → Switchboard → SIPp UAS)", { ti
       uac: "call-uac.xml",
       to: CALLEE.id,
       uacArgs: ["-d", "500"],
-      uas: [{ scenario: "call-uas-answer-twice.xml", port: calleePort, args: ["-d", "0"] }],
+      uas: [{ scenario: "call-uas-answer-twice.xml", port: calleePort, args: ["-nr"] }],
     });
     assertAllOk(run);
     assert.equal(requestsReceived(run.uas[0]!, "ACK"), 2, `the PBX ACKs each 200\n${describeRun(run)}`);

@@ -6,7 +6,7 @@
 import { SipResponseError } from "../../core/errors.js";
 import { parseAudioSdp, negotiate, describeCodecs, type EndpointMediaPolicy } from "../../media/sdp/index.js";
 import type { EndpointConfig } from "../../config/index.js";
-import { parseUri } from "../../sip/parser/index.js";
+import { parseCSeq, parseUri } from "../../sip/parser/index.js";
 import type { SipRequest, SipResponse } from "../../sip/message/message.js";
 import { createResponse } from "../../sip/transaction/create-response.js";
 import { InviteServerTransaction, type ServerTransaction } from "../../sip/transaction/server-transaction.js";
@@ -118,7 +118,11 @@ export class CallManager {
           this.o.ctx,
           {
             track: (leg, owner) => this.outboundByCallId.set(leg.callId, { leg, call: owner }),
-            untrack: (leg) => this.outboundByCallId.delete(leg.callId),
+            untrack: (leg) => {
+              this.outboundByCallId.delete(leg.callId);
+              // Per-leg SDP versions were never dropped: one map entry leaked per re-INVITEd leg.
+              this.legSessionVersion.delete(leg.callId);
+            },
             stunAddress: this.o.stunAddress,
           },
           c,
@@ -167,10 +171,22 @@ export class CallManager {
     call.log.info({ cause: call.hangupCause }, `${call.name}: hung up (cause ${call.hangupCause ?? CAUSE.NORMAL_CLEARING}) after ${call.duration()} s`);
   }
 
-  /** The 2xx ACK (no transaction matched it): stops our 200 retransmissions. */
+  /**
+   * The 2xx ACK (no transaction matched it): stops our 200 retransmissions, and when it answers
+   * the offer we put in a 2xx to an offerless re-INVITE, applies that answer (RFC 3264 §5).
+   */
   onAck(req: SipRequest): void {
     const call = this.findInbound(req);
     call?.ackReceived();
+    const outbound = call ? undefined : this.outboundByCallId.get(req.headers.get("Call-ID") ?? "");
+    const dialog = call?.dialog ?? outbound?.leg.dialog;
+    if (!dialog || !dialog.ackReceived(req) || req.body.length === 0) return;
+    const ep = call?.endpoint ?? outbound?.leg.endpoint;
+    const mediaLegId = call?.mediaLegId ?? outbound?.leg.mediaLegId;
+    const parsed = parseAudioSdp(req.body.toString("utf8"));
+    if (!ep || !mediaLegId || !parsed.ok) return;
+    this.o.ctx.media.setRemote(mediaLegId, { address: parsed.audio.address, port: parsed.audio.port, ...(parsed.audio.rtcpPort ? { rtcpPort: parsed.audio.rtcpPort } : {}) });
+    this.o.ctx.media.setOptions(mediaLegId, { onHold: parsed.audio.direction !== "sendrecv" });
   }
 
   /** A CANCEL matched an INVITE transaction; the dispatch stage already answered 200 and 487. */
@@ -215,9 +231,33 @@ export class CallManager {
         return;
       }
       case "INVITE":
-      case "UPDATE":
-        this.onReinvite(req, respond, inbound, outbound?.leg, outbound?.call);
+      case "UPDATE": {
+        const conflict = dialog.reinviteConflict(req);
+        if (conflict === 491) {
+          this.o.ctx.log.info({ callId: dialog.state.callId }, `${inbound?.name ?? outbound?.leg.name}: ${req.method} answered 491 Request Pending (an offer/answer exchange on this dialog is unfinished)`);
+          respond(createResponse(req, 491));
+          return;
+        }
+        if (conflict === 500) {
+          const res = createResponse(req, 500, "Server Internal Error");
+          // §14.2: "... and MUST include a Retry-After header field with a randomly chosen value
+          // of between 0 and 10 seconds."
+          res.headers.append("Retry-After", String(Math.floor(Math.random() * 11)));
+          respond(res);
+          return;
+        }
+        dialog.reinviteStarted(req);
+        this.onReinvite(req, (res) => {
+          if (res.status >= 200) {
+            const offered = res.status < 300 && req.body.length === 0 && res.body.length > 0;
+            dialog.reinviteAnswered(req, offered);
+            const seq = parseCSeq(req.headers.get("CSeq") ?? "")?.seq;
+            if (offered && seq !== undefined) this.o.ctx.clock.setTimeout(() => dialog.forgetOffer(seq), 64 * this.o.ctx.transactions.timers.T1);
+          }
+          respond(res);
+        }, inbound, outbound?.leg, outbound?.call);
         return;
+      }
       case "INFO":
       case "OPTIONS":
       case "NOTIFY":
@@ -247,9 +287,11 @@ export class CallManager {
     if (req.body.length === 0) {
       const res = createResponse(req, 200);
       if (dialog) res.headers.append("Contact", dialog.contactHeader());
-      if (req.method === "INVITE" && inbound) {
+      // RFC 3261 §14.2: an offerless re-INVITE gets our offer in the 2xx (the answer comes in the
+      // ACK, see onAck) — on either leg; the outbound leg used to get an empty 200.
+      if (req.method === "INVITE") {
         res.headers.append("Content-Type", "application/sdp");
-        res.body = Buffer.from(inbound.nextSdp("sendrecv"));
+        res.body = Buffer.from(inbound ? inbound.nextSdp("sendrecv") : this.legSdp(leg, "sendrecv"));
       }
       respond(res);
       return;

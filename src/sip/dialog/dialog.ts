@@ -107,6 +107,64 @@ export class Dialog {
     return true;
   }
 
+  /**
+   * §14.1: our own re-INVITE (or UPDATE with an offer) on this dialog awaits its final response.
+   * Whoever sends one sets it, and clears it on the final response.
+   */
+  localInviteInProgress = false;
+  /** CSeq of the peer's re-INVITE we have not yet answered with a final response. */
+  private remoteInviteInProgress: number | undefined;
+  /** CSeq of the peer's offerless re-INVITE whose 2xx carried our offer; its ACK brings the answer. */
+  private offerAwaitingAck: number | undefined;
+
+  /**
+   * Whether a re-INVITE/UPDATE from the peer can be taken now (RFC 3261 §14.2, RFC 3311 §5.2):
+   * 491 when it collides with an offer/answer exchange we started, 500 when it overlaps the
+   * peer's own unanswered INVITE; undefined when it may proceed.
+   */
+  reinviteConflict(req: SipRequest): 491 | 500 | undefined {
+    const carriesOffer = req.body.length > 0;
+    // §14.2: "A UAS that receives an INVITE on a dialog while an INVITE it had sent on that dialog
+    // is in progress MUST return a 491 (Request Pending) response to the received INVITE."
+    // RFC 3264 §4 forbids a new offer while ours is unanswered; an offerless re-INVITE would make
+    // us offer again, so it collides as well. An UPDATE without SDP (a refresh) does not.
+    if (this.localInviteInProgress || this.offerAwaitingAck !== undefined) {
+      if (req.method === "INVITE" || carriesOffer) return 491;
+    }
+    // §14.2: "A UAS that receives a second INVITE before it sends the final response to a first
+    // INVITE with a lower CSeq sequence number on the same dialog MUST return a 500".
+    if (req.method === "INVITE" && this.remoteInviteInProgress !== undefined) return 500;
+    return undefined;
+  }
+
+  /** The peer's re-INVITE is being handled (until reinviteAnswered). */
+  reinviteStarted(req: SipRequest): void {
+    if (req.method === "INVITE") this.remoteInviteInProgress = parseCSeq(req.headers.get("CSeq") ?? "")?.seq;
+  }
+
+  /** Our final response to the peer's re-INVITE went out; `offered` when its 2xx carried our offer. */
+  reinviteAnswered(req: SipRequest, offered: boolean): void {
+    if (req.method !== "INVITE") return;
+    this.remoteInviteInProgress = undefined;
+    if (offered) this.offerAwaitingAck = parseCSeq(req.headers.get("CSeq") ?? "")?.seq;
+  }
+
+  /**
+   * §13.3.1.4: without an ACK after 64*T1 the 2xx is given up on; the offer it carried is then
+   * dropped so that later re-INVITEs are not refused with 491 forever.
+   */
+  forgetOffer(seq: number): void {
+    if (this.offerAwaitingAck === seq) this.offerAwaitingAck = undefined;
+  }
+
+  /** A 2xx ACK from the peer; true when it completes the offer we made in that 2xx. */
+  ackReceived(ack: SipRequest): boolean {
+    const seq = parseCSeq(ack.headers.get("CSeq") ?? "")?.seq;
+    if (seq === undefined || seq !== this.offerAwaitingAck) return false;
+    this.offerAwaitingAck = undefined;
+    return true;
+  }
+
   /** §12.2.1.2: a target refresh (re-INVITE, UPDATE, their 2xx) replaces the remote target. */
   refreshTarget(msg: SipRequest | SipResponse): void {
     const contact = parseNameAddr(msg.headers.getAll("Contact")[0] ?? "");

@@ -66,17 +66,17 @@ export class DispatchStage implements PipelineStage {
       // the CANCEL with a 481 (Call Leg/Transaction Does Not Exist)."
       throw new SipResponseError(481, "Call/Transaction Does Not Exist");
     }
-    // "as long as the CANCEL matched an existing transaction, the UAS answers the CANCEL request
-    // itself with a 200 (OK) response."
-    this.opts.respond(ctx, createResponse(ctx.req, 200));
     const inviteReq = invite.request;
-    if (invite.state === "Proceeding" && inviteReq) {
+    const pending = invite.state === "Proceeding" && inviteReq !== undefined;
+    const toTag = this.opts.onCancel?.(invite);
+    // "as long as the CANCEL matched an existing transaction, the UAS answers the CANCEL request
+    // itself with a 200 (OK) response." "The To tag of the response to the CANCEL and the To tag
+    // in the response to the original request SHOULD be the same" — it used to be a random one.
+    this.opts.respond(ctx, createResponse(ctx.req, 200, undefined, toTag));
+    if (pending && inviteReq) {
       // "If the original request was an INVITE, the UAS SHOULD immediately respond to the INVITE
       // with a 487 (Request Terminated)." An INVITE that already has its final response is left alone.
-      const toTag = this.opts.onCancel?.(invite);
       this.opts.respond({ ...ctx, req: inviteReq, tx: invite }, createResponse(inviteReq, 487, undefined, toTag));
-    } else {
-      this.opts.onCancel?.(invite);
     }
   }
 }
