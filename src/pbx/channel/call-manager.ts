@@ -3,6 +3,7 @@
  * routes everything that belongs to a dialog (ACK, BYE, re-INVITE, UPDATE, INFO, OPTIONS, CANCEL,
  * stray 2xx) to the right leg. It owns the channel table the console shows.
  */
+import type { TimerHandle } from "../../core/clock.js";
 import { SipResponseError } from "../../core/errors.js";
 import { parseAudioSdp, negotiate, describeCodecs, type EndpointMediaPolicy } from "../../media/sdp/index.js";
 import type { EndpointConfig } from "../../config/index.js";
@@ -176,6 +177,9 @@ export class CallManager {
    * the offer we put in a 2xx to an offerless re-INVITE, applies that answer (RFC 3264 §5).
    */
   onAck(req: SipRequest): void {
+    const ackKey = this.reinviteKey(req);
+    this.pending2xx.get(ackKey)?.cancel();
+    this.pending2xx.delete(ackKey);
     const call = this.findInbound(req);
     call?.ackReceived();
     const outbound = call ? undefined : this.outboundByCallId.get(req.headers.get("Call-ID") ?? "");
@@ -187,6 +191,39 @@ export class CallManager {
     if (!ep || !mediaLegId || !parsed.ok) return;
     this.o.ctx.media.setRemote(mediaLegId, { address: parsed.audio.address, port: parsed.audio.port, ...(parsed.audio.rtcpPort ? { rtcpPort: parsed.audio.rtcpPort } : {}) });
     this.o.ctx.media.setOptions(mediaLegId, { onHold: parsed.audio.direction !== "sendrecv" });
+  }
+
+  /** 2xx responses to re-INVITEs still waiting for their ACK, by Call-ID, our tag and CSeq. */
+  private readonly pending2xx = new Map<string, TimerHandle>();
+
+  private reinviteKey(req: SipRequest): string {
+    return `${req.headers.get("Call-ID") ?? ""}|${tagOfHeader(req.headers.get("To") ?? "") ?? ""}|${parseCSeq(req.headers.get("CSeq") ?? "")?.seq ?? ""}`;
+  }
+
+  /**
+   * §13.3.1.4, for re-INVITEs as for the initial INVITE: the UAS core resends its 2xx at T1,
+   * doubling up to T2, until the ACK arrives, and gives up after 64*T1. On reliable transports
+   * the transport does this.
+   */
+  private retransmit2xx(req: SipRequest, tx: ServerTransaction, res: SipResponse): void {
+    if (tx.flow.transport.reliable) return;
+    const key = this.reinviteKey(req);
+    const { T1, T2 } = this.o.ctx.transactions.timers;
+    const deadline = this.o.ctx.clock.now() + 64 * T1;
+    const again = (interval: number) => {
+      this.pending2xx.set(
+        key,
+        this.o.ctx.clock.setTimeout(() => {
+          if (this.o.ctx.clock.now() >= deadline) {
+            this.pending2xx.delete(key);
+            return;
+          }
+          tx.respond(res);
+          again(Math.min(2 * interval, T2));
+        }, interval),
+      );
+    };
+    again(T1);
   }
 
   /** A CANCEL matched an INVITE transaction; the dispatch stage already answered 200 and 487. */
@@ -255,6 +292,7 @@ export class CallManager {
             if (offered && seq !== undefined) this.o.ctx.clock.setTimeout(() => dialog.forgetOffer(seq), 64 * this.o.ctx.transactions.timers.T1);
           }
           respond(res);
+          if (req.method === "INVITE" && res.status >= 200 && res.status < 300) this.retransmit2xx(req, tx, res);
         }, inbound, outbound?.leg, outbound?.call);
         return;
       }
@@ -341,6 +379,8 @@ export class CallManager {
   }
 
   async closeAll(): Promise<void> {
+    for (const t of this.pending2xx.values()) t.cancel();
+    this.pending2xx.clear();
     await this.hangupByName("all");
     this.doctor.close();
   }
