@@ -18,7 +18,7 @@ import { timersFrom } from "./sip/transaction/timers.js";
 import { TransportSet } from "./sip/transport/transport-set.js";
 import { UdpTransport } from "./sip/transport/udp-transport.js";
 import { TcpTransport } from "./sip/transport/tcp-transport.js";
-import { formatHostPort, type Transport, type TransportDelegate } from "./sip/transport/types.js";
+import { formatHostPort, type Transport, type TransportDelegate, type TransportNat } from "./sip/transport/types.js";
 import { LogThrottle } from "./core/log-throttle.js";
 import { SecurityEventStream } from "./security/events.js";
 import { BanStore } from "./security/ban-store.js";
@@ -64,6 +64,15 @@ export function embeddedConfigSource(dataDir: string): { kind: "embedded"; files
   mkdirSync(dataDir, { recursive: true });
   const { passwords } = loadOrCreatePasswords(dataDir, EMBEDDED_EXTENSIONS);
   return { kind: "embedded", files: embeddedDefaultFiles(passwords) };
+}
+
+/** A transport section's NAT settings in the form the SIP layer uses. */
+function natOf(t: LoadedConfig["pjsip"]["transports"][number]): TransportNat {
+  return {
+    localNets: t.localNet.map((n) => parseNetwork(`${n.address}/${n.prefixLength}`)).filter((n): n is IpNetwork => n !== undefined),
+    externalSignalingAddress: t.externalSignalingAddress || undefined,
+    externalSignalingPort: t.externalSignalingPort || undefined,
+  };
 }
 
 function logDiagnostics(cfg: LoadedConfig, log: Logger): number {
@@ -183,6 +192,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         continue;
       }
       await transport.listen();
+      transport.nat = natOf(t);
       transports.add(transport);
       tlog.info({}, `SIP ${t.protocol.toUpperCase()} transport '${t.id}' listening on ${transport.dump().bind}`);
     }
@@ -292,6 +302,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       qualifier.refresh();
       guard.reload();
       calls.reload(next);
+      // NAT addresses apply at once; binding changes need a restart (Asterisk's allow_reload=no).
+      for (const t of next.pjsip.transports) {
+        const live = transports.byId(t.id);
+        if (live) live.nat = natOf(t);
+      }
       lastReloadAt = clock.now();
       const msg = `Configuration reloaded from ${opts.configDir ?? "the embedded default"}: ${next.pjsip.endpoints.size} endpoints, ${next.pjsip.aors.size} AORs, ${errors} errors; ${store.count()} contacts kept`;
       log.notice({}, msg);

@@ -11,7 +11,7 @@ import { SipRequest, type SipResponse } from "../../sip/message/message.js";
 import { Dialog, newCallId } from "../../sip/dialog/dialog.js";
 import { newBranch, newTag } from "../../sip/transaction/create-response.js";
 import type { InviteClientTransaction } from "../../sip/transaction/client-transaction.js";
-import { advertisedAddress } from "../../sip/transport/transport-set.js";
+import { advertisedAddress, advertisedPort } from "../../sip/transport/transport-set.js";
 import { formatHostPort, type Flow } from "../../sip/transport/types.js";
 import type { CallContext } from "./call-context.js";
 
@@ -76,7 +76,7 @@ export class OutboundLeg extends TypedEmitter<OutboundLegEvents> {
 
   start(): void {
     const { flow } = this.o;
-    const host = formatHostPort(advertisedAddress(flow.transport, flow.remoteAddress), flow.transport.localPort);
+    const host = formatHostPort(advertisedAddress(flow.transport, flow.remoteAddress), advertisedPort(flow.transport, flow.remoteAddress));
     const h = new Headers();
     h.append("Via", `SIP/2.0/${flow.transport.protocol.toUpperCase()} ${host};rport;branch=${newBranch()}`);
     h.append("Max-Forwards", "70");

@@ -8,7 +8,7 @@ import { Headers } from "../../sip/message/headers.js";
 import { SipRequest } from "../../sip/message/message.js";
 import { parseUri } from "../../sip/parser/index.js";
 import { newBranch, newTag } from "../../sip/transaction/create-response.js";
-import { advertisedAddress, type TransportSet } from "../../sip/transport/transport-set.js";
+import { advertisedAddress, advertisedPort, type TransportSet } from "../../sip/transport/transport-set.js";
 import { formatHostPort, type Flow, type TransportProtocol } from "../../sip/transport/types.js";
 
 export interface Target {
@@ -42,7 +42,7 @@ export interface BuildOptions {
 
 export function buildRequest(o: BuildOptions): SipRequest {
   const host = advertisedAddress(o.flow.transport, o.flow.remoteAddress);
-  const hostPort = formatHostPort(host, o.flow.transport.localPort);
+  const hostPort = formatHostPort(host, advertisedPort(o.flow.transport, o.flow.remoteAddress));
   const h = new Headers();
   h.append("Via", `SIP/2.0/${o.flow.transport.protocol.toUpperCase()} ${hostPort};rport;branch=${newBranch()}`);
   h.append("From", `<sip:${o.fromUser}@${hostPort}>;tag=${newTag()}`);

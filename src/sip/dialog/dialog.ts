@@ -9,7 +9,7 @@ import { SipRequest, type SipResponse } from "../message/message.js";
 import { parseCSeq, parseNameAddr, formatUri } from "../parser/index.js";
 import { newBranch } from "../transaction/create-response.js";
 import { formatHostPort, type Flow } from "../transport/types.js";
-import { advertisedAddress } from "../transport/transport-set.js";
+import { advertisedAddress, advertisedPort } from "../transport/transport-set.js";
 
 export interface DialogState {
   callId: string;
@@ -174,12 +174,12 @@ export class Dialog {
   contactHeader(): string {
     const host = advertisedAddress(this.flow.transport, this.flow.remoteAddress);
     const transport = this.flow.transport.protocol === "udp" ? "" : `;transport=${this.flow.transport.protocol}`;
-    return `<sip:${this.contactUser}@${formatHostPort(host, this.flow.transport.localPort)}${transport}>`;
+    return `<sip:${this.contactUser}@${formatHostPort(host, advertisedPort(this.flow.transport, this.flow.remoteAddress))}${transport}>`;
   }
 
   viaHeader(branch = newBranch()): string {
     const host = advertisedAddress(this.flow.transport, this.flow.remoteAddress);
-    return `SIP/2.0/${this.flow.transport.protocol.toUpperCase()} ${formatHostPort(host, this.flow.transport.localPort)};rport;branch=${branch}`;
+    return `SIP/2.0/${this.flow.transport.protocol.toUpperCase()} ${formatHostPort(host, advertisedPort(this.flow.transport, this.flow.remoteAddress))};rport;branch=${branch}`;
   }
 
   /**

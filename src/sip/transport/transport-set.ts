@@ -4,6 +4,7 @@
  */
 import { networkInterfaces } from "node:os";
 import { isIP } from "node:net";
+import { anyNetworkContains } from "../../core/ip.js";
 import type { Transport, TransportProtocol } from "./types.js";
 
 export class TransportSet {
@@ -41,6 +42,7 @@ export class TransportSet {
  * loopback peers, otherwise the first external interface address of the right family.
  */
 export function advertisedAddress(t: Transport, remoteAddress: string): string {
+  if (usesExternal(t, remoteAddress)) return t.nat?.externalSignalingAddress ?? t.localAddress;
   const bound = t.localAddress;
   if (bound !== "0.0.0.0" && bound !== "::") return bound;
   if (remoteAddress.startsWith("127.")) return remoteAddress === "127.0.0.1" ? "127.0.0.1" : "127.0.0.1";
@@ -52,4 +54,19 @@ export function advertisedAddress(t: Transport, remoteAddress: string): string {
     }
   }
   return t.family === 6 ? "::1" : "127.0.0.1";
+}
+
+/**
+ * Asterisk's rule: the external signalling address is written only toward destinations outside
+ * the transport's `local_net`.
+ */
+function usesExternal(t: Transport, remoteAddress: string): boolean {
+  const nat = t.nat;
+  return !!nat?.externalSignalingAddress && !anyNetworkContains(nat.localNets, remoteAddress);
+}
+
+/** The port to write next to `advertisedAddress` (external_signaling_port when it applies). */
+export function advertisedPort(t: Transport, remoteAddress: string): number {
+  if (usesExternal(t, remoteAddress) && t.nat?.externalSignalingPort) return t.nat.externalSignalingPort;
+  return t.localPort;
 }

@@ -3,7 +3,20 @@
  * nothing of transactions. UDP and TCP implement it today; TLS and WebSocket slot in later by
  * implementing the same interface (a stream transport gets framing from `StreamFramer`).
  */
+import type { IpNetwork } from "../../core/ip.js";
+
 export type TransportProtocol = "udp" | "tcp" | "tls" | "ws" | "wss";
+
+/**
+ * pjsip transport NAT settings: toward destinations outside `localNets`, Via and Contact carry
+ * `externalSignalingAddress` (and port) instead of the bound address.
+ */
+export interface TransportNat {
+  localNets: IpNetwork[];
+  externalSignalingAddress?: string | undefined;
+  /** 0 = the bound port. */
+  externalSignalingPort?: number | undefined;
+}
 
 /** Where a message came from or goes to: the transport, the peer, and for streams the connection. */
 export interface Flow {
@@ -33,6 +46,8 @@ export interface Transport {
   /** Bound address and port, known after `listen()`. */
   readonly localAddress: string;
   readonly localPort: number;
+  /** NAT rewriting for what we write into Via/Contact; set from the transport's configuration. */
+  nat?: TransportNat | undefined;
   listen(): Promise<void>;
   /** Sends bytes to a peer. Stream transports reuse `connectionId` or an open connection to the peer, else connect. */
   send(data: Buffer, remoteAddress: string, remotePort: number, connectionId?: string): Promise<void>;
