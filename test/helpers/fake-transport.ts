@@ -7,7 +7,7 @@
  *   layer.receive(bytes, t.flow("192.0.2.10", 5070));
  *   t.sent.at(-1)?.text   // the last message sent, as a string
  */
-import type { Flow, Transport, TransportDump, TransportProtocol } from "../../src/sip/transport/types.js";
+import type { Flow, Transport, TransportDump, TransportProtocol, TransportNat } from "../../src/sip/transport/types.js";
 import { formatHostPort } from "../../src/sip/transport/types.js";
 
 export interface SentPacket {
@@ -34,6 +34,7 @@ export class FakeTransport implements Transport {
   readonly family = 4 as const;
   readonly localAddress: string;
   readonly localPort: number;
+  nat: TransportNat | undefined;
   readonly sent: SentPacket[] = [];
   received = 0;
   /** When set, `send` rejects with this error (to drive transport-failure paths). */
