@@ -23,6 +23,7 @@ import { InboundCall } from "./inbound-call.js";
 import { mediaAddressFor } from "./media-address.js";
 import type { OutboundLeg } from "./outbound-leg.js";
 import { MediaDoctor } from "./media-doctor.js";
+import { negotiateExtensions, parseSessionExpires } from "./session-extensions.js";
 
 export interface CallManagerOptions {
   ctx: CallContext;
@@ -69,6 +70,10 @@ export class CallManager {
     const ep = rc.endpoint;
     if (!ep) throw new SipResponseError(403, "Forbidden", [], "no endpoint identified for this INVITE");
     if (!(rc.tx instanceof InviteServerTransaction)) return;
+    // RFC 3262 / RFC 4028 per the endpoint's 100rel and timers options: 420, 421 or 422 before
+    // any media is set up.
+    const ext = negotiateExtensions(req, ep);
+    if (!ext.ok) throw new SipResponseError(ext.rejection.status, ext.rejection.reason, ext.rejection.headers, ext.rejection.detail);
     const ctype = (req.headers.get("Content-Type") ?? "").toLowerCase();
     if (req.body.length === 0 || !ctype.startsWith("application/sdp")) {
       throw new SipResponseError(488, "Not Acceptable Here", [["Warning", '399 switchboard "INVITE without SDP offer is not supported"']], `INVITE from endpoint '${ep.id}' carries no SDP offer (late offer is not supported yet)`);
@@ -113,6 +118,7 @@ export class CallManager {
       localPort: alloc.localPort,
       mediaAddress,
       exten,
+      terms: ext.terms,
       soundsDirs: this.o.soundsDirs(),
       dial: (c, targets, timeout, options) =>
         dial(
@@ -267,8 +273,23 @@ export class CallManager {
         else outbound?.leg.remoteBye();
         return;
       }
+      case "PRACK": {
+        // RFC 3262 §3: 2xx for a PRACK that acknowledges one of our reliable 18x, 481 otherwise.
+        // We never send reliable provisionals toward callees, so a PRACK there matches nothing.
+        const status = inbound ? inbound.onPrack(req) : 481;
+        respond(createResponse(req, status));
+        return;
+      }
       case "INVITE":
       case "UPDATE": {
+        const tooSmall = inbound ? this.refreshTooSmall(req, inbound.endpoint) : undefined;
+        if (tooSmall !== undefined) {
+          // RFC 4028 §9 applies to refreshes as to the initial INVITE: 422 with our Min-SE.
+          const res = createResponse(req, 422, "Session Interval Too Small");
+          res.headers.append("Min-SE", String(tooSmall));
+          respond(res);
+          return;
+        }
         const conflict = dialog.reinviteConflict(req);
         if (conflict === 491) {
           this.o.ctx.log.info({ callId: dialog.state.callId }, `${inbound?.name ?? outbound?.leg.name}: ${req.method} answered 491 Request Pending (an offer/answer exchange on this dialog is unfinished)`);
@@ -285,6 +306,7 @@ export class CallManager {
         }
         dialog.reinviteStarted(req);
         this.onReinvite(req, (res) => {
+          if (inbound && res.status >= 200 && res.status < 300) inbound.sessionRefreshed(req, res);
           if (res.status >= 200) {
             const offered = res.status < 300 && req.body.length === 0 && res.body.length > 0;
             dialog.reinviteAnswered(req, offered);
@@ -306,6 +328,14 @@ export class CallManager {
         respond(createResponse(req, 405));
     }
     void tx;
+  }
+
+  /** The endpoint's timers_min_se when a refresh asks for a shorter session interval. */
+  private refreshTooSmall(req: SipRequest, ep: EndpointConfig): number | undefined {
+    if (ep.timers === "no") return undefined;
+    const se = parseSessionExpires(req.headers.get("Session-Expires"));
+    const supports = [...req.headers.getAll("Supported"), ...req.headers.getAll("Require")].some((t) => t.trim().toLowerCase() === "timer");
+    return se && supports && se.interval < ep.timersMinSe ? ep.timersMinSe : undefined;
   }
 
   /**

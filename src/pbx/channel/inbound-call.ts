@@ -14,11 +14,15 @@ import { createResponse } from "../../sip/transaction/create-response.js";
 import type { InviteServerTransaction } from "../../sip/transaction/server-transaction.js";
 import type { SipRequest, SipResponse } from "../../sip/message/message.js";
 import { Dialog } from "../../sip/dialog/dialog.js";
+import { parseCSeq } from "../../sip/parser/index.js";
 import type { Flow } from "../../sip/transport/types.js";
 import type { DialplanChannel } from "../dialplan/executor.js";
 import type { CallContext } from "./call-context.js";
 import { CAUSE, statusForCause } from "./hangup-cause.js";
 import type { OutboundLeg } from "./outbound-leg.js";
+import { ReliableProvisionals } from "./reliable-provisionals.js";
+import { parseSessionExpires, supportedTagsFor, type ExtensionTerms } from "./session-extensions.js";
+import { SessionTimer } from "./session-timer.js";
 
 export type ChannelState = "Ring" | "Ringing" | "Up" | "Down";
 
@@ -40,6 +44,8 @@ export interface InboundCallOptions {
   localPort: number;
   mediaAddress: string;
   exten: string;
+  /** 100rel and session timer terms agreed in the call manager (session-extensions.ts). */
+  terms: ExtensionTerms;
   soundsDirs: string[];
   dial: (call: InboundCall, targets: string[], timeoutSec: number | undefined, options: string) => ReturnType<DialplanChannel["dial"]>;
   onEnd: (call: InboundCall) => void;
@@ -77,6 +83,11 @@ export class InboundCall implements DialplanChannel {
   private readonly sessionId = String(Date.now());
   private earlyMediaSent = false;
   private finalSent = false;
+  private answering: Promise<void> | undefined;
+  /** RFC 3262: our 18x responses, when this call sends them reliably. */
+  private readonly reliable: ReliableProvisionals | undefined;
+  /** RFC 4028: the caller refreshes the session; this ends the call when it stops. */
+  private sessionTimer: SessionTimer | undefined;
   readonly log: Logger;
 
   constructor(readonly o: InboundCallOptions) {
@@ -89,6 +100,15 @@ export class InboundCall implements DialplanChannel {
     this.callerId = callerIdOf(o.req, o.endpoint);
     this.log = o.ctx.log.child({ channel: o.name });
     this.vars.set("UNIQUEID", o.uniqueId);
+    if (o.terms.reliable) {
+      this.reliable = new ReliableProvisionals({
+        clock: o.ctx.clock,
+        T1: o.ctx.transactions.timers.T1,
+        inviteSeq: parseCSeq(o.req.headers.get("CSeq") ?? "")?.seq ?? 0,
+        transmit: (res) => o.tx.respond(res),
+        onGiveUp: (status) => this.prackTimeout(status),
+      });
+    }
   }
 
   get mediaLegId(): string {
@@ -134,8 +154,8 @@ export class InboundCall implements DialplanChannel {
     const res = createResponse(this.o.req, status, undefined, this.localTag);
     if (status > 100 && status < 300) {
       res.headers.append("Contact", this.ensureDialog().contactHeader());
-      res.headers.append("Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, INFO");
-      res.headers.append("Supported", "replaces");
+      res.headers.append("Allow", allowFor(this.o.endpoint));
+      res.headers.append("Supported", supportedTagsFor(this.o.endpoint));
     }
     res.headers.append("Server", this.o.ctx.userAgent());
     if (withSdp) {
@@ -167,26 +187,86 @@ export class InboundCall implements DialplanChannel {
   }
 
   async ringing(): Promise<void> {
-    if (this.ended || this.answered || this.finalSent) return;
+    if (this.ended || this.answered || this.finalSent || this.answering) return;
+    // Each ringing fork used to mean another 180; sent reliably, every one would need its own
+    // PRACK round trip, so a reliable 180 goes out once.
+    if (this.reliable && this.state === "Ringing") return;
     if (this.state === "Ring") this.state = "Ringing";
-    this.o.tx.respond(this.response(180, false));
+    this.sendProvisional(this.response(180, false));
   }
 
   async progress(): Promise<void> {
-    if (this.ended || this.answered || this.earlyMediaSent || this.finalSent) return;
+    if (this.ended || this.answered || this.earlyMediaSent || this.finalSent || this.answering) return;
     this.earlyMediaSent = true;
-    this.o.tx.respond(this.response(183, true));
+    this.sendProvisional(this.response(183, true));
   }
 
-  async answer(): Promise<void> {
-    if (this.ended || this.answered) return;
+  private sendProvisional(res: SipResponse): void {
+    if (this.reliable) this.reliable.send(res);
+    else this.o.tx.respond(res);
+  }
+
+  /** A PRACK on this call's dialog (RFC 3262 §3): 200 when it acknowledges one of our 18x. */
+  onPrack(req: SipRequest): 200 | 481 {
+    return this.reliable?.onPrack(req) ?? 481;
+  }
+
+  /**
+   * RFC 3262 §3: 64*T1 without a PRACK; "the UAS SHOULD reject the original request with a 5xx
+   * response" — and the call ends.
+   */
+  private prackTimeout(status: number): void {
+    if (this.ended || this.finalSent) return;
+    const secs = (64 * this.o.ctx.transactions.timers.T1) / 1000;
+    this.log.warn({ peer: `${this.o.flow.remoteAddress}:${this.o.flow.remotePort}` }, `${this.name}: no PRACK for our reliable ${status} within ${secs} s; rejecting the call with 500 (is the caller's 100rel support broken, or are responses lost?)`);
+    this.finalSent = true;
+    this.hangupCause = CAUSE.INTERWORKING;
+    const res = createResponse(this.o.req, 500, "Server Internal Error", this.localTag);
+    res.headers.append("Warning", `399 switchboard "no PRACK for reliable ${status} within ${secs} s"`);
+    res.headers.append("Server", this.o.ctx.userAgent());
+    this.o.tx.respond(res);
+    this.finish();
+  }
+
+  /**
+   * Answers the call. RFC 3262 §3: a UAS may send the final response before all PRACKs,
+   * "unless the final response is 2xx and any of the unacknowledged reliable provisional
+   * responses contained a session description. In that case, it MUST NOT send a final response
+   * until those provisional responses are acknowledged." We wait (at most 64*T1, see
+   * prackTimeout) for such a PRACK first.
+   */
+  answer(): Promise<void> {
+    if (this.ended || this.answered) return Promise.resolve();
+    this.answering ??= (async () => {
+      if (this.reliable?.pendingWithSdp) await this.reliable.whenSdpAcked();
+      if (this.ended || this.answered || this.finalSent) return;
+      this.sendAnswer();
+    })();
+    return this.answering;
+  }
+
+  private sendAnswer(): void {
     this.answered = true;
     this.state = "Up";
     this.answeredAt = this.o.ctx.clock.now();
     this.finalSent = true;
     const res = this.response(200, true);
+    const timer = this.o.terms.timer;
+    if (timer) {
+      // RFC 4028 §9: the 2xx carries the Session-Expires and names the refresher; "If the
+      // refresher parameter in the Session-Expires header field in the 2xx response has a
+      // value of 'uac', the UAS MUST place a Require header field into the response with the
+      // value 'timer'." We never refresh toward the caller, so the caller (uac) is the refresher.
+      res.headers.append("Session-Expires", `${timer.interval};refresher=uac`);
+      res.headers.append("Require", "timer");
+    }
     this.answerWire = res;
     this.o.tx.respond(res);
+    this.reliable?.finalSent();
+    if (timer) {
+      this.sessionTimer = new SessionTimer({ clock: this.o.ctx.clock, interval: timer.interval, onExpired: (n) => this.sessionExpired(n) });
+      this.sessionTimer.refresh();
+    }
     // §13.3.1.4: the UAS core retransmits the 2xx at T1, doubling up to T2, until the ACK; after
     // 64*T1 without one the session is ended with BYE.
     const { T1, T2 } = this.o.ctx.transactions.timers;
@@ -205,6 +285,43 @@ export class InboundCall implements DialplanChannel {
       this.log.warn({ peer: `${this.o.flow.remoteAddress}:${this.o.flow.remotePort}` }, `${this.name}: no ACK for our 200 OK within ${(64 * T1) / 1000} s; ending the call (is a NAT or firewall dropping our responses?)`);
       void this.hangup(CAUSE.NO_USER_RESPONSE);
     }, 64 * T1);
+  }
+
+  /**
+   * A re-INVITE or UPDATE from the caller is being answered 2xx: a session refresh (RFC 4028
+   * §9/§10). The answer repeats the Session-Expires and the timer starts again; a refresh that
+   * names a new interval (already checked against timers_min_se) takes it. Without
+   * Session-Expires and without `timer` support the refresh switches the timer off (§9: no
+   * Session-Expires in the 2xx means no session expiration).
+   */
+  sessionRefreshed(req: SipRequest, res: SipResponse): void {
+    if (this.ended || this.o.endpoint.timers === "no") return;
+    const se = parseSessionExpires(req.headers.get("Session-Expires"));
+    const supports = req.headers.getAll("Supported").concat(req.headers.getAll("Require")).some((t) => t.trim().toLowerCase() === "timer");
+    let interval: number | undefined;
+    if (se && supports) interval = se.interval;
+    else if (supports && this.sessionTimer) interval = this.sessionTimer.interval;
+    if (interval === undefined) {
+      this.sessionTimer?.close();
+      this.sessionTimer = undefined;
+      return;
+    }
+    res.headers.append("Session-Expires", `${interval};refresher=uac`);
+    res.headers.append("Require", "timer");
+    this.sessionTimer ??= new SessionTimer({ clock: this.o.ctx.clock, interval, onExpired: (n) => this.sessionExpired(n) });
+    this.sessionTimer.refresh(interval);
+  }
+
+  /** RFC 4028 §10: no refresh arrived; the non-refresher ends the session with BYE. */
+  private sessionExpired(interval: number): void {
+    if (this.ended) return;
+    this.log.notice({ interval }, `Session timer expired for ${this.name} (no refresh within ${interval} s); hanging up`);
+    void this.hangup(CAUSE.NORMAL_CLEARING);
+  }
+
+  /** The session timer state for the console (undefined without a timer). */
+  sessionTimerState(): { interval: number; expiresInMs: number | undefined } | undefined {
+    return this.sessionTimer?.dump();
   }
 
   ackReceived(): void {
@@ -312,6 +429,7 @@ export class InboundCall implements DialplanChannel {
       const res = createResponse(this.o.req, status, reason, this.localTag);
       res.headers.append("Server", this.o.ctx.userAgent());
       this.o.tx.respond(res);
+      this.reliable?.finalSent();
     } else if (this.answered && this.dialog) {
       const bye = this.dialog.createRequest("BYE", { userAgent: this.o.ctx.userAgent() });
       this.o.ctx.transactions.sendRequest(bye, this.dialog.flow, { onResponse: () => {}, onTimeout: () => {} });
@@ -341,6 +459,8 @@ export class InboundCall implements DialplanChannel {
     this.retransmit?.cancel();
     this.ackDeadline?.cancel();
     this.answerWire = undefined;
+    this.reliable?.close();
+    this.sessionTimer?.close();
     for (const leg of [...this.ringing_]) leg.cancel();
     this.ringing_.clear();
     if (this.peer) {
@@ -363,6 +483,11 @@ export class InboundCall implements DialplanChannel {
   duration(): number {
     return Math.floor((this.o.ctx.clock.now() - this.createdAt) / 1000);
   }
+}
+
+/** The methods we accept in this call's dialog; PRACK only where 100rel is on. */
+function allowFor(ep: EndpointConfig): string {
+  return `INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, INFO${ep.rel100 !== "no" ? ", PRACK" : ""}`;
 }
 
 function callerIdOf(req: SipRequest, ep: EndpointConfig): { num: string; name: string } {

@@ -1,19 +1,24 @@
 /**
  * The outgoing leg of a bridged call: we act as UAC toward one contact of the dialled endpoint
  * (RFC 3261 §13.2). It sends the INVITE, reports 1xx/2xx/failure upward, ACKs 2xx itself
- * (§13.2.2.4), cancels (§9.1) and hangs up (§15.1.1).
+ * (§13.2.2.4), cancels (§9.1) and hangs up (§15.1.1). It PRACKs reliable provisional responses
+ * (RFC 3262 §4) and refreshes the session with UPDATE when the callee makes us the session
+ * timer refresher (RFC 4028 §7.4).
  */
 import { TypedEmitter } from "../../core/emitter.js";
 import { randomHex } from "../../core/random.js";
 import type { EndpointConfig } from "../../config/index.js";
 import { Headers } from "../../sip/message/headers.js";
 import { SipRequest, type SipResponse } from "../../sip/message/message.js";
-import { Dialog, newCallId } from "../../sip/dialog/dialog.js";
+import { Dialog, newCallId, tagOfHeader } from "../../sip/dialog/dialog.js";
+import { parseCSeq } from "../../sip/parser/index.js";
 import { newBranch, newTag } from "../../sip/transaction/create-response.js";
 import type { InviteClientTransaction } from "../../sip/transaction/client-transaction.js";
 import { advertisedAddress, advertisedPort } from "../../sip/transport/transport-set.js";
 import { formatHostPort, type Flow } from "../../sip/transport/types.js";
+import type { TimerHandle } from "../../core/clock.js";
 import type { CallContext } from "./call-context.js";
+import { optionTagsOf, parseSessionExpires } from "./session-extensions.js";
 
 export type OutboundState = "Down" | "Dialing" | "Ringing" | "Up" | "Hungup";
 
@@ -57,6 +62,10 @@ export class OutboundLeg extends TypedEmitter<OutboundLegEvents> {
   private cancelRequested = false;
   private ackWire: SipRequest | undefined;
   hangupCause: number | undefined;
+  /** Early dialogs by the callee's To tag, for PRACKs (RFC 3262 §4). */
+  private readonly earlyDialogs = new Map<string, { dialog: Dialog; lastRSeq: number | undefined }>();
+  /** RFC 4028: our refresh timer, when the callee's 2xx made us the refresher. */
+  private refreshTimer: TimerHandle | undefined;
 
   constructor(private readonly o: OutboundLegOptions) {
     super();
@@ -86,8 +95,13 @@ export class OutboundLeg extends TypedEmitter<OutboundLegEvents> {
     h.append("Contact", `<sip:${encodeUser(this.o.callerId.num || "switchboard")}@${host}${flow.transport.protocol === "udp" ? "" : `;transport=${flow.transport.protocol}`}>`);
     h.append("Call-ID", this.callId);
     h.append("CSeq", `${1 + (parseInt(randomHex(2), 16) % 1000)} INVITE`);
-    h.append("Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, INFO");
-    h.append("Supported", "replaces");
+    const ep = this.o.endpoint;
+    h.append("Allow", `INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, INFO${ep.rel100 !== "no" ? ", PRACK" : ""}`);
+    // RFC 4028 §7.1: a UAC that supports timers lists `timer` and MAY leave Session-Expires out;
+    // the callee then picks the interval and the refresher. RFC 3262 §4: 100rel in Supported,
+    // in Require when the endpoint insists (100rel=required).
+    h.append("Supported", [...(ep.rel100 !== "no" ? ["100rel"] : []), "replaces", ...(ep.timers !== "no" ? ["timer"] : [])].join(", "));
+    if (ep.rel100 === "required") h.append("Require", "100rel");
     h.append("User-Agent", this.o.ctx.userAgent());
     h.append("Content-Type", "application/sdp");
     this.invite = new SipRequest("INVITE", this.o.target, h, Buffer.from(this.o.offerSdp));
@@ -108,6 +122,10 @@ export class OutboundLeg extends TypedEmitter<OutboundLegEvents> {
         this.sendCancel();
         return;
       }
+      if (this.isReliable(res)) {
+        // A retransmission of a reliable response we already PRACKed is not news (§4).
+        if (!this.prack(res)) return;
+      }
       const sdp = sdpOf(res);
       if (this.state === "Dialing") this.state = "Ringing";
       if (sdp) this.emit("progress", sdp);
@@ -121,11 +139,53 @@ export class OutboundLeg extends TypedEmitter<OutboundLegEvents> {
     this.fail(res.status, res.reason);
   }
 
+  private isReliable(res: SipResponse): boolean {
+    return optionTagsOf(res).required.has("100rel") && res.headers.get("RSeq") !== undefined;
+  }
+
+  /**
+   * RFC 3262 §4: "If a provisional response is received for an initial request, and that
+   * response contains a Require header field containing the option tag 100rel, the response is
+   * to be sent reliably. If the response is a 100 (Trying) (as opposed to 101 to 199), this
+   * option tag MUST be ignored ... the UAC MUST send a PRACK" — in the early dialog the response
+   * creates, with RAck naming its RSeq and the INVITE's CSeq. Responses out of RSeq order, and
+   * retransmissions, are not PRACKed. Returns false for such a duplicate.
+   */
+  private prack(res: SipResponse): boolean {
+    if (!this.invite || this.state === "Hungup") return false;
+    const rseq = Number((res.headers.get("RSeq") ?? "").trim());
+    if (!Number.isInteger(rseq) || rseq < 1) return true;
+    const toTag = tagOfHeader(res.headers.get("To") ?? "");
+    if (!toTag) return true;
+    let early = this.earlyDialogs.get(toTag);
+    if (!early) {
+      const d = Dialog.fromResponse(this.invite, res, this.o.flow, this.o.callerId.num || "switchboard");
+      if (!d) return true;
+      early = { dialog: d, lastRSeq: undefined };
+      this.earlyDialogs.set(toTag, early);
+    }
+    // §4: "the UAC MUST NOT send a PRACK for a retransmission"; "If the UAC receives another
+    // reliable provisional response to the same request, and its RSeq value is not one higher
+    // than the value of the sequence number, that response MUST NOT be acknowledged with a PRACK".
+    if (early.lastRSeq !== undefined && rseq !== early.lastRSeq + 1) return false;
+    early.lastRSeq = rseq;
+    early.dialog.refreshTarget(res);
+    const inviteSeq = parseCSeq(this.invite.headers.get("CSeq") ?? "")?.seq ?? 1;
+    const prack = early.dialog.createRequest("PRACK", { userAgent: this.o.ctx.userAgent() });
+    prack.headers.append("RAck", `${rseq} ${inviteSeq} INVITE`);
+    this.o.ctx.transactions.sendRequest(prack, early.dialog.flow, { onResponse: () => {}, onTimeout: () => {} });
+    return true;
+  }
+
   private onSuccess(res: SipResponse): void {
     if (!this.invite) return;
     if (!this.dialog) {
       const d = Dialog.fromResponse(this.invite, res, this.o.flow, this.o.callerId.num || "switchboard");
       if (!d) return;
+      // PRACKs in the early dialog used CSeq numbers after the INVITE's; the confirmed dialog
+      // continues from there (RFC 3261 §12.2.1.1: local CSeq increases by one per request).
+      const early = this.earlyDialogs.get(d.state.remoteTag);
+      if (early) d.state.localSeq = Math.max(d.state.localSeq, early.dialog.state.localSeq);
       this.dialog = d;
     }
     this.sendAck();
@@ -142,7 +202,60 @@ export class OutboundLeg extends TypedEmitter<OutboundLegEvents> {
     }
     this.state = "Up";
     this.answeredAt = this.o.ctx.clock.now();
+    this.earlyDialogs.clear();
+    this.startRefreshing(res);
     this.emit("answered", sdpOf(res));
+  }
+
+  /**
+   * RFC 4028 §7.2: a 2xx whose Session-Expires says refresher=uac makes us refresh. §7.4/§10:
+   * the refresher sends its refresh at half the session interval; UPDATE without a body
+   * (RFC 3311) refreshes without another offer/answer.
+   */
+  private startRefreshing(res: SipResponse): void {
+    this.stopRefreshing();
+    const se = parseSessionExpires(res.headers.get("Session-Expires"));
+    if (!se || se.refresher !== "uac" || this.o.endpoint.timers === "no") return;
+    const allow = res.headers.getAll("Allow").map((m) => m.trim().toUpperCase());
+    if (allow.length > 0 && !allow.includes("UPDATE")) {
+      this.o.ctx.log.notice({ endpoint: this.o.endpoint.id }, `${this.name}: the callee made us the session timer refresher but does not allow UPDATE; the session will not be refreshed (set timers=no on endpoint ${this.o.endpoint.id})`);
+      return;
+    }
+    const interval = Math.max(1, se.interval);
+    this.refreshTimer = this.o.ctx.clock.setTimeout(() => this.sendRefresh(interval), (interval * 1000) / 2);
+  }
+
+  private sendRefresh(interval: number): void {
+    const d = this.dialog;
+    if (!d || this.state !== "Up") return;
+    const update = d.createRequest("UPDATE", { userAgent: this.o.ctx.userAgent() });
+    update.headers.append("Session-Expires", `${interval};refresher=uac`);
+    update.headers.append("Supported", "timer");
+    this.o.ctx.transactions.sendRequest(update, d.flow, {
+      onResponse: (r) => {
+        if (r.status < 200 || this.state !== "Up") return;
+        if (r.status < 300) {
+          this.startRefreshing(r);
+          return;
+        }
+        // §12.2.1.2 (RFC 3261): 481 or 408 to a request inside the dialog ends it.
+        if (r.status === 481 || r.status === 408) {
+          this.stopRefreshing();
+          this.state = "Hungup";
+          this.emit("remoteHangup");
+          return;
+        }
+        // RFC 4028 §7.4: a 422 names the Min-SE to retry with; anything else keeps the interval.
+        const minSe = Number((r.headers.get("Min-SE") ?? "").trim().split(/[;\s]/)[0]);
+        const next = r.status === 422 && Number.isInteger(minSe) && minSe > interval ? minSe : interval;
+        this.refreshTimer = this.o.ctx.clock.setTimeout(() => this.sendRefresh(next), r.status === 422 ? 0 : (next * 1000) / 2);
+      },
+      onTimeout: () => {
+        if (this.state !== "Up") return;
+        this.state = "Hungup";
+        this.emit("remoteHangup");
+      },
+    });
   }
 
   /** A 2xx that arrived after the INVITE transaction ended (the layer's stray responses). */
@@ -213,6 +326,7 @@ export class OutboundLeg extends TypedEmitter<OutboundLegEvents> {
 
   /** Ends an answered call from our side (BYE), or cancels an unanswered one. */
   hangup(): void {
+    this.stopRefreshing();
     if (this.state === "Up") {
       this.state = "Hungup";
       this.sendBye();
@@ -223,12 +337,20 @@ export class OutboundLeg extends TypedEmitter<OutboundLegEvents> {
 
   /** The far end hung up (its BYE was answered by the call manager). */
   remoteBye(): void {
+    this.stopRefreshing();
     if (this.state !== "Up") return;
     this.state = "Hungup";
     this.emit("remoteHangup");
   }
 
+  private stopRefreshing(): void {
+    this.refreshTimer?.cancel();
+    this.refreshTimer = undefined;
+  }
+
   close(): void {
+    this.stopRefreshing();
+    this.earlyDialogs.clear();
     this.tx = undefined;
     this.removeAll();
   }

@@ -37,5 +37,9 @@ export class SanityStage implements PipelineStage {
   }
 }
 
-/** Option tags a request may require (RFC 3261 §19.2). */
-const SUPPORTED_OPTIONS = new Set(["replaces"]);
+/**
+ * Option tags a request may require (RFC 3261 §19.2): 100rel (RFC 3262) and timer (RFC 4028)
+ * pass here; whether the endpoint has them switched off is decided in the call manager, where
+ * the endpoint is known (session-extensions.ts), and answered 420 there.
+ */
+const SUPPORTED_OPTIONS = new Set(["replaces", "100rel", "timer"]);
