@@ -94,13 +94,12 @@ const endpointOptions = [
   optionalOneOf("dtls_setup", ["active", "passive", "actpass"] as const, "DTLS role offered (a=setup)."),
   oneOf("dtls_fingerprint", ["SHA-256", "SHA-1"] as const, "SHA-256", "Hash of the DTLS certificate fingerprint."),
   // SIP session features.
-  oneOf("100rel", ["no", "required", "peer_supported", "yes"] as const, "yes", "Reliable provisional responses (RFC 3262).", { key: "rel100", ...NOT_YET }),
-  oneOf("timers", ["no", "yes", "required", "always", "forced"] as const, "yes", "Session timers (RFC 4028).", NOT_YET),
-  uint("timers_min_se", 90, "Smallest session interval accepted (s); at least 90.", {
-    ...NOT_YET,
+  oneOf("100rel", ["no", "required", "peer_supported", "yes"] as const, "yes", "Reliable provisional responses (RFC 3262) to this endpoint's calls: yes = when the caller requires them; peer_supported = when it supports them; required = always (421 to callers without 100rel); no = never (420 to callers requiring it).", { key: "rel100" }),
+  oneOf("timers", ["no", "yes", "required", "always", "forced"] as const, "yes", "Session timers (RFC 4028): yes = when the caller asks with Session-Expires; always/forced = also when it only supports them; required = 421 to callers without timer support; no = ignored. The caller refreshes; without a refresh the call is hung up."),
+  uint("timers_min_se", 90, "Smallest session interval accepted (s); shorter Session-Expires get 422 with Min-SE. At least 90.", {
     check: (v) => (v < 90 ? "Session timer minimum expires time must be 90 or greater" : undefined),
   }),
-  uint("timers_sess_expires", 1800, "Session interval we ask for (s).", NOT_YET),
+  uint("timers_sess_expires", 1800, "Session interval (s) we put in the 200 OK when the caller supports timers without asking for one (timers=always/forced/required)."),
   bool("allow_transfer", true, "Accept REFER (call transfer)."),
   bool("refer_blind_progress", true, "Report progress of blind transfers with NOTIFY.", NOT_YET),
   oneOf("redirect_method", ["user", "uri_core", "uri_pjsip"] as const, "user", "How 3xx redirects are followed.", NOT_YET),

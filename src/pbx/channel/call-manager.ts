@@ -91,7 +91,13 @@ export class CallManager {
     const transportCfg = this.o.ctx.config().pjsip.transports.find((t) => t.id === flow.transport.id);
     const mediaAddress = mediaAddressFor(ep, flow, transportCfg, this.o.stunAddress());
     const callId = req.headers.get("Call-ID") ?? "";
-    const alloc = await this.o.ctx.media.allocate({ group: callId });
+    let alloc: Awaited<ReturnType<typeof this.o.ctx.media.allocate>>;
+    try {
+      alloc = await this.o.ctx.media.allocate({ group: callId });
+    } catch (err) {
+      const rtp = this.o.ctx.config().rtp;
+      throw new SipResponseError(503, "Service Unavailable", [["Retry-After", "5"]], `no RTP port free for a new call (${err instanceof Error ? err.message : String(err)}); widen rtp.conf rtpstart=${rtp.rtpstart}/rtpend=${rtp.rtpend}`);
+    }
     this.o.ctx.media.setRemote(alloc.id, { address: parsed.audio.address, port: parsed.audio.port, ...(parsed.audio.rtcpPort ? { rtcpPort: parsed.audio.rtcpPort } : {}) });
     this.o.ctx.media.setOptions(alloc.id, {
       symmetric: ep.rtpSymmetric,

@@ -146,7 +146,16 @@ export async function dial(
         failures.push(488);
         return;
       }
-      const alloc = await ctx.media.allocate({ group: call.callId });
+      let alloc: Awaited<ReturnType<typeof ctx.media.allocate>>;
+      try {
+        alloc = await ctx.media.allocate({ group: call.callId });
+      } catch (err) {
+        // Out of RTP ports (rtp.conf rtpstart-rtpend too small for the load): this leg fails as
+        // congestion; the call itself and every other call go on.
+        call.log.warn({}, `Dial: cannot allocate media for ${t.endpoint.id}: ${err instanceof Error ? err.message : String(err)}`);
+        failures.push(503);
+        return;
+      }
       if (call.hungUp() || settled) {
         ctx.media.release(alloc.id);
         return;
@@ -228,7 +237,10 @@ export async function dial(
       leg.start();
     };
 
-    void Promise.all(resolved.map((t) => startLeg(t))).then(() => {
+    void Promise.all(resolved.map((t) => startLeg(t).catch((err: unknown) => {
+      call.log.error({ err: err instanceof Error ? (err.stack ?? err.message) : String(err) }, `Dial: starting a leg to ${t.endpoint.id} failed`);
+      failures.push(500);
+    }))).then(() => {
       if (legs.size === 0) {
         const statuses = failures.map(dialStatusForResponse);
         settle(statuses.includes("CONGESTION") ? "CONGESTION" : "CHANUNAVAIL");

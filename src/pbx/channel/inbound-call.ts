@@ -299,8 +299,9 @@ export class InboundCall implements DialplanChannel {
     const se = parseSessionExpires(req.headers.get("Session-Expires"));
     const supports = req.headers.getAll("Supported").concat(req.headers.getAll("Require")).some((t) => t.trim().toLowerCase() === "timer");
     let interval: number | undefined;
-    if (se && supports) interval = se.interval;
-    else if (supports && this.sessionTimer) interval = this.sessionTimer.interval;
+    if (se?.refresher === "uas") interval = undefined; // see session-extensions.ts: we never refresh
+    else if (se && supports) interval = se.interval;
+    else if (!se && supports && this.sessionTimer) interval = this.sessionTimer.interval;
     if (interval === undefined) {
       this.sessionTimer?.close();
       this.sessionTimer = undefined;

@@ -9,7 +9,10 @@ import type { LegStats } from "../../media/index.js";
 import type { CallContext } from "./call-context.js";
 import type { InboundCall } from "./inbound-call.js";
 
+/** How long after answer a leg must have been silent before the doctor speaks. */
 const CHECK_AFTER_MS = 5000;
+/** How often calls are looked at; a leg is diagnosed within about a second of CHECK_AFTER_MS. */
+const CHECK_EVERY_MS = 1000;
 
 interface LegView {
   name: string;
@@ -34,9 +37,9 @@ export class MediaDoctor {
         this.ctx.clock.setTimeout(() => {
           if (call.hungUp()) return;
           void this.check(call).finally(() => {
-            if (!call.hungUp()) tick();
+            if (!call.hungUp() && !this.done(call)) tick();
           });
-        }, CHECK_AFTER_MS),
+        }, CHECK_EVERY_MS),
       );
     };
     tick();
@@ -47,6 +50,11 @@ export class MediaDoctor {
     this.timers.delete(call);
     this.reported.delete(call.name);
     if (call.peer) this.reported.delete(call.peer.name);
+  }
+
+  /** Every leg of the call (the peer included, once there is one) has been diagnosed. */
+  private done(call: InboundCall): boolean {
+    return !!call.peer && this.reported.has(call.name) && this.reported.has(call.peer.name);
   }
 
   private views(call: InboundCall): Array<{ me: LegView; other: string }> {
@@ -87,11 +95,10 @@ export class MediaDoctor {
       } catch {
         continue;
       }
+      // Each leg is diagnosed once, right after its first 5 s; later silence is rtp_timeout's job.
+      this.reported.add(me.name);
       const text = diagnose(me, other, st);
-      if (text) {
-        this.reported.add(me.name);
-        this.ctx.log.notice({ channel: me.name, endpoint: me.endpoint }, text);
-      }
+      if (text) this.ctx.log.notice({ channel: me.name, endpoint: me.endpoint }, text);
     }
   }
 

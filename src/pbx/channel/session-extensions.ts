@@ -121,8 +121,12 @@ export function negotiateExtensions(req: Pick<SipRequest, "headers">, ep: Pick<E
         },
       };
     }
-    if (se && peerSupports) {
+    if (se && peerSupports && se.refresher !== "uas") {
       timer = { interval: se.interval, peerSupports };
+    } else if (se) {
+      // DEVIATION(RFC 4028 §9): refresher=uas in the request would make us refresh toward the
+      // caller, which we do not do; the 2xx then carries no Session-Expires, which means no
+      // session expiration (§7.2).
     } else if (!se && peerSupports && (ep.timers === "always" || ep.timers === "forced" || ep.timers === "required")) {
       // §9: "The UAS may request a session timer in the 2XX response by including a
       // Session-Expires header field. The value MUST NOT be set to a duration lower than the

@@ -11,6 +11,8 @@
 import type { TimerHandle } from "../../core/clock.js";
 import { Headers } from "../message/headers.js";
 import { SipRequest, type SipResponse } from "../message/message.js";
+
+const EMPTY = Buffer.alloc(0);
 import type { Flow } from "../transport/types.js";
 import type { TransactionContext } from "./context.js";
 
@@ -27,18 +29,37 @@ export type ClientNonInviteState = "Trying" | "Proceeding" | "Completed" | "Term
 abstract class BaseClientTransaction {
   abstract state: string;
   protected timers: TimerHandle[] = [];
-  protected readonly wire: Buffer;
+  protected wire: Buffer;
+  readonly method: string;
+  private req: SipRequest | undefined;
   readonly createdAt: number;
 
   constructor(
     readonly key: string,
-    readonly request: SipRequest,
+    request: SipRequest,
     readonly flow: Flow,
     protected readonly ctx: TransactionContext,
     readonly delegate: ClientTransactionDelegate,
   ) {
     this.wire = ctx.serialize(request);
+    this.method = request.method;
+    this.req = request;
     this.createdAt = ctx.clock.now();
+  }
+
+  /** The request that started the transaction; released once a final response arrived. */
+  get request(): SipRequest | undefined {
+    return this.req;
+  }
+
+  /**
+   * After the final response nothing is retransmitted any more; the transaction only waits out
+   * Timer K/D/M to absorb response retransmissions, so the request and its bytes are dropped to keep
+   * the memory of lingering transactions small under load.
+   */
+  protected release(): void {
+    this.req = undefined;
+    this.wire = EMPTY;
   }
 
   protected transmit(buf: Buffer = this.wire): void {
@@ -80,7 +101,7 @@ abstract class BaseClientTransaction {
   abstract receiveResponse(res: SipResponse): void;
 
   dump(): Record<string, unknown> {
-    return { key: this.key, method: this.request.method, state: this.state };
+    return { key: this.key, method: this.method, state: this.state };
   }
 }
 
@@ -113,6 +134,7 @@ export class NonInviteClientTransaction extends BaseClientTransaction {
     }
     this.state = "Completed";
     this.clearTimers();
+    this.release();
     this.delegate.onResponse(res);
     // Timer K: T4 for unreliable transports (absorbs retransmitted finals), zero otherwise.
     if (this.flow.transport.reliable) this.terminate();
@@ -157,12 +179,14 @@ export class InviteClientTransaction extends BaseClientTransaction {
         } else if (res.status < 300) {
           this.state = "Accepted";
           this.clearTimers();
+          this.release();
           this.after(64 * this.ctx.timers.T1, () => this.terminate()); // Timer M
           this.delegate.onResponse(res);
         } else {
           this.state = "Completed";
           this.clearTimers();
           this.sendAck(res);
+          this.release();
           this.delegate.onResponse(res);
           // Timer D: at least 32 s for unreliable transports, zero for reliable ones.
           if (this.flow.transport.reliable) this.terminate();
@@ -188,7 +212,9 @@ export class InviteClientTransaction extends BaseClientTransaction {
    */
   private sendAck(res: SipResponse): void {
     const h = new Headers();
-    const inv = this.request.headers;
+    const request = this.request;
+    if (!request) return;
+    const inv = request.headers;
     const topVia = inv.getAll("Via")[0];
     if (topVia) h.append("Via", topVia);
     for (const f of inv.fields) if (f.name === "Route") h.append("Route", f.value);
@@ -198,7 +224,7 @@ export class InviteClientTransaction extends BaseClientTransaction {
     h.append("Call-ID", inv.get("Call-ID") ?? "");
     const seq = (inv.get("CSeq") ?? "1").trim().split(/\s+/)[0] ?? "1";
     h.append("CSeq", `${seq} ACK`);
-    const ack = new SipRequest("ACK", this.request.uri, h);
+    const ack = new SipRequest("ACK", request.uri, h);
     this.ackWire = this.ctx.serialize(ack);
     this.transmit(this.ackWire);
   }
