@@ -228,7 +228,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       dataDir: opts.dataDir,
     });
     cleanups.push(() => calls.close());
-    const ALLOW = "INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, UPDATE, INFO";
+    const ALLOW = "INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, UPDATE, INFO, PRACK";
     const pipeline: RequestPipeline = new RequestPipeline({
       onAck: (req) => calls.calls.onAck(req),
       onStrayResponse: (res) => calls.calls.onStrayResponse(res),

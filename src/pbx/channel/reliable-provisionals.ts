@@ -118,7 +118,7 @@ export class ReliableProvisionals {
       this.unacked = undefined;
       const next = this.queue.shift();
       if (next && !this.closed) this.start(next);
-      if (!this.unacked) this.wake();
+      if (!this.pendingWithSdp) this.wake();
       return 200;
     }
     if (this.lingering.delete(rack.rseq)) return 200;

@@ -71,6 +71,18 @@ test("reliable-provisionals: a second provisional waits for the first one's PRAC
   assert.ok(rel.pendingWithSdp);
 });
 
+test("reliable-provisionals: a waiting answer is released by the 183's PRACK even while a queued 180 goes out next", async () => {
+  const { rel } = setup();
+  rel.send(resp(183, true));
+  rel.send(resp(180));
+  let woke = false;
+  void rel.whenSdpAcked().then(() => (woke = true));
+  assert.equal(rel.onPrack(prack("7 2 INVITE")), 200);
+  await Promise.resolve();
+  assert.ok(woke);
+  assert.ok(rel.pending && !rel.pendingWithSdp, "the 180 is now the one awaiting its PRACK");
+});
+
 test("reliable-provisionals: 64*T1 without PRACK gives up once and stops retransmitting", () => {
   const { clock, sent, gaveUp, rel } = setup();
   rel.send(resp(183, true));
