@@ -10,19 +10,27 @@ import { startPbx, type Pbx } from "../helpers/pbx.js";
 import { pjsipConf, randomPassword } from "../helpers/pjsip-conf.js";
 import { freePort } from "../helpers/ports.js";
 import { startBaresip, type Baresip } from "../helpers/baresip.js";
-import { makeToneWav, checkTone } from "../helpers/audio.js";
+import { makeToneWav, makeSilenceWav, checkTone } from "../helpers/audio.js";
 import { scratchDir, waitUntil } from "../helpers/processes.js";
 
 const SERVER_IP = "127.0.0.1";
 const A = { id: "1001", password: randomPassword() };
 const B = { id: "1002", password: randomPassword() };
 
-const EXTENSIONS = `[internal]
+function extensions(promptWav: string): string {
+  return `[internal]
 exten => _10XX,1,Dial(PJSIP/\${EXTEN},20)
  same => n,Hangup()
 exten => 600,1,Answer()
  same => n,Echo()
+exten => 601,1,Answer()
+ same => n,Playback(tone:1000)
+ same => n,Hangup()
+exten => 602,1,Answer()
+ same => n,Playback(${promptWav.replace(/\.wav$/, "")})
+ same => n,Hangup()
 `;
+}
 
 describe("calls with audio (baresip ↔ Switchboard ↔ baresip)", () => {
   let pbx: Pbx;
@@ -30,6 +38,8 @@ describe("calls with audio (baresip ↔ Switchboard ↔ baresip)", () => {
   const dir = scratchDir("calls-audio");
   const tone1000 = makeToneWav(join(dir, "t1000.wav"), { frequency: 1000, seconds: 6 });
   const tone440 = makeToneWav(join(dir, "t440.wav"), { frequency: 440, seconds: 30 });
+  const prompt600 = makeToneWav(join(dir, "prompt600.wav"), { frequency: 600, seconds: 3 });
+  const silence = makeSilenceWav(join(dir, "silence.wav"), 20);
 
   before(async () => {
     port = await freePort(SERVER_IP);
@@ -43,7 +53,7 @@ describe("calls with audio (baresip ↔ Switchboard ↔ baresip)", () => {
     pbx = await startPbx({
       configFiles: {
         "pjsip.conf": pjsipConf({ ip: SERVER_IP, port, endpoints }),
-        "extensions.conf": EXTENSIONS,
+        "extensions.conf": extensions(prompt600),
         "rtp.conf": "[general]\nrtpstart=31000\nrtpend=31999\n",
       },
     });
@@ -106,6 +116,25 @@ describe("calls with audio (baresip ↔ Switchboard ↔ baresip)", () => {
       assert.ok(c.ok, `caller heard ${JSON.stringify(c)}`);
     } finally {
       await caller.stop();
+    }
+  });
+
+  it("Playback of a built-in tone (601) and of a WAV file (602) is heard by the caller", async () => {
+    for (const [exten, hz] of [["601", 1000], ["602", 600]] as const) {
+      const caller = await phone(A, "127.0.0.2", silence, "20200-20299", false);
+      try {
+        await caller.command(`dial sip:${exten}@${SERVER_IP}:${port}`);
+        await caller.waitEvent("CALL_ESTABLISHED", 10000);
+        // The dialplan hangs up after the playback.
+        await caller.waitEvent("CALL_CLOSED", 20000);
+        await new Promise((r) => setTimeout(r, 500));
+        const heard = caller.recordings().find((f) => f.endsWith("-dec.wav"));
+        assert.ok(heard, `no recording for ${exten}`);
+        const c = checkTone(heard, hz);
+        assert.ok(c.ok, `${exten}: caller heard ${JSON.stringify(c)}`);
+      } finally {
+        await caller.stop();
+      }
     }
   });
 });

@@ -7,7 +7,7 @@ import type { TimerHandle } from "../../core/clock.js";
 import { SipResponseError } from "../../core/errors.js";
 import { parseAudioSdp, negotiate, describeCodecs, type EndpointMediaPolicy } from "../../media/sdp/index.js";
 import type { EndpointConfig } from "../../config/index.js";
-import { parseCSeq, parseUri } from "../../sip/parser/index.js";
+import { parseCSeq, parseUri, unescapeUser } from "../../sip/parser/index.js";
 import type { SipRequest, SipResponse } from "../../sip/message/message.js";
 import { createResponse } from "../../sip/transaction/create-response.js";
 import { InviteServerTransaction, type ServerTransaction } from "../../sip/transaction/server-transaction.js";
@@ -106,7 +106,7 @@ export class CallManager {
       keepaliveSec: ep.rtpKeepalive,
     });
     const uri = parseUri(req.uri);
-    const exten = uri?.user ? safeDecode(uri.user) : "s";
+    const exten = uri?.user ? unescapeUser(uri.user) : "s";
     const call = new InboundCall({
       ctx: this.o.ctx,
       name: nextChannelName(ep.id),
@@ -427,10 +427,3 @@ function warningHeader(code: number, text: string): string {
   return `${code} switchboard "${text.replace(/["\\]/g, "'")}"`;
 }
 
-function safeDecode(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
-}

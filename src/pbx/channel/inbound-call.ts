@@ -14,7 +14,7 @@ import { createResponse } from "../../sip/transaction/create-response.js";
 import type { InviteServerTransaction } from "../../sip/transaction/server-transaction.js";
 import type { SipRequest, SipResponse } from "../../sip/message/message.js";
 import { Dialog } from "../../sip/dialog/dialog.js";
-import { parseCSeq } from "../../sip/parser/index.js";
+import { parseCSeq, unescapeUser } from "../../sip/parser/index.js";
 import type { Flow } from "../../sip/transport/types.js";
 import type { DialplanChannel } from "../dialplan/executor.js";
 import type { CallContext } from "./call-context.js";
@@ -500,13 +500,6 @@ function callerIdOf(req: SipRequest, ep: EndpointConfig): { num: string; name: s
   const from = req.headers.get("From") ?? "";
   const name = /^\s*"((?:[^"\\]|\\.)*)"/.exec(from)?.[1] ?? /^\s*([^<"]+?)\s*</.exec(from)?.[1] ?? "";
   const num = /sips?:([^@;>]+)@/i.exec(from)?.[1] ?? ep.id;
-  return { name: name.replace(/\\(.)/g, "$1"), num: decodeSafe(num) };
+  return { name: name.replace(/\\(.)/g, "$1"), num: unescapeUser(num) };
 }
 
-function decodeSafe(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
-}

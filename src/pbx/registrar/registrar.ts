@@ -9,7 +9,7 @@ import type { Logger } from "../../core/logger.js";
 import { TypedEmitter } from "../../core/emitter.js";
 import { SipResponseError } from "../../core/errors.js";
 import type { AorConfig, EndpointConfig } from "../../config/index.js";
-import { formatUri, parseContactList, parseNameAddr, parseUri } from "../../sip/parser/index.js";
+import { formatUri, parseContactList, parseNameAddr, parseUri, unescapeUser } from "../../sip/parser/index.js";
 import type { NameAddr } from "../../sip/message/types.js";
 import { createResponse } from "../../sip/transaction/create-response.js";
 import type { SipResponse } from "../../sip/message/message.js";
@@ -141,7 +141,7 @@ export class Registrar extends TypedEmitter<RegistrarEvents> {
   /** The To user names the AOR; it must be one of the endpoint's `aors` (§10.3 step 5). */
   private findAor(ctx: RequestContext, ep: EndpointConfig): string | undefined {
     const to = parseNameAddr(ctx.req.headers.get("To") ?? "");
-    const user = to?.uri.user !== undefined ? safeDecode(to.uri.user) : undefined;
+    const user = to?.uri.user !== undefined ? unescapeUser(to.uri.user) : undefined;
     if (user !== undefined && ep.aors.includes(user)) return user;
     if (ctx.authUsername !== undefined && ep.identifyBy.includes("auth_username") && ep.aors.includes(ctx.authUsername)) return ctx.authUsername;
     // A single-AOR endpoint registering as itself under another To user is still refused,
@@ -235,13 +235,6 @@ function parseExpiresHeader(v: string | undefined): number | undefined {
   return /^\d{1,10}$/.test(t) ? Math.min(Number(t), 2 ** 32 - 1) : undefined;
 }
 
-function safeDecode(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
-}
 
 /** rewrite_contact: the Contact's host and port become the packet source; TCP keeps `transport=tcp`. */
 export function rewriteToSource(uri: string, ctx: RequestContext): string {

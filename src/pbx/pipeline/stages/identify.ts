@@ -11,7 +11,7 @@
  */
 import { systemClock, type Clock } from "../../../core/clock.js";
 import type { SecurityEventStream } from "../../../security/events.js";
-import { parseAuth, parseNameAddr } from "../../../sip/parser/index.js";
+import { parseAuth, parseNameAddr, unescapeUser } from "../../../sip/parser/index.js";
 import type { EndpointDirectory } from "../../endpoint/directory.js";
 import type { PipelineStage, RequestContext, StageResult } from "../request-context.js";
 import { securityEvent } from "../security-event.js";
@@ -66,7 +66,7 @@ export class IdentifyStage implements PipelineStage {
         return dir.byAddress(ctx.flow.remoteAddress, ctx.flow.remotePort);
       case "username": {
         const user = parseNameAddr(ctx.fromText)?.uri.user;
-        return user !== undefined ? dir.endpoint(decodeURIComponentSafe(user)) : undefined;
+        return user !== undefined ? dir.endpoint(unescapeUser(user)) : undefined;
       }
       case "auth_username": {
         const raw = ctx.req.headers.get("Authorization");
@@ -81,13 +81,6 @@ export class IdentifyStage implements PipelineStage {
 
 function fromUser(ctx: RequestContext): string | undefined {
   const user = parseNameAddr(ctx.fromText)?.uri.user;
-  return user !== undefined ? decodeURIComponentSafe(user) : undefined;
+  return user !== undefined ? unescapeUser(user) : undefined;
 }
 
-function decodeURIComponentSafe(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
-}
