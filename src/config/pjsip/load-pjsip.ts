@@ -6,7 +6,7 @@
  * DEVIATION(Asterisk): a duplicate `[id]` of one type makes Asterisk reject the whole file; we
  * keep the first definition, reject the later one, and say so.
  */
-import { DiagnosticSink, joinChoices, type Diagnostic } from "../diagnostic.js";
+import { DiagnosticSink, joinChoices } from "../diagnostic.js";
 import { dirAccess } from "../ini/file-access.js";
 import { parseConfigFile } from "../ini/parser.js";
 import { lastValue, visibleCategories, type ConfigCategory, type ConfigReadOptions, type ParsedConfig } from "../ini/types.js";

@@ -5,17 +5,12 @@
  */
 import { createServer, connect, type Server, type Socket } from "node:net";
 import { TransportError } from "../../core/errors.js";
-import type { Logger } from "../../core/logger.js";
 import { StreamFramer } from "../parser/index.js";
-import type { Flow, Transport, TransportDelegate, TransportDump } from "./types.js";
+import type { Flow, Transport, TransportDump } from "./types.js";
+import { BaseTransport, type BaseTransportOptions } from "./base-transport.js";
 import { formatHostPort } from "./types.js";
 
-export interface TcpTransportOptions {
-  id: string;
-  address: string;
-  port: number;
-  delegate: TransportDelegate;
-  log: Logger;
+export interface TcpTransportOptions extends BaseTransportOptions {
   /** Close a connection with no traffic for this long (ms). */
   idleTimeoutMs?: number;
   /** Upper bound on simultaneous connections. */
@@ -32,33 +27,17 @@ interface Connection {
 
 const DEFAULT_IDLE_MS = 10 * 60_000;
 
-export class TcpTransport implements Transport {
+export class TcpTransport extends BaseTransport implements Transport {
   readonly protocol = "tcp" as const;
   readonly reliable = true;
-  readonly id: string;
-  readonly family: 4 | 6;
   private server: Server | undefined;
-  private bound = { address: "", port: 0 };
   private readonly connections = new Map<string, Connection>();
   /** Latest connection per peer `addr:port`, for connection reuse when sending requests. */
   private readonly byPeer = new Map<string, Connection>();
   private seq = 0;
-  private received = 0;
-  private sent = 0;
-  private dropped = 0;
-  private closed = false;
 
   constructor(private readonly opts: TcpTransportOptions) {
-    this.id = opts.id;
-    this.family = opts.address.includes(":") ? 6 : 4;
-  }
-
-  get localAddress(): string {
-    return this.bound.address || this.opts.address;
-  }
-
-  get localPort(): number {
-    return this.bound.port || this.opts.port;
+    super(opts);
   }
 
   listen(): Promise<void> {
@@ -66,9 +45,7 @@ export class TcpTransport implements Transport {
     server.maxConnections = this.opts.maxConnections ?? 10_000;
     this.server = server;
     return new Promise((resolve, reject) => {
-      const onError = (err: Error) => {
-        reject(new TransportError(`cannot bind TCP ${formatHostPort(this.opts.address, this.opts.port)}: ${err.message}`, { cause: err }));
-      };
+      const onError = (err: Error) => reject(this.bindError(err));
       server.once("error", onError);
       server.listen({ port: this.opts.port, host: this.opts.address, ipv6Only: this.family === 6 }, () => {
         server.off("error", onError);
@@ -183,16 +160,8 @@ export class TcpTransport implements Transport {
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
-  dump(): TransportDump {
-    return {
-      id: this.id,
-      protocol: this.protocol,
-      bind: formatHostPort(this.localAddress, this.localPort),
-      received: this.received,
-      sent: this.sent,
-      dropped: this.dropped,
-      connections: this.connections.size,
-    };
+  protected override extraDump(): Partial<TransportDump> {
+    return { connections: this.connections.size };
   }
 }
 

@@ -5,50 +5,26 @@
  */
 import { createSocket, type Socket } from "node:dgram";
 import { TransportError } from "../../core/errors.js";
-import type { Logger } from "../../core/logger.js";
-import type { Flow, Transport, TransportDelegate, TransportDump } from "./types.js";
+import type { Flow, Transport } from "./types.js";
+import { BaseTransport, type BaseTransportOptions } from "./base-transport.js";
 import { formatHostPort } from "./types.js";
 
-export interface UdpTransportOptions {
-  id: string;
-  address: string;
-  port: number;
-  delegate: TransportDelegate;
-  log: Logger;
-}
+export type UdpTransportOptions = BaseTransportOptions;
 
-export class UdpTransport implements Transport {
+export class UdpTransport extends BaseTransport implements Transport {
   readonly protocol = "udp" as const;
   readonly reliable = false;
-  readonly id: string;
-  readonly family: 4 | 6;
   private socket: Socket | undefined;
-  private bound = { address: "", port: 0 };
-  private received = 0;
-  private sent = 0;
-  private dropped = 0;
-  private closed = false;
 
   constructor(private readonly opts: UdpTransportOptions) {
-    this.id = opts.id;
-    this.family = opts.address.includes(":") ? 6 : 4;
-  }
-
-  get localAddress(): string {
-    return this.bound.address || this.opts.address;
-  }
-
-  get localPort(): number {
-    return this.bound.port || this.opts.port;
+    super(opts);
   }
 
   listen(): Promise<void> {
     const socket = createSocket({ type: this.family === 6 ? "udp6" : "udp4", ipv6Only: this.family === 6 });
     this.socket = socket;
     return new Promise((resolve, reject) => {
-      const onError = (err: Error) => {
-        reject(new TransportError(`cannot bind UDP ${formatHostPort(this.opts.address, this.opts.port)}: ${err.message}`, { cause: err }));
-      };
+      const onError = (err: Error) => reject(this.bindError(err));
       socket.once("error", onError);
       socket.bind(this.opts.port, this.opts.address, () => {
         socket.off("error", onError);
@@ -101,14 +77,4 @@ export class UdpTransport implements Transport {
     return new Promise((resolve) => socket.close(() => resolve()));
   }
 
-  dump(): TransportDump {
-    return {
-      id: this.id,
-      protocol: this.protocol,
-      bind: formatHostPort(this.localAddress, this.localPort),
-      received: this.received,
-      sent: this.sent,
-      dropped: this.dropped,
-    };
-  }
 }
