@@ -10,6 +10,7 @@ import { PbxError } from "./core/errors.js";
 import { createLogger, type Logger } from "./core/logger.js";
 import { openDatabase } from "./core/db/index.js";
 import { loadConfiguration, type ConfigSource, type LoadedConfig } from "./config/load-configuration.js";
+import { carryOverRejected } from "./config/index.js";
 import { embeddedDefaultFiles, EMBEDDED_EXTENSIONS } from "./config/defaults/embedded.js";
 import { formatDiagnostic } from "./config/diagnostic.js";
 import { DigestAuthenticator } from "./sip/auth/index.js";
@@ -296,6 +297,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     const reload = async (): Promise<string> => {
       const next = loadConfiguration(source);
       const errors = logDiagnostics(next, root.child({ category: "config" }));
+      const kept = carryOverRejected(config.pjsip, next.pjsip);
+      if (kept.length) {
+        root.child({ category: "config" }).warn({}, `keeping the previous definition of ${kept.join(", ")} until the errors above are fixed`);
+      }
       config = next;
       directory = new EndpointDirectory(next.pjsip);
       transactions.setTimers(timersFrom(next.pjsip.system.timerT1, next.pjsip.system.timerB));

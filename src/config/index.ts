@@ -21,3 +21,4 @@ export type { CidrEntry, HostPort, IdentifyMatch, PasswordDigest } from "./schem
 export { checkTraps } from "./check/traps.js";
 export { runCheck, type CheckReport } from "./check/run-check.js";
 export { embeddedDefaultFiles, EMBEDDED_EXTENSIONS } from "./defaults/embedded.js";
+export { carryOverRejected } from "./pjsip/carry-over.js";

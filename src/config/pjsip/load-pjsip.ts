@@ -48,6 +48,7 @@ export function buildPjsipConfig(parsed: ParsedConfig): PjsipConfigResult {
   const aors = new Map<string, AorConfig>();
   const auths = new Map<string, AuthConfig>();
   const identifies: IdentifyConfig[] = [];
+  const rejected: Array<{ type: string; id: string }> = [];
   const origin = (c: ConfigCategory): ObjectOrigin => ({ id: c.name, file: c.file, line: c.line });
   let global: GlobalConfig = { ...defaultValues(globalSchema), id: "global", file: parsed.fileName, line: 0 };
   let system: SystemConfig = { ...defaultValues(systemSchema), id: "system", file: parsed.fileName, line: 0 };
@@ -84,41 +85,48 @@ export function buildPjsipConfig(parsed: ParsedConfig): PjsipConfigResult {
       case "transport": {
         const r = applyObject(transportSchema, category, sink, applyOpts);
         if (r.ok) transports.push({ ...r.values, ...origin(category) });
+        else rejected.push({ type, id: category.name });
         break;
       }
       case "endpoint": {
         const r = applyObject(endpointSchema, category, sink, applyOpts);
         if (r.ok) endpoints.set(category.name, { ...r.values, ...origin(category) });
+        else rejected.push({ type, id: category.name });
         break;
       }
       case "aor": {
         const r = applyObject(aorSchema, category, sink, applyOpts);
         if (r.ok) aors.set(category.name, { ...r.values, ...origin(category) });
+        else rejected.push({ type, id: category.name });
         break;
       }
       case "auth": {
         const r = applyObject(authSchema, category, sink, applyOpts);
         if (r.ok) auths.set(category.name, { ...r.values, ...origin(category) });
+        else rejected.push({ type, id: category.name });
         break;
       }
       case "identify": {
         const r = applyObject(identifySchema, category, sink, applyOpts);
         if (r.ok) identifies.push({ ...r.values, ...origin(category) });
+        else rejected.push({ type, id: category.name });
         break;
       }
       case "global": {
         const r = applyObject(globalSchema, category, sink, applyOpts);
         if (r.ok) global = { ...r.values, ...origin(category) };
+        else rejected.push({ type, id: category.name });
         break;
       }
       case "system": {
         const r = applyObject(systemSchema, category, sink, applyOpts);
         if (r.ok) system = { ...r.values, ...origin(category) };
+        else rejected.push({ type, id: category.name });
         break;
       }
     }
   }
-  const result: PjsipConfigResult = { transports, endpoints, aors, auths, identifies, global, system, diagnostics: sink.items, files: parsed.files };
+  const result: PjsipConfigResult = { transports, endpoints, aors, auths, identifies, global, system, diagnostics: sink.items, files: parsed.files, rejected };
   sink.addAll(checkCrossReferences(result));
   return result;
 }

@@ -19,4 +19,6 @@ export interface PjsipConfigResult {
   readonly diagnostics: Diagnostic[];
   /** Files read: pjsip.conf first, then its includes. */
   readonly files: string[];
+  /** Sections that had errors and were not created (a reload keeps their previous version). */
+  readonly rejected: ReadonlyArray<{ type: string; id: string }>;
 }
