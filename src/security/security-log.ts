@@ -37,17 +37,38 @@ export function cleanValue(v: string): string {
 
 const pad = (n: number, w = 2) => String(n).padStart(w, "0");
 
+/**
+ * Both timestamps change once a second but are written for every event (two per REGISTER under
+ * load), so the per-second parts are computed once and reused.
+ */
+let cachedSecond = Number.NaN;
+let cachedStamp = "";
+let cachedTvHead = "";
+let cachedTvZone = "";
+
+function refresh(d: Date): void {
+  const second = Math.floor(d.getTime() / 1000);
+  if (second === cachedSecond) return;
+  cachedSecond = second;
+  const date = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+  const time = `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  cachedStamp = `[${date} ${time}]`;
+  cachedTvHead = `${date}T${time}`;
+  const off = -d.getTimezoneOffset();
+  const abs = Math.abs(off);
+  cachedTvZone = `${off >= 0 ? "+" : "-"}${pad(Math.floor(abs / 60))}${pad(abs % 60)}`;
+}
+
 /** `[2026-11-26 08:00:01]` in local time, the date format fail2ban expects from Asterisk. */
 export function logTimestamp(d: Date): string {
-  return `[${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}]`;
+  refresh(d);
+  return cachedStamp;
 }
 
 /** `2026-11-26T08:00:01.123+0100`: local time with its UTC offset, as Asterisk's EventTV. */
 export function eventTv(d: Date): string {
-  const off = -d.getTimezoneOffset();
-  const sign = off >= 0 ? "+" : "-";
-  const abs = Math.abs(off);
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}${sign}${pad(Math.floor(abs / 60))}${pad(abs % 60)}`;
+  refresh(d);
+  return `${cachedTvHead}.${pad(d.getMilliseconds(), 3)}${cachedTvZone}`;
 }
 
 /** `IPV4/UDP/10.253.0.1/5060`; IPv4-mapped IPv6 addresses are written as IPv4. */

@@ -8,8 +8,8 @@
  * see `onRtp`).
  */
 import { createSocket, type RemoteInfo, type Socket } from "node:dgram";
-import { lookup as dnsLookup } from "node:dns";
-import { isIP, isIPv4, isIPv6 } from "node:net";
+import { fastLookup } from "../../core/fast-lookup.js";
+import { isIPv4, isIPv6 } from "node:net";
 import { randomInt } from "node:crypto";
 import { isRtcpPayloadType, looksLikeRtp, RTP_HEADER_SIZE, writeRtpHeader } from "../rtp/rtp-header.js";
 import type { OwnStream, RtpPlayer } from "../playback/rtp-player.js";
@@ -28,16 +28,6 @@ export interface LegEvents {
   error(leg: RelayLeg, err: Error): void;
 }
 
-/**
- * dgram resolves the destination of every send through `lookup`, by default `dns.lookup`, which
- * answers IP literals on the next tick: one deferred callback per packet. Targets here are
- * almost always IP literals, so answer those synchronously and keep DNS for host names.
- */
-const fastLookup = ((host: string, family: unknown, cb: (err: Error | null, address: string, family: number) => void) => {
-  const f = isIP(host);
-  if (f !== 0) cb(null, host, f);
-  else dnsLookup(host, family as number, cb as never);
-}) as never;
 
 /** Binds a UDP socket; resolves when listening, rejects with the bind error (EADDRINUSE…). */
 function bindSocket(type: "udp4" | "udp6", port: number, address: string): Promise<Socket> {

@@ -5,6 +5,7 @@
  */
 import { createSocket, type Socket } from "node:dgram";
 import { TransportError } from "../../core/errors.js";
+import { fastLookup } from "../../core/fast-lookup.js";
 import type { Flow, Transport } from "./types.js";
 import { BaseTransport, type BaseTransportOptions } from "./base-transport.js";
 import { formatHostPort } from "./types.js";
@@ -21,7 +22,7 @@ export class UdpTransport extends BaseTransport implements Transport {
   }
 
   listen(): Promise<void> {
-    const socket = createSocket({ type: this.family === 6 ? "udp6" : "udp4", ipv6Only: this.family === 6 });
+    const socket = createSocket({ type: this.family === 6 ? "udp6" : "udp4", ipv6Only: this.family === 6, lookup: fastLookup });
     this.socket = socket;
     return new Promise((resolve, reject) => {
       const onError = (err: Error) => reject(this.bindError(err));
