@@ -1,7 +1,7 @@
 /**
  * The `switchboard` executable: argv → runMain → exit code. Thin on purpose (STYLE.md §1): the
  * command line lives in cli/program.ts, the composition root in server.ts. The server and the
- * config checker are imported lazily so `switchboard -rx …` starts fast.
+ * config checker (with the dialplan check) are imported lazily so `switchboard -rx …` starts fast.
  */
 import { runMain } from "./cli/program.js";
 import { packageVersion } from "./cli/version.js";
@@ -10,7 +10,12 @@ const code = await runMain(process.argv.slice(2), {
   version: packageVersion(),
   startServer: async (opts) => (await import("./server.js")).startServer(opts),
   embeddedConfigSource: async (dataDir) => (await import("./server.js")).embeddedConfigSource(dataDir),
-  runCheck: async (source) => (await import("./config/index.js")).runCheck(source),
+  // The dialplan is checked here, above the config layer, because compiling it needs the pbx's
+  // application registry (config must not import pbx).
+  runCheck: async (source) => {
+    const [{ runCheck }, { checkDialplan }] = await Promise.all([import("./config/index.js"), import("./pbx/dialplan/check-dialplan.js")]);
+    return runCheck(source, (cfg) => (cfg.extensions === undefined ? [] : checkDialplan(cfg.extensions)));
+  },
 });
 // Exit explicitly: a console's paused stdin or a closing socket must not keep the process alive.
 process.exit(code);

@@ -227,6 +227,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       respond,
       configDir: opts.configDir,
       dataDir: opts.dataDir,
+      readConfig: () => loadConfiguration(source),
     });
     cleanups.push(() => calls.close());
     const ALLOW = "INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, UPDATE, INFO, PRACK";
@@ -241,7 +242,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         new TryingStage(respond),
         calls.inDialogStage,
         new IdentifyStage(() => directory, () => global().endpointIdentifierOrder, { events, clock }),
-        new AuthenticateStage({ digest, directory: () => directory, defaultRealm: () => global().defaultRealm, events, log: root.child({ category: "pbx.auth" }), respond, clock }),
+        new AuthenticateStage({ digest, directory: () => directory, defaultRealm: () => global().defaultRealm, defaultAlgorithms: () => global().defaultAuthAlgorithmsUas, events, log: root.child({ category: "pbx.auth" }), respond, clock }),
         new DispatchStage({
           registrar,
           respond,
@@ -297,6 +298,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     const reload = async (): Promise<string> => {
       const next = loadConfiguration(source);
       const errors = logDiagnostics(next, root.child({ category: "config" }));
+      if (!next.complete) {
+        const why = next.diagnostics.filter((d) => d.severity === "error").slice(0, 3).map((d) => formatDiagnostic(d)).join("; ");
+        log.warn({}, `reload refused: a configuration file could not be read completely (${why}); the running configuration is unchanged`);
+        throw new PbxError("CONFIG_MISSING", `reload refused, the running configuration is unchanged: ${why}`);
+      }
       const kept = carryOverRejected(config.pjsip, next.pjsip);
       if (kept.length) {
         root.child({ category: "config" }).warn({}, `keeping the previous definition of ${kept.join(", ")} until the errors above are fixed`);
@@ -315,7 +321,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       lastReloadAt = clock.now();
       const msg = `Configuration reloaded from ${opts.configDir ?? "the embedded default"}: ${next.pjsip.endpoints.size} endpoints, ${next.pjsip.aors.size} AORs, ${errors} errors; ${store.count()} contacts kept`;
       log.notice({}, msg);
-      return msg + (errors ? "\nRun 'switchboard check' to see the errors.\n" : "\n");
+      return msg + (errors ? `\nRun 'switchboard check${opts.configDir ? ` --config ${opts.configDir}` : ""}' to see the errors.\n` : "\n");
     };
     registerCoreCommands(registry, {
       version: packageVersion(),

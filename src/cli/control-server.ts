@@ -191,6 +191,9 @@ export class ControlServer {
   private accept(socket: Socket): void {
     const max = this.opts.maxClients ?? 128;
     if (this.closing || this.sessions.size >= max) {
+      // A refused console that resets before reading the reply must not take the PBX down with
+      // an unhandled 'error' event.
+      socket.on("error", () => socket.destroy());
       socket.end(JSON.stringify({ type: "error", error: "too many consoles connected" }) + "\n");
       return;
     }

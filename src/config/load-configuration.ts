@@ -26,6 +26,12 @@ export interface LoadedConfig {
   readonly files: string[];
   /** All diagnostics of all files, in reading order. */
   readonly diagnostics: Diagnostic[];
+  /**
+   * False when a whole file could not be read (pjsip.conf missing, a missing `#include`, an
+   * include loop): what loaded is then only part of what the admin wrote, so a reload must not
+   * replace the running configuration with it (Asterisk fails the whole parse in that case).
+   */
+  readonly complete: boolean;
 }
 
 function accessFor(source: ConfigSource): ConfigFileAccess {
@@ -58,6 +64,7 @@ export function loadConfiguration(source: ConfigSource): LoadedConfig {
   const relative = [...pjsip.files, ...rtpResult.files, ...guardResult.files, ...(extensions?.files ?? [])];
   const files = source.kind === "dir" ? relative.map((f) => (isAbsolute(f) ? f : join(source.dir, f))) : relative;
   const diagnostics = [...pjsip.diagnostics, ...rtpResult.diagnostics, ...guardResult.diagnostics, ...(extensions?.diagnostics ?? [])];
-  const base = { source, pjsip, rtp: rtpResult.config, guard: guardResult.config, files, diagnostics };
+  const complete = pjsipParsed.ok && (extensions?.ok ?? true);
+  const base = { source, pjsip, rtp: rtpResult.config, guard: guardResult.config, files, diagnostics, complete };
   return extensions === undefined ? base : { ...base, extensions };
 }

@@ -2,7 +2,8 @@
  * `switchboard check --config DIR` as a user runs it, on fixtures with one trap per object
  * (test/fixtures/config/check-broken) and on a clean configuration (check-good); then the real
  * server started on the broken configuration: it must start anyway, load the good objects, and
- * log each error with its file:line.
+ * log each error with its file:line. A broken extensions.conf (check-dialplan) is compiled against
+ * the real application registry and its findings counted in the summary.
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -19,6 +20,7 @@ const BIN = join(REPO_ROOT, "bin", "switchboard.js");
 const FIXTURES = join(REPO_ROOT, "test", "fixtures", "config");
 const BROKEN_DIR = join(FIXTURES, "check-broken");
 const GOOD_DIR = join(FIXTURES, "check-good");
+const DIALPLAN_DIR = join(FIXTURES, "check-dialplan");
 const BROKEN = readFileSync(join(BROKEN_DIR, "pjsip.conf"), "utf8");
 
 interface Run {
@@ -142,6 +144,55 @@ describe("switchboard check (integration: the CLI on fixture configurations)", (
     const r = await check(missing);
     assert.notEqual(r.code, 0, r.stdout);
     assert.ok((r.stdout + r.stderr).includes("no-such-directory"), r.stdout + r.stderr);
+  });
+});
+
+describe("switchboard check on a broken extensions.conf (integration)", () => {
+  const EXTENSIONS = readFileSync(join(DIALPLAN_DIR, "extensions.conf"), "utf8").split("\n");
+  let run: Run;
+  before(async () => {
+    run = await check(DIALPLAN_DIR);
+  });
+
+  /** 1-based line of the dialplan line starting with `prefix`. */
+  const extLine = (prefix: string): number => {
+    const i = EXTENSIONS.findIndex((l) => l.startsWith(prefix));
+    assert.ok(i >= 0, `fixture has no line starting '${prefix}'`);
+    return i + 1;
+  };
+  const found = (): Array<{ line: number; severity: string; message: string }> =>
+    [...run.stdout.matchAll(/^extensions\.conf:(\d+): (error|warning): (.*)$/gm)].map((m) => ({ line: Number(m[1]), severity: m[2] ?? "", message: m[3] ?? "" }));
+  function expectAt(prefix: string, severity: "error" | "warning", pattern: RegExp): void {
+    const line = extLine(prefix);
+    const hit = found().find((d) => d.line === line && d.severity === severity && pattern.test(d.message));
+    assert.ok(hit, `no '${severity}' at extensions.conf:${line} matching ${pattern}\n--- output\n${run.stdout}${run.stderr}`);
+  }
+
+  it("an unclosed parenthesis: a warning at its line about the trailing parenthesis", () => {
+    expectAt("exten => 900,1,Answer(", "warning", /trailing parenthesis for Answer/);
+  });
+
+  it("an unknown application: a warning at its line naming it (checked against the real registry)", () => {
+    expectAt("exten => 902,1,Frobnicate(1)", "warning", /'Frobnicate'.*does not exist/);
+  });
+
+  it("an extension whose first line is 'n': a warning at that line that it has no priority 1", () => {
+    expectAt("exten => 905,n,NoOp()", "warning", /'905'.*no priority 1/);
+  });
+
+  it("an invalid priority: an error at its line, and the exit code is 1", () => {
+    expectAt("exten => 906,x,NoOp()", "error", /Invalid priority/);
+    assert.equal(run.code, 1, run.stdout + run.stderr);
+  });
+
+  it("the correct extensions and pjsip.conf are not reported, and the summary counts the dialplan findings", () => {
+    const good = new Set([extLine("exten => 901,"), extLine("exten => 903,"), extLine(" same => n,Hangup()"), extLine(" same => n,Echo()")]);
+    assert.deepEqual(found().filter((d) => good.has(d.line)), []);
+    assert.doesNotMatch(run.stdout, /^pjsip\.conf:\d+:/m);
+    const errors = found().filter((d) => d.severity === "error").length;
+    const warnings = found().filter((d) => d.severity === "warning").length;
+    assert.deepEqual([errors, warnings], [1, 3], run.stdout);
+    assert.match(run.stdout, /^1 error, 3 warnings in 2 files /m);
   });
 });
 

@@ -51,7 +51,7 @@ const authOptions = [
   md5Cred,
   str("realm", "", "Realm in challenges (inbound; empty = global default_realm) or expected from the server (outbound; empty or * = any)."),
   uint("nonce_lifetime", 32, "Seconds a nonce stays valid."),
-  list("supported_algorithms_uas", "Digest algorithms offered in challenges (MD5, SHA-256, SHA-512-256); empty = global default.", { implemented: false }),
+  list("supported_algorithms_uas", "Digest algorithms offered in challenges, most preferred first (MD5, SHA-256, SHA-512-256); empty = the global default_auth_algorithms_uas."),
   list("supported_algorithms_uac", "Digest algorithms accepted when answering challenges; empty = global default.", { implemented: false }),
   str("refresh_token", "", "OAuth refresh token (google_oauth).", { implemented: false }),
   str("oauth_clientid", "", "OAuth client id (google_oauth).", { implemented: false }),

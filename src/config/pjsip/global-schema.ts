@@ -38,7 +38,7 @@ const globalOptions = [
   uint("mwi_tps_queue_high", 500, "MWI task queue high-water mark.", NOT_YET),
   uint("mwi_tps_queue_low", 450, "MWI task queue low-water mark.", NOT_YET),
   bool("mwi_disable_initial_unsolicited", false, "Do not send MWI NOTIFYs at start-up.", NOT_YET),
-  list("default_auth_algorithms_uas", "Digest algorithms offered in challenges by default (MD5, SHA-256, SHA-512-256).", NOT_YET),
+  list("default_auth_algorithms_uas", "Digest algorithms offered in challenges by default, most preferred first (MD5, SHA-256, SHA-512-256); empty = MD5. Also used for unknown accounts."),
   list("default_auth_algorithms_uac", "Digest algorithms accepted in challenges by default.", NOT_YET),
 ] as const;
 

@@ -35,7 +35,8 @@ export const playbackApp: DialplanApp = {
     for (const file of files) {
       if (ctx.channel.hungUp()) break;
       const r = await ctx.channel.playback(file);
-      if (r === "failed") {
+      // A caller hanging up mid-prompt is a normal end, not a failure worth a warning.
+      if (r === "failed" && !ctx.channel.hungUp()) {
         ctx.log.warn({ file: file.slice(0, 200) }, `Playback failed on ${ctx.channel.name} for ${file.slice(0, 200)}`);
         status = "FAILED";
       }

@@ -3,6 +3,7 @@
  * routes everything that belongs to a dialog (ACK, BYE, re-INVITE, UPDATE, INFO, OPTIONS, CANCEL,
  * stray 2xx) to the right leg. It owns the channel table the console shows.
  */
+import { isIP } from "node:net";
 import type { TimerHandle } from "../../core/clock.js";
 import { SipResponseError } from "../../core/errors.js";
 import { parseAudioSdp, negotiate, describeCodecs, type EndpointMediaPolicy } from "../../media/sdp/index.js";
@@ -93,7 +94,8 @@ export class CallManager {
     const callId = req.headers.get("Call-ID") ?? "";
     let alloc: Awaited<ReturnType<typeof this.o.ctx.media.allocate>>;
     try {
-      alloc = await this.o.ctx.media.allocate({ group: callId });
+      // The relay socket must be of the phone's family: an IPv6 phone sends to an IPv6 port.
+      alloc = await this.o.ctx.media.allocate({ group: callId, ...(isIP(parsed.audio.address) === 6 || flow.transport.family === 6 ? { bindAddress: "::" } : {}) });
     } catch (err) {
       const rtp = this.o.ctx.config().rtp;
       throw new SipResponseError(503, "Service Unavailable", [["Retry-After", "5"]], `no RTP port free for a new call (${err instanceof Error ? err.message : String(err)}); widen rtp.conf rtpstart=${rtp.rtpstart}/rtpend=${rtp.rtpend}`);

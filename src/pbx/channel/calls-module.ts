@@ -12,7 +12,7 @@ import { MediaEngine, discoverPublicAddress } from "../../media/index.js";
 import type { SipResponse } from "../../sip/message/message.js";
 import type { TransactionLayer } from "../../sip/transaction/transaction-layer.js";
 import type { TransportSet } from "../../sip/transport/transport-set.js";
-import { createCoreAppRegistry } from "../apps/index.js";
+import { createCoreAppRegistry, type AppRegistry } from "../apps/index.js";
 import { compileDialplan, DialplanExecutor, registerDialplanCommands, type Dialplan } from "../dialplan/index.js";
 import type { EndpointDirectory } from "../endpoint/directory.js";
 import { createCoreFuncRegistry } from "../funcs/index.js";
@@ -35,6 +35,8 @@ export interface CallsModuleOptions {
   commands: CommandRegistrar;
   respond: (ctx: RequestContext, res: SipResponse) => void;
   configDir: string | undefined;
+  /** Reads the configuration files again (for `dialplan reload`). */
+  readConfig?: () => LoadedConfig;
   dataDir: string;
 }
 
@@ -45,10 +47,13 @@ export class CallsModule {
   private dialplan: Dialplan;
   private stunAddress: string | undefined;
   private readonly unregister: Array<() => void> = [];
+  /** The applications calls run; compile() warns about dialplan lines naming any other. */
+  private readonly apps: AppRegistry;
 
   private constructor(private readonly o: CallsModuleOptions, media: MediaEngine) {
     this.media = media;
     const apps = createCoreAppRegistry();
+    this.apps = apps;
     this.dialplan = this.compile(o.config());
     const executor = new DialplanExecutor({
       dialplan: () => this.dialplan,
@@ -84,9 +89,11 @@ export class CallsModule {
       registerDialplanCommands(o.commands, {
         dialplan: () => this.dialplan,
         reload: async () => {
-          this.reloadDialplan(this.o.config());
+          // `dialplan reload` re-reads extensions.conf from disk, like Asterisk's.
+          const cfg = this.o.readConfig ? this.o.readConfig() : this.o.config();
+          const errors = this.reloadDialplan(cfg);
           const ctxs = this.dialplan.contexts.size;
-          return `Dialplan reloaded: ${ctxs} context${ctxs === 1 ? "" : "s"}\n`;
+          return `Dialplan reloaded: ${ctxs} context${ctxs === 1 ? "" : "s"}${errors ? `, ${errors} error${errors === 1 ? "" : "s"} (see the log)` : ""}\n`;
         },
       }),
     );
@@ -114,16 +121,24 @@ export class CallsModule {
     const log = this.o.log.child({ category: "pbx.dialplan" });
     const parsed = cfg.extensions ?? parseConfigText("", "extensions.conf");
     if (!cfg.extensions) log.warn({}, "no extensions.conf: every call will be answered 404 (add extensions.conf to the configuration directory)");
-    const compiled = compileDialplan(parsed, { isKnownApp: () => true });
+    const compiled = compileDialplan(parsed, { isKnownApp: (name) => this.apps.has(name) });
+    this.lastErrors = (cfg.extensions?.diagnostics ?? []).filter((d) => d.severity === "error").length;
     for (const d of compiled.diagnostics) {
-      if (d.severity === "error") log.error({}, formatDiagnostic(d));
-      else log.warn({}, formatDiagnostic(d));
+      if (d.severity === "error") {
+        this.lastErrors++;
+        log.error({}, formatDiagnostic(d));
+      } else log.warn({}, formatDiagnostic(d));
     }
     return compiled.dialplan;
   }
 
-  reloadDialplan(cfg: LoadedConfig): void {
+  /** Errors found by the last compile (extensions.conf syntax and dialplan). */
+  private lastErrors = 0;
+
+  /** Recompiles the dialplan from `cfg`; returns the number of errors found. */
+  reloadDialplan(cfg: LoadedConfig): number {
     this.dialplan = this.compile(cfg);
+    return this.lastErrors;
   }
 
   /** direct_media is Asterisk's default, but media always stays anchored here: say so once. */

@@ -91,7 +91,19 @@ export function registerChannelCommands(registry: CommandRegistrar, calls: CallM
         const totals = `${list.length} active channel${list.length === 1 ? "" : "s"}\n${active} active call${active === 1 ? "" : "s"}\n${calls.processed} call${calls.processed === 1 ? "" : "s"} processed\n`;
         if (mode === "count") return totals;
         if (mode === "concise") {
-          return list.map((r) => [r.name, ...r.location.split(/[@:]/), r.state, r.app, r.data, r.callerId, "", "", "3", String(r.duration), "", r.name].join("!")).join("\n") + (list.length ? "\n" : "");
+          // Asterisk's 14 fields: name!context!exten!prio!state!app!data!callerid!accountcode!
+          // peeraccount!amaflags!duration!bridgeid!uniqueid (outgoing legs have no dialplan place).
+          return (
+            list
+              .map((r) => {
+                const at = r.location.indexOf("@");
+                const exten = at >= 0 ? r.location.slice(0, at) : "";
+                const [context = "", prio = "1"] = at >= 0 ? r.location.slice(at + 1).split(":") : ["", "1"];
+                const bridge = r.peer ? [r.name, r.peer].sort()[0] ?? "" : "";
+                return [r.name, context, exten, prio, r.state, r.app, r.data, r.callerId, "", "", "3", String(r.duration), bridge, r.name].join("!");
+              })
+              .join("\n") + (list.length ? "\n" : "")
+          );
         }
         if (mode === "verbose") {
           const fmt = (a: string[]) => `${a[0]!.padEnd(20).slice(0, 20)} ${a[1]!.padEnd(20).slice(0, 20)} ${a[2]!.padEnd(16).slice(0, 16)} ${a[3]!.padEnd(4).slice(0, 4)} ${a[4]!.padEnd(7).slice(0, 7)} ${a[5]!.padEnd(12).slice(0, 12)} ${a[6]!.padEnd(25).slice(0, 25)} ${a[7]!.padEnd(15).slice(0, 15)} ${a[8]!.padEnd(8).slice(0, 8)} ${a[9]!}`;

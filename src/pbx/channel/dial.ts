@@ -108,6 +108,9 @@ export async function dial(
       // the calling channel.
       const cause = DIAL_CAUSE[status];
       if (cause !== undefined) call.dialCause = cause;
+      // Every target failed for want of a common codec: the caller hears 488, which names the
+      // problem, rather than 503 (the NOTICE already gave both codec lists).
+      if (!winner && failures.length > 0 && failures.every((f) => f === 488)) call.dialCause = CAUSE.BEARERCAPABILITY_NOTAVAIL;
       resolve(winner ? { status, answeredBy: winner.name } : { status });
     };
     const stopLeg = (leg: OutboundLeg) => {
@@ -148,7 +151,7 @@ export async function dial(
       }
       let alloc: Awaited<ReturnType<typeof ctx.media.allocate>>;
       try {
-        alloc = await ctx.media.allocate({ group: call.callId });
+        alloc = await ctx.media.allocate({ group: call.callId, ...(flow.transport.family === 6 ? { bindAddress: "::" } : {}) });
       } catch (err) {
         // Out of RTP ports (rtp.conf rtpstart-rtpend too small for the load): this leg fails as
         // congestion; the call itself and every other call go on.
@@ -196,7 +199,9 @@ export async function dial(
       const applyAnswer = (sdp: string | undefined) => {
         if (!sdp) return;
         const parsed = parseAudioSdp(sdp);
-        if (parsed.ok) ctx.media.setRemote(leg.mediaLegId, { address: parsed.audio.address, port: parsed.audio.port, ...(parsed.audio.rtcpPort ? { rtcpPort: parsed.audio.rtcpPort } : {}) });
+        if (!parsed.ok) return;
+        ctx.media.setRemote(leg.mediaLegId, { address: parsed.audio.address, port: parsed.audio.port, ...(parsed.audio.rtcpPort ? { rtcpPort: parsed.audio.rtcpPort } : {}) });
+        call.restrictCodecs(parsed.audio.codecs.map((c) => c.payloadType));
       };
       leg.on("ringing", () => void call.ringing());
       leg.on("progress", (sdp) => {

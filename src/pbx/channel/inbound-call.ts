@@ -100,6 +100,7 @@ export class InboundCall implements DialplanChannel {
     this.callerId = callerIdOf(o.req, o.endpoint);
     this.log = o.ctx.log.child({ channel: o.name });
     this.vars.set("UNIQUEID", o.uniqueId);
+    this.codecList = o.codecs;
     if (o.terms.reliable) {
       this.reliable = new ReliableProvisionals({
         clock: o.ctx.clock,
@@ -119,8 +120,21 @@ export class InboundCall implements DialplanChannel {
     return this.o.req.headers.get("Call-ID") ?? "";
   }
 
+  /** The codecs we answer the caller with; narrowed to the callee's choice once it answers. */
+  private codecList: MediaCodec[] = [];
+
+  /**
+   * Nothing is transcoded, so the caller must be told to use what the callee accepted: keep only
+   * the payload types the callee's answer contains (before our 183/200 to the caller goes out).
+   */
+  restrictCodecs(payloadTypes: readonly number[]): void {
+    if (this.answered || this.earlyMediaSent) return;
+    const kept = this.codecList.filter((c) => payloadTypes.includes(c.payloadType));
+    if (kept.length > 0) this.codecList = kept;
+  }
+
   get codecs(): MediaCodec[] {
-    return this.o.codecs;
+    return this.codecList;
   }
 
   get telephoneEvent(): AudioOffer["telephoneEvent"] {
@@ -171,7 +185,7 @@ export class InboundCall implements DialplanChannel {
       origin: { sessionId: this.sessionId, sessionVersion: this.sessionVersion, address: this.o.mediaAddress },
       address: this.o.mediaAddress,
       port: this.o.localPort,
-      codecs: this.o.codecs,
+      codecs: this.codecList,
       ...(this.o.telephoneEvent ? { telephoneEvent: this.o.telephoneEvent } : {}),
       ...(this.o.ptime ? { ptime: this.o.ptime } : {}),
       profile: this.o.profile,
@@ -349,7 +363,7 @@ export class InboundCall implements DialplanChannel {
   }
 
   private mediaFormat(): { payloadType: number; codec: "PCMU" | "PCMA" } | undefined {
-    const c = this.o.codecs.find((x) => x.encoding.toUpperCase() === "PCMU" || x.encoding.toUpperCase() === "PCMA");
+    const c = this.codecList.find((x) => x.encoding.toUpperCase() === "PCMU" || x.encoding.toUpperCase() === "PCMA");
     return c ? { payloadType: c.payloadType, codec: c.encoding.toUpperCase() as "PCMU" | "PCMA" } : undefined;
   }
 
@@ -362,7 +376,7 @@ export class InboundCall implements DialplanChannel {
     }
     const fmt = this.mediaFormat();
     if (!fmt) {
-      this.log.warn({}, `${this.name}: Playback needs G.711 (ulaw or alaw) on the call; negotiated ${this.o.codecs.map((c) => c.name).join("|")}`);
+      this.log.warn({}, `${this.name}: Playback needs G.711 (ulaw or alaw) on the call; negotiated ${this.codecList.map((c) => c.name).join("|")}`);
       return "failed";
     }
     if (!this.answered && !this.earlyMediaSent) await this.answer();

@@ -149,13 +149,13 @@ export function registerPjsipCommands(registry: CommandRegistrar, deps: PjsipCom
     command: "pjsip show endpoints",
     summary: "List PJSIP Endpoints",
     usage: "Usage: pjsip show endpoints [like <pattern>]\n       List(detailed) the configured PJSIP Endpoints.\n",
-    handler: ({ args }) => listing(ENDPOINT_HEADER, filterLike([...deps.directory().endpoints.values()], args, (e) => e.id).map((e) => endpointBlock(e, true)), true),
+    handler: ({ args }) => listing(ENDPOINT_HEADER, filterLike(byId([...deps.directory().endpoints.values()]), args, (e) => e.id).map((e) => endpointBlock(e, true)), true),
   });
   reg({
     command: "pjsip list endpoints",
     summary: "List PJSIP Endpoints",
     usage: "Usage: pjsip list endpoints [like <pattern>]\n       List(summary) the configured PJSIP Endpoints.\n",
-    handler: ({ args }) => listing([ENDPOINT_HEADER[0] ?? ""], filterLike([...deps.directory().endpoints.values()], args, (e) => e.id).map((e) => endpointBlock(e, false)), false),
+    handler: ({ args }) => listing([ENDPOINT_HEADER[0] ?? ""], filterLike(byId([...deps.directory().endpoints.values()]), args, (e) => e.id).map((e) => endpointBlock(e, false)), false),
   });
   reg({
     command: "pjsip show endpoint",
@@ -173,7 +173,8 @@ export function registerPjsipCommands(registry: CommandRegistrar, deps: PjsipCom
     const blocks: string[][] = [];
     const dir = deps.directory();
     for (const c of filterLike(liveContacts(), args, (c) => `${c.aor}/${c.uri}`)) blocks.push([contactLine(0, c)]);
-    for (const aor of dir.aors.values()) for (const u of aor.contact) blocks.push([staticLine(0, aor.id, u)]);
+    const statics = [...dir.aors.values()].flatMap((aor) => aor.contact.map((u) => ({ aor: aor.id, uri: u })));
+    for (const c of filterLike(statics, args, (x) => `${x.aor}/${x.uri}`)) blocks.push([staticLine(0, c.aor, c.uri)]);
     return listing(CONTACT_HEADER, blocks, false);
   };
   reg({ command: "pjsip show contacts", summary: "List PJSIP Contacts", usage: "Usage: pjsip show contacts [like <pattern>]\n       List(detailed) the PJSIP Contacts.\n", handler: contactsHandler });
@@ -206,7 +207,7 @@ export function registerPjsipCommands(registry: CommandRegistrar, deps: PjsipCom
     },
   });
   const aorBlocks = (args: string[]) =>
-    filterLike([...deps.directory().aors.values()], args, (a) => a.id).map((aor) => [
+    filterLike(byId([...deps.directory().aors.values()]), args, (a) => a.id).map((aor) => [
       aorRow(0, aor.id, aor.maxContacts),
       ...liveContacts(aor.id).map((c) => contactLine(1, c)),
       ...aor.contact.map((u) => staticLine(1, aor.id, u)),
@@ -225,7 +226,7 @@ export function registerPjsipCommands(registry: CommandRegistrar, deps: PjsipCom
       return listing(AOR_HEADER, aorBlocks([`^${escapeRegex(id)}$`].length ? ["like", `^${escapeRegex(id)}$`] : []), true).replace(/\nObjects found: 1\n$/, "\n") + "\n" + objectTable("aor", aor as unknown as Record<string, unknown>);
     },
   });
-  const authBlocks = (args: string[]) => filterLike([...deps.directory().auths.values()], args, (a) => a.id).map((a) => [authRow(0, "Auth", `${a.id}/${a.username}`)]);
+  const authBlocks = (args: string[]) => filterLike(byId([...deps.directory().auths.values()]), args, (a) => a.id).map((a) => [authRow(0, "Auth", `${a.id}/${a.username}`)]);
   reg({ command: "pjsip show auths", summary: "List PJSIP Auths", usage: "Usage: pjsip show auths [like <pattern>]\n       List(detailed) the configured PJSIP Auths.\n", handler: ({ args }) => listing(AUTH_HEADER, authBlocks(args), true) });
   reg({ command: "pjsip list auths", summary: "List PJSIP Auths", usage: "Usage: pjsip list auths [like <pattern>]\n       List(summary) the configured PJSIP Auths.\n", handler: ({ args }) => listing(AUTH_HEADER, authBlocks(args), false) });
   reg({
@@ -310,6 +311,11 @@ export function registerPjsipCommands(registry: CommandRegistrar, deps: PjsipCom
   return () => {
     for (const u of unregs.splice(0)) u();
   };
+}
+
+/** Asterisk lists objects sorted by id. */
+function byId<T extends { id: string }>(items: T[]): T[] {
+  return items.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 /** Asterisk's containers accept `like <regex>`. */

@@ -159,6 +159,11 @@ export class Registrar extends TypedEmitter<RegistrarEvents> {
       throw new SipResponseError(423, "Interval Too Brief", [["Min-Expires", String(aor.minimumExpiration)]], `Expires ${expires} is below minimum_expiration=${aor.minimumExpiration} of AOR '${aor.id}'`);
     }
     if (expires > aor.maximumExpiration) expires = aor.maximumExpiration;
+    const scheme = na.uri.scheme.toLowerCase();
+    if (scheme !== "sip" && scheme !== "sips") {
+      // A binding must be reachable over SIP; tel: or http: contacts would be dialled as garbage.
+      throw new SipResponseError(400, "Bad Request", [], `Contact scheme '${scheme.slice(0, 10)}:' cannot be registered; use a sip: or sips: URI`);
+    }
     let uri = formatUri(na.uri);
     if (ep.rewriteContact) uri = rewriteToSource(uri, ctx);
     const q = na.params.get("q");

@@ -114,9 +114,11 @@ export class TransactionLayer extends TypedEmitter<TransactionLayerEvents> {
     // RFC 3261 §8.2: a malformed request is answered with 400 when we can still address the
     // response (Via, From, To, Call-ID and CSeq readable); otherwise it is dropped.
     if (result.isRequest && result.method !== "ACK" && h && h.get("Via") && h.get("From") && h.get("To") && h.get("Call-ID") && h.get("CSeq")) {
-      const reason = `Bad Request - ${result.reason}`.slice(0, 120).replace(/[\r\n]/g, " ");
+      // §8.2: an unsupported SIP version gets 505, anything else unreadable 400.
+      const badVersion = result.reason.startsWith("unsupported SIP version");
+      const reason = badVersion ? "Version Not Supported" : `Bad Request - ${result.reason}`.slice(0, 120).replace(/[\r\n]/g, " ");
       const fake = new SipRequest(result.method ?? "UNKNOWN", "sip:invalid", h);
-      const res = createResponse(fake, 400, reason);
+      const res = createResponse(fake, badVersion ? 505 : 400, reason);
       if (this.opts.userAgent) res.headers.append("Server", this.opts.userAgent);
       this.sendStateless(res, flow);
       answered = true;

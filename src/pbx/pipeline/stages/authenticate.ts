@@ -13,7 +13,7 @@
  */
 import { systemClock, type Clock } from "../../../core/clock.js";
 import type { Logger } from "../../../core/logger.js";
-import type { DigestAlgorithm, DigestAuthenticator, DigestCredentials } from "../../../sip/auth/index.js";
+import { isAlgorithmSupported, parseDigestAlgorithm, type DigestAlgorithm, type DigestAuthenticator, type DigestCredentials } from "../../../sip/auth/index.js";
 import { parseAuth } from "../../../sip/parser/index.js";
 import { createResponse } from "../../../sip/transaction/create-response.js";
 import type { SipResponse } from "../../../sip/message/message.js";
@@ -30,6 +30,8 @@ export interface AuthenticateOptions {
   digest: DigestAuthenticator;
   directory: () => EndpointDirectory;
   defaultRealm: () => string;
+  /** `[global] default_auth_algorithms_uas`; MD5 when empty. */
+  defaultAlgorithms?: () => readonly string[];
   events: SecurityEventStream;
   log: Logger;
   respond: (ctx: RequestContext, res: SipResponse) => void;
@@ -48,7 +50,7 @@ export class AuthenticateStage implements PipelineStage {
     const auths = ep ? this.opts.directory().authsOf(ep) : [];
     if (ep && auths.length === 0) return "continue"; // an endpoint without auth= is trusted by identification
     const realm = auths[0]?.realm || this.opts.defaultRealm();
-    const algorithms = algorithmsOf(auths[0]);
+    const algorithms = algorithmsOf(auths[0], this.opts.defaultAlgorithms?.() ?? []);
     const raw = ctx.req.headers.get("Authorization");
     if (raw === undefined) {
       this.challenge(ctx, realm, algorithms, false);
@@ -68,7 +70,9 @@ export class AuthenticateStage implements PipelineStage {
       this.opts.events.publish(securityEvent(ctx, "SuccessfulAuth", { username }, this.now()));
       return "continue";
     }
-    if (result.outcome === "stale") {
+    // Some phones resend a nonce count they already used (after a retransmission or a reboot);
+    // that is no password guess, so it gets a fresh nonce rather than a failure and a strike.
+    if (result.outcome === "stale" || (result.outcome === "failed" && result.reason === "replayed nonce count")) {
       this.challenge(ctx, realm, algorithms, true);
       return "done";
     }
@@ -118,9 +122,13 @@ export class AuthenticateStage implements PipelineStage {
   }
 }
 
-function algorithmsOf(auth: AuthConfig | undefined): DigestAlgorithm[] {
-  const list = auth?.supportedAlgorithmsUas;
-  return list && list.length ? (list as DigestAlgorithm[]) : ["MD5"];
+function algorithmsOf(auth: AuthConfig | undefined, defaults: readonly string[]): DigestAlgorithm[] {
+  const valid = (list: readonly string[] | undefined): DigestAlgorithm[] =>
+    (list ?? []).map((a) => parseDigestAlgorithm(a.trim())).filter((a): a is DigestAlgorithm => a !== undefined && isAlgorithmSupported(a));
+  const own = valid(auth?.supportedAlgorithmsUas);
+  if (own.length) return own;
+  const global = valid(defaults);
+  return global.length ? global : ["MD5"];
 }
 
 function credentialsOf(a: AuthConfig): DigestCredentials {
