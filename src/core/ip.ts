@@ -122,3 +122,47 @@ export const PRIVATE_NETWORKS: readonly IpNetwork[] = [
 export function isPrivateAddress(address: string): boolean {
   return anyNetworkContains(PRIVATE_NETWORKS, address);
 }
+
+/**
+ * One spelling per address, so that bans typed at the console, read from configuration and
+ * seen on sockets compare equal: surrounding brackets stripped, IPv4-mapped IPv6
+ * (`::ffff:192.0.2.1`) reduced to its IPv4 address, and IPv6 in the RFC 5952 §4 text form —
+ * the form Node reports for socket addresses. Undefined when `text` is not an IP address.
+ */
+export function canonicalIp(text: string): string | undefined {
+  const trimmed = text.trim();
+  const bare = trimmed.startsWith("[") && trimmed.endsWith("]") ? trimmed.slice(1, -1) : trimmed;
+  const fam = isIP(bare);
+  if (fam === 4) return bare;
+  if (fam !== 6) return undefined;
+  const percent = bare.indexOf("%");
+  const zone = percent < 0 ? "" : bare.slice(percent);
+  const bytes = ipToBytes(percent < 0 ? bare : bare.slice(0, percent));
+  if (!bytes || bytes.length !== 16) return undefined;
+  if (bytes.slice(0, 10).every((x) => x === 0) && bytes[10] === 0xff && bytes[11] === 0xff) {
+    return `${bytes[12]}.${bytes[13]}.${bytes[14]}.${bytes[15]}`;
+  }
+  const groups: number[] = [];
+  for (let i = 0; i < 16; i += 2) groups.push(((bytes[i] ?? 0) << 8) | (bytes[i + 1] ?? 0));
+  // RFC 5952 §4.2.2–4.2.3: "::" MUST NOT be used to shorten just one 16-bit 0 field; it
+  // shortens the longest run of zero fields, and the first one when runs tie.
+  let bestStart = -1;
+  let bestLen = 0;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLen) {
+      bestStart = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  // RFC 5952 §4.3: the characters "a" to "f" MUST be lowercase; §4.1: leading zeros MUST be suppressed.
+  const hex = (gs: number[]) => gs.map((g) => g.toString(16)).join(":");
+  const body = bestLen < 2 ? hex(groups) : `${hex(groups.slice(0, bestStart))}::${hex(groups.slice(bestStart + bestLen))}`;
+  return body + zone;
+}

@@ -4,9 +4,9 @@
  *   security show bans | security show ban <ip> | security ban <ip> [seconds]
  *   security unban <ip> | security show stats | security show whitelist
  */
-import { isIP } from "node:net";
 import type { Clock } from "../core/clock.js";
 import { CliUsageError, completeFrom, type CommandRegistrar } from "../core/commands.js";
+import { canonicalIp } from "../core/ip.js";
 import type { Ban } from "./ban-list.js";
 import type { Guard } from "./guard.js";
 
@@ -70,9 +70,15 @@ export function formatBanDetail(bans: readonly Ban[], now: number): string {
   return "\n" + blocks.join("\n\n") + "\n";
 }
 
+/**
+ * The address argument in the form the guard stores and sockets report (`[::1]`,
+ * `0:0:0:0:0:0:0:1` and `::1` are one address), so replies name what was actually banned.
+ */
 function ipArg(args: string[]): string {
-  const ip = args[0];
-  if (ip === undefined || isIP(ip) === 0) throw new CliUsageError(ip === undefined ? "missing address" : `'${ip}' is not an IPv4 or IPv6 address`);
+  const text = args[0];
+  if (text === undefined) throw new CliUsageError("missing address");
+  const ip = canonicalIp(text);
+  if (ip === undefined) throw new CliUsageError(`'${text}' is not an IPv4 or IPv6 address`);
   return ip;
 }
 

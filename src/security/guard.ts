@@ -5,9 +5,9 @@
  *
  *   finding                                   ban
  *   maxretry failures for one username        (address, username)
- *   maxretry requests for one unknown account (address, username)
+ *   maxretry attempts for one unknown account (address, username)
  *   failures for max_users_per_ip usernames   address        — not if trusted
- *   max_unknown requests for unknown accounts address        — not if trusted
+ *   max_unknown distinct unknown usernames    address        — not if trusted
  *   rate_limit / packet_rate_limit exceeded   address
  *   scanner User-Agent or From/To pattern     address
  *   decoy username                            address
@@ -21,7 +21,7 @@
  * without a response; `checkRequest` (the pipeline's flood stage) drops requests quietly.
  */
 import type { Clock, TimerHandle } from "../core/clock.js";
-import { anyNetworkContains, parseNetwork, type IpNetwork } from "../core/ip.js";
+import { anyNetworkContains, canonicalIp, parseNetwork, type IpNetwork } from "../core/ip.js";
 import type { Logger } from "../core/logger.js";
 import { TypedEmitter } from "../core/emitter.js";
 import type { GuardConfig } from "../config/guard/load-guard.js";
@@ -104,10 +104,22 @@ const PRUNE_INTERVAL_MS = 60_000;
 function toNetworks(entries: ReadonlyArray<{ address: string; prefixLength: number }>): IpNetwork[] {
   const out: IpNetwork[] = [];
   for (const e of entries) {
-    const n = parseNetwork(`${e.address}/${e.prefixLength}`);
+    // A single address is spelled the way bans and sockets spell it (`::1`, `192.0.2.1` for
+    // `::ffff:192.0.2.1`); networks keep their family so the prefix length stays valid.
+    const single = e.prefixLength === (e.address.includes(":") ? 128 : 32);
+    const ip = single ? canonicalIp(e.address) : undefined;
+    const n = ip !== undefined ? parseNetwork(`${ip}/${ip.includes(":") ? 128 : 32}`) : parseNetwork(`${e.address}/${e.prefixLength}`);
     if (n) out.push(n);
   }
   return out;
+}
+
+/**
+ * Addresses typed at the console or read from configuration and the database are stored in
+ * the form sockets report, so the per-packet lookup (a plain Map get) finds them.
+ */
+function canonical(ip: string): string {
+  return canonicalIp(ip) ?? ip;
 }
 
 function formatDuration(expiresAt: number, createdAt: number): string {
@@ -157,7 +169,7 @@ export class Guard {
     this.unsubscribe = opts.events.on("event", (ev) => this.onSecurityEvent(ev));
 
     const now = opts.clock.now();
-    for (const ban of opts.store.loadBans(now)) this.list.add(ban);
+    for (const ban of opts.store.loadBans(now)) this.list.add({ ...ban, ip: canonical(ban.ip) });
     for (const o of opts.store.loadOffences(now - this.c.recidiveMs)) this.pushOffence(o.key, o.at);
     if (this.list.size > 0) this.log.notice({ bans: this.list.size }, `${this.list.size} bans restored from the database`);
     void opts.nft?.sync(this.list.all(now), now);
@@ -203,7 +215,8 @@ export class Guard {
    * Bans `ip` (or, with `opts.user`, only that username from `ip`) for `seconds`;
    * undefined = permanent. Replaces an existing ban of the same scope. Logs one NOTICE line.
    */
-  ban(ip: string, seconds: number | undefined, reason: string, opts: { user?: string; evidence?: Record<string, unknown>; source?: BanSource; level?: number } = {}): Ban {
+  ban(address: string, seconds: number | undefined, reason: string, opts: { user?: string; evidence?: Record<string, unknown>; source?: BanSource; level?: number } = {}): Ban {
+    const ip = canonical(address);
     const now = this.opts.clock.now();
     const ban: Ban = {
       ip,
@@ -231,7 +244,8 @@ export class Guard {
   }
 
   /** Removes the address ban and every (address, username) ban of `ip`; returns how many. */
-  unban(ip: string, why: string = "console"): number {
+  unban(address: string, why: string = "console"): number {
+    const ip = canonical(address);
     const removed = this.list.remove(ip);
     this.auth.forget(ip);
     this.unknown.forget(ip);
@@ -252,11 +266,11 @@ export class Guard {
   }
 
   bansFor(ip: string): Ban[] {
-    return this.list.bansFor(ip, this.opts.clock.now());
+    return this.list.bansFor(canonical(ip), this.opts.clock.now());
   }
 
   isBanned(ip: string): boolean {
-    return this.list.isBanned(ip, this.opts.clock.now());
+    return this.list.isBanned(canonical(ip), this.opts.clock.now());
   }
 
   isWhitelisted(ip: string): boolean {
@@ -398,7 +412,7 @@ export class Guard {
         return;
       case "InvalidAccountID":
         this.offenders.note(ip, cleanAttackerText(user), now);
-        this.unknown.record(ip, user, now, ev.userAgent ?? "");
+        this.unknown.record(ip, user, now, ev.userAgent ?? "", ev.sessionId);
         return;
       case "FailedACL":
       case "RequestBadFormat":

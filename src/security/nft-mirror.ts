@@ -6,12 +6,14 @@
  * the kernel forgets a ban when it expires even if we are not running.
  *
  * The `nft` command is run with execFile/spawn and an argument vector (never a shell string), and
- * every address passes `isIP` first. Where nft is missing or not permitted (containers without
+ * every address passes `canonicalIp` first (so `0:0:0:0:0:0:0:1` and `::1` are one element, and an
+ * IPv4-mapped address goes into the IPv4 set). Where nft is missing or not permitted (containers without
  * CAP_NET_ADMIN), the mirror warns once and switches itself off: the in-process ban list keeps
  * enforcing, and the PBX never fails because of it.
  */
 import { spawn } from "node:child_process";
 import { isIP } from "node:net";
+import { canonicalIp } from "../core/ip.js";
 import type { Logger } from "../core/logger.js";
 import type { Ban } from "./ban-list.js";
 
@@ -71,6 +73,13 @@ function timeoutOf(ban: Ban, now: number): number | undefined {
   return Number.isFinite(ban.expiresAt) ? Math.max(1, Math.ceil((ban.expiresAt - now) / 1000)) : undefined;
 }
 
+/** The set element for `ip`: canonical, without a zone (nftables has no syntax for one); undefined if not an address. */
+function nftAddress(ip: string): { address: string; family: 4 | 6 } | undefined {
+  const c = canonicalIp(ip)?.split("%")[0];
+  const family = c === undefined ? 0 : isIP(c);
+  return c !== undefined && family !== 0 ? { address: c, family: family === 4 ? 4 : 6 } : undefined;
+}
+
 function element(ip: string, timeout: number | undefined): string {
   return timeout === undefined ? ip : `${ip} timeout ${timeout}s`;
 }
@@ -105,9 +114,13 @@ export class NftMirror {
         this.installed = undefined;
       }
       if (!want || this.installed || this.failedFor === wantKey) return;
-      const v4 = bans.filter((b) => b.scope === "ip" && isIP(b.ip) === 4);
-      const v6 = bans.filter((b) => b.scope === "ip" && isIP(b.ip) === 6);
-      const elements = (list: Ban[]) => (list.length ? ` elements = { ${list.map((b) => element(b.ip, timeoutOf(b, now))).join(", ")} }` : "");
+      const addressBans = bans.flatMap((b) => {
+        const a = b.scope === "ip" ? nftAddress(b.ip) : undefined;
+        return a ? [{ ...a, ban: b }] : [];
+      });
+      const v4 = addressBans.filter((b) => b.family === 4);
+      const v6 = addressBans.filter((b) => b.family === 6);
+      const elements = (list: typeof addressBans) => (list.length ? ` elements = { ${[...new Set(list.map((b) => element(b.address, timeoutOf(b.ban, now))))].join(", ")} }` : "");
       const script = [
         // add+delete makes the delete succeed whether or not the table exists, then one fresh definition.
         `add table inet ${want.table}`,
@@ -136,21 +149,23 @@ export class NftMirror {
 
   /** Mirrors an address ban (username bans stay in-process: nftables cannot see SIP usernames). */
   add(ban: Ban, now: number): void {
-    if (ban.scope !== "ip" || isIP(ban.ip) === 0) return;
+    const a = ban.scope === "ip" ? nftAddress(ban.ip) : undefined;
+    if (!a) return;
     void this.enqueue(async () => {
       if (!this.installed) return;
-      const set = isIP(ban.ip) === 6 ? `${this.installed.set}6` : this.installed.set;
-      await this.run(["add", "element", "inet", this.installed.table, set, `{ ${element(ban.ip, timeoutOf(ban, now))} }`], undefined, `add ${ban.ip}`);
+      const set = a.family === 6 ? `${this.installed.set}6` : this.installed.set;
+      await this.run(["add", "element", "inet", this.installed.table, set, `{ ${element(a.address, timeoutOf(ban, now))} }`], undefined, `add ${a.address}`);
     });
   }
 
   remove(ip: string): void {
-    if (isIP(ip) === 0) return;
+    const a = nftAddress(ip);
+    if (!a) return;
     void this.enqueue(async () => {
       if (!this.installed) return;
-      const set = isIP(ip) === 6 ? `${this.installed.set}6` : this.installed.set;
+      const set = a.family === 6 ? `${this.installed.set}6` : this.installed.set;
       // Deleting an element that already timed out fails; that is fine.
-      await this.exec(["delete", "element", "inet", this.installed.table, set, `{ ${ip} }`]);
+      await this.exec(["delete", "element", "inet", this.installed.table, set, `{ ${a.address} }`]);
     });
   }
 

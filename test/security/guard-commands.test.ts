@@ -71,6 +71,20 @@ test("security unban: reports how many bans were lifted", async () => {
   assert.equal(s.guard.allowPacket("10.253.0.2"), true);
 });
 
+test("security ban/unban/show ban: any IPv6 spelling, brackets included, is one address in RFC 5952 form", async () => {
+  const s = setup();
+  assert.equal(await s.run("security ban 0:0:0:0:0:0:0:1 60"), "Banned ::1 for 60 s\n");
+  assert.equal(s.guard.allowPacket("::1"), false, "packets from the socket form ::1 are dropped");
+  assert.match(await s.run("security show ban [::1]"), /^ IP Address +: ::1$/m);
+  assert.equal(await s.run("security unban ::1"), "Unbanned ::1 (1 ban(s) removed)\n");
+  assert.equal(s.guard.allowPacket("::1"), true);
+  assert.equal(await s.run("security ban [2001:DB8::0:1]"), `Banned 2001:db8::1 for ${s.config.current.bantime} s\n`);
+  assert.equal(await s.run("security unban 2001:db8:0:0:0:0:0:1"), "Unbanned 2001:db8::1 (1 ban(s) removed)\n");
+  assert.equal(await s.run("security ban ::ffff:10.253.0.5 30"), "Banned 10.253.0.5 for 30 s\n");
+  assert.equal(s.guard.allowPacket("10.253.0.5"), false);
+  assert.match(await s.run("security ban [nonsense]"), /'\[nonsense\]' is not an IPv4 or IPv6 address/);
+});
+
 test("security show stats: events by type, bans, drops and top offenders", async () => {
   const s = setup();
   s.events.publish(securityEvent("ChallengeSent", "10.253.0.9", undefined, s.clock.now()));

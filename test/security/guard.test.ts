@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { FakeClock } from "../../src/core/clock.js";
 import { openDatabase } from "../../src/core/db/index.js";
 import { nullLogger } from "../../src/core/logger.js";
-import { failAuth, guardConfig, makeGuard, request, securityEvent } from "./helpers.js";
+import { failAuth, guardConfig, makeGuard, request, securityEvent, type GuardFixture } from "./helpers.js";
 
 const ATTACKER = "198.51.100.9";
 const OTHER = "203.0.113.7";
@@ -52,13 +52,38 @@ test("guard: failures older than findtime are forgotten", () => {
   assert.deepEqual(f.guard.bans(), []);
 });
 
-test("guard: max_unknown requests for accounts that do not exist ban the address", () => {
+/** One attempt of an unknown account: the unchallenged request and its answer, one Call-ID. */
+function unknownAttempt(f: GuardFixture, ip: string, user: string, callId: string): void {
+  for (let i = 0; i < 2; i++) f.events.publish(securityEvent("InvalidAccountID", ip, user, f.clock.now(), { sessionId: callId }));
+  f.clock.advance(1000);
+}
+
+test("guard: max_unknown distinct unknown usernames from one address ban the address", () => {
   const f = makeGuard();
-  for (const user of ["100", "101", "102", "103"]) f.events.publish(securityEvent("InvalidAccountID", ATTACKER, user, f.clock.now()));
+  for (const user of ["100", "101", "102", "103"]) unknownAttempt(f, ATTACKER, user, `enum-${user}`);
   assert.equal(f.guard.allowPacket(ATTACKER), true);
-  f.events.publish(securityEvent("InvalidAccountID", ATTACKER, "104", f.clock.now()));
+  unknownAttempt(f, ATTACKER, "104", "enum-104");
   assert.equal(f.guard.allowPacket(ATTACKER), false);
-  assert.match(f.guard.bansFor(ATTACKER)[0]?.reason ?? "", /^5 requests for unknown accounts in \d+ s$/);
+  assert.equal(f.guard.bansFor(ATTACKER)[0]?.scope, "ip");
+  assert.match(f.guard.bansFor(ATTACKER)[0]?.reason ?? "", /^5 unknown usernames tried in \d+ s$/);
+});
+
+test("guard: one wrong username repeated from an untrusted address (office NAT) does not ban the address", () => {
+  const f = makeGuard();
+  for (let i = 0; i < 4; i++) unknownAttempt(f, ATTACKER, "6010", `phone-${i}`);
+  assert.equal(f.guard.allowPacket(ATTACKER), true);
+  assert.deepEqual(f.guard.bans(), [], "four attempts (eight requests) stay below maxretry");
+});
+
+test("guard: maxretry attempts (challenge and answer, own Call-ID each) for one unknown username ban only that (address, username)", () => {
+  const f = makeGuard();
+  for (let i = 0; i < 4; i++) unknownAttempt(f, ATTACKER, "6010", `phone-${i}`);
+  assert.deepEqual(f.guard.bans(), []);
+  unknownAttempt(f, ATTACKER, "6010", "phone-4");
+  assert.deepEqual(f.guard.bans().map((b) => [b.ip, b.scope, b.user]), [[ATTACKER, "user", "6010"]]);
+  assert.equal(f.guard.allowPacket(ATTACKER), true, "colleagues behind the same address keep working");
+  assert.equal(f.guard.checkRequest(request(ATTACKER, { fromUser: "6010", toUser: "6010" })), "drop");
+  assert.equal(f.guard.checkRequest(request(ATTACKER, { fromUser: "2002", toUser: "2002" })), "allow");
 });
 
 test("guard: a trusted address (successful auth within trust_time) is banned per username only for auth failures", () => {
@@ -67,7 +92,7 @@ test("guard: a trusted address (successful auth within trust_time) is banned per
   assert.equal(f.guard.isTrusted(ATTACKER), true);
   failAuth(f, ATTACKER, "2001", 1);
   failAuth(f, ATTACKER, "2002", 1);
-  for (const u of ["9001", "9002", "9003", "9004", "9005", "9006"]) f.events.publish(securityEvent("InvalidAccountID", ATTACKER, u, f.clock.now()));
+  for (const u of ["9001", "9002", "9003", "9004", "9005", "9006"]) f.events.publish(securityEvent("InvalidAccountID", ATTACKER, u, f.clock.now(), { sessionId: `c-${u}` }));
   assert.equal(f.guard.allowPacket(ATTACKER), true, "no address ban for a trusted office");
   failAuth(f, ATTACKER, "2001", 4);
   assert.deepEqual(f.guard.bans().map((b) => [b.scope, b.user]), [["user", "2001"]]);
@@ -189,6 +214,25 @@ test("guard: unban removes address and username bans, logs one line and resets t
   assert.equal(f.guard.unban(ATTACKER), 0);
   failAuth(f, ATTACKER, "2001", 1);
   assert.deepEqual(f.guard.bans(), [], "counting starts again after an unban");
+});
+
+test("guard: an IPv6 ban in any spelling matches the socket form; unban works with another spelling", () => {
+  const f = makeGuard();
+  const ban = f.guard.ban("0:0:0:0:0:0:0:1", 60, "test");
+  assert.equal(ban.ip, "::1");
+  assert.equal(f.guard.allowPacket("::1"), false);
+  assert.equal(f.guard.isBanned("[::1]"), true);
+  assert.equal(f.guard.bansFor("0000::0001").length, 1);
+  assert.equal(f.guard.unban("[0:0::1]"), 1);
+  assert.equal(f.guard.allowPacket("::1"), true);
+  f.guard.ban("::FFFF:198.51.100.9", 60, "test");
+  assert.equal(f.guard.allowPacket(ATTACKER), false, "an IPv4-mapped ban is the IPv4 address");
+});
+
+test("guard: a whitelisted single IPv6 address matches however it was written", () => {
+  const f = makeGuard({ conf: "whitelist=2001:DB8:0:0:0:0:0:7" });
+  assert.equal(f.guard.isWhitelisted("2001:db8::7"), true);
+  assert.deepEqual(f.guard.settings.whitelist.map((n) => n.text), ["2001:db8::7/128"]);
 });
 
 test("guard: expired bans are pruned, logged and deleted from the database", () => {

@@ -44,6 +44,21 @@ test("nft mirror: creates its table with v4/v6 sets and the current bans, then a
   assert.deepEqual(r.calls[3]?.args, ["delete", "table", "inet", "switchboard"]);
 });
 
+test("nft mirror: elements are canonical addresses; IPv4-mapped ones go into the IPv4 set", async () => {
+  const r = recorder(() => ({ ok: true }));
+  const mirror = new NftMirror({ settings: () => SETTINGS, log: new CaptureLogger(), exec: r.exec });
+  await mirror.sync([ban("2001:DB8:0:0:0:0:0:9", undefined), ban("::ffff:198.51.100.9", undefined)], 0);
+  const script = r.calls[0]?.input ?? "";
+  assert.match(script, /set banned \{ type ipv4_addr; flags timeout; elements = \{ 198\.51\.100\.9 \} \}/);
+  assert.match(script, /set banned6 \{ type ipv6_addr; flags timeout; elements = \{ 2001:db8::9 \} \}/);
+  mirror.add(ban("0:0:0:0:0:0:0:1", 60), 0);
+  mirror.remove("[::1]");
+  await mirror.idle();
+  assert.deepEqual(r.calls[1]?.args, ["add", "element", "inet", "switchboard", "banned6", "{ ::1 timeout 60s }"]);
+  assert.deepEqual(r.calls[2]?.args, ["delete", "element", "inet", "switchboard", "banned6", "{ ::1 }"]);
+  await mirror.close();
+});
+
 test("nft mirror: nft missing or not permitted gives one warning and in-process enforcement continues", async () => {
   const r = recorder(() => ({ ok: false, error: "Operation not permitted" }));
   const mirror = new NftMirror({ settings: () => SETTINGS, log: new CaptureLogger(), exec: r.exec });

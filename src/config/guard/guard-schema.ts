@@ -61,7 +61,7 @@ const guardOptions = [
   uint("findtime", 600, "Sliding window (s) in which failures and unknown-account requests are counted.", { min: 1 }),
   uint("maxretry", 5, "Failed authentications for one username from one address, within findtime, that ban that (address, username).", { min: 1 }),
   uint("max_users_per_ip", 3, "Distinct usernames failing from one address within findtime that ban the whole address.", { min: 1 }),
-  uint("max_unknown", 5, "Requests for accounts that do not exist, from one address within findtime, that ban the address.", { min: 1 }),
+  uint("max_unknown", 5, "Distinct usernames of accounts that do not exist, tried from one address within findtime, that ban the address.", { min: 1 }),
   uint("rate_limit", 50, "Weighted SIP requests per second one address may send on average (token bucket); 0 = no limit."),
   uint("rate_burst", 100, "Requests one address may send at once above rate_limit (bucket size).", { min: 1 }),
   list("method_weights", "Token cost of a request per method, as METHOD:weight items (e.g. INVITE:2,OPTIONS:0.5); unlisted methods cost 1.", {

@@ -8,9 +8,9 @@ export type FindingKind =
   | "auth-failures-user"
   /** Failed authentications for max_users_per_ip distinct usernames from one address. */
   | "auth-failures-ip"
-  /** max_unknown requests for accounts that do not exist, from one address. */
+  /** max_unknown distinct usernames of accounts that do not exist, tried from one address. */
   | "unknown-accounts"
-  /** maxretry requests for one account that does not exist, from one address. */
+  /** maxretry attempts (one per Call-ID) for one account that does not exist, from one address. */
   | "unknown-account-user"
   /** The weighted request token bucket of an address ran dry. */
   | "request-rate"

@@ -78,6 +78,15 @@ export class DistinctWindow {
     return [...values.keys()];
   }
 
+  /** When the oldest value of `key` still remembered was last seen; undefined for none. */
+  oldest(key: string): number | undefined {
+    const values = this.keys.get(key);
+    if (values === undefined) return undefined;
+    let min: number | undefined;
+    for (const at of values.values()) if (min === undefined || at < min) min = at;
+    return min;
+  }
+
   forget(key: string): void {
     this.keys.delete(key);
   }
