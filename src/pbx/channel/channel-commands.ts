@@ -22,6 +22,8 @@ interface Row {
   codec: string;
   endpoint: string;
   peer: string;
+  /** The other party's caller ID, as `"Name" <num>` (Asterisk's connected line). */
+  connected: string;
 }
 
 function hms(sec: number): string {
@@ -55,6 +57,7 @@ function inboundRow(c: InboundCall, now: number): Row {
     codec: c.codecs[0]?.name ?? "",
     endpoint: c.endpoint.id,
     peer: c.peer?.name ?? "",
+    connected: c.peer ? `"" <${c.peer.endpoint.id}>` : "",
   };
 }
 
@@ -71,6 +74,7 @@ function outboundRow(l: OutboundLeg, c: InboundCall, now: number): Row {
     codec: c.codecs[0]?.name ?? "",
     endpoint: l.endpoint.id,
     peer: c.name,
+    connected: `"${c.callerId.name.replace(/"/g, "")}" <${c.callerId.num}>`,
   };
 }
 
@@ -180,7 +184,7 @@ export function registerChannelCommands(registry: CommandRegistrar, calls: CallM
         ];
         for (const r of list) {
           out.push(`  Channel:  ${`${r.name}/${r.app}`.padEnd(49).slice(0, 49)}  ${r.state.padEnd(12)}  ${hms(r.duration)}`);
-          out.push(`      Exten: ${(r.location.split("@")[0] ?? "").padEnd(22).slice(0, 22)}  CLCID: ${r.peer ? `"${r.peer}"` : ""}`);
+          out.push(`      Exten: ${(r.location.split("@")[0] ?? "").padEnd(22).slice(0, 22)}  CLCID: ${r.connected}`);
           out.push("");
         }
         out.push("", `Objects found: ${list.length}`, "");
