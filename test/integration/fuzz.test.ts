@@ -13,21 +13,11 @@ import { pjsipConf, randomPassword } from "../helpers/pjsip-conf.js";
 import { freePort } from "../helpers/ports.js";
 import { SipClient, token } from "../helpers/sip-client.js";
 import { isRunning, sleep } from "../helpers/processes.js";
+import { prng } from "../helpers/prng.js";
 
 const IP = "127.0.0.1";
 const USER = { id: "1001", password: randomPassword(), maxContacts: 5 };
 
-/** A deterministic PRNG (mulberry32) so a failing run can be reproduced from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function validRegister(port: number, localPort: number): string {
   return [

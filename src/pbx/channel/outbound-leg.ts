@@ -13,7 +13,6 @@ import { SipRequest, type SipResponse } from "../../sip/message/message.js";
 import { Dialog, newCallId, tagOfHeader } from "../../sip/dialog/dialog.js";
 import { parseCSeq } from "../../sip/parser/index.js";
 import { newBranch, newTag } from "../../sip/transaction/create-response.js";
-import type { InviteClientTransaction } from "../../sip/transaction/client-transaction.js";
 import { advertisedAddress, advertisedPort } from "../../sip/transport/transport-set.js";
 import { formatHostPort, type Flow } from "../../sip/transport/types.js";
 import type { TimerHandle } from "../../core/clock.js";
@@ -57,7 +56,6 @@ export class OutboundLeg extends TypedEmitter<OutboundLegEvents> {
   answeredAt: number | undefined;
   dialog: Dialog | undefined;
   private invite: SipRequest | undefined;
-  private tx: InviteClientTransaction | undefined;
   private provisional = false;
   private cancelRequested = false;
   private ackWire: SipRequest | undefined;
@@ -106,11 +104,11 @@ export class OutboundLeg extends TypedEmitter<OutboundLegEvents> {
     h.append("Content-Type", "application/sdp");
     this.invite = new SipRequest("INVITE", this.o.target, h, Buffer.from(this.o.offerSdp));
     this.state = "Dialing";
-    this.tx = this.o.ctx.transactions.sendRequest(this.invite, flow, {
+    this.o.ctx.transactions.sendRequest(this.invite, flow, {
       onResponse: (res) => this.onResponse(res),
       onTimeout: () => this.fail(408, "Request Timeout"),
       onTransportError: () => this.fail(503, "Service Unavailable"),
-    }) as InviteClientTransaction;
+    });
   }
 
   private onResponse(res: SipResponse): void {
@@ -351,7 +349,6 @@ export class OutboundLeg extends TypedEmitter<OutboundLegEvents> {
   close(): void {
     this.stopRefreshing();
     this.earlyDialogs.clear();
-    this.tx = undefined;
     this.removeAll();
   }
 }

@@ -7,18 +7,8 @@ import assert from "node:assert/strict";
 import { buildSdp, negotiate, parseAudioSdp } from "../../../src/media/sdp/index.js";
 import type { EndpointMediaPolicy } from "../../../src/media/sdp/index.js";
 import { PHONE_OFFERS } from "./phone-offers.js";
+import { prng as rng } from "../../helpers/prng.js";
 
-/** mulberry32: small, fast, deterministic. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Lines that have broken parsers before: empty values, huge numbers, wrong types. */
 const NASTY_LINES = [

@@ -18,18 +18,8 @@ import {
 } from "../../../src/sip/parser/index.js";
 import type { FramerOutput } from "../../../src/sip/parser/index.js";
 import { SAMPLES } from "./sample-messages.js";
+import { prng as rng } from "../../helpers/prng.js";
 
-/** mulberry32: small, fast, deterministic. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20240611);
 const SPECIAL = [0x0d, 0x0a, 0x22, 0x3c, 0x3e, 0x3b, 0x2c, 0x3a, 0x20, 0x5c, 0x00, 0x25, 0x09, 0x5b, 0x5d, 0x3d];
