@@ -216,11 +216,10 @@ export class CallManager {
 
   /**
    * §13.3.1.4, for re-INVITEs as for the initial INVITE: the UAS core resends its 2xx at T1,
-   * doubling up to T2, until the ACK arrives, and gives up after 64*T1. On reliable transports
-   * the transport does this.
+   * doubling up to T2, until the ACK arrives, and gives up after 64*T1 — "independent of the
+   * transport protocol", so over TCP as well.
    */
   private retransmit2xx(req: SipRequest, tx: ServerTransaction, res: SipResponse): void {
-    if (tx.flow.transport.reliable) return;
     const key = this.reinviteKey(req);
     const { T1, T2 } = this.o.ctx.transactions.timers;
     const deadline = this.o.ctx.clock.now() + 64 * T1;

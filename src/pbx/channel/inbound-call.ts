@@ -10,7 +10,7 @@ import type { Logger } from "../../core/logger.js";
 import type { EndpointConfig } from "../../config/index.js";
 import { BUILTIN_TONES, type PlaybackSource } from "../../media/index.js";
 import { buildSdp, type AudioOffer, type MediaCodec } from "../../media/sdp/index.js";
-import { createResponse } from "../../sip/transaction/create-response.js";
+import { createResponse, newTag } from "../../sip/transaction/create-response.js";
 import type { InviteServerTransaction } from "../../sip/transaction/server-transaction.js";
 import type { SipRequest, SipResponse } from "../../sip/message/message.js";
 import { Dialog } from "../../sip/dialog/dialog.js";
@@ -95,7 +95,8 @@ export class InboundCall implements DialplanChannel {
     this.endpoint = o.endpoint;
     this.context = o.endpoint.context;
     this.exten = o.exten;
-    this.localTag = Math.random().toString(16).slice(2, 14);
+    // RFC 3261 §19.3: tags "MUST be globally unique and cryptographically random".
+    this.localTag = newTag();
     this.createdAt = o.ctx.clock.now();
     this.callerId = callerIdOf(o.req, o.endpoint);
     this.log = o.ctx.log.child({ channel: o.name });
@@ -167,9 +168,16 @@ export class InboundCall implements DialplanChannel {
   private response(status: number, withSdp: boolean, direction: "sendrecv" | "sendonly" | "recvonly" | "inactive" = "sendrecv"): SipResponse {
     const res = createResponse(this.o.req, status, undefined, this.localTag);
     if (status > 100 && status < 300) {
+      // §12.1.1: "When a UAS responds to a request with a response that establishes a dialog
+      // (such as a 2xx to INVITE), the UAS MUST copy all Record-Route header field values from
+      // the request into the response (including the URIs, URI parameters, and any Record-Route
+      // header field parameters, whether they are known or unknown to the UAS) and MUST maintain
+      // the order of those values." Without them the caller's ACK and BYE bypass the proxy.
+      for (const rr of this.o.req.headers.getAll("Record-Route")) res.headers.append("Record-Route", rr);
       res.headers.append("Contact", this.ensureDialog().contactHeader());
       res.headers.append("Allow", allowFor(this.o.endpoint));
-      res.headers.append("Supported", supportedTagsFor(this.o.endpoint));
+      const supported = supportedTagsFor(this.o.endpoint);
+      if (supported) res.headers.append("Supported", supported);
     }
     res.headers.append("Server", this.o.ctx.userAgent());
     if (withSdp) {
@@ -282,18 +290,18 @@ export class InboundCall implements DialplanChannel {
       this.sessionTimer.refresh();
     }
     // §13.3.1.4: the UAS core retransmits the 2xx at T1, doubling up to T2, until the ACK; after
-    // 64*T1 without one the session is ended with BYE.
+    // 64*T1 without one the session is ended with BYE. "This is necessary because the response
+    // is retransmitted by the UAS core, independent of the transport protocol": over TCP too, since
+    // a proxy between us and the caller may forward over UDP.
     const { T1, T2 } = this.o.ctx.transactions.timers;
-    if (!this.o.flow.transport.reliable) {
-      const again = (interval: number) => {
-        this.retransmit = this.o.ctx.clock.setTimeout(() => {
-          if (!this.answerWire || this.ended) return;
-          this.o.tx.respond(this.answerWire);
-          again(Math.min(2 * interval, T2));
-        }, interval);
-      };
-      again(T1);
-    }
+    const again = (interval: number) => {
+      this.retransmit = this.o.ctx.clock.setTimeout(() => {
+        if (!this.answerWire || this.ended) return;
+        this.o.tx.respond(this.answerWire);
+        again(Math.min(2 * interval, T2));
+      }, interval);
+    };
+    again(T1);
     this.ackDeadline = this.o.ctx.clock.setTimeout(() => {
       if (!this.answerWire) return;
       this.log.warn({ peer: `${this.o.flow.remoteAddress}:${this.o.flow.remotePort}` }, `${this.name}: no ACK for our 200 OK within ${(64 * T1) / 1000} s; ending the call (is a NAT or firewall dropping our responses?)`);

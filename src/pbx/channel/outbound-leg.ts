@@ -17,7 +17,7 @@ import { advertisedAddress, advertisedPort } from "../../sip/transport/transport
 import { formatHostPort, type Flow } from "../../sip/transport/types.js";
 import type { TimerHandle } from "../../core/clock.js";
 import type { CallContext } from "./call-context.js";
-import { optionTagsOf, parseSessionExpires } from "./session-extensions.js";
+import { optionTagsOf, parseSessionExpires, supportedTagsFor } from "./session-extensions.js";
 
 export type OutboundState = "Down" | "Dialing" | "Ringing" | "Up" | "Hungup";
 
@@ -98,7 +98,8 @@ export class OutboundLeg extends TypedEmitter<OutboundLegEvents> {
     // RFC 4028 §7.1: a UAC that supports timers lists `timer` and MAY leave Session-Expires out;
     // the callee then picks the interval and the refresher. RFC 3262 §4: 100rel in Supported,
     // in Require when the endpoint insists (100rel=required).
-    h.append("Supported", [...(ep.rel100 !== "no" ? ["100rel"] : []), "replaces", ...(ep.timers !== "no" ? ["timer"] : [])].join(", "));
+    const supported = supportedTagsFor(ep);
+    if (supported) h.append("Supported", supported);
     if (ep.rel100 === "required") h.append("Require", "100rel");
     h.append("User-Agent", this.o.ctx.userAgent());
     h.append("Content-Type", "application/sdp");

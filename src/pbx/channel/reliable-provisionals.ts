@@ -7,6 +7,7 @@
  *                    │ retransmit at T1, 2T1, 4T1 …
  *                    └── 64*T1 without PRACK ──> onGiveUp (the INVITE is answered 5xx)
  */
+import { randomPooled } from "../../core/random.js";
 import type { Clock, TimerHandle } from "../../core/clock.js";
 import type { SipRequest, SipResponse } from "../../sip/message/message.js";
 
@@ -49,7 +50,8 @@ export class ReliableProvisionals {
   constructor(private readonly o: ReliableProvisionalsOptions) {
     // §3: "The value of the header field for the first reliable provisional response in a
     // transaction MUST be between 1 and 2**31 - 1."
-    this.nextRSeq = o.firstRSeq ?? 1 + Math.floor(Math.random() * 0x7fff);
+    // Drawn from the CSPRNG pool like tags, so that RSeq values are not predictable either.
+    this.nextRSeq = o.firstRSeq ?? 1 + (randomPooled(2).readUInt16BE(0) & 0x7fff);
   }
 
   /** True while a reliable provisional awaits its PRACK. */

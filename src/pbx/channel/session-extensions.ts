@@ -68,7 +68,8 @@ export function parseMinSe(value: string | undefined): number | undefined {
 
 /** The option tags our responses and OPTIONS answers list for this endpoint. */
 export function supportedTagsFor(ep: Pick<EndpointConfig, "rel100" | "timers">): string {
-  return [...(ep.rel100 !== "no" ? ["100rel"] : []), "replaces", ...(ep.timers !== "no" ? ["timer"] : [])].join(", ");
+  // `replaces` (RFC 3891) is not advertised until INVITE with Replaces is implemented.
+  return [...(ep.rel100 !== "no" ? ["100rel"] : []), ...(ep.timers !== "no" ? ["timer"] : [])].join(", ");
 }
 
 /** Decides 100rel and session timers for an initial INVITE from this endpoint. */

@@ -3,7 +3,7 @@
  * Call-ID, local tag and remote tag, with the state needed to send requests inside it — CSeq
  * numbers, the remote target, and the route set.
  */
-import { randomHex } from "../../core/random.js";
+import { randomHex, randomPooled } from "../../core/random.js";
 import { Headers } from "../message/headers.js";
 import { SipRequest, type SipResponse } from "../message/message.js";
 import { parseCSeq, parseNameAddr, formatUri } from "../parser/index.js";
@@ -59,7 +59,8 @@ export class Dialog {
         remoteTag: tagOfHeader(from) ?? "",
         localHeader: `${to};tag=${localTag}`,
         remoteHeader: from,
-        localSeq: Math.floor(Math.random() * 10000) + 1,
+        // §8.1.1.5: the initial CSeq "MUST be less than 2**31"; random, so it is not guessable.
+        localSeq: 1 + (randomPooled(2).readUInt16BE(0) % 10000),
         remoteSeq: parseCSeq(req.headers.get("CSeq") ?? "")?.seq,
         remoteTarget: contact ? formatUri(contact.uri) : req.uri,
         routeSet: req.headers.getAll("Record-Route"),

@@ -113,6 +113,6 @@ test("session-extensions: RFC 4028 §10 BYE delay is N - min(32, N/3)", () => {
 });
 
 test("session-extensions: Supported lists 100rel and timer only where the endpoint has them on", () => {
-  assert.equal(supportedTagsFor({ rel100: "yes", timers: "yes" }), "100rel, replaces, timer");
-  assert.equal(supportedTagsFor({ rel100: "no", timers: "no" }), "replaces");
+  assert.equal(supportedTagsFor({ rel100: "yes", timers: "yes" }), "100rel, timer");
+  assert.equal(supportedTagsFor({ rel100: "no", timers: "no" }), "");
 });

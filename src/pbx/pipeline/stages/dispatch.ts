@@ -42,7 +42,7 @@ export class DispatchStage implements PipelineStage {
         const res = createResponse(ctx.req, 200);
         res.headers.append("Allow", this.opts.allow());
         res.headers.append("Accept", "application/sdp");
-        res.headers.append("Supported", "100rel, path, replaces, timer");
+        res.headers.append("Supported", "100rel, timer");
         this.opts.respond(ctx, res);
         return "done";
       }

@@ -42,4 +42,4 @@ export class SanityStage implements PipelineStage {
  * pass here; whether the endpoint has them switched off is decided in the call manager, where
  * the endpoint is known (session-extensions.ts), and answered 420 there.
  */
-const SUPPORTED_OPTIONS = new Set(["replaces", "100rel", "timer"]);
+const SUPPORTED_OPTIONS = new Set(["100rel", "timer"]);
