@@ -90,7 +90,16 @@ export interface LoggerOptions {
 }
 
 class PinoAdapter implements Logger {
-  constructor(private readonly p: PinoLogger<"notice">) {}
+  /**
+   * `root` and `bindings` let a child rebind a key its parent already bound: pino's own children
+   * append bindings, so `child({ category })` of a logger that has a category wrote the key twice
+   * into one JSON object. A child is made from the root with the merged bindings instead.
+   */
+  constructor(
+    private readonly p: PinoLogger<"notice">,
+    private readonly root: PinoLogger<"notice"> = p,
+    private readonly bindings: Record<string, unknown> = {},
+  ) {}
   trace: LogFn = (o, m) => this.p.trace(o, m);
   debug: LogFn = (o, m) => this.p.debug(o, m);
   info: LogFn = (o, m) => this.p.info(o, m);
@@ -98,7 +107,8 @@ class PinoAdapter implements Logger {
   warn: LogFn = (o, m) => this.p.warn(o, m);
   error: LogFn = (o, m) => this.p.error(o, m);
   child(bindings: Record<string, unknown>): Logger {
-    return new PinoAdapter(this.p.child(bindings));
+    const merged = { ...this.bindings, ...bindings };
+    return new PinoAdapter(this.root.child(merged), this.root, merged);
   }
 }
 
