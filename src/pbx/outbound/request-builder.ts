@@ -47,7 +47,10 @@ export function buildRequest(o: BuildOptions): SipRequest {
   h.append("Via", `SIP/2.0/${o.flow.transport.protocol.toUpperCase()} ${hostPort};rport;branch=${newBranch()}`);
   h.append("From", `<sip:${o.fromUser}@${hostPort}>;tag=${newTag()}`);
   h.append("To", `<${o.uri}>`);
-  h.append("Contact", `<sip:${o.fromUser}@${hostPort}>`);
+  // RFC 3261 §8.1.1.8: a Contact reached over a stream names its transport, or the peer would
+  // send its requests to it over UDP.
+  const transportParam = o.flow.transport.protocol === "udp" ? "" : `;transport=${o.flow.transport.protocol}`;
+  h.append("Contact", `<sip:${o.fromUser}@${hostPort}${transportParam}>`);
   h.append("Call-ID", randomBytes(12).toString("hex"));
   h.append("CSeq", `${1 + (randomBytes(2).readUInt16BE(0) % 1000)} ${o.method}`);
   h.append("Max-Forwards", String(o.maxForwards ?? 70));
