@@ -1,7 +1,8 @@
 /**
  * Logging: a `Logger` interface, implemented with pino. Structured JSON goes to
- * `switchboard.log`; a human line in Asterisk's layout (`[Nov 26 07:25:01] NOTICE[pid] category: text`)
- * goes to `messages.log`, to the foreground console, and to attached remote consoles.
+ * `switchboard.log`; a human line in Asterisk's layout (`[Nov 26 07:25:01] NOTICE[pid] category: text`,
+ * or Asterisk's own source file name in place of the category, see {@link ASTERISK_SOURCE}) goes to
+ * `messages.log`, to the foreground console, and to attached remote consoles.
  *
  * Call with a context object first and a constant message second:
  * `log.warn({ peer, endpoint }, "registration rejected: no AORs")`.
@@ -26,13 +27,20 @@ export interface Logger {
 
 const LEVEL_NUMBERS: Record<LogLevel, number> = { trace: 10, debug: 20, info: 30, notice: 35, warn: 40, error: 50 };
 const ASTERISK_NAMES: Record<number, string> = { 10: "TRACE", 20: "DEBUG", 30: "VERBOSE", 35: "NOTICE", 40: "WARNING", 50: "ERROR", 60: "ERROR" };
+/**
+ * Context key naming the Asterisk source file of a line we write exactly as Asterisk does
+ * (`res_pjsip/pjsip_distributor.c`). Human lines show it where Asterisk shows its file name,
+ * instead of our category, so the line is byte for byte Asterisk's: log parsers written for
+ * Asterisk (fail2ban's `log_prefix`, SIEM rules) key on that column. The JSON log keeps it as a field.
+ */
+export const ASTERISK_SOURCE = "asteriskSource";
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 /**
  * Keys not rendered in human lines. `sip` holds attacker-controlled strings (User-Agent, user
  * names): they stay in the JSON log only, so they can never bend the human line that fail2ban and
  * operators read.
  */
-const RESERVED = new Set(["level", "time", "pid", "hostname", "msg", "category", "sip"]);
+const RESERVED = new Set(["level", "time", "pid", "hostname", "msg", "category", "sip", ASTERISK_SOURCE]);
 
 /** `[Nov 26 07:25:01]`, Asterisk's default `dateformat=%b %e %T`. */
 export function asteriskTimestamp(d: Date): string {
@@ -55,7 +63,8 @@ function renderContext(rec: Record<string, unknown>): string {
 export function humanLine(rec: Record<string, unknown>): string {
   const level = typeof rec.level === "number" ? rec.level : 30;
   const time = typeof rec.time === "number" ? new Date(rec.time) : new Date();
-  const category = typeof rec.category === "string" ? rec.category : "core";
+  const source = rec[ASTERISK_SOURCE];
+  const category = typeof source === "string" ? source : typeof rec.category === "string" ? rec.category : "core";
   const msg = typeof rec.msg === "string" ? rec.msg : "";
   return `${asteriskTimestamp(time)} ${ASTERISK_NAMES[level] ?? "VERBOSE"}[${process.pid}] ${category}: ${msg}${renderContext(rec)}`;
 }

@@ -39,9 +39,18 @@ export interface SecurityEvent {
   userAgent?: string | undefined;
   /** Free-form detail, e.g. the failure reason. */
   reason?: string | undefined;
+  /** ChallengeResponseFailed: the nonce the peer answered (ChallengeSent leaves it empty, as Asterisk does). */
   challenge?: string | undefined;
+  /** ChallengeResponseFailed: the digest response the peer sent. */
   response?: string | undefined;
+  /** Left unset by the pipeline: Asterisk writes `ExpectedResponse=""`, and the right answer to a nonce is not for log readers. */
   expectedResponse?: string | undefined;
+  /**
+   * The request matched no endpoint and was answered by the artificial one (Asterisk's AccountID
+   * `<unknown>`). Its ChallengeResponseFailed repeats what InvalidAccountID already reported for
+   * the same request, so detectors count the InvalidAccountID only.
+   */
+  artificial?: boolean | undefined;
 }
 
 export interface SecurityEvents {

@@ -3,22 +3,26 @@
  * (reference §3.2), so the stock fail2ban `asterisk` filter, SIEM parsers and scripts written
  * for Asterisk read it unchanged:
  *
- *   [2026-11-26 08:00:01] SECURITY[4583] res_security_log.c: SecurityEvent="ChallengeResponseFailed",
- *   EventTV="2026-11-26T08:00:01.123+0000",Severity="Error",Service="PJSIP",EventVersion="1",
- *   AccountID="2001",SessionID="…",LocalAddress="IPV4/UDP/127.0.0.1/5060",
- *   RemoteAddress="IPV4/UDP/10.253.0.1/5060",Challenge="…",Response="…",ExpectedResponse=""
+ *   [Dec  1 23:02:48] SECURITY[11633] res_security_log.c: SecurityEvent="ChallengeResponseFailed",
+ *   EventTV="2026-12-01T23:02:48.214+0000",Severity="Error",Service="PJSIP",EventVersion="1",
+ *   AccountID="2001",SessionID="…",LocalAddress="IPV4/UDP/127.0.0.1/25170",
+ *   RemoteAddress="IPV4/UDP/127.0.0.7/25171",Challenge="<nonce>",Response="<hash>",ExpectedResponse=""
  *
- * (one line). Values come from the network, so `"`, `\` and control characters are removed and
- * values are truncated: a crafted username can neither end the line nor forge a RemoteAddress.
+ * (one line; Asterisk 22.10.1's bytes, recorded in test/fixtures/asterisk/logs-security.txt). The
+ * stamp is logger.conf's default `dateformat` (`%b %e %T`), the same as messages.log's; Info
+ * events say `Severity="Informational"`. Values come from the network, so `"`, `\` and control
+ * characters are removed and values are truncated: a crafted username can neither end the line
+ * nor forge a RemoteAddress.
  */
 import { createWriteStream, type WriteStream } from "node:fs";
 import { isIPv6 } from "node:net";
-import type { Logger } from "../core/logger.js";
+import { asteriskTimestamp, type Logger } from "../core/logger.js";
 import type { SecurityAddress, SecurityEvent, SecurityEventStream, SecurityEventType } from "./events.js";
 
-const SEVERITY: Record<SecurityEventType, "Error" | "Info"> = {
-  ChallengeSent: "Info",
-  SuccessfulAuth: "Info",
+/** The severity names Asterisk writes (`Informational` for the informational events, not `Info`). */
+const SEVERITY: Record<SecurityEventType, "Error" | "Informational"> = {
+  ChallengeSent: "Informational",
+  SuccessfulAuth: "Informational",
   ChallengeResponseFailed: "Error",
   InvalidAccountID: "Error",
   RequestBadFormat: "Error",
@@ -50,16 +54,16 @@ function refresh(d: Date): void {
   const second = Math.floor(d.getTime() / 1000);
   if (second === cachedSecond) return;
   cachedSecond = second;
+  cachedStamp = asteriskTimestamp(d);
   const date = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
   const time = `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
-  cachedStamp = `[${date} ${time}]`;
   cachedTvHead = `${date}T${time}`;
   const off = -d.getTimezoneOffset();
   const abs = Math.abs(off);
   cachedTvZone = `${off >= 0 ? "+" : "-"}${pad(Math.floor(abs / 60))}${pad(abs % 60)}`;
 }
 
-/** `[2026-11-26 08:00:01]` in local time, the date format fail2ban expects from Asterisk. */
+/** `[Dec  1 23:02:48]` in local time: logger.conf's default dateformat, as Asterisk stamps security.log. */
 export function logTimestamp(d: Date): string {
   refresh(d);
   return cachedStamp;
@@ -159,9 +163,18 @@ export class SecurityLog {
     });
   }
 
-  close(): void {
+  /** Stops writing; resolves once every line written so far is in the file. Safe to call twice. */
+  close(): Promise<void> {
     this.unsubscribe();
-    this.stream?.end();
+    const stream = this.stream;
     this.stream = undefined;
+    if (stream === undefined || this.failed) {
+      stream?.destroy();
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      stream.once("error", () => resolve());
+      stream.end(() => resolve());
+    });
   }
 }

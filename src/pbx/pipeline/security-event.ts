@@ -5,7 +5,8 @@ import type { RequestContext } from "./request-context.js";
 export function securityEvent(
   ctx: RequestContext,
   type: SecurityEventType,
-  extra: Partial<Pick<SecurityEvent, "username" | "reason" | "response" | "expectedResponse" | "challenge">>,
+  /** `accountId` replaces the default (the endpoint, else the digest username, else `<unknown>`). */
+  extra: Partial<Pick<SecurityEvent, "accountId" | "username" | "reason" | "response" | "expectedResponse" | "challenge" | "artificial">>,
   /** Event time, ms since the epoch: from the injected clock, so tests and the log agree. */
   now: number = Date.now(),
 ): SecurityEvent {

@@ -45,18 +45,48 @@ test("authenticate: good credentials (real MD5 digest) → 200 and a SuccessfulA
 test("authenticate: wrong password → 401 + NOTICE 'Failed to authenticate' + ChallengeResponseFailed", () => {
   const pbx = buildPbx();
   const phone = new Phone(pbx, { user: "6001", password: "wrong" });
-  const res = phone.registerWithAuth();
+  const first = phone.register();
+  const authorization = phone.answer(first, "REGISTER");
+  const res = phone.register({ authorization });
   assert.equal(res.status, 401);
   assert.match(res.headers.get("WWW-Authenticate") ?? "", WWW_AUTH_SHAPE);
   const line = pbx.log.find("Failed to authenticate");
   assert.ok(line, "a NOTICE line was logged");
   assert.equal(line.level, "notice");
-  assert.match(line.msg, /^Request 'REGISTER' from '<sip:6001@192\.0\.2\.1>;tag=ft-6001' failed for '198\.51\.100\.20:5060' \(callid: reg-6001-\d+@198\.51\.100\.20\) - Failed to authenticate$/);
-  const failed = pbx.securityEvents.find((e) => e.type === "ChallengeResponseFailed");
+  // Asterisk prints the From as a name-addr without its tag (recorded in test/fixtures/asterisk).
+  assert.match(line.msg, /^Request 'REGISTER' from '<sip:6001@192\.0\.2\.1>' failed for '198\.51\.100\.20:5060' \(callid: reg-6001-\d+@198\.51\.100\.20\) - Failed to authenticate$/);
+  assert.equal(line.ctx.asteriskSource, "res_pjsip/pjsip_distributor.c");
+  // As in Asterisk, the new challenge in the 401 raises no second ChallengeSent.
+  assert.deepEqual(pbx.securityEvents.map((e) => e.type), ["ChallengeSent", "ChallengeResponseFailed"]);
+  const failed = pbx.securityEvents[1];
   assert.ok(failed);
+  assert.equal(failed.accountId, "6001");
   assert.equal(failed.username, "6001");
   assert.equal(failed.reason, "wrong password");
+  const sent = parseAuth(authorization);
+  assert.equal(failed.challenge, sent?.params.get("nonce"), "Challenge is the nonce the phone answered");
+  assert.equal(failed.response, sent?.params.get("response"));
+  assert.equal(failed.expectedResponse, undefined, "the right answer is never put in an event");
+  assert.equal(failed.artificial, undefined);
   assert.equal(pbx.store.count(), 0);
+});
+
+test("authenticate: unknown user → InvalidAccountID + ChallengeSent <unknown>, then InvalidAccountID + ChallengeResponseFailed <unknown> (Asterisk's sequence)", () => {
+  const pbx = buildPbx();
+  const phone = new Phone(pbx, { user: "9999", password: "whatever" });
+  const first = phone.register();
+  const authorization = phone.answer(first, "REGISTER");
+  assert.equal(phone.register({ authorization }).status, 401);
+  assert.deepEqual(
+    pbx.securityEvents.map((e) => [e.type, e.accountId]),
+    [["InvalidAccountID", "9999"], ["ChallengeSent", "<unknown>"], ["InvalidAccountID", "9999"], ["ChallengeResponseFailed", "<unknown>"]],
+  );
+  const failed = pbx.securityEvents[3];
+  assert.equal(failed?.artificial, true, "marked so the guard counts the InvalidAccountID only");
+  assert.equal(failed?.username, "9999");
+  assert.equal(failed?.challenge, parseAuth(authorization)?.params.get("nonce"));
+  const notices = pbx.log.records.filter((r) => r.level === "notice").map((r) => r.msg.replace(/^.* - /, ""));
+  assert.deepEqual(notices, ["No matching endpoint found", "No matching endpoint found", "Failed to authenticate"]);
 });
 
 test("authenticate: unknown user → 401 indistinguishable from a known user's (header set, challenge params) + InvalidAccountID", () => {

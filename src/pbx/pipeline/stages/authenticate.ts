@@ -3,13 +3,19 @@
  * are challenged; the artificial endpoint (nothing identified) is challenged exactly the same way
  * and always fails, so a scanner cannot tell real accounts from unknown ones.
  *
- * Outcomes (one table, STYLE.md §3):
+ * Outcomes (one table, STYLE.md §3), as Asterisk 22 reports them (recorded in
+ * test/fixtures/asterisk/logs-*.txt):
  *   no credentials        → 401 challenge            ChallengeSent
  *   good credentials      → continue                 SuccessfulAuth
  *   stale nonce           → 401 challenge stale=true ChallengeSent
- *   wrong / malformed     → 401 challenge + NOTICE   ChallengeResponseFailed
- *   unknown account       → 401 challenge + NOTICE   InvalidAccountID (unless identify already
- *                                                    reported it for this request)
+ *   wrong / malformed     → 401 challenge + NOTICE   ChallengeResponseFailed (Challenge = the
+ *                                                    nonce answered; no ChallengeSent for the
+ *                                                    new challenge, as in Asterisk)
+ *   artificial endpoint   → 401 challenge + NOTICE   ChallengeResponseFailed, AccountID <unknown>
+ *   (nothing identified)                             (identify already logged "No matching
+ *                                                    endpoint found" and raised InvalidAccountID)
+ *   endpoint identified,  → 401 challenge + NOTICE   InvalidAccountID
+ *   digest user not its own
  */
 import { systemClock, type Clock } from "../../../core/clock.js";
 import type { Logger } from "../../../core/logger.js";
@@ -18,10 +24,12 @@ import { parseAuth } from "../../../sip/parser/index.js";
 import { createResponse } from "../../../sip/transaction/create-response.js";
 import type { SipResponse } from "../../../sip/message/message.js";
 import type { AuthConfig } from "../../../config/index.js";
-import type { SecurityEventStream, SecurityEventType } from "../../../security/events.js";
+import type { SecurityEvent, SecurityEventStream, SecurityEventType } from "../../../security/events.js";
 import type { EndpointDirectory } from "../../endpoint/directory.js";
 import type { PipelineStage, RequestContext, StageResult } from "../request-context.js";
 import { securityEvent } from "../security-event.js";
+import { logFailedRequest } from "../failed-request.js";
+import { claimedAccount } from "./identify.js";
 
 /** Requests that are never challenged: CANCEL (RFC 3261 §22.1) and OPTIONS pings to the server. */
 const EXEMPT = new Set(["CANCEL", "OPTIONS"]);
@@ -52,6 +60,11 @@ export class AuthenticateStage implements PipelineStage {
     const realm = auths[0]?.realm || this.opts.defaultRealm();
     const algorithms = algorithmsOf(auths[0], this.opts.defaultAlgorithms?.() ?? []);
     const raw = ctx.req.headers.get("Authorization");
+    if (!ep && !ctx.invalidAccountReported) {
+      // Identify was built without an event stream (unit harnesses): report the unknown account here.
+      this.opts.events.publish(securityEvent(ctx, "InvalidAccountID", { username: claimedAccount(ctx), reason: "no matching endpoint" }, this.now()));
+      ctx.invalidAccountReported = true;
+    }
     if (raw === undefined) {
       this.challenge(ctx, realm, algorithms, false);
       return "done";
@@ -60,7 +73,7 @@ export class AuthenticateStage implements PipelineStage {
     const username = auth?.params.get("username");
     const match = auths.find((a) => a.username === username);
     if (!auth || username === undefined) {
-      this.fail(ctx, realm, algorithms, "ChallengeResponseFailed", "Failed to authenticate", username, "malformed credentials");
+      this.fail(ctx, realm, algorithms, "ChallengeResponseFailed", { username, reason: "malformed credentials", challenge: auth?.params.get("nonce") });
       return "done";
     }
     const credentials: DigestCredentials | undefined = match ? credentialsOf(match) : undefined;
@@ -76,11 +89,10 @@ export class AuthenticateStage implements PipelineStage {
       this.challenge(ctx, realm, algorithms, true);
       return "done";
     }
-    if (!ep || !match) {
-      this.fail(ctx, realm, algorithms, "InvalidAccountID", ep ? "Failed to authenticate" : "No matching endpoint found", username, result.reason);
-    } else {
-      this.fail(ctx, realm, algorithms, "ChallengeResponseFailed", "Failed to authenticate", username, result.reason, auth.params.get("response"), result.expected);
-    }
+    const answered = { username, reason: result.reason, challenge: auth.params.get("nonce"), response: auth.params.get("response") };
+    if (!ep) this.fail(ctx, realm, algorithms, "ChallengeResponseFailed", { ...answered, accountId: "<unknown>", artificial: true });
+    else if (!match) this.fail(ctx, realm, algorithms, "InvalidAccountID", { username, reason: result.reason });
+    else this.fail(ctx, realm, algorithms, "ChallengeResponseFailed", answered);
     return "done";
   }
 
@@ -88,39 +100,30 @@ export class AuthenticateStage implements PipelineStage {
     return (this.opts.clock ?? systemClock).now();
   }
 
-  private challenge(ctx: RequestContext, realm: string, algorithms: DigestAlgorithm[], stale: boolean): void {
+  /** Sends a 401 with a fresh challenge; `report` raises ChallengeSent (not after a failure). */
+  private challenge(ctx: RequestContext, realm: string, algorithms: DigestAlgorithm[], stale: boolean, report = true): void {
     const res = createResponse(ctx.req, 401);
     for (const v of this.opts.digest.challenge({ realm, algorithms, stale })) res.headers.append("WWW-Authenticate", v);
     this.opts.respond(ctx, res);
-    this.opts.events.publish(securityEvent(ctx, "ChallengeSent", {}, this.now()));
+    if (report) this.opts.events.publish(securityEvent(ctx, "ChallengeSent", {}, this.now()));
   }
 
-  private fail(
-    ctx: RequestContext,
-    realm: string,
-    algorithms: DigestAlgorithm[],
-    type: SecurityEventType,
-    text: string,
-    username: string | undefined,
-    reason: string,
-    response?: string,
-    expected?: string,
-  ): void {
-    // Asterisk's NOTICE layout, which fail2ban's stock filter recognises.
-    // Asterisk's exact line: fail2ban's stock filter (Debian's ends in `\s*$`) must match it, so
-    // nothing may follow the reason in the human line — all context sits under `sip`, which only
-    // the JSON log shows — and the attacker-controlled Call-ID cannot close the parenthesis early.
-    this.opts.log.notice(
-      { sip: { peer: ctx.peer, username: username?.slice(0, 64), reason, userAgent: ctx.userAgent.slice(0, 80) } },
-      `Request '${ctx.req.method}' from '${ctx.fromText.slice(0, 200)}' failed for '${ctx.peer}' (callid: ${ctx.callId.slice(0, 100).replace(/[()]/g, "_")}) - ${text}`,
-    );
+  /**
+   * A failed authentication: Asterisk's NOTICE, the event, and a new challenge. The event never
+   * carries the expected response (Asterisk writes `ExpectedResponse=""`): a log reader must not
+   * learn what the right answer to a nonce was.
+   */
+  private fail(ctx: RequestContext, realm: string, algorithms: DigestAlgorithm[], type: SecurityEventType, detail: FailureDetail): void {
+    logFailedRequest(this.opts.log, ctx, "Failed to authenticate", { username: detail.username, why: detail.reason });
     // One InvalidAccountID per request: identify raises it for unidentified requests.
     if (!(type === "InvalidAccountID" && ctx.invalidAccountReported)) {
-      this.opts.events.publish(securityEvent(ctx, type, { username, reason, response, expectedResponse: expected }, this.now()));
+      this.opts.events.publish(securityEvent(ctx, type, detail, this.now()));
     }
-    this.challenge(ctx, realm, algorithms, false);
+    this.challenge(ctx, realm, algorithms, false, false);
   }
 }
+
+type FailureDetail = Partial<Pick<SecurityEvent, "accountId" | "username" | "reason" | "challenge" | "response" | "artificial">>;
 
 function algorithmsOf(auth: AuthConfig | undefined, defaults: readonly string[]): DigestAlgorithm[] {
   const valid = (list: readonly string[] | undefined): DigestAlgorithm[] =>

@@ -7,7 +7,8 @@
  * Nothing matched: the request continues with the artificial endpoint, which challenges like a
  * real one and never accepts credentials, so accounts cannot be enumerated. Like Asterisk's
  * distributor, an unidentified request (other than OPTIONS, CANCEL, ACK) raises InvalidAccountID
- * here, once per request; the guard counts these to catch extension enumeration.
+ * and logs the NOTICE "… - No matching endpoint found" here, once per request, with or without
+ * credentials; the guard counts these to catch extension enumeration.
  */
 import { systemClock, type Clock } from "../../../core/clock.js";
 import type { SecurityEventStream } from "../../../security/events.js";
@@ -15,6 +16,7 @@ import { parseAuth, parseNameAddr, unescapeUser } from "../../../sip/parser/inde
 import type { EndpointDirectory } from "../../endpoint/directory.js";
 import type { PipelineStage, RequestContext, StageResult } from "../request-context.js";
 import { securityEvent } from "../security-event.js";
+import { logFailedRequest } from "../failed-request.js";
 
 /** Requests that never name an account: no InvalidAccountID for them. */
 const NOT_ACCOUNT_REQUESTS = new Set(["OPTIONS", "CANCEL", "ACK"]);
@@ -51,9 +53,10 @@ export class IdentifyStage implements PipelineStage {
       ctx.identifiedBy = "auth_username";
       return "continue";
     }
-    if (this.security && !NOT_ACCOUNT_REQUESTS.has(ctx.req.method)) {
-      const raw = ctx.req.headers.get("Authorization");
-      const username = (raw !== undefined ? parseAuth(raw)?.params.get("username") : undefined) ?? fromUser(ctx);
+    if (NOT_ACCOUNT_REQUESTS.has(ctx.req.method)) return "continue";
+    const username = claimedAccount(ctx);
+    logFailedRequest(ctx.log, ctx, "No matching endpoint found", { username, why: "no matching endpoint" });
+    if (this.security) {
       this.security.events.publish(securityEvent(ctx, "InvalidAccountID", { username, reason: "no matching endpoint" }, (this.security.clock ?? systemClock).now()));
       ctx.invalidAccountReported = true;
     }
@@ -77,6 +80,12 @@ export class IdentifyStage implements PipelineStage {
         return undefined;
     }
   }
+}
+
+/** The account an unidentified request claims: its digest username, else its From user. */
+export function claimedAccount(ctx: RequestContext): string | undefined {
+  const raw = ctx.req.headers.get("Authorization");
+  return (raw !== undefined ? parseAuth(raw)?.params.get("username") : undefined) ?? fromUser(ctx);
 }
 
 function fromUser(ctx: RequestContext): string | undefined {

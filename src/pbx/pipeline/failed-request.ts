@@ -1,0 +1,69 @@
+/**
+ * The NOTICE Asterisk's distributor writes for a request it refuses (reference §3.2), in its
+ * exact bytes, because fail2ban's stock `asterisk` filter and admins' scripts parse them:
+ *
+ *   [Dec  1 23:02:48] NOTICE[11612] res_pjsip/pjsip_distributor.c: Request 'REGISTER' from
+ *   '<sip:2001@127.0.0.1>' failed for '127.0.0.7:25171' (callid: 4owj…@127.0.0.7) - Failed to authenticate
+ *
+ * (one line). The From is printed as a name-addr without its header parameters (no tag), the
+ * display name and URI as the peer sent them, always in angle brackets.
+ */
+import type { Logger } from "../../core/logger.js";
+import { ASTERISK_SOURCE } from "../../core/logger.js";
+import type { RequestContext } from "./request-context.js";
+
+/** Asterisk's reasons, verbatim: the stock filter matches these words. */
+export type FailedRequestReason = "No matching endpoint found" | "Failed to authenticate";
+
+/** The file Asterisk names in these lines. */
+const DISTRIBUTOR = "res_pjsip/pjsip_distributor.c";
+
+/** Longest From and Call-ID printed; the rest of an oversized value is attacker padding. */
+const MAX_FROM = 200;
+const MAX_CALL_ID = 100;
+
+/**
+ * The From header value as Asterisk prints it: `"Name" <sip:u@h>` or `<sip:u@h>`, header
+ * parameters (`;tag=…`) dropped. An addr-spec (`sip:u@h;tag=x`, no brackets) ends at its first
+ * `;`. A value that does not scan is printed as received.
+ */
+export function fromForLog(from: string): string {
+  const s = from.trim();
+  let i = 0;
+  if (s.startsWith('"')) {
+    // Skip the quoted display name, whose quoted-pairs may hide a `"` or a `<`.
+    for (i = 1; i < s.length && s[i] !== '"'; i++) if (s[i] === "\\") i++;
+    if (i >= s.length) return s;
+  }
+  const lt = s.indexOf("<", i);
+  if (lt < 0) {
+    const semi = s.indexOf(";", i);
+    return `<${(semi < 0 ? s : s.slice(0, semi)).trim()}>`;
+  }
+  const gt = s.indexOf(">", lt);
+  if (gt < 0) return s;
+  const display = s.slice(0, lt).trim();
+  return `${display === "" ? "" : display.replace(/[ \t]+/g, " ") + " "}${s.slice(lt, gt + 1)}`;
+}
+
+/** The message text of the NOTICE (everything after `pjsip_distributor.c: `). */
+export function failedRequestText(ctx: RequestContext, reason: FailedRequestReason): string {
+  // The Call-ID comes from the attacker; with a `)` it could end the `(callid: …)` group early,
+  // which the filter's `[^\)]*` relies on.
+  const callId = ctx.callId.slice(0, MAX_CALL_ID).replace(/[()]/g, "_");
+  return `Request '${ctx.req.method}' from '${fromForLog(ctx.fromText).slice(0, MAX_FROM)}' failed for '${ctx.peer}' (callid: ${callId}) - ${reason}`;
+}
+
+/**
+ * Writes the NOTICE. Nothing may follow the reason in the human line (Debian's filter ends in
+ * `\s*$`), so the context sits under `sip`, which only the JSON log shows.
+ */
+export function logFailedRequest(log: Logger, ctx: RequestContext, reason: FailedRequestReason, detail: { username?: string | undefined; why?: string | undefined } = {}): void {
+  log.notice(
+    {
+      [ASTERISK_SOURCE]: DISTRIBUTOR,
+      sip: { peer: ctx.peer, username: detail.username?.slice(0, 64), reason: detail.why, userAgent: ctx.userAgent.slice(0, 80) },
+    },
+    failedRequestText(ctx, reason),
+  );
+}

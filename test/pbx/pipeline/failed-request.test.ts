@@ -1,0 +1,54 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { ASTERISK_SOURCE, CaptureLogger, humanLine } from "../../../src/core/logger.js";
+import { failedRequestText, fromForLog, logFailedRequest } from "../../../src/pbx/pipeline/failed-request.js";
+import type { RequestContext } from "../../../src/pbx/pipeline/request-context.js";
+
+test("failed request: the From is printed as a name-addr without header parameters, as Asterisk prints it", () => {
+  const rows: Array<[string, string, string]> = [
+    ["<sip:2001@127.0.0.1>;tag=as5f", "<sip:2001@127.0.0.1>", "the tag is a header parameter: dropped"],
+    ["<sip:2001@127.0.0.1:25170>;tag=x;foo=bar", "<sip:2001@127.0.0.1:25170>", "a port the peer sent stays"],
+    ['"1000" <sip:1000@10.0.0.1>;tag=1', '"1000" <sip:1000@10.0.0.1>', "a quoted display name keeps its quotes (Asterisk's own example)"],
+    ['"a>b <c" <sip:x@y>;tag=1', '"a>b <c" <sip:x@y>', "brackets inside the quoted display name are not the URI's"],
+    ["Bob   Smith<sip:bob@h;user=phone>;tag=2", "Bob Smith <sip:bob@h;user=phone>", "token display name, URI parameters kept"],
+    ["sip:2001@127.0.0.1;tag=3", "<sip:2001@127.0.0.1>", "addr-spec: everything after ';' is header parameters"],
+    ['"unterminated <sip:x@y>', '"unterminated <sip:x@y>', "unscannable: printed as received"],
+  ];
+  for (const [input, expected, why] of rows) assert.equal(fromForLog(input), expected, why);
+});
+
+function context(over: Partial<RequestContext> = {}): RequestContext {
+  return {
+    req: { method: "REGISTER" },
+    peer: "127.0.0.7:25171",
+    callId: "4owjsidq5v5dc8k1@127.0.0.7",
+    fromText: "<sip:2001@127.0.0.1>;tag=abc",
+    userAgent: "x",
+    ...over,
+  } as RequestContext;
+}
+
+test("failed request: the NOTICE is Asterisk's line, header included, and nothing follows the reason", () => {
+  const log = new CaptureLogger();
+  logFailedRequest(log, context(), "Failed to authenticate", { username: "2001", why: "wrong password" });
+  const rec = log.records[0];
+  assert.ok(rec);
+  assert.equal(rec.level, "notice");
+  const line = humanLine({ level: 35, time: new Date(2026, 11, 1, 23, 2, 48).getTime(), msg: rec.msg, category: "pbx.auth", ...rec.ctx });
+  assert.equal(
+    line,
+    `[Dec  1 23:02:48] NOTICE[${process.pid}] res_pjsip/pjsip_distributor.c: Request 'REGISTER' from '<sip:2001@127.0.0.1>' failed for '127.0.0.7:25171' (callid: 4owjsidq5v5dc8k1@127.0.0.7) - Failed to authenticate`,
+  );
+});
+
+test("failed request: without the Asterisk source key the category names the line, as before", () => {
+  const line = humanLine({ level: 35, time: 0, msg: "hello", category: "pbx.auth" });
+  assert.match(line, /^\[[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d\] NOTICE\[\d+\] pbx\.auth: hello$/);
+  assert.doesNotMatch(humanLine({ level: 35, time: 0, msg: "m", [ASTERISK_SOURCE]: "x.c" }), /asteriskSource/, "the key is not rendered as context");
+});
+
+test("failed request: a Call-ID with parentheses cannot end the (callid: …) group early", () => {
+  const text = failedRequestText(context({ callId: "a) - No matching endpoint found (b" }), "Failed to authenticate");
+  assert.equal(text.match(/\)/g)?.length, 1, text);
+  assert.match(text, /\(callid: a_ - No matching endpoint found _b\) - Failed to authenticate$/);
+});
