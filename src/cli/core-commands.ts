@@ -5,6 +5,7 @@
 import { hostname, machine, type as osType, userInfo } from "node:os";
 import { systemClock, type Clock } from "../core/clock.js";
 import { CliUsageError, type CliCommand, type CommandRegistry } from "./registry.js";
+import { buildDate } from "./version.js";
 
 export interface CoreInfo {
   version: string;
@@ -48,15 +49,18 @@ export function formatDuration(totalSeconds: number): string {
   return parts.join(", ");
 }
 
-/** The single `core show version` line. */
-export function versionLine(version: string): string {
+/**
+ * The single `core show version` line, shaped like Asterisk's (`Asterisk 22.10.1 built by root @
+ * vm on a x86_64 running Linux on 2026-12-01 21:42:55 UTC`) so scripts that read it keep working.
+ */
+export function versionLine(version: string, built = buildDate()): string {
   let user = "unknown";
   try {
     user = userInfo().username;
   } catch {
     // No passwd entry for this uid (some containers): keep "unknown".
   }
-  return `Switchboard ${version} built by ${user} @ ${hostname()} on a ${machine()} running ${osType()} with Node.js ${process.version}`;
+  return `Switchboard ${version} built by ${user} @ ${hostname()} on a ${machine()} running ${osType()} on ${built}`;
 }
 
 function noArgs(ctx: { args: string[] }): void {

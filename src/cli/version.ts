@@ -2,7 +2,7 @@
  * The package version, read from package.json at run time so `--version` and
  * `core show version` never disagree with what was installed.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 let cached: string | undefined;
@@ -19,4 +19,17 @@ export function packageVersion(): string {
     }
   }
   return cached;
+}
+
+/**
+ * When this code was built, as `core show version` prints it (`2026-12-01 21:42:55 UTC`): the
+ * modification time of this module, which is the build output under dist/ and the checked-out
+ * source when run with tsx.
+ */
+export function buildDate(): string {
+  try {
+    return statSync(fileURLToPath(import.meta.url)).mtime.toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
+  } catch {
+    return "unknown date";
+  }
 }

@@ -29,3 +29,23 @@ export function objectsFound(text: string): number | undefined {
   const m = /Objects found: (\d+)/.exec(text);
   return m?.[1] === undefined ? undefined : Number(m[1]);
 }
+
+/**
+ * The rows of the parameter table of `pjsip show <type> <id>` (` name : value`), by name. The
+ * name column's width is read from the ` ParameterName … : ParameterValue` header; a row whose
+ * ` : ` is not in that column throws, so a misaligned table fails the test that reads it.
+ */
+export function parameters(text: string): Map<string, string> {
+  const lines = text.split("\n");
+  const head = lines.findIndex((l) => /^ ParameterName +: ParameterValue$/.test(l));
+  if (head < 0) throw new Error(`no ParameterName header in:\n${text}`);
+  const colon = (lines[head] ?? "").indexOf(" : ");
+  if (!/^ =+$/.test(lines[head + 1] ?? "")) throw new Error(`no === rule under the ParameterName header:\n${text}`);
+  const out = new Map<string, string>();
+  for (const line of lines.slice(head + 2)) {
+    if (line === "") break;
+    if (line.slice(colon, colon + 3) !== " : ") throw new Error(`parameter row not aligned with the header (' : ' at ${colon}): ${JSON.stringify(line)}`);
+    out.set(line.slice(1, colon).trimEnd(), line.slice(colon + 3));
+  }
+  return out;
+}

@@ -4,10 +4,17 @@
  * Asterisk's, including the NAT-hostile ones (`direct_media=yes`, `rtp_symmetric=no`,
  * `rewrite_contact=no`) that `switchboard check` warns about.
  */
-import { bool, codecs, list, oneOf, oneOfList, optionalOneOf, str, uint } from "../schema/options.js";
+import { bool, codecs, list, oneOf, oneOfList, str, uint } from "../schema/options.js";
 import type { ObjectOrigin, ObjectSchema, SchemaValues } from "../schema/types.js";
 
 const NOT_YET = { implemented: false } as const;
+/** How `pjsip show endpoint` prints options whose printer differs from true/false (see OptionDisplay). */
+const HIDDEN = { display: { hidden: true } } as const;
+const YES_NO = { display: { booleans: "yes/no" } } as const;
+const YES_NO_CAPITAL = { display: { booleans: "Yes/No" } } as const;
+/** Asterisk's default codec negotiation preferences (`codec_prefs_*`). */
+const CODEC_PREFS_INTERSECT = "prefer:pending, operation:intersect, keep:all, transcode:allow";
+const CODEC_PREFS_UNION = "prefer:pending, operation:union, keep:all, transcode:allow";
 const CALL_OFFER_PREFS_IN = ["local", "local_first", "remote", "remote_first"] as const;
 const CALL_OFFER_PREFS_OUT = ["local", "local_merge", "local_first", "remote", "remote_merge", "remote_first"] as const;
 const DIRECT_MEDIA_METHODS = ["invite", "reinvite", "update"] as const;
@@ -29,7 +36,7 @@ const endpointOptions = [
   str("callerid_tag", "", "Internal tag stored with the caller ID.", NOT_YET),
   str("from_user", "", "User part of From in requests to this endpoint (trunks)."),
   str("from_domain", "", "Domain of From in requests to this endpoint (trunks)."),
-  str("contact_user", "", "User part of the Contact we send to this endpoint."),
+  str("contact_user", "", "User part of the Contact we send to this endpoint.", HIDDEN),
   str("outbound_proxy", "", "Proxy URI that requests to this endpoint are sent through.", NOT_YET),
   str("language", "", "Language for prompts played to this endpoint."),
   str("accountcode", "", "Account code for CDRs.", NOT_YET),
@@ -39,11 +46,15 @@ const endpointOptions = [
   str("tenantid", "", "Tenant id stored on channels.", NOT_YET),
   bool("user_eq_phone", false, "Add ;user=phone to URIs whose user is a phone number.", NOT_YET),
   // Codecs.
-  codecs("disallow", "disallow", "Codecs to remove (all clears the list).", { key: "allow" }),
+  codecs("disallow", "disallow", "Codecs to remove (all clears the list).", { key: "allow", ...HIDDEN }),
   codecs("allow", "allow", "Codecs in preference order (all, !codec, codec:ptime). Repeatable."),
   bool("preferred_codec_only", false, "Answer with only the most preferred common codec.", NOT_YET),
   oneOf("incoming_call_offer_pref", CALL_OFFER_PREFS_IN, "local", "Codec order when answering an incoming offer.", NOT_YET),
   oneOf("outgoing_call_offer_pref", CALL_OFFER_PREFS_OUT, "remote_merge", "Codec order when offering on an outgoing call.", NOT_YET),
+  str("codec_prefs_incoming_offer", CODEC_PREFS_INTERSECT, "Codec negotiation preferences for offers received (prefer, operation, keep, transcode).", NOT_YET),
+  str("codec_prefs_outgoing_offer", CODEC_PREFS_UNION, "Codec negotiation preferences for offers sent.", NOT_YET),
+  str("codec_prefs_incoming_answer", CODEC_PREFS_INTERSECT, "Codec negotiation preferences for answers received.", NOT_YET),
+  str("codec_prefs_outgoing_answer", CODEC_PREFS_INTERSECT, "Codec negotiation preferences for answers sent.", NOT_YET),
   bool("asymmetric_rtp_codec", false, "Allow sending and receiving different codecs.", NOT_YET),
   uint("max_audio_streams", 1, "Most audio streams in an SDP.", NOT_YET),
   uint("max_video_streams", 1, "Most video streams in an SDP.", NOT_YET),
@@ -82,16 +93,19 @@ const endpointOptions = [
   bool("use_avpf", false, "Use the AVPF RTP profile (WebRTC).", NOT_YET),
   bool("force_avp", false, "Always answer with the plain RTP/AVP profile.", NOT_YET),
   bool("srtp_tag_32", false, "Use a 32-bit SRTP authentication tag.", NOT_YET),
-  bool("webrtc", false, "WebRTC preset: rtcp_mux, use_avpf, ice_support, bundle, DTLS-SRTP with fingerprint verification.", NOT_YET),
-  oneOf("dtls_verify", ["no", "fingerprint", "certificate", "yes"] as const, "no", "What to verify of the peer's DTLS certificate."),
+  bool("webrtc", false, "WebRTC preset: rtcp_mux, use_avpf, ice_support, bundle, DTLS-SRTP with fingerprint verification.", { ...NOT_YET, ...YES_NO }),
+  // Asterisk prints only whether anything is verified.
+  oneOf("dtls_verify", ["no", "fingerprint", "certificate", "yes"] as const, "no", "What to verify of the peer's DTLS certificate.", {
+    display: { text: (v) => (v === "no" ? "No" : "Yes") },
+  }),
   uint("dtls_rekey", 0, "Seconds between DTLS renegotiations; 0 = never.", NOT_YET),
-  bool("dtls_auto_generate_cert", false, "Generate an ephemeral DTLS certificate."),
+  bool("dtls_auto_generate_cert", false, "Generate an ephemeral DTLS certificate.", YES_NO_CAPITAL),
   str("dtls_cert_file", "", "DTLS certificate file (PEM)."),
   str("dtls_private_key", "", "DTLS private key file (PEM)."),
   str("dtls_cipher", "", "Allowed DTLS ciphers.", NOT_YET),
   str("dtls_ca_file", "", "Trusted CA file for DTLS.", NOT_YET),
   str("dtls_ca_path", "", "Trusted CA directory for DTLS.", NOT_YET),
-  optionalOneOf("dtls_setup", ["active", "passive", "actpass"] as const, "DTLS role offered (a=setup)."),
+  oneOf("dtls_setup", ["active", "passive", "actpass"] as const, "active", "DTLS role offered (a=setup)."),
   oneOf("dtls_fingerprint", ["SHA-256", "SHA-1"] as const, "SHA-256", "Hash of the DTLS certificate fingerprint."),
   // SIP session features.
   oneOf("100rel", ["no", "required", "peer_supported", "yes"] as const, "yes", "Reliable provisional responses (RFC 3262) to this endpoint's calls: yes = when the caller requires them; peer_supported = when it supports them; required = always (421 to callers without 100rel); no = never (420 to callers requiring it).", { key: "rel100" }),
@@ -101,6 +115,7 @@ const endpointOptions = [
   }),
   uint("timers_sess_expires", 1800, "Session interval (s) we put in the 200 OK when the caller supports timers without asking for one (timers=always/forced/required)."),
   bool("allow_transfer", true, "Accept REFER (call transfer)."),
+  list("follow_redirect_methods", "Methods whose 3xx responses are followed (only MESSAGE exists).", NOT_YET),
   bool("refer_blind_progress", true, "Report progress of blind transfers with NOTIFY.", NOT_YET),
   oneOf("redirect_method", ["user", "uri_core", "uri_pjsip"] as const, "user", "How 3xx redirects are followed.", NOT_YET),
   bool("allow_subscribe", true, "Accept SUBSCRIBE requests.", NOT_YET),
@@ -113,24 +128,27 @@ const endpointOptions = [
   bool("ignore_183_without_sdp", false, "Do not forward 183 responses without SDP.", NOT_YET),
   bool("notify_early_inuse_ringing", false, "Report early INUSE as ringing to subscribers.", NOT_YET),
   bool("suppress_moh_on_sendonly", false, "Do not play hold music when the peer holds with sendonly.", NOT_YET),
+  bool("suppress_q850_reason_headers", false, "Do not send Reason headers with the Q.850 cause.", NOT_YET),
+  oneOf("security_negotiation", ["no", "mediasec"] as const, "no", "Security mechanism agreement (RFC 3329) for media security.", NOT_YET),
   // Identity headers.
   bool("trust_id_inbound", false, "Trust P-Asserted-Identity / Remote-Party-ID from this endpoint.", NOT_YET),
   bool("trust_id_outbound", false, "Send private identity to this endpoint.", NOT_YET),
-  bool("trust_connected_line", true, "Accept connected line updates from this endpoint.", NOT_YET),
-  bool("send_connected_line", true, "Send connected line updates to this endpoint.", NOT_YET),
+  bool("trust_connected_line", true, "Accept connected line updates from this endpoint.", { ...NOT_YET, ...YES_NO }),
+  bool("send_connected_line", true, "Send connected line updates to this endpoint.", { ...NOT_YET, ...YES_NO }),
   bool("send_pai", false, "Send P-Asserted-Identity.", NOT_YET),
   bool("send_rpid", false, "Send Remote-Party-ID.", NOT_YET),
   bool("rpid_immediate", false, "Send connected line before answer.", NOT_YET),
   bool("send_diversion", true, "Send Diversion headers on redirected calls.", NOT_YET),
   bool("send_history_info", false, "Send History-Info headers on redirected calls.", NOT_YET),
-  bool("stir_shaken", false, "STIR/SHAKEN attestation and verification.", NOT_YET),
+  bool("stir_shaken", false, "STIR/SHAKEN attestation and verification.", { ...NOT_YET, ...YES_NO }),
   str("stir_shaken_profile", "", "STIR/SHAKEN profile name.", NOT_YET),
   bool("send_aoc", false, "Send advice-of-charge.", NOT_YET),
   // Voicemail, presence, groups.
   str("mailboxes", "", "Mailboxes (box@context) whose MWI is sent unsolicited.", NOT_YET),
   bool("aggregate_mwi", true, "Send one MWI NOTIFY for all mailboxes.", NOT_YET),
   str("voicemail_extension", "", "Extension dialled to reach voicemail.", NOT_YET),
-  bool("mwi_subscribe_replaces_unsolicited", false, "A MWI SUBSCRIBE stops unsolicited NOTIFYs.", NOT_YET),
+  bool("mwi_subscribe_replaces_unsolicited", false, "A MWI SUBSCRIBE stops unsolicited NOTIFYs.", { ...NOT_YET, ...YES_NO }),
+  str("incoming_mwi_mailbox", "", "Mailbox (box@context) that unsolicited MWI NOTIFYs from this endpoint update.", NOT_YET),
   str("mwi_from_user", "", "From user for MWI NOTIFY.", NOT_YET),
   uint("device_state_busy_at", 0, "Calls at which the device is reported busy; 0 = never."),
   str("call_group", "", "Call groups (e.g. 1,3-5).", NOT_YET),
@@ -158,11 +176,15 @@ const endpointOptions = [
   uint("cos_audio", 0, "802.1p priority for audio RTP.", { ...NOT_YET, max: 7 }),
   uint("cos_video", 0, "802.1p priority for video RTP.", { ...NOT_YET, max: 7 }),
   list("acl", "Named ACLs (acl.conf) applied to requests from this endpoint.", { repeat: "append", ...NOT_YET }),
-  list("permit", "Networks allowed to send requests as this endpoint.", { repeat: "append", ...NOT_YET }),
-  list("deny", "Networks refused as this endpoint.", { repeat: "append", ...NOT_YET }),
+  // Asterisk folds permit/deny into the ACL and lists only the named ACLs.
+  list("permit", "Networks allowed to send requests as this endpoint.", { repeat: "append", ...NOT_YET, ...HIDDEN }),
+  list("deny", "Networks refused as this endpoint.", { repeat: "append", ...NOT_YET, ...HIDDEN }),
   list("contact_acl", "Named ACLs applied to Contact addresses.", { repeat: "append", ...NOT_YET }),
-  list("contact_permit", "Networks allowed in Contact.", { repeat: "append", ...NOT_YET }),
-  list("contact_deny", "Networks refused in Contact.", { repeat: "append", ...NOT_YET }),
+  list("contact_permit", "Networks allowed in Contact.", { repeat: "append", ...NOT_YET, ...HIDDEN }),
+  list("contact_deny", "Networks refused in Contact.", { repeat: "append", ...NOT_YET, ...HIDDEN }),
+  // Location (RFC 6442).
+  str("geoloc_incoming_call_profile", "", "Geolocation profile applied to incoming calls.", NOT_YET),
+  str("geoloc_outgoing_call_profile", "", "Geolocation profile applied to outgoing calls.", NOT_YET),
   // SDP identity.
   str("sdp_owner", "-", "User name in the SDP o= line."),
   str("sdp_session", "Switchboard", "Session name in the SDP s= line."),

@@ -4,7 +4,7 @@
  */
 import { joinChoices } from "../diagnostic.js";
 import { applyCodecLine, type CodecPreference } from "./codecs.js";
-import type { OptionSpec, OptionType, ParseResult } from "./types.js";
+import type { OptionDisplay, OptionSpec, OptionType, ParseResult } from "./types.js";
 import {
   parseAsteriskBool,
   parseCidr,
@@ -35,6 +35,8 @@ export interface OptionExtra<K extends string, V> {
   readonly implemented?: boolean;
   readonly hint?: string;
   readonly deprecated?: string;
+  /** How console tables print the option (see {@link OptionDisplay}). */
+  readonly display?: OptionDisplay<V>;
   /** Extra validation of a parsed value; returns the reason when invalid. */
   readonly check?: (value: V) => string | undefined;
 }
@@ -66,6 +68,7 @@ function build<K extends string, V>(
     ...(enumValues === undefined ? {} : { enumValues }),
     ...(extra.hint === undefined ? {} : { hint: extra.hint }),
     ...(extra.deprecated === undefined ? {} : { deprecated: extra.deprecated }),
+    ...(extra.display === undefined ? {} : { display: extra.display }),
     parse(raw: string, current: V): ParseResult<V> {
       const result = parse(raw, current);
       if (!result.ok || check === undefined) return result;
@@ -258,18 +261,4 @@ export function codecs<const N extends string, const K extends string = CamelCas
   extra: OptionExtra<K, CodecPreference[]> = {},
 ): OptionSpec<K, CodecPreference[]> {
   return build(name, "codecs", [] as CodecPreference[], "", synopsis, (raw, current) => applyCodecLine(raw, current, sense), extra);
-}
-
-/** Like {@link oneOf}, for options whose default is "not set" (an empty string). */
-export function optionalOneOf<const N extends string, const V extends string, const K extends string = CamelCase<N>>(
-  name: N,
-  values: readonly V[],
-  synopsis: string,
-  extra: OptionExtra<K, V | ""> = {},
-): OptionSpec<K, V | ""> {
-  return build(name, "enum", "" as V | "", "", synopsis, (raw) => {
-    if (raw.trim().length === 0) return { ok: true, value: "" };
-    const found = values.find((v) => v.toLowerCase() === raw.trim().toLowerCase());
-    return found === undefined ? { ok: false, reason: `use ${joinChoices(values)}` } : { ok: true, value: found };
-  }, extra, values);
 }

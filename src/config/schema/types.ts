@@ -40,12 +40,31 @@ export interface OptionSpec<K extends string = string, V = unknown> {
   readonly hint?: string;
   /** Set on deprecated spellings: the warning to give when the option is used. */
   readonly deprecated?: string;
+  /** How the console's object tables print the option, where that differs from the plain value. */
+  readonly display?: OptionDisplay<V>;
   /**
    * Turns one line's text into the option's new value. `current` is the value so far (the
    * default, or what earlier lines set), which list options append to.
    */
   parse(raw: string, current: V): ParseResult<V>;
 }
+
+/**
+ * How `pjsip show <type> <id>` prints an option. Asterisk prints each option through the handler
+ * its module registered, so the same kind of value comes out differently: booleans as
+ * `true`/`false`, `yes`/`no` or `Yes`/`No` depending on the option, and options registered without
+ * a printer (`deny`, `permit`, `disallow` …) are not listed at all.
+ */
+export interface OptionDisplay<V = unknown> {
+  /** Left out of the table (Asterisk accepts the option but does not list it). */
+  readonly hidden?: boolean;
+  /** Spelling of a boolean value; `true/false` when absent. */
+  readonly booleans?: BooleanSpelling;
+  /** Renders the value itself (e.g. codecs as `(ulaw|alaw)`), overriding `booleans`. */
+  text?(value: V): string;
+}
+
+export type BooleanSpelling = "true/false" | "yes/no" | "Yes/No";
 
 /** Any option, whatever its key and value type. */
 // Method syntax on `parse` makes this assignment-compatible with every concrete OptionSpec.

@@ -174,7 +174,7 @@ export function registerChannelCommands(registry: CommandRegistrar, calls: CallM
       usage: "Usage: pjsip show channels\n       List(detailed) the active PJSIP channels.\n",
       handler: () => {
         const list = rows(calls, now());
-        if (list.length === 0) return "No objects found.\n";
+        if (list.length === 0) return "No objects found.\n\n";
         const out = [
           "",
           "  Channel:  <ChannelId......................................>  <State.....>  <Time.....>",
@@ -187,7 +187,7 @@ export function registerChannelCommands(registry: CommandRegistrar, calls: CallM
           out.push(`      Exten: ${(r.location.split("@")[0] ?? "").padEnd(22).slice(0, 22)}  CLCID: ${r.connected}`);
           out.push("");
         }
-        out.push("", `Objects found: ${list.length}`, "");
+        out.push("", `Objects found: ${list.length}`, "", "");
         return out.join("\n");
       },
     }),
@@ -197,7 +197,7 @@ export function registerChannelCommands(registry: CommandRegistrar, calls: CallM
       usage: "Usage: pjsip show channelstats\n       For each channel: codec, the SDP-advertised address, where RTP really comes from,\n       whether we latched onto it, packets/bytes each way and the age of the last packet.\n",
       handler: async () => {
         const list = rows(calls, now());
-        if (list.length === 0) return "No objects found.\n";
+        if (list.length === 0) return "No objects found.\n\n";
         const head = ` ${"ChannelId".padEnd(26)} ${"Codec".padEnd(6)} ${"Advertised".padEnd(22)} ${"Observed".padEnd(22)} Latch ${"RxPkts".padStart(8)} ${"RxBytes".padStart(10)} ${"TxPkts".padStart(8)} ${"TxBytes".padStart(10)} ${"LastRx".padStart(8)}`;
         const out = ["", head, "=".repeat(head.length)];
         for (const r of list) {
@@ -208,7 +208,7 @@ export function registerChannelCommands(registry: CommandRegistrar, calls: CallM
           const age = st.lastPacketAgeMs === undefined ? "never" : `${(st.lastPacketAgeMs / 1000).toFixed(1)}s`;
           out.push(` ${r.name.padEnd(26).slice(0, 26)} ${r.codec.padEnd(6).slice(0, 6)} ${adv.padEnd(22).slice(0, 22)} ${obs.padEnd(22).slice(0, 22)} ${(st.latched ? "yes" : "no").padEnd(5)} ${String(st.packetsIn).padStart(8)} ${String(st.bytesIn).padStart(10)} ${String(st.packetsOut).padStart(8)} ${String(st.bytesOut).padStart(10)} ${age.padStart(8)}`);
         }
-        out.push("", `Objects found: ${list.length}`, "");
+        out.push("", `Objects found: ${list.length}`, "", "");
         return out.join("\n");
       },
     }),

@@ -49,22 +49,36 @@ export function matchRow(level: number, criteria: string): string {
   return `${"Match".padStart(indentFor(level))}:  ${criteria}`;
 }
 
-/** Header block + rule, blocks separated by blank lines, and the `Objects found` footer. */
-export function listing(header: string[], blocks: string[][], nested: boolean): string {
-  if (blocks.length === 0) return "No objects found.\n";
+/**
+ * Header block + rule, then the rows, then `Objects found: N` and a blank line. Nested listings
+ * (objects with child rows, e.g. endpoints with their auths and contacts) put a blank line after
+ * each object; flat ones (contacts, auths, transports) do not.
+ */
+export function listing(header: readonly string[], blocks: readonly string[][], nested: boolean): string {
+  if (blocks.length === 0) return "No objects found.\n\n";
   const out: string[] = ["", ...header, RULE, ""];
-  if (nested) {
-    for (const b of blocks) out.push(...b, "");
-  } else {
-    for (const b of blocks) out.push(...b);
+  for (const b of blocks) {
+    out.push(...b);
+    if (nested) out.push("");
   }
-  out.push("", `Objects found: ${blocks.length}`, "");
+  out.push("", `Objects found: ${blocks.length}`, "", "");
   return out.join("\n");
 }
 
-/** The detail table of `pjsip show endpoint <id>` and friends: ` name : value` per option. */
-export function parameterTable(rows: Array<[string, string]>): string {
-  const out = [" ParameterName                      : ParameterValue", " " + "=".repeat(59)];
-  for (const [k, v] of rows) out.push(` ${k.padEnd(35)}: ${v}`);
-  return out.join("\n") + "\n";
+/** `pjsip show <type> <id>`: the object's rows as in the listing, then its parameter table. */
+export function detail(header: readonly string[], block: readonly string[], rows: ReadonlyArray<readonly [string, string]>): string {
+  return ["", ...header, RULE, "", ...block, "", "", ""].join("\n") + parameterTable(rows);
+}
+
+/**
+ * The detail table: ` name : value` per option. The name column is as wide as the longest name
+ * and the rule under the header spans the name column, the ` : ` and the longest value, as in
+ * Asterisk; a blank line ends the table.
+ */
+export function parameterTable(rows: ReadonlyArray<readonly [string, string]>): string {
+  const nameWidth = Math.max("ParameterName".length, ...rows.map(([k]) => k.length));
+  const valueWidth = Math.max("ParameterValue".length, ...rows.map(([, v]) => v.length));
+  const out = [` ${"ParameterName".padEnd(nameWidth)} : ParameterValue`, " " + "=".repeat(nameWidth + 3 + valueWidth)];
+  for (const [k, v] of rows) out.push(` ${k.padEnd(nameWidth)} : ${v}`);
+  return out.join("\n") + "\n\n";
 }

@@ -6,10 +6,10 @@
 import type { Clock } from "../../core/clock.js";
 import { CliUsageError, completeFrom, type CommandRegistrar } from "../../core/commands.js";
 import type { LoadedConfig } from "../../config/load-configuration.js";
-import { PJSIP_SCHEMAS } from "../../config/pjsip/object-types.js";
-import type { AnyOption } from "../../config/schema/types.js";
+import { schemaForType } from "../../config/pjsip/object-types.js";
 import type { TransportSet } from "../../sip/transport/transport-set.js";
 import type { EndpointConfig } from "../../config/pjsip/endpoint-schema.js";
+import type { AorConfig } from "../../config/pjsip/aor-schema.js";
 import type { Qualifier } from "../registrar/qualify.js";
 import type { ContactRecord, ContactStore } from "../registrar/store/contact-store.js";
 import type { EndpointDirectory } from "./directory.js";
@@ -18,13 +18,14 @@ import {
   aorRow,
   authRow,
   contactRow,
+  detail,
   endpointRow,
   identifyRow,
   listing,
   matchRow,
-  parameterTable,
   transportRow,
 } from "./cli-format.js";
+import { objectRows, plainValueText } from "./object-table.js";
 
 export interface PjsipCommandDeps {
   directory: () => EndpointDirectory;
@@ -53,7 +54,7 @@ const AOR_HEADER = [
   "      Aor:  <Aor..............................................>  <MaxContact>",
   "    Contact:  <Aor/ContactUri............................> <Hash....> <Status> <RTT(ms)..>",
 ];
-const AUTH_HEADER = [" I/OAuth:  <AuthId/UserName.............................................................>"];
+const AUTH_HEADER = ["  I/OAuth:  <AuthId/UserName.............................................................>"];
 const TRANSPORT_HEADER = ["Transport:  <TransportId........>  <Type>  <cos>  <tos>  <BindAddress....................>"];
 const IDENTIFY_HEADER = [" Identify:  <Identify/Endpoint...........................................................>", "      Match:  <criteria.........................>"];
 
@@ -63,35 +64,10 @@ function callerIdNumber(cid: string): string {
   return (m ? (m[1] ?? "") : cid.replace(/"[^"]*"/, "")).trim();
 }
 
-function formatValue(v: unknown): string {
-  if (v === undefined || v === null) return "";
-  if (typeof v === "boolean") return v ? "true" : "false";
-  if (Array.isArray(v)) return v.map((x) => formatValue(x)).join(",");
-  if (typeof v === "object") {
-    const o = v as Record<string, unknown>;
-    if ("host" in o && "port" in o) return o.port ? `${String(o.host)}:${String(o.port)}` : String(o.host);
-    if ("algorithm" in o && "hash" in o) return `${String(o.algorithm)}:<hidden>`;
-    if ("name" in o) return "ptime" in o && o.ptime ? `${String(o.name)}:${String(o.ptime)}` : String(o.name);
-    if ("address" in o && "prefixLength" in o) return `${String(o.address)}/${String(o.prefixLength)}`;
-    if ("kind" in o && "host" in o) return String(o.host);
-    return JSON.stringify(v);
-  }
-  return String(v);
-}
-
-function objectTable(type: string, obj: Record<string, unknown>): string {
-  const schema = PJSIP_SCHEMAS.find((s) => s.type === type);
-  if (!schema) return "";
-  const rows: Array<[string, string]> = [];
-  for (const o of schema.options as readonly AnyOption[]) {
-    if (o.name === "password") {
-      rows.push([o.name, obj[o.key] ? "<hidden>" : ""]);
-      continue;
-    }
-    rows.push([o.name, formatValue(obj[o.key])]);
-  }
-  rows.sort((a, b) => a[0].localeCompare(b[0]));
-  return parameterTable(rows);
+/** The parameter rows of one configured object; `values` overrides options with run-time state. */
+function objectTable(type: string, obj: object, values: Readonly<Record<string, string>> = {}): Array<[string, string]> {
+  const schema = schemaForType(type);
+  return schema === undefined ? [] : objectRows(schema, obj, values);
 }
 
 export function registerPjsipCommands(registry: CommandRegistrar, deps: PjsipCommandDeps): () => void {
@@ -128,10 +104,10 @@ export function registerPjsipCommands(registry: CommandRegistrar, deps: PjsipCom
       for (const u of staticContacts(aorId)) lines.push(staticLine(2, aorId, u));
     }
     const tr = ep.transport ? deps.config().pjsip.transports.find((t) => t.id === ep.transport) : undefined;
-    if (tr) lines.push(transportRow(1, tr.id, tr.protocol, tr.cos, Number(tr.tos) || 0, formatValue(tr.bind)));
+    if (tr) lines.push(transportRow(1, tr.id, tr.protocol, tr.cos, Number(tr.tos) || 0, plainValueText(tr.bind)));
     for (const idf of dir.identifies.filter((i) => i.endpoint === ep.id)) {
       lines.push(identifyRow(1, `${idf.id}/${idf.endpoint}`));
-      for (const m of idf.match) lines.push(matchRow(2, formatValue(m)));
+      for (const m of idf.match) lines.push(matchRow(2, plainValueText(m)));
     }
     return lines;
   };
@@ -166,7 +142,7 @@ export function registerPjsipCommands(registry: CommandRegistrar, deps: PjsipCom
       const id = need(args);
       const ep = deps.directory().endpoint(id);
       if (!ep) return `Unable to find object ${id}.\n\n`;
-      return listing(ENDPOINT_HEADER, [endpointBlock(ep, true)], true).replace(/\nObjects found: 1\n$/, "\n") + "\n" + objectTable("endpoint", ep as unknown as Record<string, unknown>);
+      return detail(ENDPOINT_HEADER, endpointBlock(ep, true), objectTable("endpoint", ep));
     },
   });
   const contactsHandler = ({ args }: { args: string[] }) => {
@@ -203,15 +179,15 @@ export function registerPjsipCommands(registry: CommandRegistrar, deps: PjsipCom
         ["via_addr", c.viaAddr],
         ["via_port", String(c.viaPort)],
       ];
-      return listing(CONTACT_HEADER, [[contactLine(0, c)]], false).replace(/\nObjects found: 1\n$/, "\n") + "\n" + parameterTable(rows);
+      return detail(CONTACT_HEADER, [contactLine(0, c)], rows);
     },
   });
-  const aorBlocks = (args: string[]) =>
-    filterLike(byId([...deps.directory().aors.values()]), args, (a) => a.id).map((aor) => [
-      aorRow(0, aor.id, aor.maxContacts),
-      ...liveContacts(aor.id).map((c) => contactLine(1, c)),
-      ...aor.contact.map((u) => staticLine(1, aor.id, u)),
-    ]);
+  const aorBlock = (aor: AorConfig): string[] => [
+    aorRow(0, aor.id, aor.maxContacts),
+    ...liveContacts(aor.id).map((c) => contactLine(1, c)),
+    ...aor.contact.map((u) => staticLine(1, aor.id, u)),
+  ];
+  const aorBlocks = (args: string[]) => filterLike(byId([...deps.directory().aors.values()]), args, (a) => a.id).map(aorBlock);
   reg({ command: "pjsip show aors", summary: "List PJSIP Aors", usage: "Usage: pjsip show aors [like <pattern>]\n       List(detailed) the configured PJSIP Aors.\n", handler: ({ args }) => listing(AOR_HEADER, aorBlocks(args), true) });
   reg({ command: "pjsip list aors", summary: "List PJSIP Aors", usage: "Usage: pjsip list aors [like <pattern>]\n       List(summary) the configured PJSIP Aors.\n", handler: ({ args }) => listing([AOR_HEADER[0] ?? ""], aorBlocks(args).map((b) => b.slice(0, 1)), false) });
   reg({
@@ -223,11 +199,13 @@ export function registerPjsipCommands(registry: CommandRegistrar, deps: PjsipCom
       const id = need(args);
       const aor = deps.directory().aors.get(id);
       if (!aor) return `Unable to find object ${id}.\n\n`;
-      return listing(AOR_HEADER, aorBlocks([`^${escapeRegex(id)}$`].length ? ["like", `^${escapeRegex(id)}$`] : []), true).replace(/\nObjects found: 1\n$/, "\n") + "\n" + objectTable("aor", aor as unknown as Record<string, unknown>);
+      // Asterisk's `contact` lists what the aor can be reached at: the registered contacts too.
+      const contacts = [...liveContacts(aor.id).map((c) => c.uri), ...aor.contact];
+      return detail(AOR_HEADER, aorBlock(aor), objectTable("aor", aor, { contact: contacts.join(",") }));
     },
   });
   const authBlocks = (args: string[]) => filterLike(byId([...deps.directory().auths.values()]), args, (a) => a.id).map((a) => [authRow(0, "Auth", `${a.id}/${a.username}`)]);
-  reg({ command: "pjsip show auths", summary: "List PJSIP Auths", usage: "Usage: pjsip show auths [like <pattern>]\n       List(detailed) the configured PJSIP Auths.\n", handler: ({ args }) => listing(AUTH_HEADER, authBlocks(args), true) });
+  reg({ command: "pjsip show auths", summary: "List PJSIP Auths", usage: "Usage: pjsip show auths [like <pattern>]\n       List(detailed) the configured PJSIP Auths.\n", handler: ({ args }) => listing(AUTH_HEADER, authBlocks(args), false) });
   reg({ command: "pjsip list auths", summary: "List PJSIP Auths", usage: "Usage: pjsip list auths [like <pattern>]\n       List(summary) the configured PJSIP Auths.\n", handler: ({ args }) => listing(AUTH_HEADER, authBlocks(args), false) });
   reg({
     command: "pjsip show auth",
@@ -238,15 +216,15 @@ export function registerPjsipCommands(registry: CommandRegistrar, deps: PjsipCom
       const id = need(args);
       const a = deps.directory().auths.get(id);
       if (!a) return `Unable to find object ${id}.\n\n`;
-      return listing(AUTH_HEADER, [[authRow(0, "Auth", `${a.id}/${a.username}`)]], true).replace(/\nObjects found: 1\n$/, "\n") + "\n" + objectTable("auth", a as unknown as Record<string, unknown>);
+      return detail(AUTH_HEADER, [authRow(0, "Auth", `${a.id}/${a.username}`)], objectTable("auth", a));
     },
   });
   const transportBlocks = (args: string[]) =>
-    filterLike(deps.config().pjsip.transports, args, (t) => t.id).map((t) => {
+    filterLike(byId([...deps.config().pjsip.transports]), args, (t) => t.id).map((t) => {
       const live = deps.transports.byId(t.id);
-      return [transportRow(0, t.id, t.protocol, t.cos, Number(t.tos) || 0, live ? live.dump().bind : formatValue(t.bind))];
+      return [transportRow(0, t.id, t.protocol, t.cos, Number(t.tos) || 0, live ? live.dump().bind : plainValueText(t.bind))];
     });
-  reg({ command: "pjsip show transports", summary: "List PJSIP Transports", usage: "Usage: pjsip show transports [like <pattern>]\n       List(detailed) the configured PJSIP Transports.\n", handler: ({ args }) => listing(TRANSPORT_HEADER, transportBlocks(args), true) });
+  reg({ command: "pjsip show transports", summary: "List PJSIP Transports", usage: "Usage: pjsip show transports [like <pattern>]\n       List(detailed) the configured PJSIP Transports.\n", handler: ({ args }) => listing(TRANSPORT_HEADER, transportBlocks(args), false) });
   reg({ command: "pjsip list transports", summary: "List PJSIP Transports", usage: "Usage: pjsip list transports [like <pattern>]\n       List(summary) the configured PJSIP Transports.\n", handler: ({ args }) => listing(TRANSPORT_HEADER, transportBlocks(args), false) });
   reg({
     command: "pjsip show transport",
@@ -257,11 +235,11 @@ export function registerPjsipCommands(registry: CommandRegistrar, deps: PjsipCom
       const id = need(args);
       const t = deps.config().pjsip.transports.find((x) => x.id === id);
       if (!t) return `Unable to find object ${id}.\n\n`;
-      return listing(TRANSPORT_HEADER, transportBlocks(["like", `^${escapeRegex(id)}$`]), true).replace(/\nObjects found: 1\n$/, "\n") + "\n" + objectTable("transport", t as unknown as Record<string, unknown>);
+      return detail(TRANSPORT_HEADER, transportBlocks(["like", `^${escapeRegex(id)}$`])[0] ?? [], objectTable("transport", t));
     },
   });
   const identifyBlocks = (args: string[]) =>
-    filterLike([...deps.directory().identifies], args, (i) => i.id).map((i) => [identifyRow(0, `${i.id}/${i.endpoint}`), ...i.match.map((m) => matchRow(1, formatValue(m)))]);
+    filterLike([...deps.directory().identifies], args, (i) => i.id).map((i) => [identifyRow(0, `${i.id}/${i.endpoint}`), ...i.match.map((m) => matchRow(1, plainValueText(m)))]);
   reg({ command: "pjsip show identifies", summary: "List PJSIP Identifies", usage: "Usage: pjsip show identifies [like <pattern>]\n       List(detailed) the configured PJSIP Identifies.\n", handler: ({ args }) => listing(IDENTIFY_HEADER, identifyBlocks(args), true) });
   reg({ command: "pjsip list identifies", summary: "List PJSIP Identifies", usage: "Usage: pjsip list identifies [like <pattern>]\n       List(summary) the configured PJSIP Identifies.\n", handler: ({ args }) => listing([IDENTIFY_HEADER[0] ?? ""], identifyBlocks(args).map((b) => b.slice(0, 1)), false) });
   reg({
@@ -272,7 +250,7 @@ export function registerPjsipCommands(registry: CommandRegistrar, deps: PjsipCom
       const id = need(args);
       const i = deps.directory().identifies.find((x) => x.id === id);
       if (!i) return `Unable to find object ${id}.\n\n`;
-      return listing(IDENTIFY_HEADER, identifyBlocks(["like", `^${escapeRegex(id)}$`]), true).replace(/\nObjects found: 1\n$/, "\n") + "\n" + objectTable("identify", i as unknown as Record<string, unknown>);
+      return detail(IDENTIFY_HEADER, identifyBlocks(["like", `^${escapeRegex(id)}$`])[0] ?? [], objectTable("identify", i));
     },
   });
   reg({

@@ -241,13 +241,19 @@ function parseExpiresHeader(v: string | undefined): number | undefined {
 }
 
 
-/** rewrite_contact: the Contact's host and port become the packet source; TCP keeps `transport=tcp`. */
+/**
+ * rewrite_contact: the Contact's host and port become the packet source, and its `transport`
+ * parameter names the transport the REGISTER came over. Over UDP, the default transport of a
+ * sip: URI, the parameter is dropped (as Asterisk does), so `;transport=udp` contacts are stored
+ * and listed without it; TCP contacts get `transport=tcp`.
+ */
 export function rewriteToSource(uri: string, ctx: RequestContext): string {
   const u = parseUri(uri);
   if (!u) return uri;
   u.host = ctx.flow.remoteAddress;
   u.port = ctx.flow.remotePort;
   const proto = ctx.flow.transport.protocol;
-  if (proto !== "udp") u.params.set("transport", proto);
+  if (proto === "udp") u.params.delete("transport");
+  else u.params.set("transport", proto);
   return formatUri(u);
 }
