@@ -1,7 +1,10 @@
 /**
  * Tone files and tone checks for media tests (PEERS.md §5): sox makes the WAVs, a small RIFF
- * reader loads 16-bit PCM, and a Goertzel sweep finds the dominant frequency in the loudest
- * second, so a test can tell "the far end's 1000 Hz tone arrived" from echo or silence.
+ * reader loads 16-bit PCM, and Goertzel filters classify 200 ms windows as silent, carrying the
+ * expected tone, or dominated by something else. `checkTone` passes only when the tone lasts
+ * (an uninterrupted run of tone windows of at least `minSeconds`), so a test can tell "the far
+ * end's 1000 Hz tone arrived for the whole call" from echo, silence, or a second of audio that
+ * then stopped; its `timeline` says what was heard when.
  */
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -147,22 +150,197 @@ export function dominantFrequency(wav: Wav, stepHz = 10, minHz = 50): DominantFr
   return { frequency: peak[0], share: total > 0 ? near / total : 0, rms: Math.max(0, bestRms) };
 }
 
+/** What `checkTone` requires; every field has a default. */
+export interface ToneCheckOptions {
+  /**
+   * Share (0..1) of a window's energy that must lie within ±`toleranceHz` of the expected
+   * frequency; default 0.8. Above one half this also makes the tone the dominant frequency.
+   */
+  readonly minShare?: number;
+  /**
+   * Seconds the tone must last without interruption (the longest run of consecutive tone
+   * windows). Default: 75 % of the analysed span — "most of the recording", since a baresip
+   * recording lasts as long as the call, and the call as long as the tone file that ends it.
+   * Pass the tone's real length minus a margin when the recording is longer than the tone.
+   */
+  readonly minSeconds?: number;
+  /** Default 20 Hz (PEERS.md §5). */
+  readonly toleranceHz?: number;
+  /** RMS (of 32767) below which a window counts as silent; default 300. */
+  readonly minRms?: number;
+  /** Analysis window; default 200 ms (bins 5 Hz apart). */
+  readonly windowMs?: number;
+  /** Analyse only the part of the file from `from` to `to` seconds. */
+  readonly from?: number;
+  readonly to?: number;
+}
+
+/** One analysis window: silent, carrying the expected tone, or dominated by something else. */
+export interface ToneWindow {
+  /** Seconds from the start of the file. */
+  readonly start: number;
+  readonly rms: number;
+  /** Energy share within ±toleranceHz of the expected frequency. */
+  readonly share: number;
+  readonly kind: "silent" | "tone" | "other";
+  /** The strongest frequency (10 Hz steps), for windows that are not silent. */
+  readonly peakHz?: number;
+}
+
+/** The result; `frequency`, `share`, `rms`, `activeSeconds` and `durationSeconds` are of the analysed part. */
 export interface ToneCheck extends DominantFrequency {
   readonly activeSeconds: number;
   readonly durationSeconds: number;
-  /** Dominant frequency within ±20 Hz of the expected one, share ≥ minShare, and not silent. */
+  /** Longest run of consecutive windows carrying the expected tone, seconds. */
+  readonly toneSeconds: number;
+  /** Where that run starts, seconds from the start of the file. */
+  readonly toneStart: number;
+  /** All windows carrying the tone together, seconds. */
+  readonly totalToneSeconds: number;
+  /** The requirement applied (see ToneCheckOptions.minSeconds). */
+  readonly minSeconds: number;
+  /** The windows merged into runs, e.g. "0.0-0.2s silent, 0.2-5.8s 1000Hz, 5.8-6.0s 440Hz". */
+  readonly timeline: string;
+  /** The tone carries at least `minSeconds` without interruption (right frequency, share, level). */
   readonly ok: boolean;
 }
 
-/** Loads a WAV and checks it carries `expectedHz` as its dominant tone. */
-export function checkTone(path: string, expectedHz: number, minShare = 0.8): ToneCheck {
-  const wav = readWav(path);
-  const dom = dominantFrequency(wav);
-  const act = activeSeconds(wav);
-  return {
-    ...dom,
-    activeSeconds: act,
-    durationSeconds: wav.samples.length / wav.sampleRate,
-    ok: dom.rms > 300 && Math.abs(dom.frequency - expectedHz) <= 20 && dom.share >= minShare,
+/**
+ * Energy share of the band `hz ± toleranceHz` in samples[start, start+n): by Parseval the DFT
+ * bins of a real signal hold N·Σx², half of it at positive frequencies, so the bins in the band
+ * (one per `sampleRate/n` Hz) over that half give the share directly, without sweeping.
+ */
+function bandShare(samples: Int16Array, sampleRate: number, start: number, n: number, hz: number, toleranceHz: number): number {
+  let energy = 0;
+  for (let i = start; i < start + n; i++) energy += (samples[i] ?? 0) ** 2;
+  if (energy === 0) return 0;
+  const binHz = sampleRate / n;
+  let band = 0;
+  for (let k = Math.ceil((hz - toleranceHz) / binHz); k * binHz <= hz + toleranceHz; k++) {
+    if (k > 0 && k < n / 2) band += goertzelPower(samples, sampleRate, k * binHz, start, n);
+  }
+  return Math.min(1, (2 * band) / (n * energy));
+}
+
+function peakFrequency(samples: Int16Array, sampleRate: number, start: number, n: number, minHz = 50, stepHz = 10): number {
+  let best = 0;
+  let bestPower = -1;
+  for (let f = minHz; f < sampleRate / 2; f += stepHz) {
+    const p = goertzelPower(samples, sampleRate, f, start, n);
+    if (p > bestPower) {
+      bestPower = p;
+      best = f;
+    }
+  }
+  return best;
+}
+
+/** Classifies consecutive windows of `wav` (or of its part `from`..`to`) against `expectedHz`. */
+export function toneWindows(wav: Wav, expectedHz: number, o: ToneCheckOptions = {}): ToneWindow[] {
+  const sr = wav.sampleRate;
+  const n = Math.max(1, Math.round((sr * (o.windowMs ?? 200)) / 1000));
+  const first = Math.max(0, Math.round((o.from ?? 0) * sr));
+  const last = Math.min(wav.samples.length, o.to === undefined ? wav.samples.length : Math.round(o.to * sr));
+  const out: ToneWindow[] = [];
+  for (let start = first; start + n <= last; start += n) {
+    const r = rms(wav.samples, start, n);
+    const share = bandShare(wav.samples, sr, start, n, expectedHz, o.toleranceHz ?? 20);
+    const silent = r <= (o.minRms ?? 300);
+    const kind = silent ? "silent" : share >= (o.minShare ?? 0.8) ? "tone" : "other";
+    const w: ToneWindow = { start: start / sr, rms: Math.round(r), share, kind };
+    out.push(silent ? w : { ...w, peakHz: kind === "tone" ? expectedHz : peakFrequency(wav.samples, sr, start, n) });
+  }
+  return out;
+}
+
+/**
+ * "0.0-0.2s silent, 0.2-5.8s 1000Hz, 5.8-6.0s ~440Hz (2% at 1000)": runs of windows with the
+ * same content; neighbouring "other" windows whose peaks lie within 20 Hz form one run.
+ */
+export function describeWindows(windows: readonly ToneWindow[], windowSeconds: number, expectedHz: number, maxRuns = 16): string {
+  interface Run { from: number; to: number; kind: ToneWindow["kind"]; peak: number; shares: number[] }
+  const runs: Run[] = [];
+  for (const w of windows) {
+    const prev = runs.at(-1);
+    const peak = w.peakHz ?? 0;
+    if (prev !== undefined && prev.kind === w.kind && (w.kind !== "other" || Math.abs(prev.peak - peak) <= 20)) {
+      prev.to = w.start + windowSeconds;
+      prev.shares.push(w.share);
+    } else {
+      runs.push({ from: w.start, to: w.start + windowSeconds, kind: w.kind, peak, shares: [w.share] });
+    }
+  }
+  const text = (r: Run): string => {
+    if (r.kind === "silent") return "silent";
+    if (r.kind === "tone") return `${expectedHz}Hz`;
+    const share = r.shares.reduce((x, y) => x + y, 0) / r.shares.length;
+    return `~${r.peak}Hz (${Math.round(share * 100)}% at ${expectedHz})`;
   };
+  const shown = runs.slice(0, maxRuns).map((r) => `${r.from.toFixed(1)}-${r.to.toFixed(1)}s ${text(r)}`);
+  if (runs.length > maxRuns) shown.push(`… ${runs.length - maxRuns} more runs`);
+  return shown.join(", ");
+}
+
+/** Checks decoded audio (a WAV already read) for `expectedHz` lasting `minSeconds`; see checkTone. */
+export function analyseTone(wav: Wav, expectedHz: number, o: ToneCheckOptions = {}): ToneCheck {
+  const windowSeconds = (o.windowMs ?? 200) / 1000;
+  const windows = toneWindows(wav, expectedHz, o);
+  // Everything below describes the analysed part only; times in `windows` stay file times.
+  const first = Math.max(0, Math.round((o.from ?? 0) * wav.sampleRate));
+  const last = Math.min(wav.samples.length, o.to === undefined ? wav.samples.length : Math.round(o.to * wav.sampleRate));
+  const part: Wav = { ...wav, samples: wav.samples.subarray(first, Math.max(first, last)) };
+  const durationSeconds = part.samples.length / wav.sampleRate;
+  const minSeconds = o.minSeconds ?? Math.max(windowSeconds, 0.75 * durationSeconds);
+  let best = 0;
+  let bestStart = 0;
+  let run = 0;
+  let total = 0;
+  windows.forEach((w, i) => {
+    if (w.kind !== "tone") {
+      run = 0;
+      return;
+    }
+    total++;
+    run++;
+    if (run > best) {
+      best = run;
+      bestStart = windows[i - run + 1]?.start ?? 0;
+    }
+  });
+  const toneSeconds = best * windowSeconds;
+  return {
+    ...dominantFrequency(part),
+    activeSeconds: activeSeconds(part),
+    durationSeconds,
+    toneSeconds: Number(toneSeconds.toFixed(3)),
+    toneStart: bestStart,
+    totalToneSeconds: Number((total * windowSeconds).toFixed(3)),
+    minSeconds,
+    timeline: describeWindows(windows, windowSeconds, expectedHz),
+    // A small epsilon: 15 windows of 0.2 s make 2.9999999999999996 s in floating point.
+    ok: best > 0 && toneSeconds + 1e-9 >= minSeconds,
+  };
+}
+
+/**
+ * Loads a WAV and checks that `expectedHz` is its tone for at least `minSeconds` without a
+ * break: in each window of that run the level is above silence and the band ±20 Hz around the
+ * expected frequency holds `minShare` of the energy. A loud second alone no longer passes: echo
+ * or playback that stops after a second fails, and `timeline` in the result says what was there.
+ * A number as third argument is `minShare`, as before.
+ */
+export function checkTone(path: string, expectedHz: number, options: number | ToneCheckOptions = {}): ToneCheck {
+  const o: ToneCheckOptions = typeof options === "number" ? { minShare: options } : options;
+  return analyseTone(readWav(path), expectedHz, o);
+}
+
+/** Throws with the measured timeline unless `check.ok`; `who` names the listener. */
+export function assertTone(check: ToneCheck, who: string, expectedHz: number): void {
+  if (check.ok) return;
+  if (check.durationSeconds === 0) throw new Error(`${who} did not hear ${expectedHz} Hz for ${check.minSeconds.toFixed(1)} s: no audio at all`);
+  throw new Error(
+    `${who} did not hear ${expectedHz} Hz for ${check.minSeconds.toFixed(1)} s: longest run ${check.toneSeconds.toFixed(1)} s ` +
+      `(from ${check.toneStart.toFixed(1)} s), ${check.totalToneSeconds.toFixed(1)} s in all, of ${check.durationSeconds.toFixed(1)} s analysed; ` +
+      `loudest second ${check.frequency} Hz (share ${Math.round(check.share * 100)} %); timeline: ${check.timeline}`,
+  );
 }

@@ -239,8 +239,9 @@ export class RelayLeg {
       this.lastSentAt = now;
       return;
     }
-    // While the partner plays a prompt, its phone hears the prompt, not us.
-    if (peer === undefined || peer.dstPort === 0 || peer.player !== undefined) return;
+    // While the partner plays a prompt, its phone hears the prompt, not us; while the partner's
+    // phone holds the call (sendonly/inactive), it receives nothing.
+    if (peer === undefined || peer.dstPort === 0 || peer.player !== undefined || peer.options.remoteReceives === false) return;
     peer.rtp.send(msg, peer.dstPort, peer.dstAddress);
     peer.packetsOut++;
     peer.bytesOut += msg.length;

@@ -41,9 +41,15 @@ export interface LegOptions {
   /** Endpoint `rtp_keepalive`: seconds of send silence after which a comfort-noise packet is sent (0 = off). */
   keepaliveSec: number;
   onHold?: boolean;
+  /**
+   * False while this leg's phone does not want to receive media (its SDP says sendonly or
+   * inactive: it has put us on hold); the partner's RTP is then not relayed to it. RFC 3264 §8.4:
+   * a hold offer is a request "that it temporarily stops sending", and our answer says recvonly.
+   */
+  remoteReceives?: boolean;
 }
 
-export const DEFAULT_LEG_OPTIONS: LegOptions = { symmetric: false, timeoutSec: 0, timeoutHoldSec: 0, keepaliveSec: 0, onHold: false };
+export const DEFAULT_LEG_OPTIONS: LegOptions = { symmetric: false, timeoutSec: 0, timeoutHoldSec: 0, keepaliveSec: 0, onHold: false, remoteReceives: true };
 
 /** The media doctor's raw data for one leg. */
 export interface LegStats {
