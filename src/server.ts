@@ -42,6 +42,7 @@ import { SqliteContactStore } from "./pbx/registrar/store/sqlite-contact-store.j
 import { loadOrCreatePasswords, PASSWORDS_FILE } from "./pbx/registrar/default-passwords.js";
 import { registerPjsipCommands } from "./pbx/endpoint/pjsip-commands.js";
 import { SipTraceModule } from "./pbx/sip-trace/sip-trace-module.js";
+import { registerSipStatsCommand } from "./pbx/sip-trace/sip-stats-command.js";
 import { CallsModule } from "./pbx/channel/calls-module.js";
 import { CommandRegistry } from "./cli/registry.js";
 import { ControlServer } from "./cli/control-server.js";
@@ -105,11 +106,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   };
 
   try {
-    // 0. The control socket first: a second PBX on the same data directory stops here with a
-    // clear message instead of failing later on a port.
+    // 0. The control socket is claimed first: a second PBX on the same data directory stops
+    // here with a clear message instead of failing later on a port. It listens only at the end
+    // (step 6), once every module has registered its commands.
     const registry = new CommandRegistry();
     const control = new ControlServer({ socketPath: join(opts.dataDir, CONTROL_SOCKET_NAME), registry, hub: logging.hub, log: root.child({ category: "cli" }) });
-    await control.start();
+    await control.claim();
     cleanups.push(() => control.close());
 
     // 1. Configuration.
@@ -268,9 +270,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     scheduleExpiry();
     cleanups.push(() => expiryTimer?.cancel());
 
-    // 5. Console commands (the control socket is already up).
+    // 5. Console commands.
     const sipTrace = new SipTraceModule({ transactions, commands: registry, log: root.child({ category: "pjsip.logger" }), clock });
     cleanups.push(() => sipTrace.close());
+    cleanups.push(registerSipStatsCommand(registry, { transactions, transports }));
     registerPjsipCommands(registry, {
       directory: () => directory,
       config: () => config,
@@ -331,6 +334,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       },
       settings: () => ({
         Version: packageVersion(),
+        // The version line has Asterisk's shape, which has no room for the runtime.
+        "Node.js": process.version,
         "Configuration directory": opts.configDir ?? "(embedded default)",
         "Data directory": opts.dataDir,
         "SIP T1 timer": `${config.pjsip.system.timerT1} ms`,
@@ -342,6 +347,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       reload,
       stop: () => stop("core stop now"),
     });
+    // 6. Consoles may connect: the socket file appears only now, with every command in place.
+    await control.start();
     log.notice({ dataDir: opts.dataDir }, `Switchboard ${packageVersion()} ready: ${directory.endpoints.size} endpoints, ${store.count()} contacts restored`);
     return { stop, done };
   } catch (err) {

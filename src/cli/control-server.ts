@@ -150,11 +150,14 @@ export class ControlServer {
   }
 
   /**
-   * Listens on the socket path. A leftover socket file from a crashed PBX is removed; a socket
-   * some other running PBX answers on is left alone and start() fails, so two instances never
-   * share one data directory by accident.
+   * Checks that the socket path can be ours, without listening yet. A leftover socket file from a
+   * crashed PBX is removed; a socket some other running PBX answers on is left alone and claim()
+   * fails, so two instances never share one data directory by accident. The server calls this
+   * first, to stop a second PBX before it touches ports or the database, and start() once every
+   * module has registered its commands: a console that connects as soon as the socket file
+   * appears must never find a command missing.
    */
-  async start(): Promise<void> {
+  async claim(): Promise<void> {
     if (this.server) throw new PbxError("INVALID_STATE", "control server already started");
     const path = this.opts.socketPath;
     if (Buffer.byteLength(path) > MAX_SOCKET_PATH_BYTES) {
@@ -172,12 +175,20 @@ export class ControlServer {
       rmSync(path, { force: true });
       this.log.info({ path }, "removed stale control socket");
     }
+  }
+
+  /** Claims the socket path (see claim()) and listens on it. */
+  async start(): Promise<void> {
+    await this.claim();
+    const path = this.opts.socketPath;
     const server = createServer((socket) => this.accept(socket));
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once("error", (err: NodeJS.ErrnoException) => {
-        const code = err.code === "EADDRINUSE" ? "CONTROL_SOCKET_IN_USE" : "CONTROL_SOCKET";
-        reject(new PbxError(code, `cannot listen on control socket ${path}: ${err.message}`, { cause: err }));
+        // EADDRINUSE here: another PBX claimed the same path while this one was starting.
+        const inUse = err.code === "EADDRINUSE";
+        const hint = inUse ? "; is another Switchboard starting with the same data directory?" : "";
+        reject(new PbxError(inUse ? "CONTROL_SOCKET_IN_USE" : "CONTROL_SOCKET", `cannot listen on control socket ${path}: ${err.message}${hint}`, { cause: err }));
       });
       server.listen(path, () => resolve());
     });

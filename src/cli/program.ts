@@ -167,7 +167,7 @@ export async function runMain(argv: string[], deps: MainDeps): Promise<number> {
 /** `switchboard start`: runs until a signal or `core stop now`; a failed start is one line and exit 1. */
 async function runStart(deps: MainDeps, io: OutputStreams, configDir: string | undefined, dataDir: string): Promise<number> {
   // Signal handlers go in before the server starts: a SIGTERM that arrives while it is still
-  // starting (its control socket may already answer) must stop it cleanly, not kill it.
+  // starting (its ports may already be bound) must stop it cleanly, not kill it.
   let server: ServerHandle | undefined;
   let pendingSignal: string | undefined;
   let stopping = false;

@@ -148,16 +148,23 @@ export class CommandRegistry implements CommandRegistrar {
     return best;
   }
 
-  /** The longest run of leading words that starts some command, for the "No such command" hint. */
+  /**
+   * The topic the "No such command" hint offers to `core show help`, chosen the way Asterisk's
+   * console chooses it: the typed words are taken one at a time for as long as some command has
+   * exactly that many words and agrees with all of them but the newest one. So the hint ends with
+   * the first word no command of that length continues: `foo` → `foo`, `sip show peers` (no sip
+   * module) → `sip show`, `core show nothing` → `core show nothing`.
+   */
   private bestPrefix(words: string[]): string {
     const lower = words.map((w) => w.toLowerCase());
     let n = 0;
-    for (const e of this.entries) {
-      let k = 0;
-      while (k < lower.length && k < e.words.length && e.words[k] === lower[k]) k++;
-      n = Math.max(n, k);
+    while (n < lower.length) {
+      n++;
+      const fits = this.entries.some((e) => e.words.length === n && e.words.slice(0, n - 1).every((w, i) => w === lower[i]));
+      if (!fits) break;
     }
-    return lower.slice(0, n).join(" ");
+    // Spelled as typed, as Asterisk echoes it.
+    return words.slice(0, n).join(" ");
   }
 
   private sorted(): Entry[] {

@@ -18,7 +18,7 @@ test("control-server: exec over the unix socket returns the command output", asy
     assert.deepEqual(await client.exec('echo hello "big world"'), { ok: true, output: "hello big world\n" });
     assert.deepEqual(await client.exec("nope"), {
       ok: false,
-      output: "No such command 'nope' (type 'core show help ' for other possible commands)\n",
+      output: "No such command 'nope' (type 'core show help nope' for other possible commands)\n",
     });
     client.close();
   } finally {
@@ -254,5 +254,35 @@ test("control-client: runRemoteCommand without a server prints the Asterisk-styl
     assert.equal(out.text, "");
   } finally {
     cleanup();
+  }
+});
+
+test("control-server: claim() checks the path without listening; the socket file appears only with start()", async () => {
+  const { dir, cleanup } = tempDir();
+  const path = join(dir, "switchboard.ctl");
+  const registry = new CommandRegistry();
+  const server = new ControlServer({ socketPath: path, registry, hub: new LogHub(), log: nullLogger });
+  try {
+    await server.claim();
+    assert.equal(existsSync(path), false, "no console can connect before the commands are registered");
+    registry.register({ command: "late command", usage: "Usage: late command\n", summary: "Registered after claim()", handler: () => "late\n" });
+    await server.start();
+    const c = await ControlClient.connect(path);
+    assert.deepEqual(await c.exec("late command"), { ok: true, output: "late\n" });
+    c.close();
+  } finally {
+    await server.close();
+    cleanup();
+  }
+});
+
+test("control-server: claim() refuses a path another running server listens on", async () => {
+  const fx = await startFixture();
+  try {
+    const second = new ControlServer({ socketPath: fx.socketPath, registry: new CommandRegistry(), hub: new LogHub(), log: nullLogger });
+    await assert.rejects(second.claim(), (e: unknown) => e instanceof PbxError && e.code === "CONTROL_SOCKET_IN_USE");
+    assert.ok(existsSync(fx.socketPath), "the running server's socket is left alone");
+  } finally {
+    await fx.close();
   }
 });

@@ -1,16 +1,20 @@
 /** Shared pieces for the console tests: temp dirs, a started control server, raw socket clients. */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { createConnection, type Socket } from "node:net";
 import { PassThrough } from "node:stream";
 import { CommandRegistry } from "../../src/cli/registry.js";
 import { ControlServer } from "../../src/cli/control-server.js";
 import { CaptureLogger, LogHub } from "../../src/core/logger.js";
+import { scratchDir } from "../helpers/processes.js";
 
+/**
+ * A scratch directory for one test. `cleanup()` removes it at once; if a test fails before it
+ * gets there, the scratch-dir safety net of processes.ts removes it when the file's process exits.
+ */
 export function tempDir(): { dir: string; cleanup(): void } {
-  // Short prefix under /tmp: unix socket paths are limited to 107 bytes.
-  const dir = mkdtempSync(join(tmpdir(), "sb-cli-"));
+  // Short name under the temp dir: unix socket paths are limited to 107 bytes.
+  const dir = scratchDir("cli");
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 

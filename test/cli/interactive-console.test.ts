@@ -17,7 +17,7 @@ test("interactive-console: piped input runs each line in order and exits 0 at en
     assert.equal(code, 0);
     assert.equal(
       out.text,
-      "one\ntwo\nNo such command 'not a command' (type 'core show help ' for other possible commands)\nthree four\n",
+      "one\ntwo\nNo such command 'not a command' (type 'core show help not a' for other possible commands)\nthree four\n",
     );
     assert.equal(err.text, "");
   } finally {

@@ -58,15 +58,23 @@ test("registry: longest fixed-word prefix wins and the rest become args", async 
   assert.equal(res.output, 'ran core show channels args=["concise","a b"]\n');
 });
 
-test("registry: unknown command answers Asterisk's 'No such command' text with the best prefix", async () => {
+test("registry: unknown command answers Asterisk's 'No such command' text, and the hint is never empty", async () => {
   const r = pjsipRegistry();
-  assert.deepEqual(await r.execute("frobnicate now"), {
+  // An unknown first word is named itself, as Asterisk does ('foo' → 'core show help foo').
+  assert.deepEqual(await r.execute("foo"), {
     ok: false,
-    output: "No such command 'frobnicate now' (type 'core show help ' for other possible commands)\n",
+    output: "No such command 'foo' (type 'core show help foo' for other possible commands)\n",
   });
+  // The hint ends at the first word that no command of that length continues.
+  assert.equal((await r.execute("frobnicate now")).output, "No such command 'frobnicate now' (type 'core show help frobnicate now' for other possible commands)\n");
   const partial = await r.execute("pjsip show");
   assert.equal(partial.ok, false);
   assert.equal(partial.output, "No such command 'pjsip show' (type 'core show help pjsip show' for other possible commands)\n");
+  assert.equal((await r.execute("pjsip show nothing here")).output, "No such command 'pjsip show nothing here' (type 'core show help pjsip show' for other possible commands)\n");
+  // Asterisk's recorded answer when chan_sip is not loaded: 'sip show peers' → 'core show help sip show'.
+  assert.equal((await r.execute("sip show peers")).output, "No such command 'sip show peers' (type 'core show help sip show' for other possible commands)\n");
+  // The words are echoed as typed.
+  assert.match((await r.execute("Frob")).output, /'core show help Frob'/);
 });
 
 test("registry: empty line is ok with no output", async () => {

@@ -9,8 +9,11 @@ import { onCleanup, trackProcess } from "./processes.js";
 
 let counter = 0;
 
-/** Undefined when namespaces can be used, else the reason to skip. */
-export function netnsUnavailableReason(): string | undefined {
+/**
+ * Undefined when namespaces can be used, else why not. Tests never skip for it: they call
+ * requireNetns(), which fails with this reason (npm test runs as root with iproute2 installed).
+ */
+export function netnsProblem(): string | undefined {
   if (typeof process.getuid === "function" && process.getuid() !== 0) return "network namespaces need root";
   try {
     execFileSync("ip", ["netns", "list"], { stdio: "pipe" });
@@ -20,12 +23,30 @@ export function netnsUnavailableReason(): string | undefined {
   return undefined;
 }
 
-/** Calls t.skip(reason) and returns true when namespaces are unavailable. */
-export function skipWithoutNetns(t: { skip(message?: string): void }): boolean {
-  const reason = netnsUnavailableReason();
-  if (reason === undefined) return false;
-  t.skip(reason);
-  return true;
+/** Throws, failing the calling test with the reason, when network namespaces cannot be used. */
+export function requireNetns(): void {
+  const reason = netnsProblem();
+  if (reason !== undefined) throw new Error(`this test needs network namespaces: ${reason} (run npm test as root on Linux with iproute2)`);
+}
+
+/**
+ * @deprecated Use requireNetns(). Kept so that `{ skip: netnsUnavailableReason() }` callers
+ * compile; it no longer gives a reason to skip: it throws (failing the file) when namespaces are
+ * unavailable and returns undefined otherwise.
+ */
+export function netnsUnavailableReason(): undefined {
+  requireNetns();
+  return undefined;
+}
+
+/**
+ * @deprecated Use requireNetns(). Never skips any more: throws (failing the test) when
+ * namespaces are unavailable and returns false otherwise, so `if (skipWithoutNetns(t)) return;`
+ * keeps compiling.
+ */
+export function skipWithoutNetns(_t?: { skip(message?: string): void }): false {
+  requireNetns();
+  return false;
 }
 
 export interface ExecResult {

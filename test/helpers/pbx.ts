@@ -2,12 +2,17 @@
  * Starts the real Switchboard server the way a user does (`node bin/switchboard.js start`),
  * with a config directory written by the test and a private data directory, waits until it is
  * ready, and gives the test the console (`-rx`), the log files and a clean stop/restart.
+ *
+ * Exit codes are checked: `stop()` and `restart()` fail unless the server exits 0 on SIGTERM, and
+ * a server that exits on its own once it was ready fails the test file (in the root `after` hook
+ * of processes.ts), so a crash after a suite's last assertion is still seen. A test that stops
+ * the server itself (`core stop now`, SIGKILL) says so first with `expectExit()` or `kill()`.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { scratchDir, sleep, stopProcess, trackProcess } from "./processes.js";
+import { describeExit, reportUnexpectedExit, scratchDir, sleep, stopProcess, stopProcessCleanly, sweepStarted, trackProcess } from "./processes.js";
 import { probeOptions } from "./sip-client.js";
 
 /** Repository root (test/helpers/../..). */
@@ -52,10 +57,23 @@ export interface Pbx {
   waitForLog(re: RegExp, timeoutMs?: number): Promise<string>;
   /** Tail of stdout, stderr and messages.log, for assertion messages. */
   diagnostics(): string;
+  /** Resolves with how the server ended, once it has exited. */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /**
+   * SIGTERM, then asserts a clean shutdown: exit code 0 within 15 s, else throws with the stderr
+   * tail. After `expectExit()`/`kill()` it only waits for the exit.
+   */
   stop(): Promise<void>;
-  /** Stops the server and starts it again with the same config and data directories. */
+  /** Stops the server (asserting a clean shutdown, as stop()) and starts it again with the same config and data directories. */
   restart(): Promise<Pbx>;
+  /** Declares that the server is about to exit because the test makes it (e.g. `core stop now`). */
+  expectExit(): void;
+  /** Kills the server on purpose (default SIGKILL, a crash) and waits until it has exited. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
 }
+
+/** How long stop() waits after SIGTERM before it kills the server and fails. */
+const STOP_GRACE_MS = 15_000;
 
 /** Runs `switchboard -rx COMMAND --data DIR` and collects its output. */
 export function rxCommand(dataDir: string, command: string, bin = DEFAULT_BIN, timeoutMs = 15000): Promise<RxResult> {
@@ -132,10 +150,22 @@ async function launch(opts: StartPbxOptions, runDir: string, configDir: string, 
     stdio: ["ignore", "pipe", "pipe"],
   });
   trackProcess(proc, "switchboard");
-  proc.stdout?.pipe(createWriteStream(stdoutPath));
-  proc.stderr?.pipe(createWriteStream(stderrPath));
+  // The log files are complete only once both pipes have flushed and closed.
+  const flushed = [proc.stdout, proc.stderr].map((stream, i) => {
+    const file = createWriteStream(i === 0 ? stdoutPath : stderrPath);
+    stream?.pipe(file);
+    return new Promise<void>((r) => {
+      file.once("close", () => r());
+      file.once("error", () => r());
+    });
+  });
   const pid = proc.pid;
   if (pid === undefined) throw new Error(`could not spawn ${cmd}`);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => proc.once("exit", (code, signal) => r({ code, signal })));
+  /** Waits (bounded) for the log files to hold everything the server wrote before it exited. */
+  const logsComplete = async (): Promise<void> => {
+    await Promise.race([Promise.all(flushed), sleep(2000)]);
+  };
 
   const messagesPath = join(dataDir, "messages.log");
   const diagnostics = (): string =>
@@ -146,12 +176,56 @@ async function launch(opts: StartPbxOptions, runDir: string, configDir: string, 
       `--- messages.log (tail)\n${tail(readOr(messagesPath))}`,
     ].join("\n");
 
+  // Until it is ready an early exit is startPbx's failure; afterwards only stop()/kill()/
+  // expectExit() may end the server, anything else is a crash the test file must fail on.
+  let ready = false;
+  let exitExpected = false;
+  let withdrawReport: (() => void) | undefined;
+  void exited.then((status) => {
+    if (!ready || exitExpected) return;
+    withdrawReport = reportUnexpectedExit(async () => {
+      await logsComplete();
+      return `switchboard (pid ${pid}) exited on its own with ${describeExit(status)} while the tests still used it\n${diagnostics()}`;
+    });
+  });
+
+  const stop = async (): Promise<void> => {
+    const wasExpected = exitExpected;
+    const before = proc.exitCode !== null || proc.signalCode !== null ? { code: proc.exitCode, signal: proc.signalCode } : undefined;
+    exitExpected = true;
+    if (wasExpected) {
+      await stopProcess(proc, STOP_GRACE_MS);
+      return;
+    }
+    if (before !== undefined) {
+      // It had already died: this test fails here, so the after hook need not report it again.
+      await exited;
+      withdrawReport?.();
+      await logsComplete();
+      // A root-level after() of the test file runs after the safety net's own (registered
+      // first, when processes.ts was imported), which has killed the server by then.
+      const hint = sweepStarted() ? " (killed by the safety net: stop servers in a describe-level after hook or in the test)" : "";
+      throw new Error(`switchboard (pid ${pid}) had already exited with ${describeExit(before)} before stop()${hint}\n${diagnostics()}`);
+    }
+    // A clean stop takes well under a second; the grace is generous so that load cannot trip it.
+    await stopProcessCleanly(
+      proc,
+      `switchboard (pid ${pid})`,
+      async () => {
+        await logsComplete();
+        return diagnostics();
+      },
+      STOP_GRACE_MS,
+    );
+  };
+
   const pbx: Pbx = {
     proc,
     pid,
     configDir,
     dataDir,
     runDir,
+    exited,
     rx: (command) => rxCommand(dataDir, command, bin),
     messagesLog: () => readOr(messagesPath),
     async waitForLog(re, timeoutMs = 5000) {
@@ -165,19 +239,30 @@ async function launch(opts: StartPbxOptions, runDir: string, configDir: string, 
       }
     },
     diagnostics,
-    stop: () => stopProcess(proc, 5000),
+    stop,
     async restart() {
-      await stopProcess(proc, 5000);
+      await stop();
       return launch(opts, runDir, configDir, dataDir, generation + 1);
+    },
+    expectExit() {
+      exitExpected = true;
+    },
+    async kill(signal = "SIGKILL") {
+      exitExpected = true;
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
+      await exited;
     },
   };
 
   try {
     await waitReady(pbx, opts, bin);
   } catch (err) {
+    exitExpected = true;
     await stopProcess(proc, 1000);
+    await logsComplete();
     throw new Error(`${(err as Error).message}\n${diagnostics()}`);
   }
+  ready = true;
   return pbx;
 }
 

@@ -1,10 +1,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { alawToSample, decodeG711, encodeG711, g711Silence, linearToAlaw, linearToUlaw, ulawToSample } from "../../../src/media/codec/g711.js";
+import { scratchDir } from "../../helpers/processes.js";
 
 /** Every 16-bit value once, as raw little-endian PCM (sox runs with -D: no dither, so it encodes exactly). */
 function allSamples(): Int16Array {
@@ -19,7 +19,7 @@ function sox(args: string[]): void {
 
 for (const [law, soxName] of [["PCMU", "u-law"], ["PCMA", "a-law"]] as const) {
   test(`g711: ${law} encoding of every 16-bit sample matches sox -e ${soxName}`, () => {
-    const dir = mkdtempSync(join(tmpdir(), "g711-"));
+    const dir = scratchDir("g711");
     const samples = allSamples();
     writeFileSync(join(dir, "in.raw"), Buffer.from(samples.buffer));
     sox(["-D", "-t", "raw", "-r", "8000", "-c", "1", "-b", "16", "-e", "signed-integer", join(dir, "in.raw"), "-t", "raw", "-e", soxName, "-b", "8", join(dir, "out.raw")]);
@@ -33,7 +33,7 @@ for (const [law, soxName] of [["PCMU", "u-law"], ["PCMA", "a-law"]] as const) {
   });
 
   test(`g711: ${law} decoding of all 256 codes matches sox`, () => {
-    const dir = mkdtempSync(join(tmpdir(), "g711-"));
+    const dir = scratchDir("g711");
     const codes = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
     writeFileSync(join(dir, "in.raw"), codes);
     sox(["-t", "raw", "-r", "8000", "-c", "1", "-b", "8", "-e", soxName, join(dir, "in.raw"), "-t", "raw", "-b", "16", "-e", "signed-integer", join(dir, "out.raw")]);

@@ -1,14 +1,15 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseWav, wavTo8kMono } from "../../../src/media/codec/wav.js";
 import { PbxError } from "../../../src/core/errors.js";
 import { goertzelPower, makeToneWav } from "../../helpers/audio.js";
+import { scratchDir } from "../../helpers/processes.js";
 
-const dir = mkdtempSync(join(tmpdir(), "wav-"));
+// Removed when the file's process exits (processes.ts), so nothing is left in /tmp.
+const dir = scratchDir("wav");
 
 test("wav: 8 kHz 16-bit mono PCM loads sample-exact", () => {
   const path = makeToneWav(join(dir, "a.wav"), { frequency: 440, seconds: 0.5 });

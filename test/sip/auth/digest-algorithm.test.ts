@@ -34,7 +34,9 @@ test("digest: RFC 7616 §3.9.1 SHA-256 example gives the RFC's response", () => 
   assert.equal(rfc7616Response("SHA-256"), "753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1");
 });
 
-test("digest: RFC 7616 §3.9.2 SHA-512-256 example gives the erratum 4897 response", { skip: !isAlgorithmSupported("SHA-512-256") }, () => {
+test("digest: RFC 7616 §3.9.2 SHA-512-256 example gives the erratum 4897 response", () => {
+  // Node 20's OpenSSL has sha512-256 (package.json requires Node 20.19 or later), so no skip.
+  assert.equal(isAlgorithmSupported("SHA-512-256"), true, "this Node.js build's OpenSSL lacks sha512-256");
   // The RFC prints ae66e67d…; erratum 4897 reports that value as wrong and gives 3798d413…,
   // which every independent implementation of plain SHA-512/256 reproduces.
   const ha1 = computeHA1("SHA-512-256", "J\u00e4s\u00f8n Doe", "api@example.org", "Secret, or not?");
