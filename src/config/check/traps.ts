@@ -2,11 +2,13 @@
  * Configuration traps: settings that load fine but break calls in ways users find hard to
  * diagnose (reference §7: one-way audio behind NAT, 403 on REGISTER with max_contacts=0, calls
  * that can never negotiate a codec …). Each warning points at the section and says the fix.
+ * Codecs that can only be relayed or never negotiated are reported at load (pjsip/codec-support.ts).
  */
 import type { Diagnostic } from "../diagnostic.js";
 import type { LoadedConfig } from "../load-configuration.js";
 import type { EndpointConfig } from "../pjsip/endpoint-schema.js";
 import type { PjsipConfigResult } from "../pjsip/load-pjsip.js";
+import { allowsNoUsableCodec, noUsableCodecMessage } from "../pjsip/codec-support.js";
 
 function warning(file: string, line: number, message: string): Diagnostic {
   return { severity: "warning", file, line, message };
@@ -41,9 +43,7 @@ function endpointTraps(pjsip: PjsipConfigResult): Diagnostic[] {
   for (const ep of pjsip.endpoints.values()) {
     const nat = natTrap(ep, pjsip);
     if (nat !== undefined) out.push(nat);
-    if (ep.allow.length === 0) {
-      out.push(warning(ep.file, ep.line, `endpoint ${ep.id} allows no codecs, so every call to or from it fails with 488: add e.g. disallow=all and allow=ulaw,alaw,g722`));
-    }
+    if (allowsNoUsableCodec(ep)) out.push(warning(ep.file, ep.line, noUsableCodecMessage(ep)));
     if (ep.aors.length === 0) {
       out.push(warning(ep.file, ep.line, `endpoint ${ep.id} has no aors=, so it cannot register and calls to it cannot be routed: add aors=${ep.id} and an [${ep.id}] type=aor section`));
     }

@@ -43,7 +43,7 @@ function pjsipConf(passwords: Readonly<Record<string, string>>): string {
     "type=endpoint",
     "context=internal",
     "disallow=all",
-    "allow=ulaw,alaw,g722",
+    "allow=ulaw,alaw",
     "direct_media=no",
     "rtp_symmetric=yes",
     "force_rport=yes",

@@ -35,10 +35,10 @@ external_signaling_address=203.0.113.1
 ; Settings shared by every desk phone. A template is never loaded itself.
 [office-phone](!)
 type=endpoint
-transport=transport-udp-nat
 context=internal
 disallow=all
-allow=g722,ulaw,alaw              ; preference order
+allow=ulaw,alaw                   ; preference order; Switchboard decodes only these two
+                                  ; (g722, opus … are relayed between phones that share them)
 direct_media=no                   ; keep media through the PBX (NAT)
 rtp_symmetric=yes                 ; send RTP to where it comes from
 force_rport=yes                   ; answer to the source port
@@ -64,10 +64,12 @@ qualify_frequency=60
 ;==============================================================================
 ; SCENARIO 2: a SIP trunk to a provider
 ;==============================================================================
-; Calls to the provider use outbound_auth when challenged; calls from the provider are
-; recognised by source address (identify). Outbound registration (type=registration) is
-; accepted but not implemented yet, so this trunk is address-based.
+; Calls from the provider are recognised by source address (identify). Not implemented yet:
+; outbound registration (type=registration), answering the provider's 401/407 (outbound_auth)
+; and the From of calls to it (from_user, from_domain); they are accepted with a warning and
+; have no effect, so this trunk is address-based and the provider must accept calls by address.
 
+; The credentials outbound_auth will use once it is implemented.
 [mytrunk_auth]
 type=auth
 username=1234567890
@@ -76,14 +78,13 @@ realm=sip.example.com
 
 [mytrunk]
 type=endpoint
-transport=transport-udp-nat
 context=from-external
 disallow=all
 allow=ulaw
-outbound_auth=mytrunk_auth
 aors=mytrunk
-from_user=1234567890
-from_domain=sip.example.com
+;outbound_auth=mytrunk_auth       ; not implemented yet
+;from_user=1234567890             ; not implemented yet
+;from_domain=sip.example.com      ; not implemented yet
 
 [mytrunk]
 type=aor

@@ -50,7 +50,7 @@ const authOptions = [
   digestList("password_digest", "ALG:hash with ALG MD5, SHA-256 or SHA-512-256 and hash = ALG(username:realm:password). Repeatable."),
   md5Cred,
   str("realm", "", "Realm in challenges (inbound; empty = global default_realm) or expected from the server (outbound; empty or * = any)."),
-  uint("nonce_lifetime", 32, "Seconds a nonce stays valid."),
+  uint("nonce_lifetime", 32, "Seconds a nonce stays valid; an older one is answered with a new challenge (stale=true).", { min: 1 }),
   list("supported_algorithms_uas", "Digest algorithms offered in challenges, most preferred first (MD5, SHA-256, SHA-512-256); empty = the global default_auth_algorithms_uas."),
   list("supported_algorithms_uac", "Digest algorithms accepted when answering challenges; empty = global default.", { implemented: false }),
   str("refresh_token", "", "OAuth refresh token (google_oauth).", { implemented: false }),

@@ -28,17 +28,19 @@ const endpointOptions = [
   str("context", "default", "Dialplan context for calls from this endpoint."),
   list("aors", "AORs (comma list) used to reach this endpoint; also where its registrations are stored."),
   list("auth", "Auth sections used to challenge requests from this endpoint."),
-  list("outbound_auth", "Auth sections used to answer challenges from this endpoint."),
-  str("transport", "", "Transport to force for this endpoint; empty = first compatible transport."),
+  // Outgoing requests (calls to trunks) do not answer 401/407 yet, and flows are chosen from the
+  // contact's address and registration, not from transport=.
+  list("outbound_auth", "Auth sections used to answer challenges from this endpoint.", NOT_YET),
+  str("transport", "", "Transport to force for this endpoint; empty = first compatible transport.", NOT_YET),
   oneOfList("identify_by", ["username", "auth_username", "ip", "header", "request_uri"] as const, ["username", "ip"], "How requests are matched to this endpoint (and REGISTER to its AOR)."),
   str("callerid", "", 'Caller ID for calls from this endpoint: "Name" <number>.'),
   oneOf("callerid_privacy", CALLERID_PRIVACY, "allowed_not_screened", "Caller ID presentation.", NOT_YET),
   str("callerid_tag", "", "Internal tag stored with the caller ID.", NOT_YET),
-  str("from_user", "", "User part of From in requests to this endpoint (trunks)."),
-  str("from_domain", "", "Domain of From in requests to this endpoint (trunks)."),
-  str("contact_user", "", "User part of the Contact we send to this endpoint.", HIDDEN),
+  str("from_user", "", "User part of From in requests to this endpoint (trunks).", NOT_YET),
+  str("from_domain", "", "Domain of From in requests to this endpoint (trunks).", NOT_YET),
+  str("contact_user", "", "User part of the Contact we send to this endpoint.", { ...NOT_YET, ...HIDDEN }),
   str("outbound_proxy", "", "Proxy URI that requests to this endpoint are sent through.", NOT_YET),
-  str("language", "", "Language for prompts played to this endpoint."),
+  str("language", "", "Language for prompts played to this endpoint.", NOT_YET),
   str("accountcode", "", "Account code for CDRs.", NOT_YET),
   list("set_var", "Channel variable (name=value) set on every call. Repeatable.", { repeat: "append", separator: /\n/, ...NOT_YET }),
   str("message_context", "", "Dialplan context for MESSAGE requests.", NOT_YET),
@@ -60,8 +62,11 @@ const endpointOptions = [
   uint("max_video_streams", 1, "Most video streams in an SDP.", NOT_YET),
   bool("g726_non_standard", false, "Use AAL2 packing for G.726.", NOT_YET),
   // DTMF.
+  // RFC 4733 events are relayed untouched with the audio; nothing detects or generates inband
+  // tones or SIP INFO, and telephone-event is always offered, so only rfc4733 works.
   oneOf("dtmf_mode", ["rfc4733", "inband", "none", "info", "auto", "auto_info"] as const, "rfc4733", "How DTMF is sent and received.", {
     hint: "the RFC 2833 method is spelled rfc4733 in pjsip.conf",
+    unimplementedValues: ["inband", "none", "info", "auto", "auto_info"],
   }),
   // NAT and media path.
   bool("direct_media", true, "Let media flow directly between endpoints; set no behind NAT."),
@@ -70,9 +75,10 @@ const endpointOptions = [
   bool("disable_direct_media_on_nat", false, "Turn direct media off when the endpoint is behind NAT.", NOT_YET),
   oneOf("connected_line_method", DIRECT_MEDIA_METHODS, "invite", "Method used to update connected line.", NOT_YET),
   bool("rtp_symmetric", false, "Send RTP back to the address RTP arrives from (comedia); set yes behind NAT."),
-  bool("force_rport", true, "Reply to the source address and port of requests (RFC 3581)."),
+  // Responses always go back to the packet's source (sip/transaction), as with yes.
+  bool("force_rport", true, "Reply to the source address and port of requests (RFC 3581).", { unimplementedValues: [false] }),
   bool("rewrite_contact", false, "Replace Contact with the request's source address; set yes behind NAT."),
-  bool("rtp_ipv6", false, "Use IPv6 for RTP."),
+  bool("rtp_ipv6", false, "Use IPv6 for RTP.", NOT_YET),
   str("media_address", "", "Address written into SDP c= lines for this endpoint."),
   bool("bind_rtp_to_media_address", false, "Also bind RTP sockets to media_address.", NOT_YET),
   bool("media_use_received_transport", false, "Use the transport of the incoming request for media.", NOT_YET),
@@ -82,31 +88,33 @@ const endpointOptions = [
   uint("rtp_port_start", 0, "First RTP port for this endpoint (set with rtp_port_end; at least 1024).", NOT_YET),
   uint("rtp_port_end", 0, "Last RTP port for this endpoint (set with rtp_port_start).", NOT_YET),
   str("rtp_engine", "asterisk", "RTP engine name (only the built-in one exists).", NOT_YET),
-  bool("ice_support", false, "Offer and accept ICE candidates."),
+  bool("ice_support", false, "Offer and accept ICE candidates.", NOT_YET),
   bool("use_ptime", false, "Use the ptime of the remote offer.", NOT_YET),
-  bool("rtcp_mux", false, "Multiplex RTCP on the RTP port (RFC 5761)."),
+  bool("rtcp_mux", false, "Multiplex RTCP on the RTP port (RFC 5761).", NOT_YET),
   bool("bundle", false, "Bundle media streams on one transport (RFC 8843).", NOT_YET),
   bool("inband_progress", false, "Send 183 with early media instead of 180 for ringing.", NOT_YET),
   // Media encryption.
   oneOf("media_encryption", ["no", "sdes", "dtls"] as const, "no", "SRTP keying: no (plain RTP), sdes (keys in SDP) or dtls (DTLS-SRTP)."),
-  bool("media_encryption_optimistic", false, "Encrypt when the peer supports it, else fall back to RTP.", NOT_YET),
-  bool("use_avpf", false, "Use the AVPF RTP profile (WebRTC).", NOT_YET),
-  bool("force_avp", false, "Always answer with the plain RTP/AVP profile.", NOT_YET),
+  // There is no SRTP yet: optimistic endpoints fall back to plain RTP (media/sdp/transport-check.ts).
+  bool("media_encryption_optimistic", false, "Encrypt when the peer supports it, else fall back to RTP."),
+  bool("use_avpf", false, "Use the AVPF RTP profile (WebRTC)."),
+  bool("force_avp", false, "Always answer with the plain RTP/AVP profile."),
   bool("srtp_tag_32", false, "Use a 32-bit SRTP authentication tag.", NOT_YET),
   bool("webrtc", false, "WebRTC preset: rtcp_mux, use_avpf, ice_support, bundle, DTLS-SRTP with fingerprint verification.", { ...NOT_YET, ...YES_NO }),
   // Asterisk prints only whether anything is verified.
   oneOf("dtls_verify", ["no", "fingerprint", "certificate", "yes"] as const, "no", "What to verify of the peer's DTLS certificate.", {
+    ...NOT_YET,
     display: { text: (v) => (v === "no" ? "No" : "Yes") },
   }),
   uint("dtls_rekey", 0, "Seconds between DTLS renegotiations; 0 = never.", NOT_YET),
-  bool("dtls_auto_generate_cert", false, "Generate an ephemeral DTLS certificate.", YES_NO_CAPITAL),
-  str("dtls_cert_file", "", "DTLS certificate file (PEM)."),
-  str("dtls_private_key", "", "DTLS private key file (PEM)."),
+  bool("dtls_auto_generate_cert", false, "Generate an ephemeral DTLS certificate.", { ...NOT_YET, ...YES_NO_CAPITAL }),
+  str("dtls_cert_file", "", "DTLS certificate file (PEM).", NOT_YET),
+  str("dtls_private_key", "", "DTLS private key file (PEM).", NOT_YET),
   str("dtls_cipher", "", "Allowed DTLS ciphers.", NOT_YET),
   str("dtls_ca_file", "", "Trusted CA file for DTLS.", NOT_YET),
   str("dtls_ca_path", "", "Trusted CA directory for DTLS.", NOT_YET),
-  oneOf("dtls_setup", ["active", "passive", "actpass"] as const, "active", "DTLS role offered (a=setup)."),
-  oneOf("dtls_fingerprint", ["SHA-256", "SHA-1"] as const, "SHA-256", "Hash of the DTLS certificate fingerprint."),
+  oneOf("dtls_setup", ["active", "passive", "actpass"] as const, "active", "DTLS role offered (a=setup).", NOT_YET),
+  oneOf("dtls_fingerprint", ["SHA-256", "SHA-1"] as const, "SHA-256", "Hash of the DTLS certificate fingerprint.", NOT_YET),
   // SIP session features.
   oneOf("100rel", ["no", "required", "peer_supported", "yes"] as const, "yes", "Reliable provisional responses (RFC 3262) to this endpoint's calls: yes = when the caller requires them; peer_supported = when it supports them; required = always (421 to callers without 100rel); no = never (420 to callers requiring it).", { key: "rel100" }),
   oneOf("timers", ["no", "yes", "required", "always", "forced"] as const, "yes", "Session timers (RFC 4028): yes = when the caller asks with Session-Expires; always/forced = also when it only supports them; required = 421 to callers without timer support; no = ignored. The caller refreshes; without a refresh the call is hung up."),
@@ -114,7 +122,7 @@ const endpointOptions = [
     check: (v) => (v < 90 ? "Session timer minimum expires time must be 90 or greater" : undefined),
   }),
   uint("timers_sess_expires", 1800, "Session interval (s) we put in the 200 OK when the caller supports timers without asking for one (timers=always/forced/required)."),
-  bool("allow_transfer", true, "Accept REFER (call transfer)."),
+  bool("allow_transfer", true, "Accept REFER (call transfer).", NOT_YET),
   list("follow_redirect_methods", "Methods whose 3xx responses are followed (only MESSAGE exists).", NOT_YET),
   bool("refer_blind_progress", true, "Report progress of blind transfers with NOTIFY.", NOT_YET),
   oneOf("redirect_method", ["user", "uri_core", "uri_pjsip"] as const, "user", "How 3xx redirects are followed.", NOT_YET),
@@ -150,7 +158,7 @@ const endpointOptions = [
   bool("mwi_subscribe_replaces_unsolicited", false, "A MWI SUBSCRIBE stops unsolicited NOTIFYs.", { ...NOT_YET, ...YES_NO }),
   str("incoming_mwi_mailbox", "", "Mailbox (box@context) that unsolicited MWI NOTIFYs from this endpoint update.", NOT_YET),
   str("mwi_from_user", "", "From user for MWI NOTIFY.", NOT_YET),
-  uint("device_state_busy_at", 0, "Calls at which the device is reported busy; 0 = never."),
+  uint("device_state_busy_at", 0, "Calls at which the device is reported busy; 0 = never.", NOT_YET),
   str("call_group", "", "Call groups (e.g. 1,3-5).", NOT_YET),
   str("pickup_group", "", "Pickup groups (e.g. 1,3-5).", NOT_YET),
   str("named_call_group", "", "Named call groups.", NOT_YET),
@@ -186,8 +194,9 @@ const endpointOptions = [
   str("geoloc_incoming_call_profile", "", "Geolocation profile applied to incoming calls.", NOT_YET),
   str("geoloc_outgoing_call_profile", "", "Geolocation profile applied to outgoing calls.", NOT_YET),
   // SDP identity.
-  str("sdp_owner", "-", "User name in the SDP o= line."),
-  str("sdp_session", "Switchboard", "Session name in the SDP s= line."),
+  // The SDP we build always writes these defaults (media/sdp/build-sdp.ts).
+  str("sdp_owner", "-", "User name in the SDP o= line.", NOT_YET),
+  str("sdp_session", "Switchboard", "Session name in the SDP s= line.", NOT_YET),
 ] as const;
 
 export type EndpointValues = SchemaValues<typeof endpointOptions>;

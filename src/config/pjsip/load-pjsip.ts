@@ -15,6 +15,7 @@ import { suggestNames } from "../schema/suggest.js";
 import type { ObjectOrigin } from "../schema/types.js";
 import { aorSchema, type AorConfig } from "./aor-schema.js";
 import { authSchema, type AuthConfig } from "./auth-schema.js";
+import { checkCodecSupport } from "./codec-support.js";
 import { checkCrossReferences } from "./cross-references.js";
 import { endpointSchema, type EndpointConfig } from "./endpoint-schema.js";
 import { globalSchema, type GlobalConfig } from "./global-schema.js";
@@ -128,6 +129,7 @@ export function buildPjsipConfig(parsed: ParsedConfig): PjsipConfigResult {
   }
   const result: PjsipConfigResult = { transports, endpoints, aors, auths, identifies, global, system, diagnostics: sink.items, files: parsed.files, rejected };
   sink.addAll(checkCrossReferences(result));
+  sink.addAll(checkCodecSupport(endpoints.values()));
   return result;
 }
 

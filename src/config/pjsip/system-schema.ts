@@ -10,8 +10,9 @@ const systemOptions = [
   uint("timer_t1", 500, "RFC 3261 T1 in milliseconds (round-trip estimate).", { min: 100 }),
   uint("timer_b", 32000, "RFC 3261 Timer B in milliseconds (INVITE transaction timeout).", { min: 500 }),
   bool("compact_headers", false, "Use compact header names (v:, f:, t: …) in requests we send.", NOT_YET),
-  bool("disable_tcp_switch", true, "Do not switch to TCP when a request is larger than the UDP MTU."),
-  bool("disable_rport", false, "Do not add ;rport to the Via of requests we send."),
+  // Requests are never moved to TCP, and every Via we write carries ;rport (RFC 3581).
+  bool("disable_tcp_switch", true, "Do not switch to TCP when a request is larger than the UDP MTU.", { unimplementedValues: [false] }),
+  bool("disable_rport", false, "Do not add ;rport to the Via of requests we send.", { unimplementedValues: [true] }),
   bool("follow_early_media_fork", true, "Follow SDP changes in forked early media.", NOT_YET),
   bool("accept_multiple_sdp_answers", false, "Accept updated SDP answers in provisional responses.", NOT_YET),
   uint("threadpool_initial_size", 0, "Initial worker pool size (no effect: Node has one event loop).", NOT_YET),

@@ -32,12 +32,14 @@ const rtpOptions = [
   uint("rtpstart", 5000, "First UDP port for RTP (clamped to 1024-65535)."),
   uint("rtpend", 31000, "Last UDP port for RTP (clamped to 1024-65535; must be above rtpstart)."),
   bool("rtpchecksums", false, "Compute UDP checksums on RTP (no effect: the OS always does).", NOT_YET),
-  uint("dtmftimeout", 1200, "Samples after which a DTMF event without an end is ended (1200 = 150 ms at 8 kHz)."),
-  uint("rtcpinterval", 5000, "Milliseconds between RTCP reports; 0 disables RTCP (else 500-60000)."),
+  // DTMF events and RTCP are relayed as they come; Switchboard generates neither.
+  uint("dtmftimeout", 1200, "Samples after which a DTMF event without an end is ended (1200 = 150 ms at 8 kHz).", NOT_YET),
+  uint("rtcpinterval", 5000, "Milliseconds between RTCP reports; 0 disables RTCP (else 500-60000).", NOT_YET),
   strictRtp,
   uint("probation", 4, "Consecutive in-sequence packets needed to accept a new RTP source.", { min: 1 }),
-  bool("srtpreplayprotection", true, "Drop replayed SRTP packets."),
-  bool("icesupport", true, "Global ICE switch (endpoints still need ice_support=yes)."),
+  // There is no SRTP, DTLS or ICE yet.
+  bool("srtpreplayprotection", true, "Drop replayed SRTP packets.", NOT_YET),
+  bool("icesupport", true, "Global ICE switch (endpoints still need ice_support=yes).", NOT_YET),
   str("stunaddr", "", "STUN server (host[:3478]) used to learn our public address for ICE."),
   bool("stunaddr_reresolve_ttl_0", false, "Resolve stunaddr again on every use.", NOT_YET),
   bool("stun_software_attribute", true, "Send the SOFTWARE attribute in STUN requests.", NOT_YET),
@@ -52,7 +54,7 @@ const rtpOptions = [
   list("ice_deny", "Networks never offered as ICE host candidates.", { repeat: "append", ...NOT_YET }),
   list("ice_permit", "Networks offered as ICE host candidates.", { repeat: "append", ...NOT_YET }),
   list("ice_blacklist", "Old name of ice_deny.", { repeat: "append", ...NOT_YET }),
-  uint("dtls_mtu", 1200, "Largest DTLS packet (bytes).", { min: 256 }),
+  uint("dtls_mtu", 1200, "Largest DTLS packet (bytes).", { ...NOT_YET, min: 256 }),
 ] as const;
 
 export type RtpValues = SchemaValues<typeof rtpOptions>;

@@ -72,6 +72,17 @@ function reportUnknown(schema: ObjectSchema, id: string, v: ConfigVariable, sink
   else sink.warning(v.file, v.line, `${message}; ignored`);
 }
 
+function isUnimplementedValue(option: AnyOption, value: unknown): boolean {
+  const json = JSON.stringify(value);
+  return (option.unimplementedValues ?? []).some((u) => JSON.stringify(u) === json);
+}
+
+/** A parsed value as a .conf file would spell it (booleans as yes/no). */
+function valueText(value: unknown): string {
+  if (typeof value === "boolean") return value ? "yes" : "no";
+  return Array.isArray(value) ? value.join(",") : String(value);
+}
+
 /** Runs every variable of `category` through `schema`; see {@link ApplyResult}. */
 export function applyObject<O extends readonly AnyOption[]>(
   schema: ObjectSchema<O>,
@@ -108,6 +119,18 @@ export function applyObject<O extends readonly AnyOption[]>(
     if (!option.implemented && !seen.has(seenKey) && JSON.stringify(result.value) !== JSON.stringify(option.default)) {
       seen.add(seenKey);
       sink.warning(v.file, v.line, `${label(schema as ObjectSchema, id)}: option '${option.name}' is accepted but not implemented yet; it has no effect`);
+    }
+    if (option.unimplementedValues !== undefined && isUnimplementedValue(option, result.value)) {
+      const text = valueText(result.value);
+      const valueKey = `${seenKey}=${text}`;
+      if (!seen.has(valueKey)) {
+        seen.add(valueKey);
+        sink.warning(
+          v.file,
+          v.line,
+          `${label(schema as ObjectSchema, id)}: ${option.name}=${text} is accepted but not implemented yet; Switchboard behaves as with ${option.name}=${option.defaultText}`,
+        );
+      }
     }
     values[option.key] = result.value;
     set.add(option.key);

@@ -83,3 +83,26 @@ export function applyCodecLine(raw: string, current: readonly CodecPreference[],
 export function codecKind(name: string): MediaKind | undefined {
   return KNOWN_CODECS.find((c) => c.name === name)?.kind;
 }
+
+/**
+ * What Switchboard can do with a format. It relays RTP between legs without transcoding, so:
+ * - "decoded": negotiated, relayed, echoed, and also decoded and encoded by Switchboard itself
+ *   (Playback, built-in tones: media/codec/g711.ts) — G.711 only;
+ * - "relayed": negotiated and relayed untouched between phones that share it, and echoed back
+ *   as received; never decoded, so no Playback, tones or transcoding to another codec;
+ * - "unsupported": never negotiated — video, text and image streams are declined (port 0), and
+ *   `testlaw` (Asterisk's test format) has no RTP mapping.
+ * test/config/schema/codec-support.test.ts keeps this in step with media/sdp/codec-table.ts.
+ */
+export type CodecSupport = "decoded" | "relayed" | "unsupported";
+
+/** Formats Switchboard decodes and encodes itself. */
+export const DECODED_CODECS: readonly string[] = ["ulaw", "alaw"];
+
+/** Audio formats with no RTP payload mapping, so they can never appear in our SDP. */
+const UNMAPPED_AUDIO: readonly string[] = ["testlaw"];
+
+export function codecSupport(name: string): CodecSupport {
+  if (DECODED_CODECS.includes(name)) return "decoded";
+  return codecKind(name) === "audio" && !UNMAPPED_AUDIO.includes(name) ? "relayed" : "unsupported";
+}

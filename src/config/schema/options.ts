@@ -33,6 +33,8 @@ export interface OptionExtra<K extends string, V> {
   readonly key?: K;
   /** Defaults to true. */
   readonly implemented?: boolean;
+  /** Values accepted but not acted on yet (see {@link OptionSpec.unimplementedValues}). */
+  readonly unimplementedValues?: readonly V[];
   readonly hint?: string;
   readonly deprecated?: string;
   /** How console tables print the option (see {@link OptionDisplay}). */
@@ -66,6 +68,7 @@ function build<K extends string, V>(
     synopsis,
     implemented: extra.implemented ?? true,
     ...(enumValues === undefined ? {} : { enumValues }),
+    ...(extra.unimplementedValues === undefined ? {} : { unimplementedValues: extra.unimplementedValues }),
     ...(extra.hint === undefined ? {} : { hint: extra.hint }),
     ...(extra.deprecated === undefined ? {} : { deprecated: extra.deprecated }),
     ...(extra.display === undefined ? {} : { display: extra.display }),

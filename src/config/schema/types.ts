@@ -36,6 +36,12 @@ export interface OptionSpec<K extends string = string, V = unknown> {
   readonly enumValues?: readonly string[];
   /** False: accepted for compatibility, but Switchboard does not act on it yet. */
   readonly implemented: boolean;
+  /**
+   * Values that are accepted but not acted on yet, for options where only some values work
+   * (e.g. `dtmf_mode`: only rfc4733). Writing one gets the same once-per-load warning as a
+   * not-implemented option, naming the value and what Switchboard does instead.
+   */
+  readonly unimplementedValues?: readonly V[];
   /** What to write instead, appended to invalid-value messages. */
   readonly hint?: string;
   /** Set on deprecated spellings: the warning to give when the option is used. */

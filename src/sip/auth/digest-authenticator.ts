@@ -78,6 +78,11 @@ export interface VerifyOptions {
   credentials: DigestCredentials | undefined;
   /** Algorithms the server offered; a response computed with any other is refused. */
   algorithms?: readonly DigestAlgorithm[];
+  /**
+   * pjsip auth `nonce_lifetime` of the account being checked, in seconds; the authenticator's
+   * `nonceLifetimeSec` when absent. An older nonce with a correct digest is answered as stale.
+   */
+  nonceLifetimeSec?: number;
 }
 
 /** nc is 8LHEX in RFC 7616 §3.4; shorter values are tolerated because some UAs drop zeros. */
@@ -166,7 +171,7 @@ export class DigestAuthenticator {
     }
 
     if (realm !== opts.realm) return failed("realm mismatch");
-    const nonceState = this.nonces.check(nonce, opts.realm, this.clock.now());
+    const nonceState = this.nonces.check(nonce, opts.realm, this.clock.now(), opts.nonceLifetimeSec);
     if (nonceState.state === "invalid") return failed("nonce not ours");
 
     const creds = opts.credentials;

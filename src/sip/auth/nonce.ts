@@ -49,8 +49,12 @@ export class NonceIssuer {
     return Buffer.concat([body, this.mac(body, realm)]).toString("base64url");
   }
 
-  /** Checks signature and age. Never throws: the nonce comes from the network. */
-  check(nonce: string, realm: string, nowMs: number): NonceCheck {
+  /**
+   * Checks signature and age. Never throws: the nonce comes from the network. `lifetimeSec`
+   * overrides the issuer's lifetime for this check: the issue time travels inside the nonce, so
+   * each auth section's own `nonce_lifetime` can be applied when its credentials come back.
+   */
+  check(nonce: string, realm: string, nowMs: number, lifetimeSec?: number): NonceCheck {
     if (nonce.length !== NONCE_CHARS || !BASE64URL.test(nonce)) return { state: "invalid" };
     const raw = Buffer.from(nonce, "base64url");
     if (raw.length !== NONCE_BYTES) return { state: "invalid" };
@@ -61,7 +65,8 @@ export class NonceIssuer {
     const age = nowMs - issuedAt;
     // A negative age means our clock stepped backwards after issuing; call it stale so the
     // client retries with a fresh nonce instead of being counted as a failed login.
-    if (age < 0 || age > this.lifetimeMs) return { state: "stale", issuedAt };
+    const lifetimeMs = lifetimeSec !== undefined && lifetimeSec > 0 ? lifetimeSec * 1000 : this.lifetimeMs;
+    if (age < 0 || age > lifetimeMs) return { state: "stale", issuedAt };
     return { state: "valid", issuedAt };
   }
 

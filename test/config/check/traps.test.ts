@@ -43,7 +43,7 @@ test("traps: max_contacts=0 on the AOR of an endpoint with auth= warns about 403
 test("traps: no codecs, no aors, empty password and a match-less identify are each reported", () => {
   const out = traps("[e]\ntype=endpoint\ndisallow=all\n[a]\ntype=auth\nusername=a\n[i]\ntype=identify\nendpoint=e\n");
   assert.deepEqual(out, [
-    "pjsip.conf:1: warning: endpoint e allows no codecs, so every call to or from it fails with 488: add e.g. disallow=all and allow=ulaw,alaw,g722",
+    "pjsip.conf:1: warning: endpoint e allows no codecs, so every call to or from it fails with 488: add e.g. disallow=all and allow=ulaw,alaw",
     "pjsip.conf:1: warning: endpoint e has no aors=, so it cannot register and calls to it cannot be routed: add aors=e and an [e] type=aor section",
     "pjsip.conf:4: warning: auth a has an empty password and no password_digest, so authentication with it always fails: set password=",
     "pjsip.conf:7: warning: identify i has no match, match_header or match_request_uri, so it never matches: add e.g. match=198.51.100.1",

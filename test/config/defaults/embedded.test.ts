@@ -25,7 +25,7 @@ test("embedded default: transports, phones, AORs and auths are as documented", (
     const ep = cfg.pjsip.endpoints.get(ext);
     assert.ok(ep);
     assert.equal(ep.context, "internal");
-    assert.deepEqual(ep.allow.map((c) => c.name), ["ulaw", "alaw", "g722"]);
+    assert.deepEqual(ep.allow.map((c) => c.name), ["ulaw", "alaw"]);
     assert.deepEqual([ep.directMedia, ep.rtpSymmetric, ep.forceRport, ep.rewriteContact], [false, true, true, true]);
     assert.deepEqual(ep.identifyBy, ["username"]);
     assert.deepEqual([ep.auth, ep.aors], [[ext], [ext]]);

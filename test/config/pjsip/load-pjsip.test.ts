@@ -51,7 +51,9 @@ test("pjsip endpoint: options are parsed into typed values", () => {
   assert.equal(ep.mediaEncryption, "sdes");
   assert.equal(ep.rtpTimeout, 30);
   assert.equal(ep.callerid, '"Alice" <6001>');
-  assert.deepEqual(lines(cfg), []);
+  // Switchboard decodes only G.711, so g722 gets the relay-only warning (codec-support.test.ts).
+  assert.deepEqual(lines(cfg).map((l) => l.split(":").slice(0, 4).join(":")), ["pjsip.conf:1: warning: endpoint 6001"]);
+  assert.match(lines(cfg)[0] ?? "", /g722 can only be relayed/);
 });
 
 test("pjsip endpoint: media_encryption=yes rejects the endpoint with file:line and the valid values", () => {
@@ -205,6 +207,8 @@ test("pjsip: templates apply to endpoints and are not objects themselves", () =>
 test("pjsip cross-references: missing aor, auth, outbound_auth, transport and identify endpoint are errors", () => {
   const cfg = load("[e]\ntype=endpoint\naors=nope\nauth=gone\noutbound_auth=away\ntransport=t9\n[i]\ntype=identify\nendpoint=ghost\nmatch=1.2.3.4\n");
   assert.deepEqual(lines(cfg), [
+    "pjsip.conf:5: warning: [e] endpoint: option 'outbound_auth' is accepted but not implemented yet; it has no effect",
+    "pjsip.conf:6: warning: [e] endpoint: option 'transport' is accepted but not implemented yet; it has no effect",
     "pjsip.conf:1: error: [e] endpoint: aors=nope names aor 'nope', which does not exist or was not loaded; endpoint e cannot be reached",
     "pjsip.conf:1: error: [e] endpoint: auth=gone names auth 'gone', which does not exist or was not loaded; endpoint e cannot authenticate",
     "pjsip.conf:1: error: [e] endpoint: outbound_auth=away names auth 'away', which does not exist or was not loaded",

@@ -98,6 +98,15 @@ test("authenticator: nonce within nonce_lifetime is still accepted", () => {
   assert.deepEqual(s.verify(a), { outcome: "ok" });
 });
 
+test("authenticator: the account's own nonce_lifetime (per verify) overrides the authenticator's", () => {
+  const s = setup({ lifetime: 32 });
+  const a = s.answer();
+  s.clock.advance(10_001);
+  const lifetime = (sec: number) => s.auth.verify({ auth: a, method: "REGISTER", realm: REALM, credentials: ALICE, nonceLifetimeSec: sec });
+  assert.deepEqual(lifetime(10), { outcome: "stale" }, "nonce_lifetime=10: a 10.001 s old nonce is stale");
+  assert.deepEqual(lifetime(60), { outcome: "ok" }, "nonce_lifetime=60: still fresh");
+});
+
 test("authenticator: RFC 7616 §3.3 stale only with a valid digest; expired nonce with wrong password fails", () => {
   const s = setup({ lifetime: 32 });
   const a = s.answer("guess");

@@ -16,6 +16,10 @@
  *                                                    endpoint found" and raised InvalidAccountID)
  *   endpoint identified,  → 401 challenge + NOTICE   InvalidAccountID
  *   digest user not its own
+ *
+ * CANCEL is never challenged; OPTIONS only from an endpoint with auth= and
+ * allow_unauthenticated_options=no (the default). A nonce is stale after the nonce_lifetime of
+ * the auth whose username answered it.
  */
 import { systemClock, type Clock } from "../../../core/clock.js";
 import type { Logger } from "../../../core/logger.js";
@@ -31,8 +35,8 @@ import { securityEvent } from "../security-event.js";
 import { logFailedRequest } from "../failed-request.js";
 import { claimedAccount } from "./identify.js";
 
-/** Requests that are never challenged: CANCEL (RFC 3261 §22.1) and OPTIONS pings to the server. */
-const EXEMPT = new Set(["CANCEL", "OPTIONS"]);
+/** Never challenged: a CANCEL cannot be resubmitted with credentials (RFC 3261 §22.1). */
+const EXEMPT = new Set(["CANCEL"]);
 
 export interface AuthenticateOptions {
   digest: DigestAuthenticator;
@@ -55,6 +59,14 @@ export class AuthenticateStage implements PipelineStage {
   run(ctx: RequestContext): StageResult {
     if (EXEMPT.has(ctx.req.method)) return "continue";
     const ep = ctx.endpoint;
+    if (ctx.req.method === "OPTIONS") {
+      // As in Asterisk, OPTIONS from an endpoint with auth= is challenged like an INVITE unless
+      // the endpoint has allow_unauthenticated_options=yes (phones and trunks that ping).
+      // DEVIATION(Asterisk): an OPTIONS that identifies no endpoint is answered, not challenged
+      // by the artificial endpoint: it names no account, and answering keeps monitoring probes
+      // and the guard's scanner handling (User-Agent, rate limits) as they are.
+      if (!ep || ep.allowUnauthenticatedOptions) return "continue";
+    }
     const auths = ep ? this.opts.directory().authsOf(ep) : [];
     if (ep && auths.length === 0) return "continue"; // an endpoint without auth= is trusted by identification
     const realm = auths[0]?.realm || this.opts.defaultRealm();
@@ -77,7 +89,10 @@ export class AuthenticateStage implements PipelineStage {
       return "done";
     }
     const credentials: DigestCredentials | undefined = match ? credentialsOf(match) : undefined;
-    const result = this.opts.digest.verify({ auth, method: ctx.req.method, realm, credentials, algorithms });
+    // The account's own nonce_lifetime; for an unknown username the endpoint's first auth, so
+    // both answer alike. The artificial endpoint keeps the authenticator's default.
+    const lifetime = (match ?? auths[0])?.nonceLifetime;
+    const result = this.opts.digest.verify({ auth, method: ctx.req.method, realm, credentials, algorithms, ...(lifetime !== undefined ? { nonceLifetimeSec: lifetime } : {}) });
     if (result.outcome === "ok") {
       ctx.authUsername = username;
       this.opts.events.publish(securityEvent(ctx, "SuccessfulAuth", { username }, this.now()));

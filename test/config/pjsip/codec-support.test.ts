@@ -1,0 +1,74 @@
+/**
+ * What `allow=` really does in Switchboard: codecs that can only be relayed, codecs never
+ * negotiated, and endpoints left with no codec at all — reported once at load (so the server
+ * logs them) and by `switchboard check`.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { runCheck } from "../../../src/config/check/run-check.js";
+import { formatDiagnostic } from "../../../src/config/diagnostic.js";
+import { mapAccess } from "../../../src/config/ini/file-access.js";
+import { parseConfigFile } from "../../../src/config/ini/parser.js";
+import { buildPjsipConfig } from "../../../src/config/pjsip/load-pjsip.js";
+
+function endpoint(id: string, ...lines: string[]): string {
+  return [`[${id}]`, "type=endpoint", "disallow=all", ...lines, `aors=${id}`, `[${id}]`, "type=aor", "contact=sip:198.51.100.1", ""].join("\n");
+}
+
+function loadLines(text: string): string[] {
+  return buildPjsipConfig(parseConfigFile("pjsip.conf", mapAccess({ "pjsip.conf": text }))).diagnostics.map(formatDiagnostic);
+}
+
+function checkLines(text: string): string[] {
+  return runCheck({ kind: "embedded", files: { "pjsip.conf": text } }).text.trimEnd().split("\n").slice(0, -1);
+}
+
+test("codecs: allow=g729,ulaw,alaw,ilbc with ice_support=yes — check names g729 and ilbc as relay-only and ICE as not implemented", () => {
+  const conf = endpoint("6001", "allow=g729,ulaw,alaw,ilbc", "ice_support=yes");
+  const out = checkLines(conf);
+  assert.deepEqual(out, [
+    "pjsip.conf:1: warning: endpoint 6001: g729 and ilbc can only be relayed: Switchboard does not transcode and decodes only ulaw and alaw, so g729 and ilbc work only between phones that both use them (Echo returns them as received), never with Playback or tones; g729 comes before ulaw in allow, so Playback fails for phones that offer it: put ulaw,alaw first",
+    "pjsip.conf:5: warning: [6001] endpoint: option 'ice_support' is accepted but not implemented yet; it has no effect",
+  ]);
+  // The same two lines come from loading alone, which is what the server logs at start and reload.
+  assert.deepEqual(loadLines(conf).sort(), [...out].sort());
+});
+
+test("codecs: G.711 only gives no codec finding; a relayed codec after G.711 is named without the ordering advice", () => {
+  assert.deepEqual(loadLines(endpoint("a", "allow=ulaw,alaw")), []);
+  const out = loadLines(endpoint("b", "allow=alaw,g722"));
+  assert.equal(out.length, 1);
+  assert.match(out[0] ?? "", /^pjsip\.conf:1: warning: endpoint b: g722 can only be relayed: .* never with Playback or tones$/);
+});
+
+test("codecs: an endpoint with only relayed codecs is told that Playback and tones need ulaw or alaw", () => {
+  assert.match(loadLines(endpoint("c", "allow=opus"))[0] ?? "", /opus can only be relayed: .*; add ulaw or alaw for those$/);
+});
+
+test("codecs: endpoints with the same finding share one warning, at the first one, naming up to three", () => {
+  const five = ["1", "2", "3", "4", "5"].map((id) => endpoint(id, "allow=ulaw,g722")).join("\n");
+  const out = loadLines(five);
+  assert.equal(out.length, 1, out.join("\n"));
+  assert.match(out[0] ?? "", /^pjsip\.conf:1: warning: endpoints 1, 2, 3 and 2 more: g722 can only be relayed/);
+  const two = loadLines(endpoint("x", "allow=ulaw,g722") + endpoint("y", "allow=ulaw,g722"));
+  assert.match(two[0] ?? "", /^pjsip\.conf:1: warning: endpoints x and y: g722/);
+});
+
+test("codecs: video and testlaw are named as never negotiated", () => {
+  const out = loadLines(endpoint("v", "allow=ulaw,h264,testlaw"));
+  assert.deepEqual(out, [
+    "pjsip.conf:1: warning: endpoint v: h264 and testlaw are never negotiated: only audio is implemented, so video, text and image streams are declined (port 0); testlaw has no RTP mapping",
+  ]);
+});
+
+test("codecs: no codec Switchboard can negotiate is a check warning per endpoint (it loads and registers, every call gets 488)", () => {
+  const none = endpoint("n");
+  assert.deepEqual(loadLines(none), [], "an empty allow list is a check trap, not a load finding");
+  assert.deepEqual(checkLines(none), ["pjsip.conf:1: warning: endpoint n allows no codecs, so every call to or from it fails with 488: add e.g. disallow=all and allow=ulaw,alaw"]);
+  const video = checkLines(endpoint("w", "allow=h264"));
+  assert.ok(
+    video.includes("pjsip.conf:1: warning: endpoint w allows no codec Switchboard can negotiate (h264 is video), so every call to or from it fails with 488: add e.g. disallow=all and allow=ulaw,alaw"),
+    video.join("\n"),
+  );
+  assert.equal(runCheck({ kind: "embedded", files: { "pjsip.conf": none } }).errors, 0, "a warning, not an error");
+});
