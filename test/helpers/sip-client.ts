@@ -217,7 +217,8 @@ export class SipClient {
       `Via: SIP/2.0/${this.transport} ${this.localIp}:${this.localPort};branch=${o.branch ?? "z9hG4bK" + token()};rport`,
       `Max-Forwards: 70`,
       `From: <sip:${o.fromUser}@${host}>;tag=${o.fromTag ?? token(4)}`,
-      `To: <sip:${toUser}@${host}>`,
+      // An empty user means the server itself: RFC 3261 §25.1 allows no empty user before "@".
+      `To: <sip:${toUser === "" ? "" : `${toUser}@`}${host}>`,
       `Call-ID: ${o.callId ?? token(12)}`,
       `CSeq: ${o.cseq ?? 1} ${o.method}`,
     ];

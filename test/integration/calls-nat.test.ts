@@ -4,16 +4,16 @@
  * options on, audio flows both ways; with `rtp_symmetric=no` and `rewrite_contact=no` the classic
  * one-way audio appears, and the media doctor names the leg, the NAT and the option to change.
  */
-import { describe, it } from "node:test";
+import { before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { startPbx, type Pbx } from "../helpers/pbx.js";
 import { pjsipConf, randomPassword } from "../helpers/pjsip-conf.js";
 import { startBaresip, type Baresip } from "../helpers/baresip.js";
-import { makeToneWav, checkTone, readWav, activeSeconds } from "../helpers/audio.js";
+import { makeToneWav, checkTone } from "../helpers/audio.js";
 import { parseContacts } from "../helpers/cli-output.js";
-import { createNatTopology, netnsUnavailableReason, type NatTopology } from "../helpers/netns.js";
+import { createNatTopology, requireNetns, type NatTopology } from "../helpers/netns.js";
 import { scratchDir, sleep, waitUntil } from "../helpers/processes.js";
 
 const SERVER_IP = "203.0.113.10";
@@ -30,7 +30,33 @@ exten => _10XX,1,Dial(PJSIP/\${EXTEN},20)
 const NAT_ON = { rtp_symmetric: "yes", rewrite_contact: "yes", force_rport: "yes", direct_media: "no" };
 const NAT_OFF = { rtp_symmetric: "no", rewrite_contact: "no", force_rport: "yes", direct_media: "no" };
 
-const skipReason = netnsUnavailableReason();
+/** Phone 1001's RTP (and RTCP) ports inside the lan namespace. */
+const A_RTP_PORTS = "20200-20299";
+
+/**
+ * Kernel counters in the lan namespace for UDP to and from 1001's RTP ports: what really
+ * reached the phone, whatever baresip records (it writes no file for a stream that never
+ * delivered a packet).
+ */
+function countRtpAtPhone(ns: string): () => { in: number; out: number } {
+  execFileSync("ip", ["netns", "exec", ns, "nft", "-f", "-"], {
+    stdio: "pipe",
+    input: `table inet rtpprobe {
+  counter rtp_in {}
+  counter rtp_out {}
+  chain input { type filter hook input priority filter; policy accept; udp dport ${A_RTP_PORTS} counter name "rtp_in"; }
+  chain output { type filter hook output priority filter; policy accept; udp sport ${A_RTP_PORTS} counter name "rtp_out"; }
+}
+`,
+  });
+  const read = (name: string): number => {
+    const text = execFileSync("ip", ["netns", "exec", ns, "nft", "list", "counter", "inet", "rtpprobe", name], { stdio: "pipe", encoding: "utf8" });
+    const m = /packets (\d+)/.exec(text);
+    if (m?.[1] === undefined) throw new Error(`no packet count in: ${text}`);
+    return Number(m[1]);
+  };
+  return () => ({ in: read("rtp_in"), out: read("rtp_out") });
+}
 
 interface ChannelStatsRow {
   readonly channel: string;
@@ -122,7 +148,10 @@ function received(p: Baresip): string | undefined {
   return p.recordings().find((f) => f.endsWith("-dec.wav"));
 }
 
-describe("calls through NAT (lan 192.168.77.10 → MASQUERADE 203.0.113.1 → Switchboard 203.0.113.10)", { skip: skipReason ?? false }, () => {
+describe("calls through NAT (lan 192.168.77.10 → MASQUERADE 203.0.113.1 → Switchboard 203.0.113.10)", () => {
+  // The test command runs as root with iproute2: missing namespaces fail the suite, never skip it.
+  before(() => requireNetns());
+
   it("NAT options on: 1001 behind NAT calls 1002, each hears the other's tone, and 1001's contact is the NAT's public address", async () => {
     const s = await scene(NAT_ON, 6, 30);
     try {
@@ -164,9 +193,14 @@ describe("calls through NAT (lan 192.168.77.10 → MASQUERADE 203.0.113.1 → Sw
       assert.ok(c1001, `no contact for 1001 in ${JSON.stringify(contacts)}`);
       assert.match(c1001.uri, /^sip:1001[^@]*@192\.168\.77\.10:\d/, "rewrite_contact=no keeps the private Contact");
 
+      const rtpAtA = countRtpAtPhone(s.topo.lan);
       await s.phoneA.command(`dial sip:${B.id}@${SERVER_IP}:${SERVER_PORT}`);
       await s.phoneA.waitEvent("CALL_ESTABLISHED", 10000);
-      const answeredAt = Date.now();
+      // The tone (14 s) ends the call. When it ends, the media doctor must already have spoken:
+      // a few seconds after answer, while it can still help, not at hang-up and not never. The
+      // call's end is the bound, not a wall-clock figure.
+      const doctorNotice = /NOTICE.*1001.*behind NAT/;
+      const closed = s.phoneA.waitEvent("CALL_CLOSED", 60000).then(() => ({ noticeDuringCall: doctorNotice.test(s.pbx.messagesLog()) }));
       await sleep(3000);
       const stats = parseChannelStats((await s.pbx.rx("pjsip show channelstats")).stdout);
       const legA = stats.find((r) => r.channel.startsWith("PJSIP/1001-"));
@@ -175,16 +209,15 @@ describe("calls through NAT (lan 192.168.77.10 → MASQUERADE 203.0.113.1 → Sw
       assert.match(legA.advertised, /^192\.168\.77\.10:\d+$/, `advertised ${legA.advertised}`);
       assert.notEqual(legA.observed, legA.advertised);
       assert.equal(legA.latched, "no");
+      assert.ok(legA.txPackets > 0, `the server sent no RTP towards 1001's SDP address: ${JSON.stringify(legA)}`);
 
-      const notice = await s.pbx.waitForLog(/NOTICE.*1001.*behind NAT/, 12000);
-      const delay = Date.now() - answeredAt;
-      assert.ok(delay <= 12000, `NOTICE came ${delay} ms after answer`);
+      const notice = await s.pbx.waitForLog(doctorNotice, 60000);
       assert.match(notice, /203\.0\.113\.1/, "names the packet source (the NAT's address)");
       assert.match(notice, /rtp_symmetric=no/);
       assert.match(notice, /192\.168\.77\.10/, "names the private address");
       assert.equal(s.pbx.messagesLog().split("\n").filter((l) => /NOTICE.*behind NAT/.test(l)).length, 1, "one NOTICE, not one per check");
 
-      await s.phoneA.waitEvent("CALL_CLOSED", 25000);
+      assert.ok((await closed).noticeDuringCall, `the media doctor's NOTICE came only after the call had ended\n${s.pbx.diagnostics()}`);
       await sleep(500);
       // 1002 hears 1001 (its packets reach us from the NAT); 1001 hears nothing, because our RTP
       // goes to its private SDP address, which is not routable from the public side.
@@ -192,9 +225,11 @@ describe("calls through NAT (lan 192.168.77.10 → MASQUERADE 203.0.113.1 → Sw
       assert.ok(heardByB, `1002 recorded nothing: ${s.phoneB.recordings().join(",")}`);
       const toB = checkTone(heardByB, 1000);
       assert.ok(toB.ok, `1002 heard ${JSON.stringify(toB)}`);
-      const heardByA = received(s.phoneA);
-      const activeA = heardByA === undefined ? 0 : activeSeconds(readWav(heardByA));
-      assert.ok(activeA < 0.5, `1001 should hear (near) silence, but ${activeA} s were active in ${heardByA}`);
+      const atA = rtpAtA();
+      // 14 s of 20 ms packets are 700; far fewer means 1001 never really sent, and the zero
+      // below would prove nothing.
+      assert.ok(atA.out >= 300, `1001 sent only ${atA.out} RTP/RTCP packets: ${JSON.stringify(atA)}`);
+      assert.equal(atA.in, 0, `1001 should hear nothing, but ${atA.in} RTP/RTCP packets reached its ports`);
     } finally {
       await s.close();
     }

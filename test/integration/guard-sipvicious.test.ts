@@ -18,10 +18,10 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { startPbx, type Pbx } from "../helpers/pbx.js";
 import { pjsipConf, randomPassword, type EndpointSpec } from "../helpers/pjsip-conf.js";
-import { createSandbox, netnsUnavailableReason, type Sandbox } from "../helpers/netns.js";
+import { createSandbox, requireNetns, type Sandbox } from "../helpers/netns.js";
 import { dictionaryWith, runSvcrack, runSvwar, type SvwarResult } from "../helpers/sipvicious.js";
 import { sleep } from "../helpers/processes.js";
-import { bansOf, formatLatency, guardConf, latencyStats, parseBans, runNsClient } from "../helpers/guard-harness.js";
+import { bansOf, guardConf, parseBans, runNsClient } from "../helpers/guard-harness.js";
 
 const SERVER_IP = "127.0.0.1";
 const PORT = 5060;
@@ -34,18 +34,18 @@ const endpoints = {
   c: { id: "2003", password: randomPassword(), maxContacts: 1 },
 } satisfies Record<string, EndpointSpec>;
 
-function toolsUnavailableReason(): string | undefined {
-  const netns = netnsUnavailableReason();
-  if (netns !== undefined) return netns;
+/**
+ * The test command installs sipvicious and runs as root: a missing tool or namespace support
+ * fails the suite with the reason; it never skips it.
+ */
+function requireTools(): void {
+  requireNetns();
   try {
     execFileSync("svwar", ["--version"], { stdio: "pipe" });
-  } catch {
-    return "sipvicious (svwar, svcrack) is not installed (Debian package sipvicious)";
+  } catch (err) {
+    throw new Error(`sipvicious (svwar, svcrack) is required (Debian package sipvicious): ${String(err)}`);
   }
-  return undefined;
 }
-
-const skip = toolsUnavailableReason();
 
 /** The svwar outcome a uniform server produces: nothing listed, but answers were received. */
 function assertNothingEnumerated(r: SvwarResult): void {
@@ -58,12 +58,13 @@ function assertNothingEnumerated(r: SvwarResult): void {
   assert.equal(real.length, 0, `svwar listed real extensions ${real.join(", ")}:\n${r.describe()}`);
 }
 
-describe("guard against sipvicious (integration: server and attackers inside a sandbox namespace)", { skip }, () => {
+describe("guard against sipvicious (integration: server and attackers inside a sandbox namespace)", () => {
   let sb: Sandbox;
   let pbx: Pbx;
   const target = { ip: SERVER_IP, port: PORT };
 
   before(async () => {
+    requireTools();
     sb = createSandbox();
     pbx = await startPbx({
       netns: sb.ns,
@@ -129,7 +130,7 @@ describe("guard against sipvicious (integration: server and attackers inside a s
     assert.deepEqual(owner.outcomes.map((o) => o.status), [200], JSON.stringify(owner));
   });
 
-  it("while two svcrack attacks run, a legitimate client on another address keeps registering with low REGISTER/OPTIONS latency", async () => {
+  it("while two svcrack attacks run, a legitimate client on another address keeps registering and getting OPTIONS answered", async () => {
     const words = dictionaryWith("never-the-password", 5000, 3000);
     // --maximumtime 12: once banned, svcrack keeps sending unauthenticated REGISTERs every few ms
     // until it has heard nothing for 12 s, which keeps the attack running during the measurement.
@@ -141,20 +142,19 @@ describe("guard against sipvicious (integration: server and attackers inside a s
     const legit = await runNsClient(sb.ns, {
       server: target, localIp: "127.0.0.10",
       steps: [
-        { kind: "register", user: "2002", password: endpoints.b.password, count: 20, intervalMs: 250, timeoutMs: 2000 },
-        { kind: "options", count: 20, intervalMs: 200, timeoutMs: 2000 },
+        // Timeouts far above the few milliseconds these take: only a request left unanswered
+        // (the client shut out with the attackers) fails; the latency itself is a performance
+        // figure, measured by `npm run bench:guard-attack`.
+        { kind: "register", user: "2002", password: endpoints.b.password, count: 20, intervalMs: 250, timeoutMs: 5000 },
+        { kind: "options", count: 20, intervalMs: 200, timeoutMs: 5000 },
       ],
     });
     const [first, second] = await Promise.all(attacks);
     const reg = legit.outcomes.filter((o) => o.kind === "register");
     const opt = legit.outcomes.filter((o) => o.kind === "options");
-    const regStats = latencyStats(reg.map((o) => o.ms));
-    const optStats = latencyStats(opt.map((o) => o.ms));
-    console.log(`guard latency under attack: REGISTER+digest ${formatLatency(regStats)}; OPTIONS ${formatLatency(optStats)}`);
     assert.deepEqual(reg.map((o) => o.status), reg.map(() => 200), `legitimate REGISTERs failed: ${JSON.stringify(reg)}`);
     assert.deepEqual(opt.map((o) => o.status), opt.map(() => 200), `legitimate OPTIONS failed: ${JSON.stringify(opt)}`);
-    assert.ok(regStats.p95 < 200, `REGISTER p95 ${regStats.p95.toFixed(1)} ms`);
-    assert.ok(optStats.p95 < 200, `OPTIONS p95 ${optStats.p95.toFixed(1)} ms`);
+    // Neither attack cracked anything; both attackers are banned, the legitimate client is not.
     for (const r of [first, second]) {
       assert.ok(r !== undefined);
       assert.equal(r.cracked.size, 0, r.describe());
@@ -178,11 +178,12 @@ describe("guard against sipvicious (integration: server and attackers inside a s
   });
 });
 
-describe("guard defaults against sipvicious (integration: no guard.conf, sandbox namespace)", { skip }, () => {
+describe("guard defaults against sipvicious (integration: no guard.conf, sandbox namespace)", () => {
   let sb: Sandbox;
   let pbx: Pbx;
 
   before(async () => {
+    requireTools();
     sb = createSandbox();
     pbx = await startPbx({ netns: sb.ns, configFiles: { "pjsip.conf": pjsipConf({ ip: SERVER_IP, port: DEFAULTS_PORT, endpoints: Object.values(endpoints) }) } });
   });
