@@ -7,6 +7,7 @@
 import { createSocket } from "node:dgram";
 import { lookup } from "node:dns/promises";
 import { isIP, isIPv6 } from "node:net";
+import { systemClock, type Clock, type TimerHandle } from "../../core/clock.js";
 import { buildBindingRequest, parseBindingResponse, type MappedAddress } from "./stun-message.js";
 
 const STUN_PORT = 3478;
@@ -25,8 +26,9 @@ export function parseHostPort(text: string, defaultPort: number): { host: string
 /**
  * Sends Binding requests from `localBind` (`ip` or `ip:port`; port 0 = any) to `stunServer`
  * (`host[:3478]`) and resolves with the XOR-MAPPED-ADDRESS, or `undefined` on timeout or failure.
+ * `clock` drives the retransmission and timeout timers (a FakeClock in tests).
  */
-export async function discoverPublicAddress(stunServer: string, localBind: string, timeoutMs: number): Promise<MappedAddress | undefined> {
+export async function discoverPublicAddress(stunServer: string, localBind: string, timeoutMs: number, clock: Clock = systemClock): Promise<MappedAddress | undefined> {
   const server = parseHostPort(stunServer, STUN_PORT);
   const local = parseHostPort(localBind || "0.0.0.0", 0);
   let serverIp: string;
@@ -38,23 +40,24 @@ export async function discoverPublicAddress(stunServer: string, localBind: strin
   const socket = createSocket(isIPv6(local.host) || isIPv6(serverIp) ? "udp6" : "udp4");
   const { packet, transactionId } = buildBindingRequest();
   return new Promise((resolve) => {
-    let timer: NodeJS.Timeout | undefined;
-    let deadline: NodeJS.Timeout | undefined;
+    let timer: TimerHandle | undefined;
+    let deadline: TimerHandle | undefined;
     let done = false;
     const finish = (result: MappedAddress | undefined) => {
       if (done) return;
       done = true;
-      if (timer) clearTimeout(timer);
-      if (deadline) clearTimeout(deadline);
+      timer?.cancel();
+      deadline?.cancel();
       socket.close();
       resolve(result);
     };
     let rto = RTO_MS;
     const transmit = () => {
+      if (done) return;
       socket.send(packet, server.port, serverIp, (err) => {
         if (err) finish(undefined);
       });
-      timer = setTimeout(transmit, rto);
+      timer = clock.setTimeout(transmit, rto);
       rto *= 2;
     };
     socket.on("message", (msg) => {
@@ -62,7 +65,7 @@ export async function discoverPublicAddress(stunServer: string, localBind: strin
       if (mapped) finish(mapped);
     });
     socket.on("error", () => finish(undefined));
-    deadline = setTimeout(() => finish(undefined), timeoutMs);
+    deadline = clock.setTimeout(() => finish(undefined), timeoutMs);
     socket.bind(local.port, local.host, transmit);
   });
 }

@@ -1,6 +1,8 @@
 /**
- * STUN Binding messages (RFC 5389): build a request, read the mapped address out of a response.
- * Responses are untrusted bytes: junk gives `undefined`, never an exception.
+ * STUN Binding messages (RFC 5389): build a request, read the mapped address out of a response,
+ * and the FINGERPRINT that both carry (§15.5). MESSAGE-INTEGRITY is not implemented: `stunaddr`
+ * asks a public server without credentials. Responses are untrusted bytes: junk gives
+ * `undefined`, never an exception.
  *
  *     0                   1                   2                   3
  *     0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
@@ -13,12 +15,16 @@
  *    +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  */
 import { randomBytes } from "node:crypto";
+import { crc32 } from "node:zlib";
 
 export const STUN_MAGIC_COOKIE = 0x2112a442;
 export const STUN_BINDING_REQUEST = 0x0001;
 export const STUN_BINDING_SUCCESS = 0x0101;
 const ATTR_MAPPED_ADDRESS = 0x0001;
 const ATTR_XOR_MAPPED_ADDRESS = 0x0020;
+const ATTR_FINGERPRINT = 0x8028;
+/** §15.5: "the CRC-32 of the STUN message up to (but excluding) the FINGERPRINT attribute ... XOR'ed with the 32-bit value 0x5354554e". */
+const FINGERPRINT_XOR = 0x5354554e;
 const HEADER = 20;
 
 export interface MappedAddress {
@@ -26,14 +32,50 @@ export interface MappedAddress {
   port: number;
 }
 
-/** A Binding request without attributes and its 12-byte transaction id. */
+/**
+ * A Binding request and its 12-byte transaction id. It carries only a FINGERPRINT, which lets a
+ * server tell it from other traffic on the port and makes RFC 5389 servers fingerprint their
+ * answer too ("The FINGERPRINT attribute MAY be present in all STUN messages", §15.5).
+ */
 export function buildBindingRequest(transactionId: Buffer = randomBytes(12)): { packet: Buffer; transactionId: Buffer } {
-  const packet = Buffer.alloc(HEADER);
+  const packet = Buffer.alloc(HEADER + 8);
   packet.writeUInt16BE(STUN_BINDING_REQUEST, 0);
-  packet.writeUInt16BE(0, 2);
+  packet.writeUInt16BE(8, 2);
   packet.writeUInt32BE(STUN_MAGIC_COOKIE, 4);
   transactionId.copy(packet, 8, 0, 12);
+  writeFingerprint(packet, HEADER);
   return { packet, transactionId };
+}
+
+/** Writes the FINGERPRINT attribute at `off`, the end of `msg` (whose header length already counts it). */
+function writeFingerprint(msg: Buffer, off: number): void {
+  msg.writeUInt16BE(ATTR_FINGERPRINT, off);
+  msg.writeUInt16BE(4, off + 2);
+  msg.writeUInt32BE((crc32(msg.subarray(0, off)) ^ FINGERPRINT_XOR) >>> 0, off + 4);
+}
+
+/**
+ * Checks the FINGERPRINT of a STUN message: true when present and right; false when present and
+ * wrong, not the last attribute (§15.5 "MUST be the last attribute"), or when the attributes do
+ * not tile the message exactly (then nothing in it can be trusted); undefined when the message
+ * is well framed and has none.
+ */
+export function verifyFingerprint(buf: Buffer): boolean | undefined {
+  if (buf.length < HEADER) return false;
+  const end = HEADER + buf.readUInt16BE(2);
+  if (end > buf.length) return false;
+  let off = HEADER;
+  while (off + 4 <= end) {
+    const type = buf.readUInt16BE(off);
+    const len = buf.readUInt16BE(off + 2);
+    if (off + 4 + len > end) return false;
+    if (type === ATTR_FINGERPRINT) {
+      if (len !== 4 || off + 8 !== end) return false;
+      return ((crc32(buf.subarray(0, off)) ^ FINGERPRINT_XOR) >>> 0) === buf.readUInt32BE(off + 4);
+    }
+    off += 4 + len + ((4 - (len % 4)) % 4);
+  }
+  return off === end ? undefined : false;
 }
 
 /** Builds a Binding success response carrying XOR-MAPPED-ADDRESS (used by tests and a future STUN responder). */
@@ -82,6 +124,11 @@ export function parseBindingResponse(buf: Buffer, transactionId: Buffer): Mapped
   if (!buf.subarray(8, 20).equals(transactionId)) return undefined;
   const length = buf.readUInt16BE(2);
   if (HEADER + length > buf.length || length % 4 !== 0) return undefined;
+  // §7.3: "if the FINGERPRINT extension is being used, the agent checks that the FINGERPRINT
+  // attribute is present and contains the correct value". Ours always is, so a response that
+  // carries a wrong one (or whose attributes do not add up) is corrupted or not STUN at all; one
+  // without (RFC 3489 servers) is read.
+  if (verifyFingerprint(buf) === false) return undefined;
   let plain: MappedAddress | undefined;
   for (let off = HEADER; off + 4 <= HEADER + length; ) {
     const type = buf.readUInt16BE(off);

@@ -67,6 +67,16 @@ export function isUriForbidden(c: number): boolean {
   return c < 128 && URI_FORBIDDEN[c] === 1;
 }
 
+/**
+ * For unquoted header parameter values (`gen-value = token / host / quoted-string`): the URI
+ * set minus the backquote, which is a token character ("`" is in RFC 3261 §25.1 `token`, so
+ * `tag=_token~1'+`*%!-.` and `branch=z9hG4bK-.!%66*_+`'~` are valid, RFC 4475 §3.1.1.2).
+ * Inside a URI the backquote stays forbidden: `parseUri` checks the whole URI first.
+ */
+export function isParamValueForbidden(c: number): boolean {
+  return c !== 0x60 && c < 128 && URI_FORBIDDEN[c] === 1;
+}
+
 export function isWsp(c: number): boolean {
   return c === CC_SP || c === CC_HTAB;
 }

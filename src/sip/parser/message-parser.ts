@@ -7,7 +7,7 @@ import { Headers, canonicalHeaderName } from "../message/headers.js";
 import type { HeaderField } from "../message/headers.js";
 import { SIP_VERSION, SipRequest, SipResponse } from "../message/message.js";
 import type { SipMessage } from "../message/message.js";
-import { CC_CR, CC_HTAB, CC_LF, CC_SP, isToken, isWsp, skipQuoted } from "./chars.js";
+import { CC_BACKSLASH, CC_CR, CC_HTAB, CC_LF, CC_QUOTE, CC_SP, isToken, isWsp, skipQuoted } from "./chars.js";
 import { DEFAULT_PARSE_LIMITS } from "./limits.js";
 import type { ParseLimits, ParseResult } from "./limits.js";
 import { parseUri } from "./uri.js";
@@ -59,6 +59,38 @@ function quotesClosed(v: string): boolean {
     i = v.indexOf('"', end);
   }
   return true;
+}
+
+/**
+ * RFC 3261 §25.1 allows NUL only as the escaped character of a quoted-pair
+ * (`quoted-pair = "\" (%x00-09 / %x0B-0C / %x0E-7F)`), as in the To display name of RFC 4475
+ * §3.1.1.2 `intmeth`. Called only when the header section holds a NUL. A quoted-string ends at a
+ * line end unless the line is folded.
+ */
+function nulsOnlyInQuotedPairs(s: string): boolean {
+  let inQuote = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0) return false;
+    if (c === CC_LF) {
+      const next = s.charCodeAt(i + 1);
+      if (next !== CC_SP && next !== CC_HTAB) inQuote = false;
+    } else if (c === CC_QUOTE) inQuote = !inQuote;
+    else if (c === CC_BACKSLASH && inQuote) i++;
+  }
+  return true;
+}
+
+/**
+ * `s.slice(start, end)` without the ASCII whitespace and controls around it. Not
+ * `String.prototype.trim`: that also drops U+FEFF, U+00A0 and the other Unicode spaces, which are
+ * content in SIP (LWS is SP / HTAB / CRLF only; RFC 4475 §3.1.1.2 `intmeth` has a header value
+ * that starts with U+FEFF).
+ */
+function sliceTrim(s: string, start: number, end: number): string {
+  while (start < end && s.charCodeAt(start) <= CC_SP) start++;
+  while (end > start && s.charCodeAt(end - 1) <= CC_SP) end--;
+  return s.slice(start, end);
 }
 
 interface StartLine {
@@ -141,6 +173,8 @@ function parseStartLine(line: string): StartLine {
     // space when the message is forwarded.
     if (uri.charCodeAt(i) <= CC_SP) return { isRequest: true, method, error: "whitespace in Request-URI" };
   }
+  // Headers in a Request-URI (RFC 3261 §19.1.1 does not allow them) are accepted and left for
+  // the layers above to ignore: RFC 4475 §3.1.2.11 `escruri` permits both that and a 400.
   if (parseUri(uri) === undefined) return { isRequest: true, method, error: "invalid Request-URI" };
   return { isRequest: true, method, uri };
 }
@@ -154,7 +188,7 @@ function parseHead(s: string, maxHeaders: number): Head {
   let startEnd = nl < 0 ? s.length : nl;
   if (startEnd > 0 && s.charCodeAt(startEnd - 1) === CC_CR) startEnd--;
   const head: Head = { start: parseStartLine(s.slice(0, startEnd)), fields: [] };
-  if (s.indexOf("\u0000") >= 0) head.hasNul = true;
+  if (s.indexOf("\u0000") >= 0 && !nulsOnlyInQuotedPairs(s)) head.hasNul = true;
   const fields = head.fields;
   let i = nl < 0 ? s.length : nl + 1;
   while (i < s.length) {
@@ -170,7 +204,7 @@ function parseHead(s: string, maxHeaders: number): Head {
     if (c0 === CC_SP || c0 === CC_HTAB) {
       // RFC 3261 §7.3.1: a continuation line is folded back into one SP.
       const last = fields[fields.length - 1];
-      const more = s.slice(i, lineEnd).trim();
+      const more = sliceTrim(s, i, lineEnd);
       if (last === undefined) head.error ??= "continuation line before first header";
       else if (more.length > 0) last.value = last.value.length > 0 ? `${last.value} ${more}` : more;
     } else {
@@ -183,7 +217,7 @@ function parseHead(s: string, maxHeaders: number): Head {
         head.error = `too many headers (limit ${maxHeaders})`;
         head.truncated = true;
         return head;
-      } else fields.push({ name: canonicalHeaderName(name), value: s.slice(colon + 1, lineEnd).trim() });
+      } else fields.push({ name: canonicalHeaderName(name), value: sliceTrim(s, colon + 1, lineEnd) });
     }
     i = e + 1;
   }

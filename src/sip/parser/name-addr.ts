@@ -38,6 +38,10 @@ export function parseNameAddr(input: string): NameAddr | undefined {
   }
   const gt = s.indexOf(">", lt + 1);
   if (gt < 0) return undefined;
+  // LAQUOT addr-spec RAQUOT: whitespace may surround the brackets but never sits inside them
+  // (RFC 4475 §3.1.2.14 `badaspec`, `< sip:t.watson@example.org >`); controls count too, or a
+  // stray CR there would be accepted now and refused once the serializer made it a space.
+  if (s.charCodeAt(lt + 1) <= CC_SP || s.charCodeAt(gt - 1) <= CC_SP) return undefined;
   const uri = parseUri(s.slice(lt + 1, gt));
   if (uri === undefined) return undefined;
   const params = readParams(s, gt + 1);

@@ -5,7 +5,7 @@
  * parse → format round trip is exact and `+sip.instance="<urn:...>"` survives untouched.
  */
 import type { Params } from "../message/types.js";
-import { CC_EQUAL, CC_QUOTE, CC_SEMI, isTokenChar, isUriForbidden, isWsp, skipQuoted } from "./chars.js";
+import { CC_EQUAL, CC_QUOTE, CC_SEMI, isParamValueForbidden, isTokenChar, isWsp, skipQuoted } from "./chars.js";
 
 function skipSws(s: string, i: number, end: number): number {
   while (i < end && isWsp(s.charCodeAt(i))) i++;
@@ -43,7 +43,7 @@ export function readParams(s: string, start = 0, end = s.length, leadingSemiOpti
         while (i < end) {
           const c = s.charCodeAt(i);
           if (c === CC_SEMI || isWsp(c)) break;
-          if (isUriForbidden(c)) return undefined;
+          if (isParamValueForbidden(c)) return undefined;
           i++;
         }
       }

@@ -102,7 +102,12 @@ export function parseUri(input: string): SipUri | undefined {
 }
 
 function parseSipUri(scheme: string, rest: string): SipUri | undefined {
-  const q = rest.indexOf("?");
+  // RFC 3261 §25.1: the user part may hold ";", "?", "/" and "," (user-unreserved) and the
+  // password "&", "=", "+", "$" and ",", but neither ever holds an unescaped "@" and neither do
+  // parameters or headers. So the first "@" ends the userinfo, and only after it do ";" and "?"
+  // start parameters and headers (RFC 4475 §3.1.1.2 `intmeth`, §3.1.1.9 `semiuri`).
+  const at = rest.indexOf("@");
+  const q = rest.indexOf("?", at + 1);
   const main = q < 0 ? rest : rest.slice(0, q);
   const headers = q < 0 ? new Map<string, string>() : parseUriHeaders(rest.slice(q + 1));
   if (headers === undefined) return undefined;
@@ -110,7 +115,6 @@ function parseSipUri(scheme: string, rest: string): SipUri | undefined {
   let user: string | undefined;
   let password: string | undefined;
   let hostStart = 0;
-  const at = main.indexOf("@");
   if (at >= 0) {
     const userinfo = main.slice(0, at);
     const colon = userinfo.indexOf(":");

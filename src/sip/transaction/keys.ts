@@ -27,7 +27,9 @@ export function serverKey(msg: SipMessage, overrideMethod?: string): string | un
   const method = overrideMethod ?? methodForKey(msg.kind === "request" ? msg.method : cseq.method);
   const sentBy = `${via.host}:${via.port ?? 5060}`;
   const branch = via.params.get("branch");
-  if (branch && branch.startsWith(MAGIC)) return `${branch}|${sentBy}|${method}`;
+  // A branch that is the magic cookie alone carries no transaction id (RFC 4475 §3.2.1
+  // `badbranch`): such requests would all share one key, so they fall back to RFC 2543 matching.
+  if (branch && branch.length > MAGIC.length && branch.startsWith(MAGIC)) return `${branch}|${sentBy}|${method}`;
   const from = msg.headers.get("From") ?? "";
   const fromTag = /;\s*tag\s*=\s*([^;>\s]+)/i.exec(from.slice(from.lastIndexOf(">") + 1))?.[1] ?? "";
   return `2543|${msg.headers.get("Call-ID") ?? ""}|${cseq.seq}|${fromTag}|${sentBy}|${method}`;

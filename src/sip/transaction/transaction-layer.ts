@@ -66,7 +66,8 @@ export class TransactionLayer extends TypedEmitter<TransactionLayerEvents> {
   private tu: TransactionUser | undefined;
   timers: TimerConfig;
   tracing = false;
-  stats = { received: 0, parseErrors: 0, retransmissionsAbsorbed: 0, strayResponses: 0 };
+  /** Counters since start for `pjsip show stats`; `parseErrorsAnswered` is the part of `parseErrors` that got a 400/505. */
+  stats = { received: 0, parseErrors: 0, parseErrorsAnswered: 0, retransmissionsAbsorbed: 0, strayResponses: 0 };
 
   constructor(private readonly opts: TransactionLayerOptions) {
     super();
@@ -106,9 +107,9 @@ export class TransactionLayer extends TypedEmitter<TransactionLayerEvents> {
     else this.receiveResponse(msg, flow);
   }
 
-  private onParseFailure(result: Extract<ParseResult, { ok: false }>, data: Buffer, flow: Flow): void {
+  private onParseFailure(result: Extract<ParseResult, { ok: false }>, data: Buffer | undefined, flow: Flow): void {
     this.stats.parseErrors++;
-    if (this.tracing) this.emit("trace", { direction: "in", data, flow });
+    if (this.tracing && data) this.emit("trace", { direction: "in", data, flow });
     let answered = false;
     const h = result.headers;
     // RFC 3261 §8.2: a malformed request is answered with 400 when we can still address the
@@ -121,6 +122,7 @@ export class TransactionLayer extends TypedEmitter<TransactionLayerEvents> {
       const res = createResponse(fake, badVersion ? 505 : 400, reason);
       if (this.opts.userAgent) res.headers.append("Server", this.opts.userAgent);
       this.sendStateless(res, flow);
+      this.stats.parseErrorsAnswered++;
       answered = true;
     }
     this.emit("parseError", { reason: result.reason, flow, answered });
@@ -130,8 +132,10 @@ export class TransactionLayer extends TypedEmitter<TransactionLayerEvents> {
     this.fixTopVia(req, flow);
     const key = serverKey(req);
     if (key === undefined) {
-      this.stats.parseErrors++;
-      this.emit("parseError", { reason: "unreadable Via or CSeq", flow, answered: false });
+      // The parser checked CSeq, so the top Via is what is unusable. RFC 4475 §3.1.2.1 `badinv01`
+      // (`Via: SIP/2.0/UDP 192.0.2.15;;,;,,`): "An element receiving this request should respond
+      // with a 400 Bad Request error", which onParseFailure sends (already traced in receive()).
+      this.onParseFailure({ ok: false, reason: "malformed Via header", headers: req.headers, isRequest: true, method: req.method }, undefined, flow);
       return;
     }
     const existing = this.servers.get(key);

@@ -1,13 +1,29 @@
+/**
+ * The STUN client against a scripted responder on loopback (a real STUN server, coturn, is in
+ * test/integration/stun-coturn.test.ts). Retransmission and timeout timers run on a FakeClock,
+ * so the schedule is checked exactly and nothing depends on how busy the machine is.
+ */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createSocket, type Socket } from "node:dgram";
 import type { AddressInfo } from "node:net";
+import { FakeClock, type TimerHandle } from "../../../src/core/clock.js";
 import { discoverPublicAddress, parseHostPort } from "../../../src/media/stun/stun-client.js";
-import { buildBindingRequest, buildBindingSuccess, parseBindingResponse } from "../../../src/media/stun/stun-message.js";
+import { buildBindingRequest, buildBindingSuccess, parseBindingResponse, verifyFingerprint } from "../../../src/media/stun/stun-message.js";
+import { waitUntil } from "../../helpers/processes.js";
+
+/** A FakeClock that also records the delay of every timer set on it. */
+class RecordingClock extends FakeClock {
+  readonly delays: number[] = [];
+  override setTimeout(fn: () => void, ms: number): TimerHandle {
+    this.delays.push(ms);
+    return super.setTimeout(fn, ms);
+  }
+}
 
 /**
- * A tiny STUN responder (coturn is not installed here): answers Binding requests with the
- * source it saw, optionally ignoring the first `drop` requests to exercise retransmission.
+ * A tiny STUN responder: answers Binding requests with the source it saw, optionally ignoring
+ * the first `drop` requests to exercise retransmission.
  */
 async function responder(opts: { drop?: number; reply?: (tid: Buffer, from: { address: string; port: number }) => Buffer } = {}): Promise<{ socket: Socket; port: number; seen: number[] }> {
   const socket = createSocket("udp4");
@@ -37,34 +53,101 @@ test("stun-client: Binding request to a STUN server resolves with the XOR-MAPPED
   }
 });
 
-test("stun-client: a lost request is retransmitted after the 500 ms RTO", async () => {
-  const srv = await responder({ drop: 1 });
+test("stun-client: a lost request is retransmitted after the 500 ms RTO, then 1000 ms later (RFC 5389 §7.2.1)", async () => {
+  const srv = await responder({ drop: 2 });
+  const clock = new RecordingClock();
   try {
-    const got = await discoverPublicAddress(`127.0.0.1:${srv.port}`, "127.0.0.1", 3000);
+    const pending = discoverPublicAddress(`127.0.0.1:${srv.port}`, "127.0.0.1", 39500, clock);
+    await waitUntil(() => srv.seen.length === 1, 5000, "the first Binding request");
+    // "starting with an interval of RTO, doubling after each retransmission": 500, then 1000.
+    assert.deepEqual(clock.delays, [39500, 500]);
+    clock.advance(499);
+    assert.deepEqual(clock.delays, [39500, 500], "nothing retransmitted before the RTO");
+    clock.advance(1);
+    await waitUntil(() => srv.seen.length === 2, 5000, "the first retransmission");
+    assert.deepEqual(clock.delays, [39500, 500, 1000]);
+    clock.advance(1000);
+    await waitUntil(() => srv.seen.length === 3, 5000, "the second retransmission");
+    const got = await pending;
     assert.equal(got?.address, "127.0.0.1");
-    assert.equal(srv.seen.length, 2);
-    const gap = (srv.seen[1] ?? 0) - (srv.seen[0] ?? 0);
-    assert.ok(gap >= 400 && gap < 900, `retransmission after ${gap} ms`);
+    assert.equal(clock.pending, 0, "the answer cancelled every timer");
   } finally {
     srv.socket.close();
   }
 });
 
-test("stun-client: no answer resolves undefined at the timeout", async () => {
+test("stun-client: no answer resolves undefined when the timeout is reached, not before", async () => {
   const srv = await responder({ drop: 100 });
+  const clock = new FakeClock();
   try {
-    const start = Date.now();
-    assert.equal(await discoverPublicAddress(`127.0.0.1:${srv.port}`, "127.0.0.1", 300), undefined);
-    assert.ok(Date.now() - start < 1000);
+    let result: "pending" | undefined | object = "pending";
+    const pending = discoverPublicAddress(`127.0.0.1:${srv.port}`, "127.0.0.1", 3000, clock).then((r) => (result = r));
+    await waitUntil(() => srv.seen.length === 1, 5000, "the first Binding request");
+    clock.advance(2999);
+    await new Promise((r) => setImmediate(r));
+    assert.equal(result, "pending");
+    // Retransmissions at 500 and 1500 ms; the one due at 3500 is never sent.
+    await waitUntil(() => srv.seen.length === 3, 5000, "two retransmissions");
+    clock.advance(1);
+    await pending;
+    assert.equal(result, undefined);
+    assert.equal(clock.pending, 0);
   } finally {
     srv.socket.close();
   }
 });
+
+/** A responder that first sends `decoy` for each request, then the true answer. */
+async function decoyThenTruth(decoy: (tid: Buffer) => Buffer): Promise<{ socket: Socket; port: number }> {
+  const socket = createSocket("udp4");
+  socket.on("message", (msg, rinfo) => {
+    const tid = msg.subarray(8, 20);
+    socket.send(decoy(Buffer.from(tid)), rinfo.port, rinfo.address, () => {
+      socket.send(buildBindingSuccess(tid, { address: rinfo.address, port: rinfo.port }), rinfo.port, rinfo.address);
+    });
+  });
+  await new Promise<void>((r) => socket.bind(0, "127.0.0.1", r));
+  return { socket, port: (socket.address() as AddressInfo).port };
+}
+
+const DECOY = { address: "198.51.100.66", port: 4242 };
 
 test("stun-client: a response with a foreign transaction id is ignored", async () => {
-  const srv = await responder({ reply: (_tid, from) => buildBindingSuccess(Buffer.alloc(12, 7), from) });
+  const srv = await decoyThenTruth(() => buildBindingSuccess(Buffer.alloc(12, 7), DECOY));
   try {
-    assert.equal(await discoverPublicAddress(`127.0.0.1:${srv.port}`, "127.0.0.1", 300), undefined);
+    assert.equal((await discoverPublicAddress(`127.0.0.1:${srv.port}`, "127.0.0.1", 5000))?.address, "127.0.0.1");
+  } finally {
+    srv.socket.close();
+  }
+});
+
+test("stun-client: a response whose FINGERPRINT is wrong is ignored (RFC 5389 §7.3)", async () => {
+  const srv = await decoyThenTruth((tid) => {
+    const ok = buildBindingSuccess(tid, DECOY);
+    const out = Buffer.alloc(ok.length + 8);
+    ok.copy(out);
+    out.writeUInt16BE(ok.length - 20 + 8, 2);
+    out.writeUInt16BE(0x8028, ok.length);
+    out.writeUInt16BE(4, ok.length + 2);
+    out.writeUInt32BE(0xdeadbeef, ok.length + 4);
+    return out;
+  });
+  try {
+    assert.equal((await discoverPublicAddress(`127.0.0.1:${srv.port}`, "127.0.0.1", 5000))?.address, "127.0.0.1");
+  } finally {
+    srv.socket.close();
+  }
+});
+
+test("stun-client: the Binding request carries a valid FINGERPRINT", async () => {
+  let request: Buffer | undefined;
+  const srv = await responder({ reply: (tid, from) => buildBindingSuccess(tid, from) });
+  srv.socket.prependListener("message", (msg) => (request ??= msg));
+  try {
+    assert.ok(await discoverPublicAddress(`127.0.0.1:${srv.port}`, "127.0.0.1", 2000));
+    assert.ok(request);
+    assert.equal(request.length, 28);
+    assert.equal(verifyFingerprint(request), true);
   } finally {
     srv.socket.close();
   }

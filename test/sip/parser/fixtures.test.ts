@@ -1,7 +1,8 @@
 /**
  * Torture fixtures in the spirit of RFC 4475 (written for this project): valid-but-weird
  * messages must parse to the right values; invalid ones must fail with a reason and, when the
- * transaction headers are readable, return them.
+ * transaction headers are readable, return them. The RFC's own messages are tested in
+ * rfc4475.test.ts (fixtures in test/fixtures/sip/rfc4475/).
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";

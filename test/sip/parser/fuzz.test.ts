@@ -1,7 +1,9 @@
 /**
- * In-process fuzzing: mutated valid messages and random bytes must never make the parser throw
- * or stall, and random chunkings of a valid stream must frame back to the same messages.
- * The generator is seeded, so a failure names the seed that reproduces it.
+ * In-process fuzzing: mutated valid messages and random bytes must never make the parser throw,
+ * and random chunkings of a valid stream must frame back to the same messages. The generator is
+ * seeded, so a failure names the seed that reproduces it. Speed is not asserted per parse (a busy
+ * machine makes such limits flaky): bench/sip-parse.ts prints the figures, and the one bound here
+ * is on inputs so large that only super-linear work can reach it.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -18,6 +20,7 @@ import {
 } from "../../../src/sip/parser/index.js";
 import type { FramerOutput } from "../../../src/sip/parser/index.js";
 import { SAMPLES } from "./sample-messages.js";
+import { NO_LIMITS, PATHOLOGICAL } from "./pathological.js";
 import { prng as rng } from "../../helpers/prng.js";
 
 
@@ -25,7 +28,13 @@ const SEED = Number(process.env.FUZZ_SEED ?? 20240611);
 const SPECIAL = [0x0d, 0x0a, 0x22, 0x3c, 0x3e, 0x3b, 0x2c, 0x3a, 0x20, 0x5c, 0x00, 0x25, 0x09, 0x5b, 0x5d, 0x3d];
 
 const DIR = fileURLToPath(new URL("../../fixtures/sip/", import.meta.url));
-const CORPUS: Buffer[] = [...SAMPLES, ...readdirSync(DIR).filter((n) => n.startsWith("valid-")).map((n) => readFileSync(DIR + n))];
+/** The RFC 4475 §3.1.1 messages (valid, and the most contorted ones we have). */
+const RFC4475_VALID = ["wsinv", "intmeth", "esc01", "escnull", "esc02", "lwsdisp", "longreq", "dblreq", "semiuri", "transports", "mpart01", "unreason", "noreason"];
+const CORPUS: Buffer[] = [
+  ...SAMPLES,
+  ...readdirSync(DIR).filter((n) => n.startsWith("valid-")).map((n) => readFileSync(DIR + n)),
+  ...RFC4475_VALID.map((n) => readFileSync(`${DIR}rfc4475/${n}.sip`)),
+];
 
 function mutate(src: Buffer, rand: () => number): Buffer {
   let b = Buffer.from(src);
@@ -65,36 +74,16 @@ function mutate(src: Buffer, rand: () => number): Buffer {
   return b;
 }
 
-/**
- * Runs `f` and returns its result and duration. A slow first run is retried and the fastest run
- * counts: a GC pause or a busy CI machine should not fail the test, a super-linear input will be
- * slow every time.
- */
-function timed<T>(f: () => T, budgetMs = 50): [T, number] {
-  let t0 = performance.now();
-  const r = f();
-  let best = performance.now() - t0;
-  for (let k = 0; k < 3 && best >= budgetMs; k++) {
-    t0 = performance.now();
-    f();
-    best = Math.min(best, performance.now() - t0);
-  }
-  return [r, best];
-}
-
 /** Limits generous enough for anything a valid message can grow into when unfolded and re-serialized. */
 const ROOMY = { maxMessageBytes: 1 << 22, maxHeaderBytes: 1 << 22, maxLineBytes: 1 << 22, maxHeaders: 1 << 16 };
 
-test("fuzz: 20,000 mutated messages never throw and each parse finishes under 50 ms", () => {
+test("fuzz: 20,000 mutated messages never throw, and what is accepted parses again once serialized", () => {
   const rand = rng(SEED);
-  let worst = 0;
   let accepted = 0;
   for (let i = 0; i < 20000; i++) {
     const src = CORPUS[Math.floor(rand() * CORPUS.length)] ?? SAMPLES[0]!;
     const input = mutate(src, rand);
-    const [r, ms] = timed(() => parseMessage(input));
-    worst = Math.max(worst, ms);
-    assert.ok(ms < 50, `seed ${SEED} case ${i}: parse took ${ms.toFixed(1)} ms`);
+    const r = parseMessage(input);
     if (r.ok) {
       accepted++;
       // Whatever was accepted must serialize and be accepted again (unfolding may lengthen
@@ -106,7 +95,6 @@ test("fuzz: 20,000 mutated messages never throw and each parse finishes under 50
       assert.notEqual(r.reason, "internal parser error", `seed ${SEED} case ${i}: parser threw internally`);
     }
   }
-  assert.ok(worst < 50);
   assert.ok(accepted > 0, "some mutations stay valid");
 });
 
@@ -116,8 +104,7 @@ test("fuzz: random byte buffers never throw", () => {
     const len = Math.floor(rand() * 2000);
     const b = Buffer.alloc(len);
     for (let j = 0; j < len; j++) b[j] = rand() < 0.3 ? (SPECIAL[Math.floor(rand() * SPECIAL.length)] ?? 0) : Math.floor(rand() * 256);
-    const [r, ms] = timed(() => parseMessage(b));
-    assert.ok(ms < 50);
+    const r = parseMessage(b);
     assert.ok(r.ok || r.reason !== "internal parser error");
   }
 });
@@ -131,10 +118,30 @@ test("fuzz: header value parsers never throw on mutated header values", () => {
   ];
   for (let i = 0; i < 5000; i++) {
     const v = mutate(Buffer.from(values[i % values.length] ?? ""), rand).subarray(0, 20000).toString("latin1");
-    const [, ms] = timed(() => [parseUri(v), parseNameAddr(v), parseVia(v), parseAuth(v)]);
-    assert.ok(ms < 50, `seed ${SEED} value ${i}: ${ms.toFixed(1)} ms`);
+    // Never throwing is the property; undefined is a fine answer to garbage.
+    for (const parse of [parseUri, parseNameAddr, parseVia, parseAuth]) assert.doesNotThrow(() => parse(v), `seed ${SEED} value ${i}`);
   }
 });
+
+/**
+ * Linear work on these 2 MiB inputs takes well under a second each, a few seconds on a loaded CI
+ * machine. Quadratic work is about 10^12 steps: even a rescan done with SIMD `indexOf` (the
+ * fastest quadratic there is) took 26 to 41 s here, a character loop hours. The 10 s bound per input can
+ * only be reached by the latter. The figures for 256 KiB and 2 MiB are in bench/sip-parse.ts.
+ */
+const PATHOLOGICAL_BOUND_MS = 10000;
+for (const [name, make] of Object.entries(PATHOLOGICAL)) {
+  test(`fuzz: 2 MiB of ${name} is parsed without super-linear work`, () => {
+    const { message, value } = make(1 << 21);
+    const t0 = performance.now();
+    const r = parseMessage(message, NO_LIMITS);
+    for (const parse of [parseUri, parseNameAddr, parseVia, parseAuth]) parse(value);
+    const ms = performance.now() - t0;
+    // Each is a well-formed message at the framing level, so the parser walked all of it.
+    assert.ok(r.ok, r.ok ? "" : r.reason);
+    assert.ok(ms < PATHOLOGICAL_BOUND_MS, `${name}: ${ms.toFixed(0)} ms for 2 MiB`);
+  });
+}
 
 test("fuzz: random chunkings of a valid stream give back the same messages", () => {
   const rand = rng(SEED + 3);
