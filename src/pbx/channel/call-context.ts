@@ -3,6 +3,7 @@ import type { Clock } from "../../core/clock.js";
 import type { Logger } from "../../core/logger.js";
 import type { LoadedConfig } from "../../config/index.js";
 import type { MediaEngine } from "../../media/index.js";
+import type { SessionLayer } from "../../sip/session/index.js";
 import type { TransactionLayer } from "../../sip/transaction/transaction-layer.js";
 import type { TransportSet } from "../../sip/transport/transport-set.js";
 import type { EndpointDirectory } from "../endpoint/directory.js";
@@ -12,6 +13,8 @@ export interface CallContext {
   clock: Clock;
   log: Logger;
   transactions: TransactionLayer;
+  /** INVITE sessions and their dialog table (sip/session). */
+  sessions: SessionLayer;
   transports: TransportSet;
   media: MediaEngine;
   directory: () => EndpointDirectory;

@@ -1,18 +1,17 @@
 /**
  * The call manager: turns an authenticated INVITE into a channel, runs the dialplan on it, and
- * routes everything that belongs to a dialog (ACK, BYE, re-INVITE, UPDATE, INFO, OPTIONS, CANCEL,
- * stray 2xx) to the right leg. It owns the channel table the console shows.
+ * answers the media side of what the sessions bring (re-INVITE and UPDATE offers, answers in
+ * ACKs). Routing inside dialogs (ACK, BYE, re-INVITE, UPDATE, PRACK, CANCEL, stray 2xx) is the
+ * session layer's (sip/session/session-layer.ts). It owns the channel table the console shows.
  */
 import { isIP } from "node:net";
-import type { TimerHandle } from "../../core/clock.js";
 import { SipResponseError } from "../../core/errors.js";
 import { parseAudioSdp, negotiate, describeCodecs, type EndpointMediaPolicy } from "../../media/sdp/index.js";
 import type { EndpointConfig } from "../../config/index.js";
-import { parseCSeq, parseUri, unescapeUser } from "../../sip/parser/index.js";
+import { parseUri, unescapeUser } from "../../sip/parser/index.js";
 import type { SipRequest, SipResponse } from "../../sip/message/message.js";
-import { createResponse } from "../../sip/transaction/create-response.js";
+import type { InviteSession, ModifyOutcome, ModifyRequest, SessionBody } from "../../sip/session/index.js";
 import { InviteServerTransaction, type ServerTransaction } from "../../sip/transaction/server-transaction.js";
-import { tagOfHeader } from "../../sip/dialog/dialog.js";
 import { formatHostPort, type Flow } from "../../sip/transport/types.js";
 import type { DialplanExecutor } from "../dialplan/executor.js";
 import type { RequestContext } from "../pipeline/request-context.js";
@@ -24,7 +23,7 @@ import { InboundCall } from "./inbound-call.js";
 import { mediaAddressFor } from "./media-address.js";
 import type { OutboundLeg } from "./outbound-leg.js";
 import { MediaDoctor } from "./media-doctor.js";
-import { negotiateExtensions, parseSessionExpires } from "./session-extensions.js";
+import { negotiateExtensions } from "./session-extensions.js";
 
 export interface CallManagerOptions {
   ctx: CallContext;
@@ -45,10 +44,16 @@ export function mediaPolicyOf(ep: EndpointConfig): EndpointMediaPolicy {
   };
 }
 
+/** What answering an offer on one leg needs: its endpoint, media leg and next SDP. */
+interface MediaLeg {
+  name: string;
+  endpoint: EndpointConfig;
+  mediaLegId: string;
+  nextSdp(direction: "sendrecv" | "sendonly" | "recvonly" | "inactive"): string;
+}
+
 export class CallManager {
   readonly calls = new Set<InboundCall>();
-  private readonly inboundByKey = new Map<string, InboundCall>();
-  private readonly inboundByTx = new Map<InviteServerTransaction, InboundCall>();
   private readonly outboundByCallId = new Map<string, { leg: OutboundLeg; call: InboundCall }>();
   readonly doctor: MediaDoctor;
   processed = 0;
@@ -132,12 +137,11 @@ export class CallManager {
         dial(
           this.o.ctx,
           {
-            track: (leg, owner) => this.outboundByCallId.set(leg.callId, { leg, call: owner }),
-            untrack: (leg) => {
-              this.outboundByCallId.delete(leg.callId);
-              // Per-leg SDP versions were never dropped: one map entry leaked per re-INVITEd leg.
-              this.legSessionVersion.delete(leg.callId);
+            track: (leg, owner) => {
+              this.outboundByCallId.set(leg.callId, { leg, call: owner });
+              this.answerMediaOf(leg.session, leg);
             },
+            untrack: (leg) => this.outboundByCallId.delete(leg.callId),
             stunAddress: this.o.stunAddress,
           },
           c,
@@ -147,11 +151,9 @@ export class CallManager {
         ),
       onEnd: (c) => this.onCallEnd(c),
     });
+    this.answerMediaOf(call.session, call);
     this.calls.add(call);
     this.processed++;
-    this.inboundByKey.set(`${callId}|${call.localTag}`, call);
-    this.inboundByTx.set(rc.tx, call);
-    rc.tx.delegate.onTerminated = () => this.inboundByTx.delete(rc.tx as InviteServerTransaction);
     call.log.info({ codec: describeCodecs(result.codecs) }, `${call.name}: call from ${formatHostPort(flow.remoteAddress, flow.remotePort)} to '${exten}' in context '${ep.context}' (codecs ${describeCodecs(result.codecs)})`);
     this.doctor.watch(call);
     void this.runDialplan(call, ep, flow);
@@ -177,230 +179,77 @@ export class CallManager {
   private onCallEnd(call: InboundCall): void {
     this.o.ctx.media.release(call.mediaLegId);
     this.doctor.forget(call);
-    // Keep the dialog entry briefly so late BYE/ACK retransmissions are answered, not 481'd.
+    // The session stays in the session layer's table a while, so late BYE/ACK retransmissions
+    // are answered, not 481'd.
     this.calls.delete(call);
-    const key = `${call.callId}|${call.localTag}`;
-    this.o.ctx.clock.setTimeout(() => {
-      if (this.inboundByKey.get(key) === call) this.inboundByKey.delete(key);
-    }, 32_000);
     call.log.info({ cause: call.hangupCause }, `${call.name}: hung up (cause ${call.hangupCause ?? CAUSE.NORMAL_CLEARING}) after ${call.duration()} s`);
   }
 
-  /**
-   * The 2xx ACK (no transaction matched it): stops our 200 retransmissions, and when it answers
-   * the offer we put in a 2xx to an offerless re-INVITE, applies that answer (RFC 3264 §5).
-   */
+  /** The 2xx ACK (no transaction matched it): the session layer finds its dialog. */
   onAck(req: SipRequest): void {
-    const ackKey = this.reinviteKey(req);
-    this.pending2xx.get(ackKey)?.cancel();
-    this.pending2xx.delete(ackKey);
-    const call = this.findInbound(req);
-    call?.ackReceived();
-    const outbound = call ? undefined : this.outboundByCallId.get(req.headers.get("Call-ID") ?? "");
-    const dialog = call?.dialog ?? outbound?.leg.dialog;
-    if (!dialog || !dialog.ackReceived(req) || req.body.length === 0) return;
-    const ep = call?.endpoint ?? outbound?.leg.endpoint;
-    const mediaLegId = call?.mediaLegId ?? outbound?.leg.mediaLegId;
-    const parsed = parseAudioSdp(req.body.toString("utf8"));
-    if (!ep || !mediaLegId || !parsed.ok) return;
-    this.o.ctx.media.setRemote(mediaLegId, { address: parsed.audio.address, port: parsed.audio.port, ...(parsed.audio.rtcpPort ? { rtcpPort: parsed.audio.rtcpPort } : {}) });
-    this.o.ctx.media.setOptions(mediaLegId, { onHold: parsed.audio.direction !== "sendrecv" });
+    this.o.ctx.sessions.receiveAck(req);
   }
 
-  /** 2xx responses to re-INVITEs still waiting for their ACK, by Call-ID, our tag and CSeq. */
-  private readonly pending2xx = new Map<string, TimerHandle>();
-
-  private reinviteKey(req: SipRequest): string {
-    return `${req.headers.get("Call-ID") ?? ""}|${tagOfHeader(req.headers.get("To") ?? "") ?? ""}|${parseCSeq(req.headers.get("CSeq") ?? "")?.seq ?? ""}`;
-  }
-
-  /**
-   * §13.3.1.4, for re-INVITEs as for the initial INVITE: the UAS core resends its 2xx at T1,
-   * doubling up to T2, until the ACK arrives, and gives up after 64*T1 — "independent of the
-   * transport protocol", so over TCP as well.
-   */
-  private retransmit2xx(req: SipRequest, tx: ServerTransaction, res: SipResponse): void {
-    const key = this.reinviteKey(req);
-    const { T1, T2 } = this.o.ctx.transactions.timers;
-    const deadline = this.o.ctx.clock.now() + 64 * T1;
-    const again = (interval: number) => {
-      this.pending2xx.set(
-        key,
-        this.o.ctx.clock.setTimeout(() => {
-          if (this.o.ctx.clock.now() >= deadline) {
-            this.pending2xx.delete(key);
-            return;
-          }
-          tx.respond(res);
-          again(Math.min(2 * interval, T2));
-        }, interval),
-      );
-    };
-    again(T1);
-  }
-
-  /** A CANCEL matched an INVITE transaction; the dispatch stage already answered 200 and 487. */
+  /** A CANCEL matched an INVITE transaction; the dispatch stage answers 200 and 487 with our tag. */
   onCancelled(tx: InviteServerTransaction): string | undefined {
-    const call = this.inboundByTx.get(tx);
-    if (!call) return undefined;
-    call.cancelled();
-    return call.localTag;
+    return this.o.ctx.sessions.cancel(tx)?.localTag;
   }
 
   /** A response that matched no transaction: a retransmitted 2xx to one of our INVITEs. */
   onStrayResponse(res: SipResponse): void {
-    const entry = this.outboundByCallId.get(res.headers.get("Call-ID") ?? "");
-    entry?.leg.onStray2xx(res);
-  }
-
-  private findInbound(req: SipRequest): InboundCall | undefined {
-    const toTag = tagOfHeader(req.headers.get("To") ?? "");
-    return this.inboundByKey.get(`${req.headers.get("Call-ID") ?? ""}|${toTag ?? ""}`);
+    this.o.ctx.sessions.receiveStrayResponse(res);
   }
 
   /** Requests inside a dialog (To tag present), before identification/authentication. */
-  onInDialogRequest(req: SipRequest, tx: ServerTransaction, respond: (res: SipResponse) => void): void {
-    const inbound = this.findInbound(req);
-    const outbound = inbound ? undefined : this.outboundByCallId.get(req.headers.get("Call-ID") ?? "");
-    const dialog = inbound?.dialog ?? outbound?.leg.dialog;
-    if (!dialog || (outbound && tagOfHeader(req.headers.get("To") ?? "") !== dialog.state.localTag)) {
-      // §12.2.2: "If the UAS wishes to reject the request because it does not wish to recreate
-      // the dialog, it MUST respond to the request with a 481".
-      respond(createResponse(req, 481));
-      return;
-    }
-    if (!dialog.acceptRemoteSeq(req)) {
-      respond(createResponse(req, 500, "Server Internal Error"));
-      return;
-    }
-    switch (req.method) {
-      case "BYE": {
-        respond(createResponse(req, 200));
-        if (inbound) inbound.remoteBye();
-        else outbound?.leg.remoteBye();
-        return;
-      }
-      case "PRACK": {
-        // RFC 3262 §3: 2xx for a PRACK that acknowledges one of our reliable 18x, 481 otherwise.
-        // We never send reliable provisionals toward callees, so a PRACK there matches nothing.
-        const status = inbound ? inbound.onPrack(req) : 481;
-        respond(createResponse(req, status));
-        return;
-      }
-      case "INVITE":
-      case "UPDATE": {
-        const tooSmall = inbound ? this.refreshTooSmall(req, inbound.endpoint) : undefined;
-        if (tooSmall !== undefined) {
-          // RFC 4028 §9 applies to refreshes as to the initial INVITE: 422 with our Min-SE.
-          const res = createResponse(req, 422, "Session Interval Too Small");
-          res.headers.append("Min-SE", String(tooSmall));
-          respond(res);
-          return;
-        }
-        const conflict = dialog.reinviteConflict(req);
-        if (conflict === 491) {
-          this.o.ctx.log.info({ callId: dialog.state.callId }, `${inbound?.name ?? outbound?.leg.name}: ${req.method} answered 491 Request Pending (an offer/answer exchange on this dialog is unfinished)`);
-          respond(createResponse(req, 491));
-          return;
-        }
-        if (conflict === 500) {
-          const res = createResponse(req, 500, "Server Internal Error");
-          // §14.2: "... and MUST include a Retry-After header field with a randomly chosen value
-          // of between 0 and 10 seconds."
-          res.headers.append("Retry-After", String(Math.floor(Math.random() * 11)));
-          respond(res);
-          return;
-        }
-        dialog.reinviteStarted(req);
-        this.onReinvite(req, (res) => {
-          if (inbound && res.status >= 200 && res.status < 300) inbound.sessionRefreshed(req, res);
-          if (res.status >= 200) {
-            const offered = res.status < 300 && req.body.length === 0 && res.body.length > 0;
-            dialog.reinviteAnswered(req, offered);
-            const seq = parseCSeq(req.headers.get("CSeq") ?? "")?.seq;
-            if (offered && seq !== undefined) this.o.ctx.clock.setTimeout(() => dialog.forgetOffer(seq), 64 * this.o.ctx.transactions.timers.T1);
-          }
-          respond(res);
-          if (req.method === "INVITE" && res.status >= 200 && res.status < 300) this.retransmit2xx(req, tx, res);
-        }, inbound, outbound?.leg, outbound?.call);
-        return;
-      }
-      case "INFO":
-      case "OPTIONS":
-      case "NOTIFY":
-      case "MESSAGE":
-        respond(createResponse(req, 200));
-        return;
-      default:
-        respond(createResponse(req, 405));
-    }
-    void tx;
+  onInDialogRequest(req: SipRequest, _tx: ServerTransaction, respond: (res: SipResponse) => void): void {
+    this.o.ctx.sessions.receiveRequest(req, respond);
   }
 
-  /** The endpoint's timers_min_se when a refresh asks for a shorter session interval. */
-  private refreshTooSmall(req: SipRequest, ep: EndpointConfig): number | undefined {
-    if (ep.timers === "no") return undefined;
-    const se = parseSessionExpires(req.headers.get("Session-Expires"));
-    const supports = [...req.headers.getAll("Supported"), ...req.headers.getAll("Require")].some((t) => t.trim().toLowerCase() === "timer");
-    return se && supports && se.interval < ep.timersMinSe ? ep.timersMinSe : undefined;
+  /** The media side of a leg's session: re-INVITE/UPDATE offers, late answers, glare lines. */
+  private answerMediaOf(session: InviteSession, leg: MediaLeg): void {
+    session.delegate = { onModify: (m) => this.onModify(m, leg) };
+    session.on("answer", (body) => this.applyAnswer(body, leg));
+    session.on("glare", (method, status) => {
+      if (status === 491) this.o.ctx.log.info({ callId: session.callId }, `${leg.name}: ${method} answered 491 Request Pending (an offer/answer exchange on this dialog is unfinished)`);
+    });
   }
 
   /**
-   * A re-INVITE/UPDATE (hold, unhold, address change) is answered here: we mirror the direction
-   * (RFC 3264 §6.1), point the relay at the new address and keep the other leg as it is — the
-   * relay simply carries what arrives (nothing while on hold).
+   * An answer that came after our offer (in the ACK for a 2xx that offered, RFC 3264 §5, or in the
+   * 2xx to our refresh re-INVITE): point the relay at it.
    */
-  private onReinvite(req: SipRequest, respond: (res: SipResponse) => void, inbound: InboundCall | undefined, leg: OutboundLeg | undefined, owner: InboundCall | undefined): void {
-    const ep = inbound?.endpoint ?? leg?.endpoint;
-    const mediaLegId = inbound?.mediaLegId ?? leg?.mediaLegId;
-    const call = inbound ?? owner;
-    if (!ep || !mediaLegId || !call) {
-      respond(createResponse(req, 481));
-      return;
-    }
-    const dialog = inbound?.dialog ?? leg?.dialog;
-    if (req.body.length === 0) {
-      const res = createResponse(req, 200);
-      if (dialog) res.headers.append("Contact", dialog.contactHeader());
-      // RFC 3261 §14.2: an offerless re-INVITE gets our offer in the 2xx (the answer comes in the
-      // ACK, see onAck) — on either leg; the outbound leg used to get an empty 200.
-      if (req.method === "INVITE") {
-        res.headers.append("Content-Type", "application/sdp");
-        res.body = Buffer.from(inbound ? inbound.nextSdp("sendrecv") : this.legSdp(leg, "sendrecv"));
-      }
-      respond(res);
-      return;
-    }
-    const parsed = parseAudioSdp(req.body.toString("utf8"));
-    if (!parsed.ok) {
-      respond(createResponse(req, 488));
-      return;
-    }
-    const result = negotiate(parsed.audio, mediaPolicyOf(ep));
-    if (!result.ok) {
-      this.o.ctx.log.notice({ endpoint: ep.id }, result.notice);
-      respond(createResponse(req, 488));
-      return;
-    }
-    this.o.ctx.media.setRemote(mediaLegId, { address: parsed.audio.address, port: parsed.audio.port, ...(parsed.audio.rtcpPort ? { rtcpPort: parsed.audio.rtcpPort } : {}) });
-    const hold = result.direction !== "sendrecv";
-    this.o.ctx.media.setOptions(mediaLegId, { onHold: hold });
-    dialog?.refreshTarget(req);
-    const res = createResponse(req, 200);
-    if (dialog) res.headers.append("Contact", dialog.contactHeader());
-    res.headers.append("Content-Type", "application/sdp");
-    const sdp = inbound ? inbound.nextSdp(result.direction) : this.legSdp(leg, result.direction);
-    res.body = Buffer.from(sdp);
-    respond(res);
-    this.o.ctx.log.info({}, `${inbound?.name ?? leg?.name}: ${hold ? "put on hold" : "taken off hold"} (${result.direction})`);
+  private applyAnswer(body: SessionBody, leg: MediaLeg): void {
+    const parsed = parseAudioSdp(body.body);
+    if (!parsed.ok) return;
+    this.o.ctx.media.setRemote(leg.mediaLegId, { address: parsed.audio.address, port: parsed.audio.port, ...(parsed.audio.rtcpPort ? { rtcpPort: parsed.audio.rtcpPort } : {}) });
+    this.o.ctx.media.setOptions(leg.mediaLegId, { onHold: parsed.audio.direction !== "sendrecv", remoteReceives: receives(parsed.audio.direction) });
   }
 
-  private legSessionVersion = new Map<string, number>();
-  private legSdp(leg: OutboundLeg | undefined, direction: "sendrecv" | "sendonly" | "recvonly" | "inactive"): string {
-    if (!leg) return "";
-    const v = (this.legSessionVersion.get(leg.callId) ?? 1) + 1;
-    this.legSessionVersion.set(leg.callId, v);
-    return leg.sdpFor(direction, v);
+  /**
+   * A re-INVITE/UPDATE (hold, unhold, address change, refresh) is answered here: we mirror the
+   * direction (RFC 3264 §6.1), point the relay at the new address and keep the other leg as it is
+   * — the relay simply carries what arrives (nothing while on hold).
+   */
+  private onModify(m: ModifyRequest, leg: MediaLeg): ModifyOutcome {
+    const sdp = (text: string): SessionBody => ({ body: text, contentType: "application/sdp" });
+    if (!m.offer) {
+      // RFC 3261 §14.2: an offerless re-INVITE gets our offer in the 2xx (the answer comes in the
+      // ACK, see applyAnswer) — on either leg. An UPDATE without a body is a refresh.
+      return m.method === "INVITE" ? { status: 200, body: sdp(leg.nextSdp("sendrecv")) } : { status: 200 };
+    }
+    const parsed = parseAudioSdp(m.offer.body);
+    if (!parsed.ok) return { status: 488 };
+    const result = negotiate(parsed.audio, mediaPolicyOf(leg.endpoint));
+    if (!result.ok) {
+      this.o.ctx.log.notice({ endpoint: leg.endpoint.id }, result.notice);
+      return { status: 488 };
+    }
+    this.o.ctx.media.setRemote(leg.mediaLegId, { address: parsed.audio.address, port: parsed.audio.port, ...(parsed.audio.rtcpPort ? { rtcpPort: parsed.audio.rtcpPort } : {}) });
+    const hold = result.direction !== "sendrecv";
+    this.o.ctx.media.setOptions(leg.mediaLegId, { onHold: hold, remoteReceives: receives(parsed.audio.direction) });
+    const answer = leg.nextSdp(result.direction);
+    this.o.ctx.log.info({}, `${leg.name}: ${hold ? "put on hold" : "taken off hold"} (${result.direction})`);
+    return { status: 200, body: sdp(answer) };
   }
 
   /** `channel request hangup`: ends one call (by any of its channel names) or all. */
@@ -416,11 +265,14 @@ export class CallManager {
   }
 
   async closeAll(): Promise<void> {
-    for (const t of this.pending2xx.values()) t.cancel();
-    this.pending2xx.clear();
     await this.hangupByName("all");
     this.doctor.close();
   }
+}
+
+/** The phone's own direction lets it receive (sendrecv, recvonly): not on hold from its side. */
+function receives(direction: "sendrecv" | "sendonly" | "recvonly" | "inactive"): boolean {
+  return direction === "sendrecv" || direction === "recvonly";
 }
 
 /** RFC 3261 §20.43: `warn-code SP warn-agent SP warn-text`, the text quoted. */

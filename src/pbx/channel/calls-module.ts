@@ -10,6 +10,7 @@ import type { Logger } from "../../core/logger.js";
 import { formatDiagnostic, parseConfigText, type LoadedConfig } from "../../config/index.js";
 import { MediaEngine, discoverPublicAddress } from "../../media/index.js";
 import type { SipResponse } from "../../sip/message/message.js";
+import { MessageFactory, SessionLayer } from "../../sip/session/index.js";
 import type { TransactionLayer } from "../../sip/transaction/transaction-layer.js";
 import type { TransportSet } from "../../sip/transport/transport-set.js";
 import { createCoreAppRegistry, type AppRegistry } from "../apps/index.js";
@@ -44,6 +45,8 @@ export class CallsModule {
   readonly media: MediaEngine;
   readonly calls: CallManager;
   readonly inDialogStage: InDialogStage;
+  /** INVITE sessions (UAS and UAC) and their dialog table. */
+  readonly sessions: SessionLayer;
   private dialplan: Dialplan;
   private stunAddress: string | undefined;
   private readonly unregister: Array<() => void> = [];
@@ -62,11 +65,13 @@ export class CallsModule {
       funcs: createCoreFuncRegistry(),
       clock: o.clock,
     });
+    this.sessions = new SessionLayer({ env: { clock: o.clock, transactions: o.transactions }, factory: new MessageFactory({ userAgent: o.userAgent }) });
     this.calls = new CallManager({
       ctx: {
         clock: o.clock,
         log: o.log.child({ category: "pbx.channel" }),
         transactions: o.transactions,
+        sessions: this.sessions,
         transports: o.transports,
         media,
         directory: o.directory,
@@ -183,6 +188,7 @@ export class CallsModule {
 
   async close(): Promise<void> {
     await this.calls.closeAll();
+    this.sessions.close();
     for (const u of this.unregister.splice(0)) u();
     await this.media.close();
   }

@@ -1,28 +1,25 @@
 /**
- * The incoming leg of a call (we are the UAS, RFC 3261 §13.3) and the channel the dialplan
- * drives. It answers with SDP, retransmits its 2xx until the ACK (§13.3.1.4), plays tones and
- * files, echoes, dials out (see dial.ts) and hangs up in whichever way the call's state requires.
+ * The incoming leg of a call and the channel the dialplan drives. The SIP side (18x, reliable
+ * provisionals, the 2xx until its ACK, CANCEL, BYE, session timer) is a UAS session of the session
+ * layer (sip/session/server-invite-session.ts); this class keeps the channel: state, caller ID,
+ * variables, its SDP and media, and the dialplan applications (tones, files, echo, Dial).
  */
 import { existsSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
-import type { TimerHandle } from "../../core/clock.js";
 import type { Logger } from "../../core/logger.js";
 import type { EndpointConfig } from "../../config/index.js";
 import { BUILTIN_TONES, type PlaybackSource } from "../../media/index.js";
 import { buildSdp, type AudioOffer, type MediaCodec } from "../../media/sdp/index.js";
-import { createResponse, newTag } from "../../sip/transaction/create-response.js";
-import type { InviteServerTransaction } from "../../sip/transaction/server-transaction.js";
-import type { SipRequest, SipResponse } from "../../sip/message/message.js";
-import { Dialog } from "../../sip/dialog/dialog.js";
-import { parseCSeq, unescapeUser } from "../../sip/parser/index.js";
+import type { SipRequest } from "../../sip/message/message.js";
+import type { Dialog } from "../../sip/dialog/dialog.js";
+import { unescapeUser } from "../../sip/parser/index.js";
+import type { InviteServerPort, ServerInviteSession, SessionBody } from "../../sip/session/index.js";
 import type { Flow } from "../../sip/transport/types.js";
 import type { DialplanChannel } from "../dialplan/executor.js";
 import type { CallContext } from "./call-context.js";
 import { CAUSE, statusForCause } from "./hangup-cause.js";
 import type { OutboundLeg } from "./outbound-leg.js";
-import { ReliableProvisionals } from "./reliable-provisionals.js";
-import { parseSessionExpires, supportedTagsFor, type ExtensionTerms } from "./session-extensions.js";
-import { SessionTimer } from "./session-timer.js";
+import { allowFor, supportedTagsFor, timerPolicyFor, type ExtensionTerms } from "./session-extensions.js";
 
 export type ChannelState = "Ring" | "Ringing" | "Up" | "Down";
 
@@ -31,7 +28,7 @@ export interface InboundCallOptions {
   name: string;
   uniqueId: string;
   req: SipRequest;
-  tx: InviteServerTransaction;
+  tx: InviteServerPort;
   flow: Flow;
   endpoint: EndpointConfig;
   offer: AudioOffer;
@@ -58,10 +55,10 @@ export class InboundCall implements DialplanChannel {
   state: ChannelState = "Ring";
   answered = false;
   readonly endpoint: EndpointConfig;
-  readonly localTag: string;
   readonly createdAt: number;
   answeredAt: number | undefined;
-  dialog: Dialog | undefined;
+  /** The SIP side of this leg. */
+  readonly session: ServerInviteSession;
   /** The bridged outgoing leg, once a Dial() was answered (or is in early media). */
   peer: OutboundLeg | undefined;
   /** Outgoing legs currently ringing, for console output and cleanup. */
@@ -76,18 +73,10 @@ export class InboundCall implements DialplanChannel {
   dialCause: number | undefined;
   private ended = false;
   private endWaiters: Array<() => void> = [];
-  private retransmit: TimerHandle | undefined;
-  private ackDeadline: TimerHandle | undefined;
-  private answerWire: SipResponse | undefined;
   private sessionVersion = 1;
   private readonly sessionId = String(Date.now());
   private earlyMediaSent = false;
-  private finalSent = false;
   private answering: Promise<void> | undefined;
-  /** RFC 3262: our 18x responses, when this call sends them reliably. */
-  private readonly reliable: ReliableProvisionals | undefined;
-  /** RFC 4028: the caller refreshes the session; this ends the call when it stops. */
-  private sessionTimer: SessionTimer | undefined;
   readonly log: Logger;
 
   constructor(readonly o: InboundCallOptions) {
@@ -95,22 +84,57 @@ export class InboundCall implements DialplanChannel {
     this.endpoint = o.endpoint;
     this.context = o.endpoint.context;
     this.exten = o.exten;
-    // RFC 3261 §19.3: tags "MUST be globally unique and cryptographically random".
-    this.localTag = newTag();
     this.createdAt = o.ctx.clock.now();
     this.callerId = callerIdOf(o.req, o.endpoint);
     this.log = o.ctx.log.child({ channel: o.name });
     this.vars.set("UNIQUEID", o.uniqueId);
     this.codecList = o.codecs;
-    if (o.terms.reliable) {
-      this.reliable = new ReliableProvisionals({
-        clock: o.ctx.clock,
-        T1: o.ctx.transactions.timers.T1,
-        inviteSeq: parseCSeq(o.req.headers.get("CSeq") ?? "")?.seq ?? 0,
-        transmit: (res) => o.tx.respond(res),
-        onGiveUp: (status) => this.prackTimeout(status),
-      });
-    }
+    const timer = o.terms.timer;
+    this.session = o.ctx.sessions.createServer({
+      invite: o.req,
+      tx: o.tx,
+      flow: o.flow,
+      contactUser: o.endpoint.id,
+      allow: allowFor(o.endpoint),
+      supported: supportedTagsFor(o.endpoint),
+      reliable: o.terms.reliable,
+      sessionTimer: timer ? { interval: timer.interval, refresher: timer.refresher } : undefined,
+      sessionTimers: timerPolicyFor(o.endpoint),
+    });
+    this.watchSession();
+  }
+
+  /** What the session tells the channel. */
+  private watchSession(): void {
+    const s = this.session;
+    const peer = () => `${this.o.flow.remoteAddress}:${this.o.flow.remotePort}`;
+    s.on("accepted", () => {
+      this.answered = true;
+      this.state = "Up";
+      this.answeredAt = this.o.ctx.clock.now();
+    });
+    s.on("cancelled", () => this.cancelled());
+    s.on("prackTimeout", (status, secs) => {
+      if (this.ended) return;
+      this.log.warn({ peer: peer() }, `${this.name}: no PRACK for our reliable ${status} within ${secs} s; rejecting the call with 500 (is the caller's 100rel support broken, or are responses lost?)`);
+      this.hangupCause = CAUSE.INTERWORKING;
+      this.finish();
+    });
+    s.on("ackTimeout", () => {
+      this.log.warn({ peer: peer() }, `${this.name}: no ACK for our 200 OK within ${(64 * this.o.ctx.transactions.timers.T1) / 1000} s; ending the call (is a NAT or firewall dropping our responses?)`);
+      void this.hangup(CAUSE.NO_USER_RESPONSE);
+    });
+    s.on("sessionExpired", (interval) => {
+      if (this.ended) return;
+      // RFC 4028 §10: no refresh arrived; the non-refresher ends the session with BYE.
+      this.log.notice({ interval }, `Session timer expired for ${this.name} (no refresh within ${interval} s); hanging up`);
+      void this.hangup(CAUSE.NORMAL_CLEARING);
+    });
+    s.on("refreshFailed", (why) => this.log.notice({}, `${this.name}: cannot refresh the session as the caller asked (${why}); it will expire`));
+    s.on("terminated", (reason) => {
+      // The caller's BYE, or 481/408 to our refresh: the channel ends (our own endings already did).
+      if (reason === "bye-received" || reason === "dialog-gone") this.remoteBye();
+    });
   }
 
   get mediaLegId(): string {
@@ -118,7 +142,15 @@ export class InboundCall implements DialplanChannel {
   }
 
   get callId(): string {
-    return this.o.req.headers.get("Call-ID") ?? "";
+    return this.session.callId;
+  }
+
+  get localTag(): string {
+    return this.session.localTag;
+  }
+
+  get dialog(): Dialog {
+    return this.session.dialog;
   }
 
   /** The codecs we answer the caller with; narrowed to the callee's choice once it answers. */
@@ -146,10 +178,6 @@ export class InboundCall implements DialplanChannel {
     return this.o.flow;
   }
 
-  get tx(): InviteServerTransaction {
-    return this.o.tx;
-  }
-
   hungUp(): boolean {
     return this.ended;
   }
@@ -158,33 +186,6 @@ export class InboundCall implements DialplanChannel {
   whenEnded(): Promise<void> {
     if (this.ended) return Promise.resolve();
     return new Promise((r) => this.endWaiters.push(r));
-  }
-
-  private ensureDialog(): Dialog {
-    this.dialog ??= Dialog.fromInvite(this.o.req, this.localTag, this.o.flow, this.o.endpoint.id);
-    return this.dialog;
-  }
-
-  private response(status: number, withSdp: boolean, direction: "sendrecv" | "sendonly" | "recvonly" | "inactive" = "sendrecv"): SipResponse {
-    const res = createResponse(this.o.req, status, undefined, this.localTag);
-    if (status > 100 && status < 300) {
-      // §12.1.1: "When a UAS responds to a request with a response that establishes a dialog
-      // (such as a 2xx to INVITE), the UAS MUST copy all Record-Route header field values from
-      // the request into the response (including the URIs, URI parameters, and any Record-Route
-      // header field parameters, whether they are known or unknown to the UAS) and MUST maintain
-      // the order of those values." Without them the caller's ACK and BYE bypass the proxy.
-      for (const rr of this.o.req.headers.getAll("Record-Route")) res.headers.append("Record-Route", rr);
-      res.headers.append("Contact", this.ensureDialog().contactHeader());
-      res.headers.append("Allow", allowFor(this.o.endpoint));
-      const supported = supportedTagsFor(this.o.endpoint);
-      if (supported) res.headers.append("Supported", supported);
-    }
-    res.headers.append("Server", this.o.ctx.userAgent());
-    if (withSdp) {
-      res.headers.append("Content-Type", "application/sdp");
-      res.body = Buffer.from(this.sdp(direction));
-    }
-    return res;
   }
 
   /** Our SDP toward this caller: its own payload types, our relay port. */
@@ -208,149 +209,38 @@ export class InboundCall implements DialplanChannel {
     return this.sdp(direction);
   }
 
+  private body(): SessionBody {
+    return { body: this.sdp(), contentType: "application/sdp" };
+  }
+
   async ringing(): Promise<void> {
-    if (this.ended || this.answered || this.finalSent || this.answering) return;
+    if (this.ended || this.answered || this.session.answered || this.answering) return;
     // Each ringing fork used to mean another 180; sent reliably, every one would need its own
     // PRACK round trip, so a reliable 180 goes out once.
-    if (this.reliable && this.state === "Ringing") return;
+    if (this.session.reliableProvisionals && this.state === "Ringing") return;
     if (this.state === "Ring") this.state = "Ringing";
-    this.sendProvisional(this.response(180, false));
+    this.session.provisional(180);
   }
 
   async progress(): Promise<void> {
-    if (this.ended || this.answered || this.earlyMediaSent || this.finalSent || this.answering) return;
+    if (this.ended || this.answered || this.earlyMediaSent || this.session.answered || this.answering) return;
     this.earlyMediaSent = true;
-    this.sendProvisional(this.response(183, true));
-  }
-
-  private sendProvisional(res: SipResponse): void {
-    if (this.reliable) this.reliable.send(res);
-    else this.o.tx.respond(res);
-  }
-
-  /** A PRACK on this call's dialog (RFC 3262 §3): 200 when it acknowledges one of our 18x. */
-  onPrack(req: SipRequest): 200 | 481 {
-    return this.reliable?.onPrack(req) ?? 481;
+    this.session.provisional(183, this.body());
   }
 
   /**
-   * RFC 3262 §3: 64*T1 without a PRACK; "the UAS SHOULD reject the original request with a 5xx
-   * response" — and the call ends.
-   */
-  private prackTimeout(status: number): void {
-    if (this.ended || this.finalSent) return;
-    const secs = (64 * this.o.ctx.transactions.timers.T1) / 1000;
-    this.log.warn({ peer: `${this.o.flow.remoteAddress}:${this.o.flow.remotePort}` }, `${this.name}: no PRACK for our reliable ${status} within ${secs} s; rejecting the call with 500 (is the caller's 100rel support broken, or are responses lost?)`);
-    this.finalSent = true;
-    this.hangupCause = CAUSE.INTERWORKING;
-    const res = createResponse(this.o.req, 500, "Server Internal Error", this.localTag);
-    res.headers.append("Warning", `399 switchboard "no PRACK for reliable ${status} within ${secs} s"`);
-    res.headers.append("Server", this.o.ctx.userAgent());
-    this.o.tx.respond(res);
-    this.finish();
-  }
-
-  /**
-   * Answers the call. RFC 3262 §3: a UAS may send the final response before all PRACKs,
-   * "unless the final response is 2xx and any of the unacknowledged reliable provisional
-   * responses contained a session description. In that case, it MUST NOT send a final response
-   * until those provisional responses are acknowledged." We wait (at most 64*T1, see
-   * prackTimeout) for such a PRACK first.
+   * Answers the call; the session holds the 2xx while a reliable 18x with SDP awaits its PRACK
+   * (RFC 3262 §3) and then retransmits it until the ACK.
    */
   answer(): Promise<void> {
     if (this.ended || this.answered) return Promise.resolve();
-    this.answering ??= (async () => {
-      if (this.reliable?.pendingWithSdp) await this.reliable.whenSdpAcked();
-      if (this.ended || this.answered || this.finalSent) return;
-      this.sendAnswer();
-    })();
+    this.answering ??= this.session.accept(this.body()).then(() => undefined);
     return this.answering;
-  }
-
-  private sendAnswer(): void {
-    this.answered = true;
-    this.state = "Up";
-    this.answeredAt = this.o.ctx.clock.now();
-    this.finalSent = true;
-    const res = this.response(200, true);
-    const timer = this.o.terms.timer;
-    if (timer) {
-      // RFC 4028 §9: the 2xx carries the Session-Expires and names the refresher; "If the
-      // refresher parameter in the Session-Expires header field in the 2xx response has a
-      // value of 'uac', the UAS MUST place a Require header field into the response with the
-      // value 'timer'." We never refresh toward the caller, so the caller (uac) is the refresher.
-      res.headers.append("Session-Expires", `${timer.interval};refresher=uac`);
-      res.headers.append("Require", "timer");
-    }
-    this.answerWire = res;
-    this.o.tx.respond(res);
-    this.reliable?.finalSent();
-    if (timer) {
-      this.sessionTimer = new SessionTimer({ clock: this.o.ctx.clock, interval: timer.interval, onExpired: (n) => this.sessionExpired(n) });
-      this.sessionTimer.refresh();
-    }
-    // §13.3.1.4: the UAS core retransmits the 2xx at T1, doubling up to T2, until the ACK; after
-    // 64*T1 without one the session is ended with BYE. "This is necessary because the response
-    // is retransmitted by the UAS core, independent of the transport protocol": over TCP too, since
-    // a proxy between us and the caller may forward over UDP.
-    const { T1, T2 } = this.o.ctx.transactions.timers;
-    const again = (interval: number) => {
-      this.retransmit = this.o.ctx.clock.setTimeout(() => {
-        if (!this.answerWire || this.ended) return;
-        this.o.tx.respond(this.answerWire);
-        again(Math.min(2 * interval, T2));
-      }, interval);
-    };
-    again(T1);
-    this.ackDeadline = this.o.ctx.clock.setTimeout(() => {
-      if (!this.answerWire) return;
-      this.log.warn({ peer: `${this.o.flow.remoteAddress}:${this.o.flow.remotePort}` }, `${this.name}: no ACK for our 200 OK within ${(64 * T1) / 1000} s; ending the call (is a NAT or firewall dropping our responses?)`);
-      void this.hangup(CAUSE.NO_USER_RESPONSE);
-    }, 64 * T1);
-  }
-
-  /**
-   * A re-INVITE or UPDATE from the caller is being answered 2xx: a session refresh (RFC 4028
-   * §9/§10). The answer repeats the Session-Expires and the timer starts again; a refresh that
-   * names a new interval (already checked against timers_min_se) takes it. Without
-   * Session-Expires and without `timer` support the refresh switches the timer off (§9: no
-   * Session-Expires in the 2xx means no session expiration).
-   */
-  sessionRefreshed(req: SipRequest, res: SipResponse): void {
-    if (this.ended || this.o.endpoint.timers === "no") return;
-    const se = parseSessionExpires(req.headers.get("Session-Expires"));
-    const supports = req.headers.getAll("Supported").concat(req.headers.getAll("Require")).some((t) => t.trim().toLowerCase() === "timer");
-    let interval: number | undefined;
-    if (se?.refresher === "uas") interval = undefined; // see session-extensions.ts: we never refresh
-    else if (se && supports) interval = se.interval;
-    else if (!se && supports && this.sessionTimer) interval = this.sessionTimer.interval;
-    if (interval === undefined) {
-      this.sessionTimer?.close();
-      this.sessionTimer = undefined;
-      return;
-    }
-    res.headers.append("Session-Expires", `${interval};refresher=uac`);
-    res.headers.append("Require", "timer");
-    this.sessionTimer ??= new SessionTimer({ clock: this.o.ctx.clock, interval, onExpired: (n) => this.sessionExpired(n) });
-    this.sessionTimer.refresh(interval);
-  }
-
-  /** RFC 4028 §10: no refresh arrived; the non-refresher ends the session with BYE. */
-  private sessionExpired(interval: number): void {
-    if (this.ended) return;
-    this.log.notice({ interval }, `Session timer expired for ${this.name} (no refresh within ${interval} s); hanging up`);
-    void this.hangup(CAUSE.NORMAL_CLEARING);
   }
 
   /** The session timer state for the console (undefined without a timer). */
   sessionTimerState(): { interval: number; expiresInMs: number | undefined } | undefined {
-    return this.sessionTimer?.dump();
-  }
-
-  ackReceived(): void {
-    this.answerWire = undefined;
-    this.retransmit?.cancel();
-    this.ackDeadline?.cancel();
+    return this.session.sessionTimerState();
   }
 
   private resolvePlayback(what: string): PlaybackSource | undefined {
@@ -446,21 +336,16 @@ export class InboundCall implements DialplanChannel {
     // callee gives the caller 486 and an unanswered one 480, as in Asterisk.
     if (cause === CAUSE.NORMAL_CLEARING && !this.answered && this.dialCause !== undefined) cause = this.dialCause;
     this.hangupCause = cause;
-    if (!this.answered && !this.finalSent) {
-      this.finalSent = true;
+    if (!this.session.answered) {
       const { status, reason } = statusForCause(cause);
-      const res = createResponse(this.o.req, status, reason, this.localTag);
-      res.headers.append("Server", this.o.ctx.userAgent());
-      this.o.tx.respond(res);
-      this.reliable?.finalSent();
-    } else if (this.answered && this.dialog) {
-      const bye = this.dialog.createRequest("BYE", { userAgent: this.o.ctx.userAgent() });
-      this.o.ctx.transactions.sendRequest(bye, this.dialog.flow, { onResponse: () => {}, onTimeout: () => {} });
+      this.session.reject(status, reason);
+    } else {
+      this.session.bye();
     }
     this.finish();
   }
 
-  /** The caller sent BYE (answered by the call manager). */
+  /** The caller sent BYE (answered by the session). */
   remoteBye(): void {
     if (this.ended) return;
     this.hangupCause = CAUSE.NORMAL_CLEARING;
@@ -470,7 +355,6 @@ export class InboundCall implements DialplanChannel {
   /** The caller sent CANCEL before answer; the 487 went out with the CANCEL's 200. */
   cancelled(): void {
     if (this.ended) return;
-    this.finalSent = true;
     this.hangupCause = CAUSE.NORMAL_CLEARING;
     this.vars.set("DIALSTATUS", "CANCEL");
     this.finish();
@@ -479,11 +363,6 @@ export class InboundCall implements DialplanChannel {
   private finish(): void {
     this.ended = true;
     this.state = "Down";
-    this.retransmit?.cancel();
-    this.ackDeadline?.cancel();
-    this.answerWire = undefined;
-    this.reliable?.close();
-    this.sessionTimer?.close();
     for (const leg of [...this.ringing_]) leg.cancel();
     this.ringing_.clear();
     if (this.peer) {
@@ -506,11 +385,6 @@ export class InboundCall implements DialplanChannel {
   duration(): number {
     return Math.floor((this.o.ctx.clock.now() - this.createdAt) / 1000);
   }
-}
-
-/** The methods we accept in this call's dialog; PRACK only where 100rel is on. */
-function allowFor(ep: EndpointConfig): string {
-  return `INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, INFO${ep.rel100 !== "no" ? ", PRACK" : ""}`;
 }
 
 function callerIdOf(req: SipRequest, ep: EndpointConfig): { num: string; name: string } {

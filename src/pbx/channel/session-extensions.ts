@@ -1,8 +1,9 @@
 /**
  * What an incoming INVITE gets for the two session extensions an endpoint configures:
  * reliable provisional responses (RFC 3262, endpoint `100rel`) and session timers (RFC 4028,
- * endpoints `timers`, `timers_min_se`, `timers_sess_expires`). Pure functions: the call manager
- * turns a rejection into the response, the inbound call applies the accepted terms.
+ * endpoints `timers`, `timers_min_se`, `timers_sess_expires`), and the Allow/Supported lists our
+ * messages advertise for the endpoint. Pure policy: the header grammar is in
+ * sip/session/extension-headers.ts, the protocol behaviour in the sessions.
  *
  * `100rel` keeps Asterisk's meanings:
  *   no             never reliable; `Require: 100rel` → 420 with `Unsupported: 100rel`
@@ -16,17 +17,7 @@
  */
 import type { EndpointConfig } from "../../config/index.js";
 import type { SipRequest } from "../../sip/message/message.js";
-
-/** The option tags a message lists in `Supported` and in `Require` (lower case). */
-export interface OptionTags {
-  supported: Set<string>;
-  required: Set<string>;
-}
-
-export function optionTagsOf(msg: Pick<SipRequest, "headers">): OptionTags {
-  const tags = (name: string) => new Set(msg.headers.getAll(name).map((t) => t.trim().toLowerCase()).filter((t) => t.length > 0));
-  return { supported: tags("Supported"), required: tags("Require") };
-}
+import { optionTagsOf, parseMinSe, parseSessionExpires, type Refresher, type SessionTimerPolicy } from "../../sip/session/index.js";
 
 /** A rejection the INVITE gets instead of a call. */
 export interface ExtensionRejection {
@@ -37,12 +28,14 @@ export interface ExtensionRejection {
   detail: string;
 }
 
-/** The session timer agreed for a call (we are never the refresher, see docs/calls.md). */
+/** The session timer agreed for a call. */
 export interface SessionTimerTerms {
   /** The session interval in seconds. */
   interval: number;
   /** Whether the caller listed `timer` (then our 2xx carries `Require: timer`). */
   peerSupports: boolean;
+  /** `uac`: the caller refreshes, we BYE when it stops; `uas`: the caller asked us to refresh. */
+  refresher: Refresher;
 }
 
 export interface ExtensionTerms {
@@ -51,25 +44,20 @@ export interface ExtensionTerms {
   timer: SessionTimerTerms | undefined;
 }
 
-/** `Session-Expires: delta-seconds *(;se-params)` (RFC 4028 §4). */
-export function parseSessionExpires(value: string | undefined): { interval: number; refresher: "uac" | "uas" | undefined } | undefined {
-  if (value === undefined) return undefined;
-  const m = /^\s*(\d{1,10})\s*((?:;.*)?)$/.exec(value);
-  if (!m?.[1]) return undefined;
-  const refresher = /;\s*refresher\s*=\s*(uac|uas)\b/i.exec(m[2] ?? "")?.[1]?.toLowerCase() as "uac" | "uas" | undefined;
-  return { interval: Number(m[1]), refresher };
-}
-
-/** `Min-SE: delta-seconds` (RFC 4028 §5). */
-export function parseMinSe(value: string | undefined): number | undefined {
-  const m = /^\s*(\d{1,10})\s*(?:;.*)?$/.exec(value ?? "");
-  return m?.[1] ? Number(m[1]) : undefined;
+/** The methods our messages allow for this endpoint; PRACK only where 100rel is on. */
+export function allowFor(ep: Pick<EndpointConfig, "rel100">): string {
+  return `INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, INFO${ep.rel100 !== "no" ? ", PRACK" : ""}`;
 }
 
 /** The option tags our responses and OPTIONS answers list for this endpoint. */
 export function supportedTagsFor(ep: Pick<EndpointConfig, "rel100" | "timers">): string {
   // `replaces` (RFC 3891) is not advertised until INVITE with Replaces is implemented.
   return [...(ep.rel100 !== "no" ? ["100rel"] : []), ...(ep.timers !== "no" ? ["timer"] : [])].join(", ");
+}
+
+/** Session timers for the endpoint's sessions: off with timers=no, else with its timers_min_se. */
+export function timerPolicyFor(ep: Pick<EndpointConfig, "timers" | "timersMinSe">): SessionTimerPolicy | undefined {
+  return ep.timers === "no" ? undefined : { minSe: ep.timersMinSe };
 }
 
 /** Decides 100rel and session timers for an initial INVITE from this endpoint. */
@@ -122,30 +110,20 @@ export function negotiateExtensions(req: Pick<SipRequest, "headers">, ep: Pick<E
         },
       };
     }
-    if (se && peerSupports && se.refresher !== "uas") {
-      timer = { interval: se.interval, peerSupports };
-    } else if (se) {
-      // DEVIATION(RFC 4028 §9): refresher=uas in the request would make us refresh toward the
-      // caller, which we do not do; the 2xx then carries no Session-Expires, which means no
-      // session expiration (§7.2).
+    if (se && peerSupports) {
+      // §9: "If the request contained a refresher parameter, the UAS MUST set the value of the
+      // refresher parameter in the Session-Expires header field in the 2xx to the value in the
+      // request"; without one we leave the refreshing to the caller.
+      timer = { interval: se.interval, peerSupports, refresher: se.refresher ?? "uac" };
     } else if (!se && peerSupports && (ep.timers === "always" || ep.timers === "forced" || ep.timers === "required")) {
       // §9: "The UAS may request a session timer in the 2XX response by including a
       // Session-Expires header field. The value MUST NOT be set to a duration lower than the
       // value in the Min-SE header field in the request".
-      timer = { interval: Math.max(ep.timersSessExpires, ep.timersMinSe, minSe ?? 0), peerSupports };
+      timer = { interval: Math.max(ep.timersSessExpires, ep.timersMinSe, minSe ?? 0), peerSupports, refresher: "uac" };
     }
     // DEVIATION(RFC 4028 §9): a Session-Expires without `timer` in Supported was inserted by a
-    // proxy and would make us the refresher (refresher=uas); we never refresh toward the
-    // caller, so such a session runs without a timer.
+    // proxy and would make us the refresher toward a caller that does not know the extension;
+    // such a session runs without a timer, as with Asterisk.
   }
   return { ok: true, terms: { reliable, timer } };
-}
-
-/**
- * RFC 4028 §10: "If no session refresh request is received ... the UAS ... SHOULD send a BYE
- * request to terminate the session. It SHOULD send this BYE slightly before session expiration.
- * The minimum of 32 seconds and one third of the session interval is RECOMMENDED."
- */
-export function sessionExpiryDelay(interval: number): number {
-  return Math.max(1, interval - Math.min(32, interval / 3));
 }

@@ -2,18 +2,12 @@
  * Builds a response to a request per RFC 3261 §8.2.6.2: Via, From, Call-ID and CSeq copied,
  * To copied with a tag added when the request had none.
  */
-import { randomHex, randomToken } from "../../core/random.js";
 import { Headers } from "../message/headers.js";
+import { newTag } from "../message/identifiers.js";
 import { SipRequest, SipResponse, reasonPhrase } from "../message/message.js";
 
-export function newTag(): string {
-  return randomHex(6);
-}
-
-export function newBranch(): string {
-  // RFC 3261 §8.1.1.7: the branch ID MUST always begin with the magic cookie "z9hG4bK".
-  return "z9hG4bK" + randomToken(9);
-}
+// Re-exported: transaction-layer code that builds a response also needs a tag now and then.
+export { newBranch, newTag } from "../message/identifiers.js";
 
 /** True when the To/From header value already carries a `tag` parameter outside the URI. */
 export function hasTag(headerValue: string): boolean {

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Headers } from "../../../src/sip/message/headers.js";
 import { SipRequest } from "../../../src/sip/message/message.js";
-import { negotiateExtensions, parseMinSe, parseSessionExpires, sessionExpiryDelay, supportedTagsFor } from "../../../src/pbx/channel/session-extensions.js";
+import { allowFor, negotiateExtensions, supportedTagsFor, timerPolicyFor } from "../../../src/pbx/channel/session-extensions.js";
 
 type Rel100 = "no" | "required" | "peer_supported" | "yes";
 type Timers = "no" | "yes" | "required" | "always" | "forced";
@@ -71,7 +71,7 @@ test("session-extensions: Session-Expires below timers_min_se is refused 422 wit
 test("session-extensions: an accepted Session-Expires becomes the session interval", () => {
   const r = negotiateExtensions(invite([["Supported", "timer"], ["Session-Expires", "90;refresher=uac"]]), ep());
   assert.ok(r.ok);
-  if (r.ok) assert.deepEqual(r.terms.timer, { interval: 90, peerSupports: true });
+  if (r.ok) assert.deepEqual(r.terms.timer, { interval: 90, peerSupports: true, refresher: "uac" });
 });
 
 test("session-extensions: a proxy-inserted Session-Expires without timer support runs no timer (no 422 either)", () => {
@@ -80,9 +80,15 @@ test("session-extensions: a proxy-inserted Session-Expires without timer support
   if (r.ok) assert.equal(r.terms.timer, undefined);
 });
 
-test("session-extensions: a caller asking us to refresh (refresher=uas) gets no timer (documented deviation)", () => {
+test("session-extensions: RFC 4028 §9 a caller asking us to refresh (refresher=uas) gets us as the refresher", () => {
   const r = negotiateExtensions(invite([["Supported", "timer"], ["Session-Expires", "1800;refresher=uas"]]), ep());
-  assert.ok(r.ok && r.terms.timer === undefined);
+  assert.ok(r.ok);
+  if (r.ok) assert.deepEqual(r.terms.timer, { interval: 1800, peerSupports: true, refresher: "uas" });
+});
+
+test("session-extensions: without a refresher parameter the caller refreshes", () => {
+  const r = negotiateExtensions(invite([["Supported", "timer"], ["Session-Expires", "1800"]]), ep());
+  assert.ok(r.ok && r.terms.timer?.refresher === "uac");
 });
 
 test("session-extensions: timers=always with timer support but no Session-Expires uses timers_sess_expires, not below the request's Min-SE", () => {
@@ -99,20 +105,14 @@ test("session-extensions: timers=no ignores Session-Expires entirely", () => {
   assert.ok(r.ok && r.terms.timer === undefined);
 });
 
-test("session-extensions: Session-Expires and Min-SE parse with parameters; garbage is undefined", () => {
-  assert.deepEqual(parseSessionExpires("1800;refresher=UAS"), { interval: 1800, refresher: "uas" });
-  assert.deepEqual(parseSessionExpires(" 90 "), { interval: 90, refresher: undefined });
-  assert.equal(parseSessionExpires("soon"), undefined);
-  assert.equal(parseMinSe("90;x=1"), 90);
-  assert.equal(parseMinSe("-1"), undefined);
-});
-
-test("session-extensions: RFC 4028 §10 BYE delay is N - min(32, N/3)", () => {
-  assert.equal(sessionExpiryDelay(90), 60);
-  assert.equal(sessionExpiryDelay(1800), 1768);
-});
-
 test("session-extensions: Supported lists 100rel and timer only where the endpoint has them on", () => {
   assert.equal(supportedTagsFor({ rel100: "yes", timers: "yes" }), "100rel, timer");
   assert.equal(supportedTagsFor({ rel100: "no", timers: "no" }), "");
+});
+
+test("session-extensions: Allow lists PRACK only with 100rel on; timers=no switches the session timer policy off", () => {
+  assert.match(allowFor({ rel100: "yes" }), /, PRACK$/);
+  assert.doesNotMatch(allowFor({ rel100: "no" }), /PRACK/);
+  assert.deepEqual(timerPolicyFor({ timers: "yes", timersMinSe: 120 }), { minSe: 120 });
+  assert.equal(timerPolicyFor({ timers: "no", timersMinSe: 120 }), undefined);
 });

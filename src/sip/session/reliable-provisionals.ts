@@ -9,7 +9,8 @@
  */
 import { randomPooled } from "../../core/random.js";
 import type { Clock, TimerHandle } from "../../core/clock.js";
-import type { SipRequest, SipResponse } from "../../sip/message/message.js";
+import type { SipRequest, SipResponse } from "../message/message.js";
+import { parseRAck } from "./extension-headers.js";
 
 export interface ReliableProvisionalsOptions {
   clock: Clock;
@@ -29,13 +30,6 @@ interface Outstanding {
   rseq: number;
   hasSdp: boolean;
   timer: TimerHandle | undefined;
-}
-
-/** `RAck: response-num CSeq-num Method` (RFC 3262 §7.2). */
-export function parseRAck(value: string | undefined): { rseq: number; cseq: number; method: string } | undefined {
-  const m = /^\s*(\d{1,10})\s+(\d{1,10})\s+([A-Za-z]+)\s*$/.exec(value ?? "");
-  if (!m?.[1] || !m[2] || !m[3]) return undefined;
-  return { rseq: Number(m[1]), cseq: Number(m[2]), method: m[3].toUpperCase() };
 }
 
 export class ReliableProvisionals {

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { FakeClock } from "../../../src/core/clock.js";
-import { SessionTimer } from "../../../src/pbx/channel/session-timer.js";
+import { SessionTimer } from "../../../src/sip/session/session-timer.js";
 
 test("session-timer: without a refresh it expires at N - min(32, N/3) (RFC 4028 §10)", () => {
   const clock = new FakeClock();

@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { FakeClock } from "../../../src/core/clock.js";
 import { Headers } from "../../../src/sip/message/headers.js";
 import { SipRequest, SipResponse } from "../../../src/sip/message/message.js";
-import { ReliableProvisionals, parseRAck } from "../../../src/pbx/channel/reliable-provisionals.js";
+import { ReliableProvisionals } from "../../../src/sip/session/reliable-provisionals.js";
+import { parseRAck } from "../../../src/sip/session/extension-headers.js";
 
 const T1 = 500;
 

@@ -1,0 +1,82 @@
+/**
+ * The call layer (calls-module.ts: media engine, dialplan, B2BUA, in-dialog stage, channel and
+ * dialplan commands) under the module contract. This file only declares what the call layer
+ * adds and hands it the services of the module context; the call layer itself is built,
+ * reloaded and closed by CallsModule.
+ *
+ * Besides the options CallsModule reads today, it is handed `events` (the scoped event bus for
+ * the channel, dial and bridge events declared below), `capabilities` (Allow/Supported of the
+ * loaded modules), and the shared dialplan registries `apps` and `funcs`, for the call layer to
+ * pick up (see docs/architecture.md, "Events").
+ */
+import { started } from "../../core/module.js";
+import type { EventSink } from "../../core/event-bus.js";
+import type { CapabilitySet } from "../../core/module-capabilities.js";
+import type { SipStackModule } from "../../sip/sip-stack-module.js";
+import type { AppRegistry } from "../apps/index.js";
+import type { ConfigModule } from "../config-module.js";
+import type { PbxEvents } from "../events.js";
+import type { FuncRegistry } from "../funcs/index.js";
+import type { PbxModuleContext, SwitchboardModule } from "../module-context.js";
+import type { ContactsModule } from "../registrar/contacts-module.js";
+import { CallsModule, type CallsModuleOptions } from "./calls-module.js";
+
+/** What the call layer is handed beyond CallsModuleOptions, until those options name them. */
+export interface CallLayerServices {
+  events: EventSink<PbxEvents>;
+  capabilities: CapabilitySet;
+  apps: AppRegistry;
+  funcs: FuncRegistry;
+}
+
+export class CallLayerModule implements SwitchboardModule {
+  readonly name = "calls";
+  readonly dependsOn: readonly string[];
+  readonly configFiles = [{ file: "extensions.conf" }, { file: "rtp.conf" }, { file: "pjsip.conf", objectTypes: ["endpoint"] }];
+  readonly capabilities = {
+    // CANCEL is answered by the dispatch stage, but only means something where INVITE does.
+    methods: ["INVITE", "ACK", "CANCEL", "BYE", "UPDATE", "INFO", "PRACK"],
+    // RFC 3262 (reliable provisionals) and RFC 4028 (session timers), both in sip/session.
+    optionTags: ["100rel", "timer"],
+    accept: ["application/sdp"],
+  };
+  readonly emits = ["Newchannel", "Newstate", "Hangup", "DialBegin", "DialEnd", "BridgeEnter", "BridgeLeave", "DeviceStateChange"];
+  private running: CallsModule | undefined;
+
+  constructor(private readonly deps: { config: ConfigModule; contacts: ContactsModule; sip: SipStackModule }) {
+    this.dependsOn = [deps.config.name, deps.contacts.name, deps.sip.name, "dialplan-apps"];
+  }
+
+  get calls(): CallsModule {
+    return started(this.running, this.name, "call layer");
+  }
+
+  async start(ctx: PbxModuleContext): Promise<void> {
+    const options: CallsModuleOptions & CallLayerServices = {
+      clock: ctx.clock,
+      log: ctx.log,
+      transactions: this.deps.sip.transactions,
+      transports: this.deps.sip.transports,
+      config: ctx.config,
+      directory: ctx.directory,
+      contacts: this.deps.contacts.store,
+      userAgent: ctx.userAgent,
+      commands: ctx.commands,
+      respond: ctx.respond,
+      configDir: ctx.configDir,
+      dataDir: ctx.dataDir,
+      readConfig: () => this.deps.config.read(),
+      events: ctx.events,
+      capabilities: ctx.capabilities,
+      apps: ctx.dialplan.apps,
+      funcs: ctx.dialplan.funcs,
+    };
+    const calls = await CallsModule.start(options);
+    this.running = calls;
+    ctx.defer(() => calls.close());
+  }
+
+  reload(ctx: PbxModuleContext): void {
+    this.calls.reload(ctx.config());
+  }
+}

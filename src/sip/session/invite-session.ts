@@ -1,0 +1,483 @@
+/**
+ * What the UAS and the UAC side of an INVITE session share (RFC 3261 §12-§15, RFC 3264, RFC
+ * 3311, RFC 4028): requests inside the dialog (BYE, re-INVITE, UPDATE, INFO …), re-INVITE and
+ * UPDATE in both directions with their offer/answer state and glare rules, the 2xx to an INVITE
+ * retransmitted until its ACK (one implementation for initial and re-INVITEs, accepted-response.ts),
+ * the ACKs we send for 2xx, target refresh, the session timer in either role, and BYE.
+ *
+ *   Initial ──1xx with To tag──> Early ──2xx──> Confirmed ──BYE (either way), 481/408,
+ *      │                          │                          session expiry, ACK timeout──> Terminated
+ *      └──────── final non-2xx, CANCEL ──────────────────────────────────────────────────> Terminated
+ */
+import { TypedEmitter, type EventMap } from "../../core/emitter.js";
+import type { Dialog } from "../dialog/dialog.js";
+import type { SipRequest, SipResponse } from "../message/message.js";
+import { parseCSeq } from "../parser/index.js";
+import { AcceptedResponse } from "./accepted-response.js";
+import { bodyOf, type MessageFactory, type SessionBody } from "./message-factory.js";
+import { OfferAnswer } from "./offer-answer.js";
+import type { Respond, SessionEnvironment } from "./ports.js";
+import { SessionRefresh, type SessionTimerPolicy } from "./session-refresh.js";
+
+export type { SessionTimerPolicy };
+
+export type SessionState = "Initial" | "Early" | "Confirmed" | "Terminated";
+
+export type TerminationReason =
+  | "bye-sent"
+  | "bye-received"
+  | "rejected"
+  | "cancelled"
+  | "failed"
+  | "ack-timeout"
+  | "session-expired"
+  /** §12.2.1.2: a 481 or 408 to a request inside the dialog. */
+  | "dialog-gone"
+  | "closed";
+
+export interface InviteSessionEvents extends EventMap {
+  /** An answer to our offer arrived: in an ACK (offer in our 2xx) or in a 2xx to our re-INVITE/UPDATE. */
+  answer: [body: SessionBody];
+  /** The peer sent BYE (already answered 200). */
+  bye: [req: SipRequest];
+  /** The session ended, whichever way; emitted once. */
+  terminated: [reason: TerminationReason];
+  /** A re-INVITE/UPDATE from the peer was refused for an unfinished exchange (§14.2). */
+  glare: [method: string, status: 491 | 500];
+  /** 64*T1 without an ACK for our 2xx to the initial INVITE (§13.3.1.4); a BYE follows. */
+  ackTimeout: [];
+  /** RFC 4028 §10: no refresh in time; a BYE follows. */
+  sessionExpired: [interval: number];
+  /** We are the refresher but cannot refresh (no UPDATE allowed and no session description to repeat). */
+  refreshFailed: [reason: string];
+  /** INFO, MESSAGE, NOTIFY, OPTIONS inside the dialog (answered 200). */
+  request: [req: SipRequest];
+}
+
+/** A re-INVITE or UPDATE we send (modify()). */
+export interface ModifySpec {
+  method: "INVITE" | "UPDATE";
+  /** Our offer; required for a re-INVITE, none for a refresh UPDATE. */
+  body?: SessionBody | undefined;
+  headers?: Array<[string, string]>;
+  supported?: string;
+}
+
+/** A re-INVITE or UPDATE from the peer, for the delegate to answer. */
+export interface ModifyRequest {
+  method: "INVITE" | "UPDATE";
+  /** The peer's offer; undefined for an offerless re-INVITE (our 2xx must offer) or a refresh UPDATE. */
+  offer: SessionBody | undefined;
+  request: SipRequest;
+}
+
+/** 2xx with the answer (or our offer, for an offerless re-INVITE), or a failure status. */
+export interface ModifyOutcome {
+  status: number;
+  reason?: string;
+  body?: SessionBody | undefined;
+  headers?: ReadonlyArray<readonly [string, string]>;
+}
+
+export interface InviteSessionDelegate {
+  /** Decides the answer to a re-INVITE or UPDATE (media is the PBX's business). */
+  onModify?(m: ModifyRequest): ModifyOutcome;
+}
+
+export interface InviteSessionOptions {
+  env: SessionEnvironment;
+  factory: MessageFactory;
+  /** Our Allow and Supported for messages that establish or refresh the dialog (the PBX's list). */
+  allow: string;
+  supported: string;
+  /** Our Contact's user part. */
+  contactUser: string;
+  sessionTimers?: SessionTimerPolicy | undefined;
+}
+
+export abstract class InviteSession<E extends InviteSessionEvents = InviteSessionEvents> extends TypedEmitter<E> {
+  state: SessionState = "Initial";
+  delegate: InviteSessionDelegate = {};
+  protected readonly oa = new OfferAnswer();
+  /** Our 2xx to INVITEs (initial and re-INVITEs) awaiting their ACK, by CSeq. */
+  protected readonly accepted = new Map<number, AcceptedResponse>();
+  /** ACKs we sent for 2xx to our INVITEs, by `CSeq|remote tag`: a retransmitted 2xx gets the same ACK. */
+  protected readonly acks = new Map<string, SipRequest>();
+  /** RFC 4028: the session timer, its role and the refresh rules. */
+  protected readonly refresh: SessionRefresh;
+  /** The session description we sent last; a re-INVITE refresh repeats it (RFC 4028 §7.4). */
+  protected localBody: SessionBody | undefined;
+  /** The methods the peer listed in Allow, when it listed any. */
+  protected peerAllow: string[] | undefined;
+  /** BYE to send once the ACK for our 2xx arrives (§15: not before). */
+  protected byeAfterAck = false;
+  private readonly retryTimers = new Set<{ cancel(): void }>();
+  private closed = false;
+
+  protected constructor(protected readonly o: InviteSessionOptions) {
+    super();
+    this.refresh = new SessionRefresh(o.sessionTimers, {
+      clock: o.env.clock,
+      active: () => this.state === "Confirmed",
+      send: (headers, onFinal) => this.sendRefresh(headers, onFinal),
+      expired: (interval) => this.sessionExpired(interval),
+      cannotRefresh: () => this.emitShared("refreshFailed", "the peer does not allow UPDATE and there is no session description to repeat in a re-INVITE"),
+      later: (ms, fn) => this.later(ms, fn),
+    });
+  }
+
+  abstract get dialog(): Dialog | undefined;
+  abstract get callId(): string;
+  abstract get localTag(): string;
+
+  /** The dialog a request from the peer with this From tag belongs to (forking: several early dialogs). */
+  dialogFor(remoteTag: string | undefined): Dialog | undefined {
+    const d = this.dialog;
+    return d && d.state.remoteTag === remoteTag ? d : undefined;
+  }
+
+  protected get timers() {
+    return this.o.env.transactions.timers;
+  }
+
+  protected get factory(): MessageFactory {
+    return this.o.factory;
+  }
+
+  /** Emits an event of the shared map from code that does not know the subclass's map. */
+  protected emitShared<K extends keyof InviteSessionEvents>(event: K, ...args: InviteSessionEvents[K]): void {
+    (this as unknown as TypedEmitter<InviteSessionEvents>).emit(event, ...args);
+  }
+
+  /**
+   * A request inside this session's dialog, routed here by the session layer after the §12.2.2
+   * checks (dialog exists, CSeq in order).
+   */
+  receiveRequest(req: SipRequest, respond: Respond, dialog: Dialog | undefined = this.dialog): void {
+    const f = this.factory;
+    if (this.state === "Terminated") {
+      // Late retransmissions after our BYE crossed theirs are answered, not 481'd.
+      respond(f.response(req, req.method === "BYE" ? 200 : 481));
+      return;
+    }
+    switch (req.method) {
+      case "BYE":
+        respond(f.response(req, 200));
+        this.receiveBye(req);
+        return;
+      case "INVITE":
+      case "UPDATE":
+        this.receiveModify(req, respond, dialog);
+        return;
+      case "PRACK":
+        respond(f.response(req, this.receivePrack(req)));
+        return;
+      case "INFO":
+      case "OPTIONS":
+      case "NOTIFY":
+      case "MESSAGE":
+        respond(f.response(req, 200));
+        this.emitShared("request", req);
+        return;
+      default:
+        respond(f.response(req, 405, { allow: this.o.allow }));
+    }
+  }
+
+  protected receiveBye(req: SipRequest): void {
+    this.emitShared("bye", req);
+    this.terminate("bye-received");
+  }
+
+  /** RFC 3262 PRACK; only a UAS that sent reliable provisionals has any to match. */
+  protected receivePrack(_req: SipRequest): number {
+    return 481;
+  }
+
+  /** The ACK for a 2xx (it matched no transaction; the session layer found the dialog). */
+  receiveAck(ack: SipRequest): void {
+    const seq = parseCSeq(ack.headers.get("CSeq") ?? "")?.seq;
+    if (seq === undefined) return;
+    const waiting = this.accepted.get(seq);
+    if (!waiting) return; // a retransmitted ACK
+    waiting.acked();
+    this.accepted.delete(seq);
+    if (this.oa.expectsAnswerInAck(seq)) {
+      this.oa.answered();
+      const body = bodyOf(ack);
+      if (body && this.state !== "Terminated") this.emitShared("answer", body);
+    }
+    this.acknowledged(seq);
+  }
+
+  /** Hook: the ACK for our 2xx to the INVITE with this CSeq arrived. */
+  protected acknowledged(_seq: number): void {
+    if (this.byeAfterAck && this.accepted.size === 0) this.sendBye();
+  }
+
+  /**
+   * Sends a 2xx to an INVITE and keeps resending it until the ACK (§13.3.1.4). The initial
+   * INVITE's timeout ends the session; a re-INVITE's only drops its unanswered offer.
+   */
+  protected sendAccepted(seq: number, transmit: () => void, onTimeout: () => void): void {
+    transmit();
+    this.accepted.get(seq)?.close();
+    const a = new AcceptedResponse({ clock: this.o.env.clock, timers: () => this.timers, transmit, onTimeout });
+    this.accepted.set(seq, a);
+    a.start();
+  }
+
+  /** A re-INVITE or UPDATE from the peer (§14.2, RFC 3311 §5.2, RFC 4028 §9). */
+  private receiveModify(req: SipRequest, respond: Respond, dialog: Dialog | undefined): void {
+    const f = this.factory;
+    const method = req.method as "INVITE" | "UPDATE";
+    const seq = parseCSeq(req.headers.get("CSeq") ?? "")?.seq ?? 0;
+    const offer = bodyOf(req);
+    const minSe = this.refresh.tooSmall(req);
+    if (minSe !== undefined) {
+      // RFC 4028 §9 applies to refreshes as to the initial INVITE: 422 with our Min-SE.
+      respond(f.response(req, 422, { reason: "Session Interval Too Small", headers: [["Min-SE", String(minSe)]] }));
+      return;
+    }
+    const conflict = this.oa.conflict(method, offer !== undefined);
+    if (conflict === 491) {
+      this.emitShared("glare", method, 491);
+      respond(f.response(req, 491));
+      return;
+    }
+    if (conflict === 500) {
+      this.emitShared("glare", method, 500);
+      // §14.2: "... and MUST include a Retry-After header field with a randomly chosen value of
+      // between 0 and 10 seconds."
+      respond(f.response(req, 500, { headers: [["Retry-After", String(Math.floor(Math.random() * 11))]] }));
+      return;
+    }
+    if (method === "INVITE") this.oa.remoteInvite = seq;
+    if (offer) this.oa.remoteOffer(seq);
+    const outcome = this.delegate.onModify?.({ method, offer, request: req }) ?? defaultOutcome(method, offer);
+    if (method === "INVITE") this.oa.remoteInvite = undefined;
+    if (outcome.status >= 300 || outcome.status < 200) {
+      // RFC 3264 §8 / RFC 6337: a rejected offer leaves the session as it was.
+      this.oa.rollback(seq);
+      respond(f.response(req, outcome.status < 200 ? 500 : outcome.status, { ...(outcome.reason ? { reason: outcome.reason } : {}), headers: outcome.headers ?? [] }));
+      return;
+    }
+    // §12.2.2: "When a UAS receives a target refresh request, it MUST replace the dialog's remote
+    // target URI with the URI from the Contact header field in that request, if present."
+    dialog?.refreshTarget(req);
+    const timerHeaders = dialog === this.dialog && this.state !== "Terminated" ? this.refresh.answerPeerRefresh(req) : [];
+    const res = f.response(req, outcome.status, {
+      contact: dialog ? { flow: dialog.flow, user: dialog.contactUser, secure: dialog.state.secure } : undefined,
+      allow: this.o.allow,
+      supported: this.o.supported,
+      headers: [...timerHeaders, ...(outcome.headers ?? [])],
+      body: outcome.body,
+    });
+    if (offer) this.oa.answered();
+    else if (outcome.body && method === "INVITE") this.oa.localOffer(seq, true);
+    if (outcome.body) this.localBody = outcome.body;
+    if (method === "INVITE") {
+      this.sendAccepted(seq, () => respond(res), () => this.oa.rollback(seq));
+    } else {
+      respond(res);
+    }
+  }
+
+  /** RFC 4028 §10: no refresh arrived; the non-refresher ends the session with BYE. */
+  private sessionExpired(interval: number): void {
+    if (this.state === "Terminated") return;
+    this.emitShared("sessionExpired", interval);
+    this.bye("session-expired");
+  }
+
+  /**
+   * RFC 4028 §7.4: our refresh. UPDATE (RFC 3311) refreshes without a new offer/answer when the
+   * peer allows it; otherwise a re-INVITE repeats our session description.
+   */
+  private sendRefresh(headers: Array<[string, string]>, onFinal: (res: SipResponse | undefined) => void): boolean {
+    const update = this.peerAllow === undefined || this.peerAllow.includes("UPDATE");
+    if (!update && !this.localBody) return false;
+    const supported = /\btimer\b/.test(this.o.supported) ? this.o.supported : [this.o.supported, "timer"].filter(Boolean).join(", ");
+    this.sendModify({ method: update ? "UPDATE" : "INVITE", body: update ? undefined : this.localBody, headers, supported }, false, onFinal);
+    return true;
+  }
+
+  /**
+   * Sends a re-INVITE or UPDATE in the confirmed dialog and resolves with its final response
+   * (undefined when one may not be sent now: §14.1 "a UAC MUST NOT initiate a new INVITE
+   * transaction within a dialog while another INVITE transaction is in progress in either
+   * direction", or an offer while one is unanswered). A 491 is retried once after the §14.1 wait.
+   */
+  modify(o: ModifySpec): Promise<SipResponse | undefined> {
+    return new Promise((resolve) => this.sendModify(o, false, resolve));
+  }
+
+  private sendModify(o: ModifySpec, retried: boolean, onFinal: (res: SipResponse | undefined) => void): void {
+    const d = this.dialog;
+    if (!d || this.state !== "Confirmed") return onFinal(undefined);
+    if (o.method === "INVITE" && !o.body) throw new Error("modify: an offerless re-INVITE from our side is not supported");
+    if (!this.oa.canSend(o.method, o.body !== undefined)) return onFinal(undefined);
+    const req = this.factory.inDialog(d, o.method, { allow: this.o.allow, supported: o.supported ?? this.o.supported, headers: o.headers ?? [], body: o.body });
+    const seq = d.state.localSeq;
+    if (o.method === "INVITE") this.oa.localInvite = seq;
+    if (o.body) {
+      this.oa.localOffer(seq);
+      this.localBody = o.body;
+    }
+    let done = false;
+    const final = (res: SipResponse | undefined, status: number) => {
+      if (done) return;
+      done = true;
+      if (o.method === "INVITE" && this.oa.localInvite === seq) this.oa.localInvite = undefined;
+      if (status >= 300) this.oa.rollback(seq);
+      if (status === 481 || status === 408) {
+        // §12.2.1.2: "If the response for a request within a dialog is a 481 (Call/Transaction
+        // Does Not Exist) or a 408 (Request Timeout), the UAC SHOULD terminate the dialog."
+        this.terminate("dialog-gone");
+        onFinal(res);
+        return;
+      }
+      if (status === 491 && !retried && this.state === "Confirmed") {
+        // §14.1: "If the UAC is the owner of the Call-ID of the dialog ID ..., T has a randomly
+        // chosen value between 2.1 and 4 seconds in units of 10 ms. If the UAC is not the owner
+        // of the Call-ID of the dialog ID, T has a randomly chosen value of between 0 and 2
+        // seconds in units of 10 ms."
+        const t = this.ownsCallId() ? 2100 + 10 * Math.floor(Math.random() * 191) : 10 * Math.floor(Math.random() * 201);
+        this.later(t, () => this.sendModify(o, true, onFinal));
+        return;
+      }
+      onFinal(res);
+    };
+    this.o.env.transactions.sendRequest(req, d.flow, {
+      onResponse: (res) => {
+        if (res.status < 200) return;
+        if (res.status < 300) {
+          if (o.method === "INVITE") this.sendAck(d, seq, res);
+          if (done) return;
+          // §12.2.1.2: the 2xx to a target refresh request replaces the remote target.
+          d.refreshTarget(res);
+          this.noteAllow(res);
+          const body = bodyOf(res);
+          if (this.oa.awaitsAnswerTo(seq)) {
+            this.oa.answered();
+            if (body && this.state !== "Terminated") this.emitShared("answer", body);
+          }
+        }
+        final(res, res.status);
+      },
+      onTimeout: () => final(undefined, 408),
+      onTransportError: () => final(undefined, 408),
+    });
+  }
+
+  /** §13.2.2.4: the ACK for a 2xx to our INVITE; a retransmitted 2xx gets the same ACK again. */
+  protected sendAck(d: Dialog, seq: number, _res: SipResponse): void {
+    const key = `${seq}|${d.state.remoteTag}`;
+    let ack = this.acks.get(key);
+    if (!ack) {
+      ack = this.factory.ack(d, seq);
+      this.acks.set(key, ack);
+    }
+    this.o.env.transactions.sendStateless(ack, d.flow);
+  }
+
+  /** A 2xx that matched no client transaction (its transaction ended): ACK it again. */
+  receiveStrayResponse(res: SipResponse): void {
+    const cseq = parseCSeq(res.headers.get("CSeq") ?? "");
+    if (!cseq || cseq.method !== "INVITE" || res.status < 200 || res.status >= 300) return;
+    const d = this.dialog;
+    if (d) this.sendAck(d, cseq.seq, res);
+  }
+
+  protected noteAllow(msg: SipRequest | SipResponse): void {
+    const allow = msg.headers.getAll("Allow").map((m) => m.trim().toUpperCase()).filter((m) => m.length > 0);
+    if (allow.length > 0) this.peerAllow = allow;
+  }
+
+  /** True when we generated the dialog's Call-ID (we sent the initial INVITE). */
+  protected abstract ownsCallId(): boolean;
+
+  protected later(ms: number, fn: () => void): void {
+    const h = this.o.env.clock.setTimeout(() => {
+      this.retryTimers.delete(h);
+      if (!this.closed) fn();
+    }, ms);
+    this.retryTimers.add(h);
+  }
+
+  /**
+   * Ends a confirmed session with BYE (§15.1.1). §15: "the callee's UA MUST NOT send a BYE on a
+   * confirmed dialog until it has received an ACK for its 2xx response or until the server
+   * transaction times out" — a BYE before the ACK waits for it.
+   */
+  bye(reason: TerminationReason = "bye-sent"): void {
+    if (this.state === "Terminated") return;
+    if (this.state === "Confirmed") {
+      if (this.accepted.size > 0 && this.initialAckPending()) this.byeAfterAck = true;
+      else this.sendBye();
+    }
+    this.terminate(reason);
+  }
+
+  /** Hook: true while the 2xx to the initial INVITE awaits its ACK (UAS). */
+  protected initialAckPending(): boolean {
+    return false;
+  }
+
+  private byeSent = false;
+  protected sendBye(d: Dialog | undefined = this.dialog): void {
+    if (!d || (d === this.dialog && this.byeSent)) return;
+    if (d === this.dialog) this.byeSent = true;
+    const bye = this.factory.inDialog(d, "BYE");
+    this.o.env.transactions.sendRequest(bye, d.flow, { onResponse: () => {}, onTimeout: () => {} });
+  }
+
+  /** Moves to Terminated once: timers stop, `terminated` is emitted. */
+  protected terminate(reason: TerminationReason): void {
+    if (this.state === "Terminated") return;
+    this.state = "Terminated";
+    this.refresh.stop();
+    for (const [seq, a] of this.accepted) {
+      // The initial 2xx keeps going until its ACK when a BYE waits for it.
+      if (this.byeAfterAck && this.initialAckPending()) continue;
+      a.close();
+      this.accepted.delete(seq);
+    }
+    this.emitShared("terminated", reason);
+  }
+
+  /** Stops every timer; the session is Terminated afterwards (no BYE is sent). Safe twice. */
+  close(): void {
+    if (this.closed) return;
+    this.terminate("closed");
+    this.closed = true;
+    for (const a of this.accepted.values()) a.close();
+    this.accepted.clear();
+    for (const t of this.retryTimers) t.cancel();
+    this.retryTimers.clear();
+  }
+
+  dump(): Record<string, unknown> {
+    return {
+      callId: this.callId,
+      localTag: this.localTag,
+      remoteTag: this.dialog?.state.remoteTag,
+      state: this.state,
+      offerAnswer: this.oa.dump(),
+      awaitingAck: [...this.accepted.keys()],
+      sessionTimer: this.refresh.dump(),
+      routeSet: this.dialog?.state.routeSet,
+      remoteTarget: this.dialog?.state.remoteTarget,
+    };
+  }
+
+  /** The session timer for the console (undefined without one). */
+  sessionTimerState(): { interval: number; role: "refresher" | "non-refresher"; expiresInMs: number | undefined } | undefined {
+    return this.refresh.dump();
+  }
+}
+
+/** Without a delegate: a refresh UPDATE is fine, anything that needs media decisions is not. */
+function defaultOutcome(method: string, offer: SessionBody | undefined): ModifyOutcome {
+  return method === "UPDATE" && !offer ? { status: 200 } : { status: 488 };
+}
