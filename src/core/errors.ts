@@ -7,7 +7,6 @@ export const ERROR_CODES = {
   CONFIG_INVALID_VALUE: "Configuration option has an invalid value",
   CONFIG_UNKNOWN_OPTION: "Configuration option is not known",
   CONFIG_MISSING: "Configuration file or referenced object is missing",
-  SIP_PARSE: "SIP message could not be parsed",
   SIP_RESPONSE: "Request answered with a SIP error response",
   TRANSPORT: "SIP transport failure",
   INVALID_STATE: "Illegal state transition (programming error)",
@@ -36,13 +35,6 @@ export class ConfigError extends PbxError {
   constructor(message: string, code: ErrorCode = "CONFIG_INVALID_VALUE") {
     super(code, message);
     this.name = "ConfigError";
-  }
-}
-
-export class SipParseError extends PbxError {
-  constructor(message: string) {
-    super("SIP_PARSE", message);
-    this.name = "SipParseError";
   }
 }
 

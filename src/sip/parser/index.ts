@@ -1,6 +1,6 @@
 /**
- * The SIP parser layer: message parsing/serialization, header value parsers, accessors for the
- * transaction-critical headers and stream framing (RFC 3261 §7, §18.3, §19, §20, §25).
+ * The SIP parser layer: message parsing/serialization, header value parsers and stream framing
+ * (RFC 3261 §7, §18.3, §19, §20, §25). Untrusted bytes never throw here: parsers return results.
  */
 export { DEFAULT_PARSE_LIMITS } from "./limits.js";
 export type { ParseLimits, ParseResult } from "./limits.js";
@@ -21,7 +21,6 @@ export {
 export { parseContactList } from "./contact.js";
 export { parseAuth, formatAuth, CHALLENGE_QUOTED, CREDENTIALS_QUOTED } from "./auth.js";
 export { parseParams, formatParams, paramValue } from "./params.js";
-export { topVia, callId, cseq, fromHeader, toHeader, tagOf, viaBranch, contentLength } from "./accessors.js";
 export { StreamFramer } from "./stream-framer.js";
 export type { FramerOutput, StreamFramerOptions } from "./stream-framer.js";
 export { unescapeUser } from "./unescape.js";
