@@ -72,7 +72,7 @@ function runFlood(input: FloodInput, cpus: string | undefined): Promise<FloodOut
   const nodeArgs = ["--import", "tsx", script, JSON.stringify(input)];
   const [cmd, args] = cpus !== undefined ? ["taskset", ["-c", cpus, process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args as string[], { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(cmd, args, { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Checks that imports flow one way between layers (STYLE.md §1):
 //   core ← config ← sip, media ← security ← pbx ← cli, api ← server/main
+// and inside sip/: message ← parser ← transport ← transaction ← auth ← dialog ← session
 // and that there are no import cycles between files. Exits 1 and lists each violation.
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join, dirname, relative, resolve } from "node:path";
@@ -17,6 +18,15 @@ const ALLOWED = {
   api: ["core", "config", "sip", "media", "security", "pbx", "cli", "api"],
   ".": ["core", "config", "sip", "media", "security", "pbx", "cli", "api", "."],
 };
+
+// Inside sip/ the protocol floors are ordered too (RFC 3261's own layering): a folder may import
+// only folders at or below it, so the transaction layer never reaches up into dialogs or sessions.
+const SIP_FLOORS = ["message", "parser", "transport", "transaction", "auth", "dialog", "session"];
+
+function sipFloorOf(file) {
+  const rel = relative(SRC, file).split("/");
+  return rel[0] === "sip" && rel.length > 2 ? SIP_FLOORS.indexOf(rel[1]) : -2;
+}
 
 function files(dir) {
   const out = [];
@@ -46,6 +56,12 @@ for (const file of files(SRC)) {
     const to = layerOf(target);
     if (!(ALLOWED[from] ?? []).includes(to)) {
       problems.push(`${relative(SRC, file)}: layer '${from}' must not import '${to}' (${spec})`);
+    }
+    const fromFloor = sipFloorOf(file);
+    const toFloor = sipFloorOf(target);
+    if (from === "sip" && to === "sip" && fromFloor !== -2 && toFloor !== -2) {
+      if (fromFloor === -1 || toFloor === -1) problems.push(`${relative(SRC, file)}: sip/ folder not in the floor list of scripts/check-layers.mjs (${spec})`);
+      else if (toFloor > fromFloor) problems.push(`${relative(SRC, file)}: sip/${SIP_FLOORS[fromFloor]} must not import sip/${SIP_FLOORS[toFloor]} (${spec})`);
     }
   }
   for (const m of text.matchAll(/import\(\s*"(\.[^"]+)"\s*\)/g)) {

@@ -10,7 +10,6 @@
  * warmupSeconds} → {t:"result", …}.
  */
 import { createSocket, type Socket } from "node:dgram";
-import type { AddressInfo } from "node:net";
 import { cpuPercent, sampleCpu } from "./proc-stats.js";
 
 const PTIME = 20;
@@ -49,24 +48,34 @@ let measuring = false;
 let late = 0;
 let ticks = 0;
 
+type Command = { t: string; phones?: number; targets?: number[]; seconds?: number; warmupSeconds?: number };
+
 function send(parent: NodeJS.Process): void {
-  parent.on("message", async (m: { t: string; phones?: number; targets?: number[]; seconds?: number; warmupSeconds?: number }) => {
-    if (m.t === "open") {
-      for (let i = 0; i < (m.phones ?? 0); i++) {
-        const socket = createSocket("udp4");
-        await new Promise<void>((r) => socket.bind(0, "127.0.0.1", r));
-        const stream: Stream = { socket, target: 0, seq: 0, nextAt: 0, sent: 0, received: 0, lastTransit: NaN, jitter: 0, packet: Buffer.alloc(PACKET) };
-        streams.push(stream);
-      }
-      // Phone i's partner is i^1: what i receives was sent by i^1.
-      streams.forEach((s, i) => s.socket.on("message", (msg) => onReceive(streams[i ^ 1]!, msg)));
-      sampleCpu(process.pid); // the first call runs getconf synchronously: not during the run
-      process.send?.({ t: "ports", ports: streams.map((s) => (s.socket.address() as AddressInfo).port) });
-    } else if (m.t === "run") {
-      const result = await run(m.targets ?? [], m.seconds ?? 10, m.warmupSeconds ?? 2);
-      process.send?.(result);
-    }
+  parent.on("message", (m: Command) => {
+    // A failed command must end the generator loudly, not leave the parent waiting for a reply.
+    handle(m).catch((err: unknown) => {
+      process.stderr.write(`rtp-load: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exit(1);
+    });
   });
+}
+
+async function handle(m: Command): Promise<void> {
+  if (m.t === "open") {
+    for (let i = 0; i < (m.phones ?? 0); i++) {
+      const socket = createSocket("udp4");
+      await new Promise<void>((r) => socket.bind(0, "127.0.0.1", r));
+      const stream: Stream = { socket, target: 0, seq: 0, nextAt: 0, sent: 0, received: 0, lastTransit: NaN, jitter: 0, packet: Buffer.alloc(PACKET) };
+      streams.push(stream);
+    }
+    // Phone i's partner is i^1: what i receives was sent by i^1.
+    streams.forEach((s, i) => s.socket.on("message", (msg) => onReceive(streams[i ^ 1]!, msg)));
+    sampleCpu(process.pid); // the first call runs getconf synchronously: not during the run
+    process.send?.({ t: "ports", ports: streams.map((s) => s.socket.address().port) });
+  } else if (m.t === "run") {
+    const result = await run(m.targets ?? [], m.seconds ?? 10, m.warmupSeconds ?? 2);
+    process.send?.(result);
+  }
 }
 
 function onReceive(sender: Stream, msg: Buffer): void {

@@ -4,7 +4,8 @@
  */
 import { hostname, machine, type as osType, userInfo } from "node:os";
 import { systemClock, type Clock } from "../core/clock.js";
-import { CliUsageError, type CliCommand, type CommandRegistry } from "./registry.js";
+import type { CommandRegistrar } from "../core/commands.js";
+import { CliUsageError, type CliCommand } from "./registry.js";
 import { buildDate } from "./version.js";
 
 export interface CoreInfo {
@@ -68,7 +69,7 @@ function noArgs(ctx: { args: string[] }): void {
 }
 
 /** Registers the core commands; returns the function that removes them again. */
-export function registerCoreCommands(registry: CommandRegistry, info: CoreInfo, opts: CoreCommandOptions = {}): () => void {
+export function registerCoreCommands(registry: CommandRegistrar, info: CoreInfo, opts: CoreCommandOptions = {}): () => void {
   const clock = opts.clock ?? systemClock;
   const stopDelayMs = opts.stopDelayMs ?? 100;
   let stopping = false;

@@ -49,12 +49,30 @@ export function asteriskTimestamp(d: Date): string {
   return `[${MONTHS[d.getMonth()]} ${day} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}]`;
 }
 
+/** One context value: objects (and null) as JSON, functions by name, other scalars as themselves. */
+function contextText(v: unknown): string {
+  switch (typeof v) {
+    case "object":
+      return JSON.stringify(v);
+    case "function":
+      return `[function ${v.name}]`;
+    case "string":
+      return v;
+    case "number":
+    case "bigint":
+    case "boolean":
+    case "symbol":
+    case "undefined":
+      return String(v);
+  }
+}
+
 /** Renders the context object as `key=value` pairs after the message, nested objects as JSON. */
 function renderContext(rec: Record<string, unknown>): string {
   const parts: string[] = [];
   for (const [k, v] of Object.entries(rec)) {
     if (RESERVED.has(k) || v === undefined) continue;
-    const text = typeof v === "object" && v !== null ? JSON.stringify(v) : String(v);
+    const text = contextText(v);
     parts.push(`${k}=${text.length > 300 ? text.slice(0, 300) + "…" : text}`);
   }
   return parts.length ? ` (${parts.join(" ")})` : "";

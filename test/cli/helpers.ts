@@ -12,7 +12,7 @@ import { scratchDir } from "../helpers/processes.js";
  * A scratch directory for one test. `cleanup()` removes it at once; if a test fails before it
  * gets there, the scratch-dir safety net of processes.ts removes it when the file's process exits.
  */
-export function tempDir(): { dir: string; cleanup(): void } {
+export function tempDir(): { dir: string; cleanup: () => void } {
   // Short name under the temp dir: unix socket paths are limited to 107 bytes.
   const dir = scratchDir("cli");
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };

@@ -10,7 +10,8 @@ export interface DigestChallenge {
   readonly realm: string;
   readonly nonce: string;
   readonly opaque?: string;
-  readonly algorithm: DigestAlgorithm | string;
+  /** As the challenge spells it, e.g. "MD5" or "SHA-256" ({@link DigestAlgorithm}); others kept as given. */
+  readonly algorithm: string;
   /** Offered qop values, e.g. ["auth"]; empty when the challenge had no qop. */
   readonly qop: string[];
   readonly stale: boolean;

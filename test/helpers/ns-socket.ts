@@ -54,7 +54,7 @@ export class NsSocketAgent {
     return new Promise((resolve, reject) => {
       const onExit = (code: number | null): void => reject(new Error(`ns-socket-agent in ${ns} exited (${code}): ${stderr.slice(-2000)}`));
       child.once("exit", onExit);
-      const rl = createInterface({ input: child.stdout! });
+      const rl = createInterface({ input: child.stdout });
       rl.once("line", (line) => {
         rl.close();
         child.off("exit", onExit);

@@ -144,7 +144,7 @@ async function launch(opts: StartPbxOptions, runDir: string, configDir: string, 
   const stderrPath = join(runDir, `stderr.${generation}.log`);
   const nodeArgs = [...(process.env.SWITCHBOARD_NODE_ARGS ?? "").split(" ").filter(Boolean), bin, "start", "--config", configDir, "--data", dataDir];
   const [cmd, args] = opts.netns !== undefined ? ["ip", ["netns", "exec", opts.netns, process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
-  const proc = spawn(cmd, args as string[], {
+  const proc = spawn(cmd, args, {
     cwd: REPO_ROOT,
     env: { ...process.env, SWITCHBOARD_FROM_SOURCE: "1", ...opts.env },
     stdio: ["ignore", "pipe", "pipe"],

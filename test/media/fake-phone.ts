@@ -3,7 +3,6 @@
  * records what it receives, with a wait helper instead of sleeps.
  */
 import { createSocket, type RemoteInfo, type Socket } from "node:dgram";
-import type { AddressInfo } from "node:net";
 import { writeRtpHeader } from "../../src/media/rtp/rtp-header.js";
 
 export interface Received {
@@ -28,7 +27,7 @@ export class FakePhone {
   static async open(port = 0): Promise<FakePhone> {
     const s = createSocket("udp4");
     await new Promise<void>((resolve) => s.bind(port, "127.0.0.1", resolve));
-    return new FakePhone(s, (s.address() as AddressInfo).port);
+    return new FakePhone(s, s.address().port);
   }
 
   get address(): { address: string; port: number } {

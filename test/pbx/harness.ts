@@ -226,7 +226,7 @@ export function responseOf(data: Buffer): SipResponse {
   const r = parseMessage(data);
   assert.ok(r.ok, "the PBX's response parses");
   assert.equal(r.message.kind, "response");
-  return r.message as SipResponse;
+  return r.message;
 }
 
 /** The first Digest challenge of a 401, parsed with the SIP parser. */

@@ -99,9 +99,9 @@ export function applyObject<O extends readonly AnyOption[]>(
   const settings = opts.mode === "settings";
   for (const v of category.variables) {
     if (skip.has(v.name.toLowerCase())) continue;
-    const option = findOption(schema as ObjectSchema, v.name);
+    const option = findOption(schema, v.name);
     if (option === undefined) {
-      reportUnknown(schema as ObjectSchema, id, v, sink, settings ? "warning" : "error");
+      reportUnknown(schema, id, v, sink, settings ? "warning" : "error");
       if (!settings) ok = false;
       continue;
     }
@@ -109,16 +109,16 @@ export function applyObject<O extends readonly AnyOption[]>(
     if (!result.ok) {
       const hint = option.hint === undefined ? "" : `; ${option.hint}`;
       const keeps = settings ? `; keeping ${option.name}=${option.defaultText}` : "";
-      sink.error(v.file, v.line, `${label(schema as ObjectSchema, id)}: ${option.name}=${v.value} is not valid; ${result.reason}${hint}${keeps}`);
+      sink.error(v.file, v.line, `${label(schema, id)}: ${option.name}=${v.value} is not valid; ${result.reason}${hint}${keeps}`);
       if (!settings) ok = false;
       continue;
     }
-    if (result.warning !== undefined) sink.warning(v.file, v.line, `${label(schema as ObjectSchema, id)}: ${option.name}=${v.value}: ${result.warning}`);
-    if (option.deprecated !== undefined) sink.warning(v.file, v.line, `${label(schema as ObjectSchema, id)}: ${option.name} is deprecated; ${option.deprecated}`);
+    if (result.warning !== undefined) sink.warning(v.file, v.line, `${label(schema, id)}: ${option.name}=${v.value}: ${result.warning}`);
+    if (option.deprecated !== undefined) sink.warning(v.file, v.line, `${label(schema, id)}: ${option.name} is deprecated; ${option.deprecated}`);
     const seenKey = `${schema.type}/${option.name}`;
     if (!option.implemented && !seen.has(seenKey) && JSON.stringify(result.value) !== JSON.stringify(option.default)) {
       seen.add(seenKey);
-      sink.warning(v.file, v.line, `${label(schema as ObjectSchema, id)}: option '${option.name}' is accepted but not implemented yet; it has no effect`);
+      sink.warning(v.file, v.line, `${label(schema, id)}: option '${option.name}' is accepted but not implemented yet; it has no effect`);
     }
     if (option.unimplementedValues !== undefined && isUnimplementedValue(option, result.value)) {
       const text = valueText(result.value);
@@ -128,7 +128,7 @@ export function applyObject<O extends readonly AnyOption[]>(
         sink.warning(
           v.file,
           v.line,
-          `${label(schema as ObjectSchema, id)}: ${option.name}=${text} is accepted but not implemented yet; Switchboard behaves as with ${option.name}=${option.defaultText}`,
+          `${label(schema, id)}: ${option.name}=${text} is accepted but not implemented yet; Switchboard behaves as with ${option.name}=${option.defaultText}`,
         );
       }
     }
@@ -137,7 +137,7 @@ export function applyObject<O extends readonly AnyOption[]>(
   }
   if ((ok || settings) && schema.finalize !== undefined) {
     for (const reason of schema.finalize(values as SchemaValues<O>, set)) {
-      sink.error(category.file, category.line, `${label(schema as ObjectSchema, id)}: ${reason}`);
+      sink.error(category.file, category.line, `${label(schema, id)}: ${reason}`);
       ok = false;
     }
   }

@@ -13,6 +13,7 @@ import { started } from "../../core/module.js";
 import type { EventSink } from "../../core/event-bus.js";
 import type { CapabilitySet } from "../../core/module-capabilities.js";
 import type { SipStackModule } from "../../sip/sip-stack-module.js";
+import type { DialplanAppsModule } from "../apps/apps-module.js";
 import type { AppRegistry } from "../apps/index.js";
 import type { ConfigModule } from "../config-module.js";
 import type { PbxEvents } from "../events.js";
@@ -43,8 +44,8 @@ export class CallLayerModule implements SwitchboardModule {
   readonly emits = ["Newchannel", "Newstate", "Hangup", "DialBegin", "DialEnd", "BridgeEnter", "BridgeLeave", "DeviceStateChange"];
   private running: CallsModule | undefined;
 
-  constructor(private readonly deps: { config: ConfigModule; contacts: ContactsModule; sip: SipStackModule }) {
-    this.dependsOn = [deps.config.name, deps.contacts.name, deps.sip.name, "dialplan-apps"];
+  constructor(private readonly deps: { config: ConfigModule; contacts: ContactsModule; sip: SipStackModule; dialplanApps: DialplanAppsModule }) {
+    this.dependsOn = [deps.config.name, deps.contacts.name, deps.sip.name, deps.dialplanApps.name];
   }
 
   get calls(): CallsModule {

@@ -20,12 +20,17 @@ const BOOLEAN_WORDS = {
 /** Values that are neither scalars nor lists: host:port, match items, digests. */
 function structuredText(v: object): string {
   const o = v as Record<string, unknown>;
-  if ("host" in o && "port" in o) return o.port ? `${String(o.host)}:${String(o.port)}` : String(o.host);
-  if ("algorithm" in o && "hash" in o) return `${String(o.algorithm)}:<hidden>`;
-  if ("name" in o) return "ptime" in o && o.ptime ? `${String(o.name)}:${String(o.ptime)}` : String(o.name);
-  if ("address" in o && "prefixLength" in o) return `${String(o.address)}/${String(o.prefixLength)}`;
-  if ("kind" in o && "host" in o) return String(o.host);
+  if ("host" in o && "port" in o) return o.port ? `${field(o.host)}:${field(o.port)}` : field(o.host);
+  if ("algorithm" in o && "hash" in o) return `${field(o.algorithm)}:<hidden>`;
+  if ("name" in o) return "ptime" in o && o.ptime ? `${field(o.name)}:${field(o.ptime)}` : field(o.name);
+  if ("address" in o && "prefixLength" in o) return `${field(o.address)}/${field(o.prefixLength)}`;
+  if ("kind" in o && "host" in o) return field(o.host);
   return JSON.stringify(v);
+}
+
+/** One field of a structured value: a scalar as itself, anything nested as JSON (never `[object Object]`). */
+function field(x: unknown): string {
+  return typeof x === "object" && x !== null ? JSON.stringify(x) : String(x);
 }
 
 /** A value as plain text: lists comma-joined, booleans true/false. */
@@ -34,7 +39,7 @@ export function plainValueText(v: unknown): string {
   if (typeof v === "boolean") return v ? "true" : "false";
   if (Array.isArray(v)) return v.map((x) => plainValueText(x)).join(",");
   if (typeof v === "object") return structuredText(v);
-  return String(v);
+  return field(v);
 }
 
 /** One option's value as `pjsip show <type> <id>` prints it. */

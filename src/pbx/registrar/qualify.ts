@@ -2,9 +2,11 @@
  * Qualify: OPTIONS pings to each contact of an AOR with `qualify_frequency` > 0. Any response
  * within `qualify_timeout` makes the contact Reachable with its round-trip time (only 2xx with
  * `qualify_2xx_only`); no response makes it Unreachable. Status changes are logged the way
- * Asterisk logs them.
+ * Asterisk logs them and emitted as `status` (the registrar module turns them into the
+ * ContactStatus event).
  */
 import type { Clock, TimerHandle } from "../../core/clock.js";
+import { TypedEmitter } from "../../core/emitter.js";
 import type { Logger } from "../../core/logger.js";
 import type { TransactionLayer } from "../../sip/transaction/transaction-layer.js";
 import type { TransportSet } from "../../sip/transport/transport-set.js";
@@ -29,12 +31,20 @@ export interface QualifierOptions {
   userAgent: () => string;
 }
 
-export class Qualifier {
+export interface QualifierEvents {
+  [k: string]: unknown[];
+  /** A tracked contact's status changed (not emitted when a probe confirms the same status). */
+  status: [ContactRecord, ContactState];
+}
+
+export class Qualifier extends TypedEmitter<QualifierEvents> {
   private readonly states = new Map<string, ContactState>();
   private readonly timers = new Map<string, TimerHandle>();
   private readonly contacts = new Map<string, ContactRecord>();
 
-  constructor(private readonly opts: QualifierOptions) {}
+  constructor(private readonly opts: QualifierOptions) {
+    super();
+  }
 
   state(c: ContactRecord): ContactState {
     const aor = this.opts.directory().aors.get(c.aor);
@@ -123,6 +133,7 @@ export class Qualifier {
     const text = `Contact ${c.aor}/${c.uri} is now ${st.status}. RTT: ${rtt} msec`;
     if (st.status === "Unreachable") this.opts.log.notice({ endpoint: c.endpoint }, text);
     else this.opts.log.info({ endpoint: c.endpoint }, text);
+    this.emit("status", c, st);
   }
 
   close(): void {

@@ -82,7 +82,7 @@ export function findOptionReads(root: string, tsconfigPath: string, types: reado
       walk(sf, (node) => {
         if (!ts.isIdentifier(node) && !ts.isPropertyAccessExpression(node) && !ts.isCallExpression(node)) return;
         if (ts.isPropertyAccessExpression(node.parent) && node.parent.name === node) return;
-        const contextual = checker.getContextualType(node as ts.Expression);
+        const contextual = checker.getContextualType(node);
         if (contextual === undefined) return;
         const actual = checker.getTypeAtLocation(node);
         if (actual === contextual) return;

@@ -6,7 +6,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createSocket, type Socket } from "node:dgram";
-import type { AddressInfo } from "node:net";
 import { FakeClock, type TimerHandle } from "../../../src/core/clock.js";
 import { discoverPublicAddress, parseHostPort } from "../../../src/media/stun/stun-client.js";
 import { buildBindingRequest, buildBindingSuccess, parseBindingResponse, verifyFingerprint } from "../../../src/media/stun/stun-message.js";
@@ -38,7 +37,7 @@ async function responder(opts: { drop?: number; reply?: (tid: Buffer, from: { ad
     socket.send(opts.reply ? opts.reply(tid, from) : buildBindingSuccess(tid, from), rinfo.port, rinfo.address);
   });
   await new Promise<void>((r) => socket.bind(0, "127.0.0.1", r));
-  return { socket, port: (socket.address() as AddressInfo).port, seen };
+  return { socket, port: socket.address().port, seen };
 }
 
 test("stun-client: Binding request to a STUN server resolves with the XOR-MAPPED-ADDRESS", async () => {
@@ -107,7 +106,7 @@ async function decoyThenTruth(decoy: (tid: Buffer) => Buffer): Promise<{ socket:
     });
   });
   await new Promise<void>((r) => socket.bind(0, "127.0.0.1", r));
-  return { socket, port: (socket.address() as AddressInfo).port };
+  return { socket, port: socket.address().port };
 }
 
 const DECOY = { address: "198.51.100.66", port: 4242 };

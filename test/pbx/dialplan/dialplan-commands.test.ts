@@ -82,9 +82,9 @@ test("dialplan show: errors for an unknown context or extension", async () => {
 
 test("dialplan show: completes context names, also after exten@", async () => {
   const { commands } = setup(dialplanFrom(TEXT));
-  const complete = commands.get("dialplan show")?.complete;
-  assert.deepEqual(await complete?.({ args: [], word: "park" }), ["parkedcalls"]);
-  assert.deepEqual(await complete?.({ args: [], word: "600@from" }), ["600@from-internal"]);
+  const show = commands.get("dialplan show");
+  assert.deepEqual(await show?.complete?.({ args: [], word: "park" }), ["parkedcalls"]);
+  assert.deepEqual(await show?.complete?.({ args: [], word: "600@from" }), ["600@from-internal"]);
 });
 
 test("dialplan reload: calls the reload hook and prints its text; unregister removes both commands", async () => {

@@ -9,9 +9,6 @@ import assert from "node:assert/strict";
 import { readFileSync, readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import {
-  callId,
-  cseq,
-  fromHeader,
   parseAuth,
   parseContactList,
   parseMessage,
@@ -19,10 +16,8 @@ import {
   parseUri,
   parseVia,
   serializeMessage,
-  tagOf,
-  toHeader,
-  topVia,
 } from "../../../src/sip/parser/index.js";
+import { callId, cseq, fromHeader, tagOf, toHeader, topVia } from "../../helpers/sip-accessors.js";
 import type { SipMessage } from "../../../src/sip/message/message.js";
 
 const DIR = fileURLToPath(new URL("../../fixtures/sip/", import.meta.url));

@@ -13,19 +13,14 @@ import { createHash } from "node:crypto";
 import { readFileSync, readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import {
-  callId,
-  cseq,
-  fromHeader,
   parseContactList,
   parseMessage,
   parseUri,
   parseVia,
   serializeMessage,
-  tagOf,
-  toHeader,
-  topVia,
   unescapeUser,
 } from "../../../src/sip/parser/index.js";
+import { callId, cseq, fromHeader, tagOf, toHeader, topVia } from "../../helpers/sip-accessors.js";
 import type { SipMessage, SipRequest, SipResponse } from "../../../src/sip/message/message.js";
 
 const DIR = fileURLToPath(new URL("../../fixtures/sip/rfc4475/", import.meta.url));

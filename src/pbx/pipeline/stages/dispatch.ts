@@ -1,7 +1,8 @@
 /**
  * Dispatch by method: REGISTER to the registrar, OPTIONS (RFC 3261 §11) and CANCEL (§9.2)
- * answered here, anything this version does not handle yet answered 405 with the methods it
- * does (§8.2.1).
+ * answered here, a known method this version does not handle yet answered 405 with the methods
+ * it does (§8.2.1), an unknown one 501. Allow, Supported, Accept and Allow-Events are the loaded
+ * modules' capabilities (core/module-capabilities.ts), handed in by the pipeline module.
  */
 import { SipResponseError } from "../../../core/errors.js";
 import { createResponse } from "../../../sip/transaction/create-response.js";
@@ -13,7 +14,14 @@ import type { PipelineStage, RequestContext, StageResult } from "../request-cont
 export interface DispatchOptions {
   registrar: Registrar;
   respond: (ctx: RequestContext, res: SipResponse) => void;
+  /** The `Allow` value: the methods the loaded modules handle. */
   allow: () => string;
+  /** The `Supported` value of the OPTIONS answer; omitted when empty or absent. */
+  supported?: () => string;
+  /** The `Accept` value of the OPTIONS answer; omitted when empty or absent. */
+  accept?: () => string;
+  /** The `Allow-Events` value of the OPTIONS answer; omitted when empty or absent. */
+  allowEvents?: () => string;
   /**
    * The INVITE server transaction a CANCEL refers to (`TransactionLayer.findInviteForCancel`).
    * Without it every CANCEL is answered 481.
@@ -24,6 +32,9 @@ export interface DispatchOptions {
   /** Told when a CANCEL ended an INVITE; returns the To tag our responses to it carried. */
   onCancel?: (invite: InviteServerTransaction) => string | undefined;
 }
+
+/** Methods of RFC 3261 and its registered extensions (3262, 3311, 3428, 3515, 3903, 6086, 6665). */
+const KNOWN_METHODS = new Set(["INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "REGISTER", "PRACK", "UPDATE", "MESSAGE", "REFER", "PUBLISH", "INFO", "SUBSCRIBE", "NOTIFY"]);
 
 export class DispatchStage implements PipelineStage {
   readonly name = "dispatch";
@@ -39,10 +50,19 @@ export class DispatchStage implements PipelineStage {
         this.opts.registrar.handle(ctx);
         return "done";
       case "OPTIONS": {
+        // §11.2: "Allow, Accept, Accept-Encoding, Accept-Language, and Supported header fields
+        // SHOULD be present in a 200 (OK) response to an OPTIONS request."
         const res = createResponse(ctx.req, 200);
         res.headers.append("Allow", this.opts.allow());
-        res.headers.append("Accept", "application/sdp");
-        res.headers.append("Supported", "100rel, timer");
+        const optional: Array<[string, (() => string) | undefined]> = [
+          ["Accept", this.opts.accept],
+          ["Supported", this.opts.supported],
+          ["Allow-Events", this.opts.allowEvents],
+        ];
+        for (const [name, value] of optional) {
+          const v = value?.();
+          if (v) res.headers.append(name, v);
+        }
         this.opts.respond(ctx, res);
         return "done";
       }
@@ -51,6 +71,12 @@ export class DispatchStage implements PipelineStage {
         return "done";
       default:
         break;
+    }
+    // RFC 3261 §8.2.1: "If the UAS recognizes but does not support the method of a request, it
+    // MUST generate a 405"; a method it does not recognize at all gets 501 (§21.5.2), with the
+    // methods it understands in Allow (RFC 4475 §3.1.1.2 `intmeth`, §3.1.1.5 `esc02`).
+    if (!KNOWN_METHODS.has(ctx.req.method)) {
+      throw new SipResponseError(501, "Not Implemented", [["Allow", this.opts.allow()]], `${ctx.req.method.slice(0, 20)} is not a SIP method Switchboard knows (allowed: ${this.opts.allow()})`);
     }
     throw new SipResponseError(405, "Method Not Allowed", [["Allow", this.opts.allow()]], `${ctx.req.method.slice(0, 20)} is not handled by this version (allowed: ${this.opts.allow()})`);
   }

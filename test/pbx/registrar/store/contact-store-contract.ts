@@ -39,7 +39,7 @@ export interface StoreHarness {
 const ids = (cs: ContactRecord[]) => cs.map((c) => c.id).sort();
 
 export function contactStoreContract(name: string, create: () => StoreHarness): void {
-  const run = (title: string, fn: (store: ContactStore) => void) =>
+  const run = (title: string, fn: (store: ContactStore) => void): void => {
     test(`${name}: ${title}`, () => {
       const h = create();
       try {
@@ -48,6 +48,7 @@ export function contactStoreContract(name: string, create: () => StoreHarness): 
         h.dispose();
       }
     });
+  };
 
   run("an upserted contact can be read back by id and by AOR, with every field", (s) => {
     const c = makeContact("6001", "sip:6001@192.0.2.50:5060", { qValue: 0.5, path: "<sip:edge.example.com;lr>" });

@@ -1,0 +1,33 @@
+/**
+ * The `pjsip show|list …` commands (endpoints, aors, auths, contacts, transports, identifies,
+ * `pjsip qualify`, and with the embedded default `pjsip show default-passwords`) as a module.
+ */
+import type { SipStackModule } from "../../sip/sip-stack-module.js";
+import type { PbxModuleContext, SwitchboardModule } from "../module-context.js";
+import { loadOrCreatePasswords } from "../registrar/default-passwords.js";
+import { EMBEDDED_EXTENSIONS } from "../../config/index.js";
+import type { ContactsModule } from "../registrar/contacts-module.js";
+import type { RegistrarModule } from "../registrar/registrar-module.js";
+import { registerPjsipCommands } from "./pjsip-commands.js";
+
+export class PjsipCommandsModule implements SwitchboardModule {
+  readonly name = "pjsip-commands";
+  readonly dependsOn: readonly string[];
+
+  constructor(private readonly deps: { sip: SipStackModule; contacts: ContactsModule; registrar: RegistrarModule }) {
+    this.dependsOn = [deps.sip.name, deps.contacts.name, deps.registrar.name];
+  }
+
+  start(ctx: PbxModuleContext): void {
+    const dataDir = ctx.dataDir;
+    registerPjsipCommands(ctx.commands, {
+      directory: ctx.directory,
+      config: ctx.config,
+      store: this.deps.contacts.store,
+      qualifier: this.deps.registrar.qualifier,
+      transports: this.deps.sip.transports,
+      clock: ctx.clock,
+      defaultPasswords: ctx.configDir ? undefined : () => loadOrCreatePasswords(dataDir, EMBEDDED_EXTENSIONS).passwords,
+    });
+  }
+}

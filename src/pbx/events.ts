@@ -1,0 +1,220 @@
+/**
+ * The PBX's events, named and shaped as Asterisk's AMI events so that AMI, ARI and CDR can be
+ * built on the bus without renaming anything: each payload carries the AMI event's fields under
+ * their AMI names (docs.asterisk.org, "AMI Events"; manager_channels.c for the channel
+ * snapshot). Values are typed (numbers stay numbers); the AMI writer formats them.
+ *
+ * Who emits what:
+ *   ContactStatus                       pbx/registrar (registrar-module.ts, contact-status.ts)
+ *   Newchannel, Newstate, Hangup        the call layer (pbx/channel), one per channel change
+ *   DialBegin, DialEnd                  Dial, per outgoing leg
+ *   BridgeEnter, BridgeLeave            the bridge, per channel joining or leaving
+ *   DeviceStateChange                   the call layer, when an endpoint's aggregate state changes
+ */
+import { EventBus, type EventPort } from "../core/event-bus.js";
+import type { DialStatus } from "./dialplan/channel.js";
+
+/** Asterisk's channel states (`AST_STATE_*`) as AMI prints them in `ChannelStateDesc`. */
+export const CHANNEL_STATE_DESC = ["Down", "Rsrvd", "OffHook", "Dialing", "Ring", "Ringing", "Up", "Busy", "Dialing Offhook", "Pre-ring"] as const;
+export type ChannelStateDesc = (typeof CHANNEL_STATE_DESC)[number] | "Unknown";
+
+/** The numeric `ChannelState` of a state description (Down 0 … Up 6 … Pre-ring 9). */
+export function channelStateCode(desc: ChannelStateDesc): number {
+  const i = (CHANNEL_STATE_DESC as readonly string[]).indexOf(desc);
+  return i < 0 ? CHANNEL_STATE_DESC.length : i;
+}
+
+/** The channel snapshot every channel event carries. */
+export interface ChannelFields {
+  Channel: string;
+  ChannelState: number;
+  ChannelStateDesc: ChannelStateDesc;
+  CallerIDNum: string;
+  CallerIDName: string;
+  ConnectedLineNum: string;
+  ConnectedLineName: string;
+  Language: string;
+  AccountCode: string;
+  Context: string;
+  Exten: string;
+  Priority: number;
+  Uniqueid: string;
+  /** Uniqueid of the oldest channel of the call. */
+  Linkedid: string;
+}
+
+/** The same snapshot with every field prefixed `Dest` (the dialled channel of DialBegin/DialEnd). */
+export type DestChannelFields = { [K in keyof ChannelFields as `Dest${K}`]: ChannelFields[K] };
+
+/** What the call layer knows of a channel, in its own words; `channelFields` maps it to AMI's. */
+export interface ChannelView {
+  name: string;
+  state: ChannelStateDesc;
+  callerIdNum: string;
+  callerIdName: string;
+  connectedLineNum?: string;
+  connectedLineName?: string;
+  language?: string;
+  accountCode?: string;
+  context: string;
+  exten: string;
+  priority: number;
+  uniqueid: string;
+  linkedid: string;
+}
+
+export function channelFields(c: ChannelView): ChannelFields {
+  return {
+    Channel: c.name,
+    ChannelState: channelStateCode(c.state),
+    ChannelStateDesc: c.state,
+    CallerIDNum: c.callerIdNum,
+    CallerIDName: c.callerIdName,
+    ConnectedLineNum: c.connectedLineNum ?? "",
+    ConnectedLineName: c.connectedLineName ?? "",
+    Language: c.language ?? "en",
+    AccountCode: c.accountCode ?? "",
+    Context: c.context,
+    Exten: c.exten,
+    Priority: c.priority,
+    Uniqueid: c.uniqueid,
+    Linkedid: c.linkedid,
+  };
+}
+
+export function destChannelFields(c: ChannelView): DestChannelFields {
+  const f = channelFields(c);
+  return {
+    DestChannel: f.Channel,
+    DestChannelState: f.ChannelState,
+    DestChannelStateDesc: f.ChannelStateDesc,
+    DestCallerIDNum: f.CallerIDNum,
+    DestCallerIDName: f.CallerIDName,
+    DestConnectedLineNum: f.ConnectedLineNum,
+    DestConnectedLineName: f.ConnectedLineName,
+    DestLanguage: f.Language,
+    DestAccountCode: f.AccountCode,
+    DestContext: f.Context,
+    DestExten: f.Exten,
+    DestPriority: f.Priority,
+    DestUniqueid: f.Uniqueid,
+    DestLinkedid: f.Linkedid,
+  };
+}
+
+/** The bridge snapshot of BridgeEnter/BridgeLeave. */
+export interface BridgeFields {
+  BridgeUniqueid: string;
+  /** `basic` for a two-party call bridged by Dial. */
+  BridgeType: string;
+  /** `simple_bridge` for two channels (our media is joined in the relay worker, which is that). */
+  BridgeTechnology: string;
+  BridgeCreator: string;
+  BridgeName: string;
+  BridgeNumChannels: number;
+  BridgeVideoSourceMode: "none" | "talker" | "single";
+  BridgeVideoSource?: string;
+}
+
+/** What the bridge knows of itself; `bridgeFields` maps it to AMI's. */
+export interface BridgeView {
+  id: string;
+  numChannels: number;
+  type?: string;
+  technology?: string;
+  creator?: string;
+  name?: string;
+}
+
+export function bridgeFields(b: BridgeView): BridgeFields {
+  return {
+    BridgeUniqueid: b.id,
+    BridgeType: b.type ?? "basic",
+    BridgeTechnology: b.technology ?? "simple_bridge",
+    BridgeCreator: b.creator ?? "<unknown>",
+    BridgeName: b.name ?? "<unknown>",
+    BridgeNumChannels: b.numChannels,
+    BridgeVideoSourceMode: "none",
+  };
+}
+
+/** Q.850 cause texts as Asterisk prints them in `Cause-txt`. */
+const CAUSE_TEXT: Readonly<Record<number, string>> = {
+  1: "Unallocated (unassigned) number",
+  16: "Normal Clearing",
+  17: "User busy",
+  18: "No user responding",
+  19: "User alerting, no answer",
+  20: "Subscriber absent",
+  21: "Call Rejected",
+  31: "Normal, unspecified",
+  34: "Circuit/channel congestion",
+  41: "Temporary failure",
+  58: "Bearer capability not available",
+  127: "Interworking, unspecified",
+};
+
+export function causeText(cause: number): string {
+  return CAUSE_TEXT[cause] ?? "Unknown";
+}
+
+/** The Hangup payload of a channel ended with a Q.850 cause. */
+export function hangupFields(c: ChannelView, cause: number): PbxEvents["Hangup"] {
+  return { ...channelFields(c), Cause: cause, "Cause-txt": causeText(cause) };
+}
+
+/** The DialBegin payload: the calling channel, the dialled one, and what followed `PJSIP/`. */
+export function dialBeginFields(caller: ChannelView, dest: ChannelView, dialString: string): PbxEvents["DialBegin"] {
+  return { ...channelFields(caller), ...destChannelFields(dest), DialString: dialString };
+}
+
+export function dialEndFields(caller: ChannelView, dest: ChannelView, status: DialStatus): PbxEvents["DialEnd"] {
+  return { ...channelFields(caller), ...destChannelFields(dest), DialStatus: status };
+}
+
+/** ContactStatus values: the qualify outcome, or what happened to the binding. */
+export type ContactStatusValue = "Created" | "Updated" | "Removed" | "Reachable" | "Unreachable" | "Unknown" | "Unqualified";
+
+/** Device states as AMI and `DEVICE_STATE()` write them. */
+export type DeviceState = "UNKNOWN" | "NOT_INUSE" | "INUSE" | "BUSY" | "INVALID" | "UNAVAILABLE" | "RINGING" | "RINGINUSE" | "ONHOLD";
+
+export interface PbxEvents {
+  /** A channel was created. */
+  Newchannel: ChannelFields;
+  /** A channel's state changed (Ring → Ringing → Up). */
+  Newstate: ChannelFields;
+  /** A channel was hung up; Cause is Q.850 (16 normal clearing, 17 busy …). */
+  Hangup: ChannelFields & { Cause: number; "Cause-txt": string };
+  /** Dial started calling one destination; DialString is what followed `PJSIP/`. */
+  DialBegin: ChannelFields & DestChannelFields & { DialString: string };
+  /** Dial ended for one destination. */
+  DialEnd: ChannelFields & DestChannelFields & { DialStatus: DialStatus; Forward?: string };
+  /** A channel joined a bridge; SwapUniqueid names a channel it replaced, if any. */
+  BridgeEnter: BridgeFields & ChannelFields & { SwapUniqueid?: string };
+  BridgeLeave: BridgeFields & ChannelFields;
+  /**
+   * A contact's state changed. RoundtripUsec is the last qualify's round trip (0 when none
+   * was measured); UserAgent, RegExpire (epoch seconds), ViaAddress and CallID come from the
+   * REGISTER that made the binding.
+   */
+  ContactStatus: {
+    URI: string;
+    ContactStatus: ContactStatusValue;
+    AOR: string;
+    EndpointName: string;
+    RoundtripUsec: number;
+    UserAgent?: string;
+    RegExpire?: number;
+    ViaAddress?: string;
+    CallID?: string;
+  };
+  /** A device's (e.g. `PJSIP/1001`) aggregate state changed. */
+  DeviceStateChange: { Device: string; State: DeviceState };
+}
+
+export type PbxEventName = keyof PbxEvents & string;
+export type PbxEventPort = EventPort<PbxEvents>;
+
+export function createPbxEventBus(): EventBus<PbxEvents> {
+  return new EventBus<PbxEvents>();
+}
