@@ -1,18 +1,23 @@
 /** Shared services every call leg needs, handed down by the call manager. */
 import type { Clock } from "../../core/clock.js";
+import type { EventSink } from "../../core/event-bus.js";
 import type { Logger } from "../../core/logger.js";
+import type { CapabilitySet } from "../../core/module-capabilities.js";
 import type { LoadedConfig } from "../../config/index.js";
 import type { MediaEngine } from "../../media/index.js";
 import type { SessionLayer } from "../../sip/session/index.js";
 import type { TransactionLayer } from "../../sip/transaction/transaction-layer.js";
 import type { TransportSet } from "../../sip/transport/transport-set.js";
 import type { EndpointDirectory } from "../endpoint/directory.js";
+import type { PbxEvents } from "../events.js";
 import type { ContactStore } from "../registrar/store/contact-store.js";
+import type { DeviceStates } from "./device-states.js";
 
 export interface CallContext {
   clock: Clock;
   log: Logger;
-  transactions: TransactionLayer;
+  /** Only `timers` is read (the ACK-timeout log line); the session layer sends everything. */
+  transactions: Pick<TransactionLayer, "timers">;
   /** INVITE sessions and their dialog table (sip/session). */
   sessions: SessionLayer;
   transports: TransportSet;
@@ -21,4 +26,10 @@ export interface CallContext {
   config: () => LoadedConfig;
   contacts: ContactStore;
   userAgent: () => string;
+  /** Channel, dial and bridge events (pbx/events.ts), as the call layer module declares them. */
+  events: EventSink<PbxEvents>;
+  /** Allow and Supported of the loaded modules; narrowed per endpoint by capabilitiesFor(). */
+  capabilities: CapabilitySet;
+  /** The aggregate state of each endpoint's channels (DeviceStateChange). */
+  devices: DeviceStates;
 }

@@ -4,31 +4,18 @@
  * adds and hands it the services of the module context; the call layer itself is built,
  * reloaded and closed by CallsModule.
  *
- * Besides the options CallsModule reads today, it is handed `events` (the scoped event bus for
- * the channel, dial and bridge events declared below), `capabilities` (Allow/Supported of the
- * loaded modules), and the shared dialplan registries `apps` and `funcs`, for the call layer to
- * pick up (see docs/architecture.md, "Events").
+ * The call layer is handed `events` (the scoped event bus for the channel, dial, bridge and
+ * device-state events declared below), `capabilities` (Allow/Supported of the loaded modules,
+ * narrowed per endpoint by endpoint-capabilities.ts), and the shared dialplan registries `apps`
+ * and `funcs` (see docs/architecture.md, "Events").
  */
 import { started } from "../../core/module.js";
-import type { EventSink } from "../../core/event-bus.js";
-import type { CapabilitySet } from "../../core/module-capabilities.js";
 import type { SipStackModule } from "../../sip/sip-stack-module.js";
 import type { DialplanAppsModule } from "../apps/apps-module.js";
-import type { AppRegistry } from "../apps/index.js";
 import type { ConfigModule } from "../config-module.js";
-import type { PbxEvents } from "../events.js";
-import type { FuncRegistry } from "../funcs/index.js";
 import type { PbxModuleContext, SwitchboardModule } from "../module-context.js";
 import type { ContactsModule } from "../registrar/contacts-module.js";
 import { CallsModule, type CallsModuleOptions } from "./calls-module.js";
-
-/** What the call layer is handed beyond CallsModuleOptions, until those options name them. */
-export interface CallLayerServices {
-  events: EventSink<PbxEvents>;
-  capabilities: CapabilitySet;
-  apps: AppRegistry;
-  funcs: FuncRegistry;
-}
 
 export class CallLayerModule implements SwitchboardModule {
   readonly name = "calls";
@@ -53,7 +40,7 @@ export class CallLayerModule implements SwitchboardModule {
   }
 
   async start(ctx: PbxModuleContext): Promise<void> {
-    const options: CallsModuleOptions & CallLayerServices = {
+    const options: CallsModuleOptions = {
       clock: ctx.clock,
       log: ctx.log,
       transactions: this.deps.sip.transactions,

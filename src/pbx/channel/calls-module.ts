@@ -6,7 +6,9 @@
 import { join } from "node:path";
 import type { Clock } from "../../core/clock.js";
 import type { CommandRegistrar } from "../../core/commands.js";
+import type { EventSink } from "../../core/event-bus.js";
 import type { Logger } from "../../core/logger.js";
+import type { CapabilitySet } from "../../core/module-capabilities.js";
 import { formatDiagnostic, parseConfigText, type LoadedConfig } from "../../config/index.js";
 import { MediaEngine, discoverPublicAddress } from "../../media/index.js";
 import type { SipResponse } from "../../sip/message/message.js";
@@ -16,12 +18,14 @@ import type { TransportSet } from "../../sip/transport/transport-set.js";
 import { createCoreAppRegistry, type AppRegistry } from "../apps/index.js";
 import { compileDialplan, DialplanExecutor, registerDialplanCommands, type Dialplan } from "../dialplan/index.js";
 import type { EndpointDirectory } from "../endpoint/directory.js";
-import { createCoreFuncRegistry } from "../funcs/index.js";
+import type { PbxEvents } from "../events.js";
+import { createCoreFuncRegistry, type FuncRegistry } from "../funcs/index.js";
 import { InDialogStage } from "../pipeline/stages/in-dialog.js";
 import type { RequestContext } from "../pipeline/request-context.js";
 import type { ContactStore } from "../registrar/store/contact-store.js";
 import { CallManager } from "./call-manager.js";
 import { registerChannelCommands } from "./channel-commands.js";
+import { DeviceStates } from "./device-states.js";
 import { CAUSE } from "./hangup-cause.js";
 
 export interface CallsModuleOptions {
@@ -39,6 +43,13 @@ export interface CallsModuleOptions {
   /** Reads the configuration files again (for `dialplan reload`). */
   readConfig?: () => LoadedConfig;
   dataDir: string;
+  /** Where the channel, dial, bridge and device-state events go (the module's scoped bus). */
+  events: EventSink<PbxEvents>;
+  /** Allow/Supported/Accept of the loaded modules. */
+  capabilities: CapabilitySet;
+  /** The dialplan applications and functions; the core sets when absent (tests). */
+  apps?: AppRegistry;
+  funcs?: FuncRegistry;
 }
 
 export class CallsModule {
@@ -55,14 +66,14 @@ export class CallsModule {
 
   private constructor(private readonly o: CallsModuleOptions, media: MediaEngine) {
     this.media = media;
-    const apps = createCoreAppRegistry();
+    const apps = o.apps ?? createCoreAppRegistry();
     this.apps = apps;
     this.dialplan = this.compile(o.config());
     const executor = new DialplanExecutor({
       dialplan: () => this.dialplan,
       log: o.log.child({ category: "pbx.dialplan" }),
       apps,
-      funcs: createCoreFuncRegistry(),
+      funcs: o.funcs ?? createCoreFuncRegistry(),
       clock: o.clock,
     });
     this.sessions = new SessionLayer({ env: { clock: o.clock, transactions: o.transactions }, factory: new MessageFactory({ userAgent: o.userAgent }) });
@@ -78,6 +89,9 @@ export class CallsModule {
         config: o.config,
         contacts: o.contacts,
         userAgent: o.userAgent,
+        events: o.events,
+        capabilities: o.capabilities,
+        devices: new DeviceStates(o.events),
       },
       executor,
       respond: o.respond,

@@ -24,6 +24,9 @@ interface Row {
   peer: string;
   /** The other party's caller ID, as `"Name" <num>` (Asterisk's connected line). */
   connected: string;
+  /** The id of the bridge the channel is in ("" when none). */
+  bridgeId: string;
+  uniqueId: string;
 }
 
 function hms(sec: number): string {
@@ -58,6 +61,8 @@ function inboundRow(c: InboundCall, now: number): Row {
     endpoint: c.endpoint.id,
     peer: c.peer?.name ?? "",
     connected: c.peer ? `"" <${c.peer.endpoint.id}>` : "",
+    bridgeId: c.bridge?.has(c.name) ? c.bridge.id : "",
+    uniqueId: c.uniqueId,
   };
 }
 
@@ -75,6 +80,8 @@ function outboundRow(l: OutboundLeg, c: InboundCall, now: number): Row {
     endpoint: l.endpoint.id,
     peer: c.name,
     connected: `"${c.callerId.name.replace(/"/g, "")}" <${c.callerId.num}>`,
+    bridgeId: c.bridge?.has(l.name) ? c.bridge.id : "",
+    uniqueId: l.uniqueId,
   };
 }
 
@@ -103,8 +110,7 @@ export function registerChannelCommands(registry: CommandRegistrar, calls: CallM
                 const at = r.location.indexOf("@");
                 const exten = at >= 0 ? r.location.slice(0, at) : "";
                 const [context = "", prio = "1"] = at >= 0 ? r.location.slice(at + 1).split(":") : ["", "1"];
-                const bridge = r.peer ? [r.name, r.peer].sort()[0] ?? "" : "";
-                return [r.name, context, exten, prio, r.state, r.app, r.data, r.callerId, "", "", "3", String(r.duration), bridge, r.name].join("!");
+                return [r.name, context, exten, prio, r.state, r.app, r.data, r.callerId, "", "", "3", String(r.duration), r.bridgeId, r.uniqueId].join("!");
               })
               .join("\n") + (list.length ? "\n" : "")
           );

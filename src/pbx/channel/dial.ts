@@ -6,9 +6,11 @@
  */
 import { parseAudioSdp, buildSdp, describeCodecs, type MediaCodec } from "../../media/sdp/index.js";
 import type { EndpointConfig } from "../../config/index.js";
+import { Bridge } from "../bridge/bridge.js";
+import { dialBeginFields, dialEndFields } from "../events.js";
 import { flowFor } from "../outbound/request-builder.js";
 import type { CallContext } from "./call-context.js";
-import { nextChannelName } from "./channel-name.js";
+import { nextChannelName, nextUniqueId } from "./channel-name.js";
 import { dialStatusForResponse, CAUSE } from "./hangup-cause.js";
 import type { InboundCall } from "./inbound-call.js";
 import { mediaAddressFor } from "./media-address.js";
@@ -32,6 +34,8 @@ export interface DialHooks {
 }
 
 interface Target {
+  /** What followed `PJSIP/` in the dial string (DialBegin's DialString). */
+  dialString: string;
   endpoint: EndpointConfig;
   uri: string;
   source?: { address: string; port: number; transport: string } | undefined;
@@ -69,19 +73,20 @@ export async function dial(
       call.log.notice({}, `Dial: endpoint '${m[2]}' does not exist (check pjsip.conf)`);
       continue;
     }
+    const dialString = raw.trim().slice("PJSIP/".length);
     if (m[3]) {
-      resolved.push({ endpoint: ep, uri: m[3] });
+      resolved.push({ dialString, endpoint: ep, uri: m[3] });
       continue;
     }
     let found = false;
     for (const aorId of ep.aors) {
       for (const c of ctx.contacts.list(aorId)) {
         if (c.expiresAt <= now) continue;
-        resolved.push({ endpoint: ep, uri: c.uri, source: { address: c.sourceAddress, port: c.sourcePort, transport: c.transport } });
+        resolved.push({ dialString, endpoint: ep, uri: c.uri, source: { address: c.sourceAddress, port: c.sourcePort, transport: c.transport } });
         found = true;
       }
       for (const uri of dir.aors.get(aorId)?.contact ?? []) {
-        resolved.push({ endpoint: ep, uri });
+        resolved.push({ dialString, endpoint: ep, uri });
         found = true;
       }
     }
@@ -96,12 +101,23 @@ export async function dial(
     let winner: OutboundLeg | undefined;
     let settled = false;
     let timer: { cancel(): void } | undefined;
+    // One bridge per Dial: early media of whichever leg sends it, then the leg that answers.
+    const bridge = new Bridge({ media: ctx.media, events: ctx.events, now: () => ctx.clock.now(), creator: "Dial" });
+    /** Legs a DialBegin went out for and no DialEnd yet. */
+    const dialing = new Set<OutboundLeg>();
+    const dialEnd = (leg: OutboundLeg, status: DialStatus) => {
+      if (!dialing.delete(leg)) return;
+      if (ctx.events.wants("DialEnd")) ctx.events.emit("DialEnd", dialEndFields(call.view(), leg.view(), status));
+    };
 
     const settle = (status: DialStatus) => {
       if (settled) return;
       settled = true;
       timer?.cancel();
-      for (const leg of legs) if (leg !== winner) stopLeg(leg);
+      // The forks that lost were cancelled (another answered, or the caller went away); after a
+      // timeout they simply were not answered.
+      for (const leg of legs) if (leg !== winner) stopLeg(leg, status === "NOANSWER" ? "NOANSWER" : "CANCEL");
+      if (!winner) bridge.close();
       call.vars.set("DIALSTATUS", status);
       // The caller's own final response follows the outcome (486 for a busy callee, 480 for no
       // answer) when the dialplan then just hangs up, as Asterisk's Dial() leaves its cause on
@@ -113,7 +129,8 @@ export async function dial(
       if (!winner && failures.length > 0 && failures.every((f) => f === 488)) call.dialCause = CAUSE.BEARERCAPABILITY_NOTAVAIL;
       resolve(winner ? { status, answeredBy: winner.name } : { status });
     };
-    const stopLeg = (leg: OutboundLeg) => {
+    const stopLeg = (leg: OutboundLeg, status: DialStatus) => {
+      dialEnd(leg, status);
       leg.cancel();
       call.ringing_.delete(leg);
       ctx.media.release(leg.mediaLegId);
@@ -126,7 +143,7 @@ export async function dial(
       settle(pick);
     };
 
-    void call.whenEnded().then(() => {
+    call.onEnding(() => {
       if (!winner) settle("CANCEL");
     });
     if (timeoutSec !== undefined && timeoutSec > 0) {
@@ -185,6 +202,8 @@ export async function dial(
       const leg = new OutboundLeg({
         ctx,
         name: nextChannelName(t.endpoint.id),
+        uniqueId: nextUniqueId(ctx.clock.now()),
+        linkedId: call.uniqueId,
         endpoint: t.endpoint,
         target: t.uri,
         flow,
@@ -207,25 +226,32 @@ export async function dial(
       leg.on("progress", (sdp) => {
         if (winner || settled) return;
         applyAnswer(sdp);
-        ctx.media.bridge(call.mediaLegId, leg.mediaLegId);
+        bridge.earlyMedia(call, leg);
         void call.progress();
       });
       leg.on("answered", (sdp) => {
         if (settled || winner) {
+          dialEnd(leg, "CANCEL");
           leg.hangup();
           return;
         }
         winner = leg;
         call.ringing_.delete(leg);
         applyAnswer(sdp);
-        for (const other of legs) if (other !== leg) stopLeg(other);
-        ctx.media.bridge(call.mediaLegId, leg.mediaLegId);
+        dialEnd(leg, "ANSWER");
+        for (const other of legs) if (other !== leg) stopLeg(other, "CANCEL");
         call.peer = leg;
+        call.bridge = bridge;
+        bridge.join(call, leg);
         timer?.cancel();
         void call.answer().then(async () => {
           // The conversation: it ends when either side hangs up.
-          leg.on("remoteHangup", () => void call.hangup(CAUSE.NORMAL_CLEARING));
+          leg.on("remoteHangup", () => {
+            bridge.close();
+            void call.hangup(CAUSE.NORMAL_CLEARING);
+          });
           await call.whenEnded();
+          bridge.close();
           leg.hangup();
           ctx.media.release(leg.mediaLegId);
           hooks.untrack(leg);
@@ -233,12 +259,15 @@ export async function dial(
         });
       });
       leg.on("failed", (status) => {
+        dialEnd(leg, dialStatusForResponse(status));
         failures.push(status);
         call.ringing_.delete(leg);
         ctx.media.release(leg.mediaLegId);
         hooks.untrack(leg);
         maybeAllFailed();
       });
+      dialing.add(leg);
+      if (ctx.events.wants("DialBegin")) ctx.events.emit("DialBegin", dialBeginFields(call.view(), leg.view(), t.dialString));
       leg.start();
     };
 

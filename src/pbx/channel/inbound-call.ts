@@ -15,11 +15,14 @@ import type { Dialog } from "../../sip/dialog/dialog.js";
 import { unescapeUser } from "../../sip/parser/index.js";
 import type { InviteServerPort, ServerInviteSession, SessionBody } from "../../sip/session/index.js";
 import type { Flow } from "../../sip/transport/types.js";
+import type { Bridge } from "../bridge/bridge.js";
 import type { DialplanChannel } from "../dialplan/executor.js";
+import { capabilitiesFor } from "../endpoint/endpoint-capabilities.js";
+import { channelFields, hangupFields, type ChannelView } from "../events.js";
 import type { CallContext } from "./call-context.js";
 import { CAUSE, statusForCause } from "./hangup-cause.js";
 import type { OutboundLeg } from "./outbound-leg.js";
-import { allowFor, supportedTagsFor, timerPolicyFor, type ExtensionTerms } from "./session-extensions.js";
+import { timerPolicyFor, type ExtensionTerms } from "./session-extensions.js";
 
 export type ChannelState = "Ring" | "Ringing" | "Up" | "Down";
 
@@ -61,6 +64,8 @@ export class InboundCall implements DialplanChannel {
   readonly session: ServerInviteSession;
   /** The bridged outgoing leg, once a Dial() was answered (or is in early media). */
   peer: OutboundLeg | undefined;
+  /** The bridge Dial() joined this channel to its peer with (closed when either ends). */
+  bridge: Bridge | undefined;
   /** Outgoing legs currently ringing, for console output and cleanup. */
   readonly ringing_ = new Set<OutboundLeg>();
   application = "";
@@ -73,11 +78,13 @@ export class InboundCall implements DialplanChannel {
   dialCause: number | undefined;
   private ended = false;
   private endWaiters: Array<() => void> = [];
+  private endingHooks: Array<() => void> = [];
   private sessionVersion = 1;
   private readonly sessionId = String(Date.now());
   private earlyMediaSent = false;
   private answering: Promise<void> | undefined;
   readonly log: Logger;
+  readonly uniqueId: string;
 
   constructor(readonly o: InboundCallOptions) {
     this.name = o.name;
@@ -87,21 +94,51 @@ export class InboundCall implements DialplanChannel {
     this.createdAt = o.ctx.clock.now();
     this.callerId = callerIdOf(o.req, o.endpoint);
     this.log = o.ctx.log.child({ channel: o.name });
+    this.uniqueId = o.uniqueId;
     this.vars.set("UNIQUEID", o.uniqueId);
     this.codecList = o.codecs;
     const timer = o.terms.timer;
+    const caps = capabilitiesFor(o.ctx.capabilities, o.endpoint);
     this.session = o.ctx.sessions.createServer({
       invite: o.req,
       tx: o.tx,
       flow: o.flow,
       contactUser: o.endpoint.id,
-      allow: allowFor(o.endpoint),
-      supported: supportedTagsFor(o.endpoint),
+      allow: caps.allow(),
+      supported: caps.supported(),
       reliable: o.terms.reliable,
       sessionTimer: timer ? { interval: timer.interval, refresher: timer.refresher } : undefined,
       sessionTimers: timerPolicyFor(o.endpoint),
     });
     this.watchSession();
+    // An incoming channel is born ringing (AST_STATE_RING), its device in use.
+    if (o.ctx.events.wants("Newchannel")) o.ctx.events.emit("Newchannel", channelFields(this.view()));
+    o.ctx.devices.set(this.name, o.endpoint.id, this.state);
+  }
+
+  /** The snapshot channel events carry (pbx/events.ts). */
+  view(): ChannelView {
+    return {
+      name: this.name,
+      state: this.state,
+      callerIdNum: this.callerId.num,
+      callerIdName: this.callerId.name,
+      ...(this.peer ? { connectedLineNum: this.peer.endpoint.id } : {}),
+      context: this.context,
+      exten: this.exten,
+      priority: this.priority,
+      uniqueid: this.uniqueId,
+      linkedid: this.uniqueId,
+    };
+  }
+
+  /** A state change, reported as Newstate (Down is reported as Hangup, by finish()). */
+  private setState(state: ChannelState): void {
+    if (this.state === state) return;
+    this.state = state;
+    if (state === "Down") return;
+    if (this.o.ctx.events.wants("Newstate")) this.o.ctx.events.emit("Newstate", channelFields(this.view()));
+    this.o.ctx.devices.set(this.name, this.endpoint.id, state);
   }
 
   /** What the session tells the channel. */
@@ -110,8 +147,8 @@ export class InboundCall implements DialplanChannel {
     const peer = () => `${this.o.flow.remoteAddress}:${this.o.flow.remotePort}`;
     s.on("accepted", () => {
       this.answered = true;
-      this.state = "Up";
       this.answeredAt = this.o.ctx.clock.now();
+      this.setState("Up");
     });
     s.on("cancelled", () => this.cancelled());
     s.on("prackTimeout", (status, secs) => {
@@ -182,6 +219,15 @@ export class InboundCall implements DialplanChannel {
     return this.ended;
   }
 
+  /**
+   * Runs `fn` synchronously when the call starts to end, before its legs are hung up, so Dial()
+   * reports DialEnd (CANCEL) before the dialled channel's Hangup, as Asterisk orders them.
+   */
+  onEnding(fn: () => void): void {
+    if (this.ended) fn();
+    else this.endingHooks.push(fn);
+  }
+
   /** Resolves once the call has ended, whoever ended it. */
   whenEnded(): Promise<void> {
     if (this.ended) return Promise.resolve();
@@ -218,7 +264,7 @@ export class InboundCall implements DialplanChannel {
     // Each ringing fork used to mean another 180; sent reliably, every one would need its own
     // PRACK round trip, so a reliable 180 goes out once.
     if (this.session.reliableProvisionals && this.state === "Ringing") return;
-    if (this.state === "Ring") this.state = "Ringing";
+    if (this.state === "Ring") this.setState("Ringing");
     this.session.provisional(180);
   }
 
@@ -362,13 +408,19 @@ export class InboundCall implements DialplanChannel {
 
   private finish(): void {
     this.ended = true;
-    this.state = "Down";
+    for (const fn of this.endingHooks.splice(0)) fn();
+    // Both channels leave the bridge before either is hung up, as in Asterisk.
+    this.bridge?.close();
     for (const leg of [...this.ringing_]) leg.cancel();
     this.ringing_.clear();
     if (this.peer) {
       this.peer.hangup();
     }
-    this.vars.set("HANGUPCAUSE", String(this.hangupCause ?? CAUSE.NORMAL_CLEARING));
+    const cause = this.hangupCause ?? CAUSE.NORMAL_CLEARING;
+    this.vars.set("HANGUPCAUSE", String(cause));
+    if (this.o.ctx.events.wants("Hangup")) this.o.ctx.events.emit("Hangup", hangupFields(this.view(), cause));
+    this.setState("Down");
+    this.o.ctx.devices.remove(this.name);
     for (const w of this.endWaiters.splice(0)) w();
     this.o.onEnd(this);
   }

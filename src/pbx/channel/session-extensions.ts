@@ -1,9 +1,9 @@
 /**
  * What an incoming INVITE gets for the two session extensions an endpoint configures:
  * reliable provisional responses (RFC 3262, endpoint `100rel`) and session timers (RFC 4028,
- * endpoints `timers`, `timers_min_se`, `timers_sess_expires`), and the Allow/Supported lists our
- * messages advertise for the endpoint. Pure policy: the header grammar is in
- * sip/session/extension-headers.ts, the protocol behaviour in the sessions.
+ * endpoints `timers`, `timers_min_se`, `timers_sess_expires`). Pure policy: the header grammar is
+ * in sip/session/extension-headers.ts, the protocol behaviour in the sessions; the Allow and
+ * Supported our messages advertise come from the loaded modules (endpoint/endpoint-capabilities.ts).
  *
  * `100rel` keeps Asterisk's meanings:
  *   no             never reliable; `Require: 100rel` → 420 with `Unsupported: 100rel`
@@ -42,17 +42,6 @@ export interface ExtensionTerms {
   /** Send 18x responses reliably (RFC 3262). */
   reliable: boolean;
   timer: SessionTimerTerms | undefined;
-}
-
-/** The methods our messages allow for this endpoint; PRACK only where 100rel is on. */
-export function allowFor(ep: Pick<EndpointConfig, "rel100">): string {
-  return `INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, INFO${ep.rel100 !== "no" ? ", PRACK" : ""}`;
-}
-
-/** The option tags our responses and OPTIONS answers list for this endpoint. */
-export function supportedTagsFor(ep: Pick<EndpointConfig, "rel100" | "timers">): string {
-  // `replaces` (RFC 3891) is not advertised until INVITE with Replaces is implemented.
-  return [...(ep.rel100 !== "no" ? ["100rel"] : []), ...(ep.timers !== "no" ? ["timer"] : [])].join(", ");
 }
 
 /** Session timers for the endpoint's sessions: off with timers=no, else with its timers_min_se. */

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Headers } from "../../../src/sip/message/headers.js";
 import { SipRequest } from "../../../src/sip/message/message.js";
-import { allowFor, negotiateExtensions, supportedTagsFor, timerPolicyFor } from "../../../src/pbx/channel/session-extensions.js";
+import { negotiateExtensions, timerPolicyFor } from "../../../src/pbx/channel/session-extensions.js";
 
 type Rel100 = "no" | "required" | "peer_supported" | "yes";
 type Timers = "no" | "yes" | "required" | "always" | "forced";
@@ -105,14 +105,7 @@ test("session-extensions: timers=no ignores Session-Expires entirely", () => {
   assert.ok(r.ok && r.terms.timer === undefined);
 });
 
-test("session-extensions: Supported lists 100rel and timer only where the endpoint has them on", () => {
-  assert.equal(supportedTagsFor({ rel100: "yes", timers: "yes" }), "100rel, timer");
-  assert.equal(supportedTagsFor({ rel100: "no", timers: "no" }), "");
-});
-
-test("session-extensions: Allow lists PRACK only with 100rel on; timers=no switches the session timer policy off", () => {
-  assert.match(allowFor({ rel100: "yes" }), /, PRACK$/);
-  assert.doesNotMatch(allowFor({ rel100: "no" }), /PRACK/);
+test("session-extensions: timers=no switches the session timer policy off", () => {
   assert.deepEqual(timerPolicyFor({ timers: "yes", timersMinSe: 120 }), { minSe: 120 });
   assert.equal(timerPolicyFor({ timers: "no", timersMinSe: 120 }), undefined);
 });

@@ -1,0 +1,117 @@
+/**
+ * A two-party bridge: joins the media of two channels in the media engine (the relay worker
+ * forwards each leg's RTP to the other) and reports each channel entering and leaving it as
+ * BridgeEnter/BridgeLeave, the way Asterisk's basic bridge does for a call Dial() connected.
+ *
+ *   new ──join(a, b)──► joined ──close()──► closed
+ *    │                                        ▲
+ *    └──earlyMedia(a, b)── (media only) ──────┘
+ *
+ * Early media (a callee's 183 before it answers) is relayed through the same bridge without
+ * BridgeEnter: in Asterisk the channels are not bridged until the answer either. `close()`
+ * unbridges the media and is safe to call twice.
+ */
+import { randomUUID } from "node:crypto";
+import type { EventSink } from "../../core/event-bus.js";
+import { bridgeFields, channelFields, type ChannelView, type PbxEvents } from "../events.js";
+
+/** The part of the media engine a bridge drives. */
+export interface BridgeMedia {
+  bridge(a: string, b: string): void;
+  unbridge(id: string): void;
+}
+
+/** A channel as the bridge sees it: its media leg and its event snapshot. */
+export interface BridgeMember {
+  readonly name: string;
+  readonly mediaLegId: string;
+  view(): ChannelView;
+}
+
+export interface BridgeOptions {
+  media: BridgeMedia;
+  events: EventSink<PbxEvents>;
+  /** Epoch milliseconds, for dump(). */
+  now: () => number;
+  /** For BridgeCreator (`Dial` for the bridges Dial makes). */
+  creator?: string;
+}
+
+export type BridgeState = "new" | "early" | "joined" | "closed";
+
+export interface BridgeDump {
+  id: string;
+  state: BridgeState;
+  channels: string[];
+  createdAt: number;
+  joinedAt: number | undefined;
+}
+
+export class Bridge {
+  /** BridgeUniqueid: a UUID, as Asterisk's bridge ids are. */
+  readonly id = randomUUID();
+  private members: BridgeMember[] = [];
+  /** Members a BridgeEnter was reported for; only they get a BridgeLeave. */
+  private entered: BridgeMember[] = [];
+  private stateValue: BridgeState = "new";
+  private readonly createdAt: number;
+  private joinedAt: number | undefined;
+
+  constructor(private readonly o: BridgeOptions) {
+    this.createdAt = o.now();
+  }
+
+  get state(): BridgeState {
+    return this.stateValue;
+  }
+
+  /** Relays early media between `a` and `b` (replacing an earlier pair); no bridge events. */
+  earlyMedia(a: BridgeMember, b: BridgeMember): void {
+    if (this.stateValue === "closed" || this.stateValue === "joined") return;
+    this.connect(a, b);
+    this.stateValue = "early";
+  }
+
+  /** Joins `a` and `b`: their media flows both ways and each one's BridgeEnter is reported. */
+  join(a: BridgeMember, b: BridgeMember): void {
+    if (this.stateValue === "closed" || this.stateValue === "joined") return;
+    this.connect(a, b);
+    this.stateValue = "joined";
+    this.joinedAt = this.o.now();
+    for (const m of [a, b]) {
+      this.entered.push(m);
+      if (this.o.events.wants("BridgeEnter")) this.o.events.emit("BridgeEnter", { ...this.fields(this.entered.length), ...channelFields(m.view()) });
+    }
+  }
+
+  /** Unjoins the media and reports each channel leaving; safe to call twice. */
+  close(): void {
+    if (this.stateValue === "closed") return;
+    this.stateValue = "closed";
+    for (const m of this.members) this.o.media.unbridge(m.mediaLegId);
+    const leaving = this.entered;
+    this.entered = [];
+    for (let i = 0; i < leaving.length; i++) {
+      const m = leaving[i] as BridgeMember;
+      if (this.o.events.wants("BridgeLeave")) this.o.events.emit("BridgeLeave", { ...this.fields(leaving.length - i - 1), ...channelFields(m.view()) });
+    }
+  }
+
+  /** True when `name` is one of the bridged channels (for the console's bridge id column). */
+  has(name: string): boolean {
+    return this.stateValue === "joined" && this.members.some((m) => m.name === name);
+  }
+
+  dump(): BridgeDump {
+    return { id: this.id, state: this.stateValue, channels: this.members.map((m) => m.name), createdAt: this.createdAt, joinedAt: this.joinedAt };
+  }
+
+  private connect(a: BridgeMember, b: BridgeMember): void {
+    this.members = [a, b];
+    this.o.media.bridge(a.mediaLegId, b.mediaLegId);
+  }
+
+  private fields(numChannels: number) {
+    return bridgeFields({ id: this.id, numChannels, ...(this.o.creator ? { creator: this.o.creator } : {}) });
+  }
+}
