@@ -42,7 +42,7 @@ export class EventBus<E extends EventPayloads<E>> implements EventPort<E> {
 
   on<K extends keyof E & string>(name: K, fn: EventListener<E[K]>): () => void {
     // Copy on write: an emit in progress keeps iterating the array it started with.
-    this.byName.set(name, [...(this.byName.get(name) ?? []), fn as EventListener<never>]);
+    this.byName.set(name, [...(this.byName.get(name) ?? []), fn]);
     return () => {
       const list = this.byName.get(name);
       if (!list) return;

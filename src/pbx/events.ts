@@ -212,7 +212,7 @@ export interface PbxEvents {
   DeviceStateChange: { Device: string; State: DeviceState };
 }
 
-export type PbxEventName = keyof PbxEvents & string;
+export type PbxEventName = Extract<keyof PbxEvents, string>;
 export type PbxEventPort = EventPort<PbxEvents>;
 
 export function createPbxEventBus(): EventBus<PbxEvents> {

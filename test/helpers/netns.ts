@@ -29,26 +29,6 @@ export function requireNetns(): void {
   if (reason !== undefined) throw new Error(`this test needs network namespaces: ${reason} (run npm test as root on Linux with iproute2)`);
 }
 
-/**
- * @deprecated Use requireNetns(). Kept so that `{ skip: netnsUnavailableReason() }` callers
- * compile; it no longer gives a reason to skip: it throws (failing the file) when namespaces are
- * unavailable and returns undefined otherwise.
- */
-export function netnsUnavailableReason(): undefined {
-  requireNetns();
-  return undefined;
-}
-
-/**
- * @deprecated Use requireNetns(). Never skips any more: throws (failing the test) when
- * namespaces are unavailable and returns false otherwise, so `if (skipWithoutNetns(t)) return;`
- * keeps compiling.
- */
-export function skipWithoutNetns(_t?: { skip(message?: string): void }): false {
-  requireNetns();
-  return false;
-}
-
 export interface ExecResult {
   readonly code: number;
   readonly stdout: string;

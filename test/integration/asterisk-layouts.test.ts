@@ -54,7 +54,7 @@ function readRecording(name: string): Recording {
 function mask(text: string, ports: ReadonlyMap<number, number>): string {
   let out = text;
   for (const [ours, recorded] of ports) out = out.replace(new RegExp(`:${ours}\\b`, "g"), `:${recorded}`);
-  out = out.replace(/^(\s*Contact:  \S+ +)[0-9a-f]{10}( )/gm, "$1HASH......$2");
+  out = out.replace(/^(\s*Contact: {2}\S+ +)[0-9a-f]{10}( )/gm, "$1HASH......$2");
   out = out.replace(
     /^\S+ \S+ built by \S+ @ \S+ on a \S+ running \S+ on \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/m,
     "PRODUCT VERSION built by USER @ HOST on a MACHINE running OS on YYYY-MM-DD HH:MM:SS UTC",

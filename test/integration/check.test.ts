@@ -211,7 +211,7 @@ describe("server started on the broken configuration (integration)", () => {
   it("starts, loads every object without an error (not 2001, 2002), and the good endpoint 2000 registers", async () => {
     const r = await pbx.rx("pjsip list endpoints");
     assert.equal(r.code, 0, r.stderr);
-    const ids = [...r.stdout.matchAll(/^ Endpoint:  (\S+)/gm)].map((m) => m[1]).filter((id) => id !== "<Endpoint/CID.....................................>");
+    const ids = [...r.stdout.matchAll(/^ Endpoint: {2}(\S+)/gm)].map((m) => m[1]).filter((id) => id !== "<Endpoint/CID.....................................>");
     assert.deepEqual(ids.sort(), ["2000", "2003", "2004", "2005", "2006"], r.stdout);
     const client = await SipClient.udp({ server: { ip: "127.0.0.1", port }, localIp: "127.0.0.2" });
     try {

@@ -314,7 +314,7 @@ describe("console (integration: real server, -rx and -r)", () => {
   });
 
   it("core show version / uptime / settings / memory answer with their fields", async () => {
-    const version = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")).version as string;
+    const version = (JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { version: string }).version;
     const [shown, uptime, settings, memory] = await Promise.all([rx("core show version"), rx("core show uptime"), rx("core show settings"), rx("core show memory")]);
     // Asterisk's shape: "Asterisk 22.10.1 built by root @ vm on a x86_64 running Linux on 2026-12-01 21:42:55 UTC".
     assert.match(shown, new RegExp(`^Switchboard ${version.replace(/\./g, "\\.")} built by \\S+ @ \\S+ on a \\S+ running \\S+ on \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC\n$`));

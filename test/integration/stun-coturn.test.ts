@@ -14,12 +14,11 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { createSocket } from "node:dgram";
-import type { AddressInfo } from "node:net";
 import { discoverPublicAddress } from "../../src/media/stun/stun-client.js";
 import { buildBindingRequest, parseBindingResponse, verifyFingerprint } from "../../src/media/stun/stun-message.js";
 import { startCoturn, type Coturn } from "../helpers/coturn.js";
 import { createOfficeSite, type OfficeSite } from "../helpers/netns-topologies.js";
-import { netnsUnavailableReason } from "../helpers/netns.js";
+import { requireNetns } from "../helpers/netns.js";
 import { NsPhone } from "../helpers/ns-phone.js";
 import { NsSocketAgent } from "../helpers/ns-socket.js";
 import { startPbx, type Pbx } from "../helpers/pbx.js";
@@ -104,8 +103,7 @@ describe("rtp.conf stunaddr behind a NAT: the STUN-mapped address is what the SD
   let mappedPort = 0;
 
   before(async () => {
-    const reason = netnsUnavailableReason();
-    if (reason !== undefined) throw new Error(`this test needs network namespaces (run as root on Debian): ${reason}`);
+    requireNetns();
     site = createOfficeSite();
     // STUN from the PBX leaves from the router's second public address, so the mapped address
     // differs from everything else the server could write into SDP.

@@ -85,7 +85,8 @@ export class Qualifier extends TypedEmitter<QualifierEvents> {
         if (!c) return;
         const aor = this.opts.directory().aors.get(c.aor);
         if (!aor || aor.qualifyFrequency <= 0) return;
-        this.probe(c, aor.qualifyTimeout, aor.qualify2xxOnly ?? false);
+        // The probe reports its outcome through the contact state and events; nothing awaits it.
+        void this.probe(c, aor.qualifyTimeout, aor.qualify2xxOnly ?? false);
         this.schedule(id, aor.qualifyFrequency * 1000);
       }, delayMs),
     );

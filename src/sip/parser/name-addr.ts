@@ -13,7 +13,7 @@ import { CC_LT, CC_QUOTE, CC_SP, isTokenChar, quote, readQuoted, skipWs } from "
  */
 export function parseNameAddr(input: string): NameAddr | undefined {
   const s = input;
-  let i = skipWs(s, 0);
+  const i = skipWs(s, 0);
   if (i >= s.length) return undefined;
   let displayName: string | undefined;
   let lt: number;

@@ -61,7 +61,7 @@ export function readParams(s: string, start = 0, end = s.length, leadingSemiOpti
  * input yields an empty map rather than an exception, so callers on the hot path never throw.
  */
 export function parseParams(s: string): Params {
-  return readParams(s, 0, s.length, true) ?? new Map();
+  return readParams(s, 0, s.length, true) ?? new Map<string, string | null>();
 }
 
 /** Formats parameters as `;a=b;c` (empty string for none), in insertion order. */

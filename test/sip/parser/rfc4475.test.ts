@@ -31,12 +31,12 @@ function load(name: string): Buffer {
 
 function request(m: SipMessage): SipRequest {
   assert.equal(m.kind, "request");
-  return m as SipRequest;
+  return m;
 }
 
 function response(m: SipMessage): SipResponse {
   assert.equal(m.kind, "response");
-  return m as SipResponse;
+  return m;
 }
 
 /** Parses, and checks that serialize → parse gives the same message (minus an added Content-Length). */

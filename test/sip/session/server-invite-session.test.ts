@@ -268,7 +268,7 @@ test("uas: §14.2 glare: a re-INVITE while ours is pending gets 491; an INVITE o
   assert.deepEqual(glare, [["INVITE", 491]]);
 
   const u = uas();
-  let release: () => void = () => {};
+  const release: () => void = () => {};
   u.session.delegate = {
     onModify: () => {
       // While the first re-INVITE is being answered, a second one arrives.

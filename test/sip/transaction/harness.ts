@@ -65,13 +65,13 @@ export function parsed(data: Buffer | string): SipRequest | SipResponse {
 export function parsedResponse(data: Buffer | string): SipResponse {
   const m = parsed(data);
   assert.equal(m.kind, "response");
-  return m as SipResponse;
+  return m;
 }
 
 export function parsedRequest(data: Buffer | string): SipRequest {
   const m = parsed(data);
   assert.equal(m.kind, "request");
-  return m as SipRequest;
+  return m;
 }
 
 export interface Delivered {
