@@ -87,6 +87,7 @@ fi
 
 step "typecheck" npx tsc -p tsconfig.json --noEmit
 step "layers" node scripts/check-layers.mjs
+step "lint" npx eslint .
 
 # --- leftovers in /tmp: names only, so entries that existed before the runner (another
 # program's, or a still-running process's) are never blamed on it.
