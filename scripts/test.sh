@@ -95,7 +95,9 @@ tmp_dirs=(/tmp)
 os_tmp="$(node -p 'require("node:os").tmpdir()')"
 [ "$os_tmp" != "/tmp" ] && [ -d "$os_tmp" ] && tmp_dirs+=("$os_tmp")
 # tsx keeps its compile cache in <tmpdir>/tsx-<uid> on purpose, across runs.
-tmp_ignore="/tsx-$(id -u)\$"
+# The agent sandbox this project is developed in drops bash_tool_* files into /tmp from its own
+# shell while a run is going on; they are not the tests'.
+tmp_ignore="/tsx-$(id -u)\$|^/tmp/bash_tool_"
 tmp_listing() {
   local d
   for d in "${tmp_dirs[@]}"; do
