@@ -105,6 +105,14 @@ export class CallManager {
       const rtp = this.o.ctx.config().rtp;
       throw new SipResponseError(503, "Service Unavailable", [["Retry-After", "5"]], `no RTP port free for a new call (${err instanceof Error ? err.message : String(err)}); widen rtp.conf rtpstart=${rtp.rtpstart}/rtpend=${rtp.rtpend}`);
     }
+    // A CANCEL that arrived while the allocation was pending found no session yet: the dispatch
+    // stage answered 200 and 487, so the transaction has left Proceeding. Going on would build a
+    // ghost call whose Dial rings the callee for a caller who has gone.
+    if (rc.tx.state !== "Proceeding") {
+      this.o.ctx.media.release(alloc.id);
+      this.o.ctx.log.info({ callId }, `INVITE ${callId} from endpoint '${ep.id}' was cancelled (transaction ${rc.tx.state}) before its call was set up`);
+      return;
+    }
     this.o.ctx.media.setRemote(alloc.id, { address: parsed.audio.address, port: parsed.audio.port, ...(parsed.audio.rtcpPort ? { rtcpPort: parsed.audio.rtcpPort } : {}) });
     this.o.ctx.media.setOptions(alloc.id, {
       symmetric: ep.rtpSymmetric,

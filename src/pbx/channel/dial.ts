@@ -244,12 +244,14 @@ export async function dial(
         call.bridge = bridge;
         bridge.join(call, leg);
         timer?.cancel();
+        // The conversation: it ends when either side hangs up. The listener goes on before
+        // answer(): with a reliable 18x carrying SDP the caller's 2xx waits for its PRACK (RFC 3262
+        // §3), and a callee BYE in that wait used to find nobody listening and was lost.
+        leg.on("remoteHangup", () => {
+          bridge.close();
+          void call.hangup(CAUSE.NORMAL_CLEARING);
+        });
         void call.answer().then(async () => {
-          // The conversation: it ends when either side hangs up.
-          leg.on("remoteHangup", () => {
-            bridge.close();
-            void call.hangup(CAUSE.NORMAL_CLEARING);
-          });
           await call.whenEnded();
           bridge.close();
           leg.hangup();

@@ -17,7 +17,7 @@
  */
 import type { EndpointConfig } from "../../config/index.js";
 import type { SipRequest } from "../../sip/message/message.js";
-import { optionTagsOf, parseMinSe, parseSessionExpires, type Refresher, type SessionTimerPolicy } from "../../sip/session/index.js";
+import { clampSessionInterval, optionTagsOf, parseMinSe, parseSessionExpires, type Refresher, type SessionTimerPolicy } from "../../sip/session/index.js";
 
 /** A rejection the INVITE gets instead of a call. */
 export interface ExtensionRejection {
@@ -103,13 +103,14 @@ export function negotiateExtensions(req: Pick<SipRequest, "headers">, ep: Pick<E
       // §9: "If the request contained a refresher parameter, the UAS MUST set the value of the
       // refresher parameter in the Session-Expires header field in the 2xx to the value in the
       // request"; without one we leave the refreshing to the caller.
-      timer = { interval: se.interval, peerSupports, refresher: se.refresher ?? "uac" };
+      timer = { interval: clampSessionInterval(se.interval, ep.timersMinSe), peerSupports, refresher: se.refresher ?? "uac" };
     } else if (!se && peerSupports && (ep.timers === "always" || ep.timers === "forced" || ep.timers === "required")) {
       // §9: "The UAS may request a session timer in the 2XX response by including a
       // Session-Expires header field. The value MUST NOT be set to a duration lower than the
       // value in the Min-SE header field in the request".
-      timer = { interval: Math.max(ep.timersSessExpires, ep.timersMinSe, minSe ?? 0), peerSupports, refresher: "uac" };
+      timer = { interval: clampSessionInterval(ep.timersSessExpires, Math.max(ep.timersMinSe, minSe ?? 0)), peerSupports, refresher: "uac" };
     }
+    // Intervals from the caller are kept within [max(90, Min-SE), 86400] s (clampSessionInterval).
     // DEVIATION(RFC 4028 §9): a Session-Expires without `timer` in Supported was inserted by a
     // proxy and would make us the refresher toward a caller that does not know the extension;
     // such a session runs without a timer, as with Asterisk.

@@ -116,7 +116,9 @@ export class Dialog {
     const seq = parseCSeq(req.headers.get("CSeq") ?? "")?.seq;
     if (seq === undefined) return false;
     if (req.method === "ACK" || req.method === "CANCEL") return true;
-    if (this.state.remoteSeq !== undefined && seq <= this.state.remoteSeq) return false;
+    // Only a lower number is out of order: an equal one is a retransmission that outlived its
+    // transaction (a BYE resent after ours answered it), which gets its answer again.
+    if (this.state.remoteSeq !== undefined && seq < this.state.remoteSeq) return false;
     this.state.remoteSeq = seq;
     return true;
   }

@@ -40,6 +40,20 @@ export function parseMinSe(value: string | undefined): number | undefined {
   return m?.[1] ? Number(m[1]) : undefined;
 }
 
+/** RFC 4028 §4/§5: no Session-Expires or Min-SE may be below 90 s. */
+export const MIN_SESSION_INTERVAL = 90;
+/** The longest session interval we run a timer for: one day (a peer may send up to 10 digits). */
+export const MAX_SESSION_INTERVAL = 86_400;
+
+/**
+ * A session interval taken from the network, kept within [max(90, Min-SE), 86400] s: a huge one
+ * would overflow the timer (Node fires delays above 2^31-1 ms after 1 ms) and a tiny one would
+ * refresh or BYE in a loop.
+ */
+export function clampSessionInterval(interval: number, minSe = 0): number {
+  return Math.min(MAX_SESSION_INTERVAL, Math.max(MIN_SESSION_INTERVAL, minSe, interval));
+}
+
 /** `RAck: response-num CSeq-num Method` (RFC 3262 §7.2). */
 export function parseRAck(value: string | undefined): { rseq: number; cseq: number; method: string } | undefined {
   const m = /^\s*(\d{1,10})\s+(\d{1,10})\s+([A-Za-z]+)\s*$/.exec(value ?? "");

@@ -17,7 +17,7 @@ export {
   type TerminationReason,
 } from "./invite-session.js";
 export { MessageFactory, bodyOf, encodeUser, type SessionBody, type MessageFactoryOptions } from "./message-factory.js";
-export { optionTagsOf, supportsTag, parseSessionExpires, parseMinSe, parseRAck, parseRSeq, sessionExpiryDelay, sessionRefreshDelay, type OptionTags, type Refresher } from "./extension-headers.js";
+export { optionTagsOf, supportsTag, parseSessionExpires, parseMinSe, clampSessionInterval, MIN_SESSION_INTERVAL, MAX_SESSION_INTERVAL, parseRAck, parseRSeq, sessionExpiryDelay, sessionRefreshDelay, type OptionTags, type Refresher } from "./extension-headers.js";
 export type { TransactionPort, InviteServerPort, Respond, SessionEnvironment } from "./ports.js";
 export { SessionTimer } from "./session-timer.js";
 export { SessionRefresh } from "./session-refresh.js";

@@ -254,8 +254,19 @@ export abstract class InviteSession<E extends InviteSessionEvents = InviteSessio
     }
     if (method === "INVITE") this.oa.remoteInvite = seq;
     if (offer) this.oa.remoteOffer(seq);
-    const outcome = this.delegate.onModify?.({ method, offer, request: req }) ?? defaultOutcome(method, offer);
-    if (method === "INVITE") this.oa.remoteInvite = undefined;
+    let outcome: ModifyOutcome;
+    try {
+      outcome = this.delegate.onModify?.({ method, offer, request: req }) ?? defaultOutcome(method, offer);
+    } catch (err) {
+      // A failing delegate must not leave the offer (or the re-INVITE) pending: every later offer
+      // would get 491 and every re-INVITE 500. The session stays as it was, the request gets 500,
+      // and the error goes on to the caller, which logs it.
+      this.oa.rollback(seq);
+      respond(f.response(req, 500));
+      throw err;
+    } finally {
+      if (method === "INVITE") this.oa.remoteInvite = undefined;
+    }
     if (outcome.status >= 300 || outcome.status < 200) {
       // RFC 3264 §8 / RFC 6337: a rejected offer leaves the session as it was.
       this.oa.rollback(seq);
@@ -265,7 +276,9 @@ export abstract class InviteSession<E extends InviteSessionEvents = InviteSessio
     // §12.2.2: "When a UAS receives a target refresh request, it MUST replace the dialog's remote
     // target URI with the URI from the Contact header field in that request, if present."
     dialog?.refreshTarget(req);
-    const timerHeaders = dialog === this.dialog && this.state !== "Terminated" ? this.refresh.answerPeerRefresh(req) : [];
+    // RFC 4028 §9 concerns refreshes of an established session: an UPDATE in an early dialog
+    // (RFC 3311 §5.1) neither starts nor restarts the session timer.
+    const timerHeaders = dialog === this.dialog && this.state === "Confirmed" ? this.refresh.answerPeerRefresh(req) : [];
     const res = f.response(req, outcome.status, {
       contact: dialog ? { flow: dialog.flow, user: dialog.contactUser, secure: dialog.state.secure } : undefined,
       allow: this.o.allow,

@@ -6,11 +6,11 @@
  *
  *   peer refreshes (non-refresher) ──no refresh by N - min(32, N/3)──> host.expired → BYE
  *   we refresh (refresher)         ──N/2──> host.send(UPDATE or re-INVITE) ──2xx──> again
- *                                                                        └─422──> at once with Min-SE
+ *                                                                        └─422──> at once with a larger Min-SE
  */
 import type { Clock } from "../../core/clock.js";
 import type { SipRequest, SipResponse } from "../message/message.js";
-import { parseMinSe, parseSessionExpires, supportsTag, type Refresher } from "./extension-headers.js";
+import { clampSessionInterval, parseMinSe, parseSessionExpires, supportsTag, type Refresher } from "./extension-headers.js";
 import { SessionTimer, type SessionTimerRole } from "./session-timer.js";
 
 /** Session timers (RFC 4028) for a session; undefined switches them off. */
@@ -69,7 +69,7 @@ export class SessionRefresh {
     let interval: number | undefined;
     let refresher: Refresher = "uac";
     if (se && supports) {
-      interval = se.interval;
+      interval = clampSessionInterval(se.interval, this.policy.minSe);
       refresher = se.refresher ?? "uac";
     } else if (!se && supports && this.timer) {
       interval = this.timer.interval;
@@ -100,7 +100,7 @@ export class SessionRefresh {
       this.stop();
       return;
     }
-    this.start(Math.max(1, se.interval), se.refresher === "uac" ? "refresher" : "non-refresher");
+    this.start(clampSessionInterval(se.interval, this.policy.minSe), se.refresher === "uac" ? "refresher" : "non-refresher");
   }
 
   /** Starts (or restarts) the timer in a role; a no-op with timers off. */
@@ -131,12 +131,16 @@ export class SessionRefresh {
         this.answerOurs(res);
         return;
       }
-      // §7.4: a 422 names the Min-SE to retry with at once; anything else keeps the interval and
-      // tries again at the next half interval.
+      // §7.4: a 422 whose Min-SE is above our interval names the interval to retry with at once.
+      // Any other failure — a 422 without a usable larger Min-SE included, which retried at once
+      // would loop — keeps the interval and tries again at the next half interval.
       const minSe = parseMinSe(res.headers.get("Min-SE"));
-      const next = res.status === 422 && minSe !== undefined && minSe > interval ? minSe : interval;
-      if (res.status === 422) this.host.later(0, () => this.refreshDue(next));
-      else this.start(next, "refresher");
+      if (res.status === 422 && minSe !== undefined && minSe > interval) {
+        const next = clampSessionInterval(minSe, this.policy?.minSe);
+        this.host.later(0, () => this.refreshDue(next));
+      } else {
+        this.start(interval, "refresher");
+      }
     });
     if (!sent) this.host.cannotRefresh();
   }

@@ -10,6 +10,9 @@
 import type { Clock, TimerHandle } from "../../core/clock.js";
 import { sessionExpiryDelay, sessionRefreshDelay } from "./extension-headers.js";
 
+/** The longest delay a Node timer keeps (2^31-1 ms); longer ones fire after 1 ms. */
+const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
+
 export type SessionTimerRole = "refresher" | "non-refresher";
 
 export interface SessionTimerOptions {
@@ -43,7 +46,7 @@ export class SessionTimer {
     this.interval = interval;
     this.role = role;
     this.timer?.cancel();
-    const delay = (role === "refresher" ? sessionRefreshDelay(interval) : sessionExpiryDelay(interval)) * 1000;
+    const delay = Math.min(MAX_TIMER_DELAY_MS, (role === "refresher" ? sessionRefreshDelay(interval) : sessionExpiryDelay(interval)) * 1000);
     this.firesAt = this.o.clock.now() + delay;
     this.timer = this.o.clock.setTimeout(() => {
       this.timer = undefined;

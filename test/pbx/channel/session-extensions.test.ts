@@ -109,3 +109,16 @@ test("session-extensions: timers=no switches the session timer policy off", () =
   assert.deepEqual(timerPolicyFor({ timers: "yes", timersMinSe: 120 }), { minSe: 120 });
   assert.equal(timerPolicyFor({ timers: "no", timersMinSe: 120 }), undefined);
 });
+
+test("session-extensions: a Session-Expires from the caller is kept within [max(90, timers_min_se), 86400] s", () => {
+  const huge = negotiateExtensions(invite([["Supported", "timer"], ["Session-Expires", "4294967295;refresher=uac"]]), ep());
+  assert.ok(huge.ok);
+  assert.equal(huge.terms.timer?.interval, 86_400, "a 10-digit interval would overflow the timer");
+  // timers_min_se below RFC 4028's floor lets a 45 s request past the 422; it still runs at 90 s.
+  const tiny = negotiateExtensions(invite([["Supported", "timer"], ["Session-Expires", "45"]]), ep({ timersMinSe: 30 }));
+  assert.ok(tiny.ok);
+  assert.equal(tiny.terms.timer?.interval, 90);
+  const asked = negotiateExtensions(invite([["Supported", "timer"], ["Min-SE", "999999999"]]), ep({ timers: "always" }));
+  assert.ok(asked.ok);
+  assert.equal(asked.terms.timer?.interval, 86_400, "a huge Min-SE does not push our own interval past a day");
+});

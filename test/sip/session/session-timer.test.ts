@@ -37,3 +37,12 @@ test("session-timer: close() cancels the timer and is safe twice", () => {
   clock.advance(100_000);
   assert.equal(clock.pending, 0);
 });
+
+test("session-timer: a delay beyond what a Node timer holds (2^31-1 ms) is capped, not left to fire after 1 ms", () => {
+  const clock = new FakeClock();
+  const t = new SessionTimer({ clock, interval: 5_000_000, onExpired: () => assert.fail("expired early") });
+  t.refresh();
+  const left = t.dump().expiresInMs ?? 0;
+  assert.ok(left > 0 && left <= 2 ** 31 - 1, `fires in ${left} ms`);
+  clock.advance(60_000);
+});
