@@ -1,6 +1,7 @@
 /** Everything a pipeline stage knows about one inbound request. */
 import type { Logger } from "../../core/logger.js";
 import type { SipRequest } from "../../sip/message/message.js";
+import type { NameAddr } from "../../sip/message/types.js";
 import type { ServerTransaction } from "../../sip/transaction/server-transaction.js";
 import type { Flow } from "../../sip/transport/types.js";
 import type { EndpointConfig } from "../../config/index.js";
@@ -21,6 +22,12 @@ export interface RequestContext {
   callId: string;
   /** The From header value as received (for log lines). */
   fromText: string;
+  /**
+   * From and To parsed once, by the sanity stage (which refuses a request whose From or To does
+   * not parse); later stages read these instead of parsing the headers again.
+   */
+  from?: NameAddr | undefined;
+  to?: NameAddr | undefined;
   userAgent: string;
   /** Set by identify when it published InvalidAccountID, so authenticate does not repeat it. */
   invalidAccountReported?: boolean | undefined;

@@ -140,7 +140,7 @@ export class Registrar extends TypedEmitter<RegistrarEvents> {
 
   /** The To user names the AOR; it must be one of the endpoint's `aors` (§10.3 step 5). */
   private findAor(ctx: RequestContext, ep: EndpointConfig): string | undefined {
-    const to = parseNameAddr(ctx.req.headers.get("To") ?? "");
+    const to = ctx.to ?? parseNameAddr(ctx.req.headers.get("To") ?? "");
     const user = to?.uri.user !== undefined ? unescapeUser(to.uri.user) : undefined;
     if (user !== undefined && ep.aors.includes(user)) return user;
     if (ctx.authUsername !== undefined && ep.identifyBy.includes("auth_username") && ep.aors.includes(ctx.authUsername)) return ctx.authUsername;

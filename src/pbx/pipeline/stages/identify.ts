@@ -68,7 +68,7 @@ export class IdentifyStage implements PipelineStage {
       case "ip":
         return dir.byAddress(ctx.flow.remoteAddress, ctx.flow.remotePort);
       case "username": {
-        const user = parseNameAddr(ctx.fromText)?.uri.user;
+        const user = (ctx.from ?? parseNameAddr(ctx.fromText))?.uri.user;
         return user !== undefined ? dir.endpoint(unescapeUser(user)) : undefined;
       }
       case "auth_username": {
@@ -89,7 +89,7 @@ export function claimedAccount(ctx: RequestContext): string | undefined {
 }
 
 function fromUser(ctx: RequestContext): string | undefined {
-  const user = parseNameAddr(ctx.fromText)?.uri.user;
+  const user = (ctx.from ?? parseNameAddr(ctx.fromText))?.uri.user;
   return user !== undefined ? unescapeUser(user) : undefined;
 }
 

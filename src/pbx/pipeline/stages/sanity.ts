@@ -5,6 +5,7 @@
  */
 import { SipResponseError } from "../../../core/errors.js";
 import { parseMaxForwards, parseNameAddr } from "../../../sip/parser/index.js";
+import type { NameAddr } from "../../../sip/message/types.js";
 import type { PipelineStage, RequestContext, StageResult } from "../request-context.js";
 
 export interface SanityOptions {
@@ -41,10 +42,8 @@ export class SanityStage implements PipelineStage {
     // §3.1.2.14/15 (`badaspec`, `baddn`): "It is reasonable always to reject this kind of error
     // with a 400 Bad Request response."
     // (The parser already refused requests without them.)
-    for (const name of ["From", "To"] as const) {
-      const v = req.headers.get(name);
-      if (v !== undefined && parseNameAddr(v) === undefined) throw new SipResponseError(400, "Bad Request", [], `the ${name} header is not a valid name-addr or addr-spec`);
-    }
+    ctx.from = parsedNameAddr(req.headers.get("From"), "From");
+    ctx.to = parsedNameAddr(req.headers.get("To"), "To");
     const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(req.uri)?.[1]?.toLowerCase();
     if (scheme !== "sip" && scheme !== "sips") {
       throw new SipResponseError(416, "Unsupported URI Scheme", [], `Request-URI scheme '${scheme ?? ""}' is not sip or sips`);
@@ -60,4 +59,12 @@ export class SanityStage implements PipelineStage {
     }
     return "continue";
   }
+}
+
+/** A From/To value parsed, or a 400 when it is present and does not parse. */
+function parsedNameAddr(value: string | undefined, name: "From" | "To"): NameAddr | undefined {
+  if (value === undefined) return undefined;
+  const parsed = parseNameAddr(value);
+  if (parsed === undefined) throw new SipResponseError(400, "Bad Request", [], `the ${name} header is not a valid name-addr or addr-spec`);
+  return parsed;
 }
