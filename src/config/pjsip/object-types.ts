@@ -1,23 +1,39 @@
 /**
- * The pjsip.conf object types Switchboard knows: the implemented ones with their schemas, and
- * Asterisk's other types, which are accepted with a warning so that an existing Asterisk
- * pjsip.conf loads without errors.
+ * The pjsip.conf object types Switchboard knows: the implemented ones, each declared once by
+ * its descriptor, and Asterisk's other types, which are accepted with a warning so that an
+ * existing Asterisk pjsip.conf loads without errors.
+ *
+ * Adding a type is one descriptor in PJSIP_OBJECT_TYPES (and its schema file); the loader, the
+ * reload carry-over, the sample file and the console's object tables follow from it.
  */
 import { aorSchema } from "./aor-schema.js";
 import { authSchema } from "./auth-schema.js";
 import { endpointSchema } from "./endpoint-schema.js";
 import { globalSchema } from "./global-schema.js";
 import { identifySchema } from "./identify-schema.js";
+import { pjsipObjectType, PjsipObjectTypes } from "./object-descriptor.js";
 import { systemSchema } from "./system-schema.js";
 import { transportSchema } from "./transport-schema.js";
 import type { ObjectSchema } from "../schema/types.js";
 
 /** Every implemented pjsip.conf object type, in the order the sample file documents them. */
-export const PJSIP_SCHEMAS = [transportSchema, endpointSchema, aorSchema, authSchema, identifySchema, globalSchema, systemSchema] as const;
+export const PJSIP_OBJECT_TYPES = new PjsipObjectTypes([
+  pjsipObjectType({ schema: transportSchema, storage: "list", field: "transports" }),
+  pjsipObjectType({ schema: endpointSchema, storage: "keyed", field: "endpoints" }),
+  pjsipObjectType({ schema: aorSchema, storage: "keyed", field: "aors" }),
+  pjsipObjectType({ schema: authSchema, storage: "keyed", field: "auths" }),
+  pjsipObjectType({ schema: identifySchema, storage: "list", field: "identifies" }),
+  pjsipObjectType({ schema: globalSchema, storage: "singleton", field: "global", impliedBy: ["global"] }),
+  pjsipObjectType({ schema: systemSchema, storage: "singleton", field: "system", impliedBy: ["system"] }),
+]);
 
-export type PjsipObjectType = (typeof PJSIP_SCHEMAS)[number]["type"];
+/** The schemas of the implemented types, in the same order. */
+export const PJSIP_SCHEMAS: readonly ObjectSchema[] = PJSIP_OBJECT_TYPES.list().map((d) => d.schema);
 
-/** Asterisk object types that are valid in pjsip.conf but have no implementation here yet. */
+/**
+ * Asterisk object types that are valid in pjsip.conf but have no implementation here yet. A
+ * type registered in the load's PjsipObjectTypes is loaded instead, even while it is listed here.
+ */
 export const UNIMPLEMENTED_PJSIP_TYPES: readonly string[] = [
   "registration",
   "domain_alias",
@@ -31,8 +47,5 @@ export const UNIMPLEMENTED_PJSIP_TYPES: readonly string[] = [
 ];
 
 export function schemaForType(type: string): ObjectSchema | undefined {
-  return (PJSIP_SCHEMAS as readonly ObjectSchema[]).find((s) => s.type === type);
+  return PJSIP_OBJECT_TYPES.get(type)?.schema;
 }
-
-/** Section names whose type is implied when `type=` is missing. */
-export const IMPLIED_TYPES: Readonly<Record<string, string>> = { global: "global", system: "system" };
