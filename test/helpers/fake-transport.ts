@@ -7,7 +7,7 @@
  *   layer.receive(bytes, t.flow("192.0.2.10", 5070));
  *   t.sent.at(-1)?.text   // the last message sent, as a string
  */
-import type { Flow, Transport, TransportDump, TransportProtocol, TransportNat } from "../../src/sip/transport/types.js";
+import type { Flow, SendErrorHandler, Transport, TransportDump, TransportProtocol, TransportNat } from "../../src/sip/transport/types.js";
 import { formatHostPort } from "../../src/sip/transport/types.js";
 
 export interface SentPacket {
@@ -53,11 +53,14 @@ export class FakeTransport implements Transport {
     // Nothing to bind.
   }
 
-  send(data: Buffer, remoteAddress: string, remotePort: number, connectionId?: string): Promise<void> {
-    if (this.closed) return Promise.reject(new Error("fake transport closed"));
-    if (this.failWith) return Promise.reject(this.failWith);
+  send(data: Buffer, remoteAddress: string, remotePort: number, connectionId?: string, onError?: SendErrorHandler): void {
+    // Failures arrive later, as a real socket reports them.
+    const fail = this.closed ? new Error("fake transport closed") : this.failWith;
+    if (fail) {
+      if (onError) queueMicrotask(() => onError(fail));
+      return;
+    }
     this.sent.push({ data: Buffer.from(data), text: data.toString("latin1"), remoteAddress, remotePort, connectionId });
-    return Promise.resolve();
   }
 
   async close(): Promise<void> {

@@ -9,7 +9,7 @@ import type { Logger } from "../../core/logger.js";
 import { TypedEmitter } from "../../core/emitter.js";
 import { SipResponseError } from "../../core/errors.js";
 import type { AorConfig, EndpointConfig } from "../../config/index.js";
-import { formatUri, parseContactList, parseNameAddr, parseUri, unescapeUser } from "../../sip/parser/index.js";
+import { cseqOf, formatUri, parseContactList, parseNameAddr, parseUri, topViaOf, unescapeUser } from "../../sip/parser/index.js";
 import type { NameAddr } from "../../sip/message/types.js";
 import { createResponse } from "../../sip/transaction/create-response.js";
 import type { SipResponse } from "../../sip/message/message.js";
@@ -80,7 +80,7 @@ export class Registrar extends TypedEmitter<RegistrarEvents> {
 
     const bindings: Binding[] = [];
     for (const na of contacts.contacts) bindings.push(this.binding(ctx, ep, aor, na, headerExpires));
-    const cseq = Number((req.headers.get("CSeq") ?? "0").trim().split(/\s+/)[0]);
+    const cseq = cseqOf(req)?.seq ?? 0;
     const callId = ctx.callId;
 
     const byId = new Map(current.map((c) => [c.id, c]));
@@ -93,7 +93,7 @@ export class Registrar extends TypedEmitter<RegistrarEvents> {
       // existing binding, it MUST update or remove the binding as above. If not, the update MUST
       // be aborted and the request fails." An equal CSeq is not higher: it is a stale copy of the
       // request that made the binding (e.g. a retransmission arriving after its transaction
-      // ended), so it is refused too; the check used to let it through.
+      // ended), so it is refused too.
       if (existing && existing.callId === callId && cseq <= existing.cseq) {
         throw new SipResponseError(500, "Server Internal Error", [], `out-of-order REGISTER: CSeq ${cseq} is not above ${existing.cseq} for the same Call-ID (RFC 3261 §10.3 step 7)`);
       }
@@ -181,8 +181,7 @@ export class Registrar extends TypedEmitter<RegistrarEvents> {
     callId: string,
     cseq: number,
   ): ContactRecord {
-    const topVia = ctx.req.headers.getAll("Via")[0] ?? "";
-    const viaHost = /SIP\s*\/\s*2\.0\s*\/\s*\w+\s+(\[[^\]]+\]|[^;:\s]+)(?::(\d+))?/i.exec(topVia);
+    const topVia = topViaOf(ctx.req);
     const rec: ContactRecord = {
       id,
       aor: aor.id,
@@ -190,8 +189,8 @@ export class Registrar extends TypedEmitter<RegistrarEvents> {
       expiresAt: now + b.expires * 1000,
       endpoint: ep.id,
       userAgent: ctx.userAgent.slice(0, 255),
-      viaAddr: (viaHost?.[1] ?? "").replace(/^\[|\]$/g, ""),
-      viaPort: viaHost?.[2] ? Number(viaHost[2]) : 5060,
+      viaAddr: topVia?.host ?? "",
+      viaPort: topVia?.port ?? 5060,
       callId,
       cseq,
       path: ctx.req.headers.getAll("Path").join(","),

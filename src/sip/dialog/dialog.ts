@@ -6,7 +6,7 @@
  */
 import { initialCSeq, newCallId as newRandomCallId } from "../message/identifiers.js";
 import type { SipRequest, SipResponse } from "../message/message.js";
-import { parseCSeq, parseNameAddr, formatUri } from "../parser/index.js";
+import { cseqOf, parseNameAddr, formatUri } from "../parser/index.js";
 import type { Flow } from "../transport/types.js";
 
 export interface DialogState {
@@ -63,7 +63,7 @@ export class Dialog {
         localHeader: `${to};tag=${localTag}`,
         remoteHeader: from,
         localSeq: initialCSeq(),
-        remoteSeq: parseCSeq(req.headers.get("CSeq") ?? "")?.seq,
+        remoteSeq: cseqOf(req)?.seq,
         remoteTarget: contact ? formatUri(contact.uri) : req.uri,
         routeSet: req.headers.getAll("Record-Route"),
         secure: isSecure(flow) && /^sips:/i.test(req.uri),
@@ -91,7 +91,7 @@ export class Dialog {
         remoteTag,
         localHeader: invite.headers.get("From") ?? "",
         remoteHeader: to,
-        localSeq: parseCSeq(invite.headers.get("CSeq") ?? "")?.seq ?? 1,
+        localSeq: cseqOf(invite)?.seq ?? 1,
         remoteSeq: undefined,
         remoteTarget: contact ? formatUri(contact.uri) : invite.uri,
         routeSet: res.headers.getAll("Record-Route").reverse(),
@@ -113,7 +113,7 @@ export class Dialog {
    * with a 500 (Server Internal Error) response." ACK and CANCEL carry the INVITE's number.
    */
   acceptRemoteSeq(req: SipRequest): boolean {
-    const seq = parseCSeq(req.headers.get("CSeq") ?? "")?.seq;
+    const seq = cseqOf(req)?.seq;
     if (seq === undefined) return false;
     if (req.method === "ACK" || req.method === "CANCEL") return true;
     // Only a lower number is out of order: an equal one is a retransmission that outlived its

@@ -1,14 +1,16 @@
 /**
  * SIP requests and responses (RFC 3261 §7). Header values stay strings; parsed views of the
- * transaction-critical headers (Via, From, To, Call-ID, CSeq) are computed on demand by the
- * functions in `../parser/`.
+ * transaction-critical headers (top Via, CSeq) are computed once, on first use, by
+ * `../parser/views.ts` and kept in `views`.
  */
 import { Headers } from "./headers.js";
+import type { MessageViews } from "./types.js";
 
 export const SIP_VERSION = "SIP/2.0";
 
 export class SipRequest {
   readonly kind = "request" as const;
+  readonly views: MessageViews = {};
   constructor(
     public method: string,
     /** The Request-URI, raw. */
@@ -21,6 +23,7 @@ export class SipRequest {
 
 export class SipResponse {
   readonly kind = "response" as const;
+  readonly views: MessageViews = {};
   constructor(
     public status: number,
     public reason: string,

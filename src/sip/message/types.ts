@@ -51,3 +51,15 @@ export interface AuthValue {
   scheme: string;
   params: Map<string, string>;
 }
+
+/**
+ * Parsed views a message keeps of its transaction-critical headers (see `parser/views.ts`). Each
+ * slot remembers the raw field value it was parsed from, so a view is recomputed only when that
+ * header line is replaced; `null` records a value that did not parse.
+ */
+export interface MessageViews {
+  viaField?: string | undefined;
+  topVia?: Via | null | undefined;
+  cseqField?: string | undefined;
+  cseq?: CSeq | null | undefined;
+}

@@ -24,3 +24,4 @@ export { parseParams, formatParams, paramValue } from "./params.js";
 export { StreamFramer } from "./stream-framer.js";
 export type { FramerOutput, StreamFramerOptions } from "./stream-framer.js";
 export { unescapeUser } from "./unescape.js";
+export { topViaOf, cseqOf, rememberTopVia } from "./views.js";

@@ -63,13 +63,16 @@ abstract class BaseClientTransaction {
   }
 
   protected transmit(buf: Buffer = this.wire): void {
-    this.ctx.sendRaw(buf, this.flow, "request").catch((err: unknown) => {
-      if (this.state === "Terminated") return;
-      this.terminate();
-      if (this.delegate.onTransportError) this.delegate.onTransportError(err);
-      else this.delegate.onTimeout?.();
-    });
+    this.ctx.sendRaw(buf, this.flow, "request", this.onSendError);
   }
+
+  /** §17.1.4: a transport failure is reported to the TU (as a timeout when it has no handler). */
+  private readonly onSendError = (err: unknown): void => {
+    if (this.state === "Terminated") return;
+    this.terminate();
+    if (this.delegate.onTransportError) this.delegate.onTransportError(err);
+    else this.delegate.onTimeout?.();
+  };
 
   protected after(ms: number, fn: () => void): void {
     this.timers.push(this.ctx.clock.setTimeout(fn, ms));

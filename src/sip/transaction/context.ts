@@ -8,6 +8,7 @@ export interface TransactionContext {
   clock: Clock;
   timers: TimerConfig;
   serialize(msg: SipMessage): Buffer;
-  sendRaw(buf: Buffer, flow: Flow, kind: "request" | "response"): Promise<void>;
+  /** Sends at once; a failure is reported later to `onError`. */
+  sendRaw(buf: Buffer, flow: Flow, kind: "request" | "response", onError?: (err: unknown) => void): void;
   remove(key: string, side: "server" | "client"): void;
 }

@@ -9,7 +9,7 @@
  * Client side (§17.1.3): the response's top Via branch plus the CSeq method.
  */
 import type { SipMessage } from "../message/message.js";
-import { parseVia, parseCSeq } from "../parser/index.js";
+import { cseqOf, parseNameAddr, topViaOf } from "../parser/index.js";
 
 const MAGIC = "z9hG4bK";
 
@@ -18,11 +18,8 @@ function methodForKey(method: string): string {
 }
 
 export function serverKey(msg: SipMessage, overrideMethod?: string): string | undefined {
-  const raw = msg.headers.getAll("Via")[0];
-  const cseqRaw = msg.headers.get("CSeq");
-  if (raw === undefined || cseqRaw === undefined) return undefined;
-  const via = parseVia(raw);
-  const cseq = parseCSeq(cseqRaw);
+  const via = topViaOf(msg);
+  const cseq = cseqOf(msg);
   if (!via || !cseq) return undefined;
   const method = overrideMethod ?? methodForKey(msg.kind === "request" ? msg.method : cseq.method);
   const sentBy = `${via.host}:${via.port ?? 5060}`;
@@ -30,18 +27,14 @@ export function serverKey(msg: SipMessage, overrideMethod?: string): string | un
   // A branch that is the magic cookie alone carries no transaction id (RFC 4475 §3.2.1
   // `badbranch`): such requests would all share one key, so they fall back to RFC 2543 matching.
   if (branch && branch.length > MAGIC.length && branch.startsWith(MAGIC)) return `${branch}|${sentBy}|${method}`;
-  const from = msg.headers.get("From") ?? "";
-  const fromTag = /;\s*tag\s*=\s*([^;>\s]+)/i.exec(from.slice(from.lastIndexOf(">") + 1))?.[1] ?? "";
+  const from = msg.headers.get("From");
+  const fromTag = from === undefined ? "" : (parseNameAddr(from)?.params.get("tag") ?? "");
   return `2543|${msg.headers.get("Call-ID") ?? ""}|${cseq.seq}|${fromTag}|${sentBy}|${method}`;
 }
 
 export function clientKey(msg: SipMessage): string | undefined {
-  const raw = msg.headers.getAll("Via")[0];
-  const cseqRaw = msg.headers.get("CSeq");
-  if (raw === undefined || cseqRaw === undefined) return undefined;
-  const via = parseVia(raw);
-  const cseq = parseCSeq(cseqRaw);
-  const branch = via?.params.get("branch");
+  const branch = topViaOf(msg)?.params.get("branch");
+  const cseq = cseqOf(msg);
   if (!cseq || !branch) return undefined;
   return `${branch}|${cseq.method}`;
 }

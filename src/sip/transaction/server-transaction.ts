@@ -79,11 +79,14 @@ abstract class BaseServerTransaction {
   }
 
   protected transmit(buf: Buffer): void {
-    this.ctx.sendRaw(buf, this.flow, "response").catch((err: unknown) => {
-      this.delegate.onTransportError?.(err);
-      this.terminate();
-    });
+    this.ctx.sendRaw(buf, this.flow, "response", this.onSendError);
   }
+
+  /** One handler per transaction (not per send). */
+  private readonly onSendError = (err: unknown): void => {
+    this.delegate.onTransportError?.(err);
+    this.terminate();
+  };
 
   protected after(ms: number, fn: () => void): void {
     this.timers.push(this.ctx.clock.setTimeout(fn, ms));

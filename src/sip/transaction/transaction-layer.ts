@@ -7,9 +7,8 @@ import type { Clock } from "../../core/clock.js";
 import type { Logger } from "../../core/logger.js";
 import { TypedEmitter } from "../../core/emitter.js";
 import { SipRequest, type SipMessage, type SipResponse } from "../message/message.js";
-import { parseMessage, serializeMessage, parseVia, formatVia, type ParseResult } from "../parser/index.js";
+import { parseMessage, serializeMessage, formatVia, topViaOf, rememberTopVia, type ParseResult } from "../parser/index.js";
 import type { Flow } from "../transport/types.js";
-import { formatHostPort } from "../transport/types.js";
 import {
   InviteClientTransaction,
   NonInviteClientTransaction,
@@ -76,7 +75,7 @@ export class TransactionLayer extends TypedEmitter<TransactionLayerEvents> {
       clock: opts.clock,
       timers: this.timers,
       serialize: (m) => serializeMessage(m),
-      sendRaw: (buf, flow) => this.sendRaw(buf, flow),
+      sendRaw: (buf, flow, _kind, onError) => this.sendRaw(buf, flow, onError),
       remove: (key, side) => {
         if (side === "server") this.servers.delete(key);
         else this.clients.delete(key);
@@ -188,23 +187,18 @@ export class TransactionLayer extends TypedEmitter<TransactionLayerEvents> {
    * source port (and always add `received` then).
    */
   private fixTopVia(req: SipRequest, flow: Flow): void {
-    const raw = req.headers.getAll("Via")[0];
-    if (raw === undefined) return;
-    const via = parseVia(raw);
-    if (!via) return;
-    const hasRport = via.params.has("rport");
-    let changed = false;
-    if (via.host !== flow.remoteAddress || hasRport) {
-      via.params.set("received", flow.remoteAddress);
-      changed = true;
-    }
-    if (hasRport) {
-      via.params.set("rport", String(flow.remotePort));
-      changed = true;
-    }
-    if (!changed) return;
+    const parsed = topViaOf(req);
+    if (!parsed) return;
+    const hasRport = parsed.params.has("rport");
+    if (parsed.host === flow.remoteAddress && !hasRport) return;
+    // The parsed view is shared, so the changed hop is a copy.
+    const via = { ...parsed, params: new Map(parsed.params) };
+    via.params.set("received", flow.remoteAddress);
+    if (hasRport) via.params.set("rport", String(flow.remotePort));
+    const field = formatVia(via);
     req.headers.removeFirstValue("Via");
-    req.headers.prepend("Via", formatVia(via));
+    req.headers.prepend("Via", field);
+    rememberTopVia(req, field, via);
   }
 
   private receiveResponse(res: SipResponse, flow: Flow): void {
@@ -233,15 +227,17 @@ export class TransactionLayer extends TypedEmitter<TransactionLayerEvents> {
 
   /** Sends a message outside any transaction (2xx ACKs, stateless responses). */
   sendStateless(msg: SipMessage, flow: Flow): void {
-    this.sendRaw(serializeMessage(msg), flow).catch((err: unknown) => {
-      this.opts.log.debug({ peer: formatHostPort(flow.remoteAddress, flow.remotePort), err: String(err) }, "stateless send failed");
-    });
+    this.sendRaw(serializeMessage(msg), flow, this.onStatelessSendError);
   }
 
+  private readonly onStatelessSendError = (err: unknown): void => {
+    this.opts.log.debug({ err: String(err) }, "stateless send failed");
+  };
+
   /** §18.2.2: responses go back over the flow the request came on; for UDP to received/rport. */
-  sendRaw(buf: Buffer, flow: Flow): Promise<void> {
+  sendRaw(buf: Buffer, flow: Flow, onError?: (err: unknown) => void): void {
     if (this.tracing) this.emit("trace", { direction: "out", data: buf, flow });
-    return flow.transport.send(buf, flow.remoteAddress, flow.remotePort, flow.connectionId);
+    flow.transport.send(buf, flow.remoteAddress, flow.remotePort, flow.connectionId, onError);
   }
 
   findServer(key: string): ServerTransaction | undefined {

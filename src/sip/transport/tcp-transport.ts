@@ -6,7 +6,7 @@
 import { createServer, connect, type Server, type Socket } from "node:net";
 import { TransportError } from "../../core/errors.js";
 import { StreamFramer } from "../parser/index.js";
-import type { Flow, Transport, TransportDump } from "./types.js";
+import type { Flow, SendErrorHandler, Transport, TransportDump } from "./types.js";
 import { BaseTransport, type BaseTransportOptions } from "./base-transport.js";
 import { formatHostPort } from "./types.js";
 
@@ -118,18 +118,27 @@ export class TcpTransport extends BaseTransport implements Transport {
     }
   }
 
-  async send(data: Buffer, remoteAddress: string, remotePort: number, connectionId?: string): Promise<void> {
-    if (this.closed) throw new TransportError(`transport ${this.id} is closed`);
-    let conn = connectionId ? this.connections.get(connectionId) : undefined;
-    conn ??= this.byPeer.get(formatHostPort(remoteAddress, remotePort));
-    conn ??= await this.open(remoteAddress, remotePort);
+  send(data: Buffer, remoteAddress: string, remotePort: number, connectionId?: string, onError?: SendErrorHandler): void {
+    const report = (err: unknown): void => {
+      if (onError) onError(err instanceof Error ? err : new TransportError(String(err)));
+      else this.opts.log.debug({ transport: this.id, peer: formatHostPort(remoteAddress, remotePort), err: String(err) }, "TCP send failed");
+    };
+    if (this.closed) {
+      queueMicrotask(() => report(new TransportError(`transport ${this.id} is closed`)));
+      return;
+    }
+    const conn = (connectionId ? this.connections.get(connectionId) : undefined) ?? this.byPeer.get(formatHostPort(remoteAddress, remotePort));
+    if (conn) {
+      this.write(conn, data, remoteAddress, remotePort, report);
+      return;
+    }
+    this.open(remoteAddress, remotePort).then((c) => this.write(c, data, remoteAddress, remotePort, report), report);
+  }
+
+  private write(conn: Connection, data: Buffer, remoteAddress: string, remotePort: number, report: (err: unknown) => void): void {
     this.sent++;
-    const socket = conn.socket;
-    await new Promise<void>((resolve, reject) => {
-      socket.write(data, (err) => {
-        if (err) reject(new TransportError(`TCP send to ${formatHostPort(remoteAddress, remotePort)} failed: ${err.message}`, { cause: err }));
-        else resolve();
-      });
+    conn.socket.write(data, (err) => {
+      if (err) report(new TransportError(`TCP send to ${formatHostPort(remoteAddress, remotePort)} failed: ${err.message}`, { cause: err }));
     });
   }
 

@@ -45,15 +45,36 @@ export function advertisedAddress(t: Transport, remoteAddress: string): string {
   if (usesExternal(t, remoteAddress)) return t.nat?.externalSignalingAddress ?? t.localAddress;
   const bound = t.localAddress;
   if (bound !== "0.0.0.0" && bound !== "::") return bound;
-  if (remoteAddress.startsWith("127.")) return remoteAddress === "127.0.0.1" ? "127.0.0.1" : "127.0.0.1";
+  if (remoteAddress.startsWith("127.")) return "127.0.0.1";
   if (remoteAddress === "::1") return "::1";
-  const want = t.family === 6 ? "IPv6" : "IPv4";
-  for (const addrs of Object.values(networkInterfaces())) {
+  return interfaceAddress(t.family);
+}
+
+/**
+ * The host's first external address of a family. `os.networkInterfaces()` walks every interface
+ * (a syscall and an object per address), too much for each Via and Contact we write, so the
+ * answer is kept for a few seconds; an address added or removed shows up after that.
+ */
+const INTERFACE_CACHE_MS = 5000;
+const interfaceCache = { 4: { at: -Infinity, address: "" }, 6: { at: -Infinity, address: "" } };
+
+function interfaceAddress(family: 4 | 6): string {
+  const entry = interfaceCache[family];
+  const now = performance.now();
+  if (now - entry.at < INTERFACE_CACHE_MS) return entry.address;
+  const want = family === 6 ? "IPv6" : "IPv4";
+  let found = family === 6 ? "::1" : "127.0.0.1";
+  search: for (const addrs of Object.values(networkInterfaces())) {
     for (const a of addrs ?? []) {
-      if (!a.internal && a.family === want && !a.address.startsWith("fe80")) return a.address;
+      if (!a.internal && a.family === want && !a.address.startsWith("fe80")) {
+        found = a.address;
+        break search;
+      }
     }
   }
-  return t.family === 6 ? "::1" : "127.0.0.1";
+  entry.at = now;
+  entry.address = found;
+  return found;
 }
 
 /**

@@ -37,6 +37,9 @@ export interface TransportDelegate {
   onMessage(data: Buffer, flow: Flow): void;
 }
 
+/** Told, asynchronously, that a send failed (the error names the peer and the cause). */
+export type SendErrorHandler = (err: Error) => void;
+
 export interface Transport {
   /** The pjsip.conf transport section id, e.g. "transport-udp". */
   readonly id: string;
@@ -49,8 +52,12 @@ export interface Transport {
   /** NAT rewriting for what we write into Via/Contact; set from the transport's configuration. */
   nat?: TransportNat | undefined;
   listen(): Promise<void>;
-  /** Sends bytes to a peer. Stream transports reuse `connectionId` or an open connection to the peer, else connect. */
-  send(data: Buffer, remoteAddress: string, remotePort: number, connectionId?: string): Promise<void>;
+  /**
+   * Sends bytes to a peer. Stream transports reuse `connectionId` or an open connection to the
+   * peer, else connect. Returns at once: a failure is reported later, to `onError` only (no
+   * Promise per message: this runs for every response and retransmission).
+   */
+  send(data: Buffer, remoteAddress: string, remotePort: number, connectionId?: string, onError?: SendErrorHandler): void;
   close(): Promise<void>;
   /** Counters and connections for `pjsip show transports` and tests. */
   dump(): TransportDump;

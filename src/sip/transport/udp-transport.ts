@@ -6,7 +6,7 @@
 import { createSocket, type Socket } from "node:dgram";
 import { TransportError } from "../../core/errors.js";
 import { fastLookup } from "../../core/fast-lookup.js";
-import type { Flow, Transport } from "./types.js";
+import type { Flow, SendErrorHandler, Transport } from "./types.js";
 import { BaseTransport, type BaseTransportOptions } from "./base-transport.js";
 import { formatHostPort } from "./types.js";
 
@@ -56,15 +56,20 @@ export class UdpTransport extends BaseTransport implements Transport {
     this.opts.delegate.onMessage(data, flow);
   }
 
-  send(data: Buffer, remoteAddress: string, remotePort: number): Promise<void> {
+  send(data: Buffer, remoteAddress: string, remotePort: number, _connectionId?: string, onError?: SendErrorHandler): void {
     const socket = this.socket;
-    if (!socket || this.closed) return Promise.reject(new TransportError(`transport ${this.id} is closed`));
+    if (!socket || this.closed) {
+      if (onError) queueMicrotask(() => onError(new TransportError(`transport ${this.id} is closed`)));
+      return;
+    }
     this.sent++;
-    return new Promise((resolve, reject) => {
-      socket.send(data, remotePort, remoteAddress, (err) => {
-        if (err) reject(new TransportError(`UDP send to ${formatHostPort(remoteAddress, remotePort)} failed: ${err.message}`, { cause: err }));
-        else resolve();
-      });
+    if (onError === undefined) {
+      // Without a callback dgram reports a failed send as the socket's "error" event (logged).
+      socket.send(data, remotePort, remoteAddress);
+      return;
+    }
+    socket.send(data, remotePort, remoteAddress, (err) => {
+      if (err) onError(new TransportError(`UDP send to ${formatHostPort(remoteAddress, remotePort)} failed: ${err.message}`, { cause: err }));
     });
   }
 
