@@ -3,16 +3,19 @@
  * per To tag (forking, §13.2.2.4), PRACKs reliable provisionals (RFC 3262 §4), ACKs every 2xx
  * itself (a retransmission gets the same ACK again), lets the first 2xx win and ACKs and BYEs any
  * later one from another fork, CANCELs only after a provisional response (§9.1) and ACKs and BYEs
- * a 2xx that crossed its CANCEL, and takes the session timer the 2xx names (RFC 4028 §7.2).
+ * a 2xx that crossed its CANCEL (reliable provisionals are still PRACKed until the final
+ * response), and takes the session timer the 2xx names (RFC 4028 §7.2).
  *
  *   Initial ──1xx──> Early ──first 2xx──> Confirmed ──BYE / 481 / 408 / expiry──> Terminated
  *      │               │  later 2xx of other forks: ACK + BYE
  *      └── 3xx-6xx, Timer B, transport error, cancel() ─────────────────────────> Terminated
  */
-import { Dialog, tagOfHeader } from "../dialog/dialog.js";
+import { Dialog } from "../dialog/dialog.js";
 import type { SipRequest, SipResponse } from "../message/message.js";
 import { parseCSeq } from "../parser/index.js";
 import type { Flow } from "../transport/types.js";
+import { dialogTagOf } from "./dialog-tags.js";
+import { ExpiringMap } from "./expiring-map.js";
 import { optionTagsOf, parseRSeq } from "./extension-headers.js";
 import { InviteSession, type InviteSessionEvents, type InviteSessionOptions } from "./invite-session.js";
 import { bodyOf, type SessionBody } from "./message-factory.js";
@@ -39,6 +42,9 @@ export interface ClientInviteSessionOptions extends InviteSessionOptions {
   headers?: ReadonlyArray<readonly [string, string]>;
 }
 
+/** The most losing forks (and 2xx that crossed our CANCEL) whose dialogs a session remembers. */
+const MAX_LOSING_FORKS = 16;
+
 interface EarlyDialog {
   dialog: Dialog;
   lastRSeq: number | undefined;
@@ -51,8 +57,11 @@ export class ClientInviteSession extends InviteSession<ClientInviteSessionEvents
   private confirmed: Dialog | undefined;
   /** Early dialogs by the callee's To tag (forking). */
   private readonly early = new Map<string, EarlyDialog>();
-  /** Dialogs of 2xx that lost the race (or crossed our CANCEL): ACKed and BYEd. */
-  private readonly losers = new Map<string, Dialog>();
+  /**
+   * Dialogs of 2xx that lost the race (or crossed our CANCEL): ACKed and BYEd; a retransmission
+   * is ACKed again without a second BYE. Bounded like the ACK cache: 64*T1, MAX_LOSING_FORKS.
+   */
+  private readonly losers: ExpiringMap<Dialog>;
   private provisionalSeen = false;
   private cancelRequested = false;
   private cancelSent = false;
@@ -74,7 +83,8 @@ export class ClientInviteSession extends InviteSession<ClientInviteSessionEvents
       body: co.body,
     });
     this.inviteSeq = parseCSeq(this.invite.headers.get("CSeq") ?? "")?.seq ?? 1;
-    this.localTag = tagOfHeader(this.invite.headers.get("From") ?? "") ?? "";
+    this.localTag = dialogTagOf(this.invite.headers.get("From"));
+    this.losers = new ExpiringMap({ clock: co.env.clock, lifetimeMs: () => 64 * this.timers.T1, max: MAX_LOSING_FORKS });
   }
 
   get callId(): string {
@@ -90,9 +100,9 @@ export class ClientInviteSession extends InviteSession<ClientInviteSessionEvents
   }
 
   override dialogFor(remoteTag: string | undefined): Dialog | undefined {
-    if (remoteTag === undefined) return undefined;
-    if (this.confirmed) return this.confirmed.state.remoteTag === remoteTag ? this.confirmed : undefined;
-    return this.early.get(remoteTag)?.dialog;
+    const tag = remoteTag ?? "";
+    if (this.confirmed) return this.confirmed.state.remoteTag === tag ? this.confirmed : undefined;
+    return this.early.get(tag)?.dialog;
   }
 
   start(): void {
@@ -126,30 +136,41 @@ export class ClientInviteSession extends InviteSession<ClientInviteSessionEvents
   private onProvisional(res: SipResponse): void {
     if (res.status === 100) return;
     this.provisionalSeen = true;
+    const reliable = optionTagsOf(res).required.has("100rel") && res.headers.get("RSeq") !== undefined;
     if (this.cancelRequested) {
       this.sendCancel();
+      // RFC 3262 §4: the UAC MUST send a PRACK for a reliable provisional response; a CANCEL
+      // changes nothing until the final response ends the INVITE. Unacknowledged, the UAS
+      // retransmits it for 64*T1 (and may answer 5xx instead of the 487 our CANCEL asked for).
+      const early = reliable && !this.isClosed ? this.earlyDialogOf(res) : undefined;
+      if (early) this.prack(res, early);
       return;
     }
     // After the first 2xx, a late provisional of another fork changes nothing.
     if (this.state === "Terminated" || this.state === "Confirmed") return;
-    const toTag = tagOfHeader(res.headers.get("To") ?? "");
-    let early = toTag ? this.early.get(toTag) : undefined;
-    if (toTag && !early) {
-      const d = Dialog.fromResponse(this.invite, res, this.co.flow, this.co.contactUser);
-      if (d) {
-        early = { dialog: d, lastRSeq: undefined };
-        this.early.set(toTag, early);
-      }
-    }
+    const early = this.earlyDialogOf(res);
     // §12.1.2 / RFC 3262: a provisional with a To tag refreshes the early dialog's target.
     early?.dialog.refreshTarget(res);
-    const reliable = optionTagsOf(res).required.has("100rel") && res.headers.get("RSeq") !== undefined;
     if (reliable && early && !this.prack(res, early)) return;
     if (this.state === "Initial") this.state = "Early";
     const body = bodyOf(res);
     // RFC 3262 §5: the session description in a reliable provisional answers our offer.
     if (reliable && body && this.oa.awaitsAnswerTo(this.inviteSeq)) this.oa.answered();
     this.emit("provisional", res, body);
+  }
+
+  /** The early dialog of a provisional with a To tag, created on its first provisional. */
+  private earlyDialogOf(res: SipResponse): EarlyDialog | undefined {
+    const toTag = dialogTagOf(res.headers.get("To"));
+    if (!toTag) return undefined;
+    let early = this.early.get(toTag);
+    if (!early) {
+      const d = Dialog.fromResponse(this.invite, res, this.co.flow, this.co.contactUser);
+      if (!d) return undefined;
+      early = { dialog: d, lastRSeq: undefined };
+      this.early.set(toTag, early);
+    }
+    return early;
   }
 
   /**
@@ -173,7 +194,9 @@ export class ClientInviteSession extends InviteSession<ClientInviteSessionEvents
 
   /** A 2xx: from the transaction, or stray after it ended (§13.2.2.4: both are ACKed). */
   private onSuccess(res: SipResponse): void {
-    const toTag = tagOfHeader(res.headers.get("To") ?? "");
+    const toTag = dialogTagOf(res.headers.get("To"));
+    // DEVIATION(RFC 3261 §12.1.2): a 2xx without a To tag (an RFC 2543 UAS) builds no dialog, as
+    // Dialog.fromResponse requires the tag; it is neither ACKed nor taken.
     if (!toTag) return;
     if (this.confirmed?.state.remoteTag === toTag) {
       this.sendAck(this.confirmed, this.inviteSeq, res);
@@ -210,13 +233,18 @@ export class ClientInviteSession extends InviteSession<ClientInviteSessionEvents
     this.emit("accepted", res, body);
   }
 
-  override receiveStrayResponse(res: SipResponse): void {
+  /**
+   * A 2xx to our INVITE after its transaction ended: a retransmission (the same ACK again), or a
+   * fork we do not keep (ACK, then BYE: §13.2.2.4). A 2xx to a re-INVITE is the base class's.
+   */
+  override receiveStrayResponse(res: SipResponse): boolean {
     const cseq = parseCSeq(res.headers.get("CSeq") ?? "");
     if (cseq?.method === "INVITE" && cseq.seq === this.inviteSeq && res.status >= 200 && res.status < 300) {
+      if (!dialogTagOf(res.headers.get("To"))) return false;
       this.onSuccess(res);
-      return;
+      return true;
     }
-    super.receiveStrayResponse(res);
+    return super.receiveStrayResponse(res);
   }
 
   private fail(status: number, reason: string): void {
@@ -259,9 +287,10 @@ export class ClientInviteSession extends InviteSession<ClientInviteSessionEvents
   override close(): void {
     super.close();
     this.early.clear();
+    this.losers.clear();
   }
 
   override dump(): Record<string, unknown> {
-    return { ...super.dump(), role: "uac", earlyDialogs: [...this.early.keys()], cancelled: this.cancelRequested };
+    return { ...super.dump(), role: "uac", earlyDialogs: [...this.early.keys()], losingForks: this.losers.size, cancelled: this.cancelRequested };
   }
 }

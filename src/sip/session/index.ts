@@ -22,3 +22,5 @@ export type { TransactionPort, InviteServerPort, Respond, SessionEnvironment } f
 export { SessionTimer } from "./session-timer.js";
 export { SessionRefresh } from "./session-refresh.js";
 export { ReliableProvisionals } from "./reliable-provisionals.js";
+export { dialogContactProblem, type DialogContactProblem } from "./dialog-contact.js";
+export { dialogTagOf } from "./dialog-tags.js";

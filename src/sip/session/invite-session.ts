@@ -2,8 +2,10 @@
  * What the UAS and the UAC side of an INVITE session share (RFC 3261 §12-§15, RFC 3264, RFC
  * 3311, RFC 4028): requests inside the dialog (BYE, re-INVITE, UPDATE, INFO …), re-INVITE and
  * UPDATE in both directions with their offer/answer state and glare rules, the 2xx to an INVITE
- * retransmitted until its ACK (one implementation for initial and re-INVITEs, accepted-response.ts),
- * the ACKs we send for 2xx, target refresh, the session timer in either role, and BYE.
+ * retransmitted until its ACK (one implementation for initial and re-INVITEs, accepted-response.ts)
+ * with our BYE and re-INVITEs held until that ACK or the give-up, the ACKs we send for 2xx (a
+ * bounded cache for their retransmissions), target refresh, the session timer in either role,
+ * and BYE.
  *
  *   Initial ──1xx with To tag──> Early ──2xx──> Confirmed ──BYE (either way), 481/408,
  *      │                          │                          session expiry, ACK timeout──> Terminated
@@ -14,9 +16,11 @@ import type { Dialog } from "../dialog/dialog.js";
 import type { SipRequest, SipResponse } from "../message/message.js";
 import { parseCSeq } from "../parser/index.js";
 import { AcceptedResponse } from "./accepted-response.js";
+import { dialogTagOf } from "./dialog-tags.js";
 import { bodyOf, type MessageFactory, type SessionBody } from "./message-factory.js";
 import { OfferAnswer } from "./offer-answer.js";
 import type { Respond, SessionEnvironment } from "./ports.js";
+import { SentAcks } from "./sent-acks.js";
 import { SessionRefresh, type SessionTimerPolicy } from "./session-refresh.js";
 
 export type { SessionTimerPolicy };
@@ -95,27 +99,42 @@ export interface InviteSessionOptions {
   sessionTimers?: SessionTimerPolicy | undefined;
 }
 
+/** A re-INVITE of ours waiting for the ACK to our 2xx (§14.1). */
+interface QueuedModify {
+  o: ModifySpec;
+  retried: boolean;
+  onFinal: (res: SipResponse | undefined) => void;
+}
+
 export abstract class InviteSession<E extends InviteSessionEvents = InviteSessionEvents> extends TypedEmitter<E> {
   state: SessionState = "Initial";
   delegate: InviteSessionDelegate = {};
   protected readonly oa = new OfferAnswer();
   /** Our 2xx to INVITEs (initial and re-INVITEs) awaiting their ACK, by CSeq. */
   protected readonly accepted = new Map<number, AcceptedResponse>();
-  /** ACKs we sent for 2xx to our INVITEs, by `CSeq|remote tag`: a retransmitted 2xx gets the same ACK. */
-  protected readonly acks = new Map<string, SipRequest>();
+  /** ACKs we sent for 2xx to our INVITEs (bounded); only 2xx that matched one of our INVITEs add one. */
+  protected readonly acks: SentAcks;
   /** RFC 4028: the session timer, its role and the refresh rules. */
   protected readonly refresh: SessionRefresh;
   /** The session description we sent last; a re-INVITE refresh repeats it (RFC 4028 §7.4). */
   protected localBody: SessionBody | undefined;
   /** The methods the peer listed in Allow, when it listed any. */
   protected peerAllow: string[] | undefined;
-  /** BYE to send once the ACK for our 2xx arrives (§15: not before). */
+  /** BYE to send once no 2xx of ours awaits its ACK (§15: not before the ACK or the give-up). */
   protected byeAfterAck = false;
+  /**
+   * The peer answered a refresh UPDATE 405 or 501: it takes no UPDATE in this dialog, so refreshes
+   * are re-INVITEs from then on.
+   */
+  private updateRefused = false;
+  /** Our re-INVITEs waiting until no 2xx of ours awaits its ACK (§14.1). */
+  private readonly queued: QueuedModify[] = [];
   private readonly retryTimers = new Set<{ cancel(): void }>();
   private closed = false;
 
   protected constructor(protected readonly o: InviteSessionOptions) {
     super();
+    this.acks = new SentAcks({ clock: o.env.clock, transactions: o.env.transactions, factory: () => this.factory });
     this.refresh = new SessionRefresh(o.sessionTimers, {
       clock: o.env.clock,
       active: () => this.state === "Confirmed",
@@ -130,14 +149,22 @@ export abstract class InviteSession<E extends InviteSessionEvents = InviteSessio
   abstract get callId(): string;
   abstract get localTag(): string;
 
-  /** The dialog a request from the peer with this From tag belongs to (forking: several early dialogs). */
+  /**
+   * The dialog a request from the peer with this From tag belongs to (forking: several early
+   * dialogs). A missing tag is the empty one (dialog-tags.ts: RFC 2543 peers send none).
+   */
   dialogFor(remoteTag: string | undefined): Dialog | undefined {
     const d = this.dialog;
-    return d && d.state.remoteTag === remoteTag ? d : undefined;
+    return d && d.state.remoteTag === (remoteTag ?? "") ? d : undefined;
   }
 
   protected get timers() {
     return this.o.env.transactions.timers;
+  }
+
+  /** close() ran: nothing is sent any more. */
+  protected get isClosed(): boolean {
+    return this.closed;
   }
 
   protected get factory(): MessageFactory {
@@ -212,19 +239,54 @@ export abstract class InviteSession<E extends InviteSessionEvents = InviteSessio
 
   /** Hook: the ACK for our 2xx to the INVITE with this CSeq arrived. */
   protected acknowledged(_seq: number): void {
-    if (this.byeAfterAck && this.accepted.size === 0) this.sendBye();
+    this.ackSettled();
   }
 
   /**
    * Sends a 2xx to an INVITE and keeps resending it until the ACK (§13.3.1.4). The initial
-   * INVITE's timeout ends the session; a re-INVITE's only drops its unanswered offer.
+   * INVITE's timeout ends the session; a re-INVITE's only drops its unanswered offer. Either way
+   * the 2xx no longer awaits its ACK, so a BYE or a re-INVITE held for it goes out.
    */
   protected sendAccepted(seq: number, transmit: () => void, onTimeout: () => void): void {
     transmit();
     this.accepted.get(seq)?.close();
-    const a = new AcceptedResponse({ clock: this.o.env.clock, timers: () => this.timers, transmit, onTimeout });
+    const a = new AcceptedResponse({
+      clock: this.o.env.clock,
+      timers: () => this.timers,
+      transmit,
+      onTimeout: () => {
+        if (this.accepted.get(seq) === a) this.accepted.delete(seq);
+        onTimeout();
+        this.ackSettled();
+      },
+    });
     this.accepted.set(seq, a);
     a.start();
+  }
+
+  /**
+   * A 2xx of ours was ACKed or given up on. Once none awaits its ACK: the BYE held for it is sent
+   * (§13.3.1.4: "If the server retransmits the 2xx response for 64*T1 seconds without receiving an
+   * ACK, the dialog is confirmed, but the session SHOULD be terminated. This is accomplished with
+   * a BYE"), or else our queued re-INVITEs may start (§14.1).
+   */
+  private ackSettled(): void {
+    if (this.accepted.size > 0) return;
+    if (this.byeAfterAck) {
+      this.sendBye();
+      return;
+    }
+    if (this.queued.length === 0 || this.state !== "Confirmed") return;
+    const queued = this.queued.splice(0);
+    this.oa.localInviteQueued = false;
+    for (const q of queued) this.sendModify(q.o, q.retried, q.onFinal);
+  }
+
+  /** Our queued re-INVITEs will not be sent (the session ended): their callers learn it. */
+  private dropQueued(): void {
+    const queued = this.queued.splice(0);
+    this.oa.localInviteQueued = false;
+    for (const q of queued) q.onFinal(undefined);
   }
 
   /** A re-INVITE or UPDATE from the peer (§14.2, RFC 3311 §5.2, RFC 4028 §9). */
@@ -305,13 +367,34 @@ export abstract class InviteSession<E extends InviteSessionEvents = InviteSessio
 
   /**
    * RFC 4028 §7.4: our refresh. UPDATE (RFC 3311) refreshes without a new offer/answer when the
-   * peer allows it; otherwise a re-INVITE repeats our session description.
+   * peer allows it; otherwise a re-INVITE repeats our session description. An UPDATE the peer
+   * refuses with 405 or 501 is followed at once by that re-INVITE, and the dialog's later
+   * refreshes are re-INVITEs.
    */
   private sendRefresh(headers: Array<[string, string]>, onFinal: (res: SipResponse | undefined) => void): boolean {
-    const update = this.peerAllow === undefined || this.peerAllow.includes("UPDATE");
+    const update = !this.updateRefused && (this.peerAllow === undefined || this.peerAllow.includes("UPDATE"));
     if (!update && !this.localBody) return false;
     const supported = /\btimer\b/.test(this.o.supported) ? this.o.supported : [this.o.supported, "timer"].filter(Boolean).join(", ");
-    this.sendModify({ method: update ? "UPDATE" : "INVITE", body: update ? undefined : this.localBody, headers, supported }, false, onFinal);
+    const reinvite = () => this.sendModify({ method: "INVITE", body: this.localBody, headers, supported }, false, onFinal);
+    if (!update) {
+      reinvite();
+      return true;
+    }
+    this.sendModify({ method: "UPDATE", headers, supported }, false, (res) => {
+      if (res && (res.status === 405 || res.status === 501)) {
+        // §21.4.6 405: "The method specified in the Request-Line is understood, but not allowed
+        // for the address identified by the Request-URI"; §21.5.2 501: "This is the appropriate
+        // response when a UAS does not recognize the request method". Either way this peer takes
+        // no UPDATE: refresh with a re-INVITE now and in every later refresh of the dialog.
+        this.updateRefused = true;
+        this.noteAllow(res);
+        if (this.localBody && this.state === "Confirmed") {
+          reinvite();
+          return;
+        }
+      }
+      onFinal(res);
+    });
     return true;
   }
 
@@ -319,7 +402,9 @@ export abstract class InviteSession<E extends InviteSessionEvents = InviteSessio
    * Sends a re-INVITE or UPDATE in the confirmed dialog and resolves with its final response
    * (undefined when one may not be sent now: §14.1 "a UAC MUST NOT initiate a new INVITE
    * transaction within a dialog while another INVITE transaction is in progress in either
-   * direction", or an offer while one is unanswered). A 491 is retried once after the §14.1 wait.
+   * direction", or an offer while one is unanswered). A re-INVITE while only our 2xx to an INVITE
+   * awaits its ACK is not refused but sent once that ACK arrives or the 2xx gives up. A 491 is
+   * retried once after the §14.1 wait.
    */
   modify(o: ModifySpec): Promise<SipResponse | undefined> {
     return new Promise((resolve) => this.sendModify(o, false, resolve));
@@ -329,6 +414,15 @@ export abstract class InviteSession<E extends InviteSessionEvents = InviteSessio
     const d = this.dialog;
     if (!d || this.state !== "Confirmed") return onFinal(undefined);
     if (o.method === "INVITE" && !o.body) throw new Error("modify: an offerless re-INVITE from our side is not supported");
+    if (o.method === "INVITE" && this.accepted.size > 0 && this.oa.localInvite === undefined && this.oa.remoteInvite === undefined) {
+      // §14.1: "a UAC MUST NOT initiate a new INVITE transaction within a dialog while another
+      // INVITE transaction is in progress in either direction." Our side of the peer's INVITE is
+      // in progress until its ACK (the 2xx is still being retransmitted): the re-INVITE waits for
+      // the ACK or the give-up (ackSettled), and counts as pending for the peer's next INVITE (491).
+      this.queued.push({ o, retried, onFinal });
+      this.oa.localInviteQueued = true;
+      return;
+    }
     if (!this.oa.canSend(o.method, o.body !== undefined)) return onFinal(undefined);
     const req = this.factory.inDialog(d, o.method, { allow: this.o.allow, supported: o.supported ?? this.o.supported, headers: o.headers ?? [], body: o.body });
     const seq = d.state.localSeq;
@@ -385,21 +479,21 @@ export abstract class InviteSession<E extends InviteSessionEvents = InviteSessio
 
   /** §13.2.2.4: the ACK for a 2xx to our INVITE; a retransmitted 2xx gets the same ACK again. */
   protected sendAck(d: Dialog, seq: number, _res: SipResponse): void {
-    const key = `${seq}|${d.state.remoteTag}`;
-    let ack = this.acks.get(key);
-    if (!ack) {
-      ack = this.factory.ack(d, seq);
-      this.acks.set(key, ack);
-    }
-    this.o.env.transactions.sendStateless(ack, d.flow);
+    this.acks.send(d, seq);
   }
 
-  /** A 2xx that matched no client transaction (its transaction ended): ACK it again. */
-  receiveStrayResponse(res: SipResponse): void {
+  /**
+   * A 2xx that matched no client transaction (its transaction ended). Only a retransmission of a
+   * 2xx we already acknowledged in this dialog gets its ACK again (§13.2.2.4); any other 2xx —
+   * another CSeq, another To tag — is not ours to acknowledge and is left alone. Returns whether
+   * the response was taken.
+   */
+  receiveStrayResponse(res: SipResponse): boolean {
     const cseq = parseCSeq(res.headers.get("CSeq") ?? "");
-    if (!cseq || cseq.method !== "INVITE" || res.status < 200 || res.status >= 300) return;
+    if (!cseq || cseq.method !== "INVITE" || res.status < 200 || res.status >= 300) return false;
     const d = this.dialog;
-    if (d) this.sendAck(d, cseq.seq, res);
+    if (!d || dialogTagOf(res.headers.get("To")) !== d.state.remoteTag) return false;
+    return this.acks.resend(d, cseq.seq);
   }
 
   protected noteAllow(msg: SipRequest | SipResponse): void {
@@ -421,20 +515,16 @@ export abstract class InviteSession<E extends InviteSessionEvents = InviteSessio
   /**
    * Ends a confirmed session with BYE (§15.1.1). §15: "the callee's UA MUST NOT send a BYE on a
    * confirmed dialog until it has received an ACK for its 2xx response or until the server
-   * transaction times out" — a BYE before the ACK waits for it.
+   * transaction times out" — a BYE while any 2xx of ours (to the initial INVITE or to a
+   * re-INVITE) awaits its ACK waits for the ACK, or for the 2xx's give-up at 64*T1.
    */
   bye(reason: TerminationReason = "bye-sent"): void {
     if (this.state === "Terminated") return;
     if (this.state === "Confirmed") {
-      if (this.accepted.size > 0 && this.initialAckPending()) this.byeAfterAck = true;
+      if (this.accepted.size > 0) this.byeAfterAck = true;
       else this.sendBye();
     }
     this.terminate(reason);
-  }
-
-  /** Hook: true while the 2xx to the initial INVITE awaits its ACK (UAS). */
-  protected initialAckPending(): boolean {
-    return false;
   }
 
   private byeSent = false;
@@ -450,12 +540,12 @@ export abstract class InviteSession<E extends InviteSessionEvents = InviteSessio
     if (this.state === "Terminated") return;
     this.state = "Terminated";
     this.refresh.stop();
-    for (const [seq, a] of this.accepted) {
-      // The initial 2xx keeps going until its ACK when a BYE waits for it.
-      if (this.byeAfterAck && this.initialAckPending()) continue;
-      a.close();
-      this.accepted.delete(seq);
+    // A held BYE needs the 2xx retransmissions to go on: their ACK (or give-up) releases it.
+    if (!this.byeAfterAck) {
+      for (const a of this.accepted.values()) a.close();
+      this.accepted.clear();
     }
+    this.dropQueued();
     this.emitShared("terminated", reason);
   }
 
@@ -468,6 +558,7 @@ export abstract class InviteSession<E extends InviteSessionEvents = InviteSessio
     this.accepted.clear();
     for (const t of this.retryTimers) t.cancel();
     this.retryTimers.clear();
+    this.acks.clear();
   }
 
   dump(): Record<string, unknown> {
@@ -478,6 +569,9 @@ export abstract class InviteSession<E extends InviteSessionEvents = InviteSessio
       state: this.state,
       offerAnswer: this.oa.dump(),
       awaitingAck: [...this.accepted.keys()],
+      queuedReinvites: this.queued.length,
+      byeHeld: this.byeAfterAck && this.accepted.size > 0,
+      cachedAcks: this.acks.size,
       sessionTimer: this.refresh.dump(),
       routeSet: this.dialog?.state.routeSet,
       remoteTarget: this.dialog?.state.remoteTarget,

@@ -10,7 +10,8 @@
  *        │   peer's offer arrives (INVITE, UPDATE)
  *        └──────────────────────────────> RemoteOffer ── we answer, or reject ──> Stable
  *
- * Conflicts: a new INVITE while one of ours is pending, or any new offer while our offer is
+ * Conflicts: a new INVITE while one of ours is pending (sent, or queued until the ACK to our
+ * 2xx), or any new offer while our offer is
  * unanswered, gets 491 (§14.2; RFC 3311 §5.2); an INVITE while the peer's previous INVITE has no
  * final response, or an offer while the peer's previous offer is unanswered, gets 500 with
  * Retry-After.
@@ -26,6 +27,8 @@ export class OfferAnswer {
   private answerInAck = false;
   /** Our INVITE (initial or re-INVITE) without a final response. */
   localInvite: number | undefined;
+  /** Our re-INVITE is decided but waits for the ACK to our 2xx (§14.1); it counts as pending. */
+  localInviteQueued = false;
   /** The peer's INVITE we have not answered finally. */
   remoteInvite: number | undefined;
 
@@ -37,8 +40,8 @@ export class OfferAnswer {
       // §14.2: "A UAS that receives an INVITE on a dialog while an INVITE it had sent on that
       // dialog is in progress MUST return a 491 (Request Pending) response to the received INVITE."
       // An offerless re-INVITE would make us offer while our offer is unanswered (RFC 3264 §4), so
-      // it collides as well.
-      if (this.localInvite !== undefined || this.state === "LocalOffer") return 491;
+      // it collides as well, and so does one of ours that only waits to be sent.
+      if (this.localInvite !== undefined || this.localInviteQueued || this.state === "LocalOffer") return 491;
       // §14.2: "A UAS that receives a second INVITE before it sends the final response to a first
       // INVITE with a lower CSeq sequence number on the same dialog MUST return a 500".
       if (this.remoteInvite !== undefined || this.state === "RemoteOffer") return 500;
@@ -95,7 +98,7 @@ export class OfferAnswer {
     return this.state === "LocalOffer" && this.offerSeq === seq;
   }
 
-  dump(): { state: OfferAnswerState; localInvite: number | undefined; remoteInvite: number | undefined } {
-    return { state: this.state, localInvite: this.localInvite, remoteInvite: this.remoteInvite };
+  dump(): { state: OfferAnswerState; localInvite: number | undefined; localInviteQueued: boolean; remoteInvite: number | undefined } {
+    return { state: this.state, localInvite: this.localInvite, localInviteQueued: this.localInviteQueued, remoteInvite: this.remoteInvite };
   }
 }

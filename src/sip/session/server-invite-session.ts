@@ -2,18 +2,21 @@
  * The UAS side of an INVITE session (RFC 3261 §13.3): provisional responses, unreliable or
  * reliable (RFC 3262: RSeq, retransmitted until PRACK, the 2xx held while an SDP-carrying one is
  * unacknowledged), the 2xx retransmitted until the ACK on every transport with `ackTimeout` after
- * 64*T1, rejection, CANCEL, and the session timer of the 2xx (RFC 4028 §9) in either role.
+ * 64*T1, rejection, CANCEL, and the session timer of the 2xx (RFC 4028 §9) in either role. An
+ * INVITE without exactly one SIP or SIPS Contact gets no session at all (400, §8.1.1.8).
  *
  *   Initial ──provisional()──> Early ──accept()──> Confirmed ──ACK──> (confirmed event)
  *      │                         │                     └── 64*T1 without ACK: ackTimeout, BYE
  *      └── reject() / CANCEL / PRACK timeout ──────────────────────────────────> Terminated
  */
+import { SipResponseError } from "../../core/errors.js";
 import { Dialog } from "../dialog/dialog.js";
 import { newTag } from "../message/identifiers.js";
 import type { SipRequest, SipResponse } from "../message/message.js";
 import { parseCSeq } from "../parser/index.js";
 import type { Flow } from "../transport/types.js";
 import type { Refresher } from "./extension-headers.js";
+import { dialogContactProblem } from "./dialog-contact.js";
 import { InviteSession, type InviteSessionEvents, type InviteSessionOptions } from "./invite-session.js";
 import { bodyOf, type SessionBody } from "./message-factory.js";
 import type { InviteServerPort } from "./ports.js";
@@ -56,8 +59,16 @@ export class ServerInviteSession extends InviteSession<ServerInviteSessionEvents
   private answering: Promise<boolean> | undefined;
   private readonly reliable: ReliableProvisionals | undefined;
 
+  /**
+   * Throws `SipResponseError(400)` for an INVITE whose Contact cannot be a remote target
+   * (dialog-contact.ts); the pipeline edge answers it.
+   */
   constructor(private readonly so: ServerInviteSessionOptions) {
     super(so);
+    // §8.1.1.8: "the Contact header field MUST be present and contain exactly one SIP or SIPS URI
+    // in any request that can result in the establishment of a dialog."
+    const problem = dialogContactProblem(so.invite);
+    if (problem) throw new SipResponseError(problem.status, problem.reason, [], problem.detail);
     this.invite = so.invite;
     // RFC 3261 §19.3: tags "MUST be globally unique and cryptographically random".
     this.localTag = so.localTag ?? newTag();
@@ -170,19 +181,14 @@ export class ServerInviteSession extends InviteSession<ServerInviteSessionEvents
     this.emit("accepted");
   }
 
-  /** §13.3.1.4: "the dialog is confirmed, but the session SHOULD be terminated ... with a BYE". */
+  /**
+   * §13.3.1.4: "the dialog is confirmed, but the session SHOULD be terminated ... with a BYE". A
+   * session we already ended has its BYE held for this ACK; the shared ackSettled() sends it.
+   */
   private ackTimedOut(): void {
-    this.accepted.delete(this.inviteSeq);
-    if (this.state === "Terminated") {
-      if (this.byeAfterAck) this.sendBye();
-      return;
-    }
+    if (this.state === "Terminated") return;
     this.emit("ackTimeout");
     this.bye("ack-timeout");
-  }
-
-  protected override initialAckPending(): boolean {
-    return this.accepted.has(this.inviteSeq);
   }
 
   protected override acknowledged(seq: number): void {

@@ -2,14 +2,15 @@
  * The dialog table (RFC 3261 §12.2.2): routes requests inside a dialog (a To tag) to their
  * session by Call-ID and our tag, then the peer's tag; the ACK for a 2xx to its session; a 2xx
  * that arrives after its INVITE client transaction ended to the UAC session; CANCEL to the UAS
- * session of its INVITE. Unknown dialogs get 481, requests out of CSeq order 500.
+ * session of its INVITE. Unknown dialogs get 481, requests out of CSeq order 500. A missing tag
+ * is the empty tag everywhere (dialog-tags.ts), so RFC 2543 peers find their dialogs.
  *
  * A terminated session stays in the table for 64*T1, so late retransmissions (a BYE crossing
  * ours, an ACK, a 2xx) are still answered.
  */
-import { tagOfHeader } from "../dialog/dialog.js";
 import type { SipRequest, SipResponse } from "../message/message.js";
 import { ClientInviteSession, type ClientInviteSessionOptions } from "./client-invite-session.js";
+import { dialogTagOf } from "./dialog-tags.js";
 import type { InviteSession } from "./invite-session.js";
 import type { MessageFactory } from "./message-factory.js";
 import type { InviteServerPort, Respond, SessionEnvironment } from "./ports.js";
@@ -41,7 +42,11 @@ export class SessionLayer {
     return this.o.env;
   }
 
-  /** A UAS session for a new INVITE; in the table from now on (early dialog: PRACK, CANCEL, UPDATE). */
+  /**
+   * A UAS session for a new INVITE; in the table from now on (early dialog: PRACK, CANCEL, UPDATE).
+   * Throws `SipResponseError(400)` for an INVITE without a usable Contact (§8.1.1.8,
+   * `dialogContactProblem`), before anything is added.
+   */
   createServer(opts: Omit<ServerInviteSessionOptions, "env" | "factory">): ServerInviteSession {
     const s = new ServerInviteSession({ ...opts, env: this.o.env, factory: this.o.factory });
     this.add(s);
@@ -81,8 +86,8 @@ export class SessionLayer {
    */
   receiveRequest(req: SipRequest, respond: Respond): void {
     const f = this.o.factory;
-    const s = this.find(req.headers.get("Call-ID") ?? "", tagOfHeader(req.headers.get("To") ?? "") ?? "");
-    const dialog = s?.dialogFor(tagOfHeader(req.headers.get("From") ?? ""));
+    const s = this.find(req.headers.get("Call-ID") ?? "", dialogTagOf(req.headers.get("To")));
+    const dialog = s?.dialogFor(dialogTagOf(req.headers.get("From")));
     if (!s || !dialog) {
       this.stats.unknownDialog++;
       respond(f.response(req, 481));
@@ -101,18 +106,20 @@ export class SessionLayer {
 
   /** An ACK that matched no transaction: the ACK for a 2xx (§13.3.1.4, §17.2.1). */
   receiveAck(ack: SipRequest): boolean {
-    const s = this.find(ack.headers.get("Call-ID") ?? "", tagOfHeader(ack.headers.get("To") ?? "") ?? "");
-    if (!s || !s.dialogFor(tagOfHeader(ack.headers.get("From") ?? ""))) return false;
+    const s = this.find(ack.headers.get("Call-ID") ?? "", dialogTagOf(ack.headers.get("To")));
+    if (!s || !s.dialogFor(dialogTagOf(ack.headers.get("From")))) return false;
     s.receiveAck(ack);
     return true;
   }
 
-  /** A response that matched no client transaction: a retransmitted 2xx to one of our INVITEs. */
+  /**
+   * A response that matched no client transaction: a retransmitted 2xx to one of our INVITEs (or
+   * a fork's 2xx to our initial INVITE). False, and nothing sent, for any 2xx the session did not
+   * take — an unknown Call-ID or tag, or a CSeq we never sent.
+   */
   receiveStrayResponse(res: SipResponse): boolean {
-    const s = this.find(res.headers.get("Call-ID") ?? "", tagOfHeader(res.headers.get("From") ?? "") ?? "");
-    if (!(s instanceof ClientInviteSession) && !s?.dialog) return false;
-    s.receiveStrayResponse(res);
-    return true;
+    const s = this.find(res.headers.get("Call-ID") ?? "", dialogTagOf(res.headers.get("From")));
+    return s ? s.receiveStrayResponse(res) : false;
   }
 
   /**

@@ -210,3 +210,68 @@ test("uac: re-INVITE from the callee without an offer: our offer in the 2xx, the
   assert.equal(t.layer.receiveAck(inDialogFrom({ method: "ACK", callId: t.session.callId, toTag: t.session.localTag, fromTag: "b1", cseq: 5, body: SDP })), true);
   assert.deepEqual(answers, [SDP]);
 });
+
+test("uac: RFC 3262 §4 a reliable 18x that arrives after our CANCEL is still PRACKed (once) in its early dialog, and not passed up", () => {
+  const t = uac();
+  const inviteSeq = Number((t.invite.req.headers.get("CSeq") ?? "").split(" ")[0]);
+  t.deliver(180, { toTag: "b1" });
+  t.session.cancel();
+  assert.deepEqual(t.port.methods(), ["INVITE", "CANCEL"]);
+  t.deliver(183, { toTag: "b1", body: SDP, extra: ["Require: 100rel", "RSeq: 3"] });
+  const prack = t.port.last("PRACK").req;
+  assert.equal(prack.headers.get("RAck"), `3 ${inviteSeq} INVITE`);
+  assert.equal(tagOf(prack.headers.get("To")), "b1");
+  t.deliver(183, { toTag: "b1", body: SDP, extra: ["Require: 100rel", "RSeq: 3"] });
+  assert.deepEqual(t.port.methods(), ["INVITE", "CANCEL", "PRACK"], "one CANCEL, no PRACK for the retransmission");
+  t.deliver(487, { toTag: "b1" });
+  assert.deepEqual(t.events, ["provisional:180", "terminated:cancelled"], "nothing after cancel() is reported");
+});
+
+test("uac: cancel() before any provisional: the first reliable 18x brings both the CANCEL (§9.1) and its PRACK (RFC 3262 §4)", () => {
+  const t = uac();
+  t.session.cancel();
+  t.deliver(180, { toTag: "b2", extra: ["Require: 100rel", "RSeq: 1"] });
+  assert.deepEqual(t.port.methods(), ["INVITE", "CANCEL", "PRACK"]);
+  assert.equal(t.port.last("PRACK").req.headers.get("RAck")?.split(" ")[0], "1");
+});
+
+test("uac: §13.2.2.4 a stray 2xx with a CSeq we never sent is not ACKed; our re-INVITE's 2xx retransmission gets the same ACK until 64*T1", async () => {
+  const t = uac();
+  t.deliver(200, { toTag: "b1", body: SDP });
+  assert.equal(t.port.acks().length, 1);
+  const inviteSeq = Number((t.invite.req.headers.get("CSeq") ?? "").split(" ")[0]);
+  const bogus = responseTo(t.invite.req, 200, { toTag: "b1", body: SDP });
+  bogus.headers.set("CSeq", `${inviteSeq + 7} INVITE`);
+  assert.equal(t.layer.receiveStrayResponse(bogus), false, "no INVITE of ours has that CSeq");
+  assert.equal(t.port.acks().length, 1, "and it gets no ACK");
+
+  const result = t.session.modify({ method: "INVITE", body: sdp() });
+  const reinvite = t.port.last("INVITE");
+  reinvite.delegate.onResponse(responseTo(reinvite.req, 200, { toTag: "b1", body: SDP }));
+  assert.equal((await result)?.status, 200);
+  assert.equal(t.port.acks().length, 2);
+  const again = responseTo(reinvite.req, 200, { toTag: "b1", body: SDP });
+  assert.equal(t.layer.receiveStrayResponse(again), true);
+  assert.equal(t.port.acks().length, 3);
+  assert.equal(t.port.acks()[2]?.headers.get("Via"), t.port.acks()[1]?.headers.get("Via"), "the same ACK");
+  const otherTag = responseTo(reinvite.req, 200, { body: SDP });
+  otherTag.headers.set("To", "<sip:1002@192.0.2.10:5060>;tag=someone-else");
+  assert.equal(t.layer.receiveStrayResponse(otherTag), false, "a 2xx from another dialog is not ours to ACK");
+  t.clock.advance(64 * T1);
+  assert.equal(t.layer.receiveStrayResponse(again), false, "after 64*T1 the ACK is forgotten (the UAS stopped retransmitting)");
+  assert.equal(t.port.acks().length, 3);
+  assert.equal(t.session.dump()["cachedAcks"], 0);
+});
+
+test("uac: §13.2.2.4 2xx from forks we do not keep are each ACKed and BYEd, while the ACKs and fork dialogs kept stay bounded", () => {
+  const t = uac();
+  t.deliver(200, { toTag: "winner", body: SDP });
+  for (let i = 0; i < 100; i++) assert.equal(t.layer.receiveStrayResponse(responseTo(t.invite.req, 200, { toTag: `fork-${i}`, body: SDP })), true);
+  assert.equal(t.port.acks().length, 101);
+  assert.equal(t.port.methods().filter((m) => m === "BYE").length, 100);
+  const dump = t.session.dump();
+  assert.ok(Number(dump["cachedAcks"]) <= 32, `ACKs kept: ${String(dump["cachedAcks"])}`);
+  assert.ok(Number(dump["losingForks"]) <= 16, `fork dialogs kept: ${String(dump["losingForks"])}`);
+  assert.equal(t.session.state, "Confirmed");
+  assert.equal(t.session.dialog?.state.remoteTag, "winner");
+});

@@ -88,7 +88,10 @@ export function setup(opts: { reliable?: boolean; protocol?: "udp" | "tcp" | "tl
 
 export interface InviteSpec {
   callId?: string;
-  fromTag?: string;
+  /** null: no tag at all (an RFC 2543 peer). */
+  fromTag?: string | null;
+  /** The Contact value; null leaves the header out. */
+  contact?: string | null;
   cseq?: number;
   recordRoute?: string[];
   extra?: string[];
@@ -102,11 +105,11 @@ export function inviteFrom(spec: InviteSpec = {}): SipRequest {
     "INVITE sip:2000@192.0.2.1 SIP/2.0",
     "Via: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bK-inv-1",
     "Max-Forwards: 70",
-    `From: "Alice" <sip:1001@192.0.2.1>;tag=${spec.fromTag ?? "alice-1"}`,
+    `From: "Alice" <sip:1001@192.0.2.1>${spec.fromTag === null ? "" : `;tag=${spec.fromTag ?? "alice-1"}`}`,
     "To: <sip:2000@192.0.2.1>",
     `Call-ID: ${spec.callId ?? "call-1@192.0.2.10"}`,
     `CSeq: ${spec.cseq ?? 10} INVITE`,
-    "Contact: <sip:1001@192.0.2.10:5060>",
+    ...(spec.contact === null ? [] : [`Contact: ${spec.contact ?? "<sip:1001@192.0.2.10:5060>"}`]),
     ...(spec.recordRoute ?? []).map((r) => `Record-Route: ${r}`),
     ...(spec.extra ?? []),
     ...(body ? ["Content-Type: application/sdp"] : []),
@@ -118,13 +121,13 @@ export function inviteFrom(spec: InviteSpec = {}): SipRequest {
 }
 
 /** A request inside the dialog from the peer, e.g. BYE, re-INVITE, ACK, PRACK. */
-export function inDialogFrom(o: { method: string; toTag: string; cseq: number; cseqMethod?: string; callId?: string; fromTag?: string; extra?: string[]; body?: string; branch?: string }): SipRequest {
+export function inDialogFrom(o: { method: string; toTag: string; cseq: number; cseqMethod?: string; callId?: string; fromTag?: string | null; extra?: string[]; body?: string; branch?: string }): SipRequest {
   const body = o.body ?? "";
   const lines = [
     `${o.method} sip:1001@192.0.2.1:5060 SIP/2.0`,
     `Via: SIP/2.0/UDP 192.0.2.10:5060;branch=${o.branch ?? `z9hG4bK-${o.method.toLowerCase()}-${o.cseq}`}`,
     "Max-Forwards: 70",
-    `From: "Alice" <sip:1001@192.0.2.1>;tag=${o.fromTag ?? "alice-1"}`,
+    `From: "Alice" <sip:1001@192.0.2.1>${o.fromTag === null ? "" : `;tag=${o.fromTag ?? "alice-1"}`}`,
     `To: <sip:2000@192.0.2.1>;tag=${o.toTag}`,
     `Call-ID: ${o.callId ?? "call-1@192.0.2.10"}`,
     `CSeq: ${o.cseq} ${o.cseqMethod ?? o.method}`,

@@ -355,3 +355,114 @@ test("uas: §14.2 an INVITE in the early dialog, before our final response to th
   assert.ok(r.responses[0]?.headers.get("Retry-After") !== undefined);
   assert.equal(t.session.state, "Early");
 });
+
+for (const status of [405, 501]) {
+  test(`uas: a refresh UPDATE answered ${status} is sent again at once as a re-INVITE with our SDP, and later refreshes are re-INVITEs (RFC 4028, RFC 3311)`, async () => {
+    const t = uas({ timer: { interval: 120, refresher: "uas" }, extra: ["Allow: INVITE, ACK, BYE, UPDATE"] });
+    await t.session.accept(sdp());
+    t.ack();
+    t.clock.advance(60_000);
+    const update = t.port.last("UPDATE");
+    // A 501 carries no Allow: only the refusal itself tells us this peer takes no UPDATE.
+    update.delegate.onResponse(responseTo(update.req, status, status === 405 ? { extra: ["Allow: INVITE, ACK, BYE"] } : {}));
+    assert.deepEqual(t.port.methods(), ["UPDATE", "INVITE"], "the re-INVITE follows at once, not half an interval later");
+    const reinvite = t.port.last("INVITE");
+    assert.equal(reinvite.req.body.toString(), sdp().body, "it repeats our session description");
+    assert.equal(reinvite.req.headers.get("Session-Expires"), "120;refresher=uac");
+    reinvite.delegate.onResponse(responseOk(reinvite.req, ["Session-Expires: 120;refresher=uac", "Require: timer"], SDP));
+    assert.equal(t.port.acks().length, 1, "the refresh re-INVITE's 2xx is ACKed");
+    t.clock.advance(60_000);
+    assert.deepEqual(t.port.methods(), ["UPDATE", "INVITE", "INVITE"], "the next refresh is a re-INVITE as well");
+    assert.equal(t.session.state, "Confirmed");
+  });
+}
+
+test("uas: §13.3.1.4 a BYE held for the ACKs of our 2xx goes out when the re-INVITE's 2xx gives up at 64*T1, though the initial ACK came", async () => {
+  const t = uas();
+  t.session.delegate = { onModify: () => ({ status: 200, body: sdp() }) };
+  const events: string[] = [];
+  t.session.on("terminated", (r) => events.push(r));
+  await t.session.accept(sdp());
+  // The peer's ACK for our first 2xx is lost; it sends a re-INVITE, which we answer 2xx as well.
+  const r = responder();
+  t.layer.receiveRequest(inDialogFrom({ method: "INVITE", toTag: t.session.localTag, cseq: 11, body: SDP }), r.respond);
+  assert.deepEqual(r.statuses(), [200]);
+  t.session.bye();
+  assert.deepEqual(events, ["bye-sent"]);
+  assert.deepEqual(t.port.methods(), [], "held: our 2xx await their ACKs (§15)");
+  t.clock.advance(T1);
+  t.ack(10);
+  assert.deepEqual(t.port.methods(), [], "still held: the re-INVITE's 2xx awaits its ACK");
+  t.clock.advance(64 * T1 - T1 - 1);
+  assert.deepEqual(t.port.methods(), []);
+  t.clock.advance(1);
+  assert.deepEqual(t.port.methods(), ["BYE"], "the give-up releases the BYE");
+  const resent = r.statuses().length;
+  t.clock.advance(64 * T1);
+  assert.equal(r.statuses().length, resent, "the re-INVITE's 2xx is no longer retransmitted");
+  assert.deepEqual(t.port.methods(), ["BYE"], "one BYE");
+});
+
+test("uas: §15 a BYE while our 2xx to a re-INVITE awaits its ACK waits for that ACK", async () => {
+  const t = uas();
+  t.session.delegate = { onModify: () => ({ status: 200, body: sdp() }) };
+  await t.session.accept(sdp());
+  t.ack();
+  const r = responder();
+  t.layer.receiveRequest(inDialogFrom({ method: "INVITE", toTag: t.session.localTag, cseq: 11, body: SDP }), r.respond);
+  t.session.bye();
+  assert.deepEqual(t.port.methods(), []);
+  t.clock.advance(T1);
+  assert.deepEqual(r.statuses(), [200, 200], "the 2xx goes on until its ACK");
+  t.ack(11);
+  assert.deepEqual(t.port.methods(), ["BYE"]);
+});
+
+test("uas: §14.1 our re-INVITE waits while our 2xx to the peer's re-INVITE awaits its ACK; the peer's next INVITE meanwhile gets 491", async () => {
+  const t = uas();
+  t.session.delegate = { onModify: () => ({ status: 200, body: sdp() }) };
+  const glare: Array<[string, number]> = [];
+  t.session.on("glare", (m, s) => glare.push([m, s]));
+  await t.session.accept(sdp());
+  t.ack();
+  const r = responder();
+  t.layer.receiveRequest(inDialogFrom({ method: "INVITE", toTag: t.session.localTag, cseq: 11, body: SDP }), r.respond);
+  assert.deepEqual(r.statuses(), [200]);
+  let settled = false;
+  const result = t.session.modify({ method: "INVITE", body: sdp() }).then((res) => ((settled = true), res));
+  assert.deepEqual(t.port.methods(), [], "no INVITE of ours while the peer's INVITE is unfinished on our side");
+  t.layer.receiveRequest(inDialogFrom({ method: "INVITE", toTag: t.session.localTag, cseq: 12, body: SDP }), r.respond);
+  assert.deepEqual(r.statuses(), [200, 491], "§14.2: ours is pending");
+  assert.deepEqual(glare, [["INVITE", 491]]);
+  t.ack(11);
+  assert.deepEqual(t.port.methods(), ["INVITE"], "the ACK lets our re-INVITE go");
+  await Promise.resolve();
+  assert.equal(settled, false);
+  const ours = t.port.last("INVITE");
+  ours.delegate.onResponse(responseOk(ours.req, [], SDP));
+  assert.equal((await result)?.status, 200);
+  assert.equal(t.port.acks().length, 1);
+});
+
+test("uas: §14.1 a queued re-INVITE goes out when the 2xx it waits for gives up; one queued when the session ends resolves undefined", async () => {
+  const t = uas();
+  t.session.delegate = { onModify: () => ({ status: 200, body: sdp() }) };
+  await t.session.accept(sdp());
+  t.ack();
+  const r = responder();
+  t.layer.receiveRequest(inDialogFrom({ method: "INVITE", toTag: t.session.localTag, cseq: 11, body: SDP }), r.respond);
+  void t.session.modify({ method: "INVITE", body: sdp() });
+  t.clock.advance(64 * T1 - 1);
+  assert.deepEqual(t.port.methods(), []);
+  t.clock.advance(1);
+  assert.deepEqual(t.port.methods(), ["INVITE"]);
+  assert.equal(t.session.state, "Confirmed", "a re-INVITE's lost ACK does not end the session");
+
+  const u = uas();
+  await u.session.accept(sdp());
+  const pending = u.session.modify({ method: "INVITE", body: sdp() });
+  u.session.bye();
+  assert.equal(await pending, undefined);
+  u.ack();
+  assert.deepEqual(u.port.methods(), ["BYE"], "the held BYE, and no re-INVITE");
+});

@@ -85,3 +85,41 @@ test("session-layer: close() closes every session and timer", async () => {
   t.layer.close();
   assert.equal(t.layer.size, 0);
 });
+
+test("session-layer: §12.1.1 an RFC 2543 caller without a From tag: its ACK and BYE find the dialog (the missing tag is the empty one)", async () => {
+  const t = setup();
+  const s = t.layer.createServer({ ...BASE, invite: inviteFrom({ fromTag: null }), tx: new FakeServerTx(), flow: t.flow, reliable: false });
+  const events: string[] = [];
+  s.on("confirmed", () => events.push("confirmed"));
+  s.on("terminated", (r) => events.push(r));
+  await s.accept(sdp());
+  assert.equal(t.layer.receiveAck(inDialogFrom({ method: "ACK", toTag: s.localTag, fromTag: null, cseq: 10 })), true);
+  assert.equal(t.layer.receiveAck(inDialogFrom({ method: "ACK", toTag: s.localTag, fromTag: "invented", cseq: 10 })), false, "a tag the dialog never had is another dialog");
+  const r = responder();
+  t.layer.receiveRequest(inDialogFrom({ method: "BYE", toTag: s.localTag, fromTag: "invented", cseq: 11 }), r.respond);
+  t.layer.receiveRequest(inDialogFrom({ method: "BYE", toTag: s.localTag, fromTag: null, cseq: 11 }), r.respond);
+  assert.deepEqual(r.statuses(), [481, 200]);
+  assert.deepEqual(events, ["confirmed", "bye-received"]);
+});
+
+test("session-layer: our BYE toward a tagless caller carries its From as our To, without a tag", async () => {
+  const t = setup();
+  const s = t.layer.createServer({ ...BASE, invite: inviteFrom({ fromTag: null }), tx: new FakeServerTx(), flow: t.flow, reliable: false });
+  await s.accept(sdp());
+  t.layer.receiveAck(inDialogFrom({ method: "ACK", toTag: s.localTag, fromTag: null, cseq: 10 }));
+  s.bye();
+  const bye = t.port.last("BYE").req;
+  assert.equal(bye.headers.get("To"), '"Alice" <sip:1001@192.0.2.1>');
+  assert.match(bye.headers.get("From") ?? "", new RegExp(`;tag=${s.localTag}$`));
+});
+
+test("session-layer: §13.2.2.4 a stray 2xx that names a UAS session's tag but answers no INVITE of ours is not claimed, and not ACKed", async () => {
+  const t = setup();
+  const s = t.layer.createServer({ ...BASE, invite: inviteFrom(), tx: new FakeServerTx(), flow: t.flow, reliable: false });
+  await s.accept(sdp());
+  t.layer.receiveAck(inDialogFrom({ method: "ACK", toTag: s.localTag, cseq: 10 }));
+  const fake = responseTo(inDialogFrom({ method: "INVITE", toTag: "alice-1", fromTag: s.localTag, cseq: 4711 }), 200, { body: SDP });
+  assert.equal(t.layer.receiveStrayResponse(fake), false);
+  assert.equal(t.port.acks().length, 0, "no ACK for a 2xx to an INVITE we never sent");
+  assert.equal(s.dump()["cachedAcks"], 0);
+});
