@@ -60,26 +60,14 @@ interface ContactRow {
   created_at: number;
 }
 
-function toRow(c: ContactRecord): ContactRow {
-  return {
-    id: c.id,
-    aor: c.aor,
-    uri: c.uri,
-    expires_at: Math.round(c.expiresAt),
-    endpoint: c.endpoint,
-    user_agent: c.userAgent,
-    via_addr: c.viaAddr,
-    via_port: c.viaPort,
-    call_id: c.callId,
-    cseq: c.cseq,
-    path: c.path,
-    q_value: c.qValue ?? null,
-    reg_server: c.regServer,
-    source_address: c.sourceAddress,
-    source_port: c.sourcePort,
-    transport: c.transport,
-    created_at: Math.round(c.createdAt),
-  };
+type RowValues = [string, string, string, number, string, string, string, number, string, number, string, number | null, string, string, number, string, number];
+
+/** The values of a row in `COLUMNS` order, bound positionally (cheaper than by name, once per REGISTER). */
+function toRowValues(c: ContactRecord): RowValues {
+  return [
+    c.id, c.aor, c.uri, Math.round(c.expiresAt), c.endpoint, c.userAgent, c.viaAddr, c.viaPort, c.callId,
+    c.cseq, c.path, c.qValue ?? null, c.regServer, c.sourceAddress, c.sourcePort, c.transport, Math.round(c.createdAt),
+  ];
 }
 
 function fromRow(r: ContactRow): ContactRecord {
@@ -123,7 +111,7 @@ export class SqliteContactStore implements ContactStore {
   private readonly pending = new Map<string, ContactRecord | null>();
   private flushTimer: NodeJS.Immediate | undefined;
   private closed = false;
-  private readonly upsertStmt: Statement<[ContactRow]>;
+  private readonly upsertStmt: Statement<RowValues>;
   private readonly deleteStmt: Statement<[string]>;
   private readonly commit: (ops: Array<[string, ContactRecord | null]>) => void;
 
@@ -135,14 +123,14 @@ export class SqliteContactStore implements ContactStore {
     this.log = opts.log.child({ category: "pbx.registrar" });
     this.batchWrites = opts.batchWrites ?? true;
     registerMigrations(db, "registrar", REGISTRAR_MIGRATIONS, this.log);
-    this.upsertStmt = db.prepare<[ContactRow]>(
-      `INSERT INTO registrar_contacts (${COLUMNS.join(", ")}) VALUES (${COLUMNS.map((c) => "@" + c).join(", ")})
+    this.upsertStmt = db.prepare<RowValues>(
+      `INSERT INTO registrar_contacts (${COLUMNS.join(", ")}) VALUES (${COLUMNS.map(() => "?").join(", ")})
        ON CONFLICT(id) DO UPDATE SET ${COLUMNS.filter((c) => c !== "id").map((c) => `${c} = excluded.${c}`).join(", ")}`,
     );
     this.deleteStmt = db.prepare<[string]>("DELETE FROM registrar_contacts WHERE id = ?");
     this.commit = db.transaction((ops: Array<[string, ContactRecord | null]>) => {
       for (const [id, rec] of ops) {
-        if (rec) this.upsertStmt.run(toRow(rec));
+        if (rec) this.upsertStmt.run(...toRowValues(rec));
         else this.deleteStmt.run(id);
       }
     });
