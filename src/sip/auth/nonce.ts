@@ -30,6 +30,7 @@ export type NonceCheck =
 export class NonceIssuer {
   private readonly secret: Buffer;
   private readonly lifetimeMs: number;
+  private readonly opaques = new Map<string, string>();
 
   /**
    * @param secret HMAC key; a fresh random key per process unless supplied (supply one to keep
@@ -76,7 +77,13 @@ export class NonceIssuer {
    * clients expect it.
    */
   opaque(realm: string): string {
-    return createHmac("sha256", this.secret).update("opaque\0").update(realm, "utf8").digest("hex").slice(0, 32);
+    // Constant per realm, and asked for on every challenge: computed once.
+    let value = this.opaques.get(realm);
+    if (value === undefined) {
+      value = createHmac("sha256", this.secret).update("opaque\0").update(realm, "utf8").digest("hex").slice(0, 32);
+      if (this.opaques.size < 1024) this.opaques.set(realm, value);
+    }
+    return value;
   }
 
   private mac(body: Buffer, realm: string): Buffer {
