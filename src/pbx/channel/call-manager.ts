@@ -6,7 +6,7 @@
  */
 import { isIP } from "node:net";
 import { SipResponseError } from "../../core/errors.js";
-import { parseAudioSdp, negotiate, describeCodecs, type EndpointMediaPolicy } from "../../media/sdp/index.js";
+import { describeCodecs } from "../../media/sdp/index.js";
 import type { EndpointConfig } from "../../config/index.js";
 import { parseUri, unescapeUser } from "../../sip/parser/index.js";
 import type { SipRequest, SipResponse } from "../../sip/message/message.js";
@@ -14,10 +14,11 @@ import type { InviteSession, ModifyOutcome, ModifyRequest, SessionBody } from ".
 import { InviteServerTransaction, type ServerTransaction } from "../../sip/transaction/server-transaction.js";
 import { formatHostPort, type Flow } from "../../sip/transport/types.js";
 import type { DialplanExecutor } from "../dialplan/executor.js";
+import { MediaSession, type CheckedOffer } from "../media-session/media-session.js";
 import type { RequestContext } from "../pipeline/request-context.js";
 import type { CallContext } from "./call-context.js";
 import { nextChannelName, nextUniqueId } from "./channel-name.js";
-import { dial } from "./dial.js";
+import { dial, type DialHooks } from "./dial.js";
 import { CAUSE } from "./hangup-cause.js";
 import { InboundCall } from "./inbound-call.js";
 import { mediaAddressFor } from "./media-address.js";
@@ -33,23 +34,11 @@ export interface CallManagerOptions {
   stunAddress: () => string | undefined;
 }
 
-export function mediaPolicyOf(ep: EndpointConfig): EndpointMediaPolicy {
-  return {
-    codecs: ep.allow,
-    mediaEncryption: ep.mediaEncryption,
-    useAvpf: ep.useAvpf,
-    forceAvp: ep.forceAvp,
-    mediaEncryptionOptimistic: ep.mediaEncryptionOptimistic,
-    endpointId: ep.id,
-  };
-}
-
-/** What answering an offer on one leg needs: its endpoint, media leg and next SDP. */
+/** What answering an offer on one leg needs: its name, endpoint and media session. */
 interface MediaLeg {
   name: string;
   endpoint: EndpointConfig;
-  mediaLegId: string;
-  nextSdp(direction: "sendrecv" | "sendonly" | "recvonly" | "inactive"): string;
+  media: MediaSession;
 }
 
 export class CallManager {
@@ -57,6 +46,16 @@ export class CallManager {
   private readonly outboundByCallId = new Map<string, { leg: OutboundLeg; call: InboundCall }>();
   readonly doctor: MediaDoctor;
   processed = 0;
+
+  /** How Dial's outgoing legs join the table in-dialog requests and stray 2xx are routed by. */
+  private readonly dialHooks: DialHooks = {
+    track: (leg, owner) => {
+      this.outboundByCallId.set(leg.callId, { leg, call: owner });
+      this.answerMediaOf(leg.session, leg);
+    },
+    untrack: (leg) => this.outboundByCallId.delete(leg.callId),
+    stunAddress: () => this.o.stunAddress(),
+  };
 
   constructor(private readonly o: CallManagerOptions) {
     this.doctor = new MediaDoctor(o.ctx);
@@ -80,19 +79,21 @@ export class CallManager {
     // any media is set up.
     const ext = negotiateExtensions(req, ep);
     if (!ext.ok) throw new SipResponseError(ext.rejection.status, ext.rejection.reason, ext.rejection.headers, ext.rejection.detail);
+    // RFC 3261 §13.2.1: an INVITE may leave the offer out; ours then goes in the 2xx and the
+    // answer comes in the ACK (InboundCall.confirmed() ends a call whose ACK brings none).
+    const offered = req.body.length > 0;
     const ctype = (req.headers.get("Content-Type") ?? "").toLowerCase();
-    if (req.body.length === 0 || !ctype.startsWith("application/sdp")) {
-      throw new SipResponseError(488, "Not Acceptable Here", [["Warning", '399 switchboard "INVITE without SDP offer is not supported"']], `INVITE from endpoint '${ep.id}' carries no SDP offer (late offer is not supported yet)`);
+    if (offered && !ctype.startsWith("application/sdp")) {
+      throw new SipResponseError(415, "Unsupported Media Type", [["Accept", "application/sdp"]], `INVITE from endpoint '${ep.id}' carries a '${ctype || "(no Content-Type)"}' body, not an SDP offer`);
     }
-    const parsed = parseAudioSdp(req.body.toString("utf8"));
-    if (!parsed.ok) {
-      throw new SipResponseError(488, "Not Acceptable Here", [["Warning", `399 switchboard "${parsed.reason.replace(/"/g, "'").slice(0, 100)}"`]], `SDP offer from endpoint '${ep.id}' is unusable: ${parsed.reason}`);
-    }
-    const result = negotiate(parsed.audio, mediaPolicyOf(ep));
-    if (!result.ok) {
-      // RFC 3261 §20.43: Warning = warn-code SP warn-agent SP quoted warn-text; the bare text used
-      // to go out alone, which peers cannot parse.
-      throw new SipResponseError(488, "Not Acceptable Here", [["Warning", warningHeader(result.warnCode, result.warning)]], result.notice);
+    let checked: (CheckedOffer & { ok: true }) | undefined;
+    if (offered) {
+      const c = MediaSession.checkOffer(req.body.toString("utf8"), ep);
+      // RFC 3261 §20.43: Warning = warn-code SP warn-agent SP quoted warn-text.
+      if (!c.ok) throw new SipResponseError(488, "Not Acceptable Here", [["Warning", c.warning]], c.detail);
+      checked = c;
+    } else if (!MediaSession.canOffer(ep)) {
+      throw new SipResponseError(488, "Not Acceptable Here", [["Warning", '305 switchboard "Incompatible media format"']], `INVITE from endpoint '${ep.id}' carries no SDP offer, and its allow= list has no audio codec to offer it in our 200 OK`);
     }
     const transportCfg = this.o.ctx.config().pjsip.transports.find((t) => t.id === flow.transport.id);
     const mediaAddress = mediaAddressFor(ep, flow, transportCfg, this.o.stunAddress());
@@ -100,7 +101,7 @@ export class CallManager {
     let alloc: Awaited<ReturnType<typeof this.o.ctx.media.allocate>>;
     try {
       // The relay socket must be of the phone's family: an IPv6 phone sends to an IPv6 port.
-      alloc = await this.o.ctx.media.allocate({ group: callId, ...(isIP(parsed.audio.address) === 6 || flow.transport.family === 6 ? { bindAddress: "::" } : {}) });
+      alloc = await this.o.ctx.media.allocate({ group: callId, ...((checked && isIP(checked.offer.address) === 6) || flow.transport.family === 6 ? { bindAddress: "::" } : {}) });
     } catch (err) {
       const rtp = this.o.ctx.config().rtp;
       throw new SipResponseError(503, "Service Unavailable", [["Retry-After", "5"]], `no RTP port free for a new call (${err instanceof Error ? err.message : String(err)}); widen rtp.conf rtpstart=${rtp.rtpstart}/rtpend=${rtp.rtpend}`);
@@ -113,56 +114,39 @@ export class CallManager {
       this.o.ctx.log.info({ callId }, `INVITE ${callId} from endpoint '${ep.id}' was cancelled (transaction ${rc.tx.state}) before its call was set up`);
       return;
     }
-    this.o.ctx.media.setRemote(alloc.id, { address: parsed.audio.address, port: parsed.audio.port, ...(parsed.audio.rtcpPort ? { rtcpPort: parsed.audio.rtcpPort } : {}) });
-    this.o.ctx.media.setOptions(alloc.id, {
-      symmetric: ep.rtpSymmetric,
-      timeoutSec: ep.rtpTimeout,
-      timeoutHoldSec: ep.rtpTimeoutHold,
-      keepaliveSec: ep.rtpKeepalive,
-    });
+    const media = new MediaSession({ media: this.o.ctx.media, legId: alloc.id, localPort: alloc.localPort, address: mediaAddress, endpoint: ep, sessionId: String(this.o.ctx.clock.now()) });
+    if (checked) media.takeOffer(checked);
+    else media.offer();
     const uri = parseUri(req.uri);
     const exten = uri?.user ? unescapeUser(uri.user) : "s";
-    const call = new InboundCall({
-      ctx: this.o.ctx,
-      name: nextChannelName(ep.id),
-      uniqueId: nextUniqueId(this.o.ctx.clock.now()),
-      req,
-      tx: rc.tx,
-      flow,
-      endpoint: ep,
-      offer: parsed.audio,
-      codecs: result.codecs,
-      telephoneEvent: result.telephoneEvent,
-      ptime: result.ptime,
-      profile: result.profile,
-      mediaLegId: alloc.id,
-      localPort: alloc.localPort,
-      mediaAddress,
-      exten,
-      terms: ext.terms,
-      soundsDirs: this.o.soundsDirs(),
-      dial: (c, targets, timeout, options) =>
-        dial(
-          this.o.ctx,
-          {
-            track: (leg, owner) => {
-              this.outboundByCallId.set(leg.callId, { leg, call: owner });
-              this.answerMediaOf(leg.session, leg);
-            },
-            untrack: (leg) => this.outboundByCallId.delete(leg.callId),
-            stunAddress: this.o.stunAddress,
-          },
-          c,
-          targets,
-          timeout,
-          options,
-        ),
-      onEnd: (c) => this.onCallEnd(c),
-    });
+    let call: InboundCall;
+    try {
+      call = new InboundCall({
+        ctx: this.o.ctx,
+        name: nextChannelName(ep.id),
+        uniqueId: nextUniqueId(this.o.ctx.clock.now()),
+        req,
+        tx: rc.tx,
+        flow,
+        endpoint: ep,
+        media,
+        exten,
+        terms: ext.terms,
+        soundsDirs: this.o.soundsDirs(),
+        dial: (c, targets, timeout, options) => dial(this.o.ctx, this.dialHooks, c, targets, timeout, options),
+        onEnd: (c) => this.onCallEnd(c),
+      });
+    } catch (err) {
+      // The session refuses an INVITE it cannot build a dialog from (a SipResponseError the
+      // pipeline edge answers); the RTP port allocated for it goes back first.
+      this.o.ctx.media.release(alloc.id);
+      throw err;
+    }
     this.answerMediaOf(call.session, call);
     this.calls.add(call);
     this.processed++;
-    call.log.info({ codec: describeCodecs(result.codecs) }, `${call.name}: call from ${formatHostPort(flow.remoteAddress, flow.remotePort)} to '${exten}' in context '${ep.context}' (codecs ${describeCodecs(result.codecs)})`);
+    const codecs = describeCodecs(media.codecs);
+    call.log.info({ codec: codecs }, `${call.name}: call from ${formatHostPort(flow.remoteAddress, flow.remotePort)} to '${exten}' in context '${ep.context}' (${checked ? `codecs ${codecs}` : `no SDP offer: we offer ${codecs} in the 200 OK`})`);
     this.doctor.watch(call);
     void this.runDialplan(call, ep, flow);
   }
@@ -216,21 +200,13 @@ export class CallManager {
   /** The media side of a leg's session: re-INVITE/UPDATE offers, late answers, glare lines. */
   private answerMediaOf(session: InviteSession, leg: MediaLeg): void {
     session.delegate = { onModify: (m) => this.onModify(m, leg) };
-    session.on("answer", (body) => this.applyAnswer(body, leg));
+    // An answer that came after our offer (in the ACK for a 2xx that offered, RFC 3264 §5, or in
+    // the 2xx to our refresh re-INVITE): the media session points the relay at it. An unusable
+    // one changes nothing; for a late offer the call then ends when the ACK is processed.
+    session.on("answer", (body) => void leg.media.takeAnswer(body.body));
     session.on("glare", (method, status) => {
       if (status === 491) this.o.ctx.log.info({ callId: session.callId }, `${leg.name}: ${method} answered 491 Request Pending (an offer/answer exchange on this dialog is unfinished)`);
     });
-  }
-
-  /**
-   * An answer that came after our offer (in the ACK for a 2xx that offered, RFC 3264 §5, or in the
-   * 2xx to our refresh re-INVITE): point the relay at it.
-   */
-  private applyAnswer(body: SessionBody, leg: MediaLeg): void {
-    const parsed = parseAudioSdp(body.body);
-    if (!parsed.ok) return;
-    this.o.ctx.media.setRemote(leg.mediaLegId, { address: parsed.audio.address, port: parsed.audio.port, ...(parsed.audio.rtcpPort ? { rtcpPort: parsed.audio.rtcpPort } : {}) });
-    this.o.ctx.media.setOptions(leg.mediaLegId, { onHold: parsed.audio.direction !== "sendrecv", remoteReceives: receives(parsed.audio.direction) });
   }
 
   /**
@@ -242,22 +218,17 @@ export class CallManager {
     const sdp = (text: string): SessionBody => ({ body: text, contentType: "application/sdp" });
     if (!m.offer) {
       // RFC 3261 §14.2: an offerless re-INVITE gets our offer in the 2xx (the answer comes in the
-      // ACK, see applyAnswer) — on either leg. An UPDATE without a body is a refresh.
-      return m.method === "INVITE" ? { status: 200, body: sdp(leg.nextSdp("sendrecv")) } : { status: 200 };
+      // ACK) — on either leg. An UPDATE without a body is a refresh.
+      return m.method === "INVITE" ? { status: 200, body: sdp(leg.media.reoffer()) } : { status: 200 };
     }
-    const parsed = parseAudioSdp(m.offer.body);
-    if (!parsed.ok) return { status: 488 };
-    const result = negotiate(parsed.audio, mediaPolicyOf(leg.endpoint));
-    if (!result.ok) {
-      this.o.ctx.log.notice({ endpoint: leg.endpoint.id }, result.notice);
+    const answer = leg.media.answerReoffer(m.offer.body);
+    if (!answer.ok) {
+      if (answer.notice) this.o.ctx.log.notice({ endpoint: leg.endpoint.id }, answer.notice);
       return { status: 488 };
     }
-    this.o.ctx.media.setRemote(leg.mediaLegId, { address: parsed.audio.address, port: parsed.audio.port, ...(parsed.audio.rtcpPort ? { rtcpPort: parsed.audio.rtcpPort } : {}) });
-    const hold = result.direction !== "sendrecv";
-    this.o.ctx.media.setOptions(leg.mediaLegId, { onHold: hold, remoteReceives: receives(parsed.audio.direction) });
-    const answer = leg.nextSdp(result.direction);
-    this.o.ctx.log.info({}, `${leg.name}: ${hold ? "put on hold" : "taken off hold"} (${result.direction})`);
-    return { status: 200, body: sdp(answer) };
+    const hold = answer.direction !== "sendrecv";
+    this.o.ctx.log.info({}, `${leg.name}: ${hold ? "put on hold" : "taken off hold"} (${answer.direction})`);
+    return { status: 200, body: sdp(answer.sdp) };
   }
 
   /** `channel request hangup`: ends one call (by any of its channel names) or all. */
@@ -277,14 +248,3 @@ export class CallManager {
     this.doctor.close();
   }
 }
-
-/** The phone's own direction lets it receive (sendrecv, recvonly): not on hold from its side. */
-function receives(direction: "sendrecv" | "sendonly" | "recvonly" | "inactive"): boolean {
-  return direction === "sendrecv" || direction === "recvonly";
-}
-
-/** RFC 3261 §20.43: `warn-code SP warn-agent SP warn-text`, the text quoted. */
-function warningHeader(code: number, text: string): string {
-  return `${code} switchboard "${text.replace(/["\\]/g, "'")}"`;
-}
-

@@ -48,14 +48,15 @@ function rows(calls: CallManager, now: number): Row[] {
 }
 
 function inboundRow(c: InboundCall, now: number): Row {
+  const ch = c.channel;
   return {
-    name: c.name,
-    location: `${c.exten}@${c.context}:${c.priority}`,
-    state: c.state,
-    app: c.application || "(None)",
-    data: c.appData,
-    callerId: c.callerId.num,
-    duration: Math.floor((now - c.createdAt) / 1000),
+    name: ch.name,
+    location: `${ch.exten}@${ch.context}:${ch.priority}`,
+    state: ch.state,
+    app: ch.application || "(None)",
+    data: ch.appData,
+    callerId: ch.callerId.num,
+    duration: Math.floor((now - ch.createdAt) / 1000),
     mediaLegId: c.mediaLegId,
     codec: c.codecs[0]?.name ?? "",
     endpoint: c.endpoint.id,
@@ -70,7 +71,7 @@ function outboundRow(l: OutboundLeg, c: InboundCall, now: number): Row {
   return {
     name: l.name,
     location: "(None)",
-    state: l.state === "Up" ? "Up" : l.state === "Ringing" ? "Ringing" : "Down",
+    state: l.channel.state,
     app: "AppDial",
     data: "(Outgoing Line)",
     callerId: l.endpoint.id,

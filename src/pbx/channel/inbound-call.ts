@@ -1,15 +1,21 @@
 /**
  * The incoming leg of a call and the channel the dialplan drives. The SIP side (18x, reliable
  * provisionals, the 2xx until its ACK, CANCEL, BYE, session timer) is a UAS session of the session
- * layer (sip/session/server-invite-session.ts); this class keeps the channel: state, caller ID,
- * variables, its SDP and media, and the dialplan applications (tones, files, echo, Dial).
+ * layer (sip/session/server-invite-session.ts); the channel's state, caller ID, variables and
+ * events are its `Channel` (channel.ts); its SDP is its `MediaSession` (pbx/media-session). This
+ * class joins the three and runs the dialplan applications (tones, files, echo, Dial).
+ *
+ * An INVITE without an offer (late offer) gets our offer in the 200 OK, and RFC 3261 §13.2.1: "If
+ * the initial offer is in the first reliable non-failure message from the UAS back to UAC, the
+ * answer MUST be in the acknowledgement for that message (in this specification, ACK for a 2xx
+ * response)." An ACK without one, or with one we cannot use, ends the call with BYE.
  */
 import { existsSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import type { Logger } from "../../core/logger.js";
 import type { EndpointConfig } from "../../config/index.js";
 import { BUILTIN_TONES, type PlaybackSource } from "../../media/index.js";
-import { buildSdp, type AudioOffer, type MediaCodec } from "../../media/sdp/index.js";
+import type { MediaCodec, TelephoneEvent } from "../../media/sdp/index.js";
 import type { SipRequest } from "../../sip/message/message.js";
 import type { Dialog } from "../../sip/dialog/dialog.js";
 import { unescapeUser } from "../../sip/parser/index.js";
@@ -18,13 +24,15 @@ import type { Flow } from "../../sip/transport/types.js";
 import type { Bridge } from "../bridge/bridge.js";
 import type { DialplanChannel } from "../dialplan/executor.js";
 import { capabilitiesFor } from "../endpoint/endpoint-capabilities.js";
-import { channelFields, hangupFields, type ChannelView } from "../events.js";
+import type { ChannelView } from "../events.js";
+import type { MediaSession } from "../media-session/media-session.js";
 import type { CallContext } from "./call-context.js";
+import { Channel, type CallerId, type ChannelState } from "./channel.js";
 import { CAUSE, statusForCause } from "./hangup-cause.js";
 import type { OutboundLeg } from "./outbound-leg.js";
 import { timerPolicyFor, type ExtensionTerms } from "./session-extensions.js";
 
-export type ChannelState = "Ring" | "Ringing" | "Up" | "Down";
+export type { ChannelState };
 
 export interface InboundCallOptions {
   ctx: CallContext;
@@ -34,15 +42,8 @@ export interface InboundCallOptions {
   tx: InviteServerPort;
   flow: Flow;
   endpoint: EndpointConfig;
-  offer: AudioOffer;
-  codecs: MediaCodec[];
-  telephoneEvent: AudioOffer["telephoneEvent"];
-  ptime: number | undefined;
-  /** RTP/AVP, or RTP/AVPF when an AVPF offer was accepted. */
-  profile: string;
-  mediaLegId: string;
-  localPort: number;
-  mediaAddress: string;
+  /** This leg's SDP: the caller's offer taken, or (late offer) ours to send in the 200 OK. */
+  media: MediaSession;
   exten: string;
   /** 100rel and session timer terms agreed in the call manager (session-extensions.ts). */
   terms: ExtensionTerms;
@@ -52,51 +53,40 @@ export interface InboundCallOptions {
 }
 
 export class InboundCall implements DialplanChannel {
-  readonly name: string;
-  readonly vars = new Map<string, string>();
-  callerId: { num: string; name: string };
-  state: ChannelState = "Ring";
+  /** State, caller ID, variables, dialplan location and the channel events. */
+  readonly channel: Channel;
+  readonly media: MediaSession;
   answered = false;
   readonly endpoint: EndpointConfig;
-  readonly createdAt: number;
   answeredAt: number | undefined;
   /** The SIP side of this leg. */
   readonly session: ServerInviteSession;
-  /** The bridged outgoing leg, once a Dial() was answered (or is in early media). */
-  peer: OutboundLeg | undefined;
+  /** The bridged outgoing leg, once a Dial() was answered. */
+  private peerLeg: OutboundLeg | undefined;
   /** The bridge Dial() joined this channel to its peer with (closed when either ends). */
-  bridge: Bridge | undefined;
+  private bridgeValue: Bridge | undefined;
   /** Outgoing legs currently ringing, for console output and cleanup. */
   readonly ringing_ = new Set<OutboundLeg>();
-  application = "";
-  appData = "";
-  context: string;
-  exten: string;
-  priority = 1;
-  hangupCause: number | undefined;
   /** The cause the last unsuccessful Dial() left (busy, no answer …); see hangup(). */
   dialCause: number | undefined;
   private ended = false;
   private endWaiters: Array<() => void> = [];
   private endingHooks: Array<() => void> = [];
-  private sessionVersion = 1;
-  private readonly sessionId = String(Date.now());
   private earlyMediaSent = false;
   private answering: Promise<void> | undefined;
+  /** Resolved once the media is known both ways (at once, unless our offer awaits the ACK's answer). */
+  private readonly mediaReady: Promise<void>;
+  private markMediaReady: () => void = () => {};
   readonly log: Logger;
-  readonly uniqueId: string;
+  /** The INVITE carried no offer: ours goes in the 200 OK, the answer comes in the ACK. */
+  readonly lateOffer: boolean;
 
   constructor(readonly o: InboundCallOptions) {
-    this.name = o.name;
     this.endpoint = o.endpoint;
-    this.context = o.endpoint.context;
-    this.exten = o.exten;
-    this.createdAt = o.ctx.clock.now();
-    this.callerId = callerIdOf(o.req, o.endpoint);
+    this.media = o.media;
+    this.lateOffer = o.media.state === "offering";
     this.log = o.ctx.log.child({ channel: o.name });
-    this.uniqueId = o.uniqueId;
-    this.vars.set("UNIQUEID", o.uniqueId);
-    this.codecList = o.codecs;
+    this.mediaReady = this.lateOffer ? new Promise<void>((r) => (this.markMediaReady = r)) : Promise.resolve();
     const timer = o.terms.timer;
     const caps = capabilitiesFor(o.ctx.capabilities, o.endpoint);
     this.session = o.ctx.sessions.createServer({
@@ -112,33 +102,75 @@ export class InboundCall implements DialplanChannel {
     });
     this.watchSession();
     // An incoming channel is born ringing (AST_STATE_RING), its device in use.
-    if (o.ctx.events.wants("Newchannel")) o.ctx.events.emit("Newchannel", channelFields(this.view()));
-    o.ctx.devices.set(this.name, o.endpoint.id, this.state);
+    this.channel = new Channel({
+      events: o.ctx.events,
+      devices: o.ctx.devices,
+      name: o.name,
+      endpointId: o.endpoint.id,
+      uniqueId: o.uniqueId,
+      linkedId: o.uniqueId,
+      state: "Ring",
+      callerId: callerIdOf(o.req, o.endpoint),
+      context: o.endpoint.context,
+      exten: o.exten,
+      now: o.ctx.clock.now(),
+    });
+  }
+
+  get name(): string {
+    return this.channel.name;
+  }
+
+  get uniqueId(): string {
+    return this.channel.uniqueId;
+  }
+
+  get vars(): Map<string, string> {
+    return this.channel.vars;
+  }
+
+  get callerId(): CallerId {
+    return this.channel.callerId;
+  }
+
+  set callerId(v: CallerId) {
+    this.channel.callerId = v;
+  }
+
+  get state(): ChannelState {
+    return this.channel.state;
+  }
+
+  get exten(): string {
+    return this.channel.exten;
+  }
+
+  get createdAt(): number {
+    return this.channel.createdAt;
+  }
+
+  get hangupCause(): number | undefined {
+    return this.channel.hangupCause;
+  }
+
+  get peer(): OutboundLeg | undefined {
+    return this.peerLeg;
+  }
+
+  get bridge(): Bridge | undefined {
+    return this.bridgeValue;
+  }
+
+  /** Dial() joined `leg` to this channel in `bridge`: it is now the connected line. */
+  connect(leg: OutboundLeg, bridge: Bridge): void {
+    this.peerLeg = leg;
+    this.bridgeValue = bridge;
+    this.channel.connectedLine = { num: leg.endpoint.id, name: "" };
   }
 
   /** The snapshot channel events carry (pbx/events.ts). */
   view(): ChannelView {
-    return {
-      name: this.name,
-      state: this.state,
-      callerIdNum: this.callerId.num,
-      callerIdName: this.callerId.name,
-      ...(this.peer ? { connectedLineNum: this.peer.endpoint.id } : {}),
-      context: this.context,
-      exten: this.exten,
-      priority: this.priority,
-      uniqueid: this.uniqueId,
-      linkedid: this.uniqueId,
-    };
-  }
-
-  /** A state change, reported as Newstate (Down is reported as Hangup, by finish()). */
-  private setState(state: ChannelState): void {
-    if (this.state === state) return;
-    this.state = state;
-    if (state === "Down") return;
-    if (this.o.ctx.events.wants("Newstate")) this.o.ctx.events.emit("Newstate", channelFields(this.view()));
-    this.o.ctx.devices.set(this.name, this.endpoint.id, state);
+    return this.channel.view();
   }
 
   /** What the session tells the channel. */
@@ -148,14 +180,14 @@ export class InboundCall implements DialplanChannel {
     s.on("accepted", () => {
       this.answered = true;
       this.answeredAt = this.o.ctx.clock.now();
-      this.setState("Up");
+      this.channel.setState("Up");
     });
+    s.on("confirmed", () => this.confirmed());
     s.on("cancelled", () => this.cancelled());
     s.on("prackTimeout", (status, secs) => {
       if (this.ended) return;
       this.log.warn({ peer: peer() }, `${this.name}: no PRACK for our reliable ${status} within ${secs} s; rejecting the call with 500 (is the caller's 100rel support broken, or are responses lost?)`);
-      this.hangupCause = CAUSE.INTERWORKING;
-      this.finish();
+      this.finish(CAUSE.INTERWORKING);
     });
     s.on("ackTimeout", () => {
       this.log.warn({ peer: peer() }, `${this.name}: no ACK for our 200 OK within ${(64 * this.o.ctx.transactions.timers.T1) / 1000} s; ending the call (is a NAT or firewall dropping our responses?)`);
@@ -174,8 +206,30 @@ export class InboundCall implements DialplanChannel {
     });
   }
 
+  /**
+   * The ACK for our 2xx arrived (any answer it carried has been taken by then). With a late offer
+   * it had to carry the answer to the offer in our 200 OK (RFC 3261 §13.2.1, RFC 3264 §5); the
+   * UAC that finds our offer unacceptable "MUST generate a valid answer in the ACK and then send a
+   * BYE immediately" (§13.2.2.4), so without a usable answer there is no media to relay: BYE.
+   */
+  private confirmed(): void {
+    if (this.ended || !this.lateOffer || !this.media.awaitingAnswer) {
+      this.markMediaReady();
+      return;
+    }
+    const peer = `${this.o.flow.remoteAddress}:${this.o.flow.remotePort}`;
+    const problem = this.media.answerProblem;
+    if (problem === undefined) {
+      this.log.notice({ peer }, `${this.name}: the caller's ACK carries no SDP answer to the offer in our 200 OK (late offer, RFC 3261 §13.2.1: the answer MUST be in the ACK); ending the call with BYE`);
+      void this.hangup(CAUSE.INTERWORKING);
+    } else {
+      this.log.notice({ peer }, `${this.name}: the SDP answer in the caller's ACK is unusable (${problem}); ending the call with BYE`);
+      void this.hangup(CAUSE.BEARERCAPABILITY_NOTAVAIL);
+    }
+  }
+
   get mediaLegId(): string {
-    return this.o.mediaLegId;
+    return this.media.legId;
   }
 
   get callId(): string {
@@ -190,25 +244,13 @@ export class InboundCall implements DialplanChannel {
     return this.session.dialog;
   }
 
-  /** The codecs we answer the caller with; narrowed to the callee's choice once it answers. */
-  private codecList: MediaCodec[] = [];
-
-  /**
-   * Nothing is transcoded, so the caller must be told to use what the callee accepted: keep only
-   * the payload types the callee's answer contains (before our 183/200 to the caller goes out).
-   */
-  restrictCodecs(payloadTypes: readonly number[]): void {
-    if (this.answered || this.earlyMediaSent) return;
-    const kept = this.codecList.filter((c) => payloadTypes.includes(c.payloadType));
-    if (kept.length > 0) this.codecList = kept;
-  }
-
+  /** The codecs of our description toward the caller. */
   get codecs(): MediaCodec[] {
-    return this.codecList;
+    return this.media.codecs;
   }
 
-  get telephoneEvent(): AudioOffer["telephoneEvent"] {
-    return this.o.telephoneEvent;
+  get telephoneEvent(): TelephoneEvent | undefined {
+    return this.media.telephoneEvent;
   }
 
   get flow(): Flow {
@@ -234,42 +276,29 @@ export class InboundCall implements DialplanChannel {
     return new Promise((r) => this.endWaiters.push(r));
   }
 
-  /** Our SDP toward this caller: its own payload types, our relay port. */
-  sdp(direction: "sendrecv" | "sendonly" | "recvonly" | "inactive" = "sendrecv"): string {
-    return buildSdp({
-      origin: { sessionId: this.sessionId, sessionVersion: this.sessionVersion, address: this.o.mediaAddress },
-      address: this.o.mediaAddress,
-      port: this.o.localPort,
-      codecs: this.codecList,
-      ...(this.o.telephoneEvent ? { telephoneEvent: this.o.telephoneEvent } : {}),
-      ...(this.o.ptime ? { ptime: this.o.ptime } : {}),
-      profile: this.o.profile,
-      ...(this.o.offer.layout ? { layout: this.o.offer.layout } : {}),
-      direction,
-    });
-  }
-
-  /** A re-INVITE answer carries a new session version (RFC 3264 §8). */
-  nextSdp(direction: "sendrecv" | "sendonly" | "recvonly" | "inactive"): string {
-    this.sessionVersion++;
-    return this.sdp(direction);
-  }
-
   private body(): SessionBody {
-    return { body: this.sdp(), contentType: "application/sdp" };
+    return { body: this.media.description(), contentType: "application/sdp" };
   }
 
   async ringing(): Promise<void> {
     if (this.ended || this.answered || this.session.answered || this.answering) return;
-    // Each ringing fork used to mean another 180; sent reliably, every one would need its own
-    // PRACK round trip, so a reliable 180 goes out once.
+    // Every ringing fork calls this; sent reliably, each 180 would need its own PRACK round trip,
+    // so a reliable 180 goes out once.
     if (this.session.reliableProvisionals && this.state === "Ringing") return;
-    if (this.state === "Ring") this.setState("Ringing");
+    if (this.state === "Ring") this.channel.setState("Ringing");
     this.session.provisional(180);
   }
 
   async progress(): Promise<void> {
     if (this.ended || this.answered || this.earlyMediaSent || this.session.answered || this.answering) return;
+    if (this.lateOffer) {
+      // Our offer goes in the 200 OK (RFC 3261 §13.3.1.4: "If the INVITE did not contain an offer,
+      // the 2xx MUST contain an offer if the UAS had not yet sent an offer"). One in a reliable
+      // 18x (RFC 3262 §5) would bring its answer in the PRACK, which the session does not hand
+      // up, so a late-offer caller gets Session Progress without early media.
+      this.session.provisional(183);
+      return;
+    }
     this.earlyMediaSent = true;
     this.session.provisional(183, this.body());
   }
@@ -306,8 +335,13 @@ export class InboundCall implements DialplanChannel {
     return undefined;
   }
 
+  /** Resolves once the caller's media is known (the ACK's answer for a late offer), or at the end. */
+  private whenMediaReady(): Promise<void> {
+    return Promise.race([this.mediaReady, this.whenEnded()]);
+  }
+
   private mediaFormat(): { payloadType: number; codec: "PCMU" | "PCMA" } | undefined {
-    const c = this.codecList.find((x) => x.encoding.toUpperCase() === "PCMU" || x.encoding.toUpperCase() === "PCMA");
+    const c = this.codecs.find((x) => x.encoding.toUpperCase() === "PCMU" || x.encoding.toUpperCase() === "PCMA");
     return c ? { payloadType: c.payloadType, codec: c.encoding.toUpperCase() as "PCMU" | "PCMA" } : undefined;
   }
 
@@ -320,20 +354,24 @@ export class InboundCall implements DialplanChannel {
     }
     const fmt = this.mediaFormat();
     if (!fmt) {
-      this.log.warn({}, `${this.name}: Playback needs G.711 (ulaw or alaw) on the call; negotiated ${this.codecList.map((c) => c.name).join("|")}`);
+      this.log.warn({}, `${this.name}: Playback needs G.711 (ulaw or alaw) on the call; negotiated ${this.codecs.map((c) => c.name).join("|")}`);
       return "failed";
     }
     if (!this.answered && !this.earlyMediaSent) await this.answer();
-    const done = this.o.ctx.media.play(this.o.mediaLegId, source, fmt);
+    await this.whenMediaReady();
+    if (this.ended) return "failed";
+    const done = this.o.ctx.media.play(this.mediaLegId, source, fmt);
     const r = await Promise.race([done, this.whenEnded().then(() => "stopped" as const)]);
-    if (r === "stopped") this.o.ctx.media.stopPlayback(this.o.mediaLegId);
+    if (r === "stopped") this.o.ctx.media.stopPlayback(this.mediaLegId);
     return r === "done" ? "ok" : "failed";
   }
 
   async echo(): Promise<void> {
     if (this.ended) return;
     if (!this.answered) await this.answer();
-    this.o.ctx.media.echo(this.o.mediaLegId, true);
+    await this.whenMediaReady();
+    if (this.ended) return;
+    this.o.ctx.media.echo(this.mediaLegId, true);
     await this.whenEnded();
   }
 
@@ -372,7 +410,7 @@ export class InboundCall implements DialplanChannel {
     const p = this.playback(name);
     if (timeoutSec && timeoutSec > 0) await Promise.race([p, this.wait(timeoutSec)]);
     else await this.whenEnded();
-    this.o.ctx.media.stopPlayback(this.o.mediaLegId);
+    this.o.ctx.media.stopPlayback(this.mediaLegId);
   }
 
   /** Ends the call from our side: an error response before answer, BYE after. */
@@ -381,65 +419,52 @@ export class InboundCall implements DialplanChannel {
     // Hangup() without a cause (16) after a failed Dial() keeps the Dial's cause, so a busy
     // callee gives the caller 486 and an unanswered one 480, as in Asterisk.
     if (cause === CAUSE.NORMAL_CLEARING && !this.answered && this.dialCause !== undefined) cause = this.dialCause;
-    this.hangupCause = cause;
     if (!this.session.answered) {
       const { status, reason } = statusForCause(cause);
       this.session.reject(status, reason);
     } else {
       this.session.bye();
     }
-    this.finish();
+    this.finish(cause);
   }
 
   /** The caller sent BYE (answered by the session). */
   remoteBye(): void {
     if (this.ended) return;
-    this.hangupCause = CAUSE.NORMAL_CLEARING;
-    this.finish();
+    this.finish(CAUSE.NORMAL_CLEARING);
   }
 
   /** The caller sent CANCEL before answer; the 487 went out with the CANCEL's 200. */
   cancelled(): void {
     if (this.ended) return;
-    this.hangupCause = CAUSE.NORMAL_CLEARING;
     this.vars.set("DIALSTATUS", "CANCEL");
-    this.finish();
+    this.finish(CAUSE.NORMAL_CLEARING);
   }
 
-  private finish(): void {
+  private finish(cause: number): void {
     this.ended = true;
     for (const fn of this.endingHooks.splice(0)) fn();
     // Both channels leave the bridge before either is hung up, as in Asterisk.
-    this.bridge?.close();
+    this.bridgeValue?.close();
     for (const leg of [...this.ringing_]) leg.cancel();
     this.ringing_.clear();
-    if (this.peer) {
-      this.peer.hangup();
-    }
-    const cause = this.hangupCause ?? CAUSE.NORMAL_CLEARING;
-    this.vars.set("HANGUPCAUSE", String(cause));
-    if (this.o.ctx.events.wants("Hangup")) this.o.ctx.events.emit("Hangup", hangupFields(this.view(), cause));
-    this.setState("Down");
-    this.o.ctx.devices.remove(this.name);
+    this.peerLeg?.hangup();
+    this.channel.hangup(cause);
     for (const w of this.endWaiters.splice(0)) w();
     this.o.onEnd(this);
   }
 
   setLocation(where: { context: string; exten: string; priority: number; app: string; data: string }): void {
-    this.context = where.context;
-    this.exten = where.exten;
-    this.priority = where.priority;
-    this.application = where.app;
-    this.appData = where.data;
+    this.channel.setLocation(where);
   }
 
   /** Seconds since the channel was created. */
   duration(): number {
-    return Math.floor((this.o.ctx.clock.now() - this.createdAt) / 1000);
+    return Math.floor((this.o.ctx.clock.now() - this.channel.createdAt) / 1000);
   }
 }
 
-function callerIdOf(req: SipRequest, ep: EndpointConfig): { num: string; name: string } {
+function callerIdOf(req: SipRequest, ep: EndpointConfig): CallerId {
   if (ep.callerid) {
     const m = /^\s*(?:"([^"]*)"|([^<]*?))\s*<([^>]*)>\s*$/.exec(ep.callerid);
     if (m) return { name: (m[1] ?? m[2] ?? "").trim(), num: (m[3] ?? "").trim() };

@@ -1,8 +1,9 @@
 /**
  * The outgoing leg of a bridged call toward one contact of the dialled endpoint. The SIP side
  * (INVITE, PRACK, ACK for 2xx, CANCEL, BYE, forking, session refreshes) is a UAC session of the
- * session layer (sip/session/client-invite-session.ts); this class keeps the channel state the
- * console shows, its SDP versions, and reports ringing/progress/answer/failure to Dial().
+ * session layer (sip/session/client-invite-session.ts); the channel (state, caller ID, events) is
+ * its `Channel` (channel.ts) and its SDP its `MediaSession` (pbx/media-session). This class keeps
+ * the leg's own progress and reports ringing/progress/answer/failure to Dial (dial-attempt.ts).
  */
 import { TypedEmitter } from "../../core/emitter.js";
 import type { EndpointConfig } from "../../config/index.js";
@@ -10,8 +11,10 @@ import type { Dialog } from "../../sip/dialog/dialog.js";
 import type { ClientInviteSession } from "../../sip/session/index.js";
 import type { Flow } from "../../sip/transport/types.js";
 import { capabilitiesFor } from "../endpoint/endpoint-capabilities.js";
-import { channelFields, hangupFields, type ChannelStateDesc, type ChannelView } from "../events.js";
+import type { ChannelView } from "../events.js";
+import type { MediaSession } from "../media-session/media-session.js";
 import type { CallContext } from "./call-context.js";
+import { Channel, type CallerId, type ChannelState } from "./channel.js";
 import { CAUSE, causeForResponse } from "./hangup-cause.js";
 import { timerPolicyFor } from "./session-extensions.js";
 
@@ -38,32 +41,26 @@ export interface OutboundLegOptions {
   /** The contact URI (Request-URI of the INVITE). */
   target: string;
   flow: Flow;
-  callerId: { num: string; name: string };
-  offerSdp: string;
-  mediaLegId: string;
-  /** Our SDP for this leg with another direction and session version (re-INVITE answers). */
-  sdpFor: (direction: "sendrecv" | "sendonly" | "recvonly" | "inactive", version: number) => string;
+  /** The caller's caller ID: this channel's connected line and the From of our INVITE. */
+  callerId: CallerId;
+  /** This leg's SDP, its offer already made (MediaSession.offer()). */
+  media: MediaSession;
 }
 
 export class OutboundLeg extends TypedEmitter<OutboundLegEvents> {
   state: OutboundState = "Down";
-  readonly name: string;
   readonly endpoint: EndpointConfig;
-  readonly mediaLegId: string;
-  readonly createdAt: number;
+  /** State, caller ID, connected line and the channel events. */
+  readonly channel: Channel;
+  readonly media: MediaSession;
   answeredAt: number | undefined;
-  hangupCause: number | undefined;
   /** The SIP side of this leg. */
   readonly session: ClientInviteSession;
-  private sessionVersion = 1;
-  private hangupReported = false;
 
   constructor(private readonly o: OutboundLegOptions) {
     super();
-    this.name = o.name;
     this.endpoint = o.endpoint;
-    this.mediaLegId = o.mediaLegId;
-    this.createdAt = o.ctx.clock.now();
+    this.media = o.media;
     const ep = o.endpoint;
     const caps = capabilitiesFor(o.ctx.capabilities, ep);
     this.session = o.ctx.sessions.createClient({
@@ -77,55 +74,64 @@ export class OutboundLeg extends TypedEmitter<OutboundLegEvents> {
       // Supported, in Require when the endpoint insists (100rel=required).
       supported: caps.supported(),
       require: ep.rel100 === "required" ? "100rel" : undefined,
-      body: { body: o.offerSdp, contentType: "application/sdp" },
+      body: { body: o.media.description(), contentType: "application/sdp" },
       sessionTimers: timerPolicyFor(ep),
     });
     this.watchSession();
-    if (o.ctx.events.wants("Newchannel")) o.ctx.events.emit("Newchannel", channelFields(this.view()));
+    // Like Asterisk's outgoing channel, it is named after the dialled endpoint, its caller ID is
+    // the callee and its connected line the caller; it is Down until the callee rings.
+    this.channel = new Channel({
+      events: o.ctx.events,
+      devices: o.ctx.devices,
+      name: o.name,
+      endpointId: ep.id,
+      uniqueId: o.uniqueId,
+      linkedId: o.linkedId,
+      state: "Down",
+      callerId: { num: ep.id, name: "" },
+      connectedLine: { num: o.callerId.num, name: o.callerId.name },
+      context: ep.context,
+      exten: "s",
+      now: o.ctx.clock.now(),
+    });
+  }
+
+  get name(): string {
+    return this.channel.name;
   }
 
   get uniqueId(): string {
-    return this.o.uniqueId;
+    return this.channel.uniqueId;
   }
 
-  /**
-   * The snapshot channel events carry. Like Asterisk's outgoing channel, it is named after the
-   * dialled endpoint, its caller ID is the callee and its connected line the caller.
-   */
+  get mediaLegId(): string {
+    return this.media.legId;
+  }
+
+  get createdAt(): number {
+    return this.channel.createdAt;
+  }
+
+  get hangupCause(): number | undefined {
+    return this.channel.hangupCause;
+  }
+
+  /** The snapshot channel events carry. */
   view(): ChannelView {
-    return {
-      name: this.name,
-      state: stateDesc(this.state),
-      callerIdNum: this.endpoint.id,
-      callerIdName: "",
-      connectedLineNum: this.o.callerId.num,
-      connectedLineName: this.o.callerId.name,
-      context: this.endpoint.context,
-      exten: "s",
-      priority: 1,
-      uniqueid: this.o.uniqueId,
-      linkedid: this.o.linkedId,
-    };
+    return this.channel.view();
   }
 
-  /** A state change, reported as Newstate and to the device states; Hungup is reported by ended(). */
+  /** The leg moves on; the channel reports it in Asterisk's words (Dialing is still Down). */
   private setState(state: OutboundState): void {
     if (this.state === state) return;
     this.state = state;
-    if (state === "Hungup") return;
-    if (state !== "Dialing" && this.o.ctx.events.wants("Newstate")) this.o.ctx.events.emit("Newstate", channelFields(this.view()));
-    this.o.ctx.devices.set(this.name, this.endpoint.id, stateDesc(state));
+    if (state !== "Hungup") this.channel.setState(channelStateOf(state));
   }
 
   /** The channel ended with a Q.850 cause: Hangup once, and the device no longer counts it. */
   private ended(cause: number): void {
-    const before = this.state;
     this.state = "Hungup";
-    this.hangupCause ??= cause;
-    if (this.hangupReported) return;
-    this.hangupReported = true;
-    if (this.o.ctx.events.wants("Hangup")) this.o.ctx.events.emit("Hangup", hangupFields({ ...this.view(), state: stateDesc(before) }, this.hangupCause));
-    this.o.ctx.devices.remove(this.name);
+    this.channel.hangup(cause);
   }
 
   private watchSession(): void {
@@ -172,15 +178,6 @@ export class OutboundLeg extends TypedEmitter<OutboundLegEvents> {
     return this.session.dialog;
   }
 
-  sdpFor(direction: "sendrecv" | "sendonly" | "recvonly" | "inactive", version: number): string {
-    return this.o.sdpFor(direction, version);
-  }
-
-  /** Our SDP for an answer or offer in a re-INVITE/UPDATE: a new session version (RFC 3264 §8). */
-  nextSdp(direction: "sendrecv" | "sendonly" | "recvonly" | "inactive"): string {
-    return this.o.sdpFor(direction, ++this.sessionVersion);
-  }
-
   start(): void {
     this.setState("Dialing");
     this.session.start();
@@ -216,6 +213,6 @@ export class OutboundLeg extends TypedEmitter<OutboundLegEvents> {
 }
 
 /** Our leg states in Asterisk's words: a leg whose INVITE is out but unanswered is still Down. */
-function stateDesc(s: OutboundState): ChannelStateDesc {
+function channelStateOf(s: OutboundState): ChannelState {
   return s === "Ringing" ? "Ringing" : s === "Up" ? "Up" : "Down";
 }

@@ -2,7 +2,8 @@
  * A call manager that unit tests can construct: the real CallManager, InboundCall, Dial,
  * OutboundLeg and Bridge over the session layer's fake transaction port (test/sip/session/
  * harness.ts), a fake media engine that records what it is asked, a FakeClock and an event bus.
- * The caller (1001, 192.0.2.10) dials 2000, whose static contact is 192.0.2.20:5070.
+ * The caller (1001, 192.0.2.10) dials 2000, whose static contact is 192.0.2.20:5070; 2100 has
+ * two static contacts (192.0.2.21 and 192.0.2.22), for forking.
  */
 import assert from "node:assert/strict";
 import { buildPjsipConfig, parseConfigText, type LoadedConfig } from "../../../src/config/index.js";
@@ -22,7 +23,7 @@ import type { SipRequest, SipResponse } from "../../../src/sip/message/message.j
 import { parseMessage, serializeMessage } from "../../../src/sip/parser/index.js";
 import { InviteServerTransaction } from "../../../src/sip/transaction/server-transaction.js";
 import { TransportSet } from "../../../src/sip/transport/transport-set.js";
-import { inviteFrom, setup as sessionSetup } from "../../sip/session/harness.js";
+import { inviteFrom, setup as sessionSetup, type InviteSpec } from "../../sip/session/harness.js";
 
 const PJSIP = `
 [transport-udp]
@@ -48,6 +49,17 @@ allow=ulaw
 [2000]
 type=aor
 contact=sip:2000@192.0.2.20:5070
+
+[2100]
+type=endpoint
+context=default
+aors=2100
+allow=ulaw
+
+[2100]
+type=aor
+contact=sip:2100@192.0.2.21:5070
+contact=sip:2100@192.0.2.22:5070
 `;
 
 /** The methods and tags of the registrar, call layer and pipeline modules (module-capabilities.test.ts). */
@@ -56,13 +68,19 @@ export const LOADED = CapabilitySet.of([{ methods: ["REGISTER"] }, { methods: ["
 /** Records what the call layer asks of the media engine; allocation always succeeds. */
 export class FakeMedia {
   readonly calls: string[] = [];
+  /** `setRemote` and the hold options, as `<leg> <address>:<port>` and `<leg> hold|unhold`. */
+  readonly remotes: string[] = [];
   private n = 0;
   async allocate(): Promise<{ id: string; localPort: number; localRtcpPort: number }> {
     this.n++;
     return { id: `m${this.n}`, localPort: 20000 + 2 * this.n, localRtcpPort: 20001 + 2 * this.n };
   }
-  setRemote(): void {}
-  setOptions(): void {}
+  setRemote(id: string, r: { address: string; port: number }): void {
+    this.remotes.push(`${id} ${r.address}:${r.port}`);
+  }
+  setOptions(id: string, o: { onHold?: boolean }): void {
+    if (o.onHold !== undefined) this.remotes.push(`${id} ${o.onHold ? "hold" : "unhold"}`);
+  }
   bridge(a: string, b: string): void {
     this.calls.push(`bridge ${a} ${b}`);
   }
@@ -72,7 +90,9 @@ export class FakeMedia {
   release(id: string): void {
     this.calls.push(`release ${id}`);
   }
-  echo(): void {}
+  echo(id: string): void {
+    this.calls.push(`echo ${id}`);
+  }
   stopPlayback(): void {}
   on(): this {
     return this;
@@ -84,7 +104,8 @@ export async function settle(): Promise<void> {
   for (let i = 0; i < 20; i++) await new Promise<void>((r) => setImmediate(r));
 }
 
-export function callSetup(dialplan = "[default]\nexten => 2000,1,Dial(PJSIP/2000,30)\n") {
+/** `invite` shapes the caller's INVITE (e.g. `{ body: "" }` for one without an offer). */
+export function callSetup(dialplan = "[default]\nexten => 2000,1,Dial(PJSIP/2000,30)\n", opts: { invite?: InviteSpec } = {}) {
   const env = sessionSetup();
   const cfg = buildPjsipConfig(parseConfigText(PJSIP, "pjsip.conf"));
   assert.deepEqual(cfg.diagnostics.filter((d) => d.severity === "error"), [], "test pjsip.conf has no errors");
@@ -124,12 +145,12 @@ export function callSetup(dialplan = "[default]\nexten => 2000,1,Dial(PJSIP/2000
 
   /** Responses our INVITE server transaction put on the wire, as the caller reads them. */
   const toCaller: SipResponse[] = [];
-  const invite = inviteFrom();
+  const invite = inviteFrom(opts.invite);
   const tx = new InviteServerTransaction("inv-1", invite, env.flow, {
     clock: env.clock,
     timers: env.port.timers,
     serialize: serializeMessage,
-    sendRaw: async (buf) => {
+    sendRaw: (buf) => {
       const r = parseMessage(buf);
       assert.ok(r.ok && r.message.kind === "response");
       toCaller.push(r.message);

@@ -1,0 +1,197 @@
+/**
+ * One fork of a Dial(): the outgoing leg toward one contact, from the choice of transport, codecs
+ * and RTP port to its DialBegin/DialEnd and the release of its media. What the fork hears from
+ * its callee (ringing, early media, answer, failure) goes to its `DialAttemptOwner` (the Dial),
+ * which alone decides which fork wins.
+ *
+ *   new ──start()──► (no transport / codec / port: failed before ringing)
+ *    │                ringing ──answered──► owner.answered() ──► bridged until either hangs up
+ *    │                   └──── failed / stop() ──► DialEnd, media released
+ */
+import { describeCodecs } from "../../media/sdp/index.js";
+import type { DialStatus } from "../dialplan/channel.js";
+import { dialBeginFields, dialEndFields } from "../events.js";
+import { codecsForCallee, MediaSession } from "../media-session/media-session.js";
+import { flowFor } from "../outbound/request-builder.js";
+import type { CallContext } from "./call-context.js";
+import { nextChannelName, nextUniqueId } from "./channel-name.js";
+import type { DialTarget } from "./dial-targets.js";
+import { dialStatusForResponse } from "./hangup-cause.js";
+import type { InboundCall } from "./inbound-call.js";
+import { mediaAddressFor } from "./media-address.js";
+import { OutboundLeg } from "./outbound-leg.js";
+
+export interface DialHooks {
+  /** Called when a leg is created so in-dialog requests and stray 2xx can find it. */
+  track(leg: OutboundLeg, call: InboundCall): void;
+  untrack(leg: OutboundLeg): void;
+  stunAddress(): string | undefined;
+}
+
+/** What a fork asks of the Dial it belongs to. */
+export interface DialAttemptOwner {
+  /** False once the Dial is settled or another fork answered: nothing more may start or bridge. */
+  readonly open: boolean;
+  /** Early media (a 183 with SDP) from this fork. */
+  earlyMedia(attempt: DialAttempt): void;
+  /** This fork's callee answered while the Dial was open: it wins. */
+  answered(attempt: DialAttempt): void;
+  /** This fork's callee refused (3xx-6xx, timeout), after its DialEnd. */
+  failed(attempt: DialAttempt, status: number): void;
+}
+
+/** Why a fork ended before its INVITE went out: the status that stands for it in DIALSTATUS. */
+export type StartOutcome = { started: true } | { started: false; status?: number };
+
+export class DialAttempt {
+  leg: OutboundLeg | undefined;
+  /** A DialBegin went out for this fork and no DialEnd yet. */
+  private dialing = false;
+  private released = false;
+
+  constructor(
+    private readonly ctx: CallContext,
+    private readonly hooks: DialHooks,
+    private readonly call: InboundCall,
+    readonly target: DialTarget,
+    private readonly owner: DialAttemptOwner,
+  ) {}
+
+  /** True once the leg ended (failed, cancelled or hung up), or when it never started. */
+  get over(): boolean {
+    return !this.leg || this.leg.state === "Hungup";
+  }
+
+  /**
+   * Sets up the leg and sends its INVITE. A fork that cannot start says why as a status (503: no
+   * transport or no RTP port; 488: no codec in common), or none when the Dial ended meanwhile.
+   */
+  async start(): Promise<StartOutcome> {
+    const { ctx, call, target: t } = this;
+    const flow = flowFor({ uri: t.uri, source: t.source }, ctx.transports);
+    if (!flow) {
+      call.log.notice({}, `Dial: no transport can reach ${t.uri}`);
+      return { started: false, status: 503 };
+    }
+    const codecs = codecsForCallee(call.codecs, t.endpoint);
+    if (codecs.length === 0) {
+      call.log.notice(
+        { endpoint: t.endpoint.id },
+        `Dial: no codec in common between the caller (${describeCodecs(call.codecs)}) and endpoint '${t.endpoint.id}' (allow=${t.endpoint.allow.map((c) => c.name).join("|")}); Switchboard does not transcode: add a shared codec to both allow= lists`,
+      );
+      return { started: false, status: 488 };
+    }
+    let alloc: Awaited<ReturnType<typeof ctx.media.allocate>>;
+    try {
+      alloc = await ctx.media.allocate({ group: call.callId, ...(flow.transport.family === 6 ? { bindAddress: "::" } : {}) });
+    } catch (err) {
+      // Out of RTP ports (rtp.conf rtpstart-rtpend too small for the load): this leg fails as
+      // congestion; the call itself and every other call go on.
+      call.log.warn({}, `Dial: cannot allocate media for ${t.endpoint.id}: ${err instanceof Error ? err.message : String(err)}`);
+      return { started: false, status: 503 };
+    }
+    if (call.hungUp() || !this.owner.open) {
+      ctx.media.release(alloc.id);
+      return { started: false };
+    }
+    const transportCfg = ctx.config().pjsip.transports.find((x) => x.id === flow.transport.id);
+    const media = new MediaSession({
+      media: ctx.media,
+      legId: alloc.id,
+      localPort: alloc.localPort,
+      address: mediaAddressFor(t.endpoint, flow, transportCfg, this.hooks.stunAddress()),
+      endpoint: t.endpoint,
+      sessionId: String(ctx.clock.now()),
+    });
+    // The caller's payload types (and its telephone-event) go to the callee unchanged, so RTP
+    // passes through the relay byte for byte.
+    media.offer({ codecs, telephoneEvent: call.telephoneEvent });
+    const leg = new OutboundLeg({
+      ctx,
+      name: nextChannelName(t.endpoint.id),
+      uniqueId: nextUniqueId(ctx.clock.now()),
+      linkedId: call.uniqueId,
+      endpoint: t.endpoint,
+      target: t.uri,
+      flow,
+      callerId: call.callerId,
+      media,
+    });
+    this.leg = leg;
+    call.ringing_.add(leg);
+    this.hooks.track(leg, call);
+    leg.on("ringing", () => void call.ringing());
+    leg.on("progress", (sdp) => {
+      if (!this.owner.open) return;
+      this.takeAnswer(sdp);
+      this.owner.earlyMedia(this);
+    });
+    leg.on("answered", (sdp) => {
+      if (!this.owner.open) {
+        this.dialEnd("CANCEL");
+        this.hangup();
+        return;
+      }
+      call.ringing_.delete(leg);
+      this.takeAnswer(sdp);
+      this.dialEnd("ANSWER");
+      this.owner.answered(this);
+    });
+    leg.on("failed", (status) => {
+      this.dialEnd(dialStatusForResponse(status));
+      call.ringing_.delete(leg);
+      this.release();
+      this.owner.failed(this, status);
+    });
+    this.dialing = true;
+    if (ctx.events.wants("DialBegin")) ctx.events.emit("DialBegin", dialBeginFields(call.view(), leg.view(), t.dialString));
+    leg.start();
+    return { started: true };
+  }
+
+  /** The callee's SDP (183 or 2xx): its relay leg sends there, and the caller keeps to its codecs. */
+  private takeAnswer(sdp: string | undefined): void {
+    const leg = this.leg;
+    if (!sdp || !leg) return;
+    const r = leg.media.takeAnswer(sdp);
+    if (!r.ok) {
+      this.call.log.notice({ endpoint: leg.endpoint.id }, `${leg.name}: the SDP answer of endpoint '${leg.endpoint.id}' is unusable (${r.reason}); no audio can be relayed to it`);
+      return;
+    }
+    // Nothing is transcoded: the caller is told to use what the callee accepted (until our 183
+    // or 200 to the caller has gone out).
+    this.call.media.restrictCodecs(leg.media.codecs.map((c) => c.payloadType));
+  }
+
+  /** DialEnd for this fork, once. */
+  dialEnd(status: DialStatus): void {
+    if (!this.dialing || !this.leg) return;
+    this.dialing = false;
+    if (this.ctx.events.wants("DialEnd")) this.ctx.events.emit("DialEnd", dialEndFields(this.call.view(), this.leg.view(), status));
+  }
+
+  /** Stops this fork (another answered, the caller went away, Dial timed out): DialEnd, CANCEL. */
+  stop(status: DialStatus): void {
+    const leg = this.leg;
+    if (!leg) return;
+    this.dialEnd(status);
+    leg.cancel();
+    this.call.ringing_.delete(leg);
+    this.release();
+  }
+
+  /** Ends the bridged conversation from our side (BYE) and gives the leg's resources back. */
+  hangup(): void {
+    this.leg?.hangup();
+    this.release();
+  }
+
+  /** The leg's RTP port goes back and in-dialog requests no longer find it; safe twice. */
+  private release(): void {
+    const leg = this.leg;
+    if (!leg || this.released) return;
+    this.released = true;
+    this.ctx.media.release(leg.mediaLegId);
+    this.hooks.untrack(leg);
+  }
+}

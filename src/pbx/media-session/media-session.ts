@@ -1,0 +1,300 @@
+/**
+ * The media side of one call leg (RFC 3264 offer/answer over RFC 4566 descriptions): the only
+ * place that parses the peer's SDP and writes ours for that leg — the answer to an initial offer,
+ * our initial offer (to a callee, or to a caller whose INVITE had none), answers to re-offers
+ * (hold, unhold, address change) and our re-offers — and the one that points the leg's relay
+ * socket at what the peer described. The SIP side never looks inside a body; it hands strings
+ * to this class and sends the strings it returns.
+ *
+ *          takeOffer()                                 offer()
+ *   new ──────────────► active ◄──takeAnswer() ok── offering ◄── new
+ *                        │  ▲                           ▲
+ *        answerReoffer() │  └──── takeAnswer() ok ──────┤
+ *        (new version)   └──────── reoffer() ───────────┘
+ *
+ * Each description we send after the first carries a higher o= session version (RFC 3264 §8:
+ * "the version number MUST be incremented by one"). Nothing is transcoded, so the codecs a leg
+ * may use are narrowed to those the other leg accepted (`restrictCodecs`) until our description
+ * first goes out.
+ */
+import type { EndpointConfig } from "../../config/index.js";
+import type { MediaEngine } from "../../media/index.js";
+import {
+  buildSdp,
+  negotiate,
+  offerCodecs,
+  parseAudioSdp,
+  type AudioOffer,
+  type EndpointMediaPolicy,
+  type MediaCodec,
+  type MediaDirection,
+  type MediaLineLayout,
+  type TelephoneEvent,
+} from "../../media/sdp/index.js";
+
+/** The part of the media engine a media session drives. */
+export type MediaSessionEngine = Pick<MediaEngine, "setRemote" | "setOptions">;
+
+export type MediaSessionState = "new" | "offering" | "active";
+
+export interface MediaSessionOptions {
+  media: MediaSessionEngine;
+  /** The relay leg this session's RTP goes through. */
+  legId: string;
+  localPort: number;
+  /** Our address in c= and o= (media-address.ts decides it per flow). */
+  address: string;
+  endpoint: EndpointConfig;
+  /** o= sess-id; any number unique enough per leg (RFC 4566 §5.2 suggests an NTP timestamp). */
+  sessionId: string;
+}
+
+/** A peer's offer checked against an endpoint's policy, before any RTP port is allocated. */
+export type CheckedOffer =
+  | { ok: true; offer: AudioOffer; codecs: MediaCodec[]; telephoneEvent: TelephoneEvent | undefined; ptime: number | undefined; profile: string; direction: MediaDirection }
+  /** `warning` is a ready Warning header value (RFC 3261 §20.43); `detail` the log line. */
+  | { ok: false; warning: string; detail: string };
+
+export type AnswerOutcome = { ok: true; direction: MediaDirection } | { ok: false; reason: string };
+
+export type ReofferOutcome = { ok: true; sdp: string; direction: MediaDirection } | { ok: false; notice: string | undefined };
+
+/** The endpoint options that decide what media we accept and offer. */
+export function mediaPolicyOf(ep: EndpointConfig): EndpointMediaPolicy {
+  return {
+    codecs: ep.allow,
+    mediaEncryption: ep.mediaEncryption,
+    useAvpf: ep.useAvpf,
+    forceAvp: ep.forceAvp,
+    mediaEncryptionOptimistic: ep.mediaEncryptionOptimistic,
+    endpointId: ep.id,
+  };
+}
+
+/** The callee gets the caller's codecs that its own allow= list permits, in the callee's order. */
+export function codecsForCallee(caller: readonly MediaCodec[], callee: EndpointConfig): MediaCodec[] {
+  const out: MediaCodec[] = [];
+  for (const pref of callee.allow) {
+    const c = caller.find((x) => x.name === pref.name);
+    if (c && !out.includes(c)) out.push(c);
+  }
+  return out;
+}
+
+/** The phone's own direction lets it receive (sendrecv, recvonly): not on hold from its side. */
+function receives(direction: MediaDirection): boolean {
+  return direction === "sendrecv" || direction === "recvonly";
+}
+
+/** RFC 3261 §20.43: `warn-code SP warn-agent SP warn-text`, the text quoted. */
+function warningHeader(code: number, text: string): string {
+  return `${code} switchboard "${text.replace(/["\\]/g, "'")}"`;
+}
+
+export class MediaSession {
+  private stateValue: MediaSessionState = "new";
+  private codecList: MediaCodec[] = [];
+  private event: TelephoneEvent | undefined;
+  private ptime: number | undefined;
+  private profile = "RTP/AVP";
+  /** The initial offer's m= lines, so every answer declines the same other streams (RFC 3264 §6). */
+  private layout: MediaLineLayout | undefined;
+  private version = 1;
+  /** Our description has gone out at least once: the codec list is fixed from then on. */
+  private sent = false;
+  private remoteDirection: MediaDirection | undefined;
+  private localDirection: MediaDirection = "sendrecv";
+  private remoteAddress: string | undefined;
+  /** Why the last answer could not be used (for the log line of whoever ends the call). */
+  answerProblem: string | undefined;
+
+  /**
+   * Checks a peer's initial offer: it parses, and the endpoint's policy finds a joint codec and an
+   * acceptable transport. Pure, so the caller can answer 488 before allocating anything.
+   */
+  static checkOffer(sdp: string, endpoint: EndpointConfig): CheckedOffer {
+    const parsed = parseAudioSdp(sdp);
+    if (!parsed.ok) {
+      return { ok: false, warning: `399 switchboard "${parsed.reason.replace(/"/g, "'").slice(0, 100)}"`, detail: `SDP offer from endpoint '${endpoint.id}' is unusable: ${parsed.reason}` };
+    }
+    const result = negotiate(parsed.audio, mediaPolicyOf(endpoint));
+    if (!result.ok) return { ok: false, warning: warningHeader(result.warnCode, result.warning), detail: result.notice };
+    return { ok: true, offer: parsed.audio, codecs: result.codecs, telephoneEvent: result.telephoneEvent, ptime: result.ptime, profile: result.profile, direction: result.direction };
+  }
+
+  /** True when the endpoint's allow= list has an audio codec we can name in an offer of our own. */
+  static canOffer(endpoint: EndpointConfig): boolean {
+    return offerCodecs(mediaPolicyOf(endpoint), false).codecs.length > 0;
+  }
+
+  constructor(private readonly o: MediaSessionOptions) {
+    const ep = o.endpoint;
+    o.media.setOptions(o.legId, { symmetric: ep.rtpSymmetric, timeoutSec: ep.rtpTimeout, timeoutHoldSec: ep.rtpTimeoutHold, keepaliveSec: ep.rtpKeepalive });
+  }
+
+  get state(): MediaSessionState {
+    return this.stateValue;
+  }
+
+  get legId(): string {
+    return this.o.legId;
+  }
+
+  /** The codecs of our description (the joint ones once an answer or offer narrowed them). */
+  get codecs(): MediaCodec[] {
+    return this.codecList;
+  }
+
+  get telephoneEvent(): TelephoneEvent | undefined {
+    return this.event;
+  }
+
+  /** True while our offer awaits its answer. */
+  get awaitingAnswer(): boolean {
+    return this.stateValue === "offering";
+  }
+
+  /** Takes a checked initial offer: the relay sends where it says; `description()` is our answer. */
+  takeOffer(checked: CheckedOffer & { ok: true }): void {
+    this.codecList = checked.codecs;
+    this.event = checked.telephoneEvent;
+    this.ptime = checked.ptime;
+    this.profile = checked.profile;
+    this.layout = checked.offer.layout;
+    this.localDirection = checked.direction;
+    this.applyRemote(checked.offer);
+    this.stateValue = "active";
+  }
+
+  /**
+   * Our initial offer. Toward a callee: the caller's codecs its allow= permits (codecsForCallee)
+   * with the caller's telephone-event, so RTP passes byte for byte. Toward a caller that sent no
+   * offer (RFC 3261 §13.2.1 late offer): without `codecs`, the endpoint's allow= list with payload
+   * types assigned (RFC 3551) and telephone-event, in its profile (AVPF when use_avpf=yes).
+   */
+  offer(codecs?: { codecs: MediaCodec[]; telephoneEvent: TelephoneEvent | undefined }): void {
+    if (codecs) {
+      this.codecList = codecs.codecs;
+      this.event = codecs.telephoneEvent;
+    } else {
+      const policy = mediaPolicyOf(this.o.endpoint);
+      const offered = offerCodecs(policy, policy.dtmf !== false);
+      this.codecList = offered.codecs;
+      this.event = offered.telephoneEvent;
+      this.ptime = offered.ptime;
+      this.profile = policy.useAvpf && !policy.forceAvp ? "RTP/AVPF" : "RTP/AVP";
+    }
+    this.localDirection = "sendrecv";
+    this.stateValue = "offering";
+  }
+
+  /** Our description at its current version (the answer in a 183 and the 200, or our offer). */
+  description(): string {
+    this.sent = true;
+    return buildSdp({
+      origin: { sessionId: this.o.sessionId, sessionVersion: this.version, address: this.o.address },
+      address: this.o.address,
+      port: this.o.localPort,
+      codecs: this.codecList,
+      ...(this.event ? { telephoneEvent: this.event } : {}),
+      ...(this.ptime ? { ptime: this.ptime } : {}),
+      profile: this.profile,
+      ...(this.layout ? { layout: this.layout } : {}),
+      direction: this.localDirection,
+    });
+  }
+
+  /**
+   * Nothing is transcoded, so this leg must use what the other leg accepted: keep only those
+   * payload types (until our description has gone out; it cannot change under the peer after).
+   */
+  restrictCodecs(payloadTypes: readonly number[]): void {
+    if (this.sent) return;
+    const kept = this.codecList.filter((c) => payloadTypes.includes(c.payloadType));
+    if (kept.length > 0) this.codecList = kept;
+  }
+
+  /**
+   * The answer to our offer (in a 18x, the 2xx, or the ACK for a 2xx that offered). RFC 3264 §6:
+   * the answer keeps the offer's transport, and a stream it accepts names at least one format we
+   * offered. An unusable answer changes nothing and says why.
+   */
+  takeAnswer(sdp: string): AnswerOutcome {
+    const outcome = this.checkAnswer(sdp);
+    this.answerProblem = outcome.ok ? undefined : outcome.reason;
+    return outcome;
+  }
+
+  private checkAnswer(sdp: string): AnswerOutcome {
+    const parsed = parseAudioSdp(sdp);
+    if (!parsed.ok) return { ok: false, reason: parsed.reason };
+    const a = parsed.audio;
+    if (a.port === 0) return { ok: false, reason: "the answer declines the audio stream (m=audio port 0)" };
+    // We never offer SRTP (not supported yet), so an encrypted answer cannot be used; AVP and AVPF
+    // answers are both taken, since feedback messages are relayed untouched.
+    if (/SAVP|TLS/i.test(a.profile) && !/SAVP|TLS/i.test(this.profile)) return { ok: false, reason: `the answer uses transport ${a.profile} for our ${this.profile} offer` };
+    // In the answerer's order (RFC 3264 lists formats by preference, the first preferred), so our
+    // own playback and the other leg follow its choice.
+    const joint: MediaCodec[] = [];
+    for (const x of a.codecs) {
+      const ours = this.codecList.find((c) => c.name === x.name);
+      if (ours && !joint.includes(ours)) joint.push(ours);
+    }
+    if (joint.length === 0) {
+      return { ok: false, reason: `the answer names none of the codecs we offered (offered ${this.codecList.map((c) => c.name).join("|")}, answered ${a.codecs.map((c) => c.name).join("|") || "none"})` };
+    }
+    if (!this.sent || this.stateValue === "offering") this.codecList = joint;
+    this.applyRemote(a);
+    this.stateValue = "active";
+    return { ok: true, direction: a.direction };
+  }
+
+  /**
+   * A re-offer from the peer (re-INVITE or UPDATE: hold, unhold, new address). The answer mirrors
+   * the direction (RFC 3264 §6.1) and carries the next session version; a 488 leaves everything
+   * as it was (RFC 3264 §8: "the old session description remains in effect").
+   */
+  answerReoffer(sdp: string): ReofferOutcome {
+    const parsed = parseAudioSdp(sdp);
+    if (!parsed.ok) return { ok: false, notice: undefined };
+    const result = negotiate(parsed.audio, mediaPolicyOf(this.o.endpoint));
+    if (!result.ok) return { ok: false, notice: result.notice };
+    this.applyRemote(parsed.audio);
+    this.localDirection = result.direction;
+    this.version++;
+    this.stateValue = "active";
+    return { ok: true, sdp: this.description(), direction: result.direction };
+  }
+
+  /**
+   * Our offer in a 2xx to an offerless re-INVITE (RFC 3261 §14.2), or a fresh one of our own: the
+   * next session version, sendrecv; the answer arrives through takeAnswer().
+   */
+  reoffer(): string {
+    this.version++;
+    this.localDirection = "sendrecv";
+    this.stateValue = "offering";
+    return this.description();
+  }
+
+  /** Points the relay at the peer's stream and applies its direction (RFC 3264 §8.4 hold). */
+  private applyRemote(a: AudioOffer): void {
+    this.remoteDirection = a.direction;
+    this.remoteAddress = `${a.address}:${a.port}`;
+    this.o.media.setRemote(this.o.legId, { address: a.address, port: a.port, ...(a.rtcpPort ? { rtcpPort: a.rtcpPort } : {}) });
+    this.o.media.setOptions(this.o.legId, { onHold: a.direction !== "sendrecv", remoteReceives: receives(a.direction) });
+  }
+
+  dump(): Record<string, unknown> {
+    return {
+      state: this.stateValue,
+      legId: this.o.legId,
+      local: `${this.o.address}:${this.o.localPort}`,
+      remote: this.remoteAddress,
+      codecs: this.codecList.map((c) => `${c.name}/${c.payloadType}`),
+      version: this.version,
+      localDirection: this.localDirection,
+      remoteDirection: this.remoteDirection,
+    };
+  }
+}

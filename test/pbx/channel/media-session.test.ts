@@ -1,0 +1,228 @@
+/**
+ * MediaSession (src/pbx/media-session): the one place a leg's SDP is read and written. Answers an
+ * initial offer (RFC 3264 §6), makes our offer (to a callee, or to a caller with no offer), takes
+ * the answer to it, and answers re-offers with the mirrored direction and the next o= version
+ * (RFC 3264 §8), pointing the relay leg at what the peer described.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { buildPjsipConfig, parseConfigText, type EndpointConfig } from "../../../src/config/index.js";
+import { codecsForCallee, MediaSession, type MediaSessionEngine } from "../../../src/pbx/media-session/media-session.js";
+
+const PJSIP = `
+[alice]
+type=endpoint
+allow=!all,ulaw,alaw
+
+[bob]
+type=endpoint
+allow=!all,alaw,g722
+
+[avpf]
+type=endpoint
+allow=!all,ulaw
+use_avpf=yes
+
+[video]
+type=endpoint
+allow=!all,h264
+`;
+
+function endpoint(id: string): EndpointConfig {
+  const cfg = buildPjsipConfig(parseConfigText(PJSIP, "pjsip.conf"));
+  const ep = cfg.endpoints.get(id);
+  assert.ok(ep, `endpoint ${id}`);
+  return ep;
+}
+
+function fakeEngine() {
+  const calls: string[] = [];
+  const engine: MediaSessionEngine = {
+    setRemote: (id, r) => void calls.push(`remote ${id} ${r.address}:${r.port}${r.rtcpPort ? ` rtcp ${r.rtcpPort}` : ""}`),
+    setOptions: (id, o) => {
+      if (o.onHold !== undefined) calls.push(`options ${id} onHold=${String(o.onHold)} remoteReceives=${String(o.remoteReceives)}`);
+      else calls.push(`options ${id} rtp`);
+    },
+  };
+  return { calls, engine };
+}
+
+function session(id = "alice") {
+  const media = fakeEngine();
+  const s = new MediaSession({ media: media.engine, legId: "leg-1", localPort: 30000, address: "192.0.2.1", endpoint: endpoint(id), sessionId: "42" });
+  return { s, calls: media.calls };
+}
+
+function offerSdp(o: { pts?: string; maps?: string[]; direction?: string; port?: number; profile?: string; extra?: string[] } = {}): string {
+  return [
+    "v=0",
+    "o=peer 7 7 IN IP4 198.51.100.5",
+    "s=-",
+    "c=IN IP4 198.51.100.5",
+    "t=0 0",
+    `m=audio ${o.port ?? 4000} ${o.profile ?? "RTP/AVP"} ${o.pts ?? "8 0 101"}`,
+    ...(o.maps ?? ["a=rtpmap:8 PCMA/8000", "a=rtpmap:0 PCMU/8000", "a=rtpmap:101 telephone-event/8000", "a=fmtp:101 0-16"]),
+    ...(o.direction ? [`a=${o.direction}`] : []),
+    ...(o.extra ?? []),
+    "",
+  ].join("\r\n");
+}
+
+const lineOf = (sdp: string, prefix: string) => sdp.split("\r\n").find((l) => l.startsWith(prefix));
+
+test("media session: an initial offer is answered with the joint codecs in our order, the offer's payload types, and the relay points at it", () => {
+  const { s, calls } = session();
+  const checked = MediaSession.checkOffer(offerSdp(), endpoint("alice"));
+  assert.ok(checked.ok);
+  s.takeOffer(checked);
+  assert.equal(s.state, "active");
+  const answer = s.description();
+  assert.equal(lineOf(answer, "m=audio"), "m=audio 30000 RTP/AVP 0 8 101", "ulaw before alaw (alice's allow order), telephone-event kept");
+  assert.equal(lineOf(answer, "c="), "c=IN IP4 192.0.2.1");
+  assert.equal(lineOf(answer, "o="), "o=- 42 1 IN IP4 192.0.2.1");
+  assert.equal(lineOf(answer, "a=sendrecv"), "a=sendrecv");
+  assert.deepEqual(calls, ["options leg-1 rtp", "remote leg-1 198.51.100.5:4000", "options leg-1 onHold=false remoteReceives=true"]);
+});
+
+test("media session: an offer with no joint codec is refused with a 305 Warning and a line naming both lists", () => {
+  const checked = MediaSession.checkOffer(offerSdp({ pts: "9", maps: ["a=rtpmap:9 G722/8000"] }), endpoint("alice"));
+  assert.equal(checked.ok, false);
+  assert.ok(!checked.ok);
+  assert.match(checked.warning, /^305 switchboard "Incompatible media format"$/);
+  assert.match(checked.detail, /our configuration\(ulaw\|alaw\) and incoming SDP\(g722\) from endpoint 'alice'/);
+  const garbage = MediaSession.checkOffer("not sdp", endpoint("alice"));
+  assert.ok(!garbage.ok);
+  assert.match(garbage.warning, /^399 switchboard "/);
+  assert.match(garbage.detail, /SDP offer from endpoint 'alice' is unusable/);
+});
+
+test("media session: RFC 3264 §6.1 a sendonly initial offer is answered recvonly, and the relay stops sending to the peer", () => {
+  const { s, calls } = session();
+  const checked = MediaSession.checkOffer(offerSdp({ direction: "sendonly" }), endpoint("alice"));
+  assert.ok(checked.ok);
+  s.takeOffer(checked);
+  assert.equal(lineOf(s.description(), "a=recvonly"), "a=recvonly");
+  assert.ok(calls.includes("options leg-1 onHold=true remoteReceives=false"), calls.join("; "));
+});
+
+test("media session: a hold re-offer gets the mirrored direction and the next o= version; unhold the one after", () => {
+  const { s, calls } = session();
+  const checked = MediaSession.checkOffer(offerSdp(), endpoint("alice"));
+  assert.ok(checked.ok);
+  s.takeOffer(checked);
+  s.description();
+  const hold = s.answerReoffer(offerSdp({ direction: "sendonly", port: 4002 }));
+  assert.ok(hold.ok);
+  assert.equal(hold.direction, "recvonly");
+  assert.equal(lineOf(hold.sdp, "o="), "o=- 42 2 IN IP4 192.0.2.1");
+  assert.equal(lineOf(hold.sdp, "a=recvonly"), "a=recvonly");
+  assert.ok(calls.includes("remote leg-1 198.51.100.5:4002"));
+  assert.ok(calls.includes("options leg-1 onHold=true remoteReceives=false"));
+  const unhold = s.answerReoffer(offerSdp());
+  assert.ok(unhold.ok);
+  assert.equal(unhold.direction, "sendrecv");
+  assert.equal(lineOf(unhold.sdp, "o="), "o=- 42 3 IN IP4 192.0.2.1");
+  assert.equal(calls.at(-1), "options leg-1 onHold=false remoteReceives=true");
+});
+
+test("media session: RFC 3264 §8 a refused re-offer leaves the session (version, remote) as it was", () => {
+  const { s, calls } = session();
+  const checked = MediaSession.checkOffer(offerSdp(), endpoint("alice"));
+  assert.ok(checked.ok);
+  s.takeOffer(checked);
+  const before = calls.length;
+  const r = s.answerReoffer(offerSdp({ pts: "9", maps: ["a=rtpmap:9 G722/8000"], port: 5000 }));
+  assert.equal(r.ok, false);
+  assert.ok(!r.ok && r.notice?.includes("No joint capabilities"));
+  assert.equal(calls.length, before, "the relay was not touched");
+  assert.equal(lineOf(s.description(), "o="), "o=- 42 1 IN IP4 192.0.2.1");
+});
+
+test("media session: our offer to a callee carries the caller's payload types that the callee allows, and takes its answer", () => {
+  const caller = session("alice");
+  const checked = MediaSession.checkOffer(offerSdp(), endpoint("alice"));
+  assert.ok(checked.ok);
+  caller.s.takeOffer(checked);
+  const codecs = codecsForCallee(caller.s.codecs, endpoint("bob"));
+  assert.deepEqual(codecs.map((c) => `${c.name}/${c.payloadType}`), ["alaw/8"], "bob allows alaw, g722: only alaw is common");
+  const { s, calls } = session("bob");
+  s.offer({ codecs, telephoneEvent: caller.s.telephoneEvent });
+  assert.equal(s.state, "offering");
+  assert.equal(lineOf(s.description(), "m=audio"), "m=audio 30000 RTP/AVP 8 101");
+  const answered = s.takeAnswer(offerSdp({ pts: "8 101", maps: ["a=rtpmap:8 PCMA/8000", "a=rtpmap:101 telephone-event/8000"] }));
+  assert.deepEqual(answered, { ok: true, direction: "sendrecv" });
+  assert.equal(s.state, "active");
+  assert.ok(calls.includes("remote leg-1 198.51.100.5:4000"));
+});
+
+test("media session: a late offer (no codecs given) offers the endpoint's allow= list with RFC 3551 payload types and telephone-event", () => {
+  const { s } = session("alice");
+  s.offer();
+  const sdp = s.description();
+  assert.equal(lineOf(sdp, "m=audio"), "m=audio 30000 RTP/AVP 0 8 101");
+  assert.ok(sdp.includes("a=rtpmap:101 telephone-event/8000"));
+  assert.ok(sdp.includes("a=fmtp:101 0-16"));
+  assert.equal(MediaSession.canOffer(endpoint("alice")), true);
+  assert.equal(MediaSession.canOffer(endpoint("video")), false, "no audio codec to offer");
+  const avpf = session("avpf");
+  avpf.s.offer();
+  assert.equal(lineOf(avpf.s.description(), "m=audio"), "m=audio 30000 RTP/AVPF 0 101", "use_avpf=yes offers RTP/AVPF");
+});
+
+test("media session: the answer to our offer narrows our codecs to those it accepted", () => {
+  const { s } = session("alice");
+  s.offer();
+  s.description();
+  assert.ok(s.takeAnswer(offerSdp({ pts: "8", maps: ["a=rtpmap:8 PCMA/8000"] })).ok);
+  assert.deepEqual(s.codecs.map((c) => c.name), ["alaw"]);
+});
+
+test("media session: unusable answers change nothing and say why (declined stream, codec not offered, SRTP, garbage)", () => {
+  const rows: Array<[string, string, RegExp]> = [
+    // RFC 3264 §6: port 0 rejects the stream.
+    ["declined", offerSdp({ port: 0 }), /declines the audio stream/],
+    // Only G.722, which we did not offer.
+    ["codec", offerSdp({ pts: "9", maps: ["a=rtpmap:9 G722/8000"] }), /names none of the codecs we offered \(offered ulaw\|alaw, answered g722\)/],
+    // We never offer SRTP.
+    ["srtp", offerSdp({ profile: "RTP/SAVP", extra: ["a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz"] }), /transport RTP\/SAVP for our RTP\/AVP offer/],
+    ["garbage", "v=0\r\n", /./],
+  ];
+  for (const [name, sdp, why] of rows) {
+    const { s, calls } = session("alice");
+    s.offer();
+    const before = calls.length;
+    const r = s.takeAnswer(sdp);
+    assert.equal(r.ok, false, name);
+    assert.ok(!r.ok);
+    assert.match(r.reason, why, name);
+    assert.equal(s.answerProblem, r.reason, name);
+    assert.equal(s.state, "offering", `${name}: still awaiting a usable answer`);
+    assert.equal(calls.length, before, `${name}: the relay was not touched`);
+  }
+});
+
+test("media session: restrictCodecs narrows what we will send until our description has gone out", () => {
+  const { s } = session("alice");
+  const checked = MediaSession.checkOffer(offerSdp(), endpoint("alice"));
+  assert.ok(checked.ok);
+  s.takeOffer(checked);
+  s.restrictCodecs([8]);
+  assert.equal(lineOf(s.description(), "m=audio"), "m=audio 30000 RTP/AVP 8 101");
+  s.restrictCodecs([0]);
+  assert.equal(lineOf(s.description(), "m=audio"), "m=audio 30000 RTP/AVP 8 101", "fixed once sent");
+});
+
+test("media session: an offerless re-INVITE gets our offer at the next version, sendrecv, and its answer in the ACK is taken", () => {
+  const { s, calls } = session("alice");
+  const checked = MediaSession.checkOffer(offerSdp({ direction: "sendonly" }), endpoint("alice"));
+  assert.ok(checked.ok);
+  s.takeOffer(checked);
+  s.description();
+  const offer = s.reoffer();
+  assert.equal(lineOf(offer, "o="), "o=- 42 2 IN IP4 192.0.2.1");
+  assert.equal(lineOf(offer, "a=sendrecv"), "a=sendrecv");
+  assert.equal(s.awaitingAnswer, true);
+  assert.ok(s.takeAnswer(offerSdp({ port: 4010 })).ok);
+  assert.equal(calls.at(-2), "remote leg-1 198.51.100.5:4010");
+  assert.equal(s.awaitingAnswer, false);
+});
