@@ -15,9 +15,17 @@ function usageOf(state: ChannelStateDesc): Usage {
   return "idle";
 }
 
+/** How many channels of one device ring and how many are in use. */
+interface Counts {
+  ringing: number;
+  inuse: number;
+}
+
 export class DeviceStates {
   /** Channel name → its endpoint and usage. */
   private readonly channels = new Map<string, { endpoint: string; usage: Usage }>();
+  /** Endpoint → its channel counts, kept as channels change, so a change costs O(1), not a scan of every channel. */
+  private readonly counts = new Map<string, Counts>();
   /** Endpoint → the last state reported (absent means NOT_INUSE). */
   private readonly reported = new Map<string, DeviceState>();
 
@@ -25,7 +33,12 @@ export class DeviceStates {
 
   /** A channel of `endpoint` is now in `state` (created or changed). */
   set(channel: string, endpoint: string, state: ChannelStateDesc): void {
-    this.channels.set(channel, { endpoint, usage: usageOf(state) });
+    const old = this.channels.get(channel);
+    if (old) this.count(old.endpoint, old.usage, -1);
+    const usage = usageOf(state);
+    this.channels.set(channel, { endpoint, usage });
+    this.count(endpoint, usage, 1);
+    if (old && old.endpoint !== endpoint) this.update(old.endpoint);
     this.update(endpoint);
   }
 
@@ -34,19 +47,27 @@ export class DeviceStates {
     const c = this.channels.get(channel);
     if (!c) return;
     this.channels.delete(channel);
+    this.count(c.endpoint, c.usage, -1);
     this.update(c.endpoint);
   }
 
   /** The device state of `endpoint` now. */
   stateOf(endpoint: string): DeviceState {
-    let ringing = false;
-    let inuse = false;
-    for (const c of this.channels.values()) {
-      if (c.endpoint !== endpoint) continue;
-      if (c.usage === "ringing") ringing = true;
-      else if (c.usage === "inuse") inuse = true;
-    }
+    const c = this.counts.get(endpoint);
+    const ringing = c !== undefined && c.ringing > 0;
+    const inuse = c !== undefined && c.inuse > 0;
     return ringing && inuse ? "RINGINUSE" : ringing ? "RINGING" : inuse ? "INUSE" : "NOT_INUSE";
+  }
+
+  private count(endpoint: string, usage: Usage, delta: 1 | -1): void {
+    if (usage === "idle") return;
+    let c = this.counts.get(endpoint);
+    if (c === undefined) {
+      c = { ringing: 0, inuse: 0 };
+      this.counts.set(endpoint, c);
+    }
+    c[usage] += delta;
+    if (c.ringing === 0 && c.inuse === 0) this.counts.delete(endpoint);
   }
 
   private update(endpoint: string): void {
