@@ -7,8 +7,9 @@
  * Call with a context object first and a constant message second:
  * `log.warn({ peer, endpoint }, "registration rejected: no AORs")`.
  */
-import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { BatchedWriter } from "./batched-writer.js";
 import { hostname } from "node:os";
 import { pino, type Logger as PinoLogger } from "pino";
 
@@ -147,12 +148,19 @@ export interface LoggerHandle {
 
 export function createLogger(opts: LoggerOptions = {}): LoggerHandle {
   const hub = opts.hub ?? new LogHub();
-  let messages: WriteStream | undefined;
-  let json: WriteStream | undefined;
+  let messages: BatchedWriter | undefined;
+  let json: BatchedWriter | undefined;
+  // Lines reach the files in batches (core/batched-writer.ts), off the per-call path; a process
+  // that exits writes what is still gathered before it goes.
+  const flushOnExit = (): void => {
+    json?.flush();
+    messages?.flush();
+  };
   if (opts.dir) {
     mkdirSync(opts.dir, { recursive: true });
-    messages = createWriteStream(join(opts.dir, "messages.log"), { flags: "a" });
-    json = createWriteStream(join(opts.dir, "switchboard.log"), { flags: "a" });
+    messages = new BatchedWriter(join(opts.dir, "messages.log"));
+    json = new BatchedWriter(join(opts.dir, "switchboard.log"));
+    process.on("exit", flushOnExit);
   }
   const stderr = opts.stderr ?? false;
   const sink = {
@@ -183,8 +191,9 @@ export function createLogger(opts: LoggerOptions = {}): LoggerHandle {
     logger: new PinoAdapter(p),
     hub,
     close() {
-      messages?.end();
-      json?.end();
+      process.off("exit", flushOnExit);
+      messages?.close();
+      json?.close();
     },
   };
 }

@@ -14,8 +14,8 @@
  * characters are removed and values are truncated: a crafted username can neither end the line
  * nor forge a RemoteAddress.
  */
-import { createWriteStream, type WriteStream } from "node:fs";
 import { isIPv6 } from "node:net";
+import { BatchedWriter } from "../core/batched-writer.js";
 import { asteriskTimestamp, type Logger } from "../core/logger.js";
 import type { SecurityAddress, SecurityEvent, SecurityEventStream, SecurityEventType } from "./events.js";
 
@@ -137,29 +137,29 @@ export interface SecurityLogOptions {
   log?: Logger;
 }
 
+/**
+ * Lines are gathered for up to this long and written together (core/batched-writer.ts); fail2ban
+ * polls the file about once a second.
+ */
+const WRITE_DELAY_MS = 100;
+
 /** Appends every event of the stream to security.log until closed. */
 export class SecurityLog {
-  private stream: WriteStream | undefined;
+  private readonly file: BatchedWriter | undefined;
   private readonly unsubscribe: () => void;
   private readonly write: (line: string) => void;
-  private failed = false;
 
   constructor(opts: SecurityLogOptions) {
     const enabled = opts.enabled ?? (() => true);
     if (opts.write) this.write = opts.write;
     else {
-      this.write = (line) => {
-        if (this.failed) return;
-        if (this.stream === undefined) {
-          this.stream = createWriteStream(opts.path, { flags: "a" });
-          // An unwritable file must not crash the PBX: warn once and stop trying.
-          this.stream.on("error", (err) => {
-            this.failed = true;
-            opts.log?.warn({ path: opts.path, err: err.message }, `cannot write ${opts.path} (${err.message}); security events are no longer written to it`);
-          });
-        }
-        this.stream.write(line + "\n");
-      };
+      // An unwritable file must not crash the PBX: warn once and stop trying.
+      const file = new BatchedWriter(opts.path, {
+        delayMs: WRITE_DELAY_MS,
+        onError: (err) => opts.log?.warn({ path: opts.path, err: err.message }, `cannot write ${opts.path} (${err.message}); security events are no longer written to it`),
+      });
+      this.file = file;
+      this.write = (line) => file.write(line + "\n");
     }
     this.unsubscribe = opts.events.on("event", (ev) => {
       if (enabled()) this.write(formatSecurityEvent(ev));
@@ -169,15 +169,7 @@ export class SecurityLog {
   /** Stops writing; resolves once every line written so far is in the file. Safe to call twice. */
   close(): Promise<void> {
     this.unsubscribe();
-    const stream = this.stream;
-    this.stream = undefined;
-    if (stream === undefined || this.failed) {
-      stream?.destroy();
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      stream.once("error", () => resolve());
-      stream.end(() => resolve());
-    });
+    this.file?.close();
+    return Promise.resolve();
   }
 }
