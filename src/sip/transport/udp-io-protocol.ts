@@ -1,13 +1,12 @@
 /**
- * Messages between a UDP transport (main thread) and its socket thread (`udp-io-worker.ts`).
+ * Messages between a UDP transport (main thread) and its socket thread (`udp-io-worker.ts`),
+ * which holds the port while the transport is busy.
  * Datagrams cross in batches, one per event-loop turn and direction: their bytes packed into one
  * transferred buffer, with parallel arrays for lengths and peers, so a busy second of signalling
  * costs a few hundred messages, not one per datagram.
  */
 
 export interface UdpIoConfig {
-  address: string;
-  port: number;
   family: 4 | 6;
   /** Requested SO_RCVBUF / SO_SNDBUF; the kernel may cap them. */
   bufferBytes: number;
@@ -22,6 +21,10 @@ export interface DatagramBatch {
 }
 
 export type ToSocketThread =
+  /** Take over the port (the main thread has just released it). */
+  | { t: "bind"; address: string; port: number }
+  /** Give the port back: close the socket, then say "unbound". */
+  | { t: "unbind" }
   | ({ t: "tx"; batch: number; reply: boolean } & DatagramBatch)
   | { t: "close" };
 
@@ -32,7 +35,7 @@ export type FromSocketThread =
   /** Every send of batch `batch` has completed; `errors` lists [index in batch, message] of those that failed. */
   | { t: "sent"; batch: number; errors: Array<[number, string]> }
   | { t: "socketError"; message: string }
-  | { t: "closed" };
+  | { t: "unbound" };
 
 /** Packs datagrams into one buffer (copied, so the caller's buffers stay theirs). */
 export function packDatagrams(datas: readonly Uint8Array[], addresses: string[], ports: number[]): DatagramBatch {

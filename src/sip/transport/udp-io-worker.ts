@@ -1,8 +1,9 @@
 /**
- * The socket thread of a UDP transport: owns the socket, so the syscalls of receiving and sending
- * every datagram (and the kernel's loopback and wake-up work charged to them) run on a second
- * core while the main thread parses and answers. It batches what it receives per event-loop turn
- * and sends what the main thread batched, reporting failed sends back by index.
+ * The socket thread of a busy UDP transport (see udp-transport.ts): while it holds the port, the
+ * syscalls of receiving and sending every datagram (and the kernel's loopback and wake-up work
+ * charged to them) run on a second core and the main thread only parses and answers. It batches
+ * what it receives per event-loop turn, sends what the main thread batched, and reports failed
+ * sends back by index.
  */
 import { createSocket, type Socket } from "node:dgram";
 import { parentPort, workerData } from "node:worker_threads";
@@ -14,8 +15,7 @@ if (port === null) throw new Error("udp-io-worker must run as a worker thread");
 const config = workerData as UdpIoConfig;
 const post = (m: FromSocketThread, transfer?: ArrayBuffer[]): void => port.postMessage(m, transfer);
 
-const socket: Socket = createSocket({ type: config.family === 6 ? "udp6" : "udp4", ipv6Only: config.family === 6, lookup: fastLookup });
-
+let socket: Socket | undefined;
 let rxDatas: Buffer[] = [];
 let rxAddresses: string[] = [];
 let rxPorts: number[] = [];
@@ -31,28 +31,43 @@ function flushRx(): void {
   post({ t: "rx", ...batch }, [batch.bytes]);
 }
 
-socket.once("error", (err) => post({ t: "bindError", message: err.message }));
-socket.bind(config.port, config.address, () => {
-  socket.removeAllListeners("error");
-  socket.on("error", (err) => post({ t: "socketError", message: err.message }));
-  try {
-    socket.setRecvBufferSize(config.bufferBytes);
-    socket.setSendBufferSize(config.bufferBytes);
-  } catch {
-    // Larger buffers are an optimisation; the kernel may cap them.
-  }
-  socket.on("message", (data, rinfo) => {
-    rxDatas.push(data);
-    rxAddresses.push(rinfo.address);
-    rxPorts.push(rinfo.port);
-    if (!rxScheduled) {
-      rxScheduled = true;
-      setImmediate(flushRx);
-    }
+function bind(address: string, wanted: number): void {
+  const s = createSocket({ type: config.family === 6 ? "udp6" : "udp4", ipv6Only: config.family === 6, lookup: fastLookup });
+  s.once("error", (err) => {
+    s.close();
+    post({ t: "bindError", message: err.message });
   });
-  const a = socket.address();
-  post({ t: "bound", address: a.address, port: a.port });
-});
+  s.bind(wanted, address, () => {
+    s.removeAllListeners("error");
+    s.on("error", (err) => post({ t: "socketError", message: err.message }));
+    try {
+      s.setRecvBufferSize(config.bufferBytes);
+      s.setSendBufferSize(config.bufferBytes);
+    } catch {
+      // Larger buffers are an optimisation; the kernel may cap them.
+    }
+    s.on("message", (data, rinfo) => {
+      rxDatas.push(data);
+      rxAddresses.push(rinfo.address);
+      rxPorts.push(rinfo.port);
+      if (!rxScheduled) {
+        rxScheduled = true;
+        setImmediate(flushRx);
+      }
+    });
+    socket = s;
+    const a = s.address();
+    post({ t: "bound", address: a.address, port: a.port });
+  });
+}
+
+function unbind(then: () => void): void {
+  flushRx();
+  const s = socket;
+  socket = undefined;
+  if (s === undefined) then();
+  else s.close(then);
+}
 
 function transmit(m: Extract<ToSocketThread, { t: "tx" }>): void {
   const errors: Array<[number, string]> = [];
@@ -60,9 +75,15 @@ function transmit(m: Extract<ToSocketThread, { t: "tx" }>): void {
   const done = (): void => {
     if (--pending === 0 && (m.reply || errors.length > 0)) post({ t: "sent", batch: m.batch, errors });
   };
+  const s = socket;
   forEachDatagram(m, (data, address, remotePort, index) => {
+    if (s === undefined) {
+      errors.push([index, "the socket thread does not hold the port"]);
+      done();
+      return;
+    }
     try {
-      socket.send(data, remotePort, address, (err) => {
+      s.send(data, remotePort, address, (err) => {
         if (err) errors.push([index, err.message]);
         done();
       });
@@ -75,12 +96,18 @@ function transmit(m: Extract<ToSocketThread, { t: "tx" }>): void {
 }
 
 port.on("message", (m: ToSocketThread) => {
-  if (m.t === "tx") transmit(m);
-  else if (m.t === "close") {
-    flushRx();
-    socket.close(() => {
-      post({ t: "closed" });
-      port.close();
-    });
+  switch (m.t) {
+    case "tx":
+      transmit(m);
+      break;
+    case "bind":
+      bind(m.address, m.port);
+      break;
+    case "unbind":
+      unbind(() => post({ t: "unbound" }));
+      break;
+    case "close":
+      unbind(() => port.close());
+      break;
   }
 });

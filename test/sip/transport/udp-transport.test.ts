@@ -1,13 +1,14 @@
 /**
- * UdpTransport with its socket thread, on real loopback sockets: datagrams in both directions
- * arrive whole and in order (batched per turn), the delegate's `allow` drops banned sources before
- * they reach `onMessage`, CRLF keep-alives are not messages, a failed send reaches its handler
- * naming the peer, a port in use is a bind error, and close() releases the port.
+ * UdpTransport on real loopback sockets, with the socket on the main thread and on its socket
+ * thread: datagrams in both directions arrive whole and in order (batched per turn), the
+ * delegate's `allow` drops banned sources before they reach `onMessage`, CRLF keep-alives are not
+ * messages, a failed send reaches its handler naming the peer, a port in use is a bind error,
+ * close() releases the port; and the port moves to the thread under load and back when quiet.
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createSocket, type Socket } from "node:dgram";
-import { UdpTransport } from "../../../src/sip/transport/udp-transport.js";
+import { UdpTransport, type SocketThreadPolicy } from "../../../src/sip/transport/udp-transport.js";
 import { nullLogger } from "../../../src/core/logger.js";
 import type { Flow } from "../../../src/sip/transport/types.js";
 
@@ -26,19 +27,81 @@ const until = async (cond: () => boolean, ms = 3000): Promise<void> => {
   }
 };
 
-function transport(allow: (address: string) => boolean = () => true, port = 0) {
+function transport(allow: (address: string) => boolean = () => true, port = 0, socketThread: SocketThreadPolicy | false = false) {
   const received: Array<{ text: string; flow: Flow }> = [];
   const t = new UdpTransport({
     id: "transport-udp",
     address: "127.0.0.1",
     port,
+    socketThread,
     log: nullLogger,
     delegate: { allow, onMessage: (data, flow) => received.push({ text: data.toString("latin1"), flow }) },
   });
   return { t, received };
 }
 
-describe("UdpTransport (socket thread)", () => {
+async function exchange(t: UdpTransport, received: Array<{ text: string; flow: Flow }>, p: { socket: Socket; port: number; got: Buffer[] }, tag: string): Promise<void> {
+  const from = received.length;
+  const gotFrom = p.got.length;
+  for (let i = 0; i < 50; i++) p.socket.send(`${tag} in #${i}`, t.localPort, "127.0.0.1");
+  await until(() => received.length === from + 50);
+  assert.deepEqual(received.slice(from).map((r) => r.text), Array.from({ length: 50 }, (_, i) => `${tag} in #${i}`));
+  for (let i = 0; i < 50; i++) t.send(Buffer.from(`${tag} out #${i}`), "127.0.0.1", p.port);
+  await until(() => p.got.length === gotFrom + 50);
+  assert.deepEqual(p.got.slice(gotFrom).map((b) => b.toString()), Array.from({ length: 50 }, (_, i) => `${tag} out #${i}`));
+}
+
+describe("UdpTransport", () => {
+  it("moves the port to its socket thread and back, carrying traffic whole and in order in each place", async () => {
+    const { t, received } = transport(undefined, 0, { up: 1e9, upSeconds: 1, down: 0, downSeconds: 1 });
+    await t.listen();
+    const p = await peer();
+    try {
+      const port = t.localPort;
+      assert.deepEqual(t.socketPlace, { place: "main", moves: 0 });
+      await exchange(t, received, p, "main");
+      await t.moveToThread();
+      assert.deepEqual(t.socketPlace, { place: "thread", moves: 1 });
+      assert.equal(t.localPort, port, "the same port on the socket thread");
+      await exchange(t, received, p, "thread");
+      const errors: string[] = [];
+      t.send(Buffer.from("x"), "127.0.0.1", 0, undefined, (err) => errors.push(err.message));
+      await until(() => errors.length === 1);
+      assert.match(errors[0] ?? "", /^UDP send to 127\.0\.0\.1:0 failed: /, "failed sends on the thread reach their handler");
+      await t.moveToMain();
+      assert.deepEqual(t.socketPlace, { place: "main", moves: 2 });
+      await exchange(t, received, p, "back");
+    } finally {
+      p.socket.close();
+      await t.close();
+    }
+  });
+
+  it("under load the port moves to the thread by itself, and back once quiet", async () => {
+    const { t, received } = transport(undefined, 0, { up: 100, upSeconds: 1, down: 20, downSeconds: 1 });
+    await t.listen();
+    const p = await peer();
+    try {
+      const blast = setInterval(() => {
+        for (let i = 0; i < 30; i++) p.socket.send("OPTIONS sip:x SIP/2.0", t.localPort, "127.0.0.1");
+      }, 50);
+      try {
+        await until(() => t.socketPlace.place === "thread", 8000);
+      } finally {
+        clearInterval(blast);
+      }
+      const before = received.length;
+      p.socket.send("after the move", t.localPort, "127.0.0.1");
+      await until(() => received.slice(before).some((r) => r.text === "after the move"));
+      await until(() => t.socketPlace.place === "main", 8000);
+      assert.equal(t.socketPlace.moves, 2);
+      await exchange(t, received, p, "quiet");
+    } finally {
+      p.socket.close();
+      await t.close();
+    }
+  });
+
   it("receives and sends many datagrams whole and in order, and reports the peer of each", async () => {
     const { t, received } = transport();
     await t.listen();
