@@ -29,6 +29,8 @@ export type ToSocketThread =
   | { t: "close" };
 
 export type FromSocketThread =
+  /** The thread has started and listens for commands. */
+  | { t: "ready" }
   | { t: "bound"; address: string; port: number }
   | { t: "bindError"; message: string }
   | ({ t: "rx" } & DatagramBatch)

@@ -95,6 +95,8 @@ function transmit(m: Extract<ToSocketThread, { t: "tx" }>): void {
   });
 }
 
+post({ t: "ready" });
+
 port.on("message", (m: ToSocketThread) => {
   switch (m.t) {
     case "tx":
