@@ -112,7 +112,8 @@ describe("late offer through the B2BUA (SIPp UAC without SDP → Switchboard →
     const run = await call("call-uac-late-offer-no-answer.xml");
     assert.equal(run.uac.code, 0, `the caller got our BYE\n${describeRun(run)}`);
     assert.equal(run.uas.code, 0, `the callee got our BYE\n${describeRun(run)}`);
-    assert.match(pbx.messagesLog(), /NOTICE.*the caller's ACK carries no SDP answer to the offer in our 200 OK/);
+    // messages.log is written in batches (every 50 ms): wait for the line rather than read once.
+    await waitUntil(() => /NOTICE.*the caller's ACK carries no SDP answer to the offer in our 200 OK/.test(pbx.messagesLog()), 5000, "the NOTICE about the missing answer in messages.log");
     await assertNothingLeft();
   });
 });

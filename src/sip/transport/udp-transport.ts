@@ -228,8 +228,6 @@ export class UdpTransport extends BaseTransport implements Transport {
     const config: UdpIoConfig = { family: this.family, bufferBytes: BUFFER_BYTES };
     const worker = spawnWorker(import.meta.url, "udp-io-worker", { workerData: config, name: `sip ${this.id}` });
     this.threadReady = new Promise((resolve) => (this.markReady = resolve));
-    // An idle socket thread must not keep a process alive that is done otherwise.
-    worker.unref();
     worker.on("message", (m: FromSocketThread) => this.fromThread(m));
     worker.on("error", (err) => {
       this.opts.log.error({ transport: this.id, err: err.message }, `UDP transport ${this.id}: socket thread failed (${err.message})`);
