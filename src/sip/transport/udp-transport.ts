@@ -294,7 +294,7 @@ export class UdpTransport extends BaseTransport implements Transport {
     if (r.t === "bound") {
       this.place = "thread";
       this.moves++;
-      this.opts.log.info({ transport: this.id, perSecond }, `UDP transport ${this.id}: ${perSecond} datagrams/s, socket moved to its own thread`);
+      this.opts.log.info({ transport: this.id, perSecond }, this.policy !== false && this.policy.up === 0 ? `UDP transport ${this.id}: socket on its own thread` : `UDP transport ${this.id}: ${perSecond} datagrams/s, socket moved to its own thread`);
     } else {
       await this.rebindMain(`the socket thread could not bind it (${r.t === "bindError" ? r.message : r.t})`);
     }
