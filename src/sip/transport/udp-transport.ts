@@ -189,24 +189,27 @@ export class UdpTransport extends BaseTransport implements Transport {
       const address = out.addresses[i] as string;
       const port = out.ports[i] as number;
       const onError = out.handlers[i];
-      const fail = (message: string): void => {
-        if (onError) onError(new TransportError(`UDP send to ${formatHostPort(address, port)} failed: ${message}`));
-        else this.opts.log.debug({ transport: this.id, peer: formatHostPort(address, port), err: message }, "UDP send failed");
-      };
       if (socket === undefined) {
-        fail("the socket is closed");
+        this.sendFailed(onError, address, port, "the socket is closed");
         continue;
       }
       try {
         // Without a callback dgram reports a failed send as the socket's "error" event (logged).
         if (onError === undefined) socket.send(out.datas[i] as Buffer, port, address);
-        else socket.send(out.datas[i] as Buffer, port, address, (err) => err && fail(err.message));
+        else socket.send(out.datas[i] as Buffer, port, address, (err) => err && this.sendFailed(onError, address, port, err.message));
       } catch (err) {
         // dgram refuses some destinations synchronously (port 0, a malformed address).
-        fail(err instanceof Error ? err.message : String(err));
+        this.sendFailed(onError, address, port, err instanceof Error ? err.message : String(err));
       }
     }
   };
+
+  /** One failed send, told to its handler (or logged at debug when it has none). */
+  private sendFailed(onError: SendErrorHandler | undefined, address: string, port: number, message: string): void {
+    const peer = formatHostPort(address, port);
+    if (onError) onError(new TransportError(`UDP send to ${peer} failed: ${message}`));
+    else this.opts.log.debug({ transport: this.id, peer, err: message }, "UDP send failed");
+  }
 
   /** Once a second: move the port when the traffic has crossed the policy's threshold long enough. */
   private measure(): void {
@@ -344,12 +347,7 @@ export class UdpTransport extends BaseTransport implements Transport {
   private onSent(batch: number, errors: Array<[number, string]>): void {
     const sent = this.inFlight.get(batch);
     this.inFlight.delete(batch);
-    for (const [index, message] of errors) {
-      const peer = sent ? formatHostPort(sent.addresses[index] ?? "", sent.ports[index] ?? 0) : "?";
-      const onError = sent?.handlers[index];
-      if (onError) onError(new TransportError(`UDP send to ${peer} failed: ${message}`));
-      else this.opts.log.debug({ transport: this.id, peer, err: message }, "UDP send failed");
-    }
+    for (const [index, message] of errors) this.sendFailed(sent?.handlers[index], sent?.addresses[index] ?? "?", sent?.ports[index] ?? 0, message);
   }
 
   private failInFlight(reason: string): void {
