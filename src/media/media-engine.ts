@@ -24,6 +24,8 @@ interface Slot {
   readonly worker: Worker;
   legs: number;
   dead: boolean;
+  /** Commands of this event-loop turn, posted together at its end (one wake-up of the worker). */
+  outbox: ToWorker[];
 }
 
 interface LegHandle {
@@ -75,11 +77,16 @@ export class MediaEngine extends TypedEmitter<MediaEngineEvents> {
     const ready: Promise<void>[] = [];
     for (let i = 0; i < count; i++) {
       const worker = spawnRelayWorker(config, `media-relay-${i}`);
-      const slot: Slot = { index: i, worker, legs: 0, dead: false };
+      const slot: Slot = { index: i, worker, legs: 0, dead: false, outbox: [] };
       this.slots.push(slot);
       ready.push(
         new Promise((resolve, reject) => {
-          worker.on("message", (m: FromWorker) => (m.t === "ready" ? resolve() : this.onWorkerMessage(slot, m)));
+          worker.on("message", (batch: FromWorker[]) => {
+            for (const m of batch) {
+              if (m.t === "ready") resolve();
+              else this.onWorkerMessage(slot, m);
+            }
+          });
           worker.once("error", reject);
           worker.once("exit", (code) => reject(new Error(`relay worker ${i} exited with code ${code} during start`)));
         }),
@@ -145,7 +152,7 @@ export class MediaEngine extends TypedEmitter<MediaEngineEvents> {
     const msg: ToWorker = { t: "bridge", a, b };
     const waiting = hb.queue ?? ha.queue;
     if (waiting) waiting.push(msg);
-    else ha.slot.worker.postMessage(msg);
+    else this.post(ha.slot, msg);
   }
 
   unbridge(id: string): void {
@@ -235,8 +242,27 @@ export class MediaEngine extends TypedEmitter<MediaEngineEvents> {
 
   private send(h: LegHandle, msg: ToWorker): void {
     if (h.queue) h.queue.push(msg);
-    else if (!h.slot.dead) h.slot.worker.postMessage(msg);
+    else if (!h.slot.dead) this.post(h.slot, msg);
   }
+
+  private post(slot: Slot, msg: ToWorker): void {
+    slot.outbox.push(msg);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flush);
+    }
+  }
+
+  private flushScheduled = false;
+  private readonly flush = (): void => {
+    this.flushScheduled = false;
+    for (const slot of this.slots) {
+      if (slot.outbox.length === 0) continue;
+      const batch = slot.outbox;
+      slot.outbox = [];
+      if (!slot.dead) slot.worker.postMessage(batch);
+    }
+  };
 
   /** Sends a command that expects a reply; `req` is filled in here. */
   private request(target: Slot | LegHandle, msg: ToWorker & { req: number }): Promise<unknown> {
@@ -246,7 +272,7 @@ export class MediaEngine extends TypedEmitter<MediaEngineEvents> {
     return new Promise((resolve, reject) => {
       this.pending.set(req, { slot, resolve, reject });
       const m = { ...msg, req } as ToWorker;
-      if ("worker" in target) slot.worker.postMessage(m);
+      if ("worker" in target) this.post(slot, m);
       else this.send(target, m);
     });
   }
@@ -262,14 +288,14 @@ export class MediaEngine extends TypedEmitter<MediaEngineEvents> {
     const detach = new Promise<unknown>((resolve, reject) => {
       const req = this.nextReq++;
       this.pending.set(req, { slot: from, resolve, reject });
-      from.worker.postMessage({ t: "detach", req, id: h.id } satisfies ToWorker);
+      this.post(from, { t: "detach", req, id: h.id });
     });
     detach
       .then((snapshot) => this.request(to, { t: "alloc", req: 0, id: h.id, port: h.port, bindAddress: h.bindAddress, startedAt: h.startedAt, snapshot: snapshot as LegSnapshot }))
       .then(
         () => {
           h.queue = undefined;
-          for (const m of queue) to.worker.postMessage(m);
+          for (const m of queue) this.post(to, m);
         },
         (err: unknown) => {
           h.queue = undefined;

@@ -1,7 +1,8 @@
 /**
  * Messages between `MediaEngine` (main thread) and the relay workers. Commands that need an
  * answer carry `req`; the worker replies `{ t: "reply", req, ok, value | error }`. Everything
- * else is fire-and-forget, so signalling never waits on the media plane.
+ * else is fire-and-forget, so signalling never waits on the media plane. Both sides post what one
+ * event-loop turn produced as one array (`ToWorker[]`, `FromWorker[]`): one wake-up per turn.
  */
 import type { StrictRtpMode } from "../../config/rtp/rtp-schema.js";
 import type { LegOptions, LegStats, PlaybackSource, PlayOptions, RemoteAddress } from "./types.js";

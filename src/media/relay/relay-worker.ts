@@ -24,7 +24,16 @@ const legs = new Map<string, RelayLeg>();
 const players = new Set<RelayLeg>();
 let pacer: NodeJS.Timeout | undefined;
 
-const post = (m: FromWorker) => port.postMessage(m);
+// What this turn reports goes to the main thread together at its end: one wake-up, not one per event.
+let outbox: FromWorker[] = [];
+const flush = (): void => {
+  const batch = outbox;
+  outbox = [];
+  port.postMessage(batch);
+};
+const post = (m: FromWorker): void => {
+  if (outbox.push(m) === 1) setImmediate(flush);
+};
 
 const events: LegEvents = {
   timeout: (leg) => post({ t: "timeout", id: leg.id }),
@@ -190,11 +199,13 @@ function handle(m: ToWorker): void {
   }
 }
 
-port.on("message", (m: ToWorker) => {
-  try {
-    handle(m);
-  } catch (err) {
-    post({ t: "error", message: err instanceof Error ? err.message : String(err) });
+port.on("message", (batch: ToWorker[]) => {
+  for (const m of batch) {
+    try {
+      handle(m);
+    } catch (err) {
+      post({ t: "error", message: err instanceof Error ? err.message : String(err) });
+    }
   }
 });
 

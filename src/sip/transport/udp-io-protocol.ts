@@ -21,10 +21,16 @@ export interface DatagramBatch {
 }
 
 export type ToSocketThread =
-  /** Take over the port (the main thread has just released it). */
+  /**
+   * Take over the port: bind it beside the main thread's socket (both SO_REUSEADDR, and Linux
+   * delivers to the socket bound last), so no datagram finds the port closed.
+   */
   | { t: "bind"; address: string; port: number }
-  /** Give the port back: close the socket, then say "unbound". */
-  | { t: "unbind" }
+  /**
+   * Give the port back (the main thread has bound it again, so nothing new arrives here): keep
+   * passing on what is still queued for `drainMs`, then close the socket and say "unbound".
+   */
+  | { t: "unbind"; drainMs: number }
   | ({ t: "tx"; batch: number; reply: boolean } & DatagramBatch)
   | { t: "close" };
 

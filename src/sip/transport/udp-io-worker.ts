@@ -32,7 +32,7 @@ function flushRx(): void {
 }
 
 function bind(address: string, wanted: number): void {
-  const s = createSocket({ type: config.family === 6 ? "udp6" : "udp4", ipv6Only: config.family === 6, lookup: fastLookup });
+  const s = createSocket({ type: config.family === 6 ? "udp6" : "udp4", ipv6Only: config.family === 6, reuseAddr: true, lookup: fastLookup });
   s.once("error", (err) => {
     s.close();
     post({ t: "bindError", message: err.message });
@@ -61,12 +61,15 @@ function bind(address: string, wanted: number): void {
   });
 }
 
-function unbind(then: () => void): void {
-  flushRx();
+/** Stops sending at once; keeps receiving what is already queued for `drainMs`, then closes. */
+function unbind(drainMs: number, then: () => void): void {
   const s = socket;
   socket = undefined;
-  if (s === undefined) then();
-  else s.close(then);
+  if (s === undefined) return then();
+  setTimeout(() => {
+    flushRx();
+    s.close(then);
+  }, drainMs);
 }
 
 function transmit(m: Extract<ToSocketThread, { t: "tx" }>): void {
@@ -106,10 +109,10 @@ port.on("message", (m: ToSocketThread) => {
       bind(m.address, m.port);
       break;
     case "unbind":
-      unbind(() => post({ t: "unbound" }));
+      unbind(m.drainMs, () => post({ t: "unbound" }));
       break;
     case "close":
-      unbind(() => port.close());
+      unbind(0, () => port.close());
       break;
   }
 });

@@ -13,10 +13,16 @@
  * registration storm, a call surge), the syscalls of receiving and sending, with the kernel's
  * loopback and wake-up work charged to them, were the largest single item of the signalling
  * thread's profile, so the port moves to a socket thread on another core, and datagrams cross
- * between the threads in one batch per event-loop turn and direction. Moving the port closes
- * one socket and binds the other: datagrams arriving in that millisecond are lost, as UDP
- * allows, and the peers' retransmissions (§17.1.1.2, §17.1.2.2) cover them. Either way, what we
- * send in one turn is sent together at the end of it.
+ * between the threads in one batch per event-loop turn and direction. Either way, what we send
+ * in one turn is sent together at the end of it.
+ *
+ * A move loses nothing: the new owner binds the port beside the old one (both sockets set
+ * SO_REUSEADDR; Linux delivers a datagram to the socket bound last), sends move at once, and the
+ * old socket passes on what it still has queued for DRAIN_MS before it closes. Closing first and
+ * binding after left the port closed for a moment, and the datagrams queued on the old socket
+ * were discarded: a move in the middle of a call surge lost 6-10 % of the calls. So that a
+ * second server cannot share the port by accident, the first bind is tried without
+ * SO_REUSEADDR, and an address in use is an error as with any socket.
  */
 import { createSocket, type Socket } from "node:dgram";
 import { availableParallelism } from "node:os";
@@ -38,12 +44,24 @@ export interface SocketThreadPolicy {
 }
 
 /**
- * The default on a machine with 2+ cores: the port goes to the socket thread at start and stays
- * there (`up: 0`). Moving it under load works (see the policy above and the tests), but a move in
- * the middle of a call surge lost calls in bench:calls (6-10 % at 600 setups/s), so it is not the
- * default until that is understood; docs/performance.md has the figures of both.
+ * The default on a machine with 2+ cores. `up: 0` would put the port on the socket thread at
+ * start and keep it there; docs/performance.md has the figures of each.
  */
-export const DEFAULT_SOCKET_THREAD_POLICY: SocketThreadPolicy = { up: 0, upSeconds: 0, down: -1, downSeconds: Infinity };
+export const DEFAULT_SOCKET_THREAD_POLICY: SocketThreadPolicy = { up: 2000, upSeconds: 1, down: 1000, downSeconds: 10 };
+
+/**
+ * The policy when the transport is not given one: SWITCHBOARD_UDP_SOCKET_THREAD=auto (the
+ * default above), `always` (on the socket thread from the start) or `never` (main thread only).
+ * On one core there is no socket thread.
+ */
+export function socketThreadPolicyFromEnv(value = process.env.SWITCHBOARD_UDP_SOCKET_THREAD, cores = availableParallelism()): SocketThreadPolicy | false {
+  if (cores < 2 || value === "never") return false;
+  if (value === "always") return { up: 0, upSeconds: 0, down: -1, downSeconds: Infinity };
+  return DEFAULT_SOCKET_THREAD_POLICY;
+}
+
+/** How long a socket that has handed the port over still passes on what it had queued. */
+const DRAIN_MS = 250;
 
 export interface UdpTransportOptions extends BaseTransportOptions {
   /** `false` keeps the socket on the main thread; default: the policy above on a machine with 2+ cores. */
@@ -72,7 +90,11 @@ export class UdpTransport extends BaseTransport implements Transport {
   readonly reliable = false;
   private socket: Socket | undefined;
   private worker: Worker | undefined;
-  private place: UdpSocketPlace = "main";
+  /** Where the port is received and sent from; `moving` is true while a move is under way. */
+  private place: "main" | "thread" = "main";
+  private moving = false;
+  /** A main-thread socket that has handed the port to the thread and still drains its queue. */
+  private draining: { socket: Socket; timer: NodeJS.Timeout } | undefined;
   private out = emptyOutgoing();
   private flushScheduled = false;
   private nextBatch = 1;
@@ -91,29 +113,36 @@ export class UdpTransport extends BaseTransport implements Transport {
 
   constructor(private readonly opts: UdpTransportOptions) {
     super(opts);
-    this.policy = opts.socketThread ?? (availableParallelism() >= 2 ? DEFAULT_SOCKET_THREAD_POLICY : false);
+    this.policy = opts.socketThread ?? socketThreadPolicyFromEnv();
   }
 
   /** Where the socket is now, and how often it has moved (`pjsip show transports` detail, tests). */
   get socketPlace(): { place: UdpSocketPlace; moves: number } {
-    return { place: this.place, moves: this.moves };
+    return { place: this.moving ? "moving" : this.place, moves: this.moves };
   }
 
   async listen(): Promise<void> {
-    await this.bindMain(this.opts.port);
-    if (this.policy !== false) {
-      // Started now, so that moving the port later does not wait for the thread to load.
-      this.ensureWorker();
-      if (this.policy.up === 0) await this.moveToThread();
-      else {
-        this.monitor = setInterval(() => this.measure(), 1000);
-        this.monitor.unref();
-      }
+    if (this.policy === false) {
+      this.socket = await this.bindMain(this.opts.port, false);
+      return;
+    }
+    // Tried alone first: an address in use must be an error, not a port shared by two servers.
+    const probe = await this.bindMain(this.opts.port, false);
+    const port = probe.address().port;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    this.socket = await this.bindMain(port, true);
+    // Started now, so that moving the port later does not wait for the thread to load.
+    this.ensureWorker();
+    if (this.policy.up === 0) await this.moveToThread();
+    else {
+      this.monitor = setInterval(() => this.measure(), 1000);
+      this.monitor.unref();
     }
   }
 
-  private bindMain(port: number): Promise<void> {
-    const socket = createSocket({ type: this.family === 6 ? "udp6" : "udp4", ipv6Only: this.family === 6, lookup: fastLookup });
+  /** A socket on the main thread bound to `port`, delivering to onDatagram. */
+  private bindMain(port: number, reuseAddr: boolean): Promise<Socket> {
+    const socket = createSocket({ type: this.family === 6 ? "udp6" : "udp4", ipv6Only: this.family === 6, reuseAddr, lookup: fastLookup });
     return new Promise((resolve, reject) => {
       const onError = (err: Error) => {
         socket.close();
@@ -132,8 +161,7 @@ export class UdpTransport extends BaseTransport implements Transport {
           // Larger buffers are an optimisation; the kernel may cap them.
         }
         socket.on("message", (data, rinfo) => this.onDatagram(data, rinfo.address, rinfo.port));
-        this.socket = socket;
-        resolve();
+        resolve(socket);
       });
     });
   }
@@ -170,11 +198,11 @@ export class UdpTransport extends BaseTransport implements Transport {
     }
   }
 
-  /** Sends this turn's datagrams from wherever the socket is; while it moves they wait. */
+  /** Sends this turn's datagrams from wherever the port is. */
   private readonly flush = (): void => {
     this.flushScheduled = false;
     const out = this.out;
-    if (out.datas.length === 0 || this.place === "moving") return;
+    if (out.datas.length === 0) return;
     this.out = emptyOutgoing();
     if (this.place === "thread" && this.worker !== undefined) {
       const batch = this.nextBatch++;
@@ -216,7 +244,7 @@ export class UdpTransport extends BaseTransport implements Transport {
     const policy = this.policy;
     const perSecond = this.traffic;
     this.traffic = 0;
-    if (policy === false || this.closed || this.place === "moving") return;
+    if (policy === false || this.closed || this.moving) return;
     if (this.place === "main") {
       this.busySeconds = perSecond > policy.up ? this.busySeconds + 1 : 0;
       if (this.busySeconds >= policy.upSeconds) void this.moveToThread(perSecond);
@@ -241,7 +269,7 @@ export class UdpTransport extends BaseTransport implements Transport {
       this.failInFlight(`transport ${this.id}: socket thread stopped`);
       this.threadWaiter?.({ t: "bindError", message: "socket thread stopped" });
       // A thread that dies while holding the port hands it back to the main thread.
-      if (this.place === "thread" && !this.closed) void this.rebindMain("the socket thread stopped");
+      if (this.place === "thread" && !this.closed) void this.takeBack("the socket thread stopped");
     });
     this.worker = worker;
     return worker;
@@ -280,64 +308,80 @@ export class UdpTransport extends BaseTransport implements Transport {
     });
   }
 
-  /** Releases the port on the main thread and binds it on the socket thread. */
+  /** Binds the port on the socket thread beside the main thread's socket, then lets that one drain. */
   async moveToThread(perSecond = 0): Promise<void> {
-    if (this.place !== "main" || this.closed) return;
-    this.place = "moving";
+    if (this.place !== "main" || this.moving || this.closed) return;
+    this.moving = true;
     this.busySeconds = 0;
-    this.ensureWorker();
-    await this.threadReady;
-    if (this.worker === undefined || this.closed) {
-      this.place = "main";
-      return;
-    }
-    await this.closeMainSocket();
-    const r = await this.askThread({ t: "bind", address: this.opts.address, port: this.localPort });
-    if (this.closed) return;
-    if (r.t === "bound") {
+    try {
+      this.ensureWorker();
+      await this.threadReady;
+      if (this.worker === undefined || this.closed) return;
+      const r = await this.askThread({ t: "bind", address: this.opts.address, port: this.localPort });
+      if (this.closed) return;
+      if (r.t !== "bound") {
+        this.opts.log.warn({ transport: this.id }, `UDP transport ${this.id}: socket kept on the main thread: the socket thread could not bind it (${r.t === "bindError" ? r.message : r.t})`);
+        return;
+      }
       this.place = "thread";
       this.moves++;
+      const socket = this.socket;
+      this.socket = undefined;
+      if (socket !== undefined) this.drain(socket);
       this.opts.log.info({ transport: this.id, perSecond }, this.policy !== false && this.policy.up === 0 ? `UDP transport ${this.id}: socket on its own thread` : `UDP transport ${this.id}: ${perSecond} datagrams/s, socket moved to its own thread`);
-    } else {
-      await this.rebindMain(`the socket thread could not bind it (${r.t === "bindError" ? r.message : r.t})`);
+    } finally {
+      this.moving = false;
     }
-    this.flush();
   }
 
-  /** Takes the port back from the socket thread. */
+  /** Binds the port on the main thread again, beside the socket thread's, which then drains. */
   async moveToMain(perSecond = 0): Promise<void> {
-    if (this.place !== "thread" || this.closed) return;
-    this.place = "moving";
+    if (this.place !== "thread" || this.moving || this.closed) return;
+    this.moving = true;
     this.quietSeconds = 0;
-    await this.askThread({ t: "unbind" });
-    if (this.closed) return;
-    if (await this.rebindMain(undefined)) {
-      this.moves++;
-      this.opts.log.info({ transport: this.id, perSecond }, `UDP transport ${this.id}: ${perSecond} datagrams/s, socket back on the main thread`);
+    try {
+      if (await this.takeBack(undefined)) {
+        this.moves++;
+        this.opts.log.info({ transport: this.id, perSecond }, `UDP transport ${this.id}: ${perSecond} datagrams/s, socket back on the main thread`);
+        await this.askThread({ t: "unbind", drainMs: DRAIN_MS });
+      }
+    } finally {
+      this.moving = false;
     }
-    this.flush();
   }
 
-  /** Binds the port on the main thread again; false when that failed (logged). */
-  private async rebindMain(why: string | undefined): Promise<boolean> {
+  /** Binds the port on the main thread (again); false when that failed (logged). */
+  private async takeBack(why: string | undefined): Promise<boolean> {
     if (this.closed) return false;
-    this.place = "moving";
     try {
-      await this.bindMain(this.localPort);
+      this.socket = await this.bindMain(this.localPort, true);
       this.place = "main";
-      if (why) this.opts.log.warn({ transport: this.id }, `UDP transport ${this.id}: socket kept on the main thread: ${why}`);
+      if (why) this.opts.log.warn({ transport: this.id }, `UDP transport ${this.id}: socket back on the main thread: ${why}`);
       return true;
     } catch (err) {
-      this.place = "main";
-      this.opts.log.error(
-        { transport: this.id, err: err instanceof Error ? err.message : String(err) },
-        `UDP transport ${this.id}: cannot bind ${formatHostPort(this.localAddress, this.localPort)} again (${err instanceof Error ? err.message : String(err)}); no SIP over UDP on it until restart`,
-      );
+      const message = err instanceof Error ? err.message : String(err);
+      if (why) this.opts.log.error({ transport: this.id, err: message }, `UDP transport ${this.id}: cannot bind ${formatHostPort(this.localAddress, this.localPort)} again (${message}); no SIP over UDP on it until restart`);
+      else this.opts.log.warn({ transport: this.id, err: message }, `UDP transport ${this.id}: socket kept on its own thread: the main thread could not bind it (${message})`);
       return false;
     }
   }
 
+  /** Keeps a socket that handed the port over receiving what it still had queued, then closes it. */
+  private drain(socket: Socket): void {
+    this.closeDraining();
+    this.draining = { socket, timer: setTimeout(() => this.closeDraining(), DRAIN_MS) };
+  }
+
+  private closeDraining(): void {
+    const d = this.draining;
+    if (d === undefined) return;
+    this.draining = undefined;
+    clearTimeout(d.timer);
+    d.socket.close();
+  }
+
   private closeMainSocket(): Promise<void> {
+    this.closeDraining();
     const socket = this.socket;
     this.socket = undefined;
     if (socket === undefined) return Promise.resolve();

@@ -3,7 +3,8 @@
  * thread: datagrams in both directions arrive whole and in order (batched per turn), the
  * delegate's `allow` drops banned sources before they reach `onMessage`, CRLF keep-alives are not
  * messages, a failed send reaches its handler naming the peer, a port in use is a bind error,
- * close() releases the port; and the port moves to the thread under load and back when quiet.
+ * close() releases the port; and the port moves to the thread under load and back when quiet,
+ * without losing a datagram of a stream that runs through the moves.
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -102,6 +103,40 @@ describe("UdpTransport", () => {
     }
   });
 
+  it("loses no datagram of a stream that runs while the port moves to the thread and back", async () => {
+    const { t, received } = transport(undefined, 0, { up: 1e9, upSeconds: 1, down: 0, downSeconds: 1 });
+    await t.listen();
+    const p = await peer();
+    let sent = 0;
+    const stream = setInterval(() => {
+      for (let i = 0; i < 20; i++) p.socket.send(`n ${sent++}`, t.localPort, "127.0.0.1");
+    }, 1);
+    try {
+      for (let round = 0; round < 3; round++) {
+        await new Promise((r) => setTimeout(r, 100));
+        await t.moveToThread();
+        assert.equal(t.socketPlace.place, "thread");
+        await new Promise((r) => setTimeout(r, 100));
+        await t.moveToMain();
+        assert.equal(t.socketPlace.place, "main");
+      }
+    } finally {
+      clearInterval(stream);
+    }
+    try {
+      assert.equal(t.socketPlace.moves, 6);
+      await until(() => received.length >= sent, 3000).catch(() => undefined);
+      const seen = new Set(received.map((r) => r.text));
+      const missing = Array.from({ length: sent }, (_, i) => `n ${i}`).filter((n) => !seen.has(n));
+      assert.ok(sent > 1000, `a real stream (${sent} datagrams)`);
+      assert.deepEqual(missing, [], `${missing.length} of ${sent} datagrams lost in the moves`);
+      assert.equal(received.length, sent, "none twice");
+    } finally {
+      p.socket.close();
+      await t.close();
+    }
+  });
+
   it("receives and sends many datagrams whole and in order, and reports the peer of each", async () => {
     const { t, received } = transport();
     await t.listen();
@@ -163,11 +198,14 @@ describe("UdpTransport", () => {
   });
 
   it("a port in use is a bind error naming it; close() frees the port for the next transport", async () => {
-    const first = transport();
+    const first = transport(undefined, 0, { up: 1e9, upSeconds: 1, down: 0, downSeconds: 1 });
     await first.t.listen();
     const port = first.t.localPort;
     const second = transport(undefined, port);
     await assert.rejects(second.t.listen(), new RegExp(`cannot bind UDP 127\\.0\\.0\\.1:${port}`));
+    // A transport that can move its port (SO_REUSEADDR) still cannot share it with another.
+    const movable = transport(undefined, port, { up: 1e9, upSeconds: 1, down: 0, downSeconds: 1 });
+    await assert.rejects(movable.t.listen(), new RegExp(`cannot bind UDP 127\\.0\\.0\\.1:${port}`));
     await first.t.close();
     await first.t.close();
     const third = transport(undefined, port);
