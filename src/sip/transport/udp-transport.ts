@@ -28,6 +28,7 @@ import { createSocket, type Socket } from "node:dgram";
 import { availableParallelism } from "node:os";
 import type { Worker } from "node:worker_threads";
 import { TransportError } from "../../core/errors.js";
+import type { Logger } from "../../core/logger.js";
 import { fastLookup } from "../../core/fast-lookup.js";
 import { spawnWorker } from "../../core/worker-thread.js";
 import type { Flow, SendErrorHandler, Transport } from "./types.js";
@@ -49,14 +50,24 @@ export interface SocketThreadPolicy {
  */
 export const DEFAULT_SOCKET_THREAD_POLICY: SocketThreadPolicy = { up: 2000, upSeconds: 1, down: 1000, downSeconds: 10 };
 
+/** On the socket thread from the start, never back. */
+export const ALWAYS_ON_SOCKET_THREAD: SocketThreadPolicy = { up: 0, upSeconds: 0, down: -1, downSeconds: Infinity };
+
+const POLICY_NAMES = ["auto", "always", "never"];
+let warnedPolicyName = false;
+
 /**
  * The policy when the transport is not given one: SWITCHBOARD_UDP_SOCKET_THREAD=auto (the
- * default above), `always` (on the socket thread from the start) or `never` (main thread only).
- * On one core there is no socket thread.
+ * default above), `always` or `never` (main thread only); another value is warned about once and
+ * read as `auto`. On one core there is no socket thread.
  */
-export function socketThreadPolicyFromEnv(value = process.env.SWITCHBOARD_UDP_SOCKET_THREAD, cores = availableParallelism()): SocketThreadPolicy | false {
+export function socketThreadPolicyFromEnv(log: Logger, value = process.env.SWITCHBOARD_UDP_SOCKET_THREAD, cores = availableParallelism()): SocketThreadPolicy | false {
+  if (value !== undefined && !POLICY_NAMES.includes(value) && !warnedPolicyName) {
+    warnedPolicyName = true;
+    log.warn({ value }, `SWITCHBOARD_UDP_SOCKET_THREAD='${value}' is not one of ${POLICY_NAMES.join(", ")}; using auto`);
+  }
   if (cores < 2 || value === "never") return false;
-  if (value === "always") return { up: 0, upSeconds: 0, down: -1, downSeconds: Infinity };
+  if (value === "always") return ALWAYS_ON_SOCKET_THREAD;
   return DEFAULT_SOCKET_THREAD_POLICY;
 }
 
@@ -113,7 +124,7 @@ export class UdpTransport extends BaseTransport implements Transport {
 
   constructor(private readonly opts: UdpTransportOptions) {
     super(opts);
-    this.policy = opts.socketThread ?? socketThreadPolicyFromEnv();
+    this.policy = opts.socketThread ?? socketThreadPolicyFromEnv(opts.log);
   }
 
   /** Where the socket is now, and how often it has moved (`pjsip show transports` detail, tests). */

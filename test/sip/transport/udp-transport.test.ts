@@ -9,7 +9,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createSocket, type Socket } from "node:dgram";
-import { UdpTransport, type SocketThreadPolicy } from "../../../src/sip/transport/udp-transport.js";
+import { ALWAYS_ON_SOCKET_THREAD, DEFAULT_SOCKET_THREAD_POLICY, socketThreadPolicyFromEnv, UdpTransport, type SocketThreadPolicy } from "../../../src/sip/transport/udp-transport.js";
 import { nullLogger } from "../../../src/core/logger.js";
 import type { Flow } from "../../../src/sip/transport/types.js";
 
@@ -51,6 +51,22 @@ async function exchange(t: UdpTransport, received: Array<{ text: string; flow: F
   await until(() => p.got.length === gotFrom + 50);
   assert.deepEqual(p.got.slice(gotFrom).map((b) => b.toString()), Array.from({ length: 50 }, (_, i) => `${tag} out #${i}`));
 }
+
+describe("SWITCHBOARD_UDP_SOCKET_THREAD", () => {
+  it("reads auto, always and never; one core has no socket thread; another value is warned about once and read as auto", () => {
+    const warnings: string[] = [];
+    const log = { ...nullLogger, warn: (_o: object, msg: string) => void warnings.push(msg) };
+    assert.equal(socketThreadPolicyFromEnv(log, undefined, 2), DEFAULT_SOCKET_THREAD_POLICY);
+    assert.equal(socketThreadPolicyFromEnv(log, "auto", 2), DEFAULT_SOCKET_THREAD_POLICY);
+    assert.equal(socketThreadPolicyFromEnv(log, "always", 2), ALWAYS_ON_SOCKET_THREAD);
+    assert.equal(socketThreadPolicyFromEnv(log, "never", 2), false);
+    assert.equal(socketThreadPolicyFromEnv(log, "always", 1), false);
+    assert.deepEqual(warnings, []);
+    assert.equal(socketThreadPolicyFromEnv(log, "yes", 2), DEFAULT_SOCKET_THREAD_POLICY);
+    assert.equal(socketThreadPolicyFromEnv(log, "yes", 2), DEFAULT_SOCKET_THREAD_POLICY);
+    assert.deepEqual(warnings, ["SWITCHBOARD_UDP_SOCKET_THREAD='yes' is not one of auto, always, never; using auto"]);
+  });
+});
 
 describe("UdpTransport", () => {
   it("moves the port to its socket thread and back, carrying traffic whole and in order in each place", async () => {
