@@ -32,6 +32,7 @@ export interface Received {
 export class NsSocketAgent {
   private readonly handlers = new Map<string, (e: AgentEvent) => void>();
   private counter = 0;
+  private stopped = false;
 
   private constructor(
     readonly ns: string,
@@ -93,6 +94,8 @@ export class NsSocketAgent {
 
   /** @internal */
   command(c: Record<string, unknown>): void {
+    // A phone's automatic answer (a 200 to a late BYE) may come after stop(): nothing to send it to.
+    if (this.stopped) return;
     this.child.stdin?.write(JSON.stringify(c) + "\n");
   }
 
@@ -102,6 +105,7 @@ export class NsSocketAgent {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     this.child.stdin?.end();
     await stopProcess(this.child, 2000);
   }

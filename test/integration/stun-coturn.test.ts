@@ -161,7 +161,9 @@ describe("rtp.conf stunaddr behind a NAT: the STUN-mapped address is what the SD
     const { ok, dialog } = await calling;
     assert.equal(ok.status, 200);
     assert.deepEqual(sdpConnections(ok.body), [STUN_MAPPED_IP], `200 to the outside phone:\n${ok.raw}`);
+    const beforeBye = [...lan.sock.received];
     const bye = await wan.hangup(dialog);
     assert.equal(bye.status, 200, bye.raw);
+    await lan.waitRequest("BYE", 5000, beforeBye);
   });
 });
