@@ -4,10 +4,12 @@
  * successes, failures, server CPU and RSS per step, the highest rate with < 1 % failures, and the
  * memory cost per 1,000 contacts. Runs in about two to three minutes.
  *
- * Environment: BENCH_USERS (default 10000), BENCH_RATES (e.g. "500,1000,2000"), BENCH_STEP_SECONDS (10).
+ * Environment: BENCH_USERS (default 10000), BENCH_RATES (e.g. "500,1000,2000"), BENCH_STEP_SECONDS (10),
+ * BENCH_LOGGER_CONF (the logger.conf text; default the embedded one, Asterisk's sample channels).
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { EMBEDDED_LOGGER_CONF } from "../src/config/logger/logger-sample.js";
 import { startPbx } from "../test/helpers/pbx.js";
 import { freePort } from "../test/helpers/ports.js";
 import { scratchDir } from "../test/helpers/processes.js";
@@ -49,6 +51,8 @@ async function main(): Promise<void> {
       // The load generator sends thousands of REGISTERs/s from one address: whitelist it, or the
       // guard (on by default) rightly bans it as a flood.
       "guard.conf": `[general]\nwhitelist=${CLIENT_IP}/32\n`,
+      // Asterisk's sample logging (the embedded default's): a successful REGISTER writes no line.
+      "logger.conf": process.env.BENCH_LOGGER_CONF ?? EMBEDDED_LOGGER_CONF,
     }, readyTimeoutMs: 60000 });
   process.stdout.write(`ready in ${((performance.now() - t0) / 1000).toFixed(1)} s, pid ${pbx.pid}\n`);
   const target = `${SERVER_IP}:${port}`;

@@ -1,5 +1,5 @@
 /**
- * Writes configs/samples/pjsip.conf.sample, rtp.conf.sample and guard.conf.sample from the option schemas.
+ * Writes configs/samples/pjsip.conf.sample, rtp.conf.sample, guard.conf.sample and logger.conf.sample from the option schemas.
  * Run: node --import tsx scripts/gen-samples.ts
  */
 import { writeFileSync } from "node:fs";
@@ -7,12 +7,14 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { renderPjsipSample, renderRtpSample } from "../src/config/defaults/sample-files.js";
 import { renderGuardSample } from "../src/config/guard/guard-sample.js";
+import { renderLoggerSample } from "../src/config/logger/logger-sample.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const targets: Array<[string, string]> = [
   ["configs/samples/pjsip.conf.sample", renderPjsipSample()],
   ["configs/samples/rtp.conf.sample", renderRtpSample()],
   ["configs/samples/guard.conf.sample", renderGuardSample()],
+  ["configs/samples/logger.conf.sample", renderLoggerSample()],
 ];
 for (const [path, text] of targets) {
   writeFileSync(join(root, path), text);

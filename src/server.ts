@@ -26,6 +26,7 @@ import { loadOrCreatePasswords } from "./pbx/registrar/default-passwords.js";
 import { RegistrarModule } from "./pbx/registrar/registrar-module.js";
 import { SipTracePbxModule } from "./pbx/sip-trace/trace-module.js";
 import { ControlModule } from "./cli/control-module.js";
+import { LoggerModule } from "./pbx/logger/logger-module.js";
 import { CoreCommandsModule } from "./cli/core-commands-module.js";
 import { CommandRegistry } from "./cli/registry.js";
 import { packageVersion } from "./cli/version.js";
@@ -33,6 +34,8 @@ import { packageVersion } from "./cli/version.js";
 export interface ServerOptions {
   configDir?: string | undefined;
   dataDir: string;
+  /** The foreground console's verbosity (`start -vvv`), also the system's (`option_verbose`). */
+  verbosity?: number;
 }
 
 export interface RunningServer {
@@ -50,7 +53,9 @@ export function embeddedConfigSource(dataDir: string): { kind: "embedded"; files
 
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   mkdirSync(opts.dataDir, { recursive: true });
-  const logging = createLogger({ dir: opts.dataDir, level: "info", stderr: true });
+  // Lines logged before logger.conf is read (configuration warnings) are kept and then written
+  // to the channels it names.
+  const logging = createLogger({ dir: opts.dataDir, stderrVerbosity: opts.verbosity ?? 0, holdUntilApplied: true });
   const log = logging.logger.child({ category: "core" });
   const registry = new CommandRegistry();
   const events = createPbxEventBus();
@@ -66,8 +71,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const dialplanApps = new DialplanAppsModule();
   const calls = new CallLayerModule({ config, contacts, sip, dialplanApps });
   const modules: SwitchboardModule[] = [
-    new ControlModule({ registry, hub: logging.hub }), // claims the socket first, listens once all commands are in
+    new ControlModule({ registry, logs: logging.router }), // claims the socket first, listens once all commands are in
     config,
+    new LoggerModule({ config, router: logging.router }), // logger.conf's channels, before anything else logs much
     database,
     contacts,
     guard,

@@ -6,6 +6,7 @@
  * keywords, so the path is written literally into the generated XML, and the SDP advertises
  * `[rtpstream_audio_port]`).
  */
+import { EMBEDDED_LOGGER_CONF } from "../../src/config/logger/logger-sample.js";
 
 const HEAD = `<?xml version="1.0" encoding="ISO-8859-1" ?>\n<!DOCTYPE scenario SYSTEM "sipp.dtd">\n`;
 
@@ -211,5 +212,7 @@ exten => 1002,1,Dial(PJSIP/1002,10)
     // Both SIPp instances send hundreds of requests per second from one address each: whitelist
     // them, or the guard (on by default) rightly rate-limits and bans them as a flood.
     "guard.conf": `[general]\nwhitelist=${o.uacIp}/32\nwhitelist=${o.uasIp}/32\n`,
+    // Asterisk's sample logging (the embedded default's): a call that works writes no line.
+    "logger.conf": process.env.BENCH_LOGGER_CONF ?? EMBEDDED_LOGGER_CONF,
   };
 }

@@ -72,9 +72,9 @@ export class ControlClient extends TypedEmitter<ControlClientEvents> {
     return frame.items;
   }
 
-  /** Asks the server to forward log lines; they arrive as `log` events. */
-  subscribeLog(): void {
-    this.write({ type: "subscribe-log" });
+  /** Asks the server to forward log lines, verbose ones up to `verbosity`; they arrive as `log` events. */
+  subscribeLog(verbosity = 0): void {
+    this.write({ type: "subscribe-log", verbose: verbosity });
   }
 
   close(): void {

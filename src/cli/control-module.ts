@@ -6,7 +6,7 @@
  * never finds a command missing. Stopping it (last, being first) disconnects the consoles.
  */
 import { join } from "node:path";
-import type { LogHub } from "../core/logger.js";
+import type { LogRouter } from "../core/log/log-router.js";
 import type { ModuleContext, PbxModule } from "../core/module.js";
 import { ControlServer } from "./control-server.js";
 import { CONTROL_SOCKET_NAME } from "./protocol.js";
@@ -16,7 +16,7 @@ export interface ControlModuleOptions {
   /** The registry every module's commands end up in. */
   registry: CommandRegistry;
   /** Log lines for interactive consoles. */
-  hub: LogHub;
+  logs: LogRouter;
 }
 
 export class ControlModule implements PbxModule {
@@ -26,7 +26,7 @@ export class ControlModule implements PbxModule {
   constructor(private readonly o: ControlModuleOptions) {}
 
   async start(ctx: ModuleContext): Promise<void> {
-    const server = new ControlServer({ socketPath: join(ctx.dataDir, CONTROL_SOCKET_NAME), registry: this.o.registry, hub: this.o.hub, log: ctx.log.child({ category: "cli" }) });
+    const server = new ControlServer({ socketPath: join(ctx.dataDir, CONTROL_SOCKET_NAME), registry: this.o.registry, logs: this.o.logs, log: ctx.log.child({ category: "cli" }) });
     await server.claim();
     this.server = server;
   }

@@ -4,21 +4,25 @@
  * protocol.ts. Each connected console is a session; requests from one session run one after
  * another so a piped script sees its outputs in order, while sessions run independently.
  *
- * Log lines reach only sessions that sent `subscribe-log` (interactive consoles); `-rx` clients
- * never subscribe, so their output is exactly the command's output.
+ * Log lines reach only sessions that sent `subscribe-log` (interactive consoles), each showing
+ * verbose lines up to its own verbosity (`-rvvv`, then `core set verbose` on that console); `-rx`
+ * clients never subscribe, so their output is exactly the command's output.
  */
 import { createConnection, createServer, type Server, type Socket } from "node:net";
 import { chmodSync, lstatSync, mkdirSync, rmSync } from "node:fs";
 import { dirname } from "node:path";
 import { PbxError } from "../core/errors.js";
-import type { LogHub, Logger } from "../core/logger.js";
+import type { CliConsole } from "../core/commands.js";
+import type { Logger } from "../core/logger.js";
+import type { LogConsole, LogRouter } from "../core/log/log-router.js";
 import type { CommandRegistry } from "./registry.js";
 import { LineSplitter, MAX_CLIENT_FRAME, parseClientFrame, type ServerFrame } from "./protocol.js";
 
 export interface ControlServerOptions {
   socketPath: string;
   registry: CommandRegistry;
-  hub: LogHub;
+  /** Log lines for interactive consoles, each at its own verbosity. */
+  logs: LogRouter;
   log: Logger;
   /** Most consoles at once (Asterisk's AST_MAX_CONNECTS is 128). */
   maxClients?: number;
@@ -45,6 +49,7 @@ class ConsoleSession {
   private readonly splitter = new LineSplitter(MAX_CLIENT_FRAME);
   private queue: Promise<void> = Promise.resolve();
   private unsubscribe: (() => void) | undefined;
+  private logConsole: LogConsole | undefined;
   private droppedLogLines = 0;
   private rejected = false;
 
@@ -86,7 +91,7 @@ class ConsoleSession {
     }
     switch (frame.type) {
       case "exec": {
-        const res = await this.opts.registry.execute(frame.line);
+        const res = await this.opts.registry.execute(frame.line, this.cliConsole());
         this.send({ id: frame.id, type: "result", ok: res.ok, output: res.output });
         return;
       }
@@ -96,13 +101,38 @@ class ConsoleSession {
         return;
       }
       case "subscribe-log":
-        this.unsubscribe ??= this.opts.hub.subscribe((line) => this.sendLog(line));
+        if (this.logConsole === undefined) {
+          const c: LogConsole = { verbosity: frame.verbose ?? 0, write: (line) => this.sendLog(line) };
+          this.logConsole = c;
+          this.unsubscribe = this.opts.logs.attach(c);
+        }
         return;
       case "unsubscribe-log":
         this.unsubscribe?.();
         this.unsubscribe = undefined;
+        this.logConsole = undefined;
         return;
     }
+  }
+
+  /** What `core set verbose` changes when typed here: this console's verbosity, if it shows logs. */
+  private cliConsole(): { console: CliConsole } | undefined {
+    const c = this.logConsole;
+    if (c === undefined) return undefined;
+    const logs = this.opts.logs;
+    return {
+      console: {
+        get verbosity() {
+          return c.verbosity;
+        },
+        setVerbosity(level: number): number {
+          const was = c.verbosity;
+          c.verbosity = Math.max(0, level);
+          logs.refresh();
+          return was;
+        },
+      },
+    };
   }
 
   private sendLog(line: string): void {
@@ -126,6 +156,7 @@ class ConsoleSession {
   private onClose(): void {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
+    this.logConsole = undefined;
     this.server.forget(this);
   }
 }

@@ -25,6 +25,8 @@ export interface InteractiveConsoleOptions {
   /** Defaults to `.cli_history` next to the socket, i.e. in the data directory. */
   historyFile?: string;
   hostname?: string;
+  /** Verbose lines up to this level are shown (`-rvvv` is 3); `core set verbose` changes it. */
+  verbosity?: number;
 }
 
 /** Reads the history file, oldest line first; a missing or unreadable file is an empty history. */
@@ -66,7 +68,7 @@ export async function runInteractiveConsole(socketPath: string, opts: Interactiv
     await writeOut(errorOutput, unableToConnect(socketPath));
     return 2;
   }
-  client.subscribeLog();
+  client.subscribeLog(opts.verbosity ?? 0);
 
   const history = loadHistory(historyFile);
   let busy = false;

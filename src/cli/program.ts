@@ -27,7 +27,7 @@ export interface ServerHandle {
 
 export interface MainDeps {
   version: string;
-  startServer(opts: { configDir?: string | undefined; dataDir: string }): Promise<ServerHandle>;
+  startServer(opts: { configDir?: string | undefined; dataDir: string; verbosity?: number }): Promise<ServerHandle>;
   runCheck(source: ConfigSource): CheckReport | Promise<CheckReport>;
   embeddedConfigSource(dataDir: string): ConfigSource | Promise<ConfigSource>;
   io?: OutputStreams & { stdin?: NodeJS.ReadableStream };
@@ -42,23 +42,27 @@ export interface RemoteArgs {
   remote: boolean;
   /** The command of -x / -rx, if any. */
   exec?: string;
+  /** How many `v` were given (`-vvv`, `-rvvv`): the console's verbosity, as Asterisk counts it. */
+  verbosity: number;
   /** Everything else, for commander. */
   rest: string[];
 }
 
-/** Pulls `-r`, `-x CMD`, `-rx CMD`, `-xr CMD` out of argv. Throws when -x has no command. */
+/** Pulls `-r`, `-v…`, `-rvvv`, `-x CMD`, `-rx CMD`, `-xr CMD` out of argv. Throws when -x has no command. */
 export function extractRemoteArgs(args: string[]): RemoteArgs {
   const rest: string[] = [];
   let remote = false;
   let exec: string | undefined;
+  let verbosity = 0;
   for (let i = 0; i < args.length; i++) {
     const a = args[i] as string;
     if (a === "--") {
       rest.push(...args.slice(i));
       break;
     }
-    if (a === "-r") {
-      remote = true;
+    if (/^-[rv]+$/.test(a)) {
+      remote ||= a.includes("r");
+      verbosity += a.length - a.replaceAll("v", "").length;
     } else if (a === "-x" || a === "-rx" || a === "-xr") {
       const cmd = args[i + 1];
       if (cmd === undefined) throw new Error(`option '${a}' needs a command, e.g. ${a} "core show version"`);
@@ -69,7 +73,7 @@ export function extractRemoteArgs(args: string[]): RemoteArgs {
       rest.push(a);
     }
   }
-  return exec === undefined ? { remote, rest } : { remote, exec, rest };
+  return exec === undefined ? { remote, rest, verbosity } : { remote, exec, rest, verbosity };
 }
 
 function message(err: unknown): string {
@@ -112,15 +116,15 @@ export async function runMain(argv: string[], deps: MainDeps): Promise<number> {
       writeOut: (s) => void io.stdout.write(s),
       writeErr: (s) => void io.stderr.write(s),
     })
-    .addHelpText("after", '\nRemote console:\n  switchboard -r [--data DIR]                  attach to a running PBX\n  switchboard -rx "COMMAND" [--data DIR]       run one console command and exit\n');
+    .addHelpText("after", '\nRemote console:\n  switchboard -r[vvv] [--data DIR]             attach to a running PBX (each v: one verbose level more)\n  switchboard -rx "COMMAND" [--data DIR]       run one console command and exit\n');
 
   program
     .command("start")
-    .description("run the PBX in the foreground")
+    .description("run the PBX in the foreground (-v, -vvv …: show verbose lines up to that level)")
     .option("--config <dir>", "configuration directory (default: the embedded configuration)")
     .option("--data <dir>", "data directory (default: $SWITCHBOARD_DATA or ./var)")
     .action(async (opts: { config?: string; data?: string }) => {
-      code = await runStart(deps, io, opts.config === undefined ? undefined : resolve(cwd, opts.config), dataDirOf(opts.data));
+      code = await runStart(deps, io, opts.config === undefined ? undefined : resolve(cwd, opts.config), dataDirOf(opts.data), parsed.verbosity);
     });
 
   program
@@ -150,7 +154,7 @@ export async function runMain(argv: string[], deps: MainDeps): Promise<number> {
       const socketPath = resolve(dataDirOf(opts.data), CONTROL_SOCKET_NAME);
       code =
         opts.execute === undefined
-          ? await runInteractiveConsole(socketPath, { input: deps.io?.stdin ?? process.stdin, output: io.stdout, errorOutput: io.stderr })
+          ? await runInteractiveConsole(socketPath, { input: deps.io?.stdin ?? process.stdin, output: io.stdout, errorOutput: io.stderr, verbosity: parsed.verbosity })
           : await runRemoteCommand(socketPath, opts.execute, io);
     });
 
@@ -165,7 +169,7 @@ export async function runMain(argv: string[], deps: MainDeps): Promise<number> {
 }
 
 /** `switchboard start`: runs until a signal or `core stop now`; a failed start is one line and exit 1. */
-async function runStart(deps: MainDeps, io: OutputStreams, configDir: string | undefined, dataDir: string): Promise<number> {
+async function runStart(deps: MainDeps, io: OutputStreams, configDir: string | undefined, dataDir: string, verbosity: number): Promise<number> {
   // Signal handlers go in before the server starts: a SIGTERM that arrives while it is still
   // starting (its ports may already be bound) must stop it cleanly, not kill it.
   let server: ServerHandle | undefined;
@@ -188,7 +192,7 @@ async function runStart(deps: MainDeps, io: OutputStreams, configDir: string | u
   });
   try {
     try {
-      server = await deps.startServer({ configDir, dataDir });
+      server = await deps.startServer({ configDir, dataDir, verbosity });
     } catch (err) {
       await writeOut(io.stderr, `switchboard: cannot start: ${message(err)}\n`);
       return 1;

@@ -6,7 +6,7 @@
  *
  *   client → server  {"id":1,"type":"exec","line":"pjsip show contacts"}
  *                    {"id":2,"type":"complete","line":"pjsip sh"}
- *                    {"type":"subscribe-log"}            {"type":"unsubscribe-log"}
+ *                    {"type":"subscribe-log","verbose":3} {"type":"unsubscribe-log"}
  *   server → client  {"id":1,"type":"result","ok":true,"output":"..."}
  *                    {"id":2,"type":"completions","items":["show"]}
  *                    {"type":"log","line":"[Nov 26 07:25:01] NOTICE[123] sip.registrar: ..."}
@@ -16,7 +16,7 @@
 export type ClientFrame =
   | { id: number; type: "exec"; line: string }
   | { id: number; type: "complete"; line: string }
-  | { type: "subscribe-log" }
+  | { type: "subscribe-log"; verbose?: number }
   | { type: "unsubscribe-log" };
 
 export type ServerFrame =
@@ -81,7 +81,11 @@ export function parseClientFrame(text: string): ClientFrame | { error: string; i
       if (id === undefined) return fail(`bad frame: '${obj.type}' needs a numeric id`);
       if (typeof obj.line !== "string") return fail(`bad frame: '${obj.type}' needs a string line`);
       return { id, type: obj.type, line: obj.line };
-    case "subscribe-log":
+    case "subscribe-log": {
+      // The console's verbosity (`-rvvv` is 3); Asterisk allows far more than anyone reads.
+      const v = obj.verbose;
+      return typeof v === "number" && Number.isSafeInteger(v) && v >= 0 ? { type: "subscribe-log", verbose: Math.min(v, 100) } : { type: "subscribe-log" };
+    }
     case "unsubscribe-log":
       return { type: obj.type };
     default:

@@ -12,7 +12,7 @@ import { PbxError } from "../core/errors.js";
 import { column, commandWords, splitWords } from "./words.js";
 
 export type { CliCommand, CliCompletionContext, CliContext } from "../core/commands.js";
-import type { CliCommand, CliCompletionContext, CliContext } from "../core/commands.js";
+import type { CliCommand, CliCompletionContext, CliConsole, CliContext } from "../core/commands.js";
 
 export type CliResult = { ok: true; output: string } | { ok: false; output: string };
 
@@ -75,7 +75,7 @@ export class CommandRegistry implements CommandRegistrar {
   }
 
   /** Runs one console line. Never rejects. */
-  async execute(line: string): Promise<CliResult> {
+  async execute(line: string, from: { console?: CliConsole } = {}): Promise<CliResult> {
     const { words } = splitWords(line);
     const trimmed = line.trim();
     if (words.length === 0) return { ok: true, output: "" };
@@ -87,7 +87,7 @@ export class CommandRegistry implements CommandRegistrar {
       };
     }
     const chunks: string[] = [];
-    const ctx: CliContext = { args: words.slice(entry.words.length), line: trimmed, write: (s) => void chunks.push(s) };
+    const ctx: CliContext = { args: words.slice(entry.words.length), line: trimmed, write: (s) => void chunks.push(s), ...(from.console !== undefined ? { console: from.console } : {}) };
     try {
       const out = await entry.cmd.handler(ctx);
       return { ok: true, output: chunks.join("") + out };

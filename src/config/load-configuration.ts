@@ -1,6 +1,6 @@
 /**
  * Loads the whole configuration from a directory or from the embedded in-memory files:
- * pjsip.conf (required), rtp.conf and guard.conf (optional; defaults otherwise) and
+ * pjsip.conf (required), rtp.conf, guard.conf and logger.conf (optional; defaults otherwise) and
  * extensions.conf (passed through parsed, for the dialplan module to interpret).
  */
 import { isAbsolute, join } from "node:path";
@@ -11,6 +11,7 @@ import type { ParsedConfig } from "./ini/types.js";
 import { buildPjsipConfig, type PjsipConfigResult } from "./pjsip/load-pjsip.js";
 import { buildRtpConfig, type RtpConfig } from "./rtp/load-rtp.js";
 import { buildGuardConfig, type GuardConfig } from "./guard/load-guard.js";
+import { buildLoggerConfig, type LoggerConfig } from "./logger/load-logger.js";
 
 export type ConfigSource = { readonly kind: "dir"; readonly dir: string } | { readonly kind: "embedded"; readonly files: Readonly<Record<string, string>> };
 
@@ -20,6 +21,8 @@ export interface LoadedConfig {
   readonly rtp: RtpConfig;
   /** guard.conf, or the guard's defaults when the file is absent (the guard is on by default). */
   readonly guard: GuardConfig;
+  /** logger.conf, or Asterisk's default channels when the file is absent. */
+  readonly logger: LoggerConfig;
   /** extensions.conf as parsed, when present. */
   readonly extensions?: ParsedConfig;
   /** Every file read, includes too (full paths for a directory, names for embedded files). */
@@ -60,11 +63,12 @@ export function loadConfiguration(source: ConfigSource): LoadedConfig {
   const pjsip = buildPjsipConfig(pjsipParsed);
   const rtpResult = buildRtpConfig(parseOptional(access, "rtp.conf"));
   const guardResult = buildGuardConfig(parseOptional(access, "guard.conf"));
+  const loggerResult = buildLoggerConfig(parseOptional(access, "logger.conf"));
   const extensions = parseOptional(access, "extensions.conf");
-  const relative = [...pjsip.files, ...rtpResult.files, ...guardResult.files, ...(extensions?.files ?? [])];
+  const relative = [...pjsip.files, ...rtpResult.files, ...guardResult.files, ...loggerResult.files, ...(extensions?.files ?? [])];
   const files = source.kind === "dir" ? relative.map((f) => (isAbsolute(f) ? f : join(source.dir, f))) : relative;
-  const diagnostics = [...pjsip.diagnostics, ...rtpResult.diagnostics, ...guardResult.diagnostics, ...(extensions?.diagnostics ?? [])];
+  const diagnostics = [...pjsip.diagnostics, ...rtpResult.diagnostics, ...guardResult.diagnostics, ...loggerResult.diagnostics, ...(extensions?.diagnostics ?? [])];
   const complete = pjsipParsed.ok && (extensions?.ok ?? true);
-  const base = { source, pjsip, rtp: rtpResult.config, guard: guardResult.config, files, diagnostics, complete };
+  const base = { source, pjsip, rtp: rtpResult.config, guard: guardResult.config, logger: loggerResult.config, files, diagnostics, complete };
   return extensions === undefined ? base : { ...base, extensions };
 }

@@ -12,6 +12,15 @@ export interface CliContext {
   line: string;
   /** Appends text to the command's output ahead of the returned text (for long, incremental output). */
   write?: (s: string) => void;
+  /** The interactive console the command was typed on; absent for `-rx` and scripts. */
+  console?: CliConsole;
+}
+
+/** An interactive console's own settings, for commands such as `core set verbose`. */
+export interface CliConsole {
+  readonly verbosity: number;
+  /** Returns the verbosity it had. */
+  setVerbosity(level: number): number;
 }
 
 export interface CliCompletionContext {

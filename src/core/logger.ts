@@ -1,17 +1,19 @@
 /**
- * Logging: a `Logger` interface, implemented with pino. Structured JSON goes to
- * `switchboard.log`; a human line in Asterisk's layout (`[Nov 26 07:25:01] NOTICE[pid] category: text`,
- * or Asterisk's own source file name in place of the category, see {@link ASTERISK_SOURCE}) goes to
- * `messages.log`, to the foreground console, and to attached remote consoles.
+ * Logging: a `Logger` interface that every layer writes to, and its implementation on the
+ * logger.conf channels of core/log/ (console, files, syslog, each with its levels and formatter).
+ * Lines are Asterisk's: `[Dec  1 23:02:48] NOTICE[pid][C-00000001] file: text`, where `file` is
+ * Asterisk's source file for the lines we write exactly as Asterisk does (see
+ * {@link ASTERISK_SOURCE}), else our category; the `[json]` formatter keeps every context field.
  *
  * Call with a context object first and a constant message second:
- * `log.warn({ peer, endpoint }, "registration rejected: no AORs")`.
+ * `log.warn({ peer, endpoint }, "registration rejected: no AORs")`. A message that costs
+ * something to build on a busy path asks first: `if (log.wants("verbose", 3)) log.verbose(3, …)`.
  */
 import { mkdirSync } from "node:fs";
-import { join } from "node:path";
-import { BatchedWriter } from "./batched-writer.js";
-import { hostname } from "node:os";
-import { pino, type Logger as PinoLogger } from "pino";
+import type { AsteriskLevel } from "./log/levels.js";
+import { DateFormat } from "./log/date-format.js";
+import { defaultLine, type LogRecord } from "./log/line-format.js";
+import { LogRouter, type LogConsole } from "./log/log-router.js";
 
 export type LogLevel = "trace" | "debug" | "info" | "notice" | "warn" | "error";
 type LogFn = (obj: object, msg: string) => void;
@@ -19,29 +21,40 @@ type LogFn = (obj: object, msg: string) => void;
 export interface Logger {
   trace: LogFn;
   debug: LogFn;
+  /** A VERBOSE line of level {@link INFO_VERBOSE}. */
   info: LogFn;
   notice: LogFn;
   warn: LogFn;
   error: LogFn;
+  /** Asterisk's `ast_verb(level, …)`: a VERBOSE line, shown on consoles whose verbosity is at least `level`. */
+  verbose(level: number, obj: object, msg: string): void;
+  /** A SECURITY line (security.log: res_security_log's SecurityEvent text). */
+  security(obj: object, msg: string): void;
+  /** Would any channel write this? (For messages that cost something to build.) */
+  wants(level: LogLevel | "verbose" | "security", verbose?: number): boolean;
   child(bindings: Record<string, unknown>): Logger;
 }
 
-const LEVEL_NUMBERS: Record<LogLevel, number> = { trace: 10, debug: 20, info: 30, notice: 35, warn: 40, error: 50 };
-const ASTERISK_NAMES: Record<number, string> = { 10: "TRACE", 20: "DEBUG", 30: "VERBOSE", 35: "NOTICE", 40: "WARNING", 50: "ERROR", 60: "ERROR" };
+/** The verbose level `info` writes at: Asterisk's level for notable system events (`  == ` on the console). */
+export const INFO_VERBOSE = 2;
+
 /**
  * Context key naming the Asterisk source file of a line we write exactly as Asterisk does
- * (`res_pjsip/pjsip_distributor.c`). Human lines show it where Asterisk shows its file name,
- * instead of our category, so the line is byte for byte Asterisk's: log parsers written for
- * Asterisk (fail2ban's `log_prefix`, SIEM rules) key on that column. The JSON log keeps it as a field.
+ * (`res_pjsip/pjsip_distributor.c`). Lines show it where Asterisk shows its file name, instead
+ * of our category, and without our context pairs, so the line is byte for byte Asterisk's: log
+ * parsers written for Asterisk (fail2ban's `log_prefix`, SIEM rules) key on that column.
  */
 export const ASTERISK_SOURCE = "asteriskSource";
+/** Binding key of a call's Asterisk call id (`C-0000000a`), shown as `[C-0000000a]` when use_callids is on. */
+export const CALLID = "callid";
+
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 /**
- * Keys not rendered in human lines. `sip` holds attacker-controlled strings (User-Agent, user
- * names): they stay in the JSON log only, so they can never bend the human line that fail2ban and
+ * Keys not rendered in text lines. `sip` holds attacker-controlled strings (User-Agent, user
+ * names): they stay in the JSON layout only, so they can never bend the line that fail2ban and
  * operators read.
  */
-const RESERVED = new Set(["level", "time", "pid", "hostname", "msg", "category", "sip", ASTERISK_SOURCE]);
+const RESERVED = new Set(["msg", "category", "sip", ASTERISK_SOURCE, CALLID]);
 
 /** `[Nov 26 07:25:01]`, Asterisk's default `dateformat=%b %e %T`. */
 export function asteriskTimestamp(d: Date): string {
@@ -54,7 +67,11 @@ export function asteriskTimestamp(d: Date): string {
 function contextText(v: unknown): string {
   switch (typeof v) {
     case "object":
-      return JSON.stringify(v);
+      try {
+        return JSON.stringify(v);
+      } catch {
+        return "[object]";
+      }
     case "function":
       return `[function ${v.name}]`;
     case "string":
@@ -68,10 +85,11 @@ function contextText(v: unknown): string {
   }
 }
 
-/** Renders the context object as `key=value` pairs after the message, nested objects as JSON. */
-function renderContext(rec: Record<string, unknown>): string {
+/** The context as ` (key=value …)` after the message, nested objects as JSON; "" for none. */
+export function renderContext(rec: Readonly<Record<string, unknown>>): string {
   const parts: string[] = [];
-  for (const [k, v] of Object.entries(rec)) {
+  for (const k in rec) {
+    const v = rec[k];
     if (RESERVED.has(k) || v === undefined) continue;
     const text = contextText(v);
     parts.push(`${k}=${text.length > 300 ? text.slice(0, 300) + "…" : text}`);
@@ -79,129 +97,117 @@ function renderContext(rec: Record<string, unknown>): string {
   return parts.length ? ` (${parts.join(" ")})` : "";
 }
 
-export function humanLine(rec: Record<string, unknown>): string {
-  const level = typeof rec.level === "number" ? rec.level : 30;
-  const time = typeof rec.time === "number" ? new Date(rec.time) : new Date();
-  const source = rec[ASTERISK_SOURCE];
-  const category = typeof source === "string" ? source : typeof rec.category === "string" ? rec.category : "core";
-  const msg = typeof rec.msg === "string" ? rec.msg : "";
-  return `${asteriskTimestamp(time)} ${ASTERISK_NAMES[level] ?? "VERBOSE"}[${process.pid}] ${category}: ${msg}${renderContext(rec)}`;
+const ASTERISK_LEVEL: Readonly<Record<LogLevel, AsteriskLevel>> = { trace: "TRACE", debug: "DEBUG", info: "VERBOSE", notice: "NOTICE", warn: "WARNING", error: "ERROR" };
+
+/** The record a logger call makes, before any formatting (exported for formatter tests). */
+export function makeRecord(level: AsteriskLevel, verbose: number, bindings: Readonly<Record<string, unknown>>, obj: object, msg: string, useCallids: boolean, time = Date.now()): LogRecord {
+  const ctx = Object.keys(obj).length === 0 ? bindings : { ...bindings, ...obj };
+  const source = ctx[ASTERISK_SOURCE];
+  const category = ctx.category;
+  const callid = ctx[CALLID];
+  return {
+    level,
+    verbose,
+    time,
+    file: typeof source === "string" ? source : typeof category === "string" ? category : "core",
+    callid: useCallids && typeof callid === "string" ? callid : undefined,
+    message: msg,
+    // Asterisk's own lines carry nothing after the text, so their bytes are Asterisk's.
+    contextText: typeof source === "string" ? "" : renderContext(ctx),
+    context: ctx,
+  };
 }
 
-export type LineListener = (line: string, level: number) => void;
+/** The `default` formatter's line for one logger call, with the default dateformat (for tests and one-off lines). */
+export function formatLogLine(level: LogLevel, ctx: Readonly<Record<string, unknown>>, msg: string, time: number, pid = process.pid): string {
+  const rec = makeRecord(ASTERISK_LEVEL[level], level === "info" ? INFO_VERBOSE : 0, ctx, {}, msg, true, time);
+  return defaultLine(rec, { stamp: new DateFormat().format(time), pid });
+}
 
-/** Fan-out of human log lines to whoever listens (foreground console, remote consoles). */
-export class LogHub {
-  private listeners = new Set<LineListener>();
-  subscribe(fn: LineListener): () => void {
-    this.listeners.add(fn);
-    return () => this.listeners.delete(fn);
+class RouterLogger implements Logger {
+  constructor(
+    private readonly router: LogRouter,
+    private readonly bindings: Readonly<Record<string, unknown>> = {},
+  ) {}
+  trace: LogFn = (o, m) => this.emit("TRACE", 0, o, m);
+  debug: LogFn = (o, m) => this.emit("DEBUG", 0, o, m);
+  info: LogFn = (o, m) => this.emit("VERBOSE", INFO_VERBOSE, o, m);
+  notice: LogFn = (o, m) => this.emit("NOTICE", 0, o, m);
+  warn: LogFn = (o, m) => this.emit("WARNING", 0, o, m);
+  error: LogFn = (o, m) => this.emit("ERROR", 0, o, m);
+  verbose(level: number, o: object, m: string): void {
+    this.emit("VERBOSE", level, o, m);
   }
-  publish(line: string, level: number): void {
-    for (const fn of this.listeners) {
-      try {
-        fn(line, level);
-      } catch {
-        // A broken console must not break logging.
-      }
-    }
+  security(o: object, m: string): void {
+    this.emit("SECURITY", 0, o, m);
+  }
+  wants(level: LogLevel | "verbose" | "security", verbose?: number): boolean {
+    if (level === "verbose") return this.router.wants("VERBOSE", verbose ?? 0);
+    if (level === "security") return this.router.wants("SECURITY");
+    return this.router.wants(ASTERISK_LEVEL[level], level === "info" ? INFO_VERBOSE : 0);
+  }
+  child(bindings: Record<string, unknown>): Logger {
+    return new RouterLogger(this.router, { ...this.bindings, ...bindings });
+  }
+  private emit(level: AsteriskLevel, verbose: number, o: object, m: string): void {
+    if (!this.router.wants(level, verbose)) return;
+    this.router.write(makeRecord(level, verbose, this.bindings, o, m, this.router.current().useCallids));
   }
 }
 
 export interface LoggerOptions {
-  /** Directory for messages.log and switchboard.log; omit for no files. */
+  /** Where relative log file names go (messages.log, security.log); omit for no files. */
   dir?: string;
-  level?: LogLevel;
-  /** Echo human lines to stderr (foreground `start`). */
-  stderr?: boolean;
-  hub?: LogHub;
-}
-
-class PinoAdapter implements Logger {
-  /**
-   * `root` and `bindings` let a child rebind a key its parent already bound: pino's own children
-   * append bindings, so `child({ category })` of a logger that has a category wrote the key twice
-   * into one JSON object. A child is made from the root with the merged bindings instead.
-   */
-  constructor(
-    private readonly p: PinoLogger<"notice">,
-    private readonly root: PinoLogger<"notice"> = p,
-    private readonly bindings: Record<string, unknown> = {},
-  ) {}
-  trace: LogFn = (o, m) => this.p.trace(o, m);
-  debug: LogFn = (o, m) => this.p.debug(o, m);
-  info: LogFn = (o, m) => this.p.info(o, m);
-  notice: LogFn = (o, m) => this.p.notice(o, m);
-  warn: LogFn = (o, m) => this.p.warn(o, m);
-  error: LogFn = (o, m) => this.p.error(o, m);
-  child(bindings: Record<string, unknown>): Logger {
-    const merged = { ...this.bindings, ...bindings };
-    return new PinoAdapter(this.root.child(merged), this.root, merged);
-  }
+  /** Echo lines to stderr as a console (foreground `start`), showing verbose lines up to this level. */
+  stderrVerbosity?: number;
+  /** Keep start-up lines until logger.conf is applied, then write them where it says (the server does). */
+  holdUntilApplied?: boolean;
+  /** Told when a channel cannot be written (unwritable file, no syslog daemon); default: a WARNING line. */
+  onTrouble?: (text: string) => void;
 }
 
 export interface LoggerHandle {
   logger: Logger;
-  hub: LogHub;
+  router: LogRouter;
   close(): void;
 }
 
 export function createLogger(opts: LoggerOptions = {}): LoggerHandle {
-  const hub = opts.hub ?? new LogHub();
-  let messages: BatchedWriter | undefined;
-  let json: BatchedWriter | undefined;
-  // Lines reach the files in batches (core/batched-writer.ts), off the per-call path; a process
-  // that exits writes what is still gathered before it goes.
-  const flushOnExit = (): void => {
-    json?.flush();
-    messages?.flush();
-  };
-  if (opts.dir) {
-    mkdirSync(opts.dir, { recursive: true });
-    messages = new BatchedWriter(join(opts.dir, "messages.log"));
-    json = new BatchedWriter(join(opts.dir, "switchboard.log"));
-    process.on("exit", flushOnExit);
+  if (opts.dir) mkdirSync(opts.dir, { recursive: true });
+  // Trouble with a channel is one WARNING on the other channels and the consoles (the failing
+  // file counts it among its dropped lines: it reports only changes, so this cannot loop).
+  let logger: Logger = nullLogger;
+  const trouble = opts.onTrouble ?? ((text: string) => logger.warn({}, text));
+  const r = new LogRouter({ dir: opts.dir, onTrouble: trouble, holdUntilApplied: opts.holdUntilApplied ?? false });
+  logger = new RouterLogger(r, { category: "logger" });
+  let detach: (() => void) | undefined;
+  if (opts.stderrVerbosity !== undefined) {
+    const console: LogConsole = { verbosity: opts.stderrVerbosity, write: (line) => process.stderr.write(line + "\n") };
+    detach = r.attach(console);
+    r.setSystemVerbosity(opts.stderrVerbosity);
   }
-  const stderr = opts.stderr ?? false;
-  const sink = {
-    write(chunk: string): void {
-      json?.write(chunk);
-      let rec: Record<string, unknown>;
-      try {
-        rec = JSON.parse(chunk) as Record<string, unknown>;
-      } catch {
-        return;
-      }
-      const level = typeof rec.level === "number" ? rec.level : 30;
-      const line = humanLine(rec);
-      if (level >= 30) messages?.write(line + "\n");
-      if (stderr) process.stderr.write(line + "\n");
-      hub.publish(line, level);
-    },
-  };
-  const p = pino<"notice">(
-    {
-      level: opts.level ?? "info",
-      customLevels: { notice: LEVEL_NUMBERS.notice },
-      base: { pid: process.pid, hostname: hostname() },
-    },
-    sink,
-  );
+  // Lines reach the files in batches, off the per-call path; a process that exits writes what is
+  // still gathered before it goes.
+  const flushOnExit = (): void => r.flush();
+  process.on("exit", flushOnExit);
   return {
-    logger: new PinoAdapter(p),
-    hub,
+    logger: new RouterLogger(r),
+    router: r,
     close() {
       process.off("exit", flushOnExit);
-      messages?.close();
-      json?.close();
+      detach?.();
+      r.close();
     },
   };
 }
 
 export interface CapturedLog {
+  /** `verbose(n, …)` is kept as "info" with its level in `verbose`; `security(…)` as "notice" with `security: true`. */
   level: LogLevel;
   msg: string;
   ctx: Record<string, unknown>;
+  verbose?: number;
+  security?: true;
 }
 
 /** A logger that keeps records in memory, for unit tests. */
@@ -210,8 +216,8 @@ export class CaptureLogger implements Logger {
     readonly records: CapturedLog[] = [],
     private readonly bindings: Record<string, unknown> = {},
   ) {}
-  private push(level: LogLevel, ctx: object, msg: string) {
-    this.records.push({ level, msg, ctx: { ...this.bindings, ...ctx } });
+  private push(level: LogLevel, ctx: object, msg: string, extra: { verbose?: number; security?: true } = {}) {
+    this.records.push({ level, msg, ctx: { ...this.bindings, ...ctx }, ...extra });
   }
   trace: LogFn = (o, m) => this.push("trace", o, m);
   debug: LogFn = (o, m) => this.push("debug", o, m);
@@ -219,6 +225,15 @@ export class CaptureLogger implements Logger {
   notice: LogFn = (o, m) => this.push("notice", o, m);
   warn: LogFn = (o, m) => this.push("warn", o, m);
   error: LogFn = (o, m) => this.push("error", o, m);
+  verbose(level: number, o: object, m: string): void {
+    this.push("info", o, m, { verbose: level });
+  }
+  security(o: object, m: string): void {
+    this.push("notice", o, m, { security: true });
+  }
+  wants(): boolean {
+    return true;
+  }
   child(bindings: Record<string, unknown>): Logger {
     return new CaptureLogger(this.records, { ...this.bindings, ...bindings });
   }
@@ -227,7 +242,7 @@ export class CaptureLogger implements Logger {
   }
 }
 
-const noop: LogFn = () => {};
+const noop = (): void => {};
 /** A logger that discards everything. */
 export const nullLogger: Logger = {
   trace: noop,
@@ -236,5 +251,8 @@ export const nullLogger: Logger = {
   notice: noop,
   warn: noop,
   error: noop,
+  verbose: noop,
+  security: noop,
+  wants: () => false,
   child: () => nullLogger,
 };

@@ -6,7 +6,6 @@
  * The guard knows nothing of endpoints; whether an account exists and whether a source is a
  * known trunk are asked through `accounts`, which the PBX answers from its directory.
  */
-import { join } from "node:path";
 import { parseNetwork, type IpNetwork } from "../core/ip.js";
 import { started, type ModuleContext, type PbxModule } from "../core/module.js";
 import type { DatabaseModule } from "../core/db/database-module.js";
@@ -62,7 +61,7 @@ export class GuardModule implements PbxModule<SecurityModuleContext> {
     });
     this.running = guard;
     ctx.defer(() => guard.close());
-    const securityLog = new SecurityLog({ path: join(ctx.dataDir, "security.log"), events: this.events, enabled: () => ctx.config().guard.securityLog, log });
+    const securityLog = new SecurityLog({ events: this.events, log: ctx.log });
     ctx.defer(() => securityLog.close());
     registerGuardCommands(ctx.commands, { guard, clock: ctx.clock, bantime: () => ctx.config().guard.bantime });
   }

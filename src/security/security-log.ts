@@ -15,8 +15,7 @@
  * nor forge a RemoteAddress.
  */
 import { isIPv6 } from "node:net";
-import { BatchedWriter } from "../core/batched-writer.js";
-import { asteriskTimestamp, type Logger } from "../core/logger.js";
+import { ASTERISK_SOURCE, asteriskTimestamp, type Logger } from "../core/logger.js";
 import type { SecurityAddress, SecurityEvent, SecurityEventStream, SecurityEventType } from "./events.js";
 
 /** The severity names Asterisk writes (`Informational` for the informational events, not `Info`). */
@@ -114,62 +113,48 @@ function extraFields(ev: SecurityEvent): string {
   }
 }
 
-/** One security.log line (without the newline). */
-export function formatSecurityEvent(ev: SecurityEvent, pid: number = process.pid): string {
+/** The text after `res_security_log.c: `: `SecurityEvent="…",EventTV="…",…`. */
+export function securityEventText(ev: SecurityEvent): string {
   const d = new Date(ev.time);
   // Event type, severity and the constant fields are ours, not the peer's: no cleaning needed.
   return (
-    `${logTimestamp(d)} SECURITY[${pid}] res_security_log.c: SecurityEvent="${ev.type}",EventTV="${eventTv(d)}",Severity="${SEVERITY[ev.type]}"` +
+    `SecurityEvent="${ev.type}",EventTV="${eventTv(d)}",Severity="${SEVERITY[ev.type]}"` +
     `${field("Service", ev.service)},EventVersion="1"${field("AccountID", ev.accountId)}${field("SessionID", ev.sessionId)}` +
     `${field("LocalAddress", encodeAddress(ev.local))}${field("RemoteAddress", encodeAddress(ev.remote))}${extraFields(ev)}`
   );
 }
 
+/** One security.log line (without the newline) with the default dateformat, as the logger writes it. */
+export function formatSecurityEvent(ev: SecurityEvent, pid: number = process.pid): string {
+  return `${logTimestamp(new Date(ev.time))} SECURITY[${pid}] ${SECURITY_SOURCE}: ${securityEventText(ev)}`;
+}
+
+/** Asterisk's module that writes these lines; it stands where Asterisk's lines name their source file. */
+export const SECURITY_SOURCE = "res_security_log.c";
+
 export interface SecurityLogOptions {
-  /** Full path of security.log. */
-  path: string;
   events: SecurityEventStream;
-  /** Tests pass a sink instead of a file. */
-  write?: (line: string) => void;
-  /** Consulted per event, so `security_log=no` + reload stops writing without a restart. */
-  enabled?: () => boolean;
-  /** Told once when the file cannot be written (the events still reach the other subscribers). */
-  log?: Logger;
+  /** The logger: SECURITY lines reach every logger.conf channel with the `security` level. */
+  log: Logger;
 }
 
 /**
- * Lines are gathered for up to this long and written together (core/batched-writer.ts); fail2ban
- * polls the file about once a second.
+ * Writes every event of the stream as a SECURITY line until closed, as res_security_log does:
+ * security.log is the logger.conf channel `security.log => security` (which guard.conf's
+ * `security_log=yes` adds when logger.conf has none). A line no channel takes is never built.
  */
-const WRITE_DELAY_MS = 100;
-
-/** Appends every event of the stream to security.log until closed. */
 export class SecurityLog {
-  private readonly file: BatchedWriter | undefined;
   private readonly unsubscribe: () => void;
-  private readonly write: (line: string) => void;
 
   constructor(opts: SecurityLogOptions) {
-    const enabled = opts.enabled ?? (() => true);
-    if (opts.write) this.write = opts.write;
-    else {
-      // An unwritable file must not crash the PBX: warn once and stop trying.
-      const file = new BatchedWriter(opts.path, {
-        delayMs: WRITE_DELAY_MS,
-        onError: (err) => opts.log?.warn({ path: opts.path, err: err.message }, `cannot write ${opts.path} (${err.message}); security events are no longer written to it`),
-      });
-      this.file = file;
-      this.write = (line) => file.write(line + "\n");
-    }
+    const log = opts.log.child({ [ASTERISK_SOURCE]: SECURITY_SOURCE });
     this.unsubscribe = opts.events.on("event", (ev) => {
-      if (enabled()) this.write(formatSecurityEvent(ev));
+      if (log.wants("security")) log.security({}, securityEventText(ev));
     });
   }
 
-  /** Stops writing; resolves once every line written so far is in the file. Safe to call twice. */
-  close(): Promise<void> {
+  /** Stops writing. Safe to call twice. */
+  close(): void {
     this.unsubscribe();
-    this.file?.close();
-    return Promise.resolve();
   }
 }

@@ -7,7 +7,8 @@ import { ControlServer } from "../../src/cli/control-server.js";
 import { ControlClient, runRemoteCommand } from "../../src/cli/control-client.js";
 import { CommandRegistry } from "../../src/cli/registry.js";
 import { MAX_CLIENT_FRAME } from "../../src/cli/protocol.js";
-import { LogHub, nullLogger } from "../../src/core/logger.js";
+import { makeRecord, nullLogger } from "../../src/core/logger.js";
+import { LogRouter } from "../../src/core/log/log-router.js";
 import { PbxError } from "../../src/core/errors.js";
 import { Capture, RawClient, startFixture, tempDir, waitFor } from "./helpers.js";
 
@@ -62,11 +63,11 @@ test("control-server: log lines reach only consoles that subscribed", async () =
     // A round trip guarantees the subscribe frame was processed before publishing.
     await listener.exec("echo ready");
     await quiet.exec("echo ready");
-    fx.hub.publish("[Nov 26 07:25:01] NOTICE[1] sip.registrar: hello", 35);
+    fx.logs.write(makeRecord("NOTICE", 0, { category: "sip.registrar" }, {}, "hello", true, new Date(2026, 10, 26, 7, 25, 1).getTime()));
     await waitFor(() => heard.length === 1);
     // The quiet console's next reply is sent after the log line would have been.
     await quiet.exec("echo after");
-    assert.deepEqual(heard, ["[Nov 26 07:25:01] NOTICE[1] sip.registrar: hello"]);
+    assert.deepEqual(heard, [`[Nov 26 07:25:01] NOTICE[${process.pid}]: sip.registrar: hello`]);
     assert.deepEqual(heardQuiet, []);
     listener.close();
     quiet.close();
@@ -75,7 +76,7 @@ test("control-server: log lines reach only consoles that subscribed", async () =
   }
 });
 
-test("control-server: a closed console is unsubscribed from the log hub", async () => {
+test("control-server: a closed console is detached from the log router", async () => {
   const fx = await startFixture();
   try {
     const c = await RawClient.connect(fx.socketPath);
@@ -83,8 +84,8 @@ test("control-server: a closed console is unsubscribed from the log hub", async 
     await c.until((r) => r.frames.length === 1);
     c.close();
     await waitFor(() => fx.server.clientCount === 0);
-    // Publishing to a hub whose listener was removed must not throw or write to a dead socket.
-    fx.hub.publish("late line", 30);
+    // Logging after the console was removed must not throw or write to a dead socket.
+    fx.logs.write(makeRecord("NOTICE", 0, {}, {}, "late line", true));
     assert.equal(fx.server.clientCount, 0);
   } finally {
     await fx.close();
@@ -167,7 +168,7 @@ test("control-server: two consoles run concurrently and independently", async ()
 test("control-server: a second server on the same socket refuses to start", async () => {
   const fx = await startFixture();
   try {
-    const second = new ControlServer({ socketPath: fx.socketPath, registry: new CommandRegistry(), hub: new LogHub(), log: nullLogger });
+    const second = new ControlServer({ socketPath: fx.socketPath, registry: new CommandRegistry(), logs: new LogRouter({ dir: undefined }), log: nullLogger });
     await assert.rejects(second.start(), (e: unknown) => e instanceof PbxError && e.code === "CONTROL_SOCKET_IN_USE" && /already running/.test(e.message));
     await second.close();
     // The first server still answers.
@@ -189,7 +190,7 @@ test("control-server: a stale socket file left by a killed process is replaced",
     await new Promise((r) => child.once("exit", r));
     assert.ok(existsSync(path), "the killed process left its socket file behind");
     const registry = new CommandRegistry();
-    const server = new ControlServer({ socketPath: path, registry, hub: new LogHub(), log: nullLogger });
+    const server = new ControlServer({ socketPath: path, registry, logs: new LogRouter({ dir: undefined }), log: nullLogger });
     await server.start();
     const c = await ControlClient.connect(path);
     assert.equal((await c.exec("help help")).ok, true);
@@ -206,7 +207,7 @@ test("control-server: a regular file at the socket path is not deleted", async (
   try {
     const path = join(dir, "switchboard.ctl");
     writeFileSync(path, "precious");
-    const server = new ControlServer({ socketPath: path, registry: new CommandRegistry(), hub: new LogHub(), log: nullLogger });
+    const server = new ControlServer({ socketPath: path, registry: new CommandRegistry(), logs: new LogRouter({ dir: undefined }), log: nullLogger });
     await assert.rejects(server.start(), /is not a socket/);
     assert.ok(existsSync(path));
   } finally {
@@ -261,7 +262,7 @@ test("control-server: claim() checks the path without listening; the socket file
   const { dir, cleanup } = tempDir();
   const path = join(dir, "switchboard.ctl");
   const registry = new CommandRegistry();
-  const server = new ControlServer({ socketPath: path, registry, hub: new LogHub(), log: nullLogger });
+  const server = new ControlServer({ socketPath: path, registry, logs: new LogRouter({ dir: undefined }), log: nullLogger });
   try {
     await server.claim();
     assert.equal(existsSync(path), false, "no console can connect before the commands are registered");
@@ -279,7 +280,7 @@ test("control-server: claim() checks the path without listening; the socket file
 test("control-server: claim() refuses a path another running server listens on", async () => {
   const fx = await startFixture();
   try {
-    const second = new ControlServer({ socketPath: fx.socketPath, registry: new CommandRegistry(), hub: new LogHub(), log: nullLogger });
+    const second = new ControlServer({ socketPath: fx.socketPath, registry: new CommandRegistry(), logs: new LogRouter({ dir: undefined }), log: nullLogger });
     await assert.rejects(second.claim(), (e: unknown) => e instanceof PbxError && e.code === "CONTROL_SOCKET_IN_USE");
     assert.ok(existsSync(fx.socketPath), "the running server's socket is left alone");
   } finally {

@@ -5,7 +5,8 @@ import { createConnection, type Socket } from "node:net";
 import { PassThrough } from "node:stream";
 import { CommandRegistry } from "../../src/cli/registry.js";
 import { ControlServer } from "../../src/cli/control-server.js";
-import { CaptureLogger, LogHub } from "../../src/core/logger.js";
+import { CaptureLogger } from "../../src/core/logger.js";
+import { LogRouter } from "../../src/core/log/log-router.js";
 import { scratchDir } from "../helpers/processes.js";
 
 /**
@@ -22,7 +23,7 @@ export interface Fixture {
   dir: string;
   socketPath: string;
   registry: CommandRegistry;
-  hub: LogHub;
+  logs: LogRouter;
   log: CaptureLogger;
   server: ControlServer;
   close(): Promise<void>;
@@ -48,15 +49,15 @@ export async function startFixture(): Promise<Fixture> {
       return `${ctx.args[1] ?? ""}\n`;
     },
   });
-  const hub = new LogHub();
+  const logs = new LogRouter({ dir: undefined });
   const log = new CaptureLogger();
-  const server = new ControlServer({ socketPath, registry, hub, log });
+  const server = new ControlServer({ socketPath, registry, logs, log });
   await server.start();
   return {
     dir,
     socketPath,
     registry,
-    hub,
+    logs,
     log,
     server,
     close: async () => {

@@ -5,6 +5,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { HISTORY_MAX_LINES, runInteractiveConsole } from "../../src/cli/interactive-console.js";
 import { Capture, startFixture, tempDir, waitFor } from "./helpers.js";
+import { makeRecord } from "../../src/core/logger.js";
 
 test("interactive-console: piped input runs each line in order and exits 0 at end of input", async () => {
   const fx = await startFixture();
@@ -65,11 +66,29 @@ test("interactive-console: log lines from the server are printed", async () => {
     const done = runInteractiveConsole(fx.socketPath, { input, output: out, errorOutput: new Capture() });
     input.write("echo subscribed\n");
     await waitFor(() => out.text.includes("subscribed\n"));
-    fx.hub.publish("[Nov 26 07:25:01] NOTICE[1] core: hello console", 35);
+    fx.logs.write(makeRecord("NOTICE", 0, { category: "core" }, {}, "hello console", true, new Date(2026, 10, 26, 7, 25, 1).getTime()));
     await waitFor(() => out.text.includes("hello console"));
     input.end();
     assert.equal(await done, 0);
-    assert.equal(out.text, "subscribed\n[Nov 26 07:25:01] NOTICE[1] core: hello console\n");
+    assert.equal(out.text, `subscribed\n[Nov 26 07:25:01] NOTICE[${process.pid}]: core: hello console\n`);
+  } finally {
+    await fx.close();
+  }
+});
+
+test("interactive-console: verbose lines up to the console's verbosity (-rvvv) are shown with Asterisk's prefixes, deeper ones not", async () => {
+  const fx = await startFixture();
+  try {
+    const input = new PassThrough();
+    const out = new Capture();
+    const done = runInteractiveConsole(fx.socketPath, { input, output: out, errorOutput: new Capture(), verbosity: 3 });
+    input.write("echo subscribed\n");
+    await waitFor(() => out.text.includes("subscribed\n"));
+    for (const level of [4, 2, 3]) fx.logs.write(makeRecord("VERBOSE", level, { category: "core" }, {}, `level ${level}`, true));
+    await waitFor(() => out.text.includes("level 3"));
+    input.end();
+    assert.equal(await done, 0);
+    assert.equal(out.text, "subscribed\n  == level 2\n    -- level 3\n");
   } finally {
     await fx.close();
   }

@@ -47,12 +47,16 @@ function harness(over: Partial<MainDeps> = {}): Harness {
 }
 
 test("program: extractRemoteArgs understands -rx, -r -x, -x and -xr like Asterisk", () => {
-  assert.deepEqual(extractRemoteArgs(["-rx", "core show version", "--data", "/d"]), { remote: true, exec: "core show version", rest: ["--data", "/d"] });
-  assert.deepEqual(extractRemoteArgs(["-r", "-x", "help"]), { remote: true, exec: "help", rest: [] });
-  assert.deepEqual(extractRemoteArgs(["--data=/d", "-x", "-weird"]), { remote: true, exec: "-weird", rest: ["--data=/d"] });
-  assert.deepEqual(extractRemoteArgs(["-xr", "help"]), { remote: true, exec: "help", rest: [] });
-  assert.deepEqual(extractRemoteArgs(["-r"]), { remote: true, rest: [] });
-  assert.deepEqual(extractRemoteArgs(["start", "--data", "x"]), { remote: false, rest: ["start", "--data", "x"] });
+  assert.deepEqual(extractRemoteArgs(["-rx", "core show version", "--data", "/d"]), { remote: true, exec: "core show version", rest: ["--data", "/d"], verbosity: 0 });
+  assert.deepEqual(extractRemoteArgs(["-r", "-x", "help"]), { remote: true, exec: "help", rest: [], verbosity: 0 });
+  assert.deepEqual(extractRemoteArgs(["--data=/d", "-x", "-weird"]), { remote: true, exec: "-weird", rest: ["--data=/d"], verbosity: 0 });
+  assert.deepEqual(extractRemoteArgs(["-xr", "help"]), { remote: true, exec: "help", rest: [], verbosity: 0 });
+  assert.deepEqual(extractRemoteArgs(["-r"]), { remote: true, rest: [], verbosity: 0 });
+  assert.deepEqual(extractRemoteArgs(["start", "--data", "x"]), { remote: false, rest: ["start", "--data", "x"], verbosity: 0 });
+  // -v counts like Asterisk's: -rvvv, -r -vv -v, start -vvv.
+  assert.deepEqual(extractRemoteArgs(["-rvvv"]), { remote: true, rest: [], verbosity: 3 });
+  assert.deepEqual(extractRemoteArgs(["-r", "-vv", "-v"]), { remote: true, rest: [], verbosity: 3 });
+  assert.deepEqual(extractRemoteArgs(["start", "-vvv"]), { remote: false, rest: ["start"], verbosity: 3 });
   assert.throws(() => extractRemoteArgs(["-rx"]), /needs a command/);
 });
 
@@ -126,9 +130,9 @@ test("program: -r with piped stdin runs the lines", async () => {
 
 test("program: start passes resolved dirs, stops on a signal and exits 0", async () => {
   const h = harness();
-  const run = runMain(["start", "--config", "conf", "--data", "/abs/data"], h.deps);
+  const run = runMain(["start", "-vvv", "--config", "conf", "--data", "/abs/data"], h.deps);
   await new Promise((r) => setTimeout(r, 10));
-  assert.deepEqual(h.started, [{ configDir: "/srv/pbx/conf", dataDir: "/abs/data" }]);
+  assert.deepEqual(h.started, [{ configDir: "/srv/pbx/conf", dataDir: "/abs/data", verbosity: 3 }]);
   h.signal("SIGTERM");
   assert.equal(await run, 0);
 });
@@ -137,7 +141,7 @@ test("program: start without --config leaves configDir undefined and defaults da
   const h = harness();
   const run = runMain(["start"], h.deps);
   await new Promise((r) => setTimeout(r, 10));
-  assert.deepEqual(h.started, [{ configDir: undefined, dataDir: "/srv/pbx/var" }]);
+  assert.deepEqual(h.started, [{ configDir: undefined, dataDir: "/srv/pbx/var", verbosity: 0 }]);
   h.signal("SIGINT");
   assert.equal(await run, 0);
 });

@@ -1,25 +1,222 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createLogger } from "../../src/core/logger.js";
+import { createLogger, makeRecord } from "../../src/core/logger.js";
+import { DateFormat } from "../../src/core/log/date-format.js";
+import { parseLevelList } from "../../src/core/log/levels.js";
+import { LogFile } from "../../src/core/log/log-file.js";
+import { LogRouter, type LogChannelSpec, type LogSettings, DEFAULT_LOG_SETTINGS } from "../../src/core/log/log-router.js";
 
-test("logger: a child that rebinds category writes the key once per switchboard.log record", async () => {
+function tempDir(): { dir: string; done: () => void } {
   const dir = mkdtempSync(join(tmpdir(), "sw-logger-"));
+  return { dir, done: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+const channel = (name: string, levels: string, formatter: LogChannelSpec["formatter"] = "default"): LogChannelSpec => ({ name, formatter, levels: parseLevelList(levels).levels });
+const settings = (channels: LogChannelSpec[], over: Partial<LogSettings> = {}): LogSettings => ({ ...DEFAULT_LOG_SETTINGS, channels, ...over });
+const AT = new Date(2026, 11, 1, 23, 2, 48, 987).getTime();
+
+test("dateformat: Asterisk's default `%b %e %T`, the sample's `%F %T.%3q`, %q truncated, unknown conversions kept", () => {
+  assert.equal(new DateFormat().format(AT), "Dec  1 23:02:48");
+  assert.equal(new DateFormat("%F %T.%3q").format(AT), "2026-12-01 23:02:48.987");
+  assert.equal(new DateFormat("%T.%1q|%q|%6q").format(AT), "23:02:48.9|987|987000");
+  assert.equal(new DateFormat("%Y%m%d %H%M%S %j %a %% %Q").format(AT), "20261201 230248 335 Tue % %Q");
+  // The per-second cache must not leak one second's text into the next.
+  const f = new DateFormat("%T.%3q");
+  assert.equal(f.format(AT), "23:02:48.987");
+  assert.equal(f.format(AT + 20), "23:02:49.007");
+});
+
+test("levels: lists, verbose(n), * and unknown words", () => {
+  const a = parseLevelList("notice, WARNING,error,verbose(3),security");
+  assert.equal(a.levels.verbose, 3);
+  assert.deepEqual(a.unknown, []);
+  const b = parseLevelList("notice,bogus,verbose");
+  assert.equal(b.levels.verbose, undefined);
+  assert.deepEqual(b.unknown, ["bogus"]);
+  assert.ok(parseLevelList("*").levels.mask > a.levels.mask);
+});
+
+test("router: messages.log => notice,warning,error gets Asterisk's file lines and no verbose ones; nothing is formatted for nobody", async () => {
+  const { dir, done } = tempDir();
   try {
     const handle = createLogger({ dir });
-    const core = handle.logger.child({ category: "core" });
-    core.child({ category: "pbx.dialplan" }).child({ channel: "PJSIP/1001-00000001" }).notice({}, "hello");
+    handle.router.apply(settings([channel("messages.log", "notice,warning,error")]));
+    const log = handle.logger.child({ category: "pbx.auth" });
+    log.notice({ peer: "1.2.3.4" }, "one");
+    log.child({ callid: "C-0000000a" }).warn({}, "two");
+    log.verbose(3, {}, "not written");
+    log.info({}, "not written either");
+    assert.equal(log.wants("verbose", 1), false, "no channel takes verbose lines");
+    assert.equal(log.wants("notice"), true);
     handle.close();
-    await new Promise((r) => setTimeout(r, 50));
-    const line = readFileSync(join(dir, "switchboard.log"), "utf8").trim().split("\n").at(-1) ?? "";
-    assert.equal(line.match(/"category"/g)?.length, 1, line);
-    const rec = JSON.parse(line) as Record<string, unknown>;
-    assert.equal(rec.category, "pbx.dialplan");
-    assert.equal(rec.channel, "PJSIP/1001-00000001");
-    assert.match(readFileSync(join(dir, "messages.log"), "utf8"), /NOTICE\[\d+\] pbx\.dialplan: hello/);
+    const lines = readFileSync(join(dir, "messages.log"), "utf8").trimEnd().split("\n");
+    assert.equal(lines.length, 2, lines.join("\n"));
+    assert.match(lines[0] ?? "", new RegExp(`^\\[[A-Z][a-z]{2} [ \\d]\\d \\d\\d:\\d\\d:\\d\\d\\] NOTICE\\[${process.pid}\\] pbx\\.auth: one \\(peer=1\\.2\\.3\\.4\\)$`));
+    assert.match(lines[1] ?? "", new RegExp(`\\] WARNING\\[${process.pid}\\]\\[C-0000000a\\] pbx\\.auth: two$`));
   } finally {
+    done();
+  }
+});
+
+test("router: verbose(n) caps a file at n; a plain `verbose` follows the system verbosity; use_callids=no drops the call id", () => {
+  const { dir, done } = tempDir();
+  try {
+    const router = new LogRouter({ dir, fileDelayMs: 1 });
+    router.apply(settings([channel("v2.log", "verbose(2)"), channel("v.log", "verbose")], { useCallids: false }));
+    for (const level of [1, 2, 3]) router.write(makeRecord("VERBOSE", level, { category: "x", callid: "C-00000001" }, {}, `level ${level}`, router.current().useCallids, AT));
+    router.setSystemVerbosity(3);
+    router.write(makeRecord("VERBOSE", 3, { category: "x" }, {}, "after core set verbose 3", false, AT));
+    router.close();
+    assert.deepEqual(readFileSync(join(dir, "v2.log"), "utf8").trimEnd().split("\n").map((l) => l.replace(/^.*\] /, "")), ["x: level 1", "x: level 2"]);
+    assert.deepEqual(readFileSync(join(dir, "v.log"), "utf8").trimEnd().split("\n").map((l) => l.replace(/^.*\] /, "")), ["x: after core set verbose 3"]);
+    assert.doesNotMatch(readFileSync(join(dir, "v2.log"), "utf8"), /C-00000001/);
+  } finally {
+    done();
+  }
+});
+
+test("router: [json] writes Asterisk's json keys plus our context; two channels naming one file share it in order", () => {
+  const { dir, done } = tempDir();
+  try {
+    const router = new LogRouter({ dir });
+    router.apply(settings([channel("full.json", "*", "json"), channel("both.log", "notice"), channel("both.log", "warning")]));
+    router.write(makeRecord("NOTICE", 0, { category: "pbx.auth", callid: "C-00000002", sip: { userAgent: "x" } }, { peer: "1.2.3.4" }, "hello", true, AT));
+    router.write(makeRecord("WARNING", 0, { category: "c" }, {}, "second", true, AT));
+    router.close();
+    const rec = JSON.parse(readFileSync(join(dir, "full.json"), "utf8").split("\n")[0] ?? "") as Record<string, unknown>;
+    assert.deepEqual(Object.keys(rec), ["hostname", "timestamp", "identifiers", "logmsg", "context"]);
+    assert.deepEqual(rec.identifiers, { lwp: process.pid, callid: "[C-00000002]" });
+    assert.deepEqual(rec.logmsg, { location: { filename: "pbx.auth", function: "", line: 0 }, level: "NOTICE", message: "hello\n" });
+    assert.deepEqual(rec.context, { category: "pbx.auth", callid: "C-00000002", sip: { userAgent: "x" }, peer: "1.2.3.4" });
+    const both = readFileSync(join(dir, "both.log"), "utf8").trimEnd().split("\n");
+    assert.equal(both.length, 2);
+    assert.match(both[0] ?? "", /NOTICE.*hello/);
+    assert.match(both[1] ?? "", /WARNING.*second/);
+  } finally {
+    done();
+  }
+});
+
+test("router: consoles show lines only with a console channel, verbose ones up to their own verbosity, with Asterisk's prefixes", () => {
+  const router = new LogRouter({ dir: undefined });
+  const seen: string[] = [];
+  const c = { verbosity: 3, write: (l: string) => void seen.push(l) };
+  router.attach(c);
+  router.apply(settings([channel("console", "error")]));
+  const rec = (level: "NOTICE" | "ERROR" | "VERBOSE", v: number, msg: string) => router.write(makeRecord(level, v, { category: "core", callid: "C-00000003" }, {}, msg, true, AT));
+  rec("NOTICE", 0, "notice not on this console");
+  rec("ERROR", 0, "an error");
+  rec("VERBOSE", 3, "level three");
+  rec("VERBOSE", 4, "level four");
+  c.verbosity = 0;
+  router.refresh();
+  rec("VERBOSE", 1, "hidden at verbosity 0");
+  rec("VERBOSE", 0, "level zero always");
+  router.apply(settings([channel("messages.log", "*")]));
+  rec("ERROR", 0, "no console channel: not shown");
+  assert.deepEqual(seen, [`[Dec  1 23:02:48] ERROR[${process.pid}][C-00000003]: core: an error`, "    -- level three", "level zero always"]);
+});
+
+test("router: DEBUG lines are written only after core set debug, as Asterisk's ast_debug", () => {
+  const { dir, done } = tempDir();
+  try {
+    const handle = createLogger({ dir });
+    handle.router.apply(settings([channel("debug.log", "debug")]));
+    handle.logger.debug({}, "before");
+    assert.equal(handle.logger.wants("debug"), false);
+    handle.router.setDebugLevel(1);
+    handle.logger.debug({}, "after");
+    handle.close();
+    assert.deepEqual(readFileSync(join(dir, "debug.log"), "utf8").trimEnd().split("\n").map((l) => l.replace(/^.*\] /, "")), ["core: after"]);
+  } finally {
+    done();
+  }
+});
+
+test("log file: rotation never loses a line; sequential, rotate (keeping .gz slots), timestamp and none rename as Asterisk's do", () => {
+  const { dir, done } = tempDir();
+  try {
+    const path = join(dir, "messages.log");
+    const file = new LogFile(path, { now: () => 1764630000 });
+    for (let i = 0; i < 100; i++) {
+      file.write(`line ${i}\n`);
+      if (i === 30) assert.equal(file.rotate("sequential"), `${path}.0`);
+      if (i === 60) assert.equal(file.rotate("sequential"), `${path}.1`);
+    }
+    file.close();
+    const all = [`${path}.0`, `${path}.1`, path].flatMap((p) => readFileSync(p, "utf8").trimEnd().split("\n"));
+    assert.deepEqual(all, Array.from({ length: 100 }, (_, i) => `line ${i}`));
+
     rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir);
+    writeFileSync(`${path}.0.gz`, "oldest archive");
+    writeFileSync(`${path}.1`, "older");
+    const r = new LogFile(path);
+    r.write("newest\n");
+    assert.equal(r.rotate("rotate"), `${path}.0`);
+    r.close();
+    assert.deepEqual(readdirSync(dir).sort(), ["messages.log.0", "messages.log.1.gz", "messages.log.2"]);
+    assert.equal(readFileSync(`${path}.0`, "utf8"), "newest\n");
+    assert.equal(readFileSync(`${path}.1.gz`, "utf8"), "oldest archive");
+
+    const t = new LogFile(path, { now: () => 1764630000 });
+    t.write("x\n");
+    assert.equal(t.rotate("timestamp"), `${path}.1764630000`);
+    t.write("y\n");
+    assert.equal(t.rotate("none"), undefined);
+    t.close();
+    assert.equal(readFileSync(path, "utf8"), "y\n");
+  } finally {
+    done();
+  }
+});
+
+test("log file: a failing disk is reported once, its lines are counted as dropped, and writing resumes when it works again", () => {
+  const { dir, done } = tempDir();
+  try {
+    // /dev/full answers every write with ENOSPC, as a full disk does.
+    const events: string[] = [];
+    const full = new LogFile("/dev/full", { onTrouble: (e) => void events.push(e.kind) });
+    for (let i = 0; i < 5; i++) {
+      full.write(`line ${i}\n`);
+      full.flush();
+    }
+    full.close();
+    assert.deepEqual(events, ["failing"]);
+    assert.equal(full.dropped, 5);
+
+    const gone = join(dir, "gone");
+    const seen: Array<{ kind: string; dropped?: number }> = [];
+    const f = new LogFile(join(gone, "messages.log"), { onTrouble: (e) => void seen.push(e.kind === "recovered" ? { kind: e.kind, dropped: e.dropped } : { kind: e.kind }) });
+    f.write("lost 1\n");
+    f.flush();
+    f.write("lost 2\n");
+    f.flush();
+    mkdirSync(gone);
+    f.write("kept\n");
+    f.close();
+    assert.deepEqual(seen, [{ kind: "failing" }, { kind: "recovered", dropped: 2 }]);
+    assert.equal(readFileSync(join(gone, "messages.log"), "utf8"), "kept\n");
+  } finally {
+    done();
+  }
+});
+
+test("router: appendhostname puts the host name after the file name", () => {
+  const { dir, done } = tempDir();
+  try {
+    const router = new LogRouter({ dir });
+    router.apply(settings([channel("messages.log", "notice")], { appendHostname: true }));
+    router.write(makeRecord("NOTICE", 0, {}, {}, "x", true, AT));
+    router.close();
+    const files = readdirSync(dir);
+    assert.equal(files.length, 1);
+    assert.match(files[0] ?? "", /^messages\.log\..+/);
+    assert.ok(!existsSync(join(dir, "messages.log")));
+  } finally {
+    done();
   }
 });

@@ -124,6 +124,13 @@ function readOr(path: string): string {
   }
 }
 
+/**
+ * The tests' logger.conf unless a test brings its own: Asterisk's sample channels, with the
+ * verbose lines of registrations, dialplan steps and Dial progress (level 3) in messages.log too,
+ * where tests look for them.
+ */
+export const HARNESS_LOGGER_CONF = "[logfiles]\nconsole => notice,warning,error\nmessages.log => notice,warning,error,verbose(4)\n";
+
 /** Starts a server and resolves once its console and SIP port answer. */
 export async function startPbx(opts: StartPbxOptions): Promise<Pbx> {
   const runDir = scratchDir("pbx");
@@ -131,7 +138,7 @@ export async function startPbx(opts: StartPbxOptions): Promise<Pbx> {
   mkdirSync(configDir, { recursive: true });
   // Without an rtp.conf the server would take RTP ports from Asterisk's default 5000-31000, the
   // same range the harness draws SIP ports from; a disjoint default keeps parallel servers apart.
-  const files: Record<string, string> = { "rtp.conf": "[general]\nrtpstart=40000\nrtpend=44999\n", ...opts.configFiles };
+  const files: Record<string, string> = { "rtp.conf": "[general]\nrtpstart=40000\nrtpend=44999\n", "logger.conf": HARNESS_LOGGER_CONF, ...opts.configFiles };
   for (const [name, text] of Object.entries(files)) writeFileSync(join(configDir, name), text);
   const dataDir = opts.dataDir ?? join(runDir, "data");
   mkdirSync(dataDir, { recursive: true });

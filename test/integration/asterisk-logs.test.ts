@@ -92,6 +92,8 @@ describe("logs as Asterisk writes them (integration: a wrong password and an unk
       configFiles: {
         "pjsip.conf": pjsipConf({ ip: SERVER_IP, port, endpoints: [{ id: "2001", password: randomPassword() }] }),
         "guard.conf": "[general]\nsecurity_log=yes\n",
+        // The recording's logger.conf, word for word.
+        "logger.conf": "[logfiles]\nmessages.log => notice,warning,error,verbose\nsecurity.log => security\n",
       },
     });
     const messagesPath = join(pbx.dataDir, "messages.log");
@@ -169,4 +171,57 @@ describe("logs as Asterisk writes them (integration: a wrong password and an unk
       assert.deepEqual([...new Set(r.hosts)], [CLIENT_IP]);
     });
   }
+});
+
+/**
+ * The two events the recording does not hold, a successful authentication and an endpoint ACL
+ * refusal, checked field by field against Asterisk's layout (res_security_log: SecurityEvent,
+ * the required fields in Asterisk's order, then the event's own: UsingPassword for
+ * SuccessfulAuth, ACLName for FailedACL; the distributor's NOTICE for the refusal).
+ */
+describe("security events of a good password and an ACL refusal (integration: Asterisk's field order)", () => {
+  let pbx: Pbx;
+  let port: number;
+  const good = { id: "2001", password: randomPassword() };
+  const fenced = { id: "2002", password: randomPassword(), endpointOptions: { deny: "0.0.0.0/0.0.0.0", permit: "127.0.0.99/255.255.255.255" } };
+
+  before(async () => {
+    port = await freePort(SERVER_IP);
+    pbx = await startPbx({
+      configFiles: {
+        "pjsip.conf": pjsipConf({ ip: SERVER_IP, port, endpoints: [good, fenced] }),
+        "logger.conf": "[logfiles]\nmessages.log => notice,warning,error\nsecurity.log => security\n",
+      },
+    });
+  });
+  after(async () => {
+    await pbx?.stop();
+  });
+
+  it("SuccessfulAuth and FailedACL lines carry Asterisk's fields in Asterisk's order; the refusal is 403 with the 'Not match Endpoint ACL' NOTICE, which fail2ban matches", async () => {
+    const securityPath = join(pbx.dataDir, "security.log");
+    const from = readOr(securityPath).length;
+    const client = await SipClient.udp({ server: { ip: SERVER_IP, port }, localIp: CLIENT_IP });
+    try {
+      const ok = (await client.register({ user: good.id, password: good.password })).final;
+      assert.equal(ok.status, 200, ok.raw);
+      const refused = (await client.register({ user: fenced.id, password: fenced.password })).final;
+      assert.equal(refused.status, 403, refused.raw);
+    } finally {
+      client.close();
+    }
+    await waitUntil(() => /FailedACL/.test(readOr(securityPath).slice(from)), 10000, "the FailedACL line");
+    const lines = readOr(securityPath).slice(from).trimEnd().split("\n");
+    const common = (type: string, severity: string, account: string): string =>
+      `^\\[[A-Z][a-z]{2} [ \\d]\\d \\d\\d:\\d\\d:\\d\\d\\] SECURITY\\[\\d+\\] res_security_log\\.c: SecurityEvent="${type}",EventTV="\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}[+-]\\d{4}",Severity="${severity}",Service="PJSIP",EventVersion="1",AccountID="${account}",SessionID="[^"]+",LocalAddress="IPV4/UDP/127\\.0\\.0\\.1/${port}",RemoteAddress="IPV4/UDP/127\\.0\\.0\\.7/\\d+"`;
+    assert.deepEqual(lines.map((l) => /SecurityEvent="(\w+)"/.exec(l)?.[1]), ["ChallengeSent", "SuccessfulAuth", "FailedACL"], lines.join("\n"));
+    assert.match(lines[1] ?? "", new RegExp(common("SuccessfulAuth", "Informational", good.id) + ',UsingPassword="1"$'));
+    assert.match(lines[2] ?? "", new RegExp(common("FailedACL", "Error", fenced.id) + ',ACLName="not_match_endpoint_acl"$'));
+    const notice = await pbx.waitForLog(/Not match Endpoint ACL$/m, 5000);
+    assert.match(notice, new RegExp(`NOTICE\\[\\d+\\] res_pjsip/pjsip_distributor\\.c: Request 'REGISTER' from '<sip:2002@[^']+>' failed for '127\\.0\\.0\\.7:\\d+' \\(callid: [^)]+\\) - Not match Endpoint ACL$`));
+    const f2b = join(scratchDir("acl-f2b"), "messages.log");
+    writeFileSync(f2b, notice.trim() + "\n");
+    const r = await fail2banRegex(f2b);
+    assert.equal(r.matched, 1, r.output.slice(-2000));
+  });
 });

@@ -12,6 +12,7 @@ import { EndpointDirectory } from "../../src/pbx/endpoint/directory.js";
 import { RequestPipeline } from "../../src/pbx/pipeline/pipeline.js";
 import type { RequestContext } from "../../src/pbx/pipeline/request-context.js";
 import { AuthenticateStage } from "../../src/pbx/pipeline/stages/authenticate.js";
+import { EndpointAclStage } from "../../src/pbx/pipeline/stages/endpoint-acl.js";
 import { DispatchStage } from "../../src/pbx/pipeline/stages/dispatch.js";
 import { IdentifyStage } from "../../src/pbx/pipeline/stages/identify.js";
 import { SanityStage } from "../../src/pbx/pipeline/stages/sanity.js";
@@ -86,6 +87,7 @@ export function buildPbx(opts: PbxOptions = {}) {
     stages: [
       new SanityStage(),
       new IdentifyStage(() => directory, () => cfg.global.endpointIdentifierOrder),
+      new EndpointAclStage({ events, log: log.child({ category: "pbx.acl" }), respond, clock }),
       new AuthenticateStage({ digest, directory: () => directory, defaultRealm: () => cfg.global.defaultRealm, events, log: log.child({ category: "pbx.auth" }), respond, clock }),
       new DispatchStage({ registrar, respond, allow: () => "OPTIONS, REGISTER", findInviteForCancel: (r) => layer.findInviteForCancel(r) }),
     ],

@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { SecurityEventStream } from "../../src/security/events.js";
 import { SecurityLog, encodeAddress, eventTv, formatSecurityEvent } from "../../src/security/security-log.js";
 import { securityEvent } from "./helpers.js";
+import { ASTERISK_SOURCE, CaptureLogger, nullLogger, type Logger } from "../../src/core/logger.js";
 
 const T = new Date(2026, 10, 26, 8, 0, 1, 123).getTime(); // local time, as the log writes it
 
@@ -70,23 +71,23 @@ test("security log: addresses are encoded IPV4|IPV6/transport/address/port", () 
   assert.match(eventTv(new Date(T)), /^2026-11-26T08:00:01\.123[+-]\d{4}$/);
 });
 
-test("security log: the file gets one line per event and none when disabled", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "seclog-"));
-  try {
-    const events = new SecurityEventStream();
-    let on = true;
-    const log = new SecurityLog({ path: join(dir, "security.log"), events, enabled: () => on });
-    events.publish(securityEvent("ChallengeSent", "10.253.0.1", "2001", T));
-    events.publish(securityEvent("ChallengeResponseFailed", "10.253.0.1", "2001", T));
-    on = false;
-    events.publish(securityEvent("ChallengeResponseFailed", "10.253.0.1", "2001", T));
-    await log.close();
-    const lines = readFileSync(join(dir, "security.log"), "utf8").trim().split("\n");
-    assert.equal(lines.length, 2);
-    assert.match(lines[1] ?? "", /SecurityEvent="ChallengeResponseFailed"/);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+test("security log: each event is one SECURITY line to the logger, built only when a channel takes it", () => {
+  const events = new SecurityEventStream();
+  const log = new CaptureLogger();
+  const seclog = new SecurityLog({ events, log });
+  events.publish(securityEvent("ChallengeSent", "10.253.0.1", "2001", T));
+  events.publish(securityEvent("ChallengeResponseFailed", "10.253.0.1", "2001", T));
+  seclog.close();
+  events.publish(securityEvent("ChallengeResponseFailed", "10.253.0.1", "2001", T));
+  assert.equal(log.records.length, 2);
+  assert.ok(log.records.every((r) => r.security === true && r.ctx[ASTERISK_SOURCE] === "res_security_log.c"));
+  assert.match(log.records[1]?.msg ?? "", /^SecurityEvent="ChallengeResponseFailed",EventTV="/);
+  let built = 0;
+  const quiet: Logger = { ...nullLogger, child: () => quiet, wants: () => false, security: () => void built++ };
+  const off = new SecurityLog({ events, log: quiet });
+  events.publish(securityEvent("ChallengeSent", "10.253.0.1", "2001", T));
+  off.close();
+  assert.equal(built, 0);
 });
 
 const FILTER = "/etc/fail2ban/filter.d/asterisk.conf";

@@ -5,6 +5,7 @@
  * loaded through the same parser as user files, so it doubles as a worked example.
  */
 import { PbxError } from "../../core/errors.js";
+import { EMBEDDED_LOGGER_CONF } from "../logger/logger-sample.js";
 
 /** The extensions (endpoint, auth and AOR ids) the embedded configuration defines. */
 export const EMBEDDED_EXTENSIONS = ["1001", "1002", "1003", "1004", "1005"] as const;
@@ -100,5 +101,5 @@ const EXTENSIONS_CONF = [
  * {@link EMBEDDED_EXTENSIONS} to its SIP password; a missing one is a programming error.
  */
 export function embeddedDefaultFiles(passwords: Readonly<Record<string, string>>): Record<string, string> {
-  return { "pjsip.conf": pjsipConf(passwords), "rtp.conf": RTP_CONF, "extensions.conf": EXTENSIONS_CONF };
+  return { "pjsip.conf": pjsipConf(passwords), "rtp.conf": RTP_CONF, "extensions.conf": EXTENSIONS_CONF, "logger.conf": EMBEDDED_LOGGER_CONF };
 }

@@ -4,7 +4,7 @@
  * Asterisk's, including the NAT-hostile ones (`direct_media=yes`, `rtp_symmetric=no`,
  * `rewrite_contact=no`) that `switchboard check` warns about.
  */
-import { bool, codecs, list, oneOf, oneOfList, str, uint } from "../schema/options.js";
+import { aclRules, bool, codecs, list, oneOf, oneOfList, str, uint } from "../schema/options.js";
 import type { ObjectOrigin, ObjectSchema, SchemaValues } from "../schema/types.js";
 
 const NOT_YET = { implemented: false } as const;
@@ -184,12 +184,13 @@ const endpointOptions = [
   uint("cos_audio", 0, "802.1p priority for audio RTP.", { ...NOT_YET, max: 7 }),
   uint("cos_video", 0, "802.1p priority for video RTP.", { ...NOT_YET, max: 7 }),
   list("acl", "Named ACLs (acl.conf) applied to requests from this endpoint.", { repeat: "append", ...NOT_YET }),
-  // Asterisk folds permit/deny into the ACL and lists only the named ACLs.
-  list("permit", "Networks allowed to send requests as this endpoint.", { repeat: "append", ...NOT_YET, ...HIDDEN }),
-  list("deny", "Networks refused as this endpoint.", { repeat: "append", ...NOT_YET, ...HIDDEN }),
+  // Asterisk folds permit/deny into the ACL and lists only the named ACLs. Both lines go into
+  // one rule list in file order (the last matching rule decides; no rule matching allows).
+  aclRules("deny", "deny", "Networks refused as this endpoint (with permit=, in file order; the last matching line decides). Refused requests get 403, a NOTICE and a FailedACL event.", { key: "permit", ...HIDDEN }),
+  aclRules("permit", "permit", "Networks allowed to send requests as this endpoint (with deny=, in file order; the last matching line decides)."),
   list("contact_acl", "Named ACLs applied to Contact addresses.", { repeat: "append", ...NOT_YET }),
-  list("contact_permit", "Networks allowed in Contact.", { repeat: "append", ...NOT_YET, ...HIDDEN }),
-  list("contact_deny", "Networks refused in Contact.", { repeat: "append", ...NOT_YET, ...HIDDEN }),
+  aclRules("contact_deny", "deny", "Networks refused in the Contact of requests from this endpoint (with contact_permit=, in file order).", { key: "contactPermit", ...HIDDEN }),
+  aclRules("contact_permit", "permit", "Networks allowed in the Contact of requests from this endpoint (with contact_deny=, in file order)."),
   // Location (RFC 6442).
   str("geoloc_incoming_call_profile", "", "Geolocation profile applied to incoming calls.", NOT_YET),
   str("geoloc_outgoing_call_profile", "", "Geolocation profile applied to outgoing calls.", NOT_YET),

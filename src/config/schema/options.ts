@@ -227,6 +227,28 @@ export function cidrList<const N extends string, const K extends string = CamelC
   return itemList(name, "cidr-list", synopsis, parseCidr, extra);
 }
 
+/** One line of an Asterisk ACL (`permit=`/`deny=`), in file order: the last rule that matches decides. */
+export interface AclRule {
+  readonly sense: "permit" | "deny";
+  readonly network: CidrEntry;
+}
+
+/**
+ * `permit=` or `deny=` (and `contact_permit`/`contact_deny`): both append to one ordered rule
+ * list, as Asterisk's ACLs keep them, so `deny=0.0.0.0/0` then `permit=10.0.0.0/8` reads as written.
+ */
+export function aclRules<const N extends string, const K extends string = CamelCase<N>>(
+  name: N,
+  sense: AclRule["sense"],
+  synopsis: string,
+  extra: OptionExtra<K, AclRule[]> = {},
+): OptionSpec<K, AclRule[]> {
+  return itemList(name, "cidr-list", synopsis, (item) => {
+    const network = parseCidr(item);
+    return typeof network === "string" ? network : { sense, network };
+  }, extra);
+}
+
 export function matchList<const N extends string, const K extends string = CamelCase<N>>(
   name: N,
   synopsis: string,

@@ -13,6 +13,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { EventSink } from "../../core/event-bus.js";
+import { ASTERISK_SOURCE, type Logger } from "../../core/logger.js";
 import { bridgeFields, channelFields, type ChannelView, type PbxEvents } from "../events.js";
 
 /** The part of the media engine a bridge drives. */
@@ -35,7 +36,11 @@ export interface BridgeOptions {
   now: () => number;
   /** For BridgeCreator (`Dial` for the bridges Dial makes). */
   creator?: string;
+  /** The call's logger: `Channel … joined 'simple_bridge' basic-bridge <id>`, as Asterisk's bridge.c says it. */
+  log?: Logger;
 }
+
+const BRIDGE_C = { [ASTERISK_SOURCE]: "bridge.c" };
 
 export type BridgeState = "new" | "early" | "joined" | "closed";
 
@@ -80,6 +85,7 @@ export class Bridge {
     this.joinedAt = this.o.now();
     for (const m of [a, b]) {
       this.entered.push(m);
+      if (this.o.log?.wants("verbose", 3)) this.o.log.verbose(3, BRIDGE_C, `Channel ${m.name} joined 'simple_bridge' basic-bridge <${this.id}>`);
       if (this.o.events.wants("BridgeEnter")) this.o.events.emit("BridgeEnter", { ...this.fields(this.entered.length), ...channelFields(m.view()) });
     }
   }
@@ -93,6 +99,7 @@ export class Bridge {
     this.entered = [];
     for (let i = 0; i < leaving.length; i++) {
       const m = leaving[i] as BridgeMember;
+      if (this.o.log?.wants("verbose", 3)) this.o.log.verbose(3, BRIDGE_C, `Channel ${m.name} left 'simple_bridge' basic-bridge <${this.id}>`);
       if (this.o.events.wants("BridgeLeave")) this.o.events.emit("BridgeLeave", { ...this.fields(leaving.length - i - 1), ...channelFields(m.view()) });
     }
   }

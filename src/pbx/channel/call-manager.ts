@@ -5,6 +5,7 @@
  * session layer's (sip/session/session-layer.ts). It owns the channel table the console shows.
  */
 import { isIP } from "node:net";
+import { ASTERISK_SOURCE } from "../../core/logger.js";
 import { SipResponseError } from "../../core/errors.js";
 import { describeCodecs } from "../../media/sdp/index.js";
 import type { EndpointConfig } from "../../config/index.js";
@@ -111,7 +112,7 @@ export class CallManager {
     // ghost call whose Dial rings the callee for a caller who has gone.
     if (rc.tx.state !== "Proceeding") {
       this.o.ctx.media.release(alloc.id);
-      this.o.ctx.log.info({ callId }, `INVITE ${callId} from endpoint '${ep.id}' was cancelled (transaction ${rc.tx.state}) before its call was set up`);
+      if (this.o.ctx.log.wants("verbose", 3)) this.o.ctx.log.verbose(3, { callId }, `INVITE ${callId} from endpoint '${ep.id}' was cancelled (transaction ${rc.tx.state}) before its call was set up`);
       return;
     }
     const media = new MediaSession({ media: this.o.ctx.media, legId: alloc.id, localPort: alloc.localPort, address: mediaAddress, endpoint: ep, sessionId: String(this.o.ctx.clock.now()) });
@@ -145,8 +146,10 @@ export class CallManager {
     this.answerMediaOf(call.session, call);
     this.calls.add(call);
     this.processed++;
-    const codecs = describeCodecs(media.codecs);
-    call.log.info({ codec: codecs }, `${call.name}: call from ${formatHostPort(flow.remoteAddress, flow.remotePort)} to '${exten}' in context '${ep.context}' (${checked ? `codecs ${codecs}` : `no SDP offer: we offer ${codecs} in the 200 OK`})`);
+    if (call.log.wants("verbose", 3)) {
+      const codecs = describeCodecs(media.codecs);
+      call.log.verbose(3, { codec: codecs }, `${call.name}: call from ${formatHostPort(flow.remoteAddress, flow.remotePort)} to '${exten}' in context '${ep.context}' (${checked ? `codecs ${codecs}` : `no SDP offer: we offer ${codecs} in the 200 OK`})`);
+    }
     this.doctor.watch(call);
     void this.runDialplan(call, ep, flow);
   }
@@ -155,8 +158,8 @@ export class CallManager {
     try {
       const outcome = await this.o.executor.run(call, ep.context, call.exten);
       if (outcome.kind === "no-extension") {
-        this.o.ctx.log.notice(
-          { endpoint: ep.id },
+        call.log.notice(
+          { [ASTERISK_SOURCE]: "res_pjsip_session.c" },
           `${ep.id}: Call (${flow.transport.protocol.toUpperCase()}:${formatHostPort(flow.remoteAddress, flow.remotePort)}) to extension '${call.exten}' rejected because extension not found in context '${ep.context}'.`,
         );
         await call.hangup(CAUSE.UNALLOCATED);
@@ -174,7 +177,7 @@ export class CallManager {
     // The session stays in the session layer's table a while, so late BYE/ACK retransmissions
     // are answered, not 481'd.
     this.calls.delete(call);
-    call.log.info({ cause: call.hangupCause }, `${call.name}: hung up (cause ${call.hangupCause ?? CAUSE.NORMAL_CLEARING}) after ${call.duration()} s`);
+    if (call.log.wants("verbose", 3)) call.log.verbose(3, { cause: call.hangupCause }, `${call.name}: hung up (cause ${call.hangupCause ?? CAUSE.NORMAL_CLEARING}) after ${call.duration()} s`);
   }
 
   /** The 2xx ACK (no transaction matched it): the session layer finds its dialog. */
@@ -205,7 +208,7 @@ export class CallManager {
     // one changes nothing; for a late offer the call then ends when the ACK is processed.
     session.on("answer", (body) => void leg.media.takeAnswer(body.body));
     session.on("glare", (method, status) => {
-      if (status === 491) this.o.ctx.log.info({ callId: session.callId }, `${leg.name}: ${method} answered 491 Request Pending (an offer/answer exchange on this dialog is unfinished)`);
+      if (status === 491 && this.o.ctx.log.wants("verbose", 3)) this.o.ctx.log.verbose(3, { callId: session.callId }, `${leg.name}: ${method} answered 491 Request Pending (an offer/answer exchange on this dialog is unfinished)`);
     });
   }
 
@@ -227,7 +230,7 @@ export class CallManager {
       return { status: 488 };
     }
     const hold = answer.direction !== "sendrecv";
-    this.o.ctx.log.info({}, `${leg.name}: ${hold ? "put on hold" : "taken off hold"} (${answer.direction})`);
+    if (this.o.ctx.log.wants("verbose", 3)) this.o.ctx.log.verbose(3, {}, `${leg.name}: ${hold ? "put on hold" : "taken off hold"} (${answer.direction})`);
     return { status: 200, body: sdp(answer.sdp) };
   }
 

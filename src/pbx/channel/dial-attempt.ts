@@ -8,6 +8,7 @@
  *    │                ringing ──answered──► owner.answered() ──► bridged until either hangs up
  *    │                   └──── failed / stop() ──► DialEnd, media released
  */
+import { ASTERISK_SOURCE } from "../../core/logger.js";
 import { describeCodecs } from "../../media/sdp/index.js";
 import type { DialStatus } from "../dialplan/channel.js";
 import { dialBeginFields, dialEndFields } from "../events.js";
@@ -39,6 +40,9 @@ export interface DialAttemptOwner {
   /** This fork's callee refused (3xx-6xx, timeout), after its DialEnd. */
   failed(attempt: DialAttempt, status: number): void;
 }
+
+/** Dial()'s progress lines are app_dial.c's in Asterisk, word for word. */
+const APP_DIAL_C = { [ASTERISK_SOURCE]: "app_dial.c" };
 
 /** Why a fork ended before its INVITE went out: the status that stands for it in DIALSTATUS. */
 export type StartOutcome = { started: true } | { started: false; status?: number };
@@ -120,9 +124,14 @@ export class DialAttempt {
     this.leg = leg;
     call.ringing_.add(leg);
     this.hooks.track(leg, call);
-    leg.on("ringing", () => void call.ringing());
+    const log = call.log;
+    leg.on("ringing", () => {
+      if (log.wants("verbose", 3)) log.verbose(3, APP_DIAL_C, `${leg.name} is ringing`);
+      void call.ringing();
+    });
     leg.on("progress", (sdp) => {
       if (!this.owner.open) return;
+      if (log.wants("verbose", 3)) log.verbose(3, APP_DIAL_C, `${leg.name} is making progress passing it to ${call.name}`);
       this.takeAnswer(sdp);
       this.owner.earlyMedia(this);
     });
@@ -133,12 +142,15 @@ export class DialAttempt {
         return;
       }
       call.ringing_.delete(leg);
+      if (log.wants("verbose", 3)) log.verbose(3, APP_DIAL_C, `${leg.name} answered ${call.name}`);
       this.takeAnswer(sdp);
       this.dialEnd("ANSWER");
       this.owner.answered(this);
     });
     leg.on("failed", (status) => {
-      this.dialEnd(dialStatusForResponse(status));
+      const dialStatus = dialStatusForResponse(status);
+      if (log.wants("verbose", 3) && (dialStatus === "BUSY" || dialStatus === "CONGESTION")) log.verbose(3, APP_DIAL_C, `${leg.name} is ${dialStatus === "BUSY" ? "busy" : "circuit-busy"}`);
+      this.dialEnd(dialStatus);
       call.ringing_.delete(leg);
       this.release();
       this.owner.failed(this, status);
@@ -146,6 +158,7 @@ export class DialAttempt {
     this.dialing = true;
     if (ctx.events.wants("DialBegin")) ctx.events.emit("DialBegin", dialBeginFields(call.view(), leg.view(), t.dialString));
     leg.start();
+    if (log.wants("verbose", 3)) log.verbose(3, APP_DIAL_C, `Called PJSIP/${t.dialString}`);
     return { started: true };
   }
 

@@ -57,7 +57,7 @@ export class Dial implements DialAttemptOwner {
     private readonly targets: readonly DialTarget[],
     private readonly timeoutSec: number | undefined,
   ) {
-    this.bridge = new Bridge({ media: ctx.media, events: ctx.events, now: () => ctx.clock.now(), creator: "Dial" });
+    this.bridge = new Bridge({ media: ctx.media, events: ctx.events, now: () => ctx.clock.now(), creator: "Dial", log: call.log });
   }
 
   get open(): boolean {

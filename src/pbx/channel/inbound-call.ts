@@ -12,7 +12,7 @@
  */
 import { existsSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
-import type { Logger } from "../../core/logger.js";
+import { CALLID, type Logger } from "../../core/logger.js";
 import type { EndpointConfig } from "../../config/index.js";
 import { BUILTIN_TONES, type PlaybackSource } from "../../media/index.js";
 import type { MediaCodec, TelephoneEvent } from "../../media/sdp/index.js";
@@ -28,6 +28,7 @@ import type { ChannelView } from "../events.js";
 import type { MediaSession } from "../media-session/media-session.js";
 import type { CallContext } from "./call-context.js";
 import { Channel, type CallerId, type ChannelState } from "./channel.js";
+import { nextCallId } from "./channel-name.js";
 import { CAUSE, statusForCause } from "./hangup-cause.js";
 import type { OutboundLeg } from "./outbound-leg.js";
 import { timerPolicyFor, type ExtensionTerms } from "./session-extensions.js";
@@ -78,6 +79,8 @@ export class InboundCall implements DialplanChannel {
   private readonly mediaReady: Promise<void>;
   private markMediaReady: () => void = () => {};
   readonly log: Logger;
+  /** Asterisk's call id (`C-0000000a`): this call's log lines, the caller's and its Dial legs', carry it. */
+  readonly callid = nextCallId();
   /** The INVITE carried no offer: ours goes in the 200 OK, the answer comes in the ACK. */
   readonly lateOffer: boolean;
 
@@ -85,7 +88,7 @@ export class InboundCall implements DialplanChannel {
     this.endpoint = o.endpoint;
     this.media = o.media;
     this.lateOffer = o.media.state === "offering";
-    this.log = o.ctx.log.child({ channel: o.name });
+    this.log = o.ctx.log.child({ channel: o.name, [CALLID]: this.callid });
     this.mediaReady = this.lateOffer ? new Promise<void>((r) => (this.markMediaReady = r)) : Promise.resolve();
     const timer = o.terms.timer;
     const caps = capabilitiesFor(o.ctx.capabilities, o.endpoint);

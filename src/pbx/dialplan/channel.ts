@@ -15,6 +15,8 @@ export interface DialResult {
 export interface DialplanChannel {
   /** `PJSIP/1001-00000001` */
   readonly name: string;
+  /** The call id its log lines carry (`C-0000000a`). */
+  readonly callid?: string;
   /** Channel variables (`DIALSTATUS`, values from `Set()` …). */
   readonly vars: Map<string, string>;
   callerId: { num: string; name: string };

@@ -4,13 +4,16 @@
  * the priorities run out (autofallthrough), then run the context's `h` extension.
  */
 import { systemClock, type Clock } from "../../core/clock.js";
-import type { Logger } from "../../core/logger.js";
+import { ASTERISK_SOURCE, CALLID, type Logger } from "../../core/logger.js";
 import type { AppContext, AppRegistry, AppResult } from "../apps/registry.js";
 import type { FuncRegistry } from "../funcs/registry.js";
 import { CallState } from "./call-state.js";
 import type { DialplanChannel } from "./channel.js";
 import { findExtension, findPriority } from "./lookup.js";
 import { splitArgs } from "./split-args.js";
+
+/** The dialplan's progress lines are pbx.c's in Asterisk, word for word. */
+const PBX_C = { [ASTERISK_SOURCE]: "pbx.c" };
 import type { Dialplan } from "./types.js";
 
 export type { DialplanChannel, DialResult, DialStatus } from "./channel.js";
@@ -78,7 +81,7 @@ export class DialplanExecutor {
     if (!channel.vars.has("UNIQUEID")) {
       channel.vars.set("UNIQUEID", `${Math.floor(this.clock.now() / 1000)}.${++this.uniqueSeq}`);
     }
-    const log = this.opts.log.child({ channel: channel.name });
+    const log = this.opts.log.child({ channel: channel.name, [CALLID]: channel.callid });
     const state = new CallState({ channel, dialplan, globals: this.globals, funcs: this.opts.funcs, log, clock: this.clock });
     state.context = context;
     state.exten = exten;
@@ -119,13 +122,13 @@ export class DialplanExecutor {
       const match = findExtension(dialplan, state.context, state.exten, channel.callerId.num);
       if (match === undefined) {
         if (!inH && state.exten !== "i" && findExtension(dialplan, state.context, "i", channel.callerId.num) !== undefined) {
-          log.info({}, `-- Sent into invalid extension '${state.exten}' in context '${state.context}' on ${channel.name}`);
+          if (log.wants("verbose", 2)) log.verbose(2, PBX_C, `Sent into invalid extension '${state.exten}' in context '${state.context}' on ${channel.name}`);
           channel.vars.set("INVALID_EXTEN", state.exten);
           state.exten = "i";
           state.priority = 1;
           continue;
         }
-        log.warn({}, `Channel '${channel.name}' sent to invalid extension but no invalid handler: context,exten,priority=${state.context},${state.exten},${state.priority}`);
+        log.warn(PBX_C, `Channel '${channel.name}' sent to invalid extension but no invalid handler: context,exten,priority=${state.context},${state.exten},${state.priority}`);
         return { reason: "invalid-extension", steps };
       }
       const pri = findPriority(match.extension, state.priority);
@@ -134,7 +137,7 @@ export class DialplanExecutor {
 
       const app = this.opts.apps.get(pri.app);
       const data = state.substitute(pri.appData);
-      log.info({}, `-- Executing [${state.exten}@${state.context}:${state.priority}] ${app?.name ?? pri.app}("${channel.name}", "${data}") in new stack`);
+      if (log.wants("verbose", 3)) log.verbose(3, PBX_C, `Executing [${state.exten}@${state.context}:${state.priority}] ${app?.name ?? pri.app}("${channel.name}", "${data}") in new stack`);
       if (app === undefined) {
         log.warn({ file: pri.file, line: pri.line }, `No application '${pri.app}' for extension (${state.context}, ${state.exten}, ${state.priority})`);
         return { reason: "no-application", steps };
@@ -149,7 +152,7 @@ export class DialplanExecutor {
         return { reason: "app-error", steps };
       }
       if (result === "hangup") {
-        log.info({}, `== Spawn extension (${state.context}, ${state.exten}, ${state.priority}) exited non-zero on '${channel.name}'`);
+        if (log.wants("verbose", 2)) log.verbose(2, PBX_C, `Spawn extension (${state.context}, ${state.exten}, ${state.priority}) exited non-zero on '${channel.name}'`);
         return { reason: "app", steps };
       }
       if (!state.jumped) state.priority++;
@@ -191,7 +194,7 @@ export class DialplanExecutor {
   private async fallthrough(state: CallState): Promise<void> {
     const { channel, log } = state.opts;
     const status = channel.vars.get("DIALSTATUS") ?? "";
-    log.info({}, `== Auto fallthrough, channel '${channel.name}' status is '${status.length > 0 ? status : "UNKNOWN"}'`);
+    if (log.wants("verbose", 2)) log.verbose(2, PBX_C, `Auto fallthrough, channel '${channel.name}' status is '${status.length > 0 ? status : "UNKNOWN"}'`);
     if (!state.opts.dialplan.general.autofallthrough || channel.hungUp()) return;
     try {
       if (status === "BUSY") {

@@ -13,7 +13,7 @@ import { ASTERISK_SOURCE } from "../../core/logger.js";
 import type { RequestContext } from "./request-context.js";
 
 /** Asterisk's reasons, verbatim: the stock filter matches these words. */
-export type FailedRequestReason = "No matching endpoint found" | "Failed to authenticate";
+export type FailedRequestReason = "No matching endpoint found" | "Failed to authenticate" | "Not match Endpoint ACL" | "Not match Endpoint Contact ACL";
 
 /** The file Asterisk names in these lines. */
 const DISTRIBUTOR = "res_pjsip/pjsip_distributor.c";

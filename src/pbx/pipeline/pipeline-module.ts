@@ -14,6 +14,7 @@ import { serverHeaderFor, type PbxModuleContext, type SwitchboardModule } from "
 import type { RegistrarModule } from "../registrar/registrar-module.js";
 import { RequestPipeline } from "./pipeline.js";
 import { AuthenticateStage } from "./stages/authenticate.js";
+import { EndpointAclStage } from "./stages/endpoint-acl.js";
 import { DispatchStage } from "./stages/dispatch.js";
 import { FloodStage } from "./stages/flood.js";
 import { IdentifyStage } from "./stages/identify.js";
@@ -61,6 +62,7 @@ export class PipelineModule implements SwitchboardModule {
         new TryingStage(ctx.respond),
         calls.inDialogStage,
         new IdentifyStage(ctx.directory, () => global().endpointIdentifierOrder, { events, clock: ctx.clock }),
+        new EndpointAclStage({ events, log: ctx.log.child({ category: "pbx.acl" }), respond: ctx.respond, clock: ctx.clock }),
         new AuthenticateStage({
           digest: new DigestAuthenticator({ clock: ctx.clock }),
           directory: ctx.directory,

@@ -2,7 +2,10 @@
  * The inbound request pipeline (STYLE.md §1). It reads like a checklist:
  *
  *   ban check (in the transport, before parsing) → sanity → flood detection → identify endpoint
- *   → authenticate → ACL → dispatch by method
+ *   → endpoint ACL → authenticate → dispatch by method
+ *
+ * (The ACL comes before the challenge, as in Asterisk's distributor: a refused source learns
+ * nothing about the account's credentials.)
  *
  * Stages are named and ordered here; each lives in its own file. A stage that throws
  * `SipResponseError` gets that response sent; anything else becomes 500 plus an error log line

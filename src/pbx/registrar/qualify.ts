@@ -7,7 +7,7 @@
  */
 import type { Clock, TimerHandle } from "../../core/clock.js";
 import { TypedEmitter } from "../../core/emitter.js";
-import type { Logger } from "../../core/logger.js";
+import { ASTERISK_SOURCE, type Logger } from "../../core/logger.js";
 import type { TransactionLayer } from "../../sip/transaction/transaction-layer.js";
 import type { TransportSet } from "../../sip/transport/transport-set.js";
 import type { EndpointDirectory } from "../endpoint/directory.js";
@@ -131,9 +131,10 @@ export class Qualifier extends TypedEmitter<QualifierEvents> {
     this.states.set(c.id, st);
     if (prev?.status === st.status) return;
     const rtt = ((st.rttUs ?? 0) / 1000).toFixed(3);
-    const text = `Contact ${c.aor}/${c.uri} is now ${st.status}. RTT: ${rtt} msec`;
-    if (st.status === "Unreachable") this.opts.log.notice({ endpoint: c.endpoint }, text);
-    else this.opts.log.info({ endpoint: c.endpoint }, text);
+    // Asterisk's pjsip_options.c line (two spaces before RTT), for every change; an unreachable
+    // phone is also a NOTICE, so it is in messages.log with the default levels.
+    if (this.opts.log.wants("verbose", 3)) this.opts.log.verbose(3, { [ASTERISK_SOURCE]: "res_pjsip/pjsip_options.c" }, `Contact ${c.aor}/${c.uri} is now ${st.status}.  RTT: ${rtt} msec`);
+    if (st.status === "Unreachable") this.opts.log.notice({ endpoint: c.endpoint }, `Contact ${c.aor}/${c.uri} is now Unreachable: no usable answer to the qualify OPTIONS (qualify_frequency/qualify_timeout of AOR '${c.aor}')`);
     this.emit("status", c, st);
   }
 

@@ -5,7 +5,7 @@
  * REGISTER came from, so phones behind NAT stay reachable).
  */
 import type { Clock } from "../../core/clock.js";
-import type { Logger } from "../../core/logger.js";
+import { ASTERISK_SOURCE, type Logger } from "../../core/logger.js";
 import { TypedEmitter } from "../../core/emitter.js";
 import { SipResponseError } from "../../core/errors.js";
 import type { AorConfig, EndpointConfig } from "../../config/index.js";
@@ -16,6 +16,9 @@ import type { SipResponse } from "../../sip/message/message.js";
 import type { RequestContext } from "../pipeline/request-context.js";
 import type { EndpointDirectory } from "../endpoint/directory.js";
 import { contactId, type ContactRecord, type ContactStore } from "./store/contact-store.js";
+
+/** The registrar's lines Asterisk writes too, with its source file, word for word. */
+const REGISTRAR_C = { [ASTERISK_SOURCE]: "res_pjsip_registrar.c" };
 
 export interface RegistrarEvents {
   [k: string]: unknown[];
@@ -128,10 +131,10 @@ export class Registrar extends TypedEmitter<RegistrarEvents> {
       this.opts.store.upsert(u);
       const secs = Math.round((u.expiresAt - now) / 1000);
       if (existed) {
-        this.opts.log.debug({ aor: aor.id }, `Updated contact '${u.uri}' in AOR '${aor.id}' with expiration of ${secs} seconds`);
+        if (this.opts.log.wants("debug")) this.opts.log.debug({ aor: aor.id }, `Updated contact '${u.uri}' in AOR '${aor.id}' with expiration of ${secs} seconds`);
         this.emit("updated", u);
       } else {
-        this.opts.log.info({ endpoint: ep.id, peer: ctx.peer }, `Added contact '${u.uri}' to AOR '${aor.id}' with expiration of ${secs} seconds`);
+        if (this.opts.log.wants("verbose", 3)) this.opts.log.verbose(3, REGISTRAR_C, `Added contact '${u.uri}' to AOR '${aor.id}' with expiration of ${secs} seconds`);
         this.emit("added", u);
       }
     }
@@ -206,7 +209,7 @@ export class Registrar extends TypedEmitter<RegistrarEvents> {
 
   remove(c: ContactRecord, why: string): void {
     this.opts.store.remove(c.id);
-    this.opts.log.info({ endpoint: c.endpoint }, `Removed contact '${c.uri}' from AOR '${c.aor}' due to ${why}`);
+    if (this.opts.log.wants("verbose", 3)) this.opts.log.verbose(3, REGISTRAR_C, `Removed contact '${c.uri}' from AOR '${c.aor}' due to ${why}`);
     this.emit("removed", c, why);
   }
 
@@ -214,7 +217,7 @@ export class Registrar extends TypedEmitter<RegistrarEvents> {
   expire(): number {
     const gone = this.opts.store.removeExpired(this.opts.clock.now());
     for (const c of gone) {
-      this.opts.log.info({ endpoint: c.endpoint }, `Removed contact '${c.uri}' from AOR '${c.aor}' due to expiration`);
+      if (this.opts.log.wants("verbose", 3)) this.opts.log.verbose(3, { endpoint: c.endpoint }, `Removed contact '${c.uri}' from AOR '${c.aor}' due to expiration`);
       this.emit("removed", c, "expiration");
     }
     return gone.length;

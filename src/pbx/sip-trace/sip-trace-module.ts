@@ -5,11 +5,13 @@
  */
 import type { CommandRegistrar } from "../../core/commands.js";
 import { CliUsageError, completeFrom } from "../../core/commands.js";
-import type { Logger } from "../../core/logger.js";
+import { ASTERISK_SOURCE, type Logger } from "../../core/logger.js";
 import type { Clock } from "../../core/clock.js";
 import type { MessageTrace, TransactionLayer } from "../../sip/transaction/transaction-layer.js";
 import { formatHostPort } from "../../sip/transport/types.js";
 import { TraceFilter, methodOf } from "./trace-filter.js";
+
+const PJSIP_LOGGER_C = { [ASTERISK_SOURCE]: "res_pjsip_logger.c" };
 
 interface HistoryEntry {
   n: number;
@@ -57,7 +59,8 @@ export class SipTraceModule {
         t.direction === "in"
           ? `<--- Received SIP ${kind} (${t.data.length} bytes) from ${proto}:${peer} --->`
           : `<--- Transmitting SIP ${kind} (${t.data.length} bytes) to ${proto}:${peer} --->`;
-      this.opts.log.info({}, `${head}\n${text}`);
+      // Asterisk prints these with ast_verbose (level 0): every console shows them, whatever its verbosity.
+      this.opts.log.verbose(0, PJSIP_LOGGER_C, `${head}\n${text}`);
     }
     if (this.historyOn) {
       const nl = text.indexOf("\r\n");

@@ -26,6 +26,7 @@ import { PJSIP_SCHEMAS } from "../../../src/config/pjsip/object-types.js";
 import { systemSchema } from "../../../src/config/pjsip/system-schema.js";
 import { transportSchema } from "../../../src/config/pjsip/transport-schema.js";
 import { rtpSchema } from "../../../src/config/rtp/rtp-schema.js";
+import { loggerSchema } from "../../../src/config/logger/logger-schema.js";
 import type { AnyOption, ObjectSchema } from "../../../src/config/schema/types.js";
 import { findOptionReads, type OptionReads, type ValuesType } from "./option-reads.js";
 
@@ -34,7 +35,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 interface Target extends ValuesType {
   readonly schema: ObjectSchema;
   /** The .conf file whose sections use this schema, and the section written for it. */
-  readonly conf: "pjsip.conf" | "rtp.conf" | "guard.conf";
+  readonly conf: "pjsip.conf" | "rtp.conf" | "guard.conf" | "logger.conf";
 }
 
 /** Every schema, with the values type the loader gives the rest of the program. */
@@ -48,6 +49,7 @@ const TARGETS: readonly Target[] = [
   { label: "system", schema: systemSchema, file: "src/config/pjsip/system-schema.ts", typeName: "SystemValues", conf: "pjsip.conf" },
   { label: "rtp", schema: rtpSchema, file: "src/config/rtp/rtp-schema.ts", typeName: "RtpValues", conf: "rtp.conf" },
   { label: "guard", schema: guardSchema, file: "src/config/guard/guard-schema.ts", typeName: "GuardValues", conf: "guard.conf" },
+  { label: "logger", schema: loggerSchema, file: "src/config/logger/logger-schema.ts", typeName: "LoggerValues", conf: "logger.conf" },
 ];
 
 /** Console commands print options; a read there is not behaviour. */

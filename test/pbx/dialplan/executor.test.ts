@@ -22,7 +22,8 @@ function executor(dp: Dialplan, maxSteps?: number) {
 }
 
 function executing(log: CaptureLogger): string[] {
-  return log.records.filter((r) => r.msg.startsWith("-- Executing")).map((r) => r.msg);
+  // pbx.c's verbose level 3 line (the console shows it as `    -- Executing …`).
+  return log.records.filter((r) => r.verbose === 3 && r.msg.startsWith("Executing")).map((r) => `-- ${r.msg}`);
 }
 
 test("executor: echo test answers, echoes, and stops when the caller hangs up", async () => {
@@ -36,7 +37,9 @@ test("executor: echo test answers, echoes, and stops when the caller hangs up", 
     '-- Executing [600@internal:1] Answer("PJSIP/1001-00000001", "") in new stack',
     '-- Executing [600@internal:2] Echo("PJSIP/1001-00000001", "") in new stack',
   ]);
-  assert.equal(log.records.find((r) => r.msg.startsWith("-- Executing"))?.level, "info");
+  const line = log.records.find((r) => r.msg.startsWith("Executing"));
+  assert.equal(line?.verbose, 3);
+  assert.equal(line?.ctx.asteriskSource, "pbx.c", "the line names Asterisk's source file, as Asterisk's does");
 });
 
 test("executor: unknown extension returns no-extension and runs nothing", async () => {

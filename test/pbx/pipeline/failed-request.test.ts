@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ASTERISK_SOURCE, CaptureLogger, humanLine } from "../../../src/core/logger.js";
+import { ASTERISK_SOURCE, CaptureLogger, formatLogLine } from "../../../src/core/logger.js";
 import { failedRequestText, fromForLog, logFailedRequest } from "../../../src/pbx/pipeline/failed-request.js";
 import type { RequestContext } from "../../../src/pbx/pipeline/request-context.js";
 
@@ -34,7 +34,7 @@ test("failed request: the NOTICE is Asterisk's line, header included, and nothin
   const rec = log.records[0];
   assert.ok(rec);
   assert.equal(rec.level, "notice");
-  const line = humanLine({ level: 35, time: new Date(2026, 11, 1, 23, 2, 48).getTime(), msg: rec.msg, category: "pbx.auth", ...rec.ctx });
+  const line = formatLogLine("notice", { category: "pbx.auth", ...rec.ctx }, rec.msg, new Date(2026, 11, 1, 23, 2, 48).getTime());
   assert.equal(
     line,
     `[Dec  1 23:02:48] NOTICE[${process.pid}] res_pjsip/pjsip_distributor.c: Request 'REGISTER' from '<sip:2001@127.0.0.1>' failed for '127.0.0.7:25171' (callid: 4owjsidq5v5dc8k1@127.0.0.7) - Failed to authenticate`,
@@ -42,9 +42,9 @@ test("failed request: the NOTICE is Asterisk's line, header included, and nothin
 });
 
 test("failed request: without the Asterisk source key the category names the line, as before", () => {
-  const line = humanLine({ level: 35, time: 0, msg: "hello", category: "pbx.auth" });
+  const line = formatLogLine("notice", { category: "pbx.auth" }, "hello", 0);
   assert.match(line, /^\[[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d\] NOTICE\[\d+\] pbx\.auth: hello$/);
-  assert.doesNotMatch(humanLine({ level: 35, time: 0, msg: "m", [ASTERISK_SOURCE]: "x.c" }), /asteriskSource/, "the key is not rendered as context");
+  assert.doesNotMatch(formatLogLine("notice", { [ASTERISK_SOURCE]: "x.c" }, "m", 0), /asteriskSource/, "the key is not rendered as context");
 });
 
 test("failed request: a Call-ID with parentheses cannot end the (callid: …) group early", () => {

@@ -1,6 +1,6 @@
 /**
- * BatchedWriter: text gathered and written in order in one write per batch, written at once past
- * 64 KiB, everything in the file once close() returns, appends to what the file held, and an
+ * LogFile's batching: text gathered and written in order in one write per batch, written at once
+ * past 64 KiB, everything in the file once close() returns, appends to what the file held, and an
  * unwritable path reported once without throwing.
  */
 import { it } from "node:test";
@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BatchedWriter } from "../../src/core/batched-writer.js";
+import { LogFile } from "../../src/core/log/log-file.js";
 
 function scratch(): { dir: string; done: () => void } {
   const dir = mkdtempSync(join(tmpdir(), "sw-batched-"));
@@ -20,7 +20,7 @@ it("gathers lines, writes them in order on flush and after the delay, appending 
   try {
     const path = join(dir, "messages.log");
     writeFileSync(path, "old\n");
-    const w = new BatchedWriter(path, { delayMs: 20 });
+    const w = new LogFile(path, { delayMs: 20 });
     w.write("one\n");
     w.write("two\n");
     assert.equal(readFileSync(path, "utf8"), "old\n", "nothing written before the batch is due");
@@ -43,7 +43,7 @@ it("writes at once when 64 KiB are gathered", () => {
   const { dir, done } = scratch();
   try {
     const path = join(dir, "big.log");
-    const w = new BatchedWriter(path, { delayMs: 60_000 });
+    const w = new LogFile(path, { delayMs: 60_000 });
     const line = "x".repeat(1023) + "\n";
     for (let i = 0; i < 64; i++) w.write(line);
     assert.equal(readFileSync(path, "utf8").length, 64 * 1024);
@@ -57,7 +57,7 @@ it("an unwritable path is reported once and never throws", () => {
   const { dir, done } = scratch();
   try {
     const errors: string[] = [];
-    const w = new BatchedWriter(join(dir, "no-such-dir", "x.log"), { onError: (e) => errors.push(e.message) });
+    const w = new LogFile(join(dir, "no-such-dir", "x.log"), { onTrouble: (e) => void (e.kind === "failing" && errors.push(e.err.message)) });
     w.write("a\n");
     w.flush();
     w.write("b\n");

@@ -1,0 +1,129 @@
+/**
+ * logger.conf as a module: it gives the log router (core/log/) the channels of logger.conf at
+ * start, on `core reload` and on `logger reload`, rotates on `logger rotate`, reopens on SIGHUP, and
+ * owns the `logger …` and `core set verbose|debug` commands (logger-commands.ts).
+ *
+ * guard.conf's `security_log=yes` (the default) is one more channel, `security.log => security`,
+ * unless logger.conf already has a channel of that name: fail2ban finds Asterisk's security.log
+ * without anyone having to write a logger.conf.
+ */
+import { spawn } from "node:child_process";
+import type { LoadedConfig } from "../../config/index.js";
+import type { LoggerConfig } from "../../config/logger/load-logger.js";
+import { formatDiagnostic } from "../../config/diagnostic.js";
+import { parseLevelList } from "../../core/log/levels.js";
+import { ROTATE_ON_RELOAD_BYTES, type LogRouter, type LogSettings } from "../../core/log/log-router.js";
+import type { Logger } from "../../core/logger.js";
+import type { ModuleContext, PbxModule } from "../../core/module.js";
+import { registerLoggerCommands } from "./logger-commands.js";
+
+export interface LoggerModuleDeps {
+  config: { readonly name: string; config(): LoadedConfig; read(): LoadedConfig };
+  router: LogRouter;
+}
+
+/** The router's settings from logger.conf. */
+export function logSettings(cfg: LoggerConfig): LogSettings {
+  return {
+    dateformat: cfg.dateformat,
+    useCallids: cfg.useCallids && cfg.displayCallids,
+    appendHostname: cfg.appendhostname,
+    rotateStrategy: cfg.rotatestrategy,
+    execAfterRotate: cfg.execAfterRotate,
+    channels: cfg.channels,
+  };
+}
+
+/** The channels the router runs: logger.conf's, plus the guard's security.log. */
+export function effectiveSettings(cfg: Pick<LoadedConfig, "logger" | "guard">): LogSettings {
+  const base = logSettings(cfg.logger);
+  if (!cfg.guard.securityLog || base.channels.some((c) => c.name.trim() === "security.log")) return base;
+  return { ...base, channels: [...base.channels, { name: "security.log", formatter: "default", levels: parseLevelList("security").levels }] };
+}
+
+/** Said once at start (and on `logger reload`) when there is no logger.conf. */
+export const NO_LOGGER_CONF =
+  "No logger.conf: Asterisk's default logging applies (the console only: errors, warnings, notices, verbose); no messages.log is written. Copy configs/samples/logger.conf.sample to the configuration directory for log files";
+
+export class LoggerModule implements PbxModule {
+  readonly name = "logger";
+  readonly dependsOn: readonly string[];
+  private log: Logger | undefined;
+  /**
+   * SIGHUP, what logrotate's postrotate sends after moving the files: they are opened again by
+   * name and logger.conf is read again. (Asterisk reloads every module on SIGHUP; here that is
+   * `core reload`.)
+   */
+  private readonly onHangup = (): void => {
+    this.deps.router.reopen();
+    this.reloadLogger();
+  };
+
+  constructor(private readonly deps: LoggerModuleDeps) {
+    this.dependsOn = [deps.config.name];
+  }
+
+  start(ctx: ModuleContext): void {
+    this.log = ctx.log.child({ category: "logger" });
+    const cfg = this.deps.config.config();
+    this.apply(cfg);
+    if (!cfg.logger.present) this.log.notice({}, NO_LOGGER_CONF);
+    registerLoggerCommands(ctx.commands, {
+      router: this.deps.router,
+      logger: () => this.deps.config.config().logger,
+      reload: () => this.reloadLogger(),
+      rotate: () => this.rotate(),
+    });
+    process.on("SIGHUP", this.onHangup);
+    ctx.defer(() => void process.off("SIGHUP", this.onHangup));
+  }
+
+  reload(): void {
+    this.apply(this.deps.config.config());
+    this.rotateLarge();
+  }
+
+  /** `logger reload`: logger.conf (and guard.conf's security_log) read again and applied alone. */
+  private reloadLogger(): string {
+    const next = this.deps.config.read();
+    const problems = next.diagnostics.filter((d) => d.file.endsWith("logger.conf"));
+    for (const d of problems) this.log?.warn({}, formatDiagnostic(d));
+    this.apply(next);
+    this.rotateLarge();
+    if (!next.logger.present) this.log?.notice({}, NO_LOGGER_CONF);
+    return "";
+  }
+
+  /** A reload rotates the files that grew beyond 1 GiB, as Asterisk's does (size-based rotation). */
+  private rotateLarge(): void {
+    this.execAll(this.deps.router.rotate(ROTATE_ON_RELOAD_BYTES));
+  }
+
+  private apply(cfg: Pick<LoadedConfig, "logger" | "guard">): void {
+    this.deps.router.apply(effectiveSettings(cfg));
+  }
+
+  /** `logger rotate`: every file channel per rotatestrategy, then exec_after_rotate per file. */
+  private rotate(): string[] {
+    const renamed = this.deps.router.rotate();
+    this.execAll(renamed);
+    return renamed;
+  }
+
+  private execAll(files: readonly string[]): void {
+    const command = this.deps.router.current().execAfterRotate;
+    if (command !== "") for (const file of files) this.execAfterRotate(command, file);
+  }
+
+  private execAfterRotate(command: string, filename: string): void {
+    // The file name goes in as an environment variable, never pasted into the shell text.
+    const child = spawn("/bin/sh", ["-c", command.replaceAll("${filename}", '"$SWITCHBOARD_ROTATED"')], {
+      env: { ...process.env, SWITCHBOARD_ROTATED: filename },
+      stdio: "ignore",
+    });
+    child.on("error", (err) => this.log?.warn({}, `exec_after_rotate '${command}' for ${filename} could not run: ${err.message}`));
+    child.on("exit", (code) => {
+      if (code !== 0) this.log?.warn({}, `exec_after_rotate '${command}' for ${filename} exited with ${code}`);
+    });
+  }
+}
