@@ -187,10 +187,10 @@ const endpointOptions = [
   // Asterisk folds permit/deny into the ACL and lists only the named ACLs. Both lines go into
   // one rule list in file order (the last matching rule decides; no rule matching allows).
   aclRules("deny", "deny", "Networks refused as this endpoint (with permit=, in file order; the last matching line decides). Refused requests get 403, a NOTICE and a FailedACL event.", { key: "permit", ...HIDDEN }),
-  aclRules("permit", "permit", "Networks allowed to send requests as this endpoint (with deny=, in file order; the last matching line decides)."),
+  aclRules("permit", "permit", "Networks allowed to send requests as this endpoint (with deny=, in file order; the last matching line decides).", HIDDEN),
   list("contact_acl", "Named ACLs applied to Contact addresses.", { repeat: "append", ...NOT_YET }),
   aclRules("contact_deny", "deny", "Networks refused in the Contact of requests from this endpoint (with contact_permit=, in file order).", { key: "contactPermit", ...HIDDEN }),
-  aclRules("contact_permit", "permit", "Networks allowed in the Contact of requests from this endpoint (with contact_deny=, in file order)."),
+  aclRules("contact_permit", "permit", "Networks allowed in the Contact of requests from this endpoint (with contact_deny=, in file order).", HIDDEN),
   // Location (RFC 6442).
   str("geoloc_incoming_call_profile", "", "Geolocation profile applied to incoming calls.", NOT_YET),
   str("geoloc_outgoing_call_profile", "", "Geolocation profile applied to outgoing calls.", NOT_YET),

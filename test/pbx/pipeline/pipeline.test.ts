@@ -54,9 +54,9 @@ function req(spec: ReqSpec): Buffer {
   );
 }
 
-test("pipeline: stages run in the documented order sanity → identify → authenticate → dispatch", () => {
+test("pipeline: stages run in the documented order sanity → identify → acl → authenticate → dispatch", () => {
   const pbx = buildPbx();
-  assert.deepEqual(pbx.pipeline.stageNames, ["sanity", "identify", "authenticate", "dispatch"]);
+  assert.deepEqual(pbx.pipeline.stageNames, ["sanity", "identify", "acl", "authenticate", "dispatch"]);
 });
 
 test("pipeline: a Request-URI with an unsupported scheme → 416 (§8.2.2.1), before authentication", () => {
