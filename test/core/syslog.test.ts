@@ -1,0 +1,67 @@
+/**
+ * syslog.<facility> channels through logger(1) to a real Unix datagram socket (a python3
+ * receiver standing in for the syslog daemon): the priority carries the facility and the
+ * level's severity, the tag is `asterisk`; with no socket the channel reports once and counts drops.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { SyslogChannel } from "../../src/core/log/syslog.js";
+
+const RECEIVER = `
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+print("ready", flush=True)
+with open(sys.argv[2], "ab") as out:
+    while True:
+        data = s.recv(65536)
+        out.write(data + b"\\n")
+        out.flush()
+`;
+
+async function until(pred: () => boolean, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!pred()) {
+    if (Date.now() > end) throw new Error("timed out");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+test("syslog: a NOTICE on syslog.local0 arrives with priority <133> (local0, notice) and tag asterisk", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "sw-syslog-"));
+  const sock = join(dir, "log.sock");
+  const out = join(dir, "received");
+  const py = spawn("python3", ["-c", RECEIVER, sock, out], { stdio: ["ignore", "pipe", "inherit"] });
+  try {
+    await new Promise<void>((r) => py.stdout.once("data", () => r()));
+    const ch = new SyslogChannel("local0", { socket: sock });
+    ch.write("NOTICE", "NOTICE[1]: res_pjsip/pjsip_distributor.c: Request 'REGISTER' failed");
+    ch.write("ERROR", "ERROR[1]: core: two\nlines");
+    await until(() => existsSync(out) && readFileSync(out, "latin1").split("\n").filter(Boolean).length >= 2, 5000);
+    ch.close();
+    const got = readFileSync(out, "latin1").split("\n").filter(Boolean);
+    assert.match(got[0] ?? "", /^<133>.*asterisk.*: NOTICE\[1\]: res_pjsip\/pjsip_distributor\.c: Request 'REGISTER' failed$/);
+    assert.match(got[1] ?? "", /^<131>.*: ERROR\[1\]: core: two lines$/, "local0 error; a message stays one record");
+  } finally {
+    py.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("syslog: without a syslog socket the channel says so once and counts its lines as dropped", async () => {
+  const troubles: string[] = [];
+  const ch = new SyslogChannel("user", { socket: "/nonexistent/switchboard-test.sock", onTrouble: (t) => troubles.push(t) });
+  ch.write("NOTICE", "one");
+  await until(() => troubles.length > 0, 5000);
+  ch.write("NOTICE", "two");
+  ch.write("NOTICE", "three");
+  ch.close();
+  assert.equal(troubles.length, 1);
+  assert.match(troubles[0] ?? "", /syslog\.user: cannot write to \/nonexistent\/switchboard-test\.sock/);
+  assert.equal(ch.dropped, 2);
+  assert.equal(ch.isFailing, true);
+});
