@@ -13,8 +13,8 @@ const loggerOptions = [
   bool("use_callids", true, "Tag the lines of a call with its call id ([C-00000001]), so one call's lines can be picked out."),
   bool("display_callids", true, "The name Asterisk's code reads for use_callids (the sample file documents use_callids); either one set to no turns call ids off."),
   bool("appendhostname", false, "Append the host name to log file names (messages.log.pbx1), for log directories shared between machines."),
-  oneOf("rotatestrategy", ["none", "sequential", "rotate", "timestamp"] as const, "sequential", "What 'logger rotate' (and SIGHUP with rotation) does: none (reopen only, for an outside logrotate), sequential (file.N, the newest has the highest N), rotate (file.0 is the newest, older ones move up), timestamp (file.<seconds since 1970>)."),
-  str("exec_after_rotate", "", "Shell command run after each file is rotated; ${filename} is the archived file (rotatestrategy=rotate: the original name)."),
+  oneOf("rotatestrategy", ["none", "sequential", "rotate", "timestamp"] as const, "sequential", "What 'logger rotate' (and a reload, for files above 1 GiB) does: none (reopen only, for an outside logrotate), sequential (file.N, the newest has the highest N), rotate (file.0 is the newest, older ones move up), timestamp (file.<seconds since 1970>)."),
+  str("exec_after_rotate", "", "Shell command run after each file is rotated; ${filename} is the archived file (the file itself with rotatestrategy=none)."),
   // Asterisk's default is yes; with no Queue() there is nothing to write, so ours is no and yes is reported.
   bool("queue_log", false, "Write queue_log (Asterisk's default is yes; Switchboard has no queues yet).", NO_QUEUES),
   bool("queue_log_to_file", false, "Write queue_log to a file even with a realtime backend.", NO_QUEUES),

@@ -56,7 +56,12 @@ export class LoggerModule implements PbxModule {
    */
   private readonly onHangup = (): void => {
     this.deps.router.reopen();
-    this.reloadLogger();
+    // A signal listener that throws ends the process: an unreadable file is a warning, not a crash.
+    try {
+      this.reloadLogger();
+    } catch (err) {
+      this.log?.warn({}, `SIGHUP: the log files were reopened, but logger.conf could not be read again: ${err instanceof Error ? err.message : String(err)}`);
+    }
   };
 
   constructor(private readonly deps: LoggerModuleDeps) {
