@@ -95,6 +95,11 @@ test("router: [json] writes Asterisk's json keys plus our context; two channels 
     assert.equal(both.length, 2);
     assert.match(both[0] ?? "", /NOTICE.*hello/);
     assert.match(both[1] ?? "", /WARNING.*second/);
+    // Both channels take an ERROR? No: each names its own levels. Two that both take NOTICE write it once.
+    router.apply(settings([channel("twice.log", "notice"), channel(join(dir, "twice.log"), "notice,warning")]));
+    router.write(makeRecord("NOTICE", 0, { category: "c" }, {}, "once", true, AT));
+    router.close();
+    assert.equal(readFileSync(join(dir, "twice.log"), "utf8").split("\n").filter(Boolean).length, 1, "one file, one line per record");
   } finally {
     done();
   }
@@ -149,6 +154,14 @@ test("log file: rotation never loses a line; sequential, rotate (keeping .gz slo
     file.close();
     const all = [`${path}.0`, `${path}.1`, path].flatMap((p) => readFileSync(p, "utf8").trimEnd().split("\n"));
     assert.deepEqual(all, Array.from({ length: 100 }, (_, i) => `line ${i}`));
+
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir);
+    writeFileSync(`${path}.0.gz`, "compressed by exec_after_rotate");
+    const q = new LogFile(path);
+    q.write("after the archive\n");
+    assert.equal(q.rotate("sequential"), `${path}.1`, "sequential skips the slot a .gz archive holds");
+    q.close();
 
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir);
@@ -217,6 +230,93 @@ test("router: appendhostname puts the host name after the file name", () => {
     assert.match(files[0] ?? "", /^messages\.log\..+/);
     assert.ok(!existsSync(join(dir, "messages.log")));
   } finally {
+    done();
+  }
+});
+
+test("layouts: text from the network cannot forge a line: control characters escaped, each line of a trace under its own head", () => {
+  const { dir, done } = tempDir();
+  try {
+    const router = new LogRouter({ dir });
+    const seen: string[] = [];
+    router.attach({ verbosity: 5, write: (l) => void seen.push(l) });
+    router.apply(settings([channel("console", "notice"), channel("messages.log", "notice,verbose(5)"), channel("plain.log", "notice", "plain")]));
+    const forged = "[Dec  1 23:02:48] NOTICE[1] res_pjsip/pjsip_distributor.c: Request 'REGISTER' from '<sip:x@y>' failed for '10.9.9.9:5060'";
+    router.write(makeRecord("NOTICE", 0, { category: "sip" }, {}, `From 'evil\r\n${forged}' and \x1b[2Jescape`, true, AT));
+    router.write(makeRecord("VERBOSE", 0, { category: "sip" }, {}, "<--- Received SIP request --->\r\nINVITE sip:2002@pbx SIP/2.0\r\nVia: x\r\n", true, AT));
+    router.close();
+    const pid = process.pid;
+    const lines = readFileSync(join(dir, "messages.log"), "utf8").trimEnd().split("\n");
+    assert.deepEqual(lines, [
+      `[Dec  1 23:02:48] NOTICE[${pid}] sip: From 'evil`,
+      `[Dec  1 23:02:48] NOTICE[${pid}] sip: ${forged}' and \\x1b[2Jescape`,
+      `[Dec  1 23:02:48] VERBOSE[${pid}] sip: <--- Received SIP request --->`,
+      `[Dec  1 23:02:48] VERBOSE[${pid}] sip: INVITE sip:2002@pbx SIP/2.0`,
+      `[Dec  1 23:02:48] VERBOSE[${pid}] sip: Via: x`,
+    ]);
+    for (const l of lines) assert.match(l, /^\[Dec {2}1 23:02:48\] (NOTICE|VERBOSE)\[\d+\] sip: /, "every line starts with our head");
+    assert.equal(readFileSync(join(dir, "plain.log"), "utf8").split("\n")[0], `[Dec  1 23:02:48] NOTICE[${pid}]: sip: From 'evil`, "plain: a colon after the ids, as Asterisk's");
+    assert.ok(!seen.join("\n").includes("\x1b"), "the console gets no terminal escape");
+    assert.ok(seen.includes("<--- Received SIP request --->\nINVITE sip:2002@pbx SIP/2.0\nVia: x\n"), "the console keeps a trace readable");
+  } finally {
+    done();
+  }
+});
+
+test("router: the console's formatter applies ([json], [plain]); without a console channel consoles raise no verbose work", () => {
+  const router = new LogRouter({ dir: undefined });
+  const seen: string[] = [];
+  const c = { verbosity: 3, write: (l: string) => void seen.push(l) };
+  router.attach(c);
+  router.apply(settings([channel("console", "notice", "json")]));
+  router.write(makeRecord("NOTICE", 0, { category: "core" }, {}, "as json", true, AT));
+  router.apply(settings([channel("console", "notice", "plain")]));
+  router.write(makeRecord("VERBOSE", 3, { category: "pbx.c" }, {}, "plain verbose", true, AT));
+  assert.equal((JSON.parse(seen[0] ?? "{}") as { logmsg: { message: string } }).logmsg.message, "as json\n");
+  assert.equal(seen[1], `[Dec  1 23:02:48] VERBOSE[${process.pid}]: pbx.c: plain verbose`);
+  router.apply(settings([channel("syslog.local0", "notice")]));
+  assert.equal(router.wants("VERBOSE", 1), false, "a -vvv console without a console channel costs nothing");
+  router.close();
+});
+
+test("router: the guard's security.log is left out when logger.conf already writes that file under another spelling", () => {
+  const { dir, done } = tempDir();
+  try {
+    const router = new LogRouter({ dir });
+    router.apply(settings([channel(join(dir, "security.log"), "security,notice"), { ...channel("security.log", "security"), unlessPresent: true }]));
+    router.write(makeRecord("SECURITY", 0, { category: "security" }, {}, "SecurityEvent=\"X\"", true, AT));
+    router.close();
+    assert.equal(readFileSync(join(dir, "security.log"), "utf8").split("\n").filter(Boolean).length, 1);
+    assert.equal(router.status().length, 0, "closed");
+  } finally {
+    done();
+  }
+});
+
+test("router: syslog channels get Asterisk's syslog text, no stamp: LEVEL[pid][C-…]: file: text", async () => {
+  const { dir, done } = tempDir();
+  const sock = join(dir, "log.sock");
+  const out = join(dir, "received");
+  const { spawn } = await import("node:child_process");
+  const py = spawn("python3", ["-c", "import socket,sys\ns=socket.socket(socket.AF_UNIX,socket.SOCK_DGRAM)\ns.bind(sys.argv[1])\nprint('ready',flush=True)\nf=open(sys.argv[2],'ab')\nwhile True:\n  f.write(s.recv(65536)+b'\\n'); f.flush()\n", sock, out], { stdio: ["ignore", "pipe", "inherit"] });
+  const was = process.env.SWITCHBOARD_SYSLOG_SOCKET;
+  try {
+    await new Promise<void>((r) => py.stdout.once("data", () => r()));
+    process.env.SWITCHBOARD_SYSLOG_SOCKET = sock;
+    const router = new LogRouter({ dir });
+    router.apply(settings([channel("syslog.local0", "notice")]));
+    router.write(makeRecord("NOTICE", 0, { category: "res_pjsip/pjsip_distributor.c", callid: "C-00000004" }, {}, "Request 'INVITE' failed", true, AT));
+    const end = Date.now() + 5000;
+    while (!(existsSync(out) && readFileSync(out, "latin1").includes("failed"))) {
+      if (Date.now() > end) throw new Error("no syslog record");
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    router.close();
+    assert.match(readFileSync(out, "latin1"), new RegExp(`^<133>.*asterisk.*: NOTICE\\[${process.pid}\\]\\[C-00000004\\]: res_pjsip/pjsip_distributor\\.c: Request 'INVITE' failed\\n`));
+  } finally {
+    if (was === undefined) delete process.env.SWITCHBOARD_SYSLOG_SOCKET;
+    else process.env.SWITCHBOARD_SYSLOG_SOCKET = was;
+    py.kill();
     done();
   }
 });

@@ -40,12 +40,13 @@ test("syslog: a NOTICE on syslog.local0 arrives with priority <133> (local0, not
     await new Promise<void>((r) => py.stdout.once("data", () => r()));
     const ch = new SyslogChannel("local0", { socket: sock });
     ch.write("NOTICE", "NOTICE[1]: res_pjsip/pjsip_distributor.c: Request 'REGISTER' failed");
-    ch.write("ERROR", "ERROR[1]: core: two\nlines");
-    await until(() => existsSync(out) && readFileSync(out, "latin1").split("\n").filter(Boolean).length >= 2, 5000);
+    ch.write("ERROR", "ERROR[1]: core: two\nERROR[1]: core: lines");
+    await until(() => existsSync(out) && readFileSync(out, "latin1").split("\n").filter(Boolean).length >= 3, 5000);
     ch.close();
     const got = readFileSync(out, "latin1").split("\n").filter(Boolean);
     assert.match(got[0] ?? "", /^<133>.*asterisk.*: NOTICE\[1\]: res_pjsip\/pjsip_distributor\.c: Request 'REGISTER' failed$/);
-    assert.match(got[1] ?? "", /^<131>.*: ERROR\[1\]: core: two lines$/, "local0 error; a message stays one record");
+    assert.match(got[1] ?? "", /^<131>.*: ERROR\[1\]: core: two$/, "local0 error");
+    assert.match(got[2] ?? "", /^<131>.*: ERROR\[1\]: core: lines$/, "each line of a text is a record with its priority");
   } finally {
     py.kill();
     rmSync(dir, { recursive: true, force: true });

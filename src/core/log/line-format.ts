@@ -9,6 +9,15 @@
  *   json formatter writes it, plus `"context"`: our structured fields, which the text layouts leave out.
  * - the console: verbose records as Asterisk's console shows them (`    -- ` for level 3, no
  *   stamp), the others as in files.
+ * - syslog: `NOTICE[11612][C-00000001]: res_pjsip/pjsip_distributor.c: text`, no stamp (syslog
+ *   stamps it), as Asterisk sends it (less the `:line in function` we have no C source for).
+ *
+ * Text from the network (a From URI, a Call-ID, a SIP packet in a trace) must not be able to
+ * forge a line that fail2ban or a script would take as ours. In the text layouts, control
+ * characters are written as `\xNN`, a CR before a LF is dropped, and each line of a multi-line
+ * message (a SIP trace) gets the record's own head, so no line begins with text from outside.
+ * The console keeps multi-line messages as they are (people read it), with the other control
+ * characters escaped so nothing can drive the terminal.
  */
 import type { AsteriskLevel } from "./levels.js";
 
@@ -43,21 +52,55 @@ export interface LineContext {
 }
 
 function head(rec: LogRecord, c: LineContext): string {
-  return `[${c.stamp}] ${rec.level}[${c.pid}]${rec.callid !== undefined ? `[${rec.callid}]` : ""}`;
+  return `[${c.stamp}] ${ident(rec, c)}`;
+}
+
+function ident(rec: LogRecord, c: LineContext): string {
+  return `${rec.level}[${c.pid}]${rec.callid !== undefined ? `[${rec.callid}]` : ""}`;
+}
+
+/** Any control character but TAB (LF included). Finding them is the point of these patterns. */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
+// eslint-disable-next-line no-control-regex
+const CONTROL_NOT_LF = /\r(?=\n)|[\x00-\x08\x0b-\x1f\x7f]/g;
+
+function escapeControl(text: string): string {
+  return text.replace(CONTROL_NOT_LF, (ch) => (ch === "\r" ? "" : `\\x${ch.charCodeAt(0).toString(16).padStart(2, "0")}`));
+}
+
+/** `prefix` + text, every line of a multi-line text under its own prefix, control characters escaped. */
+function safeLines(prefix: string, text: string): string {
+  if (!CONTROL.test(text)) return prefix + text;
+  const lines = escapeControl(text).split("\n");
+  if (lines.length > 1 && lines[lines.length - 1] === "") lines.pop();
+  return lines.map((l) => prefix + l).join("\n");
 }
 
 /** `default` formatter: the line of a file channel (without the newline). */
 export function defaultLine(rec: LogRecord, c: LineContext): string {
-  return `${head(rec, c)} ${rec.file}: ${rec.message}${rec.contextText}`;
+  return safeLines(`${head(rec, c)} ${rec.file}: `, rec.message + rec.contextText);
 }
 
-/** `plain` formatter: like default (we have no line numbers or function names to add). */
-export const plainLine = defaultLine;
+/** The text of a syslog record (lines as in {@link defaultLine}, each one record). */
+export function syslogLine(rec: LogRecord, c: LineContext): string {
+  return safeLines(`${ident(rec, c)}: ${rec.file}: `, rec.message + rec.contextText);
+}
+
+/**
+ * `plain` formatter: `[stamp] LEVEL[pid][C-…]: file: text`, on the console too (verbose lines
+ * included). Asterisk adds `:line function` after the file; we have no C source lines to name.
+ */
+export function plainLine(rec: LogRecord, c: LineContext): string {
+  return safeLines(`${head(rec, c)}: ${rec.file}: `, rec.message + rec.contextText);
+}
 
 /** The console's text of a record. */
 export function consoleLine(rec: LogRecord, c: LineContext): string {
-  if (rec.level === "VERBOSE") return `${verbosePrefix(rec.verbose)}${rec.message}${rec.contextText}`;
-  return `${head(rec, c)}: ${rec.file}: ${rec.message}${rec.contextText}`;
+  const text = rec.message + rec.contextText;
+  const safe = CONTROL.test(text) ? escapeControl(text) : text;
+  if (rec.level === "VERBOSE") return `${verbosePrefix(rec.verbose)}${safe}`;
+  return `${head(rec, c)}: ${rec.file}: ${safe}`;
 }
 
 /** `json` formatter: Asterisk's keys in its order, then ours (`context`). */

@@ -147,7 +147,7 @@ function slotTaken(path: string, n: number): string | undefined {
 
 /**
  * logger.conf `rotatestrategy`:
- * - `sequential`: the file becomes `<name>.<n>` with the lowest unused n (the newest has the highest);
+ * - `sequential`: the file becomes `<name>.<n>` with the lowest unused n (the newest has the highest; `.gz`/`.bz2`/`.Z` archives hold their n);
  * - `rotate`: every `<name>.<n>[.gz|.bz2|.Z]` up to the first free slot moves to n+1, the file becomes `<name>.0`;
  * - `timestamp`: the file becomes `<name>.<seconds since the epoch>`.
  */
@@ -156,7 +156,8 @@ function renameFor(path: string, strategy: Exclude<RotateStrategy, "none">, now:
   switch (strategy) {
     case "sequential": {
       let n = 0;
-      while (existsSync(`${path}.${n}`)) n++;
+      // Asterisk looks only for `<name>.<n>`; a slot whose archive exec_after_rotate compressed counts too, so `.0` never comes back beside `.0.gz`.
+      while (slotTaken(path, n) !== undefined) n++;
       target = `${path}.${n}`;
       break;
     }

@@ -12,11 +12,12 @@
  * - A record is formatted once per formatter, and only if some channel with that formatter
  *   takes it.
  */
+import { existsSync } from "node:fs";
 import { hostname as osHostname } from "node:os";
 import { isAbsolute, join } from "node:path";
 import { DateFormat, DEFAULT_DATEFORMAT } from "./date-format.js";
 import { LEVEL_BIT, parseLevelList, type AsteriskLevel, type LevelSet } from "./levels.js";
-import { consoleLine, defaultLine, jsonLine, plainLine, type LogRecord } from "./line-format.js";
+import { consoleLine, defaultLine, jsonLine, plainLine, syslogLine, type LineContext, type LogRecord } from "./line-format.js";
 import { LogFile, type RotateStrategy } from "./log-file.js";
 import { SyslogChannel } from "./syslog.js";
 
@@ -28,6 +29,8 @@ export interface LogChannelSpec {
   readonly name: string;
   readonly formatter: LogFormatter;
   readonly levels: LevelSet;
+  /** Added by us, not by logger.conf (the guard's security.log): left out when logger.conf already writes that file. */
+  readonly unlessPresent?: boolean;
 }
 
 /** logger.conf as the router uses it. */
@@ -106,6 +109,7 @@ export class LogRouter {
   private consoleMask = 0;
   /** Consoles show log lines only when logger.conf has a `console` channel, as in Asterisk. */
   private consoleChannel = false;
+  private consoleFormatter: LogFormatter = "default";
   private readonly consoles = new Set<LogConsole>();
   private date = new DateFormat(DEFAULT_DATEFORMAT);
   private mask = 0;
@@ -133,24 +137,33 @@ export class LogRouter {
     const targets: Target[] = [];
     let consoleMask = 0;
     let consoleChannel = false;
+    let consoleFormatter: LogFormatter = "default";
+    const dir = this.opts.dir;
+    const pathOf = (name: string): string | undefined => {
+      if (dir === undefined) return undefined;
+      const base = settings.appendHostname ? `${name}.${this.hostname}` : name;
+      return isAbsolute(base) ? base : join(dir, base);
+    };
     for (const spec of settings.channels) {
       const name = spec.name.trim();
       if (name.toLowerCase() === "console") {
         // The console always takes verbose lines; each console's verbosity filters them.
         consoleMask |= spec.levels.mask | LEVEL_BIT.VERBOSE;
         consoleChannel = true;
+        consoleFormatter = spec.formatter;
         continue;
       }
       if (name.toLowerCase().startsWith("syslog.")) {
         const facility = name.slice("syslog.".length);
-        const reused = old.find((t) => t.syslog !== undefined && t.spec.name === spec.name);
+        // A channel that failed (no syslog daemon then) is tried afresh on every reload.
+        const reused = old.find((t) => t.syslog !== undefined && t.spec.name === spec.name && !t.syslog.isFailing);
         const syslog = reused?.syslog ?? new SyslogChannel(facility, { onTrouble: (text) => this.trouble(text) });
         targets.push({ spec, type: "Syslog", path: undefined, file: undefined, syslog });
         continue;
       }
-      if (this.opts.dir === undefined) continue;
-      const base = settings.appendHostname ? `${name}.${this.hostname}` : name;
-      const path = isAbsolute(base) ? base : join(this.opts.dir, base);
+      const path = pathOf(name);
+      if (path === undefined) continue;
+      if (spec.unlessPresent === true && settings.channels.some((c) => c !== spec && c.unlessPresent !== true && pathOf(c.name.trim()) === path)) continue;
       // Two channels writing one file share it, so their lines interleave in order.
       const shared = targets.find((t) => t.path === path)?.file;
       const file = shared ?? old.find((t) => t.path === path)?.file ?? this.openFile(path);
@@ -163,6 +176,7 @@ export class LogRouter {
     this.targets = targets;
     this.consoleMask = consoleMask;
     this.consoleChannel = consoleChannel;
+    this.consoleFormatter = consoleFormatter;
     this.recompute();
     const held = this.held;
     this.held = undefined;
@@ -197,21 +211,38 @@ export class LogRouter {
   private writeTargets(rec: LogRecord): void {
     const bit = LEVEL_BIT[rec.level];
     const verbose = rec.level === "VERBOSE";
-    let stamp: string | undefined;
-    let text: string | undefined;
-    let json: string | undefined;
+    let c: LineContext | undefined;
+    const lines: Partial<Record<LogFormatter | "syslog", string>> = {};
+    // A file two channels name gets a record once, even when both take it.
+    let written: LogFile[] | undefined;
     for (const t of this.targets) {
       const levels = t.spec.levels;
       if ((levels.mask & bit) === 0) continue;
       if (verbose && rec.verbose > (levels.verbose ?? this.systemVerbosity)) continue;
-      stamp ??= this.date.format(rec.time);
-      if (t.spec.formatter === "json") {
-        json ??= jsonLine(rec, { stamp, pid: this.pid, hostname: this.hostname });
-        this.deliver(t, rec, json);
-      } else {
-        text ??= t.spec.formatter === "plain" ? plainLine(rec, { stamp, pid: this.pid }) : defaultLine(rec, { stamp, pid: this.pid });
-        this.deliver(t, rec, text);
+      if (t.file !== undefined) {
+        if (written?.includes(t.file) === true) continue;
+        (written ??= []).push(t.file);
       }
+      c ??= { stamp: this.date.format(rec.time), pid: this.pid };
+      const kind = t.spec.formatter === "json" ? "json" : t.syslog !== undefined ? "syslog" : t.spec.formatter;
+      const line = (lines[kind] ??= this.format(kind, rec, c));
+      if (t.file !== undefined) t.file.write(line + "\n");
+      else t.syslog?.write(rec.level, line);
+    }
+  }
+
+  private format(kind: LogFormatter | "syslog" | "console", rec: LogRecord, c: LineContext): string {
+    switch (kind) {
+      case "json":
+        return jsonLine(rec, { ...c, hostname: this.hostname });
+      case "syslog":
+        return syslogLine(rec, c);
+      case "plain":
+        return plainLine(rec, c);
+      case "console":
+        return consoleLine(rec, c);
+      case "default":
+        return defaultLine(rec, c);
     }
   }
 
@@ -219,12 +250,10 @@ export class LogRouter {
     const bit = LEVEL_BIT[rec.level];
     if (this.consoles.size === 0 || (this.consoleMask & bit) === 0) return;
     const verbose = rec.level === "VERBOSE";
-    let stamp: string | undefined;
     let line: string | undefined;
     for (const c of this.consoles) {
       if (verbose && rec.verbose > c.verbosity) continue;
-      stamp ??= this.date.format(rec.time);
-      line ??= consoleLine(rec, { stamp, pid: this.pid });
+      line ??= this.format(this.consoleFormatter === "default" ? "console" : this.consoleFormatter, rec, { stamp: this.date.format(rec.time), pid: this.pid });
       try {
         c.write(line);
       } catch {
@@ -301,13 +330,17 @@ export class LogRouter {
 
   /**
    * `logger rotate`: every file is renamed per rotatestrategy and started anew. Returns, per file,
-   * the name for exec_after_rotate's `${filename}`: the archive (the file itself with `none`).
+   * the name for exec_after_rotate's `${filename}`: the archive, or with `none` the file itself
+   * (as Asterisk runs it then too); a file that was not there or could not be renamed has none.
    */
   rotate(onlyAbove = 0): string[] {
     const renamed: string[] = [];
+    const strategy = this.settings.rotateStrategy;
     for (const file of this.files()) {
-      if (onlyAbove > 0 && (this.settings.rotateStrategy === "none" || file.size() <= onlyAbove)) continue;
-      renamed.push(file.rotate(this.settings.rotateStrategy) ?? file.path);
+      if (onlyAbove > 0 && (strategy === "none" || file.size() <= onlyAbove)) continue;
+      const archive = file.rotate(strategy);
+      if (archive !== undefined) renamed.push(archive);
+      else if (strategy === "none" && existsSync(file.path)) renamed.push(file.path);
     }
     return renamed;
   }
@@ -330,11 +363,6 @@ export class LogRouter {
 
   private files(): LogFile[] {
     return [...new Set(this.targets.flatMap((t) => (t.file !== undefined ? [t.file] : [])))];
-  }
-
-  private deliver(t: Target, rec: LogRecord, line: string): void {
-    if (t.file !== undefined) t.file.write(line + "\n");
-    else t.syslog?.write(rec.level, line);
   }
 
   private openFile(path: string): LogFile {
@@ -360,9 +388,12 @@ export class LogRouter {
       mask |= t.spec.levels.mask;
       if ((t.spec.levels.mask & LEVEL_BIT.VERBOSE) !== 0) maxVerbose = Math.max(maxVerbose, t.spec.levels.verbose ?? this.systemVerbosity);
     }
-    for (const c of this.consoles) {
-      mask |= LEVEL_BIT.VERBOSE;
-      maxVerbose = Math.max(maxVerbose, c.verbosity);
+    // Consoles show lines only through a `console` channel.
+    if (this.consoleChannel) {
+      for (const c of this.consoles) {
+        mask |= LEVEL_BIT.VERBOSE;
+        maxVerbose = Math.max(maxVerbose, c.verbosity);
+      }
     }
     if (this.debugLevel === 0) mask &= ~(LEVEL_BIT.DEBUG | LEVEL_BIT.TRACE);
     this.mask = mask;

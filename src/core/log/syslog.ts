@@ -48,7 +48,7 @@ export class SyslogChannel {
     this.facility = FACILITIES[facilityName.toLowerCase()] ?? FACILITIES.user ?? 1;
   }
 
-  /** `line` is the formatted text without stamp; syslog adds its own. */
+  /** `line` is the formatted text without stamp (syslog adds its own); each of its lines is one record. */
   write(level: AsteriskLevel, line: string): void {
     if (this.closed) return;
     const child = this.failed ? undefined : (this.child ?? this.start());
@@ -56,8 +56,9 @@ export class SyslogChannel {
       this.dropped++;
       return;
     }
-    // One record is one line for logger(1): newlines inside a message become spaces.
-    child.stdin.write(`<${this.facility * 8 + SEVERITY[level]}>${line.includes("\n") ? line.replace(/\n/g, " ") : line}\n`);
+    // logger(1) sends each line as one record: every line of a multi-line text carries the priority.
+    const pri = `<${this.facility * 8 + SEVERITY[level]}>`;
+    child.stdin.write(line.includes("\n") ? `${pri}${line.split("\n").join(`\n${pri}`)}\n` : `${pri}${line}\n`);
   }
 
   close(): void {

@@ -13,8 +13,8 @@ export interface LoggerCommandDeps {
   logger(): LoggerConfig;
   /** Reads logger.conf again and applies it; returns extra text to print. */
   reload(): string;
-  /** Rotates the files; returns the archived names. */
-  rotate(): string[];
+  /** Rotates the files (and runs exec_after_rotate). */
+  rotate(): void;
 }
 
 /** One column padded and cut to `w` (printf's `%-w.ws`). */

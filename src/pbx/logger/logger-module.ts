@@ -4,7 +4,7 @@
  * owns the `logger …` and `core set verbose|debug` commands (logger-commands.ts).
  *
  * guard.conf's `security_log=yes` (the default) is one more channel, `security.log => security`,
- * unless logger.conf already has a channel of that name: fail2ban finds Asterisk's security.log
+ * unless a channel of logger.conf already writes that file: fail2ban finds Asterisk's security.log
  * without anyone having to write a logger.conf.
  */
 import { spawn } from "node:child_process";
@@ -37,8 +37,9 @@ export function logSettings(cfg: LoggerConfig): LogSettings {
 /** The channels the router runs: logger.conf's, plus the guard's security.log. */
 export function effectiveSettings(cfg: Pick<LoadedConfig, "logger" | "guard">): LogSettings {
   const base = logSettings(cfg.logger);
-  if (!cfg.guard.securityLog || base.channels.some((c) => c.name.trim() === "security.log")) return base;
-  return { ...base, channels: [...base.channels, { name: "security.log", formatter: "default", levels: parseLevelList("security").levels }] };
+  if (!cfg.guard.securityLog) return base;
+  // The router leaves it out when a channel of logger.conf writes the same file (however spelled).
+  return { ...base, channels: [...base.channels, { name: "security.log", formatter: "default", levels: parseLevelList("security").levels, unlessPresent: true }] };
 }
 
 /** Said once at start (and on `logger reload`) when there is no logger.conf. */
@@ -49,6 +50,9 @@ export class LoggerModule implements PbxModule {
   readonly name = "logger";
   readonly dependsOn: readonly string[];
   private log: Logger | undefined;
+  /** exec_after_rotate commands still running, and rotations waiting for them. */
+  private running = 0;
+  private readonly waiting: Array<() => string[]> = [];
   /**
    * SIGHUP, what logrotate's postrotate sends after moving the files: they are opened again by
    * name and logger.conf is read again. (Asterisk reloads every module on SIGHUP; here that is
@@ -83,7 +87,9 @@ export class LoggerModule implements PbxModule {
     ctx.defer(() => void process.off("SIGHUP", this.onHangup));
   }
 
+  /** `core reload`: logger.conf applied, the files reopened by name, large ones rotated. */
   reload(): void {
+    this.deps.router.reopen();
     this.apply(this.deps.config.config());
     this.rotateLarge();
   }
@@ -91,6 +97,7 @@ export class LoggerModule implements PbxModule {
   /** `logger reload`: logger.conf (and guard.conf's security_log) read again and applied alone. */
   private reloadLogger(): string {
     const next = this.deps.config.read();
+    this.deps.router.reopen();
     const problems = next.diagnostics.filter((d) => d.file.endsWith("logger.conf"));
     for (const d of problems) this.log?.warn({}, formatDiagnostic(d));
     this.apply(next);
@@ -101,7 +108,7 @@ export class LoggerModule implements PbxModule {
 
   /** A reload rotates the files that grew beyond 1 GiB, as Asterisk's does (size-based rotation). */
   private rotateLarge(): void {
-    this.execAll(this.deps.router.rotate(ROTATE_ON_RELOAD_BYTES));
+    this.rotateWhenIdle(() => this.deps.router.rotate(ROTATE_ON_RELOAD_BYTES));
   }
 
   private apply(cfg: Pick<LoadedConfig, "logger" | "guard">): void {
@@ -109,26 +116,76 @@ export class LoggerModule implements PbxModule {
   }
 
   /** `logger rotate`: every file channel per rotatestrategy, then exec_after_rotate per file. */
-  private rotate(): string[] {
-    const renamed = this.deps.router.rotate();
-    this.execAll(renamed);
-    return renamed;
+  private rotate(): void {
+    this.rotateWhenIdle(() => this.deps.router.rotate());
   }
 
-  private execAll(files: readonly string[]): void {
+  /**
+   * Rotates now, or, while exec_after_rotate commands of the last rotation still run (a gzip of
+   * `messages.log.0`), once they have ended: renaming `.0` under a running gzip would lose it.
+   */
+  private rotateWhenIdle(rotate: () => string[]): void {
+    if (this.running > 0) {
+      this.waiting.push(rotate);
+      return;
+    }
     const command = this.deps.router.current().execAfterRotate;
+    const files = rotate();
     if (command !== "") for (const file of files) this.execAfterRotate(command, file);
   }
 
   private execAfterRotate(command: string, filename: string): void {
+    this.running++;
+    let ended = false;
+    const end = (): void => {
+      if (ended) return;
+      ended = true;
+      this.running--;
+      const next = this.running === 0 ? this.waiting.shift() : undefined;
+      if (next !== undefined) this.rotateWhenIdle(next);
+    };
     // The file name goes in as an environment variable, never pasted into the shell text.
-    const child = spawn("/bin/sh", ["-c", command.replaceAll("${filename}", '"$SWITCHBOARD_ROTATED"')], {
+    const child = spawn("/bin/sh", ["-c", withFilename(command)], {
       env: { ...process.env, SWITCHBOARD_ROTATED: filename },
       stdio: "ignore",
     });
-    child.on("error", (err) => this.log?.warn({}, `exec_after_rotate '${command}' for ${filename} could not run: ${err.message}`));
-    child.on("exit", (code) => {
-      if (code !== 0) this.log?.warn({}, `exec_after_rotate '${command}' for ${filename} exited with ${code}`);
+    child.on("error", (err) => {
+      this.log?.warn({}, `exec_after_rotate '${command}' for ${filename} could not run: ${err.message}`);
+      end();
+    });
+    child.on("close", (code) => {
+      if (code !== 0) this.log?.warn({}, `error executing '${command}' for ${filename} (exit status ${code})`);
+      end();
     });
   }
+}
+
+/**
+ * exec_after_rotate's text for /bin/sh with each `${filename}` a reference to
+ * `$SWITCHBOARD_ROTATED`, right for where it stands: `"$SWITCHBOARD_ROTATED"` outside quotes,
+ * `${SWITCHBOARD_ROTATED}` inside double quotes, and out and back into single quotes, so
+ * `gzip ${filename}`, `gzip "${filename}"` and `gzip '${filename}'` all get the one name, spaces and all.
+ */
+export function withFilename(command: string): string {
+  const PLACEHOLDER = "${filename}";
+  let out = "";
+  let quote: "" | "'" | '"' = "";
+  for (let i = 0; i < command.length; ) {
+    if (command.startsWith(PLACEHOLDER, i)) {
+      out += quote === "" ? '"${SWITCHBOARD_ROTATED}"' : quote === '"' ? "${SWITCHBOARD_ROTATED}" : `'"\${SWITCHBOARD_ROTATED}"'`;
+      i += PLACEHOLDER.length;
+      continue;
+    }
+    const ch = command[i] ?? "";
+    if (ch === "\\" && quote !== "'") {
+      out += command.slice(i, i + 2);
+      i += 2;
+      continue;
+    }
+    if (ch === "'" && quote !== '"') quote = quote === "'" ? "" : "'";
+    else if (ch === '"' && quote !== "'") quote = quote === '"' ? "" : '"';
+    out += ch;
+    i++;
+  }
+  return out;
 }
