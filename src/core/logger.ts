@@ -10,10 +10,10 @@
  * something to build on a busy path asks first: `if (log.wants("verbose", 3)) log.verbose(3, …)`.
  */
 import { mkdirSync } from "node:fs";
-import type { AsteriskLevel } from "./log/levels.js";
+import { parseLevelList, type AsteriskLevel } from "./log/levels.js";
 import { DateFormat } from "./log/date-format.js";
 import { defaultLine, type LogRecord } from "./log/line-format.js";
-import { LogRouter, type LogConsole } from "./log/log-router.js";
+import { DEFAULT_LOG_SETTINGS, LogRouter, type LogConsole } from "./log/log-router.js";
 
 export type LogLevel = "trace" | "debug" | "info" | "notice" | "warn" | "error";
 type LogFn = (obj: object, msg: string) => void;
@@ -196,6 +196,9 @@ export function createLogger(opts: LoggerOptions = {}): LoggerHandle {
     close() {
       process.off("exit", flushOnExit);
       detach?.();
+      // Start failed before logger.conf was applied: the held start-up lines (the reason it
+      // failed among them) still reach messages.log, as the default configuration would write them.
+      if (r.holding && opts.dir !== undefined) r.apply({ ...DEFAULT_LOG_SETTINGS, channels: [{ name: "messages.log", formatter: "default", levels: parseLevelList("notice,warning,error").levels }] });
       r.close();
     },
   };

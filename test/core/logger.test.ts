@@ -320,3 +320,18 @@ test("router: syslog channels get Asterisk's syslog text, no stamp: LEVEL[pid][C
     done();
   }
 });
+
+test("createLogger: start-up lines held for logger.conf still reach messages.log when the start fails before it is applied", () => {
+  const { dir, done } = tempDir();
+  try {
+    const handle = createLogger({ dir, holdUntilApplied: true });
+    handle.logger.warn({}, "pjsip.conf: endpoint 6001 has no aor");
+    handle.logger.verbose(3, {}, "a verbose start-up line");
+    handle.close();
+    const lines = readFileSync(join(dir, "messages.log"), "utf8").trimEnd().split("\n");
+    assert.equal(lines.length, 1);
+    assert.match(lines[0] ?? "", /WARNING\[\d+\] core: pjsip\.conf: endpoint 6001 has no aor$/);
+  } finally {
+    done();
+  }
+});

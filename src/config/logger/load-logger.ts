@@ -63,6 +63,9 @@ function readChannels(category: ConfigCategory, sink: DiagnosticSink): LogChanne
       }
     }
     if (levels.mask === 0) sink.warning(v.file, v.line, `[logfiles] ${name} => ${v.value}: no levels, so nothing is written there`);
+    if (name.toLowerCase() === "console" && levels.verbose !== undefined) {
+      sink.warning(v.file, v.line, `[logfiles] console => ${v.value}: the (${levels.verbose}) of verbose is not used on the console, as in Asterisk; each console shows verbose lines up to its own verbosity (-v, core set verbose)`);
+    }
     out.push({ name, formatter, levels });
   }
   return out;
@@ -84,6 +87,9 @@ export function buildLoggerConfig(parsed: ParsedConfig | undefined): LoggerConfi
     } else {
       sink.warning(category.file, category.line, `[${category.name}] is not a section of logger.conf; only [general] and [logfiles] are read`);
     }
+  }
+  if (channels.length === 0) {
+    sink.warning(parsed.fileName, 0, "logger.conf has no channels in [logfiles]: nothing is logged, not even errors (Asterisk then prints bare messages on its stdout; Switchboard does not). Add at least `console => notice,warning,error`");
   }
   return { config: { ...general, present: true, channels }, diagnostics: sink.items, files: parsed.files };
 }

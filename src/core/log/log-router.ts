@@ -183,6 +183,11 @@ export class LogRouter {
     if (held !== undefined) for (const rec of held) this.writeTargets(rec);
   }
 
+  /** True until the first {@link apply}, while start-up lines are held. */
+  get holding(): boolean {
+    return this.held !== undefined;
+  }
+
   current(): LogSettings {
     return this.settings;
   }

@@ -217,7 +217,7 @@ export class Registrar extends TypedEmitter<RegistrarEvents> {
   expire(): number {
     const gone = this.opts.store.removeExpired(this.opts.clock.now());
     for (const c of gone) {
-      if (this.opts.log.wants("verbose", 3)) this.opts.log.verbose(3, { endpoint: c.endpoint }, `Removed contact '${c.uri}' from AOR '${c.aor}' due to expiration`);
+      if (this.opts.log.wants("verbose", 3)) this.opts.log.verbose(3, { ...REGISTRAR_C, endpoint: c.endpoint }, `Removed contact '${c.uri}' from AOR '${c.aor}' due to expiration`);
       this.emit("removed", c, "expiration");
     }
     return gone.length;

@@ -62,3 +62,11 @@ test("logger.conf: without the file, Asterisk's default (console only, with verb
   assert.equal(cfg.logger.present, false);
   assert.deepEqual(cfg.logger.channels.map((c) => [c.name, levelNames(c.levels.mask).trim()]), [["console", "NOTICE WARNING ERROR VERBOSE"]]);
 });
+
+test("logger.conf: verbose(n) on the console and an empty [logfiles] are each one warning saying what happens instead", () => {
+  const v = load("[logfiles]\nconsole => notice,verbose(3)\n").diagnostics.map(formatDiagnostic).join("\n");
+  assert.match(v, /console => notice,verbose\(3\): the \(3\) of verbose is not used on the console, as in Asterisk; each console shows verbose lines up to its own verbosity/);
+  const e = load("[general]\n[logfiles]\n").diagnostics.map(formatDiagnostic).join("\n");
+  assert.match(e, /no channels in \[logfiles\]: nothing is logged, not even errors/);
+  assert.deepEqual(load("[logfiles]\nconsole => notice\n").diagnostics, []);
+});

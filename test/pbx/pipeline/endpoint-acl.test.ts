@@ -46,3 +46,14 @@ test("acl: contact_deny refuses a REGISTER whose Contact names a denied network"
   assert.equal(pbx.securityEvents[0]?.reason, "not_match_endpoint_contact_acl");
   assert.equal(phone.register().status, 401, "a Contact outside the denied network is challenged as usual");
 });
+
+test("acl: with a contact ACL, a Contact whose host is a name is refused (it could resolve to anything); an address in an allowed network is not", () => {
+  const pbx = buildPbx({ conf: conf("contact_deny=10.0.0.0/8") });
+  const phone = new Phone(pbx, { user: "6001", password: "secret6001" });
+  assert.equal(phone.register({ contacts: ["<sip:6001@phone.example.com:5060>"] }).status, 403);
+  const line = pbx.log.find("Not match Endpoint Contact ACL");
+  assert.match(JSON.stringify(line?.ctx ?? {}), /Contact host 'phone\.example\.com' is a name/);
+  assert.equal(phone.register({ contacts: ["<sip:6001@[2001:db8::5]:5060>"] }).status, 401, "IPv6 in brackets is an address");
+  const plain = buildPbx({ conf: BASE_CONF });
+  assert.equal(new Phone(plain, { user: "6001", password: "secret6001" }).register({ contacts: ["<sip:6001@phone.example.com:5060>"] }).status, 401, "without a contact ACL, names are fine");
+});

@@ -314,4 +314,7 @@ test("registrar: expire() removes bindings whose time is up and emits 'removed' 
   pbx.clock.advance(1_000);
   assert.equal(pbx.registrar.expire(), 1);
   assert.deepEqual(removed, ["expiration"]);
+  const line = pbx.log.find("due to expiration");
+  assert.equal(line?.verbose, 3);
+  assert.equal(line?.ctx.asteriskSource, "res_pjsip_registrar.c", "Asterisk's source file, as for Added/Removed contact");
 });

@@ -10,10 +10,11 @@
  *
  * An ACL is its rules in file order; the last rule whose network holds the address decides, and
  * no rule matching allows (Asterisk's ast_apply_ha). The artificial endpoint has no ACL, and an
- * ACK is never answered. Contact hosts that are names, not addresses, are not resolved here.
+ * ACK is never answered. With a contact ACL, a Contact whose host is a name (it could resolve to
+ * anything) or that cannot be parsed is refused: only addresses can be checked.
  */
 import { systemClock, type Clock } from "../../../core/clock.js";
-import { networkContains, parseNetwork, type IpNetwork } from "../../../core/ip.js";
+import { canonicalIp, networkContains, parseNetwork, type IpNetwork } from "../../../core/ip.js";
 import type { Logger } from "../../../core/logger.js";
 import type { AclRule } from "../../../config/schema/options.js";
 import type { SecurityEventStream } from "../../../security/events.js";
@@ -64,17 +65,25 @@ export class EndpointAclStage implements PipelineStage {
     if (ep === undefined || (ep.permit.length === 0 && ep.contactPermit.length === 0)) return "continue";
     if (ep.permit.length > 0 && !aclAllows(ep.permit, ctx.flow.remoteAddress)) return this.refuse(ctx, "Not match Endpoint ACL", "not_match_endpoint_acl");
     if (ep.contactPermit.length > 0) {
-      const list = parseContactList(ctx.req.headers.getAll("Contact"));
+      const headers = ctx.req.headers.getAll("Contact");
+      const list = parseContactList(headers);
+      if (list === undefined && headers.length > 0) return this.refuse(ctx, "Not match Endpoint Contact ACL", "not_match_endpoint_contact_acl", "its Contact header cannot be parsed, and the endpoint has a contact ACL");
       const contacts = list !== undefined && !list.star ? list.contacts : [];
       for (const c of contacts) {
-        if (!aclAllows(ep.contactPermit, c.uri.host)) return this.refuse(ctx, "Not match Endpoint Contact ACL", "not_match_endpoint_contact_acl");
+        // A host name could resolve to anything: with a contact ACL, only addresses can be checked, so only addresses are let in.
+        const address = canonicalIp(c.uri.host);
+        if (address === undefined) return this.refuse(ctx, "Not match Endpoint Contact ACL", "not_match_endpoint_contact_acl", `its Contact host '${c.uri.host}' is a name, not an address; with contact_permit/contact_deny on the endpoint, phones must give their address in Contact`);
+        if (!aclAllows(ep.contactPermit, address)) return this.refuse(ctx, "Not match Endpoint Contact ACL", "not_match_endpoint_contact_acl");
       }
     }
     return "continue";
   }
 
-  private refuse(ctx: RequestContext, reason: "Not match Endpoint ACL" | "Not match Endpoint Contact ACL", aclName: string): StageResult {
-    logFailedRequest(this.opts.log, ctx, reason, { why: `endpoint '${ctx.endpoint?.id ?? ""}' does not permit this ${reason.includes("Contact") ? "Contact address" : "source address"} (permit/deny on the endpoint)` });
+  private refuse(ctx: RequestContext, reason: "Not match Endpoint ACL" | "Not match Endpoint Contact ACL", aclName: string, why?: string): StageResult {
+    const id = ctx.endpoint?.id ?? "";
+    logFailedRequest(this.opts.log, ctx, reason, {
+      why: why !== undefined ? `endpoint '${id}' refuses the request: ${why}` : `endpoint '${id}' does not permit this ${reason.includes("Contact") ? "Contact address (contact_permit/contact_deny" : "source address (permit/deny"} on the endpoint)`,
+    });
     this.opts.events.publish(securityEvent(ctx, "FailedACL", { reason: aclName }, (this.opts.clock ?? systemClock).now()));
     if (ctx.req.method !== "ACK") this.opts.respond(ctx, createResponse(ctx.req, 403));
     return "done";
