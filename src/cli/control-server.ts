@@ -15,6 +15,7 @@ import { PbxError } from "../core/errors.js";
 import type { CliConsole } from "../core/commands.js";
 import type { Logger } from "../core/logger.js";
 import type { LogConsole, LogRouter } from "../core/log/log-router.js";
+import { LEVEL_BIT, type AsteriskLevel } from "../core/log/levels.js";
 import type { CommandRegistry } from "./registry.js";
 import { LineSplitter, MAX_CLIENT_FRAME, parseClientFrame, type ServerFrame } from "./protocol.js";
 
@@ -130,6 +131,16 @@ class ConsoleSession {
           c.verbosity = Math.max(0, level);
           logs.refresh();
           return was;
+        },
+        get muted() {
+          return c.muted === true;
+        },
+        setMuted(muted: boolean): void {
+          c.muted = muted;
+        },
+        showLevel(level: string, shown: boolean): void {
+          const bit = LEVEL_BIT[level as AsteriskLevel];
+          if (bit !== undefined) c.hidden = shown ? (c.hidden ?? 0) & ~bit : (c.hidden ?? 0) | bit;
         },
       },
     };

@@ -21,6 +21,11 @@ export interface CliConsole {
   readonly verbosity: number;
   /** Returns the verbosity it had. */
   setVerbosity(level: number): number;
+  /** `logger mute`: log and verbose output stop reaching this console while muted. */
+  readonly muted: boolean;
+  setMuted(muted: boolean): void;
+  /** `logger set level <LEVEL> on|off`: whether this console shows lines of that level (Asterisk's name, upper case). */
+  showLevel(level: string, shown: boolean): void;
 }
 
 export interface CliCompletionContext {

@@ -287,3 +287,42 @@ test("control-server: claim() refuses a path another running server listens on",
     await fx.close();
   }
 });
+
+test("control-server: logger mute silences this console only; logger set level NOTICE off hides that level on it; -rx has no console", async () => {
+  const fx = await startFixture();
+  const { registerLoggerCommands } = await import("../../src/pbx/logger/logger-commands.js");
+  const { defaultLoggerConfig } = await import("../../src/config/logger/load-logger.js");
+  registerLoggerCommands(fx.registry, { router: fx.logs, logger: defaultLoggerConfig, reload: () => "", rotate: () => undefined });
+  try {
+    const a = await ControlClient.connect(fx.socketPath);
+    const b = await ControlClient.connect(fx.socketPath);
+    const heardA: string[] = [];
+    const heardB: string[] = [];
+    a.on("log", (l) => heardA.push(l));
+    b.on("log", (l) => heardB.push(l));
+    a.subscribeLog();
+    b.subscribeLog();
+    assert.equal((await a.exec("logger mute")).output, "Console is muted.\n");
+    assert.equal((await b.exec("logger set level notice off")).output, "Logger status for 'notice' has been set to 'off'.\n");
+    const write = (level: "NOTICE" | "WARNING", msg: string): void => fx.logs.write(makeRecord(level, 0, { category: "t" }, {}, msg, true, Date.now()));
+    write("NOTICE", "one");
+    write("WARNING", "two");
+    await waitFor(() => heardB.length === 1);
+    await a.exec("echo sync");
+    assert.deepEqual(heardA, [], "muted");
+    assert.match(heardB[0] ?? "", /WARNING.*two$/, "NOTICE hidden, WARNING shown");
+    assert.equal((await a.exec("logger mute")).output, "Console is not muted anymore.\n");
+    assert.equal((await b.exec("logger set level NOTICE on")).output, "Logger status for 'NOTICE' has been set to 'on'.\n");
+    write("NOTICE", "three");
+    await waitFor(() => heardA.length === 1 && heardB.length === 2);
+    assert.match(heardA[0] ?? "", /three$/);
+    const rx = await ControlClient.connect(fx.socketPath);
+    assert.equal((await rx.exec("logger mute")).output, "Couldn't find remote console.\n", "a console that shows no log (-rx)");
+    rx.close();
+    assert.match((await a.exec("logger set level LOUD on")).output, /^Usage: logger set level/);
+    a.close();
+    b.close();
+  } finally {
+    await fx.close();
+  }
+});

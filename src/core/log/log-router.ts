@@ -61,6 +61,10 @@ export const ROTATE_ON_RELOAD_BYTES = 0x40000000;
 export interface LogConsole {
   /** Verbose lines up to this level are shown. */
   verbosity: number;
+  /** `logger mute`: nothing is shown while true. */
+  muted?: boolean;
+  /** `logger set level <LEVEL> off`: the bits of the levels this console does not show. */
+  hidden?: number;
   write(line: string): void;
 }
 
@@ -258,6 +262,7 @@ export class LogRouter {
     let line: string | undefined;
     for (const c of this.consoles) {
       if (verbose && rec.verbose > c.verbosity) continue;
+      if (c.muted === true || ((c.hidden ?? 0) & bit) !== 0) continue;
       line ??= this.format(this.consoleFormatter === "default" ? "console" : this.consoleFormatter, rec, { stamp: this.date.format(rec.time), pid: this.pid });
       try {
         c.write(line);

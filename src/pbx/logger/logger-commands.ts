@@ -65,7 +65,42 @@ function setDebug(deps: LoggerCommandDeps, ctx: CliContext): string {
   return was === level ? `Core debug is still ${offOr(level)}.\n` : `Core debug was ${offOr(was)} and is now ${offOr(level)}.\n`;
 }
 
+const NO_CONSOLE = "Couldn't find remote console.\n";
+
+/** The levels `logger set level` takes, as Asterisk's usage lists them. */
+const SETTABLE_LEVELS = ["DEBUG", "TRACE", "NOTICE", "WARNING", "ERROR", "VERBOSE", "DTMF"];
+
 export function registerLoggerCommands(commands: CommandRegistrar, deps: LoggerCommandDeps): void {
+  commands.register({
+    command: "logger mute",
+    summary: "Toggle logging output to a console",
+    usage: "Usage: logger mute\n       Disables logging output to the current console, making it possible to\n       gather information without being disturbed by scrolling lines.",
+    handler: (ctx) => {
+      const silent = ctx.args.length === 1 && ctx.args[0]?.toLowerCase() === "silent";
+      if (ctx.args.length > 0 && !silent) throw new CliUsageError();
+      if (ctx.console === undefined) return NO_CONSOLE;
+      const muted = !ctx.console.muted;
+      ctx.console.setMuted(muted);
+      if (silent) return "";
+      return muted ? "Console is muted.\n" : "Console is not muted anymore.\n";
+    },
+    complete: () => ["silent"],
+  });
+  commands.register({
+    command: "logger set level",
+    summary: "Enables/Disables a specific logging level for this console",
+    usage: "Usage: logger set level {DEBUG|TRACE|NOTICE|WARNING|ERROR|VERBOSE|DTMF} {on|off}\n       Set a specific log level to enabled/disabled for this console.",
+    handler: (ctx) => {
+      const [level, state] = ctx.args;
+      const upper = level?.toUpperCase() ?? "";
+      const on = state?.toLowerCase() === "on";
+      if (ctx.args.length !== 2 || !SETTABLE_LEVELS.includes(upper) || (!on && state?.toLowerCase() !== "off")) throw new CliUsageError();
+      if (ctx.console === undefined) return NO_CONSOLE;
+      ctx.console.showLevel(upper, on);
+      return `Logger status for '${level ?? ""}' has been set to '${state ?? ""}'.\n`;
+    },
+    complete: (c) => (c.args.length === 0 ? SETTABLE_LEVELS : c.args.length === 1 ? ["on", "off"] : []),
+  });
   commands.register({
     command: "logger show channels",
     summary: "List configured log channels",

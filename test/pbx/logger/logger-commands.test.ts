@@ -42,7 +42,7 @@ test("core set verbose / debug: Asterisk's wording; from -rx the system level ch
   assert.equal((await registry.execute("core set verbose off")).output, "Console verbose was 3 and is now OFF.\n");
   assert.equal((await registry.execute("core set verbose 5 silent")).output, "");
   let mine = 0;
-  const console = { get verbosity() { return mine; }, setVerbosity: (n: number) => { const was = mine; mine = n; return was; } };
+  const console = { get verbosity() { return mine; }, setVerbosity: (n: number) => { const was = mine; mine = n; return was; }, muted: false, setMuted: () => undefined, showLevel: () => undefined };
   assert.equal((await registry.execute("core set verbose 4", { console })).output, "Console verbose was OFF and is now 4.\n");
   assert.equal(mine, 4);
   assert.equal(router.verbosity, 5, "the system level is untouched by a console's own change");
