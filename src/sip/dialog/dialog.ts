@@ -80,9 +80,11 @@ export class Dialog {
    */
   static fromResponse(invite: SipRequest, res: SipResponse, flow: Flow, contactUser: string): Dialog | undefined {
     const to = res.headers.get("To") ?? "";
-    const remoteTag = tagOfHeader(to);
+    // §12.1.2: "A UAC MUST be prepared to receive a response without a tag in the To field, in
+    // which case the tag is considered to have a value of null" (an RFC 2543 UAS): kept as "".
+    const remoteTag = tagOfHeader(to) ?? "";
     const localTag = tagOfHeader(invite.headers.get("From") ?? "");
-    if (!remoteTag || !localTag) return undefined;
+    if (!localTag) return undefined;
     const contact = parseNameAddr(res.headers.getAll("Contact")[0] ?? "");
     return new Dialog(
       {

@@ -194,10 +194,8 @@ export class ClientInviteSession extends InviteSession<ClientInviteSessionEvents
 
   /** A 2xx: from the transaction, or stray after it ended (§13.2.2.4: both are ACKed). */
   private onSuccess(res: SipResponse): void {
+    // A 2xx without a To tag (an RFC 2543 UAS) is a dialog with the null tag "" (§12.1.2).
     const toTag = dialogTagOf(res.headers.get("To"));
-    // DEVIATION(RFC 3261 §12.1.2): a 2xx without a To tag (an RFC 2543 UAS) builds no dialog, as
-    // Dialog.fromResponse requires the tag; it is neither ACKed nor taken.
-    if (!toTag) return;
     if (this.confirmed?.state.remoteTag === toTag) {
       this.sendAck(this.confirmed, this.inviteSeq, res);
       return;

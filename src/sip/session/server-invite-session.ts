@@ -58,6 +58,8 @@ export class ServerInviteSession extends InviteSession<ServerInviteSessionEvents
   private finalSent = false;
   private answering: Promise<boolean> | undefined;
   private readonly reliable: ReliableProvisionals | undefined;
+  /** Our offer in a reliable 18x was answered in its PRACK: the 2xx is no new offer. */
+  private earlyExchanged = false;
 
   /**
    * Throws `SipResponseError(400)` for an INVITE whose Contact cannot be a remote target
@@ -127,8 +129,11 @@ export class ServerInviteSession extends InviteSession<ServerInviteSessionEvents
     const res = this.response(status, body);
     if (this.reliable) {
       this.reliable.send(res);
-      if (body) {
-        this.oa.answered();
+      if (body && this.localBody === undefined) {
+        // RFC 3262 §5: a reliable 18x with SDP answers the INVITE's offer; to an offerless
+        // INVITE it is our offer, and "the UAC MUST generate an answer in the PRACK".
+        if (this.oa.state === "RemoteOffer") this.oa.answered();
+        else if (this.oa.state === "Stable" && !bodyOf(this.invite)) this.oa.localOffer(this.inviteSeq);
         this.localBody = body;
       }
     } else this.so.tx.respond(res);
@@ -169,7 +174,9 @@ export class ServerInviteSession extends InviteSession<ServerInviteSessionEvents
       headers.push(["Session-Expires", `${terms.interval};refresher=${terms.refresher}`], ["Require", "timer"]);
     }
     const res = this.response(200, body, [...headers, ...extra]);
-    if (body) {
+    // A session description already exchanged in a reliable 18x and its PRACK (RFC 3262 §5) is
+    // not offered again: the 2xx repeats it (RFC 6337 §3.1.1) and the ACK carries no answer.
+    if (body && !this.earlyExchanged) {
       if (this.oa.state === "RemoteOffer") this.oa.answered();
       else if (this.oa.state === "Stable" && !bodyOf(this.invite)) this.oa.localOffer(this.inviteSeq, true);
       this.localBody = body;
@@ -221,7 +228,17 @@ export class ServerInviteSession extends InviteSession<ServerInviteSessionEvents
 
   protected override receivePrack(req: SipRequest): number {
     // RFC 3262 §3: 2xx for a PRACK that acknowledges one of our reliable 18x, 481 otherwise.
-    return this.reliable?.onPrack(req) ?? 481;
+    const status = this.reliable?.onPrack(req) ?? 481;
+    if (status === 200 && this.oa.awaitsAnswerTo(this.inviteSeq) && this.localBody !== undefined) {
+      // §5: the answer to the offer of our reliable 18x comes in its PRACK.
+      const body = bodyOf(req);
+      if (body) {
+        this.oa.answered();
+        this.earlyExchanged = true;
+        if (this.state !== "Terminated") this.emitShared("answer", body);
+      }
+    }
+    return status;
   }
 
   protected override receiveBye(req: SipRequest): void {

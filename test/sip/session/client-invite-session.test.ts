@@ -68,6 +68,29 @@ test("uac: the 2xx is ACKed (§13.2.2.4: INVITE's CSeq number, new branch, remot
   assert.deepEqual(t.events, ["provisional:180", "accepted:b1"], "one call");
 });
 
+test("uac: §12.1.2 a 2xx without a To tag (an RFC 2543 callee) is ACKed and taken, its null tag kept: our BYE has no To tag, its BYE finds the dialog", () => {
+  const t = uac();
+  t.deliver(200, { body: SDP });
+  assert.deepEqual(t.events, ["accepted:"]);
+  assert.equal(t.port.acks().length, 1, "ACKed");
+  assert.doesNotMatch(t.port.acks()[0]?.headers.get("To") ?? "", /;tag=/);
+  t.deliver(200, { body: SDP });
+  assert.equal(t.port.acks().length, 2, "a retransmission gets the ACK again");
+  const ourTag = tagOf(t.invite.req.headers.get("From"));
+  const r = responder();
+  const bye = inDialogFrom({ method: "BYE", toTag: ourTag, fromTag: null, cseq: 1, callId: t.invite.req.headers.get("Call-ID") ?? "" });
+  t.layer.receiveRequest(bye, r.respond);
+  assert.deepEqual(r.statuses(), [200], "the callee's BYE, From without a tag, finds the dialog");
+  assert.deepEqual(t.events, ["accepted:", "terminated:bye-received"]);
+});
+
+test("uac: §12.1.2 our BYE toward a tagless callee carries its To without a tag", () => {
+  const t = uac();
+  t.deliver(200, { body: SDP });
+  t.session.bye();
+  assert.doesNotMatch(t.port.last("BYE").req.headers.get("To") ?? "", /;tag=/);
+});
+
 test("uac: §12.1.2 the Record-Route of the 2xx, reversed, is the route set of ACK and BYE", () => {
   const t = uac();
   t.deliver(200, { toTag: "b1", body: SDP, extra: ["Record-Route: <sip:192.0.2.51;lr>", "Record-Route: <sip:192.0.2.50;lr;ftag=x>"] });

@@ -131,6 +131,22 @@ test("uas: RFC 3262 a reliable 183 with SDP is retransmitted until PRACK and hol
   assert.equal(t.tx.statuses().filter((s) => s === 183).length, 2, "the PRACK stopped the 183's retransmissions");
 });
 
+test("uas: RFC 3262 §5 to an offerless INVITE, our reliable 183 with SDP is the offer, the PRACK carries the answer (passed up), and the 2xx offers nothing new", async () => {
+  const t = uas({ reliable: true, extra: ["Supported: 100rel"], body: "" });
+  const answers: string[] = [];
+  t.session.on("answer", (b) => answers.push(b.body));
+  t.session.provisional(183, sdp());
+  const rseq = Number(t.tx.responses[0]?.headers.get("RSeq"));
+  const r = responder();
+  t.layer.receiveRequest(inDialogFrom({ method: "PRACK", toTag: t.session.localTag, cseq: 11, extra: [`RAck: ${rseq} 10 INVITE`], body: SDP }), r.respond);
+  assert.deepEqual(r.statuses(), [200]);
+  assert.deepEqual(answers, [SDP], "the answer in the PRACK reaches the call");
+  assert.equal(await t.session.accept(sdp()), true);
+  t.ack(10);
+  assert.deepEqual(answers, [SDP], "the ACK is not awaited for an answer");
+  assert.equal((t.session.dump() as { offerAnswer: { state: string } }).offerAnswer.state, "Stable");
+});
+
 test("uas: RFC 3262 §3 no PRACK within 64*T1 answers 500 and emits prackTimeout", () => {
   const t = uas({ reliable: true });
   const got: Array<[number, number]> = [];
