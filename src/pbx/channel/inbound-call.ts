@@ -26,6 +26,7 @@ import type { DialplanChannel } from "../dialplan/executor.js";
 import { capabilitiesFor } from "../endpoint/endpoint-capabilities.js";
 import type { ChannelView } from "../events.js";
 import type { MediaSession } from "../media-session/media-session.js";
+import { SipLeg } from "./sip-leg.js";
 import type { CallContext } from "./call-context.js";
 import { Channel, type CallerId, type ChannelState } from "./channel.js";
 import { nextCallId } from "./channel-name.js";
@@ -53,7 +54,7 @@ export interface InboundCallOptions {
   onEnd: (call: InboundCall) => void;
 }
 
-export class InboundCall implements DialplanChannel {
+export class InboundCall extends SipLeg implements DialplanChannel {
   /** State, caller ID, variables, dialplan location and the channel events. */
   readonly channel: Channel;
   readonly media: MediaSession;
@@ -85,6 +86,7 @@ export class InboundCall implements DialplanChannel {
   readonly lateOffer: boolean;
 
   constructor(readonly o: InboundCallOptions) {
+    super();
     this.endpoint = o.endpoint;
     this.media = o.media;
     this.lateOffer = o.media.state === "offering";
@@ -120,13 +122,7 @@ export class InboundCall implements DialplanChannel {
     });
   }
 
-  get name(): string {
-    return this.channel.name;
-  }
 
-  get uniqueId(): string {
-    return this.channel.uniqueId;
-  }
 
   get vars(): Map<string, string> {
     return this.channel.vars;
@@ -148,13 +144,7 @@ export class InboundCall implements DialplanChannel {
     return this.channel.exten;
   }
 
-  get createdAt(): number {
-    return this.channel.createdAt;
-  }
 
-  get hangupCause(): number | undefined {
-    return this.channel.hangupCause;
-  }
 
   get peer(): OutboundLeg | undefined {
     return this.peerLeg;
@@ -231,13 +221,7 @@ export class InboundCall implements DialplanChannel {
     }
   }
 
-  get mediaLegId(): string {
-    return this.media.legId;
-  }
 
-  get callId(): string {
-    return this.session.callId;
-  }
 
   get localTag(): string {
     return this.session.localTag;

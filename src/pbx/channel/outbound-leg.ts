@@ -5,7 +5,6 @@
  * its `Channel` (channel.ts) and its SDP its `MediaSession` (pbx/media-session). This class keeps
  * the leg's own progress and reports ringing/progress/answer/failure to Dial (dial-attempt.ts).
  */
-import { TypedEmitter } from "../../core/emitter.js";
 import type { EndpointConfig } from "../../config/index.js";
 import type { Dialog } from "../../sip/dialog/dialog.js";
 import type { ClientInviteSession } from "../../sip/session/index.js";
@@ -16,6 +15,7 @@ import type { MediaSession } from "../media-session/media-session.js";
 import type { CallContext } from "./call-context.js";
 import { Channel, type CallerId, type ChannelState } from "./channel.js";
 import { CAUSE, causeForResponse } from "./hangup-cause.js";
+import { SipLeg } from "./sip-leg.js";
 import { timerPolicyFor } from "./session-extensions.js";
 
 export type OutboundState = "Down" | "Dialing" | "Ringing" | "Up" | "Hungup";
@@ -47,7 +47,7 @@ export interface OutboundLegOptions {
   media: MediaSession;
 }
 
-export class OutboundLeg extends TypedEmitter<OutboundLegEvents> {
+export class OutboundLeg extends SipLeg<OutboundLegEvents> {
   state: OutboundState = "Down";
   readonly endpoint: EndpointConfig;
   /** State, caller ID, connected line and the channel events. */
@@ -96,25 +96,10 @@ export class OutboundLeg extends TypedEmitter<OutboundLegEvents> {
     });
   }
 
-  get name(): string {
-    return this.channel.name;
-  }
 
-  get uniqueId(): string {
-    return this.channel.uniqueId;
-  }
 
-  get mediaLegId(): string {
-    return this.media.legId;
-  }
 
-  get createdAt(): number {
-    return this.channel.createdAt;
-  }
 
-  get hangupCause(): number | undefined {
-    return this.channel.hangupCause;
-  }
 
   /** The snapshot channel events carry. */
   view(): ChannelView {
@@ -166,9 +151,6 @@ export class OutboundLeg extends TypedEmitter<OutboundLegEvents> {
     });
   }
 
-  get callId(): string {
-    return this.session.callId;
-  }
 
   get flow(): Flow {
     return this.o.flow;
