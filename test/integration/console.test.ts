@@ -330,9 +330,19 @@ describe("console (integration: real server, -rx and -r)", () => {
   });
 
   describe("pjsip set logger", () => {
-    /** Logger records in messages.log that carry this Call-ID. */
-    const traced = (callId: string): string[] =>
-      logRecords(pbx.messagesLog()).filter((r) => r.includes("<--- ") && r.includes(`Call-ID: ${callId}`));
+    /**
+     * Logger records in messages.log that carry this Call-ID. Each line of a trace is written
+     * under the record's own head (docs/logging.md: a packet from the network cannot forge a log
+     * line); the heads of the lines after the first are taken off to get the packet back.
+     */
+    const traced = (callId: string): string[] => {
+      const joined = pbx
+        .messagesLog()
+        .split("\n")
+        .map((l) => l.replace(/^\[\w{3} +\d+ [\d:]+\] VERBOSE\[\d+\] res_pjsip_logger\.c: (?!<--- )/, ""))
+        .join("\n");
+      return logRecords(joined).filter((r) => r.includes("<--- ") && r.includes(`Call-ID: ${callId}`));
+    };
 
     async function sendFrom(ip: string, method: "REGISTER" | "OPTIONS"): Promise<{ callId: string; sent: string; reply: string; localPort: number }> {
       const c = await SipClient.udp({ server: { ip: IP, port }, localIp: ip });
@@ -357,8 +367,9 @@ describe("console (integration: real server, -rx and -r)", () => {
       assert.ok(records.some((r) => r.includes(rxHead)), `no record with\n${rxHead}\nin\n${records.join("\n")}`);
       const txHead = `<--- Transmitting SIP response (${Buffer.byteLength(m.reply, "latin1")} bytes) to UDP:127.0.0.3:${m.localPort} --->\nSIP/2.0 401 Unauthorized\n`;
       assert.ok(records.some((r) => r.includes(txHead)), `no record with\n${txHead}\nin\n${records.join("\n")}`);
-      // The whole request is logged, not only its first line.
+      // The whole request is logged, not only its first line, each line under the record's head.
       assert.ok(records.some((r) => r.includes("User-Agent: switchboard-test")));
+      assert.match(pbx.messagesLog(), /^\[\w{3} +\d+ [\d:]+\] VERBOSE\[\d+\] res_pjsip_logger\.c: User-Agent: switchboard-test$/m);
     });
 
     it("host 127.0.0.77: only packets of that host are logged; method OPTIONS: only OPTIONS of that host; off: nothing", async () => {
