@@ -10,6 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SyslogChannel } from "../../src/core/log/syslog.js";
+import { waitUntil } from "../helpers/processes.js";
 
 const RECEIVER = `
 import socket, sys
@@ -23,14 +24,6 @@ with open(sys.argv[2], "ab") as out:
         out.flush()
 `;
 
-async function until(pred: () => boolean, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 test("syslog: a NOTICE on syslog.local0 arrives with priority <133> (local0, notice) and tag asterisk", async () => {
   const dir = mkdtempSync(join(tmpdir(), "sw-syslog-"));
   const sock = join(dir, "log.sock");
@@ -41,7 +34,7 @@ test("syslog: a NOTICE on syslog.local0 arrives with priority <133> (local0, not
     const ch = new SyslogChannel("local0", { socket: sock });
     ch.write("NOTICE", "NOTICE[1]: res_pjsip/pjsip_distributor.c: Request 'REGISTER' failed");
     ch.write("ERROR", "ERROR[1]: core: two\nERROR[1]: core: lines");
-    await until(() => existsSync(out) && readFileSync(out, "latin1").split("\n").filter(Boolean).length >= 3, 5000);
+    await waitUntil(() => existsSync(out) && readFileSync(out, "latin1").split("\n").filter(Boolean).length >= 3, 5000, "three syslog records");
     ch.close();
     const got = readFileSync(out, "latin1").split("\n").filter(Boolean);
     assert.match(got[0] ?? "", /^<133>.*asterisk.*: NOTICE\[1\]: res_pjsip\/pjsip_distributor\.c: Request 'REGISTER' failed$/);
@@ -57,7 +50,7 @@ test("syslog: without a syslog socket the channel says so once and counts its li
   const troubles: string[] = [];
   const ch = new SyslogChannel("user", { socket: "/nonexistent/switchboard-test.sock", onTrouble: (t) => troubles.push(t) });
   ch.write("NOTICE", "one");
-  await until(() => troubles.length > 0, 5000);
+  await waitUntil(() => troubles.length > 0, 5000, "the trouble report");
   ch.write("NOTICE", "two");
   ch.write("NOTICE", "three");
   ch.close();

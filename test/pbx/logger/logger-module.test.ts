@@ -18,6 +18,7 @@ import { LogRouter } from "../../../src/core/log/log-router.js";
 import { CaptureLogger, makeRecord } from "../../../src/core/logger.js";
 import type { ModuleContext } from "../../../src/core/module.js";
 import { LoggerModule, withFilename } from "../../../src/pbx/logger/logger-module.js";
+import { waitUntil } from "../../helpers/processes.js";
 
 function setup(dir: string, execAfterRotate: string): { router: LogRouter; module: LoggerModule; registry: CommandRegistry; log: CaptureLogger; stop: () => void } {
   const logger = { ...defaultLoggerConfig(), present: true, rotatestrategy: "rotate" as const, execAfterRotate, channels: [{ name: "messages.log", formatter: "default" as const, levels: parseLevelList("notice").levels }] };
@@ -34,21 +35,13 @@ function setup(dir: string, execAfterRotate: string): { router: LogRouter; modul
 
 const line = (router: LogRouter, text: string): void => router.write(makeRecord("NOTICE", 0, { category: "t" }, {}, text, true, Date.now()));
 
-async function until(pred: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 test("exec_after_rotate: ${filename} unquoted, in double and in single quotes all name the archive, spaces and all", async () => {
   const dir = mkdtempSync(join(tmpdir(), "sw logmod "));
   try {
     const { router, registry, stop } = setup(dir, `cp \${filename} "${dir}/a"; cp "\${filename}" "${dir}/b"; cp '\${filename}' '${dir}/c'`);
     line(router, "first");
     await registry.execute("logger rotate");
-    await until(() => ["a", "b", "c"].every((f) => existsSync(join(dir, f))));
+    await waitUntil(() => ["a", "b", "c"].every((f) => existsSync(join(dir, f))), 5000, "the three copies");
     for (const f of ["a", "b", "c"]) assert.match(readFileSync(join(dir, f), "utf8"), /first\n$/, f);
     stop();
   } finally {
@@ -68,7 +61,7 @@ test("exec_after_rotate: a second rotation waits until the gzip of the first has
     line(router, "two");
     await registry.execute("logger rotate");
     line(router, "three");
-    await until(() => readdirSync(dir).filter((f) => f.endsWith(".gz")).length === 2);
+    await waitUntil(() => readdirSync(dir).filter((f) => f.endsWith(".gz")).length === 2, 5000, "two gzipped archives");
     line(router, "four");
     router.flush();
     assert.deepEqual(readdirSync(dir).sort(), ["messages.log", "messages.log.0.gz", "messages.log.1.gz"]);
@@ -92,7 +85,7 @@ test("exec_after_rotate: a failing command is one WARNING; nothing runs for a fi
     assert.equal(log.records.filter((r) => r.level === "warn").length, 0, "no file, nothing renamed, nothing run");
     line(router, "x");
     await registry.execute("logger rotate");
-    await until(() => log.records.some((r) => r.level === "warn"));
+    await waitUntil(() => log.records.some((r) => r.level === "warn"), 5000, "the WARNING");
     assert.match(log.records.find((r) => r.level === "warn")?.msg ?? "", /^error executing 'exit 3' for .*messages\.log\.0 \(exit status 3\)$/);
     stop();
   } finally {
