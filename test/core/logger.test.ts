@@ -1,5 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -178,6 +179,9 @@ test("log file: rotation never loses a line; sequential, rotate (keeping .gz slo
     const t = new LogFile(path, { now: () => 1764630000 });
     t.write("x\n");
     assert.equal(t.rotate("timestamp"), `${path}.1764630000`);
+    t.write("x2\n");
+    assert.equal(t.rotate("timestamp"), `${path}.1764630000.1`, "a second rotation in the same second keeps the first archive");
+    assert.equal(readFileSync(`${path}.1764630000`, "utf8"), "x\n");
     t.write("y\n");
     assert.equal(t.rotate("none"), undefined);
     t.close();
@@ -218,6 +222,41 @@ test("log file: a failing disk is reported once, its lines are counted as droppe
   }
 });
 
+test("log file: a write cut by the size limit (EFBIG) rotates and writes the cut line whole; without rotation the next batch starts on a new line", () => {
+  const { dir, done } = tempDir();
+  try {
+    // A child with a 4 KiB file size limit (ulimit -f, in 1024-byte blocks): Node ignores
+    // SIGXFSZ, so a write past the limit is cut short and the next one fails with EFBIG.
+    const script = (rotate: boolean): string => `
+      const { LogFile } = await import(${JSON.stringify(new URL("../../src/core/log/log-file.ts", import.meta.url).href)});
+      const path = ${JSON.stringify(join(dir, "m.log"))} + (${rotate} ? ".r" : ".n");
+      let n = 0;
+      const f = new LogFile(path, { onTooLarge: () => ${rotate} && f.rotate("sequential") !== undefined });
+      for (let i = 0; i < 100; i++) { f.write("line " + String(i).padStart(3, "0") + " " + "x".repeat(50) + "\\n"); if (i % 10 === 9) f.flush(); }
+      f.close();
+      console.log(f.dropped);`;
+    const run = (rotate: boolean): number =>
+      Number(execFileSync("bash", ["-c", 'ulimit -f 4; exec node --import tsx --input-type=module -e "$1"', "bash", script(rotate)], { encoding: "utf8", cwd: new URL("../..", import.meta.url).pathname }).trim());
+    const lineRe = /^line \d{3} x{50}$/;
+
+    assert.equal(run(true), 0, "rotated: no line lost");
+    const archive = readFileSync(join(dir, "m.log.r.0"), "utf8");
+    const fresh = readFileSync(join(dir, "m.log.r"), "utf8");
+    assert.ok(fresh.split("\n").filter(Boolean).every((l) => lineRe.test(l)), "the new file has whole lines only");
+    const whole = [...archive.split("\n").slice(0, -1), ...fresh.split("\n").filter(Boolean)].filter((l) => lineRe.test(l));
+    assert.deepEqual(whole.map((l) => Number(l.slice(5, 8))), Array.from({ length: 100 }, (_, i) => i), "every line once, in order");
+
+    const dropped = run(false);
+    const kept = readFileSync(join(dir, "m.log.n"), "utf8");
+    assert.ok(dropped > 0 && kept.length <= 4096, `${dropped} dropped`);
+    const lines = kept.split("\n").filter(Boolean);
+    assert.ok(lines.slice(0, -1).every((l) => lineRe.test(l)), "no line spliced onto another");
+    assert.equal(lines.filter((l) => lineRe.test(l)).length + dropped, 100, "whole lines plus dropped ones are all of them");
+  } finally {
+    done();
+  }
+});
+
 test("router: appendhostname puts the host name after the file name", () => {
   const { dir, done } = tempDir();
   try {
@@ -243,6 +282,7 @@ test("layouts: text from the network cannot forge a line: control characters esc
     router.apply(settings([channel("console", "notice"), channel("messages.log", "notice,verbose(5)"), channel("plain.log", "notice", "plain")]));
     const forged = "[Dec  1 23:02:48] NOTICE[1] res_pjsip/pjsip_distributor.c: Request 'REGISTER' from '<sip:x@y>' failed for '10.9.9.9:5060'";
     router.write(makeRecord("NOTICE", 0, { category: "sip" }, {}, `From 'evil\r\n${forged}' and \x1b[2Jescape`, true, AT));
+    router.write(makeRecord("NOTICE", 0, { category: "sip" }, {}, `c1 \u0085 \u009b2J \u2028${forged}`, true, AT));
     router.write(makeRecord("VERBOSE", 0, { category: "sip" }, {}, "<--- Received SIP request --->\r\nINVITE sip:2002@pbx SIP/2.0\r\nVia: x\r\n", true, AT));
     router.close();
     const pid = process.pid;
@@ -250,13 +290,15 @@ test("layouts: text from the network cannot forge a line: control characters esc
     assert.deepEqual(lines, [
       `[Dec  1 23:02:48] NOTICE[${pid}] sip: From 'evil`,
       `[Dec  1 23:02:48] NOTICE[${pid}] sip: ${forged}' and \\x1b[2Jescape`,
+      `[Dec  1 23:02:48] NOTICE[${pid}] sip: c1 \\x85 \\x9b2J \\u2028${forged}`,
       `[Dec  1 23:02:48] VERBOSE[${pid}] sip: <--- Received SIP request --->`,
       `[Dec  1 23:02:48] VERBOSE[${pid}] sip: INVITE sip:2002@pbx SIP/2.0`,
       `[Dec  1 23:02:48] VERBOSE[${pid}] sip: Via: x`,
     ]);
     for (const l of lines) assert.match(l, /^\[Dec {2}1 23:02:48\] (NOTICE|VERBOSE)\[\d+\] sip: /, "every line starts with our head");
     assert.equal(readFileSync(join(dir, "plain.log"), "utf8").split("\n")[0], `[Dec  1 23:02:48] NOTICE[${pid}]: sip: From 'evil`, "plain: a colon after the ids, as Asterisk's");
-    assert.ok(!seen.join("\n").includes("\x1b"), "the console gets no terminal escape");
+    // eslint-disable-next-line no-control-regex -- finding control characters is the point
+    assert.ok(!/[\x1b\x85\x9b\u2028]/.test(seen.join("\n")), "the console gets no terminal escape, C0 or C1");
     assert.ok(seen.includes("<--- Received SIP request --->\nINVITE sip:2002@pbx SIP/2.0\nVia: x\n"), "the console keeps a trace readable");
   } finally {
     done();

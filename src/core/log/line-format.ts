@@ -59,14 +59,22 @@ function ident(rec: LogRecord, c: LineContext): string {
   return `${rec.level}[${c.pid}]${rec.callid !== undefined ? `[${rec.callid}]` : ""}`;
 }
 
-/** Any control character but TAB (LF included). Finding them is the point of these patterns. */
+/**
+ * Any control character but TAB (LF included): C0, DEL, C1 (U+0080–U+009F, NEL among them) and
+ * the Unicode line and paragraph separators, which some readers take as line ends. Finding them
+ * is the point of these patterns.
+ */
 // eslint-disable-next-line no-control-regex
-const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
+const CONTROL = /[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]/;
 // eslint-disable-next-line no-control-regex
-const CONTROL_NOT_LF = /\r(?=\n)|[\x00-\x08\x0b-\x1f\x7f]/g;
+const CONTROL_NOT_LF = /\r(?=\n)|[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]/g;
 
 function escapeControl(text: string): string {
-  return text.replace(CONTROL_NOT_LF, (ch) => (ch === "\r" ? "" : `\\x${ch.charCodeAt(0).toString(16).padStart(2, "0")}`));
+  return text.replace(CONTROL_NOT_LF, (ch) => {
+    if (ch === "\r") return "";
+    const code = ch.charCodeAt(0);
+    return code > 0xff ? `\\u${code.toString(16)}` : `\\x${code.toString(16).padStart(2, "0")}`;
+  });
 }
 
 /** `prefix` + text, every line of a multi-line text under its own prefix, control characters escaped. */
@@ -82,9 +90,42 @@ export function defaultLine(rec: LogRecord, c: LineContext): string {
   return safeLines(`${head(rec, c)} ${rec.file}: `, rec.message + rec.contextText);
 }
 
-/** The text of a syslog record (lines as in {@link defaultLine}, each one record). */
+/**
+ * Longest syslog line in UTF-8 bytes, head included: with syslog's stamp, host and tag in front
+ * the record stays within RFC 3164's 1024 bytes. logger(1) would cut a longer line into records
+ * of which the later ones begin with the line's text, text that may come from the network.
+ */
+export const SYSLOG_MAX_LINE = 900;
+
+/** The text of a syslog record (lines as in {@link defaultLine}, each one record, long ones cut under the same head). */
 export function syslogLine(rec: LogRecord, c: LineContext): string {
-  return safeLines(`${ident(rec, c)}: ${rec.file}: `, rec.message + rec.contextText);
+  const prefix = `${ident(rec, c)}: ${rec.file}: `;
+  const text = safeLines(prefix, rec.message + rec.contextText);
+  if (Buffer.byteLength(text) <= SYSLOG_MAX_LINE) return text;
+  return text
+    .split("\n")
+    .flatMap((line) => cutLine(prefix, line.slice(prefix.length)))
+    .join("\n");
+}
+
+/** `prefix` + text in lines of at most SYSLOG_MAX_LINE bytes, cut between characters. */
+function cutLine(prefix: string, text: string): string[] {
+  const room = Math.max(SYSLOG_MAX_LINE - Buffer.byteLength(prefix), 64);
+  const out: string[] = [];
+  let chunk = "";
+  let bytes = 0;
+  for (const ch of text) {
+    const n = Buffer.byteLength(ch);
+    if (bytes + n > room) {
+      out.push(prefix + chunk);
+      chunk = "";
+      bytes = 0;
+    }
+    chunk += ch;
+    bytes += n;
+  }
+  out.push(prefix + chunk);
+  return out;
 }
 
 /**

@@ -21,6 +21,11 @@ export interface LogFileOptions {
   delayMs?: number;
   /** Told when writing starts failing and when it works again (with the lines lost meanwhile). */
   onTrouble?: (event: { kind: "failing"; err: Error } | { kind: "recovered"; dropped: number }) => void;
+  /**
+   * A write failed with EFBIG (the file reached the process's size limit, where Asterisk gets
+   * SIGXFSZ and rotates). Return true once the file has been rotated: the write is tried again.
+   */
+  onTooLarge?: () => boolean;
   /** Seconds since the epoch for `timestamp` rotation (tests pin it). */
   now?: () => number;
 }
@@ -34,6 +39,8 @@ export class LogFile {
   private timer: NodeJS.Timeout | undefined;
   private failing = false;
   private closed = false;
+  /** The last write stopped inside a line (a full disk): the file does not end in a newline. */
+  private midLine = false;
   /** Lines that could not be written since the file last worked. */
   private droppedSinceTrouble = 0;
   /** Lines lost in all, for `logger show channels`-style reports. */
@@ -57,30 +64,59 @@ export class LogFile {
     clearTimeout(this.timer);
     this.timer = undefined;
     if (this.pending === "") return;
-    const bytes = Buffer.from(this.pending);
+    // After a write that stopped mid-line, the cut line is ended before anything else is added.
+    const bytes = Buffer.from(this.midLine ? "\n" + this.pending : this.pending);
     const lines = this.pendingLines;
     this.pending = "";
     this.pendingLines = 0;
     try {
-      this.fd ??= openSync(this.path, "a");
-      let off = 0;
-      while (off < bytes.length) off += writeSync(this.fd, bytes, off);
-      if (this.failing) {
-        this.failing = false;
-        this.opts.onTrouble?.({ kind: "recovered", dropped: this.droppedSinceTrouble });
-        this.droppedSinceTrouble = 0;
-      }
+      this.writeAll(bytes, 0);
     } catch (err) {
-      // Lines of this batch that reached the file are not told apart from the rest: all count as lost.
-      this.dropped += lines;
-      this.droppedSinceTrouble += lines;
-      if (!this.failing) {
-        this.failing = true;
-        this.opts.onTrouble?.({ kind: "failing", err: err instanceof Error ? err : new Error(String(err)) });
+      if (errorCode(err) !== "EFBIG" || this.opts.onTooLarge?.() !== true) return this.lost(bytes, this.written, lines, err);
+      // The owner rotated the file: the cut line is written again, whole, to the new one (a
+      // leading "\n" that would end a cut line of the old file is left out).
+      const from = this.written === 0 ? (bytes[0] === 0x0a && this.midLine ? 1 : 0) : bytes.lastIndexOf(0x0a, this.written - 1) + 1;
+      this.midLine = false;
+      try {
+        this.writeAll(bytes, from);
+      } catch (again) {
+        return this.lost(bytes, this.written, lines, again);
       }
-      this.closeFd();
     }
+    this.recovered();
   };
+
+  /** Bytes of `bytes` from `from` to the end into the file; `written` tells how far it got when it throws. */
+  private written = 0;
+  private writeAll(bytes: Buffer, from: number): void {
+    this.written = from;
+    this.fd ??= openSync(this.path, "a");
+    while (this.written < bytes.length) this.written += writeSync(this.fd, bytes, this.written);
+    this.midLine = false;
+  }
+
+  private recovered(): void {
+    if (!this.failing) return;
+    this.failing = false;
+    this.opts.onTrouble?.({ kind: "recovered", dropped: this.droppedSinceTrouble });
+    this.droppedSinceTrouble = 0;
+  }
+
+  /** A write failed after `off` bytes: the lines that did not reach the file whole are counted as dropped. */
+  private lost(bytes: Buffer, off: number, lines: number, err: unknown): void {
+    let whole = 0;
+    for (let i = bytes.indexOf(0x0a); i >= 0 && i < off; i = bytes.indexOf(0x0a, i + 1)) whole++;
+    if (this.midLine && whole > 0) whole--; // the leading "\n" ended an earlier line, not one of these
+    if (off > 0) this.midLine = bytes[off - 1] !== 0x0a;
+    const dropped = Math.max(lines - whole, 0);
+    this.dropped += dropped;
+    this.droppedSinceTrouble += dropped;
+    if (!this.failing) {
+      this.failing = true;
+      this.opts.onTrouble?.({ kind: "failing", err: err instanceof Error ? err : new Error(String(err)) });
+    }
+    this.closeFd();
+  }
 
   /** False while writes fail (`logger show channels` says Disabled). */
   get isFailing(): boolean {
@@ -112,6 +148,7 @@ export class LogFile {
     this.closeFd();
     if (strategy === "none" || !existsSync(this.path)) return undefined;
     try {
+      this.midLine = false; // a cut last line stays in the archive; the new file starts clean
       return renameFor(this.path, strategy, this.opts.now ?? (() => Math.floor(Date.now() / 1000)));
     } catch (err) {
       this.opts.onTrouble?.({ kind: "failing", err: err instanceof Error ? err : new Error(String(err)) });
@@ -141,6 +178,10 @@ export class LogFile {
 /** Archives compressed by exec_after_rotate still hold their slot for `rotate`. */
 const ARCHIVE_SUFFIXES = ["", ".gz", ".bz2", ".Z"];
 
+function errorCode(err: unknown): string | undefined {
+  return typeof err === "object" && err !== null && "code" in err && typeof err.code === "string" ? err.code : undefined;
+}
+
 function slotTaken(path: string, n: number): string | undefined {
   return ARCHIVE_SUFFIXES.find((sfx) => existsSync(`${path}.${n}${sfx}`));
 }
@@ -149,7 +190,7 @@ function slotTaken(path: string, n: number): string | undefined {
  * logger.conf `rotatestrategy`:
  * - `sequential`: the file becomes `<name>.<n>` with the lowest unused n (the newest has the highest; `.gz`/`.bz2`/`.Z` archives hold their n);
  * - `rotate`: every `<name>.<n>[.gz|.bz2|.Z]` up to the first free slot moves to n+1, the file becomes `<name>.0`;
- * - `timestamp`: the file becomes `<name>.<seconds since the epoch>`.
+ * - `timestamp`: the file becomes `<name>.<seconds since the epoch>`, or `<name>.<seconds>.<n>` when that is taken.
  */
 function renameFor(path: string, strategy: Exclude<RotateStrategy, "none">, now: () => number): string {
   let target: string;
@@ -172,7 +213,10 @@ function renameFor(path: string, strategy: Exclude<RotateStrategy, "none">, now:
       break;
     }
     case "timestamp": {
-      target = `${path}.${now()}`;
+      // Asterisk renames over an archive of the same second; a second rotation within it gets `.1`, `.2` … instead.
+      const stamp = now();
+      target = `${path}.${stamp}`;
+      for (let n = 1; ARCHIVE_SUFFIXES.some((sfx) => existsSync(`${target}${sfx}`)); n++) target = `${path}.${stamp}.${n}`;
       break;
     }
   }

@@ -375,9 +375,21 @@ export class LogRouter {
     return [...new Set(this.targets.flatMap((t) => (t.file !== undefined ? [t.file] : [])))];
   }
 
+  /**
+   * Who rotates when a file reaches the process's file size limit (EFBIG; Asterisk rotates every
+   * file on the SIGXFSZ that comes with it): returns true once it has rotated. The logger module
+   * sets it, since it runs exec_after_rotate and knows when a rotation must wait.
+   */
+  whenTooLarge: (() => boolean) | undefined;
+
   private openFile(path: string): LogFile {
     return new LogFile(path, {
       ...(this.opts.fileDelayMs !== undefined ? { delayMs: this.opts.fileDelayMs } : {}),
+      onTooLarge: () => {
+        if (this.settings.rotateStrategy === "none" || this.whenTooLarge === undefined) return false;
+        this.trouble(`${path} reached the file size limit (EFBIG): the log files are rotated`);
+        return this.whenTooLarge();
+      },
       onTrouble: (e) =>
         this.trouble(
           e.kind === "failing"

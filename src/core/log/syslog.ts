@@ -1,8 +1,9 @@
 /**
  * logger.conf `syslog.<facility>` channels. Node cannot send to a Unix datagram socket, so
  * lines go through one long-lived `logger(1)` (util-linux, in every Debian) per channel, each
- * line with its priority in front (`--prio-prefix`, RFC 3164's `<PRI>`), tagged `asterisk` as
- * Asterisk tags its lines. The socket is `/dev/log`, or `$SWITCHBOARD_SYSLOG_SOCKET`.
+ * line with its priority in front (`--prio-prefix`, RFC 3164's `<PRI>`), tagged `asterisk[pid]`
+ * as Asterisk tags its lines (it opens syslog with LOG_PID). Lines come cut to fit (see
+ * SYSLOG_MAX_LINE); logger's own limit is raised above that so it never splits one. The socket is `/dev/log`, or `$SWITCHBOARD_SYSLOG_SOCKET`.
  * Without a syslog daemon (most containers) `logger` exits: that is reported once, and the
  * channel's lines are counted as dropped.
  */
@@ -15,9 +16,13 @@ const FACILITIES: Readonly<Record<string, number>> = {
   local0: 16, local1: 17, local2: 18, local3: 19, local4: 20, local5: 21, local6: 22, local7: 23,
 };
 
-/** Severity per Asterisk level (RFC 5424: 3 err, 4 warning, 5 notice, 6 info, 7 debug); verbose and DTMF go as debug, as Asterisk sends them. */
+/**
+ * Severity per Asterisk level (RFC 5424: 3 err, 4 warning, 5 notice, 6 info, 7 debug); verbose
+ * and DTMF go as debug, as Asterisk sends them, and the levels Asterisk registers at run time
+ * (SECURITY, FAX) as notice.
+ */
 const SEVERITY: Readonly<Record<AsteriskLevel, number>> = {
-  DEBUG: 7, TRACE: 6, NOTICE: 5, WARNING: 4, ERROR: 3, VERBOSE: 7, DTMF: 7, FAX: 7, SECURITY: 5,
+  DEBUG: 7, TRACE: 6, NOTICE: 5, WARNING: 4, ERROR: 3, VERBOSE: 7, DTMF: 7, FAX: 5, SECURITY: 5,
 };
 
 export function isSyslogFacility(name: string): boolean {
@@ -70,7 +75,7 @@ export class SyslogChannel {
 
   private start(): ChildProcess {
     const socket = this.opts.socket ?? process.env.SWITCHBOARD_SYSLOG_SOCKET ?? "/dev/log";
-    const child = spawn("logger", ["--prio-prefix", "-t", "asterisk", "--socket-errors=on", "-u", socket], { stdio: ["pipe", "ignore", "pipe"] });
+    const child = spawn("logger", ["--prio-prefix", "-t", "asterisk", `--id=${process.pid}`, "--size", "4096", "--socket-errors=on", "-u", socket], { stdio: ["pipe", "ignore", "pipe"] });
     let stderr = "";
     child.stderr?.setEncoding("utf8").on("data", (d: string) => (stderr += d));
     child.stdin?.on("error", () => undefined);

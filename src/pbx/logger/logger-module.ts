@@ -84,7 +84,11 @@ export class LoggerModule implements PbxModule {
       rotate: () => this.rotate(),
     });
     process.on("SIGHUP", this.onHangup);
-    ctx.defer(() => void process.off("SIGHUP", this.onHangup));
+    this.deps.router.whenTooLarge = () => this.rotateIfIdle();
+    ctx.defer(() => {
+      process.off("SIGHUP", this.onHangup);
+      this.deps.router.whenTooLarge = undefined;
+    });
   }
 
   /** `core reload`: logger.conf applied, the files reopened by name, large ones rotated. */
@@ -132,6 +136,13 @@ export class LoggerModule implements PbxModule {
     const command = this.deps.router.current().execAfterRotate;
     const files = rotate();
     if (command !== "") for (const file of files) this.execAfterRotate(command, file);
+  }
+
+  /** A file at the size limit: every file rotated now, unless an exec_after_rotate still runs (then its lines wait as dropped). */
+  private rotateIfIdle(): boolean {
+    if (this.running > 0) return false;
+    this.rotateWhenIdle(() => this.deps.router.rotate());
+    return true;
   }
 
   private execAfterRotate(command: string, filename: string): void {

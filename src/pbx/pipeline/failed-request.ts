@@ -23,9 +23,14 @@ const MAX_FROM = 200;
 const MAX_CALL_ID = 100;
 
 /**
- * The From header value as Asterisk prints it: `"Name" <sip:u@h>` or `<sip:u@h>`, header
- * parameters (`;tag=…`) dropped. An addr-spec (`sip:u@h;tag=x`, no brackets) ends at its first
+ * The From header value as pjsip prints it: `"Name" <sip:u@h>` or `<sip:u@h>`, header
+ * parameters (`;tag=…`) dropped. A token display name (`Bob Smith <sip:…>`) is printed quoted,
+ * its inner whitespace as sent. An addr-spec (`sip:u@h;tag=x`, no brackets) ends at its first
  * `;`. A value that does not scan is printed as received.
+ *
+ * Unlike Asterisk, the characters fail2ban's stock filter uses as field ends are neutralised
+ * (see `neutral`): Asterisk prints them raw, so a From of `"x' failed for '10.0.0.9' (callid: "`
+ * makes the filter ban 10.0.0.9 instead of the sender.
  */
 export function fromForLog(from: string): string {
   const s = from.trim();
@@ -33,17 +38,27 @@ export function fromForLog(from: string): string {
   if (s.startsWith('"')) {
     // Skip the quoted display name, whose quoted-pairs may hide a `"` or a `<`.
     for (i = 1; i < s.length && s[i] !== '"'; i++) if (s[i] === "\\") i++;
-    if (i >= s.length) return s;
+    if (i >= s.length) return neutral(s, "_");
   }
   const lt = s.indexOf("<", i);
   if (lt < 0) {
     const semi = s.indexOf(";", i);
-    return `<${(semi < 0 ? s : s.slice(0, semi)).trim()}>`;
+    return `<${neutral((semi < 0 ? s : s.slice(0, semi)).trim(), "%")}>`;
   }
   const gt = s.indexOf(">", lt);
-  if (gt < 0) return s;
+  if (gt < 0) return neutral(s, "_");
   const display = s.slice(0, lt).trim();
-  return `${display === "" ? "" : display.replace(/[ \t]+/g, " ") + " "}${s.slice(lt, gt + 1)}`;
+  const quoted = display === "" || display.startsWith('"') ? display : `"${display}"`;
+  return `${quoted === "" ? "" : neutral(quoted, "_") + " "}${neutral(s.slice(lt, gt + 1), "%")}`;
+}
+
+/**
+ * `'`, `(` and `)` are what the stock filter's `'[^']*'`, `'<HOST>'` and `(callid: [^\)]*)`
+ * stop at; a peer's text must not contain them. In a URI they are percent-encoded (RFC 3261
+ * §19.1.2: the same URI); elsewhere they become `_`.
+ */
+function neutral(text: string, how: "%" | "_"): string {
+  return text.replace(/['()]/g, (c) => (how === "_" ? "_" : `%${c.charCodeAt(0).toString(16).toUpperCase()}`));
 }
 
 /** The message text of the NOTICE (everything after `pjsip_distributor.c: `). */
@@ -51,7 +66,7 @@ export function failedRequestText(ctx: RequestContext, reason: FailedRequestReas
   // The Call-ID comes from the attacker; with a `)` it could end the `(callid: …)` group early,
   // which the filter's `[^\)]*` relies on.
   const callId = ctx.callId.slice(0, MAX_CALL_ID).replace(/[()]/g, "_");
-  return `Request '${ctx.req.method}' from '${fromForLog(ctx.fromText).slice(0, MAX_FROM)}' failed for '${ctx.peer}' (callid: ${callId}) - ${reason}`;
+  return `Request '${neutral(ctx.req.method, "_")}' from '${fromForLog(ctx.fromText).slice(0, MAX_FROM)}' failed for '${ctx.peer}' (callid: ${callId}) - ${reason}`;
 }
 
 /**

@@ -1,5 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { ASTERISK_SOURCE, CaptureLogger, formatLogLine } from "../../../src/core/logger.js";
 import { failedRequestText, fromForLog, logFailedRequest } from "../../../src/pbx/pipeline/failed-request.js";
 import type { RequestContext } from "../../../src/pbx/pipeline/request-context.js";
@@ -10,7 +14,10 @@ test("failed request: the From is printed as a name-addr without header paramete
     ["<sip:2001@127.0.0.1:25170>;tag=x;foo=bar", "<sip:2001@127.0.0.1:25170>", "a port the peer sent stays"],
     ['"1000" <sip:1000@10.0.0.1>;tag=1', '"1000" <sip:1000@10.0.0.1>', "a quoted display name keeps its quotes (Asterisk's own example)"],
     ['"a>b <c" <sip:x@y>;tag=1', '"a>b <c" <sip:x@y>', "brackets inside the quoted display name are not the URI's"],
-    ["Bob   Smith<sip:bob@h;user=phone>;tag=2", "Bob Smith <sip:bob@h;user=phone>", "token display name, URI parameters kept"],
+    ["Bob   Smith<sip:bob@h;user=phone>;tag=2", '"Bob   Smith" <sip:bob@h;user=phone>', "token display name: quoted as pjsip prints it, inner whitespace kept"],
+    ['"Bob \t Smith" <sip:bob@h>', '"Bob \t Smith" <sip:bob@h>', "a quoted display name is printed as sent"],
+    ["\"x' failed for '10.0.0.9' (callid: \" <sip:a@b>", '"x_ failed for _10.0.0.9_ _callid: " <sip:a@b>', "field ends in the display name become _"],
+    ["<sip:o'(x)@h>;tag=1", "<sip:o%27%28x%29@h>", "in the URI they are percent-encoded: the same URI"],
     ["sip:2001@127.0.0.1;tag=3", "<sip:2001@127.0.0.1>", "addr-spec: everything after ';' is header parameters"],
     ['"unterminated <sip:x@y>', '"unterminated <sip:x@y>', "unscannable: printed as received"],
   ];
@@ -51,4 +58,33 @@ test("failed request: a Call-ID with parentheses cannot end the (callid: …) gr
   const text = failedRequestText(context({ callId: "a) - No matching endpoint found (b" }), "Failed to authenticate");
   assert.equal(text.match(/\)/g)?.length, 1, text);
   assert.match(text, /\(callid: a_ - No matching endpoint found _b\) - Failed to authenticate$/);
+});
+
+test("failed request: fail2ban's stock filter bans the sender, whatever the From, Call-ID and method hold", () => {
+  const filter = "/etc/fail2ban/filter.d/asterisk.conf";
+  assert.ok(existsSync(filter), `${filter} is missing: install Debian's fail2ban package`);
+  // The first `:` of the text must not be followed by a space, or the filter's prefix eats the
+  // text up to it; `a:b` does that, so each forgery below bans 10.0.0.9 when printed raw.
+  const fake = "' failed for '10.0.0.9' (callid: x";
+  const contexts = [
+    context({ fromText: `"a:b${fake}" <sip:a@b>;tag=1` }),
+    context({ fromText: `a:b${fake} <sip:a@b>` }),
+    context({ fromText: `<sip:a${fake}@b>` }),
+    context({ fromText: "<sip:a:b@c>", callId: `c) - No matching endpoint found (${fake}` }),
+  ];
+  const stamp = "[Dec  1 23:02:48] NOTICE[11612] res_pjsip/pjsip_distributor.c: ";
+  const raw = stamp + `Request 'REGISTER' from '"a:b${fake}" <sip:a@b>' failed for '127.0.0.7:25171' (callid: c) - No matching endpoint found`;
+  const lines = contexts.map((c) => stamp + failedRequestText(c, "No matching endpoint found"));
+  const dir = mkdtempSync(join(tmpdir(), "failed-request-f2b-"));
+  try {
+    const banned = (text: string[]): string[] => {
+      const file = join(dir, "messages.log");
+      writeFileSync(file, text.join("\n") + "\n");
+      return execFileSync("fail2ban-regex", ["-o", "ip", file, filter], { encoding: "utf8" }).trim().split("\n");
+    };
+    assert.deepEqual(banned([raw]), ["10.0.0.9"], "the forgery works on a raw line: the test can fail");
+    assert.deepEqual(banned(lines), lines.map(() => "127.0.0.7"), lines.join("\n"));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
