@@ -303,7 +303,7 @@ test("control-server: logger mute silences this console only; logger set level N
     a.subscribeLog();
     b.subscribeLog();
     assert.equal((await a.exec("logger mute")).output, "Console is muted.\n");
-    assert.equal((await b.exec("logger set level notice off")).output, "Logger status for 'notice' has been set to 'off'.\n");
+    assert.equal((await b.exec("logger set level notice off")).output, "Logger status for 'NOTICE' has been set to 'off'.\n", "the level as Asterisk names it, upper case");
     const write = (level: "NOTICE" | "WARNING", msg: string): void => fx.logs.write(makeRecord(level, 0, { category: "t" }, {}, msg, true, Date.now()));
     write("NOTICE", "one");
     write("WARNING", "two");

@@ -337,7 +337,7 @@ test("router: the guard's security.log is left out when logger.conf already writ
   }
 });
 
-test("router: syslog channels get Asterisk's syslog text, no stamp: LEVEL[pid][C-…]: file: text", async () => {
+test("router: syslog channels (a bare `syslog` too) get Asterisk's syslog text, no stamp: LEVEL[pid][C-…]: file: text", async () => {
   const { dir, done } = tempDir();
   const sock = join(dir, "log.sock");
   const out = join(dir, "received");
@@ -348,7 +348,8 @@ test("router: syslog channels get Asterisk's syslog text, no stamp: LEVEL[pid][C
     await new Promise<void>((r) => py.stdout.once("data", () => r()));
     process.env.SWITCHBOARD_SYSLOG_SOCKET = sock;
     const router = new LogRouter({ dir });
-    router.apply(settings([channel("syslog.local0", "notice")]));
+    // A bare `syslog` is Asterisk's syslog channel on local0, not a file named syslog.
+    router.apply(settings([channel("syslog", "notice")]));
     router.write(makeRecord("NOTICE", 0, { category: "res_pjsip/pjsip_distributor.c", callid: "C-00000004" }, {}, "Request 'INVITE' failed", true, AT));
     const end = Date.now() + 5000;
     while (!(existsSync(out) && readFileSync(out, "latin1").includes("failed"))) {
@@ -356,6 +357,7 @@ test("router: syslog channels get Asterisk's syslog text, no stamp: LEVEL[pid][C
       await new Promise((r) => setTimeout(r, 20));
     }
     router.close();
+    assert.ok(!existsSync(join(dir, "syslog")), "no file named syslog");
     assert.match(readFileSync(out, "latin1"), new RegExp(`^<133>.*asterisk.*: NOTICE\\[${process.pid}\\]\\[C-00000004\\]: res_pjsip/pjsip_distributor\\.c: Request 'INVITE' failed\\n`));
   } finally {
     if (was === undefined) delete process.env.SWITCHBOARD_SYSLOG_SOCKET;
@@ -375,6 +377,22 @@ test("createLogger: start-up lines held for logger.conf still reach messages.log
     const lines = readFileSync(join(dir, "messages.log"), "utf8").trimEnd().split("\n");
     assert.equal(lines.length, 1);
     assert.match(lines[0] ?? "", /WARNING\[\d+\] core: pjsip\.conf: endpoint 6001 has no aor$/);
+  } finally {
+    done();
+  }
+});
+
+test("router: start-up lines beyond what is held are counted and reported in the files once logger.conf applies", () => {
+  const { dir, done } = tempDir();
+  try {
+    const router = new LogRouter({ dir, holdUntilApplied: true });
+    for (let i = 0; i < 5003; i++) router.write(makeRecord("NOTICE", 0, { category: "core" }, {}, `start-up ${i}`, true, AT));
+    router.apply(settings([channel("messages.log", "notice,warning")]));
+    router.close();
+    const lines = readFileSync(join(dir, "messages.log"), "utf8").trimEnd().split("\n");
+    assert.equal(lines.length, 5001);
+    assert.match(lines[4999] ?? "", /start-up 4999$/);
+    assert.match(lines[5000] ?? "", /WARNING\[\d+\] logger: 3 start-up lines were not kept for the log files/);
   } finally {
     done();
   }

@@ -13,7 +13,7 @@
  */
 import { DEFAULT_LOG_SETTINGS, type LogChannelSpec, type LogFormatter } from "../../core/log/log-router.js";
 import { parseLevelList } from "../../core/log/levels.js";
-import { isSyslogFacility } from "../../core/log/syslog.js";
+import { isSyslogFacility, syslogFacilityOf } from "../../core/log/syslog.js";
 import { DiagnosticSink, type Diagnostic } from "../diagnostic.js";
 import { visibleCategories, type ConfigCategory, type ParsedConfig } from "../ini/types.js";
 import { applyObject, defaultValues } from "../schema/apply.js";
@@ -55,8 +55,8 @@ function readChannels(category: ConfigCategory, sink: DiagnosticSink): LogChanne
     }
     const { levels, unknown } = parseLevelList(text);
     if (unknown.length > 0) sink.warning(v.file, v.line, `[logfiles] ${name}: unknown level${unknown.length > 1 ? "s" : ""} ${unknown.map((u) => `'${u}'`).join(", ")} ignored; use debug, trace, notice, warning, error, verbose, verbose(<n>), dtmf, fax, security or *`);
-    if (name.toLowerCase().startsWith("syslog.")) {
-      const facility = name.slice("syslog.".length);
+    const facility = syslogFacilityOf(name);
+    if (facility !== undefined) {
       if (!isSyslogFacility(facility)) {
         sink.warning(v.file, v.line, `[logfiles] ${name}: '${facility}' is not a syslog facility (use user, daemon, local0 … local7 …); channel skipped`);
         continue;
@@ -82,6 +82,11 @@ export function buildLoggerConfig(parsed: ParsedConfig | undefined): LoggerConfi
     if (category.name === "general") {
       const r = applyObject(loggerSchema, category, sink, { mode: "settings" });
       general = { ...r.values, file: category.file, line: category.line };
+      const legacy = category.variables.find((v) => v.name.trim().toLowerCase() === "rotatetimestamp");
+      if (legacy !== undefined && !category.variables.some((v) => v.name.trim().toLowerCase() === "rotatestrategy")) {
+        general.rotatestrategy = r.values.rotatetimestamp ? "timestamp" : "sequential";
+        sink.warning(legacy.file, legacy.line, `rotatetimestamp is deprecated; write rotatestrategy = ${general.rotatestrategy} instead`);
+      }
     } else if (category.name === "logfiles") {
       channels.push(...readChannels(category, sink));
     } else {

@@ -14,6 +14,11 @@ const loggerOptions = [
   bool("display_callids", true, "The name Asterisk's code reads for use_callids (the sample file documents use_callids); either one set to no turns call ids off."),
   bool("appendhostname", false, "Append the host name to log file names (messages.log.pbx1), for log directories shared between machines."),
   oneOf("rotatestrategy", ["none", "sequential", "rotate", "timestamp"] as const, "sequential", "What 'logger rotate' (and a reload, for files above 1 GiB) does: none (reopen only, for an outside logrotate), sequential (file.N, the newest has the highest N), rotate (file.0 is the newest, older ones move up), timestamp (file.<seconds since 1970>)."),
+  bool("rotatetimestamp", false, "Deprecated (use rotatestrategy): yes means rotatestrategy=timestamp, no means sequential; read only when rotatestrategy is not set, as Asterisk reads it."),
+  str("custom_levels", "", "Extra log levels (comma-separated) for the dialplan's Log() to write to and channels to list.", {
+    implemented: false,
+    hint: "Switchboard has no Log() dialplan application yet, the only writer of custom levels",
+  }),
   str("exec_after_rotate", "", "Shell command run after each file is rotated; ${filename} is the archived file (the file itself with rotatestrategy=none)."),
   // Asterisk's default is yes; with no Queue() there is nothing to write, so ours is no and yes is reported.
   bool("queue_log", false, "Write queue_log (Asterisk's default is yes; Switchboard has no queues yet).", NO_QUEUES),

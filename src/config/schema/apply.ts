@@ -118,7 +118,7 @@ export function applyObject<O extends readonly AnyOption[]>(
     const seenKey = `${schema.type}/${option.name}`;
     if (!option.implemented && !seen.has(seenKey) && JSON.stringify(result.value) !== JSON.stringify(option.default)) {
       seen.add(seenKey);
-      sink.warning(v.file, v.line, `${label(schema, id)}: option '${option.name}' is accepted but not implemented yet; it has no effect`);
+      sink.warning(v.file, v.line, `${label(schema, id)}: option '${option.name}' is accepted but not implemented yet; it has no effect${option.hint === undefined ? "" : ` (${option.hint})`}`);
     }
     if (option.unimplementedValues !== undefined && isUnimplementedValue(option, result.value)) {
       const text = valueText(result.value);

@@ -19,7 +19,7 @@ import { DateFormat, DEFAULT_DATEFORMAT } from "./date-format.js";
 import { LEVEL_BIT, parseLevelList, type AsteriskLevel, type LevelSet } from "./levels.js";
 import { consoleLine, defaultLine, jsonLine, plainLine, syslogLine, type LineContext, type LogRecord } from "./line-format.js";
 import { LogFile, type RotateStrategy } from "./log-file.js";
-import { SyslogChannel } from "./syslog.js";
+import { SyslogChannel, syslogFacilityOf } from "./syslog.js";
 
 export type LogFormatter = "default" | "plain" | "json";
 
@@ -125,6 +125,8 @@ export class LogRouter {
   private readonly pid: number;
   private hostname = "";
   private held: LogRecord[] | undefined;
+  /** Records that did not fit in `held`, reported once it is written. */
+  private heldOver = 0;
 
   constructor(private readonly opts: LogRouterOptions) {
     this.pid = opts.pid ?? process.pid;
@@ -157,8 +159,8 @@ export class LogRouter {
         consoleFormatter = spec.formatter;
         continue;
       }
-      if (name.toLowerCase().startsWith("syslog.")) {
-        const facility = name.slice("syslog.".length);
+      const facility = syslogFacilityOf(name);
+      if (facility !== undefined) {
         // A channel that failed (no syslog daemon then) is tried afresh on every reload.
         const reused = old.find((t) => t.syslog !== undefined && t.spec.name === spec.name && !t.syslog.isFailing);
         const syslog = reused?.syslog ?? new SyslogChannel(facility, { onTrouble: (text) => this.trouble(text) });
@@ -185,6 +187,11 @@ export class LogRouter {
     const held = this.held;
     this.held = undefined;
     if (held !== undefined) for (const rec of held) this.writeTargets(rec);
+    if (this.heldOver > 0) {
+      const message = `${this.heldOver} start-up lines were not kept for the log files (the first ${MAX_HELD} are held until logger.conf is read; the consoles showed them all)`;
+      this.heldOver = 0;
+      this.writeTargets({ level: "WARNING", verbose: 0, time: Date.now(), file: "logger", callid: undefined, message, contextText: "", context: {} });
+    }
   }
 
   /** True until the first {@link apply}, while start-up lines are held. */
@@ -207,6 +214,7 @@ export class LogRouter {
   write(rec: LogRecord): void {
     if (this.held !== undefined) {
       if (this.held.length < MAX_HELD) this.held.push(rec);
+      else this.heldOver++;
       this.writeConsoles(rec);
       return;
     }

@@ -25,6 +25,18 @@ const SEVERITY: Readonly<Record<AsteriskLevel, number>> = {
   DEBUG: 7, TRACE: 6, NOTICE: 5, WARNING: 4, ERROR: 3, VERBOSE: 7, DTMF: 7, FAX: 5, SECURITY: 5,
 };
 
+/**
+ * The facility a `[logfiles]` channel name selects, or undefined when the name is a file: as in
+ * Asterisk, any name that starts with `syslog` is a syslog channel, its facility what follows the
+ * first `.` (`syslog.local3`), `local0` when there is none (`syslog`, `syslog.`).
+ */
+export function syslogFacilityOf(channelName: string): string | undefined {
+  if (!channelName.toLowerCase().startsWith("syslog")) return undefined;
+  const dot = channelName.indexOf(".");
+  const facility = dot < 0 ? "" : channelName.slice(dot + 1);
+  return facility === "" ? "local0" : facility;
+}
+
 export function isSyslogFacility(name: string): boolean {
   return FACILITIES[name.toLowerCase()] !== undefined;
 }

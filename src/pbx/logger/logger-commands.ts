@@ -97,7 +97,7 @@ export function registerLoggerCommands(commands: CommandRegistrar, deps: LoggerC
       if (ctx.args.length !== 2 || !SETTABLE_LEVELS.includes(upper) || (!on && state?.toLowerCase() !== "off")) throw new CliUsageError();
       if (ctx.console === undefined) return NO_CONSOLE;
       ctx.console.showLevel(upper, on);
-      return `Logger status for '${level ?? ""}' has been set to '${state ?? ""}'.\n`;
+      return `Logger status for '${upper}' has been set to '${on ? "on" : "off"}'.\n`;
     },
     complete: (c) => (c.args.length === 0 ? SETTABLE_LEVELS : c.args.length === 1 ? ["on", "off"] : []),
   });

@@ -70,3 +70,25 @@ test("logger.conf: verbose(n) on the console and an empty [logfiles] are each on
   assert.match(e, /no channels in \[logfiles\]: nothing is logged, not even errors/);
   assert.deepEqual(load("[logfiles]\nconsole => notice\n").diagnostics, []);
 });
+
+test("logger.conf: a bare `syslog` (any name starting with syslog) is a syslog channel on local0, as in Asterisk", async () => {
+  const { syslogFacilityOf } = await import("../../../src/core/log/syslog.js");
+  assert.equal(syslogFacilityOf("syslog"), "local0");
+  assert.equal(syslogFacilityOf("syslog."), "local0");
+  assert.equal(syslogFacilityOf("Syslog.daemon"), "daemon");
+  assert.equal(syslogFacilityOf("syslog.log"), "log", "a facility name that is not one: the load warns");
+  assert.equal(syslogFacilityOf("messages.log"), undefined);
+  const r = load("[logfiles]\nsyslog => notice\nsyslog.local4 => error\n");
+  assert.deepEqual(r.diagnostics.map(formatDiagnostic), []);
+  assert.deepEqual(r.config.channels.map((x) => x.name), ["syslog", "syslog.local4"]);
+});
+
+test("logger.conf: the deprecated rotatetimestamp chooses timestamp or sequential when rotatestrategy is not set, with a warning; custom_levels is named as not implemented", () => {
+  const yes = load("[general]\nrotatetimestamp=yes\n[logfiles]\nconsole => error\n");
+  assert.equal(yes.config.rotatestrategy, "timestamp");
+  assert.match(yes.diagnostics.map(formatDiagnostic).join("\n"), /rotatetimestamp is deprecated; write rotatestrategy = timestamp instead/);
+  assert.equal(load("[general]\nrotatetimestamp=no\nrotatestrategy=rotate\n[logfiles]\nconsole => error\n").config.rotatestrategy, "rotate", "rotatestrategy wins");
+  assert.equal(load("[general]\nrotatetimestamp=no\n[logfiles]\nconsole => error\n").config.rotatestrategy, "sequential");
+  const cfg = loadConfiguration({ kind: "embedded", files: { "pjsip.conf": "", "logger.conf": "[general]\ncustom_levels=billing\n[logfiles]\nconsole => error\n" } });
+  assert.match(cfg.diagnostics.map(formatDiagnostic).join("\n"), /custom_levels' is accepted but not implemented.*Log\(\)/);
+});
