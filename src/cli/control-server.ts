@@ -9,7 +9,7 @@
  * clients never subscribe, so their output is exactly the command's output.
  */
 import { createConnection, createServer, type Server, type Socket } from "node:net";
-import { chmodSync, lstatSync, mkdirSync, rmSync } from "node:fs";
+import { chmodSync, linkSync, lstatSync, mkdirSync, rmSync } from "node:fs";
 import { dirname } from "node:path";
 import { PbxError } from "../core/errors.js";
 import type { CliConsole } from "../core/commands.js";
@@ -33,6 +33,8 @@ export interface ControlServerOptions {
 const LOG_BACKLOG_LIMIT = 1024 * 1024;
 /** Linux's sun_path holds 108 bytes including the terminating NUL. */
 const MAX_SOCKET_PATH_BYTES = 107;
+/** The socket is bound under `<path>.new` and linked to its name once it listens (see start()). */
+const TEMP_SUFFIX = ".new";
 
 /** Resolves true when something accepts connections on `path`. */
 function isListening(path: string): Promise<boolean> {
@@ -202,8 +204,8 @@ export class ControlServer {
   async claim(): Promise<void> {
     if (this.server) throw new PbxError("INVALID_STATE", "control server already started");
     const path = this.opts.socketPath;
-    if (Buffer.byteLength(path) > MAX_SOCKET_PATH_BYTES) {
-      throw new PbxError("CONTROL_SOCKET", `control socket path is too long for a unix socket (${Buffer.byteLength(path)} > ${MAX_SOCKET_PATH_BYTES} bytes): ${path}; use a shorter data directory`);
+    if (Buffer.byteLength(path) + TEMP_SUFFIX.length > MAX_SOCKET_PATH_BYTES) {
+      throw new PbxError("CONTROL_SOCKET", `control socket path is too long for a unix socket (${Buffer.byteLength(path)} > ${MAX_SOCKET_PATH_BYTES - TEMP_SUFFIX.length} bytes): ${path}; use a shorter data directory`);
     }
     mkdirSync(dirname(path), { recursive: true });
     const st = lstatSync(path, { throwIfNoEntry: false });
@@ -219,25 +221,41 @@ export class ControlServer {
     }
   }
 
-  /** Claims the socket path (see claim()) and listens on it. */
+  /**
+   * Claims the socket path (see claim()) and listens on it. The socket is bound under a temporary
+   * name, made private to the PBX's user, and only then linked to its real name: a client that
+   * connects the moment the file appears never meets a socket that is bound but not yet
+   * listening (ECONNREFUSED) or one that others may still use. The link fails when the name was
+   * taken meanwhile (a second PBX starting on the same data directory).
+   */
   async start(): Promise<void> {
     await this.claim();
     const path = this.opts.socketPath;
+    const temp = `${path}${TEMP_SUFFIX}`;
+    rmSync(temp, { force: true });
     const server = createServer((socket) => this.accept(socket));
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once("error", (err: NodeJS.ErrnoException) => {
-        // EADDRINUSE here: another PBX claimed the same path while this one was starting.
-        const inUse = err.code === "EADDRINUSE";
-        const hint = inUse ? "; is another Switchboard starting with the same data directory?" : "";
-        reject(new PbxError(inUse ? "CONTROL_SOCKET_IN_USE" : "CONTROL_SOCKET", `cannot listen on control socket ${path}: ${err.message}${hint}`, { cause: err }));
+        reject(new PbxError("CONTROL_SOCKET", `cannot listen on control socket ${path}: ${err.message}`, { cause: err }));
       });
-      server.listen(path, () => resolve());
+      server.listen(temp, () => resolve());
     });
+    try {
+      // Whoever can connect can run `core stop now`, so only the PBX's own user may.
+      chmodSync(temp, 0o600);
+      linkSync(temp, path);
+    } catch (err) {
+      server.close();
+      this.server = undefined;
+      const inUse = (err as NodeJS.ErrnoException).code === "EEXIST";
+      const hint = inUse ? "; is another Switchboard starting with the same data directory?" : "";
+      throw new PbxError(inUse ? "CONTROL_SOCKET_IN_USE" : "CONTROL_SOCKET", `cannot listen on control socket ${path}: ${(err as Error).message}${hint}`, { cause: err });
+    } finally {
+      rmSync(temp, { force: true });
+    }
     this.listening = true;
     server.on("error", (err) => this.log.error({ err: err.message }, "control socket error"));
-    // Whoever can connect can run `core stop now`, so only the PBX's own user may.
-    chmodSync(path, 0o600);
     this.log.debug({ path }, "control socket listening");
   }
 

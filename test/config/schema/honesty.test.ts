@@ -64,6 +64,8 @@ function isDisplayCode(rel: string): boolean {
 const CONSUMED_IN_CONFIG: Readonly<Record<string, string>> = {
   "auth.auth_type":
     "only digest can be loaded: userpass and md5 are converted to digest and google_oauth is rejected in auth-schema.ts, so there is nothing left to branch on",
+  "logger.rotatetimestamp":
+    "deprecated alias: load-logger.ts turns it into rotatestrategy (timestamp or sequential) when rotatestrategy is not set, and the log router reads rotatestrategy",
 };
 
 /** Not-implemented options that code outside src/config/ may read anyway, with the reason. */
