@@ -85,7 +85,11 @@ export class BaresipControl {
     sock.on("error", () => undefined);
   }
 
-  /** Connects, retrying until `timeoutMs` (baresip opens the port a moment after start). */
+  /**
+   * Connects, retrying until `timeoutMs` (baresip opens the port a moment after start). Through
+   * a namespace relay the connection succeeds before baresip listens (the relay then drops it),
+   * so a connection counts only once baresip has answered a command on it.
+   */
   static async connect(where: { host: string; port: number } | { path: string }, timeoutMs = 5000): Promise<BaresipControl> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
@@ -95,7 +99,14 @@ export class BaresipControl {
           s.once("connect", () => resolve(s));
           s.once("error", reject);
         });
-        return new BaresipControl(sock);
+        const ctrl = new BaresipControl(sock);
+        try {
+          await ctrl.command("reginfo", 1500);
+        } catch (err) {
+          ctrl.close();
+          throw err;
+        }
+        return ctrl;
       } catch (err) {
         if (Date.now() > deadline) throw new Error(`baresip ctrl_tcp ${JSON.stringify(where)} not reachable: ${String(err)}`);
         await sleep(100);
