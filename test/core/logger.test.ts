@@ -86,14 +86,18 @@ test("router: [json] writes Asterisk's json keys plus our context; two channels 
     router.apply(settings([channel("full.json", "*", "json"), channel("both.log", "notice"), channel("both.log", "warning")]));
     router.write(makeRecord("NOTICE", 0, { category: "pbx.auth", callid: "C-00000002", sip: { userAgent: "x" } }, { peer: "1.2.3.4" }, "hello", true, AT));
     router.write(makeRecord("WARNING", 0, { category: "c" }, {}, "second", true, AT));
+    router.write(makeRecord("NOTICE", 0, { category: "c" }, {}, "nel \u0085 ls \u2028 end", true, AT));
     router.close();
-    const rec = JSON.parse(readFileSync(join(dir, "full.json"), "utf8").split("\n")[0] ?? "") as Record<string, unknown>;
+    const json = readFileSync(join(dir, "full.json"), "utf8");
+    assert.ok(json.includes("nel \\u0085 ls \\u2028 end") && !/[\u0085\u2028]/.test(json), "C1 and U+2028 escaped in json lines");
+    assert.equal((JSON.parse(json.trimEnd().split("\n")[2] ?? "") as { logmsg: { message: string } }).logmsg.message, "nel \u0085 ls \u2028 end\n", "the same JSON value");
+    const rec = JSON.parse(json.split("\n")[0] ?? "") as Record<string, unknown>;
     assert.deepEqual(Object.keys(rec), ["hostname", "timestamp", "identifiers", "logmsg", "context"]);
     assert.deepEqual(rec.identifiers, { lwp: process.pid, callid: "[C-00000002]" });
     assert.deepEqual(rec.logmsg, { location: { filename: "pbx.auth", function: "", line: 0 }, level: "NOTICE", message: "hello\n" });
     assert.deepEqual(rec.context, { category: "pbx.auth", callid: "C-00000002", sip: { userAgent: "x" }, peer: "1.2.3.4" });
     const both = readFileSync(join(dir, "both.log"), "utf8").trimEnd().split("\n");
-    assert.equal(both.length, 2);
+    assert.equal(both.length, 3);
     assert.match(both[0] ?? "", /NOTICE.*hello/);
     assert.match(both[1] ?? "", /WARNING.*second/);
     // Both channels take an ERROR? No: each names its own levels. Two that both take NOTICE write it once.

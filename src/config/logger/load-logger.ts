@@ -82,7 +82,7 @@ export function buildLoggerConfig(parsed: ParsedConfig | undefined): LoggerConfi
     if (category.name === "general") {
       const r = applyObject(loggerSchema, category, sink, { mode: "settings" });
       general = { ...r.values, file: category.file, line: category.line };
-      const legacy = category.variables.find((v) => v.name.trim().toLowerCase() === "rotatetimestamp");
+      const legacy = category.variables.findLast((v) => v.name.trim().toLowerCase() === "rotatetimestamp");
       if (legacy !== undefined && !category.variables.some((v) => v.name.trim().toLowerCase() === "rotatestrategy")) {
         general.rotatestrategy = r.values.rotatetimestamp ? "timestamp" : "sequential";
         sink.warning(legacy.file, legacy.line, `rotatetimestamp is deprecated; write rotatestrategy = ${general.rotatestrategy} instead`);

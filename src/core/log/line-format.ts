@@ -91,41 +91,36 @@ export function defaultLine(rec: LogRecord, c: LineContext): string {
 }
 
 /**
- * Longest syslog line in UTF-8 bytes, head included: with syslog's stamp, host and tag in front
- * the record stays within RFC 3164's 1024 bytes. logger(1) would cut a longer line into records
- * of which the later ones begin with the line's text, text that may come from the network.
+ * Longest syslog line in UTF-8 bytes, head included; a longer one is cut short and ends in
+ * SYSLOG_CUT. It is never continued in a second record: that record would begin with the line's
+ * text, which may come from the network and be made to read as a line fail2ban acts on (logger(1)
+ * itself continues lines longer than its --size that way, so it gets a larger one). A syslog
+ * daemon that keeps RFC 3164's 1024 bytes truncates the record, which is as harmless.
  */
-export const SYSLOG_MAX_LINE = 900;
+export const SYSLOG_MAX_LINE = 2048;
+export const SYSLOG_CUT = " [cut]";
 
-/** The text of a syslog record (lines as in {@link defaultLine}, each one record, long ones cut under the same head). */
+/** The text of a syslog record (lines as in {@link defaultLine}, each one record, long ones cut short). */
 export function syslogLine(rec: LogRecord, c: LineContext): string {
-  const prefix = `${ident(rec, c)}: ${rec.file}: `;
-  const text = safeLines(prefix, rec.message + rec.contextText);
-  if (Buffer.byteLength(text) <= SYSLOG_MAX_LINE) return text;
+  const text = safeLines(`${ident(rec, c)}: ${rec.file}: `, rec.message + rec.contextText);
+  if (text.length <= SYSLOG_MAX_LINE / 3 || Buffer.byteLength(text) <= SYSLOG_MAX_LINE) return text;
   return text
     .split("\n")
-    .flatMap((line) => cutLine(prefix, line.slice(prefix.length)))
+    .map((line) => (Buffer.byteLength(line) <= SYSLOG_MAX_LINE ? line : cutShort(line, SYSLOG_MAX_LINE - SYSLOG_CUT.length) + SYSLOG_CUT))
     .join("\n");
 }
 
-/** `prefix` + text in lines of at most SYSLOG_MAX_LINE bytes, cut between characters. */
-function cutLine(prefix: string, text: string): string[] {
-  const room = Math.max(SYSLOG_MAX_LINE - Buffer.byteLength(prefix), 64);
-  const out: string[] = [];
-  let chunk = "";
-  let bytes = 0;
-  for (const ch of text) {
+/** The longest start of `line` that fits in `bytes` UTF-8 bytes, cut between characters. */
+function cutShort(line: string, bytes: number): string {
+  let used = 0;
+  let end = 0;
+  for (const ch of line) {
     const n = Buffer.byteLength(ch);
-    if (bytes + n > room) {
-      out.push(prefix + chunk);
-      chunk = "";
-      bytes = 0;
-    }
-    chunk += ch;
-    bytes += n;
+    if (used + n > bytes) break;
+    used += n;
+    end += ch.length;
   }
-  out.push(prefix + chunk);
-  return out;
+  return line.slice(0, end);
 }
 
 /**
@@ -144,8 +139,20 @@ export function consoleLine(rec: LogRecord, c: LineContext): string {
   return `${head(rec, c)}: ${rec.file}: ${safe}`;
 }
 
+/**
+ * JSON.stringify leaves C1 controls and U+2028/U+2029 raw, which some line readers take as
+ * line ends; as `\uXXXX` escapes the JSON means the same.
+ */
+const JSON_UNSAFE = /[\x7f-\x9f\u2028\u2029]/;
+const JSON_UNSAFE_ALL = /[\x7f-\x9f\u2028\u2029]/g;
+
 /** `json` formatter: Asterisk's keys in its order, then ours (`context`). */
 export function jsonLine(rec: LogRecord, c: LineContext & { readonly hostname: string }): string {
+  const line = jsonText(rec, c);
+  return JSON_UNSAFE.test(line) ? line.replace(JSON_UNSAFE_ALL, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`) : line;
+}
+
+function jsonText(rec: LogRecord, c: LineContext & { readonly hostname: string }): string {
   let context: string;
   try {
     context = JSON.stringify(rec.context);

@@ -41,6 +41,7 @@ export class LogFile {
   private closed = false;
   /** The last write stopped inside a line (a full disk): the file does not end in a newline. */
   private midLine = false;
+  private flushing = false;
   /** Lines that could not be written since the file last worked. */
   private droppedSinceTrouble = 0;
   /** Lines lost in all, for `logger show channels`-style reports. */
@@ -61,29 +62,36 @@ export class LogFile {
 
   /** Writes what is gathered now. */
   readonly flush = (): void => {
+    // A flush from inside a flush (the owner rotating from onTooLarge) leaves the new lines
+    // pending: they go to the new file with the next one.
+    if (this.flushing) return;
     clearTimeout(this.timer);
     this.timer = undefined;
     if (this.pending === "") return;
     // After a write that stopped mid-line, the cut line is ended before anything else is added.
-    const bytes = Buffer.from(this.midLine ? "\n" + this.pending : this.pending);
+    const ended = this.midLine;
+    const bytes = Buffer.from(ended ? "\n" + this.pending : this.pending);
     const lines = this.pendingLines;
     this.pending = "";
     this.pendingLines = 0;
+    this.flushing = true;
     try {
       this.writeAll(bytes, 0);
     } catch (err) {
-      if (errorCode(err) !== "EFBIG" || this.opts.onTooLarge?.() !== true) return this.lost(bytes, this.written, lines, err);
+      if (errorCode(err) !== "EFBIG" || this.opts.onTooLarge?.() !== true) return this.lost(bytes, this.written, lines, ended, err);
       // The owner rotated the file: the cut line is written again, whole, to the new one (a
       // leading "\n" that would end a cut line of the old file is left out).
-      const from = this.written === 0 ? (bytes[0] === 0x0a && this.midLine ? 1 : 0) : bytes.lastIndexOf(0x0a, this.written - 1) + 1;
-      this.midLine = false;
+      const from = this.written === 0 ? (ended ? 1 : 0) : bytes.lastIndexOf(0x0a, this.written - 1) + 1;
       try {
         this.writeAll(bytes, from);
       } catch (again) {
-        return this.lost(bytes, this.written, lines, again);
+        return this.lost(bytes, this.written, lines, ended && from === 0, again);
       }
+    } finally {
+      this.flushing = false;
     }
     this.recovered();
+    if (this.pending !== "") this.timer ??= setTimeout(this.flush, this.opts.delayMs ?? 50);
   };
 
   /** Bytes of `bytes` from `from` to the end into the file; `written` tells how far it got when it throws. */
@@ -102,11 +110,14 @@ export class LogFile {
     this.droppedSinceTrouble = 0;
   }
 
-  /** A write failed after `off` bytes: the lines that did not reach the file whole are counted as dropped. */
-  private lost(bytes: Buffer, off: number, lines: number, err: unknown): void {
+  /**
+   * A write failed after `off` bytes: the lines that did not reach the file whole are counted as
+   * dropped. `ended`: `bytes` begins with the "\n" that ends an earlier cut line, not one of these.
+   */
+  private lost(bytes: Buffer, off: number, lines: number, ended: boolean, err: unknown): void {
     let whole = 0;
     for (let i = bytes.indexOf(0x0a); i >= 0 && i < off; i = bytes.indexOf(0x0a, i + 1)) whole++;
-    if (this.midLine && whole > 0) whole--; // the leading "\n" ended an earlier line, not one of these
+    if (ended && whole > 0) whole--;
     if (off > 0) this.midLine = bytes[off - 1] !== 0x0a;
     const dropped = Math.max(lines - whole, 0);
     this.dropped += dropped;
@@ -148,8 +159,9 @@ export class LogFile {
     this.closeFd();
     if (strategy === "none" || !existsSync(this.path)) return undefined;
     try {
+      const archive = renameFor(this.path, strategy, this.opts.now ?? (() => Math.floor(Date.now() / 1000)));
       this.midLine = false; // a cut last line stays in the archive; the new file starts clean
-      return renameFor(this.path, strategy, this.opts.now ?? (() => Math.floor(Date.now() / 1000)));
+      return archive;
     } catch (err) {
       this.opts.onTrouble?.({ kind: "failing", err: err instanceof Error ? err : new Error(String(err)) });
       return undefined;

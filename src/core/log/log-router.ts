@@ -188,7 +188,7 @@ export class LogRouter {
     this.held = undefined;
     if (held !== undefined) for (const rec of held) this.writeTargets(rec);
     if (this.heldOver > 0) {
-      const message = `${this.heldOver} start-up lines were not kept for the log files (the first ${MAX_HELD} are held until logger.conf is read; the consoles showed them all)`;
+      const message = `${this.heldOver} start-up lines were not kept for the log files (the first ${MAX_HELD} are held until logger.conf is read; consoles attached then showed them)`;
       this.heldOver = 0;
       this.writeTargets({ level: "WARNING", verbose: 0, time: Date.now(), file: "logger", callid: undefined, message, contextText: "", context: {} });
     }
@@ -385,18 +385,28 @@ export class LogRouter {
 
   /**
    * Who rotates when a file reaches the process's file size limit (EFBIG; Asterisk rotates every
-   * file on the SIGXFSZ that comes with it): returns true once it has rotated. The logger module
+   * file on the SIGXFSZ that comes with it): returns true once `path` has been renamed. The logger module
    * sets it, since it runs exec_after_rotate and knows when a rotation must wait.
    */
-  whenTooLarge: (() => boolean) | undefined;
+  whenTooLarge: ((path: string) => boolean) | undefined;
+  private rotatingForSize = false;
 
   private openFile(path: string): LogFile {
     return new LogFile(path, {
       ...(this.opts.fileDelayMs !== undefined ? { delayMs: this.opts.fileDelayMs } : {}),
       onTooLarge: () => {
-        if (this.settings.rotateStrategy === "none" || this.whenTooLarge === undefined) return false;
-        this.trouble(`${path} reached the file size limit (EFBIG): the log files are rotated`);
-        return this.whenTooLarge();
+        // Not re-entered: a file that meets the limit while the files are being rotated waits for the next write.
+        if (this.settings.rotateStrategy === "none" || this.whenTooLarge === undefined || this.rotatingForSize) return false;
+        this.rotatingForSize = true;
+        let rotated: boolean;
+        try {
+          rotated = this.whenTooLarge(path);
+        } finally {
+          this.rotatingForSize = false;
+        }
+        // Said after the rotation, so the line goes to the new files.
+        if (rotated) this.trouble(`${path} reached the file size limit (EFBIG): the log files were rotated`);
+        return rotated;
       },
       onTrouble: (e) =>
         this.trouble(

@@ -2,7 +2,7 @@
  * logger.conf `syslog.<facility>` channels. Node cannot send to a Unix datagram socket, so
  * lines go through one long-lived `logger(1)` (util-linux, in every Debian) per channel, each
  * line with its priority in front (`--prio-prefix`, RFC 3164's `<PRI>`), tagged `asterisk[pid]`
- * as Asterisk tags its lines (it opens syslog with LOG_PID). Lines come cut to fit (see
+ * as Asterisk tags its lines (it opens syslog with LOG_PID). Lines come cut short to fit (see
  * SYSLOG_MAX_LINE); logger's own limit is raised above that so it never splits one. The socket is `/dev/log`, or `$SWITCHBOARD_SYSLOG_SOCKET`.
  * Without a syslog daemon (most containers) `logger` exits: that is reported once, and the
  * channel's lines are counted as dropped.
@@ -28,13 +28,13 @@ const SEVERITY: Readonly<Record<AsteriskLevel, number>> = {
 /**
  * The facility a `[logfiles]` channel name selects, or undefined when the name is a file: as in
  * Asterisk, any name that starts with `syslog` is a syslog channel, its facility what follows the
- * first `.` (`syslog.local3`), `local0` when there is none (`syslog`, `syslog.`).
+ * first `.` (`syslog.local3`; `syslog.` names the empty facility, which is none), `local0` when
+ * there is no `.` (`syslog`).
  */
 export function syslogFacilityOf(channelName: string): string | undefined {
   if (!channelName.toLowerCase().startsWith("syslog")) return undefined;
   const dot = channelName.indexOf(".");
-  const facility = dot < 0 ? "" : channelName.slice(dot + 1);
-  return facility === "" ? "local0" : facility;
+  return dot < 0 ? "local0" : channelName.slice(dot + 1);
 }
 
 export function isSyslogFacility(name: string): boolean {

@@ -53,6 +53,7 @@ export class LoggerModule implements PbxModule {
   /** exec_after_rotate commands still running, and rotations waiting for them. */
   private running = 0;
   private readonly waiting: Array<() => string[]> = [];
+  private sizeRotationQueued = false;
   /**
    * SIGHUP, what logrotate's postrotate sends after moving the files: they are opened again by
    * name and logger.conf is read again. (Asterisk reloads every module on SIGHUP; here that is
@@ -84,7 +85,7 @@ export class LoggerModule implements PbxModule {
       rotate: () => this.rotate(),
     });
     process.on("SIGHUP", this.onHangup);
-    this.deps.router.whenTooLarge = () => this.rotateIfIdle();
+    this.deps.router.whenTooLarge = (path) => this.rotateIfIdle(path);
     ctx.defer(() => {
       process.off("SIGHUP", this.onHangup);
       this.deps.router.whenTooLarge = undefined;
@@ -138,11 +139,27 @@ export class LoggerModule implements PbxModule {
     if (command !== "") for (const file of files) this.execAfterRotate(command, file);
   }
 
-  /** A file at the size limit: every file rotated now, unless an exec_after_rotate still runs (then its lines wait as dropped). */
-  private rotateIfIdle(): boolean {
-    if (this.running > 0) return false;
-    this.rotateWhenIdle(() => this.deps.router.rotate());
-    return true;
+  /**
+   * A file at the size limit: every file rotated now; true when `path` was renamed. While an
+   * exec_after_rotate still runs, one rotation is queued for when it ends (said once), and the
+   * lines meanwhile are counted as dropped.
+   */
+  private rotateIfIdle(path: string): boolean {
+    if (this.running > 0) {
+      if (!this.sizeRotationQueued) {
+        this.sizeRotationQueued = true;
+        this.log?.warn({}, `${path} reached the file size limit (EFBIG) while exec_after_rotate still runs; the log files are rotated when it ends, lines are dropped until then`);
+        this.waiting.push(() => {
+          this.sizeRotationQueued = false;
+          return this.deps.router.rotate();
+        });
+      }
+      return false;
+    }
+    const command = this.deps.router.current().execAfterRotate;
+    const files = this.deps.router.rotate();
+    if (command !== "") for (const file of files) this.execAfterRotate(command, file);
+    return files.some((f) => f.startsWith(`${path}.`));
   }
 
   private execAfterRotate(command: string, filename: string): void {

@@ -53,20 +53,37 @@ export function fromForLog(from: string): string {
 }
 
 /**
- * `'`, `(` and `)` are what the stock filter's `'[^']*'`, `'<HOST>'` and `(callid: [^\)]*)`
- * stop at; a peer's text must not contain them. In a URI they are percent-encoded (RFC 3261
- * §19.1.2: the same URI); elsewhere they become `_`.
+ * What fail2ban's stock filter stops at must not come from a peer: `'`, `(` and `)` end its
+ * `'[^']*'`, `'<HOST>'` and `(callid: [^\)]*)` fields, and a `:` followed by a space would let
+ * its line prefix (`[^:]+:(?: [^:]+:)? `) swallow the text up to there, so that the rest of a
+ * display name (`x: 10.0.0.9 failed to authenticate`) would start the matched text. In a URI they
+ * (and whitespace, which a URI cannot hold) are percent-encoded (RFC 3261 §19.1.2: the same
+ * URI); elsewhere they become `_`.
  */
 function neutral(text: string, how: "%" | "_"): string {
-  return text.replace(/['()]/g, (c) => (how === "_" ? "_" : `%${c.charCodeAt(0).toString(16).toUpperCase()}`));
+  const pattern = how === "_" ? /['()]|:(?=\s)/g : /['()\s]/g;
+  return text.replace(pattern, (c) => (how === "_" ? "_" : `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`));
+}
+
+/** Longest method printed: a token, unbounded in the grammar. */
+const MAX_METHOD = 32;
+
+/**
+ * `Request 'M' from '<From>' failed for 'ip:port' (callid: X)`: the part of the line that comes
+ * from the peer, made safe for fail2ban (see `neutral`; the first `:` of the line is then always
+ * the one after the URI's scheme or the peer's address, never followed by a space).
+ */
+export function failedRequestHead(ctx: RequestContext): string {
+  // The Call-ID comes from the attacker; with a `)` it could end the `(callid: …)` group early,
+  // which the filter's `[^\)]*` relies on.
+  const callId = neutral(ctx.callId.slice(0, MAX_CALL_ID), "_");
+  const method = neutral(ctx.req.method.slice(0, MAX_METHOD), "_");
+  return `Request '${method}' from '${fromForLog(ctx.fromText).slice(0, MAX_FROM)}' failed for '${ctx.peer}' (callid: ${callId})`;
 }
 
 /** The message text of the NOTICE (everything after `pjsip_distributor.c: `). */
 export function failedRequestText(ctx: RequestContext, reason: FailedRequestReason): string {
-  // The Call-ID comes from the attacker; with a `)` it could end the `(callid: …)` group early,
-  // which the filter's `[^\)]*` relies on.
-  const callId = ctx.callId.slice(0, MAX_CALL_ID).replace(/[()]/g, "_");
-  return `Request '${neutral(ctx.req.method, "_")}' from '${fromForLog(ctx.fromText).slice(0, MAX_FROM)}' failed for '${ctx.peer}' (callid: ${callId}) - ${reason}`;
+  return `${failedRequestHead(ctx)} - ${reason}`;
 }
 
 /**

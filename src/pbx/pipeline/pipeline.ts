@@ -19,6 +19,7 @@ import type { TransactionUser } from "../../sip/transaction/transaction-layer.js
 import { createResponse } from "../../sip/transaction/create-response.js";
 import { formatHostPort, type Flow } from "../../sip/transport/types.js";
 import type { PipelineStage, RequestContext } from "./request-context.js";
+import { failedRequestHead } from "./failed-request.js";
 
 export interface PipelineOptions {
   log: Logger;
@@ -74,7 +75,7 @@ export class RequestPipeline implements TransactionUser {
         // One line per rejected request, in the layout of Asterisk's distributor NOTICE.
         this.opts.log.notice(
           { peer: ctx.peer, endpoint: ctx.endpoint?.id, status: err.status, stage },
-          `Request '${ctx.req.method}' from '${ctx.fromText.slice(0, 200)}' failed for '${ctx.peer}' (callid: ${ctx.callId.slice(0, 100)}) - ${err.status} ${err.reason}${err.detail ? `: ${err.detail}` : ""}`,
+          `${failedRequestHead(ctx)} - ${err.status} ${err.reason}${err.detail ? `: ${err.detail}` : ""}`,
         );
         const res = createResponse(ctx.req, err.status, err.reason);
         for (const [n, v] of err.headers) res.headers.append(n, v);

@@ -74,7 +74,7 @@ test("logger.conf: verbose(n) on the console and an empty [logfiles] are each on
 test("logger.conf: a bare `syslog` (any name starting with syslog) is a syslog channel on local0, as in Asterisk", async () => {
   const { syslogFacilityOf } = await import("../../../src/core/log/syslog.js");
   assert.equal(syslogFacilityOf("syslog"), "local0");
-  assert.equal(syslogFacilityOf("syslog."), "local0");
+  assert.equal(syslogFacilityOf("syslog."), "", "an empty facility: the load warns and skips it, as Asterisk refuses it");
   assert.equal(syslogFacilityOf("Syslog.daemon"), "daemon");
   assert.equal(syslogFacilityOf("syslog.log"), "log", "a facility name that is not one: the load warns");
   assert.equal(syslogFacilityOf("messages.log"), undefined);

@@ -110,3 +110,42 @@ test("core reload reopens the log files by name (after an outside rename)", () =
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("size limit (EFBIG): the files rotate, the warning lands in the new file, and no line is lost or spliced; while exec_after_rotate runs one rotation waits for it", async () => {
+  const { execFileSync } = await import("node:child_process");
+  const child = new URL("./size-limit-child.ts", import.meta.url).pathname;
+  const root = new URL("../../..", import.meta.url).pathname;
+  const lineRe = /^\[[^\]]+\] NOTICE\[\d+\] t: line (\d{4}) x{40}$/;
+  const run = (dir: string, exec: string): { dropped: number; warnings: string[]; numbers: number[]; all: string } => {
+    // ulimit -f 4: files stop at 4 KiB; Node ignores SIGXFSZ, so writes fail with EFBIG.
+    const out = execFileSync("bash", ["-c", 'ulimit -f 4; exec node --import tsx "$@"', "bash", child, dir, exec, "200"], { encoding: "utf8", cwd: root });
+    const names = readdirSync(dir).filter((f) => f.startsWith("messages.log")).sort((a, b) => (a === "messages.log" ? 1 : b === "messages.log" ? -1 : Number(a.slice(13)) - Number(b.slice(13))));
+    // An archive may end inside the line that was cut (it is written whole to the next file).
+    const all = names.map((f) => readFileSync(join(dir, f), "utf8")).join("\n");
+    const numbers = all.split("\n").flatMap((l) => { const m = lineRe.exec(l); return m ? [Number(m[1])] : []; });
+    return { ...(JSON.parse(out) as { dropped: number; warnings: string[] }), numbers, all };
+  };
+  const a = mkdtempSync(join(tmpdir(), "sw-efbig-"));
+  const b = mkdtempSync(join(tmpdir(), "sw-efbig-"));
+  try {
+    const idle = run(a, "");
+    assert.equal(idle.dropped, 0);
+    assert.deepEqual(idle.numbers, Array.from({ length: 200 }, (_, i) => i), "every line once, whole, in order");
+    assert.ok(readdirSync(a).length >= 4, readdirSync(a).join(" "));
+    assert.match(idle.all, /WARNING\[\d+\] logger: .*messages\.log reached the file size limit \(EFBIG\): the log files were rotated/);
+    for (const f of readdirSync(a)) {
+      const lines = readFileSync(join(a, f), "utf8").split("\n").filter(Boolean);
+      for (const l of f === "messages.log" ? lines : lines.slice(0, -1)) assert.match(l, /^\[[^\]]+\] (NOTICE|WARNING)\[\d+\] [^[]*$/, `no spliced line in ${f}`);
+    }
+
+    const busy = run(b, "sleep 0.3");
+    assert.ok(busy.dropped > 0 && busy.dropped < 200, `${busy.dropped} dropped`);
+    assert.equal(busy.warnings.filter((w) => /while exec_after_rotate still runs/.test(w)).length, 1, "said once");
+    assert.ok(busy.numbers.every((n, i) => i === 0 || n > (busy.numbers[i - 1] ?? -1)), "in order, none twice");
+    assert.ok(busy.numbers.length + busy.dropped >= 200, `${busy.numbers.length} kept + ${busy.dropped} dropped`);
+    assert.ok(busy.numbers.includes(199), "writing resumed after the queued rotation");
+  } finally {
+    rmSync(a, { recursive: true, force: true });
+    rmSync(b, { recursive: true, force: true });
+  }
+});

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ASTERISK_SOURCE, CaptureLogger, formatLogLine } from "../../../src/core/logger.js";
-import { failedRequestText, fromForLog, logFailedRequest } from "../../../src/pbx/pipeline/failed-request.js";
+import { failedRequestHead, failedRequestText, fromForLog, logFailedRequest } from "../../../src/pbx/pipeline/failed-request.js";
 import type { RequestContext } from "../../../src/pbx/pipeline/request-context.js";
 
 test("failed request: the From is printed as a name-addr without header parameters, as Asterisk prints it", () => {
@@ -16,7 +16,7 @@ test("failed request: the From is printed as a name-addr without header paramete
     ['"a>b <c" <sip:x@y>;tag=1', '"a>b <c" <sip:x@y>', "brackets inside the quoted display name are not the URI's"],
     ["Bob   Smith<sip:bob@h;user=phone>;tag=2", '"Bob   Smith" <sip:bob@h;user=phone>', "token display name: quoted as pjsip prints it, inner whitespace kept"],
     ['"Bob \t Smith" <sip:bob@h>', '"Bob \t Smith" <sip:bob@h>', "a quoted display name is printed as sent"],
-    ["\"x' failed for '10.0.0.9' (callid: \" <sip:a@b>", '"x_ failed for _10.0.0.9_ _callid: " <sip:a@b>', "field ends in the display name become _"],
+    ["\"x' failed for '10.0.0.9' (callid: \" <sip:a@b>", '"x_ failed for _10.0.0.9_ _callid_ " <sip:a@b>', "field ends (and a colon before a space) in the display name become _"],
     ["<sip:o'(x)@h>;tag=1", "<sip:o%27%28x%29@h>", "in the URI they are percent-encoded: the same URI"],
     ["sip:2001@127.0.0.1;tag=3", "<sip:2001@127.0.0.1>", "addr-spec: everything after ';' is header parameters"],
     ['"unterminated <sip:x@y>', '"unterminated <sip:x@y>', "unscannable: printed as received"],
@@ -71,10 +71,19 @@ test("failed request: fail2ban's stock filter bans the sender, whatever the From
     context({ fromText: `a:b${fake} <sip:a@b>` }),
     context({ fromText: `<sip:a${fake}@b>` }),
     context({ fromText: "<sip:a:b@c>", callId: `c) - No matching endpoint found (${fake}` }),
+    // A `: ` lets the filter's prefix swallow the text up to it, and "<HOST> failed to
+    // authenticate" (a rule with no `$`) then matches what follows.
+    context({ fromText: `"x: 10.0.0.9 failed to authenticate" <sip:a@b>;tag=1` }),
+    context({ fromText: `x: Host 10.0.0.9 failed MD5 authentication <sip:a@b>` }),
+    context({ fromText: `<sip: 10.0.0.9 failed to authenticate@b>` }),
+    context({ fromText: `x: 10.0.0.9 failed to authenticate` }),
+    context({ req: { method: "A".repeat(900) }, fromText: `"10.0.0.9 failed to authenticate" <sip:a@b>` } as Partial<RequestContext>),
   ];
   const stamp = "[Dec  1 23:02:48] NOTICE[11612] res_pjsip/pjsip_distributor.c: ";
   const raw = stamp + `Request 'REGISTER' from '"a:b${fake}" <sip:a@b>' failed for '127.0.0.7:25171' (callid: c) - No matching endpoint found`;
   const lines = contexts.map((c) => stamp + failedRequestText(c, "No matching endpoint found"));
+  // The pipeline's line for a request refused with a SIP error (sanity's 400 …) has the same head.
+  const refused = contexts.map((c) => stamp + `${failedRequestHead(c)} - 400 Bad Request: Max-Forwards: x: 10.0.0.9 failed to authenticate`);
   const dir = mkdtempSync(join(tmpdir(), "failed-request-f2b-"));
   try {
     const banned = (text: string[]): string[] => {
@@ -83,7 +92,9 @@ test("failed request: fail2ban's stock filter bans the sender, whatever the From
       return execFileSync("fail2ban-regex", ["-o", "ip", file, filter], { encoding: "utf8" }).trim().split("\n");
     };
     assert.deepEqual(banned([raw]), ["10.0.0.9"], "the forgery works on a raw line: the test can fail");
+    assert.deepEqual(banned([raw.replace(/"a:b' failed for '10\.0\.0\.9' \(callid: x"/, '"x: 10.0.0.9 failed to authenticate"')]), ["10.0.0.9"], "so does the colon one");
     assert.deepEqual(banned(lines), lines.map(() => "127.0.0.7"), lines.join("\n"));
+    assert.deepEqual(banned(refused), [""], refused.join("\n"));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
