@@ -547,6 +547,13 @@ export abstract class InviteSession<E extends InviteSessionEvents = InviteSessio
     }
     this.dropQueued();
     this.emitShared("terminated", reason);
+    // The transactions of an ended session wait out Timers L/M/J (32 s on UDP) and keep the
+    // session for that long, to absorb retransmissions and answer late forked 2xx. Nothing above
+    // the session listens any more: letting go of the PBX's listeners and delegate here frees each
+    // call's channels, bridge and media state at once instead of 32 s later (at 800 call setups/s
+    // that was ~25,000 calls held, over 1 GiB of RSS).
+    this.removeAll();
+    this.delegate = {};
   }
 
   /** Stops every timer; the session is Terminated afterwards (no BYE is sent). Safe twice. */

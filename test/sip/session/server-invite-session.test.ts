@@ -482,3 +482,30 @@ test("uas: §14.1 a queued re-INVITE goes out when the 2xx it waits for gives up
   u.ack();
   assert.deepEqual(u.port.methods(), ["BYE"], "the held BYE, and no re-INVITE");
 });
+
+test("uas: an ended session lets go of its listeners and delegate, so the call above it is freed while the session itself still absorbs retransmissions", async () => {
+  const { setFlagsFromString } = await import("node:v8");
+  const { runInNewContext } = await import("node:vm");
+  setFlagsFromString("--expose-gc");
+  const gc = runInNewContext("gc") as () => void;
+  const t = uas();
+  // The PBX's side of a call, held only by the session's listeners and delegate (made in a
+  // function of its own, so that no other closure's context keeps it).
+  const attach = (session: typeof t.session): WeakRef<object> => {
+    const call = { channel: new Uint8Array(1 << 20) };
+    session.on("terminated", () => void call.channel.length);
+    session.delegate = { onModify: () => ({ status: call.channel.length > 0 ? 488 : 500 }) };
+    return new WeakRef(call);
+  };
+  const held = attach(t.session);
+  await t.session.accept(sdp());
+  t.ack();
+  const r = responder();
+  t.layer.receiveRequest(inDialogFrom({ method: "BYE", toTag: t.session.localTag, cseq: 11 }), r.respond);
+  assert.deepEqual(r.statuses(), [200]);
+  await new Promise((resolve) => setImmediate(resolve));
+  gc();
+  assert.equal(held.deref(), undefined, "the call's objects are collectable once the session ended");
+  t.layer.receiveRequest(inDialogFrom({ method: "BYE", toTag: t.session.localTag, cseq: 11 }), r.respond);
+  assert.deepEqual(r.statuses(), [200, 200], "the ended session still answers a retransmitted BYE");
+});
