@@ -153,7 +153,7 @@ async function launch(opts: StartPbxOptions, runDir: string, configDir: string, 
   const [cmd, args] = opts.netns !== undefined ? ["ip", ["netns", "exec", opts.netns, process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
   const proc = spawn(cmd, args, {
     cwd: REPO_ROOT,
-    env: { ...process.env, SWITCHBOARD_FROM_SOURCE: "1", ...opts.env },
+    env: { ...process.env, SWITCHBOARD_FROM_SOURCE: process.env.SWITCHBOARD_FROM_SOURCE ?? "1", ...opts.env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   trackProcess(proc, "switchboard");
