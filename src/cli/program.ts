@@ -146,6 +146,24 @@ export async function runMain(argv: string[], deps: MainDeps): Promise<number> {
     });
 
   program
+    .command("cert")
+    .description("make a self-signed TLS certificate and key in <data>/tls/ for a protocol=tls transport")
+    .option("--data <dir>", "data directory (default: $SWITCHBOARD_DATA or ./var)")
+    .option("--name <name...>", "more DNS names or IP addresses for the certificate (the host's name and addresses are always in it)")
+    .option("--force", "replace an existing certificate and key")
+    .action(async (opts: { data?: string; name?: string[]; force?: boolean }) => {
+      const { makeSelfSignedCert } = await import("../sip/transport/self-signed-cert.js");
+      try {
+        const c = await makeSelfSignedCert({ dir: resolve(dataDirOf(opts.data), "tls"), extra: opts.name ?? [], force: opts.force === true });
+        await writeOut(io.stdout, certReport(c));
+        code = 0;
+      } catch (err) {
+        await writeOut(io.stderr, `switchboard: ${message(err)}\n`);
+        code = 1;
+      }
+    });
+
+  program
     .command("remote", { hidden: true })
     .description("attach to a running PBX (also: -r, -rx)")
     .option("-x, --execute <command>", "run one console command and exit")
@@ -202,4 +220,28 @@ async function runStart(deps: MainDeps, io: OutputStreams, configDir: string | u
   } finally {
     removeSignals();
   }
+}
+
+/** What `switchboard cert` prints: where the files are, the fingerprint, and how to use and trust them. */
+function certReport(c: { certFile: string; keyFile: string; fingerprint: string; names: readonly string[]; addresses: readonly string[]; notAfter: Date }): string {
+  return [
+    `Certificate: ${c.certFile}`,
+    `Private key: ${c.keyFile} (readable by this user only)`,
+    `Valid until: ${c.notAfter.toISOString().slice(0, 10)}, for ${[...c.names, ...c.addresses].join(", ")}`,
+    `SHA-256 fingerprint: ${c.fingerprint}`,
+    "",
+    "Use it in pjsip.conf:",
+    "  [transport-tls]",
+    "  type = transport",
+    "  protocol = tls",
+    "  bind = 0.0.0.0:5061",
+    `  cert_file = ${c.certFile}`,
+    `  priv_key_file = ${c.keyFile}`,
+    "",
+    "Phones check the server's certificate against the ones they trust. It is self-signed, so give",
+    `them ${c.certFile} as a trusted (CA) certificate (baresip: sip_cafile; Linphone, Zoiper and desk`,
+    "phones: import it as a root certificate), or compare the fingerprint above when the phone asks.",
+    "Turning verification off on the phone works too, but then anyone in the path can pose as the PBX.",
+    "",
+  ].join("\n");
 }

@@ -18,6 +18,7 @@ export const ERROR_CODES = {
   CONTROL_SOCKET_IN_USE: "Another Switchboard is already listening on the control socket",
   MEDIA_NO_PORTS: "No free RTP/RTCP port pair in the rtp.conf port range",
   MEDIA_FILE: "Sound file missing or in an unsupported format",
+  TLS_CERT: "TLS certificate or key missing, unreadable or not usable",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
