@@ -16,6 +16,7 @@ import type { LoadedConfig } from "../config/index.js";
 import { TransactionLayer } from "./transaction/transaction-layer.js";
 import { timersFrom } from "./transaction/timers.js";
 import { TcpTransport } from "./transport/tcp-transport.js";
+import { TlsTransport, type TlsSettings } from "./transport/tls-transport.js";
 import { TransportSet } from "./transport/transport-set.js";
 import { formatHostPort, type Transport, type TransportDelegate, type TransportNat } from "./transport/types.js";
 import { UdpTransport } from "./transport/udp-transport.js";
@@ -88,6 +89,13 @@ export class SipStackModule implements PbxModule<SipModuleContext> {
       const port = t.bind.port || 5060;
       if (t.protocol === "udp") transport = new UdpTransport({ id: t.id, address: t.bind.host, port, delegate, log: tlog });
       else if (t.protocol === "tcp") transport = new TcpTransport({ id: t.id, address: t.bind.host, port, delegate, log: tlog });
+      else if (t.protocol === "tls") {
+        try {
+          transport = new TlsTransport({ id: t.id, address: t.bind.host, port, delegate, log: tlog, tls: tlsSettingsOf(t) });
+        } catch (err) {
+          throw new PbxError("TLS_CERT", `transport '${t.id}' (${t.file}:${t.line}): ${(err as Error).message}`, { cause: err });
+        }
+      }
       else {
         tlog.warn({ transport: t.id }, `transport '${t.id}' (${t.file}:${t.line}) uses protocol=${t.protocol}, which is not implemented yet; it is not started`);
         continue;
@@ -98,7 +106,7 @@ export class SipStackModule implements PbxModule<SipModuleContext> {
       tlog.info({}, `SIP ${t.protocol.toUpperCase()} transport '${t.id}' listening on ${transport.dump().bind}`);
     }
     if (transports.all().length === 0) {
-      throw new PbxError("CONFIG_MISSING", "no usable SIP transport: add a [transport] section with protocol=udp or tcp to pjsip.conf");
+      throw new PbxError("CONFIG_MISSING", "no usable SIP transport: add a [transport] section with protocol=udp, tcp or tls to pjsip.conf");
     }
   }
 
@@ -109,6 +117,23 @@ export class SipStackModule implements PbxModule<SipModuleContext> {
     for (const t of next.transports) {
       const live = this.transports.byId(t.id);
       if (live) live.nat = natOf(t);
+      // Certificates are read again, so a renewed one is used without a restart.
+      if (live instanceof TlsTransport && t.protocol === "tls") {
+        try {
+          live.reloadCredentials(tlsSettingsOf(t));
+        } catch (err) {
+          ctx.log.child({ category: "sip.transport" }).error({ transport: t.id }, `transport '${t.id}' (${t.file}:${t.line}) keeps its old certificate: ${(err as Error).message}`);
+        }
+      }
     }
   }
+}
+
+/** The TLS options of a `protocol=tls` transport, as the TLS transport takes them. */
+function tlsSettingsOf(t: LoadedConfig["pjsip"]["transports"][number]): TlsSettings {
+  return {
+    certFile: t.certFile, privKeyFile: t.privKeyFile, password: t.password, caListFile: t.caListFile, caListPath: t.caListPath,
+    method: t.method, cipher: t.cipher, verifyClient: t.verifyClient, verifyServer: t.verifyServer,
+    requireClientCert: t.requireClientCert, allowWildcardCerts: t.allowWildcardCerts,
+  };
 }

@@ -7,7 +7,7 @@ import type { ObjectOrigin, ObjectSchema, SchemaValues } from "../schema/types.j
 
 export const TRANSPORT_PROTOCOLS = ["udp", "tcp", "tls", "ws", "wss", "flow"] as const;
 const TLS_METHODS = ["default", "unspecified", "tlsv1", "tlsv1_1", "tlsv1_2", "tlsv1_3", "sslv2", "sslv3", "sslv23"] as const;
-const TLS = { implemented: false } as const;
+const TLS = {} as const;
 
 const transportOptions = [
   oneOf("protocol", TRANSPORT_PROTOCOLS, "udp", "Transport protocol. ws and wss are served by the HTTP server, not by bind."),

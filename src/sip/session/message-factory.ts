@@ -89,14 +89,16 @@ export class MessageFactory {
   }
 
   /**
-   * §8.1.1.8: our Contact. Over TLS (and secure WebSocket) it is a SIPS URI; a stream transport is
-   * named, or the peer would send its requests to it over UDP.
+   * §8.1.1.8: our Contact. A SIPS URI only in a secure dialog (§12.1.1: the request came over TLS
+   * to a SIPS Request-URI); otherwise a SIP URI that names the transport when it is not UDP
+   * (`;transport=tls`, `;transport=ws` for WSS as RFC 7118 writes it), or the peer would send its
+   * requests over UDP. This is also what pjsip writes, and phones that cannot route `sips:`
+   * (baresip) end the call on a SIPS Contact they did not ask for.
    */
   contact(flow: Flow, user: string, secure = false): string {
     const p = flow.transport.protocol;
-    const sips = secure || p === "tls" || p === "wss";
-    const transport = p === "udp" || p === "tls" ? "" : `;transport=${p === "wss" ? "ws" : p}`;
-    return `<${sips ? "sips" : "sip"}:${encodeUser(user)}@${this.hostPort(flow)}${transport}>`;
+    const transport = p === "udp" ? "" : `;transport=${p === "wss" ? "ws" : p}`;
+    return `<${secure ? "sips" : "sip"}:${encodeUser(user)}@${this.hostPort(flow)}${transport}>`;
   }
 
   /** A request outside any dialog (§8.1.1): a new INVITE, OPTIONS … */

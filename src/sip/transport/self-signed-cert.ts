@@ -58,8 +58,9 @@ export async function makeSelfSignedCert(o: MakeCertOptions): Promise<SelfSigned
   const isAddress = (s: string): boolean => /^[\d.]+$/.test(s) || s.includes(":");
   const names = [...new Set([host, "localhost", ...extra.filter((s) => !isAddress(s))])];
   const addresses = [...new Set([...hostAddresses(), ...extra.filter(isAddress)])];
-  x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
-  const keys = (await webcrypto.subtle.generateKey(ALGORITHM, true, ["sign", "verify"])) as unknown as Parameters<typeof x509.X509CertificateGenerator.createSelfSigned>[0]["keys"];
+  // The library's types name the DOM's Crypto; Node's webcrypto is that API.
+  x509.cryptoProvider.set(webcrypto as never);
+  const keys = (await webcrypto.subtle.generateKey(ALGORITHM, true, ["sign", "verify"]));
   const now = o.now ?? new Date();
   const notBefore = new Date(now.getTime() - 60_000);
   const notAfter = new Date(now.getTime() + (o.days ?? 825) * 86_400_000);
@@ -71,7 +72,7 @@ export async function makeSelfSignedCert(o: MakeCertOptions): Promise<SelfSigned
     notBefore,
     notAfter,
     signingAlgorithm: ALGORITHM,
-    keys,
+    keys: keys as never,
     extensions: [
       new x509.BasicConstraintsExtension(false, undefined, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyAgreement, true),
@@ -79,7 +80,7 @@ export async function makeSelfSignedCert(o: MakeCertOptions): Promise<SelfSigned
       new x509.SubjectAlternativeNameExtension([...names.map((value) => ({ type: "dns" as const, value })), ...addresses.map((value) => ({ type: "ip" as const, value }))]),
     ],
   });
-  const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey("pkcs8", keys.privateKey as never));
+  const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey("pkcs8", keys.privateKey));
   const keyPem = `-----BEGIN PRIVATE KEY-----\n${pkcs8.toString("base64").replace(/(.{64})/g, "$1\n").replace(/\n$/, "")}\n-----END PRIVATE KEY-----\n`;
   const certPem = cert.toString("pem") + "\n";
   mkdirSync(o.dir, { recursive: true, mode: 0o700 });

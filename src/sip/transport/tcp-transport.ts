@@ -1,7 +1,8 @@
 /**
- * SIP over TCP (RFC 3261 §18.3): messages framed by Content-Length, connections reused in both
- * directions (a response goes back on the connection the request came in on, and requests to a
- * peer reuse its open connection), idle connections closed after a timeout.
+ * SIP over TCP (RFC 3261 §18.3) and over TLS (§26.3.1, the same stream with TLS underneath, see
+ * tls-transport.ts): messages framed by Content-Length, connections reused in both directions (a
+ * response goes back on the connection the request came in on, and requests to a peer reuse its
+ * open connection), idle connections closed after a timeout.
  */
 import { createServer, connect, type Server, type Socket } from "node:net";
 import { TransportError } from "../../core/errors.js";
@@ -28,7 +29,7 @@ interface Connection {
 const DEFAULT_IDLE_MS = 10 * 60_000;
 
 export class TcpTransport extends BaseTransport implements Transport {
-  readonly protocol = "tcp" as const;
+  readonly protocol: "tcp" | "tls" = "tcp";
   readonly reliable = true;
   private server: Server | undefined;
   private readonly connections = new Map<string, Connection>();
@@ -36,12 +37,35 @@ export class TcpTransport extends BaseTransport implements Transport {
   private readonly byPeer = new Map<string, Connection>();
   private seq = 0;
 
-  constructor(private readonly opts: TcpTransportOptions) {
+  constructor(protected readonly opts: TcpTransportOptions) {
     super(opts);
   }
 
+  /** The listening server; TLS replaces it with a tls.Server that hands over secured sockets. */
+  protected createListener(onSocket: (socket: Socket) => void): Server {
+    return createServer({ noDelay: true }, onSocket);
+  }
+
+  /** An outbound connection; resolves once it can carry SIP (for TLS: after the handshake). */
+  protected connectTo(remoteAddress: string, remotePort: number): Promise<Socket> {
+    return new Promise((resolve, reject) => {
+      const socket = connect({ host: remoteAddress, port: remotePort, noDelay: true, timeout: 5000 });
+      const fail = (err: Error) => {
+        socket.destroy();
+        reject(err);
+      };
+      socket.once("error", fail);
+      socket.once("timeout", () => fail(new Error("timed out")));
+      socket.once("connect", () => {
+        socket.off("error", fail);
+        socket.setTimeout(0);
+        resolve(socket);
+      });
+    });
+  }
+
   listen(): Promise<void> {
-    const server = createServer({ noDelay: true }, (socket) => this.onAccept(socket));
+    const server = this.createListener((socket) => this.onAccept(socket));
     server.maxConnections = this.opts.maxConnections ?? 10_000;
     this.server = server;
     return new Promise((resolve, reject) => {
@@ -49,7 +73,7 @@ export class TcpTransport extends BaseTransport implements Transport {
       server.once("error", onError);
       server.listen({ port: this.opts.port, host: this.opts.address, ipv6Only: this.family === 6 }, () => {
         server.off("error", onError);
-        server.on("error", (err) => this.opts.log.warn({ transport: this.id, err: err.message }, "TCP server error"));
+        server.on("error", (err) => this.opts.log.warn({ transport: this.id, err: err.message }, `${this.protocol.toUpperCase()} server error`));
         const a = server.address();
         if (a && typeof a === "object") this.bound = { address: a.address, port: a.port };
         resolve();
@@ -109,7 +133,7 @@ export class TcpTransport extends BaseTransport implements Transport {
       } else {
         this.opts.log.notice(
           { transport: this.id, peer: formatHostPort(conn.remoteAddress, conn.remotePort), reason: out.error },
-          "closing TCP connection: unframeable SIP stream",
+          `closing ${this.protocol.toUpperCase()} connection: unframeable SIP stream`,
         );
         this.dropped++;
         conn.socket.destroy();
@@ -138,25 +162,17 @@ export class TcpTransport extends BaseTransport implements Transport {
   private write(conn: Connection, data: Buffer, remoteAddress: string, remotePort: number, report: (err: unknown) => void): void {
     this.sent++;
     conn.socket.write(data, (err) => {
-      if (err) report(new TransportError(`TCP send to ${formatHostPort(remoteAddress, remotePort)} failed: ${err.message}`, { cause: err }));
+      if (err) report(new TransportError(`${this.protocol.toUpperCase()} send to ${formatHostPort(remoteAddress, remotePort)} failed: ${err.message}`, { cause: err }));
     });
   }
 
   private open(remoteAddress: string, remotePort: number): Promise<Connection> {
-    return new Promise((resolve, reject) => {
-      const socket = connect({ host: remoteAddress, port: remotePort, noDelay: true, timeout: 5000 });
-      const fail = (err: Error) => {
-        socket.destroy();
-        reject(new TransportError(`TCP connect to ${formatHostPort(remoteAddress, remotePort)} failed: ${err.message}`, { cause: err }));
-      };
-      socket.once("error", fail);
-      socket.once("timeout", () => fail(new Error("timed out")));
-      socket.once("connect", () => {
-        socket.off("error", fail);
-        socket.setTimeout(0);
-        resolve(this.adopt(socket, remoteAddress, remotePort));
-      });
-    });
+    return this.connectTo(remoteAddress, remotePort).then(
+      (socket) => this.adopt(socket, remoteAddress, remotePort),
+      (err: Error) => {
+        throw new TransportError(`${this.protocol.toUpperCase()} connect to ${formatHostPort(remoteAddress, remotePort)} failed: ${err.message}`, { cause: err });
+      },
+    );
   }
 
   async close(): Promise<void> {

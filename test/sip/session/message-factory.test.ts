@@ -19,15 +19,16 @@ test("message-factory: Via and Contact use external_signaling_address toward pee
   assert.equal(f.contact(t.flow("10.1.2.3", 5060), "2000"), "<sip:2000@10.0.0.5:5060>", "inside local_net: the bound address");
 });
 
-test("message-factory: Contact scheme and transport per transport (sips over TLS, transport param on streams)", () => {
+test("message-factory: Contact scheme and transport per transport (transport param on streams; sips only in a secure dialog)", () => {
   for (const [protocol, want] of [
     ["udp", "<sip:u@192.0.2.1:5060>"],
     ["tcp", "<sip:u@192.0.2.1:5060;transport=tcp>"],
-    ["tls", "<sips:u@192.0.2.1:5060>"],
-    ["wss", "<sips:u@192.0.2.1:5060;transport=ws>"],
+    ["tls", "<sip:u@192.0.2.1:5060;transport=tls>"],
+    ["wss", "<sip:u@192.0.2.1:5060;transport=ws>"],
   ] as const) {
     assert.equal(f.contact(new FakeTransport({ protocol, reliable: protocol !== "udp" }).flow(), "u"), want, protocol);
   }
+  assert.equal(f.contact(new FakeTransport({ protocol: "tls", reliable: true }).flow(), "u", true), "<sips:u@192.0.2.1:5060;transport=tls>", "secure dialog (§12.1.1)");
 });
 
 test("message-factory: branches, tags and Call-IDs are fresh each time", () => {

@@ -98,12 +98,18 @@ test("uas: responses carry our tag, Contact, Allow, Supported and Server; the ta
   assert.equal(ok.body.toString(), sdp().body);
 });
 
-test("uas: Contact is sips: over TLS (§8.1.1.8)", async () => {
+test("uas: over TLS the Contact names transport=tls; it is sips: only for a sips: Request-URI (§12.1.1 secure dialog)", async () => {
   const env = setup({ protocol: "tls", reliable: true });
   const tx = new FakeServerTx();
   const s = env.layer.createServer({ ...BASE, invite: inviteFrom(), tx, flow: env.flow, reliable: false });
   await s.accept(sdp());
-  assert.equal(tx.responses.at(-1)?.headers.get("Contact"), "<sips:2000@192.0.2.1:5060>");
+  assert.equal(tx.responses.at(-1)?.headers.get("Contact"), "<sip:2000@192.0.2.1:5060;transport=tls>");
+  const invite = inviteFrom();
+  invite.uri = invite.uri.replace(/^sip:/, "sips:");
+  const tx2 = new FakeServerTx();
+  const s2 = env.layer.createServer({ ...BASE, invite, tx: tx2, flow: env.flow, reliable: false });
+  await s2.accept(sdp());
+  assert.equal(tx2.responses.at(-1)?.headers.get("Contact"), "<sips:2000@192.0.2.1:5060;transport=tls>");
 });
 
 test("uas: RFC 3262 a reliable 183 with SDP is retransmitted until PRACK and holds the 2xx; PRACK 200, stray PRACK 481", async () => {
