@@ -2,6 +2,7 @@
  * `type=transport`: a SIP listener plus the NAT address rewriting that applies to messages sent
  * through it (reference §1.2). Default ports follow the protocol: 5060 for udp/tcp, 5061 for tls.
  */
+import { existsSync } from "node:fs";
 import { bool, cidrList, hostPort, oneOf, str, uint } from "../schema/options.js";
 import type { ObjectOrigin, ObjectSchema, SchemaValues } from "../schema/types.js";
 
@@ -52,6 +53,17 @@ export const transportSchema: ObjectSchema<typeof transportOptions> = {
     if (values.bind.port === 0 && (values.protocol === "udp" || values.protocol === "tcp" || values.protocol === "tls")) {
       values.bind = { host: values.bind.host, port: values.protocol === "tls" ? 5061 : 5060 };
     }
-    return [];
+    return values.protocol === "tls" ? tlsProblems(values) : [];
   },
 };
+
+/** A TLS transport that could not start: what is missing, said at load and by `switchboard check`. */
+function tlsProblems(v: TransportValues): string[] {
+  const out: string[] = [];
+  if (v.certFile === "" || v.privKeyFile === "") out.push("protocol=tls needs cert_file and priv_key_file; make a pair with `switchboard cert`");
+  for (const [name, file] of [["cert_file", v.certFile], ["priv_key_file", v.privKeyFile], ["ca_list_file", v.caListFile], ["ca_list_path", v.caListPath]] as const) {
+    if (file !== "" && !existsSync(file)) out.push(`${name}=${file} does not exist`);
+  }
+  if (v.method === "sslv2" || v.method === "sslv3") out.push(`method=${v.method} is not available (OpenSSL 3 has no SSLv2/SSLv3); use tlsv1_2 or sslv23`);
+  return out;
+}

@@ -13,6 +13,8 @@ function lines(cfg: PjsipConfigResult): string[] {
   return cfg.diagnostics.map(formatDiagnostic);
 }
 
+const THIS_FILE = new URL(import.meta.url).pathname;
+
 test("pjsip endpoint: defaults are Asterisk's", () => {
   const cfg = load("[6001]\ntype=endpoint\n");
   const ep = cfg.endpoints.get("6001");
@@ -115,13 +117,22 @@ test("pjsip: a not-implemented option is accepted with one warning per option", 
 
 test("pjsip transport: bind gets the protocol's default port", () => {
   const cfg = load(
-    "[u]\ntype=transport\nbind=0.0.0.0\n[t]\ntype=transport\nprotocol=tls\nbind=0.0.0.0\n[x]\ntype=transport\nprotocol=tcp\nbind=[::]:5070\n",
+    `[u]\ntype=transport\nbind=0.0.0.0\n[t]\ntype=transport\nprotocol=tls\nbind=0.0.0.0\ncert_file=${THIS_FILE}\npriv_key_file=${THIS_FILE}\n[x]\ntype=transport\nprotocol=tcp\nbind=[::]:5070\n`,
   );
   assert.deepEqual(cfg.transports.map((t) => [t.id, t.protocol, t.bind.host, t.bind.port]), [
     ["u", "udp", "0.0.0.0", 5060],
     ["t", "tls", "0.0.0.0", 5061],
     ["x", "tcp", "::", 5070],
   ]);
+});
+
+test("pjsip transport: protocol=tls without cert_file/priv_key_file, with a missing file or with method=sslv3 is an error naming it", () => {
+  const cfg = load("[t]\ntype=transport\nprotocol=tls\n[m]\ntype=transport\nprotocol=tls\ncert_file=/nonexistent/cert.pem\npriv_key_file=/nonexistent/key.pem\nmethod=sslv3\n");
+  const text = cfg.diagnostics.map(formatDiagnostic).join("\n");
+  assert.match(text, /\[t\] transport: protocol=tls needs cert_file and priv_key_file; make a pair with `switchboard cert`/);
+  assert.match(text, /\[m\] transport: cert_file=\/nonexistent\/cert\.pem does not exist/);
+  assert.match(text, /\[m\] transport: method=sslv3 is not available/);
+  assert.deepEqual(cfg.transports.map((t) => t.id), [], "neither transport is created");
 });
 
 test("pjsip transport: local_net accepts CIDR and dotted masks, repeatable", () => {
