@@ -69,6 +69,25 @@ describe("TlsTransport (real loopback TLS)", () => {
     assert.equal(await sendFrom(base(stranger, { verifyServer: true, caListPath: join(dir, "server") })), undefined, "or a directory in ca_list_path");
   });
 
+  it("reloadCredentials (core reload): new connections get the new certificate", async () => {
+    const { connect } = await import("node:tls");
+    const fingerprint = (): Promise<string> =>
+      new Promise((resolve, reject) => {
+        const s = connect({ host: "127.0.0.1", port: listener.localPort, rejectUnauthorized: false }, () => {
+          resolve(s.getPeerX509Certificate()?.fingerprint256 ?? "");
+          s.destroy();
+        });
+        s.on("error", reject);
+      });
+    assert.equal(await fingerprint(), server.fingerprint);
+    const renewed = await makeSelfSignedCert({ dir: join(dir, "renewed") });
+    listener.reloadCredentials(base(renewed));
+    assert.equal(await fingerprint(), renewed.fingerprint);
+    assert.throws(() => listener.reloadCredentials(base(renewed, { certFile: join(dir, "gone.pem") })), /cannot read cert_file/);
+    assert.equal(await fingerprint(), renewed.fingerprint, "a failed reload keeps the certificate in use");
+    listener.reloadCredentials(base(server));
+  });
+
   it("a missing key, an unreadable CA and method=sslv3 are refused with the reason, before anything listens", () => {
     assert.throws(() => secureContextOptions(base(server, { privKeyFile: "" })), /protocol=tls needs cert_file and priv_key_file \(make a pair with `switchboard cert`\)/);
     assert.throws(() => secureContextOptions(base(server, { caListFile: join(dir, "nope.pem") })), /cannot read ca_list_file .*nope\.pem/);
