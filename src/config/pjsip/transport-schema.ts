@@ -64,6 +64,9 @@ function tlsProblems(v: TransportValues): string[] {
   for (const [name, file] of [["cert_file", v.certFile], ["priv_key_file", v.privKeyFile], ["ca_list_file", v.caListFile], ["ca_list_path", v.caListPath]] as const) {
     if (file !== "" && !existsSync(file)) out.push(`${name}=${file} does not exist`);
   }
+  if (v.verifyClient && v.caListFile === "" && v.caListPath === "") {
+    out.push("verify_client=yes needs ca_list_file or ca_list_path: without them a certificate from any public CA would pass");
+  }
   if (v.method === "sslv2" || v.method === "sslv3") out.push(`method=${v.method} is not available (OpenSSL 3 has no SSLv2/SSLv3); use tlsv1_2 or sslv23`);
   return out;
 }

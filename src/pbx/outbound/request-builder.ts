@@ -19,7 +19,8 @@ export interface Target {
 
 export function flowFor(target: Target, transports: TransportSet): Flow | undefined {
   const u = parseUri(target.uri);
-  const uriProto = (u?.params.get("transport") ?? "udp")?.toLowerCase() as TransportProtocol;
+  // RFC 3261 §26.2.2: a sips: URI without a transport parameter is reached over TLS (port 5061).
+  const uriProto = (u?.params.get("transport") ?? (u?.scheme.toLowerCase() === "sips" ? "tls" : "udp")).toLowerCase() as TransportProtocol;
   const src = target.source;
   if (src && src.transport !== "udp") {
     const t = transports.pick(src.transport as TransportProtocol, src.address);

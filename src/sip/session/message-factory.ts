@@ -109,7 +109,8 @@ export class MessageFactory {
     const display = spec.from.display ? `"${spec.from.display.replace(/["\\\r\n]/g, "")}" ` : "";
     h.append("From", `${display}<sip:${encodeUser(spec.from.user || "anonymous")}@${this.hostPort(spec.flow)}>;tag=${newTag()}`);
     h.append("To", spec.to);
-    if (spec.contactUser !== undefined) h.append("Contact", this.contact(spec.flow, spec.contactUser));
+    // §8.1.1.8: a request to a SIPS Request-URI carries a SIPS Contact.
+    if (spec.contactUser !== undefined) h.append("Contact", this.contact(spec.flow, spec.contactUser, /^sips:/i.test(spec.requestUri)));
     h.append("Call-ID", spec.callId ?? newCallId());
     h.append("CSeq", `${spec.cseq ?? initialCSeq()} ${spec.method}`);
     appendCapabilities(h, spec);

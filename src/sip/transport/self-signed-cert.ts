@@ -6,7 +6,7 @@
  * asked.
  */
 import { webcrypto, X509Certificate } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { hostname, networkInterfaces } from "node:os";
 import { join } from "node:path";
 // @peculiar/x509 (through tsyringe) needs the Reflect metadata polyfill loaded first.
@@ -84,8 +84,20 @@ export async function makeSelfSignedCert(o: MakeCertOptions): Promise<SelfSigned
   const keyPem = `-----BEGIN PRIVATE KEY-----\n${pkcs8.toString("base64").replace(/(.{64})/g, "$1\n").replace(/\n$/, "")}\n-----END PRIVATE KEY-----\n`;
   const certPem = cert.toString("pem") + "\n";
   mkdirSync(o.dir, { recursive: true, mode: 0o700 });
-  writeFileSync(keyFile, keyPem, { mode: 0o600 });
-  chmodSync(keyFile, 0o600);
-  writeFileSync(certFile, certPem);
+  // Each file is made new under a temporary name (exclusive, the key 0600 from the first byte)
+  // and renamed into place: an existing file's permissions or a symlink in its place never apply.
+  // Without --force the final names are claimed exclusively, so a race cannot overwrite either.
+  const place = (file: string, text: string, mode: number): void => {
+    if (!o.force) {
+      writeFileSync(file, text, { flag: "wx", mode });
+      return;
+    }
+    const temp = `${file}.${process.pid}.new`;
+    rmSync(temp, { force: true });
+    writeFileSync(temp, text, { flag: "wx", mode });
+    renameSync(temp, file);
+  };
+  place(keyFile, keyPem, 0o600);
+  place(certFile, certPem, 0o644);
   return { certFile, keyFile, fingerprint: new X509Certificate(certPem).fingerprint256, names, addresses, notAfter };
 }

@@ -21,7 +21,9 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { isIP, type Server, type Socket } from "node:net";
 import { join } from "node:path";
-import { checkServerIdentity, connect, createServer, type PeerCertificate, type SecureContextOptions, type TLSSocket } from "node:tls";
+import { checkServerIdentity, connect, createSecureContext, createServer, type PeerCertificate, type SecureContext, type SecureContextOptions, type TLSSocket } from "node:tls";
+import { systemClock } from "../../core/clock.js";
+import { LogThrottle } from "../../core/log-throttle.js";
 import { PbxError } from "../../core/errors.js";
 import { formatHostPort } from "./types.js";
 import { TcpTransport, normalizeAddress, type TcpTransportOptions } from "./tcp-transport.js";
@@ -92,39 +94,89 @@ export function secureContextOptions(s: TlsSettings): SecureContextOptions {
       break;
   }
   if (ciphers !== "") out.ciphers = ciphers;
+  try {
+    // OpenSSL checks here what reading the files cannot: the key matches the certificate, the
+    // password decrypts it, the cipher list names something.
+    createSecureContext(out);
+  } catch (err) {
+    throw new PbxError("TLS_CERT", `cert_file ${s.certFile} / priv_key_file ${s.privKeyFile}${s.cipher !== "" ? ` / cipher ${s.cipher}` : ""} not usable: ${opensslReason(err)}`, { cause: err });
+  }
   return out;
 }
+
+/** OpenSSL's reason without its source location (`error:…:bad decrypt` → `bad decrypt`), on one line. */
+export function opensslReason(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  const first = (text.split("\n")[0] ?? "").trim();
+  const m = /error:[0-9A-F]+:[^:]*:[^:]*:([^:]+)/.exec(first) ?? /routines:([^:]+)/.exec(first);
+  return (m?.[1] ?? first).replace(/^\.\.\/.*?:\d+:/, "").trim() || text.trim();
+}
+
+/** A handshake not finished in this long ends the connection (Node's default is 120 s). */
+const HANDSHAKE_TIMEOUT_MS = 10_000;
 
 export class TlsTransport extends TcpTransport {
   override readonly protocol = "tls" as const;
   private context: SecureContextOptions;
+  /** Built once (and on reload), not per outbound connection: with a large ca_list_path that costs 100 ms. */
+  private clientContext: SecureContext;
   private tlsServer: ReturnType<typeof createServer> | undefined;
+  /** The peer of each raw connection, known before the handshake (a failed one may have lost it). */
+  private readonly peers = new WeakMap<object, string>();
+  private readonly throttle = new LogThrottle(systemClock);
 
   constructor(private readonly tlsOpts: TlsTransportOptions) {
     super(tlsOpts);
     // Read (and checked) before listening, so a bad certificate stops the start with its reason.
     this.context = secureContextOptions(tlsOpts.tls);
+    this.clientContext = createSecureContext(this.context);
   }
 
-  /** `core reload`: new connections get the certificate and CAs as the files are now. */
+  /**
+   * `core reload`: new connections get the certificate and CAs as the files are now, and the
+   * client-certificate options as they now read.
+   */
   reloadCredentials(settings: TlsSettings): void {
     const next = secureContextOptions(settings);
     this.tlsServer?.setSecureContext(next);
+    // Read by Node for each new connection; setSecureContext does not change it.
+    if (this.tlsServer) (this.tlsServer as unknown as { requestCert: boolean }).requestCert = settings.verifyClient || settings.requireClientCert;
     this.context = next;
+    this.clientContext = createSecureContext(next);
     this.tlsOpts.tls = settings;
   }
 
   protected override createListener(onSocket: (socket: Socket) => void): Server {
     const s = this.tlsOpts.tls;
-    const server = createServer({ ...this.context, requestCert: s.verifyClient || s.requireClientCert, rejectUnauthorized: false }, (socket: TLSSocket) => {
-      const refusal = this.clientRefusal(socket);
-      if (refusal !== undefined) {
-        this.refused(socket, refusal);
+    const server = createServer(
+      { ...this.context, requestCert: s.verifyClient || s.requireClientCert, rejectUnauthorized: false, handshakeTimeout: HANDSHAKE_TIMEOUT_MS },
+      (socket: TLSSocket) => {
+        const refusal = this.clientRefusal(socket);
+        if (refusal !== undefined) {
+          this.refused(socket, refusal);
+          return;
+        }
+        onSocket(socket);
+      },
+    );
+    // A banned source gets no handshake (it would cost an ECDHE computation and a log line).
+    server.on("connection", (raw: Socket) => {
+      const address = normalizeAddress(raw.remoteAddress ?? "");
+      if (!this.tlsOpts.delegate.allow(address)) {
+        this.dropped++;
+        raw.destroy();
         return;
       }
-      onSocket(socket);
+      this.peers.set(raw, formatHostPort(address, raw.remotePort ?? 0));
     });
-    server.on("tlsClientError", (err, socket) => this.refused(socket, err.message));
+    server.on("tlsClientError", (err: NodeJS.ErrnoException, socket: TLSSocket) => {
+      // A peer that connects and goes away (a port probe, a health check) is not news.
+      if (err.code === "ECONNRESET" || /socket hang up/.test(err.message)) {
+        socket.destroy();
+        return;
+      }
+      this.refused(socket, opensslReason(err));
+    });
     this.tlsServer = server;
     return server;
   }
@@ -141,8 +193,11 @@ export class TlsTransport extends TcpTransport {
 
   private refused(socket: TLSSocket, why: string): void {
     this.dropped++;
-    const peer = formatHostPort(normalizeAddress(socket.remoteAddress ?? ""), socket.remotePort ?? 0);
-    this.tlsOpts.log.notice({ transport: this.id, peer }, `TLS connection from ${peer} to transport '${this.id}' refused: ${why}`);
+    const raw = (socket as unknown as { _parent?: object | null })._parent;
+    const peer = this.peers.get(socket) ?? (raw ? this.peers.get(raw) : undefined) ?? formatHostPort(normalizeAddress(socket.remoteAddress ?? ""), socket.remotePort ?? 0);
+    if (this.throttle.allow((n) => this.tlsOpts.log.notice({ transport: this.id }, `${n} more refused TLS connections to transport '${this.id}' were not logged in the last 10 seconds`))) {
+      this.tlsOpts.log.notice({ transport: this.id, peer }, `TLS connection from ${peer} to transport '${this.id}' refused: ${why}`);
+    }
     socket.destroy();
   }
 
@@ -150,7 +205,7 @@ export class TlsTransport extends TcpTransport {
     const s = this.tlsOpts.tls;
     return new Promise((resolve, reject) => {
       const socket = connect({
-        ...this.context,
+        secureContext: this.clientContext,
         host: remoteAddress,
         port: remotePort,
         ...(isIP(remoteAddress) === 0 ? { servername: remoteAddress } : {}),
@@ -174,11 +229,23 @@ export class TlsTransport extends TcpTransport {
   }
 }
 
-/** Node's name check, less wildcard matches unless allow_wildcard_certs=yes. */
-function serverIdentity(host: string, cert: PeerCertificate, allowWildcard: boolean): Error | undefined {
+/**
+ * Node's name check (subjectAltName, or the CN when there is no DNS name), and with
+ * allow_wildcard_certs=no the same check once more without the certificate's wildcard names.
+ */
+export function serverIdentity(host: string, cert: PeerCertificate, allowWildcard: boolean): Error | undefined {
   const err = checkServerIdentity(host, cert);
-  if (err !== undefined || allowWildcard) return err;
-  const names = (cert.subjectaltname ?? "").split(", ").filter((n) => n.startsWith("DNS:")).map((n) => n.slice(4).toLowerCase());
-  if (names.includes(host.toLowerCase()) || isIP(host) !== 0) return undefined;
-  return new Error(`${host} matches only a wildcard name of the certificate, and allow_wildcard_certs=no`);
+  if (err !== undefined || allowWildcard || isIP(host) !== 0) return err;
+  const alt = (cert.subjectaltname ?? "").split(", ").filter((n) => n !== "" && !/^DNS:\*/.test(n));
+  const cn = cert.subject?.CN;
+  const plain: PeerCertificate = {
+    ...cert,
+    subjectaltname: alt.join(", "),
+    subject: { ...cert.subject, CN: typeof cn === "string" && cn.startsWith("*") ? "" : cn },
+  } as PeerCertificate;
+  if (alt.length === 0 && (cert.subjectaltname ?? "") !== "") {
+    // Only wildcard names: Node would fall back to no name at all.
+    return new Error(`${host} matches only a wildcard name of the certificate, and allow_wildcard_certs=no`);
+  }
+  return checkServerIdentity(host, plain) === undefined ? undefined : new Error(`${host} matches only a wildcard name of the certificate, and allow_wildcard_certs=no`);
 }

@@ -132,6 +132,8 @@ test("pjsip transport: protocol=tls without cert_file/priv_key_file, with a miss
   assert.match(text, /\[t\] transport: protocol=tls needs cert_file and priv_key_file; make a pair with `switchboard cert`/);
   assert.match(text, /\[m\] transport: cert_file=\/nonexistent\/cert\.pem does not exist/);
   assert.match(text, /\[m\] transport: method=sslv3 is not available/);
+  const strict = load(`[s]\ntype=transport\nprotocol=tls\ncert_file=${THIS_FILE}\npriv_key_file=${THIS_FILE}\nverify_client=yes\n`);
+  assert.match(strict.diagnostics.map(formatDiagnostic).join("\n"), /verify_client=yes needs ca_list_file or ca_list_path/);
   assert.deepEqual(cfg.transports.map((t) => t.id), [], "neither transport is created");
 });
 

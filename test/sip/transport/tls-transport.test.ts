@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { nullLogger } from "../../../src/core/logger.js";
 import { makeSelfSignedCert, type SelfSignedCert } from "../../../src/sip/transport/self-signed-cert.js";
-import { TlsTransport, secureContextOptions, type TlsSettings } from "../../../src/sip/transport/tls-transport.js";
+import { TlsTransport, secureContextOptions, serverIdentity, type TlsSettings } from "../../../src/sip/transport/tls-transport.js";
 
 const base = (c: SelfSignedCert, over: Partial<TlsSettings> = {}): TlsSettings => ({
   certFile: c.certFile, privKeyFile: c.keyFile, password: "", caListFile: "", caListPath: "", method: "default", cipher: "",
@@ -85,13 +85,34 @@ describe("TlsTransport (real loopback TLS)", () => {
     assert.equal(await fingerprint(), renewed.fingerprint);
     assert.throws(() => listener.reloadCredentials(base(renewed, { certFile: join(dir, "gone.pem") })), /cannot read cert_file/);
     assert.equal(await fingerprint(), renewed.fingerprint, "a failed reload keeps the certificate in use");
+    // require_client_cert switched on by a reload: new connections are asked for a certificate.
+    listener.reloadCredentials(base(server, { requireClientCert: true }));
+    const before = received.length;
+    await new Promise<void>((resolve) => {
+      const s = connect({ host: "127.0.0.1", port: listener.localPort, rejectUnauthorized: false }, () => void s.write(OPTIONS));
+      s.on("error", () => undefined);
+      s.on("close", () => resolve());
+    });
+    assert.equal(received.length, before, "a client without a certificate is refused once require_client_cert=yes is reloaded");
+    assert.equal(await sendFrom(base(stranger)), undefined, "one that presents a certificate gets in (not verified: verify_client=no)");
     listener.reloadCredentials(base(server));
+  });
+
+  it("server names: exact, CN-only and wildcard certificates under allow_wildcard_certs", () => {
+    const cert = (subjectaltname: string, cn: string) => ({ subject: { CN: cn }, subjectaltname }) as never;
+    assert.equal(serverIdentity("pbx.example.com", cert("DNS:pbx.example.com", "x"), false), undefined);
+    assert.equal(serverIdentity("pbx.example.com", cert("", "pbx.example.com"), false), undefined, "a CN-only certificate (no subjectAltName)");
+    assert.match(String(serverIdentity("pbx.example.com", cert("DNS:*.example.com", "x"), false)), /matches only a wildcard name of the certificate, and allow_wildcard_certs=no/);
+    assert.equal(serverIdentity("pbx.example.com", cert("DNS:*.example.com", "x"), true), undefined);
+    assert.match(String(serverIdentity("pbx.example.com", cert("DNS:other.example.com", "x"), true)), /does not match|not in the cert/i);
   });
 
   it("a missing key, an unreadable CA and method=sslv3 are refused with the reason, before anything listens", () => {
     assert.throws(() => secureContextOptions(base(server, { privKeyFile: "" })), /protocol=tls needs cert_file and priv_key_file \(make a pair with `switchboard cert`\)/);
     assert.throws(() => secureContextOptions(base(server, { caListFile: join(dir, "nope.pem") })), /cannot read ca_list_file .*nope\.pem/);
     assert.throws(() => secureContextOptions(base(server, { method: "sslv3" })), /method=sslv3 is not available/);
+    assert.throws(() => secureContextOptions(base(server, { privKeyFile: stranger.keyFile })), /not usable: key values mismatch/, "a key that is not the certificate's");
+    assert.throws(() => secureContextOptions(base(server, { cipher: "NO-SUCH-CIPHER" })), /cipher NO-SUCH-CIPHER not usable: no cipher match/);
     const pinned = secureContextOptions(base(server, { method: "tlsv1_2", cipher: "ECDHE-ECDSA-AES128-GCM-SHA256,ECDHE-ECDSA-AES256-GCM-SHA384" }));
     assert.equal(pinned.minVersion, "TLSv1.2");
     assert.equal(pinned.maxVersion, "TLSv1.2");
