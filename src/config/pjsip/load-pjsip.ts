@@ -13,6 +13,7 @@ import { lastValue, visibleCategories, type ConfigCategory, type ConfigReadOptio
 import { applyObject } from "../schema/apply.js";
 import { suggestNames } from "../schema/suggest.js";
 import { checkCodecSupport } from "./codec-support.js";
+import { checkSrtpSupport } from "./srtp-support.js";
 import { checkCrossReferences } from "./cross-references.js";
 import type { PjsipObjectTypes } from "./object-descriptor.js";
 import { PjsipObjectStore } from "./object-store.js";
@@ -76,6 +77,7 @@ export function buildPjsipConfig(parsed: ParsedConfig, types: PjsipObjectTypes =
   }
   sink.addAll(checkCrossReferences(result));
   sink.addAll(checkCodecSupport(result.endpoints.values()));
+  sink.addAll(checkSrtpSupport(result.endpoints.values()));
   return result;
 }
 

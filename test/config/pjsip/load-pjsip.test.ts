@@ -53,9 +53,14 @@ test("pjsip endpoint: options are parsed into typed values", () => {
   assert.equal(ep.mediaEncryption, "sdes");
   assert.equal(ep.rtpTimeout, 30);
   assert.equal(ep.callerid, '"Alice" <6001>');
-  // Switchboard decodes only G.711, so g722 gets the relay-only warning (codec-support.test.ts).
-  assert.deepEqual(lines(cfg).map((l) => l.split(":").slice(0, 4).join(":")), ["pjsip.conf:1: warning: endpoint 6001"]);
+  // Switchboard decodes only G.711, so g722 gets the relay-only warning (codec-support.test.ts),
+  // and there is no SRTP yet, which media_encryption=sdes is told.
+  assert.deepEqual(lines(cfg).map((l) => l.split(":").slice(0, 4).join(":")), ["pjsip.conf:1: warning: endpoint 6001", "pjsip.conf:1: warning: [6001] endpoint"]);
   assert.match(lines(cfg)[0] ?? "", /g722 can only be relayed/);
+  assert.equal(
+    lines(cfg)[1],
+    "pjsip.conf:1: warning: [6001] endpoint: media_encryption=sdes is accepted but SRTP is not implemented yet, so every call to or from it is refused with 488 (set media_encryption_optimistic=yes to fall back to plain RTP, or media_encryption=no)",
+  );
 });
 
 test("pjsip endpoint: media_encryption=yes rejects the endpoint with file:line and the valid values", () => {
