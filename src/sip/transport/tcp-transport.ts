@@ -48,20 +48,7 @@ export class TcpTransport extends BaseTransport implements Transport {
 
   /** An outbound connection; resolves once it can carry SIP (for TLS: after the handshake). */
   protected connectTo(remoteAddress: string, remotePort: number): Promise<Socket> {
-    return new Promise((resolve, reject) => {
-      const socket = connect({ host: remoteAddress, port: remotePort, noDelay: true, timeout: 5000 });
-      const fail = (err: Error) => {
-        socket.destroy();
-        reject(err);
-      };
-      socket.once("error", fail);
-      socket.once("timeout", () => fail(new Error("timed out")));
-      socket.once("connect", () => {
-        socket.off("error", fail);
-        socket.setTimeout(0);
-        resolve(socket);
-      });
-    });
+    return whenReady(connect({ host: remoteAddress, port: remotePort, noDelay: true, timeout: 5000 }), "connect");
   }
 
   listen(): Promise<void> {
@@ -193,4 +180,25 @@ export class TcpTransport extends BaseTransport implements Transport {
 /** `::ffff:1.2.3.4` → `1.2.3.4`, so IPv4 peers look the same on dual-stack sockets. */
 export function normalizeAddress(address: string): string {
   return address.startsWith("::ffff:") && address.includes(".") ? address.slice(7) : address;
+}
+
+/**
+ * Resolves with `socket` once it emits `ready` (`connect`, or `secureConnect` for TLS); an error
+ * or the socket's timeout first destroys it and rejects. The connect timeout is then cleared.
+ */
+export function whenReady<S extends Socket>(socket: S, ready: "connect" | "secureConnect"): Promise<S> {
+  return new Promise((resolve, reject) => {
+    const fail = (err: Error) => {
+      socket.destroy();
+      reject(err);
+    };
+    socket.once("error", fail);
+    socket.once("timeout", () => fail(new Error("timed out")));
+    socket.once(ready, () => {
+      socket.off("error", fail);
+      socket.setTimeout(0);
+      socket.setNoDelay(true);
+      resolve(socket);
+    });
+  });
 }

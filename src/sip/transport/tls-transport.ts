@@ -26,7 +26,7 @@ import { systemClock } from "../../core/clock.js";
 import { LogThrottle } from "../../core/log-throttle.js";
 import { PbxError } from "../../core/errors.js";
 import { formatHostPort } from "./types.js";
-import { TcpTransport, normalizeAddress, type TcpTransportOptions } from "./tcp-transport.js";
+import { TcpTransport, normalizeAddress, whenReady, type TcpTransportOptions } from "./tcp-transport.js";
 
 export type TlsMethod = "default" | "unspecified" | "tlsv1" | "tlsv1_1" | "tlsv1_2" | "tlsv1_3" | "sslv2" | "sslv3" | "sslv23";
 
@@ -203,29 +203,16 @@ export class TlsTransport extends TcpTransport {
 
   protected override connectTo(remoteAddress: string, remotePort: number): Promise<Socket> {
     const s = this.tlsOpts.tls;
-    return new Promise((resolve, reject) => {
-      const socket = connect({
-        secureContext: this.clientContext,
-        host: remoteAddress,
-        port: remotePort,
-        ...(isIP(remoteAddress) === 0 ? { servername: remoteAddress } : {}),
-        rejectUnauthorized: s.verifyServer,
-        checkServerIdentity: (host: string, cert: PeerCertificate) => serverIdentity(host, cert, s.allowWildcardCerts),
-        timeout: 5000,
-      });
-      const fail = (err: Error) => {
-        socket.destroy();
-        reject(err);
-      };
-      socket.once("error", fail);
-      socket.once("timeout", () => fail(new Error("timed out")));
-      socket.once("secureConnect", () => {
-        socket.off("error", fail);
-        socket.setTimeout(0);
-        socket.setNoDelay(true);
-        resolve(socket);
-      });
+    const socket = connect({
+      secureContext: this.clientContext,
+      host: remoteAddress,
+      port: remotePort,
+      ...(isIP(remoteAddress) === 0 ? { servername: remoteAddress } : {}),
+      rejectUnauthorized: s.verifyServer,
+      checkServerIdentity: (host: string, cert: PeerCertificate) => serverIdentity(host, cert, s.allowWildcardCerts),
+      timeout: 5000,
     });
+    return whenReady(socket, "secureConnect");
   }
 }
 
