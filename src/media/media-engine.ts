@@ -17,7 +17,7 @@ import type { Logger } from "../core/logger.js";
 import { PortPool } from "./relay/port-pool.js";
 import type { FromWorker, LegSnapshot, ToWorker, WorkerConfig } from "./relay/protocol.js";
 import { spawnRelayWorker } from "./relay/spawn-worker.js";
-import type { LegOptions, LegStats, MediaEngineEvents, MediaEngineOptions, PlaybackSource, PlayOptions, PlayResult, RemoteAddress } from "./relay/types.js";
+import type { LegOptions, LegSrtp, LegStats, MediaEngineEvents, MediaEngineOptions, PlaybackSource, PlayOptions, PlayResult, RemoteAddress } from "./relay/types.js";
 
 interface Slot {
   readonly index: number;
@@ -158,6 +158,11 @@ export class MediaEngine extends TypedEmitter<MediaEngineEvents> {
   unbridge(id: string): void {
     const h = this.legs.get(id);
     if (h) this.send(h, { t: "unbridge", id });
+  }
+
+  /** SDES-keyed SRTP with this leg's phone (RFC 3711, RFC 4568); undefined goes back to plain RTP. */
+  setSrtp(id: string, srtp: LegSrtp | undefined): void {
+    this.send(this.handle(id), { t: "srtp", id, srtp: srtp === undefined ? undefined : { ...srtp } });
   }
 
   /** Echo(): reflect received RTP back to the sender. */

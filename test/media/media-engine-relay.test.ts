@@ -273,3 +273,41 @@ test("media-engine: rtp_keepalive sends a comfort-noise packet when nothing was 
   assert.equal(h?.payloadType, 13);
   assert.equal(h?.payloadLength, 1);
 });
+
+test("media-engine: an SRTP leg bridged to a plain RTP leg: decrypted toward the plain phone, encrypted toward the SRTP phone; a forged packet is refused", async () => {
+  const { SrtpContext } = await import("../../src/media/srtp/srtp.js");
+  const { freshCrypto } = await import("../../src/media/sdp/sdes.js");
+  const { a, b, pa, pb } = await call();
+  const phoneKey = freshCrypto(1, "AES_CM_128_HMAC_SHA1_80").inlineKey; // the SRTP phone's a=crypto
+  const ourKey = freshCrypto(1, "AES_CM_128_HMAC_SHA1_80").inlineKey; // ours in the answer
+  engine.setSrtp(a.id, { suite: "AES_CM_128_HMAC_SHA1_80", remoteKey: phoneKey, localKey: ourKey });
+  await engine.stats(a.id);
+  const phoneOut = SrtpContext.fromInlineKey("AES_CM_128_HMAC_SHA1_80", phoneKey);
+  const phoneIn = SrtpContext.fromInlineKey("AES_CM_128_HMAC_SHA1_80", ourKey);
+  // The SRTP phone (pa) sends encrypted packets; the plain phone (pb) must get them in the clear.
+  const plainA = [1, 2, 3].map((seq) => {
+    const header = Buffer.alloc(12);
+    header[0] = 0x80;
+    header.writeUInt16BE(seq, 2);
+    header.writeUInt32BE(seq * 160, 4);
+    header.writeUInt32BE(0xaaaa0001, 8);
+    return Buffer.concat([header, Buffer.from(`secret-${seq}`)]);
+  });
+  for (const p of plainA) pa.send(phoneOut.protect(p), a.localPort);
+  const atB = await pb.waitFor(3);
+  assert.deepEqual(atB.map((r) => r.msg), plainA, "decrypted for the plain phone");
+  // The plain phone's packets reach the SRTP phone encrypted with our key.
+  const sentB = [700, 701].map((seq) => pb.sendRtp(b.localPort, { seq, ssrc: 0xbbbb0002 }));
+  const atA = await pa.waitFor(2);
+  for (const [i, r] of atA.entries()) {
+    assert.ok(!r.msg.includes(Buffer.from(`payload-${700 + i}`)), "not in the clear toward the SRTP phone");
+    assert.deepEqual(phoneIn.unprotect(r.msg), sentB[i]);
+  }
+  // A packet that does not authenticate goes nowhere and is counted.
+  const forged = Buffer.from(phoneOut.protect(plainA[0]!.fill(0x33, 12)));
+  forged[forged.length - 1] = (forged[forged.length - 1] ?? 0) ^ 1;
+  pa.send(forged, a.localPort);
+  await sleep(150);
+  assert.equal(pb.received.length, 3, "the forged packet was not relayed");
+  assert.equal((await engine.stats(a.id)).dropped, 1);
+});

@@ -5,7 +5,7 @@
  * event-loop turn produced as one array (`ToWorker[]`, `FromWorker[]`): one wake-up per turn.
  */
 import type { StrictRtpMode } from "../../config/rtp/rtp-schema.js";
-import type { LegOptions, LegStats, PlaybackSource, PlayOptions, RemoteAddress } from "./types.js";
+import type { LegOptions, LegSrtp, LegStats, PlaybackSource, PlayOptions, RemoteAddress } from "./types.js";
 
 /** Leg state carried when a leg moves between workers (bridging legs of different workers). */
 export interface LegSnapshot {
@@ -13,6 +13,8 @@ export interface LegSnapshot {
   options: LegOptions;
   counters: Pick<LegStats, "packetsIn" | "bytesIn" | "packetsOut" | "bytesOut" | "rtcpIn" | "rtcpOut" | "dropped" | "malformed">;
   echo: boolean;
+  /** Keys only: a moved leg starts its rollover counter and replay window afresh. */
+  srtp?: LegSrtp;
 }
 
 export interface WorkerConfig {
@@ -28,6 +30,7 @@ export type ToWorker =
   | { t: "bridge"; a: string; b: string }
   | { t: "unbridge"; id: string }
   | { t: "echo"; id: string; on: boolean }
+  | { t: "srtp"; id: string; srtp: LegSrtp | undefined }
   | { t: "play"; req: number; id: string; source: PlaybackSource; options: PlayOptions }
   | { t: "stopPlay"; id: string }
   | { t: "stats"; req: number; id?: string }

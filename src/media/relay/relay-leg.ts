@@ -15,7 +15,8 @@ import { isRtcpPayloadType, looksLikeRtp, RTP_HEADER_SIZE, writeRtpHeader } from
 import type { OwnStream, RtpPlayer } from "../playback/rtp-player.js";
 import { SourceLearner } from "./source-learning.js";
 import type { LegSnapshot, WorkerConfig } from "./protocol.js";
-import { DEFAULT_LEG_OPTIONS, type LegOptions, type LegStats, type RemoteAddress } from "./types.js";
+import { DEFAULT_LEG_OPTIONS, type LegOptions, type LegSrtp, type LegStats, type RemoteAddress } from "./types.js";
+import { SrtpContext } from "../srtp/srtp.js";
 
 /** RFC 3389 comfort noise, static payload type 13 (RFC 3551 §6). */
 const PT_CN = 13;
@@ -62,6 +63,10 @@ export class RelayLeg {
   peer: RelayLeg | undefined;
   echo = false;
   player: RtpPlayer | undefined;
+  /** SRTP toward and from this leg's phone (undefined: plain RTP). */
+  private srtp: { keys: LegSrtp; in: SrtpContext; out: SrtpContext } | undefined;
+  /** Of `dropped`, SRTP packets that failed authentication or replay checks. */
+  srtpRefused = 0;
   readonly own: OwnStream = { ssrc: randomInt(0x7fffffff), seq: randomInt(0xffff), ts: randomInt(0x7fffffff) };
   private keepalive = Buffer.alloc(RTP_HEADER_SIZE + 1);
   // Counters.
@@ -118,6 +123,7 @@ export class RelayLeg {
     if (s.remote) this.setRemote(s.remote);
     Object.assign(this, s.counters);
     this.echo = s.echo;
+    this.setSrtp(s.srtp);
     this.updateTargets();
   }
 
@@ -125,7 +131,30 @@ export class RelayLeg {
     const { packetsIn, bytesIn, packetsOut, bytesOut, rtcpIn, rtcpOut, dropped, malformed } = this;
     const snap: LegSnapshot = { options: { ...this.options }, counters: { packetsIn, bytesIn, packetsOut, bytesOut, rtcpIn, rtcpOut, dropped, malformed }, echo: this.echo };
     if (this.remote) snap.remote = { ...this.remote };
+    if (this.srtp) snap.srtp = { ...this.srtp.keys };
     return snap;
+  }
+
+  /** Keys for SRTP with this leg's phone (new ones on a re-key), or undefined for plain RTP. */
+  setSrtp(keys: LegSrtp | undefined): void {
+    this.srtp = keys === undefined ? undefined : { keys: { ...keys }, in: SrtpContext.fromInlineKey(keys.suite, keys.remoteKey), out: SrtpContext.fromInlineKey(keys.suite, keys.localKey) };
+  }
+
+  /** What leaves toward this leg's phone: encrypted when the leg has SRTP. */
+  private wire(msg: Buffer, rtcp: boolean): Buffer {
+    const s = this.srtp;
+    return s === undefined ? msg : rtcp ? s.out.protectRtcp(msg) : s.out.protect(msg);
+  }
+
+  /** What came from this leg's phone, decrypted; undefined (counted) when SRTP refuses it. */
+  private clear(msg: Buffer, rtcp: boolean): Buffer | undefined {
+    const s = this.srtp;
+    if (s === undefined) return msg;
+    const r = rtcp ? s.in.unprotectRtcp(msg) : s.in.unprotect(msg);
+    if (Buffer.isBuffer(r)) return r;
+    this.dropped++;
+    this.srtpRefused++;
+    return undefined;
   }
 
   /** New SDP address (offer/answer or re-INVITE): relearn the source. */
@@ -193,28 +222,32 @@ export class RelayLeg {
   /** Sends a packet of ours (playback, keepalive, echo) to this leg's remote. */
   sendOwn(buf: Buffer): void {
     if (this.dstPort === 0 || this.closed) return;
-    this.rtp.send(buf, this.dstPort, this.dstAddress);
+    this.rtp.send(this.wire(buf, false), this.dstPort, this.dstAddress);
     this.packetsOut++;
     this.bytesOut += buf.length;
     this.lastSentAt = performance.now();
   }
 
-  private onRtp(msg: Buffer, rinfo: RemoteInfo): void {
-    if (!looksLikeRtp(msg)) {
+  private onRtp(received: Buffer, rinfo: RemoteInfo): void {
+    if (!looksLikeRtp(received)) {
       this.dropped++;
       this.malformed++;
       return;
     }
     const peer = this.peer;
-    if (isRtcpPayloadType(msg)) {
+    if (isRtcpPayloadType(received)) {
       // RTCP multiplexed on the RTP port (RFC 5761): pass it on the partner's RTP port likewise.
+      const report = this.clear(received, true);
+      if (report === undefined) return;
       this.rtcpIn++;
       if (peer !== undefined && peer.dstPort !== 0) {
-        peer.rtp.send(msg, peer.dstPort, peer.dstAddress);
+        peer.rtp.send(peer.wire(report, true), peer.dstPort, peer.dstAddress);
         peer.rtcpOut++;
       }
       return;
     }
+    const msg = this.clear(received, false);
+    if (msg === undefined) return;
     const verdict = this.learner.check(rinfo.address, rinfo.port, (msg[2]! << 8) | msg[3]!);
     if (verdict === "drop") {
       this.dropped++;
@@ -233,7 +266,7 @@ export class RelayLeg {
       // A phone receiving its own SSRC from elsewhere treats it as an SSRC collision or a loop
       // (RFC 3550 §8.2) and may change SSRC or drop the packets, so echo under our SSRC.
       msg.writeUInt32BE(this.own.ssrc, 8);
-      this.rtp.send(msg, this.dstPort, this.dstAddress);
+      this.rtp.send(this.wire(msg, false), this.dstPort, this.dstAddress);
       this.packetsOut++;
       this.bytesOut += msg.length;
       this.lastSentAt = now;
@@ -242,19 +275,21 @@ export class RelayLeg {
     // While the partner plays a prompt, its phone hears the prompt, not us; while the partner's
     // phone holds the call (sendonly/inactive), it receives nothing.
     if (peer === undefined || peer.dstPort === 0 || peer.player !== undefined || peer.options.remoteReceives === false) return;
-    peer.rtp.send(msg, peer.dstPort, peer.dstAddress);
+    peer.rtp.send(peer.wire(msg, false), peer.dstPort, peer.dstAddress);
     peer.packetsOut++;
     peer.bytesOut += msg.length;
     peer.lastSentAt = now;
   }
 
-  private onRtcp(msg: Buffer, rinfo: RemoteInfo): void {
+  private onRtcp(received: Buffer, rinfo: RemoteInfo): void {
     // RTCP: version 2 and at least the 8-byte common header (RFC 3550 §6.4.1).
-    if (msg.length < 8 || msg[0]! >> 6 !== 2) {
+    if (received.length < 8 || received[0]! >> 6 !== 2) {
       this.dropped++;
       this.malformed++;
       return;
     }
+    const msg = this.clear(received, true);
+    if (msg === undefined) return;
     this.rtcpIn++;
     // Latch RTCP only to the host RTP comes from, so a stray sender cannot redirect reports.
     const learned = this.learner.address;
@@ -265,7 +300,7 @@ export class RelayLeg {
     }
     const peer = this.peer;
     if (peer === undefined || peer.dstRtcpPort === 0 || peer.closed) return;
-    peer.rtcp.send(msg, peer.dstRtcpPort, peer.dstRtcpAddress);
+    peer.rtcp.send(peer.wire(msg, true), peer.dstRtcpPort, peer.dstRtcpAddress);
     peer.rtcpOut++;
   }
 

@@ -163,6 +163,9 @@ function handle(m: ToWorker): void {
       if (leg) leg.echo = m.on;
       return;
     }
+    case "srtp":
+      legs.get(m.id)?.setSrtp(m.srtp);
+      return;
     case "play":
       play(m).catch((err: unknown) => fail(m.req, err));
       return;

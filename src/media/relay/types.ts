@@ -107,3 +107,14 @@ export type MediaEngineEvents = {
   noMedia: [legId: string, stats: LegStats];
   error: [Error];
 };
+
+/**
+ * SDES-keyed SRTP on one leg (RFC 3711, RFC 4568): `remoteKey` decrypts what the phone sends (the
+ * key of its a=crypto), `localKey` encrypts what we send it (ours). Inline keys, base64 of the
+ * 30-byte master key || salt.
+ */
+export interface LegSrtp {
+  suite: "AES_CM_128_HMAC_SHA1_80" | "AES_CM_128_HMAC_SHA1_32";
+  remoteKey: string;
+  localKey: string;
+}
