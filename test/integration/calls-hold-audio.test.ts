@@ -110,6 +110,13 @@ describe("hold and unhold heard on the wire (baresip ↔ Switchboard ↔ baresip
     try {
       await a.command(`dial sip:${B.id}@${SERVER_IP}:${port}`);
       await a.waitEvent("CALL_ESTABLISHED", 10000);
+      // The windows start once the relay sends to both phones: on a loaded machine a phone's
+      // audio may start a moment after the call is up (a phone that never sends fails here).
+      await waitUntil(async () => {
+        const text = (await pbx.rx("pjsip show channelstats")).stdout;
+        const tx = [...text.matchAll(/^\s*PJSIP\/\S+\s+\S+\s+\S+\s+\S+\s+(?:yes|no)\s+\d+\s+\d+\s+(\d+)\s+\d+\s+\S+\s*$/gm)].map((m) => Number(m[1]));
+        return tx.length === 2 && tx.every((n) => n > 0) ? text : undefined;
+      }, 10000, "RTP relayed to both phones");
       const up = Date.now();
       await sleep(TALK_MS);
       const holdAt = Date.now();
@@ -152,7 +159,9 @@ describe("hold and unhold heard on the wire (baresip ↔ Switchboard ↔ baresip
     const d = decodeRtp(at, w.from, w.to);
     const seconds = (w.to - w.from) / 1000;
     const c = analyseTone(d, speaker.hz, { minSeconds: seconds - 0.5 });
-    assertTone(c, `${listener.id} ${w.name} (${d.packets} packets in ${seconds.toFixed(1)} s)`, speaker.hz);
+    // The whole capture's extent goes into the message, to tell a missed capture from missing audio.
+    const span = at.length === 0 ? "the capture at this phone is empty" : `the capture holds ${at.length} datagrams from ${at[0]!.at - w.from} to ${at[at.length - 1]!.at - w.from} ms after the window's start`;
+    assertTone(c, `${listener.id} ${w.name} (${d.packets} packets in ${seconds.toFixed(1)} s; ${span})`, speaker.hz);
   }
 
   /** Nothing audible of `speaker` reaches `listener` in the window. */
