@@ -121,8 +121,6 @@ export class TlsTransport extends TcpTransport {
   /** Built once (and on reload), not per outbound connection: with a large ca_list_path that costs 100 ms. */
   private clientContext: SecureContext;
   private tlsServer: ReturnType<typeof createServer> | undefined;
-  /** The peer of each raw connection, known before the handshake (a failed one may have lost it). */
-  private readonly peers = new WeakMap<object, string>();
   private readonly throttle = new LogThrottle(systemClock);
 
   constructor(private readonly tlsOpts: TlsTransportOptions) {
@@ -165,12 +163,11 @@ export class TlsTransport extends TcpTransport {
       if (!this.tlsOpts.delegate.allow(address)) {
         this.dropped++;
         raw.destroy();
-        return;
       }
-      this.peers.set(raw, formatHostPort(address, raw.remotePort ?? 0));
     });
     server.on("tlsClientError", (err: NodeJS.ErrnoException, socket: TLSSocket) => {
-      // A peer that connects and goes away (a port probe, a health check) is not news.
+      // A peer that connects and goes away (a port probe, a health check) is not news; its
+      // socket no longer knows the address either. Other failures (OpenSSL's) still do.
       if (err.code === "ECONNRESET" || /socket hang up/.test(err.message)) {
         socket.destroy();
         return;
@@ -193,8 +190,7 @@ export class TlsTransport extends TcpTransport {
 
   private refused(socket: TLSSocket, why: string): void {
     this.dropped++;
-    const raw = (socket as unknown as { _parent?: object | null })._parent;
-    const peer = this.peers.get(socket) ?? (raw ? this.peers.get(raw) : undefined) ?? formatHostPort(normalizeAddress(socket.remoteAddress ?? ""), socket.remotePort ?? 0);
+    const peer = formatHostPort(normalizeAddress(socket.remoteAddress ?? ""), socket.remotePort ?? 0);
     if (this.throttle.allow((n) => this.tlsOpts.log.notice({ transport: this.id }, `${n} more refused TLS connections to transport '${this.id}' were not logged in the last 10 seconds`))) {
       this.tlsOpts.log.notice({ transport: this.id, peer }, `TLS connection from ${peer} to transport '${this.id}' refused: ${why}`);
     }

@@ -98,6 +98,34 @@ describe("TlsTransport (real loopback TLS)", () => {
     listener.reloadCredentials(base(server));
   });
 
+  it("a client speaking plain SIP to the TLS port: one NOTICE naming it and OpenSSL's reason on one line; a banned address gets no handshake", async () => {
+    const { CaptureLogger } = await import("../../../src/core/logger.js");
+    const { connect: tcp } = await import("node:net");
+    const log = new CaptureLogger();
+    let banned = false;
+    const t = new TlsTransport({ id: "tls-log", address: "127.0.0.1", port: 0, delegate: { allow: () => !banned, onMessage: () => undefined }, log, tls: base(server) });
+    await t.listen();
+    const plain = (): Promise<void> =>
+      new Promise((resolve) => {
+        const c = tcp(t.localPort, "127.0.0.1", () => void c.write(OPTIONS));
+        c.on("error", () => undefined);
+        c.on("close", () => resolve());
+      });
+    try {
+      await plain();
+      await new Promise((r) => setTimeout(r, 50));
+      const lines = log.records.filter((r) => r.level === "notice").map((r) => r.msg);
+      assert.equal(lines.length, 1, lines.join("\n"));
+      assert.match(lines[0] ?? "", /^TLS connection from 127\.0\.0\.1:\d+ to transport 'tls-log' refused: [a-z ]+$/);
+      banned = true;
+      await plain();
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal(log.records.filter((r) => r.level === "notice").length, 1, "a banned source is dropped before the handshake, silently");
+    } finally {
+      await t.close();
+    }
+  });
+
   it("server names: exact, CN-only and wildcard certificates under allow_wildcard_certs", () => {
     const cert = (subjectaltname: string, cn: string) => ({ subject: { CN: cn }, subjectaltname }) as never;
     assert.equal(serverIdentity("pbx.example.com", cert("DNS:pbx.example.com", "x"), false), undefined);
