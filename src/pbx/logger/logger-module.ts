@@ -134,9 +134,15 @@ export class LoggerModule implements PbxModule {
       this.waiting.push(rotate);
       return;
     }
+    this.rotateNow(rotate);
+  }
+
+  /** Rotates, then runs exec_after_rotate for each archive; returns the archives. */
+  private rotateNow(rotate: () => string[]): string[] {
     const command = this.deps.router.current().execAfterRotate;
     const files = rotate();
     if (command !== "") for (const file of files) this.execAfterRotate(command, file);
+    return files;
   }
 
   /**
@@ -156,10 +162,7 @@ export class LoggerModule implements PbxModule {
       }
       return false;
     }
-    const command = this.deps.router.current().execAfterRotate;
-    const files = this.deps.router.rotate();
-    if (command !== "") for (const file of files) this.execAfterRotate(command, file);
-    return files.some((f) => f.startsWith(`${path}.`));
+    return this.rotateNow(() => this.deps.router.rotate()).some((f) => f.startsWith(`${path}.`));
   }
 
   private execAfterRotate(command: string, filename: string): void {
