@@ -94,12 +94,14 @@ const endpointOptions = [
   bool("bundle", false, "Bundle media streams on one transport (RFC 8843).", NOT_YET),
   bool("inband_progress", false, "Send 183 with early media instead of 180 for ringing.", NOT_YET),
   // Media encryption.
-  oneOf("media_encryption", ["no", "sdes", "dtls"] as const, "no", "SRTP keying: no (plain RTP), sdes (keys in SDP) or dtls (DTLS-SRTP)."),
-  // There is no SRTP yet: optimistic endpoints fall back to plain RTP (media/sdp/transport-check.ts).
+  oneOf("media_encryption", ["no", "sdes", "dtls"] as const, "no", "SRTP keying: no (plain RTP), sdes (keys in SDP) or dtls (DTLS-SRTP).", {
+    hint: "for SRTP with keys in the SDP write media_encryption=sdes (dtls is DTLS-SRTP, not implemented yet)",
+  }),
+  // Optimistic: SRTP when the peer offers or accepts keys, else plain RTP (media/sdp/transport-check.ts).
   bool("media_encryption_optimistic", false, "Encrypt when the peer supports it, else fall back to RTP."),
   bool("use_avpf", false, "Use the AVPF RTP profile (WebRTC)."),
   bool("force_avp", false, "Always answer with the plain RTP/AVP profile."),
-  bool("srtp_tag_32", false, "Use a 32-bit SRTP authentication tag.", NOT_YET),
+  bool("srtp_tag_32", false, "SDES-SRTP: prefer AES_CM_128_HMAC_SHA1_32 (32-bit authentication tag) in offers and answers."),
   bool("webrtc", false, "WebRTC preset: rtcp_mux, use_avpf, ice_support, bundle, DTLS-SRTP with fingerprint verification.", { ...NOT_YET, ...YES_NO }),
   // Asterisk prints only whether anything is verified.
   oneOf("dtls_verify", ["no", "fingerprint", "certificate", "yes"] as const, "no", "What to verify of the peer's DTLS certificate.", {

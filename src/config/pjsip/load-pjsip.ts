@@ -77,7 +77,7 @@ export function buildPjsipConfig(parsed: ParsedConfig, types: PjsipObjectTypes =
   }
   sink.addAll(checkCrossReferences(result));
   sink.addAll(checkCodecSupport(result.endpoints.values()));
-  sink.addAll(checkSrtpSupport(result.endpoints.values()));
+  sink.addAll(checkSrtpSupport(result.endpoints.values(), result.transports));
   return result;
 }
 

@@ -137,7 +137,20 @@ export class RelayLeg {
 
   /** Keys for SRTP with this leg's phone (new ones on a re-key), or undefined for plain RTP. */
   setSrtp(keys: LegSrtp | undefined): void {
-    this.srtp = keys === undefined ? undefined : { keys: { ...keys }, in: SrtpContext.fromInlineKey(keys.suite, keys.remoteKey), out: SrtpContext.fromInlineKey(keys.suite, keys.localKey) };
+    if (keys === undefined) {
+      this.srtp = undefined;
+      return;
+    }
+    // A re-INVITE that repeats a key keeps its context: the rollover counter and the replay
+    // window carry on (RFC 3711 §3.3.1); a changed key starts a new one.
+    const old = this.srtp;
+    const same = old !== undefined && old.keys.suite === keys.suite;
+    const sameIn = same && old.keys.remoteKey === keys.remoteKey && old.keys.remoteMki?.value === keys.remoteMki?.value && old.keys.remoteMki?.length === keys.remoteMki?.length;
+    this.srtp = {
+      keys: { ...keys },
+      in: sameIn ? old.in : SrtpContext.fromInlineKey(keys.suite, keys.remoteKey, keys.remoteMki),
+      out: same && old.keys.localKey === keys.localKey ? old.out : SrtpContext.fromInlineKey(keys.suite, keys.localKey),
+    };
   }
 
   /** What leaves toward this leg's phone: encrypted when the leg has SRTP. */

@@ -117,4 +117,6 @@ export interface LegSrtp {
   suite: "AES_CM_128_HMAC_SHA1_80" | "AES_CM_128_HMAC_SHA1_32";
   remoteKey: string;
   localKey: string;
+  /** The MKI the phone's a=crypto names (RFC 4568 `|value:length`), found before each tag. */
+  remoteMki?: { value: number; length: number };
 }

@@ -7,6 +7,7 @@ import type { MediaDescription, SessionDescription } from "sdp-transform";
 import { PbxError } from "../../core/errors.js";
 import { codecKind } from "../../config/schema/codecs.js";
 import { codecByName, toMediaCodec } from "./codec-table.js";
+import type { SdesCrypto } from "./sdes.js";
 import type { EndpointMediaPolicy, MediaCodec, MediaDirection, MediaLineLayout, TelephoneEvent } from "./types.js";
 
 export interface BuildSdpOptions {
@@ -20,8 +21,10 @@ export interface BuildSdpOptions {
   ptime?: number;
   direction: MediaDirection;
   rtcpPort?: number;
-  /** RTP/AVP unless the negotiation said RTP/AVPF. */
+  /** RTP/AVP unless the negotiation said otherwise (RTP/AVPF, RTP/SAVP …; see offerProfile). */
   profile?: string;
+  /** Our SDES keys (RFC 4568 §9.1 a=crypto), one per suite we offer or the one we answer with. */
+  crypto?: readonly SdesCrypto[];
   /**
    * The offer's m= lines when answering. RFC 3264 §6: "The answer MUST contain exactly the same
    * number of "m=" lines as the offer"; the streams we do not handle are answered with port 0.
@@ -56,6 +59,7 @@ export function buildSdp(o: BuildSdpOptions): string {
     audio.fmtp.push({ payload: te.payloadType, config: te.fmtp ?? "0-16" });
   }
   if (o.rtcpPort !== undefined) audio.rtcp = { port: o.rtcpPort };
+  if (o.crypto !== undefined && o.crypto.length > 0) audio.crypto = o.crypto.map((c) => ({ id: c.tag, suite: c.suite, config: `inline:${c.inlineKey}` }));
 
   const media: MediaDescription[] = [];
   const lines = o.layout?.lines ?? [];
@@ -149,12 +153,25 @@ export interface OfferForOptions {
   rtcpPort?: number;
   direction?: MediaDirection;
   username?: string;
+  /** Our keys when the endpoint has media_encryption=sdes (sdes.ts offerKeys). */
+  crypto?: readonly SdesCrypto[];
 }
 
 /**
- * Builds our offer to a callee from its endpoint policy. The profile is RTP/AVPF when the endpoint
- * has use_avpf=yes (and not force_avp), else RTP/AVP; we never offer SRTP (not supported yet: call
- * `unsupportedPolicyReason` first). Throws when the endpoint allows no audio codec we can name.
+ * The profile of our offer to an endpoint, with Asterisk's rules: force_avp=yes always offers
+ * RTP/AVP(F); media_encryption=sdes offers RTP/SAVP(F), except that media_encryption_optimistic=yes
+ * puts the a=crypto lines in plain RTP/AVP so that a phone without SRTP still answers (RFC 8643's
+ * opportunistic SRTP); the F (RFC 4585 feedback) follows use_avpf.
+ */
+export function offerProfile(policy: EndpointMediaPolicy): string {
+  const f = policy.useAvpf ? "F" : "";
+  if (policy.forceAvp) return `RTP/AVP${f}`;
+  return policy.mediaEncryption === "sdes" && !policy.mediaEncryptionOptimistic ? `RTP/SAVP${f}` : `RTP/AVP${f}`;
+}
+
+/**
+ * Builds our offer to a callee from its endpoint policy, in `offerProfile`'s profile with the
+ * given SDES keys. Throws when the endpoint allows no audio codec we can name.
  */
 export function offerFor(policy: EndpointMediaPolicy, o: OfferForOptions): string {
   const offered = offerCodecs(policy, o.dtmf);
@@ -167,8 +184,9 @@ export function offerFor(policy: EndpointMediaPolicy, o: OfferForOptions): strin
     port: o.port,
     codecs: offered.codecs,
     direction: o.direction ?? "sendrecv",
-    profile: policy.useAvpf && !policy.forceAvp ? "RTP/AVPF" : "RTP/AVP",
+    profile: offerProfile(policy),
   };
+  if (o.crypto !== undefined) build.crypto = o.crypto;
   if (o.username !== undefined) build.origin.username = o.username;
   if (offered.telephoneEvent !== undefined) build.telephoneEvent = offered.telephoneEvent;
   if (offered.ptime !== undefined) build.ptime = offered.ptime;

@@ -14,9 +14,11 @@ export type {
 export { parseAudioSdp } from "./parse-audio.js";
 export type { ParseAudioResult } from "./parse-audio.js";
 export { negotiate } from "./negotiate.js";
-export { offerTransport, transportMismatch, unsupportedPolicyReason } from "./transport-check.js";
+export { answersWithSdes, offerTransport, transportMismatch, unsupportedPolicyReason } from "./transport-check.js";
+export { answeredCrypto, chooseCrypto, formatCrypto, freshCrypto, offerKeys, parseCrypto, SDES_SUITES } from "./sdes.js";
+export type { SdesCrypto } from "./sdes.js";
 export type { OfferTransport, OfferKeying } from "./transport-check.js";
-export { buildSdp, offerCodecs, offerFor, TELEPHONE_EVENT_PT } from "./build-sdp.js";
+export { buildSdp, offerCodecs, offerFor, offerProfile, TELEPHONE_EVENT_PT } from "./build-sdp.js";
 export type { BuildSdpOptions, OfferForOptions, OfferedMedia } from "./build-sdp.js";
 export { AUDIO_CODECS, codecByName, describeCodecs, nameForEncoding, staticPayload } from "./codec-table.js";
 export type { CodecDescription } from "./codec-table.js";

@@ -5,7 +5,8 @@
  */
 import { codecKind } from "../../config/schema/codecs.js";
 import { describeCodecs } from "./codec-table.js";
-import { transportMismatch } from "./transport-check.js";
+import { chooseCrypto } from "./sdes.js";
+import { answersWithSdes, offerTransport, transportMismatch } from "./transport-check.js";
 import type { AudioOffer, EndpointMediaPolicy, MediaCodec, MediaDirection, NegotiationResult, TelephoneEvent } from "./types.js";
 
 /**
@@ -54,8 +55,23 @@ export function negotiate(offer: AudioOffer, policy: EndpointMediaPolicy): Negot
     ok: true,
     codecs: joint,
     direction: ANSWER_DIRECTION[offer.direction],
-    profile: answerProfile(offer.profile),
+    profile: answerProfile(offer.profile, false),
   };
+  if (answersWithSdes(offer, policy)) {
+    const { chosen, skipped } = chooseCrypto(offer.cryptoLines, policy.srtpTag32 === true);
+    const optional = offerTransport(offer).optimisticSdes;
+    if (chosen !== undefined) {
+      result.crypto = chosen;
+      result.profile = answerProfile(offer.profile, !policy.forceAvp);
+    } else if (!optional || !policy.mediaEncryptionOptimistic) {
+      const why = skipped.length > 0 ? skipped.join("; ") : "it has none";
+      return fail(
+        399,
+        "No usable SRTP key",
+        `SDP offer from ${who} asks for SRTP (${offer.profile}) but none of its a=crypto lines can be used: ${why}; Switchboard takes AES_CM_128_HMAC_SHA1_80 or AES_CM_128_HMAC_SHA1_32 with one inline key (set the phone's SRTP suite to one of them)`,
+      );
+    }
+  }
   // Our configured framing (allow=ulaw:30) wins; otherwise we mirror what the peer asked for.
   const ptime = ours.find((c) => c.name === chosen.name)?.ptime ?? offer.ptime;
   if (ptime !== undefined) result.ptime = ptime;
@@ -76,15 +92,17 @@ function telephoneEventFor(offer: AudioOffer, chosen: MediaCodec, policy: Endpoi
 }
 
 /**
- * We answer unencrypted, so the profile loses its "S" if force_avp let an SRTP offer through;
- * AVPF stays when the endpoint accepted it (feedback messages are relayed untouched).
+ * The answer keeps the offer's profile when it is SRTP that we answer with SRTP (RTP/SAVP stays
+ * RTP/SAVP); it loses its "S" when the answer is plain RTP (force_avp let an SRTP offer through,
+ * or the endpoint does not encrypt). AVPF stays when the endpoint accepted it (feedback messages
+ * are relayed untouched).
  */
-function answerProfile(profile: string): string {
+function answerProfile(profile: string, secure: boolean): string {
   const upper = profile.toUpperCase();
-  if (upper.endsWith("AVPF")) return "RTP/AVPF";
-  return "RTP/AVP";
+  const s = secure && upper.includes("SAVP") ? "S" : "";
+  return upper.endsWith("AVPF") ? `RTP/${s}AVPF` : `RTP/${s}AVP`;
 }
 
-function fail(warnCode: 302 | 304 | 305, warning: string, notice: string): NegotiationResult {
+function fail(warnCode: 302 | 304 | 305 | 399, warning: string, notice: string): NegotiationResult {
   return { ok: false, status: 488, warnCode, warning, notice };
 }

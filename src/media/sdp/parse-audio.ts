@@ -80,6 +80,7 @@ function readAudio(text: string, session: SessionDescription): ParseAudioResult 
     codecs,
     direction,
     crypto: Array.isArray(m.crypto) && m.crypto.length > 0,
+    cryptoLines: cryptoLines(m.crypto),
     fingerprint: isObject(m.fingerprint) || isObject(session.fingerprint),
     ice,
     rtcpMux: m.rtcpMux !== undefined,
@@ -145,6 +146,19 @@ function formats(m: Partial<MediaDescription>, payloads: string): { codecs: Medi
     codecs.push(codec);
   }
   return { codecs, telephoneEvents };
+}
+
+/** The a=crypto values (RFC 4568 §9.1) as written, for sdes.ts to read and choose from. */
+function cryptoLines(value: unknown): string[] {
+  if (!Array.isArray(value)) return [];
+  const out: string[] = [];
+  for (const c of value as unknown[]) {
+    if (!isObject(c)) continue;
+    const { id, suite, config, sessionConfig } = c as { id?: unknown; suite?: unknown; config?: unknown; sessionConfig?: unknown };
+    if ((typeof id !== "number" && typeof id !== "string") || typeof suite !== "string" || typeof config !== "string") continue;
+    out.push(`${String(id)} ${suite} ${config}${typeof sessionConfig === "string" && sessionConfig.length > 0 ? ` ${sessionConfig}` : ""}`);
+  }
+  return out;
 }
 
 /** Reads o= ourselves: sdp-transform turns short ids into numbers, and long ones must stay exact. */

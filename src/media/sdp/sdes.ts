@@ -5,18 +5,20 @@
  *   a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR|2^20|1:4
  *
  * The key-params after `inline:` are base64 of the 16-byte master key and 14-byte master salt,
- * optionally `|lifetime` (`2^20` or a number) and `|MKI:length`. Lines with an unknown suite, a
- * key of the wrong size, more than one key, an MKI or session parameters we do not implement
- * (UNENCRYPTED_SRTP …) are skipped, so that another line of the offer can be chosen.
+ * optionally `|lifetime` (`2^20` or a number) and `|MKI:length`. Lines with
+ * an unknown suite, a key of the wrong size, more than one key or session parameters we do not
+ * implement (UNENCRYPTED_SRTP …) are skipped, so that another line of the offer can be chosen.
  */
 import { randomBytes } from "node:crypto";
-import type { SrtpSuite } from "../srtp/srtp.js";
+import type { SrtpMki, SrtpSuite } from "../srtp/srtp.js";
 
 export interface SdesCrypto {
   tag: number;
   suite: SrtpSuite;
   /** base64 of master key || master salt (30 bytes). */
   inlineKey: string;
+  /** The peer's `|MKI:length`: it puts that identifier before the tag of every packet. */
+  mki?: SrtpMki;
 }
 
 export const SDES_SUITES: readonly SrtpSuite[] = ["AES_CM_128_HMAC_SHA1_80", "AES_CM_128_HMAC_SHA1_32"];
@@ -33,13 +35,21 @@ export function parseCrypto(value: string): SdesCrypto | { skip: string } {
   if (km === null) return { skip: "key-params are not inline:<base64>[|lifetime][|MKI:length]" };
   const raw = Buffer.from(km[1] ?? "", "base64");
   if (raw.length !== 30) return { skip: `the inline key is ${raw.length} bytes, ${suite} needs 30 (16 key + 14 salt)` };
+  let mki: SrtpMki | undefined;
   for (const extra of [km[2], km[3]]) {
     if (extra === undefined) continue;
-    if (extra.includes(":")) return { skip: "an MKI is not supported" };
-    if (!/^(2\^\d{1,2}|\d{1,15})$/.test(extra)) return { skip: `lifetime '${extra}' is not 2^n or a number` };
+    const mm = /^(\d{1,10}):(\d{1,3})$/.exec(extra);
+    if (mm !== null) {
+      const value = Number(mm[1]);
+      const length = Number(mm[2]);
+      if (length < 1 || length > 128 || (length < 7 && value >= 2 ** (8 * length))) return { skip: `MKI ${extra} is not a value that fits its length (1 to 128 bytes)` };
+      mki = { value, length };
+    } else if (!/^(2\^\d{1,2}|\d{1,15})$/.test(extra)) return { skip: `lifetime '${extra}' is not 2^n or a number` };
   }
   if ((m[4] ?? "").trim() !== "") return { skip: `session parameters '${(m[4] ?? "").trim()}' are not supported` };
-  return { tag: Number(m[1]), suite, inlineKey: km[1] ?? "" };
+  const c: SdesCrypto = { tag: Number(m[1]), suite, inlineKey: km[1] ?? "" };
+  if (mki !== undefined) c.mki = mki;
+  return c;
 }
 
 /**
@@ -66,4 +76,32 @@ export function freshCrypto(tag: number, suite: SrtpSuite): SdesCrypto {
 /** The `a=crypto` value of one of ours. */
 export function formatCrypto(c: SdesCrypto): string {
   return `${c.tag} ${c.suite} inline:${c.inlineKey}`;
+}
+
+/**
+ * Our offer's keys: one line per suite, fresh keys, the preferred suite first under tag 1
+ * (AES_CM_128_HMAC_SHA1_80, or _32 with srtp_tag_32=yes); the answer names the tag it took.
+ */
+export function offerKeys(prefer32 = false): SdesCrypto[] {
+  const order: SrtpSuite[] = prefer32 ? ["AES_CM_128_HMAC_SHA1_32", "AES_CM_128_HMAC_SHA1_80"] : ["AES_CM_128_HMAC_SHA1_80", "AES_CM_128_HMAC_SHA1_32"];
+  return order.map((suite, i) => freshCrypto(i + 1, suite));
+}
+
+/**
+ * The line of an answer that takes one of our offered keys (RFC 4568 §7.1.2: same tag and suite,
+ * its own key), or the reason none does.
+ */
+export function answeredCrypto(offered: readonly SdesCrypto[], lines: readonly string[]): SdesCrypto | { skip: string } {
+  if (lines.length === 0) return { skip: "the answer has no a=crypto line" };
+  const reasons: string[] = [];
+  for (const line of lines) {
+    const r = parseCrypto(line);
+    if ("skip" in r) {
+      reasons.push(r.skip);
+      continue;
+    }
+    if (offered.some((o) => o.tag === r.tag && o.suite === r.suite)) return r;
+    reasons.push(`tag ${r.tag} ${r.suite} is not one we offered`);
+  }
+  return { skip: `no a=crypto line of the answer is usable (${reasons.join("; ")})` };
 }

@@ -4,9 +4,10 @@
  * `force_avp` or `media_encryption_optimistic`), and, unlike Asterisk, says why when it cannot:
  * Asterisk declines such a stream with only a trace message and the caller sees a bare 488.
  *
- * Switchboard has no SRTP yet. An offer that needs SRTP, or an endpoint that insists on it, gets
- * a reason that says so; plain RTP offered to an endpoint with media_encryption_optimistic=yes
- * still works, as does an RTP/AVP offer that merely carries optional a=crypto lines.
+ * SDES-keyed SRTP is supported (negotiate.ts picks the key); DTLS-SRTP is not yet, so an offer that
+ * needs it, or an endpoint that insists on it, gets a reason that says so. Plain RTP offered to an
+ * endpoint with media_encryption_optimistic=yes still works, as does an RTP/AVP offer whose
+ * a=crypto lines are optional to an endpoint without media_encryption.
  */
 import type { AudioOffer, EndpointMediaPolicy } from "./types.js";
 
@@ -69,23 +70,29 @@ export function transportMismatch(offer: AudioOffer, policy: EndpointMediaPolicy
     // A browser offer against a plain endpoint is the classic case; the preset fixes all of it.
     const browser = t.keying === "dtls" && t.avpf;
     const advice = browser ? `set webrtc=yes (or ${fixes.join(" and ")})` : `set ${fixes.join(" and ")}${t.keying === "dtls" ? " (or webrtc=yes)" : ""}`;
-    const srtpNote = t.keying !== "none" || policy.mediaEncryption !== "no" ? "; note that Switchboard does not support SRTP yet" : "";
+    const srtpNote = t.keying === "dtls" || policy.mediaEncryption === "dtls" ? "; note that Switchboard does not support DTLS-SRTP yet" : "";
     return `${offered} but ${who} has ${settings.join(", ")}; ${advice}${srtpNote}`;
   }
 
   // The endpoint accepts the offer; what remains is what we can do ourselves.
-  if (encryption !== "none") {
-    const kind = encryption === "dtls" ? "DTLS-SRTP" : "SRTP (SDES)";
+  if (encryption === "dtls") {
     const options = [`media_encryption=${policy.mediaEncryption}`];
     if (policy.forceAvp) options.push("force_avp=yes");
     if (policy.mediaEncryptionOptimistic) options.push("media_encryption_optimistic=yes");
-    const advice =
-      encryption === "dtls"
-        ? "browsers always use DTLS-SRTP, so WebRTC clients cannot call yet; use a SIP phone with SRTP off and media_encryption=no"
-        : "set media_encryption=no on the endpoint and turn off SRTP on the phone";
-    return `${offered} and ${who} (${options.join(", ")}) accepts it, but Switchboard does not support ${kind} yet; ${advice}`;
+    return `${offered} and ${who} (${options.join(", ")}) accepts it, but Switchboard does not support DTLS-SRTP yet; browsers always use DTLS-SRTP, so WebRTC clients cannot call yet; use a SIP phone with SDES-SRTP (media_encryption=sdes) or plain RTP`;
   }
   return undefined;
+}
+
+/**
+ * Whether the answer to this offer is SDES-SRTP: the endpoint has media_encryption=sdes and the
+ * offer carries keys (RTP/SAVP, or RTP/AVP with a=crypto). An endpoint without media_encryption
+ * that force_avp or media_encryption_optimistic let an SRTP offer through answers plain RTP, as
+ * Asterisk's does. Call after transportMismatch found nothing.
+ */
+export function answersWithSdes(offer: AudioOffer, policy: EndpointMediaPolicy): boolean {
+  if (policy.mediaEncryption !== "sdes") return false;
+  return agreedEncryption(offerTransport(offer), policy).encryption === "sdes";
 }
 
 /**
@@ -106,11 +113,10 @@ function agreedEncryption(t: OfferTransport, policy: EndpointMediaPolicy): { enc
 }
 
 /**
- * Reason an endpoint cannot be offered a call with our plain-RTP media, or undefined.
- * Used before calling out: media_encryption=sdes/dtls without optimistic fallback cannot be met.
+ * Reason an endpoint cannot be offered a call with our media, or undefined: media_encryption=dtls
+ * without optimistic fallback cannot be met yet (SDES can).
  */
 export function unsupportedPolicyReason(policy: EndpointMediaPolicy): string | undefined {
-  if (policy.mediaEncryption === "no" || policy.mediaEncryptionOptimistic) return undefined;
-  const kind = policy.mediaEncryption === "dtls" ? "DTLS-SRTP" : "SRTP (SDES)";
-  return `endpoint '${policy.endpointId}' has media_encryption=${policy.mediaEncryption}, but Switchboard does not support ${kind} yet; set media_encryption=no (or media_encryption_optimistic=yes to fall back to plain RTP)`;
+  if (policy.mediaEncryption !== "dtls" || policy.mediaEncryptionOptimistic) return undefined;
+  return `endpoint '${policy.endpointId}' has media_encryption=dtls, but Switchboard does not support DTLS-SRTP yet; set media_encryption=sdes or no (or media_encryption_optimistic=yes to fall back to plain RTP)`;
 }

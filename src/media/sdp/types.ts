@@ -3,6 +3,7 @@
  * Nothing here knows SIP: the B2BUA hands us the body of a message and gets a body back.
  */
 import type { CodecPreference } from "../../config/schema/codecs.js";
+import type { SdesCrypto } from "./sdes.js";
 
 /** One audio format as it appears on an m= line: our Asterisk-style name plus its RTP description. */
 export interface MediaCodec {
@@ -57,6 +58,8 @@ export interface AudioOffer {
   nullAddressHold?: boolean;
   /** a=crypto present (SDES keys, RFC 4568). */
   crypto: boolean;
+  /** The a=crypto values after `a=crypto:`, in the peer's order (sdes.ts reads them). */
+  cryptoLines: string[];
   /** a=fingerprint present (DTLS-SRTP, RFC 5763). */
   fingerprint: boolean;
   /** a=ice-ufrag or a=candidate present (RFC 8839). */
@@ -80,6 +83,8 @@ export interface EndpointMediaPolicy {
   endpointId: string;
   /** Whether RFC 4733 events are negotiated (dtmf_mode rfc4733/auto); default true. */
   dtmf?: boolean;
+  /** srtp_tag_32=yes: prefer AES_CM_128_HMAC_SHA1_32 (answers and the order of our offer). */
+  srtpTag32?: boolean;
 }
 
 /** Outcome of answering an offer with an endpoint's policy. */
@@ -92,14 +97,16 @@ export type NegotiationResult =
       ptime?: number;
       /** Answer direction per RFC 3264 §6.1. */
       direction: MediaDirection;
-      /** Profile to answer with (the offer's, always unencrypted here). */
+      /** Profile to answer with (the offer's; without its S unless the answer is SRTP). */
       profile: string;
+      /** The offer's a=crypto line we take (SDES-SRTP, RFC 4568 §7.1.1): its key decrypts what the peer sends. */
+      crypto?: SdesCrypto;
     }
   | {
       ok: false;
       status: 488;
       /** RFC 3261 §20.43 warn-code for the Warning header. */
-      warnCode: 302 | 304 | 305;
+      warnCode: 302 | 304 | 305 | 399;
       /** Warning text: "Incompatible media format", "Incompatible transport protocol" … */
       warning: string;
       /** One log line in plain words naming the endpoint and what to change. */

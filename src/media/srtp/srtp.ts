@@ -12,6 +12,22 @@ import { createCipheriv, createHmac, timingSafeEqual } from "node:crypto";
 
 export type SrtpSuite = "AES_CM_128_HMAC_SHA1_80" | "AES_CM_128_HMAC_SHA1_32";
 
+/** A Master Key Identifier (RFC 3711 §3.1): `value` written big-endian in `length` bytes (RFC 4568: 1 to 128). */
+export interface SrtpMki {
+  value: number;
+  length: number;
+}
+
+function mkiBytes(m: SrtpMki): Buffer {
+  const b = Buffer.alloc(m.length);
+  let v = m.value;
+  for (let i = m.length - 1; i >= 0; i--) {
+    b[i] = v & 0xff;
+    v = Math.floor(v / 256);
+  }
+  return b;
+}
+
 /** §4.3.1 labels. */
 const LABEL = { rtpKey: 0, rtpAuth: 1, rtpSalt: 2, rtcpKey: 3, rtcpAuth: 4, rtcpSalt: 5 } as const;
 
@@ -75,24 +91,27 @@ export class SrtpContext {
   private readonly rtp: SessionKeys;
   private readonly rtcp: SessionKeys;
   private readonly tagBytes: number;
+  /** RFC 3711 §3.1 MKI the peer puts before the tag (RFC 4568 `|value:length`); not authenticated. */
+  private readonly mki: Buffer | undefined;
   /** Sender: per SSRC the ROC and the last sequence number sent. Receiver: the highest index seen and the window. */
   private readonly streams = new Map<number, { roc: number; lastSeq: number; maxIndex: number; window: bigint }>();
   private srtcpIndex = 0;
   private readonly rtcpStreams = new Map<number, { maxIndex: number; window: bigint }>();
 
-  constructor(suite: SrtpSuite, masterKey: Buffer, masterSalt: Buffer) {
+  constructor(suite: SrtpSuite, masterKey: Buffer, masterSalt: Buffer, mki?: SrtpMki) {
     if (masterKey.length !== MASTER_KEY_BYTES || masterSalt.length !== MASTER_SALT_BYTES) {
       throw new Error(`SRTP: ${suite} needs a 16-byte master key and a 14-byte master salt (got ${masterKey.length} and ${masterSalt.length})`);
     }
     this.rtp = sessionKeys(masterKey, masterSalt, false);
     this.rtcp = sessionKeys(masterKey, masterSalt, true);
     this.tagBytes = suite === "AES_CM_128_HMAC_SHA1_32" ? 4 : 10;
+    if (mki !== undefined) this.mki = mkiBytes(mki);
   }
 
   /** RFC 4568 inline key: base64 of the 30 bytes master key || master salt. */
-  static fromInlineKey(suite: SrtpSuite, base64: string): SrtpContext {
+  static fromInlineKey(suite: SrtpSuite, base64: string, mki?: SrtpMki): SrtpContext {
     const raw = Buffer.from(base64, "base64");
-    return new SrtpContext(suite, raw.subarray(0, MASTER_KEY_BYTES), raw.subarray(MASTER_KEY_BYTES, MASTER_KEY_BYTES + MASTER_SALT_BYTES));
+    return new SrtpContext(suite, raw.subarray(0, MASTER_KEY_BYTES), raw.subarray(MASTER_KEY_BYTES, MASTER_KEY_BYTES + MASTER_SALT_BYTES), mki);
   }
 
   /** §3.1: encrypts the payload of an RTP packet (header, CSRCs and extension stay clear) and appends the tag. */
@@ -110,18 +129,22 @@ export class SrtpContext {
     }
     s.lastSeq = seq;
     const index = s.roc * 0x10000 + seq;
-    const out = Buffer.allocUnsafe(packet.length + this.tagBytes);
+    const mki = this.mki?.length ?? 0;
+    const out = Buffer.allocUnsafe(packet.length + mki + this.tagBytes);
     packet.copy(out, 0, 0, headerLength);
     aesCm(this.rtp.key, counterIv(this.rtp.salt, ssrc, index), packet.subarray(headerLength)).copy(out, headerLength);
-    this.rtpTag(out.subarray(0, packet.length), s.roc).copy(out, packet.length, 0, this.tagBytes);
+    if (this.mki !== undefined) this.mki.copy(out, packet.length);
+    this.rtpTag(out.subarray(0, packet.length), s.roc).copy(out, packet.length + mki, 0, this.tagBytes);
     return out;
   }
 
   /** §3.3: checks the tag and the replay window, then decrypts; the RTP packet, or why not. */
   unprotect(packet: Buffer): Buffer | UnprotectFailure {
     const headerLength = rtpHeaderLength(packet);
-    if (headerLength === undefined || packet.length < headerLength + this.tagBytes) return "short";
-    const body = packet.subarray(0, packet.length - this.tagBytes);
+    const mki = this.mki?.length ?? 0;
+    if (headerLength === undefined || packet.length < headerLength + mki + this.tagBytes) return "short";
+    const body = packet.subarray(0, packet.length - mki - this.tagBytes);
+    if (this.mki !== undefined && !this.mki.equals(packet.subarray(body.length, body.length + mki))) return "auth";
     const ssrc = packet.readUInt32BE(8);
     const seq = packet.readUInt16BE(2);
     const s = this.streams.get(ssrc);
@@ -145,18 +168,22 @@ export class SrtpContext {
     const ssrc = packet.readUInt32BE(4);
     const index = this.srtcpIndex;
     this.srtcpIndex = (this.srtcpIndex + 1) & 0x7fffffff;
-    const out = Buffer.allocUnsafe(packet.length + 4 + SRTCP_TAG_BYTES);
+    const mki = this.mki?.length ?? 0;
+    const out = Buffer.allocUnsafe(packet.length + 4 + mki + SRTCP_TAG_BYTES);
     packet.copy(out, 0, 0, 8);
     aesCm(this.rtcp.key, counterIv(this.rtcp.salt, ssrc, index), packet.subarray(8)).copy(out, 8);
     out.writeUInt32BE((0x80000000 | index) >>> 0, packet.length);
     const signed = out.subarray(0, packet.length + 4);
-    createHmac("sha1", this.rtcp.auth).update(signed).digest().copy(out, packet.length + 4, 0, SRTCP_TAG_BYTES);
+    if (this.mki !== undefined) this.mki.copy(out, packet.length + 4);
+    createHmac("sha1", this.rtcp.auth).update(signed).digest().copy(out, packet.length + 4 + mki, 0, SRTCP_TAG_BYTES);
     return out;
   }
 
   unprotectRtcp(packet: Buffer): Buffer | UnprotectFailure {
-    if (packet.length < 8 + 4 + SRTCP_TAG_BYTES) return "short";
-    const signed = packet.subarray(0, packet.length - SRTCP_TAG_BYTES);
+    const mki = this.mki?.length ?? 0;
+    if (packet.length < 8 + 4 + mki + SRTCP_TAG_BYTES) return "short";
+    const signed = packet.subarray(0, packet.length - mki - SRTCP_TAG_BYTES);
+    if (this.mki !== undefined && !this.mki.equals(packet.subarray(signed.length, signed.length + mki))) return "auth";
     const tag = packet.subarray(packet.length - SRTCP_TAG_BYTES);
     if (!timingSafeEqual(tag, createHmac("sha1", this.rtcp.auth).update(signed).digest().subarray(0, SRTCP_TAG_BYTES))) return "auth";
     const word = packet.readUInt32BE(signed.length - 4);

@@ -16,24 +16,34 @@
  * "the version number MUST be incremented by one"). Nothing is transcoded, so the codecs a leg
  * may use are narrowed to those the other leg accepted (`restrictCodecs`) until our description
  * first goes out.
+ *
+ * SDES-SRTP (RFC 4568) is negotiated here too: our a=crypto keys are fresh per leg and per
+ * change of suite, the peer's key comes from its offer or answer, and the pair goes to the relay
+ * leg (`setSrtp`), which encrypts and decrypts in the media worker. The other leg of the call may
+ * be plain RTP: each leg has its own keys or none.
  */
 import type { EndpointConfig } from "../../config/index.js";
 import type { MediaEngine } from "../../media/index.js";
 import {
+  answeredCrypto,
   buildSdp,
+  freshCrypto,
   negotiate,
   offerCodecs,
+  offerKeys,
+  offerProfile,
   parseAudioSdp,
   type AudioOffer,
   type EndpointMediaPolicy,
   type MediaCodec,
   type MediaDirection,
   type MediaLineLayout,
+  type SdesCrypto,
   type TelephoneEvent,
 } from "../../media/sdp/index.js";
 
 /** The part of the media engine a media session drives. */
-export type MediaSessionEngine = Pick<MediaEngine, "setRemote" | "setOptions">;
+export type MediaSessionEngine = Pick<MediaEngine, "setRemote" | "setOptions" | "setSrtp">;
 
 export type MediaSessionState = "new" | "offering" | "active";
 
@@ -51,7 +61,17 @@ export interface MediaSessionOptions {
 
 /** A peer's offer checked against an endpoint's policy, before any RTP port is allocated. */
 export type CheckedOffer =
-  | { ok: true; offer: AudioOffer; codecs: MediaCodec[]; telephoneEvent: TelephoneEvent | undefined; ptime: number | undefined; profile: string; direction: MediaDirection }
+  | {
+      ok: true;
+      offer: AudioOffer;
+      codecs: MediaCodec[];
+      telephoneEvent: TelephoneEvent | undefined;
+      ptime: number | undefined;
+      profile: string;
+      direction: MediaDirection;
+      /** The offer's SDES key we take, when the answer is SRTP. */
+      crypto: SdesCrypto | undefined;
+    }
   /** `warning` is a ready Warning header value (RFC 3261 §20.43); `detail` the log line. */
   | { ok: false; warning: string; detail: string };
 
@@ -68,6 +88,7 @@ export function mediaPolicyOf(ep: EndpointConfig): EndpointMediaPolicy {
     forceAvp: ep.forceAvp,
     mediaEncryptionOptimistic: ep.mediaEncryptionOptimistic,
     endpointId: ep.id,
+    srtpTag32: ep.srtpTag32,
   };
 }
 
@@ -105,6 +126,12 @@ export class MediaSession {
   private remoteDirection: MediaDirection | undefined;
   private localDirection: MediaDirection = "sendrecv";
   private remoteAddress: string | undefined;
+  /** Our SDES keys in the next description: one per suite while offering, the agreed one after. */
+  private localKeys: SdesCrypto[] = [];
+  /** The peer's SDES key (from its offer or answer). */
+  private remoteKey: SdesCrypto | undefined;
+  /** The suite the relay leg encrypts with, once both keys are known; undefined for plain RTP. */
+  private srtpSuite: string | undefined;
   /** Why the last answer could not be used (for the log line of whoever ends the call). */
   answerProblem: string | undefined;
 
@@ -119,7 +146,16 @@ export class MediaSession {
     }
     const result = negotiate(parsed.audio, mediaPolicyOf(endpoint));
     if (!result.ok) return { ok: false, warning: warningHeader(result.warnCode, result.warning), detail: result.notice };
-    return { ok: true, offer: parsed.audio, codecs: result.codecs, telephoneEvent: result.telephoneEvent, ptime: result.ptime, profile: result.profile, direction: result.direction };
+    return {
+      ok: true,
+      offer: parsed.audio,
+      codecs: result.codecs,
+      telephoneEvent: result.telephoneEvent,
+      ptime: result.ptime,
+      profile: result.profile,
+      direction: result.direction,
+      crypto: result.crypto,
+    };
   }
 
   /** True when the endpoint's allow= list has an audio codec we can name in an offer of our own. */
@@ -149,6 +185,11 @@ export class MediaSession {
     return this.event;
   }
 
+  /** The SRTP suite of this leg (AES_CM_128_HMAC_SHA1_80 …), or undefined when it is plain RTP. */
+  get srtp(): string | undefined {
+    return this.srtpSuite;
+  }
+
   /** True while our offer awaits its answer. */
   get awaitingAnswer(): boolean {
     return this.stateValue === "offering";
@@ -162,6 +203,7 @@ export class MediaSession {
     this.profile = checked.profile;
     this.layout = checked.offer.layout;
     this.localDirection = checked.direction;
+    this.takeRemoteKey(checked.crypto);
     this.applyRemote(checked.offer);
     this.stateValue = "active";
   }
@@ -170,20 +212,23 @@ export class MediaSession {
    * Our initial offer. Toward a callee: the caller's codecs its allow= permits (codecsForCallee)
    * with the caller's telephone-event, so RTP passes byte for byte. Toward a caller that sent no
    * offer (RFC 3261 §13.2.1 late offer): without `codecs`, the endpoint's allow= list with payload
-   * types assigned (RFC 3551) and telephone-event, in its profile (AVPF when use_avpf=yes).
+   * types assigned (RFC 3551) and telephone-event. Either way in the endpoint's profile
+   * (offerProfile: AVPF with use_avpf=yes, SAVP with media_encryption=sdes) and, with
+   * media_encryption=sdes, fresh keys for both suites.
    */
   offer(codecs?: { codecs: MediaCodec[]; telephoneEvent: TelephoneEvent | undefined }): void {
+    const policy = mediaPolicyOf(this.o.endpoint);
     if (codecs) {
       this.codecList = codecs.codecs;
       this.event = codecs.telephoneEvent;
     } else {
-      const policy = mediaPolicyOf(this.o.endpoint);
       const offered = offerCodecs(policy, policy.dtmf !== false);
       this.codecList = offered.codecs;
       this.event = offered.telephoneEvent;
       this.ptime = offered.ptime;
-      this.profile = policy.useAvpf && !policy.forceAvp ? "RTP/AVPF" : "RTP/AVP";
     }
+    this.profile = offerProfile(policy);
+    this.localKeys = policy.mediaEncryption === "sdes" ? offerKeys(policy.srtpTag32) : [];
     this.localDirection = "sendrecv";
     this.stateValue = "offering";
   }
@@ -200,6 +245,7 @@ export class MediaSession {
       ...(this.ptime ? { ptime: this.ptime } : {}),
       profile: this.profile,
       ...(this.layout ? { layout: this.layout } : {}),
+      ...(this.localKeys.length > 0 ? { crypto: this.localKeys } : {}),
       direction: this.localDirection,
     });
   }
@@ -230,9 +276,12 @@ export class MediaSession {
     if (!parsed.ok) return { ok: false, reason: parsed.reason };
     const a = parsed.audio;
     if (a.port === 0) return { ok: false, reason: "the answer declines the audio stream (m=audio port 0)" };
-    // We never offer SRTP (not supported yet), so an encrypted answer cannot be used; AVP and AVPF
-    // answers are both taken, since feedback messages are relayed untouched.
-    if (/SAVP|TLS/i.test(a.profile) && !/SAVP|TLS/i.test(this.profile)) return { ok: false, reason: `the answer uses transport ${a.profile} for our ${this.profile} offer` };
+    // An SRTP answer needs keys we offered; AVP and AVPF answers are both taken, since feedback
+    // messages are relayed untouched.
+    const offeredKeys = this.localKeys.length > 0;
+    if (/TLS/i.test(a.profile) || (/SAVP/i.test(a.profile) && !offeredKeys)) return { ok: false, reason: `the answer uses transport ${a.profile} for our ${this.profile} offer` };
+    const keys = this.answerKeys(a);
+    if ("reason" in keys) return { ok: false, reason: keys.reason };
     // In the answerer's order (RFC 3264 lists formats by preference, the first preferred), so our
     // own playback and the other leg follow its choice.
     const joint: MediaCodec[] = [];
@@ -244,6 +293,10 @@ export class MediaSession {
       return { ok: false, reason: `the answer names none of the codecs we offered (offered ${this.codecList.map((c) => c.name).join("|")}, answered ${a.codecs.map((c) => c.name).join("|") || "none"})` };
     }
     if (!this.sent || this.stateValue === "offering") this.codecList = joint;
+    if (offeredKeys) {
+      this.localKeys = keys.local;
+      this.takeRemoteKey(keys.remote);
+    }
     this.applyRemote(a);
     this.stateValue = "active";
     return { ok: true, direction: a.direction };
@@ -259,6 +312,8 @@ export class MediaSession {
     if (!parsed.ok) return { ok: false, notice: undefined };
     const result = negotiate(parsed.audio, mediaPolicyOf(this.o.endpoint));
     if (!result.ok) return { ok: false, notice: result.notice };
+    this.profile = result.profile;
+    this.takeRemoteKey(result.crypto);
     this.applyRemote(parsed.audio);
     this.localDirection = result.direction;
     this.version++;
@@ -275,6 +330,42 @@ export class MediaSession {
     this.localDirection = "sendrecv";
     this.stateValue = "offering";
     return this.description();
+  }
+
+  /**
+   * What an answer to our offer does to the keys: with none offered, nothing; an answer that takes
+   * one of our offered lines gives the pair; an answer without a=crypto to an RTP/AVP offer (the
+   * optimistic one) falls back to plain RTP; anything else is unusable.
+   */
+  private answerKeys(a: AudioOffer): { local: SdesCrypto[]; remote: SdesCrypto | undefined } | { reason: string } {
+    if (this.localKeys.length === 0) return { local: [], remote: undefined };
+    if (a.cryptoLines.length === 0 && !/SAVP/i.test(a.profile) && !/SAVP/i.test(this.profile)) return { local: [], remote: undefined };
+    const taken = answeredCrypto(this.localKeys, a.cryptoLines);
+    if ("skip" in taken) return { reason: `the ${a.profile} answer to our SRTP offer cannot be used: ${taken.skip}` };
+    const ours = this.localKeys.find((k) => k.tag === taken.tag && k.suite === taken.suite);
+    return ours === undefined ? { reason: "the answer's a=crypto tag matches none of ours" } : { local: [ours], remote: taken };
+  }
+
+  /**
+   * The peer's SDES key (or none: plain RTP) from its offer or answer. Our key stays while the
+   * suite does (a re-INVITE that repeats or changes only its own key, RFC 4568 §7.1.4); a new suite
+   * gets a fresh key under the peer's tag. Then the relay leg gets the pair.
+   */
+  private takeRemoteKey(remote: SdesCrypto | undefined): void {
+    this.remoteKey = remote;
+    if (remote === undefined) this.localKeys = [];
+    else {
+      const current = this.localKeys.length === 1 ? this.localKeys[0] : undefined;
+      this.localKeys = [current !== undefined && current.suite === remote.suite ? { ...current, tag: remote.tag } : freshCrypto(remote.tag, remote.suite)];
+    }
+    const local = this.localKeys[0];
+    if (remote !== undefined && local !== undefined) {
+      this.o.media.setSrtp(this.o.legId, { suite: remote.suite, remoteKey: remote.inlineKey, localKey: local.inlineKey, ...(remote.mki ? { remoteMki: { ...remote.mki } } : {}) });
+      this.srtpSuite = remote.suite;
+    } else if (this.srtpSuite !== undefined) {
+      this.o.media.setSrtp(this.o.legId, undefined);
+      this.srtpSuite = undefined;
+    }
   }
 
   /** Points the relay at the peer's stream and applies its direction (RFC 3264 §8.4 hold). */
@@ -295,6 +386,7 @@ export class MediaSession {
       version: this.version,
       localDirection: this.localDirection,
       remoteDirection: this.remoteDirection,
+      srtp: this.srtpSuite ?? "no",
     };
   }
 }

@@ -54,13 +54,18 @@ test("pjsip endpoint: options are parsed into typed values", () => {
   assert.equal(ep.rtpTimeout, 30);
   assert.equal(ep.callerid, '"Alice" <6001>');
   // Switchboard decodes only G.711, so g722 gets the relay-only warning (codec-support.test.ts),
-  // and there is no SRTP yet, which media_encryption=sdes is told.
+  // and media_encryption=sdes without a TLS transport is told its keys travel in clear text.
   assert.deepEqual(lines(cfg).map((l) => l.split(":").slice(0, 4).join(":")), ["pjsip.conf:1: warning: endpoint 6001", "pjsip.conf:1: warning: [6001] endpoint"]);
   assert.match(lines(cfg)[0] ?? "", /g722 can only be relayed/);
   assert.equal(
     lines(cfg)[1],
-    "pjsip.conf:1: warning: [6001] endpoint: media_encryption=sdes is accepted but SRTP is not implemented yet, so every call to or from it is refused with 488 (set media_encryption_optimistic=yes to fall back to plain RTP, or media_encryption=no)",
+    "pjsip.conf:1: warning: [6001] endpoint: media_encryption=sdes sends the SRTP keys in the SDP, and no transport has protocol=tls, so the keys travel in clear text with the SIP and anyone who captures it can decrypt the audio; add a TLS transport (docs/tls.md) and point the phone at it",
   );
+  // With a TLS transport the same endpoint loads without that warning; dtls is still not implemented.
+  const tls = load(["[t]", "type=transport", "protocol=tls", "bind=127.0.0.1:5061", `cert_file=${THIS_FILE}`, `priv_key_file=${THIS_FILE}`, "[a]", "type=endpoint", "media_encryption=sdes", "[b]", "type=endpoint", "media_encryption=dtls", "dtls_auto_generate_cert=yes"].join("\n"));
+  assert.deepEqual(lines(tls).filter((l) => l.includes("media_encryption")), [
+    "pjsip.conf:10: warning: [b] endpoint: media_encryption=dtls is accepted but DTLS-SRTP is not implemented yet, so every call to or from it is refused with 488 (set media_encryption=sdes for SRTP with keys in the SDP, media_encryption_optimistic=yes to fall back to plain RTP, or media_encryption=no)",
+  ]);
 });
 
 test("pjsip endpoint: media_encryption=yes rejects the endpoint with file:line and the valid values", () => {
@@ -68,7 +73,7 @@ test("pjsip endpoint: media_encryption=yes rejects the endpoint with file:line a
   assert.equal(cfg.endpoints.has("1001"), false);
   assert.equal(cfg.endpoints.has("1002"), true, "the rest of the file loads");
   assert.deepEqual(lines(cfg), [
-    "pjsip.conf:4: error: [1001] endpoint: media_encryption=yes is not valid; use no, sdes or dtls",
+    "pjsip.conf:4: error: [1001] endpoint: media_encryption=yes is not valid; use no, sdes or dtls; for SRTP with keys in the SDP write media_encryption=sdes (dtls is DTLS-SRTP, not implemented yet)",
     "pjsip.conf:1: error: Could not create an object of type 'endpoint' with id '1001' from pjsip.conf:1; fix the errors in this section (the rest of the file is loaded)",
   ]);
 });

@@ -112,7 +112,6 @@ const TRANSPORT: ReadonlyArray<{ label: string; sdp: string; over: Partial<Endpo
     includes: [
       "Incompatible transport for 'audio' media stream: SDP offered RTP/SAVP (SRTP with SDES keys) but endpoint '1001' has media_encryption=no",
       "set media_encryption=sdes (or media_encryption_optimistic=yes)",
-      "does not support SRTP yet",
     ],
   },
   {
@@ -143,13 +142,7 @@ const TRANSPORT: ReadonlyArray<{ label: string; sdp: string; over: Partial<Endpo
     label: "plain RTP/AVP to media_encryption=sdes",
     sdp: offers.SIPP_DEFAULT,
     over: { mediaEncryption: "sdes" },
-    includes: ["offered RTP/AVP (plain RTP) but endpoint '1001' has media_encryption=sdes", "media_encryption=no (or media_encryption_optimistic=yes", "does not support SRTP yet"],
-  },
-  {
-    label: "SDES offer to media_encryption=sdes (agreed, but no SRTP yet)",
-    sdp: offers.SDES_SAVP,
-    over: { mediaEncryption: "sdes" },
-    includes: ["accepts it, but Switchboard does not support SRTP (SDES) yet", "set media_encryption=no"],
+    includes: ["offered RTP/AVP (plain RTP) but endpoint '1001' has media_encryption=sdes", "media_encryption=no (or media_encryption_optimistic=yes"],
   },
   {
     label: "WebRTC offer to webrtc=yes (agreed, but no DTLS-SRTP yet)",
@@ -166,8 +159,23 @@ for (const row of TRANSPORT) {
     assert.equal(r.warnCode, 302);
     assert.equal(r.warning, "Incompatible transport protocol");
     for (const piece of row.includes) assert.ok(r.notice.includes(piece), `notice lacks '${piece}': ${r.notice}`);
+    if (row.sdp !== offers.CHROME_WEBRTC) assert.ok(!r.notice.includes("not support"), `SDES is supported: ${r.notice}`);
   });
 }
+
+test("negotiate: an SDES offer to media_encryption=sdes is answered RTP/SAVP with the offer's first usable key", () => {
+  const r = accepted(negotiate(audioOf(offers.SDES_SAVP), policy("ulaw", { mediaEncryption: "sdes" })));
+  assert.equal(r.profile, "RTP/SAVP");
+  assert.equal(r.crypto?.tag, 1);
+  assert.equal(r.crypto?.suite, "AES_CM_128_HMAC_SHA1_80");
+  // force_avp=yes answers RTP/AVP even so, keyed (Asterisk's rule); AVPF offers keep their F.
+  assert.equal(accepted(negotiate(audioOf(offers.SDES_SAVP), policy("ulaw", { mediaEncryption: "sdes", forceAvp: true }))).profile, "RTP/AVP");
+  assert.equal(accepted(negotiate(audioOf(offers.SDES_SAVP.replace("RTP/SAVP", "RTP/SAVPF")), policy("ulaw", { mediaEncryption: "sdes", useAvpf: true }))).profile, "RTP/SAVPF");
+  // An endpoint without media_encryption that force_avp lets through answers plain.
+  const plain = accepted(negotiate(audioOf(offers.SDES_SAVP), policy("ulaw", { forceAvp: true })));
+  assert.equal(plain.profile, "RTP/AVP");
+  assert.equal(plain.crypto, undefined);
+});
 
 test("negotiate: opportunistic SRTP (RTP/AVP with a=crypto) to media_encryption=no is answered plain", () => {
   const r = accepted(negotiate(audioOf(offers.SDES_OPTIONAL), policy("ulaw")));
@@ -183,8 +191,8 @@ test("negotiate: RTP/AVPF to use_avpf=yes is accepted and answered RTP/AVPF", ()
   assert.equal(accepted(negotiate(audioOf(offers.PLAIN_AVPF), policy("ulaw", { useAvpf: true }))).profile, "RTP/AVPF");
 });
 
-test("unsupportedPolicyReason: sdes/dtls endpoints are reported until SRTP exists", () => {
+test("unsupportedPolicyReason: dtls endpoints are reported until DTLS-SRTP exists; sdes ones are not", () => {
   assert.equal(unsupportedPolicyReason(policy("ulaw")), undefined);
-  assert.equal(unsupportedPolicyReason(policy("ulaw", { mediaEncryption: "sdes", mediaEncryptionOptimistic: true })), undefined);
+  assert.equal(unsupportedPolicyReason(policy("ulaw", { mediaEncryption: "sdes" })), undefined);
   assert.match(unsupportedPolicyReason(policy("ulaw", { mediaEncryption: "dtls" })) ?? "", /endpoint '1001' has media_encryption=dtls, but Switchboard does not support DTLS-SRTP yet/);
 });

@@ -12,7 +12,10 @@ const KEY = "PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR"; // RFC 4568's example: 3
 test("sdes: RFC 4568's example line, with and without lifetime and MKI", () => {
   assert.deepEqual(parseCrypto(`1 AES_CM_128_HMAC_SHA1_80 inline:${KEY}`), { tag: 1, suite: "AES_CM_128_HMAC_SHA1_80", inlineKey: KEY });
   assert.deepEqual(parseCrypto(`2 AES_CM_128_HMAC_SHA1_32 inline:${KEY}|2^20`), { tag: 2, suite: "AES_CM_128_HMAC_SHA1_32", inlineKey: KEY });
-  assert.match((parseCrypto(`1 AES_CM_128_HMAC_SHA1_80 inline:${KEY}|2^20|1:4`) as { skip: string }).skip, /MKI is not supported/);
+  assert.deepEqual(parseCrypto(`1 AES_CM_128_HMAC_SHA1_80 inline:${KEY}|2^20|1:4`), { tag: 1, suite: "AES_CM_128_HMAC_SHA1_80", inlineKey: KEY, mki: { value: 1, length: 4 } });
+  assert.deepEqual(parseCrypto(`1 AES_CM_128_HMAC_SHA1_80 inline:${KEY}|7:1`), { tag: 1, suite: "AES_CM_128_HMAC_SHA1_80", inlineKey: KEY, mki: { value: 7, length: 1 } });
+  assert.match((parseCrypto(`1 AES_CM_128_HMAC_SHA1_80 inline:${KEY}|256:1`) as { skip: string }).skip, /MKI 256:1 is not a value that fits its length/);
+  assert.match((parseCrypto(`1 AES_CM_128_HMAC_SHA1_80 inline:${KEY}|1:200`) as { skip: string }).skip, /MKI 1:200/);
   assert.match((parseCrypto(`1 AES_256_CM_HMAC_SHA1_80 inline:${KEY}`) as { skip: string }).skip, /suite AES_256_CM_HMAC_SHA1_80 is not supported/);
   assert.match((parseCrypto(`1 AES_CM_128_HMAC_SHA1_80 inline:AAAA`) as { skip: string }).skip, /the inline key is 3 bytes/);
   assert.match((parseCrypto(`1 AES_CM_128_HMAC_SHA1_80 inline:${KEY} UNENCRYPTED_SRTP`) as { skip: string }).skip, /session parameters 'UNENCRYPTED_SRTP'/);

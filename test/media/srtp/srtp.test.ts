@@ -53,6 +53,25 @@ for (const [suite, tag] of [["AES_CM_128_HMAC_SHA1_80", 10], ["AES_CM_128_HMAC_S
   });
 }
 
+test("srtp: a peer's MKI (RFC 3711 §3.1) sits between payload and tag, outside the authentication; a wrong one is refused", () => {
+  const mki = { value: 0x0102, length: 4 };
+  const tx = SrtpContext.fromInlineKey("AES_CM_128_HMAC_SHA1_80", MASTER.toString("base64"), mki);
+  const rx = SrtpContext.fromInlineKey("AES_CM_128_HMAC_SHA1_80", MASTER.toString("base64"), mki);
+  const plain = rtp(5);
+  const sealed = tx.protect(plain);
+  assert.equal(sealed.length, plain.length + 4 + 10);
+  assert.deepEqual([...sealed.subarray(plain.length, plain.length + 4)], [0, 0, 1, 2]);
+  assert.deepEqual(rx.unprotect(sealed), plain);
+  // Without the MKI the same packet fails (the tag is read from the wrong place).
+  assert.equal(SrtpContext.fromInlineKey("AES_CM_128_HMAC_SHA1_80", MASTER.toString("base64")).unprotect(tx.protect(rtp(6))), "auth");
+  const wrong = Buffer.from(tx.protect(rtp(7)));
+  wrong[plain.length + 3] = 9;
+  assert.equal(rx.unprotect(wrong), "auth");
+  const report = Buffer.concat([Buffer.from([0x80, 200, 0, 6]), Buffer.alloc(24, 3)]);
+  report.writeUInt32BE(0x11223344, 4);
+  assert.deepEqual(rx.unprotectRtcp(tx.protectRtcp(report)), report);
+});
+
 test("srtp: a replayed packet and one older than the 64-packet window are refused; late ones inside it pass", () => {
   const tx = SrtpContext.fromInlineKey("AES_CM_128_HMAC_SHA1_80", MASTER.toString("base64"));
   const rx = SrtpContext.fromInlineKey("AES_CM_128_HMAC_SHA1_80", MASTER.toString("base64"));

@@ -26,6 +26,23 @@ use_avpf=yes
 [video]
 type=endpoint
 allow=!all,h264
+
+[secure]
+type=endpoint
+allow=!all,ulaw
+media_encryption=sdes
+
+[secure32]
+type=endpoint
+allow=!all,ulaw
+media_encryption=sdes
+srtp_tag_32=yes
+
+[maybe]
+type=endpoint
+allow=!all,ulaw
+media_encryption=sdes
+media_encryption_optimistic=yes
 `;
 
 function endpoint(id: string): EndpointConfig {
@@ -43,6 +60,7 @@ function fakeEngine() {
       if (o.onHold !== undefined) calls.push(`options ${id} onHold=${String(o.onHold)} remoteReceives=${String(o.remoteReceives)}`);
       else calls.push(`options ${id} rtp`);
     },
+    setSrtp: (id, k) => void calls.push(k === undefined ? `srtp ${id} off` : `srtp ${id} ${k.suite} in=${k.remoteKey} out=${k.localKey}`),
   };
   return { calls, engine };
 }
@@ -183,7 +201,7 @@ test("media session: unusable answers change nothing and say why (declined strea
     ["declined", offerSdp({ port: 0 }), /declines the audio stream/],
     // Only G.722, which we did not offer.
     ["codec", offerSdp({ pts: "9", maps: ["a=rtpmap:9 G722/8000"] }), /names none of the codecs we offered \(offered ulaw\|alaw, answered g722\)/],
-    // We never offer SRTP.
+    // alice has media_encryption=no: our offer has no keys.
     ["srtp", offerSdp({ profile: "RTP/SAVP", extra: ["a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz"] }), /transport RTP\/SAVP for our RTP\/AVP offer/],
     ["garbage", "v=0\r\n", /./],
   ];
@@ -225,4 +243,137 @@ test("media session: an offerless re-INVITE gets our offer at the next version, 
   assert.ok(s.takeAnswer(offerSdp({ port: 4010 })).ok);
   assert.equal(calls.at(-2), "remote leg-1 198.51.100.5:4010");
   assert.equal(s.awaitingAnswer, false);
+});
+
+// SDES-SRTP (RFC 4568): a 30-byte inline key, base64.
+const KEY_A = Buffer.alloc(30, 1).toString("base64");
+const KEY_B = Buffer.alloc(30, 2).toString("base64");
+const crypto = (tag: number, suite: string, key: string) => `a=crypto:${tag} ${suite} inline:${key}`;
+const lines = (sdp: string, prefix: string) => sdp.split("\r\n").filter((l) => l.startsWith(prefix));
+const srtpCalls = (calls: string[]) => calls.filter((c) => c.startsWith("srtp "));
+
+test("media session: an RTP/SAVP offer to media_encryption=sdes is answered RTP/SAVP with a fresh key under the chosen tag, and the relay gets both keys", () => {
+  const { s, calls } = session("secure");
+  const offer = offerSdp({ profile: "RTP/SAVP", pts: "0", maps: ["a=rtpmap:0 PCMU/8000"], extra: [crypto(5, "AES_CM_128_HMAC_SHA1_32", KEY_A), crypto(6, "AES_CM_128_HMAC_SHA1_80", KEY_B)] });
+  const checked = MediaSession.checkOffer(offer, endpoint("secure"));
+  assert.ok(checked.ok, checked.ok ? "" : checked.detail);
+  s.takeOffer(checked);
+  const answer = s.description();
+  assert.equal(lineOf(answer, "m=audio"), "m=audio 30000 RTP/SAVP 0");
+  const ours = lines(answer, "a=crypto:");
+  assert.equal(ours.length, 1, "RFC 4568 §7.1.1: one line in the answer");
+  const m = /^a=crypto:5 AES_CM_128_HMAC_SHA1_32 inline:(\S+)$/.exec(ours[0] ?? "");
+  assert.ok(m, `the offerer's first line is taken: ${ours[0]}`);
+  assert.notEqual(m[1], KEY_A, "our key is our own");
+  assert.equal(Buffer.from(m[1] ?? "", "base64").length, 30);
+  assert.deepEqual(srtpCalls(calls), [`srtp leg-1 AES_CM_128_HMAC_SHA1_32 in=${KEY_A} out=${m[1]}`]);
+  assert.ok(calls.indexOf(srtpCalls(calls)[0] ?? "") < calls.findIndex((c) => c.startsWith("remote ")), "keys before the relay sends anything");
+  assert.equal(s.srtp, "AES_CM_128_HMAC_SHA1_32");
+
+  // srtp_tag_32=yes picks the _32 line even when the offerer put it second.
+  const other = MediaSession.checkOffer(offerSdp({ profile: "RTP/SAVP", pts: "0", maps: ["a=rtpmap:0 PCMU/8000"], extra: [crypto(1, "AES_CM_128_HMAC_SHA1_80", KEY_A), crypto(2, "AES_CM_128_HMAC_SHA1_32", KEY_B)] }), endpoint("secure32"));
+  assert.ok(other.ok);
+  assert.equal(other.crypto?.tag, 2);
+  // Two phones' calls never share a key.
+  const again = session("secure");
+  again.s.takeOffer(checked);
+  assert.notEqual(lines(again.s.description(), "a=crypto:")[0], ours[0]);
+});
+
+test("media session: SRTP refusals name the endpoint and what to change (no usable key, SRTP to a plain endpoint, plain to a mandatory one)", () => {
+  const rows: Array<[string, string, string, RegExp, RegExp]> = [
+    ["no usable key", "secure", offerSdp({ profile: "RTP/SAVP", extra: [crypto(1, "AES_256_CM_HMAC_SHA1_80", KEY_A), crypto(2, "AES_CM_128_HMAC_SHA1_80", "c2hvcnQ=")] }), /^399 switchboard "No usable SRTP key"$/, /endpoint 'secure' asks for SRTP \(RTP\/SAVP\).*AES_256_CM_HMAC_SHA1_80 is not supported.*5 bytes/],
+    ["srtp to plain", "alice", offerSdp({ profile: "RTP/SAVP", extra: [crypto(1, "AES_CM_128_HMAC_SHA1_80", KEY_A)] }), /^302 /, /endpoint 'alice' has media_encryption=no; set media_encryption=sdes/],
+    ["plain to sdes", "secure", offerSdp({}), /^302 /, /endpoint 'secure' has media_encryption=sdes; set media_encryption=no \(or media_encryption_optimistic=yes/],
+  ];
+  for (const [name, ep, sdp, warning, detail] of rows) {
+    const r = MediaSession.checkOffer(sdp, endpoint(ep));
+    assert.ok(!r.ok, name);
+    assert.match(r.warning, warning, name);
+    assert.match(r.detail, detail, name);
+    assert.doesNotMatch(r.detail, /not support SRTP/, name);
+  }
+});
+
+test("media session: media_encryption_optimistic takes an RTP/AVP offer's a=crypto (answered RTP/AVP with a key) and plain RTP without one", () => {
+  const withKeys = MediaSession.checkOffer(offerSdp({ extra: [crypto(1, "AES_CM_128_HMAC_SHA1_80", KEY_A)] }), endpoint("maybe"));
+  assert.ok(withKeys.ok);
+  const a = session("maybe");
+  a.s.takeOffer(withKeys);
+  const answer = a.s.description();
+  assert.match(lineOf(answer, "m=audio") ?? "", / RTP\/AVP /);
+  assert.equal(lines(answer, "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:").length, 1);
+  assert.equal(a.s.srtp, "AES_CM_128_HMAC_SHA1_80");
+
+  const plain = MediaSession.checkOffer(offerSdp({}), endpoint("maybe"));
+  assert.ok(plain.ok);
+  const b = session("maybe");
+  b.s.takeOffer(plain);
+  assert.equal(lines(b.s.description(), "a=crypto").length, 0);
+  assert.equal(b.s.srtp, undefined);
+  assert.deepEqual(srtpCalls(b.calls), []);
+});
+
+test("media session: our offer to media_encryption=sdes is RTP/SAVP with both suites; the answer's tag picks the pair", () => {
+  const { s, calls } = session("secure");
+  s.offer();
+  const offer = s.description();
+  assert.match(lineOf(offer, "m=audio") ?? "", /^m=audio 30000 RTP\/SAVP /);
+  const ours = lines(offer, "a=crypto:");
+  assert.deepEqual(ours.map((l) => l.split(" ").slice(0, 2).join(" ")), ["a=crypto:1 AES_CM_128_HMAC_SHA1_80", "a=crypto:2 AES_CM_128_HMAC_SHA1_32"]);
+  const key2 = (ours[1] ?? "").split("inline:")[1];
+  // A tag we did not offer is refused, and nothing changes.
+  const wrong = s.takeAnswer(offerSdp({ profile: "RTP/SAVP", pts: "0", maps: [], extra: [crypto(3, "AES_CM_128_HMAC_SHA1_80", KEY_A)] }));
+  assert.ok(!wrong.ok);
+  assert.match(wrong.reason, /tag 3 .* is not one we offered/);
+  const none = s.takeAnswer(offerSdp({ profile: "RTP/SAVP", pts: "0", maps: [] }));
+  assert.ok(!none.ok);
+  assert.match(none.reason, /has no a=crypto line/);
+  assert.deepEqual(srtpCalls(calls), []);
+  // The answerer takes tag 2.
+  assert.ok(s.takeAnswer(offerSdp({ profile: "RTP/SAVP", pts: "0", maps: [], extra: [crypto(2, "AES_CM_128_HMAC_SHA1_32", KEY_B)] })).ok);
+  assert.deepEqual(srtpCalls(calls), [`srtp leg-1 AES_CM_128_HMAC_SHA1_32 in=${KEY_B} out=${key2}`]);
+  // A re-offer of ours carries the one agreed key.
+  assert.deepEqual(lines(s.reoffer(), "a=crypto:"), [`a=crypto:2 AES_CM_128_HMAC_SHA1_32 inline:${key2}`]);
+
+  // srtp_tag_32=yes offers _32 first.
+  const t32 = session("secure32");
+  t32.s.offer();
+  assert.match(lines(t32.s.description(), "a=crypto:")[0] ?? "", /^a=crypto:1 AES_CM_128_HMAC_SHA1_32 /);
+  // An optimistic endpoint offers keys in RTP/AVP and takes a plain answer as plain RTP.
+  const opt = session("maybe");
+  opt.s.offer();
+  const optOffer = opt.s.description();
+  assert.match(lineOf(optOffer, "m=audio") ?? "", / RTP\/AVP /);
+  assert.equal(lines(optOffer, "a=crypto:").length, 2);
+  assert.ok(opt.s.takeAnswer(offerSdp({ pts: "0", maps: [] })).ok);
+  assert.equal(opt.s.srtp, undefined);
+  assert.equal(lines(opt.s.reoffer(), "a=crypto").length, 0);
+});
+
+test("media session: a re-INVITE that repeats the key keeps ours; a new key re-keys the relay; a new suite gets a fresh key of ours", () => {
+  const { s, calls } = session("secure");
+  const first = offerSdp({ profile: "RTP/SAVP", pts: "0", maps: ["a=rtpmap:0 PCMU/8000"], extra: [crypto(1, "AES_CM_128_HMAC_SHA1_80", KEY_A)] });
+  const checked = MediaSession.checkOffer(first, endpoint("secure"));
+  assert.ok(checked.ok);
+  s.takeOffer(checked);
+  const ourKey = lines(s.description(), "a=crypto:")[0];
+  const hold = s.answerReoffer(first.replace("o=peer 7 7", "o=peer 7 8").replace("\r\nt=0 0", "\r\nt=0 0\r\na=sendonly"));
+  assert.ok(hold.ok);
+  assert.equal(lines(hold.sdp, "a=crypto:")[0], ourKey, "same key: same context");
+  const rekey = s.answerReoffer(first.replace("o=peer 7 7", "o=peer 7 9").replace(KEY_A, KEY_B));
+  assert.ok(rekey.ok);
+  assert.equal(lines(rekey.sdp, "a=crypto:")[0], ourKey, "RFC 4568 §7.1.4: our key may stay");
+  assert.equal(srtpCalls(calls).at(-1), `srtp leg-1 AES_CM_128_HMAC_SHA1_80 in=${KEY_B} out=${(ourKey ?? "").split("inline:")[1]}`);
+  const suite = s.answerReoffer(first.replace("o=peer 7 7", "o=peer 7 10").replace("1 AES_CM_128_HMAC_SHA1_80", "4 AES_CM_128_HMAC_SHA1_32"));
+  assert.ok(suite.ok);
+  const fresh = lines(suite.sdp, "a=crypto:")[0] ?? "";
+  assert.match(fresh, /^a=crypto:4 AES_CM_128_HMAC_SHA1_32 /);
+  assert.notEqual(fresh.split("inline:")[1], (ourKey ?? "").split("inline:")[1]);
+  // A plain re-offer to a mandatory endpoint is refused and the keys stay.
+  const before = srtpCalls(calls).length;
+  const plain = s.answerReoffer(offerSdp({}).replace("o=peer 7 7", "o=peer 7 11"));
+  assert.ok(!plain.ok);
+  assert.equal(srtpCalls(calls).length, before);
+  assert.equal(s.srtp, "AES_CM_128_HMAC_SHA1_32");
 });
