@@ -364,6 +364,7 @@ export class RelayLeg {
     if (this.payloadType >= 0) s.payloadType = this.payloadType;
     if (this.ssrc >= 0) s.ssrc = this.ssrc;
     if (this.peer) s.bridgedTo = this.peer.id;
+    if (this.srtp) s.srtp = { suite: this.srtp.keys.suite, refused: this.srtpRefused };
     return s;
   }
 

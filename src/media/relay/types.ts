@@ -77,6 +77,8 @@ export interface LegStats {
   malformed: number;
   /** Id of the leg this one is bridged to. */
   bridgedTo?: string;
+  /** SDES-SRTP on this leg: the suite, and how many inbound packets failed authentication or replay checks (counted in `dropped`). */
+  srtp?: { suite: string; refused: number };
   echo: boolean;
   playing: boolean;
   startedAt: number;

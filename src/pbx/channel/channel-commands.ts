@@ -201,11 +201,11 @@ export function registerChannelCommands(registry: CommandRegistrar, calls: CallM
     registry.register({
       command: "pjsip show channelstats",
       summary: "Show PJSIP channel media statistics (the media doctor's view)",
-      usage: "Usage: pjsip show channelstats\n       For each channel: codec, the SDP-advertised address, where RTP really comes from,\n       whether we latched onto it, packets/bytes each way and the age of the last packet.\n",
+      usage: "Usage: pjsip show channelstats\n       For each channel: codec, the SDP-advertised address, where RTP really comes from,\n       whether we latched onto it, packets/bytes each way, the age of the last packet\n       and whether the leg is SRTP (yes/80, yes/32: the suite's tag bits).\n",
       handler: async () => {
         const list = rows(calls, now());
         if (list.length === 0) return "No objects found.\n\n";
-        const head = ` ${"ChannelId".padEnd(26)} ${"Codec".padEnd(6)} ${"Advertised".padEnd(22)} ${"Observed".padEnd(22)} Latch ${"RxPkts".padStart(8)} ${"RxBytes".padStart(10)} ${"TxPkts".padStart(8)} ${"TxBytes".padStart(10)} ${"LastRx".padStart(8)}`;
+        const head = ` ${"ChannelId".padEnd(26)} ${"Codec".padEnd(6)} ${"Advertised".padEnd(22)} ${"Observed".padEnd(22)} Latch ${"RxPkts".padStart(8)} ${"RxBytes".padStart(10)} ${"TxPkts".padStart(8)} ${"TxBytes".padStart(10)} ${"LastRx".padStart(8)} SRTP`;
         const out = ["", head, "=".repeat(head.length)];
         for (const r of list) {
           const st = await calls.ctx.media.stats(r.mediaLegId).catch(() => undefined);
@@ -213,7 +213,7 @@ export function registerChannelCommands(registry: CommandRegistrar, calls: CallM
           const adv = st.advertised ? `${st.advertised.address}:${st.advertised.port}` : "-";
           const obs = st.observed ? `${st.observed.address}:${st.observed.port}` : "-";
           const age = st.lastPacketAgeMs === undefined ? "never" : `${(st.lastPacketAgeMs / 1000).toFixed(1)}s`;
-          out.push(` ${r.name.padEnd(26).slice(0, 26)} ${r.codec.padEnd(6).slice(0, 6)} ${adv.padEnd(22).slice(0, 22)} ${obs.padEnd(22).slice(0, 22)} ${(st.latched ? "yes" : "no").padEnd(5)} ${String(st.packetsIn).padStart(8)} ${String(st.bytesIn).padStart(10)} ${String(st.packetsOut).padStart(8)} ${String(st.bytesOut).padStart(10)} ${age.padStart(8)}`);
+          out.push(` ${r.name.padEnd(26).slice(0, 26)} ${r.codec.padEnd(6).slice(0, 6)} ${adv.padEnd(22).slice(0, 22)} ${obs.padEnd(22).slice(0, 22)} ${(st.latched ? "yes" : "no").padEnd(5)} ${String(st.packetsIn).padStart(8)} ${String(st.bytesIn).padStart(10)} ${String(st.packetsOut).padStart(8)} ${String(st.bytesOut).padStart(10)} ${age.padStart(8)} ${st.srtp ? (st.srtp.suite.endsWith("_32") ? "yes/32" : "yes/80") : "no"}`);
         }
         out.push("", `Objects found: ${list.length}`, "", "");
         return out.join("\n");
@@ -257,5 +257,6 @@ function mediaLines(st: LegStats | undefined, codec: string): string[] {
     `    Packets out: ${st.packetsOut} (${st.bytesOut} bytes)`,
     `    Last packet: ${st.lastPacketAgeMs === undefined ? "never" : `${(st.lastPacketAgeMs / 1000).toFixed(1)} s ago`}`,
     `        Dropped: ${st.dropped}`,
+    `           SRTP: ${st.srtp ? `${st.srtp.suite} (SDES; ${st.srtp.refused} packets refused)` : "no (plain RTP)"}`,
   ];
 }

@@ -111,6 +111,9 @@ export class MediaDoctor {
 export function diagnose(me: LegView, other: string, st: LegStats): string | undefined {
   const adv = st.advertised ? `${st.advertised.address}:${st.advertised.port}` : "no address";
   const secs = Math.round((st.lastPacketAgeMs ?? CHECK_AFTER_MS) / 1000);
+  if (st.packetsIn === 0 && st.srtp !== undefined && st.srtp.refused > 0) {
+    return `RTP from ${me.endpoint} reaches ${me.name} but none of it passes SRTP authentication (${st.srtp.refused} packets refused, ${st.srtp.suite}): ${other} hears nothing from ${me.endpoint}. Likely cause: the phone encrypts with another key or suite than its SDP a=crypto line announced (a phone bug, or a middlebox rewriting the SDP); check the phone's SRTP settings`;
+  }
   if (st.packetsIn === 0) {
     const natHint =
       st.advertised && isPrivateAddress(st.advertised.address) && !isPrivateAddress(me.signallingFrom)
