@@ -84,7 +84,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     new PipelineModule({ sip, guard, registrar, calls }),
     new SipTracePbxModule({ sip }),
     new PjsipCommandsModule({ sip, contacts, registrar }),
-    new CoreCommandsModule({ config, contacts, sip, reloadAll: () => host.reload(), stop: (reason) => stop(reason) }),
+    new CoreCommandsModule({ config, contacts, sip, reloadAll: () => host.reload(), moduleRows: () => host.rows(), stop: (reason) => stop(reason) }),
   ];
 
   const userAgent = () => config.config().pjsip.global.userAgent || `Switchboard ${packageVersion()}`;

@@ -21,6 +21,7 @@ export interface ControlModuleOptions {
 
 export class ControlModule implements PbxModule {
   readonly name = "control";
+  readonly description = "Console socket: switchboard -r and -rx";
   private server: ControlServer | undefined;
 
   constructor(private readonly o: ControlModuleOptions) {}

@@ -4,6 +4,8 @@
  * unreadable configuration before any other module sees it) and prints Asterisk-style totals.
  */
 import type { ModuleContext, PbxModule } from "../core/module.js";
+import type { ModuleRow } from "../core/module-host.js";
+import { registerModuleCommands } from "./module-commands.js";
 import type { ConfigModule } from "../pbx/config-module.js";
 import type { ContactsModule } from "../pbx/registrar/contacts-module.js";
 import type { SipStackModule } from "../sip/sip-stack-module.js";
@@ -16,6 +18,8 @@ export interface CoreCommandsDeps {
   sip: SipStackModule;
   /** Reloads every module (the module host's reload). */
   reloadAll(): Promise<void>;
+  /** `module show`'s rows (the module host's). */
+  moduleRows(): ModuleRow[];
   /** Stops the PBX (`core stop now`). */
   stop(reason: string): Promise<void>;
 }
@@ -26,6 +30,7 @@ interface CoreModuleContext extends ModuleContext {
 
 export class CoreCommandsModule implements PbxModule<CoreModuleContext> {
   readonly name = "core-commands";
+  readonly description = "Console commands: core show/set/reload/stop, module show/load/reload";
   readonly dependsOn: readonly string[];
   private lastReloadAt = 0;
 
@@ -63,6 +68,7 @@ export class CoreCommandsModule implements PbxModule<CoreModuleContext> {
       reload: () => this.reloadAll(ctx),
       stop: () => this.deps.stop("core stop now"),
     });
+    registerModuleCommands(ctx.commands, { rows: () => this.deps.moduleRows(), reloadAll: () => this.deps.reloadAll(), log: ctx.log });
   }
 
   /** Runs after every other module reloaded: the time `core show uptime` calls "Last reload". */

@@ -16,8 +16,8 @@ import type { CliCommand, CliCompletionContext, CliConsole, CliContext } from ".
 
 export type CliResult = { ok: true; output: string } | { ok: false; output: string };
 
-export { CliUsageError } from "../core/commands.js";
-import { CliUsageError } from "../core/commands.js";
+export { CliFailure, CliUsageError } from "../core/commands.js";
+import { CliFailure, CliUsageError } from "../core/commands.js";
 import type { CommandRegistrar } from "../core/commands.js";
 
 interface Entry {
@@ -96,6 +96,7 @@ export class CommandRegistry implements CommandRegistrar {
         const msg = err.message ? withNewline(err.message) : "";
         return { ok: false, output: chunks.join("") + msg + withNewline(entry.cmd.usage) };
       }
+      if (err instanceof CliFailure) return { ok: false, output: chunks.join("") + err.output + `Command '${trimmed}' failed.\n` };
       return { ok: false, output: chunks.join("") + `Command '${trimmed}' failed: ${errorMessage(err)}\n` };
     }
   }

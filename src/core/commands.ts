@@ -53,6 +53,17 @@ export interface CommandRegistrar {
   register(cmd: CliCommand): () => void;
 }
 
+/**
+ * Thrown by a handler that ran but failed (Asterisk's CLI_FAILURE): the registry prints `output`
+ * and then Asterisk's "Command '…' failed." line.
+ */
+export class CliFailure extends PbxError {
+  constructor(readonly output: string) {
+    super("CLI_FAILURE", output.trim());
+    this.name = "CliFailure";
+  }
+}
+
 /** Thrown by a handler when its arguments are wrong; the registry answers with the usage text. */
 export class CliUsageError extends PbxError {
   constructor(message = "") {

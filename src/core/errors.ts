@@ -13,6 +13,7 @@ export const ERROR_CODES = {
   INVALID_ARGUMENT: "Bad API argument (programming error)",
   STORE: "Database failure",
   CLI_USAGE: "Console command used incorrectly",
+  CLI_FAILURE: "Console command failed",
   CLI_UNKNOWN_COMMAND: "Console command not found",
   CONTROL_SOCKET: "Cannot reach the control socket of a running PBX",
   CONTROL_SOCKET_IN_USE: "Another Switchboard is already listening on the control socket",

@@ -13,6 +13,18 @@ import type { Logger } from "./logger.js";
 import { CapabilitySet } from "./module-capabilities.js";
 import type { ModuleContext, PbxModule, Registrar } from "./module.js";
 
+/** One row of `module show`: an Asterisk module a Switchboard module provides, or the module itself. */
+export interface ModuleRow {
+  name: string;
+  description: string;
+  useCount: number;
+  state: ModuleState;
+  /** `module reload <name>` does something. */
+  reloads: boolean;
+  /** The Switchboard module behind the row. */
+  module: string;
+}
+
 /** Module states, named as `module show` prints them. */
 export type ModuleState = "Not Running" | "Starting" | "Running" | "Stopping" | "Stopped" | "Failed";
 
@@ -164,6 +176,26 @@ export class ModuleHost<C extends ModuleContext> {
       this.phase = "stopped";
     })();
     return this.stopping;
+  }
+
+  /** The rows of `module show`, sorted by name as Asterisk lists them. */
+  rows(): ModuleRow[] {
+    const out: ModuleRow[] = [];
+    for (const e of this.entries) {
+      const m = e.module;
+      const own = m.reload !== undefined;
+      const provided = m.provides ?? [{ name: m.name, description: m.description ?? m.name }];
+      for (const p of provided) {
+        let useCount = 0;
+        try {
+          useCount = e.state === "Running" ? (p.useCount?.() ?? 0) : 0;
+        } catch {
+          useCount = 0;
+        }
+        out.push({ name: p.name, description: p.description, useCount, state: e.state, reloads: p.reloads ?? own, module: m.name });
+      }
+    }
+    return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
   state(name: string): ModuleState | undefined {

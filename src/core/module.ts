@@ -60,9 +60,29 @@ export interface ModuleContext {
   adopt<T>(kind: string, target: Registrar<T>, nameOf: (item: T) => string): Registrar<T>;
 }
 
+/**
+ * An Asterisk module whose job a Switchboard module does (`res_pjsip_registrar.so` for the
+ * registrar), so that `module show`, `module load` and `module reload` answer to the names an
+ * Asterisk admin types.
+ */
+export interface ProvidedModule {
+  /** Asterisk's file name, `res_srtp.so`. */
+  readonly name: string;
+  /** Asterisk's description of it, as `module show` prints it. */
+  readonly description: string;
+  /** Whether `module reload <name>` does something; default: the providing module has `reload`. */
+  readonly reloads?: boolean;
+  /** `module show`'s Use Count (chan_pjsip: its channels); default 0. */
+  useCount?(): number;
+}
+
 export interface PbxModule<C extends ModuleContext = ModuleContext> {
   /** Unique, kebab-case: `registrar`, `sip-trace`. */
   readonly name: string;
+  /** One line for `module show` (a module without `provides` is listed under its own name). */
+  readonly description?: string;
+  /** The Asterisk modules this one stands for in `module show` and `module load|reload`. */
+  readonly provides?: readonly ProvidedModule[];
   /** Modules that must have started before this one; the host checks they come earlier in the list. */
   readonly dependsOn?: readonly string[];
   /** The configuration this module reads (for `module show` and config honesty checks). */

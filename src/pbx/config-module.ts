@@ -30,6 +30,7 @@ export function logDiagnostics(cfg: LoadedConfig, log: Logger): number {
 
 export class ConfigModule implements PbxModule {
   readonly name = "config";
+  readonly description = "Configuration files in Asterisk's format";
   private source: ConfigSource | undefined;
   private current: LoadedConfig | undefined;
   private index: EndpointDirectory | undefined;

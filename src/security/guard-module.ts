@@ -30,6 +30,10 @@ export interface GuardAccounts {
 
 export class GuardModule implements PbxModule<SecurityModuleContext> {
   readonly name = "guard";
+  readonly provides = [
+    { name: "guard", description: "Guard: brute-force, scanner and fraud bans" },
+    { name: "res_security_log.so", description: "Security Event Logging" },
+  ];
   readonly dependsOn: readonly string[];
   readonly configFiles = [{ file: "guard.conf" }, { file: "pjsip.conf", objectTypes: ["transport"] }];
   private running: Guard | undefined;

@@ -43,6 +43,10 @@ export interface SipStackOptions {
 
 export class SipStackModule implements PbxModule<SipModuleContext> {
   readonly name = "sip";
+  readonly provides = [
+    { name: "res_pjsip.so", description: "Basic SIP resource" },
+    { name: "res_pjsip_session.so", description: "PJSIP Session resource" },
+  ];
   readonly configFiles = [{ file: "pjsip.conf", objectTypes: ["transport", "system", "global"] }];
   private layer: TransactionLayer | undefined;
   private set: TransportSet | undefined;

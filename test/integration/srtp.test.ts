@@ -101,6 +101,19 @@ describe("SRTP (SDES) with baresip over TLS: tones both ways, nothing in the cle
     });
   }
 
+  it("module show lists res_srtp.so running; module load res_srtp.so answers as Asterisk does for a loaded module", async () => {
+    const show = (await pbx.rx("module show like srtp")).stdout;
+    assert.equal(
+      show,
+      "Module                         Description                              Use Count  Status      Support Level\nres_srtp.so                    Secure RTP (SRTP)                        0          Running              core\n1 modules loaded\n",
+    );
+    const load = await pbx.rx("module load res_srtp.so");
+    assert.match(load.stdout + load.stderr, /Unable to load module res_srtp\.so\nCommand 'module load res_srtp\.so' failed\.\n/);
+    await pbx.waitForLog(/WARNING\[\d+\] loader: Module 'res_srtp\.so' already loaded and running\./);
+    assert.equal((await pbx.rx("module reload res_srtp.so")).stdout, "The module 'res_srtp.so' does not support reloads\n");
+    assert.equal((await pbx.rx("module reload res_pjsip.so")).stdout, "Module 'res_pjsip.so' reloaded successfully.\n");
+  });
+
   it("two SRTP phones over TLS: each hears the other's tone; both legs carry SRTP (no G.711 in the clear, 10-byte tags); the console says SRTP", async () => {
     const tone1000 = makeToneWav(join(dir, "a1000.wav"), { frequency: 1000, seconds: 6 });
     const tone440 = makeToneWav(join(dir, "b440.wav"), { frequency: 440, seconds: 30 });

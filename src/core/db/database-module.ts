@@ -8,6 +8,7 @@ import { openDatabase, type Database } from "./index.js";
 
 export class DatabaseModule implements PbxModule {
   readonly name = "database";
+  readonly description = "SQLite store: registrations and bans";
   private opened: Database | undefined;
 
   get db(): Database {

@@ -9,6 +9,11 @@ import { CORE_APPS } from "./index.js";
 
 export class DialplanAppsModule implements SwitchboardModule {
   readonly name = "dialplan-apps";
+  readonly provides = [
+    { name: "app_dial.so", description: "Dialing Application" },
+    { name: "app_echo.so", description: "Simple Echo Application" },
+    { name: "app_playback.so", description: "Sound File Playback Application" },
+  ];
 
   start(ctx: PbxModuleContext): void {
     for (const app of CORE_APPS) ctx.apps.register(app);

@@ -19,6 +19,14 @@ import { CallsModule, type CallsModuleOptions } from "./calls-module.js";
 
 export class CallLayerModule implements SwitchboardModule {
   readonly name = "calls";
+  readonly provides = [
+    { name: "chan_pjsip.so", description: "PJSIP Channel Driver", useCount: () => this.channelCount() },
+    { name: "res_pjsip_sdp_rtp.so", description: "PJSIP SDP RTP/AVP stream handler" },
+    { name: "res_rtp_asterisk.so", description: "Asterisk RTP Stack" },
+    { name: "res_srtp.so", description: "Secure RTP (SRTP)", reloads: false },
+    { name: "bridge_simple.so", description: "Simple two channel bridging module", reloads: false },
+    { name: "pbx_config.so", description: "Text Extension Configuration" },
+  ];
   readonly dependsOn: readonly string[];
   readonly configFiles = [{ file: "extensions.conf" }, { file: "rtp.conf" }, { file: "pjsip.conf", objectTypes: ["endpoint"] }];
   readonly capabilities = {
@@ -33,6 +41,12 @@ export class CallLayerModule implements SwitchboardModule {
 
   constructor(private readonly deps: { config: ConfigModule; contacts: ContactsModule; sip: SipStackModule; dialplanApps: DialplanAppsModule }) {
     this.dependsOn = [deps.config.name, deps.contacts.name, deps.sip.name, deps.dialplanApps.name];
+  }
+
+  /** Live channels: each call's inbound channel and its outbound legs. */
+  private channelCount(): number {
+    const m = this.running?.calls;
+    return m === undefined ? 0 : m.calls.size + m.outboundLegs().length;
   }
 
   get calls(): CallsModule {

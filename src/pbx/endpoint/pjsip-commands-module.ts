@@ -12,6 +12,7 @@ import { registerPjsipCommands } from "./pjsip-commands.js";
 
 export class PjsipCommandsModule implements SwitchboardModule {
   readonly name = "pjsip-commands";
+  readonly description = "pjsip show/list console commands";
   readonly dependsOn: readonly string[];
 
   constructor(private readonly deps: { sip: SipStackModule; contacts: ContactsModule; registrar: RegistrarModule }) {

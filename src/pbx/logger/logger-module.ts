@@ -48,6 +48,7 @@ export const NO_LOGGER_CONF =
 
 export class LoggerModule implements PbxModule {
   readonly name = "logger";
+  readonly description = "Logger: logger.conf channels and rotation";
   readonly dependsOn: readonly string[];
   private log: Logger | undefined;
   /** exec_after_rotate commands still running, and rotations waiting for them. */

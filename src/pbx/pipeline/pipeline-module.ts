@@ -30,6 +30,12 @@ export interface PipelineModuleDeps {
 
 export class PipelineModule implements SwitchboardModule {
   readonly name = "pipeline";
+  readonly provides = [
+    // The stages read the configuration per request, so a reload reaches them.
+    { name: "res_pjsip_authenticator_digest.so", description: "PJSIP authentication resource", reloads: true },
+    { name: "res_pjsip_endpoint_identifier_ip.so", description: "PJSIP IP endpoint identifier", reloads: true },
+    { name: "res_pjsip_endpoint_identifier_user.so", description: "PJSIP username endpoint identifier", reloads: true },
+  ];
   readonly dependsOn: readonly string[];
   readonly configFiles = [{ file: "pjsip.conf", objectTypes: ["endpoint", "auth", "identify", "global"] }];
   readonly capabilities = { methods: ["OPTIONS"] };

@@ -12,6 +12,7 @@ import { SqliteContactStore } from "./store/sqlite-contact-store.js";
 
 export class ContactsModule implements PbxModule {
   readonly name = "contacts";
+  readonly description = "Registered contacts, kept across restarts";
   readonly dependsOn: readonly string[];
   private opened: ContactStore | undefined;
 

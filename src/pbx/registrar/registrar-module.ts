@@ -16,6 +16,7 @@ import { Registrar } from "./registrar.js";
 
 export class RegistrarModule implements SwitchboardModule {
   readonly name = "registrar";
+  readonly provides = [{ name: "res_pjsip_registrar.so", description: "PJSIP Registrar Support" }];
   readonly dependsOn: readonly string[];
   readonly configFiles = [{ file: "pjsip.conf", objectTypes: ["aor", "global"] }];
   readonly capabilities = { methods: ["REGISTER"] };

@@ -10,6 +10,7 @@ import { SipTraceModule } from "./sip-trace-module.js";
 
 export class SipTracePbxModule implements PbxModule {
   readonly name = "sip-trace";
+  readonly provides = [{ name: "res_pjsip_logger.so", description: "PJSIP Packet Logger" }];
   readonly dependsOn: readonly string[];
 
   constructor(private readonly deps: { sip: SipStackModule }) {
