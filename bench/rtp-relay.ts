@@ -9,9 +9,15 @@
  * A baseline row per step ("direct") sends phone to phone without the relay, so the generator's
  * own limits (it shares the machine) can be told apart from the relay's.
  *
+ * BENCH_SRTP=one makes one leg of every call SDES-SRTP (AES_CM_128_HMAC_SHA1_80: the relay
+ * decrypts what that phone sends and encrypts what it receives, the other leg stays plain, as an
+ * SRTP phone calling a plain one); BENCH_SRTP=both makes both legs SRTP (each packet decrypted
+ * and re-encrypted). The fake phones do their own crypto in the generator process.
+ *
  * Environment: BENCH_CALLS (default "100,200,400"), BENCH_SECONDS (10), BENCH_WORKERS (engine default),
- * BENCH_BASELINE=0 to skip the direct rows.
+ * BENCH_BASELINE=0 to skip the direct rows, BENCH_SRTP (none, one, both).
  */
+import { randomBytes } from "node:crypto";
 import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { MediaEngine } from "../src/media/index.js";
@@ -22,6 +28,9 @@ import type { LoadResult } from "./lib/rtp-load.js";
 const calls = (process.env.BENCH_CALLS ?? "100,200,400").split(",").map(Number);
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const workers = process.env.BENCH_WORKERS ? Number(process.env.BENCH_WORKERS) : undefined;
+const srtpMode = process.env.BENCH_SRTP ?? "none";
+if (!["none", "one", "both"].includes(srtpMode)) throw new Error(`BENCH_SRTP=${srtpMode}: use none, one or both`);
+const inlineKey = () => randomBytes(30).toString("base64");
 
 function ask<T>(child: ChildProcess, msg: object, reply: string): Promise<T> {
   return new Promise((resolve) => {
@@ -43,6 +52,7 @@ async function step(engine: MediaEngine, n: number, direct: boolean): Promise<st
     const { ports } = await ask<{ ports: number[] }>(child, { t: "open", phones: 2 * n }, "ports");
     const targets: number[] = [];
     const legs: string[] = [];
+    const srtp: Array<{ tx: string; rx: string } | null> = [];
     for (let c = 0; c < n && direct; c++) targets.push(ports[2 * c + 1]!, ports[2 * c]!);
     for (let c = 0; c < n && !direct; c++) {
       const a = await engine.allocate({ group: `call-${c}` });
@@ -50,12 +60,22 @@ async function step(engine: MediaEngine, n: number, direct: boolean): Promise<st
       engine.setRemote(a.id, { address: "127.0.0.1", port: ports[2 * c]! });
       engine.setRemote(b.id, { address: "127.0.0.1", port: ports[2 * c + 1]! });
       engine.bridge(a.id, b.id);
+      for (const [i, leg] of [a, b].entries()) {
+        if (srtpMode === "none" || (srtpMode === "one" && i === 1)) {
+          srtp.push(null);
+          continue;
+        }
+        const phone = inlineKey();
+        const pbx = inlineKey();
+        engine.setSrtp(leg.id, { suite: "AES_CM_128_HMAC_SHA1_80", remoteKey: phone, localKey: pbx });
+        srtp.push({ tx: phone, rx: pbx });
+      }
       targets.push(a.localPort, b.localPort);
       legs.push(a.id, b.id);
     }
     await engine.allStats(); // every worker has applied the bridges
     const warmupSeconds = 2;
-    const resultP = ask<LoadResult>(child, { t: "run", targets, seconds, warmupSeconds }, "result");
+    const resultP = ask<LoadResult>(child, { t: "run", targets, seconds, warmupSeconds, ...(direct ? {} : { srtp }) }, "result");
     await new Promise((r) => setTimeout(r, warmupSeconds * 1000));
     const before = await engine.allStats();
     const cpu0 = sampleCpu(process.pid);
@@ -68,6 +88,7 @@ async function step(engine: MediaEngine, n: number, direct: boolean): Promise<st
     const cpu = cpuPercent(cpu0, cpu1);
     for (const id of legs) engine.release(id);
     if (engine.portsInUse() !== 0) throw new Error(`port leak: ${engine.portsInUse()} ports still in use`);
+    if (r.srtpFailed > 0) throw new Error(`${r.srtpFailed} packets failed SRTP authentication at the phones`);
     return [
       (direct ? "direct" : "relay ") + pad(n, 6),
       pad(2 * n * 50, 8),
@@ -90,7 +111,8 @@ async function step(engine: MediaEngine, n: number, direct: boolean): Promise<st
 async function main(): Promise<void> {
   const engine = new MediaEngine({ rtpStart: 20000, rtpEnd: 24999, bindAddress: "127.0.0.1", strictRtp: "yes", probation: 4, log: nullLogger, ...(workers ? { workers } : {}) });
   await engine.start();
-  process.stdout.write(`RTP relay: ${seconds} s per step, 172-byte packets, 50 pps per direction per call\n`);
+  const srtpText = srtpMode === "none" ? "" : srtpMode === "one" ? ", one leg of each call SRTP" : ", both legs SRTP";
+  process.stdout.write(`RTP relay: ${seconds} s per step, 172-byte packets, 50 pps per direction per call${srtpText}\n`);
   process.stdout.write("       calls  offer/s relayed/s  CPU%  CPU%/call  loss% jitterMs  maxJitMs  p50 ms  p99 ms  genCPU late%\n");
   try {
     for (const n of calls) {

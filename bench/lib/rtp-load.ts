@@ -7,9 +7,12 @@
  * live in this process, so send and receive times come from the same clock.
  *
  * IPC: parent → {t:"open", phones} → {t:"ports", ports}; parent → {t:"run", targets, seconds,
- * warmupSeconds} → {t:"result", …}.
+ * warmupSeconds, srtp?} → {t:"result", …}. With `srtp[i]` (inline keys) phone i is an SDES-SRTP
+ * phone: it encrypts what it sends with `tx` and decrypts what it receives with `rx`, in this
+ * process, so the crypto of the phones is not counted as the server's.
  */
 import { createSocket, type Socket } from "node:dgram";
+import { SrtpContext } from "../../src/media/srtp/srtp.js";
 import { cpuPercent, sampleCpu } from "./proc-stats.js";
 
 const PTIME = 20;
@@ -27,6 +30,8 @@ interface Stream {
   lastTransit: number;
   jitter: number;
   packet: Buffer;
+  tx?: SrtpContext;
+  rx?: SrtpContext;
 }
 
 export interface LoadResult {
@@ -40,6 +45,8 @@ export interface LoadResult {
   transitP99Ms: number;
   senderLatePct: number;
   generatorCpuPct: number;
+  /** Received packets that failed SRTP authentication at a phone. */
+  srtpFailed: number;
 }
 
 const streams: Stream[] = [];
@@ -47,8 +54,9 @@ const hist = new Uint32Array(HIST_SIZE + 1);
 let measuring = false;
 let late = 0;
 let ticks = 0;
+let srtpFailed = 0;
 
-type Command = { t: string; phones?: number; targets?: number[]; seconds?: number; warmupSeconds?: number };
+type Command = { t: string; phones?: number; targets?: number[]; seconds?: number; warmupSeconds?: number; srtp?: Array<{ tx: string; rx: string } | null> };
 
 function send(parent: NodeJS.Process): void {
   parent.on("message", (m: Command) => {
@@ -69,17 +77,37 @@ async function handle(m: Command): Promise<void> {
       streams.push(stream);
     }
     // Phone i's partner is i^1: what i receives was sent by i^1.
-    streams.forEach((s, i) => s.socket.on("message", (msg) => onReceive(streams[i ^ 1]!, msg)));
+    streams.forEach((s, i) => s.socket.on("message", (msg) => onReceive(streams[i ^ 1]!, s, msg)));
     sampleCpu(process.pid); // the first call runs getconf synchronously: not during the run
     process.send?.({ t: "ports", ports: streams.map((s) => s.socket.address().port) });
   } else if (m.t === "run") {
+    streams.forEach((s, i) => {
+      const k = m.srtp?.[i];
+      if (k) {
+        s.tx = SrtpContext.fromInlineKey("AES_CM_128_HMAC_SHA1_80", k.tx);
+        s.rx = SrtpContext.fromInlineKey("AES_CM_128_HMAC_SHA1_80", k.rx);
+      } else {
+        delete s.tx;
+        delete s.rx;
+      }
+    });
     const result = await run(m.targets ?? [], m.seconds ?? 10, m.warmupSeconds ?? 2);
     process.send?.(result);
   }
 }
 
-function onReceive(sender: Stream, msg: Buffer): void {
-  if (!measuring || msg.length < 20) return;
+function onReceive(sender: Stream, receiver: Stream, received: Buffer): void {
+  if (!measuring) return;
+  let msg = received;
+  if (receiver.rx !== undefined) {
+    const clear = receiver.rx.unprotect(received);
+    if (!Buffer.isBuffer(clear)) {
+      srtpFailed++;
+      return;
+    }
+    msg = clear;
+  }
+  if (msg.length < 20) return;
   const sentAt = msg.readDoubleBE(12);
   const transit = performance.now() - sentAt;
   sender.received++;
@@ -104,7 +132,7 @@ function tick(): void {
     p.writeUInt32BE((s.seq * 160) >>> 0, 4);
     p.writeUInt32BE(s.target, 8);
     p.writeDoubleBE(performance.now(), 12);
-    s.socket.send(p, s.target, "127.0.0.1");
+    s.socket.send(s.tx !== undefined ? s.tx.protect(p) : p, s.target, "127.0.0.1");
     s.seq++;
     if (measuring) s.sent++;
     s.nextAt += PTIME;
@@ -152,6 +180,7 @@ async function run(targets: number[], seconds: number, warmupSeconds: number): P
     transitP99Ms: pct(0.99),
     senderLatePct: sent > 0 ? (100 * late) / sent : 0,
     generatorCpuPct: cpuPercent(cpu0, cpu1),
+    srtpFailed,
   };
 }
 

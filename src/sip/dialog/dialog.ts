@@ -23,8 +23,10 @@ export interface DialogState {
   /** §12.1.1/§12.1.2: Record-Route values, in the order requests must carry them as Route. */
   routeSet: string[];
   /**
-   * §12.1.1: "If the request arrived over TLS, and the Request-URI contained a SIPS URI, the
-   * "secure" flag is set to TRUE." Our Contact is then a SIPS URI.
+   * Our Contact is a SIPS URI. UAS (§12.1.1): the INVITE came over TLS and "contained a SIPS URI
+   * in the Request-URI or in the top Record-Route header field value, if there was any, or the
+   * Contact header field if there was no Record-Route header field" (the Request-URI case is
+   * also the dialog's "secure" flag). UAC (§12.1.2): we sent the INVITE over TLS to a SIPS URI.
    */
   secure: boolean;
 }
@@ -66,7 +68,7 @@ export class Dialog {
         remoteSeq: cseqOf(req)?.seq,
         remoteTarget: contact ? formatUri(contact.uri) : req.uri,
         routeSet: req.headers.getAll("Record-Route"),
-        secure: isSecure(flow) && /^sips:/i.test(req.uri),
+        secure: isSecure(flow) && sipsRequested(req),
       },
       flow,
       contactUser,
@@ -145,4 +147,16 @@ export function tagOfHeader(value: string): string | undefined {
 
 export function newCallId(): string {
   return newRandomCallId();
+}
+
+/**
+ * §12.1.1: whether the INVITE asks for a SIPS Contact in our answer: a SIPS Request-URI, else
+ * the top Record-Route when there is one, else the caller's own Contact.
+ */
+function sipsRequested(req: SipRequest): boolean {
+  if (/^sips:/i.test(req.uri)) return true;
+  const top = req.headers.getAll("Record-Route")[0];
+  const uri = (value: string | undefined) => (value === undefined ? undefined : parseNameAddr(value)?.uri.scheme);
+  if (top !== undefined) return uri(top)?.toLowerCase() === "sips";
+  return uri(req.headers.getAll("Contact")[0])?.toLowerCase() === "sips";
 }

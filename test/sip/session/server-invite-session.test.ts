@@ -112,6 +112,26 @@ test("uas: over TLS the Contact names transport=tls; it is sips: only for a sips
   assert.equal(tx2.responses.at(-1)?.headers.get("Contact"), "<sips:2000@192.0.2.1:5060;transport=tls>");
 });
 
+test("uas: §12.1.1 the other two cases: a sips: top Record-Route, or without Record-Route a sips: Contact of the caller, make our Contact sips:", async () => {
+  const env = setup({ protocol: "tls", reliable: true });
+  const contactOf = async (spec: Parameters<typeof inviteFrom>[0]) => {
+    const tx = new FakeServerTx();
+    const s = env.layer.createServer({ ...BASE, invite: inviteFrom(spec), tx, flow: env.flow, reliable: false });
+    await s.accept(sdp());
+    return tx.responses.at(-1)?.headers.get("Contact");
+  };
+  assert.equal(await contactOf({ callId: "c1", contact: "<sips:1001@192.0.2.10:5061>" }), "<sips:2000@192.0.2.1:5060;transport=tls>");
+  assert.equal(await contactOf({ callId: "c2", recordRoute: ["<sips:proxy.example.com;lr>"] }), "<sips:2000@192.0.2.1:5060;transport=tls>");
+  // The top Record-Route decides when there is one: a sip: proxy in front of a sips: caller.
+  assert.equal(await contactOf({ callId: "c3", contact: "<sips:1001@192.0.2.10:5061>", recordRoute: ["<sip:proxy.example.com;lr;transport=tls>"] }), "<sip:2000@192.0.2.1:5060;transport=tls>");
+  // Over UDP a sips: Contact is not honoured (there is no TLS hop to keep secure).
+  const udp = setup();
+  const tx = new FakeServerTx();
+  const s = udp.layer.createServer({ ...BASE, invite: inviteFrom({ callId: "c4", contact: "<sips:1001@192.0.2.10:5061>" }), tx, flow: udp.flow, reliable: false });
+  await s.accept(sdp());
+  assert.equal(tx.responses.at(-1)?.headers.get("Contact"), "<sip:2000@192.0.2.1:5060>");
+});
+
 test("uas: RFC 3262 a reliable 183 with SDP is retransmitted until PRACK and holds the 2xx; PRACK 200, stray PRACK 481", async () => {
   const t = uas({ reliable: true, extra: ["Supported: 100rel"] });
   t.session.provisional(183, sdp());
