@@ -51,8 +51,9 @@ step() { # name command...
 #   fail2ban-regex  fail2ban            turnserver  coturn (a real STUN/TURN server)
 #   kamailio        kamailio            script      util-linux / bsdutils (a pseudo-terminal)
 #   ip              iproute2 (network namespaces)
+#   socat           socat (carries Debian's TLS-less SIPp into a TLS connection)
 missing=()
-for tool in sipp baresip sox svwar tshark nft fail2ban-regex turnserver kamailio script ip; do
+for tool in sipp baresip sox svwar tshark nft fail2ban-regex turnserver kamailio script ip socat; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done
 if [ "${#missing[@]}" -gt 0 ]; then
@@ -61,7 +62,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
     echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
     if apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         sip-tester baresip baresip-core sipvicious sox libsox-fmt-all tshark iproute2 nftables fail2ban \
-        coturn kamailio util-linux bsdutils; then
+        coturn kamailio util-linux bsdutils socat; then
       still=()
       for tool in "${missing[@]}"; do command -v "$tool" >/dev/null 2>&1 || still+=("$tool"); done
       if [ "${#still[@]}" -eq 0 ]; then

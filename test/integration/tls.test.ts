@@ -1,8 +1,9 @@
 /**
  * SIP over TLS with real peers: a certificate made by `switchboard cert`, two baresip phones that
  * trust it (sip_cafile) registering and calling each other over TLS with the tones heard both
- * ways, and a strict transport (verify_client, require_client_cert) refusing TLS clients with a
- * NOTICE that says why.
+ * ways, SIPp registering over TLS (Debian's SIPp has no TLS, so socat carries its TCP into a TLS
+ * connection that checks our certificate), and a strict transport (verify_client,
+ * require_client_cert) refusing TLS clients with a NOTICE that says why.
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -15,12 +16,14 @@ import { pjsipConf, randomPassword } from "../helpers/pjsip-conf.js";
 import { freePort } from "../helpers/ports.js";
 import { startBaresip, type Baresip } from "../helpers/baresip.js";
 import { assertTone, checkTone, makeToneWav } from "../helpers/audio.js";
-import { scratchDir, waitUntil } from "../helpers/processes.js";
+import { scratchDir, sleep, spawnTracked, stopProcess, waitUntil } from "../helpers/processes.js";
+import { describeSipp, receivedStatuses, runSipp } from "../helpers/sipp.js";
 import { makeSelfSignedCert } from "../../src/sip/transport/self-signed-cert.js";
 
 const SERVER_IP = "127.0.0.1";
 const A = { id: "1001", password: randomPassword() };
 const B = { id: "1002", password: randomPassword() };
+const S = { id: "1003", password: randomPassword() };
 const BIN = new URL("../../bin/switchboard.js", import.meta.url).pathname;
 
 describe("SIP over TLS (switchboard cert, baresip over TLS, client certificate checks)", () => {
@@ -41,7 +44,7 @@ describe("SIP over TLS (switchboard cert, baresip over TLS, client certificate c
     tlsPort = await freePort(SERVER_IP);
     strictPort = await freePort(SERVER_IP);
     const nat = { rtp_symmetric: "yes", rewrite_contact: "yes", direct_media: "no", disallow: "all", allow: "ulaw" };
-    const endpoints = [A, B].map((e) => ({ ...e, context: "internal", maxContacts: 1, removeExisting: true, endpointOptions: nat }));
+    const endpoints = [A, B, S].map((e) => ({ ...e, context: "internal", maxContacts: 1, removeExisting: true, endpointOptions: nat }));
     const tls = `
 [transport-tls]
 type = transport
@@ -136,6 +139,25 @@ require_client_cert = yes
     } finally {
       await caller.stop();
       await callee.stop();
+    }
+  });
+
+  it("SIPp registers over TLS (through socat, which checks our certificate); the contact is stored as a TLS one", async () => {
+    const tunnelPort = await freePort(SERVER_IP);
+    // socat: SIPp's TCP on tunnelPort becomes a TLS connection to the transport, verified against cert.pem.
+    const socat = spawnTracked("socat", "socat", [`TCP-LISTEN:${tunnelPort},bind=127.0.0.7,reuseaddr,fork`, `OPENSSL:${SERVER_IP}:${tlsPort},cafile=${certFile},verify=1,commonname=127.0.0.1`]);
+    let socatLog = "";
+    socat.stderr?.setEncoding("utf8").on("data", (d: string) => (socatLog += d));
+    try {
+      await sleep(300);
+      const r = await runSipp({ scenario: "register-auth.xml", target: `127.0.0.7:${tunnelPort}`, localIp: "127.0.0.7", args: ["-t", "t1", "-s", S.id, "-au", S.id, "-ap", S.password, "-key", "expires", "600", "-m", "1"] });
+      assert.equal(r.code, 0, `${describeSipp(r)}\n--- socat:\n${socatLog}`);
+      assert.deepEqual(receivedStatuses(r).filter((st) => st !== 100), [401, 200], describeSipp(r));
+      const aor = (await pbx.rx("pjsip show aor 1003")).stdout;
+      // rewrite_contact: the TLS connection's source, named as a TLS contact.
+      assert.match(aor, /sip:1003@127\.0\.0\.1:\d+;transport=tls/i, aor);
+    } finally {
+      await stopProcess(socat, 2000);
     }
   });
 
