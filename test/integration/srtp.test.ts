@@ -55,7 +55,7 @@ describe("SRTP (SDES) with baresip over TLS: tones both ways, nothing in the cle
           endpoints,
           extra: `\n[transport-tls]\ntype = transport\nprotocol = tls\nbind = ${SERVER_IP}:${tlsPort}\ncert_file = ${certFile}\npriv_key_file = ${keyFile}\nmethod = tlsv1_2\n`,
         }),
-        "extensions.conf": "[internal]\nexten => _10XX,1,Dial(PJSIP/${EXTEN},20)\n same => n,Hangup()\n",
+        "extensions.conf": "[internal]\nexten => _10XX,1,Dial(PJSIP/${EXTEN},20)\n same => n,Hangup()\nexten => 600,1,Answer()\n same => n,Echo()\n",
         "rtp.conf": `[general]\nrtpstart=${RTP_RANGE.start}\nrtpend=${RTP_RANGE.end}\n`,
       },
     });
@@ -101,7 +101,26 @@ describe("SRTP (SDES) with baresip over TLS: tones both ways, nothing in the cle
     });
   }
 
-  it("module show lists res_srtp.so running; module load res_srtp.so answers as Asterisk does for a loaded module", async () => {
+  /** The caller's 1000 Hz tone file ends the call; the recorders close a moment later. */
+  async function hangUpAfterTone(caller: Baresip): Promise<void> {
+    await caller.waitEvent("CALL_CLOSED", 20000);
+    await sleepMs(500);
+  }
+
+  async function stopAll(...phones: Baresip[]): Promise<void> {
+    for (const p of phones) await p.stop();
+  }
+
+  /** The callee heard the caller's 1000 Hz and the caller the callee's 440 Hz, each for 4 s unbroken. */
+  function assertHeardEachOther(caller: Baresip, callerWho: string, callee: Baresip, calleeWho: string): void {
+    const heardByCallee = callee.recordings().find((f) => f.endsWith("-dec.wav"));
+    const heardByCaller = caller.recordings().find((f) => f.endsWith("-dec.wav"));
+    assert.ok(heardByCallee && heardByCaller, `recordings: ${callee.recordings().join(",")} / ${caller.recordings().join(",")}`);
+    assertTone(checkTone(heardByCallee, 1000, { minSeconds: 4 }), calleeWho, 1000);
+    assertTone(checkTone(heardByCaller, 440, { minSeconds: 4 }), callerWho, 440);
+  }
+
+    it("module show lists res_srtp.so running; module load res_srtp.so answers as Asterisk does for a loaded module", async () => {
     const show = (await pbx.rx("module show like srtp")).stdout;
     assert.equal(
       show,
@@ -134,18 +153,13 @@ describe("SRTP (SDES) with baresip over TLS: tones both ways, nothing in the cle
       }
       assert.match(stats, / LastRx SRTP\n/, stats);
       assert.equal((stats.match(/ yes\/(80|32)\n/g) ?? []).length, 2, stats);
-      await caller.waitEvent("CALL_CLOSED", 20000);
-      await sleepMs(500);
+      await hangUpAfterTone(caller);
     } finally {
       datagrams = await capture.stop();
-      await caller.stop();
-      await callee.stop();
+      await stopAll(caller, callee);
     }
-    const heardByCallee = callee.recordings().find((f) => f.endsWith("-dec.wav"));
-    const heardByCaller = caller.recordings().find((f) => f.endsWith("-dec.wav"));
-    assert.ok(heardByCallee && heardByCaller, `recordings: ${callee.recordings().join(",")} / ${caller.recordings().join(",")}`);
-    assertTone(checkTone(heardByCallee, 1000, { minSeconds: 4 }), "1002 (callee)", 1000);
-    assertTone(checkTone(heardByCaller, 440, { minSeconds: 4 }), "1001 (caller)", 440);
+    assertHeardEachOther(caller, "1001 (caller)", callee, "1002 (callee)");
+    assert.doesNotMatch(pbx.messagesLog(), /went in clear text/, "over TLS the keys are not said to be in clear text");
 
     const a = legOf(datagrams, 20400);
     const b = legOf(datagrams, 20500);
@@ -172,18 +186,12 @@ describe("SRTP (SDES) with baresip over TLS: tones both ways, nothing in the cle
       const stats = (await pbx.rx("pjsip show channelstats")).stdout;
       assert.equal((stats.match(/ yes\/80\n/g) ?? []).length + (stats.match(/ yes\/32\n/g) ?? []).length, 1, stats);
       assert.equal((stats.match(/ no\n/g) ?? []).length, 1, `the plain leg says no:\n${stats}`);
-      await caller.waitEvent("CALL_CLOSED", 20000);
-      await sleepMs(500);
+      await hangUpAfterTone(caller);
     } finally {
       datagrams = await capture.stop();
-      await caller.stop();
-      await callee.stop();
+      await stopAll(caller, callee);
     }
-    const heardByCallee = callee.recordings().find((f) => f.endsWith("-dec.wav"));
-    const heardByCaller = caller.recordings().find((f) => f.endsWith("-dec.wav"));
-    assert.ok(heardByCallee && heardByCaller, `recordings: ${callee.recordings().join(",")} / ${caller.recordings().join(",")}`);
-    assertTone(checkTone(heardByCallee, 1000, { minSeconds: 4 }), "1003 (plain callee)", 1000);
-    assertTone(checkTone(heardByCaller, 440, { minSeconds: 4 }), "1001 (SRTP caller)", 440);
+    assertHeardEachOther(caller, "1001 (SRTP caller)", callee, "1003 (plain callee)");
     const srtpLeg = legOf(datagrams, 20600);
     const plainLeg = legOf(datagrams, 20700);
     assert.ok(!clearTone(srtpLeg.fromPhone, 1000).ok, "the caller's tone is not in the clear on its leg");
@@ -193,7 +201,23 @@ describe("SRTP (SDES) with baresip over TLS: tones both ways, nothing in the cle
     assert.ok(clearTone(plainLeg.fromPhone, 440).ok, "the plain callee's tone is readable on its own leg");
   });
 
-  it("an SRTP offer to an endpoint without media_encryption: 488 with a Warning, and one NOTICE naming the endpoint and the option", async () => {
+  it("an SRTP phone calls Echo(): it hears its own tone, decrypted and encrypted again by the PBX", async () => {
+    const tone = makeToneWav(join(dir, "echo700.wav"), { frequency: 700, seconds: 5 });
+    const caller = await phone(A, "127.0.0.6", tone, "20900-20999", { answer: false, srtp: true });
+    try {
+      await caller.command(`dial sip:600@${SERVER_IP}:${tlsPort};transport=tls`);
+      await caller.waitEvent("CALL_ESTABLISHED", 10000);
+      await caller.waitEvent("CALL_CLOSED", 20000);
+      await sleepMs(500);
+    } finally {
+      await caller.stop();
+    }
+    const heard = caller.recordings().find((f) => f.endsWith("-dec.wav"));
+    assert.ok(heard, caller.recordings().join(","));
+    assertTone(checkTone(heard, 700, { minSeconds: 3 }), "1001 (echo)", 700);
+  });
+
+    it("an SRTP offer to an endpoint without media_encryption: 488 with a Warning, and one NOTICE naming the endpoint and the option", async () => {
     const tone = makeToneWav(join(dir, "e1000.wav"), { frequency: 1000, seconds: 3 });
     // 1003 has media_encryption=no; its phone insists on SRTP.
     const caller = await phone(PLAIN, "127.0.0.5", tone, "20800-20899", { answer: false, srtp: true });

@@ -11,6 +11,7 @@ import type { TransportSet } from "../../sip/transport/transport-set.js";
 import type { EndpointDirectory } from "../endpoint/directory.js";
 import type { PbxEvents } from "../events.js";
 import type { ContactStore } from "../registrar/store/contact-store.js";
+import type { ClearKeyNotices } from "./clear-keys.js";
 import type { DeviceStates } from "./device-states.js";
 
 export interface CallContext {
@@ -32,4 +33,6 @@ export interface CallContext {
   capabilities: CapabilitySet;
   /** The aggregate state of each endpoint's channels (DeviceStateChange). */
   devices: DeviceStates;
+  /** The once-per-endpoint WARNING for SDES keys sent without TLS. */
+  clearKeys: ClearKeyNotices;
 }

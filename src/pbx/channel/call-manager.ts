@@ -116,8 +116,10 @@ export class CallManager {
       return;
     }
     const media = new MediaSession({ media: this.o.ctx.media, legId: alloc.id, localPort: alloc.localPort, address: mediaAddress, endpoint: ep, sessionId: String(this.o.ctx.clock.now()) });
-    if (checked) media.takeOffer(checked);
-    else media.offer();
+    if (checked) {
+      media.takeOffer(checked);
+      this.o.ctx.clearKeys.check(this.o.ctx.log, ep.id, flow, media.srtp);
+    } else media.offer();
     const uri = parseUri(req.uri);
     const exten = uri?.user ? unescapeUser(uri.user) : "s";
     let call: InboundCall;

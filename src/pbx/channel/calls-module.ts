@@ -25,6 +25,7 @@ import type { RequestContext } from "../pipeline/request-context.js";
 import type { ContactStore } from "../registrar/store/contact-store.js";
 import { CallManager } from "./call-manager.js";
 import { registerChannelCommands } from "./channel-commands.js";
+import { ClearKeyNotices } from "./clear-keys.js";
 import { DeviceStates } from "./device-states.js";
 import { CAUSE } from "./hangup-cause.js";
 
@@ -92,6 +93,7 @@ export class CallsModule {
         events: o.events,
         capabilities: o.capabilities,
         devices: new DeviceStates(o.events),
+        clearKeys: new ClearKeyNotices(),
       },
       executor,
       respond: o.respond,

@@ -171,6 +171,7 @@ export class DialAttempt {
       this.call.log.notice({ endpoint: leg.endpoint.id }, `${leg.name}: the SDP answer of endpoint '${leg.endpoint.id}' is unusable (${r.reason}); no audio can be relayed to it`);
       return;
     }
+    this.ctx.clearKeys.check(this.call.log, leg.endpoint.id, leg.flow, leg.media.srtp);
     // Nothing is transcoded: the caller is told to use what the callee accepted (until our 183
     // or 200 to the caller has gone out).
     this.call.media.restrictCodecs(leg.media.codecs.map((c) => c.payloadType));

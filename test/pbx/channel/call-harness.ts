@@ -12,6 +12,7 @@ import { CapabilitySet } from "../../../src/core/module-capabilities.js";
 import type { MediaEngine } from "../../../src/media/index.js";
 import { createCoreAppRegistry } from "../../../src/pbx/apps/index.js";
 import { CallManager } from "../../../src/pbx/channel/call-manager.js";
+import { ClearKeyNotices } from "../../../src/pbx/channel/clear-keys.js";
 import { DeviceStates } from "../../../src/pbx/channel/device-states.js";
 import { compileDialplan, DialplanExecutor } from "../../../src/pbx/dialplan/index.js";
 import { EndpointDirectory } from "../../../src/pbx/endpoint/directory.js";
@@ -136,6 +137,7 @@ export function callSetup(dialplan = "[default]\nexten => 2000,1,Dial(PJSIP/2000
       events: bus,
       capabilities: LOADED,
       devices: new DeviceStates(bus),
+      clearKeys: new ClearKeyNotices(),
     },
     executor,
     respond: () => assert.fail("the call manager answers through the session, not the pipeline edge"),
