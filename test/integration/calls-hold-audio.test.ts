@@ -114,7 +114,7 @@ describe("hold and unhold heard on the wire (baresip ↔ Switchboard ↔ baresip
       // audio may start a moment after the call is up (a phone that never sends fails here).
       await waitUntil(async () => {
         const text = (await pbx.rx("pjsip show channelstats")).stdout;
-        const tx = [...text.matchAll(/^\s*PJSIP\/\S+\s+\S+\s+\S+\s+\S+\s+(?:yes|no)\s+\d+\s+\d+\s+(\d+)\s+\d+\s+\S+\s*$/gm)].map((m) => Number(m[1]));
+        const tx = [...text.matchAll(/^\s*PJSIP\/\S+\s+\S+\s+\S+\s+\S+\s+(?:yes|no)\s+\d+\s+\d+\s+(\d+)\s+\d+\s+\S+\s+(?:yes\/\d+|no)\s*$/gm)].map((m) => Number(m[1]));
         return tx.length === 2 && tx.every((n) => n > 0) ? text : undefined;
       }, 10000, "RTP relayed to both phones");
       const up = Date.now();

@@ -71,7 +71,7 @@ interface ChannelStatsRow {
 function parseChannelStats(text: string): ChannelStatsRow[] {
   const out: ChannelStatsRow[] = [];
   for (const line of text.split("\n")) {
-    const m = /^\s*(PJSIP\/\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(yes|no)\s+(\d+)\s+\d+\s+(\d+)\s+\d+\s+\S+\s*$/.exec(line);
+    const m = /^\s*(PJSIP\/\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(yes|no)\s+(\d+)\s+\d+\s+(\d+)\s+\d+\s+\S+\s+(?:yes\/\d+|no)\s*$/.exec(line);
     if (m === null) continue;
     out.push({ channel: m[1] ?? "", advertised: m[3] ?? "", observed: m[4] ?? "", latched: m[5] ?? "", rxPackets: Number(m[6]), txPackets: Number(m[7]) });
   }
