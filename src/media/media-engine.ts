@@ -73,7 +73,7 @@ export class MediaEngine extends TypedEmitter<MediaEngineEvents> {
     if (this.state !== "new") throw new InvalidStateError(`MediaEngine.start() called when ${this.state}`);
     this.state = "running";
     const count = Math.max(1, this.opts.workers ?? Math.min(2, availableParallelism()));
-    const config: WorkerConfig = { strictRtp: this.opts.strictRtp, probation: Math.max(1, this.opts.probation), noMediaMs: this.opts.noMediaMs ?? 5000 };
+    const config: WorkerConfig = { strictRtp: this.opts.strictRtp, probation: Math.max(1, this.opts.probation), noMediaMs: this.opts.noMediaMs ?? 5000, srtpReplayProtection: this.opts.srtpReplayProtection ?? true };
     const ready: Promise<void>[] = [];
     for (let i = 0; i < count; i++) {
       const worker = spawnRelayWorker(config, `media-relay-${i}`);

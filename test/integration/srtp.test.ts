@@ -266,6 +266,12 @@ describe("the issue's transport-tls snippet loads unchanged (test paths, loopbac
     assert.match(check.stdout, /^0 errors, /m, check.stdout);
     // The snippet is honest as it stands: no codecs and no AOR are said, TLS and SDES load without a word.
     assert.doesNotMatch(check.stdout + check.stderr, /: error:|not implemented|clear text|transport-tls/i, check.stdout + check.stderr);
+    // Without the TLS transport the same endpoint is told its keys would travel in clear text.
+    const plainDir = join(dir, "config-no-tls");
+    mkdirSync(plainDir, { recursive: true });
+    writeFileSync(join(plainDir, "pjsip.conf"), snippet.slice(snippet.indexOf("[101]")));
+    const plain = spawnSync(process.execPath, [BIN, "check", "--config", plainDir], { encoding: "utf8", env: { ...process.env, SWITCHBOARD_FROM_SOURCE: "1" }, timeout: 15000 });
+    assert.match(plain.stdout, /pjsip\.conf:1: warning: \[101\] endpoint: media_encryption=sdes sends the SRTP keys in the SDP, and no transport has protocol=tls, so the keys travel in clear text/, plain.stdout);
     const pbx = await startPbx({ configFiles: { "pjsip.conf": snippet } });
     try {
       assert.match((await pbx.rx("pjsip show transports")).stdout, new RegExp(`Transport:  transport-tls +tls +0 +0  127\\.0\\.0\\.1:${port}\\n`));

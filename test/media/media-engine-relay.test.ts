@@ -219,7 +219,7 @@ test("media-engine: bridging legs of different workers moves one and relays", as
   assert.deepEqual(sb.advertised, pb.address, "remote address survives the move");
 });
 
-test("media-engine: echo reflects RTP to the sender with the same payload, seq and timestamp", async () => {
+test("media-engine: echo reflects RTP to the sender with the same payload, in our own stream (SSRC, consecutive seq, the sender's timestamp spacing)", async () => {
   const e = await engine.allocate();
   const p = await phone();
   engine.setRemote(e.id, p.address);
@@ -227,10 +227,14 @@ test("media-engine: echo reflects RTP to the sender with the same payload, seq a
   await engine.stats(e.id);
   const sent = [1, 2, 3].map((seq) => p.sendRtp(e.localPort, { seq, ssrc: 0x1234 }));
   const got = await p.waitFor(3);
+  const first = parseRtpHeader(got[0]!.msg)!;
   for (let i = 0; i < 3; i++) {
     const h = parseRtpHeader(got[i]!.msg)!;
     const s = parseRtpHeader(sent[i]!)!;
-    assert.deepEqual([h.sequenceNumber, h.timestamp, h.payloadType], [s.sequenceNumber, s.timestamp, s.payloadType]);
+    assert.equal(h.payloadType, s.payloadType);
+    // One sequence space per SSRC: prompts and keepalives share ours (an SRTP replay window would drop a second one).
+    assert.equal(h.sequenceNumber, (first.sequenceNumber + i) & 0xffff);
+    assert.equal((h.timestamp - first.timestamp) >>> 0, (s.timestamp - parseRtpHeader(sent[0]!)!.timestamp) >>> 0);
     assert.deepEqual(got[i]!.msg.subarray(12), sent[i]!.subarray(12));
     assert.notEqual(h.ssrc, 0x1234, "echoed under our own SSRC (RFC 3550 §8.2 loop detection)");
   }
@@ -310,4 +314,21 @@ test("media-engine: an SRTP leg bridged to a plain RTP leg: decrypted toward the
   await sleep(150);
   assert.equal(pb.received.length, 3, "the forged packet was not relayed");
   assert.equal((await engine.stats(a.id)).dropped, 1);
+});
+
+test("media-engine: a leg that requires SRTP relays nothing in the clear before it has keys, either way", async () => {
+  const { a, b, pa, pb } = await call();
+  engine.setOptions(a.id, { srtpRequired: true });
+  await engine.stats(a.id);
+  pb.sendRtp(b.localPort, { seq: 1, ssrc: 0xbbbb0003 });
+  pa.sendRtp(a.localPort, { seq: 1, ssrc: 0xaaaa0003 });
+  await sleep(200);
+  assert.equal(pa.received.length, 0, "nothing reached the SRTP phone unencrypted");
+  assert.equal(pb.received.length, 0, "its plain packets were not taken");
+  assert.equal((await engine.stats(a.id)).dropped, 1);
+  // Without the requirement the same leg relays plain RTP.
+  engine.setOptions(a.id, { srtpRequired: false });
+  await engine.stats(a.id);
+  pb.sendRtp(b.localPort, { seq: 2, ssrc: 0xbbbb0003 });
+  await pa.waitFor(1);
 });

@@ -37,8 +37,8 @@ const rtpOptions = [
   uint("rtcpinterval", 5000, "Milliseconds between RTCP reports; 0 disables RTCP (else 500-60000).", NOT_YET),
   strictRtp,
   uint("probation", 4, "Consecutive in-sequence packets needed to accept a new RTP source.", { min: 1 }),
-  // There is no SRTP, DTLS or ICE yet.
-  bool("srtpreplayprotection", true, "Drop replayed SRTP packets.", NOT_YET),
+  // SRTP (SDES) is there; DTLS and ICE are not yet.
+  bool("srtpreplayprotection", true, "Drop replayed SRTP/SRTCP packets (RFC 3711 §3.3.2's window of 64); read at start."),
   bool("icesupport", true, "Global ICE switch (endpoints still need ice_support=yes).", NOT_YET),
   str("stunaddr", "", "STUN server (host[:3478]) used to learn our public address for ICE."),
   bool("stunaddr_reresolve_ttl_0", false, "Resolve stunaddr again on every use.", NOT_YET),

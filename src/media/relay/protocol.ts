@@ -5,6 +5,7 @@
  * event-loop turn produced as one array (`ToWorker[]`, `FromWorker[]`): one wake-up per turn.
  */
 import type { StrictRtpMode } from "../../config/rtp/rtp-schema.js";
+import type { SrtpState } from "../srtp/srtp.js";
 import type { LegOptions, LegSrtp, LegStats, PlaybackSource, PlayOptions, RemoteAddress } from "./types.js";
 
 /** Leg state carried when a leg moves between workers (bridging legs of different workers). */
@@ -13,14 +14,16 @@ export interface LegSnapshot {
   options: LegOptions;
   counters: Pick<LegStats, "packetsIn" | "bytesIn" | "packetsOut" | "bytesOut" | "rtcpIn" | "rtcpOut" | "dropped" | "malformed">;
   echo: boolean;
-  /** Keys only: a moved leg starts its rollover counter and replay window afresh. */
+  /** The keys and what the contexts have counted (rollover counters, replay windows, SRTCP index). */
   srtp?: LegSrtp;
+  srtpState?: { in: SrtpState; out: SrtpState };
 }
 
 export interface WorkerConfig {
   strictRtp: StrictRtpMode;
   probation: number;
   noMediaMs: number;
+  srtpReplayProtection: boolean;
 }
 
 export type ToWorker =

@@ -62,6 +62,9 @@ export class RelayLeg {
   private dstRtcpPort = 0;
   peer: RelayLeg | undefined;
   echo = false;
+  /** While echoing: our timestamp minus the phone's, fixed per phone SSRC. */
+  private echoTsOffset: number | undefined;
+  private echoSsrc = -1;
   player: RtpPlayer | undefined;
   /** SRTP toward and from this leg's phone (undefined: plain RTP). */
   private srtp: { keys: LegSrtp; in: SrtpContext; out: SrtpContext } | undefined;
@@ -124,6 +127,10 @@ export class RelayLeg {
     Object.assign(this, s.counters);
     this.echo = s.echo;
     this.setSrtp(s.srtp);
+    if (this.srtp !== undefined && s.srtpState !== undefined) {
+      this.srtp.in.restoreState(s.srtpState.in);
+      this.srtp.out.restoreState(s.srtpState.out);
+    }
     this.updateTargets();
   }
 
@@ -131,7 +138,10 @@ export class RelayLeg {
     const { packetsIn, bytesIn, packetsOut, bytesOut, rtcpIn, rtcpOut, dropped, malformed } = this;
     const snap: LegSnapshot = { options: { ...this.options }, counters: { packetsIn, bytesIn, packetsOut, bytesOut, rtcpIn, rtcpOut, dropped, malformed }, echo: this.echo };
     if (this.remote) snap.remote = { ...this.remote };
-    if (this.srtp) snap.srtp = { ...this.srtp.keys };
+    if (this.srtp) {
+      snap.srtp = { ...this.srtp.keys };
+      snap.srtpState = { in: this.srtp.in.state(), out: this.srtp.out.state() };
+    }
     return snap;
   }
 
@@ -148,21 +158,34 @@ export class RelayLeg {
     const sameIn = same && old.keys.remoteKey === keys.remoteKey && old.keys.remoteMki?.value === keys.remoteMki?.value && old.keys.remoteMki?.length === keys.remoteMki?.length;
     this.srtp = {
       keys: { ...keys },
-      in: sameIn ? old.in : SrtpContext.fromInlineKey(keys.suite, keys.remoteKey, keys.remoteMki),
+      in: sameIn ? old.in : SrtpContext.fromInlineKey(keys.suite, keys.remoteKey, keys.remoteMki, this.config.srtpReplayProtection),
       out: same && old.keys.localKey === keys.localKey ? old.out : SrtpContext.fromInlineKey(keys.suite, keys.localKey),
     };
   }
 
-  /** What leaves toward this leg's phone: encrypted when the leg has SRTP. */
-  private wire(msg: Buffer, rtcp: boolean): Buffer {
+  /** What leaves toward this leg's phone: encrypted when the leg has SRTP; nothing while it must and has no keys yet. */
+  private wire(msg: Buffer, rtcp: boolean): Buffer | undefined {
     const s = this.srtp;
-    return s === undefined ? msg : rtcp ? s.out.protectRtcp(msg) : s.out.protect(msg);
+    if (s === undefined) return this.options.srtpRequired === true ? undefined : msg;
+    return rtcp ? s.out.protectRtcp(msg) : s.out.protect(msg);
+  }
+
+  /** Sends on the RTP socket toward this leg's phone what `wire` lets out; false when nothing went. */
+  private sendRtp(msg: Buffer, rtcp: boolean): boolean {
+    const out = this.wire(msg, rtcp);
+    if (out === undefined) return false;
+    this.rtp.send(out, this.dstPort, this.dstAddress);
+    return true;
   }
 
   /** What came from this leg's phone, decrypted; undefined (counted) when SRTP refuses it. */
   private clear(msg: Buffer, rtcp: boolean): Buffer | undefined {
     const s = this.srtp;
-    if (s === undefined) return msg;
+    if (s === undefined) {
+      if (this.options.srtpRequired !== true) return msg;
+      this.dropped++;
+      return undefined;
+    }
     const r = rtcp ? s.in.unprotectRtcp(msg) : s.in.unprotect(msg);
     if (Buffer.isBuffer(r)) return r;
     this.dropped++;
@@ -235,7 +258,7 @@ export class RelayLeg {
   /** Sends a packet of ours (playback, keepalive, echo) to this leg's remote. */
   sendOwn(buf: Buffer): void {
     if (this.dstPort === 0 || this.closed) return;
-    this.rtp.send(this.wire(buf, false), this.dstPort, this.dstAddress);
+    if (!this.sendRtp(buf, false)) return;
     this.packetsOut++;
     this.bytesOut += buf.length;
     this.lastSentAt = performance.now();
@@ -254,7 +277,7 @@ export class RelayLeg {
       if (report === undefined) return;
       this.rtcpIn++;
       if (peer !== undefined && peer.dstPort !== 0) {
-        peer.rtp.send(peer.wire(report, true), peer.dstPort, peer.dstAddress);
+        if (!peer.sendRtp(report, true)) return;
         peer.rtcpOut++;
       }
       return;
@@ -277,9 +300,12 @@ export class RelayLeg {
     if (this.echo) {
       if (this.player !== undefined || this.dstPort === 0) return;
       // A phone receiving its own SSRC from elsewhere treats it as an SSRC collision or a loop
-      // (RFC 3550 §8.2) and may change SSRC or drop the packets, so echo under our SSRC.
-      msg.writeUInt32BE(this.own.ssrc, 8);
-      this.rtp.send(this.wire(msg, false), this.dstPort, this.dstAddress);
+      // (RFC 3550 §8.2) and may change SSRC or drop the packets, so echo under our SSRC, and in
+      // our sequence and timestamp space: prompts and keepalives use the same SSRC, and one SSRC
+      // with two sequence spaces would make the phone's SRTP replay window drop the echo (and
+      // reuse SRTP indexes under one key, RFC 3711 §9.1).
+      this.echoed(msg);
+      if (!this.sendRtp(msg, false)) return;
       this.packetsOut++;
       this.bytesOut += msg.length;
       this.lastSentAt = now;
@@ -288,10 +314,25 @@ export class RelayLeg {
     // While the partner plays a prompt, its phone hears the prompt, not us; while the partner's
     // phone holds the call (sendonly/inactive), it receives nothing.
     if (peer === undefined || peer.dstPort === 0 || peer.player !== undefined || peer.options.remoteReceives === false) return;
-    peer.rtp.send(peer.wire(msg, false), peer.dstPort, peer.dstAddress);
+    if (!peer.sendRtp(msg, false)) return;
     peer.packetsOut++;
     peer.bytesOut += msg.length;
     peer.lastSentAt = now;
+  }
+
+  /** Rewrites an echoed packet into our own stream: SSRC, the next sequence number, our clock. */
+  private echoed(msg: Buffer): void {
+    const ts = msg.readUInt32BE(4);
+    if (this.echoTsOffset === undefined || this.echoSsrc !== msg.readUInt32BE(8)) {
+      this.echoSsrc = msg.readUInt32BE(8);
+      this.echoTsOffset = (this.own.ts - ts) >>> 0;
+    }
+    const ours = (ts + this.echoTsOffset) >>> 0;
+    msg.writeUInt32BE(this.own.ssrc, 8);
+    msg.writeUInt16BE(this.own.seq, 2);
+    msg.writeUInt32BE(ours, 4);
+    this.own.seq = (this.own.seq + 1) & 0xffff;
+    this.own.ts = (ours + 160) >>> 0;
   }
 
   private onRtcp(received: Buffer, rinfo: RemoteInfo): void {
@@ -313,7 +354,9 @@ export class RelayLeg {
     }
     const peer = this.peer;
     if (peer === undefined || peer.dstRtcpPort === 0 || peer.closed) return;
-    peer.rtcp.send(peer.wire(msg, true), peer.dstRtcpPort, peer.dstRtcpAddress);
+    const report = peer.wire(msg, true);
+    if (report === undefined) return;
+    peer.rtcp.send(report, peer.dstRtcpPort, peer.dstRtcpAddress);
     peer.rtcpOut++;
   }
 

@@ -18,6 +18,8 @@ export interface MediaEngineOptions {
   strictRtp: StrictRtpMode;
   /** rtp.conf `probation`: consecutive in-sequence packets a new source needs before it is accepted. */
   probation: number;
+  /** rtp.conf `srtpreplayprotection`: SRTP legs drop replayed packets; default true. */
+  srtpReplayProtection?: boolean;
   /** A bridged leg that receives no RTP for this long after `bridge()` is reported once (`noMedia`). Default 5000. */
   noMediaMs?: number;
   log: Logger;
@@ -47,6 +49,12 @@ export interface LegOptions {
    * a hold offer is a request "that it temporarily stops sending", and our answer says recvonly.
    */
   remoteReceives?: boolean;
+  /**
+   * The endpoint insists on SRTP (media_encryption=sdes, not optimistic): until the leg has keys
+   * nothing is sent to its phone or taken from it, so no audio crosses in the clear while an
+   * answer is missing or was unusable.
+   */
+  srtpRequired?: boolean;
 }
 
 export const DEFAULT_LEG_OPTIONS: LegOptions = { symmetric: false, timeoutSec: 0, timeoutHoldSec: 0, keepaliveSec: 0, onHold: false, remoteReceives: true };

@@ -61,7 +61,8 @@ export function chooseCrypto(lines: readonly string[], prefer32 = false): { chos
   const skipped: string[] = [];
   for (const line of lines) {
     const r = parseCrypto(line);
-    if ("skip" in r) skipped.push(`a=crypto:${line.slice(0, 60)}: ${r.skip}`);
+    // Tag and suite only: the key-params are the phone's secret and stay out of the log.
+    if ("skip" in r) skipped.push(`a=crypto:${line.trim().split(/[ \t]+/).slice(0, 2).join(" ").slice(0, 60)}: ${r.skip}`);
     else usable.push(r);
   }
   const chosen = (prefer32 ? usable.find((c) => c.suite === "AES_CM_128_HMAC_SHA1_32") : undefined) ?? usable[0];

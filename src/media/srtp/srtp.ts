@@ -87,6 +87,21 @@ function aesCm(key: Buffer, iv: Buffer, data: Buffer): Buffer {
 /** Why a packet was not accepted; the caller counts these, never logs per packet. */
 export type UnprotectFailure = "short" | "auth" | "replay";
 
+/** Per-SSRC counters: sender — the rollover counter and the highest index sent; receiver — the highest index received and the replay window. */
+interface StreamState {
+  roc: number;
+  lastSeq: number;
+  maxIndex: number;
+  window: bigint;
+}
+
+/** What a context has counted, to carry it to another worker with the leg (structured-clone safe). */
+export interface SrtpState {
+  streams: Array<[number, StreamState]>;
+  srtcpIndex: number;
+  rtcpStreams: Array<[number, { maxIndex: number; window: bigint }]>;
+}
+
 export class SrtpContext {
   private readonly rtp: SessionKeys;
   private readonly rtcp: SessionKeys;
@@ -94,11 +109,12 @@ export class SrtpContext {
   /** RFC 3711 §3.1 MKI the peer puts before the tag (RFC 4568 `|value:length`); not authenticated. */
   private readonly mki: Buffer | undefined;
   /** Sender: per SSRC the ROC and the last sequence number sent. Receiver: the highest index seen and the window. */
-  private readonly streams = new Map<number, { roc: number; lastSeq: number; maxIndex: number; window: bigint }>();
+  private readonly streams = new Map<number, StreamState>();
   private srtcpIndex = 0;
   private readonly rtcpStreams = new Map<number, { maxIndex: number; window: bigint }>();
 
-  constructor(suite: SrtpSuite, masterKey: Buffer, masterSalt: Buffer, mki?: SrtpMki) {
+  /** `replayProtection` false (rtp.conf srtpreplayprotection=no) accepts a repeated index; the window is still kept. */
+  constructor(suite: SrtpSuite, masterKey: Buffer, masterSalt: Buffer, mki?: SrtpMki, private readonly replayProtection = true) {
     if (masterKey.length !== MASTER_KEY_BYTES || masterSalt.length !== MASTER_SALT_BYTES) {
       throw new Error(`SRTP: ${suite} needs a 16-byte master key and a 14-byte master salt (got ${masterKey.length} and ${masterSalt.length})`);
     }
@@ -108,10 +124,29 @@ export class SrtpContext {
     if (mki !== undefined) this.mki = mkiBytes(mki);
   }
 
+  /**
+   * The counters, so that a leg moved to another worker goes on where it was: a fresh context
+   * would restart the rollover counter and the SRTCP index under the same key (keystream reuse,
+   * RFC 3711 §9.1) and forget the replay window.
+   */
+  state(): SrtpState {
+    return {
+      streams: [...this.streams].map(([k, v]) => [k, { ...v }]),
+      srtcpIndex: this.srtcpIndex,
+      rtcpStreams: [...this.rtcpStreams].map(([k, v]) => [k, { ...v }]),
+    };
+  }
+
+  restoreState(s: SrtpState): void {
+    for (const [k, v] of s.streams) this.streams.set(k, { ...v });
+    for (const [k, v] of s.rtcpStreams) this.rtcpStreams.set(k, { ...v });
+    this.srtcpIndex = s.srtcpIndex;
+  }
+
   /** RFC 4568 inline key: base64 of the 30 bytes master key || master salt. */
-  static fromInlineKey(suite: SrtpSuite, base64: string, mki?: SrtpMki): SrtpContext {
+  static fromInlineKey(suite: SrtpSuite, base64: string, mki?: SrtpMki, replayProtection = true): SrtpContext {
     const raw = Buffer.from(base64, "base64");
-    return new SrtpContext(suite, raw.subarray(0, MASTER_KEY_BYTES), raw.subarray(MASTER_KEY_BYTES, MASTER_KEY_BYTES + MASTER_SALT_BYTES), mki);
+    return new SrtpContext(suite, raw.subarray(0, MASTER_KEY_BYTES), raw.subarray(MASTER_KEY_BYTES, MASTER_KEY_BYTES + MASTER_SALT_BYTES), mki, replayProtection);
   }
 
   /** §3.1: encrypts the payload of an RTP packet (header, CSRCs and extension stay clear) and appends the tag. */
@@ -120,21 +155,27 @@ export class SrtpContext {
     if (headerLength === undefined) throw new Error("SRTP: not an RTP packet");
     const ssrc = packet.readUInt32BE(8);
     const seq = packet.readUInt16BE(2);
+    // §3.3.1: the sender's index follows the highest one sent, estimated as the receiver will
+    // (a packet relayed late, just across a wrap, keeps its own rollover counter and does not
+    // move the highest index back).
     let s = this.streams.get(ssrc);
     if (s === undefined) {
-      s = { roc: 0, lastSeq: seq, maxIndex: -1, window: 0n };
+      s = { roc: 0, lastSeq: seq, maxIndex: seq, window: 0n };
       this.streams.set(ssrc, s);
-    } else if (seq < s.lastSeq && s.lastSeq - seq > 0x8000) {
-      s.roc = (s.roc + 1) >>> 0; // the sequence number wrapped
     }
-    s.lastSeq = seq;
-    const index = s.roc * 0x10000 + seq;
+    const roc = estimateRoc(s.maxIndex, seq);
+    const index = roc * 0x10000 + seq;
+    if (index > s.maxIndex) {
+      s.maxIndex = index;
+      s.roc = roc;
+      s.lastSeq = seq;
+    }
     const mki = this.mki?.length ?? 0;
     const out = Buffer.allocUnsafe(packet.length + mki + this.tagBytes);
     packet.copy(out, 0, 0, headerLength);
     aesCm(this.rtp.key, counterIv(this.rtp.salt, ssrc, index), packet.subarray(headerLength)).copy(out, headerLength);
     if (this.mki !== undefined) this.mki.copy(out, packet.length);
-    this.rtpTag(out.subarray(0, packet.length), s.roc).copy(out, packet.length + mki, 0, this.tagBytes);
+    this.rtpTag(out.subarray(0, packet.length), roc).copy(out, packet.length + mki, 0, this.tagBytes);
     return out;
   }
 
@@ -150,7 +191,7 @@ export class SrtpContext {
     const s = this.streams.get(ssrc);
     const roc = s === undefined || s.maxIndex < 0 ? 0 : estimateRoc(s.maxIndex, seq);
     const index = roc * 0x10000 + seq;
-    if (s !== undefined && s.maxIndex >= 0 && !fresh(s, index)) return "replay";
+    if (this.replayProtection && s !== undefined && s.maxIndex >= 0 && !fresh(s, index)) return "replay";
     const tag = packet.subarray(packet.length - this.tagBytes);
     if (!timingSafeEqual(tag, this.rtpTag(body, roc).subarray(0, this.tagBytes))) return "auth";
     const st = s ?? { roc: 0, lastSeq: seq, maxIndex: -1, window: 0n };
@@ -191,7 +232,7 @@ export class SrtpContext {
     const index = word & 0x7fffffff;
     const ssrc = packet.readUInt32BE(4);
     let s = this.rtcpStreams.get(ssrc);
-    if (s !== undefined && !fresh(s, index)) return "replay";
+    if (this.replayProtection && s !== undefined && !fresh(s, index)) return "replay";
     s ??= { maxIndex: -1, window: 0n };
     this.rtcpStreams.set(ssrc, s);
     accept(s, index);

@@ -20,8 +20,9 @@ import { CallsModule, type CallsModuleOptions } from "./calls-module.js";
 export class CallLayerModule implements SwitchboardModule {
   readonly name = "calls";
   readonly provides = [
-    { name: "chan_pjsip.so", description: "PJSIP Channel Driver", useCount: () => this.channelCount() },
-    { name: "res_pjsip_sdp_rtp.so", description: "PJSIP SDP RTP/AVP stream handler" },
+    // Asterisk's chan_pjsip and res_pjsip_sdp_rtp have no reload of their own (res_pjsip.so has).
+    { name: "chan_pjsip.so", description: "PJSIP Channel Driver", useCount: () => this.channelCount(), reloads: false },
+    { name: "res_pjsip_sdp_rtp.so", description: "PJSIP SDP RTP/AVP stream handler", reloads: false },
     { name: "res_rtp_asterisk.so", description: "Asterisk RTP Stack" },
     { name: "res_srtp.so", description: "Secure RTP (SRTP)", reloads: false },
     { name: "bridge_simple.so", description: "Simple two channel bridging module", reloads: false },

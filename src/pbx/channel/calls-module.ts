@@ -128,6 +128,7 @@ export class CallsModule {
       bindAddress: "0.0.0.0",
       strictRtp: rtp.strictrtp,
       probation: rtp.probation,
+      srtpReplayProtection: rtp.srtpreplayprotection,
       log: o.log.child({ category: "media.relay" }),
       clock: o.clock,
     });

@@ -142,8 +142,18 @@ export class DialAttempt {
         return;
       }
       call.ringing_.delete(leg);
+      // An answer we cannot use (no joint codec, keys that match none of ours, a plain answer to
+      // our RTP/SAVP offer) leaves nothing to relay: the callee's phone gets BYE (RFC 3261
+      // §13.2.2.4, after the session layer's ACK) and the fork fails, as one refused with 488.
+      const usable = sdp ? this.takeAnswer(sdp, true) : leg.media.state === "active";
+      if (!usable) {
+        if (!sdp) log.notice({ endpoint: leg.endpoint.id }, `${leg.name} answered without an SDP answer to our offer, in its 18x or its 2xx (${leg.media.answerProblem ?? "none came"}); hanging it up`);
+        this.dialEnd(dialStatusForResponse(488));
+        this.hangup();
+        this.owner.failed(this, 488);
+        return;
+      }
       if (log.wants("verbose", 3)) log.verbose(3, APP_DIAL_C, `${leg.name} answered ${call.name}`);
-      this.takeAnswer(sdp);
       this.dialEnd("ANSWER");
       this.owner.answered(this);
     });
@@ -163,18 +173,19 @@ export class DialAttempt {
   }
 
   /** The callee's SDP (183 or 2xx): its relay leg sends there, and the caller keeps to its codecs. */
-  private takeAnswer(sdp: string | undefined): void {
+  private takeAnswer(sdp: string | undefined, final = false): boolean {
     const leg = this.leg;
-    if (!sdp || !leg) return;
+    if (!sdp || !leg) return false;
     const r = leg.media.takeAnswer(sdp);
     if (!r.ok) {
-      this.call.log.notice({ endpoint: leg.endpoint.id }, `${leg.name}: the SDP answer of endpoint '${leg.endpoint.id}' is unusable (${r.reason}); no audio can be relayed to it`);
-      return;
+      this.call.log.notice({ endpoint: leg.endpoint.id }, `${leg.name}: the SDP answer of endpoint '${leg.endpoint.id}' is unusable (${r.reason}); ${final ? "hanging it up" : "no audio can be relayed to it"}`);
+      return false;
     }
     this.ctx.clearKeys.check(this.call.log, leg.endpoint.id, leg.flow, leg.media.srtp);
     // Nothing is transcoded: the caller is told to use what the callee accepted (until our 183
     // or 200 to the caller has gone out).
     this.call.media.restrictCodecs(leg.media.codecs.map((c) => c.payloadType));
+    return true;
   }
 
   /** DialEnd for this fork, once. */

@@ -126,9 +126,14 @@ export class MediaSession {
   private remoteDirection: MediaDirection | undefined;
   private localDirection: MediaDirection = "sendrecv";
   private remoteAddress: string | undefined;
-  /** Our SDES keys in the next description: one per suite while offering, the agreed one after. */
-  private localKeys: SdesCrypto[] = [];
-  /** The peer's SDES key (from its offer or answer). */
+  /**
+   * The a=crypto lines of our description at its current version: one per suite in our offer,
+   * the one we answer with. They change only with the version (RFC 3264 §8), so a 2xx repeats
+   * what a reliable 183 carried and a refresh re-INVITE repeats the offer it refreshes.
+   */
+  private sentKeys: SdesCrypto[] = [];
+  /** Our key the relay encrypts with (one of sentKeys), and the peer's it decrypts with. */
+  private localKey: SdesCrypto | undefined;
   private remoteKey: SdesCrypto | undefined;
   /** The suite the relay leg encrypts with, once both keys are known; undefined for plain RTP. */
   private srtpSuite: string | undefined;
@@ -165,7 +170,13 @@ export class MediaSession {
 
   constructor(private readonly o: MediaSessionOptions) {
     const ep = o.endpoint;
-    o.media.setOptions(o.legId, { symmetric: ep.rtpSymmetric, timeoutSec: ep.rtpTimeout, timeoutHoldSec: ep.rtpTimeoutHold, keepaliveSec: ep.rtpKeepalive });
+    o.media.setOptions(o.legId, {
+      symmetric: ep.rtpSymmetric,
+      timeoutSec: ep.rtpTimeout,
+      timeoutHoldSec: ep.rtpTimeoutHold,
+      keepaliveSec: ep.rtpKeepalive,
+      srtpRequired: ep.mediaEncryption === "sdes" && !ep.mediaEncryptionOptimistic,
+    });
   }
 
   get state(): MediaSessionState {
@@ -203,7 +214,7 @@ export class MediaSession {
     this.profile = checked.profile;
     this.layout = checked.offer.layout;
     this.localDirection = checked.direction;
-    this.takeRemoteKey(checked.crypto);
+    this.answerKeys(checked.crypto);
     this.applyRemote(checked.offer);
     this.stateValue = "active";
   }
@@ -228,7 +239,7 @@ export class MediaSession {
       this.ptime = offered.ptime;
     }
     this.profile = offerProfile(policy);
-    this.localKeys = policy.mediaEncryption === "sdes" ? offerKeys(policy.srtpTag32) : [];
+    this.sentKeys = policy.mediaEncryption === "sdes" ? offerKeys(policy.srtpTag32) : [];
     this.localDirection = "sendrecv";
     this.stateValue = "offering";
   }
@@ -245,7 +256,7 @@ export class MediaSession {
       ...(this.ptime ? { ptime: this.ptime } : {}),
       profile: this.profile,
       ...(this.layout ? { layout: this.layout } : {}),
-      ...(this.localKeys.length > 0 ? { crypto: this.localKeys } : {}),
+      ...(this.sentKeys.length > 0 ? { crypto: this.sentKeys } : {}),
       direction: this.localDirection,
     });
   }
@@ -278,9 +289,9 @@ export class MediaSession {
     if (a.port === 0) return { ok: false, reason: "the answer declines the audio stream (m=audio port 0)" };
     // An SRTP answer needs keys we offered; AVP and AVPF answers are both taken, since feedback
     // messages are relayed untouched.
-    const offeredKeys = this.localKeys.length > 0;
+    const offeredKeys = this.sentKeys.length > 0;
     if (/TLS/i.test(a.profile) || (/SAVP/i.test(a.profile) && !offeredKeys)) return { ok: false, reason: `the answer uses transport ${a.profile} for our ${this.profile} offer` };
-    const keys = this.answerKeys(a);
+    const keys = this.keysOfAnswer(a);
     if ("reason" in keys) return { ok: false, reason: keys.reason };
     // In the answerer's order (RFC 3264 lists formats by preference, the first preferred), so our
     // own playback and the other leg follow its choice.
@@ -293,10 +304,7 @@ export class MediaSession {
       return { ok: false, reason: `the answer names none of the codecs we offered (offered ${this.codecList.map((c) => c.name).join("|")}, answered ${a.codecs.map((c) => c.name).join("|") || "none"})` };
     }
     if (!this.sent || this.stateValue === "offering") this.codecList = joint;
-    if (offeredKeys) {
-      this.localKeys = keys.local;
-      this.takeRemoteKey(keys.remote);
-    }
+    if (offeredKeys) this.useKeys(keys.local, keys.remote);
     this.applyRemote(a);
     this.stateValue = "active";
     return { ok: true, direction: a.direction };
@@ -313,7 +321,7 @@ export class MediaSession {
     const result = negotiate(parsed.audio, mediaPolicyOf(this.o.endpoint));
     if (!result.ok) return { ok: false, notice: result.notice };
     this.profile = result.profile;
-    this.takeRemoteKey(result.crypto);
+    this.answerKeys(result.crypto);
     this.applyRemote(parsed.audio);
     this.localDirection = result.direction;
     this.version++;
@@ -327,6 +335,8 @@ export class MediaSession {
    */
   reoffer(): string {
     this.version++;
+    // The agreed key only (an optimistic endpoint that fell back to plain RTP offers none).
+    this.sentKeys = this.localKey !== undefined ? [this.localKey] : [];
     this.localDirection = "sendrecv";
     this.stateValue = "offering";
     return this.description();
@@ -334,31 +344,35 @@ export class MediaSession {
 
   /**
    * What an answer to our offer does to the keys: with none offered, nothing; an answer that takes
-   * one of our offered lines gives the pair; an answer without a=crypto to an RTP/AVP offer (the
-   * optimistic one) falls back to plain RTP; anything else is unusable.
+   * one of the lines we sent (its tag and suite, RFC 4568 §7.1.2) gives the pair; an answer without
+   * a=crypto to an RTP/AVP offer (the optimistic one) falls back to plain RTP; anything else is
+   * unusable. Matched against every line we sent, so a 200 may take another tag than a 183 did.
    */
-  private answerKeys(a: AudioOffer): { local: SdesCrypto[]; remote: SdesCrypto | undefined } | { reason: string } {
-    if (this.localKeys.length === 0) return { local: [], remote: undefined };
-    if (a.cryptoLines.length === 0 && !/SAVP/i.test(a.profile) && !/SAVP/i.test(this.profile)) return { local: [], remote: undefined };
-    const taken = answeredCrypto(this.localKeys, a.cryptoLines);
+  private keysOfAnswer(a: AudioOffer): { local: SdesCrypto | undefined; remote: SdesCrypto | undefined } | { reason: string } {
+    if (this.sentKeys.length === 0) return { local: undefined, remote: undefined };
+    if (a.cryptoLines.length === 0 && !/SAVP/i.test(a.profile) && !/SAVP/i.test(this.profile)) return { local: undefined, remote: undefined };
+    const taken = answeredCrypto(this.sentKeys, a.cryptoLines);
     if ("skip" in taken) return { reason: `the ${a.profile} answer to our SRTP offer cannot be used: ${taken.skip}` };
-    const ours = this.localKeys.find((k) => k.tag === taken.tag && k.suite === taken.suite);
-    return ours === undefined ? { reason: "the answer's a=crypto tag matches none of ours" } : { local: [ours], remote: taken };
+    const ours = this.sentKeys.find((k) => k.tag === taken.tag && k.suite === taken.suite);
+    return ours === undefined ? { reason: "the answer's a=crypto tag matches none of ours" } : { local: ours, remote: taken };
   }
 
   /**
-   * The peer's SDES key (or none: plain RTP) from its offer or answer. Our key stays while the
-   * suite does (a re-INVITE that repeats or changes only its own key, RFC 4568 §7.1.4); a new suite
-   * gets a fresh key under the peer's tag. Then the relay leg gets the pair.
+   * Answering an offer (initial or re-offer) with the peer's chosen key, or with none (plain RTP).
+   * Our key stays while the suite does (a re-INVITE that repeats or changes only its own key,
+   * RFC 4568 §7.1.4); a new suite gets a fresh key under the peer's tag.
    */
-  private takeRemoteKey(remote: SdesCrypto | undefined): void {
+  private answerKeys(remote: SdesCrypto | undefined): void {
+    const current = this.localKey;
+    const local = remote === undefined ? undefined : current !== undefined && current.suite === remote.suite ? { ...current, tag: remote.tag } : freshCrypto(remote.tag, remote.suite);
+    this.sentKeys = local !== undefined ? [local] : [];
+    this.useKeys(local, remote);
+  }
+
+  /** The relay leg encrypts with `local` and decrypts with `remote`, or goes back to plain RTP. */
+  private useKeys(local: SdesCrypto | undefined, remote: SdesCrypto | undefined): void {
+    this.localKey = local;
     this.remoteKey = remote;
-    if (remote === undefined) this.localKeys = [];
-    else {
-      const current = this.localKeys.length === 1 ? this.localKeys[0] : undefined;
-      this.localKeys = [current !== undefined && current.suite === remote.suite ? { ...current, tag: remote.tag } : freshCrypto(remote.tag, remote.suite)];
-    }
-    const local = this.localKeys[0];
     if (remote !== undefined && local !== undefined) {
       this.o.media.setSrtp(this.o.legId, { suite: remote.suite, remoteKey: remote.inlineKey, localKey: local.inlineKey, ...(remote.mki ? { remoteMki: { ...remote.mki } } : {}) });
       this.srtpSuite = remote.suite;

@@ -72,6 +72,38 @@ test("srtp: a peer's MKI (RFC 3711 §3.1) sits between payload and tag, outside 
   assert.deepEqual(rx.unprotectRtcp(tx.protectRtcp(report)), report);
 });
 
+test("srtp: a packet relayed late across the sequence wrap keeps its rollover counter; the stream goes on (reordering at the sender)", () => {
+  const tx = SrtpContext.fromInlineKey("AES_CM_128_HMAC_SHA1_80", MASTER.toString("base64"));
+  const rx = SrtpContext.fromInlineKey("AES_CM_128_HMAC_SHA1_80", MASTER.toString("base64"));
+  for (const seq of [65533, 65534, 0, 65535, 1, 2, 3]) assert.deepEqual(rx.unprotect(tx.protect(rtp(seq))), rtp(seq), `seq ${seq}`);
+});
+
+test("srtp: a context's counters carried to a new one (a leg moved to another worker) go on past a wrap; a fresh one would not", () => {
+  const key = MASTER.toString("base64");
+  const tx = SrtpContext.fromInlineKey("AES_CM_128_HMAC_SHA1_80", key);
+  const rx = SrtpContext.fromInlineKey("AES_CM_128_HMAC_SHA1_80", key);
+  for (const seq of [65534, 65535, 0, 1]) assert.ok(Buffer.isBuffer(rx.unprotect(tx.protect(rtp(seq)))));
+  const movedTx = SrtpContext.fromInlineKey("AES_CM_128_HMAC_SHA1_80", key);
+  movedTx.restoreState(structuredClone(tx.state()));
+  const movedRx = SrtpContext.fromInlineKey("AES_CM_128_HMAC_SHA1_80", key);
+  movedRx.restoreState(structuredClone(rx.state()));
+  assert.deepEqual(movedRx.unprotect(movedTx.protect(rtp(2))), rtp(2));
+  assert.equal(movedRx.unprotect(tx.protect(rtp(1))), "replay", "the replay window came along");
+  assert.equal(SrtpContext.fromInlineKey("AES_CM_128_HMAC_SHA1_80", key).unprotect(movedTx.protect(rtp(3))), "auth", "a fresh receiver guesses rollover counter 0");
+});
+
+test("srtp: rtp.conf srtpreplayprotection=no accepts a replayed packet (authentication still applies)", () => {
+  const key = MASTER.toString("base64");
+  const tx = SrtpContext.fromInlineKey("AES_CM_128_HMAC_SHA1_80", key);
+  const rx = SrtpContext.fromInlineKey("AES_CM_128_HMAC_SHA1_80", key, undefined, false);
+  const sealed = tx.protect(rtp(10));
+  assert.deepEqual(rx.unprotect(sealed), rtp(10));
+  assert.deepEqual(rx.unprotect(sealed), rtp(10), "the replay passes");
+  const bent = Buffer.from(sealed);
+  bent[30] = (bent[30] ?? 0) ^ 1;
+  assert.equal(rx.unprotect(bent), "auth");
+});
+
 test("srtp: a replayed packet and one older than the 64-packet window are refused; late ones inside it pass", () => {
   const tx = SrtpContext.fromInlineKey("AES_CM_128_HMAC_SHA1_80", MASTER.toString("base64"));
   const rx = SrtpContext.fromInlineKey("AES_CM_128_HMAC_SHA1_80", MASTER.toString("base64"));

@@ -101,6 +101,24 @@ test("dial: when every fork fails, busy wins over unanswered: DIALSTATUS BUSY an
   assert.deepEqual(t.media.calls.filter((c) => c.startsWith("release")).sort(), ["release m1", "release m2", "release m3"]);
 });
 
+test("dial: a fork that answers with an unusable SDP (a codec we did not offer) is hung up with BYE and fails; the other fork still decides", async () => {
+  const t = callSetup(DIAL_2100);
+  const { call, a, b } = await startForked(t);
+  a.delegate.onResponse(responseTo(a.req, 180, { toTag: "a-1" }));
+  await settle();
+  b.delegate.onResponse(responseTo(b.req, 200, { toTag: "b-1", body: sdpOf("192.0.2.22", 6200).replace("RTP/AVP 0", "RTP/AVP 8").replace("0 PCMU/8000", "8 PCMA/8000") }));
+  await settle();
+  assert.equal(requestsTo(t, "BYE", "192.0.2.22").length, 1, "the unusable answer is ended with BYE");
+  assert.equal(requestsTo(t, "CANCEL", "192.0.2.21").length, 0, "the other fork goes on ringing");
+  assert.equal(call.peer, undefined, "nothing is bridged");
+  assert.equal(t.toCaller.some((r) => r.status === 200), false, "the caller is not answered");
+  assert.ok(t.log.find("is unusable (the answer names none of the codecs we offered (offered ulaw, answered alaw)); hanging it up"), "one NOTICE says why");
+  a.delegate.onResponse(responseTo(a.req, 486, { toTag: "a-1" }));
+  await settle();
+  assert.equal(call.vars.get("DIALSTATUS"), "BUSY");
+  assert.equal(t.toCaller.at(-1)?.status, 486);
+});
+
 test("dial: the caller's CANCEL while both forks ring cancels both (DialEnd CANCEL before each Hangup)", async () => {
   const t = callSetup(DIAL_2100);
   const { call, a, b } = await startForked(t);

@@ -377,3 +377,15 @@ test("media session: a re-INVITE that repeats the key keeps ours; a new key re-k
   assert.equal(srtpCalls(calls).length, before);
   assert.equal(s.srtp, "AES_CM_128_HMAC_SHA1_32");
 });
+
+test("media session: a 200 may take another of our offered tags than the 183 did; our description keeps its lines until the version changes (RFC 3264 §8)", () => {
+  const { s, calls } = session("secure");
+  s.offer();
+  const offer = s.description();
+  const ours = lines(offer, "a=crypto:").map((l) => l.split("inline:")[1]);
+  assert.ok(s.takeAnswer(offerSdp({ profile: "RTP/SAVP", pts: "0", maps: [], extra: [crypto(1, "AES_CM_128_HMAC_SHA1_80", KEY_A)] })).ok, "183");
+  assert.equal(srtpCalls(calls).at(-1), `srtp leg-1 AES_CM_128_HMAC_SHA1_80 in=${KEY_A} out=${ours[0]}`);
+  assert.ok(s.takeAnswer(offerSdp({ profile: "RTP/SAVP", pts: "0", maps: [], extra: [crypto(2, "AES_CM_128_HMAC_SHA1_32", KEY_B)] })).ok, "200 of another fork");
+  assert.equal(srtpCalls(calls).at(-1), `srtp leg-1 AES_CM_128_HMAC_SHA1_32 in=${KEY_B} out=${ours[1]}`);
+  assert.equal(s.description(), offer, "same version, same description");
+});
