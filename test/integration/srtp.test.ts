@@ -173,7 +173,49 @@ describe("SRTP (SDES) with baresip over TLS: tones both ways, nothing in the cle
     }
   });
 
-  it("an SRTP phone calls a plain-RTP phone: tones both ways; the SRTP leg is encrypted and the plain one carries the tone in the clear", async () => {
+  it("hold and resume (re-INVITEs) on an SRTP call: both legs keep decrypting after the resume, nothing refused", async () => {
+    const tone1000 = makeToneWav(join(dir, "h1000.wav"), { frequency: 1000, seconds: 30 });
+    const tone440 = makeToneWav(join(dir, "h440.wav"), { frequency: 440, seconds: 30 });
+    const caller = await phone(A, "127.0.0.2", tone1000, "21100-21199", { answer: false, srtp: true });
+    const callee = await phone(B, "127.0.0.3", tone440, "21200-21299", { answer: true, srtp: true });
+    /** Per channel: packets received from its phone and SRTP packets refused. */
+    const counters = async (): Promise<Map<string, { in: number; refused: number }>> => {
+      const out = new Map<string, { in: number; refused: number }>();
+      const list = (await pbx.rx("core show channels verbose")).stdout;
+      for (const [, name] of list.matchAll(/^(PJSIP\/\d+-[0-9a-f]+)/gm)) {
+        const d = (await pbx.rx(`core show channel ${name}`)).stdout;
+        const inPackets = Number(/Packets in : (\d+)/.exec(d)?.[1] ?? NaN);
+        const refused = Number(/SRTP: AES_CM_128_HMAC_SHA1_\d+ \(SDES; (\d+) packets refused\)/.exec(d)?.[1] ?? NaN);
+        out.set(name ?? "", { in: inPackets, refused });
+      }
+      return out;
+    };
+    try {
+      await call(caller, callee, B.id);
+      await sleepMs(1500);
+      assert.equal((await caller.command("hold")).ok, true);
+      await pbx.waitForLog(/PJSIP\/1001-[0-9a-f]+: put on hold/, 10000);
+      await sleepMs(1000);
+      assert.equal((await caller.command("resume")).ok, true);
+      await pbx.waitForLog(/PJSIP\/1001-[0-9a-f]+: taken off hold/, 10000);
+      await sleepMs(1000);
+      const before = await counters();
+      await sleepMs(2000);
+      const after = await counters();
+      assert.equal(after.size, 2, JSON.stringify([...after]));
+      for (const [name, c] of after) {
+        const b = before.get(name);
+        assert.ok(b !== undefined && c.in - b.in > 50, `${name} still receives its phone's SRTP after the resume: ${b?.in} → ${c.in}`);
+        assert.equal(c.refused, b.refused, `${name}: no SRTP packet refused after the resume`);
+      }
+      await caller.command("hangup");
+      await caller.waitEvent("CALL_CLOSED", 10000);
+    } finally {
+      await stopAll(caller, callee);
+    }
+  });
+
+    it("an SRTP phone calls a plain-RTP phone: tones both ways; the SRTP leg is encrypted and the plain one carries the tone in the clear", async () => {
     const tone1000 = makeToneWav(join(dir, "c1000.wav"), { frequency: 1000, seconds: 6 });
     const tone440 = makeToneWav(join(dir, "d440.wav"), { frequency: 440, seconds: 30 });
     const capture = await startRtpCapture(dir, `udp portrange ${RTP_RANGE.start}-${RTP_RANGE.end}`, "srtp-plain");
