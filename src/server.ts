@@ -20,6 +20,7 @@ import { PjsipCommandsModule } from "./pbx/endpoint/pjsip-commands-module.js";
 import { createPbxEventBus } from "./pbx/events.js";
 import { FuncRegistry } from "./pbx/funcs/index.js";
 import { pbxModuleContext, type PbxModuleContext, type SwitchboardModule } from "./pbx/module-context.js";
+import { OutboundRegistrationModule } from "./pbx/outbound-registration/outbound-registration-module.js";
 import { PipelineModule } from "./pbx/pipeline/pipeline-module.js";
 import { ContactsModule } from "./pbx/registrar/contacts-module.js";
 import { loadOrCreatePasswords } from "./pbx/registrar/default-passwords.js";
@@ -82,6 +83,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     dialplanApps,
     calls,
     new PipelineModule({ sip, guard, registrar, calls }),
+    new OutboundRegistrationModule({ sip }),
     new SipTracePbxModule({ sip }),
     new PjsipCommandsModule({ sip, contacts, registrar }),
     new CoreCommandsModule({ config, contacts, sip, reloadAll: () => host.reload(), moduleRows: () => host.rows(), stop: (reason) => stop(reason) }),

@@ -40,5 +40,13 @@ export function checkCrossReferences(cfg: PjsipConfigResult): Diagnostic[] {
       error(id.file, id.line, `[${id.id}] identify: endpoint=${id.endpoint} names an endpoint that does not exist or was not loaded`);
     }
   }
+  for (const r of cfg.registrations.values()) {
+    const label = `[${r.id}] registration`;
+    for (const auth of r.outboundAuth) {
+      if (!cfg.auths.has(auth)) error(r.file, r.line, `${label}: outbound_auth=${r.outboundAuth.join(",")} names auth '${auth}', which does not exist or was not loaded; challenges from the registrar cannot be answered`);
+    }
+    if (r.transport.length > 0 && !transportIds.has(r.transport)) error(r.file, r.line, `${label}: transport=${r.transport} names a transport that does not exist or was not loaded`);
+    if (r.endpoint.length > 0 && !cfg.endpoints.has(r.endpoint)) error(r.file, r.line, `${label}: endpoint=${r.endpoint} names an endpoint that does not exist or was not loaded`);
+  }
   return out;
 }

@@ -109,7 +109,7 @@ function collectionFor(d: PjsipObjectDescriptor, fileName: string): StoredObject
 }
 
 /** Every typed field, so a registry without the type behind one is caught at once. */
-const TYPED_FIELDS: Record<keyof PjsipTypedObjects, true> = { transports: true, endpoints: true, aors: true, auths: true, identifies: true, global: true, system: true };
+const TYPED_FIELDS: Record<keyof PjsipTypedObjects, true> = { transports: true, endpoints: true, aors: true, auths: true, identifies: true, registrations: true, global: true, system: true };
 
 export interface PjsipObjectStoreOptions {
   readonly types: PjsipObjectTypes;
@@ -167,6 +167,9 @@ export class PjsipObjectStore implements PjsipConfigResult {
   }
   get identifies(): PjsipTypedObjects["identifies"] {
     return this.view("identifies");
+  }
+  get registrations(): PjsipTypedObjects["registrations"] {
+    return this.view("registrations");
   }
   get global(): PjsipTypedObjects["global"] {
     return this.view("global");

@@ -12,6 +12,7 @@ import { endpointSchema } from "./endpoint-schema.js";
 import { globalSchema } from "./global-schema.js";
 import { identifySchema } from "./identify-schema.js";
 import { pjsipObjectType, PjsipObjectTypes } from "./object-descriptor.js";
+import { registrationSchema } from "./registration-schema.js";
 import { systemSchema } from "./system-schema.js";
 import { transportSchema } from "./transport-schema.js";
 import type { ObjectSchema } from "../schema/types.js";
@@ -23,6 +24,7 @@ export const PJSIP_OBJECT_TYPES = new PjsipObjectTypes([
   pjsipObjectType({ schema: aorSchema, storage: "keyed", field: "aors" }),
   pjsipObjectType({ schema: authSchema, storage: "keyed", field: "auths" }),
   pjsipObjectType({ schema: identifySchema, storage: "list", field: "identifies" }),
+  pjsipObjectType({ schema: registrationSchema, storage: "keyed", field: "registrations" }),
   pjsipObjectType({ schema: globalSchema, storage: "singleton", field: "global", impliedBy: ["global"] }),
   pjsipObjectType({ schema: systemSchema, storage: "singleton", field: "system", impliedBy: ["system"] }),
 ]);
@@ -35,7 +37,6 @@ export const PJSIP_SCHEMAS: readonly ObjectSchema[] = PJSIP_OBJECT_TYPES.list().
  * type registered in the load's PjsipObjectTypes is loaded instead, even while it is listed here.
  */
 export const UNIMPLEMENTED_PJSIP_TYPES: readonly string[] = [
-  "registration",
   "domain_alias",
   "acl",
   "contact",

@@ -14,6 +14,7 @@ import type { AuthConfig } from "./auth-schema.js";
 import type { EndpointConfig } from "./endpoint-schema.js";
 import type { GlobalConfig } from "./global-schema.js";
 import type { IdentifyConfig } from "./identify-schema.js";
+import type { RegistrationConfig } from "./registration-schema.js";
 import type { SystemConfig } from "./system-schema.js";
 import type { TransportConfig } from "./transport-schema.js";
 
@@ -52,6 +53,7 @@ export interface PjsipTypedObjects {
   readonly aors: Map<string, AorConfig>;
   readonly auths: Map<string, AuthConfig>;
   readonly identifies: IdentifyConfig[];
+  readonly registrations: Map<string, RegistrationConfig>;
   readonly global: GlobalConfig;
   readonly system: SystemConfig;
 }

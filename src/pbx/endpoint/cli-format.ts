@@ -3,6 +3,8 @@
  * shared/reference/asterisk.md §2.3): a label right-aligned in an indent that grows by two per
  * nesting level, then fixed-width columns, and a rule of 90 `=`.
  */
+import { CliUsageError } from "../../core/commands.js";
+
 export const RULE = "=".repeat(90);
 
 function indentFor(level: number): number {
@@ -81,4 +83,26 @@ export function parameterTable(rows: ReadonlyArray<readonly [string, string]>): 
   const out = [` ${"ParameterName".padEnd(nameWidth)} : ParameterValue`, " " + "=".repeat(nameWidth + 3 + valueWidth)];
   for (const [k, v] of rows) out.push(` ${k.padEnd(nameWidth)} : ${v}`);
   return out.join("\n") + "\n\n";
+}
+
+/** Asterisk lists objects sorted by id. */
+export function byId<T extends { id: string }>(items: T[]): T[] {
+  return items.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/** Asterisk's containers accept `like <regex>`. */
+export function filterLike<T>(items: T[], args: string[], key: (t: T) => string): T[] {
+  if (args.length === 0) return items;
+  if (args[0]?.toLowerCase() !== "like" || args[1] === undefined) throw new CliUsageError();
+  let re: RegExp;
+  try {
+    re = new RegExp(args[1]);
+  } catch {
+    throw new CliUsageError(`invalid regular expression '${args[1]}'`);
+  }
+  return items.filter((t) => re.test(key(t)));
+}
+
+export function escapeRegex(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }

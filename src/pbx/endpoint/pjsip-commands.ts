@@ -21,6 +21,9 @@ import {
   detail,
   endpointRow,
   identifyRow,
+  byId,
+  escapeRegex,
+  filterLike,
   listing,
   matchRow,
   transportRow,
@@ -289,26 +292,4 @@ export function registerPjsipCommands(registry: CommandRegistrar, deps: PjsipCom
   return () => {
     for (const u of unregs.splice(0)) u();
   };
-}
-
-/** Asterisk lists objects sorted by id. */
-function byId<T extends { id: string }>(items: T[]): T[] {
-  return items.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-}
-
-/** Asterisk's containers accept `like <regex>`. */
-function filterLike<T>(items: T[], args: string[], key: (t: T) => string): T[] {
-  if (args.length === 0) return items;
-  if (args[0]?.toLowerCase() !== "like" || args[1] === undefined) throw new CliUsageError();
-  let re: RegExp;
-  try {
-    re = new RegExp(args[1]);
-  } catch {
-    throw new CliUsageError(`invalid regular expression '${args[1]}'`);
-  }
-  return items.filter((t) => re.test(key(t)));
-}
-
-function escapeRegex(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }

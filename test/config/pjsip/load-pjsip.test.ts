@@ -205,11 +205,11 @@ test("pjsip: a section without type= is an error", () => {
   assert.match(lines(cfg)[0] ?? "", /^pjsip\.conf:1: error: \[6001\] has no type=/);
 });
 
-test("pjsip: a misspelt type gets a suggestion; registration is accepted as not implemented", () => {
-  const cfg = load("[a]\ntype=endpiont\n[r]\ntype=registration\nserver_uri=sip:x\n");
+test("pjsip: a misspelt type gets a suggestion; domain_alias is accepted as not implemented", () => {
+  const cfg = load("[a]\ntype=endpiont\n[r]\ntype=domain_alias\ndomain=x\n");
   assert.deepEqual(cfg.diagnostics.map((d) => d.severity), ["error", "warning"]);
   assert.match(lines(cfg)[0] ?? "", /type=endpiont is not a known object type; did you mean type=endpoint\?/);
-  assert.match(lines(cfg)[1] ?? "", /object type 'registration' is not implemented yet/);
+  assert.match(lines(cfg)[1] ?? "", /object type 'domain_alias' is not implemented yet/);
 });
 
 test("pjsip: a duplicate id of the same type is rejected naming both lines", () => {

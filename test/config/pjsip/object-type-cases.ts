@@ -32,6 +32,14 @@ export const PJSIP_TYPE_CASES: readonly PjsipTypeCase[] = [
     section: (n) => `[i1]\ntype=identify\nendpoint=e1\nmatch=192.0.2.${n}\n`,
     read: (o) => digit((o["match"] as Array<{ address: string }>)[0]?.address),
   },
+  {
+    type: "registration",
+    field: "registrations",
+    id: "r1",
+    prelude: "",
+    section: (n) => `[r1]\ntype=registration\nserver_uri=sip:provider.example\nclient_uri=sip:100${n}@provider.example\n`,
+    read: (o) => digit(/(\d)@/.exec(String(o["clientUri"]))?.[1]),
+  },
   { type: "global", field: "global", id: "global", prelude: "", section: (n) => `[global]\ntype=global\ndefault_realm=realm${n}\n`, read: (o) => digit(o["defaultRealm"]) },
   { type: "system", field: "system", id: "system", prelude: "", section: (n) => `[system]\ntype=system\ntimer_t1=${n}00\n`, read: (o) => Number(o["timerT1"]) / 100 },
 ];

@@ -14,6 +14,7 @@ import { pjsipObjectType, PjsipObjectTypes } from "../../../src/config/pjsip/obj
 import { PJSIP_OBJECT_TYPES, PJSIP_SCHEMAS, schemaForType, UNIMPLEMENTED_PJSIP_TYPES } from "../../../src/config/pjsip/object-types.js";
 import type { PjsipConfigResult } from "../../../src/config/pjsip/pjsip-config.js";
 import { transportSchema } from "../../../src/config/pjsip/transport-schema.js";
+import { registrationSchema } from "../../../src/config/pjsip/registration-schema.js";
 import { str, uint } from "../../../src/config/schema/options.js";
 import type { ObjectSchema } from "../../../src/config/schema/types.js";
 import { PJSIP_TYPE_CASES, typedFieldObject } from "./object-type-cases.js";
@@ -70,19 +71,20 @@ test("object types: a later section of a singleton type replaces the earlier one
 });
 
 test("object types: a not-implemented Asterisk type keeps its one warning naming the implemented types", () => {
-  const cfg = load("[r1]\ntype=registration\n[r2]\ntype=registration\n[acl]\ntype=acl\n");
+  const cfg = load("[r1]\ntype=domain_alias\n[r2]\ntype=domain_alias\n[acl]\ntype=acl\n");
   assert.deepEqual(lines(cfg), [
-    "pjsip.conf:1: warning: [r1] registration: object type 'registration' is not implemented yet; section ignored (Switchboard implements transport, endpoint, aor, auth, identify, global and system)",
-    "pjsip.conf:3: warning: [r2] registration: object type 'registration' is not implemented yet; section ignored",
-    "pjsip.conf:5: warning: [acl] acl: object type 'acl' is not implemented yet; section ignored (Switchboard implements transport, endpoint, aor, auth, identify, global and system)",
+    "pjsip.conf:1: warning: [r1] domain_alias: object type 'domain_alias' is not implemented yet; section ignored (Switchboard implements transport, endpoint, aor, auth, identify, registration, global and system)",
+    "pjsip.conf:3: warning: [r2] domain_alias: object type 'domain_alias' is not implemented yet; section ignored",
+    "pjsip.conf:5: warning: [acl] acl: object type 'acl' is not implemented yet; section ignored (Switchboard implements transport, endpoint, aor, auth, identify, registration, global and system)",
   ]);
   assert.deepEqual(cfg.rejected, []);
 });
 
 test("object types: the sample's schema order and the console's schema lookup come from the descriptors", () => {
-  assert.deepEqual(PJSIP_SCHEMAS.map((s) => s.type), ["transport", "endpoint", "aor", "auth", "identify", "global", "system"]);
+  assert.deepEqual(PJSIP_SCHEMAS.map((s) => s.type), ["transport", "endpoint", "aor", "auth", "identify", "registration", "global", "system"]);
   assert.equal(schemaForType("endpoint"), endpointSchema);
-  assert.equal(schemaForType("registration"), undefined);
+  assert.equal(schemaForType("registration"), registrationSchema);
+  assert.equal(schemaForType("domain_alias"), undefined);
 });
 
 test("object types: an extra descriptor is loaded, listed and carried over with no other change", () => {
@@ -103,10 +105,10 @@ test("object types: an extra descriptor is loaded, listed and carried over with 
 });
 
 test("object types: an extra type joins the messages that list the implemented types", () => {
-  const cfg = load("[x]\ncontext=a\n[r]\ntype=registration\n[y]\ntype=widgte\n", withWidgets("list"));
+  const cfg = load("[x]\ncontext=a\n[r]\ntype=domain_alias\n[y]\ntype=widgte\n", withWidgets("list"));
   assert.deepEqual(lines(cfg), [
-    "pjsip.conf:1: error: [x] has no type=; every pjsip.conf section needs one (type=transport, type=endpoint, type=aor, type=auth, type=identify, type=global, type=system or type=widget)",
-    "pjsip.conf:3: warning: [r] registration: object type 'registration' is not implemented yet; section ignored (Switchboard implements transport, endpoint, aor, auth, identify, global, system and widget)",
+    "pjsip.conf:1: error: [x] has no type=; every pjsip.conf section needs one (type=transport, type=endpoint, type=aor, type=auth, type=identify, type=registration, type=global, type=system or type=widget)",
+    "pjsip.conf:3: warning: [r] domain_alias: object type 'domain_alias' is not implemented yet; section ignored (Switchboard implements transport, endpoint, aor, auth, identify, registration, global, system and widget)",
     "pjsip.conf:5: error: [y] type=widgte is not a known object type; did you mean type=widget?",
   ]);
 });
@@ -126,12 +128,12 @@ test("object types: an extra list or singleton type follows its storage kind, in
 });
 
 test("object types: registering a type Asterisk has but Switchboard listed as not implemented loads it instead of warning", () => {
-  const regOptions = [str("server_uri", "", "Registrar to register with.")] as const;
-  const regSchema: ObjectSchema<typeof regOptions> = { type: "registration", synopsis: "Test-only outbound registration.", options: regOptions };
-  assert.ok(UNIMPLEMENTED_PJSIP_TYPES.includes("registration"));
-  const cfg = load("[trunk]\ntype=registration\nserver_uri=sip:provider.example\n", PJSIP_OBJECT_TYPES.with(pjsipObjectType({ schema: regSchema, storage: "keyed" })));
+  const aliasOptions = [str("domain", "", "Domain the alias stands for.")] as const;
+  const aliasSchema: ObjectSchema<typeof aliasOptions> = { type: "domain_alias", synopsis: "Test-only domain alias.", options: aliasOptions };
+  assert.ok(UNIMPLEMENTED_PJSIP_TYPES.includes("domain_alias"));
+  const cfg = load("[example.org]\ntype=domain_alias\ndomain=provider.example\n", PJSIP_OBJECT_TYPES.with(pjsipObjectType({ schema: aliasSchema, storage: "keyed" })));
   assert.deepEqual(lines(cfg), []);
-  assert.equal(cfg.byType.get("registration")?.get("trunk")?.["serverUri"], "sip:provider.example");
+  assert.equal(cfg.byType.get("domain_alias")?.get("example.org")?.["domain"], "provider.example");
 });
 
 test("object types: a type or typed field registered twice is a programming error; register returns the removal", () => {
