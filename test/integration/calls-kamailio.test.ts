@@ -10,13 +10,11 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import type { ChildProcess } from "node:child_process";
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { KAMAILIO_MODULES, startKamailio, type Kamailio } from "../helpers/kamailio.js";
 import { startPbx, type Pbx } from "../helpers/pbx.js";
 import { pjsipConf, randomPassword } from "../helpers/pjsip-conf.js";
 import { freePort } from "../helpers/ports.js";
-import { reportUnexpectedExit, scratchDir, spawnTracked, stopProcess, waitUntil } from "../helpers/processes.js";
+import { waitUntil } from "../helpers/processes.js";
 import { SipClient } from "../helpers/sip-client.js";
 import { describeSipp, receivedStatuses, runSipp, startSippBackground, type SippResult } from "../helpers/sipp.js";
 
@@ -32,7 +30,7 @@ exten => _10XX,1,Dial(PJSIP/\${EXTEN},10)
  same => n,Hangup()
 `;
 
-const MODULES = "/usr/lib/x86_64-linux-gnu/kamailio/modules";
+const MODULES = KAMAILIO_MODULES;
 
 /** One xlog line per request: `PROXY <method> from <ip> route=<Route or none> ruri=<R-URI>`. */
 function kamailioConfig(o: { port: number; pbxPort: number; calleePort: number }): string {
@@ -87,42 +85,10 @@ request_route {
 `;
 }
 
-interface Proxy {
-  proc: ChildProcess;
-  log: () => string;
-  /** Stops it; its exit is then expected. */
-  stop: () => Promise<void>;
-}
+type Proxy = Kamailio;
 
-async function startKamailio(port: number, pbxPort: number, calleePort: number): Promise<Proxy> {
-  const dir = scratchDir("kamailio");
-  const cfg = join(dir, "kamailio.cfg");
-  writeFileSync(cfg, kamailioConfig({ port, pbxPort, calleePort }));
-  let text = "";
-  // -DD: stay in the foreground, no daemon; -E: log to stderr; -Y: runtime files in the scratch dir.
-  const proc = spawnTracked("kamailio", "kamailio", ["-DD", "-E", "-f", cfg, "-Y", dir, "-m", "32", "-M", "4"], { cwd: dir });
-  proc.stdout?.on("data", (d: Buffer) => (text += d.toString()));
-  proc.stderr?.on("data", (d: Buffer) => (text += d.toString()));
-  let exited = false;
-  let started = false;
-  let stopping = false;
-  proc.once("exit", (code, signal) => {
-    exited = true;
-    if (started && !stopping) reportUnexpectedExit(() => `kamailio exited (code ${code}, signal ${signal})\n${text}`);
-  });
-  // Kamailio prints its socket list, then binds; the receive-buffer probe comes after the bind.
-  const listening = `udp: ${PROXY_IP} [${PROXY_IP}]:${port}`;
-  await waitUntil(() => exited || (text.includes(listening) && text.includes("SO_RCVBUF is finally")), 10000, `kamailio listening on ${PROXY_IP}:${port}\n${text}`);
-  assert.ok(!exited, `kamailio failed to start:\n${text}`);
-  started = true;
-  return {
-    proc,
-    log: () => text,
-    stop: async () => {
-      stopping = true;
-      await stopProcess(proc);
-    },
-  };
+async function startProxy(port: number, pbxPort: number, calleePort: number): Promise<Proxy> {
+  return startKamailio({ config: kamailioConfig({ port, pbxPort, calleePort }), ip: PROXY_IP, port });
 }
 
 /** The proxy's log lines for requests of one method, from one source. */
@@ -160,7 +126,7 @@ describe("calls through a record-routing Kamailio proxy (SIPp → Kamailio → S
         "rtp.conf": "[general]\nrtpstart=34000\nrtpend=34999\n",
       },
     });
-    proxy = await startKamailio(proxyPort, port, calleePort);
+    proxy = await startProxy(proxyPort, port, calleePort);
     // The callee's Contact names the proxy, so the PBX's INVITE (and the dialog) goes through it.
     const reg = await SipClient.udp({ server: { ip: SERVER_IP, port }, localIp: CALLEE_IP });
     try {

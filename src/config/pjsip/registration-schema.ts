@@ -21,8 +21,8 @@ const registrationOptions = [
   uint("max_retries", 10, "Temporary failures in a row before giving up."),
   bool("auth_rejection_permanent", true, "A 401/407 to a REGISTER that already carried our credentials stops the registration."),
   uint("max_random_initial_delay", 10, "The first REGISTER after start waits a random 0..N seconds (spreads many registrations)."),
-  bool("line", false, "Add a line parameter to our Contact; calls that carry it belong to endpoint=.", { key: "lineParam" }),
-  str("endpoint", "", "Endpoint that calls arriving through this registration (line=yes) belong to."),
+  bool("line", false, "Add a line parameter to our Contact; calls that carry it belong to endpoint=.", { key: "lineParam", implemented: false }),
+  str("endpoint", "", "Endpoint that calls arriving through this registration (line=yes) belong to.", { implemented: false }),
   bool("support_path", false, "Advertise Path support (RFC 3327) in the REGISTER (Supported: path)."),
   bool("support_outbound", false, "SIP Outbound (RFC 5626) flow keep-alives.", { implemented: false }),
   str("security_negotiation", "no", "Security agreement (RFC 3329, mediasec).", { implemented: false }),
@@ -40,7 +40,6 @@ export const registrationSchema: ObjectSchema<typeof registrationOptions> = {
     const errors: string[] = [];
     if (!/^sips?:/i.test(values.serverUri)) errors.push(`server_uri= is required and must be a sip: or sips: URI (e.g. sip:sip.example.com), not '${values.serverUri}'`);
     if (!/^sips?:/i.test(values.clientUri)) errors.push(`client_uri= is required and must be a sip: or sips: URI (e.g. sip:1234567890@sip.example.com), not '${values.clientUri}'`);
-    if (values.lineParam && values.endpoint === "") errors.push("line=yes needs endpoint= naming the endpoint that calls through this registration belong to");
     if (values.expiration === 0) errors.push("expiration=0 would unregister at once; set the lifetime in seconds (e.g. 3600)");
     return errors;
   },

@@ -18,7 +18,6 @@
 import { isIP } from "node:net";
 import type { Clock, TimerHandle } from "../../core/clock.js";
 import type { Logger } from "../../core/logger.js";
-import { randomHex } from "../../core/random.js";
 import type { AuthConfig } from "../../config/pjsip/auth-schema.js";
 import type { RegistrationConfig } from "../../config/pjsip/registration-schema.js";
 import { buildAuthorization, selectChallenge, type DigestChallenge } from "../../sip/auth/index.js";
@@ -85,7 +84,8 @@ export class RegistrationClient {
     readonly config: RegistrationConfig,
     private readonly deps: RegistrationClientDeps,
   ) {
-    this.line = config.lineParam ? randomHex(6) : undefined;
+    // line=yes is declared not implemented (inbound calls are not matched by it yet): no parameter.
+    this.line = undefined;
     this.requestedExpires = config.expiration;
   }
 
