@@ -22,6 +22,7 @@ import { authSchema } from "../../../src/config/pjsip/auth-schema.js";
 import { endpointSchema } from "../../../src/config/pjsip/endpoint-schema.js";
 import { globalSchema } from "../../../src/config/pjsip/global-schema.js";
 import { identifySchema } from "../../../src/config/pjsip/identify-schema.js";
+import { registrationSchema } from "../../../src/config/pjsip/registration-schema.js";
 import { PJSIP_SCHEMAS } from "../../../src/config/pjsip/object-types.js";
 import { systemSchema } from "../../../src/config/pjsip/system-schema.js";
 import { transportSchema } from "../../../src/config/pjsip/transport-schema.js";
@@ -45,6 +46,7 @@ const TARGETS: readonly Target[] = [
   { label: "aor", schema: aorSchema, file: "src/config/pjsip/aor-schema.ts", typeName: "AorValues", conf: "pjsip.conf" },
   { label: "auth", schema: authSchema, file: "src/config/pjsip/auth-schema.ts", typeName: "AuthValues", conf: "pjsip.conf" },
   { label: "identify", schema: identifySchema, file: "src/config/pjsip/identify-schema.ts", typeName: "IdentifyValues", conf: "pjsip.conf" },
+  { label: "registration", schema: registrationSchema, file: "src/config/pjsip/registration-schema.ts", typeName: "RegistrationValues", conf: "pjsip.conf" },
   { label: "global", schema: globalSchema, file: "src/config/pjsip/global-schema.ts", typeName: "GlobalValues", conf: "pjsip.conf" },
   { label: "system", schema: systemSchema, file: "src/config/pjsip/system-schema.ts", typeName: "SystemValues", conf: "pjsip.conf" },
   { label: "rtp", schema: rtpSchema, file: "src/config/rtp/rtp-schema.ts", typeName: "RtpValues", conf: "rtp.conf" },
@@ -184,7 +186,14 @@ const PROBE_LINES: Readonly<Record<string, string>> = {
 function filesWith(t: Target, line: string): Record<string, string> {
   if (t.conf !== "pjsip.conf") return { "pjsip.conf": "", [t.conf]: `[general]\n${line}\n${line}\n` };
   if (t.label === "global" || t.label === "system") return { "pjsip.conf": `[${t.label}]\ntype=${t.label}\n${line}\n` };
-  const required = t.label === "identify" ? "endpoint=p\nmatch=192.0.2.1\n" : t.label === "endpoint" ? "allow=ulaw\n" : "";
+  const required =
+    t.label === "identify"
+      ? "endpoint=p\nmatch=192.0.2.1\n"
+      : t.label === "endpoint"
+        ? "allow=ulaw\n"
+        : t.label === "registration"
+          ? "server_uri=sip:192.0.2.1\nclient_uri=sip:1@192.0.2.1\n"
+          : "";
   // Two transports must not share a bind address.
   const bind = (id: string): string => (t.label === "transport" ? `bind=127.0.0.1:${id === "probe1" ? 5061 : 5062}\n` : "");
   const section = (id: string): string => `[${id}]\ntype=${t.label}\n${required}${bind(id)}${line}\n`;
@@ -196,7 +205,9 @@ function filesWith(t: Target, line: string): Record<string, string> {
         ? "[honesty-probe]\ntype=auth\nusername=x\npassword=y\n"
         : line.startsWith("transport=")
           ? "[honesty-probe]\ntype=transport\nbind=127.0.0.1\n"
-          : "";
+          : line.startsWith("endpoint=")
+            ? "[honesty-probe]\ntype=endpoint\nallow=ulaw\n"
+            : "";
   return { "pjsip.conf": `${section("probe1")}${section("probe2")}${referenced}` };
 }
 
