@@ -72,8 +72,6 @@ export class RegistrationClient {
   private readonly callId = newCallId();
   private readonly fromTag = newTag();
   private cseq = initialCSeq();
-  /** The value of our Contact's `line` parameter (line=yes): random, fixed for this client. */
-  readonly line: string | undefined;
   private requestedExpires: number;
   /** Bumped whenever an attempt is abandoned, so its late answers are ignored. */
   private generation = 0;
@@ -84,8 +82,6 @@ export class RegistrationClient {
     readonly config: RegistrationConfig,
     private readonly deps: RegistrationClientDeps,
   ) {
-    // line=yes is declared not implemented (inbound calls are not matched by it yet): no parameter.
-    this.line = undefined;
     this.requestedExpires = config.expiration;
   }
 
@@ -195,7 +191,6 @@ export class RegistrationClient {
         clientUri: c.clientUri,
         contactUser: c.contactUser !== "" ? c.contactUser : "s",
         contactHeaderParams: c.contactHeaderParams,
-        line: this.line,
         route,
         supportPath: c.supportPath,
         expires,
@@ -207,7 +202,7 @@ export class RegistrationClient {
       },
       flow,
     );
-    const ours = contactUri(flow, c.contactUser !== "" ? c.contactUser : "s", this.line);
+    const ours = contactUri(flow, c.contactUser !== "" ? c.contactUser : "s");
     this.tx = this.deps.transactions.sendRequest(req, flow, {
       onResponse: (res) => {
         if (res.status < 200 || generation !== this.generation) return;
@@ -387,7 +382,6 @@ export function grantedExpires(res: SipResponse, ours: string): number | undefin
     for (const ct of list.contacts) {
       const u = ct.uri;
       if ((u.user ?? "") !== (mine.user ?? "") || u.host.toLowerCase() !== mine.host.toLowerCase() || (u.port ?? 5060) !== (mine.port ?? 5060)) continue;
-      if (mine.params.get("line") !== undefined && u.params.get("line") !== mine.params.get("line")) continue;
       const e = ct.params.get("expires");
       const n = typeof e === "string" ? parseExpires(e) : undefined;
       if (n !== undefined) return n;
