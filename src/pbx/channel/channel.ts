@@ -22,6 +22,8 @@ export type ChannelState = "Down" | "Ring" | "Ringing" | "Up";
 export interface CallerId {
   num: string;
   name: string;
+  /** Presentation restricted (callerid_privacy=prohib*, a trusted `Privacy: id`): hidden from untrusted endpoints. */
+  restricted?: boolean;
 }
 
 export interface ChannelOptions {

@@ -13,7 +13,10 @@ import { describeCodecs } from "../../media/sdp/index.js";
 import type { DialStatus } from "../dialplan/channel.js";
 import { dialBeginFields, dialEndFields } from "../events.js";
 import { codecsForCallee, MediaSession } from "../media-session/media-session.js";
-import { flowFor } from "../outbound/request-builder.js";
+import { lookup } from "node:dns/promises";
+import type { EndpointConfig } from "../../config/index.js";
+import type { Flow } from "../../sip/transport/types.js";
+import { flowFor, resolveFlow } from "../outbound/request-builder.js";
 import type { CallContext } from "./call-context.js";
 import { nextChannelName, nextUniqueId } from "./channel-name.js";
 import type { DialTarget } from "./dial-targets.js";
@@ -72,11 +75,13 @@ export class DialAttempt {
    */
   async start(): Promise<StartOutcome> {
     const { ctx, call, target: t } = this;
-    const flow = flowFor({ uri: t.uri, source: t.source }, ctx.transports);
-    if (!flow) {
-      call.log.notice({}, `Dial: no transport can reach ${t.uri}`);
+    const route = routeFor(t.endpoint);
+    const flow = await this.flow(route);
+    if (typeof flow === "string") {
+      call.log.notice({ endpoint: t.endpoint.id }, `Dial: cannot reach ${t.uri} for endpoint '${t.endpoint.id}': ${flow}`);
       return { started: false, status: 503 };
     }
+    if (call.hungUp() || !this.owner.open) return { started: false };
     const codecs = codecsForCallee(call.codecs, t.endpoint);
     if (codecs.length === 0) {
       call.log.notice(
@@ -120,6 +125,7 @@ export class DialAttempt {
       flow,
       callerId: call.callerId,
       media,
+      route,
     });
     this.leg = leg;
     call.ringing_.add(leg);
@@ -172,6 +178,18 @@ export class DialAttempt {
     return { started: true };
   }
 
+  /**
+   * Where the INVITE goes: a registered contact where its REGISTER came from (flowFor); otherwise
+   * the endpoint's outbound_proxy, or the contact URI itself, looked up (A/AAAA) and sent over the
+   * endpoint's `transport=` when it names one.
+   */
+  private async flow(route: string | undefined): Promise<Flow | string> {
+    const { ctx, target: t } = this;
+    const ep = t.endpoint;
+    if (t.source && !route) return flowFor({ uri: t.uri, source: t.source }, ctx.transports) ?? "no transport for it";
+    return resolveFlow(route ?? t.uri, ep.transport, ctx.transports, async (host) => (await lookup(host)).address);
+  }
+
   /** The callee's SDP (183 or 2xx): its relay leg sends there, and the caller keeps to its codecs. */
   private takeAnswer(sdp: string | undefined, final = false): boolean {
     const leg = this.leg;
@@ -219,4 +237,14 @@ export class DialAttempt {
     this.ctx.media.release(leg.mediaLegId);
     this.hooks.untrack(leg);
   }
+}
+
+/**
+ * The endpoint's outbound_proxy as a Route (RFC 3261 §8.1.2 preloaded route): written as Asterisk
+ * has it, `sip:proxy.example.com\;lr` (the `\;` read as `;`), with or without angle brackets.
+ */
+export function routeFor(ep: EndpointConfig): string | undefined {
+  const p = ep.outboundProxy.trim();
+  if (p === "") return undefined;
+  return p.startsWith("<") ? p : `<${p}>`;
 }

@@ -1,8 +1,13 @@
 /**
- * What a Dial() string names: `PJSIP/<endpoint>` rings every registered (and static) contact of
- * the endpoint's AORs; `PJSIP/<endpoint>/<uri>` calls that URI as the endpoint. Each reachable
- * contact becomes one target; whatever cannot be dialled is logged with what to check.
+ * What a Dial() string names, as chan_pjsip reads it (`PJSIP/[user@]endpoint[/uri]`):
+ * `PJSIP/<endpoint>` rings every registered (and static) contact of the endpoint's AORs;
+ * `PJSIP/<user>@<endpoint>` does the same with `user` as the user part of each contact's URI (and
+ * so of the Request-URI and To: a number at a trunk); `PJSIP/<endpoint>/<uri>` calls that URI as
+ * the endpoint. Each reachable contact becomes one target; whatever cannot be dialled is logged
+ * with what to check.
  */
+import { encodeUser } from "../../sip/session/index.js";
+import { formatUri, parseUri } from "../../sip/parser/index.js";
 import type { EndpointConfig } from "../../config/index.js";
 import type { Logger } from "../../core/logger.js";
 import type { CallContext } from "./call-context.js";
@@ -27,6 +32,7 @@ export function resolveDialTargets(ctx: Pick<CallContext, "directory" | "contact
       log.warn({}, `Dial: '${raw}' is not a PJSIP dial string (write PJSIP/<endpoint>)`);
       continue;
     }
+    const user = m[1];
     const ep = dir.endpoint(m[2]);
     if (!ep) {
       log.notice({}, `Dial: endpoint '${m[2]}' does not exist (check pjsip.conf)`);
@@ -41,15 +47,23 @@ export function resolveDialTargets(ctx: Pick<CallContext, "directory" | "contact
     for (const aorId of ep.aors) {
       for (const c of ctx.contacts.list(aorId)) {
         if (c.expiresAt <= now) continue;
-        resolved.push({ dialString, endpoint: ep, uri: c.uri, source: { address: c.sourceAddress, port: c.sourcePort, transport: c.transport } });
+        resolved.push({ dialString, endpoint: ep, uri: withUser(c.uri, user), source: { address: c.sourceAddress, port: c.sourcePort, transport: c.transport } });
         found = true;
       }
       for (const uri of dir.aors.get(aorId)?.contact ?? []) {
-        resolved.push({ dialString, endpoint: ep, uri });
+        resolved.push({ dialString, endpoint: ep, uri: withUser(uri, user) });
         found = true;
       }
     }
     if (!found) log.notice({ endpoint: ep.id }, `Dial: endpoint '${ep.id}' has no registered or static contacts; is the phone registered? (pjsip show contacts)`);
   }
   return resolved;
+}
+
+/** The contact URI with `user` as its user part (chan_pjsip's request user); unchanged without one. */
+export function withUser(uri: string, user: string | undefined): string {
+  if (user === undefined || user === "") return uri;
+  const u = parseUri(uri);
+  if (!u || (u.scheme !== "sip" && u.scheme !== "sips")) return uri;
+  return formatUri({ ...u, user: encodeUser(user), password: undefined });
 }

@@ -24,6 +24,7 @@ import type { Flow } from "../../sip/transport/types.js";
 import type { Bridge } from "../bridge/bridge.js";
 import type { DialplanChannel } from "../dialplan/executor.js";
 import { capabilitiesFor } from "../endpoint/endpoint-capabilities.js";
+import { parseCallerIdAll } from "../funcs/callerid.js";
 import type { ChannelView } from "../events.js";
 import type { MediaSession } from "../media-session/media-session.js";
 import { SipLeg } from "./sip-leg.js";
@@ -451,15 +452,37 @@ export class InboundCall extends SipLeg implements DialplanChannel {
   }
 }
 
+/**
+ * The caller ID of an incoming call, as res_pjsip_caller_id reads it: the endpoint's `callerid`
+ * when set; else, from an endpoint with `trust_id_inbound=yes`, its P-Asserted-Identity (RFC 3325
+ * §9.1) or Remote-Party-ID; else the From. `callerid_privacy=prohib*|unavailable`, a trusted
+ * `Privacy: id` or an RPID `privacy=full` restrict its presentation.
+ */
 function callerIdOf(req: SipRequest, ep: EndpointConfig): CallerId {
-  if (ep.callerid) {
-    const m = /^\s*(?:"([^"]*)"|([^<]*?))\s*<([^>]*)>\s*$/.exec(ep.callerid);
-    if (m) return { name: (m[1] ?? m[2] ?? "").trim(), num: (m[3] ?? "").trim() };
-    return { name: "", num: ep.callerid.trim() };
-  }
-  const from = req.headers.get("From") ?? "";
-  const name = /^\s*"((?:[^"\\]|\\.)*)"/.exec(from)?.[1] ?? /^\s*([^<"]+?)\s*</.exec(from)?.[1] ?? "";
-  const num = /sips?:([^@;>]+)@/i.exec(from)?.[1] ?? ep.id;
+  const privacyRestricted = ep.calleridPrivacy.startsWith("prohib") || ep.calleridPrivacy === "unavailable";
+  const base = (): CallerId => {
+    if (ep.callerid) return parseCallerIdAll(ep.callerid);
+    if (ep.trustIdInbound) {
+      const pai = req.headers.get("P-Asserted-Identity");
+      const rpid = req.headers.get("Remote-Party-ID");
+      const trusted = pai ?? rpid;
+      if (trusted !== undefined) {
+        const id = identityOf(trusted, ep.id);
+        const privacy = (req.headers.get("Privacy") ?? "").toLowerCase().split(/[;,\s]+/);
+        const restricted = privacy.includes("id") || (pai === undefined && /;\s*privacy\s*=\s*full/i.test(rpid ?? ""));
+        return restricted ? { ...id, restricted } : id;
+      }
+    }
+    return identityOf(req.headers.get("From") ?? "", ep.id);
+  };
+  const id = base();
+  return privacyRestricted ? { ...id, restricted: true } : id;
+}
+
+/** Name and number of a name-addr header value (From, P-Asserted-Identity, Remote-Party-ID). */
+function identityOf(value: string, fallback: string): CallerId {
+  const name = /^\s*"((?:[^"\\]|\\.)*)"/.exec(value)?.[1] ?? /^\s*([^<"]+?)\s*</.exec(value)?.[1] ?? "";
+  const num = /(?:sips?|tel):([^@;>]+)(?:@|;|>|$)/i.exec(value)?.[1] ?? fallback;
   return { name: name.replace(/\\(.)/g, "$1"), num: unescapeUser(num) };
 }
 

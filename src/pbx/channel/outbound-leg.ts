@@ -8,8 +8,11 @@
 import type { EndpointConfig } from "../../config/index.js";
 import type { Dialog } from "../../sip/dialog/dialog.js";
 import type { ClientInviteSession } from "../../sip/session/index.js";
-import type { Flow } from "../../sip/transport/types.js";
+import { advertisedAddress, advertisedPort } from "../../sip/transport/transport-set.js";
+import { formatHostPort, type Flow } from "../../sip/transport/types.js";
 import { capabilitiesFor } from "../endpoint/endpoint-capabilities.js";
+import { challengeResponder } from "../outbound/outbound-credentials.js";
+import { outboundIdentity } from "./outbound-identity.js";
 import type { ChannelView } from "../events.js";
 import type { MediaSession } from "../media-session/media-session.js";
 import type { CallContext } from "./call-context.js";
@@ -45,6 +48,8 @@ export interface OutboundLegOptions {
   callerId: CallerId;
   /** This leg's SDP, its offer already made (MediaSession.offer()). */
   media: MediaSession;
+  /** The endpoint's outbound_proxy as a Route value. */
+  route?: string | undefined;
 }
 
 export class OutboundLeg extends SipLeg<OutboundLegEvents> {
@@ -63,11 +68,15 @@ export class OutboundLeg extends SipLeg<OutboundLegEvents> {
     this.media = o.media;
     const ep = o.endpoint;
     const caps = capabilitiesFor(o.ctx.capabilities, ep);
+    const id = outboundIdentity(ep, o.callerId, formatHostPort(advertisedAddress(o.flow.transport, o.flow.remoteAddress), advertisedPort(o.flow.transport, o.flow.remoteAddress)));
     this.session = o.ctx.sessions.createClient({
       flow: o.flow,
       requestUri: o.target,
-      from: { user: o.callerId.num || "anonymous", display: o.callerId.name },
-      contactUser: o.callerId.num || "switchboard",
+      from: id.from,
+      contactUser: id.contactUser,
+      route: o.route !== undefined ? [o.route] : undefined,
+      headers: id.headers,
+      challenge: ep.outboundAuth.length > 0 ? this.challengeResponder(o) : undefined,
       allow: caps.allow(),
       // RFC 4028 §7.1: a UAC that supports timers lists `timer` and MAY leave Session-Expires
       // out; the callee then picks the interval and the refresher. RFC 3262 §4: 100rel in
@@ -100,6 +109,18 @@ export class OutboundLeg extends SipLeg<OutboundLegEvents> {
 
 
 
+
+  /** outbound_auth answers the endpoint's 401/407 (INVITE, re-INVITE, UPDATE, BYE); a refusal is one NOTICE. */
+  private challengeResponder(o: OutboundLegOptions) {
+    const ep = o.endpoint;
+    return challengeResponder({
+      authIds: ep.outboundAuth,
+      auth: (id) => o.ctx.config().pjsip.auths.get(id),
+      owner: `endpoint '${ep.id}'`,
+      peer: `endpoint '${ep.id}'`,
+      refused: (why, req) => o.ctx.log.notice({ endpoint: ep.id }, `${o.name}: ${req.method} to ${req.uri} not authenticated: ${why}`),
+    });
+  }
 
   /** The snapshot channel events carry. */
   view(): ChannelView {

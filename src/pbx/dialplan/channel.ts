@@ -19,7 +19,7 @@ export interface DialplanChannel {
   readonly callid?: string;
   /** Channel variables (`DIALSTATUS`, values from `Set()` …). */
   readonly vars: Map<string, string>;
-  callerId: { num: string; name: string };
+  callerId: { num: string; name: string; restricted?: boolean };
   readonly answered: boolean;
   /** True once the caller went away (or the call was ended). */
   hungUp(): boolean;

@@ -15,19 +15,20 @@
  *
  * Status words are Asterisk's: Unregistered, Registered, Rejected, Stopped.
  */
-import { isIP } from "node:net";
 import type { Clock, TimerHandle } from "../../core/clock.js";
 import type { Logger } from "../../core/logger.js";
 import type { AuthConfig } from "../../config/pjsip/auth-schema.js";
 import type { RegistrationConfig } from "../../config/pjsip/registration-schema.js";
-import { buildAuthorization, selectChallenge, type DigestChallenge } from "../../sip/auth/index.js";
+import type { DigestChallenge } from "../../sip/auth/index.js";
+import { resolveFlow } from "../outbound/request-builder.js";
+import { challengesOf, credentialsFor, type CredentialsHeader } from "../outbound/outbound-credentials.js";
 import type { SipResponse } from "../../sip/message/message.js";
 import { initialCSeq, newCallId, newTag } from "../../sip/message/identifiers.js";
-import { parseAuth, parseContactList, parseExpires, parseUri } from "../../sip/parser/index.js";
+import { parseContactList, parseExpires, parseUri } from "../../sip/parser/index.js";
 import type { ClientTransaction, ClientTransactionDelegate } from "../../sip/transaction/client-transaction.js";
 import type { SipRequest } from "../../sip/message/message.js";
 import type { TransportSet } from "../../sip/transport/transport-set.js";
-import type { Flow, TransportProtocol } from "../../sip/transport/types.js";
+import type { Flow } from "../../sip/transport/types.js";
 import { buildRegister, contactUri } from "./register-request.js";
 
 export type RegistrationStatus = "Unregistered" | "Registered" | "Rejected" | "Stopped";
@@ -155,24 +156,7 @@ export class RegistrationClient {
   /** Where the REGISTER goes: the outbound proxy if any, else the registrar (RFC 3263 without SRV: A/AAAA of the host). */
   private async flow(): Promise<Flow | string> {
     const c = this.config;
-    const target = c.outboundProxy !== "" ? c.outboundProxy : c.serverUri;
-    const uri = parseUri(target.replace(/^<|>$/g, ""));
-    if (!uri || !uri.host) return `cannot read the URI '${target}'`;
-    const named = c.transport !== "" ? this.deps.transports.byId(c.transport) : undefined;
-    if (c.transport !== "" && !named) return `transport '${c.transport}' is not running`;
-    const uriProto = (uri.params.get("transport") ?? (uri.scheme === "sips" ? "tls" : "udp")).toLowerCase() as TransportProtocol;
-    const protocol = named?.protocol ?? uriProto;
-    let address = uri.host;
-    if (isIP(address) === 0) {
-      try {
-        address = await this.deps.resolve(uri.host);
-      } catch (err) {
-        return `cannot resolve '${uri.host}' (${err instanceof Error ? err.message : String(err)})`;
-      }
-    }
-    const transport = named && isIP(address) === named.family ? named : this.deps.transports.pick(protocol, address);
-    if (!transport) return `no ${protocol.toUpperCase()} transport for ${address} (add a transport with protocol=${protocol}, or set transport= on the registration)`;
-    return { transport, remoteAddress: address, remotePort: uri.port ?? (protocol === "tls" ? 5061 : 5060) };
+    return resolveFlow(c.outboundProxy !== "" ? c.outboundProxy : c.serverUri, c.transport, this.deps.transports, this.deps.resolve);
   }
 
   private async send(expires: number, credentials: { header: "Authorization" | "Proxy-Authorization"; value: string } | undefined, staleAnswers: number): Promise<void> {
@@ -240,12 +224,7 @@ export class RegistrationClient {
       return;
     }
     if (res.status === 401 || res.status === 407) {
-      const header = res.status === 401 ? "WWW-Authenticate" : "Proxy-Authenticate";
-      const values = res.headers.getAll(header).flatMap((v) => {
-        const a = parseAuth(v);
-        return a ? [a] : [];
-      });
-      const challenge = selectChallenge(values);
+      const { challenge, header } = challengesOf(res);
       if (hadCredentials && !(challenge?.stale === true && staleAnswers < MAX_STALE_ANSWERS)) {
         const auth = c.outboundAuth.join(",");
         const why = `the registrar refused our credentials (${line} again after auth '${auth}' answered its challenge): check username and password in auth '${auth}'`;
@@ -256,7 +235,7 @@ export class RegistrationClient {
         this.failed(expires, line, `${line} without a Digest challenge we can answer (MD5, SHA-256 or SHA-512-256 with qop=auth or none)`, "fatal");
         return;
       }
-      const creds = this.credentialsFor(challenge, header === "WWW-Authenticate" ? "Authorization" : "Proxy-Authorization");
+      const creds = this.credentialsFor(challenge, header);
       if (typeof creds === "string") {
         this.failed(expires, line, creds, "permanent", "");
         return;
@@ -288,18 +267,9 @@ export class RegistrationClient {
     this.failed(expires, line, `${line} from ${c.serverUri}`, "fatal");
   }
 
-  private credentialsFor(challenge: DigestChallenge, header: "Authorization" | "Proxy-Authorization"): { header: typeof header; value: string } | string {
+  private credentialsFor(challenge: DigestChallenge, header: CredentialsHeader): { header: CredentialsHeader; value: string } | string {
     const c = this.config;
-    if (c.outboundAuth.length === 0) return `the registrar asks for credentials (realm "${challenge.realm}") but registration '${c.id}' has no outbound_auth=; add an auth section with the provider's username and password and name it in outbound_auth`;
-    for (const id of c.outboundAuth) {
-      const a = this.deps.auth(id);
-      if (!a) continue;
-      if (a.realm !== "" && a.realm !== "*" && a.realm !== challenge.realm) continue;
-      if (a.password === "") return `auth '${id}' has no password= to answer the registrar's challenge with`;
-      const value = buildAuthorization({ challenge, username: a.username, password: a.password, method: "REGISTER", uri: c.serverUri });
-      return { header, value };
-    }
-    return `no auth of outbound_auth=${c.outboundAuth.join(",")} is for the realm "${challenge.realm}" the registrar challenged with (set realm= to it, or leave realm empty)`;
+    return credentialsFor({ challenge, header, authIds: c.outboundAuth, auth: this.deps.auth, method: "REGISTER", uri: c.serverUri, owner: `registration '${c.id}'`, peer: "the registrar" });
   }
 
   private unregistered(): void {

@@ -4,6 +4,7 @@
  * contacts, the address the peer registered from.
  */
 import { randomBytes } from "node:crypto";
+import { isIP } from "node:net";
 import { Headers } from "../../sip/message/headers.js";
 import { SipRequest } from "../../sip/message/message.js";
 import { parseUri } from "../../sip/parser/index.js";
@@ -30,6 +31,32 @@ export function flowFor(target: Target, transports: TransportSet): Flow | undefi
   const t = transports.pick(uriProto, u.host);
   if (!t) return undefined;
   return { transport: t, remoteAddress: u.host, remotePort: u.port ?? (uriProto === "tls" ? 5061 : 5060) };
+}
+
+/**
+ * Where a request to a configured URI goes (a registrar, a trunk's static contact, an outbound
+ * proxy): RFC 3263 without SRV/NAPTR, so the A/AAAA of its host, its port or 5060/5061, over the
+ * transport section `transportId` names (the endpoint's or registration's `transport=`) or the
+ * first one for the URI's transport. Returns why not, in words, when it cannot.
+ */
+export async function resolveFlow(target: string, transportId: string, transports: TransportSet, resolve: (host: string) => Promise<string>): Promise<Flow | string> {
+  const uri = parseUri(target.replace(/^<|>$/g, ""));
+  if (!uri || !uri.host) return `cannot read the URI '${target}'`;
+  const named = transportId !== "" ? transports.byId(transportId) : undefined;
+  if (transportId !== "" && !named) return `transport '${transportId}' is not running`;
+  const uriProto = (uri.params.get("transport") ?? (uri.scheme.toLowerCase() === "sips" ? "tls" : "udp")).toLowerCase() as TransportProtocol;
+  const protocol = named?.protocol ?? uriProto;
+  let address = uri.host.replace(/^\[|\]$/g, "");
+  if (isIP(address) === 0) {
+    try {
+      address = await resolve(address);
+    } catch (err) {
+      return `cannot resolve '${uri.host}' (${err instanceof Error ? err.message : String(err)})`;
+    }
+  }
+  const transport = named && isIP(address) === named.family ? named : transports.pick(protocol, address);
+  if (!transport) return `no ${protocol.toUpperCase()} transport for ${address} (add a transport with protocol=${protocol}, or name one in transport=)`;
+  return { transport, remoteAddress: address, remotePort: uri.port ?? (protocol === "tls" ? 5061 : 5060) };
 }
 
 export interface BuildOptions {

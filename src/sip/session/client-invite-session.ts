@@ -17,7 +17,7 @@ import type { Flow } from "../transport/types.js";
 import { dialogTagOf } from "./dialog-tags.js";
 import { ExpiringMap } from "./expiring-map.js";
 import { optionTagsOf, parseRSeq } from "./extension-headers.js";
-import { InviteSession, type InviteSessionEvents, type InviteSessionOptions } from "./invite-session.js";
+import { InviteSession, MAX_CHALLENGES, type InviteSessionEvents, type InviteSessionOptions } from "./invite-session.js";
 import { bodyOf, type SessionBody } from "./message-factory.js";
 
 export interface ClientInviteSessionEvents extends InviteSessionEvents {
@@ -34,7 +34,9 @@ export interface ClientInviteSessionOptions extends InviteSessionOptions {
   /** The Request-URI (the contact we call) and, unless `to` says otherwise, the To URI. */
   requestUri: string;
   to?: string;
-  from: { user: string; display?: string | undefined };
+  from: { user: string; display?: string | undefined; host?: string | undefined };
+  /** Route header values: a preloaded route set (§8.1.2, the outbound proxy). */
+  route?: readonly string[] | undefined;
   /** Our offer (RFC 3264); the answer comes in a reliable 18x or the 2xx. */
   body?: SessionBody | undefined;
   /** Option tags the callee must support (e.g. `100rel` for 100rel=required). */
@@ -51,8 +53,9 @@ interface EarlyDialog {
 }
 
 export class ClientInviteSession extends InviteSession<ClientInviteSessionEvents> {
-  readonly invite: SipRequest;
-  readonly inviteSeq: number;
+  /** Our INVITE; replaced by its resubmission with credentials after a 401/407 (§22.2). */
+  invite: SipRequest;
+  inviteSeq: number;
   readonly localTag: string;
   private confirmed: Dialog | undefined;
   /** Early dialogs by the callee's To tag (forking). */
@@ -66,6 +69,8 @@ export class ClientInviteSession extends InviteSession<ClientInviteSessionEvents
   private cancelRequested = false;
   private cancelSent = false;
   private started = false;
+  /** Challenges (401/407) our INVITE was resubmitted for. */
+  private challenges = 0;
 
   constructor(private readonly co: ClientInviteSessionOptions) {
     super(co);
@@ -76,6 +81,7 @@ export class ClientInviteSession extends InviteSession<ClientInviteSessionEvents
       from: co.from,
       to: co.to ?? `<${co.requestUri}>`,
       contactUser: co.contactUser,
+      route: co.route,
       allow: co.allow,
       supported: co.supported,
       require: co.require,
@@ -113,6 +119,10 @@ export class ClientInviteSession extends InviteSession<ClientInviteSessionEvents
       this.oa.localOffer(this.inviteSeq);
       this.localBody = this.co.body;
     }
+    this.send();
+  }
+
+  private send(): void {
     this.o.env.transactions.sendRequest(this.invite, this.co.flow, {
       onResponse: (res) => this.onResponse(res),
       onTimeout: () => this.fail(408, "Request Timeout"),
@@ -129,8 +139,31 @@ export class ClientInviteSession extends InviteSession<ClientInviteSessionEvents
       this.onSuccess(res);
       return;
     }
+    if ((res.status === 401 || res.status === 407) && this.resubmit(res)) return;
     this.oa.localInvite = undefined;
     this.fail(res.status, res.reason);
+  }
+
+  /**
+   * §22.2: a 401/407 to our INVITE is answered with credentials (the endpoint's outbound_auth) in
+   * a new INVITE transaction: same Call-ID, From tag and offer, CSeq one higher. False when there
+   * are none to give, the attempt was cancelled meanwhile, or the challenges keep coming.
+   */
+  private resubmit(res: SipResponse): boolean {
+    if (this.cancelRequested || this.state === "Terminated" || this.isClosed) return false;
+    if (++this.challenges > MAX_CHALLENGES) return false;
+    const credentials = this.co.challenge?.(this.invite, res, this.challenges);
+    if (!credentials) return false;
+    const oldSeq = this.inviteSeq;
+    this.inviteSeq = oldSeq + 1;
+    this.invite = this.factory.resubmit(this.invite, this.co.flow, this.inviteSeq, credentials);
+    this.oa.localInvite = this.inviteSeq;
+    if (this.co.body) {
+      this.oa.rollback(oldSeq);
+      this.oa.localOffer(this.inviteSeq);
+    }
+    this.send();
+    return true;
   }
 
   private onProvisional(res: SipResponse): void {

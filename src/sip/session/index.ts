@@ -10,6 +10,7 @@ export {
   InviteSession,
   type InviteSessionEvents,
   type InviteSessionDelegate,
+  type ChallengeResponder,
   type ModifyRequest,
   type ModifyOutcome,
   type SessionState,

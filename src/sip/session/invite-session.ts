@@ -88,6 +88,17 @@ export interface InviteSessionDelegate {
   onModify?(m: ModifyRequest): ModifyOutcome;
 }
 
+/**
+ * Answers a 401/407 to one of our requests (RFC 3261 §22.2): the header to add (Authorization or
+ * Proxy-Authorization and its value), or undefined to give up (the responder says why in its
+ * log). `attempt` counts the challenges to this request so far (1 for the first), so a responder
+ * can refuse a second challenge after its credentials unless the nonce was only stale.
+ */
+export type ChallengeResponder = (req: SipRequest, res: SipResponse, attempt: number) => readonly [string, string] | undefined;
+
+/** The most challenges one request is resubmitted for (stale nonces, a proxy then the callee). */
+export const MAX_CHALLENGES = 3;
+
 export interface InviteSessionOptions {
   env: SessionEnvironment;
   factory: MessageFactory;
@@ -97,11 +108,13 @@ export interface InviteSessionOptions {
   /** Our Contact's user part. */
   contactUser: string;
   sessionTimers?: SessionTimerPolicy | undefined;
+  /** Credentials for challenges to our INVITE, re-INVITEs, UPDATEs and BYE (a trunk's outbound_auth). */
+  challenge?: ChallengeResponder | undefined;
 }
 
 /** A re-INVITE of ours waiting for the ACK to our 2xx (§14.1). */
 interface QueuedModify {
-  o: ModifySpec;
+  o: ModifySpec & { challenges?: number };
   retried: boolean;
   onFinal: (res: SipResponse | undefined) => void;
 }
@@ -410,7 +423,7 @@ export abstract class InviteSession<E extends InviteSessionEvents = InviteSessio
     return new Promise((resolve) => this.sendModify(o, false, resolve));
   }
 
-  private sendModify(o: ModifySpec, retried: boolean, onFinal: (res: SipResponse | undefined) => void): void {
+  private sendModify(o: ModifySpec & { challenges?: number }, retried: boolean, onFinal: (res: SipResponse | undefined) => void): void {
     const d = this.dialog;
     if (!d || this.state !== "Confirmed") return onFinal(undefined);
     if (o.method === "INVITE" && !o.body) throw new Error("modify: an offerless re-INVITE from our side is not supported");
@@ -437,6 +450,14 @@ export abstract class InviteSession<E extends InviteSessionEvents = InviteSessio
       done = true;
       if (o.method === "INVITE" && this.oa.localInvite === seq) this.oa.localInvite = undefined;
       if (status >= 300) this.oa.rollback(seq);
+      const challenges = (o.challenges ?? 0) + 1;
+      const credentials = res && (status === 401 || status === 407) && challenges <= MAX_CHALLENGES && this.state === "Confirmed" ? this.o.challenge?.(req, res, challenges) : undefined;
+      if (credentials) {
+        // §22.2: the same re-INVITE or UPDATE again with credentials, as a new transaction.
+        const headers = (o.headers ?? []).filter(([n]) => n.toLowerCase() !== credentials[0].toLowerCase());
+        this.sendModify({ ...o, headers: [...headers, [credentials[0], credentials[1]]], challenges }, retried, onFinal);
+        return;
+      }
       if (status === 481 || status === 408) {
         // §12.2.1.2: "If the response for a request within a dialog is a 481 (Call/Transaction
         // Does Not Exist) or a 408 (Request Timeout), the UAC SHOULD terminate the dialog."
@@ -531,8 +552,20 @@ export abstract class InviteSession<E extends InviteSessionEvents = InviteSessio
   protected sendBye(d: Dialog | undefined = this.dialog): void {
     if (!d || (d === this.dialog && this.byeSent)) return;
     if (d === this.dialog) this.byeSent = true;
-    const bye = this.factory.inDialog(d, "BYE");
-    this.o.env.transactions.sendRequest(bye, d.flow, { onResponse: () => {}, onTimeout: () => {} });
+    this.sendInDialog(d, this.factory.inDialog(d, "BYE"), 0);
+  }
+
+  /** A BYE (or another request whose answer changes nothing) that answers challenges (§22.2). */
+  private sendInDialog(d: Dialog, req: SipRequest, challenges: number): void {
+    this.o.env.transactions.sendRequest(req, d.flow, {
+      onResponse: (res) => {
+        if (res.status !== 401 && res.status !== 407) return;
+        if (challenges + 1 > MAX_CHALLENGES) return;
+        const credentials = this.o.challenge?.(req, res, challenges + 1);
+        if (credentials) this.sendInDialog(d, this.factory.resubmit(req, d.flow, d.nextLocalSeq(), credentials), challenges + 1);
+      },
+      onTimeout: () => {},
+    });
   }
 
   /** Moves to Terminated once: timers stop, `terminated` is emitted. */

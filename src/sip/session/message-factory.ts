@@ -39,12 +39,14 @@ export interface OutOfDialogRequestSpec extends Capabilities {
   method: string;
   requestUri: string;
   flow: Flow;
-  /** Our identity: user part and display name; the host is our advertised address. */
-  from: { user: string; display?: string | undefined };
+  /** Our identity: user part, display name, and a host (from_domain) instead of our advertised address. */
+  from: { user: string; display?: string | undefined; host?: string | undefined };
   /** The To header value (no tag), e.g. `<sip:1002@192.0.2.20>`. */
   to: string;
   /** Contact user; no Contact when undefined. */
   contactUser?: string | undefined;
+  /** Route header values (a preloaded route, §8.1.2: the outbound proxy), in order. */
+  route?: readonly string[] | undefined;
   callId?: string;
   cseq?: number;
   headers?: ReadonlyArray<readonly [string, string]>;
@@ -105,9 +107,10 @@ export class MessageFactory {
   request(spec: OutOfDialogRequestSpec): SipRequest {
     const h = new Headers();
     h.append("Via", this.via(spec.flow));
+    for (const r of spec.route ?? []) h.append("Route", r);
     h.append("Max-Forwards", "70");
     const display = spec.from.display ? `"${spec.from.display.replace(/["\\\r\n]/g, "")}" ` : "";
-    h.append("From", `${display}<sip:${encodeUser(spec.from.user || "anonymous")}@${this.hostPort(spec.flow)}>;tag=${newTag()}`);
+    h.append("From", `${display}<sip:${encodeUser(spec.from.user || "anonymous")}@${spec.from.host || this.hostPort(spec.flow)}>;tag=${newTag()}`);
     h.append("To", spec.to);
     // §8.1.1.8: a request to a SIPS Request-URI carries a SIPS Contact.
     if (spec.contactUser !== undefined) h.append("Contact", this.contact(spec.flow, spec.contactUser, /^sips:/i.test(spec.requestUri)));
@@ -188,6 +191,25 @@ export class MessageFactory {
   }
 
   /**
+   * §22.2: the request again, answering a 401/407: "When a UAC resubmits a request with its
+   * credentials after receiving a 401 (Unauthorized) or 407 (Proxy Authentication Required)
+   * response, it MUST increment the CSeq header field value as it would normally when sending an
+   * updated request." A new transaction, so a new branch; Call-ID, tags, Route and body stay.
+   * Credentials for another realm (a proxy's and the callee's) are kept beside the new ones.
+   */
+  resubmit(req: SipRequest, flow: Flow, cseq: number, credentials: readonly [name: string, value: string]): SipRequest {
+    const h = req.headers.clone();
+    h.set("Via", this.via(flow));
+    h.set("CSeq", `${cseq} ${req.method}`);
+    const realm = realmOf(credentials[1]);
+    const kept = h.getAll(credentials[0]).filter((v) => realmOf(v) !== realm);
+    h.delete(credentials[0]);
+    for (const v of kept) h.append(credentials[0], v);
+    h.append(credentials[0], credentials[1]);
+    return new SipRequest(req.method, req.uri, h, req.body);
+  }
+
+  /**
    * A response (§8.2.6). One to a dialog-creating request (101-299 to an INVITE without To tag)
    * copies the Record-Route: §12.1.1 "the UAS MUST copy all Record-Route header field values from
    * the request into the response (including the URIs, URI parameters, and any Record-Route header
@@ -217,6 +239,11 @@ function withBody<M extends SipRequest | SipResponse>(msg: M, body: SessionBody 
   msg.headers.append("Content-Type", body.contentType);
   msg.body = Buffer.from(body.body);
   return msg;
+}
+
+/** The realm= of a credentials value (Digest username=…,realm="…"), for telling realms apart. */
+function realmOf(credentials: string): string | undefined {
+  return /realm\s*=\s*"([^"]*)"/i.exec(credentials)?.[1];
 }
 
 /** The URI of a Route value without angle brackets and header parameters, for a Request-URI. */
