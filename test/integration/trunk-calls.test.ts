@@ -129,6 +129,13 @@ contact=sip:${PROVIDER_IP}:${providerPort}
 type=identify
 endpoint=provider
 match=${PROVIDER_IP}
+
+; The classic trap: unidentified callers land in a context that can dial out.
+[anonymous]
+type=endpoint
+context=internal
+disallow=all
+allow=ulaw
 `,
   });
 }
@@ -265,14 +272,30 @@ describe("calls through a SIP trunk (baresip → Switchboard → Kamailio provid
         const before = lines(provider, "PROV INVITE").length;
         const raw = client.buildRequest({ method: "INVITE", fromUser: "+15550100", toUser: user, contact: `<sip:+15550100@${STRANGER_IP}:${client.localPort}>`, headers: ["Content-Type: application/sdp"], body: sdp(STRANGER_IP) });
         const res = await client.request(raw);
-        assert.ok(res.status === 401 || res.status === 403 || res.status === 404, `${user}: ${res.raw}`);
+        assert.ok(res.status >= 400, `${user}: ${res.raw}`);
         await new Promise((r) => setTimeout(r, 300));
         assert.equal(lines(provider, "PROV INVITE").length, before, provider.log());
       }
-      const channels = (await pbx.rx("core show channels")).stdout;
-      assert.match(channels, /0 active channels/, channels);
+      // The anonymous caller reached Dial(…@provider) in its context; the toll-fraud gate stopped it.
+      await pbx.waitForLog(new RegExp(`Toll fraud: call from endpoint 'anonymous' \\(caller \\+15550100, ${STRANGER_IP.replace(/\./g, "\\.")}:\\d+\\) to ${DID} through trunk 'provider' refused: the caller neither authenticated nor matched an identify section`), 5000);
+      await released();
     } finally {
       client.close();
+    }
+  });
+
+  it("an international number from a phone not in international_allowed is refused before it reaches the provider, with one NOTICE", async () => {
+    const phone = await officePhone(tone1000, false);
+    try {
+      const before = lines(provider, "PROV INVITE").length;
+      await phone.command(`dial sip:90044207946000@${SERVER_IP}:${port}`);
+      await phone.waitEvent("CALL_CLOSED", 10000);
+      const notice = await pbx.waitForLog(/Toll fraud: call from endpoint '1001' \(caller 1001, 127\.0\.0\.2:\d+\) to 0044207946000 through trunk 'provider' refused: international number \(prefix 00\) and endpoint '1001' is not in international_allowed \(guard\.conf\)/, 5000);
+      assert.equal(notice.split("\n").filter((l) => l.includes("Toll fraud")).length >= 1, true);
+      assert.equal(lines(provider, "PROV INVITE").length, before, provider.log());
+      await released();
+    } finally {
+      await phone.stop();
     }
   });
 });

@@ -25,6 +25,7 @@ import type { RequestContext } from "../pipeline/request-context.js";
 import type { ContactStore } from "../registrar/store/contact-store.js";
 import { CallManager } from "./call-manager.js";
 import { registerChannelCommands } from "./channel-commands.js";
+import { TollFraudGate } from "../toll-fraud/toll-fraud-gate.js";
 import { ClearKeyNotices } from "./clear-keys.js";
 import { DeviceStates } from "./device-states.js";
 import { CAUSE } from "./hangup-cause.js";
@@ -94,6 +95,7 @@ export class CallsModule {
         capabilities: o.capabilities,
         devices: new DeviceStates(o.events),
         clearKeys: new ClearKeyNotices(),
+        tollFraud: new TollFraudGate({ config: o.config, clock: o.clock }),
       },
       executor,
       respond: o.respond,

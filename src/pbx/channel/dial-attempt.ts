@@ -55,6 +55,8 @@ export class DialAttempt {
   /** A DialBegin went out for this fork and no DialEnd yet. */
   private dialing = false;
   private released = false;
+  /** Gives the toll-fraud gate its count back when this fork ends. */
+  private releaseGate: () => void = () => {};
 
   constructor(
     private readonly ctx: CallContext,
@@ -74,6 +76,19 @@ export class DialAttempt {
    * transport or no RTP port; 488: no codec in common), or none when the Dial ended meanwhile.
    */
   async start(): Promise<StartOutcome> {
+    const { ctx, call, target: t } = this;
+    const gate = ctx.tollFraud.admit(
+      { caller: { endpoint: call.endpoint, admission: call.o.admission, callerNum: call.callerId.num, peer: `${call.flow.remoteAddress}:${call.flow.remotePort}` }, trunk: t.endpoint, uri: t.uri },
+      call.log,
+    );
+    if (!gate.ok) return { started: false, status: 403 };
+    this.releaseGate = gate.release;
+    const outcome = await this.setUp();
+    if (!outcome.started) gate.release();
+    return outcome;
+  }
+
+  private async setUp(): Promise<StartOutcome> {
     const { ctx, call, target: t } = this;
     const route = routeFor(t.endpoint);
     const flow = await this.flow(route);
@@ -234,6 +249,7 @@ export class DialAttempt {
     const leg = this.leg;
     if (!leg || this.released) return;
     this.released = true;
+    this.releaseGate();
     this.ctx.media.release(leg.mediaLegId);
     this.hooks.untrack(leg);
   }

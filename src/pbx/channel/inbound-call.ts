@@ -25,6 +25,7 @@ import type { Bridge } from "../bridge/bridge.js";
 import type { DialplanChannel } from "../dialplan/executor.js";
 import { capabilitiesFor } from "../endpoint/endpoint-capabilities.js";
 import { parseCallerIdAll } from "../funcs/callerid.js";
+import type { Admission } from "../toll-fraud/toll-fraud-gate.js";
 import type { ChannelView } from "../events.js";
 import type { MediaSession } from "../media-session/media-session.js";
 import { SipLeg } from "./sip-leg.js";
@@ -48,6 +49,8 @@ export interface InboundCallOptions {
   /** This leg's SDP: the caller's offer taken, or (late offer) ours to send in the 200 OK. */
   media: MediaSession;
   exten: string;
+  /** How the INVITE was let in (digest, identify, neither): the toll-fraud gate asks. */
+  admission: Admission;
   /** 100rel and session timer terms agreed in the call manager (session-extensions.ts). */
   terms: ExtensionTerms;
   soundsDirs: string[];

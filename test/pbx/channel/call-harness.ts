@@ -24,6 +24,8 @@ import type { SipRequest, SipResponse } from "../../../src/sip/message/message.j
 import { parseMessage, serializeMessage } from "../../../src/sip/parser/index.js";
 import { InviteServerTransaction } from "../../../src/sip/transaction/server-transaction.js";
 import { TransportSet } from "../../../src/sip/transport/transport-set.js";
+import { buildGuardConfig } from "../../../src/config/guard/load-guard.js";
+import { TollFraudGate } from "../../../src/pbx/toll-fraud/toll-fraud-gate.js";
 import { inviteFrom, setup as sessionSetup, type InviteSpec } from "../../sip/session/harness.js";
 
 const PJSIP = `
@@ -121,7 +123,7 @@ export function callSetup(dialplan = "[default]\nexten => 2000,1,Dial(PJSIP/2000
   const apps = createCoreAppRegistry();
   const compiled = compileDialplan(parseConfigText(dialplan, "extensions.conf"), { isKnownApp: (n) => apps.has(n) });
   const executor = new DialplanExecutor({ dialplan: () => compiled.dialplan, log, apps, funcs: createCoreFuncRegistry(), clock: env.clock });
-  const config = { pjsip: cfg, rtp: { rtpstart: 10000, rtpend: 20000 } } as unknown as LoadedConfig;
+  const config = { pjsip: cfg, rtp: { rtpstart: 10000, rtpend: 20000 }, guard: buildGuardConfig(undefined).config } as unknown as LoadedConfig;
   const manager = new CallManager({
     ctx: {
       clock: env.clock,
@@ -138,6 +140,7 @@ export function callSetup(dialplan = "[default]\nexten => 2000,1,Dial(PJSIP/2000
       capabilities: LOADED,
       devices: new DeviceStates(bus),
       clearKeys: new ClearKeyNotices(),
+      tollFraud: new TollFraudGate({ config: () => config, clock: env.clock }),
     },
     executor,
     respond: () => assert.fail("the call manager answers through the session, not the pipeline edge"),

@@ -3,7 +3,10 @@
  * ip,username,anonymous), each method allowed only if the endpoint's `identify_by` lists it:
  * - ip: an `identify` section whose `match` contains the source address;
  * - username: the user part of the From URI names the endpoint;
- * - auth_username: the digest username of the Authorization header belongs to the endpoint's auth.
+ * - auth_username: the digest username of the Authorization header belongs to the endpoint's auth;
+ * - anonymous: the endpoint named `anonymous`, when pjsip.conf has one (Asterisk's
+ *   res_pjsip_endpoint_identifier_anonymous; not subject to identify_by). Its calls never reach
+ *   a trunk (pbx/toll-fraud) unless it authenticates.
  * Nothing matched: the request continues with the artificial endpoint, which challenges like a
  * real one and never accepts credentials, so accounts cannot be enumerated. Like Asterisk's
  * distributor, an unidentified request (other than OPTIONS, CANCEL, ACK) raises InvalidAccountID
@@ -38,7 +41,9 @@ export class IdentifyStage implements PipelineStage {
 
   run(ctx: RequestContext): StageResult {
     const dir = this.directory();
-    for (const method of this.order()) {
+    const order = this.order();
+    for (const method of order) {
+      if (method === "anonymous") continue;
       const ep = this.identifyBy(method, ctx, dir);
       if (ep && (ep.identifyBy as readonly string[]).includes(method)) {
         ctx.endpoint = ep;
@@ -46,11 +51,18 @@ export class IdentifyStage implements PipelineStage {
         return "continue";
       }
     }
-    // auth_username is not in Asterisk's global order list; it runs after the others.
+    // auth_username is not in Asterisk's global order list; it runs after the others, and the
+    // anonymous endpoint is the last resort.
     const ep = this.identifyBy("auth_username", ctx, dir);
     if (ep && (ep.identifyBy as readonly string[]).includes("auth_username")) {
       ctx.endpoint = ep;
       ctx.identifiedBy = "auth_username";
+      return "continue";
+    }
+    const anonymous = order.includes("anonymous") ? dir.endpoint("anonymous") : undefined;
+    if (anonymous) {
+      ctx.endpoint = anonymous;
+      ctx.identifiedBy = "anonymous";
       return "continue";
     }
     if (NOT_ACCOUNT_REQUESTS.has(ctx.req.method)) return "continue";
