@@ -230,3 +230,38 @@ describe("server started on the broken configuration (integration)", () => {
     assert.match(unknown, /ERROR/);
   });
 });
+
+describe("switchboard check on trunk traps (integration: test/fixtures/config/check-trunks)", () => {
+  const DIR = join(FIXTURES, "check-trunks");
+  const PJSIP = readFileSync(join(DIR, "pjsip.conf"), "utf8").split("\n");
+  let run: Run;
+  before(async () => {
+    run = await check(DIR);
+  });
+  /** 1-based line of the section header `[id]` whose body says `type=<type>`. */
+  const header = (id: string, type: string): number => {
+    const i = PJSIP.findIndex((l, n) => l === `[${id}]` && PJSIP.slice(n + 1).find((x) => x.startsWith("type=")) === `type=${type}`);
+    assert.ok(i >= 0, `fixture has no [${id}] type=${type}`);
+    return i + 1;
+  };
+  const at = (line: number, pattern: RegExp): void => {
+    assert.match(run.stdout, new RegExp(`^pjsip\\.conf:${line}: warning: ${pattern.source}`, "m"), run.stdout + run.stderr);
+  };
+
+  it("outbound_proxy without \\;lr: a warning naming the fix; written with \\;lr it passes", () => {
+    at(header("provider", "endpoint"), /endpoint provider has outbound_proxy=sip:proxy\.example\.com without ;lr.*write outbound_proxy=sip:proxy\.example\.com\\;lr/);
+    assert.doesNotMatch(run.stdout, /endpoint provider2 has outbound_proxy/);
+  });
+
+  it("a trunk with no identify: a warning; the trunk with one is not reported", () => {
+    at(header("provider", "endpoint"), /endpoint provider is a trunk \(outbound_auth=\) but no identify section matches it/);
+    assert.doesNotMatch(run.stdout, /endpoint provider2 is a trunk/);
+  });
+
+  it("the anonymous endpoint whose context reaches a trunk through an include: a warning naming the Dial line; no aors= noise for it", () => {
+    at(header("anonymous", "endpoint"), /endpoint anonymous takes calls without authentication \(no auth=, no identify\) and its context 'public' can dial trunk 'provider' \(through include => outgoing\) at extensions\.conf:8: anyone could call out at your expense/);
+    assert.doesNotMatch(run.stdout, /endpoint anonymous has no aors=/);
+    assert.match(run.stdout, /^0 errors, 3 warnings in 2 files /m);
+    assert.equal(run.code, 0);
+  });
+});

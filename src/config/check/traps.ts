@@ -44,7 +44,8 @@ function endpointTraps(pjsip: PjsipConfigResult): Diagnostic[] {
     const nat = natTrap(ep, pjsip);
     if (nat !== undefined) out.push(nat);
     if (allowsNoUsableCodec(ep)) out.push(warning(ep.file, ep.line, noUsableCodecMessage(ep)));
-    if (ep.aors.length === 0) {
+    // The anonymous endpoint only takes calls from unidentified peers; nothing calls it.
+    if (ep.aors.length === 0 && ep.id !== "anonymous") {
       out.push(warning(ep.file, ep.line, `endpoint ${ep.id} has no aors=, so it cannot register and calls to it cannot be routed: add aors=${ep.id} and an [${ep.id}] type=aor section`));
     }
     if (ep.auth.length > 0) {
@@ -86,7 +87,23 @@ function identifyTraps(pjsip: PjsipConfigResult): Diagnostic[] {
   return out;
 }
 
+/**
+ * RFC 3261 §16.12: a Route without `;lr` names a strict router, whose URI must replace the
+ * Request-URI. In pjsip.conf a bare `;` starts a comment, so `sip:proxy;lr` loses its `;lr`;
+ * Asterisk's documentation writes it `sip:proxy.example.com\;lr`.
+ */
+function outboundProxyTraps(pjsip: PjsipConfigResult): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const objects = [...[...pjsip.endpoints.values()].map((o) => ["endpoint", o] as const), ...[...pjsip.registrations.values()].map((o) => ["registration", o] as const)];
+  for (const [type, o] of objects) {
+    const p = o.outboundProxy.trim();
+    if (p === "" || /;\s*lr\b/i.test(p)) continue;
+    out.push(warning(o.file, o.line, `${type} ${o.id} has outbound_proxy=${p} without ;lr, so the proxy is treated as a strict router (RFC 3261 §16.12): write outbound_proxy=${p.replace(/>$/, "")}\\;lr (a bare ; starts a comment in pjsip.conf)`));
+  }
+  return out;
+}
+
 /** Warnings for settings that load but will not work as the user probably expects. */
 export function checkTraps(cfg: LoadedConfig): Diagnostic[] {
-  return [...endpointTraps(cfg.pjsip), ...authTraps(cfg.pjsip), ...identifyTraps(cfg.pjsip)];
+  return [...endpointTraps(cfg.pjsip), ...authTraps(cfg.pjsip), ...identifyTraps(cfg.pjsip), ...outboundProxyTraps(cfg.pjsip)];
 }

@@ -41,11 +41,7 @@ export class TollFraudGate {
 
   /** True when calls to this endpoint go out to another network (see the header). */
   isTrunk(ep: EndpointConfig): boolean {
-    const cfg = this.o.config();
-    if (cfg.guard.trunks.includes(ep.id)) return true;
-    if (ep.outboundAuth.length > 0) return true;
-    if (cfg.pjsip.identifies.some((i) => i.endpoint === ep.id)) return true;
-    return ep.auth.length === 0 && ep.aors.some((a) => (cfg.pjsip.aors.get(a)?.contact.length ?? 0) > 0);
+    return isTrunkEndpoint(ep, this.o.config());
   }
 
   admit(call: TrunkCall, log: Logger): GateDecision {
@@ -117,6 +113,14 @@ export class TollFraudGate {
     if (times.length === 0) this.recent.delete(key);
     return times.length;
   }
+}
+
+/** A trunk: an endpoint with outbound_auth=, named by an identify, with a static contact and no auth=, or in guard.conf trunks. */
+export function isTrunkEndpoint(ep: EndpointConfig, cfg: Pick<LoadedConfig, "pjsip" | "guard">): boolean {
+  if (cfg.guard.trunks.includes(ep.id)) return true;
+  if (ep.outboundAuth.length > 0) return true;
+  if (cfg.pjsip.identifies.some((i) => i.endpoint === ep.id)) return true;
+  return ep.auth.length === 0 && ep.aors.some((a) => (cfg.pjsip.aors.get(a)?.contact.length ?? 0) > 0);
 }
 
 /** The dialled number: the Request-URI's user part, unescaped (the whole URI when it has none). */
