@@ -16,6 +16,9 @@ import type { GuardAccounts } from "../security/guard-module.js";
 import { EndpointDirectory } from "./endpoint/directory.js";
 import { loadOrCreatePasswords, PASSWORDS_FILE } from "./registrar/default-passwords.js";
 
+/** How often identify `match=` host names are looked up again (seconds × 1000). */
+const HOSTNAME_REFRESH_MS = 300_000;
+
 /** Logs each diagnostic at its severity; returns the number of errors. */
 export function logDiagnostics(cfg: LoadedConfig, log: Logger): number {
   let errors = 0;
@@ -36,6 +39,7 @@ export class ConfigModule implements PbxModule {
   private index: EndpointDirectory | undefined;
   /** Errors found by the last load (for the reload message). */
   lastErrors = 0;
+  private refreshTimer: NodeJS.Timeout | undefined;
 
   /** The running configuration. */
   config(): LoadedConfig {
@@ -59,7 +63,7 @@ export class ConfigModule implements PbxModule {
     return loadConfiguration(started(this.source, this.name, "configuration source"));
   }
 
-  start(ctx: ModuleContext): void {
+  async start(ctx: ModuleContext): Promise<void> {
     const log = ctx.log.child({ category: "core" });
     if (ctx.configDir) this.source = { kind: "dir", dir: ctx.configDir };
     else {
@@ -76,9 +80,18 @@ export class ConfigModule implements PbxModule {
     this.lastErrors = logDiagnostics(cfg, ctx.log.child({ category: "config" }));
     this.current = cfg;
     this.index = new EndpointDirectory(cfg.pjsip);
+    const plog = ctx.log.child({ category: "pjsip" });
+    this.refreshTimer = setInterval(() => void this.index?.resolveHostnames(plog), HOSTNAME_REFRESH_MS);
+    this.refreshTimer.unref();
+    if (this.index.hasHostnames) await this.index.resolveHostnames(plog);
   }
 
-  reload(ctx: ModuleContext): void {
+  stop(): void {
+    if (this.refreshTimer) clearInterval(this.refreshTimer);
+    this.refreshTimer = undefined;
+  }
+
+  async reload(ctx: ModuleContext): Promise<void> {
     const next = this.read();
     const clog = ctx.log.child({ category: "config" });
     const errors = logDiagnostics(next, clog);
@@ -89,8 +102,10 @@ export class ConfigModule implements PbxModule {
     }
     const kept = carryOverRejected(this.config().pjsip, next.pjsip);
     if (kept.length) clog.warn({}, `keeping the previous definition of ${kept.join(", ")} until the errors above are fixed`);
+    const index = new EndpointDirectory(next.pjsip);
+    if (index.hasHostnames) await index.resolveHostnames(ctx.log.child({ category: "pjsip" }));
     this.current = next;
-    this.index = new EndpointDirectory(next.pjsip);
+    this.index = index;
     this.lastErrors = errors;
   }
 }

@@ -3,6 +3,7 @@
  * ip,username,anonymous), each method allowed only if the endpoint's `identify_by` lists it:
  * - ip: an `identify` section whose `match` contains the source address;
  * - username: the user part of the From URI names the endpoint;
+ * - header: an identify section's `match_header` (Name: value or /regex/) is in the request;
  * - auth_username: the digest username of the Authorization header belongs to the endpoint's auth;
  * - anonymous: the endpoint named `anonymous`, when pjsip.conf has one (Asterisk's
  *   res_pjsip_endpoint_identifier_anonymous; not subject to identify_by). Its calls never reach
@@ -51,13 +52,16 @@ export class IdentifyStage implements PipelineStage {
         return "continue";
       }
     }
-    // auth_username is not in Asterisk's global order list; it runs after the others, and the
-    // anonymous endpoint is the last resort.
-    const ep = this.identifyBy("auth_username", ctx, dir);
-    if (ep && (ep.identifyBy as readonly string[]).includes("auth_username")) {
-      ctx.endpoint = ep;
-      ctx.identifiedBy = "auth_username";
-      return "continue";
+    // Identifiers the global order does not list run after the listed ones, as in Asterisk
+    // (header, auth_username); the anonymous endpoint is the last resort.
+    for (const method of ["header", "auth_username"]) {
+      if (order.includes(method)) continue;
+      const ep = this.identifyBy(method, ctx, dir);
+      if (ep && (ep.identifyBy as readonly string[]).includes(method)) {
+        ctx.endpoint = ep;
+        ctx.identifiedBy = method;
+        return "continue";
+      }
     }
     const anonymous = order.includes("anonymous") ? dir.endpoint("anonymous") : undefined;
     if (anonymous) {
@@ -83,6 +87,8 @@ export class IdentifyStage implements PipelineStage {
         const user = (ctx.from ?? parseNameAddr(ctx.fromText))?.uri.user;
         return user !== undefined ? dir.endpoint(unescapeUser(user)) : undefined;
       }
+      case "header":
+        return dir.byHeader((name) => ctx.req.headers.getAll(name));
       case "auth_username": {
         const raw = ctx.req.headers.get("Authorization");
         const username = raw !== undefined ? parseAuth(raw)?.params.get("username") : undefined;
