@@ -19,6 +19,8 @@ import { pjsipConf, randomPassword } from "../helpers/pjsip-conf.js";
 import { freePort } from "../helpers/ports.js";
 import { scratchDir, waitUntil } from "../helpers/processes.js";
 import { SipClient } from "../helpers/sip-client.js";
+import { describeSipp, startSippBackground } from "../helpers/sipp.js";
+import { execFileSync } from "node:child_process";
 
 const SERVER_IP = "127.0.0.1";
 const PHONE_IP = "127.0.0.2";
@@ -242,6 +244,28 @@ describe("calls through a SIP trunk (baresip → Switchboard → Kamailio provid
     }
   });
 
+  it("early media: the provider's 183 with SDP reaches the caller, who hears the announcement before the 486", async () => {
+    const ulaw = join(dir, "t440.ulaw");
+    execFileSync("sox", [tone440, "-t", "raw", "-e", "u-law", ulaw]);
+    const far = await startSippBackground({ scenario: earlyMediaScenario(ulaw), localIp: FAR_IP, localPort: farPort, args: ["-m", "1", "-mi", FAR_IP] });
+    const phone = await officePhone(tone1000, false);
+    try {
+      await phone.command(`dial sip:9${DID}@${SERVER_IP}:${port}`);
+      await phone.waitEvent("CALL_CLOSED", 20000);
+      const r = await far.done;
+      assert.equal(r.code, 0, describeSipp(r));
+      await new Promise((res) => setTimeout(res, 500));
+      const heard = phone.recordings().find((f) => f.endsWith("-dec.wav"));
+      assert.ok(heard, `recordings: ${phone.recordings().join(",")}\n${phone.log().slice(-3000)}`);
+      assertTone(checkTone(heard, 440, { minSeconds: 2.5 }), `${PHONE.id} (caller, early media)`, 440);
+      assert.doesNotMatch(phone.log(), /CALL_ESTABLISHED/);
+      await released();
+    } finally {
+      await phone.stop();
+      await far.stop();
+    }
+  });
+
   it("a call to the DID from the provider's address (identify match) rings the phone, with audio both ways", async () => {
     const phone = await officePhone(tone440, true);
     const carrier = await startBaresip({ ip: PROVIDER_IP, rtpPorts: "20600-20699", audioSource: tone1000, accounts: [`<sip:+15550100@${PROVIDER_IP};transport=udp>;regint=0;audio_codecs=pcmu`], maxSeconds: 60 });
@@ -299,6 +323,52 @@ describe("calls through a SIP trunk (baresip → Switchboard → Kamailio provid
     }
   });
 });
+
+/**
+ * The far end of a call that never answers: 183 Session Progress with SDP, 4 s of 440 Hz as early
+ * media (an announcement, as networks play), then 486 Busy Here.
+ */
+function earlyMediaScenario(ulaw: string): string {
+  return `<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="early media then busy">
+  <recv request="INVITE" crlf="true"/>
+  <send><![CDATA[
+SIP/2.0 183 Session Progress
+[last_Via:]
+[last_From:]
+[last_To:];tag=[pid]SIPpTag01[call_number]
+[last_Call-ID:]
+[last_CSeq:]
+[last_Record-Route:]
+Contact: <sip:[local_ip]:[local_port];transport=[transport]>
+Content-Type: application/sdp
+Content-Length: [len]
+
+v=0
+o=user1 53655765 2353687637 IN IP[local_ip_type] [local_ip]
+s=-
+c=IN IP[media_ip_type] [media_ip]
+t=0 0
+m=audio [rtpstream_audio_port] RTP/AVP 0
+a=rtpmap:0 PCMU/8000
+]]></send>
+  <nop><action><exec rtp_stream="${ulaw},1,0"/></action></nop>
+  <pause milliseconds="4000"/>
+  <nop><action><exec rtp_stream="pause"/></action></nop>
+  <send><![CDATA[
+SIP/2.0 486 Busy Here
+[last_Via:]
+[last_From:]
+[last_To:];tag=[pid]SIPpTag01[call_number]
+[last_Call-ID:]
+[last_CSeq:]
+Content-Length: 0
+
+]]></send>
+  <recv request="ACK"/>
+</scenario>
+`;
+}
 
 function sdp(ip: string): string {
   return ["v=0", `o=- 1 1 IN IP4 ${ip}`, "s=-", `c=IN IP4 ${ip}`, "t=0 0", "m=audio 40000 RTP/AVP 0", "a=rtpmap:0 PCMU/8000", ""].join("\r\n");
