@@ -20,6 +20,7 @@ import { PjsipCommandsModule } from "./pbx/endpoint/pjsip-commands-module.js";
 import { createPbxEventBus } from "./pbx/events.js";
 import { FuncRegistry } from "./pbx/funcs/index.js";
 import { pbxModuleContext, type PbxModuleContext, type SwitchboardModule } from "./pbx/module-context.js";
+import { LineTokens } from "./pbx/endpoint/line-tokens.js";
 import { OutboundRegistrationModule } from "./pbx/outbound-registration/outbound-registration-module.js";
 import { PipelineModule } from "./pbx/pipeline/pipeline-module.js";
 import { ContactsModule } from "./pbx/registrar/contacts-module.js";
@@ -71,6 +72,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const registrar = new RegistrarModule({ contacts, sip });
   const dialplanApps = new DialplanAppsModule();
   const calls = new CallLayerModule({ config, contacts, sip, dialplanApps });
+  const lines = new LineTokens();
   const modules: SwitchboardModule[] = [
     new ControlModule({ registry, logs: logging.router }), // claims the socket first, listens once all commands are in
     config,
@@ -82,8 +84,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     registrar,
     dialplanApps,
     calls,
-    new PipelineModule({ sip, guard, registrar, calls }),
-    new OutboundRegistrationModule({ sip }),
+    new PipelineModule({ sip, guard, registrar, calls, lines }),
+    new OutboundRegistrationModule({ sip, lines }),
     new SipTracePbxModule({ sip }),
     new PjsipCommandsModule({ sip, contacts, registrar }),
     new CoreCommandsModule({ config, contacts, sip, reloadAll: () => host.reload(), moduleRows: () => host.rows(), stop: (reason) => stop(reason) }),

@@ -22,6 +22,7 @@ import { SipClient } from "../helpers/sip-client.js";
 
 const SERVER_IP = "127.0.0.1";
 const PROVIDER_IP = "127.0.0.4";
+const LINE_NUMBER = "5550001";
 const PROBE_IP = "127.0.0.5";
 const NUMBER = "1234567890";
 const PASSWORD = randomPassword();
@@ -68,6 +69,15 @@ request_route {
       exit;
     }
     xlog("L_NOTICE", "SAVED user=$fU expires=$hdr(Expires)\\n");
+    exit;
+  }
+  if (is_method("INVITE") && $rU == "${LINE_NUMBER}") {
+    if (!lookup("location")) {
+      sl_send_reply("404", "Not registered");
+      exit;
+    }
+    xlog("L_NOTICE", "LOOKUP ${LINE_NUMBER} -> $ru\n");
+    t_relay();
     exit;
   }
   if (is_method("OPTIONS") && $rU == "${NUMBER}") {
@@ -120,6 +130,28 @@ type=auth
 username=2222
 password=not-the-password
 
+[lined]
+type=registration
+server_uri=sip:${provider}
+client_uri=sip:${LINE_NUMBER}@${PROVIDER_IP}
+contact_user=${LINE_NUMBER}
+outbound_auth=lined-auth
+line=yes
+endpoint=lined-ep
+expiration=300
+max_random_initial_delay=0
+
+[lined-auth]
+type=auth
+username=${LINE_NUMBER}
+password=${PASSWORD}
+
+[lined-ep]
+type=endpoint
+context=from-line
+disallow=all
+allow=ulaw
+
 [banned]
 type=registration
 server_uri=sip:${provider}
@@ -147,7 +179,7 @@ describe("outbound registration to a Kamailio registrar with digest auth", { tim
     port = await freePort(SERVER_IP);
     providerPort = await freePort(PROVIDER_IP);
     kamailio = await startKamailio({ config: kamailioConfig(providerPort), ip: PROVIDER_IP, port: providerPort });
-    pbx = await startPbx({ configFiles: { "pjsip.conf": pjsipConf(port, providerPort), "extensions.conf": "[default]\n" } });
+    pbx = await startPbx({ configFiles: { "pjsip.conf": pjsipConf(port, providerPort), "extensions.conf": `[default]\n\n[from-line]\nexten => ${LINE_NUMBER},1,Hangup(17)\n` } });
   });
 
   after(async () => {
@@ -178,6 +210,24 @@ describe("outbound registration to a Kamailio registrar with digest auth", { tim
     assert.match(detail, /^ trunk\/sip:127\.0\.0\.4:\d+ +trunk-auth +Registered/m);
     assert.match(detail, /^ +server_uri +: sip:127\.0\.0\.4:\d+$/m);
     assert.match(detail, /^Last response: 200 OK$/m);
+  });
+
+  it("line=yes: our Contact carries a line token; a call the provider sends to it belongs to endpoint=, though its source matches no identify", async () => {
+    await waitRow("lined", /Registered/);
+    const contact = regLines(LINE_NUMBER).map((l) => /contact=<([^>]*)>/.exec(l)?.[1]).find((c) => c !== undefined) ?? "";
+    const token = /;line=([0-9a-f]{16})$/.exec(contact)?.[1];
+    assert.ok(token, `Contact with a line parameter: ${contact}`);
+    const probe = await SipClient.udp({ server: { ip: PROVIDER_IP, port: providerPort }, localIp: PROBE_IP });
+    try {
+      const sdp = ["v=0", `o=- 1 1 IN IP4 ${PROBE_IP}`, "s=-", `c=IN IP4 ${PROBE_IP}`, "t=0 0", "m=audio 40000 RTP/AVP 0", "a=rtpmap:0 PCMU/8000", ""].join("\r\n");
+      const res = await probe.request(probe.buildRequest({ method: "INVITE", fromUser: "+15550100", toUser: LINE_NUMBER, uri: `sip:${LINE_NUMBER}@${PROVIDER_IP}:${providerPort}`, contact: `<sip:probe@${PROBE_IP}:${probe.localPort}>`, headers: ["Content-Type: application/sdp"], body: sdp }));
+      assert.match(kamailio.log(), new RegExp(`LOOKUP ${LINE_NUMBER} -> sip:${LINE_NUMBER}@127\\.0\\.0\\.1:${port};line=${token}`));
+      // Identified as lined-ep (no auth=): its dialplan ran and refused with Busy, not a 401 challenge.
+      assert.equal(res.status, 486, res.raw);
+      await pbx.waitForLog(new RegExp(`call from 127\\.0\\.0\\.4:\\d+ to '${LINE_NUMBER}' in context 'from-line'`));
+    } finally {
+      probe.close();
+    }
   });
 
   it("a wrong password is Rejected with one WARNING naming the auth; 403 is Rejected and not retried", async () => {

@@ -47,6 +47,7 @@ export function checkCrossReferences(cfg: PjsipConfigResult): Diagnostic[] {
     }
     if (r.transport.length > 0 && !transportIds.has(r.transport)) error(r.file, r.line, `${label}: transport=${r.transport} names a transport that does not exist or was not loaded`);
     if (r.endpoint.length > 0 && !cfg.endpoints.has(r.endpoint)) error(r.file, r.line, `${label}: endpoint=${r.endpoint} names an endpoint that does not exist or was not loaded`);
+    if (r.lineParam && r.endpoint.length === 0) error(r.file, r.line, `${label}: line=yes needs endpoint= (the endpoint that calls arriving through this registration belong to)`);
   }
   return out;
 }

@@ -134,7 +134,7 @@ export class CallManager {
         endpoint: ep,
         media,
         exten,
-        admission: rc.authUsername !== undefined ? "auth" : rc.identifiedBy === "ip" ? "identify" : "none",
+        admission: rc.authUsername !== undefined ? "auth" : rc.identifiedBy === "ip" || rc.identifiedBy === "line" ? "identify" : "none",
         terms: ext.terms,
         soundsDirs: this.o.soundsDirs(),
         dial: (c, targets, timeout, options) => dial(this.o.ctx, this.dialHooks, c, targets, timeout, options),

@@ -7,6 +7,7 @@
 import { lookup } from "node:dns/promises";
 import type { RegistrationConfig } from "../../config/pjsip/registration-schema.js";
 import type { SipStackModule } from "../../sip/sip-stack-module.js";
+import type { LineTokens } from "../endpoint/line-tokens.js";
 import type { PbxModuleContext, SwitchboardModule } from "../module-context.js";
 import { RegistrationClient, type RegistrationClientDeps } from "./registration-client.js";
 import { registerRegistrationCommands } from "./registration-commands.js";
@@ -25,7 +26,7 @@ export class OutboundRegistrationModule implements SwitchboardModule {
   private readonly clients = new Map<string, RegistrationClient>();
   private clientDeps: RegistrationClientDeps | undefined;
 
-  constructor(private readonly deps: { sip: SipStackModule }) {
+  constructor(private readonly deps: { sip: SipStackModule; lines: LineTokens }) {
     this.dependsOn = [deps.sip.name];
   }
 
@@ -43,6 +44,7 @@ export class OutboundRegistrationModule implements SwitchboardModule {
       log: ctx.log.child({ category: "pbx.outbound-registration" }),
       userAgent: ctx.userAgent,
       resolve: async (host) => (await lookup(host)).address,
+      lineToken: (id, endpoint) => this.deps.lines.bind(id, endpoint),
     };
     for (const unregister of registerRegistrationCommands(ctx.commands, { clients: () => this.clients, clock: ctx.clock })) ctx.defer(unregister);
     await this.apply(ctx);
@@ -62,6 +64,7 @@ export class OutboundRegistrationModule implements SwitchboardModule {
       if (next && optionsKey(next) === optionsKey(client.config)) continue;
       gone.push(client);
       this.clients.delete(id);
+      this.deps.lines.unbind(id);
     }
     await Promise.all(gone.map((c) => c.stop()));
     for (const [id, cfg] of wanted) {

@@ -16,6 +16,8 @@ export interface RegisterSpec {
   serverUri: string;
   clientUri: string;
   contactUser: string;
+  /** The line=yes token, a URI parameter of our Contact. */
+  line?: string | undefined;
   /** Raw parameters appended after our Contact's `>` (contact_header_params). */
   contactHeaderParams: string;
   /** Route for outbound_proxy, already a name-addr (`<sip:proxy;lr>`). */
@@ -31,12 +33,12 @@ export interface RegisterSpec {
 }
 
 /** Our Contact URI for this flow (sips: over TLS, transport named on streams, §8.1.1.8). */
-export function contactUri(flow: Flow, user: string): string {
+export function contactUri(flow: Flow, user: string, line?: string): string {
   const host = formatHostPort(advertisedAddress(flow.transport, flow.remoteAddress), advertisedPort(flow.transport, flow.remoteAddress));
   const proto = flow.transport.protocol;
   const scheme = proto === "tls" ? "sips" : "sip";
   const transport = proto === "udp" || proto === "tls" ? "" : `;transport=${proto}`;
-  return `${scheme}:${user}@${host}${transport}`;
+  return `${scheme}:${user}@${host}${transport}${line !== undefined ? `;line=${line}` : ""}`;
 }
 
 export function buildRegister(spec: RegisterSpec, flow: Flow): SipRequest {
@@ -49,7 +51,7 @@ export function buildRegister(spec: RegisterSpec, flow: Flow): SipRequest {
   h.append("To", `<${spec.clientUri}>`);
   h.append("Call-ID", spec.callId);
   h.append("CSeq", `${spec.cseq} REGISTER`);
-  h.append("Contact", `<${contactUri(flow, spec.contactUser)}>${spec.expires === 0 ? ";expires=0" : ""}${spec.contactHeaderParams}`);
+  h.append("Contact", `<${contactUri(flow, spec.contactUser, spec.line)}>${spec.expires === 0 ? ";expires=0" : ""}${spec.contactHeaderParams}`);
   h.append("Expires", String(spec.expires));
   if (spec.supportPath) h.append("Supported", "path");
   if (spec.credentials) h.append(spec.credentials.header, spec.credentials.value);

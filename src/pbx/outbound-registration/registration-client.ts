@@ -44,6 +44,8 @@ export interface RegistrationClientDeps {
   resolve: (host: string) => Promise<string>;
   /** 0 ≤ x < 1, for the initial delay. */
   random?: () => number;
+  /** line=yes: the token of this registration's Contact (endpoint/line-tokens.ts). */
+  lineToken?: (registrationId: string, endpoint: string) => string;
 }
 
 /** Responses after which the registrar may well accept us a little later (Asterisk's "temporal" ones). */
@@ -154,6 +156,12 @@ export class RegistrationClient {
   }
 
   /** Where the REGISTER goes: the outbound proxy if any, else the registrar (RFC 3263 without SRV: A/AAAA of the host). */
+  /** The `line` parameter of our Contact, with line=yes. */
+  private line(): string | undefined {
+    const c = this.config;
+    return c.lineParam && this.deps.lineToken ? this.deps.lineToken(c.id, c.endpoint) : undefined;
+  }
+
   private async flow(): Promise<Flow | string> {
     const c = this.config;
     return resolveFlow(c.outboundProxy !== "" ? c.outboundProxy : c.serverUri, c.transport, this.deps.transports, this.deps.resolve);
@@ -174,6 +182,7 @@ export class RegistrationClient {
         serverUri: c.serverUri,
         clientUri: c.clientUri,
         contactUser: c.contactUser !== "" ? c.contactUser : "s",
+        line: this.line(),
         contactHeaderParams: c.contactHeaderParams,
         route,
         supportPath: c.supportPath,
@@ -186,7 +195,7 @@ export class RegistrationClient {
       },
       flow,
     );
-    const ours = contactUri(flow, c.contactUser !== "" ? c.contactUser : "s");
+    const ours = contactUri(flow, c.contactUser !== "" ? c.contactUser : "s", this.line());
     this.tx = this.deps.transactions.sendRequest(req, flow, {
       onResponse: (res) => {
         if (res.status < 200 || generation !== this.generation) return;

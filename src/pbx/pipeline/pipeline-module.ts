@@ -18,6 +18,7 @@ import { EndpointAclStage } from "./stages/endpoint-acl.js";
 import { DispatchStage } from "./stages/dispatch.js";
 import { FloodStage } from "./stages/flood.js";
 import { IdentifyStage } from "./stages/identify.js";
+import type { LineTokens } from "../endpoint/line-tokens.js";
 import { SanityStage } from "./stages/sanity.js";
 import { TryingStage } from "./stages/trying.js";
 
@@ -26,6 +27,8 @@ export interface PipelineModuleDeps {
   guard: GuardModule;
   registrar: RegistrarModule;
   calls: CallLayerModule;
+  /** line=yes registration tokens (shared with the outbound registration module). */
+  lines: LineTokens;
 }
 
 export class PipelineModule implements SwitchboardModule {
@@ -67,7 +70,7 @@ export class PipelineModule implements SwitchboardModule {
         new FloodStage(guard.guard),
         new TryingStage(ctx.respond),
         calls.inDialogStage,
-        new IdentifyStage(ctx.directory, () => global().endpointIdentifierOrder, { events, clock: ctx.clock }),
+        new IdentifyStage(ctx.directory, () => global().endpointIdentifierOrder, { events, clock: ctx.clock }, (token) => this.deps.lines.endpointFor(token)),
         new EndpointAclStage({ events, log: ctx.log.child({ category: "pbx.acl" }), respond: ctx.respond, clock: ctx.clock }),
         new AuthenticateStage({
           digest: new DigestAuthenticator({ clock: ctx.clock }),

@@ -44,16 +44,16 @@ match_header=X-Carrier: gamma
 type=endpoint
 `;
 
-function identify(headers: string[]): RequestContext {
+function identify(headers: string[], ruri = "sip:4930555123@192.0.2.1", lines?: (token: string) => string | undefined): RequestContext {
   const cfg = buildPjsipConfig(parseConfigText(CONF, "pjsip.conf"));
   assert.deepEqual(cfg.diagnostics.filter((d) => d.severity === "error"), []);
   const dir = new EndpointDirectory(cfg);
-  const raw = ["INVITE sip:4930555123@192.0.2.1 SIP/2.0", "Via: SIP/2.0/UDP 198.51.100.9;branch=z9hG4bK1", "From: <sip:+15550100@198.51.100.9>;tag=1", "To: <sip:4930555123@192.0.2.1>", "Call-ID: c1", "CSeq: 1 INVITE", ...headers, "Content-Length: 0", "", ""].join("\r\n");
+  const raw = [`INVITE ${ruri} SIP/2.0`, "Via: SIP/2.0/UDP 198.51.100.9;branch=z9hG4bK1", "From: <sip:+15550100@198.51.100.9>;tag=1", "To: <sip:4930555123@192.0.2.1>", "Call-ID: c1", "CSeq: 1 INVITE", ...headers, "Content-Length: 0", "", ""].join("\r\n");
   const parsed = parseMessage(Buffer.from(raw));
   assert.ok(parsed.ok && parsed.message.kind === "request");
   const req: SipRequest = parsed.message;
   const ctx = { req, flow: { remoteAddress: "198.51.100.9", remotePort: 5060 }, log: new CaptureLogger(), peer: "198.51.100.9:5060", callId: "c1", fromText: req.headers.get("From") ?? "", userAgent: "" } as unknown as RequestContext;
-  new IdentifyStage(() => dir, () => ["ip", "username", "anonymous"]).run(ctx);
+  new IdentifyStage(() => dir, () => ["ip", "username", "anonymous"], undefined, lines).run(ctx);
   return ctx;
 }
 
@@ -81,4 +81,13 @@ test("identify match_header: a malformed match_header is a config error naming t
   const msgs = cfg.diagnostics.map((d) => d.message).join("\n");
   assert.match(msgs, /match_header.*write Header-Name: value/);
   assert.match(msgs, /match_header.*'\/\(\/' is not a valid regular expression/);
+});
+
+test("identify line: a Request-URI line token of one of our registrations names its endpoint, before any other method; an unknown token is ignored", () => {
+  const lines = (token: string) => (token === "36c4bf2e7fb0dfbb" ? "gamma" : undefined);
+  const ok = identify(["X-Carrier: acme"], "sip:5550001@192.0.2.1:5060;line=36c4bf2e7fb0dfbb", lines);
+  assert.equal(ok.endpoint?.id, "gamma");
+  assert.equal(ok.identifiedBy, "line");
+  const forged = identify([], "sip:5550001@192.0.2.1:5060;line=0000000000000000", lines);
+  assert.equal(forged.endpoint?.id, "anonymous");
 });

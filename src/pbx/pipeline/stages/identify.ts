@@ -16,7 +16,7 @@
  */
 import { systemClock, type Clock } from "../../../core/clock.js";
 import type { SecurityEventStream } from "../../../security/events.js";
-import { parseAuth, parseNameAddr, unescapeUser } from "../../../sip/parser/index.js";
+import { parseAuth, parseNameAddr, parseUri, unescapeUser } from "../../../sip/parser/index.js";
 import type { EndpointDirectory } from "../../endpoint/directory.js";
 import type { PipelineStage, RequestContext, StageResult } from "../request-context.js";
 import { securityEvent } from "../security-event.js";
@@ -38,10 +38,22 @@ export class IdentifyStage implements PipelineStage {
     private readonly order: () => readonly string[],
     /** Where to publish InvalidAccountID; without it the authenticate stage reports it. */
     private readonly security?: IdentifyEventOptions,
+    /** line=yes registrations: the endpoint a Request-URI `line` parameter belongs to. */
+    private readonly lines?: (token: string) => string | undefined,
   ) {}
 
   run(ctx: RequestContext): StageResult {
     const dir = this.directory();
+    // A Request-URI `line` token of one of our registrations is the most specific match there is:
+    // the provider calls the Contact we registered with it.
+    const line = this.lines ? lineParam(ctx.req.uri) : undefined;
+    const lineEp = line !== undefined ? this.lines?.(line) : undefined;
+    const byLine = lineEp !== undefined ? dir.endpoint(lineEp) : undefined;
+    if (byLine) {
+      ctx.endpoint = byLine;
+      ctx.identifiedBy = "line";
+      return "continue";
+    }
     const order = this.order();
     for (const method of order) {
       if (method === "anonymous") continue;
@@ -98,6 +110,12 @@ export class IdentifyStage implements PipelineStage {
         return undefined;
     }
   }
+}
+
+/** The `line` parameter of a Request-URI, if it has one. */
+function lineParam(uri: string): string | undefined {
+  const p = parseUri(uri)?.params.get("line");
+  return typeof p === "string" && p !== "" ? p : undefined;
 }
 
 /** The account an unidentified request claims: its digest username, else its From user. */
