@@ -168,6 +168,7 @@ export function callSetup(dialplan = "[default]\nexten => 2000,1,Dial(PJSIP/2000
     flow: env.flow,
     log,
     endpoint: directory.endpoint("1001"),
+    authUsername: "1001",
     peer: "192.0.2.10:5060",
     callId: invite.headers.get("Call-ID") ?? "",
     fromText: invite.headers.get("From") ?? "",
