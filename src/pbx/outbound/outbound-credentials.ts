@@ -35,19 +35,29 @@ export interface CredentialsRequest {
 }
 
 /**
- * The first auth of `authIds` whose realm matches the challenge (empty or `*` = any) answers it.
- * Returns the header to send, or why none can (to be logged with what to change).
+ * The first auth of `authIds` whose realm is the challenge's answers it; failing that the first
+ * whose realm is empty or `*` (any). Its password=, or a password_digest= (md5_cred=) stored for
+ * the challenge's algorithm, computes the response. Returns the header to send, or why none can
+ * (to be logged with what to change).
  */
 export function credentialsFor(r: CredentialsRequest): { header: CredentialsHeader; value: string } | string {
   if (r.authIds.length === 0) return `${r.peer} asks for credentials (realm "${r.challenge.realm}") but ${r.owner} has no outbound_auth=; add an auth section with the provider's username and password and name it in outbound_auth`;
-  for (const id of r.authIds) {
+  const auths = r.authIds.flatMap((id) => {
     const a = r.auth(id);
-    if (!a) continue;
-    if (a.realm !== "" && a.realm !== "*" && a.realm !== r.challenge.realm) continue;
-    if (a.password === "") return `auth '${id}' has no password= to answer the challenge of ${r.peer} with`;
-    return { header: r.header, value: buildAuthorization({ challenge: r.challenge, username: a.username, password: a.password, method: r.method, uri: r.uri }) };
-  }
-  return `no auth of outbound_auth=${r.authIds.join(",")} is for the realm "${r.challenge.realm}" ${r.peer} challenged with (set realm= to it, or leave realm empty)`;
+    return a ? [{ id, a }] : [];
+  });
+  const chosen = auths.find(({ a }) => a.realm === r.challenge.realm) ?? auths.find(({ a }) => a.realm === "" || a.realm === "*");
+  if (chosen === undefined) return `no auth of outbound_auth=${r.authIds.join(",")} is for the realm "${r.challenge.realm}" ${r.peer} challenged with (set realm= to it, or leave realm empty)`;
+  const { id, a } = chosen;
+  const base = { challenge: r.challenge, username: a.username, password: a.password, method: r.method, uri: r.uri };
+  if (a.password !== "") return { header: r.header, value: buildAuthorization(base) };
+  const alg = r.challenge.algorithm.replace(/-sess$/i, "").toUpperCase();
+  const stored = a.passwordDigest.find((d) => d.algorithm === alg);
+  if (stored !== undefined && !/-sess$/i.test(r.challenge.algorithm)) return { header: r.header, value: buildAuthorization({ ...base, ha1: stored.hash }) };
+  const digests = a.passwordDigest.map((d) => d.algorithm).join(", ");
+  return digests === ""
+    ? `auth '${id}' has no password= to answer the challenge of ${r.peer} with`
+    : `auth '${id}' has no password= and its password_digest is ${digests}, but ${r.peer} challenged with ${r.challenge.algorithm}; add password=`;
 }
 
 export interface ChallengeAnswerOptions {

@@ -68,6 +68,8 @@ export interface AuthorizationOptions {
   challenge: DigestChallenge;
   username: string;
   password: string;
+  /** A stored H(username:realm:password) in the challenge's algorithm (password_digest=), used instead of `password`. */
+  ha1?: string;
   method: string;
   /** The Request-URI of the request being authorised. */
   uri: string;
@@ -86,7 +88,7 @@ export function formatNonceCount(nc: number): string {
 /** Builds the Authorization (or Proxy-Authorization) header value answering `challenge`. */
 export function buildAuthorization(opts: AuthorizationOptions): string {
   const { challenge: c, username, password, method, uri } = opts;
-  const ha1 = computeHA1(c.algorithm, username, c.realm, password);
+  const ha1 = opts.ha1 ?? computeHA1(c.algorithm, username, c.realm, password);
   // RFC 3261 §22.4: "If a client receives a "qop" parameter in a challenge header field, it MUST
   // send the "qop" parameter in any resulting authorization header field."
   const useQop = c.qop.includes("auth");

@@ -157,6 +157,8 @@ export class ClientInviteSession extends InviteSession<ClientInviteSessionEvents
     const oldSeq = this.inviteSeq;
     this.inviteSeq = oldSeq + 1;
     this.invite = this.factory.resubmit(this.invite, this.co.flow, this.inviteSeq, credentials);
+    // A 1xx to the old INVITE says nothing of the new one: CANCEL waits for one to it (§9.1).
+    this.provisionalSeen = false;
     this.oa.localInvite = this.inviteSeq;
     if (this.co.body) {
       this.oa.rollback(oldSeq);

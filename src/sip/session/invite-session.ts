@@ -17,7 +17,7 @@ import type { SipRequest, SipResponse } from "../message/message.js";
 import { parseCSeq } from "../parser/index.js";
 import { AcceptedResponse } from "./accepted-response.js";
 import { dialogTagOf } from "./dialog-tags.js";
-import { bodyOf, type MessageFactory, type SessionBody } from "./message-factory.js";
+import { bodyOf, withCredentials, type MessageFactory, type SessionBody } from "./message-factory.js";
 import { OfferAnswer } from "./offer-answer.js";
 import type { Respond, SessionEnvironment } from "./ports.js";
 import { SentAcks } from "./sent-acks.js";
@@ -454,8 +454,7 @@ export abstract class InviteSession<E extends InviteSessionEvents = InviteSessio
       const credentials = res && (status === 401 || status === 407) && challenges <= MAX_CHALLENGES && this.state === "Confirmed" ? this.o.challenge?.(req, res, challenges) : undefined;
       if (credentials) {
         // §22.2: the same re-INVITE or UPDATE again with credentials, as a new transaction.
-        const headers = (o.headers ?? []).filter(([n]) => n.toLowerCase() !== credentials[0].toLowerCase());
-        this.sendModify({ ...o, headers: [...headers, [credentials[0], credentials[1]]], challenges }, retried, onFinal);
+        this.sendModify({ ...o, headers: withCredentials(o.headers ?? [], credentials), challenges }, retried, onFinal);
         return;
       }
       if (status === 481 || status === 408) {

@@ -201,11 +201,9 @@ export class MessageFactory {
     const h = req.headers.clone();
     h.set("Via", this.via(flow));
     h.set("CSeq", `${cseq} ${req.method}`);
-    const realm = realmOf(credentials[1]);
-    const kept = h.getAll(credentials[0]).filter((v) => realmOf(v) !== realm);
+    const merged = withCredentials(h.getAll(credentials[0]).map((v) => [credentials[0], v] as const), credentials);
     h.delete(credentials[0]);
-    for (const v of kept) h.append(credentials[0], v);
-    h.append(credentials[0], credentials[1]);
+    for (const [, v] of merged) h.append(credentials[0], v);
     return new SipRequest(req.method, req.uri, h, req.body);
   }
 
@@ -239,6 +237,16 @@ function withBody<M extends SipRequest | SipResponse>(msg: M, body: SessionBody 
   msg.headers.append("Content-Type", body.contentType);
   msg.body = Buffer.from(body.body);
   return msg;
+}
+
+/**
+ * `headers` with `credentials` added: a value of the same header for the same realm is replaced
+ * (a new challenge from it), those for other realms stay (a proxy's beside the callee's).
+ */
+export function withCredentials(headers: readonly (readonly [string, string])[], credentials: readonly [name: string, value: string]): Array<[string, string]> {
+  const name = credentials[0].toLowerCase();
+  const realm = realmOf(credentials[1]);
+  return [...headers.filter(([n, v]) => n.toLowerCase() !== name || realmOf(v) !== realm).map(([n, v]) => [n, v] as [string, string]), [credentials[0], credentials[1]]];
 }
 
 /** The realm= of a credentials value (Digest username=…,realm="…"), for telling realms apart. */
