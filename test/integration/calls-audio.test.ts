@@ -87,12 +87,13 @@ describe("calls with audio (baresip ↔ Switchboard ↔ baresip)", () => {
    * each must hear the other's tone for HEARD_SECONDS without a break, and the call must end
    * with every channel and RTP port released.
    */
-  async function toneCallBothWays(from: { id: string; password: string }, to: { id: string; password: string }, codec: "pcmu" | "pcma"): Promise<{ caller: string; callee: string }> {
+  async function toneCallBothWays(from: { id: string; password: string }, to: { id: string; password: string }, codec: "pcmu" | "pcma", calleeCodec = codec, during?: () => Promise<void>): Promise<{ caller: string; callee: string }> {
     const caller = await phone(from, "127.0.0.2", tone1000, "20200-20299", false, codec);
-    const callee = await phone(to, "127.0.0.3", tone440, "20300-20399", true, codec);
+    const callee = await phone(to, "127.0.0.3", tone440, "20300-20399", true, calleeCodec);
     try {
       await caller.command(`dial sip:${to.id}@${SERVER_IP}:${port}`);
       await caller.waitEvent("CALL_ESTABLISHED", 10000);
+      await during?.();
       // The caller's WAV lasts CALL_SECONDS; baresip hangs up at its end.
       await caller.waitEvent("CALL_CLOSED", 20000);
       await new Promise((r) => setTimeout(r, 500));
@@ -125,6 +126,21 @@ describe("calls with audio (baresip ↔ Switchboard ↔ baresip)", () => {
     assert.match(logs.caller, /Set audio encoder: PCMA 8000Hz/, logs.caller.slice(-2000));
     assert.match(logs.callee, /Set audio encoder: PCMA 8000Hz/, logs.callee.slice(-2000));
     assert.doesNotMatch(logs.caller + logs.callee, /Set audio encoder: PCMU/);
+  });
+
+  it("1001 (PCMU only) calls 1003 (PCMA only): no shared codec, so the PBX transcodes, and each hears the other's tone", async () => {
+    let channels = "";
+    const logs = await toneCallBothWays(A, C, "pcmu", "pcma", async () => {
+      await new Promise((r) => setTimeout(r, 1500));
+      const names = (await pbx.rx("core show channels concise")).stdout.split("\n").map((l) => l.split("!")[0] ?? "").filter((n) => n.startsWith("PJSIP/"));
+      assert.equal(names.length, 2, "two channels");
+      for (const n of names) channels += (await pbx.rx(`core show channel ${n}`)).stdout;
+    });
+    assert.match(logs.caller, /Set audio encoder: PCMU 8000Hz/);
+    assert.match(logs.callee, /Set audio encoder: PCMA 8000Hz/);
+    assert.doesNotMatch(logs.caller, /Set audio encoder: PCMA/, "the caller was never asked for A-law");
+    assert.match(channels, /Transcoded: yes, ulaw to alaw for the peer \([1-9]\d* packets decoded, [1-9]\d* encoded\)/, channels);
+    assert.match(channels, /Transcoded: yes, alaw to ulaw for the peer \([1-9]\d* packets decoded, [1-9]\d* encoded\)/, channels);
   });
 
   it("600 (Echo) returns the caller's own tone", async () => {

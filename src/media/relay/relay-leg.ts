@@ -17,6 +17,8 @@ import { SourceLearner } from "./source-learning.js";
 import type { LegSnapshot, WorkerConfig } from "./protocol.js";
 import { DEFAULT_LEG_OPTIONS, type LegOptions, type LegSrtp, type LegStats, type RemoteAddress } from "./types.js";
 import { SrtpContext } from "../srtp/srtp.js";
+import { sameFormat } from "../transcode/leg-format.js";
+import { Transcoder } from "../transcode/transcoder.js";
 
 /** RFC 3389 comfort noise, static payload type 13 (RFC 3551 §6). */
 const PT_CN = 13;
@@ -66,6 +68,8 @@ export class RelayLeg {
   private echoTsOffset: number | undefined;
   private echoSsrc = -1;
   player: RtpPlayer | undefined;
+  /** Decodes what this leg's phone sends and encodes it for the partner's, when their formats differ. */
+  private transcoder: Transcoder | undefined;
   /** SRTP toward and from this leg's phone (undefined: plain RTP). */
   private srtp: { keys: LegSrtp; in: SrtpContext; out: SrtpContext } | undefined;
   /** Of `dropped`, SRTP packets that failed authentication or replay checks. */
@@ -209,6 +213,10 @@ export class RelayLeg {
       this.timeoutReported = false;
     }
     this.updateTargets();
+    if (o.format !== undefined) {
+      this.refreshTranscoder();
+      if (this.peer?.peer === this) this.peer.refreshTranscoder();
+    }
   }
 
   bridgeTo(peer: RelayLeg): void {
@@ -217,7 +225,34 @@ export class RelayLeg {
     this.bridgedAt = performance.now();
     this.packetsAtBridge = this.packetsIn;
     this.updateTargets();
+    this.refreshTranscoder();
   }
+
+  /**
+   * Transcoding toward the partner when the two legs' formats differ; none when they match (or a
+   * leg has no format), so packets pass untouched. A transcoder whose two formats are unchanged is
+   * kept, with its codec state and timestamps.
+   */
+  private refreshTranscoder(): void {
+    const peer = this.peer;
+    const from = this.options.format;
+    const to = peer?.options.format;
+    if (peer === undefined || from === undefined || to === undefined || sameFormat(from, to)) {
+      this.transcoder = undefined;
+      return;
+    }
+    const current = this.transcoder;
+    if (current !== undefined && JSON.stringify([current.from, current.to]) === JSON.stringify([from, to])) return;
+    try {
+      this.transcoder = new Transcoder(from, to, peer.own);
+    } catch (err) {
+      this.transcoder = undefined;
+      this.events.error(this, err as Error);
+    }
+  }
+
+  /** The partner's transcoder output goes out as our own packets. */
+  private readonly sendOwnPacket = (buf: Buffer): void => this.sendOwn(buf);
 
   /** IPv4 targets must be written as v4-mapped IPv6 on a dual-stack socket. */
   private mapped(address: string): string {
@@ -314,6 +349,10 @@ export class RelayLeg {
     // While the partner plays a prompt, its phone hears the prompt, not us; while the partner's
     // phone holds the call (sendonly/inactive), it receives nothing.
     if (peer === undefined || peer.dstPort === 0 || peer.player !== undefined || peer.options.remoteReceives === false) return;
+    if (this.transcoder !== undefined) {
+      this.transcoder.push(msg, peer.sendOwnPacket);
+      return;
+    }
     if (!peer.sendRtp(msg, false)) return;
     peer.packetsOut++;
     peer.bytesOut += msg.length;
@@ -408,6 +447,10 @@ export class RelayLeg {
     if (this.ssrc >= 0) s.ssrc = this.ssrc;
     if (this.peer) s.bridgedTo = this.peer.id;
     if (this.srtp) s.srtp = { suite: this.srtp.keys.suite, refused: this.srtpRefused };
+    const t = this.transcoder;
+    if (t !== undefined && this.peer !== undefined) {
+      s.transcoding = { from: this.options.format?.codecs[0]?.name ?? "", to: t.encodes, decoded: t.packetsDecoded, encoded: t.packetsEncoded, undecodable: t.undecodable };
+    }
     return s;
   }
 

@@ -5,6 +5,7 @@
 import type { Clock } from "../../core/clock.js";
 import type { Logger } from "../../core/logger.js";
 import type { StrictRtpMode } from "../../config/rtp/rtp-schema.js";
+import type { LegFormat } from "../transcode/leg-format.js";
 
 export interface MediaEngineOptions {
   /** rtp.conf `rtpstart`/`rtpend`: RTP uses even ports, RTCP the next (odd) one, both inside the range. */
@@ -55,6 +56,11 @@ export interface LegOptions {
    * answer is missing or was unusable.
    */
   srtpRequired?: boolean;
+  /**
+   * The formats this leg's phone negotiated. When the bridged legs' first formats differ, each
+   * direction is transcoded in the worker; without a format on either leg packets pass untouched.
+   */
+  format?: LegFormat;
 }
 
 export const DEFAULT_LEG_OPTIONS: LegOptions = { symmetric: false, timeoutSec: 0, timeoutHoldSec: 0, keepaliveSec: 0, onHold: false, remoteReceives: true };
@@ -85,6 +91,8 @@ export interface LegStats {
   malformed: number;
   /** Id of the leg this one is bridged to. */
   bridgedTo?: string;
+  /** Set while what this leg receives is transcoded for its partner: the two formats and the packet counts. */
+  transcoding?: { from: string; to: string; decoded: number; encoded: number; undecodable: number };
   /** SDES-SRTP on this leg: the suite, and how many inbound packets failed authentication or replay checks (counted in `dropped`). */
   srtp?: { suite: string; refused: number };
   echo: boolean;

@@ -20,5 +20,5 @@ export type { SdesCrypto } from "./sdes.js";
 export type { OfferTransport, OfferKeying } from "./transport-check.js";
 export { buildSdp, offerCodecs, offerFor, offerProfile, TELEPHONE_EVENT_PT } from "./build-sdp.js";
 export type { BuildSdpOptions, OfferForOptions, OfferedMedia } from "./build-sdp.js";
-export { AUDIO_CODECS, codecByName, describeCodecs, nameForEncoding, staticPayload } from "./codec-table.js";
+export { AUDIO_CODECS, codecByName, describeCodecs, nameForEncoding, staticPayload, toMediaCodec } from "./codec-table.js";
 export type { CodecDescription } from "./codec-table.js";

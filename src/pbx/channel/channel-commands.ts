@@ -258,5 +258,13 @@ function mediaLines(st: LegStats | undefined, codec: string): string[] {
     `    Last packet: ${st.lastPacketAgeMs === undefined ? "never" : `${(st.lastPacketAgeMs / 1000).toFixed(1)} s ago`}`,
     `        Dropped: ${st.dropped}`,
     `           SRTP: ${st.srtp ? `${st.srtp.suite} (SDES; ${st.srtp.refused} packets refused)` : "no (plain RTP)"}`,
+    `     Transcoded: ${transcodedText(st)}`,
   ];
+}
+
+/** Whether what this leg receives is transcoded for its peer, and how much. */
+function transcodedText(st: LegStats): string {
+  const t = st.transcoding;
+  if (t === undefined) return st.bridgedTo === undefined ? "no" : "no (packets pass to the peer untouched)";
+  return `yes, ${t.from} to ${t.to} for the peer (${t.decoded} packets decoded, ${t.encoded} encoded${t.undecodable > 0 ? `, ${t.undecodable} undecodable` : ""})`;
 }

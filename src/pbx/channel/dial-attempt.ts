@@ -9,7 +9,8 @@
  *    │                   └──── failed / stop() ──► DialEnd, media released
  */
 import { ASTERISK_SOURCE } from "../../core/logger.js";
-import { describeCodecs } from "../../media/sdp/index.js";
+import { canTranscode, transcodableCodecs } from "../../media/index.js";
+import { describeCodecs, type MediaCodec } from "../../media/sdp/index.js";
 import type { DialStatus } from "../dialplan/channel.js";
 import { dialBeginFields, dialEndFields } from "../events.js";
 import { codecsForCallee, MediaSession } from "../media-session/media-session.js";
@@ -97,11 +98,13 @@ export class DialAttempt {
       return { started: false, status: 503 };
     }
     if (call.hungUp() || !this.owner.open) return { started: false };
-    const codecs = codecsForCallee(call.codecs, t.endpoint);
+    const codecs = codecsForCallee(call.codecs, t.endpoint, call.telephoneEvent);
     if (codecs.length === 0) {
+      const spoken = call.codecs[0]?.name ?? "none";
+      const untranscodable = [spoken, ...t.endpoint.allow.map((c) => c.name)].filter((n) => !canTranscode(n));
       call.log.notice(
         { endpoint: t.endpoint.id },
-        `Dial: no codec in common between the caller (${describeCodecs(call.codecs)}) and endpoint '${t.endpoint.id}' (allow=${t.endpoint.allow.map((c) => c.name).join("|")}); Switchboard does not transcode: add a shared codec to both allow= lists`,
+        `Dial: no codec in common between the caller (${describeCodecs(call.codecs)}) and endpoint '${t.endpoint.id}' (allow=${t.endpoint.allow.map((c) => c.name).join("|")}), and no way to transcode: ${untranscodable.join(", ")} cannot be transcoded here (transcodable: ${transcodableCodecs().join(", ")}); add a shared codec to both allow= lists`,
       );
       return { started: false, status: 488 };
     }
@@ -128,7 +131,7 @@ export class DialAttempt {
       sessionId: String(ctx.clock.now()),
     });
     // The caller's payload types (and its telephone-event) go to the callee unchanged, so RTP
-    // passes through the relay byte for byte.
+    // passes through the relay byte for byte when the callee takes one of the caller's codecs.
     media.offer({ codecs, telephoneEvent: call.telephoneEvent });
     const leg = new OutboundLeg({
       ctx,
@@ -215,9 +218,11 @@ export class DialAttempt {
       return false;
     }
     this.ctx.clearKeys.check(this.call.log, leg.endpoint.id, leg.flow, leg.media.srtp);
-    // Nothing is transcoded: the caller is told to use what the callee accepted (until our 183
-    // or 200 to the caller has gone out).
-    this.call.media.restrictCodecs(leg.media.codecs.map((c) => c.payloadType));
+    // The caller is told to use what the callee accepted (until our 183 or 200 to the caller has
+    // gone out), so packets pass untouched; a callee codec the caller does not have is transcoded.
+    const callerHas = (c: MediaCodec) => this.call.codecs.some((x) => x.name === c.name && x.payloadType === c.payloadType);
+    const chosen = leg.media.codecs[0];
+    if (chosen !== undefined && callerHas(chosen)) this.call.media.restrictCodecs(leg.media.codecs.filter(callerHas).map((c) => c.payloadType));
     return true;
   }
 

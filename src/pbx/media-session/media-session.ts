@@ -23,16 +23,18 @@
  * be plain RTP: each leg has its own keys or none.
  */
 import type { EndpointConfig } from "../../config/index.js";
-import type { MediaEngine } from "../../media/index.js";
+import { canTranscode, type LegFormat, type MediaEngine } from "../../media/index.js";
 import {
   answeredCrypto,
   buildSdp,
+  codecByName,
   freshCrypto,
   negotiate,
   offerCodecs,
   offerKeys,
   offerProfile,
   parseAudioSdp,
+  toMediaCodec,
   type AudioOffer,
   type EndpointMediaPolicy,
   type MediaCodec,
@@ -92,12 +94,34 @@ export function mediaPolicyOf(ep: EndpointConfig): EndpointMediaPolicy {
   };
 }
 
-/** The callee gets the caller's codecs that its own allow= list permits, in the callee's order. */
-export function codecsForCallee(caller: readonly MediaCodec[], callee: EndpointConfig): MediaCodec[] {
+/**
+ * The callee's offer: first the caller's codecs its allow= permits, in the callee's order, with
+ * the caller's payload types, so RTP passes untouched when the callee takes one of them; then,
+ * when the caller's codec can be transcoded, the callee's other allowed codecs the media workers
+ * can transcode, with payload types of their own (static, else dynamic ones not already used).
+ * Empty when the two share nothing and nothing can be transcoded.
+ */
+export function codecsForCallee(caller: readonly MediaCodec[], callee: EndpointConfig, telephoneEvent?: TelephoneEvent): MediaCodec[] {
   const out: MediaCodec[] = [];
   for (const pref of callee.allow) {
     const c = caller.find((x) => x.name === pref.name);
     if (c && !out.includes(c)) out.push(c);
+  }
+  const spoken = caller[0];
+  if (spoken === undefined || !canTranscode(spoken.name)) return out;
+  const used = new Set([...caller.map((c) => c.payloadType), ...(telephoneEvent ? [telephoneEvent.payloadType] : [])]);
+  let next = 96;
+  for (const pref of callee.allow) {
+    const d = codecByName(pref.name);
+    if (d === undefined || !canTranscode(d.name) || out.some((c) => c.name === d.name)) continue;
+    let pt = d.staticPayloadType;
+    if (pt === undefined || used.has(pt)) {
+      while (used.has(next) && next <= 127) next++;
+      if (next > 127) continue;
+      pt = next;
+    }
+    used.add(pt);
+    out.push(toMediaCodec(d, pt));
   }
   return out;
 }
@@ -137,6 +161,8 @@ export class MediaSession {
   private remoteKey: SdesCrypto | undefined;
   /** The suite the relay leg encrypts with, once both keys are known; undefined for plain RTP. */
   private srtpSuite: string | undefined;
+  /** The last format given to the relay leg (JSON), so an unchanged one is not sent again. */
+  private formatSent: string | undefined;
   /** Why the last answer could not be used (for the log line of whoever ends the call). */
   answerProblem: string | undefined;
 
@@ -269,6 +295,7 @@ export class MediaSession {
     if (this.sent) return;
     const kept = this.codecList.filter((c) => payloadTypes.includes(c.payloadType));
     if (kept.length > 0) this.codecList = kept;
+    if (this.remoteAddress !== undefined) this.pushFormat();
   }
 
   /**
@@ -388,6 +415,21 @@ export class MediaSession {
     this.remoteAddress = `${a.address}:${a.port}`;
     this.o.media.setRemote(this.o.legId, { address: a.address, port: a.port, ...(a.rtcpPort ? { rtcpPort: a.rtcpPort } : {}) });
     this.o.media.setOptions(this.o.legId, { onHold: a.direction !== "sendrecv", remoteReceives: receives(a.direction) });
+    this.pushFormat();
+  }
+
+  /**
+   * Tells the relay leg what its phone speaks (our codecs in order, telephone-event, ptime), so
+   * a bridge to a leg speaking another codec is transcoded; sent only when it changed.
+   */
+  private pushFormat(): void {
+    const format: LegFormat = { codecs: this.codecList.map((c) => ({ name: c.name, payloadType: c.payloadType })) };
+    if (this.event) format.event = { payloadType: this.event.payloadType, clockRate: this.event.clockRate };
+    if (this.ptime !== undefined) format.ptimeMs = this.ptime;
+    const key = JSON.stringify(format);
+    if (key === this.formatSent) return;
+    this.formatSent = key;
+    this.o.media.setOptions(this.o.legId, { format });
   }
 
   dump(): Record<string, unknown> {

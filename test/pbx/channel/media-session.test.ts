@@ -58,7 +58,10 @@ function fakeEngine() {
     setRemote: (id, r) => void calls.push(`remote ${id} ${r.address}:${r.port}${r.rtcpPort ? ` rtcp ${r.rtcpPort}` : ""}`),
     setOptions: (id, o) => {
       if (o.onHold !== undefined) calls.push(`options ${id} onHold=${String(o.onHold)} remoteReceives=${String(o.remoteReceives)}`);
-      else calls.push(`options ${id} rtp`);
+      else if (o.format !== undefined) {
+        const f = o.format;
+        calls.push(`format ${id} ${f.codecs.map((c) => `${c.name}/${c.payloadType}`).join(",")}${f.event ? ` event ${f.event.payloadType}/${f.event.clockRate}` : ""}${f.ptimeMs ? ` ptime ${f.ptimeMs}` : ""}`);
+      } else calls.push(`options ${id} rtp`);
     },
     setSrtp: (id, k) => void calls.push(k === undefined ? `srtp ${id} off` : `srtp ${id} ${k.suite} in=${k.remoteKey} out=${k.localKey}`),
   };
@@ -99,7 +102,7 @@ test("media session: an initial offer is answered with the joint codecs in our o
   assert.equal(lineOf(answer, "c="), "c=IN IP4 192.0.2.1");
   assert.equal(lineOf(answer, "o="), "o=- 42 1 IN IP4 192.0.2.1");
   assert.equal(lineOf(answer, "a=sendrecv"), "a=sendrecv");
-  assert.deepEqual(calls, ["options leg-1 rtp", "remote leg-1 198.51.100.5:4000", "options leg-1 onHold=false remoteReceives=true"]);
+  assert.deepEqual(calls, ["options leg-1 rtp", "remote leg-1 198.51.100.5:4000", "options leg-1 onHold=false remoteReceives=true", "format leg-1 ulaw/0,alaw/8 event 101/8000"]);
 });
 
 test("media session: an offer with no joint codec is refused with a 305 Warning and a line naming both lists", () => {
@@ -241,7 +244,8 @@ test("media session: an offerless re-INVITE gets our offer at the next version, 
   assert.equal(lineOf(offer, "a=sendrecv"), "a=sendrecv");
   assert.equal(s.awaitingAnswer, true);
   assert.ok(s.takeAnswer(offerSdp({ port: 4010 })).ok);
-  assert.equal(calls.at(-2), "remote leg-1 198.51.100.5:4010");
+  assert.equal(calls.at(-2), "options leg-1 onHold=false remoteReceives=true");
+  assert.equal(calls.at(-3), "remote leg-1 198.51.100.5:4010");
   assert.equal(s.awaitingAnswer, false);
 });
 
