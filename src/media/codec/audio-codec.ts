@@ -5,6 +5,7 @@
  * the RTP timestamp rate, which differs for G.722 (16 kHz audio, 8000 Hz clock, RFC 3551 §4.5.2).
  */
 import { decodeG711, encodeG711, type G711Law } from "./g711.js";
+import { G722Decoder, G722Encoder } from "./g722.js";
 import { decodeL16, encodeL16 } from "./l16.js";
 
 export interface AudioCodec {
@@ -37,9 +38,16 @@ function l16(name: string, rate: number): CodecFactory {
   return () => ({ name, sampleRate: rate, rtpClockRate: rate, decode: decodeL16, encode: encodeL16 });
 }
 
+function g722(): AudioCodec {
+  const encoder = new G722Encoder();
+  const decoder = new G722Decoder();
+  return { name: "g722", sampleRate: 16000, rtpClockRate: 8000, decode: (p) => decoder.decode(p), encode: (s) => encoder.encode(s) };
+}
+
 const FACTORIES: ReadonlyMap<string, CodecFactory> = new Map([
   ["ulaw", g711("ulaw", "PCMU")],
   ["alaw", g711("alaw", "PCMA")],
+  ["g722", g722],
   ["slin", l16("slin", 8000)],
   ["slin16", l16("slin16", 16000)],
   ["slin32", l16("slin32", 32000)],

@@ -1,0 +1,111 @@
+/**
+ * Transcoding between real softphones (baresip) that share no codec: a G.722 phone, a PCMU phone
+ * and a PCMA phone, each endpoint allowing only its own codec. Switchboard decodes, resamples
+ * (16 kHz ↔ 8 kHz) and encodes in its media workers; each phone plays its own tone and records
+ * what it hears, and the test checks the frequency and that it lasted most of the call, both ways.
+ */
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { startPbx, type Pbx } from "../helpers/pbx.js";
+import { pjsipConf, randomPassword } from "../helpers/pjsip-conf.js";
+import { freePort } from "../helpers/ports.js";
+import { startBaresip, type Baresip } from "../helpers/baresip.js";
+import { makeToneWav, checkTone, assertTone } from "../helpers/audio.js";
+import { scratchDir, waitUntil } from "../helpers/processes.js";
+
+const SERVER_IP = "127.0.0.1";
+type Codec = "g722" | "pcmu" | "pcma";
+const ALLOW: Record<Codec, string> = { g722: "g722", pcmu: "ulaw", pcma: "alaw" };
+const RATE: Record<Codec, number> = { g722: 16000, pcmu: 8000, pcma: 8000 };
+const PHONES = { g722: { id: "2001", password: randomPassword() }, pcmu: { id: "2002", password: randomPassword() }, pcma: { id: "2003", password: randomPassword() } };
+const CALL_SECONDS = 6;
+const HEARD_SECONDS = CALL_SECONDS - 2;
+
+describe("transcoded calls (baresip G.722 ↔ Switchboard ↔ baresip G.711)", () => {
+  let pbx: Pbx;
+  let port: number;
+  const dir = scratchDir("transcode-audio");
+
+  before(async () => {
+    port = await freePort(SERVER_IP);
+    const endpoints = (Object.keys(PHONES) as Codec[]).map((c) => ({
+      ...PHONES[c],
+      context: "internal",
+      maxContacts: 1,
+      removeExisting: true,
+      allow: [ALLOW[c]],
+      endpointOptions: { rtp_symmetric: "yes", rewrite_contact: "yes", direct_media: "no" },
+    }));
+    pbx = await startPbx({
+      configFiles: {
+        "pjsip.conf": pjsipConf({ ip: SERVER_IP, port, endpoints }),
+        "extensions.conf": "[internal]\nexten => _200X,1,Dial(PJSIP/${EXTEN},20)\n same => n,Hangup()\n",
+        "rtp.conf": "[general]\nrtpstart=32000\nrtpend=32999\n",
+      },
+    });
+  });
+
+  after(async () => {
+    await pbx?.stop();
+  });
+
+  async function phone(codec: Codec, ip: string, hz: number, seconds: number, rtpPorts: string, answer: boolean): Promise<Baresip> {
+    const ep = PHONES[codec];
+    const source = makeToneWav(join(dir, `${codec}-${hz}-${ip}.wav`), { frequency: hz, seconds, rate: RATE[codec] });
+    const p = await startBaresip({
+      ip,
+      rtpPorts,
+      audioSource: source,
+      modules: codec === "g722" ? ["g722.so"] : [],
+      accounts: [`<sip:${ep.id}@${SERVER_IP}:${port};transport=udp>;auth_pass=${ep.password};audio_codecs=${codec === "g722" ? "G722" : codec.toUpperCase()};regint=600${answer ? ";answermode=auto" : ""}`],
+      maxSeconds: 60,
+    });
+    await waitUntil(async () => /OK/.test(await p.reginfo()), 10000, `${ep.id} registered`);
+    return p;
+  }
+
+  /** `from` calls `to`: the caller plays 1000 Hz, the callee 440 Hz; each must hear the other's. */
+  async function call(from: Codec, to: Codec): Promise<{ caller: string; callee: string; channels: string }> {
+    const caller = await phone(from, "127.0.0.2", 1000, CALL_SECONDS, "20400-20499", false);
+    const callee = await phone(to, "127.0.0.3", 440, 30, "20500-20599", true);
+    let channels = "";
+    try {
+      await caller.command(`dial sip:${PHONES[to].id}@${SERVER_IP}:${port}`);
+      await caller.waitEvent("CALL_ESTABLISHED", 10000);
+      await new Promise((r) => setTimeout(r, 1500));
+      const names = (await pbx.rx("core show channels concise")).stdout.split("\n").map((l) => l.split("!")[0] ?? "").filter((n) => n.startsWith("PJSIP/"));
+      for (const n of names) channels += (await pbx.rx(`core show channel ${n}`)).stdout;
+      await caller.waitEvent("CALL_CLOSED", 20000);
+      await new Promise((r) => setTimeout(r, 500));
+      const heardByCallee = callee.recordings().find((f) => f.endsWith("-dec.wav"));
+      const heardByCaller = caller.recordings().find((f) => f.endsWith("-dec.wav"));
+      assert.ok(heardByCallee && heardByCaller, `recordings: ${callee.recordings().join(",")} / ${caller.recordings().join(",")}`);
+      assertTone(checkTone(heardByCallee, 1000, { minSeconds: HEARD_SECONDS }), `${PHONES[to].id} (${to}, callee)`, 1000);
+      assertTone(checkTone(heardByCaller, 440, { minSeconds: HEARD_SECONDS }), `${PHONES[from].id} (${from}, caller)`, 440);
+      await waitUntil(async () => {
+        const out = (await pbx.rx("core show resources")).stdout;
+        return /Channels:\s+0/.test(out) && /RTP ports in use:\s+0/.test(out) ? out : undefined;
+      }, 10000, "all channels and RTP ports released");
+      return { caller: caller.log(), callee: callee.log(), channels };
+    } finally {
+      await caller.stop();
+      await callee.stop();
+    }
+  }
+
+  it("a G.722 phone calls a PCMU phone: 16 kHz ↔ 8 kHz transcoded, each hears the other's tone", async () => {
+    const r = await call("g722", "pcmu");
+    assert.match(r.caller, /Set audio encoder: G722 16000Hz/, r.caller.slice(-1500));
+    assert.match(r.callee, /Set audio encoder: PCMU 8000Hz/);
+    assert.match(r.channels, /Transcoded: yes, g722 to ulaw for the peer/, r.channels);
+    assert.match(r.channels, /Transcoded: yes, ulaw to g722 for the peer/, r.channels);
+  });
+
+  it("a PCMA phone calls a G.722 phone: each hears the other's tone", async () => {
+    const r = await call("pcma", "g722");
+    assert.match(r.caller, /Set audio encoder: PCMA 8000Hz/);
+    assert.match(r.callee, /Set audio encoder: G722 16000Hz/, r.callee.slice(-1500));
+    assert.match(r.channels, /Transcoded: yes, alaw to g722 for the peer/, r.channels);
+  });
+});
