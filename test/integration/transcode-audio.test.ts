@@ -15,14 +15,25 @@ import { makeToneWav, checkTone, assertTone } from "../helpers/audio.js";
 import { scratchDir, waitUntil } from "../helpers/processes.js";
 
 const SERVER_IP = "127.0.0.1";
-type Codec = "g722" | "pcmu" | "pcma";
-const ALLOW: Record<Codec, string> = { g722: "g722", pcmu: "ulaw", pcma: "alaw" };
-const RATE: Record<Codec, number> = { g722: 16000, pcmu: 8000, pcma: 8000 };
-const PHONES = { g722: { id: "2001", password: randomPassword() }, pcmu: { id: "2002", password: randomPassword() }, pcma: { id: "2003", password: randomPassword() } };
+type Codec = "g722" | "pcmu" | "pcma" | "opus";
+const ALLOW: Record<Codec, string> = { g722: "g722", pcmu: "ulaw", pcma: "alaw", opus: "opus" };
+/** baresip's names in audio_codecs=, its module, and the WAV its aufile source must be (rate, channels). */
+const BARESIP: Record<Codec, { name: string; module?: string; rate: number; channels: number }> = {
+  g722: { name: "G722", module: "g722.so", rate: 16000, channels: 1 },
+  pcmu: { name: "PCMU", rate: 8000, channels: 1 },
+  pcma: { name: "PCMA", rate: 8000, channels: 1 },
+  opus: { name: "opus", module: "opus.so", rate: 48000, channels: 2 },
+};
+const PHONES: Record<Codec, { id: string; password: string }> = {
+  g722: { id: "2001", password: randomPassword() },
+  pcmu: { id: "2002", password: randomPassword() },
+  pcma: { id: "2003", password: randomPassword() },
+  opus: { id: "2004", password: randomPassword() },
+};
 const CALL_SECONDS = 6;
 const HEARD_SECONDS = CALL_SECONDS - 2;
 
-describe("transcoded calls (baresip G.722 ↔ Switchboard ↔ baresip G.711)", () => {
+describe("transcoded calls (baresip Opus, G.722, G.711 ↔ Switchboard ↔ baresip)", () => {
   let pbx: Pbx;
   let port: number;
   const dir = scratchDir("transcode-audio");
@@ -52,13 +63,14 @@ describe("transcoded calls (baresip G.722 ↔ Switchboard ↔ baresip G.711)", (
 
   async function phone(codec: Codec, ip: string, hz: number, seconds: number, rtpPorts: string, answer: boolean): Promise<Baresip> {
     const ep = PHONES[codec];
-    const source = makeToneWav(join(dir, `${codec}-${hz}-${ip}.wav`), { frequency: hz, seconds, rate: RATE[codec] });
+    const b = BARESIP[codec];
+    const source = makeToneWav(join(dir, `${codec}-${hz}-${ip}.wav`), { frequency: hz, seconds, rate: b.rate, channels: b.channels });
     const p = await startBaresip({
       ip,
       rtpPorts,
       audioSource: source,
-      modules: codec === "g722" ? ["g722.so"] : [],
-      accounts: [`<sip:${ep.id}@${SERVER_IP}:${port};transport=udp>;auth_pass=${ep.password};audio_codecs=${codec === "g722" ? "G722" : codec.toUpperCase()};regint=600${answer ? ";answermode=auto" : ""}`],
+      modules: b.module !== undefined ? [b.module] : [],
+      accounts: [`<sip:${ep.id}@${SERVER_IP}:${port};transport=udp>;auth_pass=${ep.password};audio_codecs=${b.name};regint=600${answer ? ";answermode=auto" : ""}`],
       maxSeconds: 60,
     });
     await waitUntil(async () => /OK/.test(await p.reginfo()), 10000, `${ep.id} registered`);
@@ -107,5 +119,18 @@ describe("transcoded calls (baresip G.722 ↔ Switchboard ↔ baresip G.711)", (
     assert.match(r.caller, /Set audio encoder: PCMA 8000Hz/);
     assert.match(r.callee, /Set audio encoder: G722 16000Hz/, r.callee.slice(-1500));
     assert.match(r.channels, /Transcoded: yes, alaw to g722 for the peer/, r.channels);
+  });
+
+  it("an Opus phone calls a PCMU phone: 48 kHz Opus ↔ G.711, each hears the other's tone", async () => {
+    const r = await call("opus", "pcmu");
+    assert.match(r.caller, /Set audio encoder: opus 48000Hz/, r.caller.slice(-1500));
+    assert.match(r.channels, /Transcoded: yes, opus to ulaw for the peer/, r.channels);
+    assert.match(r.channels, /Transcoded: yes, ulaw to opus for the peer/, r.channels);
+  });
+
+  it("a G.722 phone calls an Opus phone: each hears the other's tone", async () => {
+    const r = await call("g722", "opus");
+    assert.match(r.callee, /Set audio encoder: opus 48000Hz/, r.callee.slice(-1500));
+    assert.match(r.channels, /Transcoded: yes, g722 to opus for the peer/, r.channels);
   });
 });

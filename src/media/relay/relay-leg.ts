@@ -237,12 +237,14 @@ export class RelayLeg {
     const peer = this.peer;
     const from = this.options.format;
     const to = peer?.options.format;
+    const current = this.transcoder;
     if (peer === undefined || from === undefined || to === undefined || sameFormat(from, to)) {
+      current?.close();
       this.transcoder = undefined;
       return;
     }
-    const current = this.transcoder;
     if (current !== undefined && JSON.stringify([current.from, current.to]) === JSON.stringify([from, to])) return;
+    current?.close();
     try {
       this.transcoder = new Transcoder(from, to, peer.own);
     } catch (err) {
@@ -458,6 +460,8 @@ export class RelayLeg {
   close(): Promise<void> {
     if (this.closed) return Promise.resolve();
     this.closed = true;
+    this.transcoder?.close();
+    this.transcoder = undefined;
     if (this.peer?.peer === this) this.peer.peer = undefined;
     this.peer = undefined;
     const one = (s: Socket) => new Promise<void>((resolve) => s.close(() => resolve()));

@@ -24,8 +24,9 @@ export const AUDIO_CODECS: readonly CodecDescription[] = [
   // RFC 3551 §4.5.2: G.722 samples at 16 kHz, yet its RTP clock rate stays 8000 for backward
   // compatibility with RFC 1890. A few phones write G722/16000 anyway, so the rate is not compared.
   { name: "g722", encoding: "G722", clockRate: 8000, staticPayloadType: 9, anyRate: true },
-  // RFC 7587 §7: the rtpmap for Opus is always opus/48000/2, whatever is actually sent.
-  { name: "opus", encoding: "opus", clockRate: 48000, channels: 2 },
+  // RFC 7587 §7: the rtpmap for Opus is always opus/48000/2, whatever is actually sent; we can
+  // use the sender's in-band FEC to conceal lost packets (§6.1).
+  { name: "opus", encoding: "opus", clockRate: 48000, channels: 2, fmtp: "useinbandfec=1" },
   { name: "gsm", encoding: "GSM", clockRate: 8000, staticPayloadType: 3 },
   { name: "g729", encoding: "G729", clockRate: 8000, staticPayloadType: 18 },
   { name: "ilbc", encoding: "iLBC", clockRate: 8000, fmtp: "mode=30" },

@@ -5,8 +5,11 @@
  * between passing packets untouched and transcoding them.
  */
 export interface LegFormat {
-  /** The negotiated audio formats, by Asterisk name, with the payload types of this leg's SDP; the first is sent. */
-  codecs: Array<{ name: string; payloadType: number }>;
+  /**
+   * The negotiated audio formats, by Asterisk name, with the payload types of this leg's SDP; the
+   * first is sent. `fmtp` is the phone's own for the format (what it wants to receive).
+   */
+  codecs: Array<{ name: string; payloadType: number; fmtp?: string }>;
   /** RFC 4733 telephone-event on this leg. */
   event?: { payloadType: number; clockRate: number };
   /** a=ptime of this leg (default 20 ms). */

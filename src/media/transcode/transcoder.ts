@@ -4,13 +4,16 @@
  * sent under the receiving leg's own SSRC, sequence and timestamp space (the OwnStream playback
  * and keepalives use, so its phone sees one stream).
  *
- * Timestamps follow the sender's: a gap in its timestamps (silence suppression, a lost packet,
- * hold) moves ours on by the same time, so the far end's jitter buffer keeps its timing, and the
- * next packet carries the marker bit (RFC 3551 §4.1, the start of a talkspurt). RFC 4733
+ * Timestamps follow the sender's. A few packets lost (a gap in sequence numbers matching the gap
+ * in timestamps, up to MAX_CONCEAL_MS) are concealed: Opus from the next packet's in-band FEC and
+ * its own concealment, other codecs by repeating the last audio, fading; so the far end hears no
+ * click and our stream stays continuous. Any other gap (silence suppression, hold) moves our
+ * timestamps on by the same time, so the far end's jitter buffer keeps its timing, and the next
+ * packet carries the marker bit (RFC 3551 §4.1, the start of a talkspurt). RFC 4733
  * telephone-events pass with their payload type mapped and their timestamp and duration moved
  * into our clock; comfort noise (RFC 3389) is not carried across codecs.
  */
-import { createCodec, type AudioCodec } from "../codec/audio-codec.js";
+import { createCodec, naturalRate, type AudioCodec } from "../codec/audio-codec.js";
 import { Resampler } from "../codec/resampler.js";
 import type { OwnStream } from "../playback/rtp-player.js";
 import { parseRtpHeader, RTP_HEADER_SIZE, writeRtpHeader } from "../rtp/rtp-header.js";
@@ -20,6 +23,8 @@ import type { LegFormat } from "./leg-format.js";
 const PT_CN = 13;
 /** A timestamp jump larger than this (in seconds) is a new stream, not a gap. */
 const MAX_GAP_SECONDS = 30;
+/** Lost audio up to this long is concealed rather than skipped. */
+const MAX_CONCEAL_MS = 100;
 
 interface Decoder {
   codec: AudioCodec;
@@ -37,6 +42,9 @@ export class Transcoder {
   /** The sender's SSRC and the timestamp its next packet should have; undefined before the first. */
   private inSsrc = -1;
   private expectedTs: number | undefined;
+  private expectedSeq = -1;
+  /** The last decoded audio (at the encoder's rate), repeated to cover a lost packet. */
+  private lastAudio: Int16Array = new Int16Array(0);
   private expectedClock = 8000;
   private markNext = true;
   /** The sender's event timestamp we last mapped, and ours for it. */
@@ -47,6 +55,8 @@ export class Transcoder {
   packetsEncoded = 0;
   /** Packets that could not be decoded: an unknown payload type or a broken header. */
   undecodable = 0;
+  /** Packets lost on the way from the sender and concealed. */
+  concealed = 0;
 
   constructor(
     readonly from: LegFormat,
@@ -54,13 +64,22 @@ export class Transcoder {
     private readonly own: OwnStream,
   ) {
     const target = to.codecs[0];
-    const encoder = target === undefined ? undefined : createCodec(target.name);
+    const source = from.codecs[0];
+    const rate = source === undefined ? undefined : naturalRate(source.name);
+    const encoder = target === undefined ? undefined : createCodec(target.name, { ...(rate !== undefined ? { rate } : {}), ...(target.fmtp !== undefined ? { fmtp: target.fmtp } : {}) });
     if (target === undefined || encoder === undefined) throw new Error(`cannot encode ${target?.name ?? "(no codec)"}`);
     this.encoder = encoder;
     this.outPt = target.payloadType;
     const ptime = to.ptimeMs ?? 20;
     this.frameSamples = Math.round((encoder.sampleRate * ptime) / 1000);
     this.frameTicks = Math.round((encoder.rtpClockRate * ptime) / 1000);
+  }
+
+  /** Frees the codecs' state. */
+  close(): void {
+    this.encoder.close?.();
+    for (const d of this.decoders.values()) d.codec.close?.();
+    this.decoders.clear();
   }
 
   get encodes(): string {
@@ -84,11 +103,20 @@ export class Transcoder {
       this.undecodable++;
       return;
     }
-    this.followTimestamps(h.ssrc, h.timestamp, d.codec.rtpClockRate);
-    const decoded = d.codec.decode(msg.subarray(h.payloadOffset, h.payloadOffset + h.payloadLength));
+    const payload = msg.subarray(h.payloadOffset, h.payloadOffset + h.payloadLength);
+    const lost = this.followTimestamps(h.ssrc, h.sequenceNumber, h.timestamp, d.codec.rtpClockRate);
+    if (lost > 0) this.conceal(d, lost, payload);
+    const decoded = d.codec.decode(payload);
     this.packetsDecoded++;
     this.expectedTs = (h.timestamp + Math.round((decoded.length * d.codec.rtpClockRate) / d.codec.sampleRate)) >>> 0;
-    this.append(d.resampler.process(decoded));
+    const audio = d.resampler.process(decoded);
+    if (audio.length > 0) this.lastAudio = audio;
+    this.append(audio);
+    this.drain(send);
+  }
+
+  /** Encodes and sends every whole frame that is buffered. */
+  private drain(send: (p: Buffer) => void): void {
     while (this.pending.length >= this.frameSamples) {
       const frame = this.pending.subarray(0, this.frameSamples);
       this.pending = this.pending.subarray(this.frameSamples);
@@ -97,11 +125,27 @@ export class Transcoder {
     }
   }
 
+  /** Audio for `ticks` (the sender's clock) lost before `next`: the codec's own concealment, else the last audio fading. */
+  private conceal(d: Decoder, ticks: number, next: Uint8Array): void {
+    const samples = Math.round((ticks * d.codec.sampleRate) / d.codec.rtpClockRate);
+    if (d.codec.conceal !== undefined) {
+      const last = Math.min(samples, Math.round(d.codec.sampleRate / 50));
+      if (samples > last) this.append(d.resampler.process(d.codec.conceal(samples - last)));
+      this.append(d.resampler.process(d.codec.conceal(last, next)));
+      return;
+    }
+    const want = Math.round((samples * this.encoder.sampleRate) / d.codec.sampleRate);
+    const src = this.lastAudio;
+    const out = new Int16Array(want);
+    for (let i = 0; i < want && src.length > 0; i++) out[i] = Math.round((src[i % src.length] as number) * (1 - i / want) * 0.7);
+    this.append(out);
+  }
+
   private decoderFor(pt: number): Decoder | undefined {
     const known = this.decoders.get(pt);
     if (known !== undefined) return known;
     const entry = this.from.codecs.find((c) => c.payloadType === pt);
-    const codec = entry === undefined ? undefined : createCodec(entry.name);
+    const codec = entry === undefined ? undefined : createCodec(entry.name, { rate: this.encoder.sampleRate });
     if (codec === undefined) return undefined;
     const d = { codec, resampler: new Resampler(codec.sampleRate, this.encoder.sampleRate) };
     this.decoders.set(pt, d);
@@ -109,21 +153,31 @@ export class Transcoder {
   }
 
   /**
-   * A new sender SSRC restarts the mapping; a forward jump in its timestamps moves ours on by the
-   * same time (what is buffered is dropped: it belonged before the gap) and marks the next packet.
+   * A new sender SSRC restarts the mapping. A forward jump in its timestamps is either packets
+   * lost (the sequence numbers skipped as many, and it is short): returns how much to conceal, in
+   * the sender's clock; or a pause (silence suppression, hold): ours move on by the same time,
+   * what is buffered is dropped (it belonged before the pause) and the next packet is marked.
    */
-  private followTimestamps(ssrc: number, ts: number, clock: number): void {
+  private followTimestamps(ssrc: number, seq: number, ts: number, clock: number): number {
+    const expectedSeq = this.expectedSeq;
+    this.expectedSeq = (seq + 1) & 0xffff;
     if (ssrc !== this.inSsrc || this.expectedTs === undefined || clock !== this.expectedClock) {
       this.inSsrc = ssrc;
       this.expectedClock = clock;
       this.expectedTs = ts;
-      return;
+      return 0;
     }
     const gap = (ts - this.expectedTs) | 0;
-    if (gap <= 0 || gap > MAX_GAP_SECONDS * clock) return;
+    if (gap <= 0 || gap > MAX_GAP_SECONDS * clock) return 0;
+    const skipped = (seq - expectedSeq) & 0xffff;
+    if (skipped > 0 && skipped <= 5 && gap <= (MAX_CONCEAL_MS * clock) / 1000) {
+      this.concealed += skipped;
+      return gap;
+    }
     this.own.ts = (this.own.ts + Math.round((gap * this.encoder.rtpClockRate) / clock)) >>> 0;
     this.pending = new Int16Array(0);
     this.markNext = true;
+    return 0;
   }
 
   private append(samples: Int16Array): void {

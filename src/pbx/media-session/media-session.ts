@@ -161,6 +161,8 @@ export class MediaSession {
   private remoteKey: SdesCrypto | undefined;
   /** The suite the relay leg encrypts with, once both keys are known; undefined for plain RTP. */
   private srtpSuite: string | undefined;
+  /** The fmtp the peer gave each format in its answer (what it wants to receive), by name. */
+  private readonly remoteFmtp = new Map<string, string>();
   /** The last format given to the relay leg (JSON), so an unchanged one is not sent again. */
   private formatSent: string | undefined;
   /** Why the last answer could not be used (for the log line of whoever ends the call). */
@@ -326,6 +328,7 @@ export class MediaSession {
     for (const x of a.codecs) {
       const ours = this.codecList.find((c) => c.name === x.name);
       if (ours && !joint.includes(ours)) joint.push(ours);
+      if (ours && x.fmtp !== undefined) this.remoteFmtp.set(x.name, x.fmtp);
     }
     if (joint.length === 0) {
       return { ok: false, reason: `the answer names none of the codecs we offered (offered ${this.codecList.map((c) => c.name).join("|")}, answered ${a.codecs.map((c) => c.name).join("|") || "none"})` };
@@ -423,7 +426,12 @@ export class MediaSession {
    * a bridge to a leg speaking another codec is transcoded; sent only when it changed.
    */
   private pushFormat(): void {
-    const format: LegFormat = { codecs: this.codecList.map((c) => ({ name: c.name, payloadType: c.payloadType })) };
+    const format: LegFormat = {
+      codecs: this.codecList.map((c) => {
+        const fmtp = this.remoteFmtp.get(c.name) ?? c.fmtp;
+        return fmtp === undefined ? { name: c.name, payloadType: c.payloadType } : { name: c.name, payloadType: c.payloadType, fmtp };
+      }),
+    };
     if (this.event) format.event = { payloadType: this.event.payloadType, clockRate: this.event.clockRate };
     if (this.ptime !== undefined) format.ptimeMs = this.ptime;
     const key = JSON.stringify(format);

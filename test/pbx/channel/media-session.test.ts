@@ -23,6 +23,14 @@ type=endpoint
 allow=!all,ulaw
 use_avpf=yes
 
+[opusonly]
+type=endpoint
+allow=!all,opus
+
+[g729only]
+type=endpoint
+allow=!all,g729
+
 [video]
 type=endpoint
 allow=!all,h264
@@ -165,11 +173,11 @@ test("media session: our offer to a callee carries the caller's payload types th
   assert.ok(checked.ok);
   caller.s.takeOffer(checked);
   const codecs = codecsForCallee(caller.s.codecs, endpoint("bob"));
-  assert.deepEqual(codecs.map((c) => `${c.name}/${c.payloadType}`), ["alaw/8"], "bob allows alaw, g722: only alaw is common");
+  assert.deepEqual(codecs.map((c) => `${c.name}/${c.payloadType}`), ["alaw/8", "g722/9"], "bob allows alaw, g722: the common alaw first, then g722, which can be transcoded");
   const { s, calls } = session("bob");
   s.offer({ codecs, telephoneEvent: caller.s.telephoneEvent });
   assert.equal(s.state, "offering");
-  assert.equal(lineOf(s.description(), "m=audio"), "m=audio 30000 RTP/AVP 8 101");
+  assert.equal(lineOf(s.description(), "m=audio"), "m=audio 30000 RTP/AVP 8 9 101");
   const answered = s.takeAnswer(offerSdp({ pts: "8 101", maps: ["a=rtpmap:8 PCMA/8000", "a=rtpmap:101 telephone-event/8000"] }));
   assert.deepEqual(answered, { ok: true, direction: "sendrecv" });
   assert.equal(s.state, "active");
@@ -392,4 +400,16 @@ test("media session: a 200 may take another of our offered tags than the 183 did
   assert.ok(s.takeAnswer(offerSdp({ profile: "RTP/SAVP", pts: "0", maps: [], extra: [crypto(2, "AES_CM_128_HMAC_SHA1_32", KEY_B)] })).ok, "200 of another fork");
   assert.equal(srtpCalls(calls).at(-1), `srtp leg-1 AES_CM_128_HMAC_SHA1_32 in=${KEY_B} out=${ours[1]}`);
   assert.equal(s.description(), offer, "same version, same description");
+});
+
+test("media session: a callee sharing no codec with the caller is offered its own transcodable ones, on payload types the caller does not use", () => {
+  const caller = session("alice");
+  const checked = MediaSession.checkOffer(offerSdp(), endpoint("alice"));
+  assert.ok(checked.ok);
+  caller.s.takeOffer(checked);
+  const opus = codecsForCallee(caller.s.codecs, endpoint("opusonly"), caller.s.telephoneEvent);
+  assert.deepEqual(opus.map((c) => `${c.name}/${c.payloadType}/${c.clockRate}/${c.fmtp ?? ""}`), ["opus/96/48000/useinbandfec=1"]);
+  assert.deepEqual(codecsForCallee(caller.s.codecs, endpoint("g729only"), caller.s.telephoneEvent), [], "g729 cannot be transcoded: nothing to offer");
+  const taken = codecsForCallee([{ name: "ulaw", encoding: "PCMU", payloadType: 96, clockRate: 8000 }], endpoint("opusonly"), { payloadType: 97, clockRate: 8000 });
+  assert.deepEqual(taken.map((c) => c.payloadType), [98], "96 and 97 are the caller's");
 });
