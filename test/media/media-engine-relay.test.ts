@@ -332,3 +332,29 @@ test("media-engine: a leg that requires SRTP relays nothing in the clear before 
   pb.sendRtp(b.localPort, { seq: 2, ssrc: 0xbbbb0003 });
   await pa.waitFor(1);
 });
+
+test("media-engine: legs whose formats differ (ulaw, alaw) are transcoded in the worker; matching formats pass untouched again", async () => {
+  const { a, b, pa, pb } = await call();
+  engine.setOptions(a.id, { format: { codecs: [{ name: "ulaw", payloadType: 0 }] } });
+  engine.setOptions(b.id, { format: { codecs: [{ name: "alaw", payloadType: 8 }] } });
+  await engine.stats(a.id);
+  const ulaw = Buffer.alloc(160, 0x80); // μ-law for +32124, the largest positive level
+  for (let seq = 1; seq <= 5; seq++) pa.sendRtp(a.localPort, { seq, ssrc: 0xaaaa0001, pt: 0, payload: ulaw });
+  const atB = await pb.waitFor(5);
+  for (const r of atB) {
+    const h = parseRtpHeader(r.msg);
+    assert.equal(h?.payloadType, 8, "A-law toward b");
+    assert.notEqual(h?.ssrc, 0xaaaa0001, "under b's own SSRC");
+    assert.equal(r.msg.length, 12 + 160);
+    assert.equal(r.msg[12], 0xaa, "μ-law 0x80 (+32124) is A-law 0xaa");
+  }
+  const st = await engine.stats(a.id);
+  assert.deepEqual({ ...st.transcoding }, { from: "ulaw", to: "alaw", decoded: 5, encoded: 5, undecodable: 0 });
+  engine.setOptions(b.id, { format: { codecs: [{ name: "ulaw", payloadType: 0 }] } });
+  await engine.stats(b.id);
+  const before = pb.received.length;
+  const raw = pa.sendRtp(a.localPort, { seq: 6, ssrc: 0xaaaa0001, pt: 0, payload: ulaw });
+  const [r] = (await pb.waitFor(before + 1)).slice(before);
+  assert.deepEqual(r?.msg, raw, "same codec on both legs: byte for byte");
+  assert.equal((await engine.stats(a.id)).transcoding, undefined);
+});
