@@ -109,7 +109,7 @@ class SubBand {
     a[1] = a1;
     a[2] = a2;
     // FILTEP: the pole part; FILTEZ: the zero part; PREDIC: the estimate.
-    const sp = sat((((a[1] as number) * sat((r[1] as number) * 2)) >> 15) + (((a[2] as number) * sat((r[2] as number) * 2)) >> 15));
+    const sp = sat((((a[1]) * sat((r[1]) * 2)) >> 15) + (((a[2]) * sat((r[2]) * 2)) >> 15));
     let sz = 0;
     for (let i = 6; i >= 1; i--) sz += ((b[i] as number) * sat((d[i] as number) * 2)) >> 15;
     this.sz = sat(sz);

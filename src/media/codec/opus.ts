@@ -78,7 +78,7 @@ function load(): Runtime {
     wasi_snapshot_preview1: { fd_seek: noop, fd_write: noop, fd_close: noop, proc_exit: noop },
     env: { emscripten_notify_memory_growth: noop },
   });
-  const wasm = instance.exports as unknown as OpusExports;
+  const wasm = instance.exports as OpusExports;
   runtime = { wasm, packet: wasm.malloc(MAX_PACKET), pcm: wasm.malloc(MAX_FRAME * 2 * 2) };
   return runtime;
 }

@@ -46,7 +46,10 @@ function setup(from: LegFormat, to: LegFormat) {
     const parts = sent.filter((p) => parseRtpHeader(p)!.payloadType === to.codecs[0]!.payloadType).map((p) => c.decode(p.subarray(RTP_HEADER_SIZE)));
     const out = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
     let o = 0;
-    for (const p of parts) (out.set(p, o), (o += p.length));
+    for (const p of parts) {
+      out.set(p, o);
+      o += p.length;
+    }
     return out;
   };
   return { t, own, sent, push, headers, heard };
