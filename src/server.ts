@@ -30,6 +30,7 @@ import { SipTracePbxModule } from "./pbx/sip-trace/trace-module.js";
 import { ControlModule } from "./cli/control-module.js";
 import { LoggerModule } from "./pbx/logger/logger-module.js";
 import { CoreCommandsModule } from "./cli/core-commands-module.js";
+import { CodecsModule } from "./pbx/codecs/codecs-module.js";
 import { CommandRegistry } from "./cli/registry.js";
 import { packageVersion } from "./cli/version.js";
 
@@ -87,6 +88,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     new PipelineModule({ sip, guard, registrar, calls, lines }),
     new OutboundRegistrationModule({ sip, lines }),
     new SipTracePbxModule({ sip }),
+    new CodecsModule(),
     new PjsipCommandsModule({ sip, contacts, registrar }),
     new CoreCommandsModule({ config, contacts, sip, reloadAll: () => host.reload(), moduleRows: () => host.rows(), stop: (reason) => stop(reason) }),
   ];

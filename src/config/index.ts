@@ -17,6 +17,7 @@ export type { SystemConfig } from "./pjsip/system-schema.js";
 export { loadRtpConfig, buildRtpConfig, type RtpConfig, type RtpConfigResult } from "./rtp/load-rtp.js";
 export type { StrictRtpMode } from "./rtp/rtp-schema.js";
 export type { CodecPreference } from "./schema/codecs.js";
+export { codecKind, codecSupport, DECODED_CODECS, KNOWN_CODECS, type CodecSupport } from "./schema/codecs.js";
 export type { CidrEntry, HostPort, IdentifyMatch, PasswordDigest } from "./schema/values.js";
 export { checkTraps } from "./check/traps.js";
 export { runCheck, type CheckReport } from "./check/run-check.js";

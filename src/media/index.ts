@@ -5,7 +5,7 @@ export { DEFAULT_LEG_OPTIONS } from "./relay/types.js";
 export { BUILTIN_TONES, resolvePlayback } from "./playback/builtin-tones.js";
 export { alawToSample, decodeG711, encodeG711, g711Silence, linearToAlaw, linearToUlaw, ulawToSample, type G711Law } from "./codec/g711.js";
 export { parseWav, resampleLinear, wavTo8kMono } from "./codec/wav.js";
-export { canTranscode, createCodec, transcodableCodecs, type AudioCodec } from "./codec/audio-codec.js";
+export { canTranscode, createCodec, naturalRate, transcodableCodecs, type AudioCodec } from "./codec/audio-codec.js";
 export { Resampler } from "./codec/resampler.js";
 export type { LegFormat } from "./transcode/leg-format.js";
 export { isRtcpPayloadType, looksLikeRtp, parseRtpHeader, writeRtpHeader, RTP_HEADER_SIZE, type RtpHeader } from "./rtp/rtp-header.js";

@@ -43,7 +43,7 @@ contact=sip:6002@127.0.0.1:5998
 `;
 
 const FINDINGS: ReadonlyArray<[string, RegExp]> = [
-  ["relay-only codecs", /endpoints 6001 and 6002: g729 and ilbc can only be relayed: .*never with Playback or tones/],
+  ["codecs not available here", /endpoints 6001 and 6002: g729 and ilbc are not available here: .*never transcoded to another codec, played or recorded/],
   ["ice_support", /option 'ice_support' is accepted but not implemented yet; it has no effect/],
   ["dtmf_mode=inband", /dtmf_mode=inband is accepted but not implemented yet; Switchboard behaves as with dtmf_mode=rfc4733/],
 ];

@@ -51,7 +51,7 @@ describe("transcoded calls (baresip Opus, G.722, G.711 ↔ Switchboard ↔ bares
     pbx = await startPbx({
       configFiles: {
         "pjsip.conf": pjsipConf({ ip: SERVER_IP, port, endpoints }),
-        "extensions.conf": "[internal]\nexten => _200X,1,Dial(PJSIP/${EXTEN},20)\n same => n,Hangup()\n",
+        "extensions.conf": "[internal]\nexten => _200X,1,Dial(PJSIP/${EXTEN},20)\n same => n,Hangup()\nexten => 2100,1,Answer()\n same => n,Playback(tone:1000)\n same => n,Hangup()\n",
         "rtp.conf": "[general]\nrtpstart=32000\nrtpend=32999\n",
       },
     });
@@ -132,5 +132,43 @@ describe("transcoded calls (baresip Opus, G.722, G.711 ↔ Switchboard ↔ bares
     const r = await call("g722", "opus");
     assert.match(r.callee, /Set audio encoder: opus 48000Hz/, r.callee.slice(-1500));
     assert.match(r.channels, /Transcoded: yes, g722 to opus for the peer/, r.channels);
+  });
+
+  it("Playback of a built-in tone to a G.722 phone and to an Opus phone is encoded in their codec and heard", async () => {
+    for (const codec of ["g722", "opus"] as const) {
+      const caller = await phone(codec, "127.0.0.2", 440, 20, "20400-20499", false);
+      try {
+        await caller.command(`dial sip:2100@${SERVER_IP}:${port}`);
+        await caller.waitEvent("CALL_ESTABLISHED", 10000);
+        await caller.waitEvent("CALL_CLOSED", 20000);
+        await new Promise((r) => setTimeout(r, 500));
+        const heard = caller.recordings().find((f) => f.endsWith("-dec.wav"));
+        assert.ok(heard, `no recording for ${codec}`);
+        assertTone(checkTone(heard, 1000, { minSeconds: 3.5 }), `${codec} caller of 2100`, 1000);
+      } finally {
+        await caller.stop();
+      }
+    }
+  });
+
+  it("core show codecs says what is transcoded here and what is not; core show translation measures each pair", async () => {
+    const codecs = (await pbx.rx("core show codecs audio")).stdout;
+    assert.match(codecs, /^ +\d+ g722 +audio +G722 \(16000 Hz\): transcoded and played here$/m);
+    assert.match(codecs, /^ +\d+ g729 +audio +G\.729A \(8000 Hz\): not available here/m);
+    assert.doesNotMatch(codecs, / video /, "only audio rows");
+    const t = (await pbx.rx("core show translation")).stdout;
+    assert.match(t, /Translation times between formats \(in microseconds\) for one second of data/);
+    const head = t.split("\n").find((l) => /^ +ulaw +alaw +g722 +opus/.test(l));
+    assert.ok(head, t);
+    const row = t.split("\n").find((l) => /^ +g722 /.test(l));
+    const cells = row?.trim().split(/ +/) ?? [];
+    assert.equal(cells.length, 9, row);
+    assert.equal(cells[3], "-", "no translation from g722 to itself");
+    assert.ok(Number(cells[1]) > 0 && Number(cells[1]) < 1_000_000, `g722 → ulaw costs ${cells[1]} µs per second`);
+    const recalc = (await pbx.rx("core show translation recalc 2")).stdout;
+    assert.match(recalc, /Recalculating Codec Translation \(number of sample seconds: 2\)/);
+    const modules = (await pbx.rx("module show like codec_")).stdout;
+    assert.match(modules, /codec_g722\.so/);
+    assert.match(modules, /codec_opus\.so/);
   });
 });

@@ -2,13 +2,13 @@
  * Configuration traps: settings that load fine but break calls in ways users find hard to
  * diagnose (reference §7: one-way audio behind NAT, 403 on REGISTER with max_contacts=0, calls
  * that can never negotiate a codec …). Each warning points at the section and says the fix.
- * Codecs that can only be relayed or never negotiated are reported at load (pjsip/codec-support.ts).
+ * Codecs that are not available here (relayed only) or never negotiated are reported at load (pjsip/codec-support.ts).
  */
 import type { Diagnostic } from "../diagnostic.js";
 import type { LoadedConfig } from "../load-configuration.js";
 import type { EndpointConfig } from "../pjsip/endpoint-schema.js";
 import type { PjsipConfigResult } from "../pjsip/load-pjsip.js";
-import { allowsNoUsableCodec, noUsableCodecMessage } from "../pjsip/codec-support.js";
+import { allowsNoUsableCodec, allowsOnlyRelayedCodecs, noUsableCodecMessage, onlyRelayedCodecsMessage } from "../pjsip/codec-support.js";
 
 function warning(file: string, line: number, message: string): Diagnostic {
   return { severity: "warning", file, line, message };
@@ -44,6 +44,7 @@ function endpointTraps(pjsip: PjsipConfigResult): Diagnostic[] {
     const nat = natTrap(ep, pjsip);
     if (nat !== undefined) out.push(nat);
     if (allowsNoUsableCodec(ep)) out.push(warning(ep.file, ep.line, noUsableCodecMessage(ep)));
+    if (allowsOnlyRelayedCodecs(ep)) out.push({ severity: "error", file: ep.file, line: ep.line, message: onlyRelayedCodecsMessage(ep) });
     // The anonymous endpoint only takes calls from unidentified peers; nothing calls it.
     if (ep.aors.length === 0 && ep.id !== "anonymous") {
       out.push(warning(ep.file, ep.line, `endpoint ${ep.id} has no aors=, so it cannot register and calls to it cannot be routed: add aors=${ep.id} and an [${ep.id}] type=aor section`));

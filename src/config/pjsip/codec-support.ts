@@ -1,18 +1,18 @@
 /**
  * Says what an endpoint's `allow` list will really do. Every name there is a format Asterisk
- * knows (unknown names are already errors), but Switchboard relays RTP without transcoding and
- * decodes only G.711 (see `codecSupport`), so:
- * - a codec it can only relay (g722, g729, opus, ilbc …) works between phones that share it, but
- *   never with Playback or tones, and a call between phones without a common codec fails;
+ * knows (unknown names are already errors), and Switchboard decodes, encodes and transcodes
+ * G.711, G.722, Opus and L16 (see `codecSupport`), so:
+ * - a codec it has no codec for (g729, ilbc, gsm …) is "not available here": relayed untouched
+ *   between phones that share it, never transcoded, played or recorded;
  * - a codec it cannot negotiate at all (video, text, image; testlaw) is left out of every SDP;
- * - an endpoint left with no audio codec it can negotiate fails every call with 488.
+ * - an endpoint left with no audio codec it can negotiate fails every call with 488, and one with
+ *   only codecs that are not available here is a config error in `check` (calls work only with
+ *   phones that happen to share them).
  *
- * These are warnings, not errors: the endpoint loads and registers as in Asterisk (errors are
- * kept for lines that stop an object from being created). The first two are found at load, so
- * the server logs them as well as `check`; endpoints with the same finding share one diagnostic
- * at the first one's section, so a thousand phones from one template give one line, not a
- * thousand. The third is a `check` trap per endpoint (check/traps.ts), like the other settings
- * that load but break calls.
+ * The first two are warnings found at load, so the server logs them as well as `check`;
+ * endpoints with the same finding share one diagnostic at the first one's section, so a thousand
+ * phones from one template give one line, not a thousand. The last two are `check` traps per
+ * endpoint (check/traps.ts), like the other settings that load but break calls.
  */
 import type { Diagnostic } from "../diagnostic.js";
 import { joinChoices } from "../diagnostic.js";
@@ -22,21 +22,17 @@ import type { EndpointConfig } from "./endpoint-schema.js";
 /** How many endpoint ids one grouped message names before "and N more". */
 const NAMED = 3;
 
-const G711 = joinChoices(DECODED_CODECS, "or");
+/** The decoded formats an admin would add: the phone codecs, not the L16 variants. */
+const PHONE_CODECS = DECODED_CODECS.filter((n) => !n.startsWith("slin"));
 
 function relayedFinding(ep: EndpointConfig, relayed: readonly string[]): string {
   const list = joinChoices(relayed, "and");
   const them = relayed.length === 1 ? "it" : "them";
   const base =
-    `${list} can only be relayed: Switchboard does not transcode and decodes only ${joinChoices(DECODED_CODECS, "and")}, ` +
-    `so ${list} ${relayed.length === 1 ? "works" : "work"} only between phones that both use ${them} (Echo returns ${them} as received), never with Playback or tones`;
+    `${list} ${relayed.length === 1 ? "is" : "are"} not available here: Switchboard has no ${joinChoices(relayed, "or")} codec, ` +
+    `so ${relayed.length === 1 ? "it" : "they"} can only be relayed untouched between phones that both use ${them} (Echo returns ${them} as received), never transcoded to another codec, played or recorded`;
   const audio = ep.allow.map((c) => c.name).filter((n) => codecKind(n) === "audio");
-  const firstDecoded = audio.findIndex((n) => DECODED_CODECS.includes(n));
-  if (firstDecoded < 0) return `${base}; add ${G711} for those`;
-  const ahead = audio.slice(0, firstDecoded).filter((n) => relayed.includes(n));
-  if (ahead.length === 0) return base;
-  // Answers follow our allow order, so a call answered by Switchboard itself picks this codec.
-  return `${base}; ${joinChoices(ahead, "and")} ${ahead.length === 1 ? "comes" : "come"} before ${audio[firstDecoded] ?? ""} in allow, so Playback fails for phones that offer ${ahead.length === 1 ? "it" : "them"}: put ${DECODED_CODECS.join(",")} first`;
+  return audio.some((n) => DECODED_CODECS.includes(n)) ? base : `${base}; add ${joinChoices(PHONE_CODECS, "or")} for calls with other phones, Playback and tones`;
 }
 
 function unsupportedReason(name: string): string {
@@ -48,6 +44,18 @@ function unsupportedFinding(unsupported: readonly string[]): string {
   const reasons = [...new Set(unsupported.map((n) => (codecKind(n) === "audio" ? unsupportedReason(n) : undefined)).filter((r) => r !== undefined))];
   const media = unsupported.some((n) => codecKind(n) !== "audio") ? ["only audio is implemented, so video, text and image streams are declined (port 0)"] : [];
   return `${joinChoices(unsupported, "and")} ${unsupported.length === 1 ? "is" : "are"} never negotiated: ${[...media, ...reasons].join("; ")}`;
+}
+
+/** True when the endpoint's audio codecs are all ones Switchboard has no codec for (at least one). */
+export function allowsOnlyRelayedCodecs(ep: EndpointConfig): boolean {
+  const audio = ep.allow.map((c) => c.name).filter((n) => codecSupport(n) !== "unsupported");
+  return audio.length > 0 && audio.every((n) => codecSupport(n) === "relayed");
+}
+
+/** The `check` error for such an endpoint. */
+export function onlyRelayedCodecsMessage(ep: EndpointConfig): string {
+  const relayed = ep.allow.map((c) => c.name).filter((n) => codecSupport(n) === "relayed");
+  return `endpoint ${ep.id} allows only ${joinChoices(relayed, "and")}, which ${relayed.length === 1 ? "is" : "are"} not available here: its calls work only with phones that use ${relayed.length === 1 ? "it" : "them"} too, never transcoded, with Playback or tones; add ${joinChoices(PHONE_CODECS, "or")} to allow`;
 }
 
 /** True when the endpoint allows no audio codec Switchboard can negotiate. */

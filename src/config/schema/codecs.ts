@@ -85,19 +85,22 @@ export function codecKind(name: string): MediaKind | undefined {
 }
 
 /**
- * What Switchboard can do with a format. It relays RTP between legs without transcoding, so:
- * - "decoded": negotiated, relayed, echoed, and also decoded and encoded by Switchboard itself
- *   (Playback, built-in tones: media/codec/g711.ts) — G.711 only;
+ * What Switchboard can do with a format:
+ * - "decoded": negotiated, relayed untouched between phones that share it, and decoded and
+ *   encoded by the media workers (media/codec/audio-codec.ts): transcoded to and from every other
+ *   decoded format, played (Playback, tones) — G.711, G.722, Opus and L16;
  * - "relayed": negotiated and relayed untouched between phones that share it, and echoed back
- *   as received; never decoded, so no Playback, tones or transcoding to another codec;
+ *   as received; Switchboard has no codec for it, so no transcoding, Playback or tones (g729,
+ *   ilbc, gsm …: "not available here");
  * - "unsupported": never negotiated — video, text and image streams are declined (port 0), and
  *   `testlaw` (Asterisk's test format) has no RTP mapping.
- * test/config/schema/codec-support.test.ts keeps this in step with media/sdp/codec-table.ts.
+ * test/config/schema/codec-support.test.ts keeps this in step with media/sdp/codec-table.ts and
+ * the media workers' codecs.
  */
 export type CodecSupport = "decoded" | "relayed" | "unsupported";
 
-/** Formats Switchboard decodes and encodes itself. */
-export const DECODED_CODECS: readonly string[] = ["ulaw", "alaw"];
+/** Formats Switchboard decodes and encodes itself (the media workers' transcodableCodecs()). */
+export const DECODED_CODECS: readonly string[] = ["ulaw", "alaw", "g722", "opus", "slin", "slin16", "slin32", "slin48"];
 
 /** Audio formats with no RTP payload mapping, so they can never appear in our SDP. */
 const UNMAPPED_AUDIO: readonly string[] = ["testlaw"];

@@ -4,7 +4,8 @@
  * worker shares one timer. Packets use the leg's own SSRC and sequence space, with the marker bit
  * on the first packet: "the first packet in a talkspurt" (RFC 3551 §4.1).
  */
-import { encodeG711 } from "../codec/g711.js";
+import { createCodec, type AudioCodec } from "../codec/audio-codec.js";
+import { Resampler } from "../codec/resampler.js";
 import { RTP_HEADER_SIZE, writeRtpHeader } from "../rtp/rtp-header.js";
 import type { PlayOptions, PlayResult } from "../relay/types.js";
 import type { SampleSource } from "./sample-sources.js";
@@ -17,15 +18,16 @@ export interface OwnStream {
   ts: number;
 }
 
-/** Buffers cycled per player; a datagram is handed to the kernel long before its buffer returns. */
-const RING = 8;
+/** Asterisk's names for the encodings PlayOptions used to take. */
+const LEGACY: Readonly<Record<string, string>> = { PCMU: "ulaw", PCMA: "alaw" };
 
 export class RtpPlayer {
   /** `performance.now()` time at which the next packet is due. */
   nextAt: number;
   private readonly frame: Int16Array;
-  private readonly ring: Buffer[] = [];
-  private ringPos = 0;
+  private readonly codec: AudioCodec;
+  private readonly resampler: Resampler;
+  private readonly ticks: number;
   private first = true;
   readonly ptimeMs: number;
 
@@ -37,9 +39,13 @@ export class RtpPlayer {
     now: number,
   ) {
     this.ptimeMs = Math.min(120, Math.max(10, opts.ptimeMs ?? 20));
-    const samples = (SAMPLE_RATE * this.ptimeMs) / 1000;
-    this.frame = new Int16Array(samples);
-    for (let i = 0; i < RING; i++) this.ring.push(Buffer.alloc(RTP_HEADER_SIZE + samples));
+    const name = LEGACY[opts.codec] ?? opts.codec;
+    const codec = createCodec(name, { rate: SAMPLE_RATE, ...(opts.fmtp !== undefined ? { fmtp: opts.fmtp } : {}) });
+    if (codec === undefined) throw new Error(`cannot play to a leg in ${name}`);
+    this.codec = codec;
+    this.resampler = new Resampler(SAMPLE_RATE, codec.sampleRate);
+    this.frame = new Int16Array((SAMPLE_RATE * this.ptimeMs) / 1000);
+    this.ticks = (codec.rtpClockRate * this.ptimeMs) / 1000;
     this.nextAt = now;
   }
 
@@ -51,14 +57,19 @@ export class RtpPlayer {
     const got = this.source.read(this.frame);
     if (got === 0) return undefined;
     if (got < this.frame.length) this.frame.fill(0, got);
-    const buf = this.ring[this.ringPos] ?? Buffer.alloc(RTP_HEADER_SIZE + this.frame.length);
-    this.ringPos = (this.ringPos + 1) % RING;
+    const payload = this.codec.encode(this.resampler.process(this.frame));
+    const buf = Buffer.allocUnsafe(RTP_HEADER_SIZE + payload.length);
     writeRtpHeader(buf, this.opts.payloadType, this.own.seq, this.own.ts, this.own.ssrc, this.first);
-    encodeG711(this.opts.codec, this.frame, buf, RTP_HEADER_SIZE);
+    payload.copy(buf, RTP_HEADER_SIZE);
     this.first = false;
     this.own.seq = (this.own.seq + 1) & 0xffff;
-    this.own.ts = (this.own.ts + this.frame.length) >>> 0;
+    this.own.ts = (this.own.ts + this.ticks) >>> 0;
     this.nextAt += this.ptimeMs;
     return buf;
+  }
+
+  /** Frees the codec's state (Opus). */
+  close(): void {
+    this.codec.close?.();
   }
 }

@@ -73,6 +73,7 @@ function stopPlayer(leg: RelayLeg, result: PlayResult): void {
   if (p === undefined) return;
   leg.player = undefined;
   players.delete(leg);
+  p.close();
   p.finish(result);
 }
 
@@ -109,7 +110,11 @@ async function play(m: Extract<ToWorker, { t: "play" }>): Promise<void> {
   const source = await sourceFor(m.source);
   if (leg.closed) return reply(m.req, "stopped");
   stopPlayer(leg, "stopped");
-  leg.player = new RtpPlayer(source, m.options, leg.own, (result) => reply(m.req, result), performance.now());
+  try {
+    leg.player = new RtpPlayer(source, m.options, leg.own, (result) => reply(m.req, result), performance.now());
+  } catch (err) {
+    return fail(m.req, err);
+  }
   players.add(leg);
   if (pacer !== undefined) clearTimeout(pacer);
   pace();

@@ -111,7 +111,10 @@ export type PlaybackSource =
 
 export interface PlayOptions {
   payloadType: number;
-  codec: "PCMU" | "PCMA";
+  /** The leg's codec: an Asterisk format name the workers can encode (ulaw, alaw, g722, opus, slin…); PCMU and PCMA are read as ulaw and alaw. */
+  codec: string;
+  /** The phone's fmtp for it (Opus: maxaveragebitrate, useinbandfec …). */
+  fmtp?: string;
   /** Packetization time, default 20 ms. */
   ptimeMs?: number;
 }

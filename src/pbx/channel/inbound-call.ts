@@ -14,7 +14,7 @@ import { existsSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import { CALLID, type Logger } from "../../core/logger.js";
 import type { EndpointConfig } from "../../config/index.js";
-import { BUILTIN_TONES, type PlaybackSource } from "../../media/index.js";
+import { BUILTIN_TONES, canTranscode, transcodableCodecs, type PlaybackSource } from "../../media/index.js";
 import type { MediaCodec, TelephoneEvent } from "../../media/sdp/index.js";
 import type { SipRequest } from "../../sip/message/message.js";
 import type { Dialog } from "../../sip/dialog/dialog.js";
@@ -331,9 +331,13 @@ export class InboundCall extends SipLeg implements DialplanChannel {
     return Promise.race([this.mediaReady, this.whenEnded()]);
   }
 
-  private mediaFormat(): { payloadType: number; codec: "PCMU" | "PCMA" } | undefined {
-    const c = this.codecs.find((x) => x.encoding.toUpperCase() === "PCMU" || x.encoding.toUpperCase() === "PCMA");
-    return c ? { payloadType: c.payloadType, codec: c.encoding.toUpperCase() as "PCMU" | "PCMA" } : undefined;
+  /** What playback sends the caller: the first of our codecs the media workers can encode. */
+  private mediaFormat(): { payloadType: number; codec: string; fmtp?: string; ptimeMs?: number } | undefined {
+    const c = this.codecs.find((x) => canTranscode(x.name));
+    if (c === undefined) return undefined;
+    const fmtp = this.media.remoteFmtpOf(c.name) ?? c.fmtp;
+    const ptime = this.media.ptimeMs;
+    return { payloadType: c.payloadType, codec: c.name, ...(fmtp !== undefined ? { fmtp } : {}), ...(ptime !== undefined ? { ptimeMs: ptime } : {}) };
   }
 
   async playback(what: string): Promise<"ok" | "failed"> {
@@ -345,7 +349,7 @@ export class InboundCall extends SipLeg implements DialplanChannel {
     }
     const fmt = this.mediaFormat();
     if (!fmt) {
-      this.log.warn({}, `${this.name}: Playback needs G.711 (ulaw or alaw) on the call; negotiated ${this.codecs.map((c) => c.name).join("|")}`);
+      this.log.warn({}, `${this.name}: Playback cannot encode any codec of the call (negotiated ${this.codecs.map((c) => c.name).join("|")}; Switchboard encodes ${transcodableCodecs().join(", ")}): allow one of those for endpoint '${this.endpoint.id}'`);
       return "failed";
     }
     if (!this.answered && !this.earlyMediaSent) await this.answer();

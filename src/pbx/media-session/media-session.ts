@@ -224,6 +224,16 @@ export class MediaSession {
     return this.event;
   }
 
+  /** The a=ptime of this leg, when one was agreed. */
+  get ptimeMs(): number | undefined {
+    return this.ptime;
+  }
+
+  /** The fmtp the peer's answer gave a format (what it wants to receive), if any. */
+  remoteFmtpOf(name: string): string | undefined {
+    return this.remoteFmtp.get(name);
+  }
+
   /** The SRTP suite of this leg (AES_CM_128_HMAC_SHA1_80 …), or undefined when it is plain RTP. */
   get srtp(): string | undefined {
     return this.srtpSuite;

@@ -23,35 +23,39 @@ function checkLines(text: string): string[] {
   return runCheck({ kind: "embedded", files: { "pjsip.conf": text } }).text.trimEnd().split("\n").slice(0, -1);
 }
 
-test("codecs: allow=g729,ulaw,alaw,ilbc with ice_support=yes — check names g729 and ilbc as relay-only and ICE as not implemented", () => {
+test("codecs: allow=g729,ulaw,alaw,ilbc with ice_support=yes — check names g729 and ilbc as not available here and ICE as not implemented", () => {
   const conf = endpoint("6001", "allow=g729,ulaw,alaw,ilbc", "ice_support=yes");
   const out = checkLines(conf);
   assert.deepEqual(out, [
-    "pjsip.conf:1: warning: endpoint 6001: g729 and ilbc can only be relayed: Switchboard does not transcode and decodes only ulaw and alaw, so g729 and ilbc work only between phones that both use them (Echo returns them as received), never with Playback or tones; g729 comes before ulaw in allow, so Playback fails for phones that offer it: put ulaw,alaw first",
+    "pjsip.conf:1: warning: endpoint 6001: g729 and ilbc are not available here: Switchboard has no g729 or ilbc codec, so they can only be relayed untouched between phones that both use them (Echo returns them as received), never transcoded to another codec, played or recorded",
     "pjsip.conf:5: warning: [6001] endpoint: option 'ice_support' is accepted but not implemented yet; it has no effect",
   ]);
   // The same two lines come from loading alone, which is what the server logs at start and reload.
   assert.deepEqual(loadLines(conf).sort(), [...out].sort());
 });
 
-test("codecs: G.711 only gives no codec finding; a relayed codec after G.711 is named without the ordering advice", () => {
-  assert.deepEqual(loadLines(endpoint("a", "allow=ulaw,alaw")), []);
-  const out = loadLines(endpoint("b", "allow=alaw,g722"));
+test("codecs: G.711, G.722 and Opus give no codec finding; a codec not available here beside them is named", () => {
+  assert.deepEqual(loadLines(endpoint("a", "allow=ulaw,alaw,g722,opus")), []);
+  const out = loadLines(endpoint("b", "allow=alaw,gsm"));
   assert.equal(out.length, 1);
-  assert.match(out[0] ?? "", /^pjsip\.conf:1: warning: endpoint b: g722 can only be relayed: .* never with Playback or tones$/);
+  assert.match(out[0] ?? "", /^pjsip\.conf:1: warning: endpoint b: gsm is not available here: .* never transcoded to another codec, played or recorded$/);
 });
 
-test("codecs: an endpoint with only relayed codecs is told that Playback and tones need ulaw or alaw", () => {
-  assert.match(loadLines(endpoint("c", "allow=opus"))[0] ?? "", /opus can only be relayed: .*; add ulaw or alaw for those$/);
+test("codecs: an endpoint with only codecs not available here is told what to add, and is a check error", () => {
+  const conf = endpoint("c", "allow=g729");
+  assert.match(loadLines(conf)[0] ?? "", /g729 is not available here: .*; add ulaw, alaw, g722 or opus for calls with other phones, Playback and tones$/);
+  const check = runCheck({ kind: "embedded", files: { "pjsip.conf": conf } });
+  assert.ok(check.text.includes("pjsip.conf:1: error: endpoint c allows only g729, which is not available here: its calls work only with phones that use it too, never transcoded, with Playback or tones; add ulaw, alaw, g722 or opus to allow"), check.text);
+  assert.equal(check.errors, 1);
 });
 
 test("codecs: endpoints with the same finding share one warning, at the first one, naming up to three", () => {
-  const five = ["1", "2", "3", "4", "5"].map((id) => endpoint(id, "allow=ulaw,g722")).join("\n");
+  const five = ["1", "2", "3", "4", "5"].map((id) => endpoint(id, "allow=ulaw,g729")).join("\n");
   const out = loadLines(five);
   assert.equal(out.length, 1, out.join("\n"));
-  assert.match(out[0] ?? "", /^pjsip\.conf:1: warning: endpoints 1, 2, 3 and 2 more: g722 can only be relayed/);
-  const two = loadLines(endpoint("x", "allow=ulaw,g722") + endpoint("y", "allow=ulaw,g722"));
-  assert.match(two[0] ?? "", /^pjsip\.conf:1: warning: endpoints x and y: g722/);
+  assert.match(out[0] ?? "", /^pjsip\.conf:1: warning: endpoints 1, 2, 3 and 2 more: g729 is not available here/);
+  const two = loadLines(endpoint("x", "allow=ulaw,g729") + endpoint("y", "allow=ulaw,g729"));
+  assert.match(two[0] ?? "", /^pjsip\.conf:1: warning: endpoints x and y: g729/);
 });
 
 test("codecs: video and testlaw are named as never negotiated", () => {
