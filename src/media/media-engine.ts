@@ -176,6 +176,12 @@ export class MediaEngine extends TypedEmitter<MediaEngineEvents> {
     return (await this.request(h, { t: "play", req: 0, id, source, options: { ...opts } })) as PlayResult;
   }
 
+  /** Sends a DTMF digit to this leg's phone: RFC 4733 events (needs telephone-event in its format) or inband tones. */
+  sendDtmf(id: string, digit: string, durationMs: number, method: "rfc4733" | "inband"): void {
+    const h = this.legs.get(id);
+    if (h) this.send(h, { t: "dtmf", id, digit, durationMs, method });
+  }
+
   stopPlayback(id: string): void {
     const h = this.legs.get(id);
     if (h) this.send(h, { t: "stopPlay", id });
@@ -327,6 +333,9 @@ export class MediaEngine extends TypedEmitter<MediaEngineEvents> {
         return;
       case "timeout":
         if (this.legs.has(m.id)) this.emit("timeout", m.id, "in");
+        return;
+      case "dtmf":
+        if (this.legs.has(m.id)) this.emit("dtmf", m.id, m.digit, m.durationMs, m.source);
         return;
       case "noMedia":
         if (this.legs.has(m.id)) this.emit("noMedia", m.id, m.stats);

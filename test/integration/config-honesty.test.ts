@@ -22,7 +22,7 @@ context=internal
 disallow=all
 allow=g729,ulaw,alaw,ilbc
 ice_support=yes
-dtmf_mode=inband
+direct_media_glare_mitigation=outgoing
 rtp_symmetric=yes
 rewrite_contact=yes
 direct_media=no
@@ -45,7 +45,7 @@ contact=sip:6002@127.0.0.1:5998
 const FINDINGS: ReadonlyArray<[string, RegExp]> = [
   ["codecs not available here", /endpoints 6001 and 6002: g729 and ilbc are not available here: .*never transcoded to another codec, played or recorded/],
   ["ice_support", /option 'ice_support' is accepted but not implemented yet; it has no effect/],
-  ["dtmf_mode=inband", /dtmf_mode=inband is accepted but not implemented yet; Switchboard behaves as with dtmf_mode=rfc4733/],
+  ["direct_media_glare_mitigation", /option 'direct_media_glare_mitigation' is accepted but not implemented yet; it has no effect/],
 ];
 
 function runCheckCli(configDir: string): Promise<{ code: number | null; stdout: string }> {

@@ -67,7 +67,6 @@ const endpointOptions = [
   // tones or SIP INFO, and telephone-event is always offered, so only rfc4733 works.
   oneOf("dtmf_mode", ["rfc4733", "inband", "none", "info", "auto", "auto_info"] as const, "rfc4733", "How DTMF is sent and received.", {
     hint: "the RFC 2833 method is spelled rfc4733 in pjsip.conf",
-    unimplementedValues: ["inband", "none", "info", "auto", "auto_info"],
   }),
   // NAT and media path.
   bool("direct_media", true, "Let media flow directly between endpoints; set no behind NAT."),

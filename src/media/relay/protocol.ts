@@ -36,6 +36,7 @@ export type ToWorker =
   | { t: "srtp"; id: string; srtp: LegSrtp | undefined }
   | { t: "play"; req: number; id: string; source: PlaybackSource; options: PlayOptions }
   | { t: "stopPlay"; id: string }
+  | { t: "dtmf"; id: string; digit: string; durationMs: number; method: "rfc4733" | "inband" }
   | { t: "stats"; req: number; id?: string }
   | { t: "detach"; req: number; id: string }
   | { t: "release"; id: string };
@@ -46,5 +47,6 @@ export type FromWorker =
   | { t: "reply"; req: number; ok: false; code: string; message: string }
   | { t: "released"; port: number }
   | { t: "timeout"; id: string }
+  | { t: "dtmf"; id: string; digit: string; durationMs: number; source: "rfc4733" | "inband" }
   | { t: "noMedia"; id: string; stats: LegStats }
   | { t: "error"; id?: string; message: string };

@@ -11,7 +11,7 @@ import { createSocket, type RemoteInfo, type Socket } from "node:dgram";
 import { fastLookup } from "../../core/fast-lookup.js";
 import { isIPv4, isIPv6 } from "node:net";
 import { randomInt } from "node:crypto";
-import { isRtcpPayloadType, looksLikeRtp, RTP_HEADER_SIZE, writeRtpHeader } from "../rtp/rtp-header.js";
+import { isRtcpPayloadType, looksLikeRtp, parseRtpHeader, RTP_HEADER_SIZE, writeRtpHeader } from "../rtp/rtp-header.js";
 import type { OwnStream, RtpPlayer } from "../playback/rtp-player.js";
 import { SourceLearner } from "./source-learning.js";
 import type { LegSnapshot, WorkerConfig } from "./protocol.js";
@@ -19,6 +19,10 @@ import { DEFAULT_LEG_OPTIONS, type LegOptions, type LegSrtp, type LegStats, type
 import { SrtpContext } from "../srtp/srtp.js";
 import { sameFormat } from "../transcode/leg-format.js";
 import { Transcoder } from "../transcode/transcoder.js";
+import { createCodec, type AudioCodec } from "../codec/audio-codec.js";
+import { Resampler } from "../codec/resampler.js";
+import { DtmfDetector } from "../dtmf/dtmf-detector.js";
+import { eventDigit } from "../dtmf/dtmf-tones.js";
 
 /** RFC 3389 comfort noise, static payload type 13 (RFC 3551 §6). */
 const PT_CN = 13;
@@ -27,6 +31,7 @@ const CN_SILENT = 127;
 
 export interface LegEvents {
   timeout(leg: RelayLeg): void;
+  dtmf(leg: RelayLeg, digit: string, durationMs: number, source: "rfc4733" | "inband"): void;
   noMedia(leg: RelayLeg): void;
   error(leg: RelayLeg, err: Error): void;
 }
@@ -70,6 +75,18 @@ export class RelayLeg {
   player: RtpPlayer | undefined;
   /** Decodes what this leg's phone sends and encodes it for the partner's, when their formats differ. */
   private transcoder: Transcoder | undefined;
+  /** Inband DTMF detection on what this leg's phone sends (dtmfDetect: "inband"), with its decoders by payload type. */
+  private inband: { detector: DtmfDetector; decoders: Map<number, { codec: AudioCodec; resampler: Resampler } | undefined> } | undefined;
+  /** The timestamp of the last RFC 4733 event reported, so its three end packets count once. */
+  private lastEventTs = -1;
+  /**
+   * The partner's stream as relayed untouched to this leg's phone (its SSRC, the last sequence
+   * number and timestamp sent, when), and how many packets of ours were inserted into it: events
+   * toward a phone that hears a relayed stream go into that stream, so it sees one source, and
+   * the relayed packets' sequence numbers move up by as many.
+   */
+  private relayed = { ssrc: -1, seq: 0, ts: 0, at: 0 };
+  private relayShift = 0;
   /** SRTP toward and from this leg's phone (undefined: plain RTP). */
   private srtp: { keys: LegSrtp; in: SrtpContext; out: SrtpContext } | undefined;
   /** Of `dropped`, SRTP packets that failed authentication or replay checks. */
@@ -127,6 +144,7 @@ export class RelayLeg {
 
   restore(s: LegSnapshot): void {
     this.options = { ...s.options };
+    this.refreshInband();
     if (s.remote) this.setRemote(s.remote);
     Object.assign(this, s.counters);
     this.echo = s.echo;
@@ -213,6 +231,7 @@ export class RelayLeg {
       this.timeoutReported = false;
     }
     this.updateTargets();
+    if (o.dtmfDetect !== undefined || o.format !== undefined) this.refreshInband();
     if (o.format !== undefined) {
       this.refreshTranscoder();
       if (this.peer?.peer === this) this.peer.refreshTranscoder();
@@ -251,6 +270,81 @@ export class RelayLeg {
       this.transcoder = undefined;
       this.events.error(this, err as Error);
     }
+  }
+
+  /** Starts or stops inband DTMF detection as the options say; a format change drops the decoders. */
+  private refreshInband(): void {
+    if (this.options.dtmfDetect !== "inband") {
+      this.closeInband();
+      return;
+    }
+    if (this.inband === undefined) {
+      this.inband = { detector: new DtmfDetector((digit, ms) => this.events.dtmf(this, digit, ms, "inband")), decoders: new Map() };
+      return;
+    }
+    for (const d of this.inband.decoders.values()) d?.codec.close?.();
+    this.inband.decoders.clear();
+  }
+
+  private closeInband(): void {
+    for (const d of this.inband?.decoders.values() ?? []) d?.codec.close?.();
+    this.inband = undefined;
+  }
+
+  /** Decodes one packet of this leg's phone to 8 kHz for the detector. */
+  private detectInband(msg: Buffer): void {
+    const inband = this.inband;
+    if (inband === undefined) return;
+    const pt = this.payloadType;
+    let d = inband.decoders.get(pt);
+    if (d === undefined && !inband.decoders.has(pt)) {
+      const name = this.options.format?.codecs.find((c) => c.payloadType === pt)?.name ?? (pt === 0 ? "ulaw" : pt === 8 ? "alaw" : undefined);
+      const codec = name === undefined ? undefined : createCodec(name, { rate: 8000 });
+      d = codec === undefined ? undefined : { codec, resampler: new Resampler(codec.sampleRate, 8000) };
+      inband.decoders.set(pt, d);
+    }
+    if (d === undefined) return;
+    const h = parseRtpHeader(msg);
+    if (h === undefined || h.payloadLength === 0) return;
+    inband.detector.push(d.resampler.process(d.codec.decode(msg.subarray(h.payloadOffset, h.payloadOffset + h.payloadLength))));
+  }
+
+  /** An RFC 4733 event from this leg's phone: reported once, at its end. */
+  private onEvent(msg: Buffer): void {
+    const h = parseRtpHeader(msg);
+    if (h === undefined || h.payloadLength < 4) return;
+    const at = h.payloadOffset;
+    if ((msg[at + 1]! & 0x80) === 0 || h.timestamp === this.lastEventTs) return;
+    this.lastEventTs = h.timestamp;
+    const digit = eventDigit(msg[at]!);
+    const clock = this.options.format?.event?.clockRate ?? 8000;
+    if (digit !== undefined) this.events.dtmf(this, digit, Math.round((msg.readUInt16BE(at + 2) * 1000) / clock), "rfc4733");
+  }
+
+  /**
+   * Where RFC 4733 events toward this leg's phone go: into the partner's relayed stream while one
+   * is flowing (within the last second), else our own stream.
+   */
+  eventTarget(): { own: OwnStream; sendOwn: (b: Buffer) => void; readonly closed: boolean } {
+    if (this.relayed.ssrc < 0 || performance.now() - this.relayed.at > 1000) return this;
+    const r = this.relayed;
+    const stream: OwnStream = {
+      ssrc: r.ssrc,
+      get seq() {
+        return (r.seq + 1) & 0xffff;
+      },
+      set seq(_: number) {},
+      ts: r.ts,
+    };
+    return {
+      own: stream,
+      closed: this.closed,
+      sendOwn: (b: Buffer) => {
+        r.seq = (r.seq + 1) & 0xffff;
+        this.relayShift = (this.relayShift + 1) & 0xffff;
+        this.sendOwn(b);
+      },
+    };
   }
 
   /** The partner's transcoder output goes out as our own packets. */
@@ -334,6 +428,10 @@ export class RelayLeg {
     this.timeoutReported = false;
     this.payloadType = msg[1]! & 0x7f;
     this.ssrc = msg.readUInt32BE(8);
+    const event = this.options.format?.event;
+    const isEvent = event !== undefined && this.payloadType === event.payloadType;
+    if (isEvent) this.onEvent(msg);
+    else if (this.inband !== undefined) this.detectInband(msg);
     if (this.echo) {
       if (this.player !== undefined || this.dstPort === 0) return;
       // A phone receiving its own SSRC from elsewhere treats it as an SSRC collision or a loop
@@ -351,10 +449,17 @@ export class RelayLeg {
     // While the partner plays a prompt, its phone hears the prompt, not us; while the partner's
     // phone holds the call (sendonly/inactive), it receives nothing.
     if (peer === undefined || peer.dstPort === 0 || peer.player !== undefined || peer.options.remoteReceives === false) return;
+    if (isEvent && peer.options.dtmfEvents === false) return;
     if (this.transcoder !== undefined) {
       this.transcoder.push(msg, peer.sendOwnPacket);
       return;
     }
+    if (peer.relayShift !== 0) msg.writeUInt16BE((msg.readUInt16BE(2) + peer.relayShift) & 0xffff, 2);
+    const r = peer.relayed;
+    r.ssrc = msg.readUInt32BE(8);
+    r.seq = msg.readUInt16BE(2);
+    r.ts = msg.readUInt32BE(4);
+    r.at = now;
     if (!peer.sendRtp(msg, false)) return;
     peer.packetsOut++;
     peer.bytesOut += msg.length;
@@ -462,6 +567,7 @@ export class RelayLeg {
     this.closed = true;
     this.transcoder?.close();
     this.transcoder = undefined;
+    this.closeInband();
     if (this.peer?.peer === this) this.peer.peer = undefined;
     this.peer = undefined;
     const one = (s: Socket) => new Promise<void>((resolve) => s.close(() => resolve()));

@@ -8,6 +8,9 @@ import { readFile } from "node:fs/promises";
 import { PbxError } from "../../core/errors.js";
 import { wavTo8kMono } from "../codec/wav.js";
 import { RtpPlayer } from "../playback/rtp-player.js";
+import { canTranscode } from "../codec/audio-codec.js";
+import { dtmfFrequencies } from "../dtmf/dtmf-tones.js";
+import { sendTelephoneEvent } from "../dtmf/event-sender.js";
 import { BufferSource, SilenceSource, ToneSource, type SampleSource } from "../playback/sample-sources.js";
 import type { FromWorker, ToWorker, WorkerConfig } from "./protocol.js";
 import { RelayLeg, type LegEvents } from "./relay-leg.js";
@@ -37,6 +40,7 @@ const post = (m: FromWorker): void => {
 
 const events: LegEvents = {
   timeout: (leg) => post({ t: "timeout", id: leg.id }),
+  dtmf: (leg, digit, durationMs, source) => post({ t: "dtmf", id: leg.id, digit, durationMs, source }),
   noMedia: (leg) => post({ t: "noMedia", id: leg.id, stats: leg.stats(performance.now()) }),
   error: (leg, err) => post({ t: "error", id: leg.id, message: err.message }),
 };
@@ -120,6 +124,33 @@ async function play(m: Extract<ToWorker, { t: "play" }>): Promise<void> {
   pace();
 }
 
+/**
+ * A digit toward this leg's phone: as RFC 4733 events on its own stream, or inband as the key's
+ * two tones in its codec (which, like a prompt, replaces the partner's audio meanwhile).
+ */
+function sendDtmf(m: Extract<ToWorker, { t: "dtmf" }>): void {
+  const leg = legs.get(m.id);
+  if (leg === undefined || leg.closed) return;
+  const format = leg.options.format;
+  if (m.method === "rfc4733") {
+    if (format?.event !== undefined) void sendTelephoneEvent(leg.eventTarget(), m.digit, m.durationMs, format.event);
+    return;
+  }
+  const freqs = dtmfFrequencies(m.digit);
+  const codec = format?.codecs.find((c) => canTranscode(c.name)) ?? format?.codecs[0];
+  if (freqs === undefined || codec === undefined) return;
+  stopPlayer(leg, "stopped");
+  try {
+    leg.player = new RtpPlayer(new ToneSource({ kind: "tone", frequencies: freqs, durationMs: m.durationMs, level: 0.5 }), { payloadType: codec.payloadType, codec: codec.name, ...(format?.ptimeMs ? { ptimeMs: format.ptimeMs } : {}) }, leg.own, () => {}, performance.now());
+  } catch (err) {
+    events.error(leg, err as Error);
+    return;
+  }
+  players.add(leg);
+  if (pacer !== undefined) clearTimeout(pacer);
+  pace();
+}
+
 async function release(leg: RelayLeg): Promise<void> {
   legs.delete(leg.id);
   stopPlayer(leg, "stopped");
@@ -173,6 +204,9 @@ function handle(m: ToWorker): void {
       return;
     case "play":
       play(m).catch((err: unknown) => fail(m.req, err));
+      return;
+    case "dtmf":
+      sendDtmf(m);
       return;
     case "stopPlay": {
       const leg = legs.get(m.id);

@@ -61,7 +61,17 @@ export interface LegOptions {
    * direction is transcoded in the worker; without a format on either leg packets pass untouched.
    */
   format?: LegFormat;
+  /**
+   * DTMF this leg's phone sends in its audio (dtmf_mode=inband, or auto without telephone-event):
+   * the worker decodes what it sends and reports the digits it hears.
+   */
+  dtmfDetect?: "inband" | "off";
+  /** False when this leg's phone takes no RFC 4733 events (not negotiated): the partner's are not relayed to it. */
+  dtmfEvents?: boolean;
 }
+
+/** Where a digit came from: RFC 4733 events, the audio itself, or SIP INFO (the PBX's). */
+export type DtmfSource = "rfc4733" | "inband" | "info";
 
 export const DEFAULT_LEG_OPTIONS: LegOptions = { symmetric: false, timeoutSec: 0, timeoutHoldSec: 0, keepaliveSec: 0, onHold: false, remoteReceives: true };
 
@@ -122,6 +132,8 @@ export interface PlayOptions {
 export type PlayResult = "done" | "stopped";
 
 export type MediaEngineEvents = {
+  /** A DTMF digit this leg's phone sent, reported as it ended. */
+  dtmf: [legId: string, digit: string, durationMs: number, source: DtmfSource];
   /** No inbound RTP for rtp_timeout (or rtp_timeout_hold) seconds; once per silent period. */
   timeout: [legId: string, direction: "in"];
   /** A bridged leg received no RTP within `noMediaMs` after `bridge()`; once per leg. */

@@ -12,6 +12,7 @@ import { playbackApp } from "./playback.js";
 import { progressApp } from "./progress.js";
 import { AppRegistry, type DialplanApp } from "./registry.js";
 import { ringingApp } from "./ringing.js";
+import { sendDtmfApp } from "./send-dtmf.js";
 import { setApp } from "./set.js";
 import { waitApp } from "./wait.js";
 
@@ -30,6 +31,7 @@ export const CORE_APPS: readonly DialplanApp[] = [
   congestionApp,
   progressApp,
   ringingApp,
+  sendDtmfApp,
 ];
 
 /** Registers the core applications; returns one unregister for all of them. */

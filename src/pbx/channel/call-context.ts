@@ -11,6 +11,7 @@ import type { TransportSet } from "../../sip/transport/transport-set.js";
 import type { EndpointDirectory } from "../endpoint/directory.js";
 import type { PbxEvents } from "../events.js";
 import type { ContactStore } from "../registrar/store/contact-store.js";
+import type { DtmfRelay } from "./dtmf.js";
 import type { TollFraudGate } from "../toll-fraud/toll-fraud-gate.js";
 import type { ClearKeyNotices } from "./clear-keys.js";
 import type { DeviceStates } from "./device-states.js";
@@ -38,4 +39,6 @@ export interface CallContext {
   clearKeys: ClearKeyNotices;
   /** What a call must be to go out through a trunk (guard.conf tollfraud). */
   tollFraud: TollFraudGate;
+  /** DTMF between the legs in each endpoint's dtmf_mode. */
+  dtmf: DtmfRelay;
 }

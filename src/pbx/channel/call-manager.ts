@@ -147,6 +147,7 @@ export class CallManager {
       throw err;
     }
     this.answerMediaOf(call.session, call);
+    this.o.ctx.dtmf.attach(call, () => call.peer);
     this.calls.add(call);
     this.processed++;
     if (call.log.wants("verbose", 3)) {

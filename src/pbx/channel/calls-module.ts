@@ -27,6 +27,7 @@ import { CallManager } from "./call-manager.js";
 import { registerChannelCommands } from "./channel-commands.js";
 import { TollFraudGate } from "../toll-fraud/toll-fraud-gate.js";
 import { ClearKeyNotices } from "./clear-keys.js";
+import { DtmfRelay } from "./dtmf.js";
 import { DeviceStates } from "./device-states.js";
 import { CAUSE } from "./hangup-cause.js";
 
@@ -79,6 +80,10 @@ export class CallsModule {
       clock: o.clock,
     });
     this.sessions = new SessionLayer({ env: { clock: o.clock, transactions: o.transactions }, factory: new MessageFactory({ userAgent: o.userAgent }) });
+    const dtmf = new DtmfRelay({ media, log: o.log.child({ category: "pbx.channel" }) });
+    media.on("dtmf", (legId, digit, durationMs, source) => {
+      if (source !== "info") dtmf.fromMedia(legId, digit, durationMs, source);
+    });
     this.calls = new CallManager({
       ctx: {
         clock: o.clock,
@@ -96,6 +101,7 @@ export class CallsModule {
         devices: new DeviceStates(o.events),
         clearKeys: new ClearKeyNotices(),
         tollFraud: new TollFraudGate({ config: o.config, clock: o.clock }),
+        dtmf,
       },
       executor,
       respond: o.respond,

@@ -10,7 +10,8 @@
  */
 import { ASTERISK_SOURCE } from "../../core/logger.js";
 import { canTranscode, transcodableCodecs } from "../../media/index.js";
-import { describeCodecs, type MediaCodec } from "../../media/sdp/index.js";
+import { describeCodecs, type MediaCodec, type TelephoneEvent } from "../../media/sdp/index.js";
+import { offersTelephoneEvent } from "../media-session/dtmf-method.js";
 import type { DialStatus } from "../dialplan/channel.js";
 import { dialBeginFields, dialEndFields } from "../events.js";
 import { codecsForCallee, MediaSession } from "../media-session/media-session.js";
@@ -132,7 +133,7 @@ export class DialAttempt {
     });
     // The caller's payload types (and its telephone-event) go to the callee unchanged, so RTP
     // passes through the relay byte for byte when the callee takes one of the caller's codecs.
-    media.offer({ codecs, telephoneEvent: call.telephoneEvent });
+    media.offer({ codecs, telephoneEvent: eventForCallee(call.telephoneEvent, codecs, t.endpoint) });
     const leg = new OutboundLeg({
       ctx,
       name: nextChannelName(t.endpoint.id),
@@ -146,6 +147,7 @@ export class DialAttempt {
       route,
     });
     this.leg = leg;
+    ctx.dtmf.attach(leg, () => (call.peer === leg ? call : undefined));
     call.ringing_.add(leg);
     this.hooks.track(leg, call);
     const log = call.log;
@@ -268,4 +270,17 @@ export function routeFor(ep: EndpointConfig): string | undefined {
   const p = ep.outboundProxy.trim();
   if (p === "") return undefined;
   return p.startsWith("<") ? p : `<${p}>`;
+}
+
+/**
+ * The telephone-event offered to a callee: none when its dtmf_mode does not use RFC 4733; the
+ * caller's (same payload type, so events pass untouched) when it has one; else one of our own on
+ * a free payload type, so digits from an INFO or inband caller can reach it as events.
+ */
+function eventForCallee(callerEvent: TelephoneEvent | undefined, codecs: readonly MediaCodec[], callee: EndpointConfig): TelephoneEvent | undefined {
+  if (!offersTelephoneEvent(callee)) return undefined;
+  if (callerEvent !== undefined) return callerEvent;
+  let pt = 101;
+  while (codecs.some((c) => c.payloadType === pt) && pt < 127) pt++;
+  return { payloadType: pt, clockRate: 8000, fmtp: "0-16" };
 }

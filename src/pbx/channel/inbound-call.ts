@@ -370,6 +370,11 @@ export class InboundCall extends SipLeg implements DialplanChannel {
     await this.whenEnded();
   }
 
+  sendDtmf(digit: string, durationMs: number): boolean {
+    if (this.ended) return false;
+    return this.o.ctx.dtmf.send(this, digit, durationMs);
+  }
+
   wait(seconds: number): Promise<void> {
     if (this.ended) return Promise.resolve();
     return new Promise((resolve) => {

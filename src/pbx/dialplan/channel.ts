@@ -42,6 +42,8 @@ export interface DialplanChannel {
   busy(timeoutSec?: number): Promise<void>;
   /** 503 before answer, in-band congestion tone after. */
   congestion(timeoutSec?: number): Promise<void>;
+  /** Sends one DTMF digit to the phone in its dtmf_mode; false when it has no way to receive one. */
+  sendDtmf?(digit: string, durationMs: number): boolean;
   /** Told before each application runs, so consoles can show where the call is. */
   setLocation?(where: { context: string; exten: string; priority: number; app: string; data: string }): void;
 }

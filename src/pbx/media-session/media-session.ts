@@ -24,6 +24,7 @@
  */
 import type { EndpointConfig } from "../../config/index.js";
 import { canTranscode, type LegFormat, type MediaEngine } from "../../media/index.js";
+import { dtmfMethodOf, offersTelephoneEvent } from "./dtmf-method.js";
 import {
   answeredCrypto,
   buildSdp,
@@ -91,6 +92,7 @@ export function mediaPolicyOf(ep: EndpointConfig): EndpointMediaPolicy {
     mediaEncryptionOptimistic: ep.mediaEncryptionOptimistic,
     endpointId: ep.id,
     srtpTag32: ep.srtpTag32,
+    dtmf: offersTelephoneEvent(ep),
   };
 }
 
@@ -344,6 +346,8 @@ export class MediaSession {
       return { ok: false, reason: `the answer names none of the codecs we offered (offered ${this.codecList.map((c) => c.name).join("|")}, answered ${a.codecs.map((c) => c.name).join("|") || "none"})` };
     }
     if (!this.sent || this.stateValue === "offering") this.codecList = joint;
+    // RFC 4733 §7.1.1 via RFC 3264: an answer without telephone-event declines it.
+    if (this.stateValue === "offering" && a.telephoneEvent === undefined) this.event = undefined;
     if (offeredKeys) this.useKeys(keys.local, keys.remote);
     this.applyRemote(a);
     this.stateValue = "active";
@@ -444,10 +448,12 @@ export class MediaSession {
     };
     if (this.event) format.event = { payloadType: this.event.payloadType, clockRate: this.event.clockRate };
     if (this.ptime !== undefined) format.ptimeMs = this.ptime;
-    const key = JSON.stringify(format);
+    const method = dtmfMethodOf(this.o.endpoint, this.event !== undefined);
+    const dtmf = { dtmfDetect: method === "inband" ? ("inband" as const) : ("off" as const), dtmfEvents: method === "rfc4733" };
+    const key = JSON.stringify([format, dtmf]);
     if (key === this.formatSent) return;
     this.formatSent = key;
-    this.o.media.setOptions(this.o.legId, { format });
+    this.o.media.setOptions(this.o.legId, { format, ...dtmf });
   }
 
   dump(): Record<string, unknown> {

@@ -547,6 +547,17 @@ export abstract class InviteSession<E extends InviteSessionEvents = InviteSessio
     this.terminate(reason);
   }
 
+  /**
+   * An INFO in the confirmed dialog (RFC 6086), e.g. a DTMF digit; its answer changes nothing
+   * (challenges are answered). False when there is no confirmed dialog to send it in.
+   */
+  info(body: SessionBody): boolean {
+    const d = this.dialog;
+    if (this.state !== "Confirmed" || d === undefined) return false;
+    this.sendInDialog(d, this.factory.inDialog(d, "INFO", { body }), 0);
+    return true;
+  }
+
   private byeSent = false;
   protected sendBye(d: Dialog | undefined = this.dialog): void {
     if (!d || (d === this.dialog && this.byeSent)) return;

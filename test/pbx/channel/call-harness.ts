@@ -26,6 +26,7 @@ import { InviteServerTransaction } from "../../../src/sip/transaction/server-tra
 import { TransportSet } from "../../../src/sip/transport/transport-set.js";
 import { buildGuardConfig } from "../../../src/config/guard/load-guard.js";
 import { TollFraudGate } from "../../../src/pbx/toll-fraud/toll-fraud-gate.js";
+import { DtmfRelay } from "../../../src/pbx/channel/dtmf.js";
 import { inviteFrom, setup as sessionSetup, type InviteSpec } from "../../sip/session/harness.js";
 
 const PJSIP = `
@@ -96,6 +97,9 @@ export class FakeMedia {
   echo(id: string): void {
     this.calls.push(`echo ${id}`);
   }
+  sendDtmf(id: string, digit: string, ms: number, method: string): void {
+    this.calls.push(`dtmf ${id} ${digit} ${ms} ${method}`);
+  }
   stopPlayback(): void {}
   on(): this {
     return this;
@@ -141,6 +145,7 @@ export function callSetup(dialplan = "[default]\nexten => 2000,1,Dial(PJSIP/2000
       devices: new DeviceStates(bus),
       clearKeys: new ClearKeyNotices(),
       tollFraud: new TollFraudGate({ config: () => config, clock: env.clock }),
+      dtmf: new DtmfRelay({ media: media, log }),
     },
     executor,
     respond: () => assert.fail("the call manager answers through the session, not the pipeline edge"),

@@ -1,0 +1,120 @@
+/**
+ * DTMF between the two legs of a call, whatever each endpoint's `dtmf_mode` (Asterisk's values):
+ * - rfc4733: RFC 4733 telephone-events in the RTP stream (when the SDP negotiated them);
+ * - inband: the keys' tones in the audio itself;
+ * - info: SIP INFO requests (application/dtmf-relay, application/dtmf);
+ * - auto: rfc4733 when negotiated, else inband; auto_info: rfc4733 when negotiated, else info;
+ * - none: no DTMF.
+ * A digit arrives from the media workers (events, or tones they detected) or as an INFO; it goes
+ * to the bridged partner in the partner's method. RFC 4733 events between two rfc4733 legs, and
+ * tones between two inband legs, already cross in the relayed media and are not sent again.
+ */
+import type { EndpointConfig } from "../../config/index.js";
+import type { Logger } from "../../core/logger.js";
+import type { MediaEngine } from "../../media/index.js";
+import type { SipRequest } from "../../sip/message/message.js";
+import { DEFAULT_DTMF_MS, dtmfMethodOf, type DtmfMethod } from "../media-session/dtmf-method.js";
+import type { InviteSession } from "../../sip/session/index.js";
+import type { MediaSession } from "../media-session/media-session.js";
+
+export type DtmfSource = "rfc4733" | "inband" | "info";
+
+/** The digit and duration of a DTMF INFO body (RFC 6086 framework; the de-facto dtmf-relay format). */
+export function parseDtmfInfo(contentType: string, body: string): { digit: string; durationMs: number } | undefined {
+  const type = contentType.split(";")[0]?.trim().toLowerCase();
+  const normal = (s: string): string | undefined => {
+    const v = s.trim().toUpperCase();
+    if (/^[0-9*#A-D]$/.test(v)) return v;
+    return v === "10" ? "*" : v === "11" ? "#" : undefined;
+  };
+  if (type === "application/dtmf") {
+    const digit = normal(body);
+    return digit === undefined ? undefined : { digit, durationMs: DEFAULT_DTMF_MS };
+  }
+  if (type !== "application/dtmf-relay") return undefined;
+  const fields = new Map<string, string>();
+  for (const line of body.split(/\r?\n/)) {
+    const eq = line.indexOf("=");
+    if (eq > 0) fields.set(line.slice(0, eq).trim().toLowerCase(), line.slice(eq + 1).trim());
+  }
+  const digit = normal(fields.get("signal") ?? "");
+  if (digit === undefined) return undefined;
+  const duration = Number(fields.get("duration"));
+  return { digit, durationMs: Number.isFinite(duration) && duration > 0 ? Math.min(5000, duration) : DEFAULT_DTMF_MS };
+}
+
+/** A leg DTMF can reach (InboundCall, OutboundLeg): its endpoint, media and session. */
+export interface DtmfLeg {
+  readonly name: string;
+  readonly mediaLegId: string;
+  readonly endpoint: EndpointConfig;
+  readonly media: Pick<MediaSession, "telephoneEvent">;
+  readonly session: InviteSession;
+}
+
+export interface DtmfRelayOptions {
+  media: Pick<MediaEngine, "sendDtmf">;
+  log: Logger;
+}
+
+export class DtmfRelay {
+  /** Pairs of bridged legs, by each one's media leg id. */
+  private readonly partners = new Map<string, { self: DtmfLeg; partner: () => DtmfLeg | undefined }>();
+
+  constructor(private readonly o: DtmfRelayOptions) {}
+
+  /** Follows a leg: its INFO digits, and the media's digits by its relay leg id; `partner` is who hears them. */
+  attach(leg: DtmfLeg, partner: () => DtmfLeg | undefined): void {
+    this.partners.set(leg.mediaLegId, { self: leg, partner });
+    leg.session.on("request", (req) => this.onRequest(leg, req));
+    leg.session.on("terminated", () => this.partners.delete(leg.mediaLegId));
+  }
+
+  /** The method DTMF reaches this leg's phone with, now. */
+  methodOf(leg: DtmfLeg): DtmfMethod {
+    return dtmfMethodOf(leg.endpoint, leg.media.telephoneEvent !== undefined);
+  }
+
+  /** A digit the media workers saw from the phone of relay leg `legId`. */
+  fromMedia(legId: string, digit: string, durationMs: number, source: "rfc4733" | "inband"): void {
+    const entry = this.partners.get(legId);
+    if (entry === undefined) return;
+    const method = this.methodOf(entry.self);
+    // Tones detected on a leg that signals another way are its audio, not its keys.
+    if (source === "inband" && method !== "inband") return;
+    if (source === "rfc4733" && method !== "rfc4733") return;
+    this.deliver(entry.self, entry.partner(), digit, durationMs, source);
+  }
+
+  private onRequest(leg: DtmfLeg, req: SipRequest): void {
+    if (req.method !== "INFO") return;
+    const parsed = parseDtmfInfo(req.headers.get("Content-Type") ?? "", req.body.toString("utf8"));
+    if (parsed === undefined) return;
+    this.deliver(leg, this.partners.get(leg.mediaLegId)?.partner(), parsed.digit, parsed.durationMs, "info");
+  }
+
+  private deliver(from: DtmfLeg, to: DtmfLeg | undefined, digit: string, durationMs: number, source: DtmfSource): void {
+    if (this.o.log.wants("verbose", 4)) this.o.log.verbose(4, {}, `DTMF end '${digit}' received on ${from.name}, duration ${durationMs} ms (${source})`);
+    if (to === undefined) return;
+    const method = this.methodOf(to);
+    // What already crossed in the relayed (or transcoded) media is not sent twice.
+    if (method === source && (source === "rfc4733" || source === "inband")) return;
+    this.send(to, digit, durationMs);
+  }
+
+  /** Sends a digit to a leg's phone in its method (SendDTMF, and digits from the partner). */
+  send(to: DtmfLeg, digit: string, durationMs: number = DEFAULT_DTMF_MS): boolean {
+    switch (this.methodOf(to)) {
+      case "rfc4733":
+        this.o.media.sendDtmf(to.mediaLegId, digit, durationMs, "rfc4733");
+        return true;
+      case "inband":
+        this.o.media.sendDtmf(to.mediaLegId, digit, durationMs, "inband");
+        return true;
+      case "info":
+        return to.session.info({ contentType: "application/dtmf-relay", body: `Signal=${digit}\r\nDuration=${durationMs}\r\n` });
+      default:
+        return false;
+    }
+  }
+}
