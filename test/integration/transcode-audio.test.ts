@@ -112,6 +112,7 @@ describe("transcoded calls (baresip Opus, G.722, G.711 ↔ Switchboard ↔ bares
     assert.match(r.callee, /Set audio encoder: PCMU 8000Hz/);
     assert.match(r.channels, /Transcoded: yes, g722 to ulaw for the peer/, r.channels);
     assert.match(r.channels, /Transcoded: yes, ulaw to g722 for the peer/, r.channels);
+    await waitUntil(async () => (/share no codec, so Switchboard transcodes g722 from 2001 to ulaw for 2002/.test(pbx.messagesLog()) ? true : undefined), 8000, "the media doctor's words in messages.log");
   });
 
   it("a PCMA phone calls a G.722 phone: each hears the other's tone", async () => {

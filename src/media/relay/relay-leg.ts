@@ -554,6 +554,11 @@ export class RelayLeg {
     if (this.ssrc >= 0) s.ssrc = this.ssrc;
     if (this.peer) s.bridgedTo = this.peer.id;
     if (this.srtp) s.srtp = { suite: this.srtp.keys.suite, refused: this.srtpRefused };
+    const f = this.options.format;
+    if (f !== undefined) {
+      s.agreed = { codecs: f.codecs.map((c) => ({ name: c.name, payloadType: c.payloadType })) };
+      if (f.event !== undefined) s.agreed.eventPayloadType = f.event.payloadType;
+    }
     const t = this.transcoder;
     if (t !== undefined && this.peer !== undefined) {
       s.transcoding = { from: this.options.format?.codecs[0]?.name ?? "", to: t.encodes, decoded: t.packetsDecoded, encoded: t.packetsEncoded, undecodable: t.undecodable };

@@ -99,6 +99,7 @@ export class MediaDoctor {
       this.reported.add(me.name);
       const text = diagnose(me, other, st);
       if (text) this.ctx.log.notice({ channel: me.name, endpoint: me.endpoint }, text);
+      else if (st.transcoding !== undefined && this.ctx.log.wants("verbose", 3)) this.ctx.log.verbose(3, { channel: me.name }, transcodedText(me, other, st.transcoding));
     }
   }
 
@@ -121,9 +122,23 @@ export function diagnose(me: LegView, other: string, st: LegStats): string | und
         : `a firewall may be blocking UDP port ${st.localPort} (rtp.conf rtpstart-rtpend), or the phone is not sending (muted, on hold, wrong codec)`;
     return `No RTP received from ${me.endpoint} on ${me.name} for ${secs} s after answer: ${other} hears nothing from ${me.endpoint}. Likely cause: ${natHint}`;
   }
+  const agreed = st.agreed;
+  const event = agreed?.eventPayloadType;
+  if (agreed !== undefined && agreed.codecs.length > 0 && st.payloadType !== undefined && st.payloadType !== 13 && st.payloadType !== event && !agreed.codecs.some((c) => c.payloadType === st.payloadType)) {
+    const list = agreed.codecs.map((c) => `${c.name} (payload type ${c.payloadType})`).join(", ");
+    return `${me.endpoint} sends RTP on ${me.name} in payload type ${st.payloadType}, which is not what its SDP agreed (${list}): ${other} hears noise or nothing from ${me.endpoint}. Likely cause: the phone ignores the answer's codec list; limit its codecs to the ones in allow= of endpoint ${me.endpoint}`;
+  }
+  if (st.transcoding !== undefined && st.transcoding.decoded === 0 && st.transcoding.undecodable > 0) {
+    return `${me.endpoint}'s RTP on ${me.name} is transcoded from ${st.transcoding.from} to ${st.transcoding.to} for ${other}, but none of its ${st.transcoding.undecodable} packets could be decoded: ${other} hears nothing from ${me.endpoint}`;
+  }
   if (st.observed && st.advertised && !st.latched && (st.observed.address !== st.advertised.address || st.observed.port !== st.advertised.port)) {
     const contact = me.contact ? `Contact ${me.contact}, ` : "";
     return `${me.endpoint} is behind NAT (${contact}SDP ${adv}, packets from ${st.observed.address}:${st.observed.port}) and rtp_symmetric=${me.symmetric ? "yes" : "no"}: our RTP for ${me.name} goes to ${adv}, so ${me.endpoint} hears nothing from ${other}. Set rtp_symmetric=yes (and rewrite_contact=yes, force_rport=yes, direct_media=no) on endpoint ${me.endpoint}`;
   }
   return undefined;
+}
+
+/** The plain-words line for a leg that is transcoded (not a fault: the phones share no codec). */
+function transcodedText(me: LegView, other: string, t: NonNullable<LegStats["transcoding"]>): string {
+  return `${me.name}: ${me.endpoint} and ${other} share no codec, so Switchboard transcodes ${t.from} from ${me.endpoint} to ${t.to} for ${other} (${t.decoded} packets decoded, ${t.encoded} sent${t.undecodable > 0 ? `, ${t.undecodable} not decodable` : ""}); add a common codec to both allow= lists to relay packets untouched instead`;
 }
