@@ -349,7 +349,7 @@ test("media-engine: legs whose formats differ (ulaw, alaw) are transcoded in the
     assert.equal(r.msg[12], 0xaa, "μ-law 0x80 (+32124) is A-law 0xaa");
   }
   const st = await engine.stats(a.id);
-  assert.deepEqual({ ...st.transcoding }, { from: "ulaw", to: "alaw", decoded: 5, encoded: 5, undecodable: 0 });
+  assert.deepEqual({ ...st.transcoding }, { from: "ulaw", to: "alaw", decoded: 5, encoded: 5, undecodable: 0, concealed: 0 });
   engine.setOptions(b.id, { format: { codecs: [{ name: "ulaw", payloadType: 0 }] } });
   await engine.stats(b.id);
   const before = pb.received.length;

@@ -561,7 +561,7 @@ export class RelayLeg {
     }
     const t = this.transcoder;
     if (t !== undefined && this.peer !== undefined) {
-      s.transcoding = { from: this.options.format?.codecs[0]?.name ?? "", to: t.encodes, decoded: t.packetsDecoded, encoded: t.packetsEncoded, undecodable: t.undecodable };
+      s.transcoding = { from: this.options.format?.codecs[0]?.name ?? "", to: t.encodes, decoded: t.packetsDecoded, encoded: t.packetsEncoded, undecodable: t.undecodable, concealed: t.concealed };
     }
     return s;
   }

@@ -104,7 +104,7 @@ export interface LegStats {
   /** The formats this leg's SDP agreed (payload types), with telephone-event's, when known. */
   agreed?: { codecs: Array<{ name: string; payloadType: number }>; eventPayloadType?: number };
   /** Set while what this leg receives is transcoded for its partner: the two formats and the packet counts. */
-  transcoding?: { from: string; to: string; decoded: number; encoded: number; undecodable: number };
+  transcoding?: { from: string; to: string; decoded: number; encoded: number; undecodable: number; concealed: number };
   /** SDES-SRTP on this leg: the suite, and how many inbound packets failed authentication or replay checks (counted in `dropped`). */
   srtp?: { suite: string; refused: number };
   echo: boolean;

@@ -266,5 +266,5 @@ function mediaLines(st: LegStats | undefined, codec: string): string[] {
 function transcodedText(st: LegStats): string {
   const t = st.transcoding;
   if (t === undefined) return st.bridgedTo === undefined ? "no" : "no (packets pass to the peer untouched)";
-  return `yes, ${t.from} to ${t.to} for the peer (${t.decoded} packets decoded, ${t.encoded} encoded${t.undecodable > 0 ? `, ${t.undecodable} undecodable` : ""})`;
+  return `yes, ${t.from} to ${t.to} for the peer (${t.decoded} packets decoded, ${t.encoded} encoded${t.concealed > 0 ? `, ${t.concealed} lost and concealed` : ""}${t.undecodable > 0 ? `, ${t.undecodable} undecodable` : ""})`;
 }

@@ -22,7 +22,7 @@ test("media doctor: RTP in a payload type the SDP never agreed is named, with th
 });
 
 test("media doctor: a transcoded leg none of whose packets decode is a fault; one that decodes is not", () => {
-  const broken = diagnose(me, "1002", { ...base, transcoding: { from: "ulaw", to: "g722", decoded: 0, encoded: 0, undecodable: 240 } });
+  const broken = diagnose(me, "1002", { ...base, transcoding: { from: "ulaw", to: "g722", decoded: 0, encoded: 0, undecodable: 240, concealed: 0 } });
   assert.match(broken ?? "", /transcoded from ulaw to g722 for 1002, but none of its 240 packets could be decoded/);
-  assert.equal(diagnose(me, "1002", { ...base, transcoding: { from: "ulaw", to: "g722", decoded: 250, encoded: 250, undecodable: 0 } }), undefined);
+  assert.equal(diagnose(me, "1002", { ...base, transcoding: { from: "ulaw", to: "g722", decoded: 250, encoded: 250, undecodable: 0, concealed: 0 } }), undefined);
 });
