@@ -48,7 +48,7 @@ export interface DtmfLeg {
   readonly name: string;
   readonly mediaLegId: string;
   readonly endpoint: EndpointConfig;
-  readonly media: Pick<MediaSession, "telephoneEvent">;
+  readonly media: Pick<MediaSession, "agreedTelephoneEvent">;
   readonly session: InviteSession;
 }
 
@@ -72,7 +72,7 @@ export class DtmfRelay {
 
   /** The method DTMF reaches this leg's phone with, now. */
   methodOf(leg: DtmfLeg): DtmfMethod {
-    return dtmfMethodOf(leg.endpoint, leg.media.telephoneEvent !== undefined);
+    return dtmfMethodOf(leg.endpoint, leg.media.agreedTelephoneEvent !== undefined);
   }
 
   /** A digit the media workers saw from the phone of relay leg `legId`. */

@@ -163,6 +163,8 @@ export class MediaSession {
   private remoteKey: SdesCrypto | undefined;
   /** The suite the relay leg encrypts with, once both keys are known; undefined for plain RTP. */
   private srtpSuite: string | undefined;
+  /** False once the peer's answer left telephone-event out. */
+  private eventAgreed = true;
   /** The fmtp the peer gave each format in its answer (what it wants to receive), by name. */
   private readonly remoteFmtp = new Map<string, string>();
   /** The last format given to the relay leg (JSON), so an unchanged one is not sent again. */
@@ -226,6 +228,11 @@ export class MediaSession {
     return this.event;
   }
 
+  /** telephone-event when both sides agreed it (ours, and the answer or offer named it too). */
+  get agreedTelephoneEvent(): TelephoneEvent | undefined {
+    return this.eventAgreed ? this.event : undefined;
+  }
+
   /** The a=ptime of this leg, when one was agreed. */
   get ptimeMs(): number | undefined {
     return this.ptime;
@@ -279,6 +286,7 @@ export class MediaSession {
       this.ptime = offered.ptime;
     }
     this.profile = offerProfile(policy);
+    this.eventAgreed = true;
     this.sentKeys = policy.mediaEncryption === "sdes" ? offerKeys(policy.srtpTag32) : [];
     this.localDirection = "sendrecv";
     this.stateValue = "offering";
@@ -346,8 +354,9 @@ export class MediaSession {
       return { ok: false, reason: `the answer names none of the codecs we offered (offered ${this.codecList.map((c) => c.name).join("|")}, answered ${a.codecs.map((c) => c.name).join("|") || "none"})` };
     }
     if (!this.sent || this.stateValue === "offering") this.codecList = joint;
-    // RFC 4733 §7.1.1 via RFC 3264: an answer without telephone-event declines it.
-    if (this.stateValue === "offering" && a.telephoneEvent === undefined) this.event = undefined;
+    // An answer without telephone-event declines it (RFC 3264 §6.1); our description keeps its
+    // lines until its version changes (§8), so only what is agreed changes.
+    this.eventAgreed = a.telephoneEvent !== undefined;
     if (offeredKeys) this.useKeys(keys.local, keys.remote);
     this.applyRemote(a);
     this.stateValue = "active";
@@ -446,9 +455,10 @@ export class MediaSession {
         return fmtp === undefined ? { name: c.name, payloadType: c.payloadType } : { name: c.name, payloadType: c.payloadType, fmtp };
       }),
     };
-    if (this.event) format.event = { payloadType: this.event.payloadType, clockRate: this.event.clockRate };
+    const event = this.agreedTelephoneEvent;
+    if (event) format.event = { payloadType: event.payloadType, clockRate: event.clockRate };
     if (this.ptime !== undefined) format.ptimeMs = this.ptime;
-    const method = dtmfMethodOf(this.o.endpoint, this.event !== undefined);
+    const method = dtmfMethodOf(this.o.endpoint, event !== undefined);
     const dtmf = { dtmfDetect: method === "inband" ? ("inband" as const) : ("off" as const), dtmfEvents: method === "rfc4733" };
     const key = JSON.stringify([format, dtmf]);
     if (key === this.formatSent) return;

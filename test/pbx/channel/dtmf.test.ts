@@ -38,7 +38,7 @@ function fakeLeg(name: string, mode: string, event: boolean): DtmfLeg & { infos:
     info: (b: { body: string }) => (infos.push(b.body), true),
     emit: (n: string, x: unknown) => listeners.get(n)?.(x),
   };
-  return { name, mediaLegId: `m-${name}`, endpoint: ep(mode), media: { telephoneEvent: event ? { payloadType: 101, clockRate: 8000 } : undefined }, session: session as never, infos };
+  return { name, mediaLegId: `m-${name}`, endpoint: ep(mode), media: { agreedTelephoneEvent: event ? { payloadType: 101, clockRate: 8000 } : undefined }, session: session as never, infos };
 }
 
 test("dtmf: a digit goes to the partner in its method, and not again over the path that carried it", () => {

@@ -21,10 +21,10 @@ async function run(lines: string[], setup: (ch: FakeChannel) => void = () => {})
   return { ch, log, outcome };
 }
 
-test("apps: the core registry has the fourteen basic applications, case-insensitively", () => {
+test("apps: the core registry has the fifteen basic applications, case-insensitively", () => {
   const apps = createCoreAppRegistry();
-  assert.equal(CORE_APPS.length, 14);
-  for (const n of ["answer", "HANGUP", "Dial", "echo", "Playback", "Wait", "NoOp", "Set", "Goto", "GotoIf", "Busy", "Congestion", "Progress", "Ringing"]) {
+  assert.equal(CORE_APPS.length, 15);
+  for (const n of ["answer", "HANGUP", "Dial", "echo", "Playback", "Wait", "NoOp", "Set", "Goto", "GotoIf", "Busy", "Congestion", "Progress", "Ringing", "senddtmf"]) {
     assert.ok(apps.has(n), n);
   }
   assert.throws(() => apps.register(CORE_APPS[0]!), /already registered/);
