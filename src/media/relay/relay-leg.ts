@@ -506,8 +506,9 @@ export class RelayLeg {
     peer.rtcpOut++;
   }
 
-  /** Periodic housekeeping: keepalives, rtp_timeout, the no-media report. */
+  /** Periodic housekeeping: keepalives, rtp_timeout, the no-media report, the jitter buffer. */
   tick(now: number): void {
+    if (this.transcoder !== undefined && this.peer !== undefined) this.transcoder.flush(now, this.peer.sendOwnPacket);
     const o = this.options;
     if (o.keepaliveSec > 0 && this.player === undefined && this.dstPort !== 0 && now - Math.max(this.lastSentAt, this.timeoutBase) >= o.keepaliveSec * 1000) {
       writeRtpHeader(this.keepalive, PT_CN, this.own.seq, this.own.ts, this.own.ssrc);

@@ -17,6 +17,7 @@ import { createCodec, naturalRate, type AudioCodec } from "../codec/audio-codec.
 import { Resampler } from "../codec/resampler.js";
 import type { OwnStream } from "../playback/rtp-player.js";
 import { parseRtpHeader, RTP_HEADER_SIZE, writeRtpHeader } from "../rtp/rtp-header.js";
+import { JitterBuffer } from "./jitter-buffer.js";
 import type { LegFormat } from "./leg-format.js";
 
 /** RFC 3389 comfort noise, static payload type 13. */
@@ -57,6 +58,8 @@ export class Transcoder {
   undecodable = 0;
   /** Packets lost on the way from the sender and concealed. */
   concealed = 0;
+  /** Puts reordered packets back in order before they are decoded. */
+  readonly jitter = new JitterBuffer();
 
   constructor(
     readonly from: LegFormat,
@@ -87,7 +90,21 @@ export class Transcoder {
   }
 
   /** Takes one RTP packet from the sending phone (already decrypted) and sends what it yields. */
-  push(msg: Buffer, send: (packet: Buffer) => void): void {
+  push(msg: Buffer, send: (packet: Buffer) => void, now = performance.now()): void {
+    if (msg.length < RTP_HEADER_SIZE) {
+      this.undecodable++;
+      return;
+    }
+    // The socket's buffer is reused for the next datagram only when we let go of it; a held one is copied.
+    this.jitter.push(this.jitter.depth > 0 ? Buffer.from(msg) : msg, now, (p) => this.process(p, send));
+  }
+
+  /** Packets the jitter buffer held past its depth (called from the worker's periodic tick). */
+  flush(now: number, send: (packet: Buffer) => void): void {
+    this.jitter.flush(now, (p) => this.process(p, send));
+  }
+
+  private process(msg: Buffer, send: (packet: Buffer) => void): void {
     const h = parseRtpHeader(msg);
     if (h === undefined) {
       this.undecodable++;

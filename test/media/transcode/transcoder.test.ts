@@ -156,3 +156,35 @@ test("transcoder: comfort noise is not carried; an unknown payload type or a bro
   assert.equal(s.sent.length, 0);
   assert.equal(s.t.undecodable, 2);
 });
+
+test("transcoder: reordered packets — the first swap costs one concealed packet and deepens the jitter buffer, the next swap is put back in order", () => {
+  const s = setup(ULAW, ALAW);
+  const send = phone("ulaw", 0);
+  const order: number[] = [];
+  for (let n = 0; n < 60; n++) order.push(n);
+  for (const at of [20, 40]) [order[at], order[at + 1]] = [order[at + 1]!, order[at]!];
+  let now = 0;
+  for (const n of order) s.t.push(send(n), (out) => s.sent.push(Buffer.from(out)), (now += 20));
+  s.t.flush((now += 100), (out) => s.sent.push(Buffer.from(out)));
+  assert.equal(s.t.jitter.late, 1, "the first swapped packet came too late");
+  assert.equal(s.t.jitter.depth, 1, "so the buffer holds one packet now");
+  assert.equal(s.t.concealed, 1, "its slot was concealed");
+  const h = s.headers();
+  assert.equal(h.length, 60, "every 20 ms went out once");
+  for (let i = 1; i < h.length; i++) assert.equal((h[i]!.timestamp - h[i - 1]!.timestamp) >>> 0, 160, `packet ${i}`);
+  const f = toneFit(s.heard(), 1000, 8000, 400);
+  assert.ok(f.snrDb > 20, `SNR ${f.snrDb.toFixed(1)} dB`);
+});
+
+test("transcoder: a held packet is let go by the worker's tick when the stream pauses", () => {
+  const s = setup(ULAW, ALAW);
+  const send = phone("ulaw", 0);
+  s.t.jitter.depth = 2;
+  s.push(send(0));
+  s.t.push(send(2), (out) => s.sent.push(Buffer.from(out)), 1000);
+  assert.equal(s.sent.length, 1, "packet 2 waits for packet 1");
+  s.t.flush(1020, (out) => s.sent.push(Buffer.from(out)));
+  assert.equal(s.sent.length, 1, "not yet: the buffer's depth is 60 ms");
+  s.t.flush(1100, (out) => s.sent.push(Buffer.from(out)));
+  assert.equal(s.sent.length, 3, "let go, with the lost packet concealed before it");
+});
