@@ -112,3 +112,13 @@ test("media-engine dtmf: events toward a phone that hears its partner's relayed 
   assert.equal(events[0]!.timestamp, 504 * 160, "the event starts where the stream stood");
   assert.equal(all.at(-1)!.sequenceNumber, 510, "the next relayed packet follows the inserted ones");
 });
+
+test("media-engine dtmf: events shorter than 40 ms are not digits, and a flood of events is capped per second", async () => {
+  const { l, p } = await leg({ format: ULAW });
+  digits.length = 0;
+  const end = (ts: number, dur: number, seq: number) => p.sendRtp(l.localPort, { seq, ts, pt: 101, payload: Buffer.from([7, 0x8a, dur >> 8, dur & 0xff]) });
+  end(16000, 80, 1); // 10 ms
+  for (let i = 0; i < 40; i++) end(20000 + i * 800, 400, 2 + i); // forty 50 ms digits at once
+  await sleep(300);
+  assert.equal(digits.length, 12, digits.join("; "));
+});

@@ -358,3 +358,17 @@ test("media-engine: legs whose formats differ (ulaw, alaw) are transcoded in the
   assert.deepEqual(r?.msg, raw, "same codec on both legs: byte for byte");
   assert.equal((await engine.stats(a.id)).transcoding, undefined);
 });
+
+test("media-engine: the same codec under another payload type number on each leg is renumbered, not transcoded", async () => {
+  const { a, b, pa, pb } = await call();
+  engine.setOptions(a.id, { format: { codecs: [{ name: "opus", payloadType: 111 }], event: { payloadType: 101, clockRate: 8000 } } });
+  engine.setOptions(b.id, { format: { codecs: [{ name: "opus", payloadType: 96 }], event: { payloadType: 97, clockRate: 8000 } } });
+  await engine.stats(a.id);
+  const before = pb.received.length;
+  const payload = Buffer.from("opus-frame");
+  pa.sendRtp(a.localPort, { seq: 1, ssrc: 0xaaaa0001, pt: 111, payload });
+  pa.sendRtp(a.localPort, { seq: 2, ssrc: 0xaaaa0001, pt: 101, payload: Buffer.from([1, 0x8a, 3, 32]) });
+  const got = (await pb.waitFor(before + 2)).slice(before).map((r) => parseRtpHeader(r.msg)!);
+  assert.deepEqual(got.map((h) => [h.payloadType, h.ssrc]), [[96, 0xaaaa0001], [97, 0xaaaa0001]]);
+  assert.equal((await engine.stats(a.id)).transcoding, undefined, "relayed, not transcoded");
+});

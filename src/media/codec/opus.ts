@@ -130,12 +130,17 @@ export class OpusEncoder {
   /** One frame (2.5 … 60 ms at `sampleRate`) to one Opus packet. */
   encode(samples: Int16Array): Buffer {
     const { wasm: w, pcm, packet } = this.rt;
+    if (samples.length > MAX_FRAME) throw new Error(`opus: a frame of ${samples.length} samples is longer than 120 ms`);
     new Int16Array(w.memory.buffer, pcm, samples.length).set(samples);
     const n = check(w.opus_encode(this.st, pcm, samples.length, packet, MAX_PACKET), "encode");
     return Buffer.from(new Uint8Array(w.memory.buffer, packet, n));
   }
 
+  private closed = false;
+
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
     freed.unregister(this);
     this.rt.wasm.free(this.st);
   }
@@ -174,7 +179,11 @@ export class OpusDecoder {
     return new Int16Array(w.memory.buffer.slice(pcm, pcm + n * 2));
   }
 
+  private closed = false;
+
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
     freed.unregister(this);
     this.rt.wasm.free(this.st);
   }

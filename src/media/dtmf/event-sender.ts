@@ -47,7 +47,8 @@ export function sendTelephoneEvent(target: EventTarget, digit: string, durationM
         return;
       }
       for (let i = 0; i < 3; i++) packet(total, true, total <= step && i === 0);
-      own.ts = (ts + total) >>> 0;
+      // Only forward: others sending on the stream meanwhile may have moved it further already.
+      if (((ts + total - own.ts) | 0) > 0) own.ts = (ts + total) >>> 0;
       resolve();
     };
     tick();

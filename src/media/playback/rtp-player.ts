@@ -6,6 +6,7 @@
  */
 import { createCodec, type AudioCodec } from "../codec/audio-codec.js";
 import { Resampler } from "../codec/resampler.js";
+import { sendPtime } from "../codec/ptime.js";
 import { RTP_HEADER_SIZE, writeRtpHeader } from "../rtp/rtp-header.js";
 import type { PlayOptions, PlayResult } from "../relay/types.js";
 import type { SampleSource } from "./sample-sources.js";
@@ -38,8 +39,8 @@ export class RtpPlayer {
     readonly finish: (result: PlayResult) => void,
     now: number,
   ) {
-    this.ptimeMs = Math.min(120, Math.max(10, opts.ptimeMs ?? 20));
     const name = LEGACY[opts.codec] ?? opts.codec;
+    this.ptimeMs = sendPtime(name, opts.ptimeMs);
     const codec = createCodec(name, { rate: SAMPLE_RATE, ...(opts.fmtp !== undefined ? { fmtp: opts.fmtp } : {}) });
     if (codec === undefined) throw new Error(`cannot play to a leg in ${name}`);
     this.codec = codec;

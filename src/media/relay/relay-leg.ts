@@ -24,6 +24,11 @@ import { Resampler } from "../codec/resampler.js";
 import { DtmfDetector } from "../dtmf/dtmf-detector.js";
 import { eventDigit } from "../dtmf/dtmf-tones.js";
 
+/** Digits a leg may report per second; a human dials at most about ten. */
+const MAX_DIGITS_PER_SECOND = 12;
+/** RFC 4733 events shorter than this are not digits. */
+const MIN_EVENT_MS = 40;
+
 /** RFC 3389 comfort noise, static payload type 13 (RFC 3551 §6). */
 const PT_CN = 13;
 /** CN noise level byte: -127 dBov, i.e. silence. */
@@ -73,10 +78,14 @@ export class RelayLeg {
   private echoTsOffset: number | undefined;
   private echoSsrc = -1;
   player: RtpPlayer | undefined;
+  /** Payload types renumbered toward the partner (same codec, another number in its SDP). */
+  private ptRewrite: Map<number, number> | undefined;
   /** Decodes what this leg's phone sends and encodes it for the partner's, when their formats differ. */
   private transcoder: Transcoder | undefined;
   /** Inband DTMF detection on what this leg's phone sends (dtmfDetect: "inband"), with its decoders by payload type. */
   private inband: { detector: DtmfDetector; decoders: Map<number, { codec: AudioCodec; resampler: Resampler } | undefined> } | undefined;
+  /** When the digits of the last second were reported. */
+  private readonly digitTimes: number[] = [];
   /** The timestamp of the last RFC 4733 event reported, so its three end packets count once. */
   private lastEventTs = -1;
   /**
@@ -85,8 +94,10 @@ export class RelayLeg {
    * toward a phone that hears a relayed stream go into that stream, so it sees one source, and
    * the relayed packets' sequence numbers move up by as many.
    */
-  private relayed = { ssrc: -1, seq: 0, ts: 0, at: 0 };
+  private relayed = { ssrc: -1, seq: 0, origSeq: 0, ts: 0, at: 0 };
   private relayShift = 0;
+  /** The original sequence number of the relayed packet after which our last packet went in. */
+  private shiftBase = 0;
   /** SRTP toward and from this leg's phone (undefined: plain RTP). */
   private srtp: { keys: LegSrtp; in: SrtpContext; out: SrtpContext } | undefined;
   /** Of `dropped`, SRTP packets that failed authentication or replay checks. */
@@ -238,6 +249,16 @@ export class RelayLeg {
     }
   }
 
+  /** The bridge is gone: what was set up for the partner goes with it. */
+  unbridge(): void {
+    if (this.peer !== undefined && this.peer.peer === this) {
+      this.peer.peer = undefined;
+      this.peer.refreshTranscoder();
+    }
+    this.peer = undefined;
+    this.refreshTranscoder();
+  }
+
   bridgeTo(peer: RelayLeg): void {
     this.peer = peer;
     this.learner.reset();
@@ -252,20 +273,28 @@ export class RelayLeg {
    * leg has no format), so packets pass untouched. A transcoder whose two formats are unchanged is
    * kept, with its codec state and timestamps.
    */
-  private refreshTranscoder(): void {
+  refreshTranscoder(): void {
     const peer = this.peer;
     const from = this.options.format;
     const to = peer?.options.format;
     const current = this.transcoder;
+    this.ptRewrite = undefined;
     if (peer === undefined || from === undefined || to === undefined || sameFormat(from, to)) {
       current?.close();
       this.transcoder = undefined;
+      // The same codec under another payload type number in the partner's SDP: renumber it.
+      const a = from?.codecs[0];
+      const b = to?.codecs[0];
+      const rewrite = new Map<number, number>();
+      if (a !== undefined && b !== undefined && a.payloadType !== b.payloadType) rewrite.set(a.payloadType, b.payloadType);
+      if (from?.event !== undefined && to?.event !== undefined && from.event.payloadType !== to.event.payloadType) rewrite.set(from.event.payloadType, to.event.payloadType);
+      if (rewrite.size > 0) this.ptRewrite = rewrite;
       return;
     }
-    if (current !== undefined && JSON.stringify([current.from, current.to]) === JSON.stringify([from, to])) return;
+    if (current !== undefined && current.sink === peer && JSON.stringify([current.from, current.to]) === JSON.stringify([from, to])) return;
     current?.close();
     try {
-      this.transcoder = new Transcoder(from, to, peer.own);
+      this.transcoder = new Transcoder(from, to, peer.own, peer);
     } catch (err) {
       this.transcoder = undefined;
       this.events.error(this, err as Error);
@@ -279,7 +308,7 @@ export class RelayLeg {
       return;
     }
     if (this.inband === undefined) {
-      this.inband = { detector: new DtmfDetector((digit, ms) => this.events.dtmf(this, digit, ms, "inband")), decoders: new Map() };
+      this.inband = { detector: new DtmfDetector((digit, ms) => this.reportDigit(digit, ms, "inband")), decoders: new Map() };
       return;
     }
     for (const d of this.inband.decoders.values()) d?.codec.close?.();
@@ -309,6 +338,15 @@ export class RelayLeg {
     inband.detector.push(d.resampler.process(d.codec.decode(msg.subarray(h.payloadOffset, h.payloadOffset + h.payloadLength))));
   }
 
+  /** Reports a digit unless this leg already reported MAX_DIGITS_PER_SECOND in the last second (a flood). */
+  private reportDigit(digit: string, ms: number, source: "rfc4733" | "inband"): void {
+    const now = performance.now();
+    while (this.digitTimes.length > 0 && now - (this.digitTimes[0] as number) > 1000) this.digitTimes.shift();
+    if (this.digitTimes.length >= MAX_DIGITS_PER_SECOND) return;
+    this.digitTimes.push(now);
+    this.events.dtmf(this, digit, ms, source);
+  }
+
   /** An RFC 4733 event from this leg's phone: reported once, at its end. */
   private onEvent(msg: Buffer): void {
     const h = parseRtpHeader(msg);
@@ -318,7 +356,9 @@ export class RelayLeg {
     this.lastEventTs = h.timestamp;
     const digit = eventDigit(msg[at]!);
     const clock = this.options.format?.event?.clockRate ?? 8000;
-    if (digit !== undefined) this.events.dtmf(this, digit, Math.round((msg.readUInt16BE(at + 2) * 1000) / clock), "rfc4733");
+    const ms = Math.round((msg.readUInt16BE(at + 2) * 1000) / clock);
+    // Shorter than any key press (ITU-T Q.24 asks for 40 ms): noise or a flood, not a digit.
+    if (digit !== undefined && ms >= MIN_EVENT_MS) this.reportDigit(digit, ms, "rfc4733");
   }
 
   /**
@@ -342,6 +382,7 @@ export class RelayLeg {
       sendOwn: (b: Buffer) => {
         r.seq = (r.seq + 1) & 0xffff;
         this.relayShift = (this.relayShift + 1) & 0xffff;
+        this.shiftBase = r.origSeq;
         this.sendOwn(b);
       },
     };
@@ -448,15 +489,37 @@ export class RelayLeg {
     }
     // While the partner plays a prompt, its phone hears the prompt, not us; while the partner's
     // phone holds the call (sendonly/inactive), it receives nothing.
-    if (peer === undefined || peer.dstPort === 0 || peer.player !== undefined || peer.options.remoteReceives === false) return;
-    if (isEvent && peer.options.dtmfEvents === false) return;
-    if (this.transcoder !== undefined) {
-      this.transcoder.push(msg, peer.sendOwnPacket);
+    if (peer === undefined || peer.dstPort === 0 || peer.player !== undefined || peer.options.remoteReceives === false) {
+      this.transcoder?.resync();
       return;
     }
-    if (peer.relayShift !== 0) msg.writeUInt16BE((msg.readUInt16BE(2) + peer.relayShift) & 0xffff, 2);
+    if (isEvent && peer.options.dtmfEvents === false) return;
+    if (this.transcoder !== undefined) {
+      try {
+        this.transcoder.push(msg, peer.sendOwnPacket, now);
+      } catch (err) {
+        // A codec that refuses what it was given must not take the worker down: stop transcoding
+        // this direction and say so.
+        this.transcoder.close();
+        this.transcoder = undefined;
+        this.events.error(this, err as Error);
+      }
+      return;
+    }
     const r = peer.relayed;
+    const origSeq = msg.readUInt16BE(2);
+    if (peer.relayShift !== 0) {
+      // Packets of ours went into this stream after original number shiftBase: a relayed packet
+      // from before that point would now repeat a number already sent (and an SRTP index).
+      if (((origSeq - peer.shiftBase + 0x8000) & 0xffff) - 0x8000 <= 0 && msg.readUInt32BE(8) === r.ssrc) return;
+      msg.writeUInt16BE((origSeq + peer.relayShift) & 0xffff, 2);
+    }
+    if (this.ptRewrite !== undefined) {
+      const to = this.ptRewrite.get(this.payloadType);
+      if (to !== undefined) msg[1] = (msg[1]! & 0x80) | to;
+    }
     r.ssrc = msg.readUInt32BE(8);
+    r.origSeq = origSeq;
     r.seq = msg.readUInt16BE(2);
     r.ts = msg.readUInt32BE(4);
     r.at = now;
@@ -508,7 +571,15 @@ export class RelayLeg {
 
   /** Periodic housekeeping: keepalives, rtp_timeout, the no-media report, the jitter buffer. */
   tick(now: number): void {
-    if (this.transcoder !== undefined && this.peer !== undefined) this.transcoder.flush(now, this.peer.sendOwnPacket);
+    if (this.transcoder !== undefined && this.peer !== undefined) {
+      try {
+        this.transcoder.flush(now, this.peer.sendOwnPacket);
+      } catch (err) {
+        this.transcoder.close();
+        this.transcoder = undefined;
+        this.events.error(this, err as Error);
+      }
+    }
     const o = this.options;
     if (o.keepaliveSec > 0 && this.player === undefined && this.dstPort !== 0 && now - Math.max(this.lastSentAt, this.timeoutBase) >= o.keepaliveSec * 1000) {
       writeRtpHeader(this.keepalive, PT_CN, this.own.seq, this.own.ts, this.own.ssrc);

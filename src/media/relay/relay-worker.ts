@@ -181,8 +181,8 @@ function handle(m: ToWorker): void {
       const a = legs.get(m.a);
       const b = legs.get(m.b);
       if (a === undefined || b === undefined) return;
-      if (a.peer !== undefined && a.peer !== b) a.peer.peer = undefined;
-      if (b.peer !== undefined && b.peer !== a) b.peer.peer = undefined;
+      if (a.peer !== undefined && a.peer !== b) a.peer.unbridge();
+      if (b.peer !== undefined && b.peer !== a) b.peer.unbridge();
       a.bridgeTo(b);
       b.bridgeTo(a);
       return;
@@ -190,8 +190,7 @@ function handle(m: ToWorker): void {
     case "unbridge": {
       const leg = legs.get(m.id);
       if (leg === undefined) return;
-      if (leg.peer !== undefined && leg.peer.peer === leg) leg.peer.peer = undefined;
-      leg.peer = undefined;
+      leg.unbridge();
       return;
     }
     case "echo": {

@@ -14,19 +14,41 @@ const DECAY_PACKETS = 500;
 /** Sequence-number distance b - a in 16-bit arithmetic (RFC 3550 §A.1). */
 const ahead = (a: number, b: number): number => ((b - a + 0x8000) & 0xffff) - 0x8000;
 
+/** A jump back further than this is the sender restarting its numbering, not a late packet. */
+const MAX_LATE = 64;
+
 export class JitterBuffer {
   private expected = -1;
+  private ssrc = -1;
   private readonly held = new Map<number, { packet: Buffer; at: number }>();
   depth = 0;
   /** Packets that came after their place had been given up (counted once each). */
   late = 0;
   private inOrder = 0;
 
+  /** Forgets the stream: the next packet starts it again (the relay withheld packets meanwhile). */
+  reset(release: (p: Buffer) => void): void {
+    this.drain(release);
+    this.expected = -1;
+  }
+
   /** Takes one packet; `release` gets every packet that can go on now, in order. */
   push(packet: Buffer, now: number, release: (p: Buffer) => void): void {
     const seq = packet.readUInt16BE(2);
+    const ssrc = packet.readUInt32BE(8);
+    if (ssrc !== this.ssrc) {
+      // Another source (a restarted stream, an SBC switching streams): a fresh sequence space.
+      this.drain(release);
+      this.ssrc = ssrc;
+      this.expected = seq;
+    }
     if (this.expected < 0) this.expected = seq;
-    const d = ahead(this.expected, seq);
+    let d = ahead(this.expected, seq);
+    if (d < -MAX_LATE) {
+      this.drain(release);
+      this.expected = seq;
+      d = 0;
+    }
     if (d < 0) {
       // Too late: its slot was concealed already. A deeper buffer would have caught it.
       this.late++;

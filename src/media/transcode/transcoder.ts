@@ -15,6 +15,7 @@
  */
 import { createCodec, naturalRate, type AudioCodec } from "../codec/audio-codec.js";
 import { Resampler } from "../codec/resampler.js";
+import { sendPtime } from "../codec/ptime.js";
 import type { OwnStream } from "../playback/rtp-player.js";
 import { parseRtpHeader, RTP_HEADER_SIZE, writeRtpHeader } from "../rtp/rtp-header.js";
 import { JitterBuffer } from "./jitter-buffer.js";
@@ -26,6 +27,9 @@ const PT_CN = 13;
 const MAX_GAP_SECONDS = 30;
 /** Lost audio up to this long is concealed rather than skipped. */
 const MAX_CONCEAL_MS = 100;
+/** A packet that decodes to more than this much audio is not taken (a hostile or broken sender). */
+const MAX_PACKET_MS = 120;
+
 
 interface Decoder {
   codec: AudioCodec;
@@ -44,6 +48,9 @@ export class Transcoder {
   private inSsrc = -1;
   private expectedTs: number | undefined;
   private expectedSeq = -1;
+  /** When the last packet was taken (performance.now()), for breaks in the sender's stream. */
+  private lastAt: number | undefined;
+  private lastOwnTs = 0;
   /** The last decoded audio (at the encoder's rate), repeated to cover a lost packet. */
   private lastAudio: Int16Array = new Int16Array(0);
   private expectedClock = 8000;
@@ -65,6 +72,8 @@ export class Transcoder {
     readonly from: LegFormat,
     readonly to: LegFormat,
     private readonly own: OwnStream,
+    /** Whose stream `own` is (the leg the output goes to), so a new partner gets a new transcoder. */
+    readonly sink?: object,
   ) {
     const target = to.codecs[0];
     const source = from.codecs[0];
@@ -73,7 +82,7 @@ export class Transcoder {
     if (target === undefined || encoder === undefined) throw new Error(`cannot encode ${target?.name ?? "(no codec)"}`);
     this.encoder = encoder;
     this.outPt = target.payloadType;
-    const ptime = to.ptimeMs ?? 20;
+    const ptime = sendPtime(target.name, to.ptimeMs);
     this.frameSamples = Math.round((encoder.sampleRate * ptime) / 1000);
     this.frameTicks = Math.round((encoder.rtpClockRate * ptime) / 1000);
   }
@@ -97,6 +106,18 @@ export class Transcoder {
     }
     // The socket's buffer is reused for the next datagram only when we let go of it; a held one is copied.
     this.jitter.push(this.jitter.depth > 0 ? Buffer.from(msg) : msg, now, (p) => this.process(p, send));
+  }
+
+  /**
+   * The relay withheld the sender's packets for a while (a prompt or inband digit toward the
+   * receiver, hold): what comes next is a new talkspurt, not a loss to conceal. Held packets are
+   * dropped, the sender's clock forgotten, and the next packet is marked.
+   */
+  resync(): void {
+    this.jitter.reset(() => {});
+    this.expectedTs = undefined;
+    this.pending = new Int16Array(0);
+    this.markNext = true;
   }
 
   /** Packets the jitter buffer held past its depth (called from the worker's periodic tick). */
@@ -124,12 +145,17 @@ export class Transcoder {
     const lost = this.followTimestamps(h.ssrc, h.sequenceNumber, h.timestamp, d.codec.rtpClockRate);
     if (lost > 0) this.conceal(d, lost, payload);
     const decoded = d.codec.decode(payload);
+    if (decoded.length > (d.codec.sampleRate * MAX_PACKET_MS) / 1000) {
+      this.undecodable++;
+      return;
+    }
     this.packetsDecoded++;
     this.expectedTs = (h.timestamp + Math.round((decoded.length * d.codec.rtpClockRate) / d.codec.sampleRate)) >>> 0;
     const audio = d.resampler.process(decoded);
     if (audio.length > 0) this.lastAudio = audio;
     this.append(audio);
     this.drain(send);
+    this.lastOwnTs = this.own.ts;
   }
 
   /** Encodes and sends every whole frame that is buffered. */
@@ -178,14 +204,30 @@ export class Transcoder {
   private followTimestamps(ssrc: number, seq: number, ts: number, clock: number): number {
     const expectedSeq = this.expectedSeq;
     this.expectedSeq = (seq + 1) & 0xffff;
+    const now = performance.now();
+    const last = this.lastAt;
+    const lastTs = this.lastOwnTs;
+    this.lastAt = now;
     if (ssrc !== this.inSsrc || this.expectedTs === undefined || clock !== this.expectedClock) {
+      // A new source, a new clock, or the first packet after a resync: a new talkspurt. Ours moves
+      // on by the time that passed since the last packet we took, so the receiver's playout stays
+      // in time with the wall clock.
+      const restart = this.inSsrc !== -1;
       this.inSsrc = ssrc;
       this.expectedClock = clock;
       this.expectedTs = ts;
+      if (restart) this.newTalkspurt(last === undefined ? 0 : now - last, lastTs);
+      this.lastOwnTs = this.own.ts;
       return 0;
     }
     const gap = (ts - this.expectedTs) | 0;
-    if (gap <= 0 || gap > MAX_GAP_SECONDS * clock) return 0;
+    if (gap === 0) return 0;
+    if (gap < 0 || gap > MAX_GAP_SECONDS * clock) {
+      // Timestamps went back, or jumped further than any pause: the sender restarted its clock.
+      this.newTalkspurt(last === undefined ? 0 : now - last, lastTs);
+      this.lastOwnTs = this.own.ts;
+      return 0;
+    }
     const skipped = (seq - expectedSeq) & 0xffff;
     if (skipped > 0 && skipped <= 5 && gap <= (MAX_CONCEAL_MS * clock) / 1000) {
       this.concealed += skipped;
@@ -195,6 +237,19 @@ export class Transcoder {
     this.pending = new Int16Array(0);
     this.markNext = true;
     return 0;
+  }
+
+  /**
+   * Our stream after a break of `elapsedMs`: timestamps move on by it (less what others sending on
+   * the stream meanwhile, a prompt or a digit, already moved them since `lastTs`), and the next
+   * packet is marked.
+   */
+  private newTalkspurt(elapsedMs: number, lastTs: number): void {
+    const elapsed = Math.round((Math.max(0, elapsedMs) * this.encoder.rtpClockRate) / 1000);
+    const moved = (this.own.ts - lastTs) >>> 0;
+    if (moved < elapsed) this.own.ts = (this.own.ts + elapsed - moved) >>> 0;
+    this.pending = new Int16Array(0);
+    this.markNext = true;
   }
 
   private append(samples: Int16Array): void {

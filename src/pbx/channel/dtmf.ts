@@ -19,6 +19,9 @@ import type { MediaSession } from "../media-session/media-session.js";
 
 export type DtmfSource = "rfc4733" | "inband" | "info";
 
+/** A human dials at most about ten digits a second. */
+const MAX_INFO_DIGITS_PER_SECOND = 12;
+
 /** The digit and duration of a DTMF INFO body (RFC 6086 framework; the de-facto dtmf-relay format). */
 export function parseDtmfInfo(contentType: string, body: string): { digit: string; durationMs: number } | undefined {
   const type = contentType.split(";")[0]?.trim().toLowerCase();
@@ -58,6 +61,7 @@ export interface DtmfRelayOptions {
 }
 
 export class DtmfRelay {
+  private readonly infoTimes = new Map<string, number[]>();
   /** Pairs of bridged legs, by each one's media leg id. */
   private readonly partners = new Map<string, { self: DtmfLeg; partner: () => DtmfLeg | undefined }>();
 
@@ -67,7 +71,10 @@ export class DtmfRelay {
   attach(leg: DtmfLeg, partner: () => DtmfLeg | undefined): void {
     this.partners.set(leg.mediaLegId, { self: leg, partner });
     leg.session.on("request", (req) => this.onRequest(leg, req));
-    leg.session.on("terminated", () => this.partners.delete(leg.mediaLegId));
+    leg.session.on("terminated", () => {
+      this.partners.delete(leg.mediaLegId);
+      this.infoTimes.delete(leg.mediaLegId);
+    });
   }
 
   /** The method DTMF reaches this leg's phone with, now. */
@@ -89,8 +96,18 @@ export class DtmfRelay {
   private onRequest(leg: DtmfLeg, req: SipRequest): void {
     if (req.method !== "INFO") return;
     const parsed = parseDtmfInfo(req.headers.get("Content-Type") ?? "", req.body.toString("utf8"));
-    if (parsed === undefined) return;
+    if (parsed === undefined || this.flooding(leg.mediaLegId)) return;
     this.deliver(leg, this.partners.get(leg.mediaLegId)?.partner(), parsed.digit, parsed.durationMs, "info");
+  }
+
+  /** More than MAX_INFO_DIGITS_PER_SECOND INFO digits from one leg in a second is a flood, not dialling. */
+  private flooding(legId: string): boolean {
+    const now = Date.now();
+    const times = (this.infoTimes.get(legId) ?? []).filter((t) => now - t < 1000);
+    const flood = times.length >= MAX_INFO_DIGITS_PER_SECOND;
+    if (!flood) times.push(now);
+    this.infoTimes.set(legId, times);
+    return flood;
   }
 
   private deliver(from: DtmfLeg, to: DtmfLeg | undefined, digit: string, durationMs: number, source: DtmfSource): void {

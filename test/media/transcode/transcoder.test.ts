@@ -188,3 +188,42 @@ test("transcoder: a held packet is let go by the worker's tick when the stream p
   s.t.flush(1100, (out) => s.sent.push(Buffer.from(out)));
   assert.equal(s.sent.length, 3, "let go, with the lost packet concealed before it");
 });
+
+test("transcoder: a receiver's odd a=ptime (0.01, 30 for Opus, 10^9) is brought to a usable packetization; nothing hangs or throws", () => {
+  for (const [to, ptime, ticks] of [["alaw", 0.01, 80], ["alaw", 1e9, 960], ["opus", 30, 960]] as const) {
+    const s = setup(ULAW, { codecs: [{ name: to, payloadType: to === "opus" ? 111 : 8 }], ptimeMs: ptime });
+    const send = phone("ulaw", 0);
+    for (let n = 0; n < 20; n++) s.push(send(n));
+    const h = s.headers();
+    assert.ok(h.length > 0 && h.length <= 40, `${to} ptime ${ptime}: ${h.length} packets`);
+    if (h.length > 1) assert.equal((h[1]!.timestamp - h[0]!.timestamp) >>> 0, ticks, `${to} ptime ${ptime}`);
+    s.t.close();
+  }
+});
+
+test("transcoder: a new sender SSRC (a restarted stream) is taken at once, in a new talkspurt, whatever its sequence numbers", () => {
+  const s = setup(ULAW, ALAW);
+  const send = phone("ulaw", 0);
+  for (let n = 0; n < 10; n++) s.push(send(n));
+  const restarted = (n: number) => {
+    const p = send(n, { seq: 5 + n, ts: 1000 + n * 160 });
+    p.writeUInt32BE(0x9999, 8);
+    return p;
+  };
+  for (let n = 10; n < 20; n++) s.push(restarted(n));
+  const h = s.headers();
+  assert.equal(h.length, 20, "no packet of the new stream was taken for a late one");
+  assert.equal(h[10]!.marker, true, "the new stream starts a talkspurt");
+  assert.equal(s.t.jitter.late, 0);
+});
+
+test("transcoder: after resync (the relay withheld packets for a prompt) the next packet starts a talkspurt, with nothing invented", () => {
+  const s = setup(ULAW, ALAW);
+  const send = phone("ulaw", 0);
+  for (let n = 0; n < 10; n++) s.push(send(n));
+  s.t.resync();
+  s.push(send(14));
+  assert.equal(s.t.concealed, 0, "the withheld packets are not a loss");
+  assert.equal(s.sent.length, 11, "one packet in, one out");
+  assert.equal(s.headers()[10]!.marker, true);
+});
