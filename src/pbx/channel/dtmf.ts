@@ -6,8 +6,9 @@
  * - auto: rfc4733 when negotiated, else inband; auto_info: rfc4733 when negotiated, else info;
  * - none: no DTMF.
  * A digit arrives from the media workers (events, or tones they detected) or as an INFO; it goes
- * to the bridged partner in the partner's method. RFC 4733 events between two rfc4733 legs, and
- * tones between two inband legs, already cross in the relayed media and are not sent again.
+ * to the bridged partner in the partner's method; a leg bridged to nothing (in the dialplan) keeps
+ * it for the apps that read digits. RFC 4733 events between two rfc4733 legs, and tones between
+ * two inband legs, already cross in the relayed media and are not sent again.
  */
 import type { EndpointConfig } from "../../config/index.js";
 import type { Logger } from "../../core/logger.js";
@@ -53,6 +54,8 @@ export interface DtmfLeg {
   readonly endpoint: EndpointConfig;
   readonly media: Pick<MediaSession, "agreedTelephoneEvent">;
   readonly session: InviteSession;
+  /** A digit from this leg's phone while it is bridged to nothing (the dialplan's, for apps that read digits). */
+  heardDigit?(digit: string): void;
 }
 
 export interface DtmfRelayOptions {
@@ -112,7 +115,10 @@ export class DtmfRelay {
 
   private deliver(from: DtmfLeg, to: DtmfLeg | undefined, digit: string, durationMs: number, source: DtmfSource): void {
     if (this.o.log.wants("verbose", 4)) this.o.log.verbose(4, {}, `DTMF end '${digit}' received on ${from.name}, duration ${durationMs} ms (${source})`);
-    if (to === undefined) return;
+    if (to === undefined) {
+      from.heardDigit?.(digit);
+      return;
+    }
     const method = this.methodOf(to);
     // What already crossed in the relayed (or transcoded) media is not sent twice.
     if (method === source && (source === "rfc4733" || source === "inband")) return;

@@ -370,6 +370,37 @@ export class InboundCall extends SipLeg implements DialplanChannel {
     await this.whenEnded();
   }
 
+  /** Digits the caller sent while in the dialplan, not yet read; and an app waiting for one. */
+  private readonly digitQueue: string[] = [];
+  private digitWaiter: ((d: string | undefined) => void) | undefined;
+
+  heardDigit(digit: string): void {
+    const w = this.digitWaiter;
+    if (w !== undefined) {
+      this.digitWaiter = undefined;
+      w(digit);
+      return;
+    }
+    // A caller pressing keys nobody reads keeps only the latest few.
+    if (this.digitQueue.push(digit) > 64) this.digitQueue.shift();
+  }
+
+  readDigit(timeoutMs: number): Promise<string | undefined> {
+    const queued = this.digitQueue.shift();
+    if (queued !== undefined) return Promise.resolve(queued);
+    if (this.ended) return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      const done = (d: string | undefined): void => {
+        t.cancel();
+        if (this.digitWaiter === done) this.digitWaiter = undefined;
+        resolve(d);
+      };
+      const t = this.o.ctx.clock.setTimeout(() => done(undefined), Math.max(0, timeoutMs));
+      this.digitWaiter = done;
+      void this.whenEnded().then(() => done(undefined));
+    });
+  }
+
   sendDtmf(digit: string, durationMs: number): boolean {
     if (this.ended) return false;
     return this.o.ctx.dtmf.send(this, digit, durationMs);

@@ -1,7 +1,7 @@
 /**
  * The codecs as a module: what `module show` lists for the formats the media workers decode and
  * encode (Asterisk's codec_* names), and the console's `core show codecs` and
- * `core show translation [recalc <seconds>]`.
+ * `core show translation [recalc <seconds>]`, whose costs are measured soon after start.
  */
 import { CliUsageError } from "../../core/commands.js";
 import type { ModuleContext, PbxModule } from "../../core/module.js";
@@ -11,6 +11,8 @@ import { formatTranslationTable, measureTranslationCosts, type CostTable } from 
 
 /** Asterisk's own limit for `recalc`. */
 const MAX_RECALC_SECONDS = 1000;
+/** The costs are measured this long after start, once start-up work is done (or at first use). */
+const MEASURE_AFTER_MS = 15_000;
 
 const DESCRIPTIONS: Readonly<Record<string, string>> = {
   ulaw: "G.711 u-law",
@@ -65,6 +67,13 @@ export class CodecsModule implements PbxModule {
   private costs: CostTable | undefined;
 
   start(ctx: ModuleContext): void {
+    const timer = setTimeout(() => {
+      void measureTranslationCosts(1).then((c) => {
+        this.costs ??= c;
+      });
+    }, MEASURE_AFTER_MS);
+    timer.unref();
+    ctx.defer(() => clearTimeout(timer));
     ctx.defer(
       ctx.commands.register({
         command: "core show codecs",

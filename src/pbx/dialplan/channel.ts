@@ -42,6 +42,11 @@ export interface DialplanChannel {
   busy(timeoutSec?: number): Promise<void>;
   /** 503 before answer, in-band congestion tone after. */
   congestion(timeoutSec?: number): Promise<void>;
+  /**
+   * The next DTMF digit the phone sends while the channel is in the dialplan (whatever its
+   * dtmf_mode), or undefined after `timeoutMs` or on hangup. Digits sent meanwhile are queued.
+   */
+  readDigit?(timeoutMs: number): Promise<string | undefined>;
   /** Sends one DTMF digit to the phone in its dtmf_mode; false when it has no way to receive one. */
   sendDtmf?(digit: string, durationMs: number): boolean;
   /** Told before each application runs, so consoles can show where the call is. */

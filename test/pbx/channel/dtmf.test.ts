@@ -64,3 +64,15 @@ test("dtmf: a digit goes to the partner in its method, and not again over the pa
   (info.session as unknown as { emit(n: string, x: unknown): void }).emit("request", { method: "INFO", headers: { get: () => "application/dtmf-relay" }, body: Buffer.from("Signal=#\r\nDuration=100\r\n") });
   assert.equal(sent.at(-1), "m-rfc # 100 rfc4733", "INFO → RFC 4733 events");
 });
+
+test("dtmf: a digit from a leg bridged to nothing is kept for the dialplan (apps that read digits), whatever its mode", () => {
+  const relay = new DtmfRelay({ media: { sendDtmf: () => {} }, log: new CaptureLogger() });
+  const heard: string[] = [];
+  const inband = { ...fakeLeg("dialplan", "inband", false), heardDigit: (d: string) => void heard.push(d) };
+  const info = { ...fakeLeg("dialplan2", "info", false), heardDigit: (d: string) => void heard.push(d) };
+  relay.attach(inband, () => undefined);
+  relay.attach(info, () => undefined);
+  relay.fromMedia("m-dialplan", "4", 100, "inband");
+  (info.session as unknown as { emit(n: string, x: unknown): void }).emit("request", { method: "INFO", headers: { get: () => "application/dtmf" }, body: Buffer.from("9") });
+  assert.deepEqual(heard, ["4", "9"]);
+});
