@@ -14,8 +14,13 @@
  * SRTP phone calling a plain one); BENCH_SRTP=both makes both legs SRTP (each packet decrypted
  * and re-encrypted). The fake phones do their own crypto in the generator process.
  *
+ * BENCH_TRANSCODE=alaw|g722|opus transcodes every call in the workers: leg a speaks ulaw, leg b
+ * the named codec (and ulaw, which the load generator's phones send): a→b is decoded, resampled
+ * and encoded to that codec, b→a decoded and encoded again as ulaw. Transit times are then
+ * matched in order (the payload cannot carry the send time), exact while nothing is lost.
+ *
  * Environment: BENCH_CALLS (default "100,200,400"), BENCH_SECONDS (10), BENCH_WORKERS (engine default),
- * BENCH_BASELINE=0 to skip the direct rows, BENCH_SRTP (none, one, both).
+ * BENCH_BASELINE=0 to skip the direct rows, BENCH_SRTP (none, one, both), BENCH_TRANSCODE (none, alaw, g722, opus).
  */
 import { randomBytes } from "node:crypto";
 import { fork, type ChildProcess } from "node:child_process";
@@ -29,6 +34,9 @@ const calls = (process.env.BENCH_CALLS ?? "100,200,400").split(",").map(Number);
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const workers = process.env.BENCH_WORKERS ? Number(process.env.BENCH_WORKERS) : undefined;
 const srtpMode = process.env.BENCH_SRTP ?? "none";
+const transcode = process.env.BENCH_TRANSCODE ?? "none";
+const TRANSCODE_PT: Record<string, number> = { alaw: 8, g722: 9, opus: 111 };
+if (transcode !== "none" && TRANSCODE_PT[transcode] === undefined) throw new Error(`BENCH_TRANSCODE=${transcode}: use none, alaw, g722 or opus`);
 if (!["none", "one", "both"].includes(srtpMode)) throw new Error(`BENCH_SRTP=${srtpMode}: use none, one or both`);
 const inlineKey = () => randomBytes(30).toString("base64");
 
@@ -59,6 +67,10 @@ async function step(engine: MediaEngine, n: number, direct: boolean): Promise<st
       const b = await engine.allocate({ group: `call-${c}` });
       engine.setRemote(a.id, { address: "127.0.0.1", port: ports[2 * c]! });
       engine.setRemote(b.id, { address: "127.0.0.1", port: ports[2 * c + 1]! });
+      if (transcode !== "none") {
+        engine.setOptions(a.id, { format: { codecs: [{ name: "ulaw", payloadType: 0 }] } });
+        engine.setOptions(b.id, { format: { codecs: [{ name: transcode, payloadType: TRANSCODE_PT[transcode] ?? 96 }, { name: "ulaw", payloadType: 0 }] } });
+      }
       engine.bridge(a.id, b.id);
       for (const [i, leg] of [a, b].entries()) {
         if (srtpMode === "none" || (srtpMode === "one" && i === 1)) {
@@ -75,7 +87,7 @@ async function step(engine: MediaEngine, n: number, direct: boolean): Promise<st
     }
     await engine.allStats(); // every worker has applied the bridges
     const warmupSeconds = 2;
-    const resultP = ask<LoadResult>(child, { t: "run", targets, seconds, warmupSeconds, ...(direct ? {} : { srtp }) }, "result");
+    const resultP = ask<LoadResult>(child, { t: "run", targets, seconds, warmupSeconds, ...(direct ? {} : { srtp, fifo: transcode !== "none" }) }, "result");
     await new Promise((r) => setTimeout(r, warmupSeconds * 1000));
     const before = await engine.allStats();
     const cpu0 = sampleCpu(process.pid);
@@ -111,7 +123,7 @@ async function step(engine: MediaEngine, n: number, direct: boolean): Promise<st
 async function main(): Promise<void> {
   const engine = new MediaEngine({ rtpStart: 20000, rtpEnd: 24999, bindAddress: "127.0.0.1", strictRtp: "yes", probation: 4, log: nullLogger, ...(workers ? { workers } : {}) });
   await engine.start();
-  const srtpText = srtpMode === "none" ? "" : srtpMode === "one" ? ", one leg of each call SRTP" : ", both legs SRTP";
+  const srtpText = (srtpMode === "none" ? "" : srtpMode === "one" ? ", one leg of each call SRTP" : ", both legs SRTP") + (transcode === "none" ? "" : `, every call transcoded (ulaw → ${transcode}, and ulaw → ulaw back)`);
   process.stdout.write(`RTP relay: ${seconds} s per step, 172-byte packets, 50 pps per direction per call${srtpText}\n`);
   process.stdout.write("       calls  offer/s relayed/s  CPU%  CPU%/call  loss% jitterMs  maxJitMs  p50 ms  p99 ms  genCPU late%\n");
   try {

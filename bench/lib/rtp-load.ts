@@ -32,6 +32,8 @@ interface Stream {
   packet: Buffer;
   tx?: SrtpContext;
   rx?: SrtpContext;
+  /** With `fifo`: when each packet still on its way was sent, oldest first. */
+  sentAt: number[];
 }
 
 export interface LoadResult {
@@ -56,7 +58,13 @@ let late = 0;
 let ticks = 0;
 let srtpFailed = 0;
 
-type Command = { t: string; phones?: number; targets?: number[]; seconds?: number; warmupSeconds?: number; srtp?: Array<{ tx: string; rx: string } | null> };
+type Command = { t: string; phones?: number; targets?: number[]; seconds?: number; warmupSeconds?: number; srtp?: Array<{ tx: string; rx: string } | null>; fifo?: boolean };
+
+/**
+ * When the relay rewrites payloads (transcoding), the send time cannot travel in the packet: it
+ * is kept per stream in order and matched to arrivals in order (exact while nothing is lost).
+ */
+let fifo = false;
 
 function send(parent: NodeJS.Process): void {
   parent.on("message", (m: Command) => {
@@ -73,7 +81,7 @@ async function handle(m: Command): Promise<void> {
     for (let i = 0; i < (m.phones ?? 0); i++) {
       const socket = createSocket("udp4");
       await new Promise<void>((r) => socket.bind(0, "127.0.0.1", r));
-      const stream: Stream = { socket, target: 0, seq: 0, nextAt: 0, sent: 0, received: 0, lastTransit: NaN, jitter: 0, packet: Buffer.alloc(PACKET) };
+      const stream: Stream = { socket, target: 0, seq: 0, nextAt: 0, sent: 0, received: 0, lastTransit: NaN, jitter: 0, packet: Buffer.alloc(PACKET), sentAt: [] };
       streams.push(stream);
     }
     // Phone i's partner is i^1: what i receives was sent by i^1.
@@ -91,6 +99,8 @@ async function handle(m: Command): Promise<void> {
         delete s.rx;
       }
     });
+    fifo = m.fifo === true;
+    for (const s of streams) s.sentAt = [];
     const result = await run(m.targets ?? [], m.seconds ?? 10, m.warmupSeconds ?? 2);
     process.send?.(result);
   }
@@ -107,8 +117,15 @@ function onReceive(sender: Stream, receiver: Stream, received: Buffer): void {
     }
     msg = clear;
   }
-  if (msg.length < 20) return;
-  const sentAt = msg.readDoubleBE(12);
+  let sentAt: number;
+  if (fifo) {
+    const at = sender.sentAt.shift();
+    if (at === undefined) return;
+    sentAt = at;
+  } else {
+    if (msg.length < 20) return;
+    sentAt = msg.readDoubleBE(12);
+  }
   const transit = performance.now() - sentAt;
   sender.received++;
   if (!Number.isNaN(sender.lastTransit)) {
@@ -132,6 +149,7 @@ function tick(): void {
     p.writeUInt32BE((s.seq * 160) >>> 0, 4);
     p.writeUInt32BE(s.target, 8);
     p.writeDoubleBE(performance.now(), 12);
+    if (fifo && measuring) s.sentAt.push(performance.now());
     s.socket.send(s.tx !== undefined ? s.tx.protect(p) : p, s.target, "127.0.0.1");
     s.seq++;
     if (measuring) s.sent++;

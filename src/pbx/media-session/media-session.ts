@@ -163,6 +163,8 @@ export class MediaSession {
   private remoteKey: SdesCrypto | undefined;
   /** The suite the relay leg encrypts with, once both keys are known; undefined for plain RTP. */
   private srtpSuite: string | undefined;
+  /** The a=ptime of the peer's answer to our offer: what we send it. */
+  private remotePtime: number | undefined;
   /** False once the peer's answer left telephone-event out. */
   private eventAgreed = true;
   /** The fmtp the peer gave each format in its answer (what it wants to receive), by name. */
@@ -233,9 +235,9 @@ export class MediaSession {
     return this.eventAgreed ? this.event : undefined;
   }
 
-  /** The a=ptime of this leg, when one was agreed. */
+  /** The a=ptime this leg's phone receives, when one was agreed. */
   get ptimeMs(): number | undefined {
-    return this.ptime;
+    return this.remotePtime ?? this.ptime;
   }
 
   /** The fmtp the peer's answer gave a format (what it wants to receive), if any. */
@@ -350,6 +352,8 @@ export class MediaSession {
       if (ours && !joint.includes(ours)) joint.push(ours);
       if (ours && x.fmtp !== undefined) this.remoteFmtp.set(x.name, x.fmtp);
     }
+    // The answerer's a=ptime is how it wants to receive (RFC 4566 §6); our description keeps its own.
+    if (a.ptime !== undefined) this.remotePtime = a.ptime;
     if (joint.length === 0) {
       return { ok: false, reason: `the answer names none of the codecs we offered (offered ${this.codecList.map((c) => c.name).join("|")}, answered ${a.codecs.map((c) => c.name).join("|") || "none"})` };
     }
@@ -457,7 +461,8 @@ export class MediaSession {
     };
     const event = this.agreedTelephoneEvent;
     if (event) format.event = { payloadType: event.payloadType, clockRate: event.clockRate };
-    if (this.ptime !== undefined) format.ptimeMs = this.ptime;
+    const ptime = this.remotePtime ?? this.ptime;
+    if (ptime !== undefined) format.ptimeMs = ptime;
     const method = dtmfMethodOf(this.o.endpoint, event !== undefined);
     const dtmf = { dtmfDetect: method === "inband" ? ("inband" as const) : ("off" as const), dtmfEvents: method === "rfc4733" };
     const key = JSON.stringify([format, dtmf]);

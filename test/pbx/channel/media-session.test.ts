@@ -413,3 +413,13 @@ test("media session: a callee sharing no codec with the caller is offered its ow
   const taken = codecsForCallee([{ name: "ulaw", encoding: "PCMU", payloadType: 96, clockRate: 8000 }], endpoint("opusonly"), { payloadType: 97, clockRate: 8000 });
   assert.deepEqual(taken.map((c) => c.payloadType), [98], "96 and 97 are the caller's");
 });
+
+test("media session: the answerer's a=ptime is what its relay leg sends it; our description keeps its own lines", () => {
+  const { s, calls } = session("bob");
+  s.offer({ codecs: [{ name: "alaw", encoding: "PCMA", payloadType: 8, clockRate: 8000 }], telephoneEvent: undefined });
+  const ours = s.description();
+  assert.ok(s.takeAnswer(offerSdp({ pts: "8", maps: ["a=rtpmap:8 PCMA/8000"], extra: ["a=ptime:30"] })).ok);
+  assert.equal(calls.filter((c) => c.startsWith("format")).at(-1), "format leg-1 alaw/8 ptime 30");
+  assert.equal(s.ptimeMs, 30);
+  assert.equal(s.description(), ours, "same version, same lines");
+});
