@@ -36,6 +36,18 @@ interface Decoder {
   resampler: Resampler;
 }
 
+/**
+ * The rate to decode a sender's stream at: the receiver's, except that an Opus sender whose
+ * `sprop-maxcapturerate` (RFC 7587 §6.1) says it captures less is decoded at the lowest Opus
+ * rate that holds what it captures, and resampled from there.
+ */
+function decodeRate(entry: { name: string; fmtp?: string }, target: number): number {
+  if (entry.name !== "opus") return target;
+  const capture = Number(/(?:^|;)\s*sprop-maxcapturerate\s*=\s*(\d+)/i.exec(entry.fmtp ?? "")?.[1]);
+  if (!Number.isFinite(capture) || capture <= 0 || capture >= target) return target;
+  return [8000, 12000, 16000, 24000, 48000].find((r) => r >= capture) ?? target;
+}
+
 export class Transcoder {
   private readonly decoders = new Map<number, Decoder>();
   private readonly encoder: AudioCodec;
@@ -188,7 +200,7 @@ export class Transcoder {
     const known = this.decoders.get(pt);
     if (known !== undefined) return known;
     const entry = this.from.codecs.find((c) => c.payloadType === pt);
-    const codec = entry === undefined ? undefined : createCodec(entry.name, { rate: this.encoder.sampleRate });
+    const codec = entry === undefined ? undefined : createCodec(entry.name, { rate: decodeRate(entry, this.encoder.sampleRate) });
     if (codec === undefined) return undefined;
     const d = { codec, resampler: new Resampler(codec.sampleRate, this.encoder.sampleRate) };
     this.decoders.set(pt, d);

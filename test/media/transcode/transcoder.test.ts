@@ -227,3 +227,18 @@ test("transcoder: after resync (the relay withheld packets for a prompt) the nex
   assert.equal(s.sent.length, 11, "one packet in, one out");
   assert.equal(s.headers()[10]!.marker, true);
 });
+
+test("transcoder: an Opus sender's sprop-maxcapturerate=16000 toward an L16/48 kHz receiver is decoded at 16 kHz and resampled; the tone survives", () => {
+  const s = setup({ codecs: [{ name: "opus", payloadType: 111, fmtp: "sprop-maxcapturerate=16000;useinbandfec=1" }] }, { codecs: [{ name: "slin48", payloadType: 96 }] });
+  const enc = createCodec("opus", { rate: 16000 });
+  assert.ok(enc);
+  const audio = sine(1000, 16000, 16000);
+  for (let n = 0; n < 50; n++) s.push(packet(111, 3000 + n, n * 960, enc.encode(audio.subarray(n * 320, (n + 1) * 320))));
+  enc.close?.();
+  const h = s.headers();
+  assert.equal(h.length, 50);
+  assert.ok(s.sent.every((p) => p.length === RTP_HEADER_SIZE + 960 * 2), "20 ms of 48 kHz L16 per packet");
+  const windows = toneWindows(s.heard(), 1000, 48000, 960, 4800);
+  assert.ok(windows.every((w) => w.amplitude > 0.25 * 8000), "the tone in every 20 ms");
+  s.t.close();
+});
