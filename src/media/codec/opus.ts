@@ -102,18 +102,44 @@ export interface OpusEncoderSettings {
   maxPlaybackRate?: number;
 }
 
-export class OpusEncoder {
-  private readonly st: number;
-  private readonly rt = load();
+/** An encoder's or decoder's state in the module's memory, freed once by `close()` (or when collected). */
+abstract class OpusState {
+  protected readonly rt = load();
+  protected readonly st: number;
+  private closed = false;
 
+  constructor(size: number) {
+    this.st = this.rt.wasm.malloc(size);
+    freed.register(this, this.st, this);
+  }
+
+  /** The state's address; using a closed instance is a programming error, not a use of freed memory. */
+  protected get state(): number {
+    if (this.closed) throw new Error("opus: used after close()");
+    return this.st;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    freed.unregister(this);
+    this.rt.wasm.free(this.st);
+  }
+}
+
+export class OpusEncoder extends OpusState {
   constructor(
     readonly sampleRate: number,
     settings: OpusEncoderSettings = {},
   ) {
+    super(load().wasm.opus_encoder_get_size(1));
     const w = this.rt.wasm;
-    this.st = w.malloc(w.opus_encoder_get_size(1));
-    freed.register(this, this.st, this);
-    check(w.opus_encoder_init(this.st, sampleRate, 1, APPLICATION_VOIP), "encoder init");
+    try {
+      check(w.opus_encoder_init(this.st, sampleRate, 1, APPLICATION_VOIP), "encoder init");
+    } catch (err) {
+      this.close();
+      throw err;
+    }
     if (settings.bitrate !== undefined) w.opus_encoder_ctl_set(this.st, CTL.setBitrate, Math.min(510000, Math.max(6000, settings.bitrate)));
     if (settings.fec === true) {
       w.opus_encoder_ctl_set(this.st, CTL.setInbandFec, 1);
@@ -132,29 +158,21 @@ export class OpusEncoder {
     const { wasm: w, pcm, packet } = this.rt;
     if (samples.length > MAX_FRAME) throw new Error(`opus: a frame of ${samples.length} samples is longer than 120 ms`);
     new Int16Array(w.memory.buffer, pcm, samples.length).set(samples);
-    const n = check(w.opus_encode(this.st, pcm, samples.length, packet, MAX_PACKET), "encode");
+    const n = check(w.opus_encode(this.state, pcm, samples.length, packet, MAX_PACKET), "encode");
     return Buffer.from(new Uint8Array(w.memory.buffer, packet, n));
   }
 
-  private closed = false;
-
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    freed.unregister(this);
-    this.rt.wasm.free(this.st);
-  }
 }
 
-export class OpusDecoder {
-  private readonly st: number;
-  private readonly rt = load();
-
+export class OpusDecoder extends OpusState {
   constructor(readonly sampleRate: number) {
-    const w = this.rt.wasm;
-    this.st = w.malloc(w.opus_decoder_get_size(1));
-    freed.register(this, this.st, this);
-    check(w.opus_decoder_init(this.st, sampleRate, 1), "decoder init");
+    super(load().wasm.opus_decoder_get_size(1));
+    try {
+      check(this.rt.wasm.opus_decoder_init(this.st, sampleRate, 1), "decoder init");
+    } catch (err) {
+      this.close();
+      throw err;
+    }
   }
 
   /** One packet to mono samples at `sampleRate`. */
@@ -174,17 +192,9 @@ export class OpusDecoder {
     const { wasm: w, pcm, packet } = this.rt;
     const len = payload === undefined ? 0 : Math.min(MAX_PACKET, payload.length);
     if (payload !== undefined) new Uint8Array(w.memory.buffer, packet, len).set(payload.subarray(0, len));
-    const n = w.opus_decode(this.st, len === 0 ? 0 : packet, len, pcm, frameSize, fec ? 1 : 0);
+    const n = w.opus_decode(this.state, len === 0 ? 0 : packet, len, pcm, frameSize, fec ? 1 : 0);
     if (n < 0) return new Int16Array(0);
     return new Int16Array(w.memory.buffer.slice(pcm, pcm + n * 2));
   }
 
-  private closed = false;
-
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    freed.unregister(this);
-    this.rt.wasm.free(this.st);
-  }
 }
