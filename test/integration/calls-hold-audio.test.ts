@@ -98,7 +98,7 @@ describe("hold and unhold heard on the wire (baresip ↔ Switchboard ↔ baresip
    * 1001 calls 1002; `holder` holds for HOLD_MS and resumes. Returns what arrived at each phone
    * and the three windows, each shortened by SETTLE_MS at its start.
    */
-  async function holdCall(holder: Phone): Promise<{ atA: CapturedDatagram[]; atB: CapturedDatagram[]; windows: Window[] }> {
+  async function holdCall(holder: Phone): Promise<{ atA: CapturedDatagram[]; atB: CapturedDatagram[]; windows: Window[]; stats: string }> {
     const rtpA = await allocatePortBlock("0.0.0.0", 20);
     const rtpB = await allocatePortBlock("0.0.0.0", 20);
     const a = await phone(A, rtpA, false);
@@ -112,7 +112,7 @@ describe("hold and unhold heard on the wire (baresip ↔ Switchboard ↔ baresip
       await a.waitEvent("CALL_ESTABLISHED", 10000);
       // The windows start once the relay sends to both phones: on a loaded machine a phone's
       // audio may start a moment after the call is up (a phone that never sends fails here).
-      await waitUntil(async () => {
+      const atUp = await waitUntil(async () => {
         const text = (await pbx.rx("pjsip show channelstats")).stdout;
         const tx = [...text.matchAll(/^\s*PJSIP\/\S+\s+\S+\s+\S+\s+\S+\s+(?:yes|no)\s+\d+\s+\d+\s+(\d+)\s+\d+\s+\S+\s+(?:yes\/\d+|no)\s*$/gm)].map((m) => Number(m[1]));
         return tx.length === 2 && tx.every((n) => n > 0) ? text : undefined;
@@ -130,6 +130,9 @@ describe("hold and unhold heard on the wire (baresip ↔ Switchboard ↔ baresip
       const resumed = await logged(holder, "taken off hold");
       await sleep(TALK_MS);
       const end = Date.now();
+      // Where the relay sent and what it latched onto, for a failure message (a phone that
+      // received nothing: was it sent elsewhere, or not sent at all?).
+      const atEnd = (await pbx.rx("pjsip show channelstats")).stdout;
       await a.command("hangup");
       await a.waitEvent("CALL_CLOSED", 10000);
       const atA = await capA.stop();
@@ -138,6 +141,7 @@ describe("hold and unhold heard on the wire (baresip ↔ Switchboard ↔ baresip
       return {
         atA,
         atB,
+        stats: `phones' RTP port ranges: ${A.id} ${rtpA}-${rtpA + 19}, ${B.id} ${rtpB}-${rtpB + 19}\nchannelstats when both were sent to:${atUp}channelstats before the hangup:${atEnd}`,
         windows: [
           { name: "before the hold", from: up + SETTLE_MS, to: holdAt },
           { name: "during the hold", from: held + SETTLE_MS, to: resumeAt },
@@ -155,13 +159,19 @@ describe("hold and unhold heard on the wire (baresip ↔ Switchboard ↔ baresip
   }
 
   /** `listener` receives `speaker`'s tone for all but half a second of the window. */
-  function assertHears(at: CapturedDatagram[], w: Window, listener: Phone, speaker: Phone): void {
+  function assertHears(at: CapturedDatagram[], w: Window, listener: Phone, speaker: Phone, stats: string): void {
     const d = decodeRtp(at, w.from, w.to);
     const seconds = (w.to - w.from) / 1000;
     const c = analyseTone(d, speaker.hz, { minSeconds: seconds - 0.5 });
     // The whole capture's extent goes into the message, to tell a missed capture from missing audio.
-    const span = at.length === 0 ? "the capture at this phone is empty" : `the capture holds ${at.length} datagrams from ${at[0]!.at - w.from} to ${at[at.length - 1]!.at - w.from} ms after the window's start`;
-    assertTone(c, `${listener.id} ${w.name} (${d.packets} packets in ${seconds.toFixed(1)} s; ${span})`, speaker.hz);
+    const ports = [...new Set(at.map((x) => `${x.srcPort}→${x.dstPort}`))].join(", ");
+    const span = at.length === 0 ? "the capture at this phone is empty" : `the capture holds ${at.length} datagrams (ports ${ports}) from ${at[0]!.at - w.from} to ${at[at.length - 1]!.at - w.from} ms after the window's start`;
+    try {
+      assertTone(c, `${listener.id} ${w.name} (${d.packets} packets in ${seconds.toFixed(1)} s; ${span})`, speaker.hz);
+    } catch (err) {
+      (err as Error).message += `\n${stats}`;
+      throw err;
+    }
   }
 
   /** Nothing audible of `speaker` reaches `listener` in the window. */
@@ -178,12 +188,12 @@ describe("hold and unhold heard on the wire (baresip ↔ Switchboard ↔ baresip
   for (const [holder, other] of [[A, B], [B, A]] as const) {
     const role = holder === A ? "caller" : "callee";
     it(`${holder.id} (${role}) holds and resumes: audio both ways before, silence both ways during the hold, audio both ways after`, async () => {
-      const { atA, atB, windows } = await holdCall(holder);
+      const { atA, atB, windows, stats } = await holdCall(holder);
       const [pre, hold, post] = windows as [Window, Window, Window];
       const at = (p: Phone): CapturedDatagram[] => (p === A ? atA : atB);
       for (const w of [pre, post]) {
-        assertHears(at(other), w, other, holder);
-        assertHears(at(holder), w, holder, other);
+        assertHears(at(other), w, other, holder, stats);
+        assertHears(at(holder), w, holder, other, stats);
       }
       // The held phone hears silence (no music on hold yet), and the holding phone, which asked
       // for the other side to stop sending (a=sendonly), gets nothing either.
