@@ -14,6 +14,8 @@ import { GuardModule } from "./security/guard-module.js";
 import { SipStackModule } from "./sip/sip-stack-module.js";
 import { AppRegistry } from "./pbx/apps/index.js";
 import { DialplanAppsModule } from "./pbx/apps/apps-module.js";
+import { IvrModule } from "./pbx/ivr/ivr-module.js";
+import { VoicemailModule } from "./pbx/voicemail/voicemail-module.js";
 import { CallLayerModule } from "./pbx/channel/call-layer-module.js";
 import { ConfigModule } from "./pbx/config-module.js";
 import { PjsipCommandsModule } from "./pbx/endpoint/pjsip-commands-module.js";
@@ -84,6 +86,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     sip,
     registrar,
     dialplanApps,
+    new IvrModule(), // its applications must be known when the calls module compiles the dialplan
+    new VoicemailModule({ contacts, sip }),
     calls,
     new PipelineModule({ sip, guard, registrar, calls, lines }),
     new OutboundRegistrationModule({ sip, lines }),

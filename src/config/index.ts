@@ -23,3 +23,6 @@ export { checkTraps } from "./check/traps.js";
 export { runCheck, type CheckReport } from "./check/run-check.js";
 export { embeddedDefaultFiles, EMBEDDED_EXTENSIONS } from "./defaults/embedded.js";
 export { carryOverRejected } from "./pjsip/carry-over.js";
+export { mailboxFlag, mailboxKey, type Mailbox, type VoicemailConfig, type Zone } from "./voicemail/load-voicemail.js";
+export type { VoicemailGeneral } from "./voicemail/voicemail-schema.js";
+export type { AsteriskConfig } from "./asterisk/load-asterisk.js";

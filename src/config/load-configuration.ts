@@ -12,6 +12,8 @@ import { buildPjsipConfig, type PjsipConfigResult } from "./pjsip/load-pjsip.js"
 import { buildRtpConfig, type RtpConfig } from "./rtp/load-rtp.js";
 import { buildGuardConfig, type GuardConfig } from "./guard/load-guard.js";
 import { buildLoggerConfig, type LoggerConfig } from "./logger/load-logger.js";
+import { buildAsteriskConfig, type AsteriskConfig } from "./asterisk/load-asterisk.js";
+import { buildVoicemailConfig, type VoicemailConfig } from "./voicemail/load-voicemail.js";
 
 export type ConfigSource = { readonly kind: "dir"; readonly dir: string } | { readonly kind: "embedded"; readonly files: Readonly<Record<string, string>> };
 
@@ -23,6 +25,10 @@ export interface LoadedConfig {
   readonly guard: GuardConfig;
   /** logger.conf, or Asterisk's default channels when the file is absent. */
   readonly logger: LoggerConfig;
+  /** asterisk.conf: Asterisk's sound and spool directories, the default language. */
+  readonly asterisk: AsteriskConfig;
+  /** voicemail.conf: mailboxes and recording limits (none without the file). */
+  readonly voicemail: VoicemailConfig;
   /** extensions.conf as parsed, when present. */
   readonly extensions?: ParsedConfig;
   /** Every file read, includes too (full paths for a directory, names for embedded files). */
@@ -64,11 +70,13 @@ export function loadConfiguration(source: ConfigSource): LoadedConfig {
   const rtpResult = buildRtpConfig(parseOptional(access, "rtp.conf"));
   const guardResult = buildGuardConfig(parseOptional(access, "guard.conf"));
   const loggerResult = buildLoggerConfig(parseOptional(access, "logger.conf"));
+  const asteriskResult = buildAsteriskConfig(parseOptional(access, "asterisk.conf"));
+  const voicemailResult = buildVoicemailConfig(parseOptional(access, "voicemail.conf"));
   const extensions = parseOptional(access, "extensions.conf");
-  const relative = [...pjsip.files, ...rtpResult.files, ...guardResult.files, ...loggerResult.files, ...(extensions?.files ?? [])];
+  const relative = [...pjsip.files, ...rtpResult.files, ...guardResult.files, ...loggerResult.files, ...asteriskResult.files, ...voicemailResult.files, ...(extensions?.files ?? [])];
   const files = source.kind === "dir" ? relative.map((f) => (isAbsolute(f) ? f : join(source.dir, f))) : relative;
-  const diagnostics = [...pjsip.diagnostics, ...rtpResult.diagnostics, ...guardResult.diagnostics, ...loggerResult.diagnostics, ...(extensions?.diagnostics ?? [])];
+  const diagnostics = [...pjsip.diagnostics, ...rtpResult.diagnostics, ...guardResult.diagnostics, ...loggerResult.diagnostics, ...asteriskResult.diagnostics, ...voicemailResult.diagnostics, ...(extensions?.diagnostics ?? [])];
   const complete = pjsipParsed.ok && (extensions?.ok ?? true);
-  const base = { source, pjsip, rtp: rtpResult.config, guard: guardResult.config, logger: loggerResult.config, files, diagnostics, complete };
+  const base = { source, pjsip, rtp: rtpResult.config, guard: guardResult.config, logger: loggerResult.config, asterisk: asteriskResult.config, voicemail: voicemailResult.config, files, diagnostics, complete };
   return extensions === undefined ? base : { ...base, extensions };
 }

@@ -17,6 +17,7 @@ import type { Logger } from "../core/logger.js";
 import { PortPool } from "./relay/port-pool.js";
 import type { FromWorker, LegSnapshot, ToWorker, WorkerConfig } from "./relay/protocol.js";
 import { spawnRelayWorker } from "./relay/spawn-worker.js";
+import type { RecordOptions, RecordResult } from "./record/recorder.js";
 import type { LegOptions, LegSrtp, LegStats, MediaEngineEvents, MediaEngineOptions, PlaybackSource, PlayOptions, PlayResult, RemoteAddress } from "./relay/types.js";
 
 interface Slot {
@@ -180,6 +181,20 @@ export class MediaEngine extends TypedEmitter<MediaEngineEvents> {
   sendDtmf(id: string, digit: string, durationMs: number, method: "rfc4733" | "inband"): void {
     const h = this.legs.get(id);
     if (h) this.send(h, { t: "dtmf", id, digit, durationMs, method });
+  }
+
+  /**
+   * Record(), VoiceMail(): decodes what this leg's phone sends to 8 kHz audio until `stopRecording`,
+   * the leg's release ("hangup"), the maximum duration or a run of silence; resolves with it.
+   */
+  async record(id: string, options: RecordOptions): Promise<RecordResult> {
+    const h = this.handle(id);
+    return (await this.request(h, { t: "record", req: 0, id, options: { ...options } })) as RecordResult;
+  }
+
+  stopRecording(id: string): void {
+    const h = this.legs.get(id);
+    if (h) this.send(h, { t: "stopRecord", id });
   }
 
   stopPlayback(id: string): void {

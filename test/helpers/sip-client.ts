@@ -279,10 +279,31 @@ export class SipClient {
     this.tcp?.destroy();
   }
 
+  /** Called with every request the server sends (e.g. to answer NOTIFYs). */
+  onRequest: ((m: SipMessageLite) => void) | undefined;
+
+  /** A 200 OK to `req`, echoing its Via, From, To (with a tag), Call-ID and CSeq. */
+  okTo(req: SipMessageLite): Promise<void> {
+    const to = req.header("to") ?? "";
+    const lines = [
+      "SIP/2.0 200 OK",
+      ...req.headerAll("via").map((v) => `Via: ${v}`),
+      `From: ${req.header("from") ?? ""}`,
+      `To: ${/;tag=/.test(to) ? to : `${to};tag=${token(4)}`}`,
+      `Call-ID: ${req.header("call-id") ?? ""}`,
+      `CSeq: ${req.header("cseq") ?? ""}`,
+      "Content-Length: 0",
+      "",
+      "",
+    ];
+    return this.send(lines.join("\r\n"));
+  }
+
   private deliver(raw: string): void {
     const msg = parseSipMessage(raw);
     if (msg === undefined) return;
     this.received.push(msg);
+    if (!msg.isResponse) this.onRequest?.(msg);
     for (const w of [...this.waiters]) {
       if (w.pred(msg)) {
         this.waiters = this.waiters.filter((x) => x !== w);

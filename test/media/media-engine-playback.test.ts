@@ -86,7 +86,7 @@ test("media-engine: play() of a 1000 Hz tone sends ~50 PCMU packets/s that decod
 test("media-engine: play() of an 8 kHz WAV as PCMA carries the file's tone", async () => {
   const { l, p } = await leg();
   const wav = makeToneWav(join(dir, "700.wav"), { frequency: 700, seconds: 0.5 });
-  assert.equal(await engine.play(l.id, { kind: "wav", path: wav }, { payloadType: 8, codec: "PCMA" }), "done");
+  assert.equal(await engine.play(l.id, { kind: "file", path: wav }, { payloadType: 8, codec: "PCMA" }), "done");
   await exactly(p, 25);
   assert.ok(p.received.every((r) => parseRtpHeader(r.msg)?.payloadType === 8));
   assert.equal(dominantFrequency({ sampleRate: 8000, channels: 1, samples: decodeAll(p.received, "PCMA") }).frequency, 700);
@@ -124,12 +124,12 @@ test("media-engine: a second play() stops the first, and release() stops the sec
 
 test("media-engine: play() of a missing file rejects with MEDIA_FILE", async () => {
   const { l } = await leg();
-  await assert.rejects(engine.play(l.id, { kind: "wav", path: join(dir, "nope.wav") }, { payloadType: 0, codec: "PCMU" }), (err: unknown) => err instanceof PbxError && err.code === "MEDIA_FILE" && err.message.includes("nope.wav"));
+  await assert.rejects(engine.play(l.id, { kind: "file", path: join(dir, "nope.wav") }, { payloadType: 0, codec: "PCMU" }), (err: unknown) => err instanceof PbxError && err.code === "MEDIA_FILE" && err.message.includes("nope.wav"));
 });
 
 test("builtin-tones: dialplan names map to tones, silence and WAV paths", () => {
   assert.deepEqual(resolvePlayback("tone:ring", "/snd"), BUILTIN_TONES["tone:ring"]);
   assert.deepEqual(resolvePlayback("silence/1", "/snd"), { kind: "silence", durationMs: 1000 });
-  assert.deepEqual(resolvePlayback("hello-world", "/snd"), { kind: "wav", path: "/snd/hello-world.wav" });
-  assert.deepEqual(resolvePlayback("/abs/x.wav", "/snd"), { kind: "wav", path: "/abs/x.wav" });
+  assert.deepEqual(resolvePlayback("hello-world", "/snd"), { kind: "file", path: "/snd/hello-world.wav" });
+  assert.deepEqual(resolvePlayback("/abs/x.wav", "/snd"), { kind: "file", path: "/abs/x.wav" });
 });

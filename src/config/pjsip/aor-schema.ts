@@ -19,7 +19,7 @@ const aorOptions = [
   bool("authenticate_qualify", false, "Answer challenges to qualify OPTIONS.", { implemented: false }),
   str("outbound_proxy", "", "Proxy URI for requests to this AOR's contacts.", { implemented: false }),
   bool("support_path", false, "Honour Path headers in REGISTER (RFC 3327).", { implemented: false }),
-  str("mailboxes", "", "Mailboxes (box@context) whose MWI is sent to contacts of this AOR.", { implemented: false }),
+  str("mailboxes", "", "Mailboxes (box@context, comma list) whose MWI is sent to the contacts of this AOR's endpoints."),
   str("voicemail_extension", "", "Extension dialled to reach voicemail.", { implemented: false }),
 ] as const;
 

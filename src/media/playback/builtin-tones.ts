@@ -45,5 +45,5 @@ export function resolvePlayback(name: string, soundsDir: string): PlaybackSource
   const builtin = BUILTIN_TONES[name];
   if (builtin !== undefined) return builtin;
   const file = name.toLowerCase().endsWith(".wav") ? name : `${name}.wav`;
-  return { kind: "wav", path: isAbsolute(file) ? file : join(soundsDir, file) };
+  return { kind: "file", path: isAbsolute(file) ? file : join(soundsDir, file) };
 }

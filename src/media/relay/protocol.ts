@@ -5,6 +5,7 @@
  * event-loop turn produced as one array (`ToWorker[]`, `FromWorker[]`): one wake-up per turn.
  */
 import type { StrictRtpMode } from "../../config/rtp/rtp-schema.js";
+import type { RecordOptions } from "../record/recorder.js";
 import type { SrtpState } from "../srtp/srtp.js";
 import type { LegOptions, LegSrtp, LegStats, PlaybackSource, PlayOptions, RemoteAddress } from "./types.js";
 
@@ -36,6 +37,8 @@ export type ToWorker =
   | { t: "srtp"; id: string; srtp: LegSrtp | undefined }
   | { t: "play"; req: number; id: string; source: PlaybackSource; options: PlayOptions }
   | { t: "stopPlay"; id: string }
+  | { t: "record"; req: number; id: string; options: RecordOptions }
+  | { t: "stopRecord"; id: string }
   | { t: "dtmf"; id: string; digit: string; durationMs: number; method: "rfc4733" | "inband" }
   | { t: "stats"; req: number; id?: string }
   | { t: "detach"; req: number; id: string }

@@ -13,6 +13,7 @@ import { isIPv4, isIPv6 } from "node:net";
 import { randomInt } from "node:crypto";
 import { isRtcpPayloadType, looksLikeRtp, parseRtpHeader, RTP_HEADER_SIZE, writeRtpHeader } from "../rtp/rtp-header.js";
 import type { OwnStream, RtpPlayer } from "../playback/rtp-player.js";
+import type { Recorder } from "../record/recorder.js";
 import { SourceLearner } from "./source-learning.js";
 import type { LegSnapshot, WorkerConfig } from "./protocol.js";
 import { DEFAULT_LEG_OPTIONS, type LegOptions, type LegSrtp, type LegStats, type RemoteAddress } from "./types.js";
@@ -78,6 +79,8 @@ export class RelayLeg {
   private echoTsOffset: number | undefined;
   private echoSsrc = -1;
   player: RtpPlayer | undefined;
+  /** Record(), VoiceMail(): what this leg's phone sends, decoded. */
+  recorder: Recorder | undefined;
   /** Payload types renumbered toward the partner (same codec, another number in its SDP). */
   private ptRewrite: Map<number, number> | undefined;
   /** Decodes what this leg's phone sends and encodes it for the partner's, when their formats differ. */
@@ -473,6 +476,7 @@ export class RelayLeg {
     const isEvent = event !== undefined && this.payloadType === event.payloadType;
     if (isEvent) this.onEvent(msg);
     else if (this.inband !== undefined) this.detectInband(msg);
+    if (!isEvent) this.recorder?.push(msg, now);
     if (this.echo) {
       if (this.player !== undefined || this.dstPort === 0) return;
       // A phone receiving its own SSRC from elsewhere treats it as an SSRC collision or a loop
@@ -571,6 +575,7 @@ export class RelayLeg {
 
   /** Periodic housekeeping: keepalives, rtp_timeout, the no-media report, the jitter buffer. */
   tick(now: number): void {
+    this.recorder?.tick(now);
     if (this.transcoder !== undefined && this.peer !== undefined) {
       try {
         this.transcoder.flush(now, this.peer.sendOwnPacket);
@@ -642,6 +647,8 @@ export class RelayLeg {
   close(): Promise<void> {
     if (this.closed) return Promise.resolve();
     this.closed = true;
+    this.recorder?.stop("hangup");
+    this.recorder = undefined;
     this.transcoder?.close();
     this.transcoder = undefined;
     this.closeInband();

@@ -6,8 +6,9 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { readFile } from "node:fs/promises";
 import { PbxError } from "../../core/errors.js";
-import { wavTo8kMono } from "../codec/wav.js";
+import { decodeSoundFile } from "../codec/sound-file.js";
 import { RtpPlayer } from "../playback/rtp-player.js";
+import { Recorder } from "../record/recorder.js";
 import { canTranscode } from "../codec/audio-codec.js";
 import { dtmfFrequencies } from "../dtmf/dtmf-tones.js";
 import { sendTelephoneEvent } from "../dtmf/event-sender.js";
@@ -60,14 +61,14 @@ async function sourceFor(src: PlaybackSource): Promise<SampleSource> {
       return new ToneSource(src);
     case "silence":
       return new SilenceSource(src.durationMs);
-    case "wav": {
+    case "file": {
       let buf: Buffer;
       try {
         buf = await readFile(src.path);
       } catch (err) {
         throw new PbxError("MEDIA_FILE", `${src.path}: cannot read sound file (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
       }
-      return new BufferSource(wavTo8kMono(buf, src.path));
+      return new BufferSource(decodeSoundFile(buf, src.path));
     }
   }
 }
@@ -206,6 +207,20 @@ function handle(m: ToWorker): void {
       return;
     case "dtmf":
       sendDtmf(m);
+      return;
+    case "record": {
+      const leg = legs.get(m.id);
+      if (leg === undefined || leg.closed) return reply(m.req, { reason: "hangup", samples: new Int16Array(0), trailingSilenceMs: 0 });
+      leg.recorder?.stop("stopped");
+      const rec: Recorder = new Recorder(leg.options.format, m.options, performance.now(), (r) => {
+        if (leg.recorder === rec) leg.recorder = undefined;
+        reply(m.req, r);
+      });
+      leg.recorder = rec;
+      return;
+    }
+    case "stopRecord":
+      legs.get(m.id)?.recorder?.stop("stopped");
       return;
     case "stopPlay": {
       const leg = legs.get(m.id);

@@ -118,7 +118,7 @@ export interface LegStats {
  */
 export type PlaybackSource =
   | { kind: "tone"; frequencies: number[]; durationMs: number; onMs?: number; offMs?: number; level?: number }
-  | { kind: "wav"; path: string }
+  | { kind: "file"; path: string }
   | { kind: "silence"; durationMs: number };
 
 export interface PlayOptions {

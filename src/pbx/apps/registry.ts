@@ -32,6 +32,12 @@ export interface AppContext {
    * false, after a warning, when the label does not exist: the caller should hang up.
    */
   goto(target: readonly string[]): boolean;
+  /**
+   * What `exten` is in `context` (default: the current one): an extension (`exists`), the start
+   * of a longer one (`more`), both, or neither. Background and WaitExten decide with it when the
+   * caller has dialled enough.
+   */
+  extensionState(exten: string, context?: string): { exists: boolean; more: boolean };
   /** Hangs the call up with a Q.850 cause and records `${HANGUPCAUSE}`. */
   hangup(cause?: number): Promise<void>;
   /** Records that the application already ended the call (Busy, Congestion) with this cause. */

@@ -15,6 +15,7 @@ import type { DtmfRelay } from "./dtmf.js";
 import type { TollFraudGate } from "../toll-fraud/toll-fraud-gate.js";
 import type { ClearKeyNotices } from "./clear-keys.js";
 import type { DeviceStates } from "./device-states.js";
+import type { SoundLibrary } from "../sounds/sound-library.js";
 
 export interface CallContext {
   clock: Clock;
@@ -41,4 +42,6 @@ export interface CallContext {
   tollFraud: TollFraudGate;
   /** DTMF between the legs in each endpoint's dtmf_mode. */
   dtmf: DtmfRelay;
+  /** Prompts by sound name, language and codec. */
+  sounds: SoundLibrary;
 }

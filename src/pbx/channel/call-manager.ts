@@ -31,7 +31,6 @@ export interface CallManagerOptions {
   ctx: CallContext;
   executor: DialplanExecutor;
   respond: (ctx: RequestContext, res: SipResponse) => void;
-  soundsDirs: () => string[];
   stunAddress: () => string | undefined;
 }
 
@@ -136,7 +135,6 @@ export class CallManager {
         exten,
         admission: rc.authUsername !== undefined ? "auth" : rc.identifiedBy === "ip" || rc.identifiedBy === "line" ? "identify" : "none",
         terms: ext.terms,
-        soundsDirs: this.o.soundsDirs(),
         dial: (c, targets, timeout, options) => dial(this.o.ctx, this.dialHooks, c, targets, timeout, options),
         onEnd: (c) => this.onCallEnd(c),
       });

@@ -4,6 +4,7 @@
  * together, closed in reverse order.
  */
 import { join } from "node:path";
+import { SHIPPED_SOUNDS, SoundLibrary } from "../sounds/sound-library.js";
 import type { Clock } from "../../core/clock.js";
 import type { CommandRegistrar } from "../../core/commands.js";
 import type { EventSink } from "../../core/event-bus.js";
@@ -66,11 +67,18 @@ export class CallsModule {
   private readonly unregister: Array<() => void> = [];
   /** The applications calls run; compile() warns about dialplan lines naming any other. */
   private readonly apps: AppRegistry;
+  /** Prompts by name, language and codec (asterisk.conf's sounds, then the shipped set). */
+  readonly sounds: SoundLibrary;
 
   private constructor(private readonly o: CallsModuleOptions, media: MediaEngine) {
     this.media = media;
     const apps = o.apps ?? createCoreAppRegistry();
     this.apps = apps;
+    this.sounds = new SoundLibrary({
+      roots: () => [...o.config().asterisk.soundRoots, SHIPPED_SOUNDS],
+      plainDirs: () => [...(o.configDir ? [join(o.configDir, "sounds"), o.configDir] : []), join(o.dataDir, "sounds"), process.cwd()],
+      log: o.log.child({ category: "pbx.sounds" }),
+    });
     this.dialplan = this.compile(o.config());
     const executor = new DialplanExecutor({
       dialplan: () => this.dialplan,
@@ -102,10 +110,10 @@ export class CallsModule {
         clearKeys: new ClearKeyNotices(),
         tollFraud: new TollFraudGate({ config: o.config, clock: o.clock }),
         dtmf,
+        sounds: this.sounds,
       },
       executor,
       respond: o.respond,
-      soundsDirs: () => [...(o.configDir ? [join(o.configDir, "sounds"), o.configDir] : []), join(o.dataDir, "sounds"), process.cwd()],
       stunAddress: () => this.stunAddress,
     });
     this.inDialogStage = new InDialogStage({

@@ -10,11 +10,9 @@
  * answer MUST be in the acknowledgement for that message (in this specification, ACK for a 2xx
  * response)." An ACK without one, or with one we cannot use, ends the call with BYE.
  */
-import { existsSync } from "node:fs";
-import { isAbsolute, join } from "node:path";
 import { CALLID, type Logger } from "../../core/logger.js";
 import type { EndpointConfig } from "../../config/index.js";
-import { BUILTIN_TONES, canTranscode, transcodableCodecs, type PlaybackSource } from "../../media/index.js";
+import { canTranscode, transcodableCodecs } from "../../media/index.js";
 import type { MediaCodec, TelephoneEvent } from "../../media/sdp/index.js";
 import type { SipRequest } from "../../sip/message/message.js";
 import type { Dialog } from "../../sip/dialog/dialog.js";
@@ -23,6 +21,8 @@ import type { InviteServerPort, ServerInviteSession, SessionBody } from "../../s
 import type { Flow } from "../../sip/transport/types.js";
 import type { Bridge } from "../bridge/bridge.js";
 import type { DialplanChannel } from "../dialplan/executor.js";
+import type { PlayOutcome, RecordOutcome, RecordRequest } from "../dialplan/channel.js";
+import { DigitQueue, type DigitWait } from "./digit-queue.js";
 import { capabilitiesFor } from "../endpoint/endpoint-capabilities.js";
 import { parseCallerIdAll } from "../funcs/callerid.js";
 import type { Admission } from "../toll-fraud/toll-fraud-gate.js";
@@ -53,7 +53,6 @@ export interface InboundCallOptions {
   admission: Admission;
   /** 100rel and session timer terms agreed in the call manager (session-extensions.ts). */
   terms: ExtensionTerms;
-  soundsDirs: string[];
   dial: (call: InboundCall, targets: string[], timeoutSec: number | undefined, options: string) => ReturnType<DialplanChannel["dial"]>;
   onEnd: (call: InboundCall) => void;
 }
@@ -88,6 +87,9 @@ export class InboundCall extends SipLeg implements DialplanChannel {
   readonly callid = nextCallId();
   /** The INVITE carried no offer: ours goes in the 200 OK, the answer comes in the ACK. */
   readonly lateOffer: boolean;
+  /** The language of the prompts played to this channel (CHANNEL(language)); endpoint `language`, else en. */
+  language: string;
+  private readonly digits: DigitQueue;
 
   constructor(readonly o: InboundCallOptions) {
     super();
@@ -95,6 +97,8 @@ export class InboundCall extends SipLeg implements DialplanChannel {
     this.media = o.media;
     this.lateOffer = o.media.state === "offering";
     this.log = o.ctx.log.child({ channel: o.name, [CALLID]: this.callid });
+    this.language = o.endpoint.language.length > 0 ? o.endpoint.language : o.ctx.config().asterisk?.options.defaultlanguage || "en";
+    this.digits = new DigitQueue(o.ctx.clock);
     this.mediaReady = this.lateOffer ? new Promise<void>((r) => (this.markMediaReady = r)) : Promise.resolve();
     const timer = o.terms.timer;
     const caps = capabilitiesFor(o.ctx.capabilities, o.endpoint);
@@ -309,23 +313,6 @@ export class InboundCall extends SipLeg implements DialplanChannel {
     return this.session.sessionTimerState();
   }
 
-  private resolvePlayback(what: string): PlaybackSource | undefined {
-    const builtin = BUILTIN_TONES[what];
-    if (builtin) return builtin;
-    const names = what.endsWith(".wav") ? [what] : [what + ".wav", what];
-    for (const n of names) {
-      if (isAbsolute(n)) {
-        if (existsSync(n)) return { kind: "wav", path: n };
-        continue;
-      }
-      for (const dir of this.o.soundsDirs) {
-        const p = join(dir, n);
-        if (existsSync(p)) return { kind: "wav", path: p };
-      }
-    }
-    return undefined;
-  }
-
   /** Resolves once the caller's media is known (the ACK's answer for a late offer), or at the end. */
   private whenMediaReady(): Promise<void> {
     return Promise.race([this.mediaReady, this.whenEnded()]);
@@ -341,24 +328,81 @@ export class InboundCall extends SipLeg implements DialplanChannel {
   }
 
   async playback(what: string): Promise<"ok" | "failed"> {
-    if (this.ended) return "failed";
-    const source = this.resolvePlayback(what);
-    if (!source) {
-      this.log.warn({}, `${this.name}: Playback: file '${what}' not found (looked in ${this.o.soundsDirs.join(", ")}; built-in tones: ${Object.keys(BUILTIN_TONES).join(", ")})`);
-      return "failed";
-    }
+    const r = await this.play(what, "");
+    return r.status === "ok" ? "ok" : "failed";
+  }
+
+  /**
+   * Plays a prompt; a key in `interruptKeys` pressed meanwhile (or typed ahead) stops it and is
+   * returned. Other keys are dropped while it plays, as Asterisk's stream-and-wait does.
+   */
+  async play(what: string, interruptKeys: string): Promise<PlayOutcome> {
+    if (this.ended) return { status: "failed" };
     const fmt = this.mediaFormat();
+    const source = this.o.ctx.sounds.find(what, this.language, fmt?.codec);
+    if (!source) return { status: "failed" };
     if (!fmt) {
       this.log.warn({}, `${this.name}: Playback cannot encode any codec of the call (negotiated ${this.codecs.map((c) => c.name).join("|")}; Switchboard encodes ${transcodableCodecs().join(", ")}): allow one of those for endpoint '${this.endpoint.id}'`);
-      return "failed";
+      return { status: "failed" };
     }
     if (!this.answered && !this.earlyMediaSent) await this.answer();
     await this.whenMediaReady();
-    if (this.ended) return "failed";
+    if (this.ended) return { status: "failed" };
     const done = this.o.ctx.media.play(this.mediaLegId, source, fmt);
-    const r = await Promise.race([done, this.whenEnded().then(() => "stopped" as const)]);
+    const keys = interruptKeys.length > 0 ? this.keyPress(interruptKeys) : undefined;
+    const r = await Promise.race([done, this.whenEnded().then(() => "stopped" as const), ...(keys ? [keys.digit.then((d) => ({ digit: d }))] : [])]);
+    keys?.cancel();
+    if (typeof r === "object") {
+      this.o.ctx.media.stopPlayback(this.mediaLegId);
+      return r.digit === undefined ? { status: "failed" } : { status: "interrupted", digit: r.digit };
+    }
     if (r === "stopped") this.o.ctx.media.stopPlayback(this.mediaLegId);
-    return r === "done" ? "ok" : "failed";
+    return r === "done" ? { status: "ok" } : { status: "failed" };
+  }
+
+  /** The next key among `keys` (others are dropped); cancel() stops waiting. */
+  private keyPress(keys: string): { digit: Promise<string | undefined>; cancel(): void } {
+    let current: DigitWait | undefined;
+    let cancelled = false;
+    const next = async (): Promise<string | undefined> => {
+      for (;;) {
+        if (cancelled) return undefined;
+        current = this.digits.wait(Infinity);
+        const d = await current.digit;
+        if (d === undefined || keys.includes(d)) return d;
+      }
+    };
+    return {
+      digit: next(),
+      cancel: () => {
+        cancelled = true;
+        current?.cancel();
+      },
+    };
+  }
+
+  /**
+   * Records what the caller says (Record, VoiceMail) until a key in `stopKeys`, the limits in
+   * `o`, or the caller's hangup; the audio comes back at 8 kHz.
+   */
+  async record(o: RecordRequest): Promise<RecordOutcome> {
+    if (this.ended) return { reason: "hangup", samples: new Int16Array(0), trailingSilenceMs: 0 };
+    if (!this.answered) await this.answer();
+    await this.whenMediaReady();
+    if (this.ended) return { reason: "hangup", samples: new Int16Array(0), trailingSilenceMs: 0 };
+    const rec = this.o.ctx.media.record(this.mediaLegId, { maxMs: o.maxMs, silenceMs: o.silenceMs, silenceThreshold: o.silenceThreshold });
+    const keys = o.stopKeys.length > 0 ? this.keyPress(o.stopKeys) : undefined;
+    let digit: string | undefined;
+    void keys?.digit.then((d) => {
+      if (d === undefined) return;
+      digit = d;
+      this.o.ctx.media.stopRecording(this.mediaLegId);
+    });
+    void this.whenEnded().then(() => this.o.ctx.media.stopRecording(this.mediaLegId));
+    const r = await rec;
+    keys?.cancel();
+    const reason = digit !== undefined ? "dtmf" : this.ended && r.reason === "stopped" ? "hangup" : r.reason;
+    return { ...r, reason, ...(digit !== undefined ? { digit } : {}) };
   }
 
   async echo(): Promise<void> {
@@ -370,35 +414,17 @@ export class InboundCall extends SipLeg implements DialplanChannel {
     await this.whenEnded();
   }
 
-  /** Digits the caller sent while in the dialplan, not yet read; and an app waiting for one. */
-  private readonly digitQueue: string[] = [];
-  private digitWaiter: ((d: string | undefined) => void) | undefined;
-
   heardDigit(digit: string): void {
-    const w = this.digitWaiter;
-    if (w !== undefined) {
-      this.digitWaiter = undefined;
-      w(digit);
-      return;
-    }
-    // A caller pressing keys nobody reads keeps only the latest few.
-    if (this.digitQueue.push(digit) > 64) this.digitQueue.shift();
+    this.digits.heard(digit);
   }
 
   readDigit(timeoutMs: number): Promise<string | undefined> {
-    const queued = this.digitQueue.shift();
-    if (queued !== undefined) return Promise.resolve(queued);
-    if (this.ended) return Promise.resolve(undefined);
-    return new Promise((resolve) => {
-      const done = (d: string | undefined): void => {
-        t.cancel();
-        if (this.digitWaiter === done) this.digitWaiter = undefined;
-        resolve(d);
-      };
-      const t = this.o.ctx.clock.setTimeout(() => done(undefined), Math.max(0, timeoutMs));
-      this.digitWaiter = done;
-      void this.whenEnded().then(() => done(undefined));
-    });
+    return this.digits.wait(timeoutMs).digit;
+  }
+
+  /** Forgets keys typed ahead. */
+  clearDigits(): void {
+    this.digits.clear();
   }
 
   sendDtmf(digit: string, durationMs: number): boolean {
@@ -474,6 +500,7 @@ export class InboundCall extends SipLeg implements DialplanChannel {
 
   private finish(cause: number): void {
     this.ended = true;
+    this.digits.end();
     for (const fn of this.endingHooks.splice(0)) fn();
     // Both channels leave the bridge before either is hung up, as in Asterisk.
     this.bridgeValue?.close();

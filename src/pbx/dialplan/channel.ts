@@ -12,6 +12,29 @@ export interface DialResult {
   answeredBy?: string;
 }
 
+/** How a prompt ended: played out, could not be played, or cut short by a key (which is given). */
+export type PlayOutcome = { status: "ok" | "failed" } | { status: "interrupted"; digit: string };
+
+/** Why a recording ended, and what it holds (8 kHz mono samples). */
+export interface RecordOutcome {
+  reason: "dtmf" | "silence" | "maxduration" | "hangup" | "stopped";
+  /** The key that ended it (reason dtmf). */
+  digit?: string;
+  samples: Int16Array;
+  /** Silence at the end of `samples`, in ms. */
+  trailingSilenceMs: number;
+}
+
+export interface RecordRequest {
+  /** 0: no limit. */
+  maxMs: number;
+  /** 0: silence does not end it. */
+  silenceMs: number;
+  silenceThreshold: number;
+  /** Keys that end the recording (`#`, `*#` …); empty: none. */
+  stopKeys: string;
+}
+
 export interface DialplanChannel {
   /** `PJSIP/1001-00000001` */
   readonly name: string;
@@ -32,6 +55,17 @@ export interface DialplanChannel {
   hangup(cause?: number): Promise<void>;
   /** A WAV path relative to the sounds directory, or a built-in tone such as `tone:ring`. */
   playback(what: string): Promise<"ok" | "failed">;
+  /**
+   * Plays a prompt found by sound name in the channel's language; a key in `interruptKeys`
+   * stops it (Background, Read, menus).
+   */
+  play?(what: string, interruptKeys: string): Promise<PlayOutcome>;
+  /** Records the caller (Record, VoiceMail). */
+  record?(o: RecordRequest): Promise<RecordOutcome>;
+  /** The prompts' language (CHANNEL(language)). */
+  language?: string;
+  /** Forgets keys typed ahead. */
+  clearDigits?(): void;
   /** Sends the caller's audio back until hangup. */
   echo(): Promise<void>;
   /** Resolves after `seconds`, or early on hangup. */

@@ -9,7 +9,7 @@ import type { AppContext, AppRegistry, AppResult } from "../apps/registry.js";
 import type { FuncRegistry } from "../funcs/registry.js";
 import { CallState } from "./call-state.js";
 import type { DialplanChannel } from "./channel.js";
-import { findExtension, findPriority } from "./lookup.js";
+import { canMatchMore, findExtension, findPriority } from "./lookup.js";
 import { splitArgs } from "./split-args.js";
 
 /** The dialplan's progress lines are pbx.c's in Asterisk, word for word. */
@@ -177,6 +177,10 @@ export class DialplanExecutor {
       getVar: (name) => state.getVar(name),
       setVar: (name, value) => state.setVar(name, value),
       goto: (target) => state.goto(target),
+      extensionState: (exten, context = state.context) => ({
+        exists: findExtension(state.opts.dialplan, context, exten, state.channel.callerId.num) !== undefined,
+        more: canMatchMore(state.opts.dialplan, context, exten, state.channel.callerId.num),
+      }),
       hangup: async (cause = 16) => {
         state.endedWithCause = cause;
         state.hangupSent = true;

@@ -2,7 +2,7 @@
 export { compileDialplan, type CompileDialplanOptions, type CompiledDialplan } from "./compile.js";
 export { DialplanExecutor, type DialplanExecutorOptions, type DialplanOutcome, type DialplanEndReason } from "./executor.js";
 export type { DialplanChannel, DialResult, DialStatus } from "./channel.js";
-export { findExtension, findPriority, findLabel, type ExtensionMatch } from "./lookup.js";
+export { canMatchMore, findExtension, findPriority, findLabel, type ExtensionMatch } from "./lookup.js";
 export { evaluateExpression, isZeroOrNull } from "./expression.js";
 export { substitute, substring, type SubstitutionScope } from "./substitute.js";
 export { splitArgs } from "./split-args.js";

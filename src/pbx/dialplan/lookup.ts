@@ -2,7 +2,7 @@
  * Finding the extension a call runs: exact names first, then patterns from most to least
  * specific, then the included contexts depth-first in the order they are listed.
  */
-import { matchPattern } from "./pattern.js";
+import { matchPattern, patternMatchesMore } from "./pattern.js";
 import type { Dialplan, DialplanContext, DialplanExtension, DialplanPriority } from "./types.js";
 
 export interface ExtensionMatch {
@@ -36,6 +36,29 @@ export function findExtension(dialplan: Dialplan, context: string, exten: string
       if (found !== undefined) return found;
     }
     return undefined;
+  };
+  return search(context);
+}
+
+/**
+ * True when some extension of `context` (or its includes) is longer than `prefix` and starts
+ * with it: the caller may still be dialling (Asterisk's ast_matchmore_extension).
+ */
+export function canMatchMore(dialplan: Dialplan, context: string, prefix: string, callerNum?: string): boolean {
+  const visited = new Set<string>();
+  const search = (name: string): boolean => {
+    if (visited.has(name)) return false;
+    visited.add(name);
+    const ctx = dialplan.contexts.get(name);
+    if (ctx === undefined) return false;
+    for (const ext of ctx.extensions) {
+      if (ext.cidMatch !== undefined) {
+        if (callerNum === undefined) continue;
+        if (!(ext.cidPattern !== undefined ? matchPattern(ext.cidPattern, callerNum) : ext.cidMatch === callerNum)) continue;
+      }
+      if (ext.pattern !== undefined ? patternMatchesMore(ext.pattern, prefix) : ext.name.length > prefix.length && ext.name.startsWith(prefix)) return true;
+    }
+    return ctx.includes.some((inc) => search(inc.context));
   };
   return search(context);
 }

@@ -108,6 +108,19 @@ export function matchPattern(pattern: ExtensionPattern, exten: string): boolean 
   return i === exten.length;
 }
 
+/** True when `prefix` followed by at least one more character can match the pattern (Asterisk's matchmore). */
+export function patternMatchesMore(pattern: ExtensionPattern, prefix: string): boolean {
+  let i = 0;
+  for (const el of pattern.elements) {
+    if (el.kind === "oneOrMore" || el.kind === "zeroOrMore") return true;
+    if (i === prefix.length) return true;
+    const c = prefix[i];
+    if (c === undefined || !el.chars.includes(c)) return false;
+    i++;
+  }
+  return false;
+}
+
 const ONE_OR_MORE_WEIGHT = 1 << 20;
 const ZERO_OR_MORE_WEIGHT = 2 << 20;
 

@@ -27,6 +27,7 @@ import { TransportSet } from "../../../src/sip/transport/transport-set.js";
 import { buildGuardConfig } from "../../../src/config/guard/load-guard.js";
 import { TollFraudGate } from "../../../src/pbx/toll-fraud/toll-fraud-gate.js";
 import { DtmfRelay } from "../../../src/pbx/channel/dtmf.js";
+import { SHIPPED_SOUNDS, SoundLibrary } from "../../../src/pbx/sounds/sound-library.js";
 import { inviteFrom, setup as sessionSetup, type InviteSpec } from "../../sip/session/harness.js";
 
 const PJSIP = `
@@ -146,10 +147,10 @@ export function callSetup(dialplan = "[default]\nexten => 2000,1,Dial(PJSIP/2000
       clearKeys: new ClearKeyNotices(),
       tollFraud: new TollFraudGate({ config: () => config, clock: env.clock }),
       dtmf: new DtmfRelay({ media: media, log }),
+      sounds: new SoundLibrary({ roots: () => [SHIPPED_SOUNDS], plainDirs: () => [], log }),
     },
     executor,
     respond: () => assert.fail("the call manager answers through the session, not the pipeline edge"),
-    soundsDirs: () => [],
     stunAddress: () => undefined,
   });
 

@@ -23,7 +23,7 @@ export class FakeChannel implements DialplanChannel {
     this.name = name;
   }
 
-  private record(call: string, method: string): void {
+  private note(call: string, method: string): void {
     this.calls.push(call);
     if (this.hangUpAfter.has(method)) this.gone = true;
   }
@@ -33,44 +33,44 @@ export class FakeChannel implements DialplanChannel {
   }
   answer(): Promise<void> {
     this.answered = true;
-    this.record("answer()", "answer");
+    this.note("answer()", "answer");
     return Promise.resolve();
   }
   progress(): Promise<void> {
-    this.record("progress()", "progress");
+    this.note("progress()", "progress");
     return Promise.resolve();
   }
   ringing(): Promise<void> {
-    this.record("ringing()", "ringing");
+    this.note("ringing()", "ringing");
     return Promise.resolve();
   }
   hangup(cause?: number): Promise<void> {
-    this.record(`hangup(${cause ?? ""})`, "hangup");
+    this.note(`hangup(${cause ?? ""})`, "hangup");
     this.gone = true;
     return Promise.resolve();
   }
   playback(what: string): Promise<"ok" | "failed"> {
-    this.record(`playback(${what})`, "playback");
+    this.note(`playback(${what})`, "playback");
     return Promise.resolve(this.failingFiles.has(what) ? "failed" : "ok");
   }
   echo(): Promise<void> {
-    this.record("echo()", "echo");
+    this.note("echo()", "echo");
     return Promise.resolve();
   }
   wait(seconds: number): Promise<void> {
-    this.record(`wait(${seconds})`, "wait");
+    this.note(`wait(${seconds})`, "wait");
     return Promise.resolve();
   }
   dial(targets: string[], timeoutSec: number | undefined, options: string): Promise<DialResult> {
-    this.record(`dial(${targets.join("&")},${timeoutSec ?? ""},${options})`, "dial");
+    this.note(`dial(${targets.join("&")},${timeoutSec ?? ""},${options})`, "dial");
     return Promise.resolve(this.dialResult);
   }
   busy(timeoutSec?: number): Promise<void> {
-    this.record(`busy(${timeoutSec ?? ""})`, "busy");
+    this.note(`busy(${timeoutSec ?? ""})`, "busy");
     return Promise.resolve();
   }
   congestion(timeoutSec?: number): Promise<void> {
-    this.record(`congestion(${timeoutSec ?? ""})`, "congestion");
+    this.note(`congestion(${timeoutSec ?? ""})`, "congestion");
     return Promise.resolve();
   }
 }

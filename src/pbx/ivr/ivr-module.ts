@@ -1,0 +1,30 @@
+/**
+ * Menus and prompts as a module: Background, WaitExten, Read, SayDigits, SayNumber, SayAlpha,
+ * Record, and the functions TIMEOUT() and CHANNEL(). The `i` and `t` extensions are run by
+ * collect.ts as Asterisk's PBX loop runs them.
+ */
+import { join } from "node:path";
+import type { PbxModuleContext, SwitchboardModule } from "../module-context.js";
+import { backgroundApp } from "./background.js";
+import { channelFunction } from "./channel-func.js";
+import { readApp } from "./read.js";
+import { recordApp } from "./record.js";
+import { sayAlphaApp, sayDigitsApp, sayNumberApp } from "./say.js";
+import { timeoutFunction } from "./timeouts.js";
+import { waitExtenApp } from "./wait-exten.js";
+
+export class IvrModule implements SwitchboardModule {
+  readonly name = "ivr";
+  readonly provides = [
+    { name: "app_read.so", description: "Read Variable Application" },
+    { name: "app_record.so", description: "Trivial Record Application" },
+    { name: "func_timeout.so", description: "Channel timeout dialplan functions" },
+    { name: "func_channel.so", description: "Channel information dialplan functions" },
+  ];
+
+  start(ctx: PbxModuleContext): void {
+    for (const app of [backgroundApp, waitExtenApp, readApp, sayDigitsApp, sayNumberApp, sayAlphaApp, recordApp(() => join(ctx.dataDir, "sounds"))]) ctx.apps.register(app);
+    ctx.funcs.register(timeoutFunction);
+    ctx.funcs.register(channelFunction);
+  }
+}

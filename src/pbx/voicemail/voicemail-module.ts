@@ -1,0 +1,89 @@
+/**
+ * Voicemail as a module: voicemail.conf, the VoiceMail() and VoiceMailMain() applications,
+ * MWI to the phones that list a mailbox, and the `voicemail …` console commands. At start it
+ * repairs what a crash left in the spool; `voicemail reload` re-reads voicemail.conf alone.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { formatDiagnostic, parseConfigText, type VoicemailConfig } from "../../config/index.js";
+import { buildVoicemailConfig } from "../../config/voicemail/load-voicemail.js";
+import type { ContactsModule } from "../registrar/contacts-module.js";
+import type { SipStackModule } from "../../sip/sip-stack-module.js";
+import type { PbxModuleContext, SwitchboardModule } from "../module-context.js";
+import { MwiNotifier } from "./mwi.js";
+import { registerVoicemailCommands } from "./voicemail-commands.js";
+import { voicemailApp } from "./voicemail-app.js";
+import { voicemailMainApp } from "./voicemail-main.js";
+import { Voicemail } from "./voicemail.js";
+
+export class VoicemailModule implements SwitchboardModule {
+  readonly name = "voicemail";
+  readonly provides = [{ name: "app_voicemail.so", description: "Comedian Mail (Voicemail System)" }, { name: "res_pjsip_mwi.so", description: "PJSIP MWI resource" }];
+  readonly configFiles = [{ file: "voicemail.conf" }];
+  readonly dependsOn: readonly string[];
+  private reread: VoicemailConfig | undefined;
+  private vm: Voicemail | undefined;
+  private mwi: MwiNotifier | undefined;
+
+  constructor(private readonly deps: { contacts: ContactsModule; sip: SipStackModule }) {
+    this.dependsOn = [deps.contacts.name, deps.sip.name];
+  }
+
+  start(ctx: PbxModuleContext): void {
+    const log = ctx.log.child({ category: "pbx.voicemail" });
+    const vm = new Voicemail({ voicemail: () => this.reread ?? ctx.config().voicemail, asterisk: () => ctx.config().asterisk, dataDir: ctx.dataDir, log });
+    this.vm = vm;
+    const mwi = new MwiNotifier({
+      vm,
+      directory: ctx.directory,
+      contacts: () => this.deps.contacts.store,
+      transactions: () => this.deps.sip.transactions,
+      transports: () => this.deps.sip.transports,
+      userAgent: ctx.userAgent,
+      log,
+    });
+    this.mwi = mwi;
+    vm.repairAll();
+    this.warnFormats(vm, log);
+    ctx.defer(vm.on("changed", (key) => mwi.mailboxChanged(key)));
+    ctx.events.on("ContactStatus", (e) => {
+      if (e.ContactStatus !== "Created") return;
+      const ep = ctx.directory().endpoints.get(e.EndpointName);
+      const c = this.deps.contacts.store.list(e.AOR).find((x) => x.uri === e.URI);
+      if (ep !== undefined && c !== undefined) mwi.notifyContact(ep, c);
+    });
+    ctx.apps.register(voicemailApp(vm));
+    ctx.apps.register(voicemailMainApp(vm, () => {}));
+    for (const undo of registerVoicemailCommands(ctx.commands, vm, { zones: () => (this.reread ?? ctx.config().voicemail).zones, reload: () => this.rereadConfig(ctx) })) ctx.defer(undo);
+  }
+
+  reload(ctx: PbxModuleContext): void {
+    this.reread = undefined;
+    if (this.vm !== undefined) {
+      this.vm.repairAll();
+      for (const m of this.vm.all()) this.mwi?.mailboxChanged(`${m.box}@${m.context}`);
+    }
+    void ctx;
+  }
+
+  private warnFormats(vm: Voicemail, log: PbxModuleContext["log"]): void {
+    const bad = vm.general.format.split("|").map((f) => f.trim()).filter((f) => f.length > 0 && !vm.formats().includes(f as never));
+    if (bad.length > 0) log.warn({}, `voicemail.conf format=${vm.general.format}: Switchboard cannot write ${bad.join(", ")} (no GSM codec); messages are recorded as ${vm.format}`);
+  }
+
+  private rereadConfig(ctx: PbxModuleContext): string {
+    if (ctx.configDir === undefined) return "Reloading voicemail configuration...\n";
+    let text: string | undefined;
+    try {
+      text = readFileSync(join(ctx.configDir, "voicemail.conf"), "utf8");
+    } catch {
+      text = undefined;
+    }
+    const r = buildVoicemailConfig(text === undefined ? undefined : parseConfigText(text, "voicemail.conf", { readFile: (n) => { try { return readFileSync(join(ctx.configDir ?? ".", n), "utf8"); } catch { return undefined; } } }));
+    for (const d of r.diagnostics) ctx.log.warn({}, formatDiagnostic(d));
+    this.reread = r.config;
+    this.vm?.repairAll();
+    if (this.vm !== undefined) for (const m of this.vm.all()) this.mwi?.mailboxChanged(`${m.box}@${m.context}`);
+    return "Reloading voicemail configuration...\n";
+  }
+}

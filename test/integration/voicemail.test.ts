@@ -1,0 +1,200 @@
+/**
+ * Voicemail end to end with real phones: baresip (1001) leaves a message of a 1000 Hz tone in
+ * mailbox 1002; the message file holds that tone, its .txt the caller ID and duration, and the
+ * mailbox owner's registered contact (a SIP socket of the test) gets an unsolicited NOTIFY with
+ * Messages-Waiting: yes. The owner's baresip then calls *97, logs in with RFC 4733 keys, hears
+ * the message (the tone, read off the wire), deletes it, and MWI goes back to no. A kill -9
+ * while a message is being recorded leaves a consistent mailbox after the restart.
+ */
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { startPbx, type Pbx } from "../helpers/pbx.js";
+import { pjsipConf, randomPassword } from "../helpers/pjsip-conf.js";
+import { allocatePortBlock, freePort } from "../helpers/ports.js";
+import { startBaresip, type Baresip } from "../helpers/baresip.js";
+import { analyseTone, assertTone, makeToneWav, readWav } from "../helpers/audio.js";
+import { decodeRtp, startRtpCapture } from "../helpers/rtp-capture.js";
+import { SipClient, type SipMessageLite } from "../helpers/sip-client.js";
+import { scratchDir, sleep, waitUntil } from "../helpers/processes.js";
+
+const SERVER_IP = "127.0.0.1";
+const CALLER = { id: "1001", password: randomPassword(), ip: "127.0.0.2" };
+const OWNER = { id: "1002", password: randomPassword(), ip: "127.0.0.3" };
+const MWI_IP = "127.0.0.4";
+const VM_PASSWORD = "4321";
+
+const EXTENSIONS = `[internal]
+exten => 2002,1,VoiceMail(1002@default,us)
+ same => n,Hangup()
+exten => *97,1,VoiceMailMain(\${CALLERID(num)}@default)
+ same => n,Hangup()
+`;
+
+const VOICEMAIL = `[general]
+format=wav49|gsm|wav
+maxsecs=60
+
+[default]
+1002 => ${VM_PASSWORD},Owner Of 1002,owner@example.com
+`;
+
+describe("voicemail (baresip ↔ Switchboard: VoiceMail, VoiceMailMain, MWI NOTIFY)", () => {
+  let pbx: Pbx;
+  let port: number;
+  let mwi: SipClient;
+  const dir = scratchDir("voicemail");
+  const tone = makeToneWav(join(dir, "t1000.wav"), { frequency: 1000, seconds: 60 });
+  const quiet = makeToneWav(join(dir, "quiet.wav"), { frequency: 300, seconds: 60, volume: 0.02 });
+  const inbox = (): string => join(pbx.dataDir, "voicemail", "default", "1002", "INBOX");
+
+  before(async () => {
+    port = await freePort(SERVER_IP);
+    const rtp = await allocatePortBlock("0.0.0.0", 40);
+    const common = { context: "internal", endpointOptions: { rtp_symmetric: "yes", rewrite_contact: "yes", direct_media: "no", dtmf_mode: "rfc4733" } };
+    pbx = await startPbx({
+      configFiles: {
+        "pjsip.conf": pjsipConf({
+          ip: SERVER_IP,
+          port,
+          endpoints: [
+            { id: CALLER.id, password: CALLER.password, maxContacts: 1, removeExisting: true, ...common },
+            { id: OWNER.id, password: OWNER.password, maxContacts: 2, removeExisting: false, ...common, endpointOptions: { ...common.endpointOptions, mailboxes: "1002@default" } },
+          ],
+        }),
+        "extensions.conf": EXTENSIONS,
+        "voicemail.conf": VOICEMAIL,
+        "rtp.conf": `[general]\nrtpstart=${rtp}\nrtpend=${rtp + 39}\n`,
+      },
+    });
+    mwi = await SipClient.udp({ server: { ip: SERVER_IP, port }, localIp: MWI_IP });
+    mwi.onRequest = (m) => void mwi.okTo(m);
+    const r = await mwi.register({ user: OWNER.id, password: OWNER.password, expires: 600 });
+    assert.equal(r.final.status, 200, "the MWI contact registered");
+  });
+
+  after(async () => {
+    mwi?.close();
+    await pbx?.stop();
+  });
+
+  async function phone(p: typeof CALLER, source: string, rtpBase: number): Promise<Baresip> {
+    const b = await startBaresip({
+      ip: p.ip,
+      rtpPorts: `${rtpBase}-${rtpBase + 19}`,
+      audioSource: source,
+      maxSeconds: 90,
+      accounts: [`<sip:${p.id}@${SERVER_IP}:${port};transport=udp>;auth_pass=${p.password};audio_codecs=PCMU;regint=600`],
+    });
+    await waitUntil(async () => /OK/.test(await b.reginfo()), 10000, `${p.id} registered`);
+    return b;
+  }
+
+  /** NOTIFYs received, a retransmission counted once (answered 200 by onRequest). */
+  const isNew = (m: SipMessageLite, i: number, all: SipMessageLite[]): boolean =>
+    m.method === "NOTIFY" && all.findIndex((x) => x.method === "NOTIFY" && x.header("call-id") === m.header("call-id") && x.header("cseq") === m.header("cseq")) === i;
+  const notifies = (): SipMessageLite[] => mwi.received.filter(isNew);
+  /** The NOTIFY after the first `skip` ones. */
+  async function nextNotify(skip: number): Promise<SipMessageLite> {
+    await waitUntil(() => notifies().length > skip, 10000, `MWI NOTIFY number ${skip + 1}`);
+    return notifies()[skip]!;
+  }
+
+  it("the mailbox's phone gets Messages-Waiting: no when it registers; a config with gsm formats records wav and says so", async () => {
+    const n = await nextNotify(0);
+    assert.match(n.body, /Messages-Waiting: no/);
+    assert.match(n.body, /Voice-Message: 0\/0 \(0\/0\)/);
+    assert.match(n.header("event") ?? "", /message-summary/);
+    assert.match(pbx.messagesLog(), /format=wav49\|gsm\|wav: Switchboard cannot write wav49, gsm/);
+  });
+
+  it("a caller leaves 5 s of a 1000 Hz tone: the message file holds it, the .txt names the caller and the duration, MWI says yes", async () => {
+    const before = notifies().length;
+    const caller = await phone(CALLER, tone, await allocatePortBlock("0.0.0.0", 20));
+    try {
+      await caller.command(`dial sip:2002@${SERVER_IP}:${port}`);
+      await caller.waitEvent("CALL_ESTABLISHED", 10000);
+      await pbx.waitForLog(/Recording the message/, 20000);
+      await sleep(5000);
+      await caller.command("hangup");
+      await caller.waitEvent("CALL_CLOSED", 10000);
+    } finally {
+      await caller.stop();
+    }
+    await waitUntil(() => existsSync(join(inbox(), "msg0000.txt")), 5000, "msg0000.txt written");
+    const wav = readWav(join(inbox(), "msg0000.wav"));
+    const check = analyseTone(wav, 1000, { minSeconds: 4 });
+    assertTone(check, "the recorded message", 1000);
+    const txt = readFileSync(join(inbox(), "msg0000.txt"), "utf8");
+    assert.match(txt, /^\[message\]$/m);
+    assert.match(txt, /^callerid=.*<1001>$/m);
+    assert.match(txt, /^origmailbox=1002$/m);
+    const duration = Number(/^duration=(\d+)$/m.exec(txt)?.[1]);
+    assert.ok(duration >= 4 && duration <= 7, `duration=${duration} (the caller spoke about 5 s)`);
+    const n = await nextNotify(before);
+    assert.match(n.body, /Messages-Waiting: yes/);
+    assert.match(n.body, /Voice-Message: 1\/0 \(0\/0\)/);
+    assert.match((await pbx.rx("voicemail show users")).stdout, /^default\s+1002\s+Owner Of 1002\s+1\s*$/m);
+  });
+
+  it("the owner calls *97, logs in with RFC 4733 keys, hears the message, deletes it; MWI goes back to no", async () => {
+    const rtpBase = await allocatePortBlock("0.0.0.0", 20);
+    const owner = await phone(OWNER, quiet, rtpBase);
+    const cap = await startRtpCapture(dir, `udp dst portrange ${rtpBase}-${rtpBase + 19}`, "owner");
+    let heardFrom = 0;
+    const before = notifies().length;
+    try {
+      await owner.command(`dial sip:*97@${SERVER_IP}:${port}`);
+      await owner.waitEvent("CALL_ESTABLISHED", 10000);
+      await sleep(1500);
+      // Password and # (typed over the prompt), then 1: play the new messages.
+      for (const k of `${VM_PASSWORD}#`) {
+        await owner.command(`sndcode ${k}`);
+        await sleep(300);
+      }
+      await pbx.waitForLog(/logged in to mailbox 1002@default/, 15000);
+      await owner.command("sndcode 1");
+      heardFrom = Date.now();
+      // "First message", then the 5 s message.
+      await sleep(9000);
+      await owner.command("sndcode 7");
+      await sleep(1500);
+      await owner.command("sndcode #");
+      await sleep(500);
+      await owner.command("sndcode #");
+      const n = await nextNotify(before);
+      assert.match(n.body, /Messages-Waiting: no/, "MWI after the delete");
+      await owner.command("hangup");
+    } finally {
+      await owner.stop();
+    }
+    const got = await cap.stop();
+    const d = decodeRtp(got, heardFrom, heardFrom + 9000);
+    assertTone(analyseTone(d, 1000, { minSeconds: 3 }), "the owner, listening to the message", 1000);
+    assert.deepEqual(readdirSync(inbox()).filter((f) => f.startsWith("msg")), [], "the message is gone from INBOX");
+    assert.match((await pbx.rx("voicemail show users")).stdout, /^default\s+1002\s+Owner Of 1002\s+0\s*$/m);
+  });
+
+  it("kill -9 while a message is recorded: after the restart the mailbox lists no broken message, and leftovers are removed", async () => {
+    const caller = await phone(CALLER, tone, await allocatePortBlock("0.0.0.0", 20));
+    try {
+      await caller.command(`dial sip:2002@${SERVER_IP}:${port}`);
+      await caller.waitEvent("CALL_ESTABLISHED", 10000);
+      const mark = pbx.messagesLog().split("Recording the message").length;
+      await waitUntil(() => pbx.messagesLog().split("Recording the message").length > mark, 20000, "recording started");
+      await sleep(2000);
+      await pbx.kill("SIGKILL");
+    } finally {
+      await caller.stop();
+    }
+    // What a crash at the worst moment could leave: audio without its .txt, a temporary file.
+    mkdirSync(inbox(), { recursive: true });
+    writeFileSync(join(inbox(), "msg0000.wav"), Buffer.alloc(100));
+    writeFileSync(join(inbox(), ".msg0000.txt.tmp-12345"), "half");
+    pbx = await pbx.restart();
+    assert.deepEqual(readdirSync(inbox()), [], "nothing half-written survives the restart");
+    assert.match(pbx.messagesLog(), /Voicemail 1002@default: removed \d+ incomplete message file set/);
+    assert.match((await pbx.rx("voicemail show users")).stdout, /^default\s+1002\s+Owner Of 1002\s+0\s*$/m);
+  });
+});
