@@ -26,7 +26,7 @@ import { LineTokens } from "./pbx/endpoint/line-tokens.js";
 import { OutboundRegistrationModule } from "./pbx/outbound-registration/outbound-registration-module.js";
 import { PipelineModule } from "./pbx/pipeline/pipeline-module.js";
 import { ContactsModule } from "./pbx/registrar/contacts-module.js";
-import { loadOrCreatePasswords } from "./pbx/registrar/default-passwords.js";
+import { loadOrCreatePasswords, loadOrCreatePins } from "./pbx/registrar/default-passwords.js";
 import { RegistrarModule } from "./pbx/registrar/registrar-module.js";
 import { SipTracePbxModule } from "./pbx/sip-trace/trace-module.js";
 import { ControlModule } from "./cli/control-module.js";
@@ -53,7 +53,8 @@ export interface RunningServer {
 export function embeddedConfigSource(dataDir: string): { kind: "embedded"; files: Record<string, string> } {
   mkdirSync(dataDir, { recursive: true });
   const { passwords } = loadOrCreatePasswords(dataDir, EMBEDDED_EXTENSIONS);
-  return { kind: "embedded", files: embeddedDefaultFiles(passwords) };
+  const pins = loadOrCreatePins(dataDir, EMBEDDED_EXTENSIONS).passwords;
+  return { kind: "embedded", files: embeddedDefaultFiles(passwords, pins) };
 }
 
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {

@@ -14,7 +14,7 @@ import { started, type ModuleContext, type PbxModule } from "../core/module.js";
 import { carryOverRejected, embeddedDefaultFiles, EMBEDDED_EXTENSIONS, formatDiagnostic, loadConfiguration, type ConfigSource, type LoadedConfig } from "../config/index.js";
 import type { GuardAccounts } from "../security/guard-module.js";
 import { EndpointDirectory } from "./endpoint/directory.js";
-import { loadOrCreatePasswords, PASSWORDS_FILE } from "./registrar/default-passwords.js";
+import { loadOrCreatePasswords, loadOrCreatePins, PASSWORDS_FILE } from "./registrar/default-passwords.js";
 
 /** How often identify `match=` host names are looked up again (seconds × 1000). */
 const HOSTNAME_REFRESH_MS = 300_000;
@@ -68,10 +68,11 @@ export class ConfigModule implements PbxModule {
     if (ctx.configDir) this.source = { kind: "dir", dir: ctx.configDir };
     else {
       const { passwords, created } = loadOrCreatePasswords(ctx.dataDir, EMBEDDED_EXTENSIONS);
-      this.source = { kind: "embedded", files: embeddedDefaultFiles(passwords) };
+      const pins = loadOrCreatePins(ctx.dataDir, EMBEDDED_EXTENSIONS).passwords;
+      this.source = { kind: "embedded", files: embeddedDefaultFiles(passwords, pins) };
       if (created.length) {
         // The passwords go to the terminal only, never into log files that others may read.
-        const list = created.map((e) => `  ${e}  ${passwords[e]}`).join("\n");
+        const list = created.map((e) => `  ${e}  ${passwords[e]}  (voicemail PIN ${pins[e]})`).join("\n");
         process.stderr.write(`\nGenerated passwords for the embedded endpoints (stored in ${join(ctx.dataDir, PASSWORDS_FILE)}):\n${list}\nShow them again with: switchboard -rx "pjsip show default-passwords"\n\n`);
         log.notice({}, `Generated new passwords for embedded endpoints ${created.join(", ")}; see: switchboard -rx "pjsip show default-passwords"`);
       }

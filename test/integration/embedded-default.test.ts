@@ -68,7 +68,7 @@ async function rx(dataDir: string, command: string): Promise<string> {
 /** Rows `1001      1001      <password>` of `pjsip show default-passwords`. */
 function shownPasswords(text: string): Map<string, string> {
   const out = new Map<string, string>();
-  for (const m of text.matchAll(/^(\d{4}) +(\d{4}) +(\S+)\s*$/gm)) out.set(m[1] ?? "", m[3] ?? "");
+  for (const m of text.matchAll(/^(\d{4}) +(\d{4}) +(\S+) +\d{6}\s*$/gm)) out.set(m[1] ?? "", m[3] ?? "");
   return out;
 }
 

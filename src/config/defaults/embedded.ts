@@ -66,6 +66,7 @@ function pjsipConf(passwords: Readonly<Record<string, string>>): string {
     lines.push(
       `[${ext}](office-phone)`,
       `callerid="Extension ${ext}" <${ext}>`,
+      `mailboxes=${ext}@default`,
       `auth=${ext}`,
       `aors=${ext}`,
       "",
@@ -87,7 +88,16 @@ const RTP_CONF = ["; Switchboard embedded default: rtp.conf", "[general]", "rtps
 const EXTENSIONS_CONF = [
   "; Switchboard embedded default: extensions.conf",
   "[internal]",
-  "exten => _10XX,1,Dial(PJSIP/${EXTEN},30)",
+  "; Ring the phone for 20 s; then its voicemail (busy greeting when it was busy).",
+  "exten => _10XX,1,Dial(PJSIP/${EXTEN},20)",
+  ' same => n,GotoIf($["${DIALSTATUS}" = "BUSY"]?busy)',
+  " same => n,VoiceMail(${EXTEN}@default,u)",
+  " same => n,Hangup()",
+  " same => n(busy),VoiceMail(${EXTEN}@default,b)",
+  " same => n,Hangup()",
+  "",
+  "; Check your own voicemail (the PIN: pjsip show default-passwords).",
+  "exten => *97,1,VoiceMailMain(${CALLERID(num)}@default)",
   " same => n,Hangup()",
   "",
   "exten => 600,1,Answer()",
@@ -95,11 +105,22 @@ const EXTENSIONS_CONF = [
   "",
 ].join("\n");
 
+function voicemailConf(pins: Readonly<Record<string, string>>): string {
+  const lines = ["; Switchboard embedded default: voicemail.conf", "[general]", "format=wav", "maxsecs=180", "maxlogins=3", "", "[default]"];
+  for (const ext of EMBEDDED_EXTENSIONS) {
+    const pin = pins[ext];
+    if (pin === undefined || pin.length === 0) throw new PbxError("INVALID_ARGUMENT", `embeddedDefaultFiles: no voicemail PIN given for extension ${ext}`);
+    lines.push(`${ext} => ${pin},Extension ${ext}`);
+  }
+  return lines.join("\n") + "\n";
+}
+
 /**
  * The embedded configuration as in-memory files, ready for
  * `loadConfiguration({ kind: "embedded", files })`. `passwords` maps each of
- * {@link EMBEDDED_EXTENSIONS} to its SIP password; a missing one is a programming error.
+ * {@link EMBEDDED_EXTENSIONS} to its SIP password and `pins` to its voicemail PIN; a missing one
+ * is a programming error.
  */
-export function embeddedDefaultFiles(passwords: Readonly<Record<string, string>>): Record<string, string> {
-  return { "pjsip.conf": pjsipConf(passwords), "rtp.conf": RTP_CONF, "extensions.conf": EXTENSIONS_CONF, "logger.conf": EMBEDDED_LOGGER_CONF };
+export function embeddedDefaultFiles(passwords: Readonly<Record<string, string>>, pins: Readonly<Record<string, string>>): Record<string, string> {
+  return { "pjsip.conf": pjsipConf(passwords), "rtp.conf": RTP_CONF, "extensions.conf": EXTENSIONS_CONF, "logger.conf": EMBEDDED_LOGGER_CONF, "voicemail.conf": voicemailConf(pins) };
 }

@@ -3,7 +3,7 @@
  * app_voicemail's code defaults (maxmsg 100, maxlogins 3, silencethreshold 128, no maxsecs
  * limit, maxsilence off). Email and pager notification are not implemented yet and say so.
  */
-import { bool, str, uint } from "../schema/options.js";
+import { bool, oneOf, str, uint } from "../schema/options.js";
 import type { ObjectSchema, SchemaValues } from "../schema/types.js";
 
 const NO_MAIL = { implemented: false, hint: "Switchboard does not send voicemail notifications by email yet" } as const;
@@ -42,7 +42,7 @@ const generalOptions = [
   str("externnotify", "", "Program run when a mailbox changes.", NOT_YET),
   str("externpass", "", "Program that changes passwords.", NOT_YET),
   str("externpassnotify", "", "Program told about password changes.", NOT_YET),
-  str("passwordlocation", "spooldir", "Where changed passwords are kept: spooldir (<mailbox>/secret.conf). Asterisk's default, voicemail (rewriting voicemail.conf), is not done here.", { unimplementedValues: ["voicemail"] }),
+  oneOf("passwordlocation", ["spooldir", "voicemail"] as const, "spooldir", "Where a password changed in VoiceMailMain is kept: spooldir (<mailbox>/secret.conf). Asterisk's default, voicemail (rewriting voicemail.conf), is not done here, so Switchboard's default is spooldir.", { unimplementedValues: ["voicemail"] }),
   uint("minpassword", 0, "Shortest password VoiceMailMain accepts when it is changed."),
   bool("forcename", false, "New users must record their name first.", NOT_YET),
   bool("forcegreetings", false, "New users must record their greetings first.", NOT_YET),

@@ -4,7 +4,7 @@
  */
 import type { SipStackModule } from "../../sip/sip-stack-module.js";
 import type { PbxModuleContext, SwitchboardModule } from "../module-context.js";
-import { loadOrCreatePasswords } from "../registrar/default-passwords.js";
+import { loadOrCreatePasswords, loadOrCreatePins } from "../registrar/default-passwords.js";
 import { EMBEDDED_EXTENSIONS } from "../../config/index.js";
 import type { ContactsModule } from "../registrar/contacts-module.js";
 import type { RegistrarModule } from "../registrar/registrar-module.js";
@@ -28,7 +28,7 @@ export class PjsipCommandsModule implements SwitchboardModule {
       qualifier: this.deps.registrar.qualifier,
       transports: this.deps.sip.transports,
       clock: ctx.clock,
-      defaultPasswords: ctx.configDir ? undefined : () => loadOrCreatePasswords(dataDir, EMBEDDED_EXTENSIONS).passwords,
+      defaultPasswords: ctx.configDir ? undefined : () => ({ passwords: loadOrCreatePasswords(dataDir, EMBEDDED_EXTENSIONS).passwords, pins: loadOrCreatePins(dataDir, EMBEDDED_EXTENSIONS).passwords }),
     });
   }
 }

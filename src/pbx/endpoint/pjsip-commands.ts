@@ -38,7 +38,7 @@ export interface PjsipCommandDeps {
   transports: TransportSet;
   clock: Clock;
   /** Only with the embedded default configuration. */
-  defaultPasswords?: (() => Record<string, string>) | undefined;
+  defaultPasswords?: (() => { passwords: Record<string, string>; pins: Record<string, string> }) | undefined;
 }
 
 const ENDPOINT_HEADER = [
@@ -281,10 +281,11 @@ export function registerPjsipCommands(registry: CommandRegistrar, deps: PjsipCom
     reg({
       command: "pjsip show default-passwords",
       summary: "Show the generated passwords of the embedded default endpoints",
-      usage: "Usage: pjsip show default-passwords\n       Shows the passwords generated on first start for the embedded endpoints (stored in the data directory).\n",
+      usage: "Usage: pjsip show default-passwords\n       Shows the passwords and voicemail PINs generated on first start for the embedded endpoints (stored in the data directory).\n",
       handler: () => {
-        const lines = ["Endpoint  Username  Password", "========  ========  ========================"];
-        for (const [ext, p] of Object.entries(pw())) lines.push(`${ext.padEnd(8)}  ${ext.padEnd(8)}  ${p}`);
+        const { passwords, pins } = pw();
+        const lines = ["Endpoint  Username  Password                  Voicemail PIN", "========  ========  ========================  ============="];
+        for (const [ext, p] of Object.entries(passwords)) lines.push(`${ext.padEnd(8)}  ${ext.padEnd(8)}  ${p.padEnd(24)}  ${pins[ext] ?? ""}`);
         return lines.join("\n") + "\n";
       },
     });

@@ -24,8 +24,27 @@ export function strongPassword(length = 24): string {
   return out;
 }
 
+/** Voicemail PINs of the embedded mailboxes, kept like the passwords. */
+export const PINS_FILE = "default-voicemail-pins.json";
+
+/** Six digits, drawn without modulo bias: typed on a keypad, never a fixed default. */
+export function strongPin(length = 6): string {
+  let out = "";
+  while (out.length < length) {
+    for (const b of randomBytes(length * 2)) if (b < 250 && out.length < length) out += String(b % 10);
+  }
+  return out;
+}
+
 export function loadOrCreatePasswords(dataDir: string, extensions: readonly string[]): { passwords: Record<string, string>; created: string[] } {
-  const path = join(dataDir, PASSWORDS_FILE);
+  return loadOrCreate(join(dataDir, PASSWORDS_FILE), extensions, () => strongPassword(), (p) => p.length >= 12);
+}
+
+export function loadOrCreatePins(dataDir: string, extensions: readonly string[]): { passwords: Record<string, string>; created: string[] } {
+  return loadOrCreate(join(dataDir, PINS_FILE), extensions, () => strongPin(), (p) => /^\d{4,}$/.test(p));
+}
+
+function loadOrCreate(path: string, extensions: readonly string[], make: () => string, ok: (p: string) => boolean): { passwords: Record<string, string>; created: string[] } {
   let passwords: Record<string, string> = {};
   if (existsSync(path)) {
     try {
@@ -37,8 +56,8 @@ export function loadOrCreatePasswords(dataDir: string, extensions: readonly stri
   }
   const created: string[] = [];
   for (const ext of extensions) {
-    if (typeof passwords[ext] !== "string" || (passwords[ext] ?? "").length < 12) {
-      passwords[ext] = strongPassword();
+    if (typeof passwords[ext] !== "string" || !ok(passwords[ext] ?? "")) {
+      passwords[ext] = make();
       created.push(ext);
     }
   }

@@ -7,15 +7,16 @@ import { loadConfiguration } from "../../../src/config/load-configuration.js";
 import { PbxError } from "../../../src/core/errors.js";
 
 const PASSWORDS = { "1001": "pw1;x", "1002": "pw2", "1003": "pw3", "1004": "pw4", "1005": "pw5" };
+const PINS = { "1001": "111111", "1002": "222222", "1003": "333333", "1004": "444444", "1005": "555555" };
 
 test("embedded default: loads with zero diagnostics and zero trap warnings", () => {
-  const cfg = loadConfiguration({ kind: "embedded", files: embeddedDefaultFiles(PASSWORDS) });
+  const cfg = loadConfiguration({ kind: "embedded", files: embeddedDefaultFiles(PASSWORDS, PINS) });
   assert.deepEqual(cfg.diagnostics.map(formatDiagnostic), []);
   assert.deepEqual(checkTraps(cfg).map(formatDiagnostic), []);
 });
 
 test("embedded default: transports, phones, AORs and auths are as documented", () => {
-  const cfg = loadConfiguration({ kind: "embedded", files: embeddedDefaultFiles(PASSWORDS) });
+  const cfg = loadConfiguration({ kind: "embedded", files: embeddedDefaultFiles(PASSWORDS, PINS) });
   assert.deepEqual(
     cfg.pjsip.transports.map((t) => `${t.id} ${t.protocol} ${t.bind.host}:${t.bind.port}`),
     ["transport-udp udp 0.0.0.0:5060", "transport-tcp tcp 0.0.0.0:5060", "transport-udp6 udp :::5060", "transport-tcp6 tcp :::5060"],
@@ -37,16 +38,36 @@ test("embedded default: transports, phones, AORs and auths are as documented", (
   assert.deepEqual([cfg.rtp.rtpstart, cfg.rtp.rtpend], [10000, 20000]);
 });
 
-test("embedded default: extensions.conf has the internal context with _10XX and 600", () => {
-  const cfg = loadConfiguration({ kind: "embedded", files: embeddedDefaultFiles(PASSWORDS) });
+test("embedded default: extensions.conf has the internal context with _10XX (then voicemail), *97 and 600", () => {
+  const cfg = loadConfiguration({ kind: "embedded", files: embeddedDefaultFiles(PASSWORDS, PINS) });
   const internal = cfg.extensions?.categories.find((c) => c.name === "internal");
   assert.deepEqual(
     internal?.variables.map((v) => `${v.name} => ${v.value}`),
-    ["exten => _10XX,1,Dial(PJSIP/${EXTEN},30)", "same => n,Hangup()", "exten => 600,1,Answer()", "same => n,Echo()"],
+    [
+      "exten => _10XX,1,Dial(PJSIP/${EXTEN},20)",
+      'same => n,GotoIf($["${DIALSTATUS}" = "BUSY"]?busy)',
+      "same => n,VoiceMail(${EXTEN}@default,u)",
+      "same => n,Hangup()",
+      "same => n(busy),VoiceMail(${EXTEN}@default,b)",
+      "same => n,Hangup()",
+      "exten => *97,1,VoiceMailMain(${CALLERID(num)}@default)",
+      "same => n,Hangup()",
+      "exten => 600,1,Answer()",
+      "same => n,Echo()",
+    ],
   );
   assert.ok(internal?.variables.every((v) => v.object));
 });
 
 test("embedded default: a missing password is a programming error", () => {
-  assert.throws(() => embeddedDefaultFiles({ "1001": "x" }), (err: unknown) => err instanceof PbxError && err.code === "INVALID_ARGUMENT");
+  assert.throws(() => embeddedDefaultFiles({ "1001": "x" }, PINS), (err: unknown) => err instanceof PbxError && err.code === "INVALID_ARGUMENT");
+});
+
+test("embedded default: every phone has a mailbox with its PIN, and MWI for it", () => {
+  const cfg = loadConfiguration({ kind: "embedded", files: embeddedDefaultFiles(PASSWORDS, PINS) });
+  for (const ext of EMBEDDED_EXTENSIONS) {
+    assert.equal(cfg.voicemail.mailboxes.get(`${ext}@default`)?.password, PINS[ext]);
+    assert.equal(cfg.pjsip.endpoints.get(ext)?.mailboxes, `${ext}@default`);
+  }
+  assert.throws(() => embeddedDefaultFiles(PASSWORDS, {}), (err: unknown) => err instanceof PbxError && /voicemail PIN/.test(err.message));
 });

@@ -28,6 +28,8 @@ import { systemSchema } from "../../../src/config/pjsip/system-schema.js";
 import { transportSchema } from "../../../src/config/pjsip/transport-schema.js";
 import { rtpSchema } from "../../../src/config/rtp/rtp-schema.js";
 import { loggerSchema } from "../../../src/config/logger/logger-schema.js";
+import { asteriskDirectoriesSchema, asteriskOptionsSchema } from "../../../src/config/asterisk/asterisk-schema.js";
+import { voicemailGeneralSchema } from "../../../src/config/voicemail/voicemail-schema.js";
 import type { AnyOption, ObjectSchema } from "../../../src/config/schema/types.js";
 import { findOptionReads, type OptionReads, type ValuesType } from "./option-reads.js";
 
@@ -36,7 +38,9 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 interface Target extends ValuesType {
   readonly schema: ObjectSchema;
   /** The .conf file whose sections use this schema, and the section written for it. */
-  readonly conf: "pjsip.conf" | "rtp.conf" | "guard.conf" | "logger.conf";
+  readonly conf: "pjsip.conf" | "rtp.conf" | "guard.conf" | "logger.conf" | "asterisk.conf" | "voicemail.conf";
+  /** The section of a settings file (default [general]). */
+  readonly section?: string;
 }
 
 /** Every schema, with the values type the loader gives the rest of the program. */
@@ -52,6 +56,9 @@ const TARGETS: readonly Target[] = [
   { label: "rtp", schema: rtpSchema, file: "src/config/rtp/rtp-schema.ts", typeName: "RtpValues", conf: "rtp.conf" },
   { label: "guard", schema: guardSchema, file: "src/config/guard/guard-schema.ts", typeName: "GuardValues", conf: "guard.conf" },
   { label: "logger", schema: loggerSchema, file: "src/config/logger/logger-schema.ts", typeName: "LoggerValues", conf: "logger.conf" },
+  { label: "directories", schema: asteriskDirectoriesSchema, file: "src/config/asterisk/asterisk-schema.ts", typeName: "AsteriskDirectories", conf: "asterisk.conf", section: "directories" },
+  { label: "options", schema: asteriskOptionsSchema, file: "src/config/asterisk/asterisk-schema.ts", typeName: "AsteriskOptions", conf: "asterisk.conf", section: "options" },
+  { label: "voicemail", schema: voicemailGeneralSchema, file: "src/config/voicemail/voicemail-schema.ts", typeName: "VoicemailGeneral", conf: "voicemail.conf" },
 ];
 
 /** Console commands print options; a read there is not behaviour. */
@@ -64,6 +71,8 @@ function isDisplayCode(rel: string): boolean {
  * to read them. Keep this short; each entry says why.
  */
 const CONSUMED_IN_CONFIG: Readonly<Record<string, string>> = {
+  "directories.astdatadir": "load-asterisk.ts turns it into the sound root <astdatadir>/sounds (AsteriskConfig.soundRoots), which the sound library searches",
+  "directories.astspooldir": "load-asterisk.ts turns it into AsteriskConfig.spoolDir, under which voicemail keeps its mailboxes",
   "auth.auth_type":
     "only digest can be loaded: userpass and md5 are converted to digest and google_oauth is rejected in auth-schema.ts, so there is nothing left to branch on",
   "logger.rotatetimestamp":
@@ -106,7 +115,7 @@ describe("honest configuration: implemented options are read outside src/config/
       }
     };
     scan(join(ROOT, "src", "config"));
-    assert.deepEqual(schemaFiles.sort(), TARGETS.map((t) => t.file).sort(), "a new *-schema.ts needs a row in TARGETS");
+    assert.deepEqual(schemaFiles.sort(), [...new Set(TARGETS.map((t) => t.file))].sort(), "a new *-schema.ts needs a row in TARGETS");
     for (const s of [...PJSIP_SCHEMAS, rtpSchema, guardSchema]) assert.ok(TARGETS.some((t) => t.schema === s), `schema ${s.type} has a row in TARGETS`);
     for (const t of TARGETS) {
       // The loader exposes each option under its schema key (camelCase of the name, or `key:`).
@@ -184,7 +193,7 @@ const PROBE_LINES: Readonly<Record<string, string>> = {
  * for rtp.conf and guard.conf, which have one section), plus whatever those objects need to load.
  */
 function filesWith(t: Target, line: string): Record<string, string> {
-  if (t.conf !== "pjsip.conf") return { "pjsip.conf": "", [t.conf]: `[general]\n${line}\n${line}\n` };
+  if (t.conf !== "pjsip.conf") return { "pjsip.conf": "", [t.conf]: `[${t.section ?? "general"}]\n${line}\n${line}\n` };
   if (t.label === "global" || t.label === "system") return { "pjsip.conf": `[${t.label}]\ntype=${t.label}\n${line}\n` };
   const required =
     t.label === "identify"

@@ -11,23 +11,34 @@ import { FakeChannel } from "./fake-channel.js";
 
 function embeddedDialplan() {
   const passwords = Object.fromEntries(EMBEDDED_EXTENSIONS.map((e) => [e, "pw"]));
-  const text = embeddedDefaultFiles(passwords)["extensions.conf"] ?? "";
+  const text = embeddedDefaultFiles(passwords, Object.fromEntries(EMBEDDED_EXTENSIONS.map((e) => [e, "123456"])))["extensions.conf"] ?? "";
   const apps = createCoreAppRegistry();
+  // The voicemail module's applications, as stand-ins that note how they were called.
+  for (const name of ["VoiceMail", "VoiceMailMain"]) {
+    apps.register({ name, synopsis: "", syntax: "", execute: async (ctx) => { (ctx.channel as FakeChannel).calls.push(`${name}(${ctx.data})`); return "continue"; } });
+  }
   return { ...compileDialplan(parseConfigText(text, "extensions.conf"), { isKnownApp: (n) => apps.has(n) }), apps };
 }
 
-test("embedded default: extensions.conf compiles without diagnostics using only core apps", () => {
+test("embedded default: extensions.conf compiles without diagnostics using the core and voicemail apps", () => {
   const { diagnostics, dialplan } = embeddedDialplan();
   assert.deepEqual(diagnostics, []);
   assert.ok(dialplan.contexts.has("internal"));
 });
 
-test("embedded default: 1001 calling 1002 dials PJSIP/1002; 600 is the echo test", async () => {
+test("embedded default: 1001 calling 1002 rings it for 20 s, then its voicemail; *97 checks one's own; 600 is the echo test", async () => {
   const { dialplan, apps } = embeddedDialplan();
   const exec = new DialplanExecutor({ dialplan: () => dialplan, log: new CaptureLogger(), apps, funcs: createCoreFuncRegistry() });
   const a = new FakeChannel();
   await exec.run(a, "internal", "1002");
-  assert.equal(a.calls[0], "dial(PJSIP/1002,30,)");
+  assert.deepEqual(a.calls, ["dial(PJSIP/1002,20,)", "VoiceMail(1002@default,u)", "hangup(16)"], "no answer in 20 s: the unavailable greeting");
+  const busy = new FakeChannel();
+  busy.dialResult = { status: "BUSY" };
+  await exec.run(busy, "internal", "1003");
+  assert.deepEqual(busy.calls, ["dial(PJSIP/1003,20,)", "VoiceMail(1003@default,b)", "hangup(16)"]);
+  const vm = new FakeChannel();
+  await exec.run(vm, "internal", "*97");
+  assert.deepEqual(vm.calls, ["VoiceMailMain(1001@default)", "hangup(16)"], "*97 opens the caller's own mailbox");
   const b = new FakeChannel();
   b.hangUpAfter.add("echo");
   await exec.run(b, "internal", "600");
