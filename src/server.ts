@@ -16,6 +16,8 @@ import { AppRegistry } from "./pbx/apps/index.js";
 import { DialplanAppsModule } from "./pbx/apps/apps-module.js";
 import { IvrModule } from "./pbx/ivr/ivr-module.js";
 import { VoicemailModule } from "./pbx/voicemail/voicemail-module.js";
+import { SubscriptionsModule } from "./pbx/subscriptions/subscriptions-module.js";
+import { RequestHandlers } from "./pbx/pipeline/request-handlers.js";
 import { CallLayerModule } from "./pbx/channel/call-layer-module.js";
 import { ConfigModule } from "./pbx/config-module.js";
 import { PjsipCommandsModule } from "./pbx/endpoint/pjsip-commands-module.js";
@@ -77,6 +79,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const dialplanApps = new DialplanAppsModule();
   const calls = new CallLayerModule({ config, contacts, sip, dialplanApps });
   const lines = new LineTokens();
+  const handlers = new RequestHandlers();
+  const subscriptions = new SubscriptionsModule({ sip, handlers });
   const modules: SwitchboardModule[] = [
     new ControlModule({ registry, logs: logging.router }), // claims the socket first, listens once all commands are in
     config,
@@ -88,9 +92,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     registrar,
     dialplanApps,
     new IvrModule(), // its applications must be known when the calls module compiles the dialplan
-    new VoicemailModule({ contacts, sip }),
+    subscriptions,
+    new VoicemailModule({ contacts, sip, subscriptions }),
     calls,
-    new PipelineModule({ sip, guard, registrar, calls, lines }),
+    new PipelineModule({ sip, guard, registrar, calls, lines, handlers }),
     new OutboundRegistrationModule({ sip, lines }),
     new SipTracePbxModule({ sip }),
     new CodecsModule(),

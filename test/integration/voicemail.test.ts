@@ -176,7 +176,41 @@ describe("voicemail (baresip ↔ Switchboard: VoiceMail, VoiceMailMain, MWI NOTI
     assert.match((await pbx.rx("voicemail show users")).stdout, /^default\s+1002\s+Owner Of 1002\s+0\s*$/m);
   });
 
+  it("baresip with its mwi module subscribes to message-summary: an immediate NOTIFY, then one when a message arrives", async () => {
+    const owner = await startBaresip({
+      ip: OWNER.ip,
+      modules: ["mwi.so"],
+      maxSeconds: 90,
+      accounts: [`<sip:${OWNER.id}@${SERVER_IP}:${port};transport=udp>;auth_pass=${OWNER.password};audio_codecs=PCMU;regint=600`],
+    });
+    try {
+      await waitUntil(async () => /OK/.test(await owner.reginfo()), 10000, "owner registered");
+      await pbx.waitForLog(/Subscription for message-summary of 1002@default by endpoint 1002 created/, 15000);
+      // baresip 1.0 prints each NOTIFY it took ("----- MWI for <aor> -----" and the body); its
+      // control socket does not pass MWI events on.
+      const mwiEvents = (): string[] => owner.log().split(/----- MWI for [^\n]* -----\n/).slice(1);
+      await waitUntil(() => mwiEvents().some((p) => /^Messages-Waiting: no/.test(p)), 10000, `baresip's first MWI NOTIFY (its output: ${owner.log().slice(-600)})`);
+      const caller = await phone(CALLER, tone, await allocatePortBlock("0.0.0.0", 20));
+      try {
+        await caller.command(`dial sip:2002@${SERVER_IP}:${port}`);
+        await caller.waitEvent("CALL_ESTABLISHED", 10000);
+        const mark = pbx.messagesLog().split("Recording the message").length;
+        await waitUntil(() => pbx.messagesLog().split("Recording the message").length > mark, 20000, "recording started");
+        await sleep(2000);
+        await caller.command("hangup");
+      } finally {
+        await caller.stop();
+      }
+      await waitUntil(() => mwiEvents().some((p) => /^Messages-Waiting: yes\n+Message-Account: sip:1002@\S+\n+Voice-Message: 1\/0 \(0\/0\)/.test(p)), 10000, `baresip's MWI NOTIFY for the new message (got: ${JSON.stringify(mwiEvents())})`);
+      assert.match(pbx.messagesLog(), /MWI NOTIFY to sip:1002-\S+ \(endpoint 1002\) was refused with 481/, "baresip, subscribed itself, refuses the unsolicited NOTIFYs (mwi_subscribe_replaces_unsolicited=no sends both)");
+    } finally {
+      await owner.stop();
+    }
+  });
+
   it("kill -9 while a message is recorded: after the restart the mailbox lists no broken message, and leftovers are removed", async () => {
+    const kept = existsSync(inbox()) ? readdirSync(inbox()).sort() : [];
+    const keptMessages = kept.filter((f) => f.endsWith(".txt")).length;
     const caller = await phone(CALLER, tone, await allocatePortBlock("0.0.0.0", 20));
     try {
       await caller.command(`dial sip:2002@${SERVER_IP}:${port}`);
@@ -190,11 +224,12 @@ describe("voicemail (baresip ↔ Switchboard: VoiceMail, VoiceMailMain, MWI NOTI
     }
     // What a crash at the worst moment could leave: audio without its .txt, a temporary file.
     mkdirSync(inbox(), { recursive: true });
-    writeFileSync(join(inbox(), "msg0000.wav"), Buffer.alloc(100));
-    writeFileSync(join(inbox(), ".msg0000.txt.tmp-12345"), "half");
+    const next = `msg${String(keptMessages).padStart(4, "0")}`;
+    writeFileSync(join(inbox(), `${next}.wav`), Buffer.alloc(100));
+    writeFileSync(join(inbox(), `.${next}.txt.tmp-12345`), "half");
     pbx = await pbx.restart();
-    assert.deepEqual(readdirSync(inbox()), [], "nothing half-written survives the restart");
+    assert.deepEqual(readdirSync(inbox()).sort(), kept, "the messages from before are kept, nothing half-written survives the restart");
     assert.match(pbx.messagesLog(), /Voicemail 1002@default: removed \d+ incomplete message file set/);
-    assert.match((await pbx.rx("voicemail show users")).stdout, /^default\s+1002\s+Owner Of 1002\s+0\s*$/m);
+    assert.match((await pbx.rx("voicemail show users")).stdout, new RegExp(`^default\\s+1002\\s+Owner Of 1002\\s+${keptMessages}\\s*$`, "m"));
   });
 });

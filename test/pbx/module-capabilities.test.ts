@@ -22,7 +22,7 @@ const named = (name: string) => ({ name }) as never;
 function loadedCapabilities(withCalls: boolean): CapabilitySet {
   const registrar = new RegistrarModule({ contacts: named("contacts"), sip: named("sip") });
   const calls = new CallLayerModule({ config: named("config"), contacts: named("contacts"), sip: named("sip"), dialplanApps: named("dialplan-apps") });
-  const pipeline = new PipelineModule({ sip: named("sip"), guard: named("guard"), registrar: named("registrar"), calls: named("calls"), lines: named("lines") });
+  const pipeline = new PipelineModule({ sip: named("sip"), guard: named("guard"), registrar: named("registrar"), calls: named("calls"), lines: named("lines"), handlers: named("handlers") });
   return CapabilitySet.of((withCalls ? [registrar, calls, pipeline] : [registrar, pipeline]).map((m) => m.capabilities));
 }
 

@@ -20,7 +20,7 @@ const aorOptions = [
   str("outbound_proxy", "", "Proxy URI for requests to this AOR's contacts.", { implemented: false }),
   bool("support_path", false, "Honour Path headers in REGISTER (RFC 3327).", { implemented: false }),
   str("mailboxes", "", "Mailboxes (box@context, comma list) whose MWI is sent to the contacts of this AOR's endpoints."),
-  str("voicemail_extension", "", "Extension dialled to reach voicemail.", { implemented: false }),
+  str("voicemail_extension", "", "Extension dialled to reach voicemail.", { implemented: false, hint: "the endpoint's voicemail_extension names the Message-Account in MWI" }),
 ] as const;
 
 export type AorValues = SchemaValues<typeof aorOptions>;

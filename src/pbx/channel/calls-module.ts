@@ -21,7 +21,6 @@ import { compileDialplan, DialplanExecutor, registerDialplanCommands, type Dialp
 import type { EndpointDirectory } from "../endpoint/directory.js";
 import type { PbxEvents } from "../events.js";
 import { createCoreFuncRegistry, type FuncRegistry } from "../funcs/index.js";
-import { InDialogStage } from "../pipeline/stages/in-dialog.js";
 import type { RequestContext } from "../pipeline/request-context.js";
 import type { ContactStore } from "../registrar/store/contact-store.js";
 import { CallManager } from "./call-manager.js";
@@ -59,7 +58,6 @@ export interface CallsModuleOptions {
 export class CallsModule {
   readonly media: MediaEngine;
   readonly calls: CallManager;
-  readonly inDialogStage: InDialogStage;
   /** INVITE sessions (UAS and UAC) and their dialog table. */
   readonly sessions: SessionLayer;
   private dialplan: Dialplan;
@@ -115,10 +113,6 @@ export class CallsModule {
       executor,
       respond: o.respond,
       stunAddress: () => this.stunAddress,
-    });
-    this.inDialogStage = new InDialogStage({
-      handle: (req, tx, respond) => this.calls.onInDialogRequest(req, tx, respond),
-      respond: o.respond,
     });
     media.on("timeout", (legId) => this.onRtpTimeout(legId));
     this.unregister.push(

@@ -16,6 +16,8 @@ import { RequestPipeline } from "./pipeline.js";
 import { AuthenticateStage } from "./stages/authenticate.js";
 import { EndpointAclStage } from "./stages/endpoint-acl.js";
 import { DispatchStage } from "./stages/dispatch.js";
+import { InDialogStage } from "./stages/in-dialog.js";
+import type { RequestHandlers } from "./request-handlers.js";
 import { FloodStage } from "./stages/flood.js";
 import { IdentifyStage } from "./stages/identify.js";
 import type { LineTokens } from "../endpoint/line-tokens.js";
@@ -29,6 +31,8 @@ export interface PipelineModuleDeps {
   calls: CallLayerModule;
   /** line=yes registration tokens (shared with the outbound registration module). */
   lines: LineTokens;
+  /** Methods feature modules answer (SUBSCRIBE), and the dialogs they own. */
+  handlers: RequestHandlers;
 }
 
 export class PipelineModule implements SwitchboardModule {
@@ -69,7 +73,15 @@ export class PipelineModule implements SwitchboardModule {
         new SanityStage({ supports: (tag) => caps.supports(tag) }),
         new FloodStage(guard.guard),
         new TryingStage(ctx.respond),
-        calls.inDialogStage,
+        new InDialogStage({
+          // A dialog a feature module owns (a subscription) before the calls' dialogs.
+          handle: (req, tx, respond) => {
+            const owner = this.deps.handlers.dialogOwner(req);
+            if (owner !== undefined) owner.inDialog(req, tx, respond);
+            else calls.calls.onInDialogRequest(req, tx, respond);
+          },
+          respond: ctx.respond,
+        }),
         new IdentifyStage(ctx.directory, () => global().endpointIdentifierOrder, { events, clock: ctx.clock }, (token) => this.deps.lines.endpointFor(token)),
         new EndpointAclStage({ events, log: ctx.log.child({ category: "pbx.acl" }), respond: ctx.respond, clock: ctx.clock }),
         new AuthenticateStage({
@@ -92,6 +104,7 @@ export class PipelineModule implements SwitchboardModule {
           findInviteForCancel: (r) => transactions.findInviteForCancel(r),
           invite: (rc) => calls.calls.onInvite(rc),
           onCancel: (tx) => calls.calls.onCancelled(tx),
+          handlers: this.deps.handlers,
         }),
       ],
     });

@@ -18,9 +18,14 @@ import type { EndpointDirectory } from "../endpoint/directory.js";
 import { buildRequest, flowFor } from "../outbound/request-builder.js";
 import type { ContactRecord, ContactStore } from "../registrar/store/contact-store.js";
 import type { Voicemail } from "./voicemail.js";
+import type { EventPackage } from "../subscriptions/subscription-server.js";
+
+export const MWI_EVENT = "message-summary";
 
 export interface MwiOptions {
   vm: Voicemail;
+  /** True while the endpoint has a message-summary subscription (mwi_subscribe_replaces_unsolicited). */
+  subscribed: (ep: EndpointConfig) => boolean;
   directory: () => EndpointDirectory;
   contacts: () => ContactStore;
   transactions: () => TransactionLayer;
@@ -48,24 +53,44 @@ export function messageSummaryBody(s: MwiState, host: string): string {
   return `Messages-Waiting: ${s.new > 0 ? "yes" : "no"}\r\nMessage-Account: sip:${s.account}@${host}\r\nVoice-Message: ${s.new}/${s.old} (0/0)\r\n`;
 }
 
+function aggregate(states: readonly MwiState[], account: string): MwiState {
+  return { account, new: states.reduce((n, s) => n + s.new, 0), old: states.reduce((n, s) => n + s.old, 0) };
+}
+
+/**
+ * message-summary subscriptions (RFC 3842): a phone subscribing to its AOR watches the AOR's
+ * `mailboxes` (Asterisk's solicited MWI), else its endpoint's; the resource is those mailboxes,
+ * comma-joined, and every NOTIFY sums them.
+ */
+export function mwiPackage(vm: Voicemail, mwi: MwiNotifier, directory: () => EndpointDirectory): EventPackage {
+  return {
+    event: MWI_EVENT,
+    contentType: "application/simple-message-summary",
+    resolve(ep, user) {
+      const dir = directory();
+      const aor = dir.aors.get(user) ?? (ep.aors.length > 0 ? dir.aors.get(ep.aors[0]!) : undefined);
+      const boxes = mailboxList(aor?.mailboxes ?? "");
+      const list = boxes.length > 0 ? boxes : mailboxList(ep.mailboxes);
+      return list.length > 0 ? list.join(",") : undefined;
+    },
+    body(resource, ep, host) {
+      const states = mwi.states(resource.split(","));
+      return messageSummaryBody(aggregate(states, ep.voicemailExtension || (states[0]?.account ?? ep.id)), host);
+    },
+  };
+}
+
 export class MwiNotifier {
   /** NOTIFYs sent, for the console and tests. */
   sent = 0;
 
   constructor(private readonly o: MwiOptions) {}
 
-  /** The mailboxes whose state goes to `ep`'s contacts: its own `mailboxes`, and those of its AORs. */
-  mailboxesOf(ep: EndpointConfig): string[] {
-    const dir = this.o.directory();
-    const out = mailboxList(ep.mailboxes);
-    for (const aor of ep.aors) for (const m of mailboxList(dir.aors.get(aor)?.mailboxes ?? "")) if (!out.includes(m)) out.push(m);
-    return out;
-  }
 
-  /** A mailbox changed: tell every endpoint that lists it. */
+  /** A mailbox changed: tell every endpoint whose `mailboxes` lists it (unsolicited). */
   mailboxChanged(key: string): void {
     for (const ep of this.o.directory().endpoints.values()) {
-      if (this.mailboxesOf(ep).includes(key)) this.notifyEndpoint(ep);
+      if (mailboxList(ep.mailboxes).includes(key)) this.notifyEndpoint(ep);
     }
   }
 
@@ -75,17 +100,21 @@ export class MwiNotifier {
 
   /** Sends `c` the state of `ep`'s mailboxes (nothing when it has none). */
   notifyContact(ep: EndpointConfig, c: ContactRecord): void {
-    const boxes = this.mailboxesOf(ep);
+    const boxes = mailboxList(ep.mailboxes);
     if (boxes.length === 0) return;
-    const states = boxes.map((key) => {
+    if (ep.mwiSubscribeReplacesUnsolicited && this.o.subscribed(ep)) return;
+    const states = this.states(boxes);
+    const send = ep.aggregateMwi ? [aggregate(states, ep.voicemailExtension || (states[0]?.account ?? ep.id))] : states;
+    for (const s of send) this.send(ep, c, s);
+  }
+
+  /** The counts of each mailbox (`box@context`). */
+  states(boxes: readonly string[]): MwiState[] {
+    return boxes.map((key) => {
       const m = this.o.vm.find(key);
       const counts = m === undefined ? { new: 0, old: 0 } : this.o.vm.counts(m);
       return { account: key.split("@")[0] ?? key, ...counts };
     });
-    const send = ep.aggregateMwi
-      ? [{ account: ep.voicemailExtension || (states[0]?.account ?? ep.id), new: states.reduce((n, s) => n + s.new, 0), old: states.reduce((n, s) => n + s.old, 0) }]
-      : states;
-    for (const s of send) this.send(ep, c, s);
   }
 
   private send(ep: EndpointConfig, c: ContactRecord, s: MwiState): void {
@@ -94,6 +123,9 @@ export class MwiNotifier {
     const req = buildRequest({ method: "NOTIFY", uri: c.uri, flow, fromUser: ep.mwiFromUser || s.account, userAgent: this.o.userAgent() });
     const host = req.headers.get("Contact")?.replace(/^.*@([^;>]+).*$/, "$1") ?? "localhost";
     req.headers.append("Event", "message-summary");
+    // Outside a subscription RFC 6665 has no state to give; phones (baresip) refuse a NOTIFY
+    // without the header, and unsolicited MWI senders write "active".
+    req.headers.append("Subscription-State", "active");
     req.headers.append("Content-Type", "application/simple-message-summary");
     req.body = Buffer.from(messageSummaryBody(s, host));
     this.sent++;

@@ -10,7 +10,8 @@ import { buildVoicemailConfig } from "../../config/voicemail/load-voicemail.js";
 import type { ContactsModule } from "../registrar/contacts-module.js";
 import type { SipStackModule } from "../../sip/sip-stack-module.js";
 import type { PbxModuleContext, SwitchboardModule } from "../module-context.js";
-import { MwiNotifier } from "./mwi.js";
+import { MWI_EVENT, mwiPackage, MwiNotifier } from "./mwi.js";
+import type { SubscriptionsModule } from "../subscriptions/subscriptions-module.js";
 import { registerVoicemailCommands } from "./voicemail-commands.js";
 import { voicemailApp } from "./voicemail-app.js";
 import { voicemailMainApp } from "./voicemail-main.js";
@@ -25,16 +26,21 @@ export class VoicemailModule implements SwitchboardModule {
   private vm: Voicemail | undefined;
   private mwi: MwiNotifier | undefined;
 
-  constructor(private readonly deps: { contacts: ContactsModule; sip: SipStackModule }) {
-    this.dependsOn = [deps.contacts.name, deps.sip.name];
+  /** message-summary in Allow-Events; application/simple-message-summary is what its NOTIFYs carry. */
+  readonly capabilities = { eventPackages: ["message-summary"] };
+
+  constructor(private readonly deps: { contacts: ContactsModule; sip: SipStackModule; subscriptions: SubscriptionsModule }) {
+    this.dependsOn = [deps.contacts.name, deps.sip.name, deps.subscriptions.name];
   }
 
   start(ctx: PbxModuleContext): void {
     const log = ctx.log.child({ category: "pbx.voicemail" });
     const vm = new Voicemail({ voicemail: () => this.reread ?? ctx.config().voicemail, asterisk: () => ctx.config().asterisk, dataDir: ctx.dataDir, log });
     this.vm = vm;
+    const subs = this.deps.subscriptions.server;
     const mwi = new MwiNotifier({
       vm,
+      subscribed: (ep) => subs.list(MWI_EVENT).some((x) => x.endpoint.id === ep.id),
       directory: ctx.directory,
       contacts: () => this.deps.contacts.store,
       transactions: () => this.deps.sip.transactions,
@@ -45,7 +51,13 @@ export class VoicemailModule implements SwitchboardModule {
     this.mwi = mwi;
     vm.repairAll();
     this.warnFormats(vm, log);
-    ctx.defer(vm.on("changed", (key) => mwi.mailboxChanged(key)));
+    ctx.defer(subs.addPackage(mwiPackage(vm, mwi, ctx.directory)));
+    ctx.defer(
+      vm.on("changed", (key) => {
+        mwi.mailboxChanged(key);
+        subs.changed(MWI_EVENT, (resource) => resource.split(",").includes(key));
+      }),
+    );
     ctx.events.on("ContactStatus", (e) => {
       if (e.ContactStatus !== "Created") return;
       const ep = ctx.directory().endpoints.get(e.EndpointName);
@@ -63,6 +75,7 @@ export class VoicemailModule implements SwitchboardModule {
       this.vm.repairAll();
       for (const m of this.vm.all()) this.mwi?.mailboxChanged(`${m.box}@${m.context}`);
     }
+    this.deps.subscriptions.server.refreshAll(MWI_EVENT);
     void ctx;
   }
 
@@ -84,6 +97,7 @@ export class VoicemailModule implements SwitchboardModule {
     this.reread = r.config;
     this.vm?.repairAll();
     if (this.vm !== undefined) for (const m of this.vm.all()) this.mwi?.mailboxChanged(`${m.box}@${m.context}`);
+    this.deps.subscriptions.server.refreshAll(MWI_EVENT);
     return "Reloading voicemail configuration...\n";
   }
 }

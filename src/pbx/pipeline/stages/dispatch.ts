@@ -9,6 +9,7 @@ import { createResponse } from "../../../sip/transaction/create-response.js";
 import type { SipRequest, SipResponse } from "../../../sip/message/message.js";
 import type { InviteServerTransaction } from "../../../sip/transaction/server-transaction.js";
 import type { Registrar } from "../../registrar/registrar.js";
+import type { RequestHandlers } from "../request-handlers.js";
 import type { PipelineStage, RequestContext, StageResult } from "../request-context.js";
 
 export interface DispatchOptions {
@@ -31,6 +32,8 @@ export interface DispatchOptions {
   invite?: (ctx: RequestContext) => Promise<void>;
   /** Told when a CANCEL ended an INVITE; returns the To tag our responses to it carried. */
   onCancel?: (invite: InviteServerTransaction) => string | undefined;
+  /** Methods feature modules answer (SUBSCRIBE). */
+  handlers?: RequestHandlers;
 }
 
 /** Methods of RFC 3261 and its registered extensions (3262, 3311, 3428, 3515, 3903, 6086, 6665). */
@@ -69,8 +72,14 @@ export class DispatchStage implements PipelineStage {
       case "CANCEL":
         this.cancel(ctx);
         return "done";
-      default:
+      default: {
+        const h = this.opts.handlers?.forMethod(ctx.req.method);
+        if (h !== undefined) {
+          h.outOfDialog(ctx);
+          return "done";
+        }
         break;
+      }
     }
     // RFC 3261 §8.2.1: "If the UAS recognizes but does not support the method of a request, it
     // MUST generate a 405"; a method it does not recognize at all gets 501 (§21.5.2), with the

@@ -1,0 +1,232 @@
+/**
+ * The notifier side of SIP events (RFC 6665) for the event packages modules add (MWI's
+ * message-summary, RFC 3842). A SUBSCRIBE outside a dialog creates a subscription and its dialog
+ * (200 with our tag, Contact and the granted Expires), then an immediate NOTIFY with the state;
+ * a change of the watched resource sends a NOTIFY to every subscription on it; a refresh inside
+ * the dialog renews it; `Expires: 0` ends it with a final NOTIFY (Subscription-State: terminated),
+ * and so does the end of its time (reason=timeout). A NOTIFY answered 481 or not answered at all
+ * ends the subscription quietly.
+ *
+ *   SUBSCRIBE, Event unknown          → 489 Bad Event, Allow-Events
+ *   Expires below 60 (not 0)           → 423 Interval Too Brief, Min-Expires: 60
+ *   resource unknown for the endpoint  → 404
+ *   Expires above 3600, or absent      → granted 3600
+ */
+import type { Clock, TimerHandle } from "../../core/clock.js";
+import type { Logger } from "../../core/logger.js";
+import type { EndpointConfig } from "../../config/index.js";
+import { Dialog, tagOfHeader } from "../../sip/dialog/dialog.js";
+import type { SipRequest, SipResponse } from "../../sip/message/message.js";
+import { newTag, type MessageFactory } from "../../sip/session/message-factory.js";
+import type { ServerTransaction } from "../../sip/transaction/server-transaction.js";
+import type { TransactionLayer } from "../../sip/transaction/transaction-layer.js";
+import { createResponse } from "../../sip/transaction/create-response.js";
+import type { MethodHandler } from "../pipeline/request-handlers.js";
+import type { RequestContext } from "../pipeline/request-context.js";
+
+export const MIN_EXPIRES = 60;
+export const MAX_EXPIRES = 3600;
+
+export interface EventPackage {
+  /** The Event header token: `message-summary`. */
+  readonly event: string;
+  readonly contentType: string;
+  /** What a SUBSCRIBE from `endpoint` to the Request-URI user `user` watches; undefined: 404. */
+  resolve(endpoint: EndpointConfig, user: string): string | undefined;
+  /** The NOTIFY body for the resource's current state; `host` is our address toward the subscriber. */
+  body(resource: string, endpoint: EndpointConfig, host: string): string;
+}
+
+export interface Subscription {
+  readonly id: string;
+  readonly event: string;
+  readonly endpoint: EndpointConfig;
+  readonly resource: string;
+  readonly dialog: Dialog;
+  expiresAt: number;
+  timer: TimerHandle | undefined;
+}
+
+export interface SubscriptionServerOptions {
+  transactions: () => TransactionLayer;
+  factory: MessageFactory;
+  clock: Clock;
+  log: Logger;
+}
+
+export class SubscriptionServer implements MethodHandler {
+  readonly method = "SUBSCRIBE";
+  private readonly packages = new Map<string, EventPackage>();
+  private readonly subs = new Map<string, Subscription>();
+
+  constructor(private readonly o: SubscriptionServerOptions) {}
+
+  addPackage(p: EventPackage): () => void {
+    this.packages.set(p.event, p);
+    return () => {
+      if (this.packages.get(p.event) === p) this.packages.delete(p.event);
+      for (const s of [...this.subs.values()]) if (s.event === p.event) this.drop(s);
+    };
+  }
+
+  /** Live subscriptions, for the console and for MWI's mwi_subscribe_replaces_unsolicited. */
+  list(event?: string): Subscription[] {
+    return [...this.subs.values()].filter((s) => event === undefined || s.event === event);
+  }
+
+  outOfDialog(ctx: RequestContext): void {
+    const req = ctx.req;
+    const event = (req.headers.get("Event") ?? "").split(";")[0]!.trim().toLowerCase();
+    const pkg = this.packages.get(event);
+    const respond = (res: SipResponse): void => ctx.tx.respond(res);
+    if (pkg === undefined) {
+      const res = createResponse(req, 489, "Bad Event");
+      res.headers.append("Allow-Events", [...this.packages.keys()].join(", "));
+      respond(res);
+      return;
+    }
+    const ep = ctx.endpoint;
+    const user = /^sips?:([^@;>]+)@/i.exec(req.uri)?.[1] ?? "";
+    const resource = ep === undefined ? undefined : pkg.resolve(ep, decodeURIComponent(user));
+    if (ep !== undefined && !ep.allowSubscribe) {
+      ctx.log.notice({ event }, `SUBSCRIBE for ${event} from endpoint ${ep.id} declined: allow_subscribe=no`);
+      respond(createResponse(req, 603, "Decline"));
+      return;
+    }
+    if (ep === undefined || resource === undefined) {
+      ctx.log.notice({ event, user }, `SUBSCRIBE for ${event} to '${user}' from ${ctx.peer}: nothing to watch there (for MWI, set mailboxes= on the endpoint's AOR or the endpoint)`);
+      respond(createResponse(req, 404, "Not Found"));
+      return;
+    }
+    const expires = this.grantedExpires(req);
+    if (expires === "too-brief") {
+      const res = createResponse(req, 423, "Interval Too Brief");
+      res.headers.append("Min-Expires", String(MIN_EXPIRES));
+      respond(res);
+      return;
+    }
+    const tag = newTag();
+    const dialog = Dialog.fromInvite(req, tag, ctx.flow, ep.id);
+    const res = this.o.factory.response(req, 200, { toTag: tag, contact: { flow: ctx.flow, user: ep.id }, headers: [["Expires", String(expires)]] });
+    for (const rr of req.headers.getAll("Record-Route")) res.headers.append("Record-Route", rr);
+    respond(res);
+    const sub: Subscription = { id: dialog.id, event, endpoint: ep, resource, dialog, expiresAt: 0, timer: undefined };
+    if (expires === 0) {
+      this.notify(sub, pkg, "terminated;reason=timeout");
+      return;
+    }
+    this.subs.set(sub.id, sub);
+    this.arm(sub, expires);
+    this.o.log.verbose(3, {}, `Subscription for ${event} of ${resource} by endpoint ${ep.id} created (expires in ${expires} s)`);
+    this.notify(sub, pkg);
+  }
+
+  ownsDialog(req: SipRequest): boolean {
+    return this.subs.has(this.keyOf(req));
+  }
+
+  inDialog(req: SipRequest, _tx: ServerTransaction, respond: (res: SipResponse) => void): void {
+    const sub = this.subs.get(this.keyOf(req));
+    if (sub === undefined) {
+      respond(createResponse(req, 481, "Call/Transaction Does Not Exist"));
+      return;
+    }
+    if (req.method !== "SUBSCRIBE") {
+      respond(createResponse(req, 405, "Method Not Allowed"));
+      return;
+    }
+    if (!sub.dialog.acceptRemoteSeq(req)) {
+      respond(createResponse(req, 500, "Server Internal Error"));
+      return;
+    }
+    sub.dialog.refreshTarget(req);
+    const pkg = this.packages.get(sub.event);
+    const expires = this.grantedExpires(req);
+    if (expires === "too-brief") {
+      const res = createResponse(req, 423, "Interval Too Brief");
+      res.headers.append("Min-Expires", String(MIN_EXPIRES));
+      respond(res);
+      return;
+    }
+    respond(this.o.factory.response(req, 200, { contact: { flow: sub.dialog.flow, user: sub.endpoint.id }, headers: [["Expires", String(expires)]] }));
+    if (pkg === undefined) return;
+    if (expires === 0) {
+      this.notify(sub, pkg, "terminated;reason=timeout");
+      this.drop(sub);
+      return;
+    }
+    this.arm(sub, expires);
+    this.notify(sub, pkg);
+  }
+
+  /** A watched resource changed: a NOTIFY to each subscription whose resource `affected` says. */
+  changed(event: string, affected: (resource: string) => boolean): void {
+    const pkg = this.packages.get(event);
+    if (pkg === undefined) return;
+    for (const s of this.subs.values()) if (s.event === event && affected(s.resource)) this.notify(s, pkg);
+  }
+
+  /** Every subscription of `event`: a NOTIFY with the current state (after a reload). */
+  refreshAll(event: string): void {
+    const pkg = this.packages.get(event);
+    if (pkg === undefined) return;
+    for (const s of this.subs.values()) if (s.event === event) this.notify(s, pkg);
+  }
+
+  close(): void {
+    for (const s of [...this.subs.values()]) this.drop(s);
+  }
+
+  private keyOf(req: SipRequest): string {
+    const callId = req.headers.get("Call-ID") ?? "";
+    const local = tagOfHeader(req.headers.get("To") ?? "") ?? "";
+    const remote = tagOfHeader(req.headers.get("From") ?? "") ?? "";
+    return `${callId};${local};${remote}`;
+  }
+
+  private grantedExpires(req: SipRequest): number | "too-brief" {
+    const raw = req.headers.get("Expires");
+    if (raw === undefined || !/^\s*\d+\s*$/.test(raw)) return MAX_EXPIRES;
+    const n = Number(raw);
+    if (n === 0) return 0;
+    if (n < MIN_EXPIRES) return "too-brief";
+    return Math.min(n, MAX_EXPIRES);
+  }
+
+  private arm(sub: Subscription, seconds: number): void {
+    sub.timer?.cancel();
+    sub.expiresAt = this.o.clock.now() + seconds * 1000;
+    sub.timer = this.o.clock.setTimeout(() => {
+      const pkg = this.packages.get(sub.event);
+      if (pkg !== undefined) this.notify(sub, pkg, "terminated;reason=timeout");
+      this.drop(sub);
+    }, seconds * 1000);
+  }
+
+  private drop(sub: Subscription): void {
+    sub.timer?.cancel();
+    this.subs.delete(sub.id);
+  }
+
+  private notify(sub: Subscription, pkg: EventPackage, state?: string): void {
+    const left = Math.max(0, Math.round((sub.expiresAt - this.o.clock.now()) / 1000));
+    const req = this.o.factory.inDialog(sub.dialog, "NOTIFY", {
+      headers: [
+        ["Event", pkg.event],
+        ["Subscription-State", state ?? `active;expires=${left}`],
+      ],
+      body: { contentType: pkg.contentType, body: pkg.body(sub.resource, sub.endpoint, this.o.factory.hostPort(sub.dialog.flow)) },
+    });
+    this.o.transactions().sendRequest(req, sub.dialog.flow, {
+      onResponse: (res) => {
+        if (res.status < 300) return;
+        this.o.log.notice({ endpoint: sub.endpoint.id }, `${pkg.event} NOTIFY to endpoint ${sub.endpoint.id} (${sub.dialog.state.remoteTarget}) was refused with ${res.status} ${res.reason}${res.status === 481 || res.status === 408 ? "; the subscription ends" : ""}`);
+        if (res.status === 481 || res.status === 408) this.drop(sub);
+      },
+      onTimeout: () => {
+        this.o.log.notice({ endpoint: sub.endpoint.id }, `${pkg.event} NOTIFY to endpoint ${sub.endpoint.id} (${sub.dialog.state.remoteTarget}) was not answered; the subscription ends`);
+        this.drop(sub);
+      },
+    });
+  }
+}
