@@ -93,7 +93,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     dialplanApps,
     new IvrModule(), // its applications must be known when the calls module compiles the dialplan
     subscriptions,
-    new VoicemailModule({ contacts, sip, subscriptions }),
+    new VoicemailModule({ contacts, sip, subscriptions, guard }),
     calls,
     new PipelineModule({ sip, guard, registrar, calls, lines, handlers }),
     new OutboundRegistrationModule({ sip, lines }),

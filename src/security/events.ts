@@ -12,7 +12,9 @@ export type SecurityEventType =
   | "InvalidAccountID"
   | "RequestBadFormat"
   | "RequestNotAllowed"
-  | "FailedACL";
+  | "FailedACL"
+  /** A wrong password outside SIP digest: a VoiceMailMain login (Service "VoiceMail"). */
+  | "InvalidPassword";
 
 export interface SecurityAddress {
   /** UDP, TCP, TLS, WS, WSS */
@@ -25,7 +27,7 @@ export interface SecurityEvent {
   type: SecurityEventType;
   /** ms since the epoch */
   time: number;
-  service: "PJSIP";
+  service: "PJSIP" | "VoiceMail";
   /** The account (endpoint or digest username) the request claimed, `<unknown>` if none. */
   accountId: string;
   /** The SIP Call-ID. */

@@ -407,6 +407,7 @@ export class Guard {
         if (this.c.trustMs > 0) this.trust.set(ip, now + this.c.trustMs);
         return;
       case "ChallengeResponseFailed":
+      case "InvalidPassword":
         // The artificial endpoint's failure repeats the request's InvalidAccountID: count that one.
         if (ev.artificial === true) return;
         this.offenders.note(ip, cleanAttackerText(user), now);

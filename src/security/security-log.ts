@@ -27,6 +27,7 @@ const SEVERITY: Record<SecurityEventType, "Error" | "Informational"> = {
   RequestBadFormat: "Error",
   RequestNotAllowed: "Error",
   FailedACL: "Error",
+  InvalidPassword: "Error",
 };
 
 const MAX_VALUE = 256;
@@ -109,6 +110,7 @@ function extraFields(ev: SecurityEvent): string {
     case "FailedACL":
       return ev.reason !== undefined ? field("ACLName", ev.reason) : "";
     case "InvalidAccountID":
+    case "InvalidPassword":
       return "";
   }
 }

@@ -23,6 +23,7 @@ const SERVER_IP = "127.0.0.1";
 const CALLER = { id: "1001", password: randomPassword(), ip: "127.0.0.2" };
 const OWNER = { id: "1002", password: randomPassword(), ip: "127.0.0.3" };
 const MWI_IP = "127.0.0.4";
+const DESK_IP = "127.0.0.9";
 const VM_PASSWORD = "4321";
 
 const EXTENSIONS = `[internal]
@@ -55,14 +56,17 @@ describe("voicemail (baresip ↔ Switchboard: VoiceMail, VoiceMailMain, MWI NOTI
     const common = { context: "internal", endpointOptions: { rtp_symmetric: "yes", rewrite_contact: "yes", direct_media: "no", dtmf_mode: "rfc4733" } };
     pbx = await startPbx({
       configFiles: {
-        "pjsip.conf": pjsipConf({
-          ip: SERVER_IP,
-          port,
-          endpoints: [
-            { id: CALLER.id, password: CALLER.password, maxContacts: 1, removeExisting: true, ...common },
-            { id: OWNER.id, password: OWNER.password, maxContacts: 2, removeExisting: false, ...common, endpointOptions: { ...common.endpointOptions, mailboxes: "1002@default" } },
-          ],
-        }),
+        "pjsip.conf":
+          pjsipConf({
+            ip: SERVER_IP,
+            port,
+            endpoints: [
+              { id: CALLER.id, password: CALLER.password, maxContacts: 1, removeExisting: true, ...common },
+              { id: OWNER.id, password: OWNER.password, maxContacts: 2, removeExisting: false, ...common, endpointOptions: { ...common.endpointOptions, mailboxes: "1002@default" } },
+            ],
+          }) +
+          // A desk phone identified by its address (no digest), watching 1002's mailbox by SUBSCRIBE.
+          `\n[desk]\ntype=endpoint\ncontext=internal\nallow=ulaw\naors=desk\n\n[desk]\ntype=aor\nmailboxes=1002@default\n\n[desk]\ntype=identify\nendpoint=desk\nmatch=${DESK_IP}\n`,
         "extensions.conf": EXTENSIONS,
         "voicemail.conf": VOICEMAIL,
         "rtp.conf": `[general]\nrtpstart=${rtp}\nrtpend=${rtp + 39}\n`,
@@ -208,6 +212,45 @@ describe("voicemail (baresip ↔ Switchboard: VoiceMail, VoiceMailMain, MWI NOTI
     }
   });
 
+  it("SUBSCRIBE for message-summary: 200 with Expires, NOTIFYs in the dialog, refresh, unsubscribe; bad Event 489, short Expires 423", async () => {
+    const desk = await SipClient.udp({ server: { ip: SERVER_IP, port }, localIp: DESK_IP });
+    desk.onRequest = (m) => void desk.okTo(m);
+    try {
+      const callId = `sub-${Date.now()}`;
+      const sub = (o: { cseq: number; event?: string; expires: number; toTag?: string }): string =>
+        desk.buildRequest({ method: "SUBSCRIBE", uri: `sip:desk@${SERVER_IP}:${port}`, fromUser: "desk", toUser: "desk", callId, cseq: o.cseq, fromTag: "deskTag", contact: `<sip:desk@${DESK_IP}:${desk.localPort}>`, expires: o.expires, headers: [`Event: ${o.event ?? "message-summary"}`, "Accept: application/simple-message-summary"] }).replace(/^(To: [^\r]*)/m, o.toTag ? `$1;tag=${o.toTag}` : "$1");
+      const bad = await desk.request(sub({ cseq: 1, event: "presence", expires: 600 }));
+      assert.equal(bad.status, 489);
+      assert.match(bad.header("allow-events") ?? "", /message-summary/);
+      const brief = await desk.request(sub({ cseq: 2, expires: 30 }));
+      assert.equal(brief.status, 423);
+      assert.equal(brief.header("min-expires"), "60");
+      const ok = await desk.request(sub({ cseq: 3, expires: 7200 }));
+      assert.equal(ok.status, 200);
+      assert.equal(ok.header("expires"), "3600", "granted at most 3600 s");
+      const tag = /;tag=([^;>\s]+)/.exec(ok.header("to") ?? "")?.[1];
+      assert.ok(tag, "the 200 has our tag");
+      const first = await desk.waitFor((m) => m.method === "NOTIFY" && m.header("call-id") === callId, 5000);
+      assert.match(first.header("subscription-state") ?? "", /^active;expires=(3600|3599)$/);
+      assert.equal(first.header("event"), "message-summary");
+      assert.equal(first.header("content-type"), "application/simple-message-summary");
+      assert.match(first.body, /^Messages-Waiting: (yes|no)\r\nMessage-Account: sip:1002@/);
+      const refresh = await desk.request(sub({ cseq: 4, expires: 120, toTag: tag }));
+      assert.equal(refresh.status, 200);
+      assert.equal(refresh.header("expires"), "120");
+      const second = await desk.waitFor((m) => m.method === "NOTIFY" && m.header("call-id") === callId, 5000, 1);
+      assert.match(second.header("subscription-state") ?? "", /^active;expires=1[12]\d$/);
+      const bye = await desk.request(sub({ cseq: 5, expires: 0, toTag: tag }));
+      assert.equal(bye.status, 200);
+      const last = await desk.waitFor((m) => m.method === "NOTIFY" && m.header("call-id") === callId, 5000, 2);
+      assert.match(last.header("subscription-state") ?? "", /^terminated/);
+      const gone = await desk.request(sub({ cseq: 6, expires: 120, toTag: tag }));
+      assert.equal(gone.status, 481, "the subscription is over");
+    } finally {
+      desk.close();
+    }
+  });
+
   it("kill -9 while a message is recorded: after the restart the mailbox lists no broken message, and leftovers are removed", async () => {
     const kept = existsSync(inbox()) ? readdirSync(inbox()).sort() : [];
     const keptMessages = kept.filter((f) => f.endsWith(".txt")).length;
@@ -231,5 +274,28 @@ describe("voicemail (baresip ↔ Switchboard: VoiceMail, VoiceMailMain, MWI NOTI
     assert.deepEqual(readdirSync(inbox()).sort(), kept, "the messages from before are kept, nothing half-written survives the restart");
     assert.match(pbx.messagesLog(), /Voicemail 1002@default: removed \d+ incomplete message file set/);
     assert.match((await pbx.rx("voicemail show users")).stdout, new RegExp(`^default\\s+1002\\s+Owner Of 1002\\s+${keptMessages}\\s*$`, "m"));
+  });
+
+  it("wrong PINs at VoiceMailMain: maxlogins per call, each one an InvalidPassword security event the guard counts until it bans the caller", async () => {
+    for (let round = 0; round < 2; round++) {
+      const caller = await phone(CALLER, tone, await allocatePortBlock("0.0.0.0", 20));
+      try {
+        await caller.command(`dial sip:*97@${SERVER_IP}:${port}`);
+        await caller.waitEvent("CALL_ESTABLISHED", 10000);
+        await sleep(1500);
+        for (const k of "9#9#9#") {
+          await caller.command(`sndcode ${k}`);
+          await sleep(300);
+        }
+        await caller.waitEvent("CALL_CLOSED", 30000);
+      } finally {
+        await caller.stop();
+      }
+    }
+    const failures = pbx.messagesLog().split("\n").filter((l) => /Incorrect password for mailbox '1001@default' on PJSIP\/1001-\S+ from 127\.0\.0\.2 \(attempt [123] of maxlogins=3\)/.test(l));
+    assert.equal(failures.length, 6, "three tries per call, two calls");
+    const security = readFileSync(join(pbx.dataDir, "security.log"), "utf8");
+    assert.match(security, /SecurityEvent="InvalidPassword".*Service="VoiceMail".*AccountID="1001@default".*RemoteAddress="IPV4\/UDP\/127\.0\.0\.2\/\d+"/);
+    await waitUntil(async () => /127\.0\.0\.2/.test((await pbx.rx("security show bans")).stdout), 5000, "the guard bans the caller after maxretry=5 failed logins");
   });
 });

@@ -414,6 +414,11 @@ export class InboundCall extends SipLeg implements DialplanChannel {
     await this.whenEnded();
   }
 
+  get signalling(): { transport: string; localAddress: string; localPort: number; remoteAddress: string; remotePort: number } {
+    const f = this.o.flow;
+    return { transport: f.transport.protocol.toUpperCase(), localAddress: f.transport.localAddress, localPort: f.transport.localPort, remoteAddress: f.remoteAddress, remotePort: f.remotePort };
+  }
+
   heardDigit(digit: string): void {
     this.digits.heard(digit);
   }

@@ -62,6 +62,8 @@ export interface DialplanChannel {
   play?(what: string, interruptKeys: string): Promise<PlayOutcome>;
   /** Records the caller (Record, VoiceMail). */
   record?(o: RecordRequest): Promise<RecordOutcome>;
+  /** Where the call's signalling comes from and arrived (what the guard counts failures by). */
+  readonly signalling?: { transport: string; localAddress: string; localPort: number; remoteAddress: string; remotePort: number };
   /** The prompts' language (CHANNEL(language)). */
   language?: string;
   /** Forgets keys typed ahead. */

@@ -15,6 +15,7 @@ import { ASTERISK_SOURCE } from "../../core/logger.js";
 import { mailboxFlag, type Mailbox } from "../../config/index.js";
 import { encodeSoundFile } from "../../media/index.js";
 import type { AppContext, DialplanApp } from "../apps/registry.js";
+import type { DialplanChannel } from "../dialplan/channel.js";
 import { playPrompts } from "../ivr/prompts.js";
 import { digitFiles, numberFiles } from "../ivr/say.js";
 import { askKey, askString } from "./menu-input.js";
@@ -27,8 +28,10 @@ const FOLDER_PROMPT: Readonly<Record<Folder, string>> = { INBOX: "vm-INBOX", Old
 const MAX_SILENT_MENUS = 3;
 
 export interface LoginFailure {
-  readonly channel: string;
+  readonly channel: DialplanChannel;
   readonly mailbox: string;
+  /** The SIP Call-ID of the caller's leg, when known. */
+  readonly callId?: string;
 }
 
 function countPrompts(n: number, folder: Folder): string[] {
@@ -38,7 +41,7 @@ function countPrompts(n: number, folder: Folder): string[] {
 async function login(ctx: AppContext, vm: Voicemail, given: string, skipPassword: boolean, onFailure: (f: LoginFailure) => void): Promise<Mailbox | undefined> {
   const ch = ctx.channel;
   const tries = vm.general.maxlogins;
-  let spec = given;
+  const spec = given;
   for (let attempt = 0; attempt < tries; attempt++) {
     if (ch.hungUp()) return undefined;
     let box = spec;
@@ -51,9 +54,8 @@ async function login(ctx: AppContext, vm: Voicemail, given: string, skipPassword
     if (skipPassword && m !== undefined) return m;
     const pw = await askString(ctx, ["vm-password"]);
     if (m !== undefined && pw !== undefined && pw === vm.password(m)) return m;
-    onFailure({ channel: ch.name, mailbox: box });
-    ctx.log.notice(APP_VM, `Incorrect password for mailbox '${box}' on ${ch.name} (attempt ${attempt + 1} of maxlogins=${tries})`);
-    if (given.length === 0 || given.startsWith("@")) spec = given;
+    onFailure({ channel: ch, mailbox: box.includes("@") ? box : `${box}@default` });
+    ctx.log.notice(APP_VM, `Incorrect password for mailbox '${box}' on ${ch.name} from ${ch.signalling?.remoteAddress ?? "?"} (attempt ${attempt + 1} of maxlogins=${tries})`);
     if (attempt + 1 < tries) await playPrompts(ctx, ["vm-incorrect"], "");
   }
   return undefined;

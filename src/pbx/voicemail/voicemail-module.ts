@@ -12,6 +12,7 @@ import type { SipStackModule } from "../../sip/sip-stack-module.js";
 import type { PbxModuleContext, SwitchboardModule } from "../module-context.js";
 import { MWI_EVENT, mwiPackage, MwiNotifier } from "./mwi.js";
 import type { SubscriptionsModule } from "../subscriptions/subscriptions-module.js";
+import type { GuardModule } from "../../security/guard-module.js";
 import { registerVoicemailCommands } from "./voicemail-commands.js";
 import { voicemailApp } from "./voicemail-app.js";
 import { voicemailMainApp } from "./voicemail-main.js";
@@ -29,8 +30,8 @@ export class VoicemailModule implements SwitchboardModule {
   /** message-summary in Allow-Events; application/simple-message-summary is what its NOTIFYs carry. */
   readonly capabilities = { eventPackages: ["message-summary"] };
 
-  constructor(private readonly deps: { contacts: ContactsModule; sip: SipStackModule; subscriptions: SubscriptionsModule }) {
-    this.dependsOn = [deps.contacts.name, deps.sip.name, deps.subscriptions.name];
+  constructor(private readonly deps: { contacts: ContactsModule; sip: SipStackModule; subscriptions: SubscriptionsModule; guard: GuardModule }) {
+    this.dependsOn = [deps.contacts.name, deps.sip.name, deps.subscriptions.name, deps.guard.name];
   }
 
   start(ctx: PbxModuleContext): void {
@@ -65,7 +66,24 @@ export class VoicemailModule implements SwitchboardModule {
       if (ep !== undefined && c !== undefined) mwi.notifyContact(ep, c);
     });
     ctx.apps.register(voicemailApp(vm));
-    ctx.apps.register(voicemailMainApp(vm, () => {}));
+    // A wrong mailbox password is a failed login the guard counts, as it counts digest failures.
+    ctx.apps.register(
+      voicemailMainApp(vm, (f) => {
+        const s = f.channel.signalling;
+        if (s === undefined) return;
+        this.deps.guard.events.publish({
+          type: "InvalidPassword",
+          time: ctx.clock.now(),
+          service: "VoiceMail",
+          accountId: f.mailbox,
+          sessionId: f.channel.callid ?? f.channel.name,
+          local: { transport: s.transport, address: s.localAddress, port: s.localPort },
+          remote: { transport: s.transport, address: s.remoteAddress, port: s.remotePort },
+          method: "INVITE",
+          username: f.mailbox,
+        });
+      }),
+    );
     for (const undo of registerVoicemailCommands(ctx.commands, vm, { zones: () => (this.reread ?? ctx.config().voicemail).zones, reload: () => this.rereadConfig(ctx) })) ctx.defer(undo);
   }
 
