@@ -18,6 +18,7 @@ import { analyseTone, assertTone, makeToneWav, readWav } from "../helpers/audio.
 import { decodeRtp, startRtpCapture } from "../helpers/rtp-capture.js";
 import { SipClient, type SipMessageLite } from "../helpers/sip-client.js";
 import { scratchDir, sleep, waitUntil } from "../helpers/processes.js";
+import { startSmtpSink, type SmtpSink } from "../helpers/smtp-sink.js";
 
 const SERVER_IP = "127.0.0.1";
 const CALLER = { id: "1001", password: randomPassword(), ip: "127.0.0.2" };
@@ -33,9 +34,12 @@ exten => *97,1,VoiceMailMain(\${CALLERID(num)}@default)
  same => n,Hangup()
 `;
 
-const VOICEMAIL = `[general]
+const voicemailConf = (smtpPort: number): string => `[general]
 format=wav49|gsm|wav
 maxsecs=60
+smtpserver=127.0.0.1:${smtpPort}
+serveremail=voicemail@pbx.example.com
+emailsubject=Voicemail \${VM_MSGNUM} for \${VM_MAILBOX} from \${VM_CIDNUM}
 
 [default]
 1002 => ${VM_PASSWORD},Owner Of 1002,owner@example.com
@@ -45,12 +49,14 @@ describe("voicemail (baresip ↔ Switchboard: VoiceMail, VoiceMailMain, MWI NOTI
   let pbx: Pbx;
   let port: number;
   let mwi: SipClient;
+  let smtp: SmtpSink;
   const dir = scratchDir("voicemail");
   const tone = makeToneWav(join(dir, "t1000.wav"), { frequency: 1000, seconds: 60 });
   const quiet = makeToneWav(join(dir, "quiet.wav"), { frequency: 300, seconds: 60, volume: 0.02 });
   const inbox = (): string => join(pbx.dataDir, "voicemail", "default", "1002", "INBOX");
 
   before(async () => {
+    smtp = await startSmtpSink();
     port = await freePort(SERVER_IP);
     const rtp = await allocatePortBlock("0.0.0.0", 40);
     const common = { context: "internal", endpointOptions: { rtp_symmetric: "yes", rewrite_contact: "yes", direct_media: "no", dtmf_mode: "rfc4733" } };
@@ -68,7 +74,7 @@ describe("voicemail (baresip ↔ Switchboard: VoiceMail, VoiceMailMain, MWI NOTI
           // A desk phone identified by its address (no digest), watching 1002's mailbox by SUBSCRIBE.
           `\n[desk]\ntype=endpoint\ncontext=internal\nallow=ulaw\naors=desk\n\n[desk]\ntype=aor\nmailboxes=1002@default\n\n[desk]\ntype=identify\nendpoint=desk\nmatch=${DESK_IP}\n`,
         "extensions.conf": EXTENSIONS,
-        "voicemail.conf": VOICEMAIL,
+        "voicemail.conf": voicemailConf(smtp.port),
         "rtp.conf": `[general]\nrtpstart=${rtp}\nrtpend=${rtp + 39}\n`,
       },
     });
@@ -81,6 +87,7 @@ describe("voicemail (baresip ↔ Switchboard: VoiceMail, VoiceMailMain, MWI NOTI
   after(async () => {
     mwi?.close();
     await pbx?.stop();
+    await smtp?.close();
   });
 
   async function phone(p: typeof CALLER, source: string, rtpBase: number): Promise<Baresip> {
@@ -140,6 +147,16 @@ describe("voicemail (baresip ↔ Switchboard: VoiceMail, VoiceMailMain, MWI NOTI
     assert.match(n.body, /Messages-Waiting: yes/);
     assert.match(n.body, /Voice-Message: 1\/0 \(0\/0\)/);
     assert.match((await pbx.rx("voicemail show users")).stdout, /^default\s+1002\s+Owner Of 1002\s+1\s*$/m);
+    // The owner's email, by SMTP to the test's sink, carries the message as recorded.
+    await waitUntil(() => smtp.messages.length > 0, 10000, "the notification email");
+    const mail = smtp.messages[0]!;
+    assert.deepEqual(smtp.recipients[0], ["owner@example.com"]);
+    assert.equal(mail.subject, "Voicemail 1 for 1002 from 1001");
+    const attached = mail.attachments.find((a) => a.filename === "msg0000.wav");
+    assert.ok(attached, "the recording is attached");
+    const copy = join(dir, "attached.wav");
+    writeFileSync(copy, attached.content);
+    assertTone(analyseTone(readWav(copy), 1000, { minSeconds: 4 }), "the attached recording", 1000);
   });
 
   it("the owner calls *97, logs in with RFC 4733 keys, hears the message, deletes it; MWI goes back to no", async () => {

@@ -1,12 +1,12 @@
 /**
- * voicemail.conf `[general]`: how messages are recorded, kept and announced. Defaults are
- * app_voicemail's code defaults (maxmsg 100, maxlogins 3, silencethreshold 128, no maxsecs
- * limit, maxsilence off). Email and pager notification are not implemented yet and say so.
+ * voicemail.conf `[general]`: how messages are recorded, kept, announced and emailed. Defaults
+ * are app_voicemail's code defaults (maxmsg 100, maxlogins 3, silencethreshold 128, no maxsecs
+ * limit, maxsilence off). `smtpserver`, `smtpuser` and `smtppassword` are Switchboard's own: an
+ * SMTP server instead of the sendmail command, for containers that have none.
  */
 import { bool, oneOf, str, uint } from "../schema/options.js";
 import type { ObjectSchema, SchemaValues } from "../schema/types.js";
 
-const NO_MAIL = { implemented: false, hint: "Switchboard does not send voicemail notifications by email yet" } as const;
 const NOT_YET = { implemented: false } as const;
 
 const generalOptions = [
@@ -26,19 +26,22 @@ const generalOptions = [
   bool("saycid", false, "Say the caller's number before a message."),
   bool("sayduration", true, "Say a message's length before it plays.", NOT_YET),
   uint("saydurationm", 2, "Only say lengths of at least this many minutes.", NOT_YET),
-  bool("attach", true, "Attach the recording to the notification email.", NO_MAIL),
-  str("attachfmt", "", "Format of the attachment.", NO_MAIL),
-  str("serveremail", "asterisk", "From address of notification emails.", NO_MAIL),
-  str("fromstring", "", "From name of notification emails.", NO_MAIL),
-  str("emailsubject", "", "Subject of notification emails (with ${VM_…} variables).", NO_MAIL),
-  str("emailbody", "", "Body of notification emails (with ${VM_…} variables).", NO_MAIL),
-  str("emaildateformat", "%A, %B %d, %Y at %r", "Date format in notification emails.", NO_MAIL),
-  str("pagerfromstring", "", "From name of pager emails.", NO_MAIL),
-  str("pagersubject", "", "Subject of pager emails.", NO_MAIL),
-  str("pagerbody", "", "Body of pager emails.", NO_MAIL),
-  str("mailcmd", "/usr/sbin/sendmail -t", "Command that sends mail.", NO_MAIL),
-  bool("delete", false, "Delete a message once it has been emailed.", NO_MAIL),
-  str("charset", "ISO-8859-1", "Character set of emails.", NO_MAIL),
+  bool("attach", true, "Attach the recording to the notification email."),
+  str("attachfmt", "", "Format of the attachment.", { implemented: false, hint: "the attachment is the message as recorded (format=)" }),
+  str("serveremail", "asterisk", "From address of notification emails (a name without @ gets @ and this host's name)."),
+  str("fromstring", "Switchboard", "From name of notification emails."),
+  str("emailsubject", "", "Subject of notification emails; ${VM_NAME}, ${VM_MAILBOX}, ${VM_MSGNUM}, ${VM_DUR}, ${VM_CALLERID}, ${VM_CIDNUM}, ${VM_CIDNAME}, ${VM_DATE}, ${VM_CONTEXT} are replaced."),
+  str("emailbody", "", "Body of notification emails (the same variables; \\n and \\t are a new line and a tab)."),
+  str("emaildateformat", "%A, %B %d, %Y at %r", "strftime(3) format of ${VM_DATE} in emails."),
+  str("pagerfromstring", "Switchboard", "From name of pager emails."),
+  str("pagersubject", "", "Subject of pager emails (the same variables)."),
+  str("pagerbody", "", "Body of pager emails (the same variables)."),
+  str("mailcmd", "/usr/sbin/sendmail -t", "Command that sends mail, reading the message on its standard input (used when smtpserver is not set)."),
+  str("smtpserver", "", "Switchboard: send notification emails by SMTP to host[:port] (default port 25) instead of through mailcmd."),
+  str("smtpuser", "", "Switchboard: user name for SMTP authentication (with smtpserver)."),
+  str("smtppassword", "", "Switchboard: password for SMTP authentication (with smtpserver)."),
+  bool("delete", false, "Delete a message once it has been emailed (the mailbox must have an email address)."),
+  str("charset", "ISO-8859-1", "Character set of emails.", { implemented: false, hint: "emails are written in UTF-8" }),
   str("externnotify", "", "Program run when a mailbox changes.", NOT_YET),
   str("externpass", "", "Program that changes passwords.", NOT_YET),
   str("externpassnotify", "", "Program told about password changes.", NOT_YET),

@@ -19,6 +19,8 @@ import { digitFiles } from "../ivr/say.js";
 import { playPrompts } from "../ivr/prompts.js";
 import { messageFields } from "./message-fields.js";
 import type { Voicemail } from "./voicemail.js";
+import type { SavedMessage } from "./mailer.js";
+import { msgName } from "./spool.js";
 
 const APP_VM = { [ASTERISK_SOURCE]: "app_voicemail.c" };
 /** Trailing silence kept when silence ended a message. */
@@ -74,7 +76,7 @@ async function recordMessage(ctx: AppContext, vm: Voicemail, box: Mailbox): Prom
   }
 }
 
-export function voicemailApp(vm: Voicemail): DialplanApp {
+export function voicemailApp(vm: Voicemail, onSaved: (m: SavedMessage) => void = () => {}): DialplanApp {
   return {
     name: "VoiceMail",
     synopsis: "Leave a Voicemail message.",
@@ -132,8 +134,10 @@ export function voicemailApp(vm: Voicemail): DialplanApp {
       for (const m of room) {
         const fields = messageFields(m, { context: ctx.context, exten: ctx.exten, priority: ctx.priority, channel: ch.name, callerId: ch.callerId, nowMs: now, durationSec: seconds });
         try {
-          const n = vm.spool(m).add("INBOX", audio, format, fields);
+          const spool = vm.spool(m);
+          const n = spool.add("INBOX", audio, format, fields);
           if (ctx.log.wants("verbose", 3)) ctx.log.verbose(3, APP_VM, `Saved voicemail message ${n} (${seconds} s) for ${m.box}@${m.context} from ${ch.callerId.num || "unknown"}`);
+          onSaved({ box: m, index: n, audioPath: join(spool.dir, "INBOX", `${msgName(n)}.${format}`), durationSec: seconds, callerId: { ...ch.callerId }, timeMs: now });
         } catch (err) {
           ctx.log.error({ err }, `Voicemail for ${m.box}@${m.context} could not be saved: ${(err as Error).message}`);
           ctx.setVar("VMSTATUS", "FAILED");

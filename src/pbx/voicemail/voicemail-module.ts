@@ -11,6 +11,7 @@ import type { ContactsModule } from "../registrar/contacts-module.js";
 import type { SipStackModule } from "../../sip/sip-stack-module.js";
 import type { PbxModuleContext, SwitchboardModule } from "../module-context.js";
 import { MWI_EVENT, mwiPackage, MwiNotifier } from "./mwi.js";
+import { VoicemailMailer } from "./mailer.js";
 import type { SubscriptionsModule } from "../subscriptions/subscriptions-module.js";
 import type { GuardModule } from "../../security/guard-module.js";
 import { registerVoicemailCommands } from "./voicemail-commands.js";
@@ -65,7 +66,17 @@ export class VoicemailModule implements SwitchboardModule {
       const c = this.deps.contacts.store.list(e.AOR).find((x) => x.uri === e.URI);
       if (ep !== undefined && c !== undefined) mwi.notifyContact(ep, c);
     });
-    ctx.apps.register(voicemailApp(vm));
+    const mailer = new VoicemailMailer({ general: () => vm.general, log });
+    ctx.apps.register(
+      voicemailApp(vm, (saved) => {
+        // After the message is on disk, and without holding up the call.
+        void mailer.send(saved).then((sent) => {
+          if (!sent || !vm.general.delete) return;
+          vm.spool(saved.box).remove("INBOX", saved.index);
+          vm.touch(saved.box);
+        });
+      }),
+    );
     // A wrong mailbox password is a failed login the guard counts, as it counts digest failures.
     ctx.apps.register(
       voicemailMainApp(vm, (f) => {
