@@ -17,6 +17,7 @@ const OUT = join(dirname(fileURLToPath(import.meta.url)), "..", "sounds", "en");
 const VOICE = ["-v", "en-us", "-s", "150", "-p", "45"];
 
 const NUMBERS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"];
+const ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth", "eighteenth", "nineteenth", "twentieth"];
 const TENS: Record<string, string> = { 30: "thirty", 40: "forty", 50: "fifty", 60: "sixty", 70: "seventy", 80: "eighty", 90: "ninety" };
 
 /** Spoken prompts: file name (relative to sounds/en, no extension) → what is said. */
@@ -31,6 +32,16 @@ export const PROMPTS: Record<string, string> = {
   "digits/star": "star",
   "digits/pound": "pound",
   "digits/oclock": "o'clock",
+  "digits/oh": "oh",
+  "digits/at": "at",
+  "digits/a-m": "A M",
+  "digits/p-m": "P M",
+  "digits/today": "today",
+  "digits/yesterday": "yesterday",
+  ...Object.fromEntries(["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"].map((d, i) => [`digits/day-${i}`, d])),
+  ...Object.fromEntries(["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"].map((m, i) => [`digits/mon-${i}`, m])),
+  ...Object.fromEntries(ORDINALS.map((o, i) => [`digits/h-${i + 1}`, o])),
+  "digits/h-30": "thirtieth",
   ...Object.fromEntries("abcdefghijklmnopqrstuvwxyz".split("").map((c) => [`letters/${c}`, c === "z" ? "zee" : c === "a" ? "ay" : c])),
   "letters/at": "at",
   "letters/dot": "dot",

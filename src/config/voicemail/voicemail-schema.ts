@@ -22,7 +22,7 @@ const generalOptions = [
   uint("maxgreet", 0, "Longest greeting in seconds (0: no limit)."),
   bool("review", false, "Let callers review their message before it is sent (1 accept, 2 listen, 3 re-record)."),
   bool("operator", false, "Callers may press 0 for the o extension of the context while the greeting plays."),
-  bool("envelope", true, "VoiceMailMain says who left a message and when before playing it."),
+  bool("envelope", true, "VoiceMailMain says when a message was left before playing it (in the mailbox's zone)."),
   bool("saycid", false, "Say the caller's number before a message."),
   bool("sayduration", true, "Say a message's length before it plays.", NOT_YET),
   uint("saydurationm", 2, "Only say lengths of at least this many minutes.", NOT_YET),
@@ -66,7 +66,7 @@ const generalOptions = [
   uint("pollfreq", 30, "Seconds between checks for changes made outside Switchboard.", NOT_YET),
   bool("pollmailboxes", false, "Check mailboxes for changes made outside Switchboard.", NOT_YET),
   str("locale", "", "Locale for dates.", NOT_YET),
-  str("tz", "", "Default time zone (a [zonemessages] name) for envelopes.", NOT_YET),
+  str("tz", "", "The [zonemessages] zone whose time zone and format envelopes use (a mailbox's tz= overrides it)."),
 ] as const;
 
 export type VoicemailGeneral = SchemaValues<typeof generalOptions>;

@@ -1,6 +1,6 @@
 /**
  * Menus and prompts as a module: Background, WaitExten, Read, SayDigits, SayNumber, SayAlpha,
- * Record, and the functions TIMEOUT() and CHANNEL(). The `i` and `t` extensions are run by
+ * SayUnixTime, Record, and the functions TIMEOUT() and CHANNEL(). The `i` and `t` extensions are run by
  * collect.ts as Asterisk's PBX loop runs them.
  */
 import { join } from "node:path";
@@ -11,6 +11,7 @@ import { readApp } from "./read.js";
 import { recordApp } from "./record.js";
 import { sayAlphaApp, sayDigitsApp, sayNumberApp } from "./say.js";
 import { timeoutFunction } from "./timeouts.js";
+import { sayUnixTimeApp } from "./say-unixtime.js";
 import { waitExtenApp } from "./wait-exten.js";
 
 export class IvrModule implements SwitchboardModule {
@@ -23,7 +24,7 @@ export class IvrModule implements SwitchboardModule {
   ];
 
   start(ctx: PbxModuleContext): void {
-    for (const app of [backgroundApp, waitExtenApp, readApp, sayDigitsApp, sayNumberApp, sayAlphaApp, recordApp(() => join(ctx.dataDir, "sounds"))]) ctx.apps.register(app);
+    for (const app of [backgroundApp, waitExtenApp, readApp, sayDigitsApp, sayNumberApp, sayAlphaApp, sayUnixTimeApp, recordApp(() => join(ctx.dataDir, "sounds"))]) ctx.apps.register(app);
     ctx.funcs.register(timeoutFunction);
     ctx.funcs.register(channelFunction);
   }

@@ -18,11 +18,14 @@ import type { AppContext, DialplanApp } from "../apps/registry.js";
 import type { DialplanChannel } from "../dialplan/channel.js";
 import { playPrompts } from "../ivr/prompts.js";
 import { digitFiles, numberFiles } from "../ivr/say.js";
+import { dateFiles } from "../ivr/say-date.js";
 import { askKey, askString } from "./menu-input.js";
 import { FOLDERS, type Folder, type Greeting, type MessageInfo } from "./spool.js";
 import type { Voicemail } from "./voicemail.js";
 
 const APP_VM = { [ASTERISK_SOURCE]: "app_voicemail.c" };
+/** The envelope without a zone: "received <yesterday | weekday | date> at <hour> <minute> <am/pm>". */
+const ENVELOPE_FORMAT = "'vm-received' q 'digits/at' IMp";
 const FOLDER_PROMPT: Readonly<Record<Folder, string>> = { INBOX: "vm-INBOX", Old: "vm-Old", Work: "vm-Work", Family: "vm-Family", Friends: "vm-Friends" };
 /** Menus replayed without an answer before the call is ended. */
 const MAX_SILENT_MENUS = 3;
@@ -32,6 +35,14 @@ export interface LoginFailure {
   readonly mailbox: string;
   /** The SIP Call-ID of the caller's leg, when known. */
   readonly callId?: string;
+}
+
+/** The envelope's "received …" in the mailbox's zone ([zonemessages], tz=), else Asterisk's default wording. */
+function envelopeDate(vm: Voicemail, box: Mailbox, origtime: number): string[] {
+  if (!(origtime > 0)) return [];
+  const zoneName = box.options.get("tz") ?? vm.general.tz;
+  const zone = vm.zones().find((z) => z.name === zoneName);
+  return dateFiles(zone?.format || ENVELOPE_FORMAT, origtime * 1000, zone?.timezone ?? "");
 }
 
 function countPrompts(n: number, folder: Folder): string[] {
@@ -97,8 +108,9 @@ async function browse(ctx: AppContext, vm: Voicemail, box: Mailbox, folder: Fold
         const msg = list[i]!;
         const intro = i === 0 ? ["vm-first", "vm-message"] : i === list.length - 1 ? ["vm-last", "vm-message"] : ["vm-message", ...numberFiles(i + 1)];
         const cid = /<(\d+)>/.exec(msg.fields.get("callerid") ?? "")?.[1];
-        const who = envelope && saycid && cid !== undefined ? ["vm-from-phonenumber", ...digitFiles(cid)] : [];
-        const r = await playPrompts(ctx, [...intro, ...who, msg.audio], "0123456789*#");
+        const when = envelope ? envelopeDate(vm, box, Number(msg.fields.get("origtime") ?? "0")) : [];
+        const who = saycid && cid !== undefined ? ["vm-from-phonenumber", ...digitFiles(cid)] : [];
+        const r = await playPrompts(ctx, [...intro, ...when, ...who, msg.audio], "0123456789*#");
         heard.add(i);
         play = false;
         if (r.status === "interrupted") key = r.digit;

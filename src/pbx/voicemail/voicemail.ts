@@ -6,7 +6,7 @@
 import { join } from "node:path";
 import { TypedEmitter } from "../../core/emitter.js";
 import type { Logger } from "../../core/logger.js";
-import { mailboxKey, type AsteriskConfig, type Mailbox, type VoicemailConfig, type VoicemailGeneral } from "../../config/index.js";
+import { mailboxKey, type AsteriskConfig, type Mailbox, type VoicemailConfig, type VoicemailGeneral, type Zone } from "../../config/index.js";
 import { soundFormatOf, type SoundFormat } from "../../media/index.js";
 import { MailboxSpool } from "./spool.js";
 
@@ -67,6 +67,11 @@ export class Voicemail extends TypedEmitter<VoicemailEvents> {
     const inDefault = boxes.get(mailboxKey(box));
     if (inDefault !== undefined || !this.general.searchcontexts) return inDefault;
     return [...boxes.values()].find((m) => m.box === box);
+  }
+
+  /** [zonemessages] */
+  zones(): readonly Zone[] {
+    return this.o.voicemail().zones;
   }
 
   all(): Mailbox[] {
