@@ -44,7 +44,7 @@ export async function isPortFree(ip: string, port: number): Promise<boolean> {
 /**
  * Finds `size` consecutive ports that are free for UDP and TCP on `ip` (and, when given, on every
  * IP in `alsoOn`), and reserves them for this process so later calls do not return them again.
- * Returns the first port of the block.
+ * Returns the first port of the block (even when `size` > 1).
  */
 export async function allocatePortBlock(ip: string, size = 1, alsoOn: string[] = []): Promise<number> {
   if (size < 1 || size > 1000) throw new RangeError(`port block size out of range: ${size}`);
@@ -52,7 +52,11 @@ export async function allocatePortBlock(ip: string, size = 1, alsoOn: string[] =
   const span = RANGE_END - RANGE_START - size;
   for (let attempt = 0; attempt < 200; attempt++) {
     // Random starting points keep parallel test processes (unit tests run concurrently) apart.
-    const base = RANGE_START + Math.floor(Math.random() * span);
+    // Blocks of several ports start on an even port: RTP goes on even ports (RFC 3550 §11), and
+    // a phone given an odd range start (baresip's rtp_ports) rounds down below the block, where
+    // a capture of the block does not see it.
+    let base = RANGE_START + Math.floor(Math.random() * span);
+    if (size > 1) base -= base % 2;
     let ok = true;
     for (let p = base; p < base + size && ok; p++) {
       if (handedOut.has(p)) ok = false;

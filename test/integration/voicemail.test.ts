@@ -177,8 +177,8 @@ describe("voicemail (baresip ↔ Switchboard: VoiceMail, VoiceMailMain, MWI NOTI
       await pbx.waitForLog(/logged in to mailbox 1002@default/, 15000);
       await owner.command("sndcode 1");
       heardFrom = Date.now();
-      // "First message", then the 5 s message.
-      await sleep(9000);
+      // "First message", the envelope ("received … at …"), then the 5 s message.
+      await sleep(14000);
       await owner.command("sndcode 7");
       await sleep(1500);
       await owner.command("sndcode #");
@@ -191,7 +191,7 @@ describe("voicemail (baresip ↔ Switchboard: VoiceMail, VoiceMailMain, MWI NOTI
       await owner.stop();
     }
     const got = await cap.stop();
-    const d = decodeRtp(got, heardFrom, heardFrom + 9000);
+    const d = decodeRtp(got, heardFrom, heardFrom + 14000);
     assertTone(analyseTone(d, 1000, { minSeconds: 3 }), "the owner, listening to the message", 1000);
     assert.deepEqual(readdirSync(inbox()).filter((f) => f.startsWith("msg")), [], "the message is gone from INBOX");
     assert.match((await pbx.rx("voicemail show users")).stdout, /^default\s+1002\s+Owner Of 1002\s+0\s*$/m);
@@ -266,6 +266,49 @@ describe("voicemail (baresip ↔ Switchboard: VoiceMail, VoiceMailMain, MWI NOTI
     } finally {
       desk.close();
     }
+  });
+
+  it("the owner records an unavailable greeting at *97 (0, 1, speak, #); the next caller hears it instead of the standard one", async () => {
+    const greeting = makeToneWav(join(dir, "t600.wav"), { frequency: 600, seconds: 60 });
+    const owner = await phone(OWNER, greeting, await allocatePortBlock("0.0.0.0", 20));
+    const recordings = (): number => pbx.messagesLog().split("Recording the message").length;
+    const logins = pbx.messagesLog().split("logged in to mailbox 1002@default").length;
+    try {
+      await owner.command(`dial sip:*97@${SERVER_IP}:${port}`);
+      await owner.waitEvent("CALL_ESTABLISHED", 10000);
+      await sleep(1500);
+      for (const k of `${VM_PASSWORD}#`) {
+        await owner.command(`sndcode ${k}`);
+        await sleep(300);
+      }
+      await waitUntil(() => pbx.messagesLog().split("logged in to mailbox 1002@default").length > logins, 15000, "logged in");
+      const before = recordings();
+      await owner.command("sndcode 0");
+      await sleep(800);
+      await owner.command("sndcode 1");
+      await waitUntil(() => recordings() > before, 15000, "the greeting is being recorded");
+      await sleep(3000);
+      await owner.command("sndcode #");
+      await waitUntil(() => existsSync(join(pbx.dataDir, "voicemail", "default", "1002", "unavail.wav")), 5000, "unavail.wav saved");
+      await owner.command("hangup");
+    } finally {
+      await owner.stop();
+    }
+    assertTone(analyseTone(readWav(join(pbx.dataDir, "voicemail", "default", "1002", "unavail.wav")), 600, { minSeconds: 2 }), "the recorded greeting", 600);
+    const rtpBase = await allocatePortBlock("0.0.0.0", 20);
+    const caller = await phone(CALLER, quiet, rtpBase);
+    const cap = await startRtpCapture(dir, `udp dst portrange ${rtpBase}-${rtpBase + 19}`, "greeting");
+    let from = 0;
+    try {
+      await caller.command(`dial sip:2002@${SERVER_IP}:${port}`);
+      await caller.waitEvent("CALL_ESTABLISHED", 10000);
+      from = Date.now();
+      await sleep(4000);
+      await caller.command("hangup");
+    } finally {
+      await caller.stop();
+    }
+    assertTone(analyseTone(decodeRtp(await cap.stop(), from, from + 4000), 600, { minSeconds: 2 }), "the caller, hearing the greeting", 600);
   });
 
   it("kill -9 while a message is recorded: after the restart the mailbox lists no broken message, and leftovers are removed", async () => {

@@ -183,6 +183,7 @@ async function recordGreeting(ctx: AppContext, vm: Voicemail, box: Mailbox, kind
   await playPrompts(ctx, [prompt], "");
   await ch.playback("beep");
   if (ch.hungUp() || ch.record === undefined) return;
+  if (ctx.log.wants("verbose", 3)) ctx.log.verbose(3, APP_VM, "Recording the message");
   const max = vm.general.maxgreet;
   const r = await ch.record({ maxMs: max > 0 ? max * 1000 : 0, silenceMs: vm.general.maxsilence * 1000, silenceThreshold: vm.general.silencethreshold, stopKeys: "#" });
   if (r.samples.length < 4000) return; // half a second: nothing said
