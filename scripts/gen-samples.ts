@@ -1,5 +1,5 @@
 /**
- * Writes configs/samples/pjsip.conf.sample, rtp.conf.sample, guard.conf.sample and logger.conf.sample from the option schemas.
+ * Writes configs/samples/pjsip.conf.sample, rtp.conf.sample, guard.conf.sample, logger.conf.sample, voicemail.conf.sample and asterisk.conf.sample from the option schemas.
  * Run: node --import tsx scripts/gen-samples.ts
  */
 import { writeFileSync } from "node:fs";
@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { renderPjsipSample, renderRtpSample } from "../src/config/defaults/sample-files.js";
 import { renderGuardSample } from "../src/config/guard/guard-sample.js";
 import { renderLoggerSample } from "../src/config/logger/logger-sample.js";
+import { renderAsteriskSample, renderVoicemailSample } from "../src/config/voicemail/voicemail-sample.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const targets: Array<[string, string]> = [
@@ -15,6 +16,8 @@ const targets: Array<[string, string]> = [
   ["configs/samples/rtp.conf.sample", renderRtpSample()],
   ["configs/samples/guard.conf.sample", renderGuardSample()],
   ["configs/samples/logger.conf.sample", renderLoggerSample()],
+  ["configs/samples/voicemail.conf.sample", renderVoicemailSample()],
+  ["configs/samples/asterisk.conf.sample", renderAsteriskSample()],
 ];
 for (const [path, text] of targets) {
   writeFileSync(join(root, path), text);

@@ -4,6 +4,7 @@
  * that can never negotiate a codec …). Each warning points at the section and says the fix.
  * Codecs that are not available here (relayed only) or never negotiated are reported at load (pjsip/codec-support.ts).
  */
+import { existsSync } from "node:fs";
 import type { Diagnostic } from "../diagnostic.js";
 import type { LoadedConfig } from "../load-configuration.js";
 import type { EndpointConfig } from "../pjsip/endpoint-schema.js";
@@ -104,7 +105,47 @@ function outboundProxyTraps(pjsip: PjsipConfigResult): Diagnostic[] {
   return out;
 }
 
+const withDefaultContext = (box: string): string => (box.includes("@") ? box : `${box}@default`);
+
+/**
+ * Voicemail that cannot work as written: MWI for a mailbox voicemail.conf does not define (the
+ * lamp never lights), VoiceMail()/VoiceMailMain() naming such a mailbox, and email that no mail
+ * command can send.
+ */
+function voicemailTraps(cfg: LoadedConfig): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const boxes = cfg.voicemail.mailboxes;
+  const known = (box: string): boolean => boxes.has(withDefaultContext(box.trim()));
+  const objects: Array<{ kind: string; id: string; mailboxes: string; file: string; line: number }> = [
+    ...[...cfg.pjsip.endpoints.values()].map((e) => ({ kind: "endpoint", id: e.id, mailboxes: e.mailboxes, file: e.file, line: e.line })),
+    ...[...cfg.pjsip.aors.values()].map((a) => ({ kind: "aor", id: a.id, mailboxes: a.mailboxes, file: a.file, line: a.line })),
+  ];
+  for (const o of objects) {
+    for (const box of o.mailboxes.split(",").map((b) => b.trim()).filter((b) => b.length > 0)) {
+      if (!known(box)) out.push(warning(o.file, o.line, `${o.kind} ${o.id}: mailboxes=${box} is not a mailbox of voicemail.conf, so its MWI always says no messages: add '${box.split("@")[0]} => password,Full Name' to [${box.split("@")[1] ?? "default"}] of voicemail.conf`));
+    }
+  }
+  for (const category of cfg.extensions?.categories ?? []) {
+    for (const v of category.variables) {
+      const m = /\b(VoiceMail|VoiceMailMain)\(([^,)]*)/i.exec(v.value);
+      if (m === null) continue;
+      const app = m[1] ?? "";
+      for (const box of (m[2] ?? "").split("&").map((b) => b.trim())) {
+        if (box.length === 0 || box.includes("$") || box.startsWith("@")) continue;
+        if (!known(box)) out.push(warning(v.file, v.line, `${app}(${box}) in [${category.name}]: voicemail.conf has no mailbox ${withDefaultContext(box)}, so the call gets VMSTATUS=FAILED`));
+      }
+    }
+  }
+  const g = cfg.voicemail.general;
+  const mailed = [...boxes.values()].find((b) => b.email.length > 0 || b.pager.length > 0);
+  const command = g.mailcmd.trim().split(/\s+/)[0] ?? "";
+  if (mailed !== undefined && g.smtpserver.length === 0 && command.startsWith("/") && !existsSync(command)) {
+    out.push(warning(mailed.file, mailed.line, `mailbox ${mailed.box}@${mailed.context} has an email address, but mailcmd=${g.mailcmd} does not exist here: set smtpserver=host[:port] in voicemail.conf [general], or install a sendmail`));
+  }
+  return out;
+}
+
 /** Warnings for settings that load but will not work as the user probably expects. */
 export function checkTraps(cfg: LoadedConfig): Diagnostic[] {
-  return [...endpointTraps(cfg.pjsip), ...authTraps(cfg.pjsip), ...identifyTraps(cfg.pjsip), ...outboundProxyTraps(cfg.pjsip)];
+  return [...endpointTraps(cfg.pjsip), ...authTraps(cfg.pjsip), ...identifyTraps(cfg.pjsip), ...outboundProxyTraps(cfg.pjsip), ...voicemailTraps(cfg)];
 }

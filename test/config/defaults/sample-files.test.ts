@@ -4,6 +4,8 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { renderPjsipSample, renderRtpSample } from "../../../src/config/defaults/sample-files.js";
+import { renderAsteriskSample, renderVoicemailSample } from "../../../src/config/voicemail/voicemail-sample.js";
+import { voicemailGeneralSchema } from "../../../src/config/voicemail/voicemail-schema.js";
 import { formatDiagnostic } from "../../../src/config/diagnostic.js";
 import { loadConfiguration } from "../../../src/config/load-configuration.js";
 import { PJSIP_SCHEMAS } from "../../../src/config/pjsip/object-types.js";
@@ -17,6 +19,18 @@ const rtpSample = readFileSync(join(SAMPLES, "rtp.conf.sample"), "utf8");
 test("docs sync: the sample files are what scripts/gen-samples.ts generates from the schemas", () => {
   assert.equal(pjsipSample, renderPjsipSample(), "run: node --import tsx scripts/gen-samples.ts");
   assert.equal(rtpSample, renderRtpSample(), "run: node --import tsx scripts/gen-samples.ts");
+});
+
+test("docs sync: voicemail.conf and asterisk.conf samples are generated, list every option, and load without errors", () => {
+  const vm = readFileSync(join(SAMPLES, "voicemail.conf.sample"), "utf8");
+  const ast = readFileSync(join(SAMPLES, "asterisk.conf.sample"), "utf8");
+  assert.equal(vm, renderVoicemailSample(), "run: node --import tsx scripts/gen-samples.ts");
+  assert.equal(ast, renderAsteriskSample(), "run: node --import tsx scripts/gen-samples.ts");
+  for (const o of voicemailGeneralSchema.options) assert.ok(vm.includes(`\n;${o.name}=${o.defaultText}`), `voicemail ${o.name}`);
+  const cfg = loadConfiguration({ kind: "embedded", files: { "pjsip.conf": "", "voicemail.conf": vm, "asterisk.conf": ast } });
+  assert.deepEqual(cfg.diagnostics.filter((d) => d.severity === "error").map(formatDiagnostic), []);
+  assert.equal(cfg.voicemail.mailboxes.get("1001@default")?.email, "alice@example.com");
+  assert.deepEqual(cfg.asterisk.soundRoots, ["/usr/share/asterisk/sounds"]);
 });
 
 test("docs sync: every schema option appears in its sample with its default", () => {
