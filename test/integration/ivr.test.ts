@@ -12,7 +12,7 @@ import { startPbx, type Pbx } from "../helpers/pbx.js";
 import { pjsipConf, randomPassword } from "../helpers/pjsip-conf.js";
 import { allocatePortBlock, freePort } from "../helpers/ports.js";
 import { startBaresip, type Baresip } from "../helpers/baresip.js";
-import { analyseTone, assertTone, makeToneWav, readWav } from "../helpers/audio.js";
+import { activeSeconds, analyseTone, assertTone, makeToneWav, readWav } from "../helpers/audio.js";
 import { decodeRtp, startRtpCapture, type CapturedDatagram } from "../helpers/rtp-capture.js";
 import { scratchDir, sleep, waitUntil } from "../helpers/processes.js";
 
@@ -49,12 +49,18 @@ exten => i,1,Playback(${t(660)})
  same => n,Hangup()
 exten => t,1,Playback(${t(770)})
  same => n,Hangup()
+exten => 800,1,Answer()
+ same => n,Playback(vm-login)
+ same => n,Playback(letters/underscore)
+ same => n,Hangup()
 `;
     pbx = await startPbx({
       configFiles: {
         "pjsip.conf": pjsipConf({ ip: SERVER_IP, port, endpoints: [{ id: CALLER.id, password: CALLER.password, context: "internal", maxContacts: 1, removeExisting: true, endpointOptions: { rtp_symmetric: "yes", rewrite_contact: "yes", direct_media: "no", dtmf_mode: "rfc4733" } }] }),
         "extensions.conf": extensions,
         "rtp.conf": `[general]\nrtpstart=${rtp}\nrtpend=${rtp + 19}\n`,
+        // Debian's asterisk-core-sounds-en-wav (installed by the test command) before the shipped prompts.
+        "asterisk.conf": "[directories]\nastdatadir => /usr/share/asterisk\n",
       },
     });
   });
@@ -63,8 +69,8 @@ exten => t,1,Playback(${t(770)})
     await pbx?.stop();
   });
 
-  /** Calls 700, presses `keys` (a number is a pause in ms), and returns what arrived and when the last key went. */
-  async function call(keys: ReadonlyArray<string | number>, listenMs: number): Promise<{ heard: CapturedDatagram[]; lastKeyAt: number }> {
+  /** Calls `exten` (700), presses `keys` (a number is a pause in ms), and returns what arrived and when the last key went. */
+  async function call(keys: ReadonlyArray<string | number>, listenMs: number, exten = "700"): Promise<{ heard: CapturedDatagram[]; lastKeyAt: number }> {
     const rtpBase = await allocatePortBlock("0.0.0.0", 20);
     const b: Baresip = await startBaresip({
       ip: CALLER.ip,
@@ -77,7 +83,7 @@ exten => t,1,Playback(${t(770)})
     let lastKeyAt = 0;
     try {
       await waitUntil(async () => /OK/.test(await b.reginfo()), 10000, "registered");
-      await b.command(`dial sip:700@${SERVER_IP}:${port}`);
+      await b.command(`dial sip:${exten}@${SERVER_IP}:${port}`);
       await b.waitEvent("CALL_ESTABLISHED", 10000);
       await sleep(1000);
       for (const k of keys) {
@@ -115,6 +121,15 @@ exten => t,1,Playback(${t(770)})
     const none = await call([], 9000);
     const start = Date.now() - 9000;
     assertTone(analyseTone(decodeRtp(none.heard, start, start + 9000), 770, { minSeconds: 1.5 }), "after waiting without a key", 770);
+  });
+
+  it("with astdatadir pointing at Debian's asterisk-core-sounds-en-wav, its prompts are played (en_US_f_Allison serves en); a name it lacks comes from the shipped set", async () => {
+    const { heard } = await call([], 6000, "800");
+    const played = pbx.messagesLog().split("\n").filter((l) => /file\.c: <PJSIP\/1001-[0-9a-f]+> Playing '/.test(l));
+    assert.ok(played.some((l) => l.includes("Playing '/usr/share/asterisk/sounds/en_US_f_Allison/vm-login.wav' (language 'en')")), played.join("\n"));
+    assert.ok(played.some((l) => /Playing '.*\/sounds\/en\/letters\/underscore\.wav' \(language 'en'\)/.test(l) && !l.includes("/usr/share/asterisk")), played.join("\n"));
+    const start = heard[0]?.at ?? 0;
+    assert.ok(activeSeconds(decodeRtp(heard, start, start + 6000)) > 1.5, "the phone hears the prompts");
   });
 
   it("Record() takes the phone's 1000 Hz until #, RECORD_STATUS is DTMF, and Playback of RECORDED_FILE plays it back", async () => {

@@ -10,7 +10,7 @@
  * answer MUST be in the acknowledgement for that message (in this specification, ACK for a 2xx
  * response)." An ACK without one, or with one we cannot use, ends the call with BYE.
  */
-import { CALLID, type Logger } from "../../core/logger.js";
+import { ASTERISK_SOURCE, CALLID, type Logger } from "../../core/logger.js";
 import type { EndpointConfig } from "../../config/index.js";
 import { canTranscode, transcodableCodecs } from "../../media/index.js";
 import type { MediaCodec, TelephoneEvent } from "../../media/sdp/index.js";
@@ -341,6 +341,8 @@ export class InboundCall extends SipLeg implements DialplanChannel {
     const fmt = this.mediaFormat();
     const source = this.o.ctx.sounds.find(what, this.language, fmt?.codec);
     if (!source) return { status: "failed" };
+    // file.c's line for each file played, with the file found (Asterisk names it without the directory).
+    if (source.kind === "file" && this.log.wants("verbose", 3)) this.log.verbose(3, { [ASTERISK_SOURCE]: "file.c" }, `<${this.name}> Playing '${source.path}' (language '${this.language}')`);
     if (!fmt) {
       this.log.warn({}, `${this.name}: Playback cannot encode any codec of the call (negotiated ${this.codecs.map((c) => c.name).join("|")}; Switchboard encodes ${transcodableCodecs().join(", ")}): allow one of those for endpoint '${this.endpoint.id}'`);
       return { status: "failed" };
