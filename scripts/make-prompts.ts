@@ -112,6 +112,8 @@ export const PROMPTS: Record<string, string> = {
   "vm-unknown-caller": "from an unknown caller",
   "vm-tocallnum": "To call this number, press two.",
   "vm-tempgreetactive": "Your temporary greeting is on.",
+  "vm-tempgreeting2": "Your temporary greeting is on. Press one to record a new one, or two to erase it.",
+  "vm-tempremoved": "Your temporary greeting has been erased.",
 };
 
 function speak(name: string, text: string): void {

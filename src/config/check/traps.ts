@@ -115,7 +115,8 @@ const withDefaultContext = (box: string): string => (box.includes("@") ? box : `
 function voicemailTraps(cfg: LoadedConfig): Diagnostic[] {
   const out: Diagnostic[] = [];
   const boxes = cfg.voicemail.mailboxes;
-  const known = (box: string): boolean => boxes.has(withDefaultContext(box.trim()));
+  const search = cfg.voicemail.general.searchcontexts;
+  const known = (box: string): boolean => boxes.has(withDefaultContext(box.trim())) || (search && !box.includes("@") && [...boxes.values()].some((b) => b.box === box.trim()));
   const objects: Array<{ kind: string; id: string; mailboxes: string; file: string; line: number }> = [
     ...[...cfg.pjsip.endpoints.values()].map((e) => ({ kind: "endpoint", id: e.id, mailboxes: e.mailboxes, file: e.file, line: e.line })),
     ...[...cfg.pjsip.aors.values()].map((a) => ({ kind: "aor", id: a.id, mailboxes: a.mailboxes, file: a.file, line: a.line })),

@@ -50,7 +50,10 @@ export interface VoicemailConfigResult {
 }
 
 /** Per-mailbox options Switchboard acts on; the others are reported once. */
-const MAILBOX_OPTIONS = new Set(["saycid", "envelope", "operator", "review", "tz", "maxmsg", "maxsecs", "minsecs", "tempgreetwarn", "nextaftercmd", "moveheard", "language"]);
+const MAILBOX_OPTIONS = new Set(["saycid", "envelope", "operator", "review", "tz", "maxmsg", "maxsecs", "minsecs", "tempgreetwarn", "nextaftercmd", "moveheard", "attach"]);
+
+/** Context and mailbox names become directories of the spool: no separators, no `.` or `..`. */
+const SPOOL_NAME = /^(?!\.{1,2}$)[0-9A-Za-z_.+-]+$/;
 
 export function defaultVoicemailConfig(): VoicemailConfig {
   return { present: false, general: defaultValues(voicemailGeneralSchema), mailboxes: new Map(), zones: [] };
@@ -80,9 +83,13 @@ export function buildVoicemailConfig(parsed: ParsedConfig | undefined): Voicemai
       }
       continue;
     }
+    if (!SPOOL_NAME.test(category.name)) {
+      sink.warning(category.file, category.line, `[${category.name}] cannot be a voicemail context (its name becomes a directory): use letters, digits, '_', '-', '+' or '.'; section skipped`);
+      continue;
+    }
     for (const v of category.variables) {
       const box = v.name.trim();
-      if (!/^[0-9A-Za-z_.+-]+$/.test(box)) {
+      if (!SPOOL_NAME.test(box)) {
         sink.warning(v.file, v.line, `[${category.name}] '${box}' is not a mailbox number; line skipped`);
         continue;
       }

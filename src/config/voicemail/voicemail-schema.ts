@@ -11,7 +11,7 @@ const NOT_YET = { implemented: false } as const;
 
 const generalOptions = [
   str("format", "wav", "Formats messages are recorded in, separated by |; the first one is kept (Switchboard writes wav, ulaw, alaw, sln, sln16, g722; not wav49 or gsm)."),
-  uint("maxmsg", 100, "Messages a folder may hold; a full mailbox refuses new messages.", { min: 1 }),
+  uint("maxmsg", 100, "Messages a folder may hold (at most 9999); a full mailbox refuses new messages.", { min: 1, max: 9999 }),
   uint("maxsecs", 0, "Longest message in seconds (0: no limit)."),
   uint("maxmessage", 0, "Old name of maxsecs.", { deprecated: "use maxsecs" }),
   uint("minsecs", 0, "Shortest message kept, in seconds; a shorter one is discarded."),

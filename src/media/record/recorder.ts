@@ -15,6 +15,11 @@ import type { LegFormat } from "../transcode/leg-format.js";
 export const RECORD_RATE = 8000;
 /** A timestamp jump longer than this is not filled with silence (a new stream, a broken sender). */
 const MAX_GAP_MS = 5000;
+/**
+ * The longest recording kept when nothing else limits it (maxMs 0): an hour, 57.6 MB of 8 kHz
+ * audio. The recording is held in memory until it ends.
+ */
+export const MAX_RECORD_MS = 3_600_000;
 const FRAME = RECORD_RATE / 50;
 
 export interface RecordOptions {
@@ -81,7 +86,7 @@ export class Recorder {
     if (this.ended) return;
     const quietMs = now - this.lastPacketAt;
     if (this.opts.silenceMs > 0 && quietMs >= 200 && (this.silentSamples * 1000) / RECORD_RATE + quietMs >= this.opts.silenceMs) this.stop("silence");
-    else if (this.opts.maxMs > 0 && (this.total * 1000) / RECORD_RATE + quietMs >= this.opts.maxMs) this.stop("maxduration");
+    else if ((this.total * 1000) / RECORD_RATE + quietMs >= (this.opts.maxMs > 0 ? Math.min(this.opts.maxMs, MAX_RECORD_MS) : MAX_RECORD_MS)) this.stop("maxduration");
   }
 
   /** Ends the recording (once) and hands over what it holds; frees the decoders. */
@@ -96,12 +101,18 @@ export class Recorder {
     if (h === undefined) return undefined;
     const d = this.decoderFor(h.payloadType);
     if (d === undefined) return undefined;
-    this.lastPacketAt = now;
     if (this.ssrc === h.ssrc) {
       const gap = ((h.timestamp - this.expectedTs) | 0) / d.codec.rtpClockRate;
-      if (gap > 0 && gap * 1000 <= MAX_GAP_MS) this.appendSilence(Math.round(gap * RECORD_RATE));
-      else if (gap < 0) return undefined; // late or repeated: its time is already in the recording
+      if (gap < 0) return undefined; // late or repeated: its time is already in the recording
+      // A gap is filled with silence only as long as the time that really passed since the last
+      // packet: a sender's timestamps alone cannot grow the recording faster than real time.
+      const fill = Math.min(gap * 1000, MAX_GAP_MS, Math.max(0, now - this.lastPacketAt - 20));
+      if (fill > 0) {
+        const end = this.appendSilence(Math.round((fill * RECORD_RATE) / 1000));
+        if (end !== undefined) return end;
+      }
     }
+    this.lastPacketAt = now;
     this.ssrc = h.ssrc;
     const payload = rtp.subarray(h.payloadOffset, h.payloadOffset + h.payloadLength);
     if (payload.length === 0) return undefined;
@@ -129,7 +140,7 @@ export class Recorder {
 
   private append(audio: Int16Array): RecordEnd | undefined {
     let take = audio;
-    const limit = this.opts.maxMs > 0 ? Math.round((this.opts.maxMs * RECORD_RATE) / 1000) : Infinity;
+    const limit = Math.round((Math.min(this.opts.maxMs > 0 ? this.opts.maxMs : MAX_RECORD_MS, MAX_RECORD_MS) * RECORD_RATE) / 1000);
     if (this.total + take.length > limit) take = take.subarray(0, Math.max(0, limit - this.total));
     if (take.length > 0) {
       this.chunks.push(take.slice());

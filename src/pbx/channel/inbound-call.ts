@@ -268,8 +268,11 @@ export class InboundCall extends SipLeg implements DialplanChannel {
   /** Resolves once the call has ended, whoever ended it. */
   whenEnded(): Promise<void> {
     if (this.ended) return Promise.resolve();
-    return new Promise((r) => this.endWaiters.push(r));
+    // One promise for every waiter: menus that loop call this per prompt.
+    this.endedPromise ??= new Promise((r) => this.endWaiters.push(r));
+    return this.endedPromise;
   }
+  private endedPromise: Promise<void> | undefined;
 
   private body(): SessionBody {
     return { body: this.media.description(), contentType: "application/sdp" };
@@ -352,8 +355,12 @@ export class InboundCall extends SipLeg implements DialplanChannel {
     if (this.ended) return { status: "failed" };
     const done = this.o.ctx.media.play(this.mediaLegId, source, fmt);
     const keys = interruptKeys.length > 0 ? this.keyPress(interruptKeys) : undefined;
-    const r = await Promise.race([done, this.whenEnded().then(() => "stopped" as const), ...(keys ? [keys.digit.then((d) => ({ digit: d }))] : [])]);
-    keys?.cancel();
+    let r: Awaited<typeof done> | "stopped" | { digit: string | undefined };
+    try {
+      r = await Promise.race([done, this.whenEnded().then(() => "stopped" as const), ...(keys ? [keys.digit.then((d) => ({ digit: d }))] : [])]);
+    } finally {
+      keys?.cancel();
+    }
     if (typeof r === "object") {
       this.o.ctx.media.stopPlayback(this.mediaLegId);
       return r.digit === undefined ? { status: "failed" } : { status: "interrupted", digit: r.digit };
@@ -389,9 +396,11 @@ export class InboundCall extends SipLeg implements DialplanChannel {
    */
   async record(o: RecordRequest): Promise<RecordOutcome> {
     if (this.ended) return { reason: "hangup", samples: new Int16Array(0), trailingSilenceMs: 0 };
-    if (!this.answered) await this.answer();
+    if (!this.answered && !this.earlyMediaSent) await this.answer();
     await this.whenMediaReady();
     if (this.ended) return { reason: "hangup", samples: new Int16Array(0), trailingSilenceMs: 0 };
+    // Keys pressed before the recording (during the greeting, the beep) do not end it.
+    this.digits.clear();
     const rec = this.o.ctx.media.record(this.mediaLegId, { maxMs: o.maxMs, silenceMs: o.silenceMs, silenceThreshold: o.silenceThreshold });
     const keys = o.stopKeys.length > 0 ? this.keyPress(o.stopKeys) : undefined;
     let digit: string | undefined;
@@ -401,8 +410,12 @@ export class InboundCall extends SipLeg implements DialplanChannel {
       this.o.ctx.media.stopRecording(this.mediaLegId);
     });
     void this.whenEnded().then(() => this.o.ctx.media.stopRecording(this.mediaLegId));
-    const r = await rec;
-    keys?.cancel();
+    let r: Awaited<typeof rec>;
+    try {
+      r = await rec;
+    } finally {
+      keys?.cancel();
+    }
     const reason = digit !== undefined ? "dtmf" : this.ended && r.reason === "stopped" ? "hangup" : r.reason;
     return { ...r, reason, ...(digit !== undefined ? { digit } : {}) };
   }

@@ -28,7 +28,9 @@ export const backgroundApp: DialplanApp = {
         ctx.setVar("BACKGROUNDSTATUS", "SUCCESS");
         return "continue";
       }
+      // n: no answer; the prompt goes out as early media (183).
       if (!options.includes("n")) await ch.answer();
+      else await ch.progress();
     }
     const keys = options.includes("m") ? [...ALL_KEYS].filter((k) => ctx.extensionState(k, context).exists).join("") : ALL_KEYS;
     const saved = ch.language;

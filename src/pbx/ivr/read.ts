@@ -44,6 +44,7 @@ export const readApp: DialplanApp = {
         return "continue";
       }
       if (!options.includes("n")) await ch.answer();
+      else await ch.progress();
     }
     if (ch.readDigit === undefined) {
       ctx.setVar("READSTATUS", "ERROR");
@@ -68,7 +69,12 @@ export const readApp: DialplanApp = {
       status = "OK";
       while (digits.length < maxDigits) {
         const d = await ch.readDigit(nextMs);
-        if (d === undefined || d === "#") break;
+        // Ended by # or by maxdigits: OK; by the timeout (digits or not): TIMEOUT, as Asterisk's.
+        if (d === undefined) {
+          status = "TIMEOUT";
+          break;
+        }
+        if (d === "#") break;
         digits += d;
       }
     }

@@ -43,6 +43,7 @@ export function recordApp(soundsDir: () => string): DialplanApp {
           return "continue";
         }
         if (!options.includes("n")) await ch.answer();
+        else await ch.progress();
       }
       if (ch.record === undefined) {
         ctx.setVar("RECORD_STATUS", "ERROR");

@@ -4,7 +4,7 @@
  * 'name' plays that file; A/a weekday, B/b/h month, d/e day of the month (an ordinal), Y year,
  * I/l hour (12 h), H (24 h, "oh" before 0-9) and k, M/N minute ("o'clock" for 00 with M), P/p
  * AM/PM, R = HM, T = HMS, S second, Q "today"/"yesterday"/the full date, q nothing for today,
- * "yesterday", the weekday within a week, else the date. Other letters are skipped.
+ * "yesterday", the weekday within a week, else the full date. Other letters are skipped.
  */
 import { numberFiles } from "./say.js";
 
@@ -40,9 +40,9 @@ export function ordinalFiles(n: number): string[] {
   return [`digits/${n - (n % 10)}`, `digits/h-${n % 10}`];
 }
 
+/** English years as Asterisk says them: 1999 "nineteen ninety nine", 2024 "two thousand twenty four". */
 function yearFiles(y: number): string[] {
-  if (y >= 2000 && y < 2010) return numberFiles(y);
-  if (y >= 2010) return [...numberFiles(Math.floor(y / 100)), ...numberFiles(y % 100)];
+  if (y >= 1100 && y < 2000) return [...numberFiles(Math.floor(y / 100)), ...(y % 100 === 0 ? ["digits/hundred"] : y % 100 < 10 ? ["digits/oh", ...numberFiles(y % 100)] : numberFiles(y % 100))];
   return numberFiles(y);
 }
 
@@ -126,7 +126,7 @@ export function dateFiles(format: string, ms: number, tz: string, nowMs: number 
           if (ago === 0) break;
           if (ago === 1) out.push("digits/yesterday");
           else if (ago > 1 && ago < 7) say("A");
-          else say("ABd");
+          else say("ABdY");
           break;
         default:
           break;

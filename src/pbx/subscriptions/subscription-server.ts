@@ -21,11 +21,14 @@ import { newTag, type MessageFactory } from "../../sip/session/message-factory.j
 import type { ServerTransaction } from "../../sip/transaction/server-transaction.js";
 import type { TransactionLayer } from "../../sip/transaction/transaction-layer.js";
 import { createResponse } from "../../sip/transaction/create-response.js";
+import { unescapeUser } from "../../sip/parser/index.js";
 import type { MethodHandler } from "../pipeline/request-handlers.js";
 import type { RequestContext } from "../pipeline/request-context.js";
 
 export const MIN_EXPIRES = 60;
 export const MAX_EXPIRES = 3600;
+/** Subscriptions one endpoint may hold per event package; the oldest goes when a new one comes. */
+export const MAX_PER_ENDPOINT = 8;
 
 export interface EventPackage {
   /** The Event header token: `message-summary`. */
@@ -87,7 +90,12 @@ export class SubscriptionServer implements MethodHandler {
     }
     const ep = ctx.endpoint;
     const user = /^sips?:([^@;>]+)@/i.exec(req.uri)?.[1] ?? "";
-    const resource = ep === undefined ? undefined : pkg.resolve(ep, decodeURIComponent(user));
+    if (req.headers.getAll("Contact").length === 0) {
+      // RFC 6665 §4.1.2.1 / RFC 3261 §8.1.1.8: a SUBSCRIBE creates a dialog and must carry a Contact.
+      respond(createResponse(req, 400, "Missing Contact header"));
+      return;
+    }
+    const resource = ep === undefined ? undefined : pkg.resolve(ep, unescapeUser(user));
     if (ep !== undefined && !ep.allowSubscribe) {
       ctx.log.notice({ event }, `SUBSCRIBE for ${event} from endpoint ${ep.id} declined: allow_subscribe=no`);
       respond(createResponse(req, 603, "Decline"));
@@ -115,6 +123,9 @@ export class SubscriptionServer implements MethodHandler {
       this.notify(sub, pkg, "terminated;reason=timeout");
       return;
     }
+    // A phone that reboots subscribes anew; its old subscriptions are dropped beyond a few.
+    const mine = this.list(event).filter((x) => x.endpoint.id === ep.id);
+    for (const old of mine.slice(0, Math.max(0, mine.length - MAX_PER_ENDPOINT + 1))) this.drop(old);
     this.subs.set(sub.id, sub);
     this.arm(sub, expires);
     this.o.log.verbose(3, {}, `Subscription for ${event} of ${resource} by endpoint ${ep.id} created (expires in ${expires} s)`);

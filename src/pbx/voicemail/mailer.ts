@@ -23,9 +23,13 @@ export interface SavedMessage {
   readonly durationSec: number;
   readonly callerId: { num: string; name: string };
   readonly timeMs: number;
+  /** The message's msg_id: delete=yes finds it by this, whatever its number is by then. */
+  readonly msgId: string;
 }
 
 export interface MailOut {
+  /** The mail to the mailbox's email address (not the pager's). */
+  main: boolean;
   from: string;
   to: string;
   subject: string;
@@ -70,6 +74,7 @@ export function composeMails(m: SavedMessage, g: VoicemailGeneral): MailOut[] {
   if (m.box.email.length > 0) {
     const attach = (m.box.options.get("attach") ?? (g.attach ? "yes" : "no")) !== "no";
     out.push({
+      main: true,
       from: `"${g.fromstring.replace(/"/g, "")}" <${server}>`,
       to: m.box.email,
       subject: fillTemplate(g.emailsubject || DEFAULT_SUBJECT, vars),
@@ -78,7 +83,7 @@ export function composeMails(m: SavedMessage, g: VoicemailGeneral): MailOut[] {
     });
   }
   if (m.box.pager.length > 0) {
-    out.push({ from: `"${g.pagerfromstring.replace(/"/g, "")}" <${server}>`, to: m.box.pager, subject: fillTemplate(g.pagersubject || DEFAULT_PAGER_SUBJECT, vars), text: fillTemplate(g.pagerbody || DEFAULT_PAGER_BODY, vars), attachments: [] });
+    out.push({ main: false, from: `"${g.pagerfromstring.replace(/"/g, "")}" <${server}>`, to: m.box.pager, subject: fillTemplate(g.pagersubject || DEFAULT_PAGER_SUBJECT, vars), text: fillTemplate(g.pagerbody || DEFAULT_PAGER_BODY, vars), attachments: [] });
   }
   return out;
 }
@@ -86,7 +91,10 @@ export function composeMails(m: SavedMessage, g: VoicemailGeneral): MailOut[] {
 export class VoicemailMailer {
   constructor(private readonly o: { general: () => VoicemailGeneral; log: Logger }) {}
 
-  /** Sends what `m` causes; resolves true when every email went (never rejects). */
+  /**
+   * Sends what `m` causes (never rejects). Resolves true when the mail to the mailbox's email
+   * address went with the recording attached: only then may delete=yes remove the message.
+   */
   async send(m: SavedMessage): Promise<boolean> {
     const g = this.o.general();
     let mails: MailOut[];
@@ -96,22 +104,23 @@ export class VoicemailMailer {
       this.o.log.warn({ err }, `Voicemail email for ${m.box.box}@${m.box.context} not sent: ${(err as Error).message}`);
       return false;
     }
-    let ok = true;
+    let delivered = false;
     for (const mail of mails) {
       try {
-        if (g.smtpserver.length > 0) await this.bySmtp(mail, g);
-        else await this.byCommand(mail, g.mailcmd);
+        const { main, ...message } = mail;
+        if (g.smtpserver.length > 0) await this.bySmtp(message, g);
+        else await this.byCommand(message, g.mailcmd);
+        if (main && mail.attachments.length > 0) delivered = true;
         this.o.log.verbose(3, {}, `Voicemail ${m.box.box}@${m.box.context}: email about message ${m.index + 1} sent to ${mail.to}`);
       } catch (err) {
-        ok = false;
         const via = g.smtpserver.length > 0 ? `SMTP server ${g.smtpserver}` : `mailcmd '${g.mailcmd}'`;
         this.o.log.warn({ mailbox: `${m.box.box}@${m.box.context}` }, `Voicemail email to ${mail.to} could not be sent through ${via}: ${(err as Error).message}; set smtpserver= (or mailcmd=) in voicemail.conf [general]`);
       }
     }
-    return ok && mails.length > 0;
+    return delivered;
   }
 
-  private async bySmtp(mail: MailOut, g: VoicemailGeneral): Promise<void> {
+  private async bySmtp(mail: Omit<MailOut, "main">, g: VoicemailGeneral): Promise<void> {
     const [host, port] = splitHostPort(g.smtpserver);
     const transport = nodemailer.createTransport({
       host,
@@ -129,12 +138,14 @@ export class VoicemailMailer {
     }
   }
 
-  private async byCommand(mail: MailOut, command: string): Promise<void> {
+  private async byCommand(mail: Omit<MailOut, "main">, command: string): Promise<void> {
     const raw = await new MailComposer(mail).compile().build();
     await new Promise<void>((resolve, reject) => {
       const child = spawn("/bin/sh", ["-c", command], { stdio: ["pipe", "ignore", "pipe"] });
       let err = "";
-      child.stderr.setEncoding("utf8").on("data", (d: string) => (err += d).slice(0, 2000));
+      child.stderr.setEncoding("utf8").on("data", (d: string) => {
+        if (err.length < 2000) err += d;
+      });
       child.once("error", reject);
       child.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`exited ${code}${err.length > 0 ? `: ${err.trim().slice(0, 300)}` : ""}`))));
       child.stdin.on("error", () => {});

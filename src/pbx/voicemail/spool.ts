@@ -7,7 +7,7 @@
  * `repair()` at start removes what such a crash left. Message numbers stay contiguous: deleting
  * one renumbers those after it, as Asterisk does.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import { removeTempFiles, writeFileAtomic } from "../ivr/recording-file.js";
 
@@ -30,7 +30,10 @@ export const msgName = (n: number): string => `msg${String(n).padStart(4, "0")}`
 
 /** The `.txt` of a message, in Asterisk's layout. */
 export function renderMessageTxt(fields: ReadonlyArray<[string, string]>): string {
-  return [";", "; Message Information file", ";", "[message]", ...fields.map(([k, v]) => `${k}=${v}`), ""].join("\n");
+  // A caller ID or extension from the network never adds a line (or a field) of its own.
+  // eslint-disable-next-line no-control-regex
+  const clean = (v: string): string => v.replace(/[\x00-\x1f\x7f]/g, " ");
+  return [";", "; Message Information file", ";", "[message]", ...fields.map(([k, v]) => `${k}=${clean(v)}`), ""].join("\n");
 }
 
 export function parseMessageTxt(text: string): Map<string, string> {
@@ -41,6 +44,23 @@ export function parseMessageTxt(text: string): Map<string, string> {
     if (eq > 0) out.set(line.slice(0, eq).trim(), line.slice(eq + 1));
   }
   return out;
+}
+
+/**
+ * Moves the files of message `stem` in `fromDir` to `toStem` in `toDir` so that a crash at any
+ * point leaves the message whole somewhere: every file is first linked under its new name (the
+ * audio before the .txt, so the new message is listed only once complete), then the old names
+ * are removed, the .txt first. A crash in between leaves a duplicate, never a half.
+ */
+function relink(fromDir: string, stem: string, toDir: string, toStem: string): void {
+  const files = readdirSync(fromDir).filter((x) => x.startsWith(`${stem}.`));
+  const txtLast = (a: string, b: string): number => Number(a.endsWith(".txt")) - Number(b.endsWith(".txt"));
+  for (const name of [...files].sort(txtLast)) {
+    const to = join(toDir, `${toStem}${name.slice(stem.length)}`);
+    rmSync(to, { force: true });
+    linkSync(join(fromDir, name), to);
+  }
+  for (const name of [...files].sort(txtLast).reverse()) unlinkSync(join(fromDir, name));
 }
 
 export class MailboxSpool {
@@ -136,11 +156,7 @@ export class MailboxSpool {
     const dst = this.folderDir(to);
     mkdirSync(dst, { recursive: true });
     const n = this.list(to).reduce((m, x) => Math.max(m, x.index + 1), 0);
-    const files = readdirSync(src).filter((x) => x.startsWith(`${msgName(index)}.`));
-    // The .txt last: until it arrives, the message is not listed in the new folder.
-    for (const name of files.sort((a, b) => Number(a.endsWith(".txt")) - Number(b.endsWith(".txt")))) {
-      renameSync(join(src, name), join(dst, `${msgName(n)}${name.slice(7)}`));
-    }
+    relink(src, msgName(index), dst, msgName(n));
     this.renumber(from);
     return n;
   }
@@ -158,7 +174,7 @@ export class MailboxSpool {
     let moved = false;
     stems.forEach((stem, i) => {
       if (stem === msgName(i)) return;
-      for (const name of names.filter((x) => x.startsWith(`${stem}.`))) renameSync(join(dir, name), join(dir, `${msgName(i)}${name.slice(7)}`));
+      relink(dir, stem, dir, msgName(i));
       moved = true;
     });
     return moved;

@@ -23,26 +23,42 @@ import type { SavedMessage } from "./mailer.js";
 import { msgName } from "./spool.js";
 
 const APP_VM = { [ASTERISK_SOURCE]: "app_voicemail.c" };
+/** msg0000 … msg9999: the spool's four-digit names. */
+const MAX_MESSAGES = 10_000;
+
+/** A per-mailbox number (maxsecs=, maxmsg= …), else the [general] one; text that is not a number is ignored. */
+function numberOption(box: Mailbox, name: string, fallback: number): number {
+  const raw = box.options.get(name);
+  const n = raw === undefined ? Number.NaN : Number(raw);
+  return Number.isFinite(n) && n >= 0 ? n : fallback;
+}
+
 /** Trailing silence kept when silence ended a message. */
 const KEEP_SILENCE_MS = 200;
 
+/**
+ * As app_voicemail chooses: the temporary greeting when recorded; else with `b` or `u` the
+ * recorded busy/unavailable greeting, or the standard one (the recorded name, or "the person at
+ * extension" and the digits, then "is on another call"/"is not available"); with neither, none.
+ */
 function greetingPrompts(vm: Voicemail, box: Mailbox, options: string): string[] {
   const spool = vm.spool(box);
   const temp = spool.greeting("temp");
   if (temp !== undefined) return [temp];
   const busy = options.includes("b");
-  const own = busy ? spool.greeting("busy") : options.includes("u") ? spool.greeting("unavail") : undefined;
+  if (!busy && !options.includes("u")) return [];
+  const own = spool.greeting(busy ? "busy" : "unavail");
   if (own !== undefined) return [own];
   const name = spool.greeting("greet");
-  return ["vm-theperson", ...(name !== undefined ? [name] : digitFiles(box.box)), busy ? "vm-isonphone" : "vm-isunavail"];
+  return [...(name !== undefined ? [name] : ["vm-theperson", ...digitFiles(box.box)]), busy ? "vm-isonphone" : "vm-isunavail"];
 }
 
 /** Records one message, with review when asked; undefined when the caller left nothing worth keeping. */
 async function recordMessage(ctx: AppContext, vm: Voicemail, box: Mailbox): Promise<RecordOutcome | undefined> {
   const ch = ctx.channel;
   const g = vm.general;
-  const maxSec = Number(box.options.get("maxsecs") ?? (g.maxsecs || g.maxmessage));
-  const minSec = Number(box.options.get("minsecs") ?? (g.minsecs || g.minmessage));
+  const maxSec = numberOption(box, "maxsecs", g.maxsecs || g.maxmessage);
+  const minSec = numberOption(box, "minsecs", g.minsecs || g.minmessage);
   const review = mailboxFlag(box, "review", g.review);
   for (;;) {
     await ch.playback("beep");
@@ -115,7 +131,7 @@ export function voicemailApp(vm: Voicemail, onSaved: (m: SavedMessage) => void =
         ctx.goto([ctx.context, heard.digit === "*" ? "a" : "o", "1"]);
         return "continue";
       }
-      const room = boxes.filter((m) => vm.spool(m).count("INBOX") < Number(m.options.get("maxmsg") ?? vm.general.maxmsg));
+      const room = boxes.filter((m) => vm.spool(m).count("INBOX") < Math.min(MAX_MESSAGES, numberOption(m, "maxmsg", vm.general.maxmsg)));
       if (room.length === 0) {
         ctx.log.warn(APP_VM, `No more messages possible: mailbox ${first.box}@${first.context} is full (maxmsg=${vm.general.maxmsg})`);
         await playPrompts(ctx, ["vm-mailboxfull"], "");
@@ -137,7 +153,7 @@ export function voicemailApp(vm: Voicemail, onSaved: (m: SavedMessage) => void =
           const spool = vm.spool(m);
           const n = spool.add("INBOX", audio, format, fields);
           if (ctx.log.wants("verbose", 3)) ctx.log.verbose(3, APP_VM, `Saved voicemail message ${n} (${seconds} s) for ${m.box}@${m.context} from ${ch.callerId.num || "unknown"}`);
-          onSaved({ box: m, index: n, audioPath: join(spool.dir, "INBOX", `${msgName(n)}.${format}`), durationSec: seconds, callerId: { ...ch.callerId }, timeMs: now });
+          onSaved({ box: m, index: n, audioPath: join(spool.dir, "INBOX", `${msgName(n)}.${format}`), durationSec: seconds, callerId: { ...ch.callerId }, timeMs: now, msgId: new Map(fields).get("msg_id") ?? "" });
         } catch (err) {
           ctx.log.error({ err }, `Voicemail for ${m.box}@${m.context} could not be saved: ${(err as Error).message}`);
           ctx.setVar("VMSTATUS", "FAILED");

@@ -62,9 +62,12 @@ async function login(ctx: AppContext, vm: Voicemail, given: string, skipPassword
       box = typed + box;
     }
     const m = vm.find(box);
-    if (skipPassword && m !== undefined) return m;
+    // As in Asterisk, `s` skips the PIN only for the mailbox the dialplan names, never for one typed in.
+    if (skipPassword && m !== undefined && box === spec) return m;
     const pw = await askString(ctx, ["vm-password"]);
     if (m !== undefined && pw !== undefined && pw === vm.password(m)) return m;
+    // Hanging up or saying nothing at the PIN prompt is not a wrong PIN.
+    if (ch.hungUp() || pw === undefined) continue;
     onFailure({ channel: ch, mailbox: box.includes("@") ? box : `${box}@default` });
     ctx.log.notice(APP_VM, `Incorrect password for mailbox '${box}' on ${ch.name} from ${ch.signalling?.remoteAddress ?? "?"} (attempt ${attempt + 1} of maxlogins=${tries})`);
     if (attempt + 1 < tries) await playPrompts(ctx, ["vm-incorrect"], "");
@@ -96,7 +99,7 @@ async function browse(ctx: AppContext, vm: Voicemail, box: Mailbox, folder: Fold
       const msg = list[k]!;
       if (deleted.has(k)) spool.remove(folder, msg.index);
       else if (saved.has(k)) spool.move(folder, msg.index, saved.get(k)!);
-      else if (folder === "INBOX" && heard.has(k) && vm.general.moveheard) spool.move(folder, msg.index, "Old");
+      else if (folder === "INBOX" && heard.has(k) && mailboxFlag(box, "moveheard", vm.general.moveheard)) spool.move(folder, msg.index, "Old");
     }
     vm.touch(box);
   };
@@ -186,7 +189,8 @@ async function recordGreeting(ctx: AppContext, vm: Voicemail, box: Mailbox, kind
   if (ctx.log.wants("verbose", 3)) ctx.log.verbose(3, APP_VM, "Recording the message");
   const max = vm.general.maxgreet;
   const r = await ch.record({ maxMs: max > 0 ? max * 1000 : 0, silenceMs: vm.general.maxsilence * 1000, silenceThreshold: vm.general.silencethreshold, stopKeys: "#" });
-  if (r.samples.length < 4000) return; // half a second: nothing said
+  // A greeting cut off by a hangup is not kept (as in Asterisk), nor half a second of nothing.
+  if (r.reason === "hangup" || r.samples.length < 4000) return;
   vm.spool(box).saveGreeting(kind, encodeSoundFile(r.samples, vm.format), vm.format);
   if (!ch.hungUp()) await playPrompts(ctx, ["vm-msgsaved"], "");
 }
@@ -218,7 +222,15 @@ async function mailboxOptions(ctx: AppContext, vm: Voicemail, box: Mailbox): Pro
     if (key === "1") await recordGreeting(ctx, vm, box, "unavail", "vm-rec-unv");
     else if (key === "2") await recordGreeting(ctx, vm, box, "busy", "vm-rec-busy");
     else if (key === "3") await recordGreeting(ctx, vm, box, "greet", "vm-rec-name");
-    else if (key === "4") await recordGreeting(ctx, vm, box, "temp", "vm-rec-temp");
+    else if (key === "4") {
+      // With a temporary greeting on: 1 records a new one, 2 erases it.
+      const choice = vm.spool(box).greeting("temp") === undefined ? "1" : await askKey(ctx, ["vm-tempgreeting2"], "12*#");
+      if (choice === "1") await recordGreeting(ctx, vm, box, "temp", "vm-rec-temp");
+      else if (choice === "2") {
+        vm.spool(box).removeGreeting("temp");
+        await playPrompts(ctx, ["vm-tempremoved"], "");
+      }
+    }
     else if (key === "5") await changePassword(ctx, vm, box);
   }
 }
@@ -252,7 +264,7 @@ export function voicemailMainApp(vm: Voicemail, onLoginFailure: (f: LoginFailure
           if (nNew > 0 && nOld > 0) intro.push("vm-and");
           if (nOld > 0) intro.push(...countPrompts(nOld, "Old"));
           if (nNew === 0 && nOld === 0) intro.push("vm-no", "vm-messages");
-          if (vm.general.tempgreetwarn && vm.spool(box).greeting("temp") !== undefined) intro.push("vm-tempgreetactive");
+          if (mailboxFlag(box, "tempgreetwarn", vm.general.tempgreetwarn) && vm.spool(box).greeting("temp") !== undefined) intro.push("vm-tempgreetactive");
           announce = false;
         }
         const key = await askKey(ctx, [...intro, "vm-opts-full"], "1230*#");

@@ -72,8 +72,16 @@ export class VoicemailModule implements SwitchboardModule {
         // After the message is on disk, and without holding up the call.
         void mailer.send(saved).then((sent) => {
           if (!sent || !vm.general.delete) return;
-          vm.spool(saved.box).remove("INBOX", saved.index);
-          vm.touch(saved.box);
+          try {
+            // By msg_id: the message's number may have changed while the mail was on its way.
+            const spool = vm.spool(saved.box);
+            const msg = spool.list("INBOX").find((x) => x.fields.get("msg_id") === saved.msgId);
+            if (msg === undefined) return;
+            spool.remove("INBOX", msg.index);
+            vm.touch(saved.box);
+          } catch (err) {
+            log.warn({ err }, `Voicemail ${saved.box.box}@${saved.box.context}: delete=yes could not remove the emailed message: ${(err as Error).message}`);
+          }
         });
       }),
     );

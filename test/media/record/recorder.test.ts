@@ -79,3 +79,12 @@ test("recorder: a phone that sends nothing counts as silent time (tick); stop() 
   assert.equal(calls, 1);
   assert.ok(rec.done);
 });
+
+test("recorder: timestamps that jump ahead faster than real time do not grow the recording faster than real time", () => {
+  const { rec, result } = recorder();
+  // 500 packets, 20 ms apart on the wall clock, each claiming 4.9 s later than the one before.
+  for (let i = 0; i < 500; i++) rec.push(packet(i, (i * 4.9 * 8000) >>> 0, tone(160, 1000, 8000)), i * 20);
+  rec.stop("stopped");
+  const seconds = (result()?.samples.length ?? 0) / 8000;
+  assert.ok(seconds <= 10.5, `${seconds} s recorded in 10 s`);
+});

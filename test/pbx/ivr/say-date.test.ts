@@ -9,7 +9,7 @@ import { CaptureLogger } from "../../../src/core/logger.js";
 const T = Date.UTC(2026, 11, 7, 14, 5, 9);
 
 test("say-date: weekday, month, ordinal day, year, 12-hour time in the zone asked for", () => {
-  assert.deepEqual(dateFiles("ABdY 'digits/at' IMp", T, "UTC", T + 86_400_000 * 30), ["digits/day-1", "digits/mon-11", "digits/h-7", "digits/20", "digits/20", "digits/6", "digits/at", "digits/2", "digits/oh", "digits/5", "digits/p-m"]);
+  assert.deepEqual(dateFiles("ABdY 'digits/at' IMp", T, "UTC", T + 86_400_000 * 30), ["digits/day-1", "digits/mon-11", "digits/h-7", "digits/2", "digits/thousand", "digits/20", "digits/6", "digits/at", "digits/2", "digits/oh", "digits/5", "digits/p-m"]);
   assert.deepEqual(dateFiles("IMp", T, "America/New_York"), ["digits/9", "digits/oh", "digits/5", "digits/a-m"], "14:05 UTC is 9:05 AM in New York");
   assert.deepEqual(dateFiles("HM", Date.UTC(2026, 0, 1, 7, 0), "UTC"), ["digits/oh", "digits/7", "digits/oclock"]);
   assert.deepEqual(dateFiles("'vm-received' Q", T, "UTC", T + 3_600_000), ["vm-received", "digits/today"]);

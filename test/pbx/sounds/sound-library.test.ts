@@ -45,7 +45,7 @@ test("sound library: the shipped set holds every prompt the voicemail and IVR ap
     "vm-youhave", "vm-INBOX", "vm-Old", "vm-and", "vm-no", "vm-message", "vm-messages", "vm-first", "vm-last", "vm-nomore", "vm-msginstruct",
     "vm-deleted", "vm-undeleted", "vm-savefolder", "vm-savedto", "vm-mailboxfull", "vm-options", "vm-newpassword", "vm-reenterpassword",
     "vm-passchanged", "vm-mismatch", "vm-rec-unv", "vm-rec-busy", "vm-rec-name", "vm-rec-temp", "vm-review", "vm-msgsaved", "vm-opts-full",
-    "vm-sorry", "vm-Work", "vm-Family", "vm-Friends", "vm-from-phonenumber", "vm-tempgreetactive",
+    "vm-sorry", "vm-Work", "vm-Family", "vm-Friends", "vm-from-phonenumber", "vm-tempgreetactive", "vm-tempgreeting2", "vm-tempremoved",
     ...Array.from({ length: 21 }, (_, i) => `digits/${i}`), "digits/30", "digits/90", "digits/hundred", "digits/thousand", "digits/million", "digits/minus",
     ..."abcdefghijklmnopqrstuvwxyz".split("").map((c) => `letters/${c}`),
   ];

@@ -17,7 +17,7 @@ function setup(general: string) {
   writeFileSync(audio, Buffer.from("RIFF-fake-wav"));
   const cfg = buildVoicemailConfig(parseConfigText(`[general]\n${general}\n[default]\n1002 => 1234,Bob Smith,bob@example.com,pager@example.com\n`, "voicemail.conf")).config;
   const box = cfg.mailboxes.get("1002@default")!;
-  const msg: SavedMessage = { box, index: 0, audioPath: audio, durationSec: 65, callerId: { num: "1001", name: "Alice" }, timeMs: Date.UTC(2026, 11, 7, 12, 0, 0) };
+  const msg: SavedMessage = { box, index: 0, audioPath: audio, durationSec: 65, callerId: { num: "1001", name: "Alice" }, timeMs: Date.UTC(2026, 11, 7, 12, 0, 0), msgId: "1765108800-00000001" };
   return { cfg, msg, dir };
 }
 
@@ -73,6 +73,9 @@ test("mailer: an unreachable SMTP server or a failing mailcmd is one WARNING per
   const warns = log.records.filter((r) => r.level === "warn").map((r) => r.msg);
   assert.equal(warns.length, 2);
   assert.match(warns[0]!, new RegExp(`Voicemail email to bob@example.com could not be sent through SMTP server 127.0.0.1:${dead}`));
+  const pagerOnly = setup("");
+  const noEmail = { ...pagerOnly.msg, box: { ...pagerOnly.msg.box, email: "" } };
+  assert.equal(await new VoicemailMailer({ general: () => ({ ...pagerOnly.cfg.general, mailcmd: "cat > /dev/null" }), log: new CaptureLogger() }).send(noEmail), false, "a pager note alone does not count as the message emailed (delete=yes keeps it)");
   const log2 = new CaptureLogger();
   assert.equal(await new VoicemailMailer({ general: () => ({ ...cfg.general, smtpserver: "", mailcmd: "exit 3" }), log: log2 }).send(msg), false);
   assert.match(log2.records.find((r) => r.level === "warn")?.msg ?? "", /through mailcmd 'exit 3': exited 3/);

@@ -55,6 +55,14 @@ test("spool: greetings and a changed password live in the mailbox directory", ()
   assert.equal(existsSync(join(dir, "unavail.ulaw")), false);
 });
 
+test("message envelope: a caller ID with line breaks cannot add lines to the .txt", () => {
+  const dir = join(scratchDir("spool-inject"), "default", "1002");
+  const s = new MailboxSpool(dir, ["wav"]);
+  s.add("INBOX", Buffer.from("a"), "wav", [["callerid", "<1001>\ncallerid=<666>"], ["duration", "3"]]);
+  const f = s.list("INBOX")[0]!.fields;
+  assert.equal(f.get("callerid"), "<1001> callerid=<666>");
+});
+
 test("message envelope: Asterisk's fields and date layout; MWI body and mailbox lists", () => {
   assert.equal(origDate(Date.UTC(2026, 11, 7, 13, 5, 9)), "Mon Dec  7 01:05:09 PM UTC 2026");
   assert.equal(callerIdText({ num: "1001", name: "Alice" }), '"Alice" <1001>');
@@ -83,5 +91,8 @@ test("voicemail.conf: mailbox lines with name, email, pager and options; unknown
   assert.deepEqual(r.config.zones.map((z) => z.name), ["eastern"]);
   const msgs = r.diagnostics.map((d) => d.message).join("\n");
   assert.match(msgs, /mailbox option 'frobnicate' is accepted but not implemented/);
-  assert.match(msgs, /mailbox option 'attach' is accepted but not implemented/);
+  assert.doesNotMatch(msgs, /mailbox option 'attach'/, "attach= per mailbox works (the mailer reads it)");
+  const odd = buildVoicemailConfig(parseConfigText("[..]\n1 => 1\n[default]\n.. => 1,Dot\n../x => 1\n", "voicemail.conf"));
+  assert.equal(odd.config.mailboxes.size, 0, "names that would leave the spool are refused");
+  assert.match(odd.diagnostics.map((d) => d.message).join("\n"), /cannot be a voicemail context/);
 });
