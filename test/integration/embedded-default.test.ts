@@ -106,6 +106,18 @@ describe("embedded default configuration (integration: no --config, port 5060 in
     assert.equal(firstOutput.split(passwords.get("1001") ?? "?").length - 1, 1, "the password is printed more than once");
   });
 
+  it("each phone has a mailbox with a six-digit PIN, printed once at first start and listed by voicemail show users", async () => {
+    const table = await rx(dataDir, "pjsip show default-passwords");
+    for (const ext of EXTENSIONS) {
+      const pin = new RegExp(`^${ext} +${ext} +\\S+ +(\\d{6})\\s*$`, "m").exec(table)?.[1];
+      assert.ok(pin, `${ext}'s voicemail PIN in:\n${table}`);
+      assert.ok(firstOutput.includes(`(voicemail PIN ${pin})`), `the first start printed ${ext}'s PIN`);
+    }
+    const users = await rx(dataDir, "voicemail show users");
+    for (const ext of EXTENSIONS) assert.match(users, new RegExp(`^default +${ext} +Extension ${ext} +0$`, "m"), users);
+    assert.match(users, /5 voicemail users configured\./);
+  });
+
   it("pjsip show endpoints lists 1001-1005", async () => {
     const out = await rx(dataDir, "pjsip show endpoints");
     for (const ext of EXTENSIONS) assert.match(out, new RegExp(`^ Endpoint:  ${ext}(/\\S+)? `, "m"), out);

@@ -36,8 +36,9 @@ function missingFirstPriority(dialplan: Dialplan): Diagnostic[] {
 }
 
 /**
- * Compiles `parsed` (extensions.conf) with `apps` (the core applications by default) and returns
- * every diagnostic: the compiler's own, then one per extension missing priority 1.
+ * Compiles `parsed` (extensions.conf) with `apps` (by default every application the server's
+ * modules register: see pbx/check-apps.ts) and returns every diagnostic: the compiler's own,
+ * then one per extension missing priority 1.
  */
 export function checkDialplan(parsed: ParsedConfig, apps: AppRegistry = createCoreAppRegistry()): Diagnostic[] {
   const compiled = compileDialplan(parsed, { isKnownApp: (name) => apps.has(name) });

@@ -5,6 +5,7 @@
  */
 import { join } from "node:path";
 import type { PbxModuleContext, SwitchboardModule } from "../module-context.js";
+import type { DialplanApp } from "../apps/registry.js";
 import { backgroundApp } from "./background.js";
 import { channelFunction } from "./channel-func.js";
 import { readApp } from "./read.js";
@@ -13,6 +14,11 @@ import { sayAlphaApp, sayDigitsApp, sayNumberApp } from "./say.js";
 import { timeoutFunction } from "./timeouts.js";
 import { sayUnixTimeApp } from "./say-unixtime.js";
 import { waitExtenApp } from "./wait-exten.js";
+
+/** The module's applications; Record writes relative names under `soundsDir`. */
+export function ivrApps(soundsDir: () => string): DialplanApp[] {
+  return [backgroundApp, waitExtenApp, readApp, sayDigitsApp, sayNumberApp, sayAlphaApp, sayUnixTimeApp, recordApp(soundsDir)];
+}
 
 export class IvrModule implements SwitchboardModule {
   readonly name = "ivr";
@@ -24,7 +30,7 @@ export class IvrModule implements SwitchboardModule {
   ];
 
   start(ctx: PbxModuleContext): void {
-    for (const app of [backgroundApp, waitExtenApp, readApp, sayDigitsApp, sayNumberApp, sayAlphaApp, sayUnixTimeApp, recordApp(() => join(ctx.dataDir, "sounds"))]) ctx.apps.register(app);
+    for (const app of ivrApps(() => join(ctx.dataDir, "sounds"))) ctx.apps.register(app);
     ctx.funcs.register(timeoutFunction);
     ctx.funcs.register(channelFunction);
   }

@@ -19,6 +19,9 @@ import { voicemailApp } from "./voicemail-app.js";
 import { voicemailMainApp } from "./voicemail-main.js";
 import { Voicemail } from "./voicemail.js";
 
+/** The applications this module registers, by name (for `switchboard check`). */
+export const VOICEMAIL_APP_NAMES = ["VoiceMail", "VoiceMailMain"] as const;
+
 export class VoicemailModule implements SwitchboardModule {
   readonly name = "voicemail";
   readonly provides = [{ name: "app_voicemail.so", description: "Comedian Mail (Voicemail System)" }, { name: "res_pjsip_mwi.so", description: "PJSIP MWI resource" }];
