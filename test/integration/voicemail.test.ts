@@ -106,6 +106,16 @@ describe("voicemail (baresip ↔ Switchboard: VoiceMail, VoiceMailMain, MWI NOTI
   const isNew = (m: SipMessageLite, i: number, all: SipMessageLite[]): boolean =>
     m.method === "NOTIFY" && all.findIndex((x) => x.method === "NOTIFY" && x.header("call-id") === m.header("call-id") && x.header("cseq") === m.header("cseq")) === i;
   const notifies = (): SipMessageLite[] => mwi.received.filter(isNew);
+  /** Lines of `<PJSIP/<ext>-…> Playing '…vm-password.wav'`: VoiceMailMain asking for the PIN. */
+  const pinPrompts = (ext: string): number => pbx.messagesLog().split("\n").filter((l) => new RegExp(`file\\.c: <PJSIP/${ext}-[0-9a-f]+> Playing '\\S*vm-password\\.wav'`).test(l)).length;
+  /** Calls *97 from `b` and waits until the PIN is asked for (keys typed before the login starts are forgotten). */
+  async function openMailbox(b: Baresip, ext: string): Promise<void> {
+    const asked = pinPrompts(ext);
+    await b.command(`dial sip:*97@${SERVER_IP}:${port}`);
+    await b.waitEvent("CALL_ESTABLISHED", 10000);
+    await waitUntil(() => pinPrompts(ext) > asked, 15000, "VoiceMailMain asks for the PIN");
+  }
+
   /** The NOTIFY after the first `skip` ones. */
   async function nextNotify(skip: number): Promise<SipMessageLite> {
     await waitUntil(() => notifies().length > skip, 10000, `MWI NOTIFY number ${skip + 1}`);
@@ -166,9 +176,7 @@ describe("voicemail (baresip ↔ Switchboard: VoiceMail, VoiceMailMain, MWI NOTI
     let heardFrom = 0;
     const before = notifies().length;
     try {
-      await owner.command(`dial sip:*97@${SERVER_IP}:${port}`);
-      await owner.waitEvent("CALL_ESTABLISHED", 10000);
-      await sleep(1500);
+      await openMailbox(owner, OWNER.id);
       // Password and # (typed over the prompt), then 1: play the new messages.
       for (const k of `${VM_PASSWORD}#`) {
         await owner.command(`sndcode ${k}`);
@@ -274,9 +282,7 @@ describe("voicemail (baresip ↔ Switchboard: VoiceMail, VoiceMailMain, MWI NOTI
     const recordings = (): number => pbx.messagesLog().split("Recording the message").length;
     const logins = pbx.messagesLog().split("logged in to mailbox 1002@default").length;
     try {
-      await owner.command(`dial sip:*97@${SERVER_IP}:${port}`);
-      await owner.waitEvent("CALL_ESTABLISHED", 10000);
-      await sleep(1500);
+      await openMailbox(owner, OWNER.id);
       for (const k of `${VM_PASSWORD}#`) {
         await owner.command(`sndcode ${k}`);
         await sleep(300);
@@ -337,15 +343,26 @@ describe("voicemail (baresip ↔ Switchboard: VoiceMail, VoiceMailMain, MWI NOTI
   });
 
   it("wrong PINs at VoiceMailMain: maxlogins per call, each one an InvalidPassword security event the guard counts until it bans the caller", async () => {
+    const count = (re: RegExp): number => pbx.messagesLog().split("\n").filter((l) => re.test(l)).length;
+    const asked = /file\.c: <PJSIP\/1001-[0-9a-f]+> Playing '\S*vm-password\.wav'/;
+    const wrong = /Incorrect password for mailbox '1001@default'/;
     for (let round = 0; round < 2; round++) {
       const caller = await phone(CALLER, tone, await allocatePortBlock("0.0.0.0", 20));
       try {
         await caller.command(`dial sip:*97@${SERVER_IP}:${port}`);
         await caller.waitEvent("CALL_ESTABLISHED", 10000);
-        await sleep(1500);
-        for (const k of "9#9#9#") {
-          await caller.command(`sndcode ${k}`);
-          await sleep(300);
+        // Each wrong PIN once the PIN prompt has started, so no key is typed before the
+        // application listens (it forgets keys typed ahead of its login).
+        for (let attempt = 0; attempt < 3; attempt++) {
+          const n = round * 3 + attempt + 1;
+          const failed = count(wrong);
+          // 1001 has not been asked for a PIN before this test: the n-th prompt is this attempt's.
+          await waitUntil(() => count(asked) >= n, 15000, `PIN prompt ${n}`);
+          for (const k of "9#") {
+            await caller.command(`sndcode ${k}`);
+            await sleep(300);
+          }
+          await waitUntil(() => count(wrong) > failed, 15000, `wrong PIN ${n} counted`);
         }
         await caller.waitEvent("CALL_CLOSED", 30000);
       } finally {
