@@ -106,6 +106,21 @@ describe("voicemail (baresip ↔ Switchboard: VoiceMail, VoiceMailMain, MWI NOTI
   const isNew = (m: SipMessageLite, i: number, all: SipMessageLite[]): boolean =>
     m.method === "NOTIFY" && all.findIndex((x) => x.method === "NOTIFY" && x.header("call-id") === m.header("call-id") && x.header("cseq") === m.header("cseq")) === i;
   const notifies = (): SipMessageLite[] => mwi.received.filter(isNew);
+  /** 1001 calls 2002 (VoiceMail of 1002) with its tone, speaks `ms` once recording starts, then `end`s the call. */
+  async function speakToMailbox(ms: number, end: (caller: Baresip) => Promise<void>): Promise<void> {
+    const caller = await phone(CALLER, tone, await allocatePortBlock("0.0.0.0", 20));
+    try {
+      await caller.command(`dial sip:2002@${SERVER_IP}:${port}`);
+      await caller.waitEvent("CALL_ESTABLISHED", 10000);
+      const mark = pbx.messagesLog().split("Recording the message").length;
+      await waitUntil(() => pbx.messagesLog().split("Recording the message").length > mark, 20000, "recording started");
+      await sleep(ms);
+      await end(caller);
+    } finally {
+      await caller.stop();
+    }
+  }
+
   /** Lines of `<PJSIP/<ext>-…> Playing '…vm-password.wav'`: VoiceMailMain asking for the PIN. */
   const pinPrompts = (ext: string): number => pbx.messagesLog().split("\n").filter((l) => new RegExp(`file\\.c: <PJSIP/${ext}-[0-9a-f]+> Playing '\\S*vm-password\\.wav'`).test(l)).length;
   /** Calls *97 from `b` and waits until the PIN is asked for (keys typed before the login starts are forgotten). */
@@ -219,17 +234,7 @@ describe("voicemail (baresip ↔ Switchboard: VoiceMail, VoiceMailMain, MWI NOTI
       // control socket does not pass MWI events on.
       const mwiEvents = (): string[] => owner.log().split(/----- MWI for [^\n]* -----\n/).slice(1);
       await waitUntil(() => mwiEvents().some((p) => /^Messages-Waiting: no/.test(p)), 10000, `baresip's first MWI NOTIFY (its output: ${owner.log().slice(-600)})`);
-      const caller = await phone(CALLER, tone, await allocatePortBlock("0.0.0.0", 20));
-      try {
-        await caller.command(`dial sip:2002@${SERVER_IP}:${port}`);
-        await caller.waitEvent("CALL_ESTABLISHED", 10000);
-        const mark = pbx.messagesLog().split("Recording the message").length;
-        await waitUntil(() => pbx.messagesLog().split("Recording the message").length > mark, 20000, "recording started");
-        await sleep(2000);
-        await caller.command("hangup");
-      } finally {
-        await caller.stop();
-      }
+      await speakToMailbox(2000, (c) => c.command("hangup").then(() => undefined));
       await waitUntil(() => mwiEvents().some((p) => /^Messages-Waiting: yes\n+Message-Account: sip:1002@\S+\n+Voice-Message: 1\/0 \(0\/0\)/.test(p)), 10000, `baresip's MWI NOTIFY for the new message (got: ${JSON.stringify(mwiEvents())})`);
       assert.match(pbx.messagesLog(), /MWI NOTIFY to sip:1002-\S+ \(endpoint 1002\) was refused with 481/, "baresip, subscribed itself, refuses the unsolicited NOTIFYs (mwi_subscribe_replaces_unsolicited=no sends both)");
     } finally {
@@ -320,17 +325,7 @@ describe("voicemail (baresip ↔ Switchboard: VoiceMail, VoiceMailMain, MWI NOTI
   it("kill -9 while a message is recorded: after the restart the mailbox lists no broken message, and leftovers are removed", async () => {
     const kept = existsSync(inbox()) ? readdirSync(inbox()).sort() : [];
     const keptMessages = kept.filter((f) => f.endsWith(".txt")).length;
-    const caller = await phone(CALLER, tone, await allocatePortBlock("0.0.0.0", 20));
-    try {
-      await caller.command(`dial sip:2002@${SERVER_IP}:${port}`);
-      await caller.waitEvent("CALL_ESTABLISHED", 10000);
-      const mark = pbx.messagesLog().split("Recording the message").length;
-      await waitUntil(() => pbx.messagesLog().split("Recording the message").length > mark, 20000, "recording started");
-      await sleep(2000);
-      await pbx.kill("SIGKILL");
-    } finally {
-      await caller.stop();
-    }
+    await speakToMailbox(2000, () => pbx.kill("SIGKILL"));
     // What a crash at the worst moment could leave: audio without its .txt, a temporary file.
     mkdirSync(inbox(), { recursive: true });
     const next = `msg${String(keptMessages).padStart(4, "0")}`;

@@ -40,8 +40,9 @@ export function buildAsteriskConfig(parsed: ParsedConfig | undefined): AsteriskC
       directories = applyObject(asteriskDirectoriesSchema, category, sink, { mode: "settings" }).values;
     } else if (category.name === "options") {
       options = applyObject(asteriskOptionsSchema, category, sink, { mode: "settings" }).values;
-    } else if (category.name !== "files" && category.name !== "compat") {
-      sink.warning(category.file, category.line, `[${category.name}] is not a section of asterisk.conf Switchboard reads (it reads [directories] and [options])`);
+    } else {
+      // [files] (the control socket's owner and mode) and [compat] are Asterisk's too, but do nothing here.
+      sink.warning(category.file, category.line, `[${category.name}] of asterisk.conf is not read by Switchboard (it reads [directories] and [options]); section ignored`);
     }
   }
   for (const [name, value] of [["astdatadir", directories.astdatadir], ["astspooldir", directories.astspooldir]] as const) {

@@ -209,6 +209,8 @@ export class CallsModule {
   }
 
   reload(cfg: LoadedConfig): void {
+    // A reload may bring new sounds (asterisk.conf astdatadir): warn about missing ones afresh.
+    this.sounds.reset();
     this.reloadDialplan(cfg);
     this.warnDirectMedia(cfg);
   }

@@ -11,8 +11,8 @@ import type { RequestContext } from "./request-context.js";
 export interface MethodHandler {
   /** Upper case: `SUBSCRIBE`. */
   readonly method: string;
-  /** A request outside any dialog, identified and authenticated. */
-  outOfDialog(ctx: RequestContext): void;
+  /** A request outside any dialog, identified and authenticated; `respond` adds our Server header. */
+  outOfDialog(ctx: RequestContext, respond: (res: SipResponse) => void): void;
   /** True when an in-dialog request (any method) belongs to one of this handler's dialogs. */
   ownsDialog(req: SipRequest): boolean;
   inDialog(req: SipRequest, tx: ServerTransaction, respond: (res: SipResponse) => void): void;

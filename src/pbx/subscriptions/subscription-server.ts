@@ -77,11 +77,10 @@ export class SubscriptionServer implements MethodHandler {
     return [...this.subs.values()].filter((s) => event === undefined || s.event === event);
   }
 
-  outOfDialog(ctx: RequestContext): void {
+  outOfDialog(ctx: RequestContext, respond: (res: SipResponse) => void): void {
     const req = ctx.req;
     const event = (req.headers.get("Event") ?? "").split(";")[0]!.trim().toLowerCase();
     const pkg = this.packages.get(event);
-    const respond = (res: SipResponse): void => ctx.tx.respond(res);
     if (pkg === undefined) {
       const res = createResponse(req, 489, "Bad Event");
       res.headers.append("Allow-Events", [...this.packages.keys()].join(", "));

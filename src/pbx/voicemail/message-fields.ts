@@ -1,17 +1,13 @@
 /** The envelope of a new message: Asterisk's `[message]` fields, in its order. */
 import { randomBytes } from "node:crypto";
+import { DateFormat } from "../../core/log/date-format.js";
 import type { Mailbox } from "../../config/index.js";
 
-const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
-const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+/** app_voicemail's origdate: strftime "%a %b %e %r %Z %Y" in the server's time zone (`Mon Dec  7 01:02:03 AM UTC 2026`). */
+const ORIGDATE = new DateFormat("%a %b %e %r %Z %Y");
 
-/** `Mon Dec  7 01:02:03 AM UTC 2026` (strftime "%a %b %e %r %Z %Y", in UTC). */
 export function origDate(ms: number): string {
-  const d = new Date(ms);
-  const h = d.getUTCHours();
-  const hh = String(h % 12 === 0 ? 12 : h % 12).padStart(2, "0");
-  const pad = (n: number): string => String(n).padStart(2, "0");
-  return `${DAYS[d.getUTCDay()]} ${MONTHS[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, " ")} ${hh}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} ${h < 12 ? "AM" : "PM"} UTC ${d.getUTCFullYear()}`;
+  return ORIGDATE.format(ms);
 }
 
 /** `"Name" <num>`, `<num>`, or `Unknown`, as Asterisk writes callerid=. */

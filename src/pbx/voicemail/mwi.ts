@@ -81,9 +81,6 @@ export function mwiPackage(vm: Voicemail, mwi: MwiNotifier, directory: () => End
 }
 
 export class MwiNotifier {
-  /** NOTIFYs sent, for the console and tests. */
-  sent = 0;
-
   constructor(private readonly o: MwiOptions) {}
 
 
@@ -128,7 +125,6 @@ export class MwiNotifier {
     req.headers.append("Subscription-State", "active");
     req.headers.append("Content-Type", "application/simple-message-summary");
     req.body = Buffer.from(messageSummaryBody(s, host));
-    this.sent++;
     this.o.transactions().sendRequest(req, flow, {
       onResponse: (res) => {
         if (res.status >= 300) this.o.log.notice({ endpoint: ep.id }, `MWI NOTIFY to ${c.uri} (endpoint ${ep.id}) was refused with ${res.status} ${res.reason}`);

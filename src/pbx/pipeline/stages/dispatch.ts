@@ -75,7 +75,7 @@ export class DispatchStage implements PipelineStage {
       default: {
         const h = this.opts.handlers?.forMethod(ctx.req.method);
         if (h !== undefined) {
-          h.outOfDialog(ctx);
+          h.outOfDialog(ctx, (res) => this.opts.respond(ctx, res));
           return "done";
         }
         break;
