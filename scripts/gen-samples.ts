@@ -1,5 +1,5 @@
 /**
- * Writes configs/samples/pjsip.conf.sample, rtp.conf.sample, guard.conf.sample, logger.conf.sample, voicemail.conf.sample and asterisk.conf.sample from the option schemas.
+ * Writes configs/samples/pjsip.conf.sample, rtp.conf.sample, guard.conf.sample, logger.conf.sample, voicemail.conf.sample, asterisk.conf.sample and manager.conf.sample from the option schemas.
  * Run: node --import tsx scripts/gen-samples.ts
  */
 import { writeFileSync } from "node:fs";
@@ -9,6 +9,7 @@ import { renderPjsipSample, renderRtpSample } from "../src/config/defaults/sampl
 import { renderGuardSample } from "../src/config/guard/guard-sample.js";
 import { renderLoggerSample } from "../src/config/logger/logger-sample.js";
 import { renderAsteriskSample, renderVoicemailSample } from "../src/config/voicemail/voicemail-sample.js";
+import { renderManagerSample } from "../src/config/manager/manager-sample.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const targets: Array<[string, string]> = [
@@ -18,6 +19,7 @@ const targets: Array<[string, string]> = [
   ["configs/samples/logger.conf.sample", renderLoggerSample()],
   ["configs/samples/voicemail.conf.sample", renderVoicemailSample()],
   ["configs/samples/asterisk.conf.sample", renderAsteriskSample()],
+  ["configs/samples/manager.conf.sample", renderManagerSample()],
 ];
 for (const [path, text] of targets) {
   writeFileSync(join(root, path), text);

@@ -36,6 +36,9 @@ import { LoggerModule } from "./pbx/logger/logger-module.js";
 import { CoreCommandsModule } from "./cli/core-commands-module.js";
 import { CodecsModule } from "./pbx/codecs/codecs-module.js";
 import { CommandRegistry } from "./cli/registry.js";
+import { AmiModule } from "./api/ami/ami-module.js";
+import { HttpModule } from "./api/http/http-module.js";
+import { AriModule } from "./api/ari/ari-module.js";
 import { packageVersion } from "./cli/version.js";
 
 export interface ServerOptions {
@@ -81,6 +84,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const lines = new LineTokens();
   const handlers = new RequestHandlers();
   const subscriptions = new SubscriptionsModule({ sip, handlers });
+  const voicemail = new VoicemailModule({ contacts, sip, subscriptions, guard });
+  const http = new HttpModule();
   const modules: SwitchboardModule[] = [
     new ControlModule({ registry, logs: logging.router }), // claims the socket first, listens once all commands are in
     config,
@@ -93,7 +98,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     dialplanApps,
     new IvrModule(), // its applications must be known when the calls module compiles the dialplan
     subscriptions,
-    new VoicemailModule({ contacts, sip, subscriptions, guard }),
+    voicemail,
+    http,
+    new AriModule({ http, contacts, guard, calls }), // Stasis must be known when the calls module compiles the dialplan
     calls,
     new PipelineModule({ sip, guard, registrar, calls, lines, handlers }),
     new OutboundRegistrationModule({ sip, lines }),
@@ -101,6 +108,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     new CodecsModule(),
     new PjsipCommandsModule({ sip, contacts, registrar }),
     new CoreCommandsModule({ config, contacts, sip, reloadAll: () => host.reload(), moduleRows: () => host.rows(), stop: (reason) => stop(reason) }),
+    new AmiModule({ config, guard, contacts, registrar, calls, voicemail, execute: (line) => registry.execute(line), reloadAll: () => host.reload() }),
   ];
 
   const userAgent = () => config.config().pjsip.global.userAgent || `Switchboard ${packageVersion()}`;

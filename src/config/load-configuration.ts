@@ -14,6 +14,9 @@ import { buildGuardConfig, type GuardConfig } from "./guard/load-guard.js";
 import { buildLoggerConfig, type LoggerConfig } from "./logger/load-logger.js";
 import { buildAsteriskConfig, type AsteriskConfig } from "./asterisk/load-asterisk.js";
 import { buildVoicemailConfig, type VoicemailConfig } from "./voicemail/load-voicemail.js";
+import { buildManagerConfig, type ManagerConfig } from "./manager/load-manager.js";
+import { buildHttpConfig, type HttpConfig } from "./http/load-http.js";
+import { buildAriConfig, type AriConfig } from "./ari/load-ari.js";
 
 export type ConfigSource = { readonly kind: "dir"; readonly dir: string } | { readonly kind: "embedded"; readonly files: Readonly<Record<string, string>> };
 
@@ -29,6 +32,12 @@ export interface LoadedConfig {
   readonly asterisk: AsteriskConfig;
   /** voicemail.conf: mailboxes and recording limits (none without the file). */
   readonly voicemail: VoicemailConfig;
+  /** manager.conf: AMI listeners and users (AMI off without the file). */
+  readonly manager: ManagerConfig;
+  /** http.conf: the HTTP server ARI is served under (off without the file). */
+  readonly http: HttpConfig;
+  /** ari.conf: ARI switches and users (no users without the file). */
+  readonly ari: AriConfig;
   /** extensions.conf as parsed, when present. */
   readonly extensions?: ParsedConfig;
   /** Every file read, includes too (full paths for a directory, names for embedded files). */
@@ -72,11 +81,14 @@ export function loadConfiguration(source: ConfigSource): LoadedConfig {
   const loggerResult = buildLoggerConfig(parseOptional(access, "logger.conf"));
   const asteriskResult = buildAsteriskConfig(parseOptional(access, "asterisk.conf"));
   const voicemailResult = buildVoicemailConfig(parseOptional(access, "voicemail.conf"));
+  const managerResult = buildManagerConfig(parseOptional(access, "manager.conf"));
+  const httpResult = buildHttpConfig(parseOptional(access, "http.conf"));
+  const ariResult = buildAriConfig(parseOptional(access, "ari.conf"));
   const extensions = parseOptional(access, "extensions.conf");
-  const relative = [...pjsip.files, ...rtpResult.files, ...guardResult.files, ...loggerResult.files, ...asteriskResult.files, ...voicemailResult.files, ...(extensions?.files ?? [])];
+  const relative = [...pjsip.files, ...rtpResult.files, ...guardResult.files, ...loggerResult.files, ...asteriskResult.files, ...voicemailResult.files, ...managerResult.files, ...httpResult.files, ...ariResult.files, ...(extensions?.files ?? [])];
   const files = source.kind === "dir" ? relative.map((f) => (isAbsolute(f) ? f : join(source.dir, f))) : relative;
-  const diagnostics = [...pjsip.diagnostics, ...rtpResult.diagnostics, ...guardResult.diagnostics, ...loggerResult.diagnostics, ...asteriskResult.diagnostics, ...voicemailResult.diagnostics, ...(extensions?.diagnostics ?? [])];
+  const diagnostics = [...pjsip.diagnostics, ...rtpResult.diagnostics, ...guardResult.diagnostics, ...loggerResult.diagnostics, ...asteriskResult.diagnostics, ...voicemailResult.diagnostics, ...managerResult.diagnostics, ...httpResult.diagnostics, ...ariResult.diagnostics, ...(extensions?.diagnostics ?? [])];
   const complete = pjsipParsed.ok && (extensions?.ok ?? true);
-  const base = { source, pjsip, rtp: rtpResult.config, guard: guardResult.config, logger: loggerResult.config, asterisk: asteriskResult.config, voicemail: voicemailResult.config, files, diagnostics, complete };
+  const base = { source, pjsip, rtp: rtpResult.config, guard: guardResult.config, logger: loggerResult.config, asterisk: asteriskResult.config, voicemail: voicemailResult.config, manager: managerResult.config, http: httpResult.config, ari: ariResult.config, files, diagnostics, complete };
   return extensions === undefined ? base : { ...base, extensions };
 }

@@ -208,6 +208,12 @@ export interface PbxEvents {
     ViaAddress?: string;
     CallID?: string;
   };
+  /** An outbound registration (pjsip.conf type=registration) changed state. */
+  Registry: { ChannelType: "PJSIP"; Username: string; Domain: string; Status: "Registered" | "Unregistered" | "Rejected"; Cause?: string };
+  /** An endpoint became reachable (a contact registered or answered qualify) or unreachable. */
+  PeerStatus: { ChannelType: "PJSIP"; Peer: string; PeerStatus: "Reachable" | "Unreachable" };
+  /** A mailbox (`box@context`) changed: Waiting 1 while it holds new messages. */
+  MessageWaiting: { Mailbox: string; Waiting: number; New: number; Old: number };
   /** A device's (e.g. `PJSIP/1001`) aggregate state changed. */
   DeviceStateChange: { Device: string; State: DeviceState };
 }

@@ -27,7 +27,7 @@ export interface SecurityEvent {
   type: SecurityEventType;
   /** ms since the epoch */
   time: number;
-  service: "PJSIP" | "VoiceMail";
+  service: "PJSIP" | "VoiceMail" | "AMI" | "ARI";
   /** The account (endpoint or digest username) the request claimed, `<unknown>` if none. */
   accountId: string;
   /** The SIP Call-ID. */

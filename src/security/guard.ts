@@ -273,6 +273,11 @@ export class Guard {
     return this.list.isBanned(canonical(ip), this.opts.clock.now());
   }
 
+  /** A ban of (address, username) holds: brute force against that account from that address. */
+  isUserBanned(ip: string, user: string): boolean {
+    return this.list.isUserBanned(canonical(ip), user, this.opts.clock.now());
+  }
+
   isWhitelisted(ip: string): boolean {
     let v = this.whitelistCache.get(ip);
     if (v === undefined) {

@@ -95,35 +95,52 @@ const MAPPED_V4 = /^::ffff:\d+\.\d+\.\d+\.\d+$/i;
 
 const field = (name: string, value: string): string => `,${name}="${cleanValue(value)}"`;
 
-/** The event-specific fields, in Asterisk's order (required IEs, then optional ones). */
-function extraFields(ev: SecurityEvent): string {
+/**
+ * The event's fields in Asterisk's order (required IEs, then optional ones), values raw: the
+ * security log quotes and cleans them, AMI writes them as header values (class security).
+ */
+export function securityEventFields(ev: SecurityEvent): Array<[string, string]> {
+  const d = new Date(ev.time);
+  const out: Array<[string, string]> = [
+    ["EventTV", eventTv(d)],
+    ["Severity", SEVERITY[ev.type]],
+    ["Service", ev.service],
+    ["EventVersion", "1"],
+    ["AccountID", ev.accountId],
+    ["SessionID", ev.sessionId],
+    ["LocalAddress", encodeAddress(ev.local)],
+    ["RemoteAddress", encodeAddress(ev.remote)],
+  ];
   switch (ev.type) {
     case "ChallengeSent":
-      return field("Challenge", ev.challenge ?? "");
+      out.push(["Challenge", ev.challenge ?? ""]);
+      break;
     case "SuccessfulAuth":
-      return `,UsingPassword="1"`;
+      out.push(["UsingPassword", "1"]);
+      break;
     case "ChallengeResponseFailed":
-      return field("Challenge", ev.challenge ?? "") + field("Response", ev.response ?? "") + field("ExpectedResponse", ev.expectedResponse ?? "");
+      out.push(["Challenge", ev.challenge ?? ""], ["Response", ev.response ?? ""], ["ExpectedResponse", ev.expectedResponse ?? ""]);
+      break;
     case "RequestBadFormat":
     case "RequestNotAllowed":
-      return field("RequestType", ev.method);
+      out.push(["RequestType", ev.method]);
+      break;
     case "FailedACL":
-      return ev.reason !== undefined ? field("ACLName", ev.reason) : "";
-    case "InvalidAccountID":
+      if (ev.reason !== undefined) out.push(["ACLName", ev.reason]);
+      break;
     case "InvalidPassword":
-      return "";
+      if (ev.challenge !== undefined) out.push(["Challenge", ev.challenge]);
+      break;
+    case "InvalidAccountID":
+      break;
   }
+  return out;
 }
 
 /** The text after `res_security_log.c: `: `SecurityEvent="…",EventTV="…",…`. */
 export function securityEventText(ev: SecurityEvent): string {
-  const d = new Date(ev.time);
   // Event type, severity and the constant fields are ours, not the peer's: no cleaning needed.
-  return (
-    `SecurityEvent="${ev.type}",EventTV="${eventTv(d)}",Severity="${SEVERITY[ev.type]}"` +
-    `${field("Service", ev.service)},EventVersion="1"${field("AccountID", ev.accountId)}${field("SessionID", ev.sessionId)}` +
-    `${field("LocalAddress", encodeAddress(ev.local))}${field("RemoteAddress", encodeAddress(ev.remote))}${extraFields(ev)}`
-  );
+  return `SecurityEvent="${ev.type}"` + securityEventFields(ev).map(([k, v]) => field(k, v)).join("");
 }
 
 /** One security.log line (without the newline) with the default dateformat, as the logger writes it. */

@@ -61,6 +61,11 @@ export class CallsModule {
   /** INVITE sessions (UAS and UAC) and their dialog table. */
   readonly sessions: SessionLayer;
   private dialplan: Dialplan;
+  /** The dialplan's global variables as they are now (`[globals]` and run-time `GLOBAL()` sets): AMI Getvar/Setvar without a channel. */
+  get globals(): Map<string, string> {
+    return this.globalVars;
+  }
+  private globalVars = new Map<string, string>();
   private stunAddress: string | undefined;
   private readonly unregister: Array<() => void> = [];
   /** The applications calls run; compile() warns about dialplan lines naming any other. */
@@ -85,6 +90,7 @@ export class CallsModule {
       funcs: o.funcs ?? createCoreFuncRegistry(),
       clock: o.clock,
     });
+    this.globalVars = executor.globals;
     this.sessions = new SessionLayer({ env: { clock: o.clock, transactions: o.transactions }, factory: new MessageFactory({ userAgent: o.userAgent }) });
     const dtmf = new DtmfRelay({ media, log: o.log.child({ category: "pbx.channel" }) });
     media.on("dtmf", (legId, digit, durationMs, source) => {

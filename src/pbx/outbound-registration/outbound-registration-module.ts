@@ -20,6 +20,7 @@ function optionsKey(r: RegistrationConfig): string {
 
 export class OutboundRegistrationModule implements SwitchboardModule {
   readonly name = "outbound-registration";
+  readonly emits = ["Registry"];
   readonly provides = [{ name: "res_pjsip_outbound_registration.so", description: "PJSIP Outbound Registration Support" }];
   readonly dependsOn: readonly string[];
   readonly configFiles = [{ file: "pjsip.conf", objectTypes: ["registration", "auth"] }];
@@ -45,6 +46,11 @@ export class OutboundRegistrationModule implements SwitchboardModule {
       userAgent: ctx.userAgent,
       resolve: async (host) => (await lookup(host)).address,
       lineToken: (id, endpoint) => this.deps.lines.bind(id, endpoint),
+      // res_pjsip_outbound_registration's Registry event: the client URI as Username, the server as Domain.
+      onStatus: (client, status, reason) => {
+        if (status === "Stopped" || !ctx.events.wants("Registry")) return;
+        ctx.events.emit("Registry", { ChannelType: "PJSIP", Username: client.config.clientUri, Domain: client.config.serverUri, Status: status, ...(status === "Rejected" ? { Cause: reason } : {}) });
+      },
     };
     for (const unregister of registerRegistrationCommands(ctx.commands, { clients: () => this.clients, clock: ctx.clock })) ctx.defer(unregister);
     await this.apply(ctx);

@@ -46,6 +46,8 @@ export interface RegistrationClientDeps {
   random?: () => number;
   /** line=yes: the token of this registration's Contact (endpoint/line-tokens.ts). */
   lineToken?: (registrationId: string, endpoint: string) => string;
+  /** Told each time the status changes (the Registry event). */
+  onStatus?: (client: RegistrationClient, status: RegistrationStatus, reason: string) => void;
 }
 
 /** Responses after which the registrar may well accept us a little later (Asterisk's "temporal" ones). */
@@ -329,6 +331,7 @@ export class RegistrationClient {
 
   /** One log line per change of status or of its reason (the retry count aside), at `level`. */
   private setStatus(status: RegistrationStatus, reason: string, level: "notice" | "warn" | "verbose"): void {
+    const changed = this.st.status !== status;
     this.st.status = status;
     this.st.reason = reason;
     const c = this.config;
@@ -342,6 +345,7 @@ export class RegistrationClient {
       this.deps.log.notice({ registration: c.id }, line);
     }
     this.lastNotice = key;
+    if (changed) this.deps.onStatus?.(this, status, reason);
   }
 }
 

@@ -9,6 +9,7 @@ import type { TimerHandle } from "../../core/clock.js";
 import { started } from "../../core/module.js";
 import type { SipStackModule } from "../../sip/sip-stack-module.js";
 import type { PbxModuleContext, SwitchboardModule } from "../module-context.js";
+import { PeerStatusTracker } from "./peer-status.js";
 import { publishContactStatus } from "./contact-status.js";
 import type { ContactsModule } from "./contacts-module.js";
 import { Qualifier } from "./qualify.js";
@@ -20,7 +21,7 @@ export class RegistrarModule implements SwitchboardModule {
   readonly dependsOn: readonly string[];
   readonly configFiles = [{ file: "pjsip.conf", objectTypes: ["aor", "global"] }];
   readonly capabilities = { methods: ["REGISTER"] };
-  readonly emits = ["ContactStatus"];
+  readonly emits = ["ContactStatus", "PeerStatus"];
   private running: { registrar: Registrar; qualifier: Qualifier } | undefined;
 
   constructor(private readonly deps: { contacts: ContactsModule; sip: SipStackModule }) {
@@ -45,6 +46,8 @@ export class RegistrarModule implements SwitchboardModule {
     registrar.on("added", (c) => qualifier.track(c));
     registrar.on("updated", (c) => qualifier.track(c));
     registrar.on("removed", (c) => qualifier.untrack(c.id));
+    const peers = new PeerStatusTracker(ctx.events);
+    ctx.defer(ctx.events.on("ContactStatus", (e) => peers.contactStatus(e)));
     ctx.defer(publishContactStatus({ registrar, qualifier, events: ctx.events }));
 
     // Contacts from before the restart, with their remaining lifetime.

@@ -29,10 +29,16 @@ export class VoicemailModule implements SwitchboardModule {
   readonly dependsOn: readonly string[];
   private reread: VoicemailConfig | undefined;
   private vm: Voicemail | undefined;
+
+  /** The mailboxes (AMI MailboxCount/MailboxStatus); undefined before the module started. */
+  get voicemail(): Voicemail | undefined {
+    return this.vm;
+  }
   private mwi: MwiNotifier | undefined;
 
   /** message-summary in Allow-Events; application/simple-message-summary is what its NOTIFYs carry. */
   readonly capabilities = { eventPackages: ["message-summary"] };
+  readonly emits = ["MessageWaiting"];
 
   constructor(private readonly deps: { contacts: ContactsModule; sip: SipStackModule; subscriptions: SubscriptionsModule; guard: GuardModule }) {
     this.dependsOn = [deps.contacts.name, deps.sip.name, deps.subscriptions.name, deps.guard.name];
@@ -61,6 +67,11 @@ export class VoicemailModule implements SwitchboardModule {
       vm.on("changed", (key) => {
         mwi.mailboxChanged(key);
         subs.changed(MWI_EVENT, (resource) => resource.split(",").includes(key));
+        const box = vm.find(key);
+        if (box !== undefined && ctx.events.wants("MessageWaiting")) {
+          const n = vm.counts(box);
+          ctx.events.emit("MessageWaiting", { Mailbox: key, Waiting: n.new > 0 ? 1 : 0, New: n.new, Old: n.old });
+        }
       }),
     );
     ctx.events.on("ContactStatus", (e) => {

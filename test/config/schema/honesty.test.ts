@@ -30,6 +30,7 @@ import { rtpSchema } from "../../../src/config/rtp/rtp-schema.js";
 import { loggerSchema } from "../../../src/config/logger/logger-schema.js";
 import { asteriskDirectoriesSchema, asteriskOptionsSchema } from "../../../src/config/asterisk/asterisk-schema.js";
 import { voicemailGeneralSchema } from "../../../src/config/voicemail/voicemail-schema.js";
+import { managerGeneralSchema, managerUserSchema } from "../../../src/config/manager/manager-schema.js";
 import type { AnyOption, ObjectSchema } from "../../../src/config/schema/types.js";
 import { findOptionReads, type OptionReads, type ValuesType } from "./option-reads.js";
 
@@ -38,7 +39,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 interface Target extends ValuesType {
   readonly schema: ObjectSchema;
   /** The .conf file whose sections use this schema, and the section written for it. */
-  readonly conf: "pjsip.conf" | "rtp.conf" | "guard.conf" | "logger.conf" | "asterisk.conf" | "voicemail.conf";
+  readonly conf: "pjsip.conf" | "rtp.conf" | "guard.conf" | "logger.conf" | "asterisk.conf" | "voicemail.conf" | "manager.conf";
   /** The section of a settings file (default [general]). */
   readonly section?: string;
 }
@@ -59,6 +60,8 @@ const TARGETS: readonly Target[] = [
   { label: "directories", schema: asteriskDirectoriesSchema, file: "src/config/asterisk/asterisk-schema.ts", typeName: "AsteriskDirectories", conf: "asterisk.conf", section: "directories" },
   { label: "options", schema: asteriskOptionsSchema, file: "src/config/asterisk/asterisk-schema.ts", typeName: "AsteriskOptions", conf: "asterisk.conf", section: "options" },
   { label: "voicemail", schema: voicemailGeneralSchema, file: "src/config/voicemail/voicemail-schema.ts", typeName: "VoicemailGeneral", conf: "voicemail.conf" },
+  { label: "manager", schema: managerGeneralSchema, file: "src/config/manager/manager-schema.ts", typeName: "ManagerGeneral", conf: "manager.conf" },
+  { label: "manageruser", schema: managerUserSchema, file: "src/config/manager/manager-schema.ts", typeName: "ManagerUserValues", conf: "manager.conf", section: "admin" },
 ];
 
 /** Console commands print options; a read there is not behaviour. */
@@ -75,6 +78,16 @@ const CONSUMED_IN_CONFIG: Readonly<Record<string, string>> = {
   "directories.astspooldir": "load-asterisk.ts turns it into AsteriskConfig.spoolDir, under which voicemail keeps its mailboxes",
   "auth.auth_type":
     "only digest can be loaded: userpass and md5 are converted to digest and google_oauth is rejected in auth-schema.ts, so there is nothing left to branch on",
+  "manageruser.secret": "load-manager.ts keeps it as ManagerUser.secret, which the AMI Login compares",
+  "manageruser.deny": "load-manager.ts folds permit/deny into ManagerUser.rules, which the AMI Login checks",
+  "manageruser.permit": "load-manager.ts folds permit/deny into ManagerUser.rules, which the AMI Login checks",
+  "manageruser.setvar": "load-manager.ts keeps it as ManagerUser.setvar, which AMI Originate sets on the channel",
+  "manageruser.eventfilter": "load-manager.ts compiles the lines into ManagerUser.eventFilters, which each AMI session applies",
+  "manageruser.read": "load-manager.ts turns the class list into ManagerUser.read, which decides what events a session gets",
+  "manageruser.write": "load-manager.ts turns the class list into ManagerUser.write, which decides what actions a session may send",
+  "manageruser.writetimeout": "load-manager.ts keeps it as ManagerUser.writeTimeoutMs, the AMI session's write timeout",
+  "manageruser.displayconnects": "load-manager.ts keeps it as ManagerUser.displayConnects, read by the AMI login and logoff lines",
+  "manageruser.allowmultiplelogin": "load-manager.ts keeps it as ManagerUser.allowMultipleLogin, read by the AMI Login",
   "logger.rotatetimestamp":
     "deprecated alias: load-logger.ts turns it into rotatestrategy (timestamp or sequential) when rotatestrategy is not set, and the log router reads rotatestrategy",
 };

@@ -1,0 +1,161 @@
+/**
+ * The Asterisk Manager Interface as a module: manager.conf, the listeners, the actions of every
+ * feature it fronts, the bus and security events written to sessions, and the `manager …`
+ * console commands. With `enabled = no` (the default, as in Asterisk) nothing listens; the
+ * console commands still say so.
+ *
+ * A listener on an address other than loopback is refused unless there is at least one user
+ * and every user has a permit= list (config/manager/load-manager.ts, exposureProblem).
+ */
+import type { CliResult } from "../../cli/registry.js";
+import { packageVersion } from "../../cli/version.js";
+import type { GuardModule } from "../../security/guard-module.js";
+import { securityEventFields } from "../../security/security-log.js";
+import type { CallLayerModule } from "../../pbx/channel/call-layer-module.js";
+import type { ConfigModule } from "../../pbx/config-module.js";
+import type { PbxModuleContext, SwitchboardModule } from "../../pbx/module-context.js";
+import type { ContactsModule } from "../../pbx/registrar/contacts-module.js";
+import type { RegistrarModule } from "../../pbx/registrar/registrar-module.js";
+import type { VoicemailModule } from "../../pbx/voicemail/voicemail-module.js";
+import { exposureProblem, listenAddresses } from "../../config/manager/load-manager.js";
+import { AmiActionRegistry, type AmiAction } from "./ami-action.js";
+import { eventClass } from "./ami-classes.js";
+import { loginActions } from "./ami-login.js";
+import { AmiServer } from "./ami-server.js";
+import { callManagerChannels } from "./channel-access.js";
+import { channelActions } from "./actions/channel-actions.js";
+import { coreActions } from "./actions/core-actions.js";
+import { pjsipActions } from "./actions/pjsip-actions.js";
+import { stateActions } from "./actions/state-actions.js";
+import { registerManagerCommands } from "./manager-commands.js";
+
+export interface AmiModuleDeps {
+  config: ConfigModule;
+  guard: GuardModule;
+  contacts: ContactsModule;
+  registrar: RegistrarModule;
+  calls: CallLayerModule;
+  voicemail: VoicemailModule;
+  execute(line: string): Promise<CliResult>;
+  reloadAll(): Promise<void>;
+}
+
+export class AmiModule implements SwitchboardModule {
+  readonly name = "manager";
+  readonly description = "Asterisk Manager Interface";
+  readonly dependsOn: readonly string[];
+  readonly configFiles = [{ file: "manager.conf" }];
+  readonly actions = new AmiActionRegistry();
+  private server: AmiServer | undefined;
+  private startedAt = Date.now();
+  private reloadedAt = Date.now();
+  private listening = "";
+
+  constructor(private readonly deps: AmiModuleDeps) {
+    this.dependsOn = [deps.config.name, deps.guard.name, deps.contacts.name, deps.registrar.name, deps.calls.name, deps.voicemail.name];
+  }
+
+  /** The AMI server while listening (tests and the console read its sessions). */
+  get ami(): AmiServer | undefined {
+    return this.server;
+  }
+
+  async start(ctx: PbxModuleContext): Promise<void> {
+    const log = ctx.log.child({ category: "api.ami" });
+    const d = this.deps;
+    const calls = () => d.calls.calls.calls;
+    const devices = () => d.calls.calls.calls.ctx.devices;
+    const channels = callManagerChannels(calls);
+    const all: AmiAction[] = [
+      ...loginActions({
+        config: () => ctx.config().manager,
+        log,
+        clock: ctx.clock,
+        security: d.guard.events,
+        isBanned: (ip) => d.guard.guard.isBanned(ip),
+        isUserBanned: (ip, user) => d.guard.guard.isUserBanned(ip, user),
+        loggedInAs: (user) => this.server?.loggedInAs(user) ?? 0,
+        uptime: () => ({ uptime: Math.floor((Date.now() - this.startedAt) / 1000), lastReload: Math.floor((Date.now() - this.reloadedAt) / 1000) }),
+      }),
+      ...coreActions({
+        actions: this.actions,
+        execute: (line) => d.execute(line),
+        version: `22.0.0-switchboard-${packageVersion()}`,
+        systemName: "",
+        startedAt: () => this.startedAt,
+        reloadedAt: () => this.reloadedAt,
+        currentCalls: () => calls().calls.size,
+        processedCalls: () => calls().processed,
+        reload: async () => {
+          await d.reloadAll();
+          return undefined;
+        },
+        userEvent: (fields) => this.server?.publish("UserEvent", "user", fields),
+        now: () => ctx.clock.now(),
+      }),
+      ...channelActions({ channels, globals: () => d.calls.calls.globals, now: () => ctx.clock.now() }),
+      ...pjsipActions({
+        directory: ctx.directory,
+        store: () => d.contacts.store,
+        qualifier: () => d.registrar.qualifier,
+        deviceState: (ep) => devices().stateOf(ep),
+        activeChannels: (ep) => channels.list().filter((c) => c.endpointId === ep).length,
+        now: () => ctx.clock.now(),
+      }),
+      ...stateActions({ voicemail: () => d.voicemail.voicemail, endpoints: () => [...ctx.directory().endpoints.keys()], deviceState: (ep) => devices().stateOf(ep) }),
+    ];
+    for (const a of all) ctx.defer(this.actions.register(a));
+    for (const undo of registerManagerCommands(ctx.commands, { config: () => ctx.config().manager, server: () => this.server, actions: this.actions, listening: () => this.listening })) ctx.defer(undo);
+
+    ctx.defer(
+      ctx.events.onAny((name, payload) => {
+        this.server?.publish(name, eventClass(name), Object.entries(payload as Record<string, string | number | undefined>));
+      }),
+    );
+    const onSecurity = (ev: Parameters<typeof securityEventFields>[0]): void => this.server?.publish(ev.type, "security", securityEventFields(ev));
+    ctx.defer(d.guard.events.on("event", onSecurity));
+    ctx.defer(() => this.closeServer());
+    await this.open(ctx, log);
+  }
+
+  async reload(ctx: PbxModuleContext): Promise<void> {
+    this.reloadedAt = Date.now();
+    const g = ctx.config().manager.general;
+    const want = g.enabled ? `${g.bindaddr}:${g.port}/${g.tlsenable ? g.tlsbindaddr : ""}` : "";
+    if (want !== this.listening) {
+      await this.closeServer();
+      await this.open(ctx, ctx.log.child({ category: "api.ami" }));
+    } else this.server?.dropStaleUsers();
+  }
+
+  private async open(ctx: PbxModuleContext, log: PbxModuleContext["log"]): Promise<void> {
+    const m = ctx.config().manager;
+    const g = m.general;
+    if (!g.enabled) return;
+    const problem = listenAddresses(g)
+      .map((a) => exposureProblem(m, a))
+      .find((p) => p !== undefined);
+    if (problem !== undefined) {
+      log.error({}, `Manager interface not started: ${problem}. Anyone who can reach the port could try passwords and, once in, place calls; add permit= lines (e.g. permit=10.0.0.0/8) to every user in manager.conf, or set bindaddr = 127.0.0.1`);
+      return;
+    }
+    const server = new AmiServer({ config: () => ctx.config().manager, actions: this.actions, log, isBanned: (ip) => this.deps.guard.guard.isBanned(ip) });
+    try {
+      await server.listen();
+    } catch (err) {
+      await server.close();
+      log.error({}, `Manager interface not started: cannot listen on ${g.bindaddr}:${g.port}${g.tlsenable ? ` / ${g.tlsbindaddr}` : ""} (${err instanceof Error ? err.message : String(err)})`);
+      return;
+    }
+    this.server = server;
+    this.listening = `${g.bindaddr}:${g.port}/${g.tlsenable ? g.tlsbindaddr : ""}`;
+    for (const l of server.listeners) log.verbose(2, {}, `Manager interface listening on ${l.kind} ${l.address}:${l.port}`);
+  }
+
+  private async closeServer(): Promise<void> {
+    const s = this.server;
+    this.server = undefined;
+    this.listening = "";
+    if (s !== undefined) await s.close();
+  }
+}

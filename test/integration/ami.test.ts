@@ -1,0 +1,320 @@
+/**
+ * AMI against a running Switchboard with the npm clients people run (asterisk-ami-client,
+ * asterisk-manager) used unmodified, a bare TCP client for what they cannot do (source address,
+ * raw bytes), and real baresip phones for the call events: login with the right and a wrong
+ * secret and by MD5 challenge, Ping, Command, CoreShowChannels during a call, the event sequence
+ * of a call from Newchannel to Hangup, Hangup by action, permissions, and the guard banning an
+ * address after wrong passwords while the right one from elsewhere keeps working.
+ */
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { startPbx, type Pbx } from "../helpers/pbx.js";
+import { pjsipConf, randomPassword } from "../helpers/pjsip-conf.js";
+import { freePort } from "../helpers/ports.js";
+import { startBaresip, type Baresip } from "../helpers/baresip.js";
+import { makeToneWav } from "../helpers/audio.js";
+import { scratchDir, sleep, waitUntil } from "../helpers/processes.js";
+import { RawAmi } from "../helpers/ami-raw.js";
+
+const require = createRequire(import.meta.url);
+
+interface AmiEvent {
+  Event: string;
+  [k: string]: string;
+}
+interface AmiClientLike {
+  connect(user: string, secret: string, o: { host: string; port: number }): Promise<unknown>;
+  action(m: Record<string, string>, promisable: true): Promise<Record<string, string>>;
+  on(ev: "event", fn: (e: AmiEvent) => void): void;
+  disconnect(): void;
+}
+const AmiClient = require("asterisk-ami-client") as new (o: object) => AmiClientLike;
+
+interface ManagerLike {
+  on(ev: string, fn: (e: Record<string, unknown>) => void): void;
+  action(m: Record<string, string>, cb: (err: unknown, res: Record<string, unknown>) => void): void;
+  disconnect(): void;
+  isConnected(): boolean;
+}
+const AsteriskManager = require("asterisk-manager") as new (port: number, host: string, user: string, secret: string, events: boolean) => ManagerLike;
+
+const SERVER_IP = "127.0.0.1";
+const ADMIN = { user: "admin", secret: randomPassword() };
+const READER = { user: "reader", secret: randomPassword() };
+const PHONES = { a: { id: "4001", password: randomPassword() }, b: { id: "4002", password: randomPassword() } };
+
+describe("AMI (integration: asterisk-ami-client, asterisk-manager, raw TCP, baresip)", () => {
+  let pbx: Pbx;
+  let sipPort: number;
+  let amiPort: number;
+  const dir = scratchDir("ami");
+  const tone = makeToneWav(join(dir, "tone.wav"), { frequency: 440, seconds: 30 });
+
+  before(async () => {
+    sipPort = await freePort(SERVER_IP);
+    amiPort = await freePort(SERVER_IP);
+    const endpoints = Object.values(PHONES).map((p) => ({
+      id: p.id,
+      password: p.password,
+      context: "internal",
+      maxContacts: 1,
+      removeExisting: true,
+      endpointOptions: { rtp_symmetric: "yes", rewrite_contact: "yes", direct_media: "no" },
+    }));
+    pbx = await startPbx({
+      configFiles: {
+        "pjsip.conf": pjsipConf({ ip: SERVER_IP, port: sipPort, endpoints }),
+        "extensions.conf": "[globals]\nCOMPANY=Example\n[internal]\nexten => _400X,1,Dial(PJSIP/${EXTEN},20)\n same => n,Hangup()\n",
+        "rtp.conf": "[general]\nrtpstart=34000\nrtpend=34999\n",
+        "guard.conf": "[general]\nmaxretry=10\n",
+        "manager.conf":
+          `[general]\nenabled = yes\nport = ${amiPort}\nbindaddr = 127.0.0.1\nauthtimeout = 3\n\n` +
+          `[${ADMIN.user}]\nsecret = ${ADMIN.secret}\nread = all\nwrite = all\n\n` +
+          `[${READER.user}]\nsecret = ${READER.secret}\nread = call\nwrite = reporting\n`,
+      },
+    });
+  });
+  after(async () => {
+    await pbx?.stop();
+  });
+
+  async function client(user = ADMIN.user, secret = ADMIN.secret): Promise<{ c: AmiClientLike; events: AmiEvent[] }> {
+    const c = new AmiClient({ reconnect: false, keepAlive: false, emitEventsByTypes: false, emitResponsesById: true });
+    const events: AmiEvent[] = [];
+    c.on("event", (e) => events.push(e));
+    await c.connect(user, secret, { host: SERVER_IP, port: amiPort });
+    return { c, events };
+  }
+
+  async function phone(p: keyof typeof PHONES, ip: string, rtp: string, answer: boolean): Promise<Baresip> {
+    const ep = PHONES[p];
+    const b = await startBaresip({
+      ip,
+      rtpPorts: rtp,
+      audioSource: tone,
+      accounts: [`<sip:${ep.id}@${SERVER_IP}:${sipPort};transport=udp>;auth_pass=${ep.password};audio_codecs=PCMU;regint=600${answer ? ";answermode=auto" : ""}`],
+      maxSeconds: 90,
+    });
+    await waitUntil(async () => /OK/.test(await b.reginfo()), 10000, `${ep.id} registered`);
+    return b;
+  }
+
+  it("greets with Asterisk's banner and answers Ping before login with Permission denied", async () => {
+    const raw = await RawAmi.open(amiPort);
+    try {
+      await waitUntil(() => raw.banner !== "", 3000, "banner");
+      assert.equal(raw.banner, "Asterisk Call Manager/11.0.0");
+      const r = await raw.action({ Action: "Ping" });
+      assert.equal(r.get("Response"), "Error");
+      assert.equal(r.get("Message"), "Permission denied");
+      const missing = await raw.action({ Foo: "bar" });
+      assert.equal(missing.get("Message"), "Missing action in request");
+    } finally {
+      raw.close();
+    }
+  });
+
+  it("asterisk-ami-client logs in, gets FullyBooted, Ping, CoreSettings and ListCommands", async () => {
+    const { c, events } = await client();
+    try {
+      const pong = await c.action({ Action: "Ping" }, true);
+      assert.equal(pong.Response, "Success");
+      assert.equal(pong.Ping, "Pong");
+      assert.match(pong.Timestamp ?? "", /^\d+\.\d{6}$/);
+      void events;
+      // FullyBooted follows the login response in the same write, before the client listens for
+      // events; a bare client sees it.
+      const raw = await RawAmi.open(amiPort);
+      try {
+        const r = await raw.action({ Action: "Login", Username: ADMIN.user, Secret: ADMIN.secret });
+        assert.equal(r.get("Message"), "Authentication accepted");
+        const booted = await raw.next((m) => m.get("Event") === "FullyBooted");
+        assert.equal(booted.get("Privilege"), "system,all");
+        assert.equal(booted.get("Status"), "Fully Booted");
+        assert.match(booted.get("Uptime") ?? "", /^\d+$/);
+      } finally {
+        raw.close();
+      }
+      const settings = await c.action({ Action: "CoreSettings" }, true);
+      assert.equal(settings.AMIversion, "11.0.0");
+      const list = await c.action({ Action: "ListCommands" }, true);
+      for (const name of ["Hangup", "CoreShowChannels", "PJSIPShowEndpoints", "Command"]) assert.ok(name in list, `ListCommands names ${name}`);
+    } finally {
+      c.disconnect();
+    }
+  });
+
+  it("a wrong secret is refused with Authentication failed, the NOTICE fail2ban reads and an InvalidPassword event", async () => {
+    const { c: watcher, events } = await client();
+    const raw = await RawAmi.open(amiPort);
+    try {
+      const r = await raw.action({ Action: "Login", Username: ADMIN.user, Secret: "wrong" });
+      assert.equal(r.get("Response"), "Error");
+      assert.equal(r.get("Message"), "Authentication failed");
+      await raw.whenClosed();
+      await waitUntil(() => /NOTICE\[\d+\][^:]*manager\.c: 127\.0\.0\.1 failed to authenticate as 'admin'$/m.test(pbx.messagesLog()), 3000, "the NOTICE line");
+      await waitUntil(() => events.some((e) => e.Event === "InvalidPassword"), 3000, "InvalidPassword on the AMI");
+      const ev = events.find((e) => e.Event === "InvalidPassword")!;
+      assert.equal(ev.Privilege, "security,all");
+      assert.equal(ev.Service, "AMI");
+      assert.equal(ev.AccountID, "admin");
+      assert.match(ev.RemoteAddress ?? "", /^IPV4\/TCP\/127\.0\.0\.1\/\d+$/);
+      const nobody = await RawAmi.open(amiPort);
+      const r2 = await nobody.action({ Action: "Login", Username: "nobody", Secret: "x" });
+      assert.equal(r2.get("Message"), "Authentication failed");
+      await waitUntil(() => /127\.0\.0\.1 tried to authenticate with nonexistent user 'nobody'$/m.test(pbx.messagesLog()), 3000, "the nonexistent-user NOTICE");
+    } finally {
+      raw.close();
+      watcher.disconnect();
+    }
+  });
+
+  it("logs in by MD5 challenge", async () => {
+    const raw = await RawAmi.open(amiPort);
+    try {
+      const ch = await raw.action({ Action: "Challenge", AuthType: "MD5" });
+      const challenge = ch.get("Challenge") ?? "";
+      assert.match(challenge, /^\d+$/);
+      const key = createHash("md5").update(challenge + ADMIN.secret).digest("hex");
+      const r = await raw.action({ Action: "Login", AuthType: "MD5", Username: ADMIN.user, Key: key, Events: "off" });
+      assert.equal(r.get("Response"), "Success");
+      assert.equal(r.get("Message"), "Authentication accepted");
+    } finally {
+      raw.close();
+    }
+  });
+
+  it("asterisk-manager runs Command 'pjsip show endpoints' and gets its output lines", async () => {
+    const m = new AsteriskManager(amiPort, SERVER_IP, ADMIN.user, ADMIN.secret, true);
+    try {
+      const res = await new Promise<Record<string, unknown>>((resolve, reject) => m.action({ action: "Command", command: "pjsip show endpoints" }, (err, r) => (err ? reject(new Error(JSON.stringify(err))) : resolve(r))));
+      assert.equal(res.response, "Success");
+      const output = ([] as string[]).concat(res.output as string | string[]);
+      const cli = await pbx.rx("pjsip show endpoints");
+      assert.deepEqual(output, cli.stdout.replace(/\n$/, "").split("\n"), "the Output: lines are the console's lines");
+      assert.ok(output.some((l) => l.includes(PHONES.a.id)));
+    } finally {
+      m.disconnect();
+    }
+  });
+
+  it("write= and read= limit a user: no Command for reader, and no security events", async () => {
+    const { c, events } = await client(READER.user, READER.secret);
+    try {
+      const r = await c.action({ Action: "Command", Command: "core show channels" }, true);
+      assert.equal(r.Response, "Error");
+      assert.equal(r.Message, "Permission denied");
+      const raw = await RawAmi.open(amiPort);
+      await raw.action({ Action: "Login", Username: READER.user, Secret: "wrong" });
+      raw.close();
+      await sleep(500);
+      assert.ok(!events.some((e) => e.Event === "InvalidPassword"), "a read=call user gets no security events");
+      assert.ok(!events.some((e) => e.Event === "FullyBooted"), "nor system events");
+    } finally {
+      c.disconnect();
+    }
+  });
+
+  it("a call reports Newchannel … DialBegin … BridgeEnter … Hangup, CoreShowChannels lists it, and Hangup ends it", async () => {
+    const { c, events } = await client();
+    const a = await phone("a", "127.0.0.2", "21600-21699", false);
+    const b = await phone("b", "127.0.0.3", "21700-21799", true);
+    try {
+      events.length = 0;
+      await a.command(`dial sip:${PHONES.b.id}@${SERVER_IP}:${sipPort}`);
+      await a.waitEvent("CALL_ESTABLISHED", 10000);
+      await waitUntil(() => events.some((e) => e.Event === "BridgeEnter" && e.Channel?.startsWith(`PJSIP/${PHONES.b.id}-`)), 5000, "BridgeEnter of the callee");
+      const list = await c.action({ Action: "CoreShowChannels" }, true);
+      assert.equal(list.Response, "Success");
+      assert.equal(list.EventList, "start");
+      await waitUntil(() => events.some((e) => e.Event === "CoreShowChannelsComplete"), 3000, "CoreShowChannelsComplete");
+      const rows = events.filter((e) => e.Event === "CoreShowChannel");
+      assert.equal(rows.length, 2, "two channels");
+      assert.equal(events.find((e) => e.Event === "CoreShowChannelsComplete")?.ListItems, "2");
+      const caller = rows.find((e) => e.Channel?.startsWith(`PJSIP/${PHONES.a.id}-`));
+      assert.ok(caller, "the caller's channel is listed");
+      assert.equal(caller.Application, "Dial");
+      assert.equal(caller.ChannelStateDesc, "Up");
+      const callerName = caller.Channel ?? "";
+      assert.equal(rows[0]!.BridgeId, rows[1]!.BridgeId);
+      const g = await c.action({ Action: "Getvar", Variable: "COMPANY" }, true);
+      assert.equal(g.Value, "Example");
+      const set = await c.action({ Action: "Setvar", Channel: callerName, Variable: "CRM_ID", Value: "42" }, true);
+      assert.equal(set.Response, "Success");
+      const got = await c.action({ Action: "Getvar", Channel: callerName, Variable: "CRM_ID" }, true);
+      assert.equal(got.Value, "42");
+      const h = await c.action({ Action: "Hangup", Channel: callerName }, true);
+      assert.equal(h.Message, "Channel Hungup");
+      await a.waitEvent("CALL_CLOSED", 10000);
+      await waitUntil(() => events.filter((e) => e.Event === "Hangup").length >= 2, 5000, "two Hangup events");
+      const order = events.filter((e) => e.Channel?.startsWith(`PJSIP/${PHONES.a.id}-`)).map((e) => e.Event);
+      const at = (name: string): number => order.indexOf(name);
+      for (const name of ["Newchannel", "DialBegin", "DialEnd", "BridgeEnter", "BridgeLeave", "Hangup"]) assert.ok(at(name) >= 0, `${name} for the caller (got ${order.join(",")})`);
+      assert.ok(at("Newchannel") < at("DialBegin") && at("DialBegin") < at("DialEnd") && at("DialEnd") < at("BridgeEnter") && at("BridgeEnter") < at("Hangup"), order.join(","));
+      const dialBegin = events.find((e) => e.Event === "DialBegin")!;
+      assert.equal(dialBegin.DestChannel?.startsWith(`PJSIP/${PHONES.b.id}-`), true);
+      assert.equal(dialBegin.Privilege, "call,all");
+      assert.equal(events.find((e) => e.Event === "Hangup" && e.Channel === callerName)?.Cause, "16");
+      const after = await c.action({ Action: "CoreShowChannels" }, true);
+      assert.equal(after.Response, "Success");
+      await waitUntil(() => events.filter((e) => e.Event === "CoreShowChannelsComplete").length === 2, 3000, "second listing");
+      assert.equal(events.filter((e) => e.Event === "CoreShowChannelsComplete")[1]?.ListItems, "0", "no channel left");
+    } finally {
+      c.disconnect();
+      await a.stop();
+      await b.stop();
+    }
+  });
+
+  it("bans an address after wrong passwords; the right password from elsewhere keeps working", async () => {
+    for (let i = 0; i < 10; i++) {
+      const raw = await RawAmi.open(amiPort, SERVER_IP, "127.0.0.5").catch(() => undefined);
+      if (raw === undefined) break;
+      try {
+        await raw.action({ Action: "Login", Username: ADMIN.user, Secret: `wrong${i}` }).catch(() => undefined);
+      } finally {
+        raw.close();
+      }
+    }
+    await waitUntil(async () => /127\.0\.0\.5/.test((await pbx.rx("security show bans")).stdout), 5000, "a ban of 127.0.0.5");
+    const banned = await RawAmi.open(amiPort, SERVER_IP, "127.0.0.5").catch(() => undefined);
+    if (banned !== undefined) {
+      try {
+        const r = await banned.action({ Action: "Login", Username: ADMIN.user, Secret: ADMIN.secret }).catch(() => undefined);
+        assert.notEqual(r?.get("Response"), "Success", "the right password from the banned address is refused");
+      } finally {
+        banned.close();
+      }
+    }
+    const other = await RawAmi.open(amiPort, SERVER_IP, "127.0.0.6");
+    try {
+      const r = await other.action({ Action: "Login", Username: ADMIN.user, Secret: ADMIN.secret, Events: "off" });
+      assert.equal(r.get("Response"), "Success");
+    } finally {
+      other.close();
+    }
+  });
+
+  it("closes a connection that does not log in within authtimeout", async () => {
+    const raw = await RawAmi.open(amiPort);
+    await raw.whenClosed(6000);
+  });
+
+  it("manager show connected and manager show users", async () => {
+    const { c } = await client();
+    try {
+      const r = await pbx.rx("manager show connected");
+      assert.match(r.stdout, /^ {2}Username {9}IP Address/m);
+      assert.match(r.stdout, /^ {2}admin +127\.0\.0\.1 /m);
+      assert.match(r.stdout, /^\d+ users connected\.$/m);
+      const u = await pbx.rx("manager show users");
+      assert.match(u.stdout, /^admin$/m);
+      assert.match(u.stdout, /^2 manager users configured\.$/m);
+    } finally {
+      c.disconnect();
+    }
+  });
+});
