@@ -185,10 +185,34 @@ export interface PbxEvents {
   Newstate: ChannelFields;
   /** A channel was hung up; Cause is Q.850 (16 normal clearing, 17 busy …). */
   Hangup: ChannelFields & { Cause: number; "Cause-txt": string };
+  /** The far end asked for the channel to end (BYE, CANCEL); Cause is Q.850. */
+  HangupRequest: ChannelFields & { Cause: number };
+  /** Our side ended the channel (AMI Hangup, the bridged peer hung up). */
+  SoftHangupRequest: ChannelFields & { Cause: number };
+  /** The dialplan moved to another priority and runs Application(AppData) there. */
+  Newexten: ChannelFields & { Extension: string; Application: string; AppData: string };
+  /** A channel variable was set. */
+  VarSet: ChannelFields & { Variable: string; Value: string };
+  /** The channel's caller ID changed. */
+  NewCallerid: ChannelFields & { CID_CallingPres: string };
+  /** The channel's connected line (the other party) became known or changed. */
+  NewConnectedLine: ChannelFields;
   /** Dial started calling one destination; DialString is what followed `PJSIP/`. */
   DialBegin: ChannelFields & DestChannelFields & { DialString: string };
   /** Dial ended for one destination. */
   DialEnd: ChannelFields & DestChannelFields & { DialStatus: DialStatus; Forward?: string };
+  /** A bridge was made, before its first channel entered. */
+  BridgeCreate: BridgeFields;
+  /** A bridge was taken down, after its last channel left. */
+  BridgeDestroy: BridgeFields;
+  /** A key started (Direction Received: from the channel's phone; Sent: to it). */
+  DTMFBegin: ChannelFields & { Digit: string; Direction: "Received" | "Sent" };
+  /** A key ended, DurationMs long. */
+  DTMFEnd: ChannelFields & { Digit: string; DurationMs: number; Direction: "Received" | "Sent" };
+  /** The channel's phone put the call on hold (its re-INVITE/UPDATE said sendonly or inactive). */
+  Hold: ChannelFields & { MusicClass?: string };
+  /** The channel's phone took the call off hold. */
+  Unhold: ChannelFields;
   /** A channel joined a bridge; SwapUniqueid names a channel it replaced, if any. */
   BridgeEnter: BridgeFields & ChannelFields & { SwapUniqueid?: string };
   BridgeLeave: BridgeFields & ChannelFields;

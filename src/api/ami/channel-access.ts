@@ -30,11 +30,17 @@ export function callManagerChannels(calls: () => CallManager | undefined): Chann
     const out: LiveChannel[] = [];
     for (const c of m.calls) {
       const bridgeId = c.bridge?.has(c.name) === true ? c.bridge.id : "";
-      out.push({ channel: c.channel, bridgeId, peerName: c.peer?.name ?? "", endpointId: c.endpoint.id, hangup: (cause) => void c.hangup(cause) });
+      out.push({ channel: c.channel, bridgeId, peerName: c.peer?.name ?? "", endpointId: c.endpoint.id, hangup: (cause) => {
+          c.channel.requestHangup("soft", cause);
+          void c.hangup(cause);
+        } });
       const legs = c.peer !== undefined ? [c.peer, ...[...c.ringing_].filter((l) => l !== c.peer)] : [...c.ringing_];
       for (const l of legs) {
         const bridged = l === c.peer && bridgeId.length > 0;
-        out.push({ channel: l.channel, bridgeId: bridged ? bridgeId : "", peerName: c.name, endpointId: l.endpoint.id, hangup: () => l.hangup() });
+        out.push({ channel: l.channel, bridgeId: bridged ? bridgeId : "", peerName: c.name, endpointId: l.endpoint.id, hangup: (cause) => {
+          l.channel.requestHangup("soft", cause);
+          l.hangup();
+        } });
       }
     }
     return out;

@@ -83,6 +83,8 @@ export class Bridge {
     this.connect(a, b);
     this.stateValue = "joined";
     this.joinedAt = this.o.now();
+    // Asterisk creates the bridge before the first channel enters it, and destroys it after the last left.
+    if (this.o.events.wants("BridgeCreate")) this.o.events.emit("BridgeCreate", this.fields(0));
     for (const m of [a, b]) {
       this.entered.push(m);
       if (this.o.log?.wants("verbose", 3)) this.o.log.verbose(3, BRIDGE_C, `Channel ${m.name} joined 'simple_bridge' basic-bridge <${this.id}>`);
@@ -102,6 +104,7 @@ export class Bridge {
       if (this.o.log?.wants("verbose", 3)) this.o.log.verbose(3, BRIDGE_C, `Channel ${m.name} left 'simple_bridge' basic-bridge <${this.id}>`);
       if (this.o.events.wants("BridgeLeave")) this.o.events.emit("BridgeLeave", { ...this.fields(leaving.length - i - 1), ...channelFields(m.view()) });
     }
+    if (leaving.length > 0 && this.o.events.wants("BridgeDestroy")) this.o.events.emit("BridgeDestroy", this.fields(0));
   }
 
   /** True when `name` is one of the bridged channels (for the console's bridge id column). */

@@ -37,7 +37,28 @@ export class CallLayerModule implements SwitchboardModule {
     optionTags: ["100rel", "timer"],
     accept: ["application/sdp"],
   };
-  readonly emits = ["Newchannel", "Newstate", "Hangup", "DialBegin", "DialEnd", "BridgeEnter", "BridgeLeave", "DeviceStateChange"];
+  readonly emits = [
+    "Newchannel",
+    "Newstate",
+    "Hangup",
+    "HangupRequest",
+    "SoftHangupRequest",
+    "Newexten",
+    "VarSet",
+    "NewCallerid",
+    "NewConnectedLine",
+    "DialBegin",
+    "DialEnd",
+    "BridgeCreate",
+    "BridgeEnter",
+    "BridgeLeave",
+    "BridgeDestroy",
+    "DeviceStateChange",
+    "DTMFBegin",
+    "DTMFEnd",
+    "Hold",
+    "Unhold",
+  ];
   private running: CallsModule | undefined;
 
   constructor(private readonly deps: { config: ConfigModule; contacts: ContactsModule; sip: SipStackModule; dialplanApps: DialplanAppsModule }) {

@@ -18,6 +18,8 @@ import type { DialplanExecutor } from "../dialplan/executor.js";
 import { MediaSession, type CheckedOffer } from "../media-session/media-session.js";
 import type { RequestContext } from "../pipeline/request-context.js";
 import type { CallContext } from "./call-context.js";
+import type { Channel } from "./channel.js";
+import { channelFields } from "../events.js";
 import { nextChannelName, nextUniqueId } from "./channel-name.js";
 import { dial, type DialHooks } from "./dial.js";
 import { CAUSE } from "./hangup-cause.js";
@@ -39,6 +41,7 @@ interface MediaLeg {
   name: string;
   endpoint: EndpointConfig;
   media: MediaSession;
+  channel: Channel;
 }
 
 export class CallManager {
@@ -46,6 +49,8 @@ export class CallManager {
   private readonly outboundByCallId = new Map<string, { leg: OutboundLeg; call: InboundCall }>();
   readonly doctor: MediaDoctor;
   processed = 0;
+  /** Channels whose phone has the call on hold (Hold/Unhold are reported on a change only). */
+  private readonly held = new WeakSet<Channel>();
 
   /** How Dial's outgoing legs join the table in-dialog requests and stray 2xx are routed by. */
   private readonly dialHooks: DialHooks = {
@@ -233,6 +238,12 @@ export class CallManager {
     }
     const hold = answer.direction !== "sendrecv";
     if (this.o.ctx.log.wants("verbose", 3)) this.o.ctx.log.verbose(3, {}, `${leg.name}: ${hold ? "put on hold" : "taken off hold"} (${answer.direction})`);
+    if (hold !== this.held.has(leg.channel)) {
+      if (hold) this.held.add(leg.channel);
+      else this.held.delete(leg.channel);
+      const name = hold ? "Hold" : "Unhold";
+      if (this.o.ctx.events.wants(name)) this.o.ctx.events.emit(name, channelFields(leg.channel.view()));
+    }
     return { status: 200, body: sdp(answer.sdp) };
   }
 

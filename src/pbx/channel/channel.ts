@@ -13,6 +13,26 @@ import type { EventSink } from "../../core/event-bus.js";
 import { channelFields, hangupFields, type ChannelView, type PbxEvents } from "../events.js";
 import type { DeviceStates } from "./device-states.js";
 
+/** Channel variables whose every set is reported as a VarSet event (class dialplan). */
+class ChannelVars extends Map<string, string> {
+  constructor(
+    private readonly owner: Channel,
+    private readonly events: EventSink<PbxEvents> | undefined,
+  ) {
+    super();
+  }
+
+  override set(name: string, value: string): this {
+    // The same value set again (Dial and the CANCEL both write DIALSTATUS) is one VarSet.
+    const same = super.get(name) === value;
+    super.set(name, value);
+    if (same) return this;
+    // Map's constructor calls set() before the fields exist; nothing is reported then.
+    if (this.events?.wants("VarSet") === true && !this.owner.hungUp) this.events.emit("VarSet", { ...channelFields(this.owner.view()), Variable: name, Value: value });
+    return this;
+  }
+}
+
 /**
  * The states a SIP channel goes through (Asterisk's `AST_STATE_*`): an incoming channel is born
  * Ring, an outgoing one Down until its callee rings; both are Up once answered.
@@ -65,11 +85,10 @@ export class Channel {
   readonly linkedId: string;
   readonly endpointId: string;
   readonly createdAt: number;
-  /** Channel variables (`DIALSTATUS`, `HANGUPCAUSE`, values from `Set()` …). */
-  readonly vars = new Map<string, string>();
-  callerId: CallerId;
-  /** The other party, once known (Asterisk's connected line). */
-  connectedLine: CallerId | undefined;
+  /** Channel variables (`DIALSTATUS`, `HANGUPCAUSE`, values from `Set()` …); each set is a VarSet event. */
+  readonly vars: Map<string, string>;
+  private callerIdValue: CallerId;
+  private connectedLineValue: CallerId | undefined;
   context: string;
   exten: string;
   priority: number;
@@ -86,18 +105,54 @@ export class Channel {
     this.endpointId = o.endpointId;
     this.createdAt = o.now;
     this.stateValue = o.state;
-    this.callerId = o.callerId;
-    this.connectedLine = o.connectedLine;
+    this.callerIdValue = o.callerId;
+    this.connectedLineValue = o.connectedLine;
     this.context = o.context;
     this.exten = o.exten;
     this.priority = o.priority ?? 1;
-    this.vars.set("UNIQUEID", o.uniqueId);
+    this.vars = new ChannelVars(this, o.events);
+    // Asterisk reports no VarSet for the variables a channel is born with.
+    Map.prototype.set.call(this.vars, "UNIQUEID", o.uniqueId);
     if (o.events.wants("Newchannel")) o.events.emit("Newchannel", channelFields(this.view()));
     o.devices.set(this.name, this.endpointId, this.stateValue);
   }
 
   get state(): ChannelState {
     return this.stateValue;
+  }
+
+  /** The caller ID; a change is a NewCallerid event (CALLERID() in the dialplan, a trusted PAI). */
+  get callerId(): CallerId {
+    return this.callerIdValue;
+  }
+
+  set callerId(v: CallerId) {
+    const before = this.callerIdValue;
+    this.callerIdValue = v;
+    if (before.num === v.num && before.name === v.name) return;
+    if (!this.ended && this.o.events.wants("NewCallerid")) this.o.events.emit("NewCallerid", { ...channelFields(this.view()), CID_CallingPres: v.restricted === true ? "32 (Presentation Restricted)" : "0 (Presentation Allowed, Not Screened)" });
+  }
+
+  /** The other party, once known (Asterisk's connected line); a change is a NewConnectedLine event. */
+  get connectedLine(): CallerId | undefined {
+    return this.connectedLineValue;
+  }
+
+  set connectedLine(v: CallerId | undefined) {
+    const before = this.connectedLineValue;
+    this.connectedLineValue = v;
+    if (v === undefined || (before?.num === v.num && before.name === v.name)) return;
+    if (!this.ended && this.o.events.wants("NewConnectedLine")) this.o.events.emit("NewConnectedLine", channelFields(this.view()));
+  }
+
+  /**
+   * Someone asked for this channel to end: the far end (BYE, CANCEL) is a HangupRequest, our own
+   * side (AMI Hangup, the bridged peer going away) a SoftHangupRequest, as Asterisk reports them.
+   */
+  requestHangup(from: "remote" | "soft", cause: number): void {
+    if (this.ended) return;
+    const name = from === "remote" ? "HangupRequest" : "SoftHangupRequest";
+    if (this.o.events.wants(name)) this.o.events.emit(name, { ...channelFields(this.view()), Cause: cause });
   }
 
   get hungUp(): boolean {
@@ -135,6 +190,7 @@ export class Channel {
     this.priority = where.priority;
     this.application = where.app;
     this.appData = where.data;
+    if (!this.ended && this.o.events.wants("Newexten")) this.o.events.emit("Newexten", { ...channelFields(this.view()), Extension: where.exten, Application: where.app, AppData: where.data });
   }
 
   /** The snapshot channel events carry (pbx/events.ts). */

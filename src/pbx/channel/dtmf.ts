@@ -12,6 +12,8 @@
  */
 import type { EndpointConfig } from "../../config/index.js";
 import type { Logger } from "../../core/logger.js";
+import type { EventSink } from "../../core/event-bus.js";
+import { channelFields, type ChannelView, type PbxEvents } from "../events.js";
 import type { MediaEngine } from "../../media/index.js";
 import type { SipRequest } from "../../sip/message/message.js";
 import { DEFAULT_DTMF_MS, dtmfMethodOf, type DtmfMethod } from "../media-session/dtmf-method.js";
@@ -56,11 +58,15 @@ export interface DtmfLeg {
   readonly session: InviteSession;
   /** A digit from this leg's phone while it is bridged to nothing (the dialplan's, for apps that read digits). */
   heardDigit?(digit: string): void;
+  /** The leg's channel, for the DTMFBegin/DTMFEnd events. */
+  readonly channel?: { view(): ChannelView };
 }
 
 export interface DtmfRelayOptions {
   media: Pick<MediaEngine, "sendDtmf">;
   log: Logger;
+  /** DTMFBegin and DTMFEnd, Received on the leg whose phone pressed the key and Sent on the one it reached. */
+  events?: EventSink<PbxEvents>;
 }
 
 export class DtmfRelay {
@@ -113,8 +119,16 @@ export class DtmfRelay {
     return flood;
   }
 
+  private report(leg: DtmfLeg | undefined, digit: string, durationMs: number, direction: "Received" | "Sent"): void {
+    const ev = this.o.events;
+    if (ev === undefined || leg?.channel === undefined) return;
+    if (ev.wants("DTMFBegin")) ev.emit("DTMFBegin", { ...channelFields(leg.channel.view()), Digit: digit, Direction: direction });
+    if (ev.wants("DTMFEnd")) ev.emit("DTMFEnd", { ...channelFields(leg.channel.view()), Digit: digit, DurationMs: durationMs, Direction: direction });
+  }
+
   private deliver(from: DtmfLeg, to: DtmfLeg | undefined, digit: string, durationMs: number, source: DtmfSource): void {
     if (this.o.log.wants("verbose", 4)) this.o.log.verbose(4, {}, `DTMF end '${digit}' received on ${from.name}, duration ${durationMs} ms (${source})`);
+    this.report(from, digit, durationMs, "Received");
     if (to === undefined) {
       from.heardDigit?.(digit);
       return;
@@ -127,6 +141,7 @@ export class DtmfRelay {
 
   /** Sends a digit to a leg's phone in its method (SendDTMF, and digits from the partner). */
   send(to: DtmfLeg, digit: string, durationMs: number = DEFAULT_DTMF_MS): boolean {
+    this.report(to, digit, durationMs, "Sent");
     switch (this.methodOf(to)) {
       case "rfc4733":
         this.o.media.sendDtmf(to.mediaLegId, digit, durationMs, "rfc4733");

@@ -508,12 +508,14 @@ export class InboundCall extends SipLeg implements DialplanChannel {
   /** The caller sent BYE (answered by the session). */
   remoteBye(): void {
     if (this.ended) return;
+    this.channel.requestHangup("remote", CAUSE.NORMAL_CLEARING);
     this.finish(CAUSE.NORMAL_CLEARING);
   }
 
   /** The caller sent CANCEL before answer; the 487 went out with the CANCEL's 200. */
   cancelled(): void {
     if (this.ended) return;
+    this.channel.requestHangup("remote", CAUSE.NORMAL_CLEARING);
     this.vars.set("DIALSTATUS", "CANCEL");
     this.finish(CAUSE.NORMAL_CLEARING);
   }

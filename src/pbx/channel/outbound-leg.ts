@@ -165,6 +165,7 @@ export class OutboundLeg extends SipLeg<OutboundLegEvents> {
     s.on("terminated", (reason) => {
       if (this.state !== "Up") return;
       if (reason !== "bye-received" && reason !== "dialog-gone" && reason !== "session-expired") return;
+      if (reason === "bye-received") this.channel.requestHangup("remote", CAUSE.NORMAL_CLEARING);
       this.state = "Hungup";
       // Dial closes the bridge on this, so BridgeLeave comes before the Hangup.
       this.emit("remoteHangup");

@@ -33,7 +33,7 @@ test("bridge: join joins the two media legs and reports BridgeEnter for each wit
   const { media, seen, bridge, a, b } = setup();
   bridge.join(a, b);
   assert.deepEqual(media.calls, ["bridge leg-a leg-b"]);
-  assert.deepEqual(seen, ["BridgeEnter PJSIP/1001-00000001 1", "BridgeEnter PJSIP/2000-00000002 2"]);
+  assert.deepEqual(seen, ["BridgeCreate undefined 0", "BridgeEnter PJSIP/1001-00000001 1", "BridgeEnter PJSIP/2000-00000002 2"]);
   assert.equal(bridge.state, "joined");
   assert.ok(bridge.has(a.name) && bridge.has(b.name));
 });
@@ -46,7 +46,7 @@ test("bridge: close unjoins both legs and reports BridgeLeave for each; a second
   bridge.close();
   bridge.close();
   assert.deepEqual(media.calls, ["unbridge leg-a", "unbridge leg-b"]);
-  assert.deepEqual(seen, ["BridgeLeave PJSIP/1001-00000001 1", "BridgeLeave PJSIP/2000-00000002 0"]);
+  assert.deepEqual(seen, ["BridgeLeave PJSIP/1001-00000001 1", "BridgeLeave PJSIP/2000-00000002 0", "BridgeDestroy undefined 0"]);
   assert.equal(bridge.state, "closed");
   assert.equal(bridge.has(a.name), false);
   bridge.join(a, b);
@@ -62,7 +62,7 @@ test("bridge: early media relays the pair without bridge events; the answer then
   assert.equal(bridge.has(a.name), false, "not bridged yet: the console shows no bridge id");
   bridge.join(a, b);
   assert.deepEqual(media.calls, ["bridge leg-a leg-c", "bridge leg-a leg-b", "bridge leg-a leg-b"]);
-  assert.equal(seen.length, 2);
+  assert.equal(seen.length, 3, "BridgeCreate and two BridgeEnter");
 });
 
 test("bridge: closing an early-media bridge unjoins the media and reports no BridgeLeave", () => {

@@ -29,6 +29,15 @@ function line(name: string, p: object): string {
       return `Hangup ${String(f.Channel)} ${String(f.Cause)} ${String(f["Cause-txt"])}`;
     case "DeviceStateChange":
       return `DeviceStateChange ${String(f.Device)} ${String(f.State)}`;
+    case "Newexten":
+      return `Newexten ${String(f.Channel)} ${String(f.Application)}(${String(f.AppData)})`;
+    case "VarSet":
+      return `VarSet ${String(f.Channel)} ${String(f.Variable)}=${String(f.Value)}`;
+    case "HangupRequest":
+    case "SoftHangupRequest":
+      return `${name} ${String(f.Channel)} ${String(f.Cause)}`;
+    case "NewConnectedLine":
+      return `NewConnectedLine ${String(f.Channel)} ${String(f.ConnectedLineNum)}`;
     default:
       return name;
   }
@@ -64,6 +73,7 @@ test("call events: an answered call that the caller ends gives Asterisk's sequen
   assert.deepEqual(lines(t), [
     "Newchannel caller Ring",
     "DeviceStateChange PJSIP/1001 INUSE",
+    "Newexten caller Dial(PJSIP/2000,30)",
     "Newchannel callee Down",
     "DialBegin caller -> callee 2000",
     "Newstate callee Ringing",
@@ -73,12 +83,16 @@ test("call events: an answered call that the caller ends gives Asterisk's sequen
     "Newstate callee Up",
     "DeviceStateChange PJSIP/2000 INUSE",
     "DialEnd caller -> callee ANSWER",
+    "NewConnectedLine caller 2000",
+    "BridgeCreate",
     "BridgeEnter caller 1",
     "BridgeEnter callee 2",
     "Newstate caller Up",
     "DeviceStateChange PJSIP/1001 INUSE",
+    "HangupRequest caller 16",
     "BridgeLeave caller 1",
     "BridgeLeave callee 0",
+    "BridgeDestroy",
     "Hangup callee 16 Normal Clearing",
     "DeviceStateChange PJSIP/2000 NOT_INUSE",
     "Hangup caller 16 Normal Clearing",
@@ -118,10 +132,12 @@ test("call events: a busy callee gives DialEnd BUSY, Hangup 17 on both channels 
   assert.deepEqual(lines(t), [
     "Newchannel caller Ring",
     "DeviceStateChange PJSIP/1001 INUSE",
+    "Newexten caller Dial(PJSIP/2000,30)",
     "Newchannel callee Down",
     "DialBegin caller -> callee 2000",
     "Hangup callee 17 User busy",
     "DialEnd caller -> callee BUSY",
+    "VarSet caller DIALSTATUS=BUSY",
     "Hangup caller 17 User busy",
     "DeviceStateChange PJSIP/1001 NOT_INUSE",
   ]);
@@ -139,6 +155,8 @@ test("call events: the caller cancelling while the callee rings gives DialEnd CA
   assert.ok(t.manager.onCancelled(t.tx), "the CANCEL found the call");
   await settle();
   assert.deepEqual(lines(t), [
+    "HangupRequest caller 16",
+    "VarSet caller DIALSTATUS=CANCEL",
     "DialEnd caller -> callee CANCEL",
     "Hangup callee 16 Normal Clearing",
     "DeviceStateChange PJSIP/2000 NOT_INUSE",
