@@ -67,7 +67,7 @@ describe("AMI (integration: asterisk-ami-client, asterisk-manager, raw TCP, bare
     pbx = await startPbx({
       configFiles: {
         "pjsip.conf": pjsipConf({ ip: SERVER_IP, port: sipPort, endpoints }),
-        "extensions.conf": "[globals]\nCOMPANY=Example\n[internal]\nexten => _400X,1,Dial(PJSIP/${EXTEN},20)\n same => n,Hangup()\n",
+        "extensions.conf": "[globals]\nCOMPANY=Example\n[internal]\nexten => _400X,1,Set(CALLTYPE=internal)\n same => n,Dial(PJSIP/${EXTEN},20)\n same => n,Hangup()\n",
         "rtp.conf": "[general]\nrtpstart=34000\nrtpend=34999\n",
         "guard.conf": "[general]\nmaxretry=10\n",
         "manager.conf":
@@ -266,6 +266,95 @@ describe("AMI (integration: asterisk-ami-client, asterisk-manager, raw TCP, bare
       c.disconnect();
       await a.stop();
       await b.stop();
+    }
+  });
+
+  it("keys, hold and the dialplan are events too; PJSIP actions list the registered phones", async () => {
+    const { c, events } = await client();
+    const a = await phone("a", "127.0.0.2", "21800-21899", false);
+    const b = await phone("b", "127.0.0.3", "21900-21999", true);
+    try {
+      const eps = await c.action({ Action: "PJSIPShowEndpoints" }, true);
+      assert.equal(eps.EventList, "start");
+      await waitUntil(() => events.some((e) => e.Event === "EndpointListComplete"), 3000, "EndpointListComplete");
+      const row = events.find((e) => e.Event === "EndpointList" && e.ObjectName === PHONES.a.id);
+      assert.ok(row, "4001 is listed");
+      assert.equal(row.DeviceState, "Not in use");
+      assert.match(row.Contacts ?? "", new RegExp(`^${PHONES.a.id}/sip:`));
+      await c.action({ Action: "PJSIPShowContacts" }, true);
+      await waitUntil(() => events.some((e) => e.Event === "ContactListComplete"), 3000, "ContactListComplete");
+      assert.ok(events.some((e) => e.Event === "ContactList" && e.Endpoint === PHONES.b.id && /^sip:/.test(e.Uri ?? "")));
+      const detail = await c.action({ Action: "PJSIPShowEndpoint", Endpoint: PHONES.a.id }, true);
+      assert.equal(detail.Response, "Success");
+      await waitUntil(() => events.some((e) => e.Event === "EndpointDetailComplete"), 3000, "EndpointDetailComplete");
+      const ep = events.find((e) => e.Event === "EndpointDetail")!;
+      assert.equal(ep.Context, "internal");
+      assert.equal(ep.DirectMedia, "false", "options in CamelCase");
+      const auth = events.find((e) => e.Event === "AuthDetail")!;
+      assert.equal(auth.Password, undefined, "no secret leaves through AMI");
+      const mbox = await c.action({ Action: "MailboxCount", Mailbox: "4001@default" }, true);
+      assert.equal(mbox.NewMessages, "0");
+      events.length = 0;
+      await a.command(`dial sip:${PHONES.b.id}@${SERVER_IP}:${sipPort}`);
+      await a.waitEvent("CALL_ESTABLISHED", 10000);
+      await waitUntil(() => events.some((e) => e.Event === "BridgeEnter"), 5000, "BridgeEnter");
+      const newexten = events.find((e) => e.Event === "Newexten" && e.Channel?.startsWith(`PJSIP/${PHONES.a.id}-`) && e.Application === "Dial");
+      assert.equal(newexten?.Application, "Dial");
+      assert.equal(newexten?.AppData, `PJSIP/${PHONES.b.id},20`);
+      assert.equal(newexten?.Privilege, "dialplan,all");
+      assert.ok(events.some((e) => e.Event === "BridgeCreate"), "BridgeCreate");
+      await sleep(300);
+      await a.command("sndcode 7");
+      await waitUntil(() => events.some((e) => e.Event === "DTMFEnd" && e.Direction === "Received"), 5000, "DTMFEnd Received");
+      const end = events.find((e) => e.Event === "DTMFEnd" && e.Direction === "Received")!;
+      assert.equal(end.Digit, "7");
+      assert.ok(end.Channel?.startsWith(`PJSIP/${PHONES.a.id}-`), "received on the caller's channel");
+      assert.equal(end.Privilege, "dtmf,all");
+      assert.equal((await a.command("hold")).ok, true);
+      await waitUntil(() => events.some((e) => e.Event === "Hold"), 5000, "Hold");
+      assert.ok(events.find((e) => e.Event === "Hold")?.Channel?.startsWith(`PJSIP/${PHONES.a.id}-`));
+      assert.equal((await a.command("resume")).ok, true);
+      await waitUntil(() => events.some((e) => e.Event === "Unhold"), 5000, "Unhold");
+      // The callee hangs up: Dial returns ANSWER to the caller's dialplan, whose Hangup() ends it.
+      await b.command("hangup");
+      await a.waitEvent("CALL_CLOSED", 10000);
+      await waitUntil(() => events.some((e) => e.Event === "BridgeDestroy"), 5000, "BridgeDestroy");
+      assert.ok(events.some((e) => e.Event === "HangupRequest" && e.Channel?.startsWith(`PJSIP/${PHONES.b.id}-`)), "the callee's BYE is a HangupRequest");
+      const varset = events.find((e) => e.Event === "VarSet" && e.Variable === "CALLTYPE");
+      assert.equal(varset?.Value, "internal", "Set() in the dialplan is a VarSet");
+      assert.ok(varset?.Channel?.startsWith(`PJSIP/${PHONES.a.id}-`));
+    } finally {
+      c.disconnect();
+      await a.stop();
+      await b.stop();
+    }
+  });
+
+  it("UserEvent reaches sessions reading class user; Events: off stops events", async () => {
+    const { c: sender } = await client();
+    const { c: listener, events } = await client();
+    const raw = await RawAmi.open(amiPort);
+    try {
+      const r = await raw.action({ Action: "Login", Username: ADMIN.user, Secret: ADMIN.secret });
+      assert.equal(r.get("Response"), "Success");
+      const off = await raw.action({ Action: "Events", EventMask: "off" });
+      assert.equal(off.get("Events"), "Off");
+      raw.messages.length = 0;
+      const sent = await sender.action({ Action: "UserEvent", UserEvent: "CrmPop", Caller: "4001" }, true);
+      assert.equal(sent.Response, "Success");
+      await waitUntil(() => events.some((e) => e.Event === "UserEvent"), 3000, "UserEvent");
+      const ev = events.find((e) => e.Event === "UserEvent")!;
+      assert.equal(ev.UserEvent, "CrmPop");
+      assert.equal(ev.Caller, "4001");
+      assert.equal(ev.Privilege, "user,all");
+      await sleep(300);
+      assert.ok(!raw.messages.some((m) => m.get("Event") === "UserEvent"), "a session with Events: off got no event");
+      const pong = await raw.action({ Action: "Ping" });
+      assert.equal(pong.get("Ping"), "Pong", "but still gets responses");
+    } finally {
+      raw.close();
+      sender.disconnect();
+      listener.disconnect();
     }
   });
 
