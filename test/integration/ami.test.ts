@@ -18,6 +18,9 @@ import { startBaresip, type Baresip } from "../helpers/baresip.js";
 import { makeToneWav } from "../helpers/audio.js";
 import { scratchDir, sleep, waitUntil } from "../helpers/processes.js";
 import { RawAmi } from "../helpers/ami-raw.js";
+import { connect as tlsConnect } from "node:tls";
+import { readFileSync } from "node:fs";
+import { makeSelfSignedCert } from "../../src/sip/transport/self-signed-cert.js";
 
 const require = createRequire(import.meta.url);
 
@@ -50,12 +53,17 @@ describe("AMI (integration: asterisk-ami-client, asterisk-manager, raw TCP, bare
   let pbx: Pbx;
   let sipPort: number;
   let amiPort: number;
+  let tlsPort: number;
+  let certFile: string;
   const dir = scratchDir("ami");
   const tone = makeToneWav(join(dir, "tone.wav"), { frequency: 440, seconds: 30 });
 
   before(async () => {
     sipPort = await freePort(SERVER_IP);
     amiPort = await freePort(SERVER_IP);
+    tlsPort = await freePort(SERVER_IP);
+    const cert = await makeSelfSignedCert({ dir: join(dir, "tls") });
+    certFile = cert.certFile;
     const endpoints = Object.values(PHONES).map((p) => ({
       id: p.id,
       password: p.password,
@@ -71,7 +79,8 @@ describe("AMI (integration: asterisk-ami-client, asterisk-manager, raw TCP, bare
         "rtp.conf": "[general]\nrtpstart=34000\nrtpend=34999\n",
         "guard.conf": "[general]\nmaxretry=10\n",
         "manager.conf":
-          `[general]\nenabled = yes\nport = ${amiPort}\nbindaddr = 127.0.0.1\nauthtimeout = 3\n\n` +
+          `[general]\nenabled = yes\nport = ${amiPort}\nbindaddr = 127.0.0.1\nauthtimeout = 3\n` +
+          `tlsenable = yes\ntlsbindaddr = 127.0.0.1:${tlsPort}\ntlscertfile = ${cert.certFile}\ntlsprivatekey = ${cert.keyFile}\n\n` +
           `[${ADMIN.user}]\nsecret = ${ADMIN.secret}\nread = all\nwrite = all\n\n` +
           `[${READER.user}]\nsecret = ${READER.secret}\nread = call\nwrite = reporting\n`,
       },
@@ -390,6 +399,27 @@ describe("AMI (integration: asterisk-ami-client, asterisk-manager, raw TCP, bare
   it("closes a connection that does not log in within authtimeout", async () => {
     const raw = await RawAmi.open(amiPort);
     await raw.whenClosed(6000);
+  });
+
+  it("AMI over TLS (tlsenable): the same banner and login, the certificate verified by the client", async () => {
+    const text = await new Promise<string>((resolve, reject) => {
+      const sock = tlsConnect({ host: SERVER_IP, port: tlsPort, ca: readFileSync(certFile), servername: "localhost", checkServerIdentity: () => undefined }, () => {
+        sock.write(`Action: Login\r\nUsername: ${ADMIN.user}\r\nSecret: ${ADMIN.secret}\r\nEvents: off\r\nActionID: tls1\r\n\r\n`);
+      });
+      let got = "";
+      sock.setEncoding("utf8");
+      sock.on("data", (d: string) => {
+        got += d;
+        if (got.includes("Authentication accepted") || got.includes("Authentication failed")) {
+          sock.destroy();
+          resolve(got);
+        }
+      });
+      sock.on("error", reject);
+      setTimeout(() => reject(new Error(`no answer over TLS: ${got}`)), 5000);
+    });
+    assert.match(text, /^Asterisk Call Manager\/11\.0\.0\r\n/);
+    assert.match(text, /Response: Success\r\nActionID: tls1\r\nMessage: Authentication accepted\r\n\r\n/);
   });
 
   it("manager show connected and manager show users", async () => {
