@@ -84,6 +84,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const lines = new LineTokens();
   const handlers = new RequestHandlers();
   const subscriptions = new SubscriptionsModule({ sip, handlers });
+  const outboundRegistrations = new OutboundRegistrationModule({ sip, lines });
   const voicemail = new VoicemailModule({ contacts, sip, subscriptions, guard });
   const http = new HttpModule();
   const modules: SwitchboardModule[] = [
@@ -103,12 +104,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     new AriModule({ http, contacts, guard, calls }), // Stasis must be known when the calls module compiles the dialplan
     calls,
     new PipelineModule({ sip, guard, registrar, calls, lines, handlers }),
-    new OutboundRegistrationModule({ sip, lines }),
+    outboundRegistrations,
     new SipTracePbxModule({ sip }),
     new CodecsModule(),
     new PjsipCommandsModule({ sip, contacts, registrar }),
     new CoreCommandsModule({ config, contacts, sip, reloadAll: () => host.reload(), moduleRows: () => host.rows(), stop: (reason) => stop(reason) }),
-    new AmiModule({ config, guard, contacts, registrar, calls, voicemail, execute: (line) => registry.execute(line), reloadAll: () => host.reload() }),
+    new AmiModule({ config, guard, contacts, registrar, calls, voicemail, registrations: outboundRegistrations, execute: (line) => registry.execute(line), reloadAll: () => host.reload() }),
   ];
 
   const userAgent = () => config.config().pjsip.global.userAgent || `Switchboard ${packageVersion()}`;

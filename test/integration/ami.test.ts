@@ -74,7 +74,8 @@ describe("AMI (integration: asterisk-ami-client, asterisk-manager, raw TCP, bare
     }));
     pbx = await startPbx({
       configFiles: {
-        "pjsip.conf": pjsipConf({ ip: SERVER_IP, port: sipPort, endpoints }),
+        // A provider that does not answer: the registration is listed, never Registered.
+        "pjsip.conf": pjsipConf({ ip: SERVER_IP, port: sipPort, endpoints, extra: "[provider]\ntype=registration\nserver_uri=sip:127.0.0.9:5099\nclient_uri=sip:5550100@127.0.0.9\nretry_interval=60\n" }),
         "extensions.conf": "[globals]\nCOMPANY=Example\n[internal]\nexten => _400X,1,Set(CALLTYPE=internal)\n same => n,Dial(PJSIP/${EXTEN},20)\n same => n,Hangup()\n",
         "rtp.conf": "[general]\nrtpstart=34000\nrtpend=34999\n",
         "guard.conf": "[general]\nmaxretry=10\n",
@@ -301,6 +302,13 @@ describe("AMI (integration: asterisk-ami-client, asterisk-manager, raw TCP, bare
       assert.equal(ep.DirectMedia, "false", "options in CamelCase");
       const auth = events.find((e) => e.Event === "AuthDetail")!;
       assert.equal(auth.Password, undefined, "no secret leaves through AMI");
+      await c.action({ Action: "PJSIPShowRegistrationsOutbound" }, true);
+      await waitUntil(() => events.some((e) => e.Event === "OutboundRegistrationDetailComplete"), 3000, "OutboundRegistrationDetailComplete");
+      const reg = events.find((e) => e.Event === "OutboundRegistrationDetail")!;
+      assert.equal(reg.ObjectName, "provider");
+      assert.equal(reg.ServerUri, "sip:127.0.0.9:5099");
+      assert.notEqual(reg.Status, "Registered");
+      assert.equal(events.find((e) => e.Event === "OutboundRegistrationDetailComplete")?.NotRegistered, "1");
       const mbox = await c.action({ Action: "MailboxCount", Mailbox: "4001@default" }, true);
       assert.equal(mbox.NewMessages, "0");
       events.length = 0;

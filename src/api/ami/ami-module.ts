@@ -16,6 +16,7 @@ import type { ConfigModule } from "../../pbx/config-module.js";
 import type { PbxModuleContext, SwitchboardModule } from "../../pbx/module-context.js";
 import type { ContactsModule } from "../../pbx/registrar/contacts-module.js";
 import type { RegistrarModule } from "../../pbx/registrar/registrar-module.js";
+import type { OutboundRegistrationModule } from "../../pbx/outbound-registration/outbound-registration-module.js";
 import type { VoicemailModule } from "../../pbx/voicemail/voicemail-module.js";
 import { exposureProblem, listenAddresses } from "../../config/manager/load-manager.js";
 import { AmiActionRegistry, type AmiAction } from "./ami-action.js";
@@ -36,6 +37,7 @@ export interface AmiModuleDeps {
   registrar: RegistrarModule;
   calls: CallLayerModule;
   voicemail: VoicemailModule;
+  registrations: OutboundRegistrationModule;
   execute(line: string): Promise<CliResult>;
   reloadAll(): Promise<void>;
 }
@@ -52,7 +54,7 @@ export class AmiModule implements SwitchboardModule {
   private listening = "";
 
   constructor(private readonly deps: AmiModuleDeps) {
-    this.dependsOn = [deps.config.name, deps.guard.name, deps.contacts.name, deps.registrar.name, deps.calls.name, deps.voicemail.name];
+    this.dependsOn = [deps.config.name, deps.guard.name, deps.contacts.name, deps.registrar.name, deps.calls.name, deps.voicemail.name, deps.registrations.name];
   }
 
   /** The AMI server while listening (tests and the console read its sessions). */
@@ -101,6 +103,7 @@ export class AmiModule implements SwitchboardModule {
         deviceState: (ep) => devices().stateOf(ep),
         activeChannels: (ep) => channels.list().filter((c) => c.endpointId === ep).length,
         now: () => ctx.clock.now(),
+        registrations: () => d.registrations.registrations(),
       }),
       ...stateActions({ voicemail: () => d.voicemail.voicemail, endpoints: () => [...ctx.directory().endpoints.keys()], deviceState: (ep) => devices().stateOf(ep) }),
     ];

@@ -11,6 +11,7 @@ import { objectRows } from "../../../pbx/endpoint/object-table.js";
 import type { Qualifier } from "../../../pbx/registrar/qualify.js";
 import type { ContactRecord, ContactStore } from "../../../pbx/registrar/store/contact-store.js";
 import type { DeviceState } from "../../../pbx/events.js";
+import type { RegistrationClient } from "../../../pbx/outbound-registration/registration-client.js";
 import { failure, listReply, success, type AmiAction, type AmiFields } from "../ami-action.js";
 
 export interface PjsipActionServices {
@@ -21,6 +22,7 @@ export interface PjsipActionServices {
   deviceState: (endpoint: string) => DeviceState;
   activeChannels: (endpoint: string) => number;
   now: () => number;
+  registrations: () => ReadonlyMap<string, RegistrationClient>;
 }
 
 /** Asterisk's ast_devstate_str texts. */
@@ -151,6 +153,26 @@ export function pjsipActions(s: PjsipActionServices): AmiAction[] {
       handle() {
         const items = live().map((c): AmiFields => [["Event", "ContactList"], ...contactFields(c)]);
         return listReply("A listing of Contacts follows, presented as ContactList events", items, "ContactListComplete");
+      },
+    },
+    {
+      name: "PJSIPShowRegistrationsOutbound",
+      privilege: ["system"],
+      synopsis: "Lists PJSIP outbound registrations.",
+      handle() {
+        let registered = 0;
+        const items = [...s.registrations().values()]
+          .sort((a, b) => a.id.localeCompare(b.id))
+          .map((c): AmiFields => {
+            const st = c.state();
+            if (st.status === "Registered") registered++;
+            const next = st.nextAttemptAt !== undefined ? Math.max(0, Math.round((st.nextAttemptAt - s.now()) / 1000)) : 0;
+            return [["Event", "OutboundRegistrationDetail"], ["ObjectType", "registration"], ["ObjectName", c.id], ...objectFields("registration", c.config), ["Status", st.status], ["NextReg", next]];
+          });
+        return listReply("Following are Events for each Outbound registration", items, "OutboundRegistrationDetailComplete", [
+          ["Registered", registered],
+          ["NotRegistered", items.length - registered],
+        ]);
       },
     },
     {
