@@ -9,6 +9,7 @@ import { renderPjsipSample, renderRtpSample } from "../src/config/defaults/sampl
 import { renderGuardSample } from "../src/config/guard/guard-sample.js";
 import { renderLoggerSample } from "../src/config/logger/logger-sample.js";
 import { renderAsteriskSample, renderVoicemailSample } from "../src/config/voicemail/voicemail-sample.js";
+import { renderAriSample, renderHttpSample } from "../src/config/ari/ari-sample.js";
 import { renderManagerSample } from "../src/config/manager/manager-sample.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -19,6 +20,8 @@ const targets: Array<[string, string]> = [
   ["configs/samples/logger.conf.sample", renderLoggerSample()],
   ["configs/samples/voicemail.conf.sample", renderVoicemailSample()],
   ["configs/samples/asterisk.conf.sample", renderAsteriskSample()],
+  ["configs/samples/http.conf.sample", renderHttpSample()],
+  ["configs/samples/ari.conf.sample", renderAriSample()],
   ["configs/samples/manager.conf.sample", renderManagerSample()],
 ];
 for (const [path, text] of targets) {

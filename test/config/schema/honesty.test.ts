@@ -30,6 +30,8 @@ import { rtpSchema } from "../../../src/config/rtp/rtp-schema.js";
 import { loggerSchema } from "../../../src/config/logger/logger-schema.js";
 import { asteriskDirectoriesSchema, asteriskOptionsSchema } from "../../../src/config/asterisk/asterisk-schema.js";
 import { voicemailGeneralSchema } from "../../../src/config/voicemail/voicemail-schema.js";
+import { httpGeneralSchema } from "../../../src/config/http/http-schema.js";
+import { ariGeneralSchema, ariUserSchema } from "../../../src/config/ari/ari-schema.js";
 import { managerGeneralSchema, managerUserSchema } from "../../../src/config/manager/manager-schema.js";
 import type { AnyOption, ObjectSchema } from "../../../src/config/schema/types.js";
 import { findOptionReads, type OptionReads, type ValuesType } from "./option-reads.js";
@@ -39,7 +41,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 interface Target extends ValuesType {
   readonly schema: ObjectSchema;
   /** The .conf file whose sections use this schema, and the section written for it. */
-  readonly conf: "pjsip.conf" | "rtp.conf" | "guard.conf" | "logger.conf" | "asterisk.conf" | "voicemail.conf" | "manager.conf";
+  readonly conf: "pjsip.conf" | "rtp.conf" | "guard.conf" | "logger.conf" | "asterisk.conf" | "voicemail.conf" | "manager.conf" | "http.conf" | "ari.conf";
   /** The section of a settings file (default [general]). */
   readonly section?: string;
 }
@@ -60,6 +62,9 @@ const TARGETS: readonly Target[] = [
   { label: "directories", schema: asteriskDirectoriesSchema, file: "src/config/asterisk/asterisk-schema.ts", typeName: "AsteriskDirectories", conf: "asterisk.conf", section: "directories" },
   { label: "options", schema: asteriskOptionsSchema, file: "src/config/asterisk/asterisk-schema.ts", typeName: "AsteriskOptions", conf: "asterisk.conf", section: "options" },
   { label: "voicemail", schema: voicemailGeneralSchema, file: "src/config/voicemail/voicemail-schema.ts", typeName: "VoicemailGeneral", conf: "voicemail.conf" },
+  { label: "http", schema: httpGeneralSchema, file: "src/config/http/http-schema.ts", typeName: "HttpGeneral", conf: "http.conf" },
+  { label: "ari", schema: ariGeneralSchema, file: "src/config/ari/ari-schema.ts", typeName: "AriGeneral", conf: "ari.conf" },
+  { label: "ari-user", schema: ariUserSchema, file: "src/config/ari/ari-schema.ts", typeName: "AriUserValues", conf: "ari.conf", section: "ariuser" },
   { label: "manager", schema: managerGeneralSchema, file: "src/config/manager/manager-schema.ts", typeName: "ManagerGeneral", conf: "manager.conf" },
   { label: "manageruser", schema: managerUserSchema, file: "src/config/manager/manager-schema.ts", typeName: "ManagerUserValues", conf: "manager.conf", section: "admin" },
 ];
@@ -206,6 +211,7 @@ const PROBE_LINES: Readonly<Record<string, string>> = {
  * for rtp.conf and guard.conf, which have one section), plus whatever those objects need to load.
  */
 function filesWith(t: Target, line: string): Record<string, string> {
+  if (t.label === "ari-user") return { "pjsip.conf": "", "ari.conf": `[probe1]\ntype=user\npassword=p1\n${line}\n[probe2]\ntype=user\npassword=p2\n${line}\n` };
   if (t.conf !== "pjsip.conf") return { "pjsip.conf": "", [t.conf]: `[${t.section ?? "general"}]\n${line}\n${line}\n` };
   if (t.label === "global" || t.label === "system") return { "pjsip.conf": `[${t.label}]\ntype=${t.label}\n${line}\n` };
   const required =
