@@ -52,6 +52,8 @@ export class AmiModule implements SwitchboardModule {
   private startedAt = Date.now();
   private reloadedAt = Date.now();
   private listening = "";
+  private listen: ((active: boolean) => void) | undefined;
+  private unlisten: (() => void) | undefined;
 
   constructor(private readonly deps: AmiModuleDeps) {
     this.dependsOn = [deps.config.name, deps.guard.name, deps.contacts.name, deps.registrar.name, deps.calls.name, deps.voicemail.name, deps.registrations.name];
@@ -110,13 +112,21 @@ export class AmiModule implements SwitchboardModule {
     for (const a of all) ctx.defer(this.actions.register(a));
     for (const undo of registerManagerCommands(ctx.commands, { config: () => ctx.config().manager, server: () => this.server, actions: this.actions, listening: () => this.listening })) ctx.defer(undo);
 
-    ctx.defer(
-      ctx.events.onAny((name, payload) => {
+    // The bus and the security stream are listened to only while a session is logged in.
+    this.listen = (active) => {
+      this.unlisten?.();
+      this.unlisten = undefined;
+      if (!active) return;
+      const offBus = ctx.events.onAny((name, payload) => {
         this.server?.publish(name, eventClass(name), Object.entries(payload as Record<string, string | number | undefined>));
-      }),
-    );
-    const onSecurity = (ev: Parameters<typeof securityEventFields>[0]): void => this.server?.publish(ev.type, "security", securityEventFields(ev));
-    ctx.defer(d.guard.events.on("event", onSecurity));
+      });
+      const offSecurity = d.guard.events.on("event", (ev) => this.server?.publish(ev.type, "security", securityEventFields(ev)));
+      this.unlisten = () => {
+        offBus();
+        offSecurity();
+      };
+    };
+    ctx.defer(() => this.listen?.(false));
     ctx.defer(() => this.closeServer());
     await this.open(ctx, log);
   }
@@ -142,7 +152,7 @@ export class AmiModule implements SwitchboardModule {
       log.error({}, `Manager interface not started: ${problem}. Anyone who can reach the port could try passwords and, once in, place calls; add permit= lines (e.g. permit=10.0.0.0/8) to every user in manager.conf, or set bindaddr = 127.0.0.1`);
       return;
     }
-    const server = new AmiServer({ config: () => ctx.config().manager, actions: this.actions, log, isBanned: (ip) => this.deps.guard.guard.isBanned(ip) });
+    const server = new AmiServer({ config: () => ctx.config().manager, actions: this.actions, log, isBanned: (ip) => this.deps.guard.guard.isBanned(ip), onActive: (a) => this.listen?.(a) });
     try {
       await server.listen();
     } catch (err) {
@@ -158,6 +168,7 @@ export class AmiModule implements SwitchboardModule {
   private async closeServer(): Promise<void> {
     const s = this.server;
     this.server = undefined;
+    this.listen?.(false);
     this.listening = "";
     if (s !== undefined) await s.close();
   }

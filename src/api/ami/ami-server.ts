@@ -20,6 +20,12 @@ export interface AmiServerOptions {
   actions: AmiActionRegistry;
   log: Logger;
   isBanned(ip: string): boolean;
+  /**
+   * Told true when the first session logs in and false when the last logged-in one closes: the
+   * module listens to the bus only while someone can read events, so with nobody logged in the
+   * call path builds no event payloads for AMI.
+   */
+  onActive?(active: boolean): void;
 }
 
 /** Where one listener is bound, for `manager show settings` and the start-up line. */
@@ -79,7 +85,9 @@ export class AmiServer {
       log: this.o.log,
       authTimeoutMs: g.authtimeout * 1000,
       tls,
-      onLogin: () => {},
+      onLogin: () => {
+        if (this.loggedIn() === 1) this.o.onActive?.(true);
+      },
       onClose: (s) => this.closed(s),
     });
     this.sessions.add(session);
@@ -87,10 +95,18 @@ export class AmiServer {
 
   private closed(s: AmiSession): void {
     this.sessions.delete(s);
+    if (s.user !== undefined && this.loggedIn() === 0) this.o.onActive?.(false);
     const g = this.o.config().general;
     if (s.user !== undefined && g.displayconnects && s.user.displayConnects) {
       this.o.log.verbose(2, {}, `Manager '${s.user.name}' logged off from ${s.remoteAddress}`);
     }
+  }
+
+  /** Logged-in sessions. */
+  loggedIn(): number {
+    let n = 0;
+    for (const s of this.sessions) if (s.authenticated) n++;
+    return n;
   }
 
   /** Logged-in sessions of `user`. */
