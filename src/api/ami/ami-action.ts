@@ -17,6 +17,11 @@ export interface AmiReply {
   fields: AmiFields;
   /** Events sent after the response, each starting with its `Event:` field. */
   events?: AmiFields[];
+  /**
+   * Asterisk 13's `Response: Follows` body: the text as it is, then `--END COMMAND--` (written
+   * after the fields in place of the message's empty line).
+   */
+  follows?: string;
   /** Events written after those, without the ActionID (FullyBooted after a Login). */
   trailing?: AmiFields[];
   /** Close the connection once this reply is written (Logoff, a failed Login). */

@@ -108,7 +108,8 @@ export function loginActions(s: LoginServices): AmiAction[] {
         s.log.notice(SOURCE, `${ip} tried to log in as '${username}', which is already logged in (allowmultiplelogin = no)`);
         return { ...failure("Login Already In Use"), close: true };
       }
-      const events = req.get("Events");
+      // Some clients send the singular Event: in their Login.
+      const events = req.get("Events") ?? req.get("Event");
       if (events !== undefined) session.setEventMask(events);
       session.loggedIn(user);
       publish(session, "SuccessfulAuth", username);

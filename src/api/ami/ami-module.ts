@@ -84,6 +84,7 @@ export class AmiModule implements SwitchboardModule {
       ...coreActions({
         actions: this.actions,
         execute: (line) => d.execute(line),
+        commandOutput: () => ctx.config().manager.general.commandOutput,
         version: `22.0.0-switchboard-${packageVersion()}`,
         systemName: "",
         startedAt: () => this.startedAt,

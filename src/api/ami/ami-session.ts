@@ -167,6 +167,7 @@ export class AmiSession implements AmiCaller {
   private sendReply(reply: AmiReply, actionId: string | undefined): void {
     const id: AmiFields = actionId !== undefined ? [["ActionID", actionId]] : [];
     let text = formatMessage([["Response", reply.response], ...id, ...reply.fields]);
+    if (reply.follows !== undefined) text = text.slice(0, -2) + reply.follows + (reply.follows.endsWith("\n") || reply.follows.length === 0 ? "" : "\n") + "--END COMMAND--\r\n\r\n";
     for (const ev of reply.events ?? []) {
       const [first, ...rest] = ev;
       text += formatMessage(first !== undefined ? [first, ...id, ...rest] : id);

@@ -4,7 +4,7 @@
  * it may read (events) and write (actions). Defaults are Asterisk's (main/manager.c): AMI off,
  * port 5038 on 0.0.0.0, TLS on 5039 when enabled, 30 s to log in, 50 unauthenticated sessions.
  */
-import { aclRules, bool, list, oneOfList, str, uint } from "../schema/options.js";
+import { aclRules, bool, list, oneOf, oneOfList, str, uint } from "../schema/options.js";
 import type { ObjectSchema, SchemaValues } from "../schema/types.js";
 
 const NOT_YET = { implemented: false } as const;
@@ -53,6 +53,7 @@ const generalOptions = [
   uint("authtimeout", 30, "Seconds a new connection has to log in before it is closed.", { min: 1 }),
   uint("authlimit", 50, "Unauthenticated sessions allowed at once; further connections are closed at once.", { min: 1 }),
   uint("httptimeout", 60, "Lifetime of an AMI-over-HTTP session.", NO_HTTP),
+  oneOf("command_output", ["output", "follows"] as const, "output", "Switchboard: how the Command action returns console output: output (Output: lines, Asterisk 14 and later) or follows (Response: Follows … --END COMMAND--, Asterisk 13 and older, for old clients)."),
 ] as const;
 
 export type ManagerGeneral = SchemaValues<typeof generalOptions>;

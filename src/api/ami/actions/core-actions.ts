@@ -1,6 +1,7 @@
 /**
  * The manager's own actions: Ping, Events, ListCommands, Command (a console command, its output
- * as `Output:` lines as Asterisk 14+ writes it), CoreSettings, CoreStatus, Reload and UserEvent.
+ * as `Output:` lines as Asterisk 14+ writes it, or with command_output = follows as Asterisk 13's
+ * `Response: Follows` … `--END COMMAND--`), CoreSettings, CoreStatus, Reload and UserEvent.
  */
 import type { CliResult } from "../../../cli/registry.js";
 import { failure, success, type AmiAction, type AmiActionRegistry, type AmiFields } from "../ami-action.js";
@@ -10,6 +11,8 @@ import { AMI_VERSION } from "../ami-session.js";
 export interface CoreActionServices {
   actions: AmiActionRegistry;
   execute(line: string): Promise<CliResult>;
+  /** manager.conf command_output: Asterisk 14+'s `Output:` lines, or Asterisk 13's `Response: Follows`. */
+  commandOutput: () => "output" | "follows";
   version: string;
   systemName: string;
   startedAt: () => number;
@@ -72,6 +75,7 @@ export function coreActions(s: CoreActionServices): AmiAction[] {
         const line = req.get("Command");
         if (line === undefined || line.length === 0) return failure("No command provided");
         const r = await s.execute(line);
+        if (s.commandOutput() === "follows") return { response: "Follows", fields: [["Privilege", "Command"]], follows: r.output };
         const lines = r.output.replace(/\n$/, "").split("\n");
         const fields: AmiFields = [["Message", "Command output follows"], ...lines.map((l) => ["Output", l] as const)];
         return { response: r.ok ? "Success" : "Error", fields };
