@@ -101,7 +101,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     subscriptions,
     voicemail,
     http,
-    new AriModule({ http, contacts, guard, calls }), // Stasis must be known when the calls module compiles the dialplan
+    new AriModule({ http, contacts, guard, voicemail, calls }), // Stasis must be known when the calls module compiles the dialplan
     calls,
     new PipelineModule({ sip, guard, registrar, calls, lines, handlers }),
     outboundRegistrations,
