@@ -7,10 +7,11 @@ import { createCoreAppRegistry, type AppRegistry } from "./apps/index.js";
 import { ivrApps } from "./ivr/ivr-module.js";
 import { VOICEMAIL_APP_NAMES } from "./voicemail/voicemail-module.js";
 
-export function serverAppRegistry(): AppRegistry {
+/** `extraNames`: applications of modules above pbx (ARI's Stasis), known by name only. */
+export function serverAppRegistry(extraNames: readonly string[] = []): AppRegistry {
   const apps = createCoreAppRegistry();
   for (const app of ivrApps(() => "sounds")) apps.register(app);
   // Only the names matter to the compiler: stand-ins that are never run.
-  for (const name of VOICEMAIL_APP_NAMES) apps.register({ name, synopsis: "", syntax: "", execute: () => Promise.resolve("continue") });
+  for (const name of [...VOICEMAIL_APP_NAMES, ...extraNames]) apps.register({ name, synopsis: "", syntax: "", execute: () => Promise.resolve("continue") });
   return apps;
 }

@@ -1,0 +1,19 @@
+/** What the resource handlers share: the PBX view, the applications, Stasis and playbacks. */
+import type { LoadedConfig } from "../../config/index.js";
+import type { AriApplications } from "./ari-applications.js";
+import type { AriChannel } from "./ari-objects.js";
+import type { AriState } from "./ari-state.js";
+import type { Playbacks } from "./playbacks.js";
+import type { StasisControl } from "./stasis.js";
+
+export interface AriServices {
+  readonly state: AriState;
+  readonly apps: AriApplications;
+  readonly stasis: StasisControl;
+  readonly playbacks: Playbacks;
+  /** The system's entity id (`asterisk_id`). */
+  readonly asteriskId: string;
+  readonly config: () => LoadedConfig;
+  /** A live channel's ARI object (with ari.conf channelvars). */
+  readonly channelJson: (id: string) => AriChannel | undefined;
+}
