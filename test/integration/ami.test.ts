@@ -15,7 +15,7 @@ import { startPbx, type Pbx } from "../helpers/pbx.js";
 import { pjsipConf, randomPassword } from "../helpers/pjsip-conf.js";
 import { freePort } from "../helpers/ports.js";
 import { startBaresip, type Baresip } from "../helpers/baresip.js";
-import { makeToneWav } from "../helpers/audio.js";
+import { assertTone, checkTone, makeToneWav } from "../helpers/audio.js";
 import { scratchDir, sleep, waitUntil } from "../helpers/processes.js";
 import { RawAmi } from "../helpers/ami-raw.js";
 import { connect as tlsConnect } from "node:tls";
@@ -57,6 +57,7 @@ describe("AMI (integration: asterisk-ami-client, asterisk-manager, raw TCP, bare
   let certFile: string;
   const dir = scratchDir("ami");
   const tone = makeToneWav(join(dir, "tone.wav"), { frequency: 440, seconds: 30 });
+  const tone1000 = makeToneWav(join(dir, "tone1000.wav"), { frequency: 1000, seconds: 30 });
 
   before(async () => {
     sipPort = await freePort(SERVER_IP);
@@ -99,12 +100,12 @@ describe("AMI (integration: asterisk-ami-client, asterisk-manager, raw TCP, bare
     return { c, events };
   }
 
-  async function phone(p: keyof typeof PHONES, ip: string, rtp: string, answer: boolean): Promise<Baresip> {
+  async function phone(p: keyof typeof PHONES, ip: string, rtp: string, answer: boolean, source = tone): Promise<Baresip> {
     const ep = PHONES[p];
     const b = await startBaresip({
       ip,
       rtpPorts: rtp,
-      audioSource: tone,
+      audioSource: source,
       accounts: [`<sip:${ep.id}@${SERVER_IP}:${sipPort};transport=udp>;auth_pass=${ep.password};audio_codecs=PCMU;regint=600${answer ? ";answermode=auto" : ""}`],
       maxSeconds: 90,
     });
@@ -343,6 +344,83 @@ describe("AMI (integration: asterisk-ami-client, asterisk-manager, raw TCP, bare
     } finally {
       c.disconnect();
       await a.stop();
+      await b.stop();
+    }
+  });
+
+  it("Originate to a phone, then the dialplan dials another: both answer and hear each other; OriginateResponse reports it", async () => {
+    const { c, events } = await client();
+    const a = await phone("a", "127.0.0.2", "22000-22099", true, tone1000);
+    const b = await phone("b", "127.0.0.3", "22100-22199", true, tone);
+    try {
+      const r = await c.action({ Action: "Originate", Channel: `PJSIP/${PHONES.a.id}`, Context: "internal", Exten: PHONES.b.id, Priority: "1", CallerID: '"Click to dial" <5551234>', Variable: "CRM_ID=77", Async: "true", ActionID: "orig-1" }, true);
+      assert.equal(r.Response, "Success");
+      assert.equal(r.Message, "Originate successfully queued");
+      await waitUntil(() => events.some((e) => e.Event === "OriginateResponse"), 10000, "OriginateResponse");
+      const o = events.find((e) => e.Event === "OriginateResponse")!;
+      assert.equal(o.Response, "Success");
+      assert.equal(o.Reason, "4");
+      assert.equal(o.ActionID, "orig-1");
+      assert.ok(o.Channel?.startsWith(`PJSIP/${PHONES.a.id}-`), o.Channel);
+      assert.equal(o.CallerIDNum, "5551234");
+      await a.waitEvent("CALL_ESTABLISHED", 10000);
+      await b.waitEvent("CALL_ESTABLISHED", 10000);
+      await waitUntil(() => events.some((e) => e.Event === "BridgeEnter" && e.Channel?.startsWith(`PJSIP/${PHONES.b.id}-`)), 5000, "the two phones bridged");
+      const got = await c.action({ Action: "Getvar", Channel: o.Channel ?? "", Variable: "CRM_ID" }, true);
+      assert.equal(got.Value, "77", "Variable: reached the originated channel");
+      await sleep(4000);
+      await c.action({ Action: "Hangup", Channel: o.Channel ?? "" }, true);
+      await a.waitEvent("CALL_CLOSED", 10000);
+      await b.waitEvent("CALL_CLOSED", 10000);
+      await sleep(500);
+      const heardByA = a.recordings().find((f) => f.endsWith("-dec.wav"));
+      const heardByB = b.recordings().find((f) => f.endsWith("-dec.wav"));
+      assert.ok(heardByA && heardByB, `recordings: ${a.recordings().join(",")} / ${b.recordings().join(",")}`);
+      assertTone(checkTone(heardByA, 440, { minSeconds: 2 }), "the originated phone", 440);
+      assertTone(checkTone(heardByB, 1000, { minSeconds: 2 }), "the phone its dialplan dialled", 1000);
+      await waitUntil(async () => (/Channels:\s+0/.test((await pbx.rx("core show resources")).stdout) ? true : undefined), 10000, "no channel left");
+    } finally {
+      c.disconnect();
+      await a.stop();
+      await b.stop();
+    }
+  });
+
+  it("Originate to an application (Echo): the phone hears itself; a phone that does not answer is Reason 3", async () => {
+    const { c, events } = await client();
+    const a = await phone("a", "127.0.0.2", "22200-22299", true, tone1000);
+    try {
+      const r = await c.action({ Action: "Originate", Channel: `PJSIP/${PHONES.a.id}`, Application: "Echo", Timeout: "10000" }, true);
+      assert.equal(r.Response, "Success", "a synchronous Originate answers once the phone did");
+      await a.waitEvent("CALL_ESTABLISHED", 10000);
+      await sleep(3000);
+      await c.action({ Action: "Hangup", Channel: `/^PJSIP\\/${PHONES.a.id}-/` }, true);
+      await a.waitEvent("CALL_CLOSED", 10000);
+      await sleep(500);
+      const heard = a.recordings().find((f) => f.endsWith("-dec.wav"));
+      assert.ok(heard);
+      assertTone(checkTone(heard, 1000, { minSeconds: 1.5 }), "the phone originated into Echo()", 1000);
+    } finally {
+      await a.stop();
+    }
+    const b = await phone("b", "127.0.0.3", "22300-22399", false, tone);
+    try {
+      events.length = 0;
+      const r = await c.action({ Action: "Originate", Channel: `PJSIP/${PHONES.b.id}`, Application: "Echo", Timeout: "2000", Async: "1", ActionID: "orig-2" }, true);
+      assert.equal(r.Response, "Success");
+      await waitUntil(() => events.some((e) => e.Event === "OriginateResponse"), 10000, "OriginateResponse");
+      const o = events.find((e) => e.Event === "OriginateResponse")!;
+      assert.equal(o.Response, "Failure");
+      assert.equal(o.Reason, "3", "no answer");
+      const { c: reader } = await client(READER.user, READER.secret);
+      try {
+        const denied = await reader.action({ Action: "Originate", Channel: `PJSIP/${PHONES.b.id}`, Application: "Echo" }, true);
+        assert.equal(denied.Message, "Permission denied", "write= without originate cannot place calls");
+      } finally {
+        reader.disconnect();
+      }
+    } finally {
+      c.disconnect();
       await b.stop();
     }
   });

@@ -26,6 +26,7 @@ import { AmiServer } from "./ami-server.js";
 import { callManagerChannels } from "./channel-access.js";
 import { channelActions } from "./actions/channel-actions.js";
 import { coreActions } from "./actions/core-actions.js";
+import { originateAction } from "./actions/originate-action.js";
 import { pjsipActions } from "./actions/pjsip-actions.js";
 import { stateActions } from "./actions/state-actions.js";
 import { registerManagerCommands } from "./manager-commands.js";
@@ -97,6 +98,10 @@ export class AmiModule implements SwitchboardModule {
         },
         userEvent: (fields) => this.server?.publish("UserEvent", "user", fields),
         now: () => ctx.clock.now(),
+      }),
+      originateAction({
+        originate: (req) => calls().originate(req),
+        publish: (fields) => this.server?.publish("OriginateResponse", "call", fields),
       }),
       ...channelActions({ channels, globals: () => d.calls.calls.globals, now: () => ctx.clock.now() }),
       ...pjsipActions({

@@ -43,6 +43,20 @@ export function callManagerChannels(calls: () => CallManager | undefined): Chann
         } });
       }
     }
+    for (const c of m.originated) {
+      const bridgeId = c.bridge?.has(c.name) === true ? c.bridge.id : "";
+      out.push({ channel: c.channel, bridgeId, peerName: c.peer?.name ?? "", endpointId: c.endpoint.id, hangup: (cause) => {
+          c.channel.requestHangup("soft", cause);
+          void c.hangup(cause);
+        } });
+      const legs = c.peer !== undefined ? [c.peer, ...[...c.ringing_].filter((l) => l !== c.peer)] : [...c.ringing_];
+      for (const l of legs) {
+        out.push({ channel: l.channel, bridgeId: l === c.peer ? bridgeId : "", peerName: c.name, endpointId: l.endpoint.id, hangup: (cause) => {
+            l.channel.requestHangup("soft", cause);
+            l.hangup();
+          } });
+      }
+    }
     return out;
   };
   return {

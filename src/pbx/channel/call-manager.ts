@@ -18,6 +18,9 @@ import type { DialplanExecutor } from "../dialplan/executor.js";
 import { MediaSession, type CheckedOffer } from "../media-session/media-session.js";
 import type { RequestContext } from "../pipeline/request-context.js";
 import type { CallContext } from "./call-context.js";
+import type { DialCaller } from "./dial-caller.js";
+import { originate, type OriginateRequest, type OriginateResult } from "./originate.js";
+import type { OriginatedCall } from "./originated-call.js";
 import type { Channel } from "./channel.js";
 import { channelFields } from "../events.js";
 import { nextChannelName, nextUniqueId } from "./channel-name.js";
@@ -46,7 +49,9 @@ interface MediaLeg {
 
 export class CallManager {
   readonly calls = new Set<InboundCall>();
-  private readonly outboundByCallId = new Map<string, { leg: OutboundLeg; call: InboundCall }>();
+  /** Calls the PBX placed itself (Originate), while they last. */
+  readonly originated = new Set<OriginatedCall>();
+  private readonly outboundByCallId = new Map<string, { leg: OutboundLeg; call: DialCaller }>();
   readonly doctor: MediaDoctor;
   processed = 0;
   /** Channels whose phone has the call on hold (Hold/Unhold are reported on a change only). */
@@ -70,7 +75,7 @@ export class CallManager {
     return this.o.ctx;
   }
 
-  outboundLegs(): Array<{ leg: OutboundLeg; call: InboundCall }> {
+  outboundLegs(): Array<{ leg: OutboundLeg; call: DialCaller }> {
     return [...this.outboundByCallId.values()];
   }
 
@@ -247,9 +252,20 @@ export class CallManager {
     return { status: 200, body: sdp(answer.sdp) };
   }
 
+  /** Calls a device and, once it answers, runs the dialplan or one application on it (originate.ts). */
+  originate(req: OriginateRequest): Promise<OriginateResult> {
+    return originate({ ctx: this.o.ctx, hooks: this.dialHooks, executor: this.o.executor, calls: this.originated }, req);
+  }
+
   /** `channel request hangup`: ends one call (by any of its channel names) or all. */
   async hangupByName(name: string): Promise<number> {
     let n = 0;
+    for (const call of [...this.originated]) {
+      if (name === "all" || call.name === name || call.peer?.name === name || [...call.ringing_].some((l) => l.name === name)) {
+        await call.hangup(CAUSE.NORMAL_CLEARING);
+        n++;
+      }
+    }
     for (const call of [...this.calls]) {
       if (name === "all" || call.name === name || call.peer?.name === name || [...call.ringing_].some((l) => l.name === name)) {
         await call.hangup(CAUSE.NORMAL_CLEARING);

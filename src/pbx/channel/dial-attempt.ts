@@ -8,7 +8,7 @@
  *    │                ringing ──answered──► owner.answered() ──► bridged until either hangs up
  *    │                   └──── failed / stop() ──► DialEnd, media released
  */
-import { ASTERISK_SOURCE } from "../../core/logger.js";
+import { ASTERISK_SOURCE, type Logger } from "../../core/logger.js";
 import { canTranscode, transcodableCodecs } from "../../media/index.js";
 import { describeCodecs, type MediaCodec, type TelephoneEvent } from "../../media/sdp/index.js";
 import { offersTelephoneEvent } from "../media-session/dtmf-method.js";
@@ -20,16 +20,17 @@ import type { EndpointConfig } from "../../config/index.js";
 import type { Flow } from "../../sip/transport/types.js";
 import { flowFor, resolveFlow } from "../outbound/request-builder.js";
 import type { CallContext } from "./call-context.js";
+import type { CallerId } from "./channel.js";
 import { nextChannelName, nextUniqueId } from "./channel-name.js";
 import type { DialTarget } from "./dial-targets.js";
 import { dialStatusForResponse } from "./hangup-cause.js";
-import type { InboundCall } from "./inbound-call.js";
+import type { DialCaller } from "./dial-caller.js";
 import { mediaAddressFor } from "./media-address.js";
 import { OutboundLeg } from "./outbound-leg.js";
 
 export interface DialHooks {
   /** Called when a leg is created so in-dialog requests and stray 2xx can find it. */
-  track(leg: OutboundLeg, call: InboundCall): void;
+  track(leg: OutboundLeg, call: DialCaller): void;
   untrack(leg: OutboundLeg): void;
   stunAddress(): string | undefined;
 }
@@ -63,7 +64,7 @@ export class DialAttempt {
   constructor(
     private readonly ctx: CallContext,
     private readonly hooks: DialHooks,
-    private readonly call: InboundCall,
+    private readonly call: DialCaller,
     readonly target: DialTarget,
     private readonly owner: DialAttemptOwner,
   ) {}
@@ -80,7 +81,7 @@ export class DialAttempt {
   async start(): Promise<StartOutcome> {
     const { ctx, call, target: t } = this;
     const gate = ctx.tollFraud.admit(
-      { caller: { endpoint: call.endpoint, admission: call.o.admission, callerNum: call.callerId.num, peer: `${call.flow.remoteAddress}:${call.flow.remotePort}` }, trunk: t.endpoint, uri: t.uri },
+      { caller: { endpoint: call.endpoint, admission: call.admission, callerNum: call.callerId.num, peer: `${call.flow.remoteAddress}:${call.flow.remotePort}` }, trunk: t.endpoint, uri: t.uri },
       call.log,
     );
     if (!gate.ok) return { started: false, status: 403 };
@@ -92,13 +93,6 @@ export class DialAttempt {
 
   private async setUp(): Promise<StartOutcome> {
     const { ctx, call, target: t } = this;
-    const route = routeFor(t.endpoint);
-    const flow = await this.flow(route);
-    if (typeof flow === "string") {
-      call.log.notice({ endpoint: t.endpoint.id }, `Dial: cannot reach ${t.uri} for endpoint '${t.endpoint.id}': ${flow}`);
-      return { started: false, status: 503 };
-    }
-    if (call.hungUp() || !this.owner.open) return { started: false };
     const codecs = codecsForCallee(call.codecs, t.endpoint, call.telephoneEvent);
     if (codecs.length === 0) {
       const spoken = call.codecs[0]?.name ?? "none";
@@ -109,48 +103,24 @@ export class DialAttempt {
       );
       return { started: false, status: 488 };
     }
-    let alloc: Awaited<ReturnType<typeof ctx.media.allocate>>;
-    try {
-      alloc = await ctx.media.allocate({ group: call.callId, ...(flow.transport.family === 6 ? { bindAddress: "::" } : {}) });
-    } catch (err) {
-      // Out of RTP ports (rtp.conf rtpstart-rtpend too small for the load): this leg fails as
-      // congestion; the call itself and every other call go on.
-      call.log.warn({}, `Dial: cannot allocate media for ${t.endpoint.id}: ${err instanceof Error ? err.message : String(err)}`);
-      return { started: false, status: 503 };
-    }
-    if (call.hungUp() || !this.owner.open) {
-      ctx.media.release(alloc.id);
-      return { started: false };
-    }
-    const transportCfg = ctx.config().pjsip.transports.find((x) => x.id === flow.transport.id);
-    const media = new MediaSession({
-      media: ctx.media,
-      legId: alloc.id,
-      localPort: alloc.localPort,
-      address: mediaAddressFor(t.endpoint, flow, transportCfg, this.hooks.stunAddress()),
-      endpoint: t.endpoint,
-      sessionId: String(ctx.clock.now()),
-    });
-    // The caller's payload types (and its telephone-event) go to the callee unchanged, so RTP
-    // passes through the relay byte for byte when the callee takes one of the caller's codecs.
-    media.offer({ codecs, telephoneEvent: eventForCallee(call.telephoneEvent, codecs, t.endpoint) });
-    const leg = new OutboundLeg({
-      ctx,
-      name: nextChannelName(t.endpoint.id),
-      uniqueId: nextUniqueId(ctx.clock.now()),
+    const made = await createLeg(ctx, this.hooks, t, {
+      log: call.log,
+      group: call.callId,
       linkedId: call.uniqueId,
-      endpoint: t.endpoint,
-      target: t.uri,
-      flow,
       callerId: call.callerId,
-      media,
-      route,
+      // The caller's payload types (and its telephone-event) go to the callee unchanged, so RTP
+      // passes through the relay byte for byte when the callee takes one of the caller's codecs.
+      codecs,
+      telephoneEvent: eventForCallee(call.telephoneEvent, codecs, t.endpoint),
+      stillWanted: () => !call.hungUp() && this.owner.open,
     });
+    if (!("leg" in made)) return made;
+    const leg = made.leg;
+    const log = call.log;
     this.leg = leg;
     ctx.dtmf.attach(leg, () => (call.peer === leg ? call : undefined));
     call.ringing_.add(leg);
     this.hooks.track(leg, call);
-    const log = call.log;
     leg.on("ringing", () => {
       if (log.wants("verbose", 3)) log.verbose(3, APP_DIAL_C, `${leg.name} is ringing`);
       void call.ringing();
@@ -196,18 +166,6 @@ export class DialAttempt {
     leg.start();
     if (log.wants("verbose", 3)) log.verbose(3, APP_DIAL_C, `Called PJSIP/${t.dialString}`);
     return { started: true };
-  }
-
-  /**
-   * Where the INVITE goes: a registered contact where its REGISTER came from (flowFor); otherwise
-   * the endpoint's outbound_proxy, or the contact URI itself, looked up (A/AAAA) and sent over the
-   * endpoint's `transport=` when it names one.
-   */
-  private async flow(route: string | undefined): Promise<Flow | string> {
-    const { ctx, target: t } = this;
-    const ep = t.endpoint;
-    if (t.source && !route) return flowFor({ uri: t.uri, source: t.source }, ctx.transports) ?? "no transport for it";
-    return resolveFlow(route ?? t.uri, ep.transport, ctx.transports, async (host) => (await lookup(host)).address);
   }
 
   /** The callee's SDP (183 or 2xx): its relay leg sends there, and the caller keeps to its codecs. */
@@ -262,6 +220,71 @@ export class DialAttempt {
   }
 }
 
+export interface LegRequest {
+  log: Logger;
+  /** The media group (the call's Call-ID) its RTP port joins. */
+  group: string;
+  /** The oldest channel of the call; the leg's own Uniqueid when it starts one (originate). */
+  linkedId?: string;
+  /** The Uniqueid to give the leg (AMI ChannelId), else a fresh one. */
+  uniqueId?: string;
+  /** The From of our INVITE, and the channel's connected line. */
+  callerId: CallerId;
+  /** What to offer; undefined: the endpoint's own allow= list (an originated call has no caller). */
+  codecs: MediaCodec[] | undefined;
+  telephoneEvent: TelephoneEvent | undefined;
+  /** Asked after each wait: false drops the leg before it is made (its caller went away). */
+  stillWanted: () => boolean;
+}
+
+/**
+ * Makes an outgoing leg toward one dial target, its offer ready and its INVITE not yet sent: the
+ * transport (a registered contact where its REGISTER came from; otherwise the endpoint's
+ * outbound_proxy, or the contact URI itself, looked up and sent over the endpoint's `transport=`),
+ * its RTP port and its SDP. A leg that cannot be made says why as a status (503: no transport or
+ * no RTP port), or none when it is no longer wanted.
+ */
+export async function createLeg(ctx: CallContext, hooks: DialHooks, t: DialTarget, r: LegRequest): Promise<{ leg: OutboundLeg } | { started: false; status?: number }> {
+  const route = routeFor(t.endpoint);
+  const ep = t.endpoint;
+  const flow: Flow | string =
+    t.source && !route
+      ? (flowFor({ uri: t.uri, source: t.source }, ctx.transports) ?? "no transport for it")
+      : await resolveFlow(route ?? t.uri, ep.transport, ctx.transports, async (host) => (await lookup(host)).address);
+  if (typeof flow === "string") {
+    r.log.notice({ endpoint: ep.id }, `Dial: cannot reach ${t.uri} for endpoint '${ep.id}': ${flow}`);
+    return { started: false, status: 503 };
+  }
+  if (!r.stillWanted()) return { started: false };
+  let alloc: Awaited<ReturnType<typeof ctx.media.allocate>>;
+  try {
+    alloc = await ctx.media.allocate({ group: r.group, ...(flow.transport.family === 6 ? { bindAddress: "::" } : {}) });
+  } catch (err) {
+    // Out of RTP ports (rtp.conf rtpstart-rtpend too small for the load): this leg fails as
+    // congestion; the call itself and every other call go on.
+    r.log.warn({}, `Dial: cannot allocate media for ${ep.id}: ${err instanceof Error ? err.message : String(err)}`);
+    return { started: false, status: 503 };
+  }
+  if (!r.stillWanted()) {
+    ctx.media.release(alloc.id);
+    return { started: false };
+  }
+  const transportCfg = ctx.config().pjsip.transports.find((x) => x.id === flow.transport.id);
+  const media = new MediaSession({
+    media: ctx.media,
+    legId: alloc.id,
+    localPort: alloc.localPort,
+    address: mediaAddressFor(ep, flow, transportCfg, hooks.stunAddress()),
+    endpoint: ep,
+    sessionId: String(ctx.clock.now()),
+  });
+  if (r.codecs === undefined) media.offer();
+  else media.offer({ codecs: r.codecs, telephoneEvent: r.telephoneEvent });
+  const uniqueId = r.uniqueId ?? nextUniqueId(ctx.clock.now());
+  const leg = new OutboundLeg({ ctx, name: nextChannelName(ep.id), uniqueId, linkedId: r.linkedId ?? uniqueId, endpoint: ep, target: t.uri, flow, callerId: r.callerId, media, route });
+  return { leg };
+}
+
 /**
  * The endpoint's outbound_proxy as a Route (RFC 3261 §8.1.2 preloaded route): written as Asterisk
  * has it, `sip:proxy.example.com\;lr` (the `\;` read as `;`), with or without angle brackets.
@@ -277,7 +300,7 @@ export function routeFor(ep: EndpointConfig): string | undefined {
  * caller's (same payload type, so events pass untouched) when it has one; else one of our own on
  * a free payload type, so digits from an INFO or inband caller can reach it as events.
  */
-function eventForCallee(callerEvent: TelephoneEvent | undefined, codecs: readonly MediaCodec[], callee: EndpointConfig): TelephoneEvent | undefined {
+export function eventForCallee(callerEvent: TelephoneEvent | undefined, codecs: readonly MediaCodec[], callee: EndpointConfig): TelephoneEvent | undefined {
   if (!offersTelephoneEvent(callee)) return undefined;
   if (callerEvent !== undefined) return callerEvent;
   let pt = 101;

@@ -14,7 +14,7 @@ import type { CallContext } from "./call-context.js";
 import { DialAttempt, type DialAttemptOwner, type DialHooks } from "./dial-attempt.js";
 import { resolveDialTargets, type DialTarget } from "./dial-targets.js";
 import { CAUSE, dialStatusForResponse } from "./hangup-cause.js";
-import type { InboundCall } from "./inbound-call.js";
+import type { DialCaller } from "./dial-caller.js";
 
 export type { DialStatus, DialHooks };
 
@@ -29,7 +29,7 @@ const DIAL_CAUSE: Partial<Record<DialStatus, number>> = {
 /** The failure that speaks for all of them: busy beats unanswered beats congestion. */
 const FAILURE_ORDER = ["BUSY", "NOANSWER", "CONGESTION", "CHANUNAVAIL"] as const;
 
-export async function dial(ctx: CallContext, hooks: DialHooks, call: InboundCall, targets: string[], timeoutSec: number | undefined, _options: string): Promise<DialResult> {
+export async function dial(ctx: CallContext, hooks: DialHooks, call: DialCaller, targets: string[], timeoutSec: number | undefined, _options: string): Promise<DialResult> {
   const resolved = resolveDialTargets(ctx, call.log, targets);
   if (resolved.length === 0) return { status: "CHANUNAVAIL" };
   if (call.hungUp()) return { status: "CANCEL" };
@@ -53,7 +53,7 @@ export class Dial implements DialAttemptOwner {
   constructor(
     private readonly ctx: CallContext,
     private readonly hooks: DialHooks,
-    private readonly call: InboundCall,
+    private readonly call: DialCaller,
     private readonly targets: readonly DialTarget[],
     private readonly timeoutSec: number | undefined,
   ) {

@@ -136,6 +136,10 @@ export class InboundCall extends SipLeg implements DialplanChannel {
     return this.channel.vars;
   }
 
+  get admission(): Admission {
+    return this.o.admission;
+  }
+
   get callerId(): CallerId {
     return this.channel.callerId;
   }

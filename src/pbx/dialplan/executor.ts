@@ -102,6 +102,34 @@ export class DialplanExecutor {
     return { kind: "ended", reason: main.reason, ...where, steps };
   }
 
+  /**
+   * Runs one application on `channel` outside any extension (an originated call's
+   * `Application`/`Data`), then hangs it up as the end of a dialplan does.
+   */
+  async runApplication(channel: DialplanChannel, appName: string, data: string): Promise<"ok" | "no-application"> {
+    const dialplan = this.opts.dialplan();
+    this.syncGlobals(dialplan);
+    const app = this.opts.apps.get(appName);
+    const log = this.opts.log.child({ channel: channel.name, [CALLID]: channel.callid });
+    if (app === undefined) {
+      log.warn({}, `No application '${appName}' to originate ${channel.name} into`);
+      await channel.hangup(16);
+      return "no-application";
+    }
+    const state = new CallState({ channel, dialplan, globals: this.globals, funcs: this.opts.funcs, log, clock: this.clock });
+    state.context = "";
+    state.exten = "";
+    state.priority = 1;
+    channel.setLocation?.({ context: "", exten: "", priority: 1, app: app.name, data });
+    try {
+      await app.execute(this.appContext(state, data, state.substitute(data)));
+    } catch (err) {
+      log.error({ err, app: app.name }, `Application ${app.name} failed on ${channel.name}; hanging up`);
+    }
+    await this.finish(state);
+    return "ok";
+  }
+
   private syncGlobals(dialplan: Dialplan): void {
     if (this.globalsFrom === dialplan) return;
     if (this.globalsFrom !== undefined && dialplan.general.clearglobalvars) this.globals.clear();

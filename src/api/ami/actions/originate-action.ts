@@ -9,27 +9,8 @@
  * originate when it is one that runs programs or reads files (System, Exec …), as in Asterisk.
  */
 import { parseCallerIdAll } from "../../../pbx/funcs/callerid.js";
+import type { OriginateOutcome, OriginateRequest, OriginateResult } from "../../../pbx/channel/originate.js";
 import { failure, success, type AmiAction, type AmiFields } from "../ami-action.js";
-
-export type OriginateOutcome = "answered" | "busy" | "no-answer" | "congestion" | "failed";
-
-export interface OriginateRequest {
-  channel: string;
-  timeoutMs: number;
-  callerId?: { num: string; name: string };
-  variables?: Record<string, string>;
-  account?: string;
-  channelId?: string;
-  then: { kind: "exten"; context: string; exten: string; priority: number } | { kind: "app"; app: string; data: string };
-  onChannel?: (name: string, uniqueid: string) => void;
-}
-
-export interface OriginateResult {
-  outcome: OriginateOutcome;
-  channel?: string;
-  uniqueid?: string;
-  cause?: number;
-}
 
 export interface OriginateServices {
   originate: (req: OriginateRequest) => Promise<OriginateResult>;
@@ -115,39 +96,3 @@ export function originateAction(s: OriginateServices): AmiAction {
   };
 }
 
-export interface RedirectServices {
-  /** Moves a channel to context/exten/priority; false when there is no such channel. */
-  redirect: (channel: string, context: string, exten: string, priority: number) => boolean | Promise<boolean>;
-  exists: (channel: string) => boolean;
-}
-
-/**
- * Redirect: a channel (and with ExtraChannel a second one, "Dual Redirect") leaves what it is
- * doing and goes on in the dialplan at Context/Exten/Priority (the Extra* values for the second,
- * defaulting to the first's).
- */
-export function redirectAction(s: RedirectServices): AmiAction {
-  return {
-    name: "Redirect",
-    privilege: ["call"],
-    synopsis: "Redirect (transfer) a call.",
-    async handle(req) {
-      const name = req.get("Channel") ?? "";
-      if (name.length === 0) return failure("Channel not specified");
-      const extra = req.get("ExtraChannel") ?? "";
-      const exten = req.get("Exten") ?? "";
-      const context = req.get("Context") ?? "";
-      const prioText = req.get("Priority") ?? "1";
-      if (!/^\d+$/.test(prioText) || Number(prioText) < 1) return failure(`Invalid priority`);
-      if (exten.length === 0) return failure("Exten not specified");
-      if (!s.exists(name)) return failure(`Channel does not exist: ${name}`);
-      if (extra.length > 0 && !s.exists(extra)) return failure(`ExtraChannel does not exist: ${extra}`);
-      const ctx = context.length > 0 ? context : "default";
-      if (!(await s.redirect(name, ctx, exten, Number(prioText)))) return failure("Redirect failed");
-      if (extra.length === 0) return success("Redirect successful");
-      const xPrio = req.get("ExtraPriority") ?? prioText;
-      const ok = await s.redirect(extra, req.get("ExtraContext") || ctx, req.get("ExtraExten") || exten, /^\d+$/.test(xPrio) ? Number(xPrio) : 1);
-      return ok ? success("Dual Redirect successful") : failure("Secondary redirect failed");
-    },
-  };
-}
