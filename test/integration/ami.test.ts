@@ -425,6 +425,25 @@ describe("AMI (integration: asterisk-ami-client, asterisk-manager, raw TCP, bare
     }
   });
 
+  it("the console's channel originate places the call too; core show channels lists it", async () => {
+    const a = await phone("a", "127.0.0.2", "22400-22499", true, tone1000);
+    try {
+      const r = await pbx.rx(`channel originate PJSIP/${PHONES.a.id} application Echo`);
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      await a.waitEvent("CALL_ESTABLISHED", 10000);
+      const list = await waitUntil(async () => {
+        const out = (await pbx.rx("core show channels")).stdout;
+        return new RegExp(`^PJSIP/${PHONES.a.id}-\\S+ +.*Up +Echo`, "m").test(out) ? out : undefined;
+      }, 5000, "the originated channel in core show channels");
+      assert.match(list, /^1 active call$/m);
+      assert.match((await pbx.rx("channel originate PJSIP/4001 dance")).stdout, /^Usage: channel originate/);
+      await pbx.rx("channel request hangup all");
+      await a.waitEvent("CALL_CLOSED", 10000);
+    } finally {
+      await a.stop();
+    }
+  });
+
   it("UserEvent reaches sessions reading class user; Events: off stops events", async () => {
     const { c: sender } = await client();
     const { c: listener, events } = await client();

@@ -9,6 +9,8 @@ import type { TransactionLayer } from "../../sip/transaction/transaction-layer.j
 import type { CallManager } from "./call-manager.js";
 import type { InboundCall } from "./inbound-call.js";
 import type { OutboundLeg } from "./outbound-leg.js";
+import type { OriginatedCall } from "./originated-call.js";
+import type { OriginateRequest } from "./originate.js";
 
 interface Row {
   name: string;
@@ -36,9 +38,12 @@ function hms(sec: number): string {
   return `${String(h).padStart(2, "0")}:${String(m).padStart(2, "0")}:${String(s).padStart(2, "0")}`;
 }
 
+/** A channel that runs the dialplan: a call's incoming leg, or a call the PBX originated. */
+type DialplanLeg = InboundCall | OriginatedCall;
+
 function rows(calls: CallManager, now: number): Row[] {
   const out: Row[] = [];
-  for (const c of calls.calls) {
+  for (const c of [...calls.calls, ...calls.originated]) {
     out.push(inboundRow(c, now));
     const legs: OutboundLeg[] = c.peer ? [c.peer] : [];
     for (const l of c.ringing_) if (!legs.includes(l)) legs.push(l);
@@ -47,7 +52,7 @@ function rows(calls: CallManager, now: number): Row[] {
   return out;
 }
 
-function inboundRow(c: InboundCall, now: number): Row {
+function inboundRow(c: DialplanLeg, now: number): Row {
   const ch = c.channel;
   return {
     name: ch.name,
@@ -67,7 +72,7 @@ function inboundRow(c: InboundCall, now: number): Row {
   };
 }
 
-function outboundRow(l: OutboundLeg, c: InboundCall, now: number): Row {
+function outboundRow(l: OutboundLeg, c: DialplanLeg, now: number): Row {
   return {
     name: l.name,
     location: "(None)",
@@ -91,6 +96,31 @@ export function registerChannelCommands(registry: CommandRegistrar, calls: CallM
   const names = () => rows(calls, now()).map((r) => r.name);
   const unregs = [
     registry.register({
+      command: "channel originate",
+      summary: "Originate a call",
+      usage:
+        "Usage: channel originate <tech/data> [application|exten] <appname|[exten@][context]> [appdata]\n" +
+        "       Originate a call to the given device. Once it answers, it either runs the given\n" +
+        "       application with its data, or goes to the given extension (s@default when not given).\n",
+      complete: ({ args, word }) => (args.length === 1 ? completeFrom(["application", "extension"], word) : []),
+      handler: ({ args }) => {
+        const [target, kind, what, ...rest] = args;
+        if (target === undefined || kind === undefined) throw new CliUsageError();
+        let then: OriginateRequest["then"];
+        if (kind.toLowerCase() === "application") {
+          if (what === undefined) throw new CliUsageError();
+          then = { kind: "app", app: what, data: rest.join(" ") };
+        } else if (kind.toLowerCase() === "extension") {
+          const spec = what ?? "s";
+          const at = spec.indexOf("@");
+          then = { kind: "exten", exten: at < 0 ? spec : spec.slice(0, at) || "s", context: at < 0 ? "default" : spec.slice(at + 1) || "default", priority: 1 };
+        } else throw new CliUsageError();
+        // As Asterisk's CLI does: the call is placed in the background, the command says nothing.
+        void calls.originate({ channel: target, timeoutMs: 30000, then });
+        return "";
+      },
+    }),
+    registry.register({
       command: "core show channels",
       summary: "Display information on channels",
       usage: "Usage: core show channels [concise|verbose|count]\n       Lists currently defined channels and some information about them.\n",
@@ -99,7 +129,7 @@ export function registerChannelCommands(registry: CommandRegistrar, calls: CallM
         const mode = args[0]?.toLowerCase();
         if (args.length > 1 || (mode && !["concise", "verbose", "count"].includes(mode))) throw new CliUsageError();
         const list = rows(calls, now());
-        const active = calls.calls.size;
+        const active = calls.calls.size + calls.originated.size;
         const totals = `${list.length} active channel${list.length === 1 ? "" : "s"}\n${active} active call${active === 1 ? "" : "s"}\n${calls.processed} call${calls.processed === 1 ? "" : "s"} processed\n`;
         if (mode === "count") return totals;
         if (mode === "concise") {
