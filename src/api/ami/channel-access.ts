@@ -6,6 +6,7 @@
  */
 import type { CallManager } from "../../pbx/channel/call-manager.js";
 import type { Channel } from "../../pbx/channel/channel.js";
+import type { OutboundLeg } from "../../pbx/channel/outbound-leg.js";
 
 export interface LiveChannel {
   readonly channel: Channel;
@@ -23,41 +24,52 @@ export interface ChannelAccess {
   find(name: string): LiveChannel | undefined;
 }
 
+/** A channel that runs the dialplan (a call's incoming leg, an originated call) and its outgoing legs. */
+interface DialplanSide {
+  readonly channel: Channel;
+  readonly name: string;
+  readonly endpoint: { readonly id: string };
+  readonly bridge: { has(name: string): boolean; readonly id: string } | undefined;
+  readonly peer: OutboundLeg | undefined;
+  readonly ringing_: ReadonlySet<OutboundLeg>;
+  hangup(cause?: number): Promise<void>;
+}
+
+function sideChannels(c: DialplanSide): LiveChannel[] {
+  const bridgeId = c.bridge?.has(c.name) === true ? c.bridge.id : "";
+  const out: LiveChannel[] = [
+    {
+      channel: c.channel,
+      bridgeId,
+      peerName: c.peer?.name ?? "",
+      endpointId: c.endpoint.id,
+      hangup: (cause) => {
+        c.channel.requestHangup("soft", cause);
+        void c.hangup(cause);
+      },
+    },
+  ];
+  const legs = c.peer !== undefined ? [c.peer, ...[...c.ringing_].filter((l) => l !== c.peer)] : [...c.ringing_];
+  for (const l of legs) {
+    out.push({
+      channel: l.channel,
+      bridgeId: l === c.peer ? bridgeId : "",
+      peerName: c.name,
+      endpointId: l.endpoint.id,
+      hangup: (cause) => {
+        l.channel.requestHangup("soft", cause);
+        l.hangup();
+      },
+    });
+  }
+  return out;
+}
+
 export function callManagerChannels(calls: () => CallManager | undefined): ChannelAccess {
   const list = (): LiveChannel[] => {
     const m = calls();
     if (m === undefined) return [];
-    const out: LiveChannel[] = [];
-    for (const c of m.calls) {
-      const bridgeId = c.bridge?.has(c.name) === true ? c.bridge.id : "";
-      out.push({ channel: c.channel, bridgeId, peerName: c.peer?.name ?? "", endpointId: c.endpoint.id, hangup: (cause) => {
-          c.channel.requestHangup("soft", cause);
-          void c.hangup(cause);
-        } });
-      const legs = c.peer !== undefined ? [c.peer, ...[...c.ringing_].filter((l) => l !== c.peer)] : [...c.ringing_];
-      for (const l of legs) {
-        const bridged = l === c.peer && bridgeId.length > 0;
-        out.push({ channel: l.channel, bridgeId: bridged ? bridgeId : "", peerName: c.name, endpointId: l.endpoint.id, hangup: (cause) => {
-          l.channel.requestHangup("soft", cause);
-          l.hangup();
-        } });
-      }
-    }
-    for (const c of m.originated) {
-      const bridgeId = c.bridge?.has(c.name) === true ? c.bridge.id : "";
-      out.push({ channel: c.channel, bridgeId, peerName: c.peer?.name ?? "", endpointId: c.endpoint.id, hangup: (cause) => {
-          c.channel.requestHangup("soft", cause);
-          void c.hangup(cause);
-        } });
-      const legs = c.peer !== undefined ? [c.peer, ...[...c.ringing_].filter((l) => l !== c.peer)] : [...c.ringing_];
-      for (const l of legs) {
-        out.push({ channel: l.channel, bridgeId: l === c.peer ? bridgeId : "", peerName: c.name, endpointId: l.endpoint.id, hangup: (cause) => {
-            l.channel.requestHangup("soft", cause);
-            l.hangup();
-          } });
-      }
-    }
-    return out;
+    return [...m.calls, ...m.originated].flatMap(sideChannels);
   };
   return {
     list,

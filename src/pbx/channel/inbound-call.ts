@@ -10,9 +10,8 @@
  * answer MUST be in the acknowledgement for that message (in this specification, ACK for a 2xx
  * response)." An ACK without one, or with one we cannot use, ends the call with BYE.
  */
-import { ASTERISK_SOURCE, CALLID, type Logger } from "../../core/logger.js";
+import { CALLID, type Logger } from "../../core/logger.js";
 import type { EndpointConfig } from "../../config/index.js";
-import { canTranscode, transcodableCodecs } from "../../media/index.js";
 import type { MediaCodec, TelephoneEvent } from "../../media/sdp/index.js";
 import type { SipRequest } from "../../sip/message/message.js";
 import type { Dialog } from "../../sip/dialog/dialog.js";
@@ -22,7 +21,7 @@ import type { Flow } from "../../sip/transport/types.js";
 import type { Bridge } from "../bridge/bridge.js";
 import type { DialplanChannel } from "../dialplan/executor.js";
 import type { PlayOutcome, RecordOutcome, RecordRequest } from "../dialplan/channel.js";
-import { DigitQueue, type DigitWait } from "./digit-queue.js";
+import { LegAudio } from "./leg-audio.js";
 import { capabilitiesFor } from "../endpoint/endpoint-capabilities.js";
 import { parseCallerIdAll } from "../funcs/callerid.js";
 import type { Admission } from "../toll-fraud/toll-fraud-gate.js";
@@ -89,7 +88,8 @@ export class InboundCall extends SipLeg implements DialplanChannel {
   readonly lateOffer: boolean;
   /** The language of the prompts played to this channel (CHANNEL(language)); endpoint `language`, else en. */
   language: string;
-  private readonly digits: DigitQueue;
+  /** Prompts, recordings, keys and waits on this channel's own audio. */
+  private readonly audio: LegAudio;
 
   constructor(readonly o: InboundCallOptions) {
     super();
@@ -98,7 +98,7 @@ export class InboundCall extends SipLeg implements DialplanChannel {
     this.lateOffer = o.media.state === "offering";
     this.log = o.ctx.log.child({ channel: o.name, [CALLID]: this.callid });
     this.language = o.endpoint.language.length > 0 ? o.endpoint.language : o.ctx.config().asterisk?.options.defaultlanguage || "en";
-    this.digits = new DigitQueue(o.ctx.clock);
+    this.audio = new LegAudio(o.ctx, this);
     this.mediaReady = this.lateOffer ? new Promise<void>((r) => (this.markMediaReady = r)) : Promise.resolve();
     const timer = o.terms.timer;
     const caps = capabilitiesFor(o.ctx.capabilities, o.endpoint);
@@ -325,73 +325,22 @@ export class InboundCall extends SipLeg implements DialplanChannel {
     return Promise.race([this.mediaReady, this.whenEnded()]);
   }
 
-  /** What playback sends the caller: the first of our codecs the media workers can encode. */
-  private mediaFormat(): { payloadType: number; codec: string; fmtp?: string; ptimeMs?: number } | undefined {
-    const c = this.codecs.find((x) => canTranscode(x.name));
-    if (c === undefined) return undefined;
-    const fmtp = this.media.remoteFmtpOf(c.name) ?? c.fmtp;
-    const ptime = this.media.ptimeMs;
-    return { payloadType: c.payloadType, codec: c.name, ...(fmtp !== undefined ? { fmtp } : {}), ...(ptime !== undefined ? { ptimeMs: ptime } : {}) };
-  }
-
   async playback(what: string): Promise<"ok" | "failed"> {
     const r = await this.play(what, "");
     return r.status === "ok" ? "ok" : "failed";
   }
 
   /**
-   * Plays a prompt; a key in `interruptKeys` pressed meanwhile (or typed ahead) stops it and is
-   * returned. Other keys are dropped while it plays, as Asterisk's stream-and-wait does.
+   * Plays a prompt (answering first unless early media is flowing); a key in `interruptKeys`
+   * pressed meanwhile (or typed ahead) stops it and is returned.
    */
   async play(what: string, interruptKeys: string): Promise<PlayOutcome> {
     if (this.ended) return { status: "failed" };
-    const fmt = this.mediaFormat();
-    const source = this.o.ctx.sounds.find(what, this.language, fmt?.codec);
-    if (!source) return { status: "failed" };
-    // file.c's line for each file played, with the file found (Asterisk names it without the directory).
-    if (source.kind === "file" && this.log.wants("verbose", 3)) this.log.verbose(3, { [ASTERISK_SOURCE]: "file.c" }, `<${this.name}> Playing '${source.path}' (language '${this.language}')`);
-    if (!fmt) {
-      this.log.warn({}, `${this.name}: Playback cannot encode any codec of the call (negotiated ${this.codecs.map((c) => c.name).join("|")}; Switchboard encodes ${transcodableCodecs().join(", ")}): allow one of those for endpoint '${this.endpoint.id}'`);
-      return { status: "failed" };
-    }
+    const prompt = this.audio.prepare(what);
+    if (prompt === undefined) return { status: "failed" };
     if (!this.answered && !this.earlyMediaSent) await this.answer();
     await this.whenMediaReady();
-    if (this.ended) return { status: "failed" };
-    const done = this.o.ctx.media.play(this.mediaLegId, source, fmt);
-    const keys = interruptKeys.length > 0 ? this.keyPress(interruptKeys) : undefined;
-    let r: Awaited<typeof done> | "stopped" | { digit: string | undefined };
-    try {
-      r = await Promise.race([done, this.whenEnded().then(() => "stopped" as const), ...(keys ? [keys.digit.then((d) => ({ digit: d }))] : [])]);
-    } finally {
-      keys?.cancel();
-    }
-    if (typeof r === "object") {
-      this.o.ctx.media.stopPlayback(this.mediaLegId);
-      return r.digit === undefined ? { status: "failed" } : { status: "interrupted", digit: r.digit };
-    }
-    if (r === "stopped") this.o.ctx.media.stopPlayback(this.mediaLegId);
-    return r === "done" ? { status: "ok" } : { status: "failed" };
-  }
-
-  /** The next key among `keys` (others are dropped); cancel() stops waiting. */
-  private keyPress(keys: string): { digit: Promise<string | undefined>; cancel(): void } {
-    let current: DigitWait | undefined;
-    let cancelled = false;
-    const next = async (): Promise<string | undefined> => {
-      for (;;) {
-        if (cancelled) return undefined;
-        current = this.digits.wait(Infinity);
-        const d = await current.digit;
-        if (d === undefined || keys.includes(d)) return d;
-      }
-    };
-    return {
-      digit: next(),
-      cancel: () => {
-        cancelled = true;
-        current?.cancel();
-      },
-    };
+    return this.audio.play(prompt, interruptKeys);
   }
 
   /**
@@ -402,26 +351,7 @@ export class InboundCall extends SipLeg implements DialplanChannel {
     if (this.ended) return { reason: "hangup", samples: new Int16Array(0), trailingSilenceMs: 0 };
     if (!this.answered && !this.earlyMediaSent) await this.answer();
     await this.whenMediaReady();
-    if (this.ended) return { reason: "hangup", samples: new Int16Array(0), trailingSilenceMs: 0 };
-    // Keys pressed before the recording (during the greeting, the beep) do not end it.
-    this.digits.clear();
-    const rec = this.o.ctx.media.record(this.mediaLegId, { maxMs: o.maxMs, silenceMs: o.silenceMs, silenceThreshold: o.silenceThreshold });
-    const keys = o.stopKeys.length > 0 ? this.keyPress(o.stopKeys) : undefined;
-    let digit: string | undefined;
-    void keys?.digit.then((d) => {
-      if (d === undefined) return;
-      digit = d;
-      this.o.ctx.media.stopRecording(this.mediaLegId);
-    });
-    void this.whenEnded().then(() => this.o.ctx.media.stopRecording(this.mediaLegId));
-    let r: Awaited<typeof rec>;
-    try {
-      r = await rec;
-    } finally {
-      keys?.cancel();
-    }
-    const reason = digit !== undefined ? "dtmf" : this.ended && r.reason === "stopped" ? "hangup" : r.reason;
-    return { ...r, reason, ...(digit !== undefined ? { digit } : {}) };
+    return this.audio.record(o);
   }
 
   async echo(): Promise<void> {
@@ -439,16 +369,16 @@ export class InboundCall extends SipLeg implements DialplanChannel {
   }
 
   heardDigit(digit: string): void {
-    this.digits.heard(digit);
+    this.audio.digits.heard(digit);
   }
 
   readDigit(timeoutMs: number): Promise<string | undefined> {
-    return this.digits.wait(timeoutMs).digit;
+    return this.audio.digits.wait(timeoutMs).digit;
   }
 
   /** Forgets keys typed ahead. */
   clearDigits(): void {
-    this.digits.clear();
+    this.audio.digits.clear();
   }
 
   sendDtmf(digit: string, durationMs: number): boolean {
@@ -457,14 +387,7 @@ export class InboundCall extends SipLeg implements DialplanChannel {
   }
 
   wait(seconds: number): Promise<void> {
-    if (this.ended) return Promise.resolve();
-    return new Promise((resolve) => {
-      const t = this.o.ctx.clock.setTimeout(resolve, Math.max(0, seconds * 1000));
-      void this.whenEnded().then(() => {
-        t.cancel();
-        resolve();
-      });
-    });
+    return this.audio.wait(seconds);
   }
 
   dial(targets: string[], timeoutSec: number | undefined, options: string): ReturnType<DialplanChannel["dial"]> {
@@ -487,11 +410,8 @@ export class InboundCall extends SipLeg implements DialplanChannel {
     await this.playTone("tone:congestion", timeoutSec);
   }
 
-  private async playTone(name: string, timeoutSec?: number): Promise<void> {
-    const p = this.playback(name);
-    if (timeoutSec && timeoutSec > 0) await Promise.race([p, this.wait(timeoutSec)]);
-    else await this.whenEnded();
-    this.o.ctx.media.stopPlayback(this.mediaLegId);
+  private playTone(name: string, timeoutSec?: number): Promise<void> {
+    return this.audio.tone(this.playback(name), timeoutSec);
   }
 
   /** Ends the call from our side: an error response before answer, BYE after. */
@@ -526,7 +446,7 @@ export class InboundCall extends SipLeg implements DialplanChannel {
 
   private finish(cause: number): void {
     this.ended = true;
-    this.digits.end();
+    this.audio.digits.end();
     for (const fn of this.endingHooks.splice(0)) fn();
     // Both channels leave the bridge before either is hung up, as in Asterisk.
     this.bridgeValue?.close();

@@ -9,7 +9,6 @@
  */
 import type { Logger } from "../../core/logger.js";
 import type { MediaCodec, TelephoneEvent } from "../../media/sdp/index.js";
-import { canTranscode } from "../../media/index.js";
 import type { Flow } from "../../sip/transport/types.js";
 import type { Bridge } from "../bridge/bridge.js";
 import type { DialplanChannel, DialResult, PlayOutcome, RecordOutcome, RecordRequest } from "../dialplan/channel.js";
@@ -18,7 +17,7 @@ import type { CallContext } from "./call-context.js";
 import type { CallerId } from "./channel.js";
 import type { DialCaller } from "./dial-caller.js";
 import { nextCallId } from "./channel-name.js";
-import { DigitQueue } from "./digit-queue.js";
+import { LegAudio } from "./leg-audio.js";
 import { CAUSE } from "./hangup-cause.js";
 import type { OutboundLeg } from "./outbound-leg.js";
 
@@ -45,13 +44,14 @@ export class OriginatedCall implements DialplanChannel, DialCaller {
   private ended = false;
   private readonly endingHooks: Array<() => void> = [];
   private readonly endWaiters: Array<() => void> = [];
-  private readonly digits: DigitQueue;
+  /** Prompts, recordings, keys and waits on the channel's own audio. */
+  private readonly audio: LegAudio;
   language: string;
 
   constructor(private readonly o: OriginatedCallOptions) {
     this.leg = o.leg;
     this.log = o.log;
-    this.digits = new DigitQueue(o.ctx.clock);
+    this.audio = new LegAudio(o.ctx, this);
     this.language = o.leg.endpoint.language.length > 0 ? o.leg.endpoint.language : o.ctx.config().asterisk?.options.defaultlanguage || "en";
     o.leg.on("remoteHangup", () => {
       this.o.leg.channel.requestHangup("remote", CAUSE.NORMAL_CLEARING);
@@ -156,7 +156,7 @@ export class OriginatedCall implements DialplanChannel, DialCaller {
   private finish(cause: number): void {
     if (this.ended) return;
     this.ended = true;
-    this.digits.end();
+    this.audio.digits.end();
     for (const fn of this.endingHooks.splice(0)) fn();
     this.bridgeValue?.close();
     for (const l of [...this.ringing_]) l.cancel();
@@ -167,68 +167,18 @@ export class OriginatedCall implements DialplanChannel, DialCaller {
     this.o.onEnd(this);
   }
 
-  private mediaFormat(): { payloadType: number; codec: string; fmtp?: string; ptimeMs?: number } | undefined {
-    const c = this.codecs.find((x) => canTranscode(x.name));
-    if (c === undefined) return undefined;
-    const fmtp = this.media.remoteFmtpOf(c.name) ?? c.fmtp;
-    const ptime = this.media.ptimeMs;
-    return { payloadType: c.payloadType, codec: c.name, ...(fmtp !== undefined ? { fmtp } : {}), ...(ptime !== undefined ? { ptimeMs: ptime } : {}) };
-  }
-
   async playback(what: string): Promise<"ok" | "failed"> {
     return (await this.play(what, "")).status === "ok" ? "ok" : "failed";
   }
 
   async play(what: string, interruptKeys: string): Promise<PlayOutcome> {
     if (this.ended) return { status: "failed" };
-    const fmt = this.mediaFormat();
-    const source = this.o.ctx.sounds.find(what, this.language, fmt?.codec);
-    if (!source || !fmt) return { status: "failed" };
-    const done = this.o.ctx.media.play(this.mediaLegId, source, fmt);
-    const key = interruptKeys.length > 0 ? this.keyAmong(interruptKeys) : undefined;
-    const r = await Promise.race([done, this.whenEnded().then(() => "stopped" as const), ...(key ? [key.digit.then((d) => ({ digit: d }))] : [])]);
-    key?.cancel();
-    if (typeof r === "object" || r === "stopped") this.o.ctx.media.stopPlayback(this.mediaLegId);
-    if (typeof r === "object") return r.digit === undefined ? { status: "failed" } : { status: "interrupted", digit: r.digit };
-    return r === "done" ? { status: "ok" } : { status: "failed" };
+    const prompt = this.audio.prepare(what);
+    return prompt === undefined ? { status: "failed" } : this.audio.play(prompt, interruptKeys);
   }
 
-  private keyAmong(keys: string): { digit: Promise<string | undefined>; cancel(): void } {
-    let cancelled = false;
-    let wait: ReturnType<DigitQueue["wait"]> | undefined;
-    const next = async (): Promise<string | undefined> => {
-      for (;;) {
-        if (cancelled) return undefined;
-        wait = this.digits.wait(Infinity);
-        const d = await wait.digit;
-        if (d === undefined || keys.includes(d)) return d;
-      }
-    };
-    return {
-      digit: next(),
-      cancel: () => {
-        cancelled = true;
-        wait?.cancel();
-      },
-    };
-  }
-
-  async record(o: RecordRequest): Promise<RecordOutcome> {
-    if (this.ended) return { reason: "hangup", samples: new Int16Array(0), trailingSilenceMs: 0 };
-    this.digits.clear();
-    const rec = this.o.ctx.media.record(this.mediaLegId, { maxMs: o.maxMs, silenceMs: o.silenceMs, silenceThreshold: o.silenceThreshold });
-    const key = o.stopKeys.length > 0 ? this.keyAmong(o.stopKeys) : undefined;
-    let digit: string | undefined;
-    void key?.digit.then((d) => {
-      if (d === undefined) return;
-      digit = d;
-      this.o.ctx.media.stopRecording(this.mediaLegId);
-    });
-    void this.whenEnded().then(() => this.o.ctx.media.stopRecording(this.mediaLegId));
-    const r = await rec;
-    key?.cancel();
-    const reason = digit !== undefined ? "dtmf" : this.ended && r.reason === "stopped" ? "hangup" : r.reason;
-    return { ...r, reason, ...(digit !== undefined ? { digit } : {}) };
+  record(o: RecordRequest): Promise<RecordOutcome> {
+    return this.audio.record(o);
   }
 
   async echo(): Promise<void> {
@@ -238,14 +188,7 @@ export class OriginatedCall implements DialplanChannel, DialCaller {
   }
 
   wait(seconds: number): Promise<void> {
-    if (this.ended) return Promise.resolve();
-    return new Promise((resolve) => {
-      const t = this.o.ctx.clock.setTimeout(resolve, Math.max(0, seconds * 1000));
-      void this.whenEnded().then(() => {
-        t.cancel();
-        resolve();
-      });
-    });
+    return this.audio.wait(seconds);
   }
 
   dial(targets: string[], timeoutSec: number | undefined, options: string): Promise<DialResult> {
@@ -260,23 +203,20 @@ export class OriginatedCall implements DialplanChannel, DialCaller {
     await this.tone("tone:congestion", timeoutSec);
   }
 
-  private async tone(name: string, timeoutSec?: number): Promise<void> {
-    const p = this.playback(name);
-    if (timeoutSec && timeoutSec > 0) await Promise.race([p, this.wait(timeoutSec)]);
-    else await this.whenEnded();
-    this.o.ctx.media.stopPlayback(this.mediaLegId);
+  private tone(name: string, timeoutSec?: number): Promise<void> {
+    return this.audio.tone(this.playback(name), timeoutSec);
   }
 
   heardDigit(digit: string): void {
-    this.digits.heard(digit);
+    this.audio.digits.heard(digit);
   }
 
   readDigit(timeoutMs: number): Promise<string | undefined> {
-    return this.digits.wait(timeoutMs).digit;
+    return this.audio.digits.wait(timeoutMs).digit;
   }
 
   clearDigits(): void {
-    this.digits.clear();
+    this.audio.digits.clear();
   }
 
   sendDtmf(digit: string, durationMs: number): boolean {
