@@ -39,8 +39,7 @@ export function authenticate(config: AriConfig, authorization: string | undefine
     sameText(creds.password, creds.password);
     return { kind: "failed", username: creds.username, reason: "InvalidAccountID" };
   }
-  // password_format=crypt is declared not implemented: the password is compared as written
-  // (as plain), which the load warning says.
+  // A password_format=crypt user is refused at load (config/ari/load-ari.ts): passwords are plain.
   if (!sameText(creds.password, user.password)) return { kind: "failed", username: creds.username, reason: "InvalidPassword" };
   return { kind: "ok", user };
 }

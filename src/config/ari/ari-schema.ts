@@ -27,7 +27,7 @@ export const ariGeneralSchema: ObjectSchema<typeof generalOptions> = {
 const userOptions = [
   bool("read_only", false, "The user may only GET; other methods answer 403."),
   str("password", "", "The user's password (as written, or a crypt(3) hash with password_format=crypt)."),
-  oneOf("password_format", ["plain", "crypt"] as const, "plain", "How password is written: plain text, or a crypt(3) hash.", { unimplementedValues: ["crypt"], hint: "crypt(3) hashes are not checked yet: the password is compared as written" }),
+  oneOf("password_format", ["plain", "crypt"] as const, "plain", "How password is written: plain text (crypt, a crypt(3) hash, is refused at load: Switchboard does not check such hashes)."),
 ] as const;
 
 export type AriUserValues = SchemaValues<typeof userOptions>;

@@ -57,6 +57,11 @@ export function buildAriConfig(parsed: ParsedConfig | undefined): AriConfigResul
       sink.warning(category.file, category.line, `ari.conf user '${category.name}' has no password= and cannot log in; user left out`);
       continue;
     }
+    if (v.passwordFormat === "crypt") {
+      // Comparing a crypt(3) hash as plain text would let the hash itself log in.
+      sink.error(category.file, category.line, `ari.conf user '${category.name}': password_format=crypt is not supported by Switchboard (crypt(3) hashes are not checked); write the password in plain text with password_format=plain; user left out`);
+      continue;
+    }
     if (users.has(category.name)) sink.warning(category.file, category.line, `ari.conf user '${category.name}' is defined twice; the later section wins`);
     users.set(category.name, { ...v, name: category.name, file: category.file, line: category.line });
   }

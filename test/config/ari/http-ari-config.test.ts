@@ -72,3 +72,10 @@ test("docs sync: http.conf and ari.conf samples are generated, list every option
   assert.equal(loaded.http.general.bindaddr, "127.0.0.1");
   assert.deepEqual([...loaded.ari.users.keys()], ["myapp", "wallboard"]);
 });
+
+test("ari.conf: a password_format=crypt user is refused at load (its hash must not log in as a password)", () => {
+  const c = loadConfiguration({ kind: "embedded", files: { "pjsip.conf": "", "ari.conf": "[general]\nenabled=yes\n[app]\ntype=user\npassword=$6$salt$hash\npassword_format=crypt\n" } });
+  const err = c.diagnostics.find((d) => d.severity === "error");
+  assert.match(err?.message ?? "", /password_format=crypt is not supported/);
+  assert.equal(c.ari.users.size, 0);
+});

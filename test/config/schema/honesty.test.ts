@@ -83,6 +83,7 @@ const CONSUMED_IN_CONFIG: Readonly<Record<string, string>> = {
   "directories.astspooldir": "load-asterisk.ts turns it into AsteriskConfig.spoolDir, under which voicemail keeps its mailboxes",
   "auth.auth_type":
     "only digest can be loaded: userpass and md5 are converted to digest and google_oauth is rejected in auth-schema.ts, so there is nothing left to branch on",
+  "ari-user.password_format": "load-ari.ts refuses a password_format=crypt user at load (an error); every loaded user has a plain password",
   "manageruser.secret": "load-manager.ts keeps it as ManagerUser.secret, which the AMI Login compares",
   "manageruser.deny": "load-manager.ts folds permit/deny into ManagerUser.rules, which the AMI Login checks",
   "manageruser.permit": "load-manager.ts folds permit/deny into ManagerUser.rules, which the AMI Login checks",
