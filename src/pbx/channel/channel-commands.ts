@@ -99,7 +99,8 @@ export function registerChannelCommands(registry: CommandRegistrar, calls: CallM
       command: "channel originate",
       summary: "Originate a call",
       usage:
-        "Usage: channel originate <tech/data> [application|exten] <appname|[exten@][context]> [appdata]\n" +
+        "Usage: channel originate <tech/data> application <appname> [appdata]\n" +
+        "       channel originate <tech/data> extension [exten@][context]\n" +
         "       Originate a call to the given device. Once it answers, it either runs the given\n" +
         "       application with its data, or goes to the given extension (s@default when not given).\n",
       complete: ({ args, word }) => (args.length === 1 ? completeFrom(["application", "extension"], word) : []),

@@ -59,6 +59,8 @@ export interface ChannelOptions {
   state: ChannelState;
   callerId: CallerId;
   connectedLine?: CallerId | undefined;
+  /** The account code (AMI Originate's Account): AccountCode in every event of the channel. */
+  accountCode?: string | undefined;
   context: string;
   exten: string;
   priority?: number;
@@ -94,6 +96,7 @@ export class Channel {
   priority: number;
   application = "";
   appData = "";
+  readonly accountCode: string;
   hangupCause: number | undefined;
   private stateValue: ChannelState;
   private ended = false;
@@ -105,6 +108,7 @@ export class Channel {
     this.endpointId = o.endpointId;
     this.createdAt = o.now;
     this.stateValue = o.state;
+    this.accountCode = o.accountCode ?? "";
     this.callerIdValue = o.callerId;
     this.connectedLineValue = o.connectedLine;
     this.context = o.context;
@@ -201,6 +205,7 @@ export class Channel {
       callerIdNum: this.callerId.num,
       callerIdName: this.callerId.name,
       ...(this.connectedLine ? { connectedLineNum: this.connectedLine.num, connectedLineName: this.connectedLine.name } : {}),
+      ...(this.accountCode.length > 0 ? { accountCode: this.accountCode } : {}),
       context: this.context,
       exten: this.exten,
       priority: this.priority,

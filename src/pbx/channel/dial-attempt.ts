@@ -228,6 +228,8 @@ export interface LegRequest {
   linkedId?: string;
   /** The Uniqueid to give the leg (AMI ChannelId), else a fresh one. */
   uniqueId?: string;
+  /** The leg's account code (AMI Originate's Account). */
+  accountCode?: string;
   /** The From of our INVITE, and the channel's connected line. */
   callerId: CallerId;
   /** What to offer; undefined: the endpoint's own allow= list (an originated call has no caller). */
@@ -281,7 +283,7 @@ export async function createLeg(ctx: CallContext, hooks: DialHooks, t: DialTarge
   if (r.codecs === undefined) media.offer();
   else media.offer({ codecs: r.codecs, telephoneEvent: r.telephoneEvent });
   const uniqueId = r.uniqueId ?? nextUniqueId(ctx.clock.now());
-  const leg = new OutboundLeg({ ctx, name: nextChannelName(ep.id), uniqueId, linkedId: r.linkedId ?? uniqueId, endpoint: ep, target: t.uri, flow, callerId: r.callerId, media, route });
+  const leg = new OutboundLeg({ ctx, name: nextChannelName(ep.id), uniqueId, linkedId: r.linkedId ?? uniqueId, endpoint: ep, target: t.uri, flow, callerId: r.callerId, media, route, accountCode: r.accountCode });
   return { leg };
 }
 

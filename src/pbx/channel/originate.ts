@@ -58,6 +58,7 @@ export async function originate(d: OriginateDeps, req: OriginateRequest): Promis
     log,
     group: `originate-${++sequence}`,
     ...(req.channelId !== undefined ? { uniqueId: req.channelId } : {}),
+    ...(req.account !== undefined ? { accountCode: req.account } : {}),
     callerId: req.callerId ?? { num: "", name: "" },
     codecs: undefined,
     telephoneEvent: undefined,
@@ -66,7 +67,6 @@ export async function originate(d: OriginateDeps, req: OriginateRequest): Promis
   if (!("leg" in made)) return { outcome: made.status === 503 ? "congestion" : "failed" };
   const leg = made.leg;
   for (const [k, v] of Object.entries(req.variables ?? {})) leg.channel.vars.set(k, v);
-  if (req.account !== undefined) leg.channel.vars.set("CDR(accountcode)", req.account);
   if (req.callerId !== undefined) leg.channel.callerId = { num: req.callerId.num, name: req.callerId.name };
   const call: OriginatedCall = new OriginatedCall({
     ctx,

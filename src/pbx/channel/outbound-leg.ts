@@ -50,6 +50,8 @@ export interface OutboundLegOptions {
   media: MediaSession;
   /** The endpoint's outbound_proxy as a Route value. */
   route?: string | undefined;
+  /** The channel's account code (originated calls). */
+  accountCode?: string | undefined;
 }
 
 export class OutboundLeg extends SipLeg<OutboundLegEvents> {
@@ -99,6 +101,7 @@ export class OutboundLeg extends SipLeg<OutboundLegEvents> {
       state: "Down",
       callerId: { num: ep.id, name: "" },
       connectedLine: { num: o.callerId.num, name: o.callerId.name },
+      accountCode: o.accountCode,
       context: ep.context,
       exten: "s",
       now: o.ctx.clock.now(),

@@ -36,7 +36,7 @@ test("originate: the device is called as Dial() calls it; on 200 the outcome is 
   const call = [...t.manager.originated][0];
   assert.ok(call, "the originated call is in the table while it rings");
   assert.equal(call.channel.vars.get("CRM_ID"), "77", "variables are set before it rings");
-  assert.equal(call.channel.vars.get("CDR(accountcode)"), "acme");
+  assert.equal(call.channel.accountCode, "acme");
   assert.equal(o.result(), undefined, "no outcome while it rings");
   inv.delegate.onResponse(responseTo(inv.req, 200, { toTag: "c-1", body: sdp2000 }));
   await settle();
@@ -44,6 +44,7 @@ test("originate: the device is called as Dial() calls it; on 200 the outcome is 
   assert.equal(call.channel.application, "Wait", "the application runs on the answered channel");
   const newchannel = t.events.find((e) => e.name === "Newchannel")?.payload as PbxEvents["Newchannel"] | undefined;
   assert.equal(newchannel?.Channel, call.name);
+  assert.equal(newchannel?.AccountCode, "acme", "Account is the channel's AccountCode from its Newchannel on");
   assert.equal(await t.manager.hangupByName(call.name), 1, "channel request hangup finds it");
   await settle();
   assert.equal(t.port.requests.filter((r) => r.req.method === "BYE").length, 1, "hung up with BYE");
