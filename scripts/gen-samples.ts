@@ -1,5 +1,5 @@
 /**
- * Writes configs/samples/pjsip.conf.sample, rtp.conf.sample, guard.conf.sample, logger.conf.sample, voicemail.conf.sample, asterisk.conf.sample and manager.conf.sample from the option schemas.
+ * Writes configs/samples/pjsip.conf.sample, rtp.conf.sample, guard.conf.sample, logger.conf.sample, voicemail.conf.sample, asterisk.conf.sample, manager.conf.sample and the cdr samples from the option schemas.
  * Run: node --import tsx scripts/gen-samples.ts
  */
 import { writeFileSync } from "node:fs";
@@ -11,6 +11,7 @@ import { renderLoggerSample } from "../src/config/logger/logger-sample.js";
 import { renderAsteriskSample, renderVoicemailSample } from "../src/config/voicemail/voicemail-sample.js";
 import { renderAriSample, renderHttpSample } from "../src/config/ari/ari-sample.js";
 import { renderManagerSample } from "../src/config/manager/manager-sample.js";
+import { renderCdrManagerSample, renderCdrSample, renderCdrSqliteSample } from "../src/config/cdr/cdr-sample.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const targets: Array<[string, string]> = [
@@ -23,6 +24,9 @@ const targets: Array<[string, string]> = [
   ["configs/samples/http.conf.sample", renderHttpSample()],
   ["configs/samples/ari.conf.sample", renderAriSample()],
   ["configs/samples/manager.conf.sample", renderManagerSample()],
+  ["configs/samples/cdr.conf.sample", renderCdrSample()],
+  ["configs/samples/cdr_manager.conf.sample", renderCdrManagerSample()],
+  ["configs/samples/cdr_sqlite3_custom.conf.sample", renderCdrSqliteSample()],
 ];
 for (const [path, text] of targets) {
   writeFileSync(join(root, path), text);

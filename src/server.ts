@@ -16,6 +16,7 @@ import { AppRegistry } from "./pbx/apps/index.js";
 import { DialplanAppsModule } from "./pbx/apps/apps-module.js";
 import { IvrModule } from "./pbx/ivr/ivr-module.js";
 import { VoicemailModule } from "./pbx/voicemail/voicemail-module.js";
+import { CdrModule } from "./pbx/cdr/cdr-module.js";
 import { SubscriptionsModule } from "./pbx/subscriptions/subscriptions-module.js";
 import { RequestHandlers } from "./pbx/pipeline/request-handlers.js";
 import { CallLayerModule } from "./pbx/channel/call-layer-module.js";
@@ -100,6 +101,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     new IvrModule(), // its applications must be known when the calls module compiles the dialplan
     subscriptions,
     voicemail,
+    new CdrModule(), // CDR() and NoCDR() must be known when the calls module compiles the dialplan
     http,
     new AriModule({ http, contacts, guard, voicemail, calls }), // Stasis must be known when the calls module compiles the dialplan
     calls,

@@ -10,6 +10,8 @@
  *   DialBegin, DialEnd                  Dial, per outgoing leg
  *   BridgeEnter, BridgeLeave            the bridge, per channel joining or leaving
  *   DeviceStateChange                   the call layer, when an endpoint's aggregate state changes
+ *   ChannelReleased (internal)          the call layer, when the dialplan is done with a hung-up channel
+ *   Cdr                                 pbx/cdr, per record written (cdr_manager.conf enabled=yes)
  */
 import { EventBus, type EventPort } from "../core/event-bus.js";
 import type { DialStatus } from "./dialplan/channel.js";
@@ -240,7 +242,40 @@ export interface PbxEvents {
   MessageWaiting: { Mailbox: string; Waiting: number; New: number; Old: number };
   /** A device's (e.g. `PJSIP/1001`) aggregate state changed. */
   DeviceStateChange: { Device: string; State: DeviceState };
+  /** A call detail record was written (cdr_manager.conf enabled=yes); times are local `YYYY-MM-DD HH:MM:SS`. */
+  Cdr: CdrFields;
+  /**
+   * Internal, not an AMI event: the dialplan (its h extension included) is done with a channel
+   * that hung up, so nothing will change its call detail record any more. A channel that never
+   * ran the dialplan is done at its Hangup and gets none.
+   */
+  ChannelReleased: { Channel: string; Uniqueid: string };
 }
+
+/** The fields of the Cdr event, as cdr_manager writes them. */
+export interface CdrFields {
+  AccountCode: string;
+  Source: string;
+  Destination: string;
+  DestinationContext: string;
+  CallerID: string;
+  Channel: string;
+  DestinationChannel: string;
+  LastApplication: string;
+  LastData: string;
+  StartTime: string;
+  AnswerTime: string;
+  EndTime: string;
+  Duration: number;
+  BillableSeconds: number;
+  Disposition: string;
+  AMAFlags: string;
+  UniqueID: string;
+  UserField: string;
+}
+
+/** Events the bus carries between modules that AMI and ARI do not send. */
+export const INTERNAL_EVENTS: ReadonlySet<string> = new Set(["ChannelReleased"]);
 
 export type PbxEventName = Extract<keyof PbxEvents, string>;
 export type PbxEventPort = EventPort<PbxEvents>;

@@ -18,6 +18,7 @@ import type { ContactsModule } from "../../pbx/registrar/contacts-module.js";
 import type { RegistrarModule } from "../../pbx/registrar/registrar-module.js";
 import type { OutboundRegistrationModule } from "../../pbx/outbound-registration/outbound-registration-module.js";
 import type { VoicemailModule } from "../../pbx/voicemail/voicemail-module.js";
+import { INTERNAL_EVENTS } from "../../pbx/events.js";
 import { exposureProblem, listenAddresses } from "../../config/manager/load-manager.js";
 import { AmiActionRegistry, type AmiAction } from "./ami-action.js";
 import { eventClass } from "./ami-classes.js";
@@ -124,6 +125,7 @@ export class AmiModule implements SwitchboardModule {
       this.unlisten = undefined;
       if (!active) return;
       const offBus = ctx.events.onAny((name, payload) => {
+        if (INTERNAL_EVENTS.has(name)) return;
         this.server?.publish(name, eventClass(name), Object.entries(payload as Record<string, string | number | undefined>));
       });
       const offSecurity = d.guard.events.on("event", (ev) => this.server?.publish(ev.type, "security", securityEventFields(ev)));

@@ -42,7 +42,7 @@ const endpointOptions = [
   str("contact_user", "", "User part of the Contact we send to this endpoint.", HIDDEN),
   str("outbound_proxy", "", "Proxy URI that requests to this endpoint are sent through."),
   str("language", "", "Language of the prompts played to this endpoint's calls (sounds/<language>/; default: asterisk.conf defaultlanguage, else en)."),
-  str("accountcode", "", "Account code for CDRs.", NOT_YET),
+  str("accountcode", "", "Account code of the endpoint's channels: AccountCode in AMI events, accountcode in call detail records (cdr-csv/<accountcode>.csv too)."),
   list("set_var", "Channel variable (name=value) set on every call. Repeatable.", { repeat: "append", separator: /\n/, ...NOT_YET }),
   str("message_context", "", "Dialplan context for MESSAGE requests.", NOT_YET),
   str("subscribe_context", "", "Dialplan context for SUBSCRIBE hints.", NOT_YET),

@@ -58,6 +58,7 @@ export class CallLayerModule implements SwitchboardModule {
     "DTMFEnd",
     "Hold",
     "Unhold",
+    "ChannelReleased",
   ];
   private running: CallsModule | undefined;
 

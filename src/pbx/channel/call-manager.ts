@@ -175,12 +175,14 @@ export class CallManager {
           `${ep.id}: Call (${flow.transport.protocol.toUpperCase()}:${formatHostPort(flow.remoteAddress, flow.remotePort)}) to extension '${call.exten}' rejected because extension not found in context '${ep.context}'.`,
         );
         await call.hangup(CAUSE.UNALLOCATED);
+        call.channel.release();
         return;
       }
     } catch (err) {
       call.log.error({ err: err instanceof Error ? (err.stack ?? err.message) : String(err) }, `${call.name}: dialplan failed`);
     }
     if (!call.hungUp()) await call.hangup(CAUSE.NORMAL_CLEARING);
+    call.channel.release();
   }
 
   private onCallEnd(call: InboundCall): void {

@@ -100,6 +100,7 @@ export class Channel {
   hangupCause: number | undefined;
   private stateValue: ChannelState;
   private ended = false;
+  private released = false;
 
   constructor(private readonly o: ChannelOptions) {
     this.name = o.name;
@@ -184,7 +185,23 @@ export class Channel {
     if (this.o.events.wants("Hangup")) this.o.events.emit("Hangup", hangupFields(this.view(), cause));
     this.stateValue = "Down";
     this.o.devices.remove(this.name);
+    if (this.released) this.reportReleased();
     return true;
+  }
+
+  /**
+   * The dialplan (its h extension included) is done with this channel: one ChannelReleased
+   * once it has hung up too (at once, or right after its Hangup), which call detail records
+   * wait for. Safe to call twice.
+   */
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    if (this.ended) this.reportReleased();
+  }
+
+  private reportReleased(): void {
+    if (this.o.events.wants("ChannelReleased")) this.o.events.emit("ChannelReleased", { Channel: this.name, Uniqueid: this.uniqueId });
   }
 
   /** Where the dialplan is, told before each application runs. */

@@ -283,7 +283,7 @@ export async function createLeg(ctx: CallContext, hooks: DialHooks, t: DialTarge
   if (r.codecs === undefined) media.offer();
   else media.offer({ codecs: r.codecs, telephoneEvent: r.telephoneEvent });
   const uniqueId = r.uniqueId ?? nextUniqueId(ctx.clock.now());
-  const leg = new OutboundLeg({ ctx, name: nextChannelName(ep.id), uniqueId, linkedId: r.linkedId ?? uniqueId, endpoint: ep, target: t.uri, flow, callerId: r.callerId, media, route, accountCode: r.accountCode });
+  const leg = new OutboundLeg({ ctx, name: nextChannelName(ep.id), uniqueId, linkedId: r.linkedId ?? uniqueId, endpoint: ep, target: t.uri, flow, callerId: r.callerId, media, route, accountCode: r.accountCode ?? ep.accountcode });
   return { leg };
 }
 

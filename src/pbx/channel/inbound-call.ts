@@ -124,6 +124,7 @@ export class InboundCall extends SipLeg implements DialplanChannel {
       linkedId: o.uniqueId,
       state: "Ring",
       callerId: callerIdOf(o.req, o.endpoint),
+      accountCode: o.endpoint.accountcode,
       context: o.endpoint.context,
       exten: o.exten,
       now: o.ctx.clock.now(),

@@ -130,4 +130,5 @@ async function runOriginated(d: OriginateDeps, call: OriginatedCall, req: Origin
     call.log.error({ err: err instanceof Error ? (err.stack ?? err.message) : String(err) }, `${call.name}: dialplan of the originated call failed`);
   }
   if (!call.hungUp()) await call.hangup(16);
+  call.leg.channel.release();
 }

@@ -33,6 +33,7 @@ import { voicemailGeneralSchema } from "../../../src/config/voicemail/voicemail-
 import { httpGeneralSchema } from "../../../src/config/http/http-schema.js";
 import { ariGeneralSchema, ariUserSchema } from "../../../src/config/ari/ari-schema.js";
 import { managerGeneralSchema, managerUserSchema } from "../../../src/config/manager/manager-schema.js";
+import { cdrCsvSchema, cdrGeneralSchema, cdrManagerSchema, cdrSqliteSchema } from "../../../src/config/cdr/cdr-schema.js";
 import type { AnyOption, ObjectSchema } from "../../../src/config/schema/types.js";
 import { findOptionReads, type OptionReads, type ValuesType } from "./option-reads.js";
 
@@ -41,7 +42,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 interface Target extends ValuesType {
   readonly schema: ObjectSchema;
   /** The .conf file whose sections use this schema, and the section written for it. */
-  readonly conf: "pjsip.conf" | "rtp.conf" | "guard.conf" | "logger.conf" | "asterisk.conf" | "voicemail.conf" | "manager.conf" | "http.conf" | "ari.conf";
+  readonly conf: "pjsip.conf" | "rtp.conf" | "guard.conf" | "logger.conf" | "asterisk.conf" | "voicemail.conf" | "manager.conf" | "http.conf" | "ari.conf" | "cdr.conf" | "cdr_manager.conf" | "cdr_sqlite3_custom.conf";
   /** The section of a settings file (default [general]). */
   readonly section?: string;
 }
@@ -66,6 +67,10 @@ const TARGETS: readonly Target[] = [
   { label: "ari", schema: ariGeneralSchema, file: "src/config/ari/ari-schema.ts", typeName: "AriGeneral", conf: "ari.conf" },
   { label: "ari-user", schema: ariUserSchema, file: "src/config/ari/ari-schema.ts", typeName: "AriUserValues", conf: "ari.conf", section: "ariuser" },
   { label: "manager", schema: managerGeneralSchema, file: "src/config/manager/manager-schema.ts", typeName: "ManagerGeneral", conf: "manager.conf" },
+  { label: "cdr", schema: cdrGeneralSchema, file: "src/config/cdr/cdr-schema.ts", typeName: "CdrGeneral", conf: "cdr.conf" },
+  { label: "cdr-csv", schema: cdrCsvSchema, file: "src/config/cdr/cdr-schema.ts", typeName: "CdrCsv", conf: "cdr.conf", section: "csv" },
+  { label: "cdr-manager", schema: cdrManagerSchema, file: "src/config/cdr/cdr-schema.ts", typeName: "CdrManagerGeneral", conf: "cdr_manager.conf" },
+  { label: "cdr-sqlite", schema: cdrSqliteSchema, file: "src/config/cdr/cdr-schema.ts", typeName: "CdrSqliteMaster", conf: "cdr_sqlite3_custom.conf", section: "master" },
   { label: "manageruser", schema: managerUserSchema, file: "src/config/manager/manager-schema.ts", typeName: "ManagerUserValues", conf: "manager.conf", section: "admin" },
 ];
 
@@ -94,6 +99,11 @@ const CONSUMED_IN_CONFIG: Readonly<Record<string, string>> = {
   "manageruser.writetimeout": "load-manager.ts keeps it as ManagerUser.writeTimeoutMs, the AMI session's write timeout",
   "manageruser.displayconnects": "load-manager.ts keeps it as ManagerUser.displayConnects, read by the AMI login and logoff lines",
   "manageruser.allowmultiplelogin": "load-manager.ts keeps it as ManagerUser.allowMultipleLogin, read by the AMI Login",
+  "cdr-manager.enabled": "load-cdr.ts keeps it as CdrConfig.managerEnabled, which the CDR module reads to send Cdr events",
+  "cdr-sqlite.table": "load-cdr.ts checks it and keeps it as CdrSqliteConfig.table, the table the SQLite backend writes",
+  "cdr-sqlite.columns": "load-cdr.ts splits it into CdrSqliteConfig.columns, the SQLite backend's columns",
+  "cdr-sqlite.values": "load-cdr.ts splits it into CdrSqliteConfig.values, which the SQLite backend substitutes per record",
+  "cdr-sqlite.busy_timeout": "load-cdr.ts keeps it as CdrSqliteConfig.busyTimeoutMs, the SQLite backend's busy timeout",
   "logger.rotatetimestamp":
     "deprecated alias: load-logger.ts turns it into rotatestrategy (timestamp or sequential) when rotatestrategy is not set, and the log router reads rotatestrategy",
 };

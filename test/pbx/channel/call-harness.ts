@@ -10,14 +10,15 @@ import { buildPjsipConfig, parseConfigText, type LoadedConfig } from "../../../s
 import { CaptureLogger } from "../../../src/core/logger.js";
 import { CapabilitySet } from "../../../src/core/module-capabilities.js";
 import type { MediaEngine } from "../../../src/media/index.js";
-import { createCoreAppRegistry } from "../../../src/pbx/apps/index.js";
+import { createCoreAppRegistry, type AppRegistry } from "../../../src/pbx/apps/index.js";
+import type { EventBus } from "../../../src/core/event-bus.js";
 import { CallManager } from "../../../src/pbx/channel/call-manager.js";
 import { ClearKeyNotices } from "../../../src/pbx/channel/clear-keys.js";
 import { DeviceStates } from "../../../src/pbx/channel/device-states.js";
 import { compileDialplan, DialplanExecutor } from "../../../src/pbx/dialplan/index.js";
 import { EndpointDirectory } from "../../../src/pbx/endpoint/directory.js";
 import { createPbxEventBus, type PbxEventName, type PbxEvents } from "../../../src/pbx/events.js";
-import { createCoreFuncRegistry } from "../../../src/pbx/funcs/index.js";
+import { createCoreFuncRegistry, type FuncRegistry } from "../../../src/pbx/funcs/index.js";
 import type { RequestContext } from "../../../src/pbx/pipeline/request-context.js";
 import { MemoryContactStore } from "../../../src/pbx/registrar/store/memory-contact-store.js";
 import type { SipRequest, SipResponse } from "../../../src/sip/message/message.js";
@@ -113,7 +114,7 @@ export async function settle(): Promise<void> {
 }
 
 /** `invite` shapes the caller's INVITE (e.g. `{ body: "" }` for one without an offer). */
-export function callSetup(dialplan = "[default]\nexten => 2000,1,Dial(PJSIP/2000,30)\n", opts: { invite?: InviteSpec } = {}) {
+export function callSetup(dialplan = "[default]\nexten => 2000,1,Dial(PJSIP/2000,30)\n", opts: { invite?: InviteSpec; extend?: (r: { apps: AppRegistry; funcs: FuncRegistry; bus: EventBus<PbxEvents> }) => void } = {}) {
   const env = sessionSetup();
   const cfg = buildPjsipConfig(parseConfigText(PJSIP, "pjsip.conf"));
   assert.deepEqual(cfg.diagnostics.filter((d) => d.severity === "error"), [], "test pjsip.conf has no errors");
@@ -126,8 +127,10 @@ export function callSetup(dialplan = "[default]\nexten => 2000,1,Dial(PJSIP/2000
   bus.onAny((name, payload) => events.push({ name, payload }));
   const log = new CaptureLogger();
   const apps = createCoreAppRegistry();
+  const funcs = createCoreFuncRegistry();
+  opts.extend?.({ apps, funcs, bus });
   const compiled = compileDialplan(parseConfigText(dialplan, "extensions.conf"), { isKnownApp: (n) => apps.has(n) });
-  const executor = new DialplanExecutor({ dialplan: () => compiled.dialplan, log, apps, funcs: createCoreFuncRegistry(), clock: env.clock });
+  const executor = new DialplanExecutor({ dialplan: () => compiled.dialplan, log, apps, funcs, clock: env.clock });
   const config = { pjsip: cfg, rtp: { rtpstart: 10000, rtpend: 20000 }, guard: buildGuardConfig(undefined).config } as unknown as LoadedConfig;
   const manager = new CallManager({
     ctx: {
