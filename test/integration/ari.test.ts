@@ -18,7 +18,7 @@ import { startPbx, type Pbx } from "../helpers/pbx.js";
 import { pjsipConf, randomPassword } from "../helpers/pjsip-conf.js";
 import { allocatePortBlock, freePort } from "../helpers/ports.js";
 import { startBaresip, type Baresip } from "../helpers/baresip.js";
-import { analyseTone, assertTone, makeToneWav } from "../helpers/audio.js";
+import { analyseTone, assertTone, checkTone, makeToneWav } from "../helpers/audio.js";
 import { decodeRtp, startRtpCapture } from "../helpers/rtp-capture.js";
 import { scratchDir, sleep, waitUntil } from "../helpers/processes.js";
 
@@ -85,7 +85,7 @@ describe("ARI with ari-client: info, endpoints, a refused login, Stasis with ans
     pbx = await startPbx({
       configFiles: {
         "pjsip.conf": pjsipConf({ ip: SERVER_IP, port: sipPort, endpoints: [CALLER, CALLEE].map((p) => ({ id: p.id, password: p.password, context: "internal", maxContacts: 1, removeExisting: true, endpointOptions: { rtp_symmetric: "yes", rewrite_contact: "yes", direct_media: "no", dtmf_mode: "rfc4733" } })) }),
-        "extensions.conf": `[internal]\nexten => 600,1,Stasis(demo,one,two)\n same => n,Hangup()\nexten => 601,1,Answer()\n same => n,Stasis(demo)\n same => n,Hangup()\nexten => 602,1,Playback(${after660})\n same => n,Hangup()\nexten => 2000,1,Dial(PJSIP/1002,20)\n same => n,Hangup()\n`,
+        "extensions.conf": `[internal]\nexten => 600,1,Stasis(demo,one,two)\n same => n,Hangup()\nexten => 601,1,Answer()\n same => n,Stasis(demo)\n same => n,Hangup()\nexten => 602,1,Playback(${after660})\n same => n,Hangup()\nexten => 2000,1,Dial(PJSIP/1002,20)\n same => n,Hangup()\nexten => 610,1,Stasis(bridger,inbound)\n same => n,Hangup()\n`,
         "rtp.conf": `[general]\nrtpstart=${rtp}\nrtpend=${rtp + 19}\n`,
         "voicemail.conf": "[default]\n1001 => 1234,Alice\n",
         "http.conf": `[general]\nenabled=yes\nbindaddr=${SERVER_IP}\nbindport=${httpPort}\ntlsenable=yes\ntlsbindaddr=${SERVER_IP}:${httpsPort}\ntlscertfile=${cert.certFile}\ntlsprivatekey=${cert.keyFile}\n`,
@@ -285,6 +285,101 @@ describe("ARI with ari-client: info, endpoints, a refused login, Stasis with ans
       await a.stop();
       await b.stop();
     }
+  });
+
+  it("an application answers a call, plays to it, originates a second phone, bridges the two (audio both ways) and hangs up; events in order", async () => {
+    interface Ctl extends AriResourceObject {
+      readonly id: string;
+    }
+    interface BridgeObj {
+      readonly id: string;
+      addChannel(o: { channel: string[] }): Promise<void>;
+      removeChannel(o: { channel: string }): Promise<void>;
+      destroy(): Promise<void>;
+    }
+    const app = (await ari.connect(url(), ARI_USER.name, ARI_USER.password)) as unknown as AriClient & {
+      channels: { originate(o: Record<string, unknown>): Promise<{ id: string; name: string; state: string }>; get(o: { channelId: string }): Promise<{ state: string }>; getChannelVar(o: { channelId: string; variable: string }): Promise<{ value: string }> };
+      bridges: { create(o: { type: string; name: string }): Promise<BridgeObj>; get(o: { bridgeId: string }): Promise<{ channels: string[]; bridge_class: string; bridge_type: string }> };
+    };
+    const events: AriEvent[] = [];
+    let inbound: Ctl | undefined;
+    let dialed: Ctl | undefined;
+    app.on("*", (e) => events.push(e));
+    app.on("StasisStart", (e, ch) => {
+      if (e.args?.[0] === "inbound") inbound = ch;
+      if (e.args?.[0] === "dialed") dialed = ch;
+    });
+    await app.start("bridger");
+    const voiceB = makeToneWav(join(dir, "callee770.wav"), { frequency: 770, seconds: 60 });
+    const phone = async (p: typeof CALLER, source: string, answer: boolean): Promise<Baresip> => {
+      const rtpBase = await allocatePortBlock("0.0.0.0", 20);
+      return startBaresip({
+        ip: p.ip,
+        rtpPorts: `${rtpBase}-${rtpBase + 19}`,
+        audioSource: source,
+        maxSeconds: 60,
+        accounts: [`<sip:${p.id}@${SERVER_IP}:${sipPort};transport=udp>;auth_pass=${p.password};audio_codecs=PCMU;regint=600${answer ? ";answermode=auto" : ""}`],
+      });
+    };
+    const a = await phone(CALLER, voice, false);
+    const b = await phone(CALLEE, voiceB, true);
+    try {
+      await waitUntil(async () => /OK/.test(await a.reginfo()) && /OK/.test(await b.reginfo()), 10000, "both registered");
+      await a.command(`dial sip:610@${SERVER_IP}:${sipPort}`);
+      await waitUntil(() => inbound !== undefined, 10000, "StasisStart of the caller");
+      await inbound!.answer();
+      await a.waitEvent("CALL_ESTABLISHED", 10000);
+      const pb = await inbound!.play({ media: `sound:${prompt}` });
+      await waitUntil(() => events.some((e) => e.type === "PlaybackFinished" && e.playback?.id === pb.id), 10000, "the prompt played");
+
+      const out = await app.channels.originate({ endpoint: `PJSIP/${CALLEE.id}`, app: "bridger", appArgs: "dialed", callerId: '"Bridger" <7000>', variables: { CRM_ID: "31" } });
+      assert.match(out.name, /^PJSIP\/1002-[0-9a-f]{8}$/);
+      await waitUntil(() => dialed !== undefined, 10000, "StasisStart of the originated channel");
+      assert.equal(dialed!.id, out.id, "the channel originate returned is the one that entered Stasis");
+      assert.equal((await app.channels.getChannelVar({ channelId: out.id, variable: "CRM_ID" })).value, "31", "variables from the body are on the channel");
+      await b.waitEvent("CALL_ESTABLISHED", 10000);
+
+      const bridge = await app.bridges.create({ type: "mixing", name: "ari-test" });
+      await bridge.addChannel({ channel: [inbound!.id, out.id] });
+      const shown = await app.bridges.get({ bridgeId: bridge.id });
+      assert.deepEqual([...shown.channels].sort(), [inbound!.id, out.id].sort());
+      assert.deepEqual([shown.bridge_class, shown.bridge_type], ["stasis", "mixing"]);
+      await sleep(4000);
+      await dialed!.hangup();
+      await b.waitEvent("CALL_CLOSED", 10000);
+      await waitUntil(() => events.some((e) => e.type === "ChannelLeftBridge" && e.channel?.id === out.id), 5000, "the hung-up channel left the bridge");
+      await inbound!.hangup();
+      await a.waitEvent("CALL_CLOSED", 10000);
+      await bridge.destroy();
+      await waitUntil(() => events.some((e) => e.type === "BridgeDestroyed"), 5000, "BridgeDestroyed");
+      const order = events
+        .filter((e) => ["StasisStart", "ChannelEnteredBridge", "ChannelLeftBridge", "StasisEnd", "ChannelDestroyed", "BridgeDestroyed"].includes(e.type))
+        .map((e) => `${e.type} ${e.channel?.id === inbound?.id ? "caller" : e.channel?.id === out.id ? "dialed" : ""}`.trim());
+      assert.deepEqual(order, [
+        "StasisStart caller",
+        "StasisStart dialed",
+        "ChannelEnteredBridge caller",
+        "ChannelEnteredBridge dialed",
+        "ChannelLeftBridge dialed",
+        "StasisEnd dialed",
+        "ChannelDestroyed dialed",
+        "ChannelLeftBridge caller",
+        "StasisEnd caller",
+        "ChannelDestroyed caller",
+        "BridgeDestroyed",
+      ]);
+    } finally {
+      app.stop();
+      await a.stop();
+      await b.stop();
+    }
+    await sleep(300);
+    const heardByA = a.recordings().find((f) => f.endsWith("-dec.wav"));
+    const heardByB = b.recordings().find((f) => f.endsWith("-dec.wav"));
+    assert.ok(heardByA && heardByB, `recordings: ${a.recordings().join(",")} / ${b.recordings().join(",")}`);
+    assertTone(checkTone(heardByA, 440, { minSeconds: 2 }), "the caller, hearing the prompt", 440);
+    assertTone(checkTone(heardByA, 770, { minSeconds: 2 }), "the caller, bridged to the originated phone", 770);
+    assertTone(checkTone(heardByB, 1000, { minSeconds: 2 }), "the originated phone, bridged to the caller", 1000);
   });
 
   it("a wrong password is refused with 401 and Asterisk's JSON body, on REST and on the events WebSocket, and reaches the guard", async () => {

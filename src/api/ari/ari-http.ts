@@ -114,8 +114,17 @@ export function ariRoute(d: AriHttpDeps): HttpRoute {
         send(res, 405, { message: "Invalid method" }, { Allow: found.allowed.join(", ") });
         return;
       }
+      let body: unknown;
+      if (method === "POST" || method === "PUT") {
+        const read = await readJsonBody(req);
+        if (read.ok === false) {
+          send(res, 400, { message: read.message });
+          return;
+        }
+        body = read.body;
+      }
       try {
-        const reply = await found.operation.handle({ params: found.params, query, user });
+        const reply = await found.operation.handle({ params: found.params, query, user, body });
         send(res, reply.status, reply.body);
       } catch (err) {
         if (err instanceof AriError) {
@@ -157,4 +166,30 @@ export function ariRoute(d: AriHttpDeps): HttpRoute {
       d.log.verbose(3, { user: user.name }, `ARI events WebSocket for ${names.join(",")} (user ${user.name})${subscribeAll ? ", subscribed to all" : ""}`);
     },
   };
+}
+
+/** Largest request body read (variables of an originate are small). */
+const MAX_BODY = 64 * 1024;
+
+/** A JSON request body (Asterisk takes parameters there too); empty is none. */
+function readJsonBody(req: IncomingMessage): Promise<{ ok: true; body: unknown } | { ok: false; message: string }> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (c: Buffer) => {
+      size += c.length;
+      if (size <= MAX_BODY) chunks.push(c);
+    });
+    req.on("error", () => resolve({ ok: false, message: "Error reading request body" }));
+    req.on("end", () => {
+      if (size > MAX_BODY) return resolve({ ok: false, message: "Request body too large" });
+      const text = Buffer.concat(chunks).toString("utf8").trim();
+      if (text === "") return resolve({ ok: true, body: undefined });
+      try {
+        resolve({ ok: true, body: JSON.parse(text) as unknown });
+      } catch {
+        resolve({ ok: false, message: "Error parsing request body" });
+      }
+    });
+  });
 }

@@ -41,6 +41,8 @@ import { mailboxesResource } from "./resources/mailboxes.js";
 import { SoundIndex } from "./sound-index.js";
 import { SHIPPED_SOUNDS } from "../../pbx/sounds/sound-library.js";
 import { StasisControl } from "./stasis.js";
+import { AriBridges } from "./ari-bridges.js";
+import type { BridgeMember } from "../../pbx/bridge/bridge.js";
 
 export class AriModule implements SwitchboardModule {
   readonly name = "ari";
@@ -51,6 +53,8 @@ export class AriModule implements SwitchboardModule {
   ];
   readonly dependsOn: readonly string[];
   readonly configFiles = [{ file: "ari.conf" }];
+  /** The bridges applications create are reported as the call layer's are. */
+  readonly emits = ["BridgeCreate", "BridgeEnter", "BridgeLeave", "BridgeDestroy"];
   private unregisterRoute: (() => void) | undefined;
   private services: AriServices | undefined;
 
@@ -84,8 +88,34 @@ export class AriModule implements SwitchboardModule {
       const live = state.anyChannel(id);
       return live === undefined ? undefined : channelJson(live, channelvars(), state.now());
     };
-    const stasis = new StasisControl({ apps, channelJson: json, log });
-    const services: AriServices = { state, apps, stasis, playbacks: new Playbacks(apps), asteriskId, config: ctx.config, channelJson: json };
+    let bridges: AriBridges | undefined;
+    const stasis = new StasisControl({ apps, channelJson: json, log, leaving: (id) => bridges?.leaveAll(id) });
+    const member = (id: string): BridgeMember | undefined => {
+      const st = stasis.get(id);
+      const live = state.channel(id);
+      if (st === undefined || st.ended || live === undefined || live.owner.kind === "outbound") return undefined;
+      return live.owner.call;
+    };
+    bridges = new AriBridges({
+      events: ctx.events,
+      media: () => this.callManager(),
+      member,
+      entered: (channelId, bridgeId) => {
+        const app = stasis.get(channelId)?.app;
+        if (app !== undefined) apps.get(app)?.bridgeIds.add(bridgeId);
+      },
+    });
+    const services: AriServices = {
+      state,
+      apps,
+      stasis,
+      playbacks: new Playbacks(apps),
+      asteriskId,
+      config: ctx.config,
+      channelJson: json,
+      bridges,
+      originate: (req) => this.callManager()?.originate(req),
+    };
     this.services = services;
     ctx.apps.register(stasis.app());
 

@@ -24,6 +24,8 @@ export interface AriRequest {
   readonly params: Readonly<Record<string, string>>;
   readonly query: URLSearchParams;
   readonly user: AriUser;
+  /** The JSON body of a POST or PUT, if any (`{"variables": {…}}` of an originate). */
+  readonly body?: unknown;
 }
 
 export interface AriReply {

@@ -5,6 +5,8 @@ import type { AriChannel } from "./ari-objects.js";
 import type { AriState } from "./ari-state.js";
 import type { Playbacks } from "./playbacks.js";
 import type { StasisControl } from "./stasis.js";
+import type { AriBridges } from "./ari-bridges.js";
+import type { OriginateRequest, OriginateResult } from "../../pbx/channel/originate.js";
 
 export interface AriServices {
   readonly state: AriState;
@@ -16,4 +18,8 @@ export interface AriServices {
   readonly config: () => LoadedConfig;
   /** A live channel's ARI object (with ari.conf channelvars). */
   readonly channelJson: (id: string) => AriChannel | undefined;
+  /** The bridges applications made. */
+  readonly bridges: AriBridges;
+  /** Places a call as AMI Originate does; undefined before the call layer runs. */
+  readonly originate: (req: OriginateRequest) => Promise<OriginateResult> | undefined;
 }

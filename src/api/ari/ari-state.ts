@@ -12,6 +12,7 @@ import type { PbxEvents } from "../../pbx/events.js";
 import type { CallManager } from "../../pbx/channel/call-manager.js";
 import type { InboundCall } from "../../pbx/channel/inbound-call.js";
 import type { OutboundLeg } from "../../pbx/channel/outbound-leg.js";
+import type { OriginatedCall } from "../../pbx/channel/originated-call.js";
 import type { ContactStore } from "../../pbx/registrar/store/contact-store.js";
 import type { AriBridge, AriEndpoint, LiveChannel } from "./ari-objects.js";
 import { ariTimestamp } from "./ari-time.js";
@@ -28,12 +29,14 @@ export interface AriStateDeps {
 
 /** A live channel and the leg that owns it (for hangup). */
 export interface OwnedChannel extends LiveChannel {
-  readonly owner: { readonly kind: "inbound"; readonly call: InboundCall } | { readonly kind: "outbound"; readonly leg: OutboundLeg };
+  readonly owner: { readonly kind: "inbound"; readonly call: InboundCall } | { readonly kind: "originated"; readonly call: OriginatedCall } | { readonly kind: "outbound"; readonly leg: OutboundLeg };
 }
 
 interface BridgeRecord {
   id: string;
   type: string;
+  /** What POST /bridges asked for (mixing or holding); Dial's bridges are mixing. */
+  bridgeType: string;
   technology: string;
   creator: string;
   name: string;
@@ -57,16 +60,21 @@ export class AriState {
     return this.d.clock.now();
   }
 
-  /** Every channel the call layer has: each call's inbound channel, then the outbound legs. */
+  /** Every channel the call layer has: each call's inbound channel, the originated ones, then the outbound legs. */
   channels(): OwnedChannel[] {
     const cm = this.d.calls();
     if (cm === undefined) return [];
     const out: OwnedChannel[] = [];
+    const seen = new Set<string>();
     for (const call of cm.calls) {
       if (!call.channel.hungUp) out.push({ channel: call.channel, language: call.language, callId: call.session.callId, owner: { kind: "inbound", call } });
     }
+    for (const call of cm.originated) {
+      if (!call.channel.hungUp) out.push({ channel: call.channel, language: call.language, callId: call.callId, owner: { kind: "originated", call } });
+    }
+    for (const c of out) seen.add(c.channel.uniqueId);
     for (const { leg } of cm.outboundLegs()) {
-      if (!leg.channel.hungUp) out.push({ channel: leg.channel, language: this.d.defaultLanguage(), callId: leg.callId, owner: { kind: "outbound", leg } });
+      if (!leg.channel.hungUp && !seen.has(leg.channel.uniqueId)) out.push({ channel: leg.channel, language: this.d.defaultLanguage(), callId: leg.callId, owner: { kind: "outbound", leg } });
     }
     return out;
   }
@@ -80,6 +88,7 @@ export class AriState {
     const cm = this.d.calls();
     if (cm === undefined) return undefined;
     for (const call of cm.calls) if (call.channel.uniqueId === id) return { channel: call.channel, language: call.language, callId: call.session.callId };
+    for (const call of cm.originated) if (call.channel.uniqueId === id) return { channel: call.channel, language: call.language, callId: call.callId };
     for (const { leg } of cm.outboundLegs()) if (leg.channel.uniqueId === id) return { channel: leg.channel, language: this.d.defaultLanguage(), callId: leg.callId };
     return undefined;
   }
@@ -130,7 +139,7 @@ export class AriState {
   }
 
   private bridgeJson(b: BridgeRecord): AriBridge {
-    return { id: b.id, technology: b.technology, bridge_type: "mixing", bridge_class: b.type, creator: b.creator, name: b.name === "<unknown>" ? "" : b.name, channels: [...b.channels], creationtime: ariTimestamp(b.createdAt), video_mode: "none" };
+    return { id: b.id, technology: b.technology, bridge_type: b.type === "stasis" ? b.bridgeType : "mixing", bridge_class: b.type, creator: b.creator, name: b.name === "<unknown>" ? "" : b.name, channels: [...b.channels], creationtime: ariTimestamp(b.createdAt), video_mode: "none" };
   }
 
   /** Bus events that change what ARI shows; called before they are turned into ARI events. */
@@ -138,7 +147,7 @@ export class AriState {
     switch (name) {
       case "BridgeCreate": {
         const f = e as PbxEvents["BridgeCreate"];
-        if (!this.bridges.has(f.BridgeUniqueid)) this.bridges.set(f.BridgeUniqueid, { id: f.BridgeUniqueid, type: f.BridgeType, technology: f.BridgeTechnology, creator: f.BridgeCreator, name: f.BridgeName, channels: [], createdAt: this.now() });
+        if (!this.bridges.has(f.BridgeUniqueid)) this.bridges.set(f.BridgeUniqueid, { id: f.BridgeUniqueid, type: f.BridgeType, bridgeType: f.BridgeType === "stasis" && f.BridgeTechnology === "holding_bridge" ? "holding" : "mixing", technology: f.BridgeTechnology, creator: f.BridgeCreator, name: f.BridgeName, channels: [], createdAt: this.now() });
         break;
       }
       case "BridgeDestroy":
@@ -148,7 +157,7 @@ export class AriState {
         const f = e as PbxEvents["BridgeEnter"];
         let b = this.bridges.get(f.BridgeUniqueid);
         if (b === undefined) {
-          b = { id: f.BridgeUniqueid, type: f.BridgeType, technology: f.BridgeTechnology, creator: f.BridgeCreator, name: f.BridgeName, channels: [], createdAt: this.now() };
+          b = { id: f.BridgeUniqueid, type: f.BridgeType, bridgeType: "mixing", technology: f.BridgeTechnology, creator: f.BridgeCreator, name: f.BridgeName, channels: [], createdAt: this.now() };
           this.bridges.set(b.id, b);
         }
         if (!b.channels.includes(f.Uniqueid)) b.channels.push(f.Uniqueid);
@@ -159,7 +168,8 @@ export class AriState {
         const b = this.bridges.get(f.BridgeUniqueid);
         if (b === undefined) break;
         b.channels = b.channels.filter((c) => c !== f.Uniqueid);
-        if (b.channels.length === 0) this.bridges.delete(b.id);
+        // A bridge an application created lives on empty until it is destroyed.
+        if (b.channels.length === 0 && b.type !== "stasis") this.bridges.delete(b.id);
         break;
       }
       case "DeviceStateChange": {

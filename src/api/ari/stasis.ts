@@ -34,6 +34,8 @@ export interface StasisDeps {
   /** The channel's ARI object, as events carry it. */
   readonly channelJson: (id: string) => AriChannel | undefined;
   readonly log: Logger;
+  /** Told as a channel leaves Stasis, before its StasisEnd (it leaves its bridge then). */
+  readonly leaving?: (id: string) => void;
 }
 
 /** How long one wait for a key lasts before the loop checks again whether to leave. */
@@ -60,6 +62,7 @@ export class StasisControl {
   private end(s: StasisChannel): void {
     if (s.ended) return;
     s.ended = true;
+    this.d.leaving?.(s.id);
     const channel = this.d.channelJson(s.id);
     if (channel !== undefined) this.d.apps.sendTo(s.app, { type: "StasisEnd", channel });
   }

@@ -21,6 +21,7 @@ import type { CallContext } from "./call-context.js";
 import type { DialCaller } from "./dial-caller.js";
 import { originate, type OriginateRequest, type OriginateResult } from "./originate.js";
 import type { OriginatedCall } from "./originated-call.js";
+import type { BridgeMember } from "../bridge/bridge.js";
 import type { Channel } from "./channel.js";
 import { channelFields } from "../events.js";
 import { nextChannelName, nextUniqueId } from "./channel-name.js";
@@ -257,6 +258,18 @@ export class CallManager {
   /** Calls a device and, once it answers, runs the dialplan or one application on it (originate.ts). */
   originate(req: OriginateRequest): Promise<OriginateResult> {
     return originate({ ctx: this.o.ctx, hooks: this.dialHooks, executor: this.o.executor, calls: this.originated }, req);
+  }
+
+  /**
+   * Joins two channels' media in the relay, each hearing the other (a bridge an ARI application
+   * made); `unjoinMedia` gives a channel its own media back.
+   */
+  joinMedia(a: BridgeMember, b: BridgeMember): void {
+    this.o.ctx.media.bridge(a.mediaLegId, b.mediaLegId);
+  }
+
+  unjoinMedia(m: BridgeMember): void {
+    this.o.ctx.media.unbridge(m.mediaLegId);
   }
 
   /** `channel request hangup`: ends one call (by any of its channel names) or all. */

@@ -1,9 +1,24 @@
 /**
- * `/bridges`: the bridges Dial made (read only, from BridgeEnter/BridgeLeave). Creating
- * bridges and adding or removing channels are not implemented.
+ * `/bridges`: every bridge (the ones Dial made, read only, and the ones applications made),
+ * and for applications: create (`POST /bridges`, `POST /bridges/{id}`), addChannel,
+ * removeChannel and destroy (ari-bridges.ts). Playing to a bridge, recording it, moh and video
+ * are not implemented.
  */
-import { AriError, pathParam, prop, type AriModel, type AriResource } from "../ari-resource.js";
+import { AriError, pathParam, prop, queryParam, type AriModel, type AriOperation, type AriRequest, type AriResource } from "../ari-resource.js";
 import type { AriServices } from "../ari-services.js";
+import type { AriBridgeType } from "../ari-bridges.js";
+
+/** `channel=a,b` or repeated `channel=`: the ids, in order. */
+export function idList(req: AriRequest, name: string): string[] {
+  const ids = req.query.getAll(name).flatMap((v) => v.split(",")).map((v) => v.trim()).filter((v) => v !== "");
+  if (ids.length === 0) throw new AriError(400, `missing required parameter ${name}`);
+  return ids;
+}
+
+function bridgeType(req: AriRequest): AriBridgeType {
+  const types = (req.query.get("type") ?? "mixing").split(",").map((t) => t.trim().toLowerCase());
+  return types.includes("holding") ? "holding" : "mixing";
+}
 
 export const BRIDGE_MODELS: readonly AriModel[] = [
   {
@@ -32,7 +47,10 @@ export function bridgesResource(s: AriServices): AriResource {
       {
         path: "/bridges",
         description: "Active bridges",
-        operations: [{ httpMethod: "GET", summary: "List all active bridges in Switchboard.", nickname: "list", responseClass: "List[Bridge]", parameters: [], handle: () => ({ status: 200, body: s.state.bridgeList() }) }],
+        operations: [
+          { httpMethod: "GET", summary: "List all active bridges in Switchboard.", nickname: "list", responseClass: "List[Bridge]", parameters: [], handle: () => ({ status: 200, body: s.state.bridgeList() }) },
+          createOperation(s, "create", "Create a new bridge.", false),
+        ],
       },
       {
         path: "/bridges/{bridgeId}",
@@ -51,8 +69,98 @@ export function bridgesResource(s: AriServices): AriResource {
               return { status: 200, body: b };
             },
           },
+          createOperation(s, "createWithId", "Create a new bridge or update an existing one (the update is not implemented).", true),
+          {
+            httpMethod: "DELETE",
+            summary: "Shut down a bridge; its channels stay in their Stasis application.",
+            nickname: "destroy",
+            responseClass: "void",
+            parameters: [pathParam("bridgeId", "Bridge's id")],
+            errorResponses: [{ code: 404, reason: "Bridge not found" }],
+            handle: (req) => {
+              const id = req.params.bridgeId ?? "";
+              if (!s.bridges.has(id)) throw new AriError(404, "Bridge not found");
+              s.bridges.destroy(id);
+              return { status: 204 };
+            },
+          },
+        ],
+      },
+      {
+        path: "/bridges/{bridgeId}/addChannel",
+        description: "Add a channel to a bridge",
+        operations: [
+          {
+            httpMethod: "POST",
+            summary: "Add a channel to a bridge (a mixing bridge joins two channels' audio).",
+            nickname: "addChannel",
+            responseClass: "void",
+            parameters: [pathParam("bridgeId", "Bridge's id"), queryParam("channel", "Ids of channels to add to bridge", { required: true, allowMultiple: true })],
+            errorResponses: [
+              { code: 400, reason: "Channel not found" },
+              { code: 404, reason: "Bridge not found" },
+              { code: 409, reason: "Bridge not in Stasis application; or it is full" },
+              { code: 422, reason: "Channel not in Stasis application" },
+            ],
+            handle: (req) => {
+              const id = req.params.bridgeId ?? "";
+              if (!s.bridges.has(id)) throw new AriError(s.state.bridge(id) === undefined ? 404 : 409, s.state.bridge(id) === undefined ? "Bridge not found" : "Bridge not in Stasis application");
+              const ids = idList(req, "channel");
+              for (const c of ids) if (s.state.channel(c) === undefined) throw new AriError(400, "Channel not found");
+              s.bridges.add(id, ids);
+              return { status: 204 };
+            },
+          },
+        ],
+      },
+      {
+        path: "/bridges/{bridgeId}/removeChannel",
+        description: "Remove a channel from a bridge",
+        operations: [
+          {
+            httpMethod: "POST",
+            summary: "Remove a channel from a bridge.",
+            nickname: "removeChannel",
+            responseClass: "void",
+            parameters: [pathParam("bridgeId", "Bridge's id"), queryParam("channel", "Ids of channels to remove from bridge", { required: true, allowMultiple: true })],
+            errorResponses: [
+              { code: 400, reason: "Channel not found" },
+              { code: 404, reason: "Bridge not found" },
+              { code: 409, reason: "Bridge not in Stasis application" },
+              { code: 422, reason: "Channel not in this Bridge" },
+            ],
+            handle: (req) => {
+              const id = req.params.bridgeId ?? "";
+              if (!s.bridges.has(id)) throw new AriError(s.state.bridge(id) === undefined ? 404 : 409, s.state.bridge(id) === undefined ? "Bridge not found" : "Bridge not in Stasis application");
+              s.bridges.remove(id, idList(req, "channel"));
+              return { status: 204 };
+            },
+          },
         ],
       },
     ],
+  };
+}
+
+function createOperation(s: AriServices, nickname: string, summary: string, withId: boolean): AriOperation {
+  return {
+    httpMethod: "POST",
+    summary,
+    nickname,
+    responseClass: "Bridge",
+    parameters: [
+      ...(withId ? [pathParam("bridgeId", "Unique ID to give to the bridge being created.")] : [queryParam("bridgeId", "Unique ID to give to the bridge being created.")]),
+      queryParam("type", "Comma separated list of bridge type attributes (mixing, holding).", { values: ["mixing", "holding"] }),
+      queryParam("name", "Name to give to the bridge being created."),
+    ],
+    errorResponses: [{ code: 409, reason: "Bridge with the same bridgeId already exists" }],
+    handle: (req) => {
+      const wanted = withId ? req.params.bridgeId : (req.query.get("bridgeId") ?? undefined);
+      if (withId && wanted !== undefined && s.bridges.has(wanted)) throw new AriError(409, "Updating a bridge is not implemented");
+      const id = s.bridges.create(bridgeType(req), wanted, req.query.get("name") ?? "");
+      const b = s.state.bridge(id);
+      if (b === undefined) throw new AriError(500, "Bridge was created but is not listed");
+      return { status: 200, body: b };
+    },
   };
 }

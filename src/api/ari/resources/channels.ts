@@ -1,8 +1,9 @@
 /**
- * `/channels`: read-only snapshots of every live channel, and control of the channels in
- * Stasis — answer, hang up, play, continue in the dialplan. Originate, create, dial, redirect,
- * ring, DTMF, hold, mute, record, variables and snoop are not implemented.
+ * `/channels`: snapshots of every live channel, originate (channel-control.ts), and control of
+ * the channels in Stasis — answer, hang up, play, continue in the dialplan, ring, DTMF, variables.
+ * Create, dial, redirect, hold, mute, record and snoop are not implemented.
  */
+import { channelControlApis, originateOperation, VARIABLE_MODEL } from "./channel-control.js";
 import { CAUSE } from "../../../pbx/channel/hangup-cause.js";
 import { AriError, pathParam, prop, queryParam, type AriModel, type AriReply, type AriRequest, type AriResource } from "../ari-resource.js";
 import type { AriServices } from "../ari-services.js";
@@ -60,6 +61,7 @@ export const CHANNEL_MODELS: readonly AriModel[] = [
       channelvars: prop("object", "Channel variables named by ari.conf channelvars", false),
     },
   },
+  VARIABLE_MODEL,
 ];
 
 function inStasis(s: AriServices, id: string): StasisChannel {
@@ -92,6 +94,7 @@ export function channelsResource(s: AriServices): AriResource {
             parameters: [],
             handle: (): AriReply => ({ status: 200, body: s.state.channels().map((c) => s.channelJson(c.channel.uniqueId)).filter((c) => c !== undefined) }),
           },
+          originateOperation(s, "originate"),
         ],
       },
       {
@@ -135,11 +138,12 @@ export function channelsResource(s: AriServices): AriResource {
                 if (c === undefined) throw new AriError(400, "Invalid reason for hangup provided");
                 cause = c;
               }
-              if (live.owner.kind === "inbound") await live.owner.call.hangup(cause);
-              else live.owner.leg.hangup();
+              if (live.owner.kind === "outbound") live.owner.leg.hangup();
+              else await live.owner.call.hangup(cause);
               return { status: 204 };
             },
           },
+          originateOperation(s, "originateWithId"),
         ],
       },
       {
@@ -213,6 +217,7 @@ export function channelsResource(s: AriServices): AriResource {
           },
         ],
       },
+      ...channelControlApis(s),
     ],
   };
 }
