@@ -9,7 +9,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { get as httpsGet } from "node:https";
 import { WebSocket } from "ws";
@@ -380,6 +380,54 @@ describe("ARI with ari-client: info, endpoints, a refused login, Stasis with ans
     assertTone(checkTone(heardByA, 440, { minSeconds: 2 }), "the caller, hearing the prompt", 440);
     assertTone(checkTone(heardByA, 770, { minSeconds: 2 }), "the caller, bridged to the originated phone", 770);
     assertTone(checkTone(heardByB, 1000, { minSeconds: 2 }), "the originated phone, bridged to the caller", 1000);
+  });
+
+  it("an application records the caller (RecordingStarted, RecordingFinished), the stored recording holds its tone and can be fetched, copied and deleted", async () => {
+    const app = (await ari.connect(url(), ARI_USER.name, ARI_USER.password)) as unknown as AriClient & {
+      recordings: { listStored(): Promise<Array<{ name: string; format: string }>>; copyStored(o: { recordingName: string; destinationRecordingName: string }): Promise<{ name: string }>; deleteStored(o: { recordingName: string }): Promise<void> };
+    };
+    const events: AriEvent[] = [];
+    let inbound: (AriResourceObject & { record(o: Record<string, unknown>): Promise<{ name: string; state: string }> }) | undefined;
+    app.on("*", (e) => events.push(e));
+    app.on("StasisStart", (_e, ch) => {
+      inbound = ch as typeof inbound;
+    });
+    await app.start("bridger");
+    const rtpBase = await allocatePortBlock("0.0.0.0", 20);
+    const a = await startBaresip({ ip: CALLER.ip, rtpPorts: `${rtpBase}-${rtpBase + 19}`, audioSource: voice, maxSeconds: 60, accounts: [`<sip:${CALLER.id}@${SERVER_IP}:${sipPort};transport=udp>;auth_pass=${CALLER.password};audio_codecs=PCMU;regint=600`] });
+    try {
+      await waitUntil(async () => /OK/.test(await a.reginfo()), 10000, "registered");
+      await a.command(`dial sip:610@${SERVER_IP}:${sipPort}`);
+      await waitUntil(() => inbound !== undefined, 10000, "StasisStart");
+      await inbound!.answer();
+      await a.waitEvent("CALL_ESTABLISHED", 10000);
+      await sleep(500);
+      const live = await inbound!.record({ name: "ari/caller-1", format: "wav", maxDurationSeconds: 3, beep: false });
+      assert.equal(live.name, "ari/caller-1");
+      await waitUntil(() => events.some((e) => e.type === "RecordingFinished"), 10000, "RecordingFinished");
+      const started = events.findIndex((e) => e.type === "RecordingStarted");
+      const finished = events.find((e) => e.type === "RecordingFinished") as (AriEvent & { recording?: { state: string; duration?: number; target_uri: string } }) | undefined;
+      assert.ok(started >= 0, "RecordingStarted came first");
+      assert.equal(finished?.recording?.state, "done");
+      assert.equal(finished?.recording?.target_uri, `channel:${inbound!.id}`);
+      assert.ok((finished?.recording?.duration ?? 0) >= 2, `duration ${finished?.recording?.duration}`);
+      const stored = async () => (await app.recordings.listStored()).map((r) => ({ name: r.name, format: r.format }));
+      assert.deepEqual(await stored(), [{ name: "ari/caller-1", format: "wav" }]);
+      const file = await fetch(`${url()}/ari/recordings/stored/${encodeURIComponent("ari/caller-1")}/file`, { headers: { Authorization: `Basic ${Buffer.from(`${ARI_USER.name}:${ARI_USER.password}`).toString("base64")}` } });
+      assert.equal(file.status, 200);
+      assert.equal(file.headers.get("content-type"), "audio/wav");
+      const wavPath = join(dir, "fetched-recording.wav");
+      writeFileSync(wavPath, Buffer.from(await file.arrayBuffer()));
+      assertTone(checkTone(wavPath, 1000, { minSeconds: 2 }), "the recording of the caller", 1000);
+      assert.equal((await app.recordings.copyStored({ recordingName: "ari/caller-1", destinationRecordingName: "ari/copy" })).name, "ari/copy");
+      await app.recordings.deleteStored({ recordingName: "ari/caller-1" });
+      assert.deepEqual(await stored(), [{ name: "ari/copy", format: "wav" }]);
+      await inbound!.hangup();
+      await a.waitEvent("CALL_CLOSED", 10000);
+    } finally {
+      app.stop();
+      await a.stop();
+    }
   });
 
   it("a wrong password is refused with 401 and Asterisk's JSON body, on REST and on the events WebSocket, and reaches the guard", async () => {

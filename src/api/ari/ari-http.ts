@@ -125,6 +125,11 @@ export function ariRoute(d: AriHttpDeps): HttpRoute {
       }
       try {
         const reply = await found.operation.handle({ params: found.params, query, user, body });
+        if (reply.raw !== undefined) {
+          res.writeHead(reply.status, { "Content-Type": reply.raw.contentType, "Content-Length": reply.raw.data.length });
+          res.end(reply.raw.data);
+          return;
+        }
         send(res, reply.status, reply.body);
       } catch (err) {
         if (err instanceof AriError) {

@@ -42,6 +42,9 @@ import { SoundIndex } from "./sound-index.js";
 import { SHIPPED_SOUNDS } from "../../pbx/sounds/sound-library.js";
 import { StasisControl } from "./stasis.js";
 import { AriBridges } from "./ari-bridges.js";
+import { Recordings } from "./recordings.js";
+import { recordingsResource } from "./resources/recordings.js";
+import { join } from "node:path";
 import type { BridgeMember } from "../../pbx/bridge/bridge.js";
 
 export class AriModule implements SwitchboardModule {
@@ -114,6 +117,7 @@ export class AriModule implements SwitchboardModule {
       config: ctx.config,
       channelJson: json,
       bridges,
+      recordings: new Recordings({ dir: () => join(ctx.config().asterisk.spoolDir ?? ctx.dataDir, "recording"), apps, log }),
       originate: (req) => this.callManager()?.originate(req),
     };
     this.services = services;
@@ -130,7 +134,7 @@ export class AriModule implements SwitchboardModule {
 
     // The roots playback searches by language, in its order (pbx/channel/calls-module.ts).
     const sounds = new SoundIndex(() => [...ctx.config().asterisk.soundRoots, SHIPPED_SOUNDS], () => ctx.clock.now());
-    const resources: AriResource[] = [asteriskResource(services), endpointsResource(services), channelsResource(services), bridgesResource(services), deviceStatesResource(services), applicationsResource(services), playbacksResource(services), soundsResource(sounds), mailboxesResource(() => this.deps.voicemail.voicemail), eventsResource()];
+    const resources: AriResource[] = [asteriskResource(services), endpointsResource(services), channelsResource(services), bridgesResource(services), deviceStatesResource(services), applicationsResource(services), playbacksResource(services), soundsResource(sounds), mailboxesResource(() => this.deps.voicemail.voicemail), recordingsResource(services), eventsResource()];
     const route = ariRoute({
       config: () => ctx.config().ari,
       resources,

@@ -32,6 +32,8 @@ export interface AriReply {
   readonly status: number;
   /** Serialized as JSON; undefined sends an empty body (204). */
   readonly body?: unknown;
+  /** Sent as is instead of JSON (a stored recording's file). */
+  readonly raw?: { readonly contentType: string; readonly data: Buffer };
 }
 
 export interface AriOperation {

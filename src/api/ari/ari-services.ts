@@ -6,6 +6,7 @@ import type { AriState } from "./ari-state.js";
 import type { Playbacks } from "./playbacks.js";
 import type { StasisControl } from "./stasis.js";
 import type { AriBridges } from "./ari-bridges.js";
+import type { Recordings } from "./recordings.js";
 import type { OriginateRequest, OriginateResult } from "../../pbx/channel/originate.js";
 
 export interface AriServices {
@@ -18,6 +19,8 @@ export interface AriServices {
   readonly config: () => LoadedConfig;
   /** A live channel's ARI object (with ari.conf channelvars). */
   readonly channelJson: (id: string) => AriChannel | undefined;
+  /** Live and stored recordings. */
+  readonly recordings: Recordings;
   /** The bridges applications made. */
   readonly bridges: AriBridges;
   /** Places a call as AMI Originate does; undefined before the call layer runs. */

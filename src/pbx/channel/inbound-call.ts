@@ -355,6 +355,10 @@ export class InboundCall extends SipLeg implements DialplanChannel {
     return this.audio.record(o);
   }
 
+  stopRecording(): void {
+    this.audio.stopRecording();
+  }
+
   async echo(): Promise<void> {
     if (this.ended) return;
     if (!this.answered) await this.answer();

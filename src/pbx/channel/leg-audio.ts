@@ -136,6 +136,11 @@ export class LegAudio {
     return { ...out, reason, ...(digit !== undefined ? { digit } : {}) };
   }
 
+  /** Ends a recording in progress as if it had run its course (ARI's stop). */
+  stopRecording(): void {
+    this.ctx.media.stopRecording(this.owner.mediaLegId);
+  }
+
   /** Resolves after `seconds`, or early on hangup. */
   wait(seconds: number): Promise<void> {
     const o = this.owner;

@@ -181,6 +181,10 @@ export class OriginatedCall implements DialplanChannel, DialCaller {
     return this.audio.record(o);
   }
 
+  stopRecording(): void {
+    this.audio.stopRecording();
+  }
+
   async echo(): Promise<void> {
     if (this.ended) return;
     this.o.ctx.media.echo(this.mediaLegId, true);

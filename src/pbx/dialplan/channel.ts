@@ -62,6 +62,8 @@ export interface DialplanChannel {
   play?(what: string, interruptKeys: string): Promise<PlayOutcome>;
   /** Records the caller (Record, VoiceMail). */
   record?(o: RecordRequest): Promise<RecordOutcome>;
+  /** Ends the recording in progress; it resolves with reason "stopped" (ARI's stop). */
+  stopRecording?(): void;
   /** Where the call's signalling comes from and arrived (what the guard counts failures by). */
   readonly signalling?: { transport: string; localAddress: string; localPort: number; remoteAddress: string; remotePort: number };
   /** The prompts' language (CHANNEL(language)). */

@@ -185,6 +185,57 @@ export function channelControlApis(s: AriServices): AriApi[] {
       ],
     },
     {
+      path: "/channels/{channelId}/record",
+      description: "Record audio from a channel",
+      operations: [
+        {
+          httpMethod: "POST",
+          summary: "Start a recording of what the channel's phone says (stored under the spool's recording directory).",
+          nickname: "record",
+          responseClass: "LiveRecording",
+          parameters: [
+            channelParam,
+            queryParam("name", "Recording's filename", { required: true }),
+            queryParam("format", "Format to encode audio in", { required: true }),
+            queryParam("maxDurationSeconds", "Maximum duration of the recording, in seconds. 0 for no limit", { dataType: "int", defaultValue: 0 }),
+            queryParam("maxSilenceSeconds", "Maximum duration of silence, in seconds. 0 for no limit", { dataType: "int", defaultValue: 0 }),
+            queryParam("ifExists", "Action to take if a recording with the same name already exists.", { defaultValue: "fail", values: ["fail", "overwrite", "append"] }),
+            queryParam("beep", "Play beep when recording begins", { dataType: "boolean", defaultValue: false }),
+            queryParam("terminateOn", "DTMF input to terminate recording", { defaultValue: "none", values: ["none", "any", "*", "#"] }),
+          ],
+          errorResponses: [
+            { code: 400, reason: "Invalid parameters" },
+            { code: 404, reason: "Channel not found" },
+            { code: 409, reason: "Channel is not in a Stasis application; a recording with the same name already exists on the system and can not be overwritten because it is in progress or ifExists=fail" },
+            { code: 422, reason: "The format specified is unknown on this system" },
+          ],
+          handle: (req): AriReply => {
+            const st = inStasis(s, id(req));
+            const q = req.query;
+            const secs = (n: string): number => {
+              const v = Number(q.get(n) ?? "0");
+              if (!Number.isFinite(v) || v < 0) throw new AriError(400, `${n} must be a number of seconds, 0 or more`);
+              return v;
+            };
+            const ifExists = q.get("ifExists") ?? "fail";
+            if (ifExists !== "fail" && ifExists !== "overwrite" && ifExists !== "append") throw new AriError(400, "ifExists must be fail, overwrite or append");
+            const terminateOn = q.get("terminateOn") ?? "none";
+            if (terminateOn !== "none" && terminateOn !== "any" && terminateOn !== "*" && terminateOn !== "#") throw new AriError(400, "terminateOn must be none, any, * or #");
+            const rec = s.recordings.start(id(req), st.channel, {
+              name: q.get("name") ?? "",
+              format: q.get("format") ?? "",
+              maxDurationSeconds: secs("maxDurationSeconds"),
+              maxSilenceSeconds: secs("maxSilenceSeconds"),
+              ifExists,
+              beep: /^(true|yes|1)$/i.test(q.get("beep") ?? ""),
+              terminateOn,
+            });
+            return { status: 201, body: rec };
+          },
+        },
+      ],
+    },
+    {
       path: "/channels/{channelId}/variable",
       description: "Variables on a channel",
       operations: [

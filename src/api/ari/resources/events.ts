@@ -39,6 +39,9 @@ export const EVENT_TYPES = [
   "StasisEnd",
   "PlaybackStarted",
   "PlaybackFinished",
+  "RecordingStarted",
+  "RecordingFinished",
+  "RecordingFailed",
 ] as const;
 
 export const EVENT_MODELS: readonly AriModel[] = [
@@ -70,6 +73,9 @@ export const EVENT_MODELS: readonly AriModel[] = [
   event("StasisEnd", "Notification that a channel has left a Stasis application.", { channel: prop("Channel", "") }),
   event("PlaybackStarted", "Event showing the start of a media playback operation.", { playback: prop("Playback", "Playback control object") }),
   event("PlaybackFinished", "Event showing the completion of a media playback operation.", { playback: prop("Playback", "Playback control object") }),
+  event("RecordingStarted", "Event showing the start of a recording operation.", { recording: prop("LiveRecording", "Recording control object") }),
+  event("RecordingFinished", "Event showing the completion of a recording operation.", { recording: prop("LiveRecording", "Recording control object") }),
+  event("RecordingFailed", "Event showing failure of a recording operation.", { recording: prop("LiveRecording", "Recording control object") }),
 ];
 
 export function eventsResource(): AriResource {
