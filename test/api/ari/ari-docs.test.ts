@@ -21,13 +21,14 @@ import { applicationsResource } from "../../../src/api/ari/resources/application
 import { playbacksResource } from "../../../src/api/ari/resources/playbacks.js";
 import { soundsResource } from "../../../src/api/ari/resources/sounds.js";
 import { mailboxesResource } from "../../../src/api/ari/resources/mailboxes.js";
+import { recordingsResource } from "../../../src/api/ari/resources/recordings.js";
 import { SoundIndex } from "../../../src/api/ari/sound-index.js";
 import type { AriServices } from "../../../src/api/ari/ari-services.js";
 
 const ARI_SRC = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "src", "api", "ari");
 // The declarations only; no handler runs here.
 const services = {} as AriServices;
-const resources: AriResource[] = [asteriskResource(services), endpointsResource(services), channelsResource(services), bridgesResource(services), deviceStatesResource(services), applicationsResource(services), playbacksResource(services), soundsResource(new SoundIndex(() => [], () => 0)), mailboxesResource(() => undefined), eventsResource()];
+const resources: AriResource[] = [asteriskResource(services), endpointsResource(services), channelsResource(services), bridgesResource(services), deviceStatesResource(services), applicationsResource(services), playbacksResource(services), soundsResource(new SoundIndex(() => [], () => 0)), mailboxesResource(() => undefined), recordingsResource(services), eventsResource()];
 
 /** ari-client's first-class types and the resource whose document must exist for each. */
 const RESOURCE_OF: Readonly<Record<string, string>> = { Channel: "channels", Bridge: "bridges", Endpoint: "endpoints", DeviceState: "deviceStates", Playback: "playbacks", Application: "applications", Sound: "sounds", Mailbox: "mailboxes", LiveRecording: "recordings", StoredRecording: "recordings", Asterisk: "asterisk" };
@@ -87,5 +88,7 @@ test("ari router: path templates give their parameters; a known path with anothe
   const ep = router.route("GET", "/endpoints/PJSIP/1001");
   assert.ok(ep.kind === "found" && ep.operation.nickname === "get" && ep.params.resource === "1001");
   assert.deepEqual(router.route("PUT", "/channels/x/answer"), { kind: "no-method", allowed: ["POST"] });
-  assert.deepEqual(router.route("GET", "/recordings/stored"), { kind: "no-resource" });
+  assert.deepEqual(router.route("GET", "/recordings/nothing"), { kind: "no-resource" });
+  const file = router.route("GET", "/recordings/stored/ari%2Fcaller-1/file");
+  assert.ok(file.kind === "found" && file.operation.nickname === "getStoredFile");
 });
