@@ -295,6 +295,7 @@ describe("ARI with ari-client: info, endpoints, a refused login, Stasis with ans
       readonly id: string;
       addChannel(o: { channel: string[] }): Promise<void>;
       removeChannel(o: { channel: string }): Promise<void>;
+      play(o: { media: string }): Promise<{ id: string; target_uri: string }>;
       destroy(): Promise<void>;
     }
     const app = (await ari.connect(url(), ARI_USER.name, ARI_USER.password)) as unknown as AriClient & {
@@ -345,6 +346,10 @@ describe("ARI with ari-client: info, endpoints, a refused login, Stasis with ans
       assert.deepEqual([...shown.channels].sort(), [inbound!.id, out.id].sort());
       assert.deepEqual([shown.bridge_class, shown.bridge_type], ["stasis", "mixing"]);
       await sleep(4000);
+      // Played to the bridge: both phones hear the prompt (the callee hears 440 Hz only from here).
+      const onBridge = await bridge.play({ media: `sound:${prompt}` });
+      assert.equal(onBridge.target_uri, `bridge:${bridge.id}`);
+      await waitUntil(() => events.some((e) => e.type === "PlaybackFinished" && e.playback?.id === onBridge.id), 10000, "the bridge's playback finished");
       await dialed!.hangup();
       await b.waitEvent("CALL_CLOSED", 10000);
       await waitUntil(() => events.some((e) => e.type === "ChannelLeftBridge" && e.channel?.id === out.id), 5000, "the hung-up channel left the bridge");
@@ -380,6 +385,7 @@ describe("ARI with ari-client: info, endpoints, a refused login, Stasis with ans
     assertTone(checkTone(heardByA, 440, { minSeconds: 2 }), "the caller, hearing the prompt", 440);
     assertTone(checkTone(heardByA, 770, { minSeconds: 2 }), "the caller, bridged to the originated phone", 770);
     assertTone(checkTone(heardByB, 1000, { minSeconds: 2 }), "the originated phone, bridged to the caller", 1000);
+    assertTone(checkTone(heardByB, 440, { minSeconds: 2 }), "the originated phone, hearing the prompt played to the bridge", 440);
   });
 
   it("an application records the caller (RecordingStarted, RecordingFinished), the stored recording holds its tone and can be fetched, copied and deleted", async () => {

@@ -51,6 +51,11 @@ export class AriBridges {
     return this.bridges.has(id);
   }
 
+  /** The ids of a bridge's channels, in the order they entered. */
+  channelIds(id: string): string[] {
+    return this.get(id).members.map((m) => m.id);
+  }
+
   private fields(b: StasisBridge, numChannels: number) {
     return bridgeFields({ id: b.id, numChannels, type: "stasis", technology: b.type === "holding" ? "holding_bridge" : "simple_bridge", creator: "Stasis", name: b.name });
   }

@@ -38,26 +38,42 @@ export class Playbacks {
   }
 
   start(channelId: string, ch: DialplanChannel, mediaUri: string, language: string, playbackId: string | undefined): AriPlayback {
+    return this.startOn(`channel:${channelId}`, { channelIds: [channelId] }, [{ id: channelId, ch }], mediaUri, language, playbackId);
+  }
+
+  /**
+   * `POST /bridges/{id}/play`: the same media played to every channel of the bridge at once
+   * (each hears it instead of the other party while it plays); one playback, done when all are.
+   */
+  startOnBridge(bridgeId: string, members: ReadonlyArray<{ id: string; ch: DialplanChannel }>, mediaUri: string, language: string, playbackId: string | undefined): AriPlayback {
+    return this.startOn(`bridge:${bridgeId}`, { channelIds: members.map((m) => m.id), bridgeIds: [bridgeId] }, members, mediaUri, language, playbackId);
+  }
+
+  private startOn(targetUri: string, scope: { channelIds: string[]; bridgeIds?: string[] }, targets: ReadonlyArray<{ id: string; ch: DialplanChannel }>, mediaUri: string, language: string, playbackId: string | undefined): AriPlayback {
     const media = mediaTarget(mediaUri);
     const id = playbackId !== undefined && playbackId !== "" ? playbackId : randomUUID();
     if (this.live.has(id)) throw new AriError(409, `Playback ${id} already exists`);
-    const pb: AriPlayback = { id, media_uri: mediaUri, target_uri: `channel:${channelId}`, language, state: "queued" };
+    const pb: AriPlayback = { id, media_uri: mediaUri, target_uri: targetUri, language, state: "queued" };
     this.live.set(id, pb);
-    const scope = { channelIds: [channelId] };
+    const playOne = async (ch: DialplanChannel): Promise<boolean> => {
+      if (ch.hungUp()) return false;
+      if (media.kind === "tone") return (await ch.playback(`tone:${media.name}`)) === "ok";
+      if (ch.play !== undefined) return (await ch.play(media.name, "")).status !== "failed";
+      return (await ch.playback(media.name)) === "ok";
+    };
     const run = async (): Promise<void> => {
-      if (ch.hungUp()) {
+      if (targets.every((t) => t.ch.hungUp())) {
         pb.state = "failed";
         return;
       }
       pb.state = "playing";
       this.apps.dispatch({ type: "PlaybackStarted", playback: { ...pb } }, scope);
-      let ok: boolean;
-      if (media.kind === "tone") ok = (await ch.playback(`tone:${media.name}`)) === "ok";
-      else if (ch.play !== undefined) ok = (await ch.play(media.name, "")).status !== "failed";
-      else ok = (await ch.playback(media.name)) === "ok";
-      pb.state = ok ? "done" : "failed";
+      const results = await Promise.all(targets.map((t) => playOne(t.ch)));
+      pb.state = results.some((ok) => ok) ? "done" : "failed";
     };
-    const prev = this.queues.get(channelId) ?? Promise.resolve();
+    // One queue per target: a playback waits for the ones queued before it on any of its channels.
+    const keys = targets.map((t) => t.id);
+    const prev = Promise.all(keys.map((k) => this.queues.get(k) ?? Promise.resolve()));
     const next = prev
       .then(run)
       .catch(() => {
@@ -66,9 +82,9 @@ export class Playbacks {
       .finally(() => {
         this.live.delete(id);
         this.apps.dispatch({ type: "PlaybackFinished", playback: { ...pb } }, scope);
-        if (this.queues.get(channelId) === next) this.queues.delete(channelId);
+        for (const k of keys) if (this.queues.get(k) === next) this.queues.delete(k);
       });
-    this.queues.set(channelId, next);
+    for (const k of keys) this.queues.set(k, next);
     return { ...pb };
   }
 }

@@ -1,8 +1,8 @@
 /**
  * `/bridges`: every bridge (the ones Dial made, read only, and the ones applications made),
  * and for applications: create (`POST /bridges`, `POST /bridges/{id}`), addChannel,
- * removeChannel and destroy (ari-bridges.ts). Playing to a bridge, recording it, moh and video
- * are not implemented.
+ * removeChannel destroy and play (ari-bridges.ts, playbacks.ts). Recording a bridge, moh and video are not
+ * implemented.
  */
 import { AriError, pathParam, prop, queryParam, type AriModel, type AriOperation, type AriRequest, type AriResource } from "../ari-resource.js";
 import type { AriServices } from "../ari-services.js";
@@ -109,6 +109,35 @@ export function bridgesResource(s: AriServices): AriResource {
               for (const c of ids) if (s.state.channel(c) === undefined) throw new AriError(400, "Channel not found");
               s.bridges.add(id, ids);
               return { status: 204 };
+            },
+          },
+        ],
+      },
+      {
+        path: "/bridges/{bridgeId}/play",
+        description: "Play media to the participants of a bridge",
+        operations: [
+          {
+            httpMethod: "POST",
+            summary: "Start playback of media on a bridge: every channel in it hears it.",
+            nickname: "play",
+            responseClass: "Playback",
+            parameters: [pathParam("bridgeId", "Bridge's id"), queryParam("media", "Media URI to play (sound:<name>, tone:<name>).", { required: true, allowMultiple: true }), queryParam("lang", "For sounds, selects language for sound."), queryParam("playbackId", "Playback Id.")],
+            errorResponses: [
+              { code: 404, reason: "Bridge not found" },
+              { code: 409, reason: "Bridge not in a Stasis application" },
+            ],
+            handle: (req) => {
+              const id = req.params.bridgeId ?? "";
+              if (!s.bridges.has(id)) throw new AriError(s.state.bridge(id) === undefined ? 404 : 409, s.state.bridge(id) === undefined ? "Bridge not found" : "Bridge not in Stasis application");
+              const media = req.query.get("media");
+              if (media === null || media === "") throw new AriError(400, "missing required parameter media");
+              const members = s.bridges.channelIds(id).flatMap((c) => {
+                const st = s.stasis.get(c);
+                return st === undefined || st.ended ? [] : [{ id: c, ch: st.channel }];
+              });
+              const lang = req.query.get("lang") || "en";
+              return { status: 201, body: s.playbacks.startOnBridge(id, members, media, lang, req.query.get("playbackId") ?? undefined) };
             },
           },
         ],
