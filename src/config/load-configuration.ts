@@ -16,6 +16,7 @@ import { buildAsteriskConfig, type AsteriskConfig } from "./asterisk/load-asteri
 import { buildVoicemailConfig, type VoicemailConfig } from "./voicemail/load-voicemail.js";
 import { buildManagerConfig, type ManagerConfig } from "./manager/load-manager.js";
 import { buildCdrConfig, type CdrConfig } from "./cdr/load-cdr.js";
+import { buildAclConfig, endpointAclProblems, type AclConfig } from "./acl/load-acl.js";
 import { buildHttpConfig, type HttpConfig } from "./http/load-http.js";
 import { buildAriConfig, type AriConfig } from "./ari/load-ari.js";
 
@@ -35,6 +36,8 @@ export interface LoadedConfig {
   readonly voicemail: VoicemailConfig;
   /** manager.conf: AMI listeners and users (AMI off without the file). */
   readonly manager: ManagerConfig;
+  /** acl.conf: named ACLs, which manager users and endpoints name with acl=. */
+  readonly acl: AclConfig;
   /** cdr.conf, cdr_manager.conf, cdr_sqlite3_custom.conf: call detail records and their backends. */
   readonly cdr: CdrConfig;
   /** http.conf: the HTTP server ARI is served under (off without the file). */
@@ -84,15 +87,16 @@ export function loadConfiguration(source: ConfigSource): LoadedConfig {
   const loggerResult = buildLoggerConfig(parseOptional(access, "logger.conf"));
   const asteriskResult = buildAsteriskConfig(parseOptional(access, "asterisk.conf"));
   const voicemailResult = buildVoicemailConfig(parseOptional(access, "voicemail.conf"));
-  const managerResult = buildManagerConfig(parseOptional(access, "manager.conf"));
+  const aclResult = buildAclConfig(parseOptional(access, "acl.conf"));
+  const managerResult = buildManagerConfig(parseOptional(access, "manager.conf"), aclResult.config.named);
   const cdrResult = buildCdrConfig({ cdr: parseOptional(access, "cdr.conf"), manager: parseOptional(access, "cdr_manager.conf"), sqlite: parseOptional(access, "cdr_sqlite3_custom.conf") });
   const httpResult = buildHttpConfig(parseOptional(access, "http.conf"));
   const ariResult = buildAriConfig(parseOptional(access, "ari.conf"));
   const extensions = parseOptional(access, "extensions.conf");
-  const relative = [...pjsip.files, ...rtpResult.files, ...guardResult.files, ...loggerResult.files, ...asteriskResult.files, ...voicemailResult.files, ...managerResult.files, ...cdrResult.files, ...httpResult.files, ...ariResult.files, ...(extensions?.files ?? [])];
+  const relative = [...pjsip.files, ...rtpResult.files, ...guardResult.files, ...loggerResult.files, ...asteriskResult.files, ...voicemailResult.files, ...aclResult.files, ...managerResult.files, ...cdrResult.files, ...httpResult.files, ...ariResult.files, ...(extensions?.files ?? [])];
   const files = source.kind === "dir" ? relative.map((f) => (isAbsolute(f) ? f : join(source.dir, f))) : relative;
-  const diagnostics = [...pjsip.diagnostics, ...rtpResult.diagnostics, ...guardResult.diagnostics, ...loggerResult.diagnostics, ...asteriskResult.diagnostics, ...voicemailResult.diagnostics, ...managerResult.diagnostics, ...cdrResult.diagnostics, ...httpResult.diagnostics, ...ariResult.diagnostics, ...(extensions?.diagnostics ?? [])];
+  const diagnostics = [...pjsip.diagnostics, ...rtpResult.diagnostics, ...guardResult.diagnostics, ...loggerResult.diagnostics, ...asteriskResult.diagnostics, ...voicemailResult.diagnostics, ...aclResult.diagnostics, ...endpointAclProblems(pjsip.endpoints.values(), aclResult.config), ...managerResult.diagnostics, ...cdrResult.diagnostics, ...httpResult.diagnostics, ...ariResult.diagnostics, ...(extensions?.diagnostics ?? [])];
   const complete = pjsipParsed.ok && (extensions?.ok ?? true);
-  const base = { source, pjsip, rtp: rtpResult.config, guard: guardResult.config, logger: loggerResult.config, asterisk: asteriskResult.config, voicemail: voicemailResult.config, manager: managerResult.config, cdr: cdrResult.config, http: httpResult.config, ari: ariResult.config, files, diagnostics, complete };
+  const base = { source, pjsip, rtp: rtpResult.config, guard: guardResult.config, logger: loggerResult.config, asterisk: asteriskResult.config, voicemail: voicemailResult.config, acl: aclResult.config, manager: managerResult.config, cdr: cdrResult.config, http: httpResult.config, ari: ariResult.config, files, diagnostics, complete };
   return extensions === undefined ? base : { ...base, extensions };
 }

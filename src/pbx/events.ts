@@ -203,6 +203,8 @@ export interface PbxEvents {
   DialBegin: ChannelFields & DestChannelFields & { DialString: string };
   /** Dial ended for one destination. */
   DialEnd: ChannelFields & DestChannelFields & { DialStatus: DialStatus; Forward?: string };
+  /** A dialled destination moved on before answering: RINGING (180) or PROGRESS (183 with early media). */
+  DialState: ChannelFields & DestChannelFields & { DialStatus: "RINGING" | "PROGRESS" | "PROCEEDING" };
   /** A bridge was made, before its first channel entered. */
   BridgeCreate: BridgeFields;
   /** A bridge was taken down, after its last channel left. */

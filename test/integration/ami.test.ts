@@ -81,7 +81,7 @@ describe("AMI (integration: asterisk-ami-client, asterisk-manager, raw TCP, bare
         "rtp.conf": "[general]\nrtpstart=34000\nrtpend=34999\n",
         "guard.conf": "[general]\nmaxretry=10\n",
         "manager.conf":
-          `[general]\nenabled = yes\nport = ${amiPort}\nbindaddr = 127.0.0.1\nauthtimeout = 3\n` +
+          `[general]\nenabled = yes\nport = ${amiPort}\nbindaddr = 127.0.0.1\nauthtimeout = 3\nchannelvars = CALLTYPE\n` +
           `tlsenable = yes\ntlsbindaddr = 127.0.0.1:${tlsPort}\ntlscertfile = ${cert.certFile}\ntlsprivatekey = ${cert.keyFile}\n\n` +
           `[${ADMIN.user}]\nsecret = ${ADMIN.secret}\nread = all\nwrite = all\n\n` +
           `[${READER.user}]\nsecret = ${READER.secret}\nread = call\nwrite = reporting\n`,
@@ -267,6 +267,8 @@ describe("AMI (integration: asterisk-ami-client, asterisk-manager, raw TCP, bare
       assert.ok(at("Newchannel") < at("DialBegin") && at("DialBegin") < at("DialEnd") && at("DialEnd") < at("BridgeEnter") && at("BridgeEnter") < at("Hangup"), order.join(","));
       const dialBegin = events.find((e) => e.Event === "DialBegin")!;
       assert.equal(dialBegin.DestChannel?.startsWith(`PJSIP/${PHONES.b.id}-`), true);
+      assert.equal(dialBegin.ChanVariable, "CALLTYPE=internal", "manager.conf channelvars: the caller's variable on its events");
+      assert.equal(dialBegin.DestChanVariable, "CALLTYPE=", "and the dialled channel's, empty where it is not set");
       assert.equal(dialBegin.Privilege, "call,all");
       assert.equal(events.find((e) => e.Event === "Hangup" && e.Channel === callerName)?.Cause, "16");
       const after = await c.action({ Action: "CoreShowChannels" }, true);

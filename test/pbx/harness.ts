@@ -4,6 +4,7 @@
  * FakeTransport and a FakeClock, plus a scripted phone that speaks REGISTER/OPTIONS and answers
  * digest challenges with real digest math (`buildAuthorization`).
  */
+import type { AclRule } from "../../src/config/schema/options.js";
 import assert from "node:assert/strict";
 import { buildPjsipConfig, parseConfigText } from "../../src/config/index.js";
 import { FakeClock } from "../../src/core/clock.js";
@@ -60,6 +61,8 @@ max_contacts=1
 export interface PbxOptions {
   conf?: string;
   reliable?: boolean;
+  /** acl.conf's named ACLs, by name. */
+  namedAcls?: ReadonlyMap<string, readonly AclRule[]>;
 }
 
 export function buildPbx(opts: PbxOptions = {}) {
@@ -87,7 +90,7 @@ export function buildPbx(opts: PbxOptions = {}) {
     stages: [
       new SanityStage(),
       new IdentifyStage(() => directory, () => cfg.global.endpointIdentifierOrder),
-      new EndpointAclStage({ events, log: log.child({ category: "pbx.acl" }), respond, clock }),
+      new EndpointAclStage({ events, log: log.child({ category: "pbx.acl" }), respond, clock, ...(opts.namedAcls !== undefined ? { namedAcls: () => opts.namedAcls ?? new Map() } : {}) }),
       new AuthenticateStage({ digest, directory: () => directory, defaultRealm: () => cfg.global.defaultRealm, events, log: log.child({ category: "pbx.auth" }), respond, clock }),
       new DispatchStage({ registrar, respond, allow: () => "OPTIONS, REGISTER", findInviteForCancel: (r) => layer.findInviteForCancel(r) }),
     ],

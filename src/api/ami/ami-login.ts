@@ -20,6 +20,7 @@ import type { Clock } from "../../core/clock.js";
 import type { ManagerConfig, ManagerUser } from "../../config/index.js";
 import type { SecurityEvent, SecurityEventStream, SecurityEventType } from "../../security/events.js";
 import { aclAllows } from "../../pbx/pipeline/stages/endpoint-acl.js";
+import { namedAclsAllow } from "../../config/acl/load-acl.js";
 import { failure, success, type AmiAction, type AmiFields, type AmiReply } from "./ami-action.js";
 import type { AmiSession } from "./ami-session.js";
 
@@ -82,7 +83,7 @@ export function loginActions(s: LoginServices): AmiAction[] {
         publish(session, "InvalidAccountID", username);
         return fail(session);
       }
-      if (!aclAllows(user.rules, ip)) {
+      if (!aclAllows(user.rules, ip) || !namedAclsAllow(user.acl, s.config().namedAcls, (rules) => aclAllows(rules, ip))) {
         s.log.notice(SOURCE, `${ip} failed to pass IP ACL as '${username}'`);
         publish(session, "FailedACL", username, { reason: "manager_acl" });
         return fail(session);

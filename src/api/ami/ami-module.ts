@@ -44,6 +44,22 @@ export interface AmiModuleDeps {
   reloadAll(): Promise<void>;
 }
 
+/**
+ * manager.conf channelvars: `ChanVariable: name=value` for the event's channel and
+ * `DestChanVariable: name=value` for its dialled one, one line per variable named (empty when unset).
+ */
+export function chanVariables(payload: Record<string, unknown>, names: readonly string[], varsOf: (uniqueid: string) => ReadonlyMap<string, string> | undefined): Array<readonly [string, string]> {
+  const out: Array<readonly [string, string]> = [];
+  for (const [prefix, key] of [["", "Uniqueid"], ["Dest", "DestUniqueid"]] as const) {
+    const id = payload[key];
+    if (typeof id !== "string") continue;
+    const vars = varsOf(id);
+    if (vars === undefined) continue;
+    for (const n of names) out.push([`${prefix}ChanVariable`, `${n}=${vars.get(n) ?? ""}`]);
+  }
+  return out;
+}
+
 export class AmiModule implements SwitchboardModule {
   readonly name = "manager";
   readonly description = "Asterisk Manager Interface";
@@ -126,7 +142,10 @@ export class AmiModule implements SwitchboardModule {
       if (!active) return;
       const offBus = ctx.events.onAny((name, payload) => {
         if (INTERNAL_EVENTS.has(name)) return;
-        this.server?.publish(name, eventClass(name), Object.entries(payload as Record<string, string | number | undefined>));
+        const fields: Array<readonly [string, string | number | undefined]> = Object.entries(payload as Record<string, string | number | undefined>);
+        const wanted = ctx.config().manager.general.channelvars;
+        if (wanted.length > 0) fields.push(...chanVariables(payload as Record<string, unknown>, wanted, (id) => channels.list().find((c) => c.channel.uniqueId === id)?.channel.vars));
+        this.server?.publish(name, eventClass(name), fields);
       });
       const offSecurity = d.guard.events.on("event", (ev) => this.server?.publish(ev.type, "security", securityEventFields(ev)));
       this.unlisten = () => {

@@ -2,6 +2,7 @@
  * Turns the PBX's bus events (AMI-shaped, pbx/events.ts) into ARI events with ARI's names and
  * objects (events.json), and says what each concerns so only subscribed applications get it:
  *
+ *   DialBegin, DialState, DialEnd → Dial
  *   Newchannel → ChannelCreated          BridgeEnter → ChannelEnteredBridge
  *   Newstate   → ChannelStateChange      BridgeLeave → ChannelLeftBridge
  *   Hangup     → ChannelDestroyed        DialBegin/DialEnd → Dial
@@ -99,6 +100,10 @@ export class AriEventTranslator {
       case "DialBegin": {
         const f = payload as PbxEvents["DialBegin"];
         return { event: { type: "Dial", caller: this.channel(f), peer: this.channel(destFields(f)), dialstring: f.DialString, dialstatus: "" }, scope: { channelIds: [f.Uniqueid, f.DestUniqueid] } };
+      }
+      case "DialState": {
+        const f = payload as PbxEvents["DialState"];
+        return { event: { type: "Dial", caller: this.channel(f), peer: this.channel(destFields(f)), dialstatus: f.DialStatus }, scope: { channelIds: [f.Uniqueid, f.DestUniqueid] } };
       }
       case "DialEnd": {
         const f = payload as PbxEvents["DialEnd"];

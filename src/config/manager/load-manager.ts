@@ -27,6 +27,8 @@ export interface ManagerUser {
   readonly name: string;
   readonly secret: string;
   readonly rules: readonly AclRule[];
+  /** Named ACLs (acl.conf) the address must pass too. */
+  readonly acl: readonly string[];
   readonly read: ReadonlySet<ManagerClass>;
   readonly write: ReadonlySet<ManagerClass>;
   readonly setvar: readonly string[];
@@ -42,6 +44,8 @@ export interface ManagerConfig {
   readonly general: ManagerGeneral;
   /** Users by name (section names are case-sensitive in Asterisk's manager.conf). */
   readonly users: ReadonlyMap<string, ManagerUser>;
+  /** acl.conf's named ACLs, which users' acl= name. */
+  readonly namedAcls: ReadonlyMap<string, readonly AclRule[]>;
 }
 
 export interface ManagerConfigResult {
@@ -51,7 +55,7 @@ export interface ManagerConfigResult {
 }
 
 export function defaultManagerConfig(): ManagerConfig {
-  return { general: defaultValues(managerGeneralSchema), users: new Map() };
+  return { general: defaultValues(managerGeneralSchema), users: new Map(), namedAcls: new Map() };
 }
 
 /** `read=`/`write=` as a class set: `all` is every class, `none` none. */
@@ -79,7 +83,7 @@ function isLoopback(address: string): boolean {
 export function exposureProblem(m: ManagerConfig, address: string): string | undefined {
   if (isLoopback(address)) return undefined;
   if (m.users.size === 0) return `bindaddr ${address} is not a loopback address and manager.conf has no user`;
-  const open = [...m.users.values()].filter((u) => !u.rules.some((r) => r.sense === "permit")).map((u) => u.name);
+  const open = [...m.users.values()].filter((u) => !u.rules.some((r) => r.sense === "permit") && !u.acl.some((n) => m.namedAcls.get(n)?.some((r) => r.sense === "permit") === true)).map((u) => u.name);
   if (open.length === 0) return undefined;
   return `bindaddr ${address} is not a loopback address and user${open.length > 1 ? "s" : ""} ${open.map((n) => `'${n}'`).join(", ")} ${open.length > 1 ? "have" : "has"} no permit= list`;
 }
@@ -89,8 +93,8 @@ export function listenAddresses(g: ManagerGeneral): string[] {
   return g.tlsenable ? [g.bindaddr, g.tlsbindaddr.replace(/:\d+$/, "")] : [g.bindaddr];
 }
 
-export function buildManagerConfig(parsed: ParsedConfig | undefined): ManagerConfigResult {
-  if (parsed === undefined) return { config: defaultManagerConfig(), diagnostics: [], files: [] };
+export function buildManagerConfig(parsed: ParsedConfig | undefined, namedAcls: ReadonlyMap<string, readonly AclRule[]> = new Map()): ManagerConfigResult {
+  if (parsed === undefined) return { config: { ...defaultManagerConfig(), namedAcls }, diagnostics: [], files: [] };
   const sink = new DiagnosticSink();
   sink.addAll(parsed.diagnostics);
   let general = defaultValues(managerGeneralSchema);
@@ -113,10 +117,14 @@ export function buildManagerConfig(parsed: ParsedConfig | undefined): ManagerCon
     }
     if (v.secret.length === 0) sink.warning(category.file, category.line, `manager user '${category.name}' has no secret= and cannot log in`);
     if (users.has(category.name)) sink.warning(category.file, category.line, `manager user '${category.name}' is defined twice; the later section wins`);
+    for (const n of v.acl) {
+      if (!namedAcls.has(n)) sink.error(category.file, category.line, `manager user '${category.name}': acl=${n} names an ACL acl.conf does not define; this user cannot log in until it is defined`);
+    }
     users.set(category.name, {
       name: category.name,
       secret: v.secret,
       rules: v.permit,
+      acl: v.acl,
       read: classSet(v.read),
       write: classSet(v.write),
       setvar: v.setvar,
@@ -128,7 +136,7 @@ export function buildManagerConfig(parsed: ParsedConfig | undefined): ManagerCon
       line: category.line,
     });
   }
-  const config = { general, users };
+  const config = { general, users, namedAcls };
   if (general.enabled) {
     const at = parsed.categories.find((c) => c.name === "general");
     for (const address of listenAddresses(general)) {

@@ -185,12 +185,12 @@ const endpointOptions = [
   str("tos_video", "0", "DSCP/TOS for video RTP.", NOT_YET),
   uint("cos_audio", 0, "802.1p priority for audio RTP.", { ...NOT_YET, max: 7 }),
   uint("cos_video", 0, "802.1p priority for video RTP.", { ...NOT_YET, max: 7 }),
-  list("acl", "Named ACLs (acl.conf) applied to requests from this endpoint.", { repeat: "append", ...NOT_YET }),
+  list("acl", "Named ACLs (acl.conf) the source address of this endpoint's requests must pass, each of them (with permit/deny); refused requests get 403 and a FailedACL event.", { repeat: "append" }),
   // Asterisk folds permit/deny into the ACL and lists only the named ACLs. Both lines go into
   // one rule list in file order (the last matching rule decides; no rule matching allows).
   aclRules("deny", "deny", "Networks refused as this endpoint (with permit=, in file order; the last matching line decides). Refused requests get 403, a NOTICE and a FailedACL event.", { key: "permit", ...HIDDEN }),
   aclRules("permit", "permit", "Networks allowed to send requests as this endpoint (with deny=, in file order; the last matching line decides).", HIDDEN),
-  list("contact_acl", "Named ACLs applied to Contact addresses.", { repeat: "append", ...NOT_YET }),
+  list("contact_acl", "Named ACLs (acl.conf) the addresses in this endpoint's Contact headers must pass, each of them (with contact_permit/contact_deny).", { repeat: "append" }),
   aclRules("contact_deny", "deny", "Networks refused in the Contact of requests from this endpoint (with contact_permit=, in file order).", { key: "contactPermit", ...HIDDEN }),
   aclRules("contact_permit", "permit", "Networks allowed in the Contact of requests from this endpoint (with contact_deny=, in file order).", HIDDEN),
   // Location (RFC 6442).

@@ -48,6 +48,7 @@ export class CallLayerModule implements SwitchboardModule {
     "NewCallerid",
     "NewConnectedLine",
     "DialBegin",
+    "DialState",
     "DialEnd",
     "BridgeCreate",
     "BridgeEnter",

@@ -13,7 +13,7 @@ import { canTranscode, transcodableCodecs } from "../../media/index.js";
 import { describeCodecs, type MediaCodec, type TelephoneEvent } from "../../media/sdp/index.js";
 import { offersTelephoneEvent } from "../media-session/dtmf-method.js";
 import type { DialStatus } from "../dialplan/channel.js";
-import { dialBeginFields, dialEndFields } from "../events.js";
+import { channelFields, destChannelFields, dialBeginFields, dialEndFields } from "../events.js";
 import { codecsForCallee, MediaSession } from "../media-session/media-session.js";
 import { lookup } from "node:dns/promises";
 import type { EndpointConfig } from "../../config/index.js";
@@ -123,11 +123,13 @@ export class DialAttempt {
     this.hooks.track(leg, call);
     leg.on("ringing", () => {
       if (log.wants("verbose", 3)) log.verbose(3, APP_DIAL_C, `${leg.name} is ringing`);
+      if (ctx.events.wants("DialState")) ctx.events.emit("DialState", { ...channelFields(call.view()), ...destChannelFields(leg.view()), DialStatus: "RINGING" });
       void call.ringing();
     });
     leg.on("progress", (sdp) => {
       if (!this.owner.open) return;
       if (log.wants("verbose", 3)) log.verbose(3, APP_DIAL_C, `${leg.name} is making progress passing it to ${call.name}`);
+      if (ctx.events.wants("DialState")) ctx.events.emit("DialState", { ...channelFields(call.view()), ...destChannelFields(leg.view()), DialStatus: "PROGRESS" });
       this.takeAnswer(sdp);
       this.owner.earlyMedia(this);
     });

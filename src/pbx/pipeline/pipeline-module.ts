@@ -83,7 +83,7 @@ export class PipelineModule implements SwitchboardModule {
           respond: ctx.respond,
         }),
         new IdentifyStage(ctx.directory, () => global().endpointIdentifierOrder, { events, clock: ctx.clock }, (token) => this.deps.lines.endpointFor(token)),
-        new EndpointAclStage({ events, log: ctx.log.child({ category: "pbx.acl" }), respond: ctx.respond, clock: ctx.clock }),
+        new EndpointAclStage({ events, log: ctx.log.child({ category: "pbx.acl" }), respond: ctx.respond, clock: ctx.clock, namedAcls: () => ctx.config().acl.named }),
         new AuthenticateStage({
           digest: new DigestAuthenticator({ clock: ctx.clock }),
           directory: ctx.directory,

@@ -52,3 +52,13 @@ test("loadConfiguration reads the cdr files from the directory's file set", () =
   const c = loadConfiguration({ kind: "embedded", files: { "pjsip.conf": "[t]\ntype=transport\nprotocol=udp\nbind=127.0.0.1:5060\n", "cdr.conf": "[csv]\nloguniqueid=yes\n" } } as never);
   assert.equal(c.cdr.csv?.loguniqueid, true);
 });
+
+test("acl.conf.sample is generated from the schema and loads without errors or warnings", async () => {
+  const { renderAclSample } = await import("../../../src/config/acl/acl-sample.js");
+  const { buildAclConfig } = await import("../../../src/config/acl/load-acl.js");
+  const text = readFileSync(join(SAMPLES, "acl.conf.sample"), "utf8");
+  assert.equal(text, renderAclSample(), "run: node --import tsx scripts/gen-samples.ts");
+  const r = buildAclConfig(parseConfigText(text, "acl.conf"));
+  assert.deepEqual(r.diagnostics, []);
+  assert.equal(r.config.named.get("office")?.length, 3);
+});

@@ -33,6 +33,7 @@ import { voicemailGeneralSchema } from "../../../src/config/voicemail/voicemail-
 import { httpGeneralSchema } from "../../../src/config/http/http-schema.js";
 import { ariGeneralSchema, ariUserSchema } from "../../../src/config/ari/ari-schema.js";
 import { managerGeneralSchema, managerUserSchema } from "../../../src/config/manager/manager-schema.js";
+import { aclSchema } from "../../../src/config/acl/acl-schema.js";
 import { cdrCsvSchema, cdrGeneralSchema, cdrManagerSchema, cdrSqliteSchema } from "../../../src/config/cdr/cdr-schema.js";
 import type { AnyOption, ObjectSchema } from "../../../src/config/schema/types.js";
 import { findOptionReads, type OptionReads, type ValuesType } from "./option-reads.js";
@@ -42,7 +43,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 interface Target extends ValuesType {
   readonly schema: ObjectSchema;
   /** The .conf file whose sections use this schema, and the section written for it. */
-  readonly conf: "pjsip.conf" | "rtp.conf" | "guard.conf" | "logger.conf" | "asterisk.conf" | "voicemail.conf" | "manager.conf" | "http.conf" | "ari.conf" | "cdr.conf" | "cdr_manager.conf" | "cdr_sqlite3_custom.conf";
+  readonly conf: "pjsip.conf" | "rtp.conf" | "guard.conf" | "logger.conf" | "asterisk.conf" | "voicemail.conf" | "manager.conf" | "http.conf" | "ari.conf" | "cdr.conf" | "cdr_manager.conf" | "cdr_sqlite3_custom.conf" | "acl.conf";
   /** The section of a settings file (default [general]). */
   readonly section?: string;
 }
@@ -67,6 +68,7 @@ const TARGETS: readonly Target[] = [
   { label: "ari", schema: ariGeneralSchema, file: "src/config/ari/ari-schema.ts", typeName: "AriGeneral", conf: "ari.conf" },
   { label: "ari-user", schema: ariUserSchema, file: "src/config/ari/ari-schema.ts", typeName: "AriUserValues", conf: "ari.conf", section: "ariuser" },
   { label: "manager", schema: managerGeneralSchema, file: "src/config/manager/manager-schema.ts", typeName: "ManagerGeneral", conf: "manager.conf" },
+  { label: "acl", schema: aclSchema, file: "src/config/acl/acl-schema.ts", typeName: "AclValues", conf: "acl.conf", section: "office" },
   { label: "cdr", schema: cdrGeneralSchema, file: "src/config/cdr/cdr-schema.ts", typeName: "CdrGeneral", conf: "cdr.conf" },
   { label: "cdr-csv", schema: cdrCsvSchema, file: "src/config/cdr/cdr-schema.ts", typeName: "CdrCsv", conf: "cdr.conf", section: "csv" },
   { label: "cdr-manager", schema: cdrManagerSchema, file: "src/config/cdr/cdr-schema.ts", typeName: "CdrManagerGeneral", conf: "cdr_manager.conf" },
@@ -99,6 +101,9 @@ const CONSUMED_IN_CONFIG: Readonly<Record<string, string>> = {
   "manageruser.writetimeout": "load-manager.ts keeps it as ManagerUser.writeTimeoutMs, the AMI session's write timeout",
   "manageruser.displayconnects": "load-manager.ts keeps it as ManagerUser.displayConnects, read by the AMI login and logoff lines",
   "manageruser.allowmultiplelogin": "load-manager.ts keeps it as ManagerUser.allowMultipleLogin, read by the AMI Login",
+  "acl.deny": "load-acl.ts folds permit/deny into AclConfig.named, which the AMI login and the endpoint ACL stage check",
+  "acl.permit": "load-acl.ts folds permit/deny into AclConfig.named, which the AMI login and the endpoint ACL stage check",
+  "manageruser.acl": "load-manager.ts keeps it as ManagerUser.acl, which the AMI Login checks against acl.conf",
   "cdr-manager.enabled": "load-cdr.ts keeps it as CdrConfig.managerEnabled, which the CDR module reads to send Cdr events",
   "cdr-sqlite.table": "load-cdr.ts checks it and keeps it as CdrSqliteConfig.table, the table the SQLite backend writes",
   "cdr-sqlite.columns": "load-cdr.ts splits it into CdrSqliteConfig.columns, the SQLite backend's columns",

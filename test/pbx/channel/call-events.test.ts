@@ -5,7 +5,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import type { PbxEvents } from "../../../src/pbx/events.js";
+import { INTERNAL_EVENTS, type PbxEvents } from "../../../src/pbx/events.js";
 import { inDialogFrom, responder, responseTo, SDP, tagOf } from "../../sip/session/harness.js";
 import { callSetup, settle, type CallEnv } from "./call-harness.js";
 
@@ -22,6 +22,8 @@ function line(name: string, p: object): string {
       return `DialBegin ${String(f.Channel)} -> ${String(f.DestChannel)} ${String(f.DialString)}`;
     case "DialEnd":
       return `DialEnd ${String(f.Channel)} -> ${String(f.DestChannel)} ${String(f.DialStatus)}`;
+    case "DialState":
+      return `DialState ${String(f.Channel)} -> ${String(f.DestChannel)} ${String(f.DialStatus)}`;
     case "BridgeEnter":
     case "BridgeLeave":
       return `${name} ${String(f.Channel)} ${String(f.BridgeNumChannels)}`;
@@ -45,7 +47,7 @@ function line(name: string, p: object): string {
 
 /** Channel names are PJSIP/<endpoint>-<counter>: the test names them caller and callee. */
 function lines(t: CallEnv): string[] {
-  return t.events.map((e) => line(e.name, e.payload).replace(/PJSIP\/1001-[0-9a-f]{8}/g, "caller").replace(/PJSIP\/2000-[0-9a-f]{8}/g, "callee"));
+  return t.events.filter((e) => !INTERNAL_EVENTS.has(e.name)).map((e) => line(e.name, e.payload).replace(/PJSIP\/1001-[0-9a-f]{8}/g, "caller").replace(/PJSIP\/2000-[0-9a-f]{8}/g, "callee"));
 }
 
 async function ringAndAnswer(t: CallEnv): Promise<string> {
@@ -78,6 +80,7 @@ test("call events: an answered call that the caller ends gives Asterisk's sequen
     "DialBegin caller -> callee 2000",
     "Newstate callee Ringing",
     "DeviceStateChange PJSIP/2000 RINGING",
+    "DialState caller -> callee RINGING",
     "Newstate caller Ringing",
     "DeviceStateChange PJSIP/1001 RINGING",
     "Newstate callee Up",

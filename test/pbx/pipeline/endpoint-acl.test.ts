@@ -5,6 +5,9 @@ import type { AclRule } from "../../../src/config/schema/options.js";
 import { aclAllows } from "../../../src/pbx/pipeline/stages/endpoint-acl.js";
 import { formatSecurityEvent } from "../../../src/security/security-log.js";
 import { BASE_CONF, Phone, buildPbx } from "../harness.js";
+import { buildAclConfig } from "../../../src/config/acl/load-acl.js";
+import { parseConfigText } from "../../../src/config/index.js";
+import { loadConfiguration } from "../../../src/config/load-configuration.js";
 
 const rule = (sense: AclRule["sense"], net: string): AclRule => {
   const network = parseCidr(net);
@@ -56,4 +59,34 @@ test("acl: with a contact ACL, a Contact whose host is a name is refused (it cou
   assert.equal(phone.register({ contacts: ["<sip:6001@[2001:db8::5]:5060>"] }).status, 401, "IPv6 in brackets is an address");
   const plain = buildPbx({ conf: BASE_CONF });
   assert.equal(new Phone(plain, { user: "6001", password: "secret6001" }).register({ contacts: ["<sip:6001@phone.example.com:5060>"] }).status, 401, "without a contact ACL, names are fine");
+});
+
+test("acl: acl=<name> applies acl.conf's named ACL too: a source it refuses gets 403 and FailedACL; an undefined name refuses everyone", () => {
+  const office = buildAclConfig(parseConfigText("[office]\ndeny=0.0.0.0/0\npermit=203.0.113.0/24\n", "acl.conf")).config.named;
+  const pbx = buildPbx({ conf: conf("acl=office"), namedAcls: office });
+  assert.equal(new Phone(pbx, { user: "6001", password: "secret6001" }).register().status, 403);
+  assert.ok(pbx.log.find("Not match Endpoint ACL"));
+  assert.equal(pbx.securityEvents[0]?.reason, "not_match_endpoint_acl");
+  assert.equal(new Phone(pbx, { user: "6001", password: "secret6001", ip: "203.0.113.7" }).registerWithAuth().status, 200);
+  const missing = buildPbx({ conf: conf("acl=nosuch"), namedAcls: office });
+  assert.equal(new Phone(missing, { user: "6001", password: "secret6001", ip: "203.0.113.7" }).register().status, 403, "a name acl.conf does not define refuses (and is an error at load)");
+  const contact = buildPbx({ conf: conf("contact_acl=office"), namedAcls: office });
+  assert.equal(new Phone(contact, { user: "6001", password: "secret6001", ip: "203.0.113.7" }).register({ contacts: ["<sip:6001@10.1.1.1:5060>"] }).status, 403, "contact_acl checks the Contact's address");
+});
+
+test("acl.conf: sections are named ACLs; an endpoint or manager user naming an undefined one is an error at load", () => {
+  const c = loadConfiguration({
+    kind: "embedded",
+    files: {
+      "pjsip.conf": "[t]\ntype=transport\nprotocol=udp\nbind=127.0.0.1:5060\n[6001]\ntype=endpoint\nacl=office,lab\n",
+      "acl.conf": "[general]\n[office]\npermit=10.0.0.0/8\n",
+      "manager.conf": "[general]\nenabled=yes\nbindaddr=0.0.0.0\n[crm]\nsecret=0123456789abcdef\nacl=office\n[bot]\nsecret=0123456789abcdef\nacl=nope\npermit=10.0.0.0/8\n",
+    },
+  } as never);
+  const messages = c.diagnostics.map((d) => `${d.severity}: ${d.message}`);
+  assert.ok(messages.some((m) => /^error: endpoint '6001': acl=lab names an ACL acl\.conf does not define/.test(m)), messages.join("\n"));
+  assert.ok(messages.some((m) => /^error: manager user 'bot': acl=nope names an ACL/.test(m)), messages.join("\n"));
+  assert.ok(messages.some((m) => /acl\.conf \[general\] is not an ACL/.test(m)));
+  assert.ok(!messages.some((m) => /has no permit= list/.test(m)), "a user whose named ACL permits counts as fenced for a public bindaddr");
+  assert.deepEqual(c.acl.named.get("office")?.map((r) => r.sense), ["permit"]);
 });

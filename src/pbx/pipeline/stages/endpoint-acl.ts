@@ -1,6 +1,7 @@
 /**
  * Endpoint ACLs: `permit`/`deny` on the request's source address and `contact_permit`/
- * `contact_deny` on the addresses in its Contact headers, checked once the endpoint is identified
+ * `contact_deny` on the addresses in its Contact headers — and the named ACLs (acl.conf) its
+ * `acl=` and `contact_acl=` list, each of which must allow the address too — checked once the endpoint is identified
  * and before it is challenged, as Asterisk's distributor does:
  *
  *   source refused   → 403 Forbidden + NOTICE "Not match Endpoint ACL"          FailedACL (ACLName
@@ -17,6 +18,7 @@ import { systemClock, type Clock } from "../../../core/clock.js";
 import { canonicalIp, networkContains, parseNetwork, type IpNetwork } from "../../../core/ip.js";
 import type { Logger } from "../../../core/logger.js";
 import type { AclRule } from "../../../config/schema/options.js";
+import { namedAclsAllow } from "../../../config/acl/load-acl.js";
 import type { SecurityEventStream } from "../../../security/events.js";
 import type { SipResponse } from "../../../sip/message/message.js";
 import { parseContactList } from "../../../sip/parser/index.js";
@@ -27,6 +29,8 @@ import { securityEvent } from "../security-event.js";
 
 export interface EndpointAclOptions {
   events: SecurityEventStream;
+  /** acl.conf's named ACLs, which endpoints' acl= and contact_acl= name; none when omitted. */
+  namedAcls?: () => ReadonlyMap<string, readonly AclRule[]>;
   log: Logger;
   respond: (ctx: RequestContext, res: SipResponse) => void;
   clock?: Clock;
@@ -62,9 +66,11 @@ export class EndpointAclStage implements PipelineStage {
 
   run(ctx: RequestContext): StageResult {
     const ep = ctx.endpoint;
-    if (ep === undefined || (ep.permit.length === 0 && ep.contactPermit.length === 0)) return "continue";
-    if (ep.permit.length > 0 && !aclAllows(ep.permit, ctx.flow.remoteAddress)) return this.refuse(ctx, "Not match Endpoint ACL", "not_match_endpoint_acl");
-    if (ep.contactPermit.length > 0) {
+    if (ep === undefined || (ep.permit.length === 0 && ep.contactPermit.length === 0 && ep.acl.length === 0 && ep.contactAcl.length === 0)) return "continue";
+    const named = this.opts.namedAcls?.() ?? new Map<string, readonly AclRule[]>();
+    const passes = (own: readonly AclRule[], names: readonly string[], address: string): boolean => aclAllows(own, address) && namedAclsAllow(names, named, (rules) => aclAllows(rules, address));
+    if (!passes(ep.permit, ep.acl, ctx.flow.remoteAddress)) return this.refuse(ctx, "Not match Endpoint ACL", "not_match_endpoint_acl");
+    if (ep.contactPermit.length > 0 || ep.contactAcl.length > 0) {
       const headers = ctx.req.headers.getAll("Contact");
       const list = parseContactList(headers);
       if (list === undefined && headers.length > 0) return this.refuse(ctx, "Not match Endpoint Contact ACL", "not_match_endpoint_contact_acl", "its Contact header cannot be parsed, and the endpoint has a contact ACL");
@@ -73,7 +79,7 @@ export class EndpointAclStage implements PipelineStage {
         // A host name could resolve to anything: with a contact ACL, only addresses can be checked, so only addresses are let in.
         const address = canonicalIp(c.uri.host);
         if (address === undefined) return this.refuse(ctx, "Not match Endpoint Contact ACL", "not_match_endpoint_contact_acl", `its Contact host '${c.uri.host}' is a name, not an address; with contact_permit/contact_deny on the endpoint, phones must give their address in Contact`);
-        if (!aclAllows(ep.contactPermit, address)) return this.refuse(ctx, "Not match Endpoint Contact ACL", "not_match_endpoint_contact_acl");
+        if (!passes(ep.contactPermit, ep.contactAcl, address)) return this.refuse(ctx, "Not match Endpoint Contact ACL", "not_match_endpoint_contact_acl");
       }
     }
     return "continue";
