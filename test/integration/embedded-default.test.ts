@@ -224,6 +224,9 @@ describe("embedded default configuration (integration: no --config, port 5060 in
         assertHeard(callee, "1002", 1000, 3);
         assertHeard(caller, "1001", 440, 3);
         await waitUntil(async () => /^0 active channels?/m.test(await rx(dataDir, "core show channels count")), 10000, "the call's channels released");
+        // The embedded default keeps call detail records in the data directory.
+        const master = join(dataDir, "cdr-csv", "Master.csv");
+        await waitUntil(() => existsSync(master) && /"1001","1002","internal",.*"PJSIP\/1002-[0-9a-f]{8}","Dial",.*"ANSWERED","DOCUMENTATION","\d+\.\d+",""\n$/.test(readFileSync(master, "utf8")), 5000, "the call's line in cdr-csv/Master.csv");
       } finally {
         await caller.stop();
         await callee.stop();

@@ -1,8 +1,8 @@
 /**
  * Loads the call detail record files, all optional: cdr.conf (`[general]`, `[csv]`),
  * cdr_manager.conf (`[general]`; `[mappings]` is named as not read) and
- * cdr_sqlite3_custom.conf (`[master]`). Without cdr.conf records are kept (Asterisk's default)
- * but no backend writes them; the CSV backend needs a `[csv]` section, as cdr_csv does.
+ * cdr_sqlite3_custom.conf (`[master]`). Without cdr.conf `enable` is yes (Asterisk's default)
+ * but no backend is on; the CSV backend needs a `[csv]` section, as cdr_csv does.
  *
  * The SQLite backend's `columns` and `values` must pair up: a different count is an error and
  * the backend stays off, so a row is never written into the wrong columns.

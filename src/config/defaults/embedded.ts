@@ -122,5 +122,8 @@ function voicemailConf(pins: Readonly<Record<string, string>>): string {
  * is a programming error.
  */
 export function embeddedDefaultFiles(passwords: Readonly<Record<string, string>>, pins: Readonly<Record<string, string>>): Record<string, string> {
-  return { "pjsip.conf": pjsipConf(passwords), "rtp.conf": RTP_CONF, "extensions.conf": EXTENSIONS_CONF, "logger.conf": EMBEDDED_LOGGER_CONF, "voicemail.conf": voicemailConf(pins) };
+  return { "pjsip.conf": pjsipConf(passwords), "rtp.conf": RTP_CONF, "extensions.conf": EXTENSIONS_CONF, "logger.conf": EMBEDDED_LOGGER_CONF, "voicemail.conf": voicemailConf(pins), "cdr.conf": CDR_CONF };
 }
+
+/** Call detail records in the data directory's cdr-csv/Master.csv, as Asterisk's sample config writes them. */
+const CDR_CONF = ["; Switchboard embedded default: cdr.conf", "[general]", "enable=yes", "", "[csv]", "loguniqueid=yes", "loguserfield=yes", ""].join("\n");

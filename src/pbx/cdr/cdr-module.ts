@@ -101,13 +101,35 @@ export class CdrModule implements SwitchboardModule {
       },
     });
     this.engine = engine;
-    for (const name of CDR_INPUT_EVENTS) ctx.defer(ctx.events.on(name, (p) => engine.handle(name, p)));
+    // Calls are followed only while records are kept and some backend writes them, so a PBX
+    // without CDRs builds no event payloads for them; `core reload` re-decides.
+    let offs: Array<() => void> | undefined;
+    this.apply = () => {
+      const c = config();
+      const wanted = c.general.enable && backendNames(c).length > 0;
+      if (wanted && offs === undefined) offs = CDR_INPUT_EVENTS.map((name) => ctx.events.on(name, (p) => engine.handle(name, p)));
+      if (!wanted && offs !== undefined) {
+        for (const off of offs) off();
+        offs = undefined;
+      }
+    };
+    this.apply();
+    ctx.defer(() => {
+      for (const off of offs ?? []) off();
+      offs = undefined;
+    });
     const deps = { engine: () => this.engine, now: () => ctx.clock.now(), initiatedSeconds: () => config().general.initiatedseconds };
     ctx.funcs.register(cdrFunction(deps));
     ctx.funcs.register(cdrPropFunction(deps));
     ctx.apps.register(noCdrApp(deps));
     ctx.apps.register(resetCdrApp(deps));
     for (const undo of registerCdrCommands(ctx.commands, { config, backends: () => backendNames(config()) })) ctx.defer(undo);
+  }
+
+  private apply: () => void = () => {};
+
+  reload(): void {
+    this.apply();
   }
 
   stop(): void {
