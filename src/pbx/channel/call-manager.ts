@@ -14,7 +14,7 @@ import type { SipRequest, SipResponse } from "../../sip/message/message.js";
 import type { InviteSession, ModifyOutcome, ModifyRequest, SessionBody } from "../../sip/session/index.js";
 import { InviteServerTransaction, type ServerTransaction } from "../../sip/transaction/server-transaction.js";
 import { formatHostPort, type Flow } from "../../sip/transport/types.js";
-import type { DialplanExecutor } from "../dialplan/executor.js";
+import type { DialplanExecutor, DialplanTarget } from "../dialplan/executor.js";
 import { MediaSession, type CheckedOffer } from "../media-session/media-session.js";
 import type { RequestContext } from "../pipeline/request-context.js";
 import type { CallContext } from "./call-context.js";
@@ -31,6 +31,18 @@ import { mediaAddressFor } from "./media-address.js";
 import type { OutboundLeg } from "./outbound-leg.js";
 import { MediaDoctor } from "./media-doctor.js";
 import { negotiateExtensions } from "./session-extensions.js";
+
+/** Where a redirect sends a channel, as AMI Redirect and `channel redirect` give it. */
+export interface RedirectRequest {
+  /** Empty or absent: the channel's current context. */
+  context?: string | undefined;
+  /** Empty or absent: the channel's current extension. */
+  exten?: string | undefined;
+  /** A number or a label. */
+  priority: string;
+}
+
+export type RedirectOutcome = { ok: true; channel: string; target: DialplanTarget } | { ok: false; reason: "no-channel" | "invalid-priority" | "failed" };
 
 export interface CallManagerOptions {
   ctx: CallContext;
@@ -273,6 +285,53 @@ export class CallManager {
       }
     }
     return n;
+  }
+
+  /** The channel the dialplan drives (a call's incoming leg, an originated call) named `name` or with that Uniqueid. */
+  dialplanChannel(name: string): InboundCall | OriginatedCall | undefined {
+    for (const c of [...this.calls, ...this.originated]) if (c.name === name || c.uniqueId === name) return c;
+    return undefined;
+  }
+
+  /** The names of the channels a redirect can move (console completion). */
+  redirectableNames(): string[] {
+    return [...this.calls, ...this.originated].map((c) => c.name);
+  }
+
+  /** True when `name` is a live channel of any kind (a Dial's outgoing leg included). */
+  hasChannel(name: string): boolean {
+    if (this.dialplanChannel(name) !== undefined) return true;
+    return [...this.calls, ...this.originated].some((c) => c.peer?.name === name || c.peer?.uniqueId === name || [...c.ringing_].some((l) => l.name === name || l.uniqueId === name));
+  }
+
+  /**
+   * Where a redirect of `call` goes: an empty context or exten keeps the channel's own (as
+   * Asterisk's async goto does); the priority is a number or a label there.
+   */
+  redirectTarget(call: InboundCall | OriginatedCall, to: RedirectRequest): DialplanTarget | undefined {
+    const context = to.context !== undefined && to.context.length > 0 ? to.context : call.channel.context;
+    const exten = to.exten !== undefined && to.exten.length > 0 ? to.exten : call.channel.exten;
+    const priority = this.o.executor.priorityOf(context, exten, to.priority, call.callerId.num);
+    return priority === undefined ? undefined : { context, exten, priority };
+  }
+
+  /**
+   * AMI Redirect, `channel redirect`: the channel stops what it does (a prompt, a wait, a ringing
+   * Dial; a bridged call, whose other party is hung up) and goes on in the dialplan at the target.
+   * Only the channels the dialplan drives can be redirected; a Dial's outgoing leg cannot (yet).
+   */
+  redirect(name: string, to: RedirectRequest): RedirectOutcome {
+    const call = this.dialplanChannel(name);
+    if (call === undefined) {
+      if (!this.hasChannel(name)) return { ok: false, reason: "no-channel" };
+      this.o.ctx.log.notice({}, `Cannot redirect ${name}: it is the outgoing leg of a Dial(), which Switchboard does not move into the dialplan; redirect the calling channel instead`);
+      return { ok: false, reason: "failed" };
+    }
+    const target = this.redirectTarget(call, to);
+    if (target === undefined) return { ok: false, reason: "invalid-priority" };
+    if (!call.redirect(target)) return { ok: false, reason: "failed" };
+    if (call.log.wants("verbose", 3)) call.log.verbose(3, {}, `${call.name}: redirected to ${target.context},${target.exten},${target.priority}`);
+    return { ok: true, channel: call.name, target };
   }
 
   async closeAll(): Promise<void> {
