@@ -101,7 +101,18 @@ export class FakeMedia {
   sendDtmf(id: string, digit: string, ms: number, method: string): void {
     this.calls.push(`dtmf ${id} ${digit} ${ms} ${method}`);
   }
-  stopPlayback(): void {}
+  /** Prompts started (`<leg> <source>`); each plays until stopPlayback() ends it. */
+  readonly plays: string[] = [];
+  private readonly playing = new Map<string, (r: "stopped") => void>();
+  play(id: string, source: { kind: string; name?: string; path?: string }): Promise<"done" | "stopped"> {
+    this.plays.push(`${id} ${source.kind}`);
+    return new Promise((r) => this.playing.set(id, r));
+  }
+  stopPlayback(id: string): void {
+    const r = this.playing.get(id);
+    this.playing.delete(id);
+    r?.("stopped");
+  }
   on(): this {
     return this;
   }
