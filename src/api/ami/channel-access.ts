@@ -97,10 +97,9 @@ export function callManagerRedirects(calls: () => CallManager | undefined): Redi
   return {
     exists: (name) => calls()?.hasChannel(name) === true,
     check: (name, to) => {
-      const m = calls();
-      const call = m?.dialplanChannel(name);
-      if (m === undefined || call === undefined || call.hungUp()) return "failed";
-      return m.redirectTarget(call, to) === undefined ? "invalid-priority" : "ok";
+      const plan = calls()?.planRedirect(name, to);
+      if (plan === undefined) return "failed";
+      return plan.ok ? "ok" : plan.reason === "invalid-priority" ? "invalid-priority" : "failed";
     },
     redirect: (name, to) => calls()?.redirect(name, to).ok === true,
   };

@@ -20,7 +20,7 @@ import type { RequestContext } from "../pipeline/request-context.js";
 import type { CallContext } from "./call-context.js";
 import type { DialCaller } from "./dial-caller.js";
 import { originate, type OriginateRequest, type OriginateResult } from "./originate.js";
-import type { OriginatedCall } from "./originated-call.js";
+import { OriginatedCall } from "./originated-call.js";
 import type { Channel } from "./channel.js";
 import { channelFields } from "../events.js";
 import { nextChannelName, nextUniqueId } from "./channel-name.js";
@@ -41,6 +41,12 @@ export interface RedirectRequest {
   /** A number or a label. */
   priority: string;
 }
+
+/** A redirect checked and ready: a channel the dialplan drives, or a Dial's bridged callee. */
+export type RedirectPlan =
+  | { ok: true; kind: "call"; call: InboundCall | OriginatedCall; target: DialplanTarget }
+  | { ok: true; kind: "peer"; owner: InboundCall | OriginatedCall; leg: OutboundLeg; target: DialplanTarget }
+  | { ok: false; reason: "no-channel" | "invalid-priority" | "failed" };
 
 export type RedirectOutcome = { ok: true; channel: string; target: DialplanTarget } | { ok: false; reason: "no-channel" | "invalid-priority" | "failed" };
 
@@ -309,29 +315,98 @@ export class CallManager {
    * Asterisk's async goto does); the priority is a number or a label there.
    */
   redirectTarget(call: InboundCall | OriginatedCall, to: RedirectRequest): DialplanTarget | undefined {
-    const context = to.context !== undefined && to.context.length > 0 ? to.context : call.channel.context;
-    const exten = to.exten !== undefined && to.exten.length > 0 ? to.exten : call.channel.exten;
-    const priority = this.o.executor.priorityOf(context, exten, to.priority, call.callerId.num);
+    return this.targetFor(call.channel, call.callerId.num, to);
+  }
+
+  private targetFor(channel: Channel, callerNum: string, to: RedirectRequest): DialplanTarget | undefined {
+    const context = to.context !== undefined && to.context.length > 0 ? to.context : channel.context;
+    const exten = to.exten !== undefined && to.exten.length > 0 ? to.exten : channel.exten;
+    const priority = this.o.executor.priorityOf(context, exten, to.priority, callerNum);
     return priority === undefined ? undefined : { context, exten, priority };
+  }
+
+  /** The answered, bridged callee of a Dial named `name` (or with that Uniqueid), and the channel that dialled it. */
+  private bridgedPeer(name: string): { owner: InboundCall | OriginatedCall; leg: OutboundLeg } | undefined {
+    for (const owner of [...this.calls, ...this.originated]) {
+      const leg = owner.peer;
+      if (leg !== undefined && (leg.name === name || leg.uniqueId === name) && owner.bridge?.has(leg.name) === true) return { owner, leg };
+    }
+    return undefined;
+  }
+
+  /**
+   * What a redirect of `name` to `to` would do, without doing it (AMI Redirect checks both of its
+   * channels first): move a channel the dialplan drives, or take a bridged callee into the dialplan.
+   */
+  planRedirect(name: string, to: RedirectRequest): RedirectPlan {
+    const call = this.dialplanChannel(name);
+    if (call !== undefined) {
+      if (call.hungUp()) return { ok: false, reason: "failed" };
+      const target = this.redirectTarget(call, to);
+      return target === undefined ? { ok: false, reason: "invalid-priority" } : { ok: true, kind: "call", call, target };
+    }
+    const peer = this.bridgedPeer(name);
+    if (peer === undefined) {
+      if (!this.hasChannel(name)) return { ok: false, reason: "no-channel" };
+      this.o.ctx.log.notice({}, `Cannot redirect ${name}: it is an outgoing leg of a Dial() that has not answered; redirect the calling channel instead`);
+      return { ok: false, reason: "failed" };
+    }
+    // A callee has no dialplan place of its own yet: an empty context is its endpoint's.
+    const ch = peer.leg.channel;
+    const target = this.targetFor(ch, ch.callerId.num, { ...to, context: to.context || ch.context || peer.leg.endpoint.context, exten: to.exten || ch.exten || "s" });
+    return target === undefined ? { ok: false, reason: "invalid-priority" } : { ok: true, kind: "peer", ...peer, target };
   }
 
   /**
    * AMI Redirect, `channel redirect`: the channel stops what it does (a prompt, a wait, a ringing
-   * Dial; a bridged call, whose other party is hung up) and goes on in the dialplan at the target.
-   * Only the channels the dialplan drives can be redirected; a Dial's outgoing leg cannot (yet).
+   * Dial; a bridged call, whose other party is hung up unless it is redirected too) and goes on in
+   * the dialplan at the target. A Dial's answered callee leaves the bridge and becomes a channel
+   * the dialplan drives, as an originated call is; its caller's Dial returns.
    */
   redirect(name: string, to: RedirectRequest): RedirectOutcome {
-    const call = this.dialplanChannel(name);
-    if (call === undefined) {
-      if (!this.hasChannel(name)) return { ok: false, reason: "no-channel" };
-      this.o.ctx.log.notice({}, `Cannot redirect ${name}: it is the outgoing leg of a Dial(), which Switchboard does not move into the dialplan; redirect the calling channel instead`);
-      return { ok: false, reason: "failed" };
+    const plan = this.planRedirect(name, to);
+    if (!plan.ok) return plan;
+    const { target } = plan;
+    let moved: InboundCall | OriginatedCall;
+    if (plan.kind === "call") {
+      if (!plan.call.redirect(target)) return { ok: false, reason: "failed" };
+      moved = plan.call;
+    } else moved = this.takeIntoDialplan(plan.leg, target);
+    if (moved.log.wants("verbose", 3)) moved.log.verbose(3, {}, `${moved.name}: redirected to ${target.context},${target.exten},${target.priority}`);
+    return { ok: true, channel: moved.name, target };
+  }
+
+  /** A redirected callee: its Dial lets it go (bridge closed, no BYE) and it runs the dialplan from `target`. */
+  private takeIntoDialplan(leg: OutboundLeg, target: DialplanTarget): OriginatedCall {
+    const ctx = this.o.ctx;
+    const call: OriginatedCall = new OriginatedCall({
+      ctx,
+      leg,
+      log: ctx.log.child({ channel: leg.name }),
+      dial: (c, targets, timeout, options) => dial(ctx, this.dialHooks, c, targets, timeout, options),
+      onEnd: () => {
+        this.originated.delete(call);
+        ctx.media.release(leg.mediaLegId);
+        this.dialHooks.untrack(leg);
+      },
+    });
+    this.originated.add(call);
+    // In-dialog requests and DTMF now reach the new channel; the session's media handling stays.
+    this.outboundByCallId.set(leg.callId, { leg, call });
+    ctx.dtmf.adopt(call, () => call.peer);
+    leg.emit("redirected");
+    void this.runRedirected(call, target);
+    return call;
+  }
+
+  private async runRedirected(call: OriginatedCall, t: DialplanTarget): Promise<void> {
+    try {
+      const r = await this.o.executor.run(call, t.context, t.exten, t.priority);
+      if (r.kind === "no-extension") call.log.warn({}, `${call.name}: redirected to ${t.exten}@${t.context}:${t.priority}, which does not exist; hanging up`);
+    } catch (err) {
+      call.log.error({ err: err instanceof Error ? (err.stack ?? err.message) : String(err) }, `${call.name}: dialplan of the redirected channel failed`);
     }
-    const target = this.redirectTarget(call, to);
-    if (target === undefined) return { ok: false, reason: "invalid-priority" };
-    if (!call.redirect(target)) return { ok: false, reason: "failed" };
-    if (call.log.wants("verbose", 3)) call.log.verbose(3, {}, `${call.name}: redirected to ${target.context},${target.exten},${target.priority}`);
-    return { ok: true, channel: call.name, target };
+    if (!call.hungUp()) await call.hangup(CAUSE.NORMAL_CLEARING);
   }
 
   async closeAll(): Promise<void> {

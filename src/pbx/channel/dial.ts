@@ -119,14 +119,22 @@ export class Dial implements DialAttemptOwner {
       this.bridge.close();
       void this.call.hangup(CAUSE.NORMAL_CLEARING);
     });
-    void this.call.answer().then(async () => {
-      // The conversation ends with the call, or when a redirect takes the caller out of the
-      // bridge: the callee, left alone, is hung up and the caller goes on in the dialplan.
-      await this.call.whenStopped();
+    // The conversation ends with the call, or when a redirect takes either side out of the
+    // bridge: a callee left alone is hung up; one redirected itself lives on in the dialplan.
+    let over = false;
+    const end = (calleeRedirected: boolean): void => {
+      if (over) return;
+      over = true;
       this.bridge.close();
       this.call.disconnect(leg);
-      attempt.hangup();
+      if (calleeRedirected) attempt.handOver();
+      else attempt.hangup();
       this.settle("ANSWER");
+    };
+    leg.on("redirected", () => end(true));
+    void this.call.answer().then(async () => {
+      await this.call.whenStopped();
+      end(false);
     });
   }
 

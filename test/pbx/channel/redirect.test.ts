@@ -1,8 +1,9 @@
 /**
  * Redirect (AMI Redirect, `channel redirect`) over the call harness: the caller (1001 dialling
  * 2000) is moved while it waits, plays a prompt, rings a callee or talks to one; what it did ends
- * at once (a bridged callee is hung up, a ringing one cancelled), an unanswered caller stays
- * unanswered, and the dialplan goes on at the target with a Newexten for it.
+ * at once (a bridged callee is hung up unless it is moved too, a ringing one cancelled), an
+ * unanswered caller stays unanswered, and the dialplan goes on at the target with a Newexten for
+ * it. A bridged callee can be moved as well, and then runs the dialplan itself.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -86,6 +87,50 @@ test("redirect: a bridged caller leaves the bridge, its callee is hung up with B
   await t.manager.hangupByName("all");
 });
 
+test("redirect: both sides of a bridged call (a dual redirect): neither is hung up; the callee becomes a channel the dialplan drives", async () => {
+  const t = callSetup(`[default]\nexten => 2000,1,Dial(PJSIP/2000,30)\n${TARGET}`);
+  const call = await startCall(t);
+  const inv = t.calleeInvite();
+  inv.delegate.onResponse(responseTo(inv.req, 200, { toTag: "c-1", body: sdp2000 }));
+  await settle();
+  const peer = call.peer;
+  assert.ok(peer);
+  assert.equal(t.manager.redirect(call.name, { context: "moved", exten: "600", priority: "1" }).ok, true);
+  assert.deepEqual(t.manager.redirect(peer.name, { context: "moved", exten: "600", priority: "arrive" }), { ok: true, channel: peer.name, target: { context: "moved", exten: "600", priority: 2 } });
+  await settle();
+  assert.equal(t.port.requests.filter((x) => x.req.method === "BYE").length, 0, "nobody was hung up");
+  assert.equal(call.vars.get("REACHED"), "moved/600/2");
+  const moved = t.manager.dialplanChannel(peer.name);
+  assert.ok(moved, "the callee is now a channel the dialplan drives");
+  assert.equal(moved.vars.get("REACHED"), "moved/600/2");
+  assert.equal(moved.channel.application, "Wait");
+  assert.ok(newextens(t).some((n) => n === "moved,600,2 Set") && t.events.some((e) => e.name === "Newexten" && (e.payload as PbxEvents["Newexten"]).Channel === peer.name));
+  assert.ok(!t.media.calls.includes(`release ${peer.mediaLegId}`), "the callee keeps its RTP port");
+  await t.manager.hangupByName("all");
+  await settle();
+  assert.equal(call.hungUp(), true);
+  assert.equal(moved.hungUp(), true);
+  assert.deepEqual(t.port.requests.filter((x) => x.req.method === "BYE").map((b) => b.req.headers.get("Call-ID")), [inv.req.headers.get("Call-ID")], "the callee got its BYE at the end");
+  assert.ok(t.media.calls.includes(`release ${peer.mediaLegId}`), "and its port went back then");
+});
+
+test("redirect: the callee alone is taken into the dialplan; its caller's Dial returns and the caller's dialplan ends", async () => {
+  const t = callSetup(`[default]\nexten => 2000,1,Dial(PJSIP/2000,30)\n${TARGET}`);
+  const call = await startCall(t);
+  const inv = t.calleeInvite();
+  inv.delegate.onResponse(responseTo(inv.req, 200, { toTag: "c-1", body: sdp2000 }));
+  await settle();
+  const peer = call.peer;
+  assert.ok(peer);
+  assert.equal(t.manager.redirect(peer.name, { context: "moved", exten: "600", priority: "1" }).ok, true);
+  await settle();
+  assert.equal(call.hungUp(), true, "the caller, left alone after Dial, is hung up");
+  assert.equal(t.port.requests.filter((x) => x.req.method === "BYE").length, 0, "the callee was not hung up");
+  const moved = t.manager.dialplanChannel(peer.name);
+  assert.equal(moved?.vars.get("REACHED"), "moved/600/2");
+  await t.manager.hangupByName("all");
+});
+
 test("redirect: a caller whose Dial rings is taken away: the callee gets CANCEL, DIALSTATUS is CANCEL, the caller stays unanswered", async () => {
   const t = callSetup(`[default]\nexten => 2000,1,Dial(PJSIP/2000,30)\n${TARGET}`);
   const call = await startCall(t);
@@ -110,7 +155,7 @@ test("redirect: an empty context and exten keep the channel's own; an unknown ch
   assert.deepEqual(t.manager.redirect(call.name, { priority: "0" }), { ok: false, reason: "invalid-priority" });
   const ringing = [...call.ringing_][0];
   assert.ok(ringing);
-  assert.deepEqual(t.manager.redirect(ringing.name, { priority: "1" }), { ok: false, reason: "failed" });
+  assert.deepEqual(t.manager.redirect(ringing.name, { priority: "1" }), { ok: false, reason: "failed" }, "a callee that has not answered cannot be moved");
   const r = t.manager.redirect(call.uniqueId, { context: "", exten: "", priority: "back" });
   assert.deepEqual(r, { ok: true, channel: call.name, target: { context: "default", exten: "2000", priority: 2 } });
   await settle();
