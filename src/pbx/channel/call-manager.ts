@@ -301,7 +301,7 @@ export class CallManager {
 
   /** The names of the channels a redirect can move (console completion). */
   redirectableNames(): string[] {
-    return [...this.calls, ...this.originated].map((c) => c.name);
+    return [...this.calls, ...this.originated].flatMap((c) => (c.peer !== undefined && c.bridge?.has(c.peer.name) === true ? [c.name, c.peer.name] : [c.name]));
   }
 
   /** True when `name` is a live channel of any kind (a Dial's outgoing leg included). */
