@@ -467,6 +467,40 @@ describe("AMI (integration: asterisk-ami-client, asterisk-manager, raw TCP, bare
     }
   });
 
+  it("Redirect with ExtraChannel moves both phones of a bridged call: Dual Redirect successful, each hears the prompt there, nobody is hung up before its Hangup()", async () => {
+    const { c, events } = await client();
+    const a = await phone("a", "127.0.0.2", "22700-22799", false, tone1000);
+    const b = await phone("b", "127.0.0.3", "22800-22899", true, tone1000);
+    try {
+      events.length = 0;
+      await a.command(`dial sip:${PHONES.b.id}@${SERVER_IP}:${sipPort}`);
+      await a.waitEvent("CALL_ESTABLISHED", 10000);
+      const enter = await waitUntil(() => events.find((e) => e.Event === "BridgeEnter" && e.Channel?.startsWith(`PJSIP/${PHONES.b.id}-`)), 5000, "the two phones bridged");
+      const callee = enter.Channel ?? "";
+      const caller = events.find((e) => e.Event === "BridgeEnter" && e.Channel?.startsWith(`PJSIP/${PHONES.a.id}-`))?.Channel ?? "";
+      await sleep(1000);
+      const r = await c.action({ Action: "Redirect", Channel: caller, ExtraChannel: callee, Context: "moved", Exten: "600", Priority: "1" }, true);
+      assert.equal(r.Response, "Success");
+      assert.equal(r.Message, "Dual Redirect successful");
+      for (const name of [caller, callee]) await waitUntil(() => events.find((e) => e.Event === "Newexten" && e.Channel === name && e.Context === "moved" && e.Application === "Playback"), 5000, `${name} at moved,600,1`);
+      assert.ok(events.some((e) => e.Event === "BridgeLeave" && e.Channel === callee), "the callee left the bridge");
+      await a.waitEvent("CALL_CLOSED", 15000);
+      await b.waitEvent("CALL_CLOSED", 15000);
+      for (const name of [caller, callee]) assert.ok(events.some((e) => e.Event === "Newexten" && e.Channel === name && e.Context === "moved" && e.Application === "Hangup"), `${name} ended at its Hangup()`);
+      await sleep(500);
+      for (const [who, p] of [["the caller", a], ["the callee", b]] as const) {
+        const heard = p.recordings().find((f) => f.endsWith("-dec.wav"));
+        assert.ok(heard, `${who}'s recording`);
+        assertTone(checkTone(heard, 440, { minSeconds: 2 }), `${who} redirected to the prompt`, 440);
+      }
+      await waitUntil(async () => (/Channels:\s+0/.test((await pbx.rx("core show resources")).stdout) ? true : undefined), 10000, "no channel left");
+    } finally {
+      c.disconnect();
+      await a.stop();
+      await b.stop();
+    }
+  });
+
   it("the console's channel originate places the call too; core show channels lists it", async () => {
     const a = await phone("a", "127.0.0.2", "22400-22499", true, tone1000);
     try {
