@@ -11,6 +11,7 @@ import { CaptureLogger } from "../../../src/core/logger.js";
 import { CapabilitySet } from "../../../src/core/module-capabilities.js";
 import type { MediaEngine } from "../../../src/media/index.js";
 import { createCoreAppRegistry } from "../../../src/pbx/apps/index.js";
+import type { DialplanApp } from "../../../src/pbx/apps/registry.js";
 import { CallManager } from "../../../src/pbx/channel/call-manager.js";
 import { ClearKeyNotices } from "../../../src/pbx/channel/clear-keys.js";
 import { DeviceStates } from "../../../src/pbx/channel/device-states.js";
@@ -123,8 +124,8 @@ export async function settle(): Promise<void> {
   for (let i = 0; i < 20; i++) await new Promise<void>((r) => setImmediate(r));
 }
 
-/** `invite` shapes the caller's INVITE (e.g. `{ body: "" }` for one without an offer). */
-export function callSetup(dialplan = "[default]\nexten => 2000,1,Dial(PJSIP/2000,30)\n", opts: { invite?: InviteSpec } = {}) {
+/** `invite` shapes the caller's INVITE (e.g. `{ body: "" }` for one without an offer); `apps` adds applications to the core ones. */
+export function callSetup(dialplan = "[default]\nexten => 2000,1,Dial(PJSIP/2000,30)\n", opts: { invite?: InviteSpec; apps?: DialplanApp[] } = {}) {
   const env = sessionSetup();
   const cfg = buildPjsipConfig(parseConfigText(PJSIP, "pjsip.conf"));
   assert.deepEqual(cfg.diagnostics.filter((d) => d.severity === "error"), [], "test pjsip.conf has no errors");
@@ -137,6 +138,7 @@ export function callSetup(dialplan = "[default]\nexten => 2000,1,Dial(PJSIP/2000
   bus.onAny((name, payload) => events.push({ name, payload }));
   const log = new CaptureLogger();
   const apps = createCoreAppRegistry();
+  for (const a of opts.apps ?? []) apps.register(a);
   const compiled = compileDialplan(parseConfigText(dialplan, "extensions.conf"), { isKnownApp: (n) => apps.has(n) });
   const executor = new DialplanExecutor({ dialplan: () => compiled.dialplan, log, apps, funcs: createCoreFuncRegistry(), clock: env.clock });
   const config = { pjsip: cfg, rtp: { rtpstart: 10000, rtpend: 20000 }, guard: buildGuardConfig(undefined).config } as unknown as LoadedConfig;

@@ -11,6 +11,8 @@ import { CommandRegistry } from "../../../src/cli/registry.js";
 import type { TransactionLayer } from "../../../src/sip/transaction/transaction-layer.js";
 import { registerChannelCommands } from "../../../src/pbx/channel/channel-commands.js";
 import type { PbxEvents } from "../../../src/pbx/events.js";
+import { backgroundApp } from "../../../src/pbx/ivr/background.js";
+import { waitExtenApp } from "../../../src/pbx/ivr/wait-exten.js";
 import { responseTo, SDP } from "../../sip/session/harness.js";
 import { callSetup, settle, type CallEnv } from "./call-harness.js";
 
@@ -62,6 +64,20 @@ test("redirect: a Playback in progress is stopped and the priority may be a labe
   assert.equal(call.vars.get("PLAYBACKSTATUS"), "SUCCESS");
   assert.equal(t.log.records.filter((e) => /Playback failed/.test(e.msg)).length, 0, "no warning for the prompt cut short");
   await t.manager.hangupByName("all");
+});
+
+test("redirect: a Background menu and a WaitExten are cut short; neither the menu's t nor i extension runs", async () => {
+  for (const app of ["Background(tone:ring)", "WaitExten(30)"]) {
+    const t = callSetup(`[default]\nexten => 2000,1,Answer()\n same => n,${app}\nexten => t,1,Set(TIMEOUT_RAN=yes)\nexten => i,1,Set(INVALID_RAN=yes)\n${TARGET}`, { apps: [backgroundApp, waitExtenApp] });
+    const call = await startCall(t);
+    assert.equal(call.channel.application.toLowerCase(), app.slice(0, app.indexOf("(")).toLowerCase(), "the menu is running");
+    assert.equal(t.manager.redirect(call.name, { context: "moved", exten: "600", priority: "1" }).ok, true);
+    await settle();
+    assert.equal(call.vars.get("REACHED"), "moved/600/2", app);
+    assert.equal(call.vars.get("TIMEOUT_RAN"), undefined, app);
+    assert.equal(call.vars.get("INVALID_RAN"), undefined, app);
+    await t.manager.hangupByName("all");
+  }
 });
 
 test("redirect: a bridged caller leaves the bridge, its callee is hung up with BYE, and the caller goes on at the target", async () => {
