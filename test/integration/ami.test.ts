@@ -58,6 +58,8 @@ describe("AMI (integration: asterisk-ami-client, asterisk-manager, raw TCP, bare
   const dir = scratchDir("ami");
   const tone = makeToneWav(join(dir, "tone.wav"), { frequency: 440, seconds: 30 });
   const tone1000 = makeToneWav(join(dir, "tone1000.wav"), { frequency: 1000, seconds: 30 });
+  /** What a call redirected to moved,600,1 hears before its Hangup(). */
+  const prompt440 = makeToneWav(join(dir, "prompt440.wav"), { frequency: 440, seconds: 4 });
 
   before(async () => {
     sipPort = await freePort(SERVER_IP);
@@ -77,7 +79,9 @@ describe("AMI (integration: asterisk-ami-client, asterisk-manager, raw TCP, bare
       configFiles: {
         // A provider that does not answer: the registration is listed, never Registered.
         "pjsip.conf": pjsipConf({ ip: SERVER_IP, port: sipPort, endpoints, extra: "[provider]\ntype=registration\nserver_uri=sip:127.0.0.9:5099\nclient_uri=sip:5550100@127.0.0.9\nretry_interval=60\n" }),
-        "extensions.conf": "[globals]\nCOMPANY=Example\n[internal]\nexten => _400X,1,Set(CALLTYPE=internal)\n same => n,Dial(PJSIP/${EXTEN},20)\n same => n,Hangup()\n",
+        "extensions.conf": "[globals]\nCOMPANY=Example\n[internal]\nexten => _400X,1,Set(CALLTYPE=internal)\n same => n,Dial(PJSIP/${EXTEN},20)\n same => n,Hangup()\n" +
+          "exten => 500,1,Answer()\n same => n,Echo()\n same => n,Set(AFTER_ECHO=yes)\n" +
+          `[moved]\nexten => 600,1,Playback(${prompt440.replace(/\.wav$/, "")})\n same => n,Hangup()\n`,
         "rtp.conf": "[general]\nrtpstart=34000\nrtpend=34999\n",
         "guard.conf": "[general]\nmaxretry=10\n",
         "manager.conf":
@@ -423,6 +427,78 @@ describe("AMI (integration: asterisk-ami-client, asterisk-manager, raw TCP, bare
       }
     } finally {
       c.disconnect();
+      await b.stop();
+    }
+  });
+
+  it("Redirect (asterisk-manager) moves a call out of Echo(): Newexten for the new place, the prompt there is heard, its Hangup ends the call", async () => {
+    const { c, events } = await client();
+    const a = await phone("a", "127.0.0.2", "22600-22699", false, tone1000);
+    const m = new AsteriskManager(amiPort, SERVER_IP, ADMIN.user, ADMIN.secret, true);
+    // asterisk-manager hands an error response (Response: Error) to the callback as `err`.
+    const act = (fields: Record<string, string>) =>
+      new Promise<Record<string, unknown>>((resolve) => m.action(fields, (err, r) => resolve(typeof err === "object" && err !== null ? (err as Record<string, unknown>) : r)));
+    try {
+      events.length = 0;
+      await a.command(`dial sip:500@${SERVER_IP}:${sipPort}`);
+      await a.waitEvent("CALL_ESTABLISHED", 10000);
+      const echoing = await waitUntil(() => events.find((e) => e.Event === "Newexten" && e.Application === "Echo"), 5000, "the call in Echo()");
+      const name = echoing.Channel ?? "";
+      await sleep(1500);
+      const missing = await act({ action: "Redirect", channel: "PJSIP/nobody-00000000", context: "moved", exten: "600", priority: "1" });
+      assert.equal(missing.message, "Channel does not exist: PJSIP/nobody-00000000");
+      const r = await act({ action: "Redirect", channel: name, context: "moved", exten: "600", priority: "1" });
+      assert.equal(r.response, "Success");
+      assert.equal(r.message, "Redirect successful");
+      const moved = await waitUntil(() => events.find((e) => e.Event === "Newexten" && e.Channel === name && e.Context === "moved"), 5000, "Newexten in moved");
+      assert.equal(moved.Extension, "600");
+      assert.equal(moved.Priority, "1");
+      assert.equal(moved.Application, "Playback");
+      await a.waitEvent("CALL_CLOSED", 15000);
+      const hangupApp = events.find((e) => e.Event === "Newexten" && e.Channel === name && e.Application === "Hangup");
+      assert.equal(hangupApp?.Context, "moved", "the call went on at moved,600 to its Hangup()");
+      assert.ok(!events.some((e) => e.Event === "VarSet" && e.Variable === "AFTER_ECHO"), "the priority after Echo() did not run");
+      await sleep(500);
+      const heard = a.recordings().find((f) => f.endsWith("-dec.wav"));
+      assert.ok(heard, `recordings: ${a.recordings().join(",")}`);
+      assertTone(checkTone(heard, 440, { minSeconds: 2 }), "the prompt played at the redirect's target", 440);
+    } finally {
+      m.disconnect();
+      c.disconnect();
+      await a.stop();
+    }
+  });
+
+  it("Redirect with ExtraChannel moves both phones of a bridged call: Dual Redirect successful, each hears the prompt there, nobody is hung up before its Hangup()", async () => {
+    const { c, events } = await client();
+    const a = await phone("a", "127.0.0.2", "22700-22799", false, tone1000);
+    const b = await phone("b", "127.0.0.3", "22800-22899", true, tone1000);
+    try {
+      events.length = 0;
+      await a.command(`dial sip:${PHONES.b.id}@${SERVER_IP}:${sipPort}`);
+      await a.waitEvent("CALL_ESTABLISHED", 10000);
+      const enter = await waitUntil(() => events.find((e) => e.Event === "BridgeEnter" && e.Channel?.startsWith(`PJSIP/${PHONES.b.id}-`)), 5000, "the two phones bridged");
+      const callee = enter.Channel ?? "";
+      const caller = events.find((e) => e.Event === "BridgeEnter" && e.Channel?.startsWith(`PJSIP/${PHONES.a.id}-`))?.Channel ?? "";
+      await sleep(1000);
+      const r = await c.action({ Action: "Redirect", Channel: caller, ExtraChannel: callee, Context: "moved", Exten: "600", Priority: "1" }, true);
+      assert.equal(r.Response, "Success");
+      assert.equal(r.Message, "Dual Redirect successful");
+      for (const name of [caller, callee]) await waitUntil(() => events.find((e) => e.Event === "Newexten" && e.Channel === name && e.Context === "moved" && e.Application === "Playback"), 5000, `${name} at moved,600,1`);
+      assert.ok(events.some((e) => e.Event === "BridgeLeave" && e.Channel === callee), "the callee left the bridge");
+      await a.waitEvent("CALL_CLOSED", 15000);
+      await b.waitEvent("CALL_CLOSED", 15000);
+      for (const name of [caller, callee]) assert.ok(events.some((e) => e.Event === "Newexten" && e.Channel === name && e.Context === "moved" && e.Application === "Hangup"), `${name} ended at its Hangup()`);
+      await sleep(500);
+      for (const [who, p] of [["the caller", a], ["the callee", b]] as const) {
+        const heard = p.recordings().find((f) => f.endsWith("-dec.wav"));
+        assert.ok(heard, `${who}'s recording`);
+        assertTone(checkTone(heard, 440, { minSeconds: 2 }), `${who} redirected to the prompt`, 440);
+      }
+      await waitUntil(async () => (/Channels:\s+0/.test((await pbx.rx("core show resources")).stdout) ? true : undefined), 10000, "no channel left");
+    } finally {
+      c.disconnect();
+      await a.stop();
       await b.stop();
     }
   });

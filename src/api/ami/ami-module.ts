@@ -24,7 +24,7 @@ import { AmiActionRegistry, type AmiAction } from "./ami-action.js";
 import { eventClass } from "./ami-classes.js";
 import { loginActions } from "./ami-login.js";
 import { AmiServer } from "./ami-server.js";
-import { callManagerChannels } from "./channel-access.js";
+import { callManagerChannels, callManagerRedirects } from "./channel-access.js";
 import { channelActions } from "./actions/channel-actions.js";
 import { coreActions } from "./actions/core-actions.js";
 import { originateAction } from "./actions/originate-action.js";
@@ -120,7 +120,7 @@ export class AmiModule implements SwitchboardModule {
         originate: (req) => calls().originate(req),
         publish: (fields) => this.server?.publish("OriginateResponse", "call", fields),
       }),
-      ...channelActions({ channels, globals: () => d.calls.calls.globals, now: () => ctx.clock.now() }),
+      ...channelActions({ channels, redirects: callManagerRedirects(calls), globals: () => d.calls.calls.globals, now: () => ctx.clock.now() }),
       ...pjsipActions({
         directory: ctx.directory,
         store: () => d.contacts.store,

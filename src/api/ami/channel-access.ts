@@ -19,6 +19,22 @@ export interface LiveChannel {
   hangup(cause: number): void;
 }
 
+/** Where AMI Redirect sends a channel (call-manager.ts RedirectRequest). */
+export interface RedirectPlace {
+  context?: string | undefined;
+  exten?: string | undefined;
+  priority: string;
+}
+
+/** AMI Redirect's view of the call manager: check both channels first, then move them. */
+export interface RedirectAccess {
+  /** True when `name` is a live channel (by name or Uniqueid), whether or not it can be redirected. */
+  exists(name: string): boolean;
+  /** Whether `name` can go to `to`: "ok", a priority that is neither a number nor a label there, or a channel that cannot be moved. */
+  check(name: string, to: RedirectPlace): "ok" | "invalid-priority" | "failed";
+  redirect(name: string, to: RedirectPlace): boolean;
+}
+
 export interface ChannelAccess {
   list(): LiveChannel[];
   find(name: string): LiveChannel | undefined;
@@ -74,5 +90,17 @@ export function callManagerChannels(calls: () => CallManager | undefined): Chann
   return {
     list,
     find: (name) => list().find((l) => l.channel.name === name || l.channel.uniqueId === name),
+  };
+}
+
+export function callManagerRedirects(calls: () => CallManager | undefined): RedirectAccess {
+  return {
+    exists: (name) => calls()?.hasChannel(name) === true,
+    check: (name, to) => {
+      const plan = calls()?.planRedirect(name, to);
+      if (plan === undefined) return "failed";
+      return plan.ok ? "ok" : plan.reason === "invalid-priority" ? "invalid-priority" : "failed";
+    },
+    redirect: (name, to) => calls()?.redirect(name, to).ok === true,
   };
 }

@@ -32,11 +32,12 @@ export const playbackApp: DialplanApp = {
       }
       if (!options.has("noanswer")) await ctx.channel.answer();
     }
+    // A caller hanging up mid-prompt, or redirected elsewhere, is a normal end, not a failure worth a warning.
+    const cut = () => ctx.channel.hungUp() || ctx.channel.redirectPending?.() === true;
     for (const file of files) {
-      if (ctx.channel.hungUp()) break;
+      if (cut()) break;
       const r = await ctx.channel.playback(file);
-      // A caller hanging up mid-prompt is a normal end, not a failure worth a warning.
-      if (r === "failed" && !ctx.channel.hungUp()) {
+      if (r === "failed" && !cut()) {
         ctx.log.warn({ file: file.slice(0, 200) }, `Playback failed on ${ctx.channel.name} for ${file.slice(0, 200)}`);
         status = "FAILED";
       }

@@ -14,13 +14,13 @@ import type { SipRequest, SipResponse } from "../../sip/message/message.js";
 import type { InviteSession, ModifyOutcome, ModifyRequest, SessionBody } from "../../sip/session/index.js";
 import { InviteServerTransaction, type ServerTransaction } from "../../sip/transaction/server-transaction.js";
 import { formatHostPort, type Flow } from "../../sip/transport/types.js";
-import type { DialplanExecutor } from "../dialplan/executor.js";
+import type { DialplanExecutor, DialplanTarget } from "../dialplan/executor.js";
 import { MediaSession, type CheckedOffer } from "../media-session/media-session.js";
 import type { RequestContext } from "../pipeline/request-context.js";
 import type { CallContext } from "./call-context.js";
 import type { DialCaller } from "./dial-caller.js";
 import { originate, type OriginateRequest, type OriginateResult } from "./originate.js";
-import type { OriginatedCall } from "./originated-call.js";
+import { OriginatedCall } from "./originated-call.js";
 import type { BridgeMember } from "../bridge/bridge.js";
 import type { Channel } from "./channel.js";
 import { channelFields } from "../events.js";
@@ -32,6 +32,24 @@ import { mediaAddressFor } from "./media-address.js";
 import type { OutboundLeg } from "./outbound-leg.js";
 import { MediaDoctor } from "./media-doctor.js";
 import { negotiateExtensions } from "./session-extensions.js";
+
+/** Where a redirect sends a channel, as AMI Redirect and `channel redirect` give it. */
+export interface RedirectRequest {
+  /** Empty or absent: the channel's current context. */
+  context?: string | undefined;
+  /** Empty or absent: the channel's current extension. */
+  exten?: string | undefined;
+  /** A number or a label. */
+  priority: string;
+}
+
+/** A redirect checked and ready: a channel the dialplan drives, or a Dial's bridged callee. */
+export type RedirectPlan =
+  | { ok: true; kind: "call"; call: InboundCall | OriginatedCall; target: DialplanTarget }
+  | { ok: true; kind: "peer"; owner: InboundCall | OriginatedCall; leg: OutboundLeg; target: DialplanTarget }
+  | { ok: false; reason: "no-channel" | "invalid-priority" | "failed" };
+
+export type RedirectOutcome = { ok: true; channel: string; target: DialplanTarget } | { ok: false; reason: "no-channel" | "invalid-priority" | "failed" };
 
 export interface CallManagerOptions {
   ctx: CallContext;
@@ -288,6 +306,122 @@ export class CallManager {
       }
     }
     return n;
+  }
+
+  /** The channel the dialplan drives (a call's incoming leg, an originated call) named `name` or with that Uniqueid. */
+  dialplanChannel(name: string): InboundCall | OriginatedCall | undefined {
+    for (const c of [...this.calls, ...this.originated]) if (c.name === name || c.uniqueId === name) return c;
+    return undefined;
+  }
+
+  /** The names of the channels a redirect can move (console completion). */
+  redirectableNames(): string[] {
+    return [...this.calls, ...this.originated].flatMap((c) => (c.peer !== undefined && c.bridge?.has(c.peer.name) === true ? [c.name, c.peer.name] : [c.name]));
+  }
+
+  /** True when `name` is a live channel of any kind (a Dial's outgoing leg included). */
+  hasChannel(name: string): boolean {
+    if (this.dialplanChannel(name) !== undefined) return true;
+    return [...this.calls, ...this.originated].some((c) => c.peer?.name === name || c.peer?.uniqueId === name || [...c.ringing_].some((l) => l.name === name || l.uniqueId === name));
+  }
+
+  /**
+   * Where a redirect of `call` goes: an empty context or exten keeps the channel's own (as
+   * Asterisk's async goto does); the priority is a number or a label there.
+   */
+  redirectTarget(call: InboundCall | OriginatedCall, to: RedirectRequest): DialplanTarget | undefined {
+    return this.targetFor(call.channel, call.callerId.num, to);
+  }
+
+  private targetFor(channel: Channel, callerNum: string, to: RedirectRequest): DialplanTarget | undefined {
+    const context = to.context !== undefined && to.context.length > 0 ? to.context : channel.context;
+    const exten = to.exten !== undefined && to.exten.length > 0 ? to.exten : channel.exten;
+    const priority = this.o.executor.priorityOf(context, exten, to.priority, callerNum);
+    return priority === undefined ? undefined : { context, exten, priority };
+  }
+
+  /** The answered, bridged callee of a Dial named `name` (or with that Uniqueid), and the channel that dialled it. */
+  private bridgedPeer(name: string): { owner: InboundCall | OriginatedCall; leg: OutboundLeg } | undefined {
+    for (const owner of [...this.calls, ...this.originated]) {
+      const leg = owner.peer;
+      if (leg !== undefined && (leg.name === name || leg.uniqueId === name) && owner.bridge?.has(leg.name) === true) return { owner, leg };
+    }
+    return undefined;
+  }
+
+  /**
+   * What a redirect of `name` to `to` would do, without doing it (AMI Redirect checks both of its
+   * channels first): move a channel the dialplan drives, or take a bridged callee into the dialplan.
+   */
+  planRedirect(name: string, to: RedirectRequest): RedirectPlan {
+    const call = this.dialplanChannel(name);
+    if (call !== undefined) {
+      if (call.hungUp()) return { ok: false, reason: "failed" };
+      const target = this.redirectTarget(call, to);
+      return target === undefined ? { ok: false, reason: "invalid-priority" } : { ok: true, kind: "call", call, target };
+    }
+    const peer = this.bridgedPeer(name);
+    if (peer === undefined) {
+      if (!this.hasChannel(name)) return { ok: false, reason: "no-channel" };
+      this.o.ctx.log.notice({}, `Cannot redirect ${name}: it is an outgoing leg of a Dial() that has not answered; redirect the calling channel instead`);
+      return { ok: false, reason: "failed" };
+    }
+    // A callee has no dialplan place of its own yet: an empty context is its endpoint's.
+    const ch = peer.leg.channel;
+    const target = this.targetFor(ch, ch.callerId.num, { ...to, context: to.context || ch.context || peer.leg.endpoint.context, exten: to.exten || ch.exten || "s" });
+    return target === undefined ? { ok: false, reason: "invalid-priority" } : { ok: true, kind: "peer", ...peer, target };
+  }
+
+  /**
+   * AMI Redirect, `channel redirect`: the channel stops what it does (a prompt, a wait, a ringing
+   * Dial; a bridged call, whose other party is hung up unless it is redirected too) and goes on in
+   * the dialplan at the target. A Dial's answered callee leaves the bridge and becomes a channel
+   * the dialplan drives, as an originated call is; its caller's Dial returns.
+   */
+  redirect(name: string, to: RedirectRequest): RedirectOutcome {
+    const plan = this.planRedirect(name, to);
+    if (!plan.ok) return plan;
+    const { target } = plan;
+    let moved: InboundCall | OriginatedCall;
+    if (plan.kind === "call") {
+      if (!plan.call.redirect(target)) return { ok: false, reason: "failed" };
+      moved = plan.call;
+    } else moved = this.takeIntoDialplan(plan.leg, target);
+    if (moved.log.wants("verbose", 3)) moved.log.verbose(3, {}, `${moved.name}: redirected to ${target.context},${target.exten},${target.priority}`);
+    return { ok: true, channel: moved.name, target };
+  }
+
+  /** A redirected callee: its Dial lets it go (bridge closed, no BYE) and it runs the dialplan from `target`. */
+  private takeIntoDialplan(leg: OutboundLeg, target: DialplanTarget): OriginatedCall {
+    const ctx = this.o.ctx;
+    const call: OriginatedCall = new OriginatedCall({
+      ctx,
+      leg,
+      log: ctx.log.child({ channel: leg.name }),
+      dial: (c, targets, timeout, options) => dial(ctx, this.dialHooks, c, targets, timeout, options),
+      onEnd: () => {
+        this.originated.delete(call);
+        ctx.media.release(leg.mediaLegId);
+        this.dialHooks.untrack(leg);
+      },
+    });
+    this.originated.add(call);
+    // In-dialog requests and DTMF now reach the new channel; the session's media handling stays.
+    this.outboundByCallId.set(leg.callId, { leg, call });
+    ctx.dtmf.adopt(call, () => call.peer);
+    leg.emit("redirected");
+    void this.runRedirected(call, target);
+    return call;
+  }
+
+  private async runRedirected(call: OriginatedCall, t: DialplanTarget): Promise<void> {
+    try {
+      const r = await this.o.executor.run(call, t.context, t.exten, t.priority);
+      if (r.kind === "no-extension") call.log.warn({}, `${call.name}: redirected to ${t.exten}@${t.context}:${t.priority}, which does not exist; hanging up`);
+    } catch (err) {
+      call.log.error({ err: err instanceof Error ? (err.stack ?? err.message) : String(err) }, `${call.name}: dialplan of the redirected channel failed`);
+    }
+    if (!call.hungUp()) await call.hangup(CAUSE.NORMAL_CLEARING);
   }
 
   async closeAll(): Promise<void> {

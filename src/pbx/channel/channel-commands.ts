@@ -1,6 +1,6 @@
 /**
  * Console commands for calls: `core show channels [concise|verbose|count]`, `core show channel`,
- * `channel request hangup`, `pjsip show channels`, `pjsip show channelstats`, and
+ * `channel request hangup`, `channel redirect`, `pjsip show channels`, `pjsip show channelstats`, and
  * `core show resources` (what is allocated right now; tests use it to prove nothing leaks).
  */
 import { CliUsageError, completeFrom, type CommandRegistrar } from "../../core/commands.js";
@@ -204,6 +204,25 @@ export function registerChannelCommands(registry: CommandRegistrar, calls: CallM
         const n = await calls.hangupByName(name);
         if (name === "all") return `Requested Hangup on all channels\n`;
         return n ? `Requested Hangup on channel '${name}'\n` : `${name} is not a known channel\n`;
+      },
+    }),
+    registry.register({
+      command: "channel redirect",
+      summary: "Redirect a call",
+      usage: "Usage: channel redirect <channel> <[[context,]exten,]priority>\n       Redirect an active channel to a specified extension.\n",
+      complete: ({ args, word }) => (args.length === 0 ? completeFrom(calls.redirectableNames(), word) : []),
+      handler: ({ args }) => {
+        const [name, dest] = args;
+        if (name === undefined || dest === undefined || args.length > 2) throw new CliUsageError();
+        const parts = dest.split(",");
+        if (parts.length > 3) throw new CliUsageError();
+        const [priority = ""] = parts.slice(-1);
+        const exten = parts.length >= 2 ? parts[parts.length - 2] : undefined;
+        const context = parts.length === 3 ? parts[0] : undefined;
+        const r = calls.redirect(name, { context, exten, priority });
+        if (r.ok) return `Channel '${r.channel}' successfully redirected to ${dest}\n`;
+        if (r.reason === "no-channel") return `Channel '${name}' not found\n`;
+        return `Channel '${name}' failed to be redirected to ${dest}\n`;
       },
     }),
     registry.register({

@@ -211,6 +211,16 @@ export class DialAttempt {
     this.release();
   }
 
+  /**
+   * A redirect took the answered leg into the dialplan (call-manager.ts): it keeps its RTP port
+   * and its place in the dialog table under its new owner; only the toll-fraud count goes back.
+   */
+  handOver(): void {
+    if (this.released) return;
+    this.released = true;
+    this.releaseGate();
+  }
+
   /** The leg's RTP port goes back and in-dialog requests no longer find it; safe twice. */
   private release(): void {
     const leg = this.leg;

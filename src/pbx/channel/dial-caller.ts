@@ -46,4 +46,10 @@ export interface DialCaller extends BridgeMember, DtmfLeg {
   onEnding(fn: () => void): void;
   /** The answered leg and the bridge joining them. */
   connect(leg: OutboundLeg, bridge: Bridge): void;
+  /** A redirect took it out of the bridge with `leg`: it has no peer any more. */
+  disconnect(leg: OutboundLeg): void;
+  /** True while a redirect waits for the dialplan: a Dial neither starts nor goes on. */
+  redirectPending(): boolean;
+  /** Resolves when the channel ends or is redirected. */
+  whenStopped(): Promise<void>;
 }

@@ -32,7 +32,7 @@ const FAILURE_ORDER = ["BUSY", "NOANSWER", "CONGESTION", "CHANUNAVAIL"] as const
 export async function dial(ctx: CallContext, hooks: DialHooks, call: DialCaller, targets: string[], timeoutSec: number | undefined, _options: string): Promise<DialResult> {
   const resolved = resolveDialTargets(ctx, call.log, targets);
   if (resolved.length === 0) return { status: "CHANUNAVAIL" };
-  if (call.hungUp()) return { status: "CANCEL" };
+  if (call.hungUp() || call.redirectPending()) return { status: "CANCEL" };
   return new Dial(ctx, hooks, call, resolved, timeoutSec).run();
 }
 
@@ -68,6 +68,10 @@ export class Dial implements DialAttemptOwner {
     const result = new Promise<DialResult>((r) => (this.resolve = r));
     this.call.onEnding(() => {
       if (!this.winner) this.settle("CANCEL");
+    });
+    // Redirected while the forks ring, the caller stops dialling as if it had hung up.
+    void this.call.whenStopped().then(() => {
+      if (!this.winner && !this.call.hungUp()) this.settle("CANCEL");
     });
     if (this.timeoutSec !== undefined && this.timeoutSec > 0) {
       this.timer = this.ctx.clock.setTimeout(() => this.settle("NOANSWER"), this.timeoutSec * 1000);
@@ -110,14 +114,27 @@ export class Dial implements DialAttemptOwner {
     // answer(): with a reliable 18x carrying SDP the caller's 2xx waits for its PRACK (RFC 3262
     // §3), and a callee BYE in that wait must still end the call.
     leg.on("remoteHangup", () => {
+      // A callee the caller was redirected away from is no longer its conversation.
+      if (this.call.peer !== leg) return;
       this.bridge.close();
       void this.call.hangup(CAUSE.NORMAL_CLEARING);
     });
-    void this.call.answer().then(async () => {
-      await this.call.whenEnded();
+    // The conversation ends with the call, or when a redirect takes either side out of the
+    // bridge: a callee left alone is hung up; one redirected itself lives on in the dialplan.
+    let over = false;
+    const end = (calleeRedirected: boolean): void => {
+      if (over) return;
+      over = true;
       this.bridge.close();
-      attempt.hangup();
+      this.call.disconnect(leg);
+      if (calleeRedirected) attempt.handOver();
+      else attempt.hangup();
       this.settle("ANSWER");
+    };
+    leg.on("redirected", () => end(true));
+    void this.call.answer().then(async () => {
+      await this.call.whenStopped();
+      end(false);
     });
   }
 

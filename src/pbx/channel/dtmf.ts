@@ -91,6 +91,14 @@ export class DtmfRelay {
     return dtmfMethodOf(leg.endpoint, leg.media.agreedTelephoneEvent !== undefined);
   }
 
+  /**
+   * The leg is now driven by another channel (a Dial's callee redirected into the dialplan): its
+   * digits go to `self` (its applications) or to whoever `partner` names.
+   */
+  adopt(self: DtmfLeg, partner: () => DtmfLeg | undefined): void {
+    this.partners.set(self.mediaLegId, { self, partner });
+  }
+
   /** A digit the media workers saw from the phone of relay leg `legId`. */
   fromMedia(legId: string, digit: string, durationMs: number, source: "rfc4733" | "inband"): void {
     const entry = this.partners.get(legId);
@@ -106,7 +114,8 @@ export class DtmfRelay {
     if (req.method !== "INFO") return;
     const parsed = parseDtmfInfo(req.headers.get("Content-Type") ?? "", req.body.toString("utf8"));
     if (parsed === undefined || this.flooding(leg.mediaLegId)) return;
-    this.deliver(leg, this.partners.get(leg.mediaLegId)?.partner(), parsed.digit, parsed.durationMs, "info");
+    const entry = this.partners.get(leg.mediaLegId);
+    this.deliver(entry?.self ?? leg, entry?.partner(), parsed.digit, parsed.durationMs, "info");
   }
 
   /** More than MAX_INFO_DIGITS_PER_SECOND INFO digits from one leg in a second is a flood, not dialling. */

@@ -20,7 +20,7 @@ import type { InviteServerPort, ServerInviteSession, SessionBody } from "../../s
 import type { Flow } from "../../sip/transport/types.js";
 import type { Bridge } from "../bridge/bridge.js";
 import type { DialplanChannel } from "../dialplan/executor.js";
-import type { PlayOutcome, RecordOutcome, RecordRequest } from "../dialplan/channel.js";
+import type { DialplanTarget, PlayOutcome, RecordOutcome, RecordRequest } from "../dialplan/channel.js";
 import { LegAudio } from "./leg-audio.js";
 import { capabilitiesFor } from "../endpoint/endpoint-capabilities.js";
 import { parseCallerIdAll } from "../funcs/callerid.js";
@@ -174,6 +174,36 @@ export class InboundCall extends SipLeg implements DialplanChannel {
     this.channel.connectedLine = { num: leg.endpoint.id, name: "" };
   }
 
+  /** A redirect took the channel out of its bridge with `leg`. */
+  disconnect(leg: OutboundLeg): void {
+    if (this.peerLeg !== leg) return;
+    this.peerLeg = undefined;
+    this.bridgeValue = undefined;
+  }
+
+  /**
+   * Sends the channel to `target` in the dialplan: what it does now (a prompt, a wait, a ringing
+   * or bridged Dial, Echo) ends, and the dialplan goes on there. False once the call has ended.
+   */
+  redirect(target: DialplanTarget): boolean {
+    if (this.ended) return false;
+    this.audio.redirect.request(target);
+    return true;
+  }
+
+  takeRedirect(): DialplanTarget | undefined {
+    return this.audio.redirect.take();
+  }
+
+  redirectPending(): boolean {
+    return this.audio.redirect.pending;
+  }
+
+  /** Resolves when the call ends or is redirected. */
+  whenStopped(): Promise<void> {
+    return this.audio.whenStopped();
+  }
+
   /** The snapshot channel events carry (pbx/events.ts). */
   view(): ChannelView {
     return this.channel.view();
@@ -311,7 +341,8 @@ export class InboundCall extends SipLeg implements DialplanChannel {
    * (RFC 3262 §3) and then retransmits it until the ACK.
    */
   answer(): Promise<void> {
-    if (this.ended || this.answered) return Promise.resolve();
+    // A channel redirected before it was answered stays unanswered until its new place answers it.
+    if (this.ended || this.answered || this.audio.redirect.pending) return Promise.resolve();
     this.answering ??= this.session.accept(this.body()).then(() => undefined);
     return this.answering;
   }
@@ -336,7 +367,7 @@ export class InboundCall extends SipLeg implements DialplanChannel {
    * pressed meanwhile (or typed ahead) stops it and is returned.
    */
   async play(what: string, interruptKeys: string): Promise<PlayOutcome> {
-    if (this.ended) return { status: "failed" };
+    if (this.audio.stopped()) return { status: "failed" };
     const prompt = this.audio.prepare(what);
     if (prompt === undefined) return { status: "failed" };
     if (!this.answered && !this.earlyMediaSent) await this.answer();
@@ -360,12 +391,13 @@ export class InboundCall extends SipLeg implements DialplanChannel {
   }
 
   async echo(): Promise<void> {
-    if (this.ended) return;
+    if (this.audio.stopped()) return;
     if (!this.answered) await this.answer();
     await this.whenMediaReady();
-    if (this.ended) return;
+    if (this.audio.stopped()) return;
     this.o.ctx.media.echo(this.mediaLegId, true);
-    await this.whenEnded();
+    await this.audio.whenStopped();
+    if (!this.ended) this.o.ctx.media.echo(this.mediaLegId, false);
   }
 
   get signalling(): { transport: string; localAddress: string; localPort: number; remoteAddress: string; remotePort: number } {
@@ -378,7 +410,7 @@ export class InboundCall extends SipLeg implements DialplanChannel {
   }
 
   readDigit(timeoutMs: number): Promise<string | undefined> {
-    return this.audio.digits.wait(timeoutMs).digit;
+    return this.audio.readDigit(timeoutMs);
   }
 
   /** Forgets keys typed ahead. */

@@ -5,7 +5,8 @@
  * says; keys queued for the applications that read them; waits that end early on hangup.
  *
  * The owner does what depends on its SIP side first (an incoming leg answers or sends early
- * media), then hands over here.
+ * media), then hands over here. A redirect (pending-redirect.ts) ends them as the hangup does,
+ * without ending the call.
  */
 import { ASTERISK_SOURCE, type Logger } from "../../core/logger.js";
 import { canTranscode, transcodableCodecs, type PlaybackSource } from "../../media/index.js";
@@ -14,6 +15,7 @@ import type { PlayOutcome, RecordOutcome, RecordRequest } from "../dialplan/chan
 import type { MediaSession } from "../media-session/media-session.js";
 import type { CallContext } from "./call-context.js";
 import { DigitQueue, type DigitWait } from "./digit-queue.js";
+import { PendingRedirect } from "./pending-redirect.js";
 
 export interface LegAudioOwner {
   readonly name: string;
@@ -35,12 +37,32 @@ export interface PreparedPrompt {
 
 export class LegAudio {
   readonly digits: DigitQueue;
+  /** A redirect asked for and not yet taken by the dialplan: what the channel does ends at once. */
+  readonly redirect = new PendingRedirect();
 
   constructor(
     private readonly ctx: CallContext,
     private readonly owner: LegAudioOwner,
   ) {
     this.digits = new DigitQueue(ctx.clock);
+  }
+
+  /** True once the call ended, or while a redirect waits: nothing new starts. */
+  stopped(): boolean {
+    return this.owner.hungUp() || this.redirect.pending;
+  }
+
+  /** Resolves when the call ends or is redirected, whichever comes first. */
+  whenStopped(): Promise<void> {
+    return Promise.race([this.owner.whenEnded(), this.redirect.whenRequested()]);
+  }
+
+  /** The next key within `timeoutMs`; undefined on timeout, hangup or redirect. */
+  async readDigit(timeoutMs: number): Promise<string | undefined> {
+    if (this.redirect.pending) return undefined;
+    const w = this.digits.wait(timeoutMs);
+    void this.redirect.whenRequested().then(() => w.cancel());
+    return w.digit;
   }
 
   /** What playback sends: the first of the leg's codecs the media workers can encode. */
@@ -73,12 +95,12 @@ export class LegAudio {
    */
   async play(p: PreparedPrompt, interruptKeys: string): Promise<PlayOutcome> {
     const o = this.owner;
-    if (o.hungUp()) return { status: "failed" };
+    if (this.stopped()) return { status: "failed" };
     const done = this.ctx.media.play(o.mediaLegId, p.source, p.format);
     const keys = interruptKeys.length > 0 ? this.keyAmong(interruptKeys) : undefined;
     let r: Awaited<typeof done> | "stopped" | { digit: string | undefined };
     try {
-      r = await Promise.race([done, o.whenEnded().then(() => "stopped" as const), ...(keys ? [keys.digit.then((d) => ({ digit: d }))] : [])]);
+      r = await Promise.race([done, this.whenStopped().then(() => "stopped" as const), ...(keys ? [keys.digit.then((d) => ({ digit: d }))] : [])]);
     } finally {
       keys?.cancel();
     }
@@ -114,7 +136,7 @@ export class LegAudio {
   /** Records what the phone says until a key in `stopKeys`, the limits in `r`, or the hangup (8 kHz). */
   async record(r: RecordRequest): Promise<RecordOutcome> {
     const o = this.owner;
-    if (o.hungUp()) return { reason: "hangup", samples: new Int16Array(0), trailingSilenceMs: 0 };
+    if (this.stopped()) return { reason: o.hungUp() ? "hangup" : "stopped", samples: new Int16Array(0), trailingSilenceMs: 0 };
     // Keys pressed before the recording (during the greeting, the beep) do not end it.
     this.digits.clear();
     const rec = this.ctx.media.record(o.mediaLegId, { maxMs: r.maxMs, silenceMs: r.silenceMs, silenceThreshold: r.silenceThreshold });
@@ -125,7 +147,7 @@ export class LegAudio {
       digit = d;
       this.ctx.media.stopRecording(o.mediaLegId);
     });
-    void o.whenEnded().then(() => this.ctx.media.stopRecording(o.mediaLegId));
+    void this.whenStopped().then(() => this.ctx.media.stopRecording(o.mediaLegId));
     let out: Awaited<typeof rec>;
     try {
       out = await rec;
@@ -141,13 +163,12 @@ export class LegAudio {
     this.ctx.media.stopRecording(this.owner.mediaLegId);
   }
 
-  /** Resolves after `seconds`, or early on hangup. */
+  /** Resolves after `seconds`, or early on hangup or redirect. */
   wait(seconds: number): Promise<void> {
-    const o = this.owner;
-    if (o.hungUp()) return Promise.resolve();
+    if (this.stopped()) return Promise.resolve();
     return new Promise((resolve) => {
       const t = this.ctx.clock.setTimeout(resolve, Math.max(0, seconds * 1000));
-      void o.whenEnded().then(() => {
+      void this.whenStopped().then(() => {
         t.cancel();
         resolve();
       });
@@ -157,7 +178,7 @@ export class LegAudio {
   /** A busy or congestion tone for `timeoutSec` (until hangup without one). */
   async tone(played: Promise<unknown>, timeoutSec?: number): Promise<void> {
     if (timeoutSec && timeoutSec > 0) await Promise.race([played, this.wait(timeoutSec)]);
-    else await this.owner.whenEnded();
+    else await this.whenStopped();
     this.ctx.media.stopPlayback(this.owner.mediaLegId);
   }
 }

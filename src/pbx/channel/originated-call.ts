@@ -11,7 +11,7 @@ import type { Logger } from "../../core/logger.js";
 import type { MediaCodec, TelephoneEvent } from "../../media/sdp/index.js";
 import type { Flow } from "../../sip/transport/types.js";
 import type { Bridge } from "../bridge/bridge.js";
-import type { DialplanChannel, DialResult, PlayOutcome, RecordOutcome, RecordRequest } from "../dialplan/channel.js";
+import type { DialplanChannel, DialplanTarget, DialResult, PlayOutcome, RecordOutcome, RecordRequest } from "../dialplan/channel.js";
 import type { ChannelView } from "../events.js";
 import type { CallContext } from "./call-context.js";
 import type { CallerId } from "./channel.js";
@@ -121,6 +121,31 @@ export class OriginatedCall implements DialplanChannel, DialCaller {
     this.leg.channel.connectedLine = { num: leg.endpoint.id, name: "" };
   }
 
+  disconnect(leg: OutboundLeg): void {
+    if (this.peerLeg !== leg) return;
+    this.peerLeg = undefined;
+    this.bridgeValue = undefined;
+  }
+
+  /** Sends the channel to `target` in the dialplan (see InboundCall.redirect); false once it ended. */
+  redirect(target: DialplanTarget): boolean {
+    if (this.ended) return false;
+    this.audio.redirect.request(target);
+    return true;
+  }
+
+  takeRedirect(): DialplanTarget | undefined {
+    return this.audio.redirect.take();
+  }
+
+  redirectPending(): boolean {
+    return this.audio.redirect.pending;
+  }
+
+  whenStopped(): Promise<void> {
+    return this.audio.whenStopped();
+  }
+
   hungUp(): boolean {
     return this.ended;
   }
@@ -172,7 +197,7 @@ export class OriginatedCall implements DialplanChannel, DialCaller {
   }
 
   async play(what: string, interruptKeys: string): Promise<PlayOutcome> {
-    if (this.ended) return { status: "failed" };
+    if (this.audio.stopped()) return { status: "failed" };
     const prompt = this.audio.prepare(what);
     return prompt === undefined ? { status: "failed" } : this.audio.play(prompt, interruptKeys);
   }
@@ -186,9 +211,10 @@ export class OriginatedCall implements DialplanChannel, DialCaller {
   }
 
   async echo(): Promise<void> {
-    if (this.ended) return;
+    if (this.audio.stopped()) return;
     this.o.ctx.media.echo(this.mediaLegId, true);
-    await this.whenEnded();
+    await this.audio.whenStopped();
+    if (!this.ended) this.o.ctx.media.echo(this.mediaLegId, false);
   }
 
   wait(seconds: number): Promise<void> {
@@ -216,7 +242,7 @@ export class OriginatedCall implements DialplanChannel, DialCaller {
   }
 
   readDigit(timeoutMs: number): Promise<string | undefined> {
-    return this.audio.digits.wait(timeoutMs).digit;
+    return this.audio.readDigit(timeoutMs);
   }
 
   clearDigits(): void {

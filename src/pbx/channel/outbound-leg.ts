@@ -32,6 +32,8 @@ export interface OutboundLegEvents {
   failed: [status: number, reason: string];
   /** The far end ended the answered call (BYE, 481/408 to a refresh, or its session expired). */
   remoteHangup: [];
+  /** A redirect took the answered leg into the dialplan: its Dial lets it go without hanging it up. */
+  redirected: [];
 }
 
 export interface OutboundLegOptions {

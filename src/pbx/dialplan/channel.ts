@@ -35,6 +35,13 @@ export interface RecordRequest {
   stopKeys: string;
 }
 
+/** A place in the dialplan a redirect sends a channel to. */
+export interface DialplanTarget {
+  readonly context: string;
+  readonly exten: string;
+  readonly priority: number;
+}
+
 export interface DialplanChannel {
   /** `PJSIP/1001-00000001` */
   readonly name: string;
@@ -87,6 +94,13 @@ export interface DialplanChannel {
   readDigit?(timeoutMs: number): Promise<string | undefined>;
   /** Sends one DTMF digit to the phone in its dtmf_mode; false when it has no way to receive one. */
   sendDtmf?(digit: string, durationMs: number): boolean;
+  /**
+   * Where a redirect (AMI Redirect, `channel redirect`) sent the channel, once: the executor takes
+   * it when the application it interrupted returns, and goes on there instead of the next priority.
+   */
+  takeRedirect?(): DialplanTarget | undefined;
+  /** True while a redirect waits to be taken: the channel's prompts, waits and Dial end at once. */
+  redirectPending?(): boolean;
   /** Told before each application runs, so consoles can show where the call is. */
   setLocation?(where: { context: string; exten: string; priority: number; app: string; data: string }): void;
 }

@@ -9,14 +9,14 @@ import type { AppContext, AppRegistry, AppResult } from "../apps/registry.js";
 import type { FuncRegistry } from "../funcs/registry.js";
 import { CallState } from "./call-state.js";
 import type { DialplanChannel } from "./channel.js";
-import { canMatchMore, findExtension, findPriority } from "./lookup.js";
+import { canMatchMore, findExtension, findLabel, findPriority } from "./lookup.js";
 import { splitArgs } from "./split-args.js";
 
 /** The dialplan's progress lines are pbx.c's in Asterisk, word for word. */
 const PBX_C = { [ASTERISK_SOURCE]: "pbx.c" };
 import type { Dialplan } from "./types.js";
 
-export type { DialplanChannel, DialResult, DialStatus } from "./channel.js";
+export type { DialplanChannel, DialplanTarget, DialResult, DialStatus } from "./channel.js";
 
 /** Why the dialplan stopped. */
 export type DialplanEndReason =
@@ -86,13 +86,18 @@ export class DialplanExecutor {
     state.context = context;
     state.exten = exten;
     state.priority = priority;
+    return this.runFrom(state);
+  }
 
+  /** The main loop from the state's place, the end of the call, then the context's `h` extension. */
+  private async runFrom(state: CallState, stepsBefore = 0): Promise<DialplanOutcome & { kind: "ended" }> {
+    const { channel, dialplan } = state.opts;
     const main = await this.loop(state, false);
     const where = { context: state.context, exten: state.exten, priority: state.priority };
     if (main.reason === "fallthrough") await this.fallthrough(state);
     await this.finish(state);
 
-    let steps = main.steps;
+    let steps = stepsBefore + main.steps;
     // Asterisk runs the 'h' extension of the context the call was in when it ended.
     if (state.exten !== "h" && findExtension(dialplan, state.context, "h", channel.callerId.num) !== undefined) {
       state.exten = "h";
@@ -100,6 +105,31 @@ export class DialplanExecutor {
       steps += (await this.loop(state, true)).steps;
     }
     return { kind: "ended", reason: main.reason, ...where, steps };
+  }
+
+  /**
+   * The priority a redirect names: a number, or a label of `exten@context` (as AMI Redirect and
+   * `channel redirect` take it); undefined when it is neither.
+   */
+  priorityOf(context: string, exten: string, priority: string, callerNum: string): number | undefined {
+    const text = priority.trim();
+    if (/^\d+$/.test(text)) {
+      const n = Number(text);
+      return n >= 1 ? n : undefined;
+    }
+    if (text.length === 0) return undefined;
+    const match = findExtension(this.opts.dialplan(), context, exten, callerNum);
+    return match === undefined ? undefined : findLabel(match.extension, text);
+  }
+
+  /** Moves the call to where a redirect sent it, if one is waiting; true when it did. */
+  private takeRedirect(state: CallState): boolean {
+    const target = state.channel.takeRedirect?.();
+    if (target === undefined) return false;
+    state.context = target.context;
+    state.exten = target.exten;
+    state.priority = target.priority;
+    return true;
   }
 
   /**
@@ -126,7 +156,9 @@ export class DialplanExecutor {
     } catch (err) {
       log.error({ err, app: app.name }, `Application ${app.name} failed on ${channel.name}; hanging up`);
     }
-    await this.finish(state);
+    // Redirected out of its application, the channel goes on in the dialplan like any other.
+    if (!channel.hungUp() && this.takeRedirect(state)) await this.runFrom(state, 1);
+    else await this.finish(state);
     return "ok";
   }
 
@@ -143,6 +175,7 @@ export class DialplanExecutor {
     let steps = 0;
     for (;;) {
       if (!inH && channel.hungUp()) return { reason: "caller-hangup", steps };
+      if (!inH) this.takeRedirect(state);
       if (steps >= this.maxSteps) {
         log.warn({ context: state.context, exten: state.exten, priority: state.priority }, `Channel '${channel.name}' ran ${this.maxSteps} dialplan steps without ending; hanging up (is there a Goto loop at ${state.exten}@${state.context}?)`);
         return { reason: "loop-guard", steps };
@@ -179,6 +212,8 @@ export class DialplanExecutor {
         log.error({ err, app: app.name }, `Application ${app.name} failed at ${state.exten}@${state.context}:${state.priority}; hanging up`);
         return { reason: "app-error", steps };
       }
+      // A redirect cut the application short: whatever it returned, the call goes where it was sent.
+      if (!inH && channel.redirectPending?.() === true && !channel.hungUp()) continue;
       if (result === "hangup") {
         if (log.wants("verbose", 2)) log.verbose(2, PBX_C, `Spawn extension (${state.context}, ${state.exten}, ${state.priority}) exited non-zero on '${channel.name}'`);
         return { reason: "app", steps };

@@ -12,6 +12,7 @@ import { CapabilitySet } from "../../../src/core/module-capabilities.js";
 import type { MediaEngine } from "../../../src/media/index.js";
 import { createCoreAppRegistry, type AppRegistry } from "../../../src/pbx/apps/index.js";
 import type { EventBus } from "../../../src/core/event-bus.js";
+import type { DialplanApp } from "../../../src/pbx/apps/registry.js";
 import { CallManager } from "../../../src/pbx/channel/call-manager.js";
 import { ClearKeyNotices } from "../../../src/pbx/channel/clear-keys.js";
 import { DeviceStates } from "../../../src/pbx/channel/device-states.js";
@@ -102,7 +103,18 @@ export class FakeMedia {
   sendDtmf(id: string, digit: string, ms: number, method: string): void {
     this.calls.push(`dtmf ${id} ${digit} ${ms} ${method}`);
   }
-  stopPlayback(): void {}
+  /** Prompts started (`<leg> <source>`); each plays until stopPlayback() ends it. */
+  readonly plays: string[] = [];
+  private readonly playing = new Map<string, (r: "stopped") => void>();
+  play(id: string, source: { kind: string; name?: string; path?: string }): Promise<"done" | "stopped"> {
+    this.plays.push(`${id} ${source.kind}`);
+    return new Promise((r) => this.playing.set(id, r));
+  }
+  stopPlayback(id: string): void {
+    const r = this.playing.get(id);
+    this.playing.delete(id);
+    r?.("stopped");
+  }
   on(): this {
     return this;
   }
@@ -113,8 +125,11 @@ export async function settle(): Promise<void> {
   for (let i = 0; i < 20; i++) await new Promise<void>((r) => setImmediate(r));
 }
 
-/** `invite` shapes the caller's INVITE (e.g. `{ body: "" }` for one without an offer). */
-export function callSetup(dialplan = "[default]\nexten => 2000,1,Dial(PJSIP/2000,30)\n", opts: { invite?: InviteSpec; extend?: (r: { apps: AppRegistry; funcs: FuncRegistry; bus: EventBus<PbxEvents> }) => void } = {}) {
+/**
+ * `invite` shapes the caller's INVITE (e.g. `{ body: "" }` for one without an offer); `apps` adds
+ * applications to the core ones; `extend` may register more on the registries and listen on the bus.
+ */
+export function callSetup(dialplan = "[default]\nexten => 2000,1,Dial(PJSIP/2000,30)\n", opts: { invite?: InviteSpec; apps?: DialplanApp[]; extend?: (r: { apps: AppRegistry; funcs: FuncRegistry; bus: EventBus<PbxEvents> }) => void } = {}) {
   const env = sessionSetup();
   const cfg = buildPjsipConfig(parseConfigText(PJSIP, "pjsip.conf"));
   assert.deepEqual(cfg.diagnostics.filter((d) => d.severity === "error"), [], "test pjsip.conf has no errors");
@@ -128,6 +143,7 @@ export function callSetup(dialplan = "[default]\nexten => 2000,1,Dial(PJSIP/2000
   const log = new CaptureLogger();
   const apps = createCoreAppRegistry();
   const funcs = createCoreFuncRegistry();
+  for (const a of opts.apps ?? []) apps.register(a);
   opts.extend?.({ apps, funcs, bus });
   const compiled = compileDialplan(parseConfigText(dialplan, "extensions.conf"), { isKnownApp: (n) => apps.has(n) });
   const executor = new DialplanExecutor({ dialplan: () => compiled.dialplan, log, apps, funcs, clock: env.clock });

@@ -1,14 +1,15 @@
 /**
  * Channel actions: CoreShowChannels and Status (list responses with Asterisk's field names),
  * Hangup (a name or a /regex/), Getvar and Setvar (a channel's variables, or the dialplan's
- * globals without Channel).
+ * globals without Channel), Redirect (one channel, or two with ExtraChannel, to a dialplan place).
  */
 import { channelFields } from "../../../pbx/events.js";
 import { failure, listReply, success, type AmiAction, type AmiFields } from "../ami-action.js";
-import type { ChannelAccess, LiveChannel } from "../channel-access.js";
+import type { ChannelAccess, LiveChannel, RedirectAccess } from "../channel-access.js";
 
 export interface ChannelActionServices {
   channels: ChannelAccess;
+  redirects: RedirectAccess;
   globals: () => Map<string, string> | undefined;
   now: () => number;
 }
@@ -103,6 +104,34 @@ export function channelActions(s: ChannelActionServices): AmiAction[] {
         for (const c of hit) c.hangup(cause);
         const regex = spec.startsWith("/") && spec.endsWith("/") && spec.length > 2;
         return regex ? success(`${hit.length} channels hung up.`) : success("Channel Hungup");
+      },
+    },
+    {
+      name: "Redirect",
+      privilege: ["call"],
+      synopsis: "Redirect (transfer) a call.",
+      handle(req) {
+        const name = req.get("Channel");
+        if (name === undefined || name.length === 0) return failure("Channel not specified");
+        const extra = req.get("ExtraChannel");
+        const dual = extra !== undefined && extra.length > 0;
+        if (!s.redirects.exists(name)) return failure(`Channel does not exist: ${name}`);
+        if (dual && !s.redirects.exists(extra)) return failure(`ExtraChannel does not exist: ${extra}`);
+        const main = { context: req.get("Context"), exten: req.get("Exten"), priority: req.get("Priority") ?? "" };
+        // The second channel goes where the first does unless its own Extra* headers say otherwise.
+        const pick = (own: string | undefined, fallback: string | undefined) => (own !== undefined && own.length > 0 ? own : fallback);
+        const second = { context: pick(req.get("ExtraContext"), main.context), exten: pick(req.get("ExtraExten"), main.exten), priority: pick(req.get("ExtraPriority"), main.priority) ?? "" };
+        const checked = s.redirects.check(name, main);
+        if (checked === "invalid-priority") return failure("Invalid priority");
+        if (dual) {
+          const checkedExtra = s.redirects.check(extra, second);
+          if (checkedExtra === "invalid-priority") return failure("Invalid priority");
+          if (checked !== "ok" || checkedExtra !== "ok") return failure("Redirect failed");
+          if (!s.redirects.redirect(name, main) || !s.redirects.redirect(extra, second)) return failure("Redirect failed");
+          return success("Dual Redirect successful");
+        }
+        if (checked !== "ok" || !s.redirects.redirect(name, main)) return failure("Redirect failed");
+        return success("Redirect successful");
       },
     },
     {
