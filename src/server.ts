@@ -17,6 +17,7 @@ import { DialplanAppsModule } from "./pbx/apps/apps-module.js";
 import { IvrModule } from "./pbx/ivr/ivr-module.js";
 import { VoicemailModule } from "./pbx/voicemail/voicemail-module.js";
 import { CdrModule } from "./pbx/cdr/cdr-module.js";
+import { HintsModule } from "./pbx/hints/hints-module.js";
 import { SubscriptionsModule } from "./pbx/subscriptions/subscriptions-module.js";
 import { RequestHandlers } from "./pbx/pipeline/request-handlers.js";
 import { CallLayerModule } from "./pbx/channel/call-layer-module.js";
@@ -88,6 +89,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const outboundRegistrations = new OutboundRegistrationModule({ sip, lines });
   const voicemail = new VoicemailModule({ contacts, sip, subscriptions, guard });
   const http = new HttpModule();
+  const hints = new HintsModule({ calls, contacts });
   const modules: SwitchboardModule[] = [
     new ControlModule({ registry, logs: logging.router }), // claims the socket first, listens once all commands are in
     config,
@@ -105,13 +107,14 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     http,
     new AriModule({ http, contacts, guard, voicemail, calls }), // Stasis must be known when the calls module compiles the dialplan
     calls,
+    hints,
     new PipelineModule({ sip, guard, registrar, calls, lines, handlers }),
     outboundRegistrations,
     new SipTracePbxModule({ sip }),
     new CodecsModule(),
     new PjsipCommandsModule({ sip, contacts, registrar }),
     new CoreCommandsModule({ config, contacts, sip, reloadAll: () => host.reload(), moduleRows: () => host.rows(), stop: (reason) => stop(reason) }),
-    new AmiModule({ config, guard, contacts, registrar, calls, voicemail, registrations: outboundRegistrations, execute: (line) => registry.execute(line), reloadAll: () => host.reload() }),
+    new AmiModule({ config, guard, contacts, registrar, calls, hints, voicemail, registrations: outboundRegistrations, execute: (line) => registry.execute(line), reloadAll: () => host.reload() }),
   ];
 
   const userAgent = () => config.config().pjsip.global.userAgent || `Switchboard ${packageVersion()}`;

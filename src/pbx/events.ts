@@ -12,6 +12,7 @@
  *   DeviceStateChange                   the call layer, when an endpoint's aggregate state changes
  *   ChannelReleased (internal)          the call layer, when the dialplan is done with a hung-up channel
  *   Cdr                                 pbx/cdr, per record written (cdr_manager.conf enabled=yes)
+ *   ExtensionStatus                     pbx/hints, when a hint's extension state changes
  */
 import { EventBus, type EventPort } from "../core/event-bus.js";
 import type { DialStatus } from "./dialplan/channel.js";
@@ -244,6 +245,8 @@ export interface PbxEvents {
   MessageWaiting: { Mailbox: string; Waiting: number; New: number; Old: number };
   /** A device's (e.g. `PJSIP/1001`) aggregate state changed. */
   DeviceStateChange: { Device: string; State: DeviceState };
+  /** A hint's extension state changed (Status: 0 Idle, 1 InUse, 2 Busy, 4 Unavailable, 8 Ringing, 9 InUse&Ringing, 16 Hold). */
+  ExtensionStatus: { Exten: string; Context: string; Hint: string; Status: number; StatusText: string };
   /** A call detail record was written (cdr_manager.conf enabled=yes); times are local `YYYY-MM-DD HH:MM:SS`. */
   Cdr: CdrFields;
   /**

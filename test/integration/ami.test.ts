@@ -79,7 +79,7 @@ describe("AMI (integration: asterisk-ami-client, asterisk-manager, raw TCP, bare
       configFiles: {
         // A provider that does not answer: the registration is listed, never Registered.
         "pjsip.conf": pjsipConf({ ip: SERVER_IP, port: sipPort, endpoints, extra: "[provider]\ntype=registration\nserver_uri=sip:127.0.0.9:5099\nclient_uri=sip:5550100@127.0.0.9\nretry_interval=60\n" }),
-        "extensions.conf": "[globals]\nCOMPANY=Example\n[internal]\nexten => _400X,1,Set(CALLTYPE=internal)\n same => n,Dial(PJSIP/${EXTEN},20)\n same => n,Hangup()\n" +
+        "extensions.conf": "[globals]\nCOMPANY=Example\n[internal]\nexten => 4002,hint,PJSIP/4002\nexten => _400X,1,Set(CALLTYPE=internal)\n same => n,Dial(PJSIP/${EXTEN},20)\n same => n,Hangup()\n" +
           "exten => 500,1,Answer()\n same => n,Echo()\n same => n,Set(AFTER_ECHO=yes)\n" +
           `[moved]\nexten => 600,1,Playback(${prompt440.replace(/\.wav$/, "")})\n same => n,Hangup()\n`,
         "rtp.conf": "[general]\nrtpstart=34000\nrtpend=34999\n",
@@ -279,6 +279,33 @@ describe("AMI (integration: asterisk-ami-client, asterisk-manager, raw TCP, bare
       assert.equal(after.Response, "Success");
       await waitUntil(() => events.filter((e) => e.Event === "CoreShowChannelsComplete").length === 2, 3000, "second listing");
       assert.equal(events.filter((e) => e.Event === "CoreShowChannelsComplete")[1]?.ListItems, "0", "no channel left");
+    } finally {
+      c.disconnect();
+      await a.stop();
+      await b.stop();
+    }
+  });
+
+  it("a hint follows its phone: ExtensionState answers Idle, a call gives ExtensionStatus Ringing, InUse, Idle; core show hints lists it", async () => {
+    const { c, events } = await client();
+    const a = await phone("a", "127.0.0.2", "21900-21999", false);
+    const b = await phone("b", "127.0.0.3", "21800-21899", true);
+    try {
+      const idle = await c.action({ Action: "ExtensionState", Exten: PHONES.b.id, Context: "internal" }, true);
+      assert.deepEqual([idle.Hint, idle.Status, idle.StatusText], [`PJSIP/${PHONES.b.id}`, "0", "Idle"]);
+      const none = await c.action({ Action: "ExtensionState", Exten: PHONES.a.id, Context: "internal" }, true);
+      assert.deepEqual([none.Status, none.StatusText], ["-1", "Unknown"], "an extension without a hint");
+      const hints = await pbx.rx("core show hints");
+      assert.match(hints.stdout, new RegExp(`${PHONES.b.id}@internal {7}: PJSIP/${PHONES.b.id} {12}State:Idle {12}Presence:not_set {9}Watchers  0\n`));
+      events.length = 0;
+      await a.command(`dial sip:${PHONES.b.id}@${SERVER_IP}:${sipPort}`);
+      await a.waitEvent("CALL_ESTABLISHED", 10000);
+      await waitUntil(() => events.some((e) => e.Event === "ExtensionStatus" && e.StatusText === "InUse"), 5000, "ExtensionStatus InUse");
+      await a.command("hangup");
+      await a.waitEvent("CALL_CLOSED", 10000);
+      await waitUntil(() => events.some((e) => e.Event === "ExtensionStatus" && e.StatusText === "Idle"), 5000, "ExtensionStatus Idle");
+      const seq = events.filter((e) => e.Event === "ExtensionStatus").map((e) => `${e.Exten}@${e.Context} ${e.Hint} ${e.Status} ${e.StatusText}`);
+      assert.deepEqual(seq, [`${PHONES.b.id}@internal PJSIP/${PHONES.b.id} 8 Ringing`, `${PHONES.b.id}@internal PJSIP/${PHONES.b.id} 1 InUse`, `${PHONES.b.id}@internal PJSIP/${PHONES.b.id} 0 Idle`]);
     } finally {
       c.disconnect();
       await a.stop();

@@ -18,6 +18,7 @@ import type { ContactsModule } from "../../pbx/registrar/contacts-module.js";
 import type { RegistrarModule } from "../../pbx/registrar/registrar-module.js";
 import type { OutboundRegistrationModule } from "../../pbx/outbound-registration/outbound-registration-module.js";
 import type { VoicemailModule } from "../../pbx/voicemail/voicemail-module.js";
+import type { HintsModule } from "../../pbx/hints/hints-module.js";
 import { INTERNAL_EVENTS } from "../../pbx/events.js";
 import { exposureProblem, listenAddresses } from "../../config/manager/load-manager.js";
 import { AmiActionRegistry, type AmiAction } from "./ami-action.js";
@@ -38,6 +39,7 @@ export interface AmiModuleDeps {
   contacts: ContactsModule;
   registrar: RegistrarModule;
   calls: CallLayerModule;
+  hints: HintsModule;
   voicemail: VoicemailModule;
   registrations: OutboundRegistrationModule;
   execute(line: string): Promise<CliResult>;
@@ -74,7 +76,7 @@ export class AmiModule implements SwitchboardModule {
   private unlisten: (() => void) | undefined;
 
   constructor(private readonly deps: AmiModuleDeps) {
-    this.dependsOn = [deps.config.name, deps.guard.name, deps.contacts.name, deps.registrar.name, deps.calls.name, deps.voicemail.name, deps.registrations.name];
+    this.dependsOn = [deps.config.name, deps.guard.name, deps.contacts.name, deps.registrar.name, deps.calls.name, deps.hints.name, deps.voicemail.name, deps.registrations.name];
   }
 
   /** The AMI server while listening (tests and the console read its sessions). */
@@ -130,7 +132,7 @@ export class AmiModule implements SwitchboardModule {
         now: () => ctx.clock.now(),
         registrations: () => d.registrations.registrations(),
       }),
-      ...stateActions({ voicemail: () => d.voicemail.voicemail, endpoints: () => [...ctx.directory().endpoints.keys()], deviceState: (ep) => devices().stateOf(ep) }),
+      ...stateActions({ voicemail: () => d.voicemail.voicemail, endpoints: () => [...ctx.directory().endpoints.keys()], deviceState: (ep) => d.hints.deviceState(`PJSIP/${ep}`), extensionState: (exten, context) => d.hints.stateOf(exten, context) }),
     ];
     for (const a of all) ctx.defer(this.actions.register(a));
     for (const undo of registerManagerCommands(ctx.commands, { config: () => ctx.config().manager, server: () => this.server, actions: this.actions, listening: () => this.listening })) ctx.defer(undo);

@@ -61,6 +61,10 @@ export class CallsModule {
   /** INVITE sessions (UAS and UAC) and their dialog table. */
   readonly sessions: SessionLayer;
   private dialplan: Dialplan;
+  /** The dialplan as compiled now (after `dialplan reload`, the new one): hints read it. */
+  get currentDialplan(): Dialplan {
+    return this.dialplan;
+  }
   /** The dialplan's global variables as they are now (`[globals]` and run-time `GLOBAL()` sets): AMI Getvar/Setvar without a channel. */
   get globals(): Map<string, string> {
     return this.globalVars;

@@ -29,6 +29,8 @@ export function findExtension(dialplan: Dialplan, context: string, exten: string
     const ctx = dialplan.contexts.get(name);
     if (ctx === undefined) return undefined;
     for (const ext of ctx.extensions) {
+      // A hint alone (`exten => 2001,hint,PJSIP/2001`) is not something to run: a pattern may still match.
+      if (ext.priorities.length === 0) continue;
       if (extensionMatches(ext, exten, callerNum)) return { context: ctx, extension: ext };
     }
     for (const inc of ctx.includes) {

@@ -1,8 +1,7 @@
 /**
  * Mailbox and state actions: MailboxCount and MailboxStatus (voicemail.conf mailboxes),
  * DeviceStateList (every endpoint's device, as DeviceStateChange events) and ExtensionState
- * (hints are not built yet: every extension answers Status -1, as Asterisk answers for one
- * without a hint).
+ * (the extension's hint and its state; Status -1 for an extension without a hint, as Asterisk).
  */
 import type { DeviceState } from "../../../pbx/events.js";
 import type { Voicemail } from "../../../pbx/voicemail/voicemail.js";
@@ -12,6 +11,7 @@ export interface StateActionServices {
   voicemail: () => Voicemail | undefined;
   endpoints: () => string[];
   deviceState: (endpoint: string) => DeviceState;
+  extensionState: (exten: string, context: string) => { hint: string; status: number; text: string } | undefined;
 }
 
 export function stateActions(s: StateActionServices): AmiAction[] {
@@ -63,7 +63,8 @@ export function stateActions(s: StateActionServices): AmiAction[] {
       handle(req) {
         const exten = req.get("Exten") ?? "";
         const context = req.get("Context") ?? "default";
-        return success("Extension Status", [["Exten", exten], ["Context", context], ["Hint", ""], ["Status", -1], ["StatusText", "Unknown"]]);
+        const h = s.extensionState(exten, context);
+        return success("Extension Status", [["Exten", exten], ["Context", context], ["Hint", h?.hint ?? ""], ["Status", h?.status ?? -1], ["StatusText", h?.text ?? "Unknown"]]);
       },
     },
   ];
