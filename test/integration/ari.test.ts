@@ -345,6 +345,9 @@ describe("ARI with ari-client: info, endpoints, a refused login, Stasis with ans
       const shown = await app.bridges.get({ bridgeId: bridge.id });
       assert.deepEqual([...shown.channels].sort(), [inbound!.id, out.id].sort());
       assert.deepEqual([shown.bridge_class, shown.bridge_type], ["stasis", "mixing"]);
+      const ctl = inbound as unknown as { mute(o: { direction: string }): Promise<void>; unmute(o: { direction: string }): Promise<void> };
+      await ctl.mute({ direction: "in" });
+      await ctl.unmute({ direction: "in" });
       await sleep(4000);
       // Played to the bridge: both phones hear the prompt (the callee hears 440 Hz only from here).
       const onBridge = await bridge.play({ media: `sound:${prompt}` });

@@ -96,6 +96,29 @@ test("media-engine: while a phone holds (remoteReceives=false) it gets none of t
   assert.equal(parseRtpHeader(got[0]!.msg)?.sequenceNumber, 4);
 });
 
+test("media-engine: muteIn drops what the muted phone sends, muteOut what it would receive; key events pass; unmute resumes", async () => {
+  const { a, b, pa, pb } = await call();
+  engine.setOptions(a.id, { muteIn: true });
+  await engine.stats(a.id);
+  pa.sendRtp(a.localPort, { seq: 1 });
+  pb.sendRtp(b.localPort, { seq: 50 });
+  await pa.waitFor(1);
+  await sleep(50);
+  assert.equal(pb.received.length, 0, "muted in: the partner hears nothing of A");
+  engine.setOptions(a.id, { muteIn: false, muteOut: true });
+  await engine.stats(a.id);
+  pb.sendRtp(b.localPort, { seq: 51 });
+  pa.sendRtp(a.localPort, { seq: 2 });
+  await pb.waitFor(1);
+  await sleep(50);
+  assert.equal(pa.received.length, 1, "muted out: A hears nothing more of B");
+  engine.setOptions(a.id, { muteOut: false });
+  await engine.stats(a.id);
+  pb.sendRtp(b.localPort, { seq: 52 });
+  const got = await pa.waitFor(2);
+  assert.equal(parseRtpHeader(got[1]!.msg)?.sequenceNumber, 52);
+});
+
 test("media-engine: rtp_symmetric=yes sends to the observed source, not the SDP address (NAT)", async () => {
   const { a, b, pa, pb } = await call({ symmetric: true });
   const natted = await phone(); // the phone's real mapping; pa is what its SDP claims

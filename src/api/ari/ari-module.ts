@@ -119,6 +119,13 @@ export class AriModule implements SwitchboardModule {
       bridges,
       recordings: new Recordings({ dir: () => join(ctx.config().asterisk.spoolDir ?? ctx.dataDir, "recording"), apps, log }),
       originate: (req) => this.callManager()?.originate(req),
+      mute: (id, direction, on) => {
+        const m = member(id);
+        const cm = this.callManager();
+        if (m === undefined || cm === undefined) return false;
+        cm.muteMedia(m, { ...(direction !== "out" ? { in: on } : {}), ...(direction !== "in" ? { out: on } : {}) });
+        return true;
+      },
     };
     this.services = services;
     ctx.apps.register(stasis.app());

@@ -23,6 +23,8 @@ export interface AriServices {
   readonly recordings: Recordings;
   /** The bridges applications made. */
   readonly bridges: AriBridges;
+  /** Mutes (or unmutes) a channel in Stasis: `in` what its phone says, `out` what it hears; false when it cannot be. */
+  readonly mute: (channelId: string, direction: "both" | "in" | "out", on: boolean) => boolean;
   /** Places a call as AMI Originate does; undefined before the call layer runs. */
   readonly originate: (req: OriginateRequest) => Promise<OriginateResult> | undefined;
 }

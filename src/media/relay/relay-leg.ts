@@ -498,6 +498,10 @@ export class RelayLeg {
       return;
     }
     if (isEvent && peer.options.dtmfEvents === false) return;
+    if (!isEvent && (this.options.muteIn === true || peer.options.muteOut === true)) {
+      this.transcoder?.resync();
+      return;
+    }
     if (this.transcoder !== undefined) {
       try {
         this.transcoder.push(msg, peer.sendOwnPacket, now);

@@ -50,6 +50,10 @@ export interface LegOptions {
    * a hold offer is a request "that it temporarily stops sending", and our answer says recvonly.
    */
   remoteReceives?: boolean;
+  /** Muted toward the partner (ARI mute in): the audio this leg's phone sends is not relayed; key events still are. */
+  muteIn?: boolean;
+  /** Muted toward this phone (ARI mute out): the partner's audio is not relayed to it; key events still are. */
+  muteOut?: boolean;
   /**
    * The endpoint insists on SRTP (media_encryption=sdes, not optimistic): until the leg has keys
    * nothing is sent to its phone or taken from it, so no audio crosses in the clear while an

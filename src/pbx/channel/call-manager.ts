@@ -290,6 +290,11 @@ export class CallManager {
     this.o.ctx.media.unbridge(m.mediaLegId);
   }
 
+  /** ARI mute: `in` stops relaying what the channel's phone says, `out` what it would hear. */
+  muteMedia(m: BridgeMember, mute: { in?: boolean; out?: boolean }): void {
+    this.o.ctx.media.setOptions(m.mediaLegId, { ...(mute.in !== undefined ? { muteIn: mute.in } : {}), ...(mute.out !== undefined ? { muteOut: mute.out } : {}) });
+  }
+
   /** `channel request hangup`: ends one call (by any of its channel names) or all. */
   async hangupByName(name: string): Promise<number> {
     let n = 0;

@@ -236,6 +236,27 @@ export function channelControlApis(s: AriServices): AriApi[] {
       ],
     },
     {
+      path: "/channels/{channelId}/mute",
+      description: "Mute a channel",
+      operations: (["POST", "DELETE"] as const).map(
+        (httpMethod): AriOperation => ({
+          httpMethod,
+          summary: httpMethod === "POST" ? "Mute a channel: in stops what its phone says reaching the other party, out what the other party says reaching it." : "Unmute a channel.",
+          nickname: httpMethod === "POST" ? "mute" : "unmute",
+          responseClass: "void",
+          parameters: [channelParam, queryParam("direction", "Direction in which to mute audio", { defaultValue: "both", values: ["both", "in", "out"] })],
+          errorResponses: stasisErrors,
+          handle: (req): AriReply => {
+            inStasis(s, id(req));
+            const direction = req.query.get("direction") ?? "both";
+            if (direction !== "both" && direction !== "in" && direction !== "out") throw new AriError(400, "direction must be both, in or out");
+            if (!s.mute(id(req), direction, httpMethod === "POST")) throw new AriError(409, "Channel has no media to mute");
+            return { status: 204 };
+          },
+        }),
+      ),
+    },
+    {
       path: "/channels/{channelId}/variable",
       description: "Variables on a channel",
       operations: [
