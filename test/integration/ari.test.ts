@@ -348,6 +348,11 @@ describe("ARI with ari-client: info, endpoints, a refused login, Stasis with ans
       const ctl = inbound as unknown as { mute(o: { direction: string }): Promise<void>; unmute(o: { direction: string }): Promise<void> };
       await ctl.mute({ direction: "in" });
       await ctl.unmute({ direction: "in" });
+      const held = inbound as unknown as { hold(): Promise<void>; unhold(): Promise<void> };
+      await held.hold();
+      await held.unhold();
+      await waitUntil(() => events.some((e) => e.type === "ChannelUnhold" && e.channel?.id === inbound!.id), 5000, "ChannelUnhold");
+      assert.ok(events.findIndex((e) => e.type === "ChannelHold" && e.channel?.id === inbound!.id) < events.findIndex((e) => e.type === "ChannelUnhold"), "ChannelHold, then ChannelUnhold");
       await sleep(4000);
       // Played to the bridge: both phones hear the prompt (the callee hears 440 Hz only from here).
       const onBridge = await bridge.play({ media: `sound:${prompt}` });

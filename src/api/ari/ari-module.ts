@@ -14,7 +14,7 @@ import { randomUUID } from "node:crypto";
 import type { CallLayerModule } from "../../pbx/channel/call-layer-module.js";
 import type { CallManager } from "../../pbx/channel/call-manager.js";
 import type { PbxModuleContext, SwitchboardModule } from "../../pbx/module-context.js";
-import type { PbxEvents } from "../../pbx/events.js";
+import { channelFields, type PbxEvents } from "../../pbx/events.js";
 import type { ContactsModule } from "../../pbx/registrar/contacts-module.js";
 import type { VoicemailModule } from "../../pbx/voicemail/voicemail-module.js";
 import type { GuardModule } from "../../security/guard-module.js";
@@ -57,7 +57,7 @@ export class AriModule implements SwitchboardModule {
   readonly dependsOn: readonly string[];
   readonly configFiles = [{ file: "ari.conf" }];
   /** The bridges applications create are reported as the call layer's are. */
-  readonly emits = ["BridgeCreate", "BridgeEnter", "BridgeLeave", "BridgeDestroy"];
+  readonly emits = ["BridgeCreate", "BridgeEnter", "BridgeLeave", "BridgeDestroy", "Hold", "Unhold"];
   private unregisterRoute: (() => void) | undefined;
   private services: AriServices | undefined;
 
@@ -124,6 +124,17 @@ export class AriModule implements SwitchboardModule {
         const cm = this.callManager();
         if (m === undefined || cm === undefined) return false;
         cm.muteMedia(m, { ...(direction !== "out" ? { in: on } : {}), ...(direction !== "in" ? { out: on } : {}) });
+        return true;
+      },
+      hold: (id, on) => {
+        const m = member(id);
+        const cm = this.callManager();
+        if (m === undefined || cm === undefined) return false;
+        // No music on hold yet (issue 15): the held channel's other party hears silence, as
+        // Asterisk's does without MOH files.
+        cm.muteMedia(m, { in: on, out: on });
+        const name = on ? "Hold" : "Unhold";
+        if (ctx.events.wants(name)) ctx.events.emit(name, channelFields(m.view()));
         return true;
       },
     };

@@ -25,6 +25,8 @@ export interface AriServices {
   readonly bridges: AriBridges;
   /** Mutes (or unmutes) a channel in Stasis: `in` what its phone says, `out` what it hears; false when it cannot be. */
   readonly mute: (channelId: string, direction: "both" | "in" | "out", on: boolean) => boolean;
+  /** Holds (or takes off hold) a channel in Stasis: it and its bridge's other party stop hearing each other; Hold/Unhold on the bus. */
+  readonly hold: (channelId: string, on: boolean) => boolean;
   /** Places a call as AMI Originate does; undefined before the call layer runs. */
   readonly originate: (req: OriginateRequest) => Promise<OriginateResult> | undefined;
 }

@@ -236,6 +236,25 @@ export function channelControlApis(s: AriServices): AriApi[] {
       ],
     },
     {
+      path: "/channels/{channelId}/hold",
+      description: "Put a channel on hold",
+      operations: (["POST", "DELETE"] as const).map(
+        (httpMethod): AriOperation => ({
+          httpMethod,
+          summary: httpMethod === "POST" ? "Hold a channel: it and the other party of its bridge stop hearing each other (ChannelHold)." : "Remove a channel from hold (ChannelUnhold).",
+          nickname: httpMethod === "POST" ? "hold" : "unhold",
+          responseClass: "void",
+          parameters: [channelParam],
+          errorResponses: stasisErrors,
+          handle: (req): AriReply => {
+            inStasis(s, id(req));
+            if (!s.hold(id(req), httpMethod === "POST")) throw new AriError(409, "Channel has no media to hold");
+            return { status: 204 };
+          },
+        }),
+      ),
+    },
+    {
       path: "/channels/{channelId}/mute",
       description: "Mute a channel",
       operations: (["POST", "DELETE"] as const).map(
