@@ -122,6 +122,12 @@ export function ariRoute(d: AriHttpDeps): HttpRoute {
           return;
         }
         body = read.body;
+        // Asterisk takes parameters from a JSON body too; the query string wins.
+        if (body !== null && typeof body === "object" && !Array.isArray(body)) {
+          for (const [k, v] of Object.entries(body as Record<string, unknown>)) {
+            if (k !== "variables" && !query.has(k) && (typeof v === "string" || typeof v === "number" || typeof v === "boolean")) query.set(k, String(v));
+          }
+        }
       }
       try {
         const reply = await found.operation.handle({ params: found.params, query, user, body });

@@ -6,7 +6,7 @@
  * and keeps no file. Stored recordings are the files of that directory, listed, fetched,
  * copied and deleted by name (a name may hold subdirectories; never `..`).
  */
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
 import { decodeSoundFile, encodeSoundFile, soundFormatOf, SOUND_EXTENSIONS, type SoundFormat } from "../../media/index.js";
 import type { DialplanChannel } from "../../pbx/dialplan/channel.js";
@@ -78,6 +78,7 @@ export class Recordings {
     const format: SoundFormat | undefined = soundFormatOf(o.format);
     if (format === undefined) throw new AriError(422, `Recording format not supported: ${o.format} (wav, ulaw, alaw, sln, sln16, g722)`);
     if (this.live.has(name)) throw new AriError(409, "A recording with the same name already in progress");
+    if ([...this.live.values()].some((l) => l.channel === channel)) throw new AriError(409, "Channel is already being recorded; recording it twice at once is not implemented");
     const path = this.path(name, o.format);
     if (o.ifExists === "fail" && existsSync(path)) throw new AriError(409, "A recording with the same name already exists on the system");
     if (channel.record === undefined) throw new AriError(409, "Channel cannot be recorded");
@@ -151,7 +152,10 @@ export class Recordings {
         const full = join(dir, n);
         let isDir = false;
         try {
-          isDir = statSync(full).isDirectory();
+          const st = lstatSync(full);
+          // Links are not followed: a link could loop or lead out of the recordings directory.
+          if (st.isSymbolicLink()) continue;
+          isDir = st.isDirectory();
         } catch {
           continue;
         }

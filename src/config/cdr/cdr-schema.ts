@@ -16,7 +16,7 @@ const generalOptions = [
   bool("unanswered", false, "Also record unanswered calls that never reached a second party (every ring of a parallel Dial gets its own record too)."),
   bool("congestion", false, "Record a call that failed for congestion with the disposition CONGESTION instead of FAILED."),
   bool("endbeforehexten", false, "End the record when the channel hangs up, before the h extension runs, so end and billsec can be read there."),
-  bool("initiatedseconds", false, "Count a begun second in billsec: one more second when the end time's fraction is past the answer time's."),
+  bool("initiatedseconds", false, "Round billsec: half a second or more left over after the whole seconds counts as one more."),
   bool("channeldefaultenabled", true, "Record every channel unless the dialplan says CDR_PROP(disable)=1; no records only channels that set CDR_PROP(disable)=0."),
   bool("batch", false, "Collect records and write them in batches.", ONLY_SIMPLE),
   uint("size", 100, "Records per batch (batch=yes).", ONLY_SIMPLE),

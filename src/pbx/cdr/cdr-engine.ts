@@ -131,7 +131,11 @@ export class CdrEngine {
 
   private onNewexten(e: PbxEvents["Newexten"]): void {
     const t = this.tracks.get(e.Uniqueid);
-    if (t === undefined || t.dialledBy !== undefined) return;
+    if (t === undefined) return;
+    if (t.dialledBy !== undefined) {
+      if (t.hungUp) return;
+      this.becomePartyA(t, e);
+    }
     t.inDialplan = true;
     // What the h extension runs after the hangup is not the call's destination.
     if (t.hungUp) return;
@@ -248,6 +252,29 @@ export class CdrEngine {
   private onReleased(e: PbxEvents["ChannelReleased"]): void {
     const t = this.tracks.get(e.Uniqueid);
     if (t !== undefined && t.dialledBy === undefined) this.finish(t);
+  }
+
+  /**
+   * A dialled channel runs the dialplan itself (it was redirected out of its bridge): its part
+   * of its caller's record ends, and it is party A of a record of its own from now on.
+   */
+  private becomePartyA(t: ChannelTrack, e: PbxEvents["Newexten"]): void {
+    const now = this.o.now();
+    const owner = this.recordOf(t.uniqueid);
+    if (owner !== undefined && !owner.closed) {
+      owner.end ??= now;
+      owner.closed = true;
+    }
+    t.dialledBy = undefined;
+    const r = new CdrRecord({ channel: e.Channel, uniqueid: e.Uniqueid, linkedid: e.Linkedid, callerIdNum: e.CallerIDNum, callerIdName: e.CallerIDName, accountCode: e.AccountCode, context: e.Context, exten: e.Extension }, now, ++this.sequence);
+    if (t.answered) r.answer = now;
+    r.disabled = t.disabled;
+    t.records.push(r);
+  }
+
+  /** Forgets every channel followed (records are no longer kept); open records are dropped. */
+  clear(): void {
+    this.tracks.clear();
   }
 
   /** The channel is done: end its records and hand the kept ones to the backends. */

@@ -111,6 +111,8 @@ export class CdrModule implements SwitchboardModule {
       if (!wanted && offs !== undefined) {
         for (const off of offs) off();
         offs = undefined;
+        // Calls in progress will never finish here: forget them rather than keep them for ever.
+        engine.clear();
       }
     };
     this.apply();

@@ -88,14 +88,14 @@ export class CdrRecord {
   }
 
   /**
-   * Whole seconds from answer to end, 0 unanswered. With initiatedseconds a begun second counts:
-   * one more when the end's fraction of a second is past the answer's.
+   * Whole seconds from answer to end, 0 unanswered. With initiatedseconds half a second or more
+   * left over counts as one more (Asterisk 12 and later).
    */
   billsec(now: number, initiatedSeconds = false): number {
     if (this.answer === undefined) return 0;
-    const end = this.end ?? now;
-    const whole = Math.max(0, Math.floor((end - this.answer) / 1000));
-    return initiatedSeconds && end % 1000 > this.answer % 1000 ? whole + 1 : whole;
+    const ms = Math.max(0, (this.end ?? now) - this.answer);
+    const whole = Math.floor(ms / 1000);
+    return initiatedSeconds && ms % 1000 >= 500 ? whole + 1 : whole;
   }
 
   /** Seconds with microseconds (CDR(duration,f)). */

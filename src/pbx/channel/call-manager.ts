@@ -427,6 +427,7 @@ export class CallManager {
       call.log.error({ err: err instanceof Error ? (err.stack ?? err.message) : String(err) }, `${call.name}: dialplan of the redirected channel failed`);
     }
     if (!call.hungUp()) await call.hangup(CAUSE.NORMAL_CLEARING);
+    call.channel.release();
   }
 
   async closeAll(): Promise<void> {

@@ -39,6 +39,7 @@ describe("ari http: auth, errors, documents, events socket", () => {
         operations: [
           { httpMethod: "GET", summary: "", nickname: "ping", responseClass: "AsteriskPing", parameters: [], handle: () => ({ status: 200, body: { ping: "pong" } }) },
           { httpMethod: "POST", summary: "", nickname: "poke", responseClass: "void", parameters: [], handle: () => ({ status: 204 }) },
+          { httpMethod: "PUT", summary: "", nickname: "echo", responseClass: "object", parameters: [], handle: (req) => ({ status: 200, body: { query: Object.fromEntries(req.query), body: req.body ?? null } }) },
         ],
       },
     ],
@@ -59,6 +60,16 @@ describe("ari http: auth, errors, documents, events socket", () => {
 
   after(async () => {
     await server.close();
+  });
+
+  it("a JSON body: its keys are parameters (the query string wins), variables stay in the body; bad JSON is 400", async () => {
+    const put = (body: string, q = "") => fetch(`${base}/asterisk/ping${q}`, { method: "PUT", headers: { ...auth("rw", "pw"), "Content-Type": "application/json" }, body });
+    const r = await put(JSON.stringify({ endpoint: "PJSIP/1001", app: "x", variables: { A: "1" } }), "?app=fromquery");
+    assert.equal(r.status, 200);
+    assert.deepEqual(await r.json(), { query: { app: "fromquery", endpoint: "PJSIP/1001" }, body: { endpoint: "PJSIP/1001", app: "x", variables: { A: "1" } } });
+    const bad = await put("{not json");
+    assert.equal(bad.status, 400);
+    assert.deepEqual(await bad.json(), { message: "Error parsing request body" });
   });
 
   it("no credentials: 401 with the Basic challenge and Asterisk's body, and no security event", async () => {

@@ -241,3 +241,29 @@ test("cdr: congestion=yes keeps CONGESTION apart from FAILED; enable=no writes n
     assert.deepEqual(written.map((f) => f.disposition), [...want], conf);
   }
 });
+
+test("cdr: a callee redirected out of its bridge ends its part of the caller's record and gets one of its own", () => {
+  const { e, a, written, clock } = synthetic();
+  const b = view("PJSIP/2000-00000002", "1.2", "1.1");
+  e.handle("Newchannel", channelFields(a));
+  e.handle("Newexten", { ...channelFields(a), Extension: "600", Application: "Dial", AppData: "PJSIP/2000" });
+  e.handle("Newchannel", channelFields(b));
+  e.handle("DialBegin", { ...channelFields(a), ...destChannelFields(b), DialString: "2000" });
+  e.handle("Newstate", channelFields({ ...b, state: "Up" }));
+  e.handle("DialEnd", { ...channelFields(a), ...destChannelFields(b), DialStatus: "ANSWER" });
+  clock.advance(5000);
+  e.handle("Newexten", { ...channelFields({ ...b, context: "ivr", exten: "s" }), Extension: "s", Application: "Playback", AppData: "welcome" });
+  clock.advance(3000);
+  e.handle("Hangup", { ...channelFields(a), Cause: 16, "Cause-txt": "" });
+  e.handle("ChannelReleased", { Channel: a.name, Uniqueid: a.uniqueid });
+  e.handle("Hangup", { ...channelFields(b), Cause: 16, "Cause-txt": "" });
+  e.handle("ChannelReleased", { Channel: b.name, Uniqueid: b.uniqueid });
+  assert.deepEqual(
+    written.map((f) => [f.record.channel, f.record.b?.channel ?? "", f.record.lastapp, f.disposition, f.record.billsec(0)]),
+    [
+      ["PJSIP/1001-00000001", "PJSIP/2000-00000002", "Dial", "ANSWERED", 5],
+      ["PJSIP/2000-00000002", "", "Playback", "ANSWERED", 3],
+    ],
+  );
+  assert.equal(e.active, 0);
+});

@@ -16,7 +16,9 @@ export function idList(req: AriRequest, name: string): string[] {
 }
 
 function bridgeType(req: AriRequest): AriBridgeType {
-  const types = (req.query.get("type") ?? "mixing").split(",").map((t) => t.trim().toLowerCase());
+  const types = (req.query.get("type") || "mixing").split(",").map((t) => t.trim().toLowerCase());
+  const other = types.find((t) => t !== "mixing" && t !== "holding");
+  if (other !== undefined) throw new AriError(400, `Bridge type ${other.slice(0, 30)} is not implemented (mixing and holding are)`);
   return types.includes("holding") ? "holding" : "mixing";
 }
 
@@ -122,7 +124,7 @@ export function bridgesResource(s: AriServices): AriResource {
             summary: "Start playback of media on a bridge: every channel in it hears it.",
             nickname: "play",
             responseClass: "Playback",
-            parameters: [pathParam("bridgeId", "Bridge's id"), queryParam("media", "Media URI to play (sound:<name>, tone:<name>).", { required: true, allowMultiple: true }), queryParam("lang", "For sounds, selects language for sound."), queryParam("playbackId", "Playback Id.")],
+            parameters: [pathParam("bridgeId", "Bridge's id"), queryParam("media", "Media URI to play (sound:<name>, tone:<name>).", { required: true }), queryParam("lang", "For sounds, selects language for sound."), queryParam("playbackId", "Playback Id.")],
             errorResponses: [
               { code: 404, reason: "Bridge not found" },
               { code: 409, reason: "Bridge not in a Stasis application" },
@@ -185,7 +187,13 @@ function createOperation(s: AriServices, nickname: string, summary: string, with
     errorResponses: [{ code: 409, reason: "Bridge with the same bridgeId already exists" }],
     handle: (req) => {
       const wanted = withId ? req.params.bridgeId : (req.query.get("bridgeId") ?? undefined);
-      if (withId && wanted !== undefined && s.bridges.has(wanted)) throw new AriError(409, "Updating a bridge is not implemented");
+      if (wanted !== undefined && wanted !== "" && s.bridges.has(wanted)) {
+        const existing = s.state.bridge(wanted);
+        // The same bridge asked for again is answered as it is; changing it is not implemented.
+        if (withId && existing !== undefined && (req.query.get("type") ?? "") === "" && (req.query.get("name") ?? "") === "") return { status: 200, body: existing };
+        throw new AriError(409, withId ? "Updating a bridge's type or name is not implemented" : "Bridge with id already exists");
+      }
+      if (wanted !== undefined && wanted !== "" && s.state.bridge(wanted) !== undefined) throw new AriError(409, "Bridge with id already exists");
       const id = s.bridges.create(bridgeType(req), wanted, req.query.get("name") ?? "");
       const b = s.state.bridge(id);
       if (b === undefined) throw new AriError(500, "Bridge was created but is not listed");

@@ -24,12 +24,15 @@ function bodyVariables(req: AriRequest): Record<string, string> {
   const body = req.body;
   if (body === undefined || body === null) return {};
   if (typeof body !== "object") throw new AriError(400, "The request body must be a JSON object");
-  // {"variables": {...}} as Asterisk documents it; a client that sends the object alone is read too.
-  const v = "variables" in body ? (body as { variables?: unknown }).variables : body;
+  // {"variables": {...}} as Asterisk documents it (other keys are parameters, see ari-http.ts).
+  const v = (body as { variables?: unknown }).variables;
   if (v === undefined) return {};
   if (v === null || typeof v !== "object" || Array.isArray(v)) throw new AriError(400, "variables must be an object of name: value");
   const out: Record<string, string> = {};
-  for (const [k, val] of Object.entries(v as Record<string, unknown>)) out[k] = typeof val === "string" ? val : JSON.stringify(val);
+  for (const [k, val] of Object.entries(v as Record<string, unknown>)) {
+    if (/[()]/.test(k)) throw new AriError(400, `Setting a dialplan function (${k.slice(0, 40)}) on an originated channel is not implemented; set plain variables`);
+    out[k] = typeof val === "string" ? val : JSON.stringify(val);
+  }
   return out;
 }
 
@@ -71,13 +74,14 @@ function originateOperation(s: AriServices, nickname: "originate" | "originateWi
       const channelId = withId ? req.params.channelId : (q.get("channelId") ?? undefined);
       if (channelId !== undefined && channelId !== "" && s.state.anyChannel(channelId) !== undefined) throw new AriError(409, "Channel with given unique ID already exists");
       const timeout = Number(q.get("timeout") ?? "30");
-      if (!Number.isFinite(timeout)) throw new AriError(400, "timeout must be a number of seconds");
+      if (!Number.isFinite(timeout) || timeout > 86_400) throw new AriError(400, "timeout must be a number of seconds (at most 86400), or -1 for none");
+      if ((q.get("label") ?? "") !== "") throw new AriError(400, "Originating to a label is not implemented; give priority");
       const appArgs = q.get("appArgs") ?? "";
       const callerId = q.get("callerId");
       const then: OriginateRequest["then"] =
         app !== ""
           ? { kind: "app", app: STASIS_APP_NAME, data: appArgs === "" ? app : `${app},${appArgs}` }
-          : { kind: "exten", context: q.get("context") || "default", exten, priority: Number(q.get("label") || q.get("priority") || "1") || 1 };
+          : { kind: "exten", context: q.get("context") || "default", exten, priority: Math.max(1, Math.floor(Number(q.get("priority") || "1")) || 1) };
       const variables = bodyVariables(req);
       let created: ((id: string | undefined) => void) | undefined;
       const made = new Promise<string | undefined>((r) => (created = r));
@@ -95,7 +99,10 @@ function originateOperation(s: AriServices, nickname: "originate" | "originateWi
         },
       });
       if (placed === undefined) throw new AriError(500, "The call layer is not running");
-      void placed.then(() => created?.(undefined));
+      placed.then(
+        () => created?.(undefined),
+        () => created?.(undefined),
+      );
       const id = await made;
       const json = id === undefined ? undefined : s.channelJson(id);
       if (json === undefined) throw new AriError(400, `Allocation failed: ${endpoint} is not an endpoint with a reachable contact`);
@@ -166,8 +173,11 @@ export function channelControlApis(s: AriServices): AriApi[] {
             const dtmf = req.query.get("dtmf") ?? "";
             if (dtmf === "") throw new AriError(400, "DTMF is required");
             if (!DTMF_KEYS.test(dtmf)) throw new AriError(400, "DTMF holds a character that is not a key (0-9, A-D, *, #)");
-            const num = (name: string, def: number) => Math.min(10_000, Math.max(0, Number(req.query.get(name) ?? def) || def));
-            const [before, between, duration] = [num("before", 0), num("between", 100), num("duration", 100)];
+            const num = (name: string, def: number): number => {
+              const v = Number(req.query.get(name) ?? def);
+              return Number.isFinite(v) ? Math.min(10_000, Math.max(0, v)) : def;
+            };
+            const [before, between, duration, after] = [num("before", 0), num("between", 100), num("duration", 100), num("after", 0)];
             const ch = st.channel;
             if (ch.sendDtmf === undefined) throw new AriError(409, "Channel cannot send DTMF");
             void (async () => {
@@ -178,6 +188,7 @@ export function channelControlApis(s: AriServices): AriApi[] {
                 ch.sendDtmf?.(key, duration);
                 await sleep(duration);
               }
+              await sleep(after);
             })();
             return { status: 204 };
           },
