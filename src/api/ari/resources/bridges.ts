@@ -15,6 +15,13 @@ export function idList(req: AriRequest, name: string): string[] {
   return ids;
 }
 
+/** A bridge an application made, or 404 (none) / 409 (one Dial made). */
+function stasisBridge(s: AriServices, id: string): void {
+  if (s.bridges.has(id)) return;
+  if (s.state.bridge(id) === undefined) throw new AriError(404, "Bridge not found");
+  throw new AriError(409, "Bridge not in Stasis application");
+}
+
 function bridgeType(req: AriRequest): AriBridgeType {
   const types = (req.query.get("type") || "mixing").split(",").map((t) => t.trim().toLowerCase());
   const other = types.find((t) => t !== "mixing" && t !== "holding");
@@ -106,7 +113,7 @@ export function bridgesResource(s: AriServices): AriResource {
             ],
             handle: (req) => {
               const id = req.params.bridgeId ?? "";
-              if (!s.bridges.has(id)) throw new AriError(s.state.bridge(id) === undefined ? 404 : 409, s.state.bridge(id) === undefined ? "Bridge not found" : "Bridge not in Stasis application");
+              stasisBridge(s, id);
               const ids = idList(req, "channel");
               for (const c of ids) if (s.state.channel(c) === undefined) throw new AriError(400, "Channel not found");
               s.bridges.add(id, ids);
@@ -131,7 +138,7 @@ export function bridgesResource(s: AriServices): AriResource {
             ],
             handle: (req) => {
               const id = req.params.bridgeId ?? "";
-              if (!s.bridges.has(id)) throw new AriError(s.state.bridge(id) === undefined ? 404 : 409, s.state.bridge(id) === undefined ? "Bridge not found" : "Bridge not in Stasis application");
+              stasisBridge(s, id);
               const media = req.query.get("media");
               if (media === null || media === "") throw new AriError(400, "missing required parameter media");
               const members = s.bridges.channelIds(id).flatMap((c) => {
@@ -162,7 +169,7 @@ export function bridgesResource(s: AriServices): AriResource {
             ],
             handle: (req) => {
               const id = req.params.bridgeId ?? "";
-              if (!s.bridges.has(id)) throw new AriError(s.state.bridge(id) === undefined ? 404 : 409, s.state.bridge(id) === undefined ? "Bridge not found" : "Bridge not in Stasis application");
+              stasisBridge(s, id);
               s.bridges.remove(id, idList(req, "channel"));
               return { status: 204 };
             },

@@ -12,7 +12,8 @@ import { STASIS_APP_NAME } from "../stasis.js";
 
 const DTMF_KEYS = /^[0-9A-D*#]+$/i;
 
-function inStasis(s: AriServices, id: string): StasisChannel {
+/** The channel in Stasis, or Asterisk's 404 (no such channel) / 409 (not in Stasis). */
+export function inStasis(s: AriServices, id: string): StasisChannel {
   if (s.state.channel(id) === undefined) throw new AriError(404, "Channel not found");
   const st = s.stasis.get(id);
   if (st === undefined || st.ended) throw new AriError(409, "Channel not in Stasis application");

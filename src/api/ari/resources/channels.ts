@@ -3,11 +3,10 @@
  * the channels in Stasis — answer, hang up, play, continue in the dialplan, ring, DTMF, variables.
  * Create, dial, redirect, hold, mute, record and snoop are not implemented.
  */
-import { channelControlApis, originateOperation, VARIABLE_MODEL } from "./channel-control.js";
+import { channelControlApis, inStasis, originateOperation, VARIABLE_MODEL } from "./channel-control.js";
 import { CAUSE } from "../../../pbx/channel/hangup-cause.js";
 import { AriError, pathParam, prop, queryParam, type AriModel, type AriReply, type AriRequest, type AriResource } from "../ari-resource.js";
 import type { AriServices } from "../ari-services.js";
-import type { StasisChannel } from "../stasis.js";
 
 const STATES = ["Down", "Rsrvd", "OffHook", "Dialing", "Ring", "Ringing", "Up", "Busy", "Dialing Offhook", "Pre-ring", "Unknown"];
 
@@ -63,13 +62,6 @@ export const CHANNEL_MODELS: readonly AriModel[] = [
   },
   VARIABLE_MODEL,
 ];
-
-function inStasis(s: AriServices, id: string): StasisChannel {
-  if (s.state.channel(id) === undefined) throw new AriError(404, "Channel not found");
-  const st = s.stasis.get(id);
-  if (st === undefined || st.ended) throw new AriError(409, "Channel not in Stasis application");
-  return st;
-}
 
 function channelId(req: AriRequest): string {
   return req.params.channelId ?? "";
