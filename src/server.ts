@@ -18,6 +18,7 @@ import { IvrModule } from "./pbx/ivr/ivr-module.js";
 import { VoicemailModule } from "./pbx/voicemail/voicemail-module.js";
 import { CdrModule } from "./pbx/cdr/cdr-module.js";
 import { HintsModule } from "./pbx/hints/hints-module.js";
+import { TransferModule } from "./pbx/transfer/transfer-module.js";
 import { SubscriptionsModule } from "./pbx/subscriptions/subscriptions-module.js";
 import { RequestHandlers } from "./pbx/pipeline/request-handlers.js";
 import { CallLayerModule } from "./pbx/channel/call-layer-module.js";
@@ -107,6 +108,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     http,
     new AriModule({ http, contacts, guard, voicemail, calls }), // Stasis must be known when the calls module compiles the dialplan
     calls,
+    new TransferModule({ calls }), // REFER in Allow; the call layer hands REFERs to it
     hints,
     new PipelineModule({ sip, guard, registrar, calls, lines, handlers }),
     outboundRegistrations,

@@ -11,10 +11,11 @@ import { describeCodecs } from "../../media/sdp/index.js";
 import type { EndpointConfig } from "../../config/index.js";
 import { parseUri, unescapeUser } from "../../sip/parser/index.js";
 import type { SipRequest, SipResponse } from "../../sip/message/message.js";
-import type { InviteSession, ModifyOutcome, ModifyRequest, SessionBody } from "../../sip/session/index.js";
+import type { InviteSession, ModifyOutcome, ModifyRequest, RequestOutcome, SessionBody } from "../../sip/session/index.js";
 import { InviteServerTransaction, type ServerTransaction } from "../../sip/transaction/server-transaction.js";
 import { formatHostPort, type Flow } from "../../sip/transport/types.js";
-import type { DialplanExecutor, DialplanTarget } from "../dialplan/executor.js";
+import type { DialplanExecutor, DialplanTarget, RedirectTarget } from "../dialplan/executor.js";
+import { isDetour } from "../dialplan/index.js";
 import { MediaSession, type CheckedOffer } from "../media-session/media-session.js";
 import type { RequestContext } from "../pipeline/request-context.js";
 import type { CallContext } from "./call-context.js";
@@ -49,6 +50,16 @@ export type RedirectPlan =
   | { ok: true; kind: "peer"; owner: InboundCall | OriginatedCall; leg: OutboundLeg; target: DialplanTarget }
   | { ok: false; reason: "no-channel" | "invalid-priority" | "failed" };
 
+/**
+ * A channel as a transfer finds it: one the dialplan drives (a call's incoming channel, an
+ * originated call, a callee a redirect or transfer took over), or a Dial's bridged callee and the
+ * channel that dialled it.
+ */
+export type CallParty = { kind: "call"; call: InboundCall | OriginatedCall } | { kind: "peer"; owner: InboundCall | OriginatedCall; leg: OutboundLeg };
+
+/** Answers a REFER that arrived in the dialog of `party`'s session (the transfer module). */
+export type ReferHandler = (req: SipRequest, party: CallParty | undefined, session: InviteSession) => RequestOutcome;
+
 export type RedirectOutcome = { ok: true; channel: string; target: DialplanTarget } | { ok: false; reason: "no-channel" | "invalid-priority" | "failed" };
 
 export interface CallManagerOptions {
@@ -73,6 +84,8 @@ export class CallManager {
   private readonly outboundByCallId = new Map<string, { leg: OutboundLeg; call: DialCaller }>();
   readonly doctor: MediaDoctor;
   processed = 0;
+  /** The transfer module's answer to REFER; without it REFER is answered 405. */
+  referHandler: ReferHandler | undefined;
   /** Channels whose phone has the call on hold (Hold/Unhold are reported on a change only). */
   private readonly held = new WeakSet<Channel>();
 
@@ -235,7 +248,10 @@ export class CallManager {
 
   /** The media side of a leg's session: re-INVITE/UPDATE offers, late answers, glare lines. */
   private answerMediaOf(session: InviteSession, leg: MediaLeg): void {
-    session.delegate = { onModify: (m) => this.onModify(m, leg) };
+    session.delegate = {
+      onModify: (m) => this.onModify(m, leg),
+      onRefer: (req) => (this.referHandler ? this.referHandler(req, this.partyOfSession(session), session) : { status: 405, headers: [["Allow", this.o.ctx.capabilities.allow()]] }),
+    };
     // An answer that came after our offer (in the ACK for a 2xx that offered, RFC 3264 §5, or in
     // the 2xx to our refresh re-INVITE): the media session points the relay at it. An unusable
     // one changes nothing; for a late offer the call then ends when the ACK is processed.
@@ -396,8 +412,47 @@ export class CallManager {
     return { ok: true, channel: moved.name, target };
   }
 
+  /** The channel whose SIP session is `session`, where it is now. */
+  partyOfSession(session: InviteSession): CallParty | undefined {
+    for (const c of [...this.calls, ...this.originated]) {
+      if (c.session === session) return { kind: "call", call: c };
+      const peer = c.peer;
+      if (peer !== undefined && peer.session === session && c.bridge?.has(peer.name) === true) return { kind: "peer", owner: c, leg: peer };
+    }
+    return undefined;
+  }
+
+  /** The party a channel is bridged with by a Dial, if it is. */
+  dialPartnerOf(p: CallParty): CallParty | undefined {
+    if (p.kind === "peer") return { kind: "call", call: p.owner };
+    const peer = p.call.peer;
+    return peer !== undefined && p.call.bridge?.has(peer.name) === true ? { kind: "peer", owner: p.call, leg: peer } : undefined;
+  }
+
+  /** The dialplan place `exten@context` priority 1, if the extension exists there for this caller. */
+  placeFor(context: string, exten: string, callerNum: string): DialplanTarget | undefined {
+    const priority = this.o.executor.priorityOf(context, exten, "1", callerNum);
+    return priority === undefined ? undefined : { context, exten, priority };
+  }
+
+  /** A SIP session by Call-ID and our tag (the dialog a Replaces header names). */
+  findSession(callId: string, localTag: string): InviteSession | undefined {
+    return this.o.ctx.sessions.find(callId, localTag);
+  }
+
+  /**
+   * Takes a party out of what it does — its Dial's bridge is left without hanging up the other
+   * side — and sends it to `next`: a dialplan place, or a detour (a transfer's bridge). A Dial's
+   * callee becomes a channel the dialplan drives. Returns that channel.
+   */
+  divert(p: CallParty, next: RedirectTarget): InboundCall | OriginatedCall {
+    if (p.kind === "peer") return this.takeIntoDialplan(p.leg, next);
+    p.call.redirect(next);
+    return p.call;
+  }
+
   /** A redirected callee: its Dial lets it go (bridge closed, no BYE) and it runs the dialplan from `target`. */
-  private takeIntoDialplan(leg: OutboundLeg, target: DialplanTarget): OriginatedCall {
+  private takeIntoDialplan(leg: OutboundLeg, target: RedirectTarget): OriginatedCall {
     const ctx = this.o.ctx;
     const call: OriginatedCall = new OriginatedCall({
       ctx,
@@ -419,10 +474,15 @@ export class CallManager {
     return call;
   }
 
-  private async runRedirected(call: OriginatedCall, t: DialplanTarget): Promise<void> {
+  private async runRedirected(call: OriginatedCall, t: RedirectTarget): Promise<void> {
     try {
-      const r = await this.o.executor.run(call, t.context, t.exten, t.priority);
-      if (r.kind === "no-extension") call.log.warn({}, `${call.name}: redirected to ${t.exten}@${t.context}:${t.priority}, which does not exist; hanging up`);
+      if (isDetour(t)) {
+        call.redirect(t);
+        await this.o.executor.runRedirected(call);
+      } else {
+        const r = await this.o.executor.run(call, t.context, t.exten, t.priority);
+        if (r.kind === "no-extension") call.log.warn({}, `${call.name}: redirected to ${t.exten}@${t.context}:${t.priority}, which does not exist; hanging up`);
+      }
     } catch (err) {
       call.log.error({ err: err instanceof Error ? (err.stack ?? err.message) : String(err) }, `${call.name}: dialplan of the redirected channel failed`);
     }

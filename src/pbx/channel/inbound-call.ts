@@ -20,7 +20,7 @@ import type { InviteServerPort, ServerInviteSession, SessionBody } from "../../s
 import type { Flow } from "../../sip/transport/types.js";
 import type { Bridge } from "../bridge/bridge.js";
 import type { DialplanChannel } from "../dialplan/executor.js";
-import type { DialplanTarget, PlayOutcome, RecordOutcome, RecordRequest } from "../dialplan/channel.js";
+import type { RedirectTarget, PlayOutcome, RecordOutcome, RecordRequest } from "../dialplan/channel.js";
 import { LegAudio } from "./leg-audio.js";
 import { capabilitiesFor } from "../endpoint/endpoint-capabilities.js";
 import { parseCallerIdAll } from "../funcs/callerid.js";
@@ -185,13 +185,13 @@ export class InboundCall extends SipLeg implements DialplanChannel {
    * Sends the channel to `target` in the dialplan: what it does now (a prompt, a wait, a ringing
    * or bridged Dial, Echo) ends, and the dialplan goes on there. False once the call has ended.
    */
-  redirect(target: DialplanTarget): boolean {
+  redirect(target: RedirectTarget): boolean {
     if (this.ended) return false;
     this.audio.redirect.request(target);
     return true;
   }
 
-  takeRedirect(): DialplanTarget | undefined {
+  takeRedirect(): RedirectTarget | undefined {
     return this.audio.redirect.take();
   }
 

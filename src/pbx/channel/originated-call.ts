@@ -11,7 +11,7 @@ import type { Logger } from "../../core/logger.js";
 import type { MediaCodec, TelephoneEvent } from "../../media/sdp/index.js";
 import type { Flow } from "../../sip/transport/types.js";
 import type { Bridge } from "../bridge/bridge.js";
-import type { DialplanChannel, DialplanTarget, DialResult, PlayOutcome, RecordOutcome, RecordRequest } from "../dialplan/channel.js";
+import type { DialplanChannel, RedirectTarget, DialResult, PlayOutcome, RecordOutcome, RecordRequest } from "../dialplan/channel.js";
 import type { ChannelView } from "../events.js";
 import type { CallContext } from "./call-context.js";
 import type { CallerId } from "./channel.js";
@@ -128,13 +128,13 @@ export class OriginatedCall implements DialplanChannel, DialCaller {
   }
 
   /** Sends the channel to `target` in the dialplan (see InboundCall.redirect); false once it ended. */
-  redirect(target: DialplanTarget): boolean {
+  redirect(target: RedirectTarget): boolean {
     if (this.ended) return false;
     this.audio.redirect.request(target);
     return true;
   }
 
-  takeRedirect(): DialplanTarget | undefined {
+  takeRedirect(): RedirectTarget | undefined {
     return this.audio.redirect.take();
   }
 

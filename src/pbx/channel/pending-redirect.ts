@@ -6,10 +6,10 @@
  *
  *   idle ──request(target)──► pending (waiters woken) ──take()──► idle
  */
-import type { DialplanTarget } from "../dialplan/channel.js";
+import type { RedirectTarget } from "../dialplan/channel.js";
 
 export class PendingRedirect {
-  private target: DialplanTarget | undefined;
+  private target: RedirectTarget | undefined;
   private wake: (() => void) | undefined;
   private requested: Promise<void> | undefined;
 
@@ -19,7 +19,7 @@ export class PendingRedirect {
   }
 
   /** Sends the channel to `target` (a later request before the take replaces it) and wakes its waits. */
-  request(target: DialplanTarget): void {
+  request(target: RedirectTarget): void {
     this.target = target;
     const wake = this.wake;
     this.wake = undefined;
@@ -27,7 +27,7 @@ export class PendingRedirect {
   }
 
   /** The target, once; the next waits wait for the next request. */
-  take(): DialplanTarget | undefined {
+  take(): RedirectTarget | undefined {
     const t = this.target;
     this.target = undefined;
     if (t !== undefined) this.requested = undefined;

@@ -42,6 +42,24 @@ export interface DialplanTarget {
   readonly priority: number;
 }
 
+/**
+ * Where a transfer sends a channel instead of a dialplan place: `run` holds it (in a bridge with
+ * another party, or until the transfer's last NOTIFY) and resolves when that is over or the
+ * channel is redirected again; the channel then ends as at the end of its dialplan.
+ */
+export interface DialplanDetour {
+  /** For log lines: `bridged with PJSIP/2003-00000004`. */
+  readonly label: string;
+  run(): Promise<void>;
+}
+
+/** What a redirect names: a dialplan place or a detour. */
+export type RedirectTarget = DialplanTarget | DialplanDetour;
+
+export function isDetour(t: RedirectTarget): t is DialplanDetour {
+  return "run" in t;
+}
+
 export interface DialplanChannel {
   /** `PJSIP/1001-00000001` */
   readonly name: string;
@@ -98,7 +116,7 @@ export interface DialplanChannel {
    * Where a redirect (AMI Redirect, `channel redirect`) sent the channel, once: the executor takes
    * it when the application it interrupted returns, and goes on there instead of the next priority.
    */
-  takeRedirect?(): DialplanTarget | undefined;
+  takeRedirect?(): RedirectTarget | undefined;
   /** True while a redirect waits to be taken: the channel's prompts, waits and Dial end at once. */
   redirectPending?(): boolean;
   /** Told before each application runs, so consoles can show where the call is. */

@@ -8,7 +8,7 @@ import { ASTERISK_SOURCE, CALLID, type Logger } from "../../core/logger.js";
 import type { AppContext, AppRegistry, AppResult } from "../apps/registry.js";
 import type { FuncRegistry } from "../funcs/registry.js";
 import { CallState } from "./call-state.js";
-import type { DialplanChannel } from "./channel.js";
+import { isDetour, type DialplanChannel, type DialplanDetour } from "./channel.js";
 import { canMatchMore, findExtension, findLabel, findPriority } from "./lookup.js";
 import { splitArgs } from "./split-args.js";
 
@@ -16,7 +16,7 @@ import { splitArgs } from "./split-args.js";
 const PBX_C = { [ASTERISK_SOURCE]: "pbx.c" };
 import type { Dialplan } from "./types.js";
 
-export type { DialplanChannel, DialplanTarget, DialResult, DialStatus } from "./channel.js";
+export type { DialplanChannel, DialplanTarget, DialplanDetour, RedirectTarget, DialResult, DialStatus } from "./channel.js";
 
 /** Why the dialplan stopped. */
 export type DialplanEndReason =
@@ -122,10 +122,18 @@ export class DialplanExecutor {
     return match === undefined ? undefined : findLabel(match.extension, text);
   }
 
-  /** Moves the call to where a redirect sent it, if one is waiting; true when it did. */
-  private takeRedirect(state: CallState): boolean {
+  /**
+   * Moves the call to where a redirect sent it, if one is waiting: true when it moved to a
+   * dialplan place, the detour when it was sent on one (the caller runs it).
+   */
+  private takeRedirect(state: CallState): boolean | DialplanDetour {
     const target = state.channel.takeRedirect?.();
     if (target === undefined) return false;
+    if (isDetour(target)) {
+      const log = state.opts.log;
+      if (log.wants("verbose", 3)) log.verbose(3, {}, `${state.channel.name}: leaves the dialplan (${target.label})`);
+      return target;
+    }
     state.context = target.context;
     state.exten = target.exten;
     state.priority = target.priority;
@@ -157,9 +165,39 @@ export class DialplanExecutor {
       log.error({ err, app: app.name }, `Application ${app.name} failed on ${channel.name}; hanging up`);
     }
     // Redirected out of its application, the channel goes on in the dialplan like any other.
-    if (!channel.hungUp() && this.takeRedirect(state)) await this.runFrom(state, 1);
-    else await this.finish(state);
+    await this.afterApplication(state);
     return "ok";
+  }
+
+  /**
+   * Runs a channel that only has a redirect waiting (a transferred callee that was no channel of
+   * the dialplan): the detour or dialplan place it names, then the end of the call.
+   */
+  async runRedirected(channel: DialplanChannel): Promise<void> {
+    const dialplan = this.opts.dialplan();
+    this.syncGlobals(dialplan);
+    const log = this.opts.log.child({ channel: channel.name, [CALLID]: channel.callid });
+    const state = new CallState({ channel, dialplan, globals: this.globals, funcs: this.opts.funcs, log, clock: this.clock });
+    state.context = "";
+    state.exten = "";
+    state.priority = 1;
+    await this.afterApplication(state);
+  }
+
+  /** After an application outside any extension: a redirect taken (a place, or a detour and what follows it), else the end. */
+  private async afterApplication(state: CallState): Promise<void> {
+    const { channel } = state.opts;
+    for (;;) {
+      const taken = channel.hungUp() ? false : this.takeRedirect(state);
+      if (taken === true) {
+        await this.runFrom(state, 1);
+        return;
+      }
+      if (taken === false) break;
+      await taken.run();
+      if (channel.hungUp() || channel.redirectPending?.() !== true) break;
+    }
+    await this.finish(state);
   }
 
   private syncGlobals(dialplan: Dialplan): void {
@@ -175,7 +213,15 @@ export class DialplanExecutor {
     let steps = 0;
     for (;;) {
       if (!inH && channel.hungUp()) return { reason: "caller-hangup", steps };
-      if (!inH) this.takeRedirect(state);
+      if (!inH) {
+        const taken = this.takeRedirect(state);
+        if (taken !== true && taken !== false) {
+          await taken.run();
+          // Sent on again (a second transfer): where the new redirect says; else the call is over.
+          if (!channel.hungUp() && channel.redirectPending?.() === true) continue;
+          return { reason: "app", steps };
+        }
+      }
       if (steps >= this.maxSteps) {
         log.warn({ context: state.context, exten: state.exten, priority: state.priority }, `Channel '${channel.name}' ran ${this.maxSteps} dialplan steps without ending; hanging up (is there a Goto loop at ${state.exten}@${state.context}?)`);
         return { reason: "loop-guard", steps };

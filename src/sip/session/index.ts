@@ -10,6 +10,7 @@ export {
   InviteSession,
   type InviteSessionEvents,
   type InviteSessionDelegate,
+  type RequestOutcome,
   type ChallengeResponder,
   type ModifyRequest,
   type ModifyOutcome,

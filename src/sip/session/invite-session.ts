@@ -83,9 +83,18 @@ export interface ModifyOutcome {
   headers?: ReadonlyArray<readonly [string, string]>;
 }
 
+/** A final status for a request the delegate took (REFER: 202, or a refusal). */
+export interface RequestOutcome {
+  status: number;
+  reason?: string;
+  headers?: ReadonlyArray<readonly [string, string]>;
+}
+
 export interface InviteSessionDelegate {
   /** Decides the answer to a re-INVITE or UPDATE (media is the PBX's business). */
   onModify?(m: ModifyRequest): ModifyOutcome;
+  /** A REFER inside the dialog (RFC 3515 §2.4.2); without this delegate it is answered 405. */
+  onRefer?(req: SipRequest): RequestOutcome;
 }
 
 /**
@@ -218,6 +227,14 @@ export abstract class InviteSession<E extends InviteSessionEvents = InviteSessio
       case "MESSAGE":
         respond(f.response(req, 200));
         this.emitShared("request", req);
+        return;
+      case "REFER":
+        if (this.delegate.onRefer) {
+          const out = this.delegate.onRefer(req);
+          respond(f.response(req, out.status, { ...(out.reason !== undefined ? { reason: out.reason } : {}), headers: out.headers ?? [] }));
+          return;
+        }
+        respond(f.response(req, 405, { allow: this.o.allow }));
         return;
       default:
         respond(f.response(req, 405, { allow: this.o.allow }));
@@ -552,9 +569,17 @@ export abstract class InviteSession<E extends InviteSessionEvents = InviteSessio
    * (challenges are answered). False when there is no confirmed dialog to send it in.
    */
   info(body: SessionBody): boolean {
+    return this.request("INFO", { body });
+  }
+
+  /**
+   * A request in the confirmed dialog whose answer changes nothing (INFO, the NOTIFY of a REFER's
+   * implicit subscription); challenges are answered. False when there is no confirmed dialog.
+   */
+  request(method: string, spec: { headers?: ReadonlyArray<readonly [string, string]>; body?: SessionBody }): boolean {
     const d = this.dialog;
     if (this.state !== "Confirmed" || d === undefined) return false;
-    this.sendInDialog(d, this.factory.inDialog(d, "INFO", { body }), 0);
+    this.sendInDialog(d, this.factory.inDialog(d, method, { ...(spec.headers ? { headers: spec.headers } : {}), body: spec.body }), 0);
     return true;
   }
 

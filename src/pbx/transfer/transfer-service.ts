@@ -1,0 +1,252 @@
+/**
+ * Call transfer by REFER (RFC 3515) from the phone's transfer key.
+ *
+ * Blind: `Refer-To: <sip:2003@pbx>` in the dialog of the transferor's call. The other party of
+ * that call (the transferee) goes to `2003` in the transferor's TRANSFER_CONTEXT, else its
+ * endpoint's context, with BLINDTRANSFER set to the transferor's channel; the transferor is hung
+ * up once the REFER's last NOTIFY went out.
+ *
+ * Attended: `Refer-To: <sip:2003@pbx?Replaces=<callid>;to-tag=…;from-tag=…>` names the
+ * transferor's consultation call (RFC 3891). The other party of each of the transferor's two
+ * calls — the transferee and the target — are joined in a bridge of their own (ATTENDEDTRANSFER
+ * set on both), and both of the transferor's channels are hung up.
+ *
+ *   REFER ─► 202 Accepted ─► NOTIFY 100 Trying ─► (move the parties) ─► NOTIFY 200 OK ─► BYE
+ *
+ * Refusals, each logged with what to change: allow_transfer=no 603, an unreadable Refer-To
+ * 400, a channel in no two-party call 603, a blind target not in the dialplan 404, an attended
+ * transfer whose Replaces names no call of ours 603.
+ */
+import type { EventSource } from "../../core/event-bus.js";
+import type { EndpointConfig } from "../../config/index.js";
+import { parseCSeq } from "../../sip/parser/index.js";
+import type { SipRequest } from "../../sip/message/message.js";
+import type { InviteSession, RequestOutcome } from "../../sip/session/index.js";
+import { Bridge } from "../bridge/bridge.js";
+import type { CallManager, CallParty } from "../channel/call-manager.js";
+import type { DialplanDetour, DialplanTarget } from "../dialplan/index.js";
+import type { PbxEvents } from "../events.js";
+import { parseReferTo, type ReplacesTarget } from "./refer-to.js";
+import { ReferNotifier } from "./refer-notifier.js";
+import { TransferBridge, type DivertedChannel } from "./transfer-bridge.js";
+
+/** With refer_blind_progress=yes: how long the transferee may run its dialplan before a Dial() starts; then the transfer counts as done. */
+const NO_DIAL_GRACE_MS = 2000;
+
+/** The final NOTIFY status for the transferee's Dial() outcome. */
+const DIAL_STATUS_LINE: Record<string, [number, string]> = {
+  ANSWER: [200, "OK"],
+  BUSY: [486, "Busy Here"],
+  NOANSWER: [480, "Temporarily Unavailable"],
+  CANCEL: [487, "Request Terminated"],
+  CONGESTION: [503, "Service Unavailable"],
+  CHANUNAVAIL: [503, "Service Unavailable"],
+};
+
+export interface TransferServiceOptions {
+  calls: CallManager;
+  events: EventSource<PbxEvents>;
+}
+
+export class TransferService {
+  private readonly bridges = new Set<TransferBridge>();
+  /** REFERs seen per session: the first one's NOTIFYs carry `Event: refer` without an id. */
+  private readonly refers = new WeakMap<InviteSession, number>();
+  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  private readonly unsubscribes = new Set<() => void>();
+
+  constructor(private readonly o: TransferServiceOptions) {}
+
+  private get ctx() {
+    return this.o.calls.ctx;
+  }
+
+  /** The session layer's REFER, in the dialog of `party`'s session. */
+  onRefer(req: SipRequest, party: CallParty | undefined, session: InviteSession): RequestOutcome {
+    const log = this.ctx.log;
+    if (party === undefined) {
+      log.notice({ callId: session.callId }, `REFER in a dialog that carries no call of ours (Call-ID ${session.callId}); answered 603`);
+      return { status: 603, reason: "Declined" };
+    }
+    const transferor = nameOf(party);
+    const ep = endpointOf(party);
+    if (!ep.allowTransfer) {
+      log.warn({ endpoint: ep.id }, `Endpoint ${ep.id} transfer attempt blocked due to configuration (allow_transfer=no); ${transferor}'s REFER answered 603`);
+      return { status: 603, reason: "Declined" };
+    }
+    const parsed = parseReferTo(req.headers.get("Refer-To"));
+    if (!parsed.ok) {
+      log.notice({ endpoint: ep.id }, `${transferor}: REFER refused with 400: ${parsed.problem}`);
+      return { status: 400, reason: "Bad Request" };
+    }
+    const transferee = this.partnerOf(party);
+    if (transferee === undefined) {
+      log.notice({ endpoint: ep.id }, `${transferor}: REFER refused with 603: the channel is not in a two-party call (nothing to transfer)`);
+      return { status: 603, reason: "Declined" };
+    }
+    const seq = parseCSeq(req.headers.get("CSeq") ?? "")?.seq ?? 0;
+    const count = (this.refers.get(session) ?? 0) + 1;
+    this.refers.set(session, count);
+    const notifier = new ReferNotifier(session, seq, count === 1);
+    const { target } = parsed;
+    if (target.replaces !== undefined) return this.attended(party, transferee, target.replaces, notifier);
+    const exten = target.user ?? "";
+    const vars = varsOf(party);
+    const context = vars.get("TRANSFER_CONTEXT") || ep.context;
+    const place = exten === "" ? undefined : this.o.calls.placeFor(context, exten, callerNumOf(transferee));
+    if (place === undefined) {
+      log.notice({ endpoint: ep.id }, `${transferor}: blind transfer to '${exten}@${context}' refused with 404: no such extension (set TRANSFER_CONTEXT on the channel, or the endpoint's context, to where transfers go)`);
+      return { status: 404, reason: "Not Found" };
+    }
+    // The 202 goes out first; the NOTIFYs follow it.
+    queueMicrotask(() => this.blind(party, transferee, place, notifier, ep.referBlindProgress));
+    return { status: 202, reason: "Accepted" };
+  }
+
+  /** Who `p` is in a call with: the other member of a transfer's bridge, or of its Dial. */
+  private partnerOf(p: CallParty): CallParty | undefined {
+    const name = nameOf(p);
+    for (const tb of this.bridges) {
+      const other = tb.partnerOf(name);
+      if (other !== undefined) return { kind: "call", call: other };
+    }
+    return this.o.calls.dialPartnerOf(p);
+  }
+
+  private letGoOf(...names: string[]): void {
+    for (const tb of [...this.bridges]) if (names.some((n) => tb.has(n))) tb.letGo();
+  }
+
+  private blind(transferor: CallParty, transferee: CallParty, place: DialplanTarget, notifier: ReferNotifier, progress: boolean): void {
+    const log = this.ctx.log;
+    notifier.progress(100, "Trying");
+    const from = nameOf(transferor);
+    varsOf(transferee).set("BLINDTRANSFER", from);
+    this.letGoOf(from, nameOf(transferee));
+    // The transferee first: a Dial's callee handed over synchronously leaves its bridge before the
+    // transferor's own redirect could make that Dial hang it up.
+    const moved = this.o.calls.divert(transferee, place);
+    this.holdTransferor(transferor, notifier);
+    if (log.wants("verbose", 3)) log.verbose(3, {}, `${from}: blind transfer of ${moved.name} to ${place.exten}@${place.context}`);
+    if (!progress) {
+      notifier.final(200, "OK");
+      return;
+    }
+    this.followDial(moved, notifier);
+  }
+
+  /**
+   * refer_blind_progress=yes: the transferor hears how the transferee's call goes — 180 while its
+   * Dial() rings, then the Dial's outcome; a dialplan that does not Dial() within two seconds (a
+   * voicemail box, a menu) counts as done (200), and so does the transferee hanging up.
+   */
+  private followDial(moved: DivertedChannel, notifier: ReferNotifier): void {
+    let dialing = false;
+    const timers = this.timers;
+    const done = (status: number, reason: string): void => {
+      notifier.final(status, reason);
+      unsubscribe();
+      clearTimeout(grace);
+      timers.delete(grace);
+      this.unsubscribes.delete(unsubscribe);
+    };
+    const unsubscribe = this.o.events.onAny((name, payload) => {
+      const p = payload as { Channel?: string; DialStatus?: string };
+      if (p.Channel !== moved.name) return;
+      if (name === "DialBegin") dialing = true;
+      else if (name === "DialState" && p.DialStatus === "RINGING") notifier.progress(180, "Ringing");
+      else if (name === "DialEnd" && p.DialStatus !== undefined) {
+        const line = DIAL_STATUS_LINE[p.DialStatus] ?? [503, "Service Unavailable"];
+        // A fork that lost to another says nothing; the Dial's own end does.
+        if (p.DialStatus === "CANCEL" && !moved.hungUp()) return;
+        done(line[0], line[1]);
+      }
+    });
+    this.unsubscribes.add(unsubscribe);
+    const grace = setTimeout(() => {
+      if (!dialing) done(200, "OK");
+    }, NO_DIAL_GRACE_MS);
+    timers.add(grace);
+    void moved.whenEnded().then(() => done(200, "OK"));
+  }
+
+  private attended(transferor1: CallParty, transferee: CallParty, replaces: ReplacesTarget, notifier: ReferNotifier): RequestOutcome {
+    const log = this.ctx.log;
+    const from = nameOf(transferor1);
+    const session2 = this.o.calls.findSession(replaces.callId, replaces.toTag) ?? this.o.calls.findSession(replaces.callId, replaces.fromTag);
+    const transferor2 = session2 === undefined ? undefined : this.o.calls.partyOfSession(session2);
+    if (transferor2 === undefined) {
+      log.notice({}, `${from}: attended transfer refused with 603: its Replaces names no call of ours (Call-ID ${replaces.callId})`);
+      return { status: 603, reason: "Declined" };
+    }
+    const target = this.partnerOf(transferor2);
+    const to = nameOf(transferor2);
+    if (target === undefined || nameOf(target) === nameOf(transferee) || to === from) {
+      log.notice({}, `${from}: attended transfer refused with 603: the consultation call ${to} is not a two-party call`);
+      return { status: 603, reason: "Declined" };
+    }
+    queueMicrotask(() => {
+      notifier.progress(100, "Trying");
+      for (const p of [transferee, target]) varsOf(p).set("ATTENDEDTRANSFER", from);
+      this.letGoOf(from, to, nameOf(transferee), nameOf(target));
+      const bridge = new Bridge({ media: this.ctx.media, events: this.ctx.events, now: () => this.ctx.clock.now(), creator: "Transfer", log });
+      const tb = new TransferBridge(bridge, (b) => this.bridges.delete(b));
+      this.bridges.add(tb);
+      // The other parties first (see blind()), then the transferor's two channels.
+      const a = this.o.calls.divert(transferee, tb.detour(0));
+      const b = this.o.calls.divert(target, tb.detour(1));
+      this.holdTransferor(transferor1, notifier);
+      this.o.calls.divert(transferor2, { label: "replaced by an attended transfer", run: () => Promise.resolve() });
+      tb.join(a, b);
+      if (log.wants("verbose", 3)) log.verbose(3, {}, `${from}: attended transfer: ${a.name} and ${b.name} are connected (${from} and ${to} leave)`);
+      notifier.final(200, "OK");
+    });
+    return { status: 202, reason: "Accepted" };
+  }
+
+  /**
+   * Sends the transferor on its detour: held until the REFER's final NOTIFY went out (or its
+   * phone hung up first), then hung up as at the end of its dialplan.
+   */
+  private holdTransferor(p: CallParty, notifier: ReferNotifier): DivertedChannel {
+    let channel: DivertedChannel | undefined;
+    const detour: DialplanDetour = {
+      label: "waits for its transfer's last NOTIFY",
+      run: async () => {
+        // The executor may take the detour before divert() has returned the channel.
+        await Promise.resolve();
+        const ended = channel?.whenStopped() ?? Promise.resolve();
+        await Promise.race([new Promise<void>((r) => notifier.onFinal(r)), ended]);
+      },
+    };
+    channel = this.o.calls.divert(p, detour);
+    return channel;
+  }
+
+  get activeBridges(): number {
+    return this.bridges.size;
+  }
+
+  close(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    for (const u of this.unsubscribes) u();
+    this.unsubscribes.clear();
+  }
+}
+
+function nameOf(p: CallParty): string {
+  return p.kind === "call" ? p.call.name : p.leg.name;
+}
+
+function endpointOf(p: CallParty): EndpointConfig {
+  return p.kind === "call" ? p.call.endpoint : p.leg.endpoint;
+}
+
+function varsOf(p: CallParty): Map<string, string> {
+  return p.kind === "call" ? p.call.vars : p.leg.channel.vars;
+}
+
+function callerNumOf(p: CallParty): string {
+  return p.kind === "call" ? p.call.callerId.num : p.leg.channel.callerId.num;
+}

