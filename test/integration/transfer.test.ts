@@ -30,6 +30,122 @@ const P = {
 };
 type Phone = (typeof P)["a"];
 
+
+/** One call of the scripted transferor: the dialog as it sees it. */
+interface UaCall {
+  callId: string;
+  fromTag: string;
+  toTag: string;
+  /** The PBX's Contact: the Request-URI of requests in the dialog. */
+  target: string;
+  to: string;
+  cseq: number;
+}
+
+/** A transferor phone written for the test: calls with digest auth, ACKs, answers the PBX's requests, sends REFER. */
+class ScriptedPhone {
+  private constructor(
+    readonly sip: SipClient,
+    private readonly user: string,
+    private readonly password: string,
+  ) {
+    // NOTIFY (the REFER's progress) and BYE (the PBX hangs up the transferor) are answered 200.
+    sip.onRequest = (m) => void sip.okTo(m);
+  }
+
+  static async start(ip: string, server: { ip: string; port: number }, user: string, password: string): Promise<ScriptedPhone> {
+    return new ScriptedPhone(await SipClient.udp({ server, localIp: ip }), user, password);
+  }
+
+  private get host(): string {
+    return `${this.sip.server.ip}:${this.sip.server.port}`;
+  }
+
+  private sdp(): string {
+    // An RTP port nothing listens on: this phone sends no audio, the PBX's packets are dropped.
+    const ip = this.sip.localIp;
+    return `v=0\r\no=- 1 1 IN IP4 ${ip}\r\ns=-\r\nc=IN IP4 ${ip}\r\nt=0 0\r\nm=audio 9 RTP/AVP 0 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\na=sendrecv\r\n`;
+  }
+
+  private invite(to: string, callId: string, fromTag: string, cseq: number, auth?: string): string {
+    const body = this.sdp();
+    return [
+      `INVITE sip:${to}@${this.host} SIP/2.0`,
+      `Via: SIP/2.0/UDP ${this.sip.localIp}:${this.sip.localPort};branch=z9hG4bK${token()};rport`,
+      "Max-Forwards: 70",
+      `From: <sip:${this.user}@${this.host}>;tag=${fromTag}`,
+      `To: <sip:${to}@${this.host}>`,
+      `Call-ID: ${callId}`,
+      `CSeq: ${cseq} INVITE`,
+      `Contact: <sip:${this.user}@${this.sip.localIp}:${this.sip.localPort}>`,
+      "Allow: INVITE, ACK, CANCEL, BYE, REFER, NOTIFY",
+      ...(auth ? [`Authorization: ${auth}`] : []),
+      "Content-Type: application/sdp",
+      `Content-Length: ${Buffer.byteLength(body)}`,
+      "",
+      body,
+    ].join("\r\n");
+  }
+
+  /** Calls `to` until it answers; the 401 is answered with credentials. */
+  async call(to: string): Promise<UaCall> {
+    const callId = token(12);
+    const fromTag = token(4);
+    const first = await this.sip.request(this.invite(to, callId, fromTag, 1), 10000);
+    let final = first;
+    if (first.status === 401) {
+      await this.ackNon2xx(first);
+      const ch = parseChallenge(first.header("www-authenticate") ?? "");
+      assert.ok(ch, "a digest challenge");
+      const auth = buildAuthorization(ch, { username: this.user, password: this.password, method: "INVITE", uri: `sip:${to}@${this.host}` });
+      final = await this.sip.request(this.invite(to, callId, fromTag, 2, auth), 15000);
+    }
+    assert.equal(final.status, 200, `${this.user} → ${to}: ${final.raw}`);
+    const toHeader = final.header("to") ?? "";
+    const toTag = /;tag=([^;>\s]+)/.exec(toHeader)?.[1] ?? "";
+    const target = /<([^>]+)>/.exec(final.header("contact") ?? "")?.[1] ?? `sip:${to}@${this.host}`;
+    const c: UaCall = { callId, fromTag, toTag, target, to: toHeader, cseq: Number(/^(\d+)/.exec(final.header("cseq") ?? "")?.[1] ?? "1") };
+    await this.sip.send(this.inDialog(c, "ACK", c.cseq));
+    return c;
+  }
+
+  /** §17.1.1.3: the ACK for a non-2xx final response, in the INVITE's transaction. */
+  private ackNon2xx(res: SipMessageLite): Promise<void> {
+    const cseq = /^(\d+)/.exec(res.header("cseq") ?? "")?.[1] ?? "1";
+    const user = /<sip:([^@>]+)@/.exec(res.header("to") ?? "")?.[1] ?? "";
+    const lines = [`ACK sip:${user}@${this.host} SIP/2.0`, `Via: ${res.header("via") ?? ""}`, "Max-Forwards: 70", `From: ${res.header("from") ?? ""}`, `To: ${res.header("to") ?? ""}`, `Call-ID: ${res.header("call-id") ?? ""}`, `CSeq: ${cseq} ACK`, "Content-Length: 0", "", ""];
+    return this.sip.send(lines.join("\r\n"));
+  }
+
+  inDialog(c: UaCall, method: string, cseq: number, headers: string[] = []): string {
+    return [
+      `${method} ${c.target} SIP/2.0`,
+      `Via: SIP/2.0/UDP ${this.sip.localIp}:${this.sip.localPort};branch=z9hG4bK${token()};rport`,
+      "Max-Forwards: 70",
+      `From: <sip:${this.user}@${this.host}>;tag=${c.fromTag}`,
+      `To: ${c.to}`,
+      `Call-ID: ${c.callId}`,
+      `CSeq: ${cseq} ${method}`,
+      `Contact: <sip:${this.user}@${this.sip.localIp}:${this.sip.localPort}>`,
+      ...headers,
+      "Content-Length: 0",
+      "",
+      "",
+    ].join("\r\n");
+  }
+
+  /** REFER in `first`'s dialog, to `second`'s callee, replacing `second` (RFC 3891 in Refer-To). */
+  refer(first: UaCall, second: UaCall, to: string): Promise<SipMessageLite> {
+    const replaces = encodeURIComponent(`${second.callId};to-tag=${second.toTag};from-tag=${second.fromTag}`);
+    first.cseq++;
+    return this.sip.request(this.inDialog(first, "REFER", first.cseq, [`Refer-To: <sip:${to}@${this.host}?Replaces=${replaces}>`, `Referred-By: <sip:${this.user}@${this.host}>`]), 5000);
+  }
+
+  close(): void {
+    this.sip.close();
+  }
+}
+
 describe("call transfer (integration: baresip phones, REFER blind and attended)", () => {
   let pbx: Pbx;
   let sipPort: number;
@@ -114,6 +230,96 @@ describe("call transfer (integration: baresip phones, REFER blind and attended)"
       await a.stop();
       await b.stop();
       await c.stop();
+    }
+  });
+  it("blind: the caller 5101 transfers 5102 to 5103; 5102 and 5103 hear each other, 5101 is hung up", async () => {
+    const a = await phone(P.a, "23600-23699", false);
+    const b = await phone(P.b, "23700-23799", true);
+    const c = await phone(P.c, "23800-23899", true);
+    try {
+      await a.command(`dial sip:${P.b.id}@${SERVER_IP}:${sipPort}`);
+      await a.waitEvent("CALL_ESTABLISHED", 10000);
+      await sleep(2500);
+      const start = Date.now();
+      assert.equal((await a.command(`transfer sip:${P.c.id}@${SERVER_IP}:${sipPort}`)).ok, true);
+      await c.waitEvent("CALL_ESTABLISHED", 10000);
+      await a.waitEvent("CALL_CLOSED", 10000);
+      const transferredAfter = (Date.now() - start) / 1000;
+      await waitUntil(async () => (await channels()).length === 2, 5000, "two channels after the transfer (5102 and 5103)");
+      await sleep(4000);
+      await c.command("hangup");
+      await c.waitEvent("CALL_CLOSED", 10000);
+      await b.waitEvent("CALL_CLOSED", 10000);
+      await sleep(500);
+      assertHeard(c, "the transfer target 5103", P.b.hz, 3);
+      assertHeard(b, "the transferee 5102 after the transfer", P.c.hz, 3, 2.5 + transferredAfter);
+      await waitUntil(async () => (await channels()).length === 0, 5000, "no channel left");
+    } finally {
+      await a.stop();
+      await b.stop();
+      await c.stop();
+    }
+  });
+
+  it("attended: a phone calls 5102, then 5103, and sends REFER with Replaces; 5102 and 5103 hear each other, both of its calls end", async () => {
+    const b = await phone(P.b, "23700-23799", true);
+    const c = await phone(P.c, "23800-23899", true);
+    const x = await ScriptedPhone.start(P.x.ip, { ip: SERVER_IP, port: sipPort }, P.x.id, P.x.password);
+    try {
+      const first = await x.call(P.b.id);
+      await b.waitEvent("CALL_ESTABLISHED", 10000);
+      const second = await x.call(P.c.id);
+      await c.waitEvent("CALL_ESTABLISHED", 10000);
+      await waitUntil(async () => (await channels()).length === 4, 5000, "four channels before the transfer");
+      const accepted = await x.refer(first, second, P.c.id);
+      assert.equal(accepted.status, 202, accepted.raw);
+      const notify = await x.sip.waitFor((m) => !m.isResponse && m.method === "NOTIFY" && m.body.startsWith("SIP/2.0 200"), 5000);
+      assert.equal(notify.header("event"), "refer");
+      assert.match(notify.header("subscription-state") ?? "", /^terminated/);
+      assert.match(notify.header("content-type") ?? "", /^message\/sipfrag/);
+      // The PBX hangs up both of the transferor's calls.
+      for (const call of [first, second]) await x.sip.waitFor((m) => !m.isResponse && m.method === "BYE" && m.header("call-id") === call.callId, 5000);
+      await waitUntil(async () => (await channels()).length === 2, 5000, "two channels after the transfer");
+      const names = await channels();
+      assert.ok(names.some((n) => n.startsWith(`PJSIP/${P.b.id}-`)) && names.some((n) => n.startsWith(`PJSIP/${P.c.id}-`)), `channels: ${names.join(", ")}`);
+      await sleep(4000);
+      await b.command("hangup");
+      await b.waitEvent("CALL_CLOSED", 10000);
+      await c.waitEvent("CALL_CLOSED", 10000);
+      await sleep(500);
+      // Before the transfer each heard the scripted phone, which sends nothing: any tone is the other's.
+      assertHeard(b, "the transferee 5102", P.c.hz, 3);
+      assertHeard(c, "the transfer target 5103", P.b.hz, 3);
+      await waitUntil(async () => (await channels()).length === 0, 5000, "no channel left");
+    } finally {
+      x.close();
+      await b.stop();
+      await c.stop();
+    }
+  });
+
+  it("refusals: allow_transfer=no answers 603, a target not in the dialplan 404; the call goes on", async () => {
+    const b = await phone(P.b, "23700-23799", true);
+    const n = await ScriptedPhone.start(P.n.ip, { ip: SERVER_IP, port: sipPort }, P.n.id, P.n.password);
+    const x = await ScriptedPhone.start(P.x.ip, { ip: SERVER_IP, port: sipPort }, P.x.id, P.x.password);
+    try {
+      const blocked = await n.call(P.b.id);
+      blocked.cseq++;
+      const r1 = await n.sip.request(n.inDialog(blocked, "REFER", blocked.cseq, [`Refer-To: <sip:${P.c.id}@${SERVER_IP}>`]));
+      assert.equal(r1.status, 603, r1.raw);
+      await pbx.waitForLog(new RegExp(`Endpoint ${P.n.id} transfer attempt blocked due to configuration`), 5000);
+      const call = await x.call(P.b.id);
+      call.cseq++;
+      const r2 = await x.sip.request(x.inDialog(call, "REFER", call.cseq, [`Refer-To: <sip:7777@${SERVER_IP}>`]));
+      assert.equal(r2.status, 404, r2.raw);
+      await pbx.waitForLog(/blind transfer to '7777@office' refused with 404/, 5000);
+      assert.equal((await channels()).length, 4, "both calls are still up");
+      await pbx.rx("channel request hangup all");
+      await waitUntil(async () => (await channels()).length === 0, 5000, "no channel left");
+    } finally {
+      n.close();
+      x.close();
+      await b.stop();
     }
   });
 });

@@ -431,8 +431,7 @@ export class CallManager {
 
   /** The dialplan place `exten@context` priority 1, if the extension exists there for this caller. */
   placeFor(context: string, exten: string, callerNum: string): DialplanTarget | undefined {
-    const priority = this.o.executor.priorityOf(context, exten, "1", callerNum);
-    return priority === undefined ? undefined : { context, exten, priority };
+    return this.o.executor.hasPriorityOne(context, exten, callerNum) ? { context, exten, priority: 1 } : undefined;
   }
 
   /** A SIP session by Call-ID and our tag (the dialog a Replaces header names). */

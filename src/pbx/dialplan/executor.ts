@@ -107,6 +107,12 @@ export class DialplanExecutor {
     return { kind: "ended", reason: main.reason, ...where, steps };
   }
 
+  /** True when `exten@context` exists with priority 1 for this caller (where a transfer may send a call). */
+  hasPriorityOne(context: string, exten: string, callerNum: string): boolean {
+    const match = findExtension(this.opts.dialplan(), context, exten, callerNum);
+    return match !== undefined && findPriority(match.extension, 1) !== undefined;
+  }
+
   /**
    * The priority a redirect names: a number, or a label of `exten@context` (as AMI Redirect and
    * `channel redirect` take it); undefined when it is neither.
