@@ -19,6 +19,7 @@ import { VoicemailModule } from "./pbx/voicemail/voicemail-module.js";
 import { CdrModule } from "./pbx/cdr/cdr-module.js";
 import { HintsModule } from "./pbx/hints/hints-module.js";
 import { TransferModule } from "./pbx/transfer/transfer-module.js";
+import { PickupModule } from "./pbx/pickup/pickup-module.js";
 import { SubscriptionsModule } from "./pbx/subscriptions/subscriptions-module.js";
 import { RequestHandlers } from "./pbx/pipeline/request-handlers.js";
 import { CallLayerModule } from "./pbx/channel/call-layer-module.js";
@@ -91,6 +92,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const voicemail = new VoicemailModule({ contacts, sip, subscriptions, guard });
   const http = new HttpModule();
   const hints = new HintsModule({ calls, contacts });
+  const transfer = new TransferModule({ calls }); // REFER and Replaces; the call layer hands REFERs and INVITEs with Replaces to it
   const modules: SwitchboardModule[] = [
     new ControlModule({ registry, logs: logging.router }), // claims the socket first, listens once all commands are in
     config,
@@ -107,8 +109,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     new CdrModule(), // CDR() and NoCDR() must be known when the calls module compiles the dialplan
     http,
     new AriModule({ http, contacts, guard, voicemail, calls }), // Stasis must be known when the calls module compiles the dialplan
+    new PickupModule({ calls, transfer }), // Pickup() and PickupChan() must be known when the calls module compiles the dialplan
     calls,
-    new TransferModule({ calls }), // REFER in Allow; the call layer hands REFERs to it
+    transfer,
     hints,
     new PipelineModule({ sip, guard, registrar, calls, lines, handlers }),
     outboundRegistrations,

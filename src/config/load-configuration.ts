@@ -19,6 +19,7 @@ import { buildCdrConfig, type CdrConfig } from "./cdr/load-cdr.js";
 import { buildAclConfig, endpointAclProblems, type AclConfig } from "./acl/load-acl.js";
 import { buildHttpConfig, type HttpConfig } from "./http/load-http.js";
 import { buildAriConfig, type AriConfig } from "./ari/load-ari.js";
+import { buildFeaturesConfig, type FeaturesConfig } from "./features/load-features.js";
 
 export type ConfigSource = { readonly kind: "dir"; readonly dir: string } | { readonly kind: "embedded"; readonly files: Readonly<Record<string, string>> };
 
@@ -44,6 +45,8 @@ export interface LoadedConfig {
   readonly http: HttpConfig;
   /** ari.conf: ARI switches and users (no users without the file). */
   readonly ari: AriConfig;
+  /** features.conf: the pickup extension (defaults without the file). */
+  readonly features: FeaturesConfig;
   /** extensions.conf as parsed, when present. */
   readonly extensions?: ParsedConfig;
   /** Every file read, includes too (full paths for a directory, names for embedded files). */
@@ -88,15 +91,16 @@ export function loadConfiguration(source: ConfigSource): LoadedConfig {
   const asteriskResult = buildAsteriskConfig(parseOptional(access, "asterisk.conf"));
   const voicemailResult = buildVoicemailConfig(parseOptional(access, "voicemail.conf"));
   const aclResult = buildAclConfig(parseOptional(access, "acl.conf"));
+  const featuresResult = buildFeaturesConfig(parseOptional(access, "features.conf"));
   const managerResult = buildManagerConfig(parseOptional(access, "manager.conf"), aclResult.config.named);
   const cdrResult = buildCdrConfig({ cdr: parseOptional(access, "cdr.conf"), manager: parseOptional(access, "cdr_manager.conf"), sqlite: parseOptional(access, "cdr_sqlite3_custom.conf") });
   const httpResult = buildHttpConfig(parseOptional(access, "http.conf"));
   const ariResult = buildAriConfig(parseOptional(access, "ari.conf"));
   const extensions = parseOptional(access, "extensions.conf");
-  const relative = [...pjsip.files, ...rtpResult.files, ...guardResult.files, ...loggerResult.files, ...asteriskResult.files, ...voicemailResult.files, ...aclResult.files, ...managerResult.files, ...cdrResult.files, ...httpResult.files, ...ariResult.files, ...(extensions?.files ?? [])];
+  const relative = [...pjsip.files, ...rtpResult.files, ...guardResult.files, ...loggerResult.files, ...asteriskResult.files, ...voicemailResult.files, ...aclResult.files, ...managerResult.files, ...cdrResult.files, ...httpResult.files, ...ariResult.files, ...featuresResult.files, ...(extensions?.files ?? [])];
   const files = source.kind === "dir" ? relative.map((f) => (isAbsolute(f) ? f : join(source.dir, f))) : relative;
-  const diagnostics = [...pjsip.diagnostics, ...rtpResult.diagnostics, ...guardResult.diagnostics, ...loggerResult.diagnostics, ...asteriskResult.diagnostics, ...voicemailResult.diagnostics, ...aclResult.diagnostics, ...endpointAclProblems(pjsip.endpoints.values(), aclResult.config), ...managerResult.diagnostics, ...cdrResult.diagnostics, ...httpResult.diagnostics, ...ariResult.diagnostics, ...(extensions?.diagnostics ?? [])];
+  const diagnostics = [...pjsip.diagnostics, ...rtpResult.diagnostics, ...guardResult.diagnostics, ...loggerResult.diagnostics, ...asteriskResult.diagnostics, ...voicemailResult.diagnostics, ...aclResult.diagnostics, ...endpointAclProblems(pjsip.endpoints.values(), aclResult.config), ...managerResult.diagnostics, ...cdrResult.diagnostics, ...httpResult.diagnostics, ...ariResult.diagnostics, ...featuresResult.diagnostics, ...(extensions?.diagnostics ?? [])];
   const complete = pjsipParsed.ok && (extensions?.ok ?? true);
-  const base = { source, pjsip, rtp: rtpResult.config, guard: guardResult.config, logger: loggerResult.config, asterisk: asteriskResult.config, voicemail: voicemailResult.config, acl: aclResult.config, manager: managerResult.config, cdr: cdrResult.config, http: httpResult.config, ari: ariResult.config, files, diagnostics, complete };
+  const base = { source, pjsip, rtp: rtpResult.config, guard: guardResult.config, logger: loggerResult.config, asterisk: asteriskResult.config, voicemail: voicemailResult.config, acl: aclResult.config, manager: managerResult.config, cdr: cdrResult.config, http: httpResult.config, ari: ariResult.config, features: featuresResult.config, files, diagnostics, complete };
   return extensions === undefined ? base : { ...base, extensions };
 }

@@ -60,6 +60,16 @@ export type CallParty = { kind: "call"; call: InboundCall | OriginatedCall } | {
 /** Answers a REFER that arrived in the dialog of `party`'s session (the transfer module). */
 export type ReferHandler = (req: SipRequest, party: CallParty | undefined, session: InviteSession) => RequestOutcome;
 
+/**
+ * Where a new call goes instead of its extension (an INVITE with Replaces, a pickup extension):
+ * `check` runs before any media is set up and may refuse the INVITE; `take` gets the new channel.
+ * Undefined from `check`: not this hook's call.
+ */
+export interface InviteHook {
+  check(req: SipRequest, exten: string, ep: EndpointConfig): { ok: true } | { ok: false; status: number; reason: string; detail: string } | undefined;
+  take(call: InboundCall): RedirectTarget;
+}
+
 export type RedirectOutcome = { ok: true; channel: string; target: DialplanTarget } | { ok: false; reason: "no-channel" | "invalid-priority" | "failed" };
 
 export interface CallManagerOptions {
@@ -86,6 +96,8 @@ export class CallManager {
   processed = 0;
   /** The transfer module's answer to REFER; without it REFER is answered 405. */
   referHandler: ReferHandler | undefined;
+  /** Modules' say over new calls (INVITE with Replaces, pickup), asked in order. */
+  readonly inviteHooks: InviteHook[] = [];
   /** Channels whose phone has the call on hold (Hold/Unhold are reported on a change only). */
   private readonly held = new WeakSet<Channel>();
 
@@ -123,6 +135,16 @@ export class CallManager {
     if (!ext.ok) throw new SipResponseError(ext.rejection.status, ext.rejection.reason, ext.rejection.headers, ext.rejection.detail);
     // RFC 3261 §13.2.1: an INVITE may leave the offer out; ours then goes in the 2xx and the
     // answer comes in the ACK (InboundCall.confirmed() ends a call whose ACK brings none).
+    const uri = parseUri(req.uri);
+    const exten = uri?.user ? unescapeUser(uri.user) : "s";
+    let hook: InviteHook | undefined;
+    for (const h of this.inviteHooks) {
+      const verdict = h.check(req, exten, ep);
+      if (verdict === undefined) continue;
+      if (!verdict.ok) throw new SipResponseError(verdict.status, verdict.reason, [], verdict.detail);
+      hook = h;
+      break;
+    }
     const offered = req.body.length > 0;
     const ctype = (req.headers.get("Content-Type") ?? "").toLowerCase();
     if (offered && !ctype.startsWith("application/sdp")) {
@@ -161,8 +183,6 @@ export class CallManager {
       media.takeOffer(checked);
       this.o.ctx.clearKeys.check(this.o.ctx.log, ep.id, flow, media.srtp);
     } else media.offer();
-    const uri = parseUri(req.uri);
-    const exten = uri?.user ? unescapeUser(uri.user) : "s";
     let call: InboundCall;
     try {
       call = new InboundCall({
@@ -195,7 +215,27 @@ export class CallManager {
       call.log.verbose(3, { codec: codecs }, `${call.name}: call from ${formatHostPort(flow.remoteAddress, flow.remotePort)} to '${exten}' in context '${ep.context}' (${checked ? `codecs ${codecs}` : `no SDP offer: we offer ${codecs} in the 200 OK`})`);
     }
     this.doctor.watch(call);
-    void this.runDialplan(call, ep, flow);
+    if (hook !== undefined) void this.runTaken(call, hook.take(call));
+    else void this.runDialplan(call, ep, flow);
+  }
+
+  /** A new call a hook took (it replaces another, it picks one up): its detour, then its end. */
+  private async runTaken(call: InboundCall, target: RedirectTarget): Promise<void> {
+    try {
+      call.redirect(target);
+      await this.o.executor.runRedirected(call);
+    } catch (err) {
+      call.log.error({ err: err instanceof Error ? (err.stack ?? err.message) : String(err) }, `${call.name}: failed`);
+    }
+    if (!call.hungUp()) await call.hangup(CAUSE.NORMAL_CLEARING);
+    call.channel.release();
+  }
+
+  /** The ringing outgoing legs of Dials, with the channel dialling each (pickup). */
+  ringingLegs(): Array<{ owner: InboundCall | OriginatedCall; leg: OutboundLeg }> {
+    const out: Array<{ owner: InboundCall | OriginatedCall; leg: OutboundLeg }> = [];
+    for (const owner of [...this.calls, ...this.originated]) for (const leg of owner.ringing_) if (leg.state === "Ringing") out.push({ owner, leg });
+    return out;
   }
 
   private async runDialplan(call: InboundCall, ep: EndpointConfig, flow: Flow): Promise<void> {

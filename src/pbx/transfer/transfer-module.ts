@@ -5,14 +5,17 @@
  */
 import type { CallLayerModule } from "../channel/call-layer-module.js";
 import type { PbxModuleContext, SwitchboardModule } from "../module-context.js";
+import { InviteReplaces } from "./invite-replaces.js";
 import { TransferService } from "./transfer-service.js";
 
 export class TransferModule implements SwitchboardModule {
   readonly name = "transfer";
   readonly provides = [{ name: "res_pjsip_refer.so", description: "PJSIP Blind and Attended Transfer Support", reloads: false }];
-  readonly capabilities = { methods: ["REFER"] };
+  // RFC 3891: Replaces in a REFER's Refer-To and in a new INVITE.
+  readonly capabilities = { methods: ["REFER"], optionTags: ["replaces"] };
   readonly dependsOn: readonly string[];
   private service: TransferService | undefined;
+  private unhook: (() => void) | undefined;
 
   constructor(private readonly deps: { calls: CallLayerModule }) {
     this.dependsOn = [deps.calls.name];
@@ -23,9 +26,24 @@ export class TransferModule implements SwitchboardModule {
     const service = new TransferService({ calls, events: ctx.events });
     this.service = service;
     calls.referHandler = (req, party, session) => service.onRefer(req, party, session);
+    const replaces = new InviteReplaces(calls, service);
+    calls.inviteHooks.push(replaces);
+    this.unhook = () => {
+      calls.referHandler = undefined;
+      const i = calls.inviteHooks.indexOf(replaces);
+      if (i >= 0) calls.inviteHooks.splice(i, 1);
+    };
+  }
+
+  /** The transfer service, for modules that join parties in its bridges (pickup). */
+  get transfers(): TransferService {
+    if (this.service === undefined) throw new Error("the transfer module has not started");
+    return this.service;
   }
 
   stop(): void {
+    this.unhook?.();
+    this.unhook = undefined;
     this.service?.close();
     this.service = undefined;
   }

@@ -103,8 +103,17 @@ export class TransferService {
     return { status: 202, reason: "Accepted" };
   }
 
+  /** A bridge for two parties a transfer, a pickup or a Replaces joins; later transfers find them in it. */
+  newBridge(): TransferBridge {
+    const ctx = this.ctx;
+    const bridge = new Bridge({ media: ctx.media, events: ctx.events, now: () => ctx.clock.now(), creator: "Transfer", log: ctx.log });
+    const tb = new TransferBridge(bridge, (b) => this.bridges.delete(b));
+    this.bridges.add(tb);
+    return tb;
+  }
+
   /** Who `p` is in a call with: the other member of a transfer's bridge, or of its Dial. */
-  private partnerOf(p: CallParty): CallParty | undefined {
+  partnerOf(p: CallParty): CallParty | undefined {
     const name = nameOf(p);
     for (const tb of this.bridges) {
       const other = tb.partnerOf(name);
@@ -113,7 +122,7 @@ export class TransferService {
     return this.o.calls.dialPartnerOf(p);
   }
 
-  private letGoOf(...names: string[]): void {
+  letGoOf(...names: string[]): void {
     for (const tb of [...this.bridges]) if (names.some((n) => tb.has(n))) tb.letGo();
   }
 
@@ -189,9 +198,7 @@ export class TransferService {
       notifier.progress(100, "Trying");
       for (const p of [transferee, target]) varsOf(p).set("ATTENDEDTRANSFER", from);
       this.letGoOf(from, to, nameOf(transferee), nameOf(target));
-      const bridge = new Bridge({ media: this.ctx.media, events: this.ctx.events, now: () => this.ctx.clock.now(), creator: "Transfer", log });
-      const tb = new TransferBridge(bridge, (b) => this.bridges.delete(b));
-      this.bridges.add(tb);
+      const tb = this.newBridge();
       // The other parties first (see blind()), then the transferor's two channels.
       const a = this.o.calls.divert(transferee, tb.detour(0));
       const b = this.o.calls.divert(target, tb.detour(1));

@@ -34,6 +34,7 @@ import { httpGeneralSchema } from "../../../src/config/http/http-schema.js";
 import { ariGeneralSchema, ariUserSchema } from "../../../src/config/ari/ari-schema.js";
 import { managerGeneralSchema, managerUserSchema } from "../../../src/config/manager/manager-schema.js";
 import { aclSchema } from "../../../src/config/acl/acl-schema.js";
+import { featuresFeaturemapSchema, featuresGeneralSchema } from "../../../src/config/features/features-schema.js";
 import { cdrCsvSchema, cdrGeneralSchema, cdrManagerSchema, cdrSqliteSchema } from "../../../src/config/cdr/cdr-schema.js";
 import type { AnyOption, ObjectSchema } from "../../../src/config/schema/types.js";
 import { findOptionReads, type OptionReads, type ValuesType } from "./option-reads.js";
@@ -43,7 +44,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 interface Target extends ValuesType {
   readonly schema: ObjectSchema;
   /** The .conf file whose sections use this schema, and the section written for it. */
-  readonly conf: "pjsip.conf" | "rtp.conf" | "guard.conf" | "logger.conf" | "asterisk.conf" | "voicemail.conf" | "manager.conf" | "http.conf" | "ari.conf" | "cdr.conf" | "cdr_manager.conf" | "cdr_sqlite3_custom.conf" | "acl.conf";
+  readonly conf: "pjsip.conf" | "rtp.conf" | "guard.conf" | "logger.conf" | "asterisk.conf" | "voicemail.conf" | "manager.conf" | "http.conf" | "ari.conf" | "cdr.conf" | "cdr_manager.conf" | "cdr_sqlite3_custom.conf" | "acl.conf" | "features.conf";
   /** The section of a settings file (default [general]). */
   readonly section?: string;
 }
@@ -69,6 +70,8 @@ const TARGETS: readonly Target[] = [
   { label: "ari-user", schema: ariUserSchema, file: "src/config/ari/ari-schema.ts", typeName: "AriUserValues", conf: "ari.conf", section: "ariuser" },
   { label: "manager", schema: managerGeneralSchema, file: "src/config/manager/manager-schema.ts", typeName: "ManagerGeneral", conf: "manager.conf" },
   { label: "acl", schema: aclSchema, file: "src/config/acl/acl-schema.ts", typeName: "AclValues", conf: "acl.conf", section: "office" },
+  { label: "features", schema: featuresGeneralSchema, file: "src/config/features/features-schema.ts", typeName: "FeaturesGeneral", conf: "features.conf" },
+  { label: "featuremap", schema: featuresFeaturemapSchema, file: "src/config/features/features-schema.ts", typeName: "FeaturesFeaturemap", conf: "features.conf", section: "featuremap" },
   { label: "cdr", schema: cdrGeneralSchema, file: "src/config/cdr/cdr-schema.ts", typeName: "CdrGeneral", conf: "cdr.conf" },
   { label: "cdr-csv", schema: cdrCsvSchema, file: "src/config/cdr/cdr-schema.ts", typeName: "CdrCsv", conf: "cdr.conf", section: "csv" },
   { label: "cdr-manager", schema: cdrManagerSchema, file: "src/config/cdr/cdr-schema.ts", typeName: "CdrManagerGeneral", conf: "cdr_manager.conf" },
