@@ -17,8 +17,7 @@ import { freePort } from "../helpers/ports.js";
 import { startBaresip, type Baresip } from "../helpers/baresip.js";
 import { analyseTone, assertTone, makeToneWav, readWav } from "../helpers/audio.js";
 import { scratchDir, sleep, waitUntil } from "../helpers/processes.js";
-import { SipClient, token, type SipMessageLite } from "../helpers/sip-client.js";
-import { buildAuthorization, parseChallenge } from "../helpers/digest.js";
+import { ScriptedPhone } from "../helpers/scripted-phone.js";
 
 const SERVER_IP = "127.0.0.1";
 const P = {
@@ -30,121 +29,6 @@ const P = {
 };
 type Phone = (typeof P)["a"];
 
-
-/** One call of the scripted transferor: the dialog as it sees it. */
-interface UaCall {
-  callId: string;
-  fromTag: string;
-  toTag: string;
-  /** The PBX's Contact: the Request-URI of requests in the dialog. */
-  target: string;
-  to: string;
-  cseq: number;
-}
-
-/** A transferor phone written for the test: calls with digest auth, ACKs, answers the PBX's requests, sends REFER. */
-class ScriptedPhone {
-  private constructor(
-    readonly sip: SipClient,
-    private readonly user: string,
-    private readonly password: string,
-  ) {
-    // NOTIFY (the REFER's progress) and BYE (the PBX hangs up the transferor) are answered 200.
-    sip.onRequest = (m) => void sip.okTo(m);
-  }
-
-  static async start(ip: string, server: { ip: string; port: number }, user: string, password: string): Promise<ScriptedPhone> {
-    return new ScriptedPhone(await SipClient.udp({ server, localIp: ip }), user, password);
-  }
-
-  private get host(): string {
-    return `${this.sip.server.ip}:${this.sip.server.port}`;
-  }
-
-  private sdp(): string {
-    // An RTP port nothing listens on: this phone sends no audio, the PBX's packets are dropped.
-    const ip = this.sip.localIp;
-    return `v=0\r\no=- 1 1 IN IP4 ${ip}\r\ns=-\r\nc=IN IP4 ${ip}\r\nt=0 0\r\nm=audio 9 RTP/AVP 0 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\na=sendrecv\r\n`;
-  }
-
-  private invite(to: string, callId: string, fromTag: string, cseq: number, auth?: string): string {
-    const body = this.sdp();
-    return [
-      `INVITE sip:${to}@${this.host} SIP/2.0`,
-      `Via: SIP/2.0/UDP ${this.sip.localIp}:${this.sip.localPort};branch=z9hG4bK${token()};rport`,
-      "Max-Forwards: 70",
-      `From: <sip:${this.user}@${this.host}>;tag=${fromTag}`,
-      `To: <sip:${to}@${this.host}>`,
-      `Call-ID: ${callId}`,
-      `CSeq: ${cseq} INVITE`,
-      `Contact: <sip:${this.user}@${this.sip.localIp}:${this.sip.localPort}>`,
-      "Allow: INVITE, ACK, CANCEL, BYE, REFER, NOTIFY",
-      ...(auth ? [`Authorization: ${auth}`] : []),
-      "Content-Type: application/sdp",
-      `Content-Length: ${Buffer.byteLength(body)}`,
-      "",
-      body,
-    ].join("\r\n");
-  }
-
-  /** Calls `to` until it answers; the 401 is answered with credentials. */
-  async call(to: string): Promise<UaCall> {
-    const callId = token(12);
-    const fromTag = token(4);
-    const first = await this.sip.request(this.invite(to, callId, fromTag, 1), 10000);
-    let final = first;
-    if (first.status === 401) {
-      await this.ackNon2xx(first);
-      const ch = parseChallenge(first.header("www-authenticate") ?? "");
-      assert.ok(ch, "a digest challenge");
-      const auth = buildAuthorization(ch, { username: this.user, password: this.password, method: "INVITE", uri: `sip:${to}@${this.host}` });
-      final = await this.sip.request(this.invite(to, callId, fromTag, 2, auth), 15000);
-    }
-    assert.equal(final.status, 200, `${this.user} → ${to}: ${final.raw}`);
-    const toHeader = final.header("to") ?? "";
-    const toTag = /;tag=([^;>\s]+)/.exec(toHeader)?.[1] ?? "";
-    const target = /<([^>]+)>/.exec(final.header("contact") ?? "")?.[1] ?? `sip:${to}@${this.host}`;
-    const c: UaCall = { callId, fromTag, toTag, target, to: toHeader, cseq: Number(/^(\d+)/.exec(final.header("cseq") ?? "")?.[1] ?? "1") };
-    await this.sip.send(this.inDialog(c, "ACK", c.cseq));
-    return c;
-  }
-
-  /** §17.1.1.3: the ACK for a non-2xx final response, in the INVITE's transaction. */
-  private ackNon2xx(res: SipMessageLite): Promise<void> {
-    const cseq = /^(\d+)/.exec(res.header("cseq") ?? "")?.[1] ?? "1";
-    const user = /<sip:([^@>]+)@/.exec(res.header("to") ?? "")?.[1] ?? "";
-    const lines = [`ACK sip:${user}@${this.host} SIP/2.0`, `Via: ${res.header("via") ?? ""}`, "Max-Forwards: 70", `From: ${res.header("from") ?? ""}`, `To: ${res.header("to") ?? ""}`, `Call-ID: ${res.header("call-id") ?? ""}`, `CSeq: ${cseq} ACK`, "Content-Length: 0", "", ""];
-    return this.sip.send(lines.join("\r\n"));
-  }
-
-  inDialog(c: UaCall, method: string, cseq: number, headers: string[] = []): string {
-    return [
-      `${method} ${c.target} SIP/2.0`,
-      `Via: SIP/2.0/UDP ${this.sip.localIp}:${this.sip.localPort};branch=z9hG4bK${token()};rport`,
-      "Max-Forwards: 70",
-      `From: <sip:${this.user}@${this.host}>;tag=${c.fromTag}`,
-      `To: ${c.to}`,
-      `Call-ID: ${c.callId}`,
-      `CSeq: ${cseq} ${method}`,
-      `Contact: <sip:${this.user}@${this.sip.localIp}:${this.sip.localPort}>`,
-      ...headers,
-      "Content-Length: 0",
-      "",
-      "",
-    ].join("\r\n");
-  }
-
-  /** REFER in `first`'s dialog, to `second`'s callee, replacing `second` (RFC 3891 in Refer-To). */
-  refer(first: UaCall, second: UaCall, to: string): Promise<SipMessageLite> {
-    const replaces = encodeURIComponent(`${second.callId};to-tag=${second.toTag};from-tag=${second.fromTag}`);
-    first.cseq++;
-    return this.sip.request(this.inDialog(first, "REFER", first.cseq, [`Refer-To: <sip:${to}@${this.host}?Replaces=${replaces}>`, `Referred-By: <sip:${this.user}@${this.host}>`]), 5000);
-  }
-
-  close(): void {
-    this.sip.close();
-  }
-}
 
 describe("call transfer (integration: baresip phones, REFER blind and attended)", () => {
   let pbx: Pbx;
