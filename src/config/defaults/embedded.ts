@@ -1,7 +1,8 @@
 /**
  * The embedded default configuration: a small office PBX that works out of the box — UDP and
  * TCP on port 5060 (IPv4 and IPv6), five phones 1001-1005 with NAT-safe settings, and a dialplan
- * where the phones call each other and 600 is an echo test. It is written as .conf text and
+ * where the phones call each other, pick up each other's ringing calls with *8, transfer with
+ * their transfer keys, and 600 is an echo test. It is written as .conf text and
  * loaded through the same parser as user files, so it doubles as a worked example.
  */
 import { PbxError } from "../../core/errors.js";
@@ -50,6 +51,9 @@ function pjsipConf(passwords: Readonly<Record<string, string>>): string {
     "force_rport=yes",
     "rewrite_contact=yes",
     "identify_by=username",
+    "; One pickup group for the office: any phone picks up another's ringing call with *8.",
+    "call_group=1",
+    "pickup_group=1",
     "",
     "[office-aor](!)",
     "type=aor",
