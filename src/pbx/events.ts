@@ -85,6 +85,15 @@ export function channelFields(c: ChannelView): ChannelFields {
   };
 }
 
+/** A channel snapshot with every field prefixed (Transferer, Transferee … of the transfer events). */
+export type PrefixedChannelFields<P extends string> = { [K in keyof ChannelFields as `${P}${K}`]: ChannelFields[K] };
+
+export function prefixedChannelFields<P extends string>(prefix: P, c: ChannelView): PrefixedChannelFields<P> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(channelFields(c))) out[`${prefix}${k}`] = v;
+  return out as PrefixedChannelFields<P>;
+}
+
 export function destChannelFields(c: ChannelView): DestChannelFields {
   const f = channelFields(c);
   return {
@@ -247,6 +256,21 @@ export interface PbxEvents {
   DeviceStateChange: { Device: string; State: DeviceState };
   /** A hint's extension state changed (Status: 0 Idle, 1 InUse, 2 Busy, 4 Unavailable, 8 Ringing, 9 InUse&Ringing, 16 Hold). */
   ExtensionStatus: { Exten: string; Context: string; Hint: string; Status: number; StatusText: string };
+  /**
+   * A blind transfer (REFER, AMI BlindTransfer): Transferer* is the channel that transferred,
+   * Transferee* the one sent to Extension@Context.
+   */
+  BlindTransfer: { Result: "Success" | "Fail" | "Invalid" | "Not Permitted" } & PrefixedChannelFields<"Transferer"> &
+    PrefixedChannelFields<"Transferee"> & { IsExternal: "Yes" | "No"; Context: string; Extension: string };
+  /**
+   * An attended transfer (REFER with Replaces): OrigTransferer* is the transferor's channel in
+   * the first call, SecondTransferer* in the second; Transferee* and TransferTarget* are joined
+   * in the bridge DestBridgeUniqueid.
+   */
+  AttendedTransfer: { Result: "Success" | "Fail" | "Invalid" | "Not Permitted" } & PrefixedChannelFields<"OrigTransferer"> &
+    PrefixedChannelFields<"SecondTransferer"> &
+    PrefixedChannelFields<"Transferee"> &
+    PrefixedChannelFields<"TransferTarget"> & { IsExternal: "Yes" | "No"; DestType: "Bridge"; DestBridgeUniqueid: string };
   /** A call detail record was written (cdr_manager.conf enabled=yes); times are local `YYYY-MM-DD HH:MM:SS`. */
   Cdr: CdrFields;
   /**

@@ -18,6 +18,21 @@ import { startBaresip, type Baresip } from "../helpers/baresip.js";
 import { analyseTone, assertTone, makeToneWav, readWav } from "../helpers/audio.js";
 import { scratchDir, sleep, waitUntil } from "../helpers/processes.js";
 import { ScriptedPhone } from "../helpers/scripted-phone.js";
+import { createRequire } from "node:module";
+
+const require = createRequire(import.meta.url);
+interface AmiEvent {
+  Event: string;
+  [k: string]: string;
+}
+interface AmiClientLike {
+  connect(user: string, secret: string, o: { host: string; port: number }): Promise<unknown>;
+  action(m: Record<string, string>, promisable: true): Promise<Record<string, string>>;
+  on(ev: "event", fn: (e: AmiEvent) => void): void;
+  disconnect(): void;
+}
+const AmiClient = require("asterisk-ami-client") as new (o: object) => AmiClientLike;
+const ADMIN = { user: "cti", secret: randomPassword() };
 
 const SERVER_IP = "127.0.0.1";
 const P = {
@@ -33,11 +48,15 @@ type Phone = (typeof P)["a"];
 describe("call transfer (integration: baresip phones, REFER blind and attended)", () => {
   let pbx: Pbx;
   let sipPort: number;
+  let amiPort: number;
+  let ami: AmiClientLike;
+  const events: AmiEvent[] = [];
   const dir = scratchDir("transfer");
   const tones = new Map(Object.values(P).filter((p) => p.hz > 0).map((p) => [p.id, makeToneWav(join(dir, `t${p.hz}.wav`), { frequency: p.hz, seconds: 60 })]));
 
   before(async () => {
     sipPort = await freePort(SERVER_IP);
+    amiPort = await freePort(SERVER_IP);
     const endpoints = Object.values(P).map((p) => ({
       id: p.id,
       password: p.password,
@@ -51,10 +70,15 @@ describe("call transfer (integration: baresip phones, REFER blind and attended)"
         "pjsip.conf": pjsipConf({ ip: SERVER_IP, port: sipPort, endpoints }),
         "extensions.conf": "[office]\nexten => _51XX,1,Set(WHO=${BLINDTRANSFER}${ATTENDEDTRANSFER})\n same => n,Dial(PJSIP/${EXTEN},20)\n same => n,Hangup()\n",
         "rtp.conf": "[general]\nrtpstart=36000\nrtpend=36999\n",
+        "manager.conf": `[general]\nenabled = yes\nport = ${amiPort}\nbindaddr = 127.0.0.1\n\n[${ADMIN.user}]\nsecret = ${ADMIN.secret}\nread = call\nwrite = call\n`,
       },
     });
+    ami = new AmiClient({ reconnect: false, keepAlive: false, emitEventsByTypes: false, emitResponsesById: true });
+    ami.on("event", (e) => events.push(e));
+    await ami.connect(ADMIN.user, ADMIN.secret, { host: SERVER_IP, port: amiPort });
   });
   after(async () => {
+    ami?.disconnect();
     await pbx?.stop();
   });
 
@@ -110,6 +134,13 @@ describe("call transfer (integration: baresip phones, REFER blind and attended)"
       assertHeard(a, "the transferee 5101 after the transfer", P.c.hz, 3, 2.5 + transferredAfter);
       await waitUntil(async () => (await channels()).length === 0, 5000, "no channel left");
       assert.match(pbx.messagesLog(), new RegExp(`blind transfer of PJSIP/${P.a.id}-[0-9a-f]+ to ${P.c.id}@office`));
+      const ev = events.find((e) => e.Event === "BlindTransfer");
+      assert.ok(ev, `a BlindTransfer event (got ${events.map((e) => e.Event).join(", ")})`);
+      assert.equal(ev.Result, "Success");
+      assert.match(ev.TransfererChannel ?? "", new RegExp(`^PJSIP/${P.b.id}-`));
+      assert.match(ev.TransfereeChannel ?? "", new RegExp(`^PJSIP/${P.a.id}-`));
+      assert.equal(ev.Extension, P.c.id);
+      assert.equal(ev.Context, "office");
     } finally {
       await a.stop();
       await b.stop();
@@ -174,6 +205,13 @@ describe("call transfer (integration: baresip phones, REFER blind and attended)"
       // Before the transfer each heard the scripted phone, which sends nothing: any tone is the other's.
       assertHeard(b, "the transferee 5102", P.c.hz, 3);
       assertHeard(c, "the transfer target 5103", P.b.hz, 3);
+      const ev = events.find((e) => e.Event === "AttendedTransfer");
+      assert.ok(ev, "an AttendedTransfer event");
+      assert.equal(ev.Result, "Success");
+      assert.equal(ev.DestType, "Bridge");
+      assert.match(ev.TransfereeChannel ?? "", new RegExp(`^PJSIP/${P.b.id}-`));
+      assert.match(ev.TransferTargetChannel ?? "", new RegExp(`^PJSIP/${P.c.id}-`));
+      assert.match(ev.OrigTransfererChannel ?? "", new RegExp(`^PJSIP/${P.x.id}-`));
       await waitUntil(async () => (await channels()).length === 0, 5000, "no channel left");
     } finally {
       x.close();
@@ -204,6 +242,36 @@ describe("call transfer (integration: baresip phones, REFER blind and attended)"
       n.close();
       x.close();
       await b.stop();
+    }
+  });
+  it("AMI BlindTransfer: the callee's channel is transferred away; the caller reaches 5103 and they hear each other", async () => {
+    const a = await phone(P.a, "23600-23699", false);
+    const b = await phone(P.b, "23700-23799", true);
+    const c = await phone(P.c, "23800-23899", true);
+    try {
+      await a.command(`dial sip:${P.b.id}@${SERVER_IP}:${sipPort}`);
+      await a.waitEvent("CALL_ESTABLISHED", 10000);
+      const callee = (await channels()).find((n) => n.startsWith(`PJSIP/${P.b.id}-`));
+      assert.ok(callee);
+      const missing = await ami.action({ Action: "BlindTransfer", Channel: "PJSIP/nobody-00000000", Exten: P.c.id }, true);
+      assert.equal(missing.Response, "Error");
+      const r = await ami.action({ Action: "BlindTransfer", Channel: callee, Exten: P.c.id, Context: "office" }, true);
+      assert.equal(r.Response, "Success", JSON.stringify(r));
+      await c.waitEvent("CALL_ESTABLISHED", 10000);
+      await b.waitEvent("CALL_CLOSED", 10000);
+      await sleep(4000);
+      await a.command("hangup");
+      await c.waitEvent("CALL_CLOSED", 10000);
+      await sleep(500);
+      assertHeard(c, "the transfer target 5103", P.a.hz, 3);
+      await waitUntil(async () => (await channels()).length === 0, 5000, "no channel left");
+      const atx = await ami.action({ Action: "Atxfer", Channel: callee, Exten: P.c.id }, true);
+      assert.equal(atx.Response, "Error");
+      assert.match(atx.Message ?? "", /not implemented/);
+    } finally {
+      await a.stop();
+      await b.stop();
+      await c.stop();
     }
   });
 });

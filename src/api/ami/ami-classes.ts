@@ -21,6 +21,8 @@ const EVENT_CLASS: Readonly<Record<string, ManagerClass>> = {
   BridgeLeave: "call",
   BridgeDestroy: "call",
   Hold: "call",
+  BlindTransfer: "call",
+  AttendedTransfer: "call",
   Unhold: "call",
   MessageWaiting: "call",
   OriginateResponse: "call",

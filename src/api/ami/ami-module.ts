@@ -26,6 +26,8 @@ import { eventClass } from "./ami-classes.js";
 import { loginActions } from "./ami-login.js";
 import { AmiServer } from "./ami-server.js";
 import { callManagerChannels, callManagerRedirects } from "./channel-access.js";
+import { transferActions } from "./actions/transfer-actions.js";
+import type { TransferModule } from "../../pbx/transfer/transfer-module.js";
 import { channelActions } from "./actions/channel-actions.js";
 import { coreActions } from "./actions/core-actions.js";
 import { originateAction } from "./actions/originate-action.js";
@@ -42,6 +44,7 @@ export interface AmiModuleDeps {
   hints: HintsModule;
   voicemail: VoicemailModule;
   registrations: OutboundRegistrationModule;
+  transfer: TransferModule;
   execute(line: string): Promise<CliResult>;
   reloadAll(): Promise<void>;
 }
@@ -76,7 +79,7 @@ export class AmiModule implements SwitchboardModule {
   private unlisten: (() => void) | undefined;
 
   constructor(private readonly deps: AmiModuleDeps) {
-    this.dependsOn = [deps.config.name, deps.guard.name, deps.contacts.name, deps.registrar.name, deps.calls.name, deps.hints.name, deps.voicemail.name, deps.registrations.name];
+    this.dependsOn = [deps.config.name, deps.guard.name, deps.contacts.name, deps.registrar.name, deps.calls.name, deps.hints.name, deps.voicemail.name, deps.registrations.name, deps.transfer.name];
   }
 
   /** The AMI server while listening (tests and the console read its sessions). */
@@ -122,6 +125,7 @@ export class AmiModule implements SwitchboardModule {
         originate: (req) => calls().originate(req),
         publish: (fields) => this.server?.publish("OriginateResponse", "call", fields),
       }),
+      ...transferActions({ blind: (channel, exten, context) => d.transfer.transfers.blindByName(channel, exten, context) }),
       ...channelActions({ channels, redirects: callManagerRedirects(calls), globals: () => d.calls.calls.globals, now: () => ctx.clock.now() }),
       ...pjsipActions({
         directory: ctx.directory,

@@ -462,6 +462,14 @@ export class CallManager {
     return undefined;
   }
 
+  /** A channel by name or Uniqueid: one the dialplan drives, or a Dial's bridged callee. */
+  partyByName(name: string): CallParty | undefined {
+    const call = this.dialplanChannel(name);
+    if (call !== undefined) return { kind: "call", call };
+    const peer = this.bridgedPeer(name);
+    return peer === undefined ? undefined : { kind: "peer", ...peer };
+  }
+
   /** The party a channel is bridged with by a Dial, if it is. */
   dialPartnerOf(p: CallParty): CallParty | undefined {
     if (p.kind === "peer") return { kind: "call", call: p.owner };

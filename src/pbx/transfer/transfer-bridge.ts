@@ -33,6 +33,11 @@ export class TransferBridge {
     this.joined = new Promise((r) => (this.markJoined = r));
   }
 
+  /** The bridge's BridgeUniqueid. */
+  get id(): string {
+    return this.bridge.id;
+  }
+
   /** The detour that holds party `index` (of the two `join()` will get) in this bridge until it is over. */
   detour(index: 0 | 1): DialplanDetour {
     return {

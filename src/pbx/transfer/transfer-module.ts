@@ -3,6 +3,7 @@
  * (RFC 3515, RFC 3891's Replaces in Refer-To), under the module contract. With the module loaded
  * REFER is in Allow; the call layer hands every REFER in a call's dialog to it.
  */
+import { started } from "../../core/module.js";
 import type { CallLayerModule } from "../channel/call-layer-module.js";
 import type { PbxModuleContext, SwitchboardModule } from "../module-context.js";
 import { InviteReplaces } from "./invite-replaces.js";
@@ -13,6 +14,7 @@ export class TransferModule implements SwitchboardModule {
   readonly provides = [{ name: "res_pjsip_refer.so", description: "PJSIP Blind and Attended Transfer Support", reloads: false }];
   // RFC 3891: Replaces in a REFER's Refer-To and in a new INVITE.
   readonly capabilities = { methods: ["REFER"], optionTags: ["replaces"] };
+  readonly emits = ["BlindTransfer", "AttendedTransfer"];
   readonly dependsOn: readonly string[];
   private service: TransferService | undefined;
   private unhook: (() => void) | undefined;
@@ -37,8 +39,7 @@ export class TransferModule implements SwitchboardModule {
 
   /** The transfer service, for modules that join parties in its bridges (pickup). */
   get transfers(): TransferService {
-    if (this.service === undefined) throw new Error("the transfer module has not started");
-    return this.service;
+    return started(this.service, this.name, "transfer service");
   }
 
   stop(): void {

@@ -17,7 +17,7 @@
  * 400, a channel in no two-party call 603, a blind target not in the dialplan 404, an attended
  * transfer whose Replaces names no call of ours 603.
  */
-import type { EventSource } from "../../core/event-bus.js";
+import type { EventPort } from "../../core/event-bus.js";
 import type { EndpointConfig } from "../../config/index.js";
 import { parseCSeq } from "../../sip/parser/index.js";
 import type { SipRequest } from "../../sip/message/message.js";
@@ -25,7 +25,7 @@ import type { InviteSession, RequestOutcome } from "../../sip/session/index.js";
 import { Bridge } from "../bridge/bridge.js";
 import type { CallManager, CallParty } from "../channel/call-manager.js";
 import type { DialplanDetour, DialplanTarget } from "../dialplan/index.js";
-import type { PbxEvents } from "../events.js";
+import { prefixedChannelFields, type ChannelView, type PbxEvents } from "../events.js";
 import { parseReferTo, type ReplacesTarget } from "./refer-to.js";
 import { ReferNotifier } from "./refer-notifier.js";
 import { TransferBridge, type DivertedChannel } from "./transfer-bridge.js";
@@ -45,7 +45,7 @@ const DIAL_STATUS_LINE: Record<string, [number, string]> = {
 
 export interface TransferServiceOptions {
   calls: CallManager;
-  events: EventSource<PbxEvents>;
+  events: EventPort<PbxEvents>;
 }
 
 export class TransferService {
@@ -126,17 +126,47 @@ export class TransferService {
     for (const tb of [...this.bridges]) if (names.some((n) => tb.has(n))) tb.letGo();
   }
 
-  private blind(transferor: CallParty, transferee: CallParty, place: DialplanTarget, notifier: ReferNotifier, progress: boolean): void {
+  /**
+   * AMI BlindTransfer: `name`'s other party goes to `exten@context` (empty: the transferer's
+   * TRANSFER_CONTEXT, else its endpoint's context) and `name` is hung up — a REFER's blind
+   * transfer without the REFER.
+   */
+  blindByName(name: string, exten: string, context: string | undefined): "ok" | "no-channel" | "not-bridged" | "no-extension" {
+    const party = this.o.calls.partyByName(name);
+    if (party === undefined) return "no-channel";
+    const transferee = this.partnerOf(party);
+    if (transferee === undefined) return "not-bridged";
+    const ctxName = context !== undefined && context.length > 0 ? context : varsOf(party).get("TRANSFER_CONTEXT") || endpointOf(party).context;
+    const place = this.o.calls.placeFor(ctxName, exten, callerNumOf(transferee));
+    if (place === undefined) return "no-extension";
+    this.blind(party, transferee, place, undefined, false);
+    return "ok";
+  }
+
+  private blind(transferor: CallParty, transferee: CallParty, place: DialplanTarget, notifier: ReferNotifier | undefined, progress: boolean): void {
     const log = this.ctx.log;
-    notifier.progress(100, "Trying");
+    notifier?.progress(100, "Trying");
     const from = nameOf(transferor);
+    const views = { transferor: viewOf(transferor), transferee: viewOf(transferee) };
     varsOf(transferee).set("BLINDTRANSFER", from);
     this.letGoOf(from, nameOf(transferee));
     // The transferee first: a Dial's callee handed over synchronously leaves its bridge before the
     // transferor's own redirect could make that Dial hang it up.
     const moved = this.o.calls.divert(transferee, place);
-    this.holdTransferor(transferor, notifier);
+    if (notifier !== undefined) this.holdTransferor(transferor, notifier);
+    else this.o.calls.divert(transferor, { label: "transferred its call", run: () => Promise.resolve() });
     if (log.wants("verbose", 3)) log.verbose(3, {}, `${from}: blind transfer of ${moved.name} to ${place.exten}@${place.context}`);
+    if (this.o.events.wants("BlindTransfer")) {
+      this.o.events.emit("BlindTransfer", {
+        Result: "Success",
+        ...prefixedChannelFields("Transferer", views.transferor),
+        ...prefixedChannelFields("Transferee", views.transferee),
+        IsExternal: "No",
+        Context: place.context,
+        Extension: place.exten,
+      });
+    }
+    if (notifier === undefined) return;
     if (!progress) {
       notifier.final(200, "OK");
       return;
@@ -199,12 +229,25 @@ export class TransferService {
       for (const p of [transferee, target]) varsOf(p).set("ATTENDEDTRANSFER", from);
       this.letGoOf(from, to, nameOf(transferee), nameOf(target));
       const tb = this.newBridge();
+      const views = [transferor1, transferor2, transferee, target].map(viewOf) as [ChannelView, ChannelView, ChannelView, ChannelView];
       // The other parties first (see blind()), then the transferor's two channels.
       const a = this.o.calls.divert(transferee, tb.detour(0));
       const b = this.o.calls.divert(target, tb.detour(1));
       this.holdTransferor(transferor1, notifier);
       this.o.calls.divert(transferor2, { label: "replaced by an attended transfer", run: () => Promise.resolve() });
       tb.join(a, b);
+      if (this.o.events.wants("AttendedTransfer")) {
+        this.o.events.emit("AttendedTransfer", {
+          Result: "Success",
+          ...prefixedChannelFields("OrigTransferer", views[0]),
+          ...prefixedChannelFields("SecondTransferer", views[1]),
+          ...prefixedChannelFields("Transferee", views[2]),
+          ...prefixedChannelFields("TransferTarget", views[3]),
+          IsExternal: "No",
+          DestType: "Bridge",
+          DestBridgeUniqueid: tb.id,
+        });
+      }
       if (log.wants("verbose", 3)) log.verbose(3, {}, `${from}: attended transfer: ${a.name} and ${b.name} are connected (${from} and ${to} leave)`);
       notifier.final(200, "OK");
     });
@@ -240,6 +283,10 @@ export class TransferService {
     for (const u of this.unsubscribes) u();
     this.unsubscribes.clear();
   }
+}
+
+function viewOf(p: CallParty): ChannelView {
+  return p.kind === "call" ? p.call.view() : p.leg.view();
 }
 
 function nameOf(p: CallParty): string {
