@@ -16,6 +16,7 @@ import { AppRegistry } from "./pbx/apps/index.js";
 import { DialplanAppsModule } from "./pbx/apps/apps-module.js";
 import { IvrModule } from "./pbx/ivr/ivr-module.js";
 import { VoicemailModule } from "./pbx/voicemail/voicemail-module.js";
+import { GroupsModule } from "./pbx/groups/groups-module.js";
 import { CdrModule } from "./pbx/cdr/cdr-module.js";
 import { HintsModule } from "./pbx/hints/hints-module.js";
 import { TransferModule } from "./pbx/transfer/transfer-module.js";
@@ -107,6 +108,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     subscriptions,
     voicemail,
     new CdrModule(), // CDR() and NoCDR() must be known when the calls module compiles the dialplan
+    new GroupsModule(), // GROUP() and GROUP_COUNT(), before the calls module compiles the dialplan
     http,
     new AriModule({ http, contacts, guard, voicemail, calls }), // Stasis must be known when the calls module compiles the dialplan
     new PickupModule({ calls, transfer }), // Pickup() and PickupChan() must be known when the calls module compiles the dialplan
@@ -117,7 +119,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     outboundRegistrations,
     new SipTracePbxModule({ sip }),
     new CodecsModule(),
-    new PjsipCommandsModule({ sip, contacts, registrar }),
+    new PjsipCommandsModule({ sip, contacts, registrar, calls }),
     new CoreCommandsModule({ config, contacts, sip, reloadAll: () => host.reload(), moduleRows: () => host.rows(), stop: (reason) => stop(reason) }),
     new AmiModule({ config, guard, contacts, registrar, calls, hints, voicemail, registrations: outboundRegistrations, transfer, execute: (line) => registry.execute(line), reloadAll: () => host.reload() }),
   ];

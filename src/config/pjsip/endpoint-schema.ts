@@ -160,7 +160,7 @@ const endpointOptions = [
   bool("mwi_subscribe_replaces_unsolicited", false, "While the endpoint has a message-summary subscription, it gets no unsolicited MWI NOTIFYs.", { ...YES_NO }),
   str("incoming_mwi_mailbox", "", "Mailbox (box@context) that unsolicited MWI NOTIFYs from this endpoint update.", NOT_YET),
   str("mwi_from_user", "", "From user of MWI NOTIFYs (default: the mailbox)."),
-  uint("device_state_busy_at", 0, "Calls at which the device is reported busy; 0 = never.", NOT_YET),
+  uint("device_state_busy_at", 0, "Channels in use (Up, Ring or Busy) at which the endpoint's device state is BUSY; 0 = never. Only the state changes (hints, DEVICE_STATE()): calls are not refused."),
   str("call_group", "", "Numbered call groups (0-63, e.g. 1,3-5): a phone whose pickup_group meets one may pick up calls ringing here."),
   str("pickup_group", "", "Numbered pickup groups (0-63, e.g. 1,3-5): calls ringing on endpoints with one of them in call_group may be picked up (Pickup(), *8)."),
   str("named_call_group", "", "Named call groups (e.g. sales,support), matched against named_pickup_group."),

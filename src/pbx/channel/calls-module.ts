@@ -114,7 +114,7 @@ export class CallsModule {
         userAgent: o.userAgent,
         events: o.events,
         capabilities: o.capabilities,
-        devices: new DeviceStates(o.events),
+        devices: new DeviceStates(o.events, { busyAt: (ep) => o.directory().endpoint(ep)?.deviceStateBusyAt ?? 0 }),
         clearKeys: new ClearKeyNotices(),
         tollFraud: new TollFraudGate({ config: o.config, clock: o.clock }),
         dtmf,
@@ -223,6 +223,8 @@ export class CallsModule {
     this.sounds.reset();
     this.reloadDialplan(cfg);
     this.warnDirectMedia(cfg);
+    // device_state_busy_at may have changed.
+    this.calls.ctx.devices.recheck();
   }
 
   async close(): Promise<void> {

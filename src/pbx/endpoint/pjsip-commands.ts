@@ -13,6 +13,8 @@ import type { AorConfig } from "../../config/pjsip/aor-schema.js";
 import type { Qualifier } from "../registrar/qualify.js";
 import type { ContactRecord, ContactStore } from "../registrar/store/contact-store.js";
 import type { EndpointDirectory } from "./directory.js";
+import type { DeviceState } from "../events.js";
+import { DEVICE_STATE_TEXT } from "../channel/device-states.js";
 import {
   STATUS_LABEL,
   aorRow,
@@ -37,6 +39,8 @@ export interface PjsipCommandDeps {
   qualifier: Qualifier;
   transports: TransportSet;
   clock: Clock;
+  /** The endpoint's device state from its channels (DeviceStates), and how many channels it has now. */
+  devices?: { stateOf(endpoint: string): DeviceState; channelsOf(endpoint: string): number } | undefined;
   /** Only with the embedded default configuration. */
   defaultPasswords?: (() => { passwords: Record<string, string>; pins: Record<string, string> }) | undefined;
 }
@@ -87,14 +91,17 @@ export function registerPjsipCommands(registry: CommandRegistrar, deps: PjsipCom
   const staticLine = (level: number, aorId: string, uri: string): string => contactRow(level, `${aorId}/${uri}`, "", "NonQual", undefined);
 
   const deviceState = (ep: EndpointConfig): string => {
+    // As chan_pjsip: the channels' state (BUSY at device_state_busy_at) when it has any, else reachability.
+    const inCalls = deps.devices?.stateOf(ep.id) ?? "NOT_INUSE";
+    if (inCalls !== "NOT_INUSE") return DEVICE_STATE_TEXT[inCalls];
     const reachable = ep.aors.some((a) => liveContacts(a).some((c) => deps.qualifier.state(c).status !== "Unreachable") || staticContacts(a).length > 0);
-    return reachable ? "Not in use" : "Unavailable";
+    return DEVICE_STATE_TEXT[reachable ? "NOT_INUSE" : "UNAVAILABLE"];
   };
 
   const endpointBlock = (ep: EndpointConfig, withChildren: boolean): string[] => {
     const dir = deps.directory();
     const num = callerIdNumber(ep.callerid);
-    const channels = `0 of ${ep.deviceStateBusyAt > 0 ? ep.deviceStateBusyAt : "inf"}`;
+    const channels = `${deps.devices?.channelsOf(ep.id) ?? 0} of ${ep.deviceStateBusyAt > 0 ? ep.deviceStateBusyAt : "inf"}`;
     const lines = [endpointRow(0, num ? `${ep.id}/${num}` : ep.id, deviceState(ep), channels)];
     if (!withChildren) return lines;
     for (const id of ep.auth) lines.push(authRow(1, "InAuth", `${id}/${dir.auths.get(id)?.username ?? ""}`));

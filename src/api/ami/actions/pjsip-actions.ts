@@ -11,6 +11,7 @@ import { objectRows } from "../../../pbx/endpoint/object-table.js";
 import type { Qualifier } from "../../../pbx/registrar/qualify.js";
 import type { ContactRecord, ContactStore } from "../../../pbx/registrar/store/contact-store.js";
 import type { DeviceState } from "../../../pbx/events.js";
+import { DEVICE_STATE_TEXT as DEVSTATE_TEXT } from "../../../pbx/channel/device-states.js";
 import type { RegistrationClient } from "../../../pbx/outbound-registration/registration-client.js";
 import { failure, listReply, success, type AmiAction, type AmiFields } from "../ami-action.js";
 
@@ -25,18 +26,6 @@ export interface PjsipActionServices {
   registrations: () => ReadonlyMap<string, RegistrationClient>;
 }
 
-/** Asterisk's ast_devstate_str texts. */
-const DEVSTATE_TEXT: Readonly<Record<DeviceState, string>> = {
-  UNKNOWN: "Unknown",
-  NOT_INUSE: "Not in use",
-  INUSE: "In use",
-  BUSY: "Busy",
-  INVALID: "Invalid",
-  UNAVAILABLE: "Unavailable",
-  RINGING: "Ringing",
-  RINGINUSE: "Ring+Inuse",
-  ONHOLD: "On Hold",
-};
 
 /** `dtmf_mode` → `DtmfMode`, `100rel` → `100rel`. */
 export function amiKey(option: string): string {
