@@ -13,6 +13,7 @@ import { renderAriSample, renderHttpSample } from "../src/config/ari/ari-sample.
 import { renderManagerSample } from "../src/config/manager/manager-sample.js";
 import { renderAclSample } from "../src/config/acl/acl-sample.js";
 import { renderFeaturesSample } from "../src/config/features/features-sample.js";
+import { renderParkingSample } from "../src/config/parking/parking-sample.js";
 import { renderCdrManagerSample, renderCdrSample, renderCdrSqliteSample } from "../src/config/cdr/cdr-sample.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -28,6 +29,7 @@ const targets: Array<[string, string]> = [
   ["configs/samples/manager.conf.sample", renderManagerSample()],
   ["configs/samples/acl.conf.sample", renderAclSample()],
   ["configs/samples/features.conf.sample", renderFeaturesSample()],
+  ["configs/samples/res_parking.conf.sample", renderParkingSample()],
   ["configs/samples/cdr.conf.sample", renderCdrSample()],
   ["configs/samples/cdr_manager.conf.sample", renderCdrManagerSample()],
   ["configs/samples/cdr_sqlite3_custom.conf.sample", renderCdrSqliteSample()],

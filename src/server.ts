@@ -21,6 +21,8 @@ import { CdrModule } from "./pbx/cdr/cdr-module.js";
 import { HintsModule } from "./pbx/hints/hints-module.js";
 import { TransferModule } from "./pbx/transfer/transfer-module.js";
 import { PickupModule } from "./pbx/pickup/pickup-module.js";
+import { ParkingModule } from "./pbx/parking/parking-module.js";
+import { parkingDialplan } from "./pbx/parking/parking-dialplan.js";
 import { SubscriptionsModule } from "./pbx/subscriptions/subscriptions-module.js";
 import { RequestHandlers } from "./pbx/pipeline/request-handlers.js";
 import { CallLayerModule } from "./pbx/channel/call-layer-module.js";
@@ -85,7 +87,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const sip = new SipStackModule({ allowPacket: (address) => guard.guard.allowPacket(address) });
   const registrar = new RegistrarModule({ contacts, sip });
   const dialplanApps = new DialplanAppsModule();
-  const calls = new CallLayerModule({ config, contacts, sip, dialplanApps });
+  const calls = new CallLayerModule({ config, contacts, sip, dialplanApps, generatedDialplan: [parkingDialplan] });
   const lines = new LineTokens();
   const handlers = new RequestHandlers();
   const subscriptions = new SubscriptionsModule({ sip, handlers });
@@ -93,7 +95,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const voicemail = new VoicemailModule({ contacts, sip, subscriptions, guard });
   const http = new HttpModule();
   const hints = new HintsModule({ calls, contacts });
-  const transfer = new TransferModule({ calls }); // REFER and Replaces; the call layer hands REFERs and INVITEs with Replaces to it
+  const transfer = new TransferModule({ calls });
+  const parking = new ParkingModule({ calls, transfer }); // REFER and Replaces; the call layer hands REFERs and INVITEs with Replaces to it
   const modules: SwitchboardModule[] = [
     new ControlModule({ registry, logs: logging.router }), // claims the socket first, listens once all commands are in
     config,
@@ -111,6 +114,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     new GroupsModule(), // GROUP() and GROUP_COUNT(), before the calls module compiles the dialplan
     http,
     new AriModule({ http, contacts, guard, voicemail, calls }), // Stasis must be known when the calls module compiles the dialplan
+    parking, // Park() and ParkedCall() must be known when the calls module compiles the dialplan
     new PickupModule({ calls, transfer }), // Pickup() and PickupChan() must be known when the calls module compiles the dialplan
     calls,
     transfer,

@@ -13,6 +13,7 @@ import { started } from "../../core/module.js";
 import type { SipStackModule } from "../../sip/sip-stack-module.js";
 import type { DialplanAppsModule } from "../apps/apps-module.js";
 import type { ConfigModule } from "../config-module.js";
+import type { LoadedConfig } from "../../config/index.js";
 import type { PbxModuleContext, SwitchboardModule } from "../module-context.js";
 import type { ContactsModule } from "../registrar/contacts-module.js";
 import { CallsModule, type CallsModuleOptions } from "./calls-module.js";
@@ -63,7 +64,16 @@ export class CallLayerModule implements SwitchboardModule {
   ];
   private running: CallsModule | undefined;
 
-  constructor(private readonly deps: { config: ConfigModule; contacts: ContactsModule; sip: SipStackModule; dialplanApps: DialplanAppsModule }) {
+  constructor(
+    private readonly deps: {
+      config: ConfigModule;
+      contacts: ContactsModule;
+      sip: SipStackModule;
+      dialplanApps: DialplanAppsModule;
+      /** Dialplan text features make from their configuration (parking lots' extensions), compiled with extensions.conf. */
+      generatedDialplan?: ReadonlyArray<(cfg: LoadedConfig) => string>;
+    },
+  ) {
     this.dependsOn = [deps.config.name, deps.contacts.name, deps.sip.name, deps.dialplanApps.name];
   }
 
@@ -96,6 +106,7 @@ export class CallLayerModule implements SwitchboardModule {
       capabilities: ctx.capabilities,
       apps: ctx.dialplan.apps,
       funcs: ctx.dialplan.funcs,
+      generatedDialplan: this.deps.generatedDialplan ?? [],
     };
     const calls = await CallsModule.start(options);
     this.running = calls;

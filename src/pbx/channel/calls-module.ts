@@ -32,6 +32,8 @@ import { DeviceStates } from "./device-states.js";
 import { CAUSE } from "./hangup-cause.js";
 
 export interface CallsModuleOptions {
+  /** Dialplan text made from other configuration (parking lots), compiled after extensions.conf. */
+  generatedDialplan?: ReadonlyArray<(cfg: LoadedConfig) => string>;
   clock: Clock;
   log: Logger;
   transactions: TransactionLayer;
@@ -163,7 +165,9 @@ export class CallsModule {
     const log = this.o.log.child({ category: "pbx.dialplan" });
     const parsed = cfg.extensions ?? parseConfigText("", "extensions.conf");
     if (!cfg.extensions) log.warn({}, "no extensions.conf: every call will be answered 404 (add extensions.conf to the configuration directory)");
-    const compiled = compileDialplan(parsed, { isKnownApp: (name) => this.apps.has(name) });
+    const generated = (this.o.generatedDialplan ?? []).map((f) => f(cfg)).filter((t) => t.length > 0).map((t) => parseConfigText(t, "(made by Switchboard)"));
+    const all = generated.length === 0 ? parsed : { ...parsed, categories: [...parsed.categories, ...generated.flatMap((g) => g.categories)] };
+    const compiled = compileDialplan(all, { isKnownApp: (name) => this.apps.has(name) });
     this.lastErrors = (cfg.extensions?.diagnostics ?? []).filter((d) => d.severity === "error").length;
     for (const d of compiled.diagnostics) {
       if (d.severity === "error") {

@@ -35,6 +35,7 @@ import { ariGeneralSchema, ariUserSchema } from "../../../src/config/ari/ari-sch
 import { managerGeneralSchema, managerUserSchema } from "../../../src/config/manager/manager-schema.js";
 import { aclSchema } from "../../../src/config/acl/acl-schema.js";
 import { featuresFeaturemapSchema, featuresGeneralSchema } from "../../../src/config/features/features-schema.js";
+import { parkingGeneralSchema, parkingLotSchema } from "../../../src/config/parking/parking-schema.js";
 import { cdrCsvSchema, cdrGeneralSchema, cdrManagerSchema, cdrSqliteSchema } from "../../../src/config/cdr/cdr-schema.js";
 import type { AnyOption, ObjectSchema } from "../../../src/config/schema/types.js";
 import { findOptionReads, type OptionReads, type ValuesType } from "./option-reads.js";
@@ -44,7 +45,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 interface Target extends ValuesType {
   readonly schema: ObjectSchema;
   /** The .conf file whose sections use this schema, and the section written for it. */
-  readonly conf: "pjsip.conf" | "rtp.conf" | "guard.conf" | "logger.conf" | "asterisk.conf" | "voicemail.conf" | "manager.conf" | "http.conf" | "ari.conf" | "cdr.conf" | "cdr_manager.conf" | "cdr_sqlite3_custom.conf" | "acl.conf" | "features.conf";
+  readonly conf: "pjsip.conf" | "rtp.conf" | "guard.conf" | "logger.conf" | "asterisk.conf" | "voicemail.conf" | "manager.conf" | "http.conf" | "ari.conf" | "cdr.conf" | "cdr_manager.conf" | "cdr_sqlite3_custom.conf" | "acl.conf" | "features.conf" | "res_parking.conf";
   /** The section of a settings file (default [general]). */
   readonly section?: string;
 }
@@ -72,6 +73,8 @@ const TARGETS: readonly Target[] = [
   { label: "acl", schema: aclSchema, file: "src/config/acl/acl-schema.ts", typeName: "AclValues", conf: "acl.conf", section: "office" },
   { label: "features", schema: featuresGeneralSchema, file: "src/config/features/features-schema.ts", typeName: "FeaturesGeneral", conf: "features.conf" },
   { label: "featuremap", schema: featuresFeaturemapSchema, file: "src/config/features/features-schema.ts", typeName: "FeaturesFeaturemap", conf: "features.conf", section: "featuremap" },
+  { label: "parking", schema: parkingGeneralSchema, file: "src/config/parking/parking-schema.ts", typeName: "ParkingGeneral", conf: "res_parking.conf" },
+  { label: "parking-lot", schema: parkingLotSchema, file: "src/config/parking/parking-schema.ts", typeName: "ParkingLotValues", conf: "res_parking.conf", section: "default" },
   { label: "cdr", schema: cdrGeneralSchema, file: "src/config/cdr/cdr-schema.ts", typeName: "CdrGeneral", conf: "cdr.conf" },
   { label: "cdr-csv", schema: cdrCsvSchema, file: "src/config/cdr/cdr-schema.ts", typeName: "CdrCsv", conf: "cdr.conf", section: "csv" },
   { label: "cdr-manager", schema: cdrManagerSchema, file: "src/config/cdr/cdr-schema.ts", typeName: "CdrManagerGeneral", conf: "cdr_manager.conf" },
