@@ -41,7 +41,10 @@ export class ParkedCalls {
 
   add(p: ParkedCall): void {
     let m = this.byLot.get(p.lot);
-    if (m === undefined) this.byLot.set(p.lot, (m = new Map()));
+    if (m === undefined) {
+      m = new Map<string, ParkedCall>();
+      this.byLot.set(p.lot, m);
+    }
     m.set(p.space, p);
     this.lastGiven.set(p.lot, Number(p.space));
   }
