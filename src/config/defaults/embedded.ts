@@ -92,6 +92,9 @@ const RTP_CONF = ["; Switchboard embedded default: rtp.conf", "[general]", "rtps
 const EXTENSIONS_CONF = [
   "; Switchboard embedded default: extensions.conf",
   "[internal]",
+  "; Park a call by transferring it to 700; pick it up by dialling its space (701-720).",
+  "include => parkedcalls",
+  "",
   "; Ring the phone for 20 s; then its voicemail (busy greeting when it was busy).",
   "exten => _10XX,1,Dial(PJSIP/${EXTEN},20)",
   ' same => n,GotoIf($["${DIALSTATUS}" = "BUSY"]?busy)',

@@ -38,12 +38,13 @@ test("embedded default: transports, phones, AORs and auths are as documented", (
   assert.deepEqual([cfg.rtp.rtpstart, cfg.rtp.rtpend], [10000, 20000]);
 });
 
-test("embedded default: extensions.conf has the internal context with _10XX (then voicemail), *97 and 600", () => {
+test("embedded default: extensions.conf has the internal context with the parking lot, _10XX (then voicemail), *97 and 600", () => {
   const cfg = loadConfiguration({ kind: "embedded", files: embeddedDefaultFiles(PASSWORDS, PINS) });
   const internal = cfg.extensions?.categories.find((c) => c.name === "internal");
   assert.deepEqual(
     internal?.variables.map((v) => `${v.name} => ${v.value}`),
     [
+      "include => parkedcalls",
       "exten => _10XX,1,Dial(PJSIP/${EXTEN},20)",
       'same => n,GotoIf($["${DIALSTATUS}" = "BUSY"]?busy)',
       "same => n,VoiceMail(${EXTEN}@default,u)",
