@@ -114,10 +114,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     new GroupsModule(), // GROUP() and GROUP_COUNT(), before the calls module compiles the dialplan
     http,
     new AriModule({ http, contacts, guard, voicemail, calls }), // Stasis must be known when the calls module compiles the dialplan
+    transfer, // Transfer() must be known when the calls module compiles the dialplan
     parking, // Park() and ParkedCall() must be known when the calls module compiles the dialplan
     new PickupModule({ calls, transfer }), // Pickup() and PickupChan() must be known when the calls module compiles the dialplan
     calls,
-    transfer,
     hints,
     new PipelineModule({ sip, guard, registrar, calls, lines, handlers }),
     outboundRegistrations,

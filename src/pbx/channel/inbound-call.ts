@@ -466,6 +466,17 @@ export class InboundCall extends SipLeg implements DialplanChannel {
     this.finish(cause);
   }
 
+  /**
+   * Transfer() before the call is answered: 302 Moved Temporarily with `uri` as Contact (the
+   * phone calls there itself); the channel ends. False once answered or ended.
+   */
+  moved(uri: string): boolean {
+    if (this.ended || this.answered || this.session.answered) return false;
+    this.session.reject(302, "Moved Temporarily", [["Contact", `<${uri}>`]]);
+    this.finish(CAUSE.NORMAL_CLEARING);
+    return true;
+  }
+
   /** The caller sent BYE (answered by the session). */
   remoteBye(): void {
     if (this.ended) return;

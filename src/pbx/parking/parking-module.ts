@@ -14,7 +14,7 @@
  * parked call; comebacktoorigin=no sends it to comebackcontext at the parker's flattened channel
  * name (PJSIP_2001), else `s`. Console: `parking show [lot]`.
  */
-import { CliUsageError } from "../../cli/registry.js";
+import { CliUsageError } from "../../core/commands.js";
 import type { ParkingLot } from "../../config/parking/load-parking.js";
 import type { DialplanApp } from "../apps/index.js";
 import type { CallLayerModule } from "../channel/call-layer-module.js";
