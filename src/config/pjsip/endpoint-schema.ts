@@ -45,7 +45,7 @@ const endpointOptions = [
   str("accountcode", "", "Account code of the endpoint's channels: AccountCode in AMI events, accountcode in call detail records (cdr-csv/<accountcode>.csv too)."),
   list("set_var", "Channel variable (name=value) set on every call. Repeatable.", { repeat: "append", separator: /\n/, ...NOT_YET }),
   str("message_context", "", "Dialplan context for MESSAGE requests.", NOT_YET),
-  str("subscribe_context", "", "Dialplan context for SUBSCRIBE hints.", NOT_YET),
+  str("subscribe_context", "", "Dialplan context where a SUBSCRIBE's Request-URI user is looked up as a hint (dialog, presence); empty: the endpoint's context."),
   str("tenantid", "", "Tenant id stored on channels.", NOT_YET),
   bool("user_eq_phone", false, "Add ;user=phone to URIs whose user is a phone number.", NOT_YET),
   // Codecs.

@@ -1,0 +1,48 @@
+/**
+ * Busy lamp fields: the `dialog` (RFC 4235) and `presence` (RFC 3856, PIDF) event packages on
+ * the subscription server, watching hints. Each change of a hint's extension state (the hints
+ * module's ExtensionStatus) sends a NOTIFY to every subscription on that hint; a dialplan reload
+ * sends every subscription its current state. `core show hints` counts these subscriptions as
+ * the hint's watchers.
+ */
+import type { HintsModule } from "../hints/hints-module.js";
+import type { PbxModuleContext, SwitchboardModule } from "../module-context.js";
+import type { SubscriptionsModule } from "../subscriptions/subscriptions-module.js";
+import { DIALOG_EVENT } from "./dialog-info.js";
+import { dialogPackage, presencePackage, type HintLookup } from "./hint-packages.js";
+import { PRESENCE_EVENT } from "./pidf.js";
+
+const EVENTS = [DIALOG_EVENT, PRESENCE_EVENT] as const;
+
+export class BlfModule implements SwitchboardModule {
+  readonly name = "blf";
+  readonly provides = [
+    { name: "res_pjsip_exten_state.so", description: "PJSIP Extension State Notifications" },
+    { name: "res_pjsip_dialog_info_body_generator.so", description: "PJSIP Extension State Dialog Info+XML Provider" },
+    { name: "res_pjsip_pidf_body_generator.so", description: "PJSIP Extension State PIDF Provider" },
+  ];
+  /** dialog and presence in Allow-Events. */
+  readonly capabilities = { eventPackages: [...EVENTS] };
+  readonly dependsOn: readonly string[];
+
+  constructor(private readonly deps: { subscriptions: SubscriptionsModule; hints: HintsModule }) {
+    this.dependsOn = [deps.subscriptions.name, deps.hints.name];
+  }
+
+  start(ctx: PbxModuleContext): void {
+    const subs = this.deps.subscriptions.server;
+    const lookup: HintLookup = (exten, context) => this.deps.hints.stateOf(exten, context)?.text;
+    ctx.defer(subs.addPackage(dialogPackage(lookup)));
+    ctx.defer(subs.addPackage(presencePackage(lookup)));
+    ctx.events.on("ExtensionStatus", (e) => {
+      const key = `${e.Exten}@${e.Context}`;
+      for (const event of EVENTS) subs.changed(event, (resource) => resource === key);
+    });
+    ctx.defer(this.deps.hints.addWatchers((exten, context) => EVENTS.reduce((n, event) => n + subs.list(event).filter((s) => s.resource === `${exten}@${context}`).length, 0)));
+  }
+
+  /** After a dialplan reload a hint may be gone or changed: every watcher gets the state now. */
+  reload(): void {
+    for (const event of EVENTS) this.deps.subscriptions.server.refreshAll(event);
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * Busy lamp field bodies: RFC 4235 dialog-info and RFC 3863 PIDF documents for each extension
+ * state, the packages' lookup of the Request-URI user in subscribe_context, and the Accept check
+ * of the subscription server.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { buildPjsipConfig, parseConfigText, type EndpointConfig } from "../../../src/config/index.js";
+import { dialogInfoBody, dialogStateOf } from "../../../src/pbx/blf/dialog-info.js";
+import { pidfBody, presenceOf } from "../../../src/pbx/blf/pidf.js";
+import { dialogPackage, presencePackage, subscribeContextOf, type HintLookup } from "../../../src/pbx/blf/hint-packages.js";
+import { accepts, type Subscription } from "../../../src/pbx/subscriptions/subscription-server.js";
+import { EXTENSION_STATUS, type ExtensionStatusText } from "../../../src/pbx/hints/extension-state.js";
+
+const cfg = buildPjsipConfig(parseConfigText("[plain]\ntype=endpoint\ncontext=internal\n\n[watcher]\ntype=endpoint\ncontext=internal\nsubscribe_context=hints\n", "pjsip.conf"));
+const ep = (id: string): EndpointConfig => cfg.endpoints.get(id)!;
+
+test("dialog state of each extension state: ringing is early, in use/busy/hold confirmed, idle and unavailable terminated", () => {
+  const all = Object.keys(EXTENSION_STATUS) as ExtensionStatusText[];
+  assert.deepEqual(
+    Object.fromEntries(all.map((t) => [t, dialogStateOf(t)])),
+    { Idle: "terminated", InUse: "confirmed", Busy: "confirmed", Unavailable: "terminated", Ringing: "early", "InUse&Ringing": "early", Hold: "confirmed", "InUse&Hold": "confirmed", Unknown: "terminated" },
+  );
+});
+
+test("dialog-info: full document, version, entity, one dialog named after the extension; recipient while ringing", () => {
+  const ringing = dialogInfoBody({ entity: "sip:2002@127.0.0.1:5060", version: 3, exten: "2002", text: "Ringing" });
+  assert.equal(
+    ringing,
+    '<?xml version="1.0" encoding="UTF-8"?>\n' +
+      '<dialog-info xmlns="urn:ietf:params:xml:ns:dialog-info" version="3" state="full" entity="sip:2002@127.0.0.1:5060">\n' +
+      '  <dialog id="2002" direction="recipient">\n' +
+      "    <state>early</state>\n" +
+      "  </dialog>\n" +
+      "</dialog-info>\n",
+  );
+  const idle = dialogInfoBody({ entity: "sip:2002@pbx", version: 0, exten: "2002", text: "Idle" });
+  assert.match(idle, /<dialog id="2002">\n {4}<state>terminated<\/state>/);
+  assert.match(idle, /version="0"/);
+  const held = dialogInfoBody({ entity: "sip:2002@pbx", version: 1, exten: "2002", text: "Hold" });
+  assert.match(held, /<state>confirmed<\/state>\n {4}<local>\n {6}<target uri="sip:2002@pbx">\n {8}<param pname="\+sip.rendering" pvalue="no"\/>/);
+  assert.match(dialogInfoBody({ entity: 'sip:a&b"@pbx', version: 0, exten: "<x>", text: "InUse" }), /entity="sip:a&amp;b&quot;@pbx"[^]*<dialog id="&lt;x&gt;">/, "attribute values escaped");
+});
+
+test("PIDF: open unless unavailable; the note and the on-the-phone activity", () => {
+  assert.deepEqual(presenceOf("Idle"), { basic: "open", note: "Ready", onThePhone: false });
+  assert.deepEqual(presenceOf("Ringing"), { basic: "open", note: "Ringing", onThePhone: false });
+  assert.deepEqual(presenceOf("InUse"), { basic: "open", note: "On the phone", onThePhone: true });
+  assert.deepEqual(presenceOf("Busy"), { basic: "open", note: "On the phone", onThePhone: true });
+  assert.deepEqual(presenceOf("Hold"), { basic: "open", note: "On hold", onThePhone: true });
+  assert.deepEqual(presenceOf("Unavailable"), { basic: "closed", note: "Unavailable", onThePhone: false });
+  assert.equal(presenceOf("Unknown").basic, "closed");
+  const body = pidfBody({ entity: "sip:2002@pbx", exten: "2002", text: "InUse" });
+  assert.equal(
+    body,
+    '<?xml version="1.0" encoding="UTF-8"?>\n' +
+      '<presence xmlns="urn:ietf:params:xml:ns:pidf" xmlns:dm="urn:ietf:params:xml:ns:pidf:data-model" xmlns:rpid="urn:ietf:params:xml:ns:pidf:rpid" entity="sip:2002@pbx">\n' +
+      '  <tuple id="2002">\n' +
+      "    <status>\n      <basic>open</basic>\n    </status>\n" +
+      '    <contact priority="1">sip:2002@pbx</contact>\n' +
+      "    <note>On the phone</note>\n" +
+      "  </tuple>\n" +
+      "  <note>On the phone</note>\n" +
+      '  <dm:person id="p-2002">\n    <rpid:activities>\n      <rpid:on-the-phone/>\n    </rpid:activities>\n  </dm:person>\n' +
+      "</presence>\n",
+  );
+  const closed = pidfBody({ entity: "sip:2002@pbx", exten: "2002", text: "Unavailable" });
+  assert.match(closed, /<basic>closed<\/basic>/);
+  assert.doesNotMatch(closed, /rpid:activities/);
+});
+
+test("packages: the Request-URI user is a hint of subscribe_context, else of context; no hint is nothing to watch", () => {
+  const hints = new Map<string, ExtensionStatusText>([["2002@hints", "Ringing"], ["2001@internal", "Idle"]]);
+  const lookup: HintLookup = (exten, context) => hints.get(`${exten}@${context}`);
+  assert.equal(subscribeContextOf(ep("watcher")), "hints");
+  assert.equal(subscribeContextOf(ep("plain")), "internal");
+  const dialog = dialogPackage(lookup);
+  assert.equal(dialog.resolve(ep("watcher"), "2002"), "2002@hints");
+  assert.equal(dialog.resolve(ep("watcher"), "2001"), undefined, "2001's hint is in another context");
+  assert.equal(dialog.resolve(ep("plain"), "2001"), "2001@internal");
+  assert.equal(dialog.resolve(ep("plain"), ""), undefined);
+  const sub = { uri: "sip:2002@127.0.0.1:5060;transport=udp", notifies: 4 } as Subscription;
+  const body = dialog.body("2002@hints", ep("watcher"), "127.0.0.1:5060", sub);
+  assert.match(body, /version="4" state="full" entity="sip:2002@127.0.0.1:5060"/, "the entity is the Request-URI without parameters");
+  assert.match(body, /<state>early<\/state>/);
+  hints.set("2002@hints", "Unavailable");
+  assert.match(presencePackage(lookup).body("2002@hints", ep("watcher"), "h", sub), /<basic>closed<\/basic>/);
+  assert.equal(dialog.contentType, "application/dialog-info+xml");
+  assert.equal(presencePackage(lookup).contentType, "application/pidf+xml");
+  assert.deepEqual(cfg.diagnostics, [], "subscribe_context loads without a not-implemented warning");
+});
+
+test("Accept: absent, exact, wildcards and lists admit the type; another type alone does not", () => {
+  assert.equal(accepts([], "application/pidf+xml"), true);
+  assert.equal(accepts(["application/pidf+xml"], "application/pidf+xml"), true);
+  assert.equal(accepts(["application/xpidf+xml, application/PIDF+xml;q=0.5"], "application/pidf+xml"), true);
+  assert.equal(accepts(["application/*"], "application/pidf+xml"), true);
+  assert.equal(accepts(["*/*"], "application/dialog-info+xml"), true);
+  assert.equal(accepts(["application/xpidf+xml"], "application/pidf+xml"), false);
+  assert.equal(accepts(["application/rlmi+xml", "multipart/related"], "application/dialog-info+xml"), false);
+});
