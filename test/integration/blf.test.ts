@@ -2,7 +2,8 @@
  * Busy lamp fields end to end: a SIPp watcher (identified by its address, subscribe_context=hints)
  * SUBSCRIBEs to the `dialog` package of 2002, whose hint is `PJSIP/2002`; baresip 1001 calls
  * baresip 2002, 2002 rings, answers, and 1001 hangs up. The watcher's NOTIFYs, read from SIPp's
- * trace, say terminated (idle) → early (ringing) → confirmed → terminated, with versions 0..3,
+ * trace, say terminated (idle) → early (ringing, 1001 the remote party) → confirmed → terminated,
+ * with versions 0..3 (the call carries each phone's tone to the other),
  * and an Expires: 0 unsubscribe is answered by a NOTIFY with Subscription-State: terminated.
  * A second SIPp watcher of `presence` of 2003 sees closed (not registered) turn open when
  * 2003's phone registers. A raw SIP socket checks Allow-Events, 404 for an extension without a
@@ -179,6 +180,8 @@ describe("busy lamp fields (SIPp watchers of dialog and presence ↔ Switchboard
       await pbx.waitForLog(/Subscription for dialog of 2002@hints by endpoint watcher created/, 15000);
       const hints = (await pbx.rx("core show hints")).stdout;
       assert.match(hints, /2002@hints\s+: PJSIP\/2002\s+State:Idle\s+Presence:not_set\s+Watchers\s+1/, hints);
+      const listed = (await pbx.rx("pjsip show subscriptions inbound")).stdout;
+      assert.match(listed, /Endpoint: watcher\n Event: dialog\n Resource: 2002@hints\n/, listed);
       await sleep(500);
       await caller.command(`dial sip:2002@${SERVER_IP}:${port}`);
       await callee.waitEvent("CALL_INCOMING", 10000);
@@ -207,6 +210,8 @@ describe("busy lamp fields (SIPp watchers of dialog and presence ↔ Switchboard
         assert.match(x.body, /<dialog id="2002"/);
       }
       assert.match(info[1]!.body, /<dialog id="2002" direction="recipient">/, "ringing: 2002 is the recipient");
+      for (const x of [info[1]!, info[2]!]) assert.match(x.body, /<remote>\s*<identity[^>]*>sip:1001@[^<]+<\/identity>/, "the caller is the remote party");
+      assert.doesNotMatch(info[3]!.body, /<remote>/);
       const last = n[4];
       assert.ok(last !== undefined, "a NOTIFY after the unsubscribe");
       assert.match(last.state, /^terminated/, "Expires: 0 ends the subscription");

@@ -2,14 +2,17 @@
  * Busy lamp fields: the `dialog` (RFC 4235) and `presence` (RFC 3856, PIDF) event packages on
  * the subscription server, watching hints. Each change of a hint's extension state (the hints
  * module's ExtensionStatus) sends a NOTIFY to every subscription on that hint; a dialplan reload
- * sends every subscription its current state. `core show hints` counts these subscriptions as
+ * sends every subscription its current state. A dialog names the other party of the call when
+ * the channel events tell it (device-calls.ts). `core show hints` counts these subscriptions as
  * the hint's watchers.
  */
 import type { HintsModule } from "../hints/hints-module.js";
 import type { PbxModuleContext, SwitchboardModule } from "../module-context.js";
 import type { SubscriptionsModule } from "../subscriptions/subscriptions-module.js";
 import { DIALOG_EVENT } from "./dialog-info.js";
-import { dialogPackage, presencePackage, type HintLookup } from "./hint-packages.js";
+import { dialogPackage, presencePackage, type HintCall, type HintLookup } from "./hint-packages.js";
+import { DeviceCalls } from "./device-calls.js";
+import { hintDevices } from "../hints/extension-state.js";
 import { PRESENCE_EVENT } from "./pidf.js";
 
 const EVENTS = [DIALOG_EVENT, PRESENCE_EVENT] as const;
@@ -32,7 +35,15 @@ export class BlfModule implements SwitchboardModule {
   start(ctx: PbxModuleContext): void {
     const subs = this.deps.subscriptions.server;
     const lookup: HintLookup = (exten, context) => this.deps.hints.stateOf(exten, context)?.text;
-    ctx.defer(subs.addPackage(dialogPackage(lookup)));
+    const calls = new DeviceCalls();
+    for (const name of ["Newchannel", "Newstate", "NewCallerid", "NewConnectedLine"] as const) ctx.events.on(name, (c) => calls.update(c));
+    ctx.events.on("Hangup", (c) => calls.hangup(c));
+    ctx.defer(() => calls.clear());
+    const callOf: HintCall = (exten, context, text) => {
+      const hint = this.deps.hints.stateOf(exten, context);
+      return hint === undefined ? undefined : calls.callOf(hintDevices(hint.hint), text === "Ringing" || text === "InUse&Ringing");
+    };
+    ctx.defer(subs.addPackage(dialogPackage(lookup, callOf)));
     ctx.defer(subs.addPackage(presencePackage(lookup)));
     ctx.events.on("ExtensionStatus", (e) => {
       const key = `${e.Exten}@${e.Context}`;

@@ -41,21 +41,38 @@ export interface DialogInfo {
   /** The dialog's id: the extension. */
   readonly exten: string;
   readonly text: ExtensionStatusText;
+  /** The call that shows the state, when there is one: its direction and the other party. */
+  readonly call?: { readonly direction: "initiator" | "recipient"; readonly remote: { readonly num: string; readonly name: string } } | undefined;
+  /** Host (and port) of the identities' URIs: our address toward the watcher. */
+  readonly host?: string;
 }
 
 /** The dialog-info document for `d`. */
 export function dialogInfoBody(d: DialogInfo): string {
   const state = dialogStateOf(d.text);
+  const call = state === "terminated" ? undefined : d.call;
   // RFC 4235 §4.1.6.1: direction is "recipient" when the observed user did not initiate the dialog.
-  const direction = state === "early" ? ' direction="recipient"' : "";
+  const dir = call?.direction ?? (state === "early" ? "recipient" : undefined);
+  const direction = dir === undefined ? "" : ` direction="${dir}"`;
   // A held call is shown as RFC 4235 §4.1.6.2 describes a target not rendering media.
-  const held = d.text === "Hold" || d.text === "InUse&Hold" ? `    <local>\n      <target uri="${xmlEscape(d.entity)}">\n        <param pname="+sip.rendering" pvalue="no"/>\n      </target>\n    </local>\n` : "";
+  const held = d.text === "Hold" || d.text === "InUse&Hold";
+  const entity = xmlEscape(d.entity);
+  let parties = "";
+  if (call !== undefined || held) {
+    const target = held ? `<target uri="${entity}">\n        <param pname="+sip.rendering" pvalue="no"/>\n      </target>` : `<target uri="${entity}"/>`;
+    parties += `    <local>\n      <identity>${entity}</identity>\n      ${target}\n    </local>\n`;
+  }
+  if (call !== undefined && call.remote.num !== "") {
+    const uri = xmlEscape(`sip:${call.remote.num}@${d.host ?? "localhost"}`);
+    const display = call.remote.name !== "" ? ` display="${xmlEscape(call.remote.name)}"` : "";
+    parties += `    <remote>\n      <identity${display}>${uri}</identity>\n      <target uri="${uri}"/>\n    </remote>\n`;
+  }
   return (
     `<?xml version="1.0" encoding="UTF-8"?>\n` +
-    `<dialog-info xmlns="urn:ietf:params:xml:ns:dialog-info" version="${d.version}" state="full" entity="${xmlEscape(d.entity)}">\n` +
+    `<dialog-info xmlns="urn:ietf:params:xml:ns:dialog-info" version="${d.version}" state="full" entity="${entity}">\n` +
     `  <dialog id="${xmlEscape(d.exten)}"${direction}>\n` +
     `    <state>${state}</state>\n` +
-    held +
+    parties +
     `  </dialog>\n` +
     `</dialog-info>\n`
   );

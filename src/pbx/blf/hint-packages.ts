@@ -8,11 +8,13 @@
 import type { EndpointConfig } from "../../config/index.js";
 import type { ExtensionStatusText } from "../hints/extension-state.js";
 import type { EventPackage } from "../subscriptions/subscription-server.js";
-import { DIALOG_EVENT, DIALOG_INFO_TYPE, dialogInfoBody } from "./dialog-info.js";
+import { DIALOG_EVENT, DIALOG_INFO_TYPE, dialogInfoBody, type DialogInfo } from "./dialog-info.js";
 import { PIDF_TYPE, PRESENCE_EVENT, pidfBody } from "./pidf.js";
 
 /** What the packages need of the hints: a hint's extension state, undefined when there is no hint. */
 export type HintLookup = (exten: string, context: string) => ExtensionStatusText | undefined;
+/** The call that shows a hint's state (dialog-info identities), when one is known. */
+export type HintCall = (exten: string, context: string, text: ExtensionStatusText) => DialogInfo["call"];
 
 /** The context a SUBSCRIBE from `ep` looks its hints up in. */
 export function subscribeContextOf(ep: EndpointConfig): string {
@@ -37,14 +39,15 @@ function entityOf(uri: string): string {
   return uri.replace(/[;?].*$/, "");
 }
 
-export function dialogPackage(lookup: HintLookup): EventPackage {
+export function dialogPackage(lookup: HintLookup, callOf: HintCall = () => undefined): EventPackage {
   return {
     event: DIALOG_EVENT,
     contentType: DIALOG_INFO_TYPE,
     resolve: resolver(lookup),
-    body(resource, _ep, _host, sub) {
+    body(resource, _ep, host, sub) {
       const { exten, context } = splitResource(resource);
-      return dialogInfoBody({ entity: entityOf(sub.uri), version: sub.notifies, exten, text: lookup(exten, context) ?? "Unavailable" });
+      const text = lookup(exten, context) ?? "Unavailable";
+      return dialogInfoBody({ entity: entityOf(sub.uri), version: sub.notifies, exten, text, call: callOf(exten, context, text), host });
     },
   };
 }

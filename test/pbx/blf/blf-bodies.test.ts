@@ -8,6 +8,8 @@ import assert from "node:assert/strict";
 import { buildPjsipConfig, parseConfigText, type EndpointConfig } from "../../../src/config/index.js";
 import { dialogInfoBody, dialogStateOf } from "../../../src/pbx/blf/dialog-info.js";
 import { pidfBody, presenceOf } from "../../../src/pbx/blf/pidf.js";
+import { DeviceCalls } from "../../../src/pbx/blf/device-calls.js";
+import type { ChannelFields } from "../../../src/pbx/events.js";
 import { dialogPackage, presencePackage, subscribeContextOf, type HintLookup } from "../../../src/pbx/blf/hint-packages.js";
 import { accepts, type Subscription } from "../../../src/pbx/subscriptions/subscription-server.js";
 import { EXTENSION_STATUS, type ExtensionStatusText } from "../../../src/pbx/hints/extension-state.js";
@@ -38,8 +40,40 @@ test("dialog-info: full document, version, entity, one dialog named after the ex
   assert.match(idle, /<dialog id="2002">\n {4}<state>terminated<\/state>/);
   assert.match(idle, /version="0"/);
   const held = dialogInfoBody({ entity: "sip:2002@pbx", version: 1, exten: "2002", text: "Hold" });
-  assert.match(held, /<state>confirmed<\/state>\n {4}<local>\n {6}<target uri="sip:2002@pbx">\n {8}<param pname="\+sip.rendering" pvalue="no"\/>/);
+  assert.match(held, /<state>confirmed<\/state>\n {4}<local>\n {6}<identity>sip:2002@pbx<\/identity>\n {6}<target uri="sip:2002@pbx">\n {8}<param pname="\+sip.rendering" pvalue="no"\/>\n {6}<\/target>\n {4}<\/local>/);
   assert.match(dialogInfoBody({ entity: 'sip:a&b"@pbx', version: 0, exten: "<x>", text: "InUse" }), /entity="sip:a&amp;b&quot;@pbx"[^]*<dialog id="&lt;x&gt;">/, "attribute values escaped");
+});
+
+test("dialog-info with the call: direction, local and remote identity (RFC 4235 §4.1.6); none once terminated", () => {
+  const call = { direction: "recipient" as const, remote: { num: "1001", name: "Alice & Co" } };
+  const body = dialogInfoBody({ entity: "sip:2002@pbx", version: 1, exten: "2002", text: "Ringing", call, host: "127.0.0.1:5060" });
+  assert.equal(
+    body.split("\n").slice(2, -3).join("\n"),
+    '  <dialog id="2002" direction="recipient">\n' +
+      "    <state>early</state>\n" +
+      "    <local>\n      <identity>sip:2002@pbx</identity>\n      <target uri=\"sip:2002@pbx\"/>\n    </local>\n" +
+      '    <remote>\n      <identity display="Alice &amp; Co">sip:1001@127.0.0.1:5060</identity>\n      <target uri="sip:1001@127.0.0.1:5060"/>\n    </remote>',
+  );
+  const placed = dialogInfoBody({ entity: "sip:2002@pbx", version: 2, exten: "2002", text: "InUse", call: { direction: "initiator", remote: { num: "3000", name: "" } }, host: "h" });
+  assert.match(placed, /<dialog id="2002" direction="initiator">\n {4}<state>confirmed<\/state>[^]*<identity>sip:3000@h<\/identity>/);
+  const over = dialogInfoBody({ entity: "sip:2002@pbx", version: 3, exten: "2002", text: "Idle", call, host: "h" });
+  assert.doesNotMatch(over, /<remote>|direction=/);
+});
+
+test("device calls: a Dial leg of the device is received, its remote the caller; a channel it began was placed", () => {
+  const calls = new DeviceCalls();
+  const fields = (o: Partial<ChannelFields>): ChannelFields => ({ Channel: "", ChannelState: 0, ChannelStateDesc: "Down", CallerIDNum: "", CallerIDName: "", ConnectedLineNum: "", ConnectedLineName: "", Language: "en", AccountCode: "", Context: "", Exten: "", Priority: 1, Uniqueid: "", Linkedid: "", ...o });
+  const caller = fields({ Channel: "PJSIP/1001-00000001", ChannelStateDesc: "Ring", CallerIDNum: "1001", CallerIDName: "Alice", Exten: "2002", Uniqueid: "u1", Linkedid: "u1" });
+  const leg = fields({ Channel: "PJSIP/2002-00000002", ChannelStateDesc: "Ringing", CallerIDNum: "2002", Uniqueid: "u2", Linkedid: "u1" });
+  calls.update(caller);
+  calls.update(leg);
+  assert.deepEqual(calls.callOf(["PJSIP/2002"], true), { direction: "recipient", state: "Ringing", remote: { num: "1001", name: "Alice" } });
+  assert.deepEqual(calls.callOf(["PJSIP/1001"], false), { direction: "initiator", state: "Ring", remote: { num: "2002", name: "" } }, "the dialled number until the connected line is known");
+  calls.update({ ...caller, ChannelStateDesc: "Up", ConnectedLineNum: "2002", ConnectedLineName: "Bob" });
+  assert.deepEqual(calls.callOf(["PJSIP/1001"], false)?.remote, { num: "2002", name: "Bob" });
+  assert.equal(calls.callOf(["PJSIP/200"], false), undefined, "PJSIP/200 is not PJSIP/2002");
+  calls.hangup(leg);
+  assert.equal(calls.callOf(["PJSIP/2002"], false), undefined);
 });
 
 test("PIDF: open unless unavailable; the note and the on-the-phone activity", () => {
