@@ -5,7 +5,9 @@
  * trace, say terminated (idle) → early (ringing, 1001 the remote party) → confirmed → terminated,
  * with versions 0..3 (the call carries each phone's tone to the other),
  * and an Expires: 0 unsubscribe is answered by a NOTIFY with Subscription-State: terminated.
- * A second SIPp watcher of `presence` of 2003 sees closed (not registered) turn open when
+ * Meanwhile 1001's own baresip watches 2002 with its presence module (SUBSCRIBE with digest
+ * auth) and shows 2002 Online, Busy while the call is up, Online again after it: a real phone
+ * reads our PIDF. A second SIPp watcher of `presence` of 2003 sees closed (not registered) turn open when
  * 2003's phone registers. A raw SIP socket checks Allow-Events, 404 for an extension without a
  * hint in subscribe_context, 406 for a body type we do not write, and `core show hints` watchers.
  */
@@ -28,6 +30,8 @@ const LATE = { id: "2003", password: randomPassword(), ip: "127.0.0.4" };
 const DIALOG_WATCHER_IP = "127.0.0.5";
 const PRESENCE_WATCHER_IP = "127.0.0.6";
 const RAW_WATCHER_IP = "127.0.0.7";
+/** baresip colours the presence words of its contact list. */
+const ANSI_COLOUR = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g");
 
 const EXTENSIONS = `[internal]
 exten => 2002,1,Dial(PJSIP/2002,30)
@@ -116,7 +120,7 @@ describe("busy lamp fields (SIPp watchers of dialog and presence ↔ Switchboard
   before(async () => {
     port = await freePort(SERVER_IP);
     const rtp = await allocatePortBlock("0.0.0.0", 40);
-    const common = { context: "internal", maxContacts: 1, removeExisting: true, endpointOptions: { rtp_symmetric: "yes", rewrite_contact: "yes", direct_media: "no" } };
+    const common = { context: "internal", maxContacts: 1, removeExisting: true, endpointOptions: { rtp_symmetric: "yes", rewrite_contact: "yes", direct_media: "no", subscribe_context: "hints" } };
     pbx = await startPbx({
       configFiles: {
         "pjsip.conf":
@@ -133,13 +137,15 @@ describe("busy lamp fields (SIPp watchers of dialog and presence ↔ Switchboard
     await pbx?.stop();
   });
 
-  async function phone(p: typeof CALLER): Promise<Baresip> {
+  /** A phone; `watch` names extensions it watches with baresip's presence module (its contacts). */
+  async function phone(p: typeof CALLER, watch: readonly string[] = []): Promise<Baresip> {
     const rtpBase = await allocatePortBlock("0.0.0.0", 20);
     const b = await startBaresip({
       ip: p.ip,
       rtpPorts: `${rtpBase}-${rtpBase + 19}`,
       audioSource: tones.get(p.id) ?? "",
       maxSeconds: 90,
+      ...(watch.length > 0 ? { modules: ["contact.so", "presence.so"], contacts: watch.map((x) => `"Ext ${x}" <sip:${x}@${SERVER_IP}:${port}>;presence=p2p`) } : {}),
       accounts: [`<sip:${p.id}@${SERVER_IP}:${port};transport=udp>;auth_pass=${p.password};audio_codecs=PCMU;regint=600`],
     });
     await waitUntil(async () => /OK/.test(await b.reginfo()), 10000, `${p.id} registered`);
@@ -164,7 +170,7 @@ describe("busy lamp fields (SIPp watchers of dialog and presence ↔ Switchboard
   const version = (body: string): number => Number(/<dialog-info [^>]*version="(\d+)"/.exec(body)?.[1] ?? -1);
 
   it("dialog of 2002: terminated → early (ringing, recipient) → confirmed (answered) → terminated (hung up), then Expires: 0 ends it", async () => {
-    const caller = await phone(CALLER);
+    const caller = await phone(CALLER, [CALLEE.id]);
     const callee = await phone(CALLEE);
     try {
       const watcherPort = await freePort(DIALOG_WATCHER_IP);
@@ -179,7 +185,11 @@ describe("busy lamp fields (SIPp watchers of dialog and presence ↔ Switchboard
       });
       await pbx.waitForLog(/Subscription for dialog of 2002@hints by endpoint watcher created/, 15000);
       const hints = (await pbx.rx("core show hints")).stdout;
-      assert.match(hints, /2002@hints\s+: PJSIP\/2002\s+State:Idle\s+Presence:not_set\s+Watchers\s+1/, hints);
+      // The SIPp watcher and 1001's presence module.
+      assert.match(hints, /2002@hints\s+: PJSIP\/2002\s+State:Idle\s+Presence:not_set\s+Watchers\s+2/, hints);
+      // baresip reads our PIDF: 2002 is Online on 1001's contact list (it was Offline before the first NOTIFY).
+      const status = async (): Promise<string> => (await caller.command("contacts")).data.replace(ANSI_COLOUR, "");
+      await waitUntil(async () => /Online\s+Ext 2002/.test(await status()), 10000, "1001 sees 2002 online");
       const listed = (await pbx.rx("pjsip show subscriptions inbound")).stdout;
       assert.match(listed, /Endpoint: watcher\n Event: dialog\n Resource: 2002@hints\n/, listed);
       await sleep(500);
@@ -188,7 +198,9 @@ describe("busy lamp fields (SIPp watchers of dialog and presence ↔ Switchboard
       await sleep(1500);
       await callee.command("accept");
       await caller.waitEvent("CALL_ESTABLISHED", 10000);
-      await sleep(3000);
+      const busy = await waitUntil(async () => { const t = await status(); return /Online\s+Ext 2002/.test(t) ? undefined : t; }, 5000, "1001 sees 2002 no longer merely online");
+      assert.match(busy, /Busy\s+Ext 2002/, "on the phone: baresip shows 2002 busy");
+      await sleep(2000);
       await caller.command("hangup");
       await callee.waitEvent("CALL_CLOSED", 10000);
       // The lamp's confirmed is a real call: each phone heard the other's tone.
@@ -197,6 +209,7 @@ describe("busy lamp fields (SIPp watchers of dialog and presence ↔ Switchboard
       assert.ok(heardByCallee && heardByCaller, `recordings: ${callee.recordings().join(",")} / ${caller.recordings().join(",")}`);
       assertTone(checkTone(heardByCallee, 1000, { minSeconds: 1.5 }), "2002 (callee)", 1000);
       assertTone(checkTone(heardByCaller, 440, { minSeconds: 1.5 }), "1001 (caller)", 440);
+      await waitUntil(async () => /Online\s+Ext 2002/.test(await status()), 10000, "1001 sees 2002 online again");
       const r = await watching;
       assert.equal(r.code, 0, `the watcher's scenario ran to its end\n${describeSipp(r)}`);
       const n = notifiesOf(r);
