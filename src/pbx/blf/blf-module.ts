@@ -1,8 +1,8 @@
 /**
  * Busy lamp fields: the `dialog` (RFC 4235) and `presence` (RFC 3856, PIDF) event packages on
  * the subscription server, watching hints. Each change of a hint's extension state (the hints
- * module's ExtensionStatus) sends a NOTIFY to every subscription on that hint; a dialplan reload
- * sends every subscription its current state. A dialog names the other party of the call when
+ * module's ExtensionStatus) sends a NOTIFY to every subscription on that hint; `core reload`
+ * sends every subscription its current state, and ends those whose hint is gone. A dialog names the other party of the call when
  * the channel events tell it (device-calls.ts). `core show hints` counts these subscriptions as
  * the hint's watchers.
  */
@@ -10,7 +10,8 @@ import type { HintsModule } from "../hints/hints-module.js";
 import type { PbxModuleContext, SwitchboardModule } from "../module-context.js";
 import type { SubscriptionsModule } from "../subscriptions/subscriptions-module.js";
 import { DIALOG_EVENT } from "./dialog-info.js";
-import { dialogPackage, presencePackage, type HintCall, type HintLookup } from "./hint-packages.js";
+import { dialogPackage, presencePackage, splitResource, type HintCall, type HintLookup } from "./hint-packages.js";
+import type { Subscription } from "../subscriptions/subscription-server.js";
 import { DeviceCalls } from "./device-calls.js";
 import { hintDevices } from "../hints/extension-state.js";
 import { PRESENCE_EVENT } from "./pidf.js";
@@ -52,8 +53,19 @@ export class BlfModule implements SwitchboardModule {
     ctx.defer(this.deps.hints.addWatchers((exten, context) => EVENTS.reduce((n, event) => n + subs.list(event).filter((s) => s.resource === `${exten}@${context}`).length, 0)));
   }
 
-  /** After a dialplan reload a hint may be gone or changed: every watcher gets the state now. */
+  /**
+   * After a reload a hint may be gone or changed: the watchers of a hint that is gone get a final
+   * NOTIFY (reason=noresource), every other watcher the state now.
+   */
   reload(): void {
-    for (const event of EVENTS) this.deps.subscriptions.server.refreshAll(event);
+    const server = this.deps.subscriptions.server;
+    const gone = (s: Subscription): boolean => {
+      const { exten, context } = splitResource(s.resource);
+      return this.deps.hints.stateOf(exten, context) === undefined;
+    };
+    for (const event of EVENTS) {
+      server.terminate(event, gone, "noresource");
+      server.refreshAll(event);
+    }
   }
 }

@@ -198,6 +198,20 @@ export class SubscriptionServer implements MethodHandler {
     for (const s of this.subs.values()) if (s.event === event) this.notify(s, pkg);
   }
 
+  /**
+   * Ends each subscription of `event` that `ends` picks with a final NOTIFY whose
+   * Subscription-State is `terminated;reason=<reason>` (RFC 6665 §4.2.2: noresource when the
+   * watched resource is gone).
+   */
+  terminate(event: string, ends: (sub: Subscription) => boolean, reason: string): void {
+    const pkg = this.packages.get(event);
+    for (const s of [...this.subs.values()]) {
+      if (s.event !== event || !ends(s)) continue;
+      if (pkg !== undefined) this.notify(s, pkg, `terminated;reason=${reason}`);
+      this.drop(s);
+    }
+  }
+
   close(): void {
     for (const s of [...this.subs.values()]) this.drop(s);
   }
