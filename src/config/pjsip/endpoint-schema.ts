@@ -136,7 +136,7 @@ const endpointOptions = [
   bool("follow_early_media_fork", true, "Follow forked early media.", NOT_YET),
   bool("accept_multiple_sdp_answers", false, "Accept changed SDP in provisional answers.", NOT_YET),
   bool("ignore_183_without_sdp", false, "Do not forward 183 responses without SDP.", NOT_YET),
-  bool("notify_early_inuse_ringing", false, "Report early INUSE as ringing to subscribers.", NOT_YET),
+  bool("notify_early_inuse_ringing", false, "dialog subscriptions: report InUse&Ringing (a call up and another ringing) as early instead of confirmed."),
   bool("suppress_moh_on_sendonly", false, "Do not play hold music when the peer holds with sendonly.", NOT_YET),
   bool("suppress_q850_reason_headers", false, "Do not send Reason headers with the Q.850 cause.", NOT_YET),
   oneOf("security_negotiation", ["no", "mediasec"] as const, "no", "Security mechanism agreement (RFC 3329) for media security.", NOT_YET),

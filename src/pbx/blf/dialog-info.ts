@@ -3,7 +3,8 @@
  * `<dialog>` element named after the extension whose `<state>` follows the hint's extension
  * state, the way busy lamp fields read it:
  *
- *   Ringing, InUse&Ringing   → early (direction="recipient": someone is calling the extension)
+ *   Ringing                  → early (direction="recipient": someone is calling the extension)
+ *   InUse&Ringing            → confirmed; early with the watcher's notify_early_inuse_ringing
  *   InUse, Busy, Hold, …     → confirmed
  *   Idle, Unavailable, …     → terminated
  *
@@ -19,11 +20,12 @@ export const DIALOG_INFO_TYPE = "application/dialog-info+xml";
 /** RFC 4235 §3.7.1's dialog states that a hint can be in. */
 export type DialogState = "early" | "confirmed" | "terminated";
 
-export function dialogStateOf(text: ExtensionStatusText): DialogState {
+export function dialogStateOf(text: ExtensionStatusText, earlyInuseRinging = false): DialogState {
   switch (text) {
     case "Ringing":
-    case "InUse&Ringing":
       return "early";
+    case "InUse&Ringing":
+      return earlyInuseRinging ? "early" : "confirmed";
     case "InUse":
     case "Busy":
     case "Hold":
@@ -43,13 +45,15 @@ export interface DialogInfo {
   readonly text: ExtensionStatusText;
   /** The call that shows the state, when there is one: its direction and the other party. */
   readonly call?: { readonly direction: "initiator" | "recipient"; readonly remote: { readonly num: string; readonly name: string } } | undefined;
+  /** The watcher's notify_early_inuse_ringing: InUse&Ringing is early, not confirmed. */
+  readonly earlyInuseRinging?: boolean;
   /** Host (and port) of the identities' URIs: our address toward the watcher. */
   readonly host?: string;
 }
 
 /** The dialog-info document for `d`. */
 export function dialogInfoBody(d: DialogInfo): string {
-  const state = dialogStateOf(d.text);
+  const state = dialogStateOf(d.text, d.earlyInuseRinging);
   const call = state === "terminated" ? undefined : d.call;
   // RFC 4235 §4.1.6.1: direction is "recipient" when the observed user did not initiate the dialog.
   const dir = call?.direction ?? (state === "early" ? "recipient" : undefined);

@@ -44,10 +44,10 @@ export function dialogPackage(lookup: HintLookup, callOf: HintCall = () => undef
     event: DIALOG_EVENT,
     contentType: DIALOG_INFO_TYPE,
     resolve: resolver(lookup),
-    body(resource, _ep, host, sub) {
+    body(resource, ep, host, sub) {
       const { exten, context } = splitResource(resource);
       const text = lookup(exten, context) ?? "Unavailable";
-      return dialogInfoBody({ entity: entityOf(sub.uri), version: sub.notifies, exten, text, call: callOf(exten, context, text), host });
+      return dialogInfoBody({ entity: entityOf(sub.uri), version: sub.notifies, exten, text, call: callOf(exten, context, text), host, earlyInuseRinging: ep.notifyEarlyInuseRinging });
     },
   };
 }

@@ -14,15 +14,17 @@ import { dialogPackage, presencePackage, subscribeContextOf, type HintLookup } f
 import { accepts, type Subscription } from "../../../src/pbx/subscriptions/subscription-server.js";
 import { EXTENSION_STATUS, type ExtensionStatusText } from "../../../src/pbx/hints/extension-state.js";
 
-const cfg = buildPjsipConfig(parseConfigText("[plain]\ntype=endpoint\ncontext=internal\n\n[watcher]\ntype=endpoint\ncontext=internal\nsubscribe_context=hints\n", "pjsip.conf"));
+const cfg = buildPjsipConfig(parseConfigText("[plain]\ntype=endpoint\ncontext=internal\n\n[watcher]\ntype=endpoint\ncontext=internal\nsubscribe_context=hints\nnotify_early_inuse_ringing=yes\n", "pjsip.conf"));
 const ep = (id: string): EndpointConfig => cfg.endpoints.get(id)!;
 
 test("dialog state of each extension state: ringing is early, in use/busy/hold confirmed, idle and unavailable terminated", () => {
   const all = Object.keys(EXTENSION_STATUS) as ExtensionStatusText[];
   assert.deepEqual(
     Object.fromEntries(all.map((t) => [t, dialogStateOf(t)])),
-    { Idle: "terminated", InUse: "confirmed", Busy: "confirmed", Unavailable: "terminated", Ringing: "early", "InUse&Ringing": "early", Hold: "confirmed", "InUse&Hold": "confirmed", Unknown: "terminated" },
+    { Idle: "terminated", InUse: "confirmed", Busy: "confirmed", Unavailable: "terminated", Ringing: "early", "InUse&Ringing": "confirmed", Hold: "confirmed", "InUse&Hold": "confirmed", Unknown: "terminated" },
   );
+  assert.equal(dialogStateOf("InUse&Ringing", true), "early", "notify_early_inuse_ringing=yes");
+  assert.equal(dialogStateOf("InUse", true), "confirmed");
 });
 
 test("dialog-info: full document, version, entity, one dialog named after the extension; recipient while ringing", () => {
@@ -117,6 +119,9 @@ test("packages: the Request-URI user is a hint of subscribe_context, else of con
   const body = dialog.body("2002@hints", ep("watcher"), "127.0.0.1:5060", sub);
   assert.match(body, /version="4" state="full" entity="sip:2002@127.0.0.1:5060"/, "the entity is the Request-URI without parameters");
   assert.match(body, /<state>early<\/state>/);
+  hints.set("2002@hints", "InUse&Ringing");
+  assert.match(dialog.body("2002@hints", ep("watcher"), "h", sub), /<state>early<\/state>/, "the watcher has notify_early_inuse_ringing=yes");
+  assert.match(dialog.body("2002@hints", ep("plain"), "h", sub), /<state>confirmed<\/state>/, "the default: confirmed");
   hints.set("2002@hints", "Unavailable");
   assert.match(presencePackage(lookup).body("2002@hints", ep("watcher"), "h", sub), /<basic>closed<\/basic>/);
   assert.equal(dialog.contentType, "application/dialog-info+xml");
