@@ -120,7 +120,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     calls,
     transfer,
     hints,
-    new BlfModule({ subscriptions, hints }),
+    new BlfModule({ subscriptions, hints, calls }),
     new PipelineModule({ sip, guard, registrar, calls, lines, handlers }),
     outboundRegistrations,
     new SipTracePbxModule({ sip }),

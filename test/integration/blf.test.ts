@@ -8,7 +8,9 @@
  * Meanwhile 1001's own baresip watches 2002 with its presence module (SUBSCRIBE with digest
  * auth) and shows 2002 Online, Busy while the call is up, Online again after it: a real phone
  * reads our PIDF. A second SIPp watcher of `presence` of 2003 sees closed (not registered) turn open when
- * 2003's phone registers. A raw SIP socket checks Allow-Events, 404 for an extension without a
+ * 2003's phone registers. A phone of the test picks up a call ringing at 2002 from its lamp: an
+ * INVITE with Replaces naming the early dialog's call-id and tags from the NOTIFY, and hears the
+ * caller's tone. A raw SIP socket checks Allow-Events, 404 for an extension without a
  * hint in subscribe_context, 406 for a body type we do not write, and `core show hints` watchers.
  */
 import { after, before, describe, it } from "node:test";
@@ -21,7 +23,9 @@ import { startBaresip, type Baresip } from "../helpers/baresip.js";
 import { describeSipp, runSipp, type SippResult } from "../helpers/sipp.js";
 import { SipClient } from "../helpers/sip-client.js";
 import { scratchDir, sleep, waitUntil } from "../helpers/processes.js";
-import { assertTone, checkTone, makeToneWav } from "../helpers/audio.js";
+import { analyseTone, assertTone, checkTone, makeToneWav } from "../helpers/audio.js";
+import { decodeRtp, type CapturedDatagram } from "../helpers/rtp-capture.js";
+import { createSocket } from "node:dgram";
 
 const SERVER_IP = "127.0.0.1";
 const CALLER = { id: "1001", password: randomPassword(), ip: "127.0.0.2" };
@@ -222,7 +226,7 @@ describe("busy lamp fields (SIPp watchers of dialog and presence ↔ Switchboard
         assert.match(x.body, new RegExp(`<dialog-info xmlns="urn:ietf:params:xml:ns:dialog-info" version="\\d+" state="full" entity="sip:2002@${SERVER_IP}:${port}">`));
         assert.match(x.body, /<dialog id="2002"/);
       }
-      assert.match(info[1]!.body, /<dialog id="2002" direction="recipient">/, "ringing: 2002 is the recipient");
+      assert.match(info[1]!.body, /<dialog id="2002" call-id="[^"]+" local-tag="[^"]+" remote-tag="[^"]+" direction="recipient">/, "ringing: 2002 is the recipient");
       for (const x of [info[1]!, info[2]!]) assert.match(x.body, /<remote>\s*<identity[^>]*>sip:1001@[^<]+<\/identity>/, "the caller is the remote party");
       assert.doesNotMatch(info[3]!.body, /<remote>/);
       const last = n[4];
@@ -264,6 +268,51 @@ describe("busy lamp fields (SIPp watchers of dialog and presence ↔ Switchboard
     assert.equal(n[0]!.contentType, "application/pidf+xml");
     assert.match(n[0]!.body, new RegExp(`<presence xmlns="urn:ietf:params:xml:ns:pidf"[^>]* entity="sip:2003@${SERVER_IP}:${port}">`));
     assert.match(n[2]?.state ?? "", /^terminated/);
+  });
+
+  it("pickup from the lamp: the early dialog's call-id and tags, used in an INVITE with Replaces, answer 1001's call to 2002 (1001's tone heard)", async () => {
+    const caller = await phone(CALLER);
+    const callee = await phone(CALLEE);
+    const raw = await SipClient.udp({ server: { ip: SERVER_IP, port }, localIp: RAW_WATCHER_IP });
+    raw.onRequest = (m) => void raw.okTo(m);
+    const rtp = createSocket("udp4");
+    const heard: CapturedDatagram[] = [];
+    rtp.on("message", (payload, rinfo) => heard.push({ at: Date.now(), srcPort: rinfo.port, dstPort: 0, payload }));
+    await new Promise<void>((r) => rtp.bind({ address: RAW_WATCHER_IP, port: 0 }, () => r()));
+    const rtpPort = rtp.address().port;
+    try {
+      const callId = `blf-${Date.now()}`;
+      const ok = await raw.request(
+        raw.buildRequest({ method: "SUBSCRIBE", uri: `sip:2002@${SERVER_IP}:${port}`, fromUser: "watcher", toUser: "2002", callId, contact: `<sip:watcher@${RAW_WATCHER_IP}:${raw.localPort}>`, expires: 600, headers: ["Event: dialog", "Accept: application/dialog-info+xml"] }),
+      );
+      assert.equal(ok.status, 200);
+      await caller.command(`dial sip:2002@${SERVER_IP}:${port}`);
+      await callee.waitEvent("CALL_INCOMING", 10000);
+      const early = await raw.waitFor((m) => m.method === "NOTIFY" && m.header("call-id") === callId && /<state>early<\/state>/.test(m.body), 10000);
+      const ids = /<dialog id="2002" call-id="([^"]+)" local-tag="([^"]+)" remote-tag="([^"]+)"/.exec(early.body);
+      assert.ok(ids, `the early dialog names its SIP dialog:\n${early.body}`);
+      const [, sipCallId = "", localTag = "", remoteTag = ""] = ids;
+      const sdp = `v=0\r\no=- 1 1 IN IP4 ${RAW_WATCHER_IP}\r\ns=-\r\nc=IN IP4 ${RAW_WATCHER_IP}\r\nt=0 0\r\nm=audio ${rtpPort} RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=sendrecv\r\n`;
+      const inviteCallId = `pickup-${Date.now()}`;
+      const invite = raw.buildRequest({ method: "INVITE", uri: `sip:2002@${SERVER_IP}:${port}`, fromUser: "watcher", toUser: "2002", callId: inviteCallId, fromTag: "pk1", contact: `<sip:watcher@${RAW_WATCHER_IP}:${raw.localPort}>`, headers: [`Replaces: ${sipCallId};to-tag=${remoteTag};from-tag=${localTag}`, "Content-Type: application/sdp"], body: sdp });
+      const answered = await raw.request(invite, 10000);
+      assert.equal(answered.status, 200, answered.raw);
+      const toTag = /;tag=([^;>\s]+)/.exec(answered.header("to") ?? "")?.[1] ?? "";
+      const ackTo = `<sip:2002@${SERVER_IP}:${port}>;tag=${toTag}`;
+      await raw.send(raw.buildRequest({ method: "ACK", uri: /<([^>]+)>/.exec(answered.header("contact") ?? "")?.[1] ?? `sip:2002@${SERVER_IP}:${port}`, fromUser: "watcher", toUser: "2002", callId: inviteCallId, fromTag: "pk1", cseq: 1 }).replace(/^To: [^\r]*/m, `To: ${ackTo}`));
+      await callee.waitEvent("CALL_CLOSED", 10000);
+      await caller.waitEvent("CALL_ESTABLISHED", 10000);
+      const from = Date.now();
+      await sleep(3000);
+      assertTone(analyseTone(decodeRtp(heard, from, Date.now()), 1000, { minSeconds: 2 }), "the phone that picked up", 1000);
+      await caller.command("hangup");
+      await raw.waitFor((m) => m.method === "BYE" && m.header("call-id") === inviteCallId, 10000);
+    } finally {
+      rtp.close();
+      raw.close();
+      await caller.stop();
+      await callee.stop();
+    }
   });
 
   it("Allow-Events lists dialog and presence; no hint in subscribe_context is 404; an Accept without our type is 406", async () => {

@@ -3,10 +3,13 @@
  * the subscription server, watching hints. Each change of a hint's extension state (the hints
  * module's ExtensionStatus) sends a NOTIFY to every subscription on that hint; `core reload`
  * sends every subscription its current state, and ends those whose hint is gone. A dialog names the other party of the call when
- * the channel events tell it (device-calls.ts). `core show hints` counts these subscriptions as
+ * the channel events tell it (device-calls.ts), and a ringing one carries the SIP dialog of the
+ * leg we ring, for a pickup by INVITE with Replaces. `core show hints` counts these subscriptions as
  * the hint's watchers.
  */
 import type { HintsModule } from "../hints/hints-module.js";
+import type { CallLayerModule } from "../channel/call-layer-module.js";
+import type { DialogInfo } from "./dialog-info.js";
 import type { PbxModuleContext, SwitchboardModule } from "../module-context.js";
 import type { SubscriptionsModule } from "../subscriptions/subscriptions-module.js";
 import { DIALOG_EVENT } from "./dialog-info.js";
@@ -29,8 +32,8 @@ export class BlfModule implements SwitchboardModule {
   readonly capabilities = { eventPackages: [...EVENTS] };
   readonly dependsOn: readonly string[];
 
-  constructor(private readonly deps: { subscriptions: SubscriptionsModule; hints: HintsModule }) {
-    this.dependsOn = [deps.subscriptions.name, deps.hints.name];
+  constructor(private readonly deps: { subscriptions: SubscriptionsModule; hints: HintsModule; calls: CallLayerModule }) {
+    this.dependsOn = [deps.subscriptions.name, deps.hints.name, deps.calls.name];
   }
 
   start(ctx: PbxModuleContext): void {
@@ -42,7 +45,10 @@ export class BlfModule implements SwitchboardModule {
     ctx.defer(() => calls.clear());
     const callOf: HintCall = (exten, context, text) => {
       const hint = this.deps.hints.stateOf(exten, context);
-      return hint === undefined ? undefined : calls.callOf(hintDevices(hint.hint), text === "Ringing" || text === "InUse&Ringing");
+      if (hint === undefined) return undefined;
+      const devices = hintDevices(hint.hint);
+      const ringing = text === "Ringing" || text === "InUse&Ringing";
+      return { call: calls.callOf(devices, ringing), sipDialog: ringing ? this.ringingDialog(devices) : undefined };
     };
     ctx.defer(subs.addPackage(dialogPackage(lookup, callOf)));
     ctx.defer(subs.addPackage(presencePackage(lookup)));
@@ -51,6 +57,18 @@ export class BlfModule implements SwitchboardModule {
       for (const event of EVENTS) subs.changed(event, (resource) => resource === key);
     });
     ctx.defer(this.deps.hints.addWatchers((exten, context) => EVENTS.reduce((n, event) => n + subs.list(event).filter((s) => s.resource === `${exten}@${context}`).length, 0)));
+  }
+
+  /** The SIP dialog of a leg we ring on one of `devices`: what a pickup's Replaces names. */
+  private ringingDialog(devices: readonly string[]): DialogInfo["sipDialog"] {
+    const ids = new Set(devices.map((d) => /^PJSIP\/(.+)$/i.exec(d)?.[1]).filter((x): x is string => x !== undefined));
+    for (const { leg } of this.deps.calls.calls.calls.ringingLegs()) {
+      if (!ids.has(leg.endpoint.id)) continue;
+      const tag = leg.session.earlyRemoteTags[0];
+      // The extension's view: its own tag is the To tag of its provisional, ours the INVITE's From tag.
+      if (tag !== undefined) return { callId: leg.session.callId, localTag: tag, remoteTag: leg.session.localTag };
+    }
+    return undefined;
   }
 
   /**

@@ -45,6 +45,12 @@ export interface DialogInfo {
   readonly text: ExtensionStatusText;
   /** The call that shows the state, when there is one: its direction and the other party. */
   readonly call?: { readonly direction: "initiator" | "recipient"; readonly remote: { readonly num: string; readonly name: string } } | undefined;
+  /**
+   * The SIP dialog of a ringing call as the watched extension sees it (RFC 4235 §4.1: its
+   * Call-ID, its own tag, ours), so that a phone can pick it up with an INVITE carrying
+   * `Replaces: <call-id>;to-tag=<remote-tag>;from-tag=<local-tag>` (RFC 3891).
+   */
+  readonly sipDialog?: { readonly callId: string; readonly localTag: string; readonly remoteTag: string } | undefined;
   /** The watcher's notify_early_inuse_ringing: InUse&Ringing is early, not confirmed. */
   readonly earlyInuseRinging?: boolean;
   /** Host (and port) of the identities' URIs: our address toward the watcher. */
@@ -58,6 +64,8 @@ export function dialogInfoBody(d: DialogInfo): string {
   // RFC 4235 §4.1.6.1: direction is "recipient" when the observed user did not initiate the dialog.
   const dir = call?.direction ?? (state === "early" ? "recipient" : undefined);
   const direction = dir === undefined ? "" : ` direction="${dir}"`;
+  const sip = state === "early" ? d.sipDialog : undefined;
+  const ids = sip === undefined ? "" : ` call-id="${xmlEscape(sip.callId)}" local-tag="${xmlEscape(sip.localTag)}" remote-tag="${xmlEscape(sip.remoteTag)}"`;
   // A held call is shown as RFC 4235 §4.1.6.2 describes a target not rendering media.
   const held = d.text === "Hold" || d.text === "InUse&Hold";
   const entity = xmlEscape(d.entity);
@@ -74,7 +82,7 @@ export function dialogInfoBody(d: DialogInfo): string {
   return (
     `<?xml version="1.0" encoding="UTF-8"?>\n` +
     `<dialog-info xmlns="urn:ietf:params:xml:ns:dialog-info" version="${d.version}" state="full" entity="${entity}">\n` +
-    `  <dialog id="${xmlEscape(d.exten)}"${direction}>\n` +
+    `  <dialog id="${xmlEscape(d.exten)}"${ids}${direction}>\n` +
     `    <state>${state}</state>\n` +
     parties +
     `  </dialog>\n` +

@@ -13,8 +13,8 @@ import { PIDF_TYPE, PRESENCE_EVENT, pidfBody } from "./pidf.js";
 
 /** What the packages need of the hints: a hint's extension state, undefined when there is no hint. */
 export type HintLookup = (exten: string, context: string) => ExtensionStatusText | undefined;
-/** The call that shows a hint's state (dialog-info identities), when one is known. */
-export type HintCall = (exten: string, context: string, text: ExtensionStatusText) => DialogInfo["call"];
+/** The call that shows a hint's state (dialog-info identities, the ringing SIP dialog), when one is known. */
+export type HintCall = (exten: string, context: string, text: ExtensionStatusText) => Pick<DialogInfo, "call" | "sipDialog"> | undefined;
 
 /** The context a SUBSCRIBE from `ep` looks its hints up in. */
 export function subscribeContextOf(ep: EndpointConfig): string {
@@ -47,7 +47,8 @@ export function dialogPackage(lookup: HintLookup, callOf: HintCall = () => undef
     body(resource, ep, host, sub) {
       const { exten, context } = splitResource(resource);
       const text = lookup(exten, context) ?? "Unavailable";
-      return dialogInfoBody({ entity: entityOf(sub.uri), version: sub.notifies, exten, text, call: callOf(exten, context, text), host, earlyInuseRinging: ep.notifyEarlyInuseRinging });
+      const known = callOf(exten, context, text);
+      return dialogInfoBody({ entity: entityOf(sub.uri), version: sub.notifies, exten, text, call: known?.call, sipDialog: known?.sipDialog, host, earlyInuseRinging: ep.notifyEarlyInuseRinging });
     },
   };
 }

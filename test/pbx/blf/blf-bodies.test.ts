@@ -58,6 +58,10 @@ test("dialog-info with the call: direction, local and remote identity (RFC 4235 
   );
   const placed = dialogInfoBody({ entity: "sip:2002@pbx", version: 2, exten: "2002", text: "InUse", call: { direction: "initiator", remote: { num: "3000", name: "" } }, host: "h" });
   assert.match(placed, /<dialog id="2002" direction="initiator">\n {4}<state>confirmed<\/state>[^]*<identity>sip:3000@h<\/identity>/);
+  const pickup = dialogInfoBody({ entity: "sip:2002@pbx", version: 1, exten: "2002", text: "Ringing", call, host: "h", sipDialog: { callId: "c1@pbx", localTag: "t2002", remoteTag: "tpbx" } });
+  assert.match(pickup, /<dialog id="2002" call-id="c1@pbx" local-tag="t2002" remote-tag="tpbx" direction="recipient">/, "the ringing dialog's identifiers, for a pickup with Replaces");
+  const answered = dialogInfoBody({ entity: "sip:2002@pbx", version: 2, exten: "2002", text: "InUse", call, host: "h", sipDialog: { callId: "c1@pbx", localTag: "t2002", remoteTag: "tpbx" } });
+  assert.doesNotMatch(answered, /call-id=/, "only a ringing dialog is offered");
   const over = dialogInfoBody({ entity: "sip:2002@pbx", version: 3, exten: "2002", text: "Idle", call, host: "h" });
   assert.doesNotMatch(over, /<remote>|direction=/);
 });
