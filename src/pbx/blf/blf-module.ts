@@ -2,10 +2,10 @@
  * Busy lamp fields: the `dialog` (RFC 4235) and `presence` (RFC 3856, PIDF) event packages on
  * the subscription server, watching hints. Each change of a hint's extension state (the hints
  * module's ExtensionStatus) sends a NOTIFY to every subscription on that hint; `core reload`
- * sends every subscription its current state, and ends those whose hint is gone. A dialog names the other party of the call when
- * the channel events tell it (device-calls.ts), and a ringing one carries the SIP dialog of the
- * leg we ring, for a pickup by INVITE with Replaces. `core show hints` counts these subscriptions as
- * the hint's watchers.
+ * sends every subscription its current state, and ends those whose hint is gone. A dialog names
+ * the other party of the call when the channel events tell it (device-calls.ts), and a ringing
+ * one carries the SIP dialog of the leg we ring, for a pickup by INVITE with Replaces.
+ * `core show hints` counts these subscriptions as the hint's watchers.
  */
 import type { HintsModule } from "../hints/hints-module.js";
 import type { CallLayerModule } from "../channel/call-layer-module.js";

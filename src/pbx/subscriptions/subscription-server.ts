@@ -272,8 +272,8 @@ export class SubscriptionServer implements MethodHandler {
 }
 
 /**
- * True when the Accept headers admit `type`: no Accept at all (RFC 6665 §7.2.1 lets the package
- * default stand), the type itself, its major type with a star, or two stars. Parameters (`;q=`) are ignored.
+ * True when the Accept headers admit `type`: no Accept at all (RFC 6665: then the package's
+ * default type is meant), the type itself, its major type with a star, or two stars. Parameters (`;q=`) are ignored.
  */
 export function accepts(values: readonly string[], type: string): boolean {
   const ranges = values.flatMap((v) => v.split(",")).map((r) => (r.split(";")[0] ?? "").trim().toLowerCase()).filter((r) => r !== "");
