@@ -32,7 +32,9 @@ export class DeviceCalls {
    */
   callOf(devices: readonly string[], ringing: boolean): DeviceCall | undefined {
     const prefixes = devices.map((d) => `${d.toLowerCase()}-`);
-    const mine = [...this.channels.values()].filter((c) => prefixes.some((p) => c.Channel.toLowerCase().startsWith(p)));
+    // `PJSIP/2002-0000000a` is a channel of PJSIP/2002; `PJSIP/2002-desk-00000001` is not.
+    const ofDevice = (name: string): boolean => prefixes.some((p) => name.startsWith(p) && /^[0-9a-f]+$/.test(name.slice(p.length)));
+    const mine = [...this.channels.values()].filter((c) => ofDevice(c.Channel.toLowerCase()));
     const pick = (ringing ? mine.find((c) => c.ChannelStateDesc === "Ringing") : undefined) ?? mine.find((c) => c.ChannelStateDesc === "Up") ?? mine[0];
     if (pick === undefined) return undefined;
     const first = pick.Linkedid !== pick.Uniqueid ? this.channels.get(pick.Linkedid) : undefined;

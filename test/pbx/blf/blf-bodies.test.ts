@@ -78,8 +78,11 @@ test("device calls: a Dial leg of the device is received, its remote the caller;
   calls.update({ ...caller, ChannelStateDesc: "Up", ConnectedLineNum: "2002", ConnectedLineName: "Bob" });
   assert.deepEqual(calls.callOf(["PJSIP/1001"], false)?.remote, { num: "2002", name: "Bob" });
   assert.equal(calls.callOf(["PJSIP/200"], false), undefined, "PJSIP/200 is not PJSIP/2002");
+  calls.update(fields({ Channel: "PJSIP/2002-desk-00000003", ChannelStateDesc: "Up", Uniqueid: "u3", Linkedid: "u3" }));
+  assert.equal(calls.callOf(["PJSIP/2002"], true)?.state, "Ringing", "a channel of endpoint 2002-desk is not one of PJSIP/2002");
   calls.hangup(leg);
   assert.equal(calls.callOf(["PJSIP/2002"], false), undefined);
+  assert.equal(calls.callOf(["PJSIP/2002-desk"], false)?.state, "Up");
 });
 
 test("PIDF: open unless unavailable; the note and the on-the-phone activity", () => {
