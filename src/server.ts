@@ -24,6 +24,7 @@ import { PickupModule } from "./pbx/pickup/pickup-module.js";
 import { ParkingModule } from "./pbx/parking/parking-module.js";
 import { parkingDialplan } from "./pbx/parking/parking-dialplan.js";
 import { SubscriptionsModule } from "./pbx/subscriptions/subscriptions-module.js";
+import { BlfModule } from "./pbx/blf/blf-module.js";
 import { RequestHandlers } from "./pbx/pipeline/request-handlers.js";
 import { CallLayerModule } from "./pbx/channel/call-layer-module.js";
 import { ConfigModule } from "./pbx/config-module.js";
@@ -119,6 +120,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     new PickupModule({ calls, transfer }), // Pickup() and PickupChan() must be known when the calls module compiles the dialplan
     calls,
     hints,
+    new BlfModule({ subscriptions, hints, calls }),
     new PipelineModule({ sip, guard, registrar, calls, lines, handlers }),
     outboundRegistrations,
     new SipTracePbxModule({ sip }),

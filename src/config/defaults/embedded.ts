@@ -110,6 +110,9 @@ const EXTENSIONS_CONF = [
   "exten => 600,1,Answer()",
   " same => n,Echo()",
   "",
+  "; Busy lamps: a phone's BLF key for an extension subscribes to its hint (docs/blf.md).",
+  ...EMBEDDED_EXTENSIONS.map((ext) => `exten => ${ext},hint,PJSIP/${ext}`),
+  "",
 ].join("\n");
 
 function voicemailConf(pins: Readonly<Record<string, string>>): string {

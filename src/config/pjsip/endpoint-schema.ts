@@ -45,7 +45,7 @@ const endpointOptions = [
   str("accountcode", "", "Account code of the endpoint's channels: AccountCode in AMI events, accountcode in call detail records (cdr-csv/<accountcode>.csv too)."),
   list("set_var", "Channel variable (name=value) set on every call. Repeatable.", { repeat: "append", separator: /\n/, ...NOT_YET }),
   str("message_context", "", "Dialplan context for MESSAGE requests.", NOT_YET),
-  str("subscribe_context", "", "Dialplan context for SUBSCRIBE hints.", NOT_YET),
+  str("subscribe_context", "", "Dialplan context where a SUBSCRIBE's Request-URI user is looked up as a hint (dialog, presence); empty: the endpoint's context."),
   str("tenantid", "", "Tenant id stored on channels.", NOT_YET),
   bool("user_eq_phone", false, "Add ;user=phone to URIs whose user is a phone number.", NOT_YET),
   // Codecs.
@@ -136,7 +136,7 @@ const endpointOptions = [
   bool("follow_early_media_fork", true, "Follow forked early media.", NOT_YET),
   bool("accept_multiple_sdp_answers", false, "Accept changed SDP in provisional answers.", NOT_YET),
   bool("ignore_183_without_sdp", false, "Do not forward 183 responses without SDP.", NOT_YET),
-  bool("notify_early_inuse_ringing", false, "Report early INUSE as ringing to subscribers.", NOT_YET),
+  bool("notify_early_inuse_ringing", false, "dialog subscriptions: report InUse&Ringing (a call up and another ringing) as early instead of confirmed."),
   bool("suppress_moh_on_sendonly", false, "Do not play hold music when the peer holds with sendonly.", NOT_YET),
   bool("suppress_q850_reason_headers", false, "Do not send Reason headers with the Q.850 cause.", NOT_YET),
   oneOf("security_negotiation", ["no", "mediasec"] as const, "no", "Security mechanism agreement (RFC 3329) for media security.", NOT_YET),

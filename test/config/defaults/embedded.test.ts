@@ -38,7 +38,7 @@ test("embedded default: transports, phones, AORs and auths are as documented", (
   assert.deepEqual([cfg.rtp.rtpstart, cfg.rtp.rtpend], [10000, 20000]);
 });
 
-test("embedded default: extensions.conf has the internal context with the parking lot, _10XX (then voicemail), *97 and 600", () => {
+test("embedded default: extensions.conf has the internal context with the parking lot, _10XX (then voicemail), *97, 600 and a hint per extension", () => {
   const cfg = loadConfiguration({ kind: "embedded", files: embeddedDefaultFiles(PASSWORDS, PINS) });
   const internal = cfg.extensions?.categories.find((c) => c.name === "internal");
   assert.deepEqual(
@@ -55,6 +55,11 @@ test("embedded default: extensions.conf has the internal context with the parkin
       "same => n,Hangup()",
       "exten => 600,1,Answer()",
       "same => n,Echo()",
+      "exten => 1001,hint,PJSIP/1001",
+      "exten => 1002,hint,PJSIP/1002",
+      "exten => 1003,hint,PJSIP/1003",
+      "exten => 1004,hint,PJSIP/1004",
+      "exten => 1005,hint,PJSIP/1005",
     ],
   );
   assert.ok(internal?.variables.every((v) => v.object));
