@@ -15,6 +15,7 @@ import { SipStackModule } from "./sip/sip-stack-module.js";
 import { AppRegistry } from "./pbx/apps/index.js";
 import { DialplanAppsModule } from "./pbx/apps/apps-module.js";
 import { IvrModule } from "./pbx/ivr/ivr-module.js";
+import { MixMonitorModule } from "./pbx/mixmonitor/mixmonitor-module.js";
 import { VoicemailModule } from "./pbx/voicemail/voicemail-module.js";
 import { GroupsModule } from "./pbx/groups/groups-module.js";
 import { CdrModule } from "./pbx/cdr/cdr-module.js";
@@ -105,6 +106,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     registrar,
     dialplanApps,
     new IvrModule(), // its applications must be known when the calls module compiles the dialplan
+    new MixMonitorModule(), // MixMonitor and StopMixMonitor, before the calls module too
     subscriptions,
     voicemail,
     new CdrModule(), // CDR() and NoCDR() must be known when the calls module compiles the dialplan
