@@ -1,0 +1,149 @@
+/**
+ * MixMonitor from a running Switchboard: two baresip phones play different tones (the caller
+ * 440 Hz, the callee 1000 Hz). The caller's dialplan starts MixMonitor, then Dial() bridges the
+ * call; after the hangup the WAV in `<astspooldir>/monitor/` is complete (its header sizes match
+ * the file) and holds both tones for the length of the call. With r() and t() the two files hold
+ * one direction each: what the caller said, and what it heard.
+ */
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { startPbx, type Pbx } from "../helpers/pbx.js";
+import { pjsipConf, randomPassword } from "../helpers/pjsip-conf.js";
+import { freePort } from "../helpers/ports.js";
+import { startBaresip, type Baresip } from "../helpers/baresip.js";
+import { goertzelPower, makeToneWav, readWav } from "../helpers/audio.js";
+import { scratchDir, sleep, waitUntil } from "../helpers/processes.js";
+
+const SERVER_IP = "127.0.0.1";
+const PHONES = { a: { id: "4201", password: randomPassword() }, b: { id: "4202", password: randomPassword() } };
+
+/** Mean Goertzel power per sample of `hz` over the middle of the recording (ringing and hangup cut off). */
+function powerOf(samples: Int16Array, rate: number, hz: number): number {
+  const from = Math.floor(samples.length * 0.25);
+  const len = Math.floor(samples.length * 0.5);
+  return goertzelPower(samples, rate, hz, from, len) / Math.max(1, len);
+}
+
+/** A WAV whose RIFF and data sizes agree with the file's length. */
+function assertCompleteWav(path: string): void {
+  const buf = readFileSync(path);
+  const size = statSync(path).size;
+  assert.equal(buf.toString("latin1", 0, 4), "RIFF");
+  assert.equal(buf.readUInt32LE(4), size - 8, `${path}: RIFF size`);
+  assert.equal(buf.toString("latin1", 36, 40), "data");
+  assert.equal(buf.readUInt32LE(40), size - 44, `${path}: data size`);
+  assert.equal(buf.readUInt32LE(24), 8000, "8 kHz");
+}
+
+describe("MixMonitor (integration: baresip call recorded mixed, and per direction)", () => {
+  let pbx: Pbx;
+  let sipPort: number;
+  const dir = scratchDir("mixmonitor");
+  const spool = join(dir, "spool");
+  const monitor = join(spool, "monitor");
+  const tone440 = makeToneWav(join(dir, "tone440.wav"), { frequency: 440, seconds: 30 });
+  const tone1000 = makeToneWav(join(dir, "tone1000.wav"), { frequency: 1000, seconds: 30 });
+
+  before(async () => {
+    sipPort = await freePort(SERVER_IP);
+    const endpoints = Object.values(PHONES).map((p) => ({
+      id: p.id,
+      password: p.password,
+      context: "office",
+      maxContacts: 1,
+      removeExisting: true,
+      endpointOptions: { rtp_symmetric: "yes", rewrite_contact: "yes", direct_media: "no" },
+    }));
+    pbx = await startPbx({
+      configFiles: {
+        "pjsip.conf": pjsipConf({ ip: SERVER_IP, port: sipPort, endpoints }),
+        "asterisk.conf": `[directories]\nastspooldir => ${spool}\n`,
+        "extensions.conf": [
+          "[office]",
+          "exten => 4202,1,MixMonitor(${UNIQUEID}.wav)",
+          " same => n,Dial(PJSIP/4202,20)",
+          " same => n,Hangup()",
+          // The same callee, recorded per direction only: r() what the caller says, t() what it hears.
+          "exten => 5202,1,MixMonitor(,r(dirs/rx-${UNIQUEID}.wav)t(dirs/tx-${UNIQUEID}.wav))",
+          " same => n,Dial(PJSIP/4202,20)",
+          " same => n,Hangup()",
+          "",
+        ].join("\n"),
+        "rtp.conf": "[general]\nrtpstart=35000\nrtpend=35999\n",
+      },
+    });
+  });
+  after(async () => {
+    await pbx?.stop();
+  });
+
+  async function phone(p: keyof typeof PHONES, ip: string, rtp: string, answer: boolean, source: string): Promise<Baresip> {
+    const ep = PHONES[p];
+    const b = await startBaresip({
+      ip,
+      rtpPorts: rtp,
+      audioSource: source,
+      accounts: [`"Phone ${ep.id}" <sip:${ep.id}@${SERVER_IP}:${sipPort};transport=udp>;auth_pass=${ep.password};audio_codecs=PCMU;regint=600${answer ? ";answermode=auto" : ""}`],
+      maxSeconds: 90,
+    });
+    await waitUntil(async () => /OK/.test(await b.reginfo()), 10000, `${ep.id} registered`);
+    return b;
+  }
+
+  /** Calls `exten` from 4201 (440 Hz) to 4202 (1000 Hz), talks for `seconds`, and hangs up. */
+  async function call(exten: string, seconds: number): Promise<void> {
+    const a = await phone("a", "127.0.0.2", "23800-23899", false, tone440);
+    const b = await phone("b", "127.0.0.3", "23900-23999", true, tone1000);
+    try {
+      await a.command(`dial sip:${exten}@${SERVER_IP}:${sipPort}`);
+      await a.waitEvent("CALL_ESTABLISHED", 10000);
+      await sleep(seconds * 1000);
+      await a.command("hangup");
+      await a.waitEvent("CALL_CLOSED", 10000);
+      await b.waitEvent("CALL_CLOSED", 10000);
+    } finally {
+      await a.stop();
+      await b.stop();
+    }
+    await waitUntil(async () => !/PJSIP\//.test((await pbx.rx("core show channels concise")).stdout), 5000, "the channels gone");
+    await sleep(300);
+  }
+
+  it("MixMonitor then Dial: the WAV in <astspooldir>/monitor holds both parties' tones and is complete after hangup", async () => {
+    await call("4202", 5);
+    const files = existsSync(monitor) ? readdirSync(monitor).filter((f) => f.endsWith(".wav")) : [];
+    assert.equal(files.length, 1, `one recording in ${monitor}: ${files.join(", ")}`);
+    assert.match(files[0]!, /^\d+\.\d+\.wav$/, "named by ${UNIQUEID}");
+    const path = join(monitor, files[0]!);
+    assertCompleteWav(path);
+    const wav = readWav(path);
+    const seconds = wav.samples.length / wav.sampleRate;
+    assert.ok(seconds >= 4 && seconds <= 8, `the call's length (${seconds.toFixed(2)} s)`);
+    const p440 = powerOf(wav.samples, 8000, 440);
+    const p1000 = powerOf(wav.samples, 8000, 1000);
+    const p700 = powerOf(wav.samples, 8000, 700);
+    assert.ok(p440 > 50 * p700, `the caller's 440 Hz is in the mix (440: ${p440.toFixed(0)}, 700: ${p700.toFixed(0)})`);
+    assert.ok(p1000 > 50 * p700, `the callee's 1000 Hz is in the mix (1000: ${p1000.toFixed(0)}, 700: ${p700.toFixed(0)})`);
+  });
+
+  it("r() and t(): one file per direction, each holding one party's tone only", async () => {
+    await call("5202", 4);
+    const dirs = join(monitor, "dirs");
+    const names = existsSync(dirs) ? readdirSync(dirs) : [];
+    const rx = names.find((f) => f.startsWith("rx-"));
+    const tx = names.find((f) => f.startsWith("tx-"));
+    assert.ok(rx !== undefined && tx !== undefined, `rx- and tx- files in ${dirs}: ${names.join(", ")}`);
+    for (const f of [rx, tx]) assertCompleteWav(join(dirs, f));
+    const r = readWav(join(dirs, rx)).samples;
+    const t = readWav(join(dirs, tx)).samples;
+    assert.ok(Math.abs(r.length - t.length) <= 160, `the two directions are in step (${r.length}, ${t.length} samples)`);
+    const r440 = powerOf(r, 8000, 440);
+    const r1000 = powerOf(r, 8000, 1000);
+    const t440 = powerOf(t, 8000, 440);
+    const t1000 = powerOf(t, 8000, 1000);
+    assert.ok(r440 > 50 * r1000, `r(): the caller's 440 Hz only (440: ${r440.toFixed(0)}, 1000: ${r1000.toFixed(0)})`);
+    assert.ok(t1000 > 50 * t440, `t(): the callee's 1000 Hz only (1000: ${t1000.toFixed(0)}, 440: ${t440.toFixed(0)})`);
+  });
+});
