@@ -69,6 +69,18 @@ describe("MixMonitor (integration: baresip call recorded mixed, and per directio
           "exten => 5202,1,MixMonitor(,r(dirs/rx-${UNIQUEID}.wav)t(dirs/tx-${UNIQUEID}.wav))",
           " same => n,Dial(PJSIP/4202,20)",
           " same => n,Hangup()",
+          // Option b: the two seconds before the bridge are not recorded.
+          "exten => 6202,1,MixMonitor(bridged/${UNIQUEID}.wav,b)",
+          " same => n,Answer()",
+          " same => n,Wait(2)",
+          " same => n,Dial(PJSIP/4202,20)",
+          " same => n,Hangup()",
+          // StopMixMonitor after two seconds: the file ends there, closed, while the call goes on.
+          "exten => 7202,1,MixMonitor(stopped/${UNIQUEID}.wav,i(MID))",
+          " same => n,Answer()",
+          " same => n,Wait(2)",
+          " same => n,StopMixMonitor(${MID})",
+          " same => n,Wait(20)",
           "",
         ].join("\n"),
         "rtp.conf": "[general]\nrtpstart=35000\nrtpend=35999\n",
@@ -93,7 +105,7 @@ describe("MixMonitor (integration: baresip call recorded mixed, and per directio
   }
 
   /** Calls `exten` from 4201 (440 Hz) to 4202 (1000 Hz), talks for `seconds`, and hangs up. */
-  async function call(exten: string, seconds: number): Promise<void> {
+  async function call(exten: string, seconds: number, bridged = true): Promise<void> {
     const a = await phone("a", "127.0.0.2", "23800-23899", false, tone440);
     const b = await phone("b", "127.0.0.3", "23900-23999", true, tone1000);
     try {
@@ -102,7 +114,7 @@ describe("MixMonitor (integration: baresip call recorded mixed, and per directio
       await sleep(seconds * 1000);
       await a.command("hangup");
       await a.waitEvent("CALL_CLOSED", 10000);
-      await b.waitEvent("CALL_CLOSED", 10000);
+      if (bridged) await b.waitEvent("CALL_CLOSED", 10000);
     } finally {
       await a.stop();
       await b.stop();
@@ -145,5 +157,32 @@ describe("MixMonitor (integration: baresip call recorded mixed, and per directio
     const t1000 = powerOf(t, 8000, 1000);
     assert.ok(r440 > 50 * r1000, `r(): the caller's 440 Hz only (440: ${r440.toFixed(0)}, 1000: ${r1000.toFixed(0)})`);
     assert.ok(t1000 > 50 * t440, `t(): the callee's 1000 Hz only (1000: ${t1000.toFixed(0)}, 440: ${t440.toFixed(0)})`);
+  });
+
+  it("option b: only the bridged part of the call is recorded", async () => {
+    await call("6202", 5);
+    const d = join(monitor, "bridged");
+    const files = existsSync(d) ? readdirSync(d) : [];
+    assert.equal(files.length, 1, files.join(", "));
+    const path = join(d, files[0]!);
+    assertCompleteWav(path);
+    const wav = readWav(path);
+    const seconds = wav.samples.length / 8000;
+    // The call lasts 5 s after the answer, the last 3 of them bridged.
+    assert.ok(seconds >= 2 && seconds <= 4, `the bridged seconds only (${seconds.toFixed(2)} s)`);
+    assert.ok(powerOf(wav.samples, 8000, 1000) > 50 * powerOf(wav.samples, 8000, 700), "the callee's tone is in it");
+  });
+
+  it("StopMixMonitor(ID) ends the recording while the call goes on; the file is complete at once", async () => {
+    await call("7202", 5, false);
+    const d = join(monitor, "stopped");
+    const files = existsSync(d) ? readdirSync(d) : [];
+    assert.equal(files.length, 1, files.join(", "));
+    const path = join(d, files[0]!);
+    assertCompleteWav(path);
+    const wav = readWav(path);
+    const seconds = wav.samples.length / 8000;
+    assert.ok(seconds >= 1.2 && seconds <= 2.8, `two seconds, not the whole call (${seconds.toFixed(2)} s)`);
+    assert.ok(powerOf(wav.samples, 8000, 440) > 50 * powerOf(wav.samples, 8000, 700), "the caller's tone is in it");
   });
 });
