@@ -10,9 +10,11 @@
  */
 import { randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
+import type { EventPort } from "../../core/event-bus.js";
 import type { MixMonitorResult } from "../../media/index.js";
 import type { DialplanApp } from "../apps/registry.js";
 import type { DialplanChannel } from "../dialplan/channel.js";
+import { channelFields, type ChannelView, type PbxEvents } from "../events.js";
 import { parseMixMonitorArgs } from "./mixmonitor-args.js";
 
 /** How long StopMixMonitor waits for the worker to close the files. */
@@ -51,7 +53,23 @@ export class RunningMonitors {
   }
 }
 
-export function mixMonitorApp(monitorDir: () => string, running: RunningMonitors): DialplanApp {
+/**
+ * The channel's snapshot for MixMonitorStart/Stop. The call layer's channels have one
+ * (`view()`); the dialplan's view of a channel does not name it (dialplan/channel.ts is below
+ * events.ts), so it is looked for.
+ */
+function viewOf(ch: DialplanChannel): ChannelView | undefined {
+  const view = (ch as Partial<{ view(): ChannelView }>).view;
+  return typeof view === "function" ? view.call(ch) : undefined;
+}
+
+function report(events: EventPort<PbxEvents>, name: "MixMonitorStart" | "MixMonitorStop", ch: DialplanChannel): void {
+  if (!events.wants(name)) return;
+  const v = viewOf(ch);
+  if (v !== undefined) events.emit(name, channelFields(v));
+}
+
+export function mixMonitorApp(monitorDir: () => string, running: RunningMonitors, events: EventPort<PbxEvents>): DialplanApp {
   return {
     name: "MixMonitor",
     synopsis: "Record a call and mix the audio during the recording.",
@@ -77,6 +95,7 @@ export function mixMonitorApp(monitorDir: () => string, running: RunningMonitors
           if (r.reason === "error") log.warn({}, `MixMonitor: ${ch.name}: ${r.message ?? "the recording failed"}`);
           else log.verbose(2, {}, `End MixMonitor Recording ${ch.name}`);
           if (parsed.deleteAfter) for (const p of paths) rmSync(p, { force: true });
+          report(events, "MixMonitorStop", ch);
           return r;
         },
         (err: unknown) => {
@@ -87,6 +106,7 @@ export function mixMonitorApp(monitorDir: () => string, running: RunningMonitors
       );
       running.add(ch, { tapId, done });
       log.verbose(2, {}, `Begin MixMonitor Recording ${ch.name}`);
+      report(events, "MixMonitorStart", ch);
       return Promise.resolve(ch.hungUp() ? "hangup" : "continue");
     },
   };

@@ -11,11 +11,12 @@ import { mixMonitorApp, RunningMonitors, stopMixMonitorApp } from "./mixmonitor-
 export class MixMonitorModule implements SwitchboardModule {
   readonly name = "mixmonitor";
   readonly provides = [{ name: "app_mixmonitor.so", description: "Mixed Audio Monitoring Application" }];
+  readonly emits = ["MixMonitorStart", "MixMonitorStop"];
 
   start(ctx: PbxModuleContext): void {
     const monitorDir = (): string => join(ctx.config().asterisk.spoolDir ?? ctx.dataDir, "monitor");
     const running = new RunningMonitors();
-    ctx.apps.register(mixMonitorApp(monitorDir, running));
+    ctx.apps.register(mixMonitorApp(monitorDir, running, ctx.events));
     ctx.apps.register(stopMixMonitorApp(running));
   }
 }
