@@ -95,6 +95,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const http = new HttpModule();
   const hints = new HintsModule({ calls, contacts });
   const transfer = new TransferModule({ calls }); // REFER and Replaces; the call layer hands REFERs and INVITEs with Replaces to it
+  const mixmonitor = new MixMonitorModule();
   const modules: SwitchboardModule[] = [
     new ControlModule({ registry, logs: logging.router }), // claims the socket first, listens once all commands are in
     config,
@@ -106,7 +107,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     registrar,
     dialplanApps,
     new IvrModule(), // its applications must be known when the calls module compiles the dialplan
-    new MixMonitorModule(), // MixMonitor and StopMixMonitor, before the calls module too
+    mixmonitor, // MixMonitor and StopMixMonitor, before the calls module too
     subscriptions,
     voicemail,
     new CdrModule(), // CDR() and NoCDR() must be known when the calls module compiles the dialplan
@@ -123,7 +124,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     new CodecsModule(),
     new PjsipCommandsModule({ sip, contacts, registrar, calls }),
     new CoreCommandsModule({ config, contacts, sip, reloadAll: () => host.reload(), moduleRows: () => host.rows(), stop: (reason) => stop(reason) }),
-    new AmiModule({ config, guard, contacts, registrar, calls, hints, voicemail, registrations: outboundRegistrations, transfer, execute: (line) => registry.execute(line), reloadAll: () => host.reload() }),
+    new AmiModule({ config, guard, contacts, registrar, calls, hints, voicemail, registrations: outboundRegistrations, transfer, mixmonitor, execute: (line) => registry.execute(line), reloadAll: () => host.reload() }),
   ];
 
   const userAgent = () => config.config().pjsip.global.userAgent || `Switchboard ${packageVersion()}`;

@@ -15,8 +15,10 @@ import { freePort } from "../helpers/ports.js";
 import { startBaresip, type Baresip } from "../helpers/baresip.js";
 import { goertzelPower, makeToneWav, readWav } from "../helpers/audio.js";
 import { scratchDir, sleep, waitUntil } from "../helpers/processes.js";
+import { RawAmi } from "../helpers/ami-raw.js";
 
 const SERVER_IP = "127.0.0.1";
+const ADMIN = { user: "recorder", secret: randomPassword() };
 const PHONES = { a: { id: "4201", password: randomPassword() }, b: { id: "4202", password: randomPassword() } };
 
 /** Mean Goertzel power per sample of `hz` over the middle of the recording (ringing and hangup cut off). */
@@ -40,6 +42,7 @@ function assertCompleteWav(path: string): void {
 describe("MixMonitor (integration: baresip call recorded mixed, and per direction)", () => {
   let pbx: Pbx;
   let sipPort: number;
+  let amiPort: number;
   const dir = scratchDir("mixmonitor");
   const spool = join(dir, "spool");
   const monitor = join(spool, "monitor");
@@ -48,6 +51,7 @@ describe("MixMonitor (integration: baresip call recorded mixed, and per directio
 
   before(async () => {
     sipPort = await freePort(SERVER_IP);
+    amiPort = await freePort(SERVER_IP);
     const endpoints = Object.values(PHONES).map((p) => ({
       id: p.id,
       password: p.password,
@@ -81,9 +85,12 @@ describe("MixMonitor (integration: baresip call recorded mixed, and per directio
           " same => n,Wait(2)",
           " same => n,StopMixMonitor(${MID})",
           " same => n,Wait(20)",
+          // No MixMonitor in the dialplan: AMI starts and stops one.
+          "exten => 8202,1,Dial(PJSIP/4202,20)",
           "",
         ].join("\n"),
         "rtp.conf": "[general]\nrtpstart=35000\nrtpend=35999\n",
+        "manager.conf": `[general]\nenabled = yes\nport = ${amiPort}\nbindaddr = 127.0.0.1\n\n[${ADMIN.user}]\nsecret = ${ADMIN.secret}\nread = call\nwrite = system,call\n`,
       },
     });
   });
@@ -105,13 +112,15 @@ describe("MixMonitor (integration: baresip call recorded mixed, and per directio
   }
 
   /** Calls `exten` from 4201 (440 Hz) to 4202 (1000 Hz), talks for `seconds`, and hangs up. */
-  async function call(exten: string, seconds: number, bridged = true): Promise<void> {
+  async function call(exten: string, seconds: number, bridged = true, during?: () => Promise<void>): Promise<void> {
     const a = await phone("a", "127.0.0.2", "23800-23899", false, tone440);
     const b = await phone("b", "127.0.0.3", "23900-23999", true, tone1000);
     try {
       await a.command(`dial sip:${exten}@${SERVER_IP}:${sipPort}`);
       await a.waitEvent("CALL_ESTABLISHED", 10000);
-      await sleep(seconds * 1000);
+      const t0 = Date.now();
+      await during?.();
+      await sleep(Math.max(0, seconds * 1000 - (Date.now() - t0)));
       await a.command("hangup");
       await a.waitEvent("CALL_CLOSED", 10000);
       if (bridged) await b.waitEvent("CALL_CLOSED", 10000);
@@ -184,5 +193,41 @@ describe("MixMonitor (integration: baresip call recorded mixed, and per directio
     const seconds = wav.samples.length / 8000;
     assert.ok(seconds >= 1.2 && seconds <= 2.8, `two seconds, not the whole call (${seconds.toFixed(2)} s)`);
     assert.ok(powerOf(wav.samples, 8000, 440) > 50 * powerOf(wav.samples, 8000, 700), "the caller's tone is in it");
+  });
+
+  it("AMI MixMonitor and StopMixMonitor on a bridged call: MixMonitorID, MixMonitorStart/Stop, a complete file with both tones", async () => {
+    const ami = await RawAmi.open(amiPort);
+    try {
+      const login = await ami.action({ Action: "Login", Username: ADMIN.user, Secret: ADMIN.secret, Events: "call" });
+      assert.equal(login.get("Response"), "Success", login.text);
+      let path = "";
+      await call("8202", 7, true, async () => {
+        const ch = await ami.next((m) => m.get("Event") === "Newchannel" && /^PJSIP\/4201-/.test(m.get("Channel") ?? ""));
+        await ami.next((m) => m.get("Event") === "BridgeEnter" && m.get("Channel") === ch.get("Channel"));
+        const started = await ami.action({ Action: "MixMonitor", Channel: ch.get("Channel")!, File: "ami/call.wav" });
+        assert.equal(started.get("Response"), "Success", started.text);
+        const id = started.get("MixMonitorID") ?? "";
+        assert.match(id, /^0x[0-9a-f]+$/);
+        await ami.next((m) => m.get("Event") === "MixMonitorStart" && m.get("Channel") === ch.get("Channel"));
+        await sleep(3000);
+        const stopped = await ami.action({ Action: "StopMixMonitor", Channel: ch.get("Channel")!, MixMonitorID: id });
+        assert.equal(stopped.get("Response"), "Success", stopped.text);
+        await ami.next((m) => m.get("Event") === "MixMonitorStop" && m.get("Channel") === ch.get("Channel"));
+        path = join(monitor, "ami", "call.wav");
+        // Stopped: the file is complete now, while the call goes on.
+        assertCompleteWav(path);
+        const again = await ami.action({ Action: "StopMixMonitor", Channel: ch.get("Channel")! });
+        assert.equal(again.get("Response"), "Error", "nothing left to stop");
+        const noChannel = await ami.action({ Action: "MixMonitor", Channel: "PJSIP/nobody-00000000", File: "x.wav" });
+        assert.equal(noChannel.get("Message"), "No such channel");
+      });
+      const wav = readWav(path);
+      const seconds = wav.samples.length / 8000;
+      assert.ok(seconds >= 2.2 && seconds <= 3.8, `the three seconds between start and stop (${seconds.toFixed(2)} s)`);
+      assert.ok(powerOf(wav.samples, 8000, 440) > 50 * powerOf(wav.samples, 8000, 700), "the caller's tone");
+      assert.ok(powerOf(wav.samples, 8000, 1000) > 50 * powerOf(wav.samples, 8000, 700), "the callee's tone");
+    } finally {
+      ami.close();
+    }
   });
 });

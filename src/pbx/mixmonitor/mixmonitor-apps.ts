@@ -11,6 +11,7 @@
 import { randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
 import type { EventPort } from "../../core/event-bus.js";
+import type { Logger } from "../../core/logger.js";
 import type { MixMonitorResult } from "../../media/index.js";
 import type { DialplanApp } from "../apps/registry.js";
 import type { DialplanChannel } from "../dialplan/channel.js";
@@ -69,50 +70,86 @@ function report(events: EventPort<PbxEvents>, name: "MixMonitorStart" | "MixMoni
   if (v !== undefined) events.emit(name, channelFields(v));
 }
 
-export function mixMonitorApp(monitorDir: () => string, running: RunningMonitors, events: EventPort<PbxEvents>): DialplanApp {
+/** What starting or stopping a recording writes to: the log and the channel's variables. */
+export interface MonitorIo {
+  readonly log: Logger;
+  setVar(name: string, value: string): void;
+}
+
+/**
+ * Starting and stopping recordings on a channel, for the applications and for AMI's MixMonitor
+ * and StopMixMonitor actions.
+ */
+export class MixMonitors {
+  readonly running = new RunningMonitors();
+
+  constructor(
+    private readonly monitorDir: () => string,
+    private readonly events: EventPort<PbxEvents>,
+  ) {}
+
+  /** Starts a recording as `MixMonitor(args)` does; returns its ID, or undefined when nothing is recorded (after warnings). */
+  start(ch: DialplanChannel, args: readonly string[], io: MonitorIo): string | undefined {
+    const { log } = io;
+    const parsed = parseMixMonitorArgs(args, this.monitorDir());
+    for (const w of parsed.warnings) log.warn({}, `MixMonitor: ${w}`);
+    if (parsed.filename !== undefined) io.setVar("MIXMONITOR_FILENAME", parsed.filename);
+    if (parsed.spec === undefined) return undefined;
+    if (ch.mixMonitor === undefined) {
+      log.warn({}, `MixMonitor: ${ch.name} has no media to record`);
+      return undefined;
+    }
+    const tapId = `0x${randomBytes(6).toString("hex")}`;
+    if (parsed.idVariable !== undefined) io.setVar(parsed.idVariable, tapId);
+    const spec = { ...parsed.spec, tapId };
+    const paths = [spec.mix, spec.receive, spec.transmit].flatMap((f) => (f === undefined ? [] : [f.path]));
+    const running = this.running;
+    const done = ch.mixMonitor(spec).then(
+      (r) => {
+        running.remove(ch, tapId);
+        if (r.reason === "error") log.warn({}, `MixMonitor: ${ch.name}: ${r.message ?? "the recording failed"}`);
+        else log.verbose(2, {}, `End MixMonitor Recording ${ch.name}`);
+        if (parsed.deleteAfter) for (const p of paths) rmSync(p, { force: true });
+        report(this.events, "MixMonitorStop", ch);
+        return r;
+      },
+      (err: unknown) => {
+        running.remove(ch, tapId);
+        log.warn({}, `MixMonitor: ${ch.name}: ${err instanceof Error ? err.message : String(err)}`);
+        return { reason: "error", message: String(err), durationMs: 0 } satisfies MixMonitorResult;
+      },
+    );
+    running.add(ch, { tapId, done });
+    log.verbose(2, {}, `Begin MixMonitor Recording ${ch.name}`);
+    report(this.events, "MixMonitorStart", ch);
+    return tapId;
+  }
+
+  /** Stops the recording `id` names (else the latest); resolves false when there is none, true once its files are closed. */
+  async stop(ch: DialplanChannel, id: string | undefined): Promise<boolean> {
+    const r = this.running.find(ch, id);
+    if (r === undefined) return false;
+    ch.stopMixMonitor?.(r.tapId);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([r.done, new Promise<void>((resolve) => (timer = setTimeout(resolve, STOP_WAIT_MS)))]);
+    clearTimeout(timer);
+    return true;
+  }
+}
+
+export function mixMonitorApp(monitors: MixMonitors): DialplanApp {
   return {
     name: "MixMonitor",
     synopsis: "Record a call and mix the audio during the recording.",
     syntax: "MixMonitor(filename.extension[,options[,command]])",
     execute(ctx) {
-      const ch = ctx.channel;
-      const parsed = parseMixMonitorArgs(ctx.args, monitorDir());
-      for (const w of parsed.warnings) ctx.log.warn({}, `MixMonitor: ${w}`);
-      if (parsed.filename !== undefined) ctx.setVar("MIXMONITOR_FILENAME", parsed.filename);
-      if (parsed.spec === undefined) return Promise.resolve("continue");
-      if (ch.mixMonitor === undefined) {
-        ctx.log.warn({}, `MixMonitor: ${ch.name} has no media to record`);
-        return Promise.resolve("continue");
-      }
-      const tapId = `0x${randomBytes(6).toString("hex")}`;
-      if (parsed.idVariable !== undefined) ctx.setVar(parsed.idVariable, tapId);
-      const spec = { ...parsed.spec, tapId };
-      const paths = [spec.mix, spec.receive, spec.transmit].flatMap((f) => (f === undefined ? [] : [f.path]));
-      const log = ctx.log;
-      const done = ch.mixMonitor(spec).then(
-        (r) => {
-          running.remove(ch, tapId);
-          if (r.reason === "error") log.warn({}, `MixMonitor: ${ch.name}: ${r.message ?? "the recording failed"}`);
-          else log.verbose(2, {}, `End MixMonitor Recording ${ch.name}`);
-          if (parsed.deleteAfter) for (const p of paths) rmSync(p, { force: true });
-          report(events, "MixMonitorStop", ch);
-          return r;
-        },
-        (err: unknown) => {
-          running.remove(ch, tapId);
-          log.warn({}, `MixMonitor: ${ch.name}: ${err instanceof Error ? err.message : String(err)}`);
-          return { reason: "error", message: String(err), durationMs: 0 } satisfies MixMonitorResult;
-        },
-      );
-      running.add(ch, { tapId, done });
-      log.verbose(2, {}, `Begin MixMonitor Recording ${ch.name}`);
-      report(events, "MixMonitorStart", ch);
-      return Promise.resolve(ch.hungUp() ? "hangup" : "continue");
+      monitors.start(ctx.channel, ctx.args, { log: ctx.log, setVar: (n, v) => ctx.setVar(n, v) });
+      return Promise.resolve(ctx.channel.hungUp() ? "hangup" : "continue");
     },
   };
 }
 
-export function stopMixMonitorApp(running: RunningMonitors): DialplanApp {
+export function stopMixMonitorApp(monitors: MixMonitors): DialplanApp {
   return {
     name: "StopMixMonitor",
     synopsis: "Stop recording a call through MixMonitor, and free the recording's file handle.",
@@ -120,15 +157,8 @@ export function stopMixMonitorApp(running: RunningMonitors): DialplanApp {
     async execute(ctx) {
       const ch = ctx.channel;
       const id = (ctx.args[0] ?? "").trim();
-      const r = running.find(ch, id.length > 0 ? id : undefined);
-      if (r === undefined) {
-        if (id.length > 0) ctx.log.warn({}, `StopMixMonitor: no MixMonitor with ID ${id} on ${ch.name}`);
-        return ch.hungUp() ? "hangup" : "continue";
-      }
-      ch.stopMixMonitor?.(r.tapId);
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([r.done, new Promise<void>((resolve) => (timer = setTimeout(resolve, STOP_WAIT_MS)))]);
-      clearTimeout(timer);
+      const stopped = await monitors.stop(ch, id.length > 0 ? id : undefined);
+      if (!stopped && id.length > 0) ctx.log.warn({}, `StopMixMonitor: no MixMonitor with ID ${id} on ${ch.name}`);
       return ch.hungUp() ? "hangup" : "continue";
     },
   };

@@ -6,17 +6,25 @@
  */
 import { join } from "node:path";
 import type { PbxModuleContext, SwitchboardModule } from "../module-context.js";
-import { mixMonitorApp, RunningMonitors, stopMixMonitorApp } from "./mixmonitor-apps.js";
+import { started } from "../../core/module.js";
+import { MixMonitors, mixMonitorApp, stopMixMonitorApp } from "./mixmonitor-apps.js";
 
 export class MixMonitorModule implements SwitchboardModule {
   readonly name = "mixmonitor";
   readonly provides = [{ name: "app_mixmonitor.so", description: "Mixed Audio Monitoring Application" }];
   readonly emits = ["MixMonitorStart", "MixMonitorStop"];
 
+  private running: MixMonitors | undefined;
+
+  /** The recordings, for AMI's MixMonitor and StopMixMonitor actions. */
+  get monitors(): MixMonitors {
+    return started(this.running, this.name, "MixMonitor");
+  }
+
   start(ctx: PbxModuleContext): void {
-    const monitorDir = (): string => join(ctx.config().asterisk.spoolDir ?? ctx.dataDir, "monitor");
-    const running = new RunningMonitors();
-    ctx.apps.register(mixMonitorApp(monitorDir, running, ctx.events));
-    ctx.apps.register(stopMixMonitorApp(running));
+    const monitors = new MixMonitors(() => join(ctx.config().asterisk.spoolDir ?? ctx.dataDir, "monitor"), ctx.events);
+    this.running = monitors;
+    ctx.apps.register(mixMonitorApp(monitors));
+    ctx.apps.register(stopMixMonitorApp(monitors));
   }
 }

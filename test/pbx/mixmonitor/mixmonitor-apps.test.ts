@@ -14,7 +14,7 @@ import { createCoreAppRegistry } from "../../../src/pbx/apps/index.js";
 import { createCoreFuncRegistry } from "../../../src/pbx/funcs/index.js";
 import { DialplanExecutor } from "../../../src/pbx/dialplan/executor.js";
 import { createPbxEventBus, type ChannelView } from "../../../src/pbx/events.js";
-import { mixMonitorApp, RunningMonitors, stopMixMonitorApp } from "../../../src/pbx/mixmonitor/mixmonitor-apps.js";
+import { MixMonitors, mixMonitorApp, stopMixMonitorApp } from "../../../src/pbx/mixmonitor/mixmonitor-apps.js";
 import { FakeChannel, dialplanFrom } from "../dialplan/fake-channel.js";
 
 /** A channel whose recordings end when stopped (or when `finish` is called). */
@@ -43,9 +43,9 @@ async function run(text: string, dir: string) {
   const seen: string[] = [];
   bus.on("MixMonitorStart", (e) => seen.push(`start ${e.Channel}`));
   bus.on("MixMonitorStop", (e) => seen.push(`stop ${e.Channel}`));
-  const running = new RunningMonitors();
-  apps.register(mixMonitorApp(() => dir, running, bus));
-  apps.register(stopMixMonitorApp(running));
+  const monitors = new MixMonitors(() => dir, bus);
+  apps.register(mixMonitorApp(monitors));
+  apps.register(stopMixMonitorApp(monitors));
   const log = new CaptureLogger();
   const exec = new DialplanExecutor({ dialplan: () => dialplanFrom(text), log, apps, funcs: createCoreFuncRegistry() });
   const ch = new RecordingChannel();
