@@ -15,6 +15,7 @@ import { SipStackModule } from "./sip/sip-stack-module.js";
 import { AppRegistry } from "./pbx/apps/index.js";
 import { DialplanAppsModule } from "./pbx/apps/apps-module.js";
 import { IvrModule } from "./pbx/ivr/ivr-module.js";
+import { MixMonitorModule } from "./pbx/mixmonitor/mixmonitor-module.js";
 import { VoicemailModule } from "./pbx/voicemail/voicemail-module.js";
 import { GroupsModule } from "./pbx/groups/groups-module.js";
 import { CdrModule } from "./pbx/cdr/cdr-module.js";
@@ -96,8 +97,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const voicemail = new VoicemailModule({ contacts, sip, subscriptions, guard });
   const http = new HttpModule();
   const hints = new HintsModule({ calls, contacts });
-  const transfer = new TransferModule({ calls });
-  const parking = new ParkingModule({ calls, transfer }); // REFER and Replaces; the call layer hands REFERs and INVITEs with Replaces to it
+  const transfer = new TransferModule({ calls }); // REFER and Replaces; the call layer hands REFERs and INVITEs with Replaces to it
+  const parking = new ParkingModule({ calls, transfer });
+  const mixmonitor = new MixMonitorModule();
   const modules: SwitchboardModule[] = [
     new ControlModule({ registry, logs: logging.router }), // claims the socket first, listens once all commands are in
     config,
@@ -109,6 +111,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     registrar,
     dialplanApps,
     new IvrModule(), // its applications must be known when the calls module compiles the dialplan
+    mixmonitor, // MixMonitor and StopMixMonitor, before the calls module too
     subscriptions,
     voicemail,
     new CdrModule(), // CDR() and NoCDR() must be known when the calls module compiles the dialplan
@@ -127,7 +130,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     new CodecsModule(),
     new PjsipCommandsModule({ sip, contacts, registrar, calls }),
     new CoreCommandsModule({ config, contacts, sip, reloadAll: () => host.reload(), moduleRows: () => host.rows(), stop: (reason) => stop(reason) }),
-    new AmiModule({ config, guard, contacts, registrar, calls, hints, voicemail, registrations: outboundRegistrations, transfer, execute: (line) => registry.execute(line), reloadAll: () => host.reload() }),
+    new AmiModule({ config, guard, contacts, registrar, calls, hints, voicemail, registrations: outboundRegistrations, transfer, mixmonitor, execute: (line) => registry.execute(line), reloadAll: () => host.reload() }),
   ];
 
   const userAgent = () => config.config().pjsip.global.userAgent || `Switchboard ${packageVersion()}`;

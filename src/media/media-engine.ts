@@ -17,6 +17,7 @@ import type { Logger } from "../core/logger.js";
 import { PortPool } from "./relay/port-pool.js";
 import type { FromWorker, LegSnapshot, ToWorker, WorkerConfig } from "./relay/protocol.js";
 import { spawnRelayWorker } from "./relay/spawn-worker.js";
+import type { MixMonitorResult, MixMonitorSpec } from "./record/mix-tap.js";
 import type { RecordOptions, RecordResult } from "./record/recorder.js";
 import type { LegOptions, LegSrtp, LegStats, MediaEngineEvents, MediaEngineOptions, PlaybackSource, PlayOptions, PlayResult, RemoteAddress } from "./relay/types.js";
 
@@ -195,6 +196,21 @@ export class MediaEngine extends TypedEmitter<MediaEngineEvents> {
   stopRecording(id: string): void {
     const h = this.legs.get(id);
     if (h) this.send(h, { t: "stopRecord", id });
+  }
+
+  /**
+   * MixMonitor(): writes both directions of this leg's audio (what its phone sends and what it is
+   * sent), mixed and/or one file each, in the worker, until `stopMixMonitor` or the leg's release
+   * ("hangup"); resolves then, the files closed. A file that cannot be written resolves "error".
+   */
+  async mixMonitor(id: string, spec: MixMonitorSpec): Promise<MixMonitorResult> {
+    const h = this.handle(id);
+    return (await this.request(h, { t: "mixMonitor", req: 0, id, spec: structuredClone(spec) })) as MixMonitorResult;
+  }
+
+  stopMixMonitor(id: string, tapId: string): void {
+    const h = this.legs.get(id);
+    if (h) this.send(h, { t: "stopMixMonitor", id, tapId });
   }
 
   stopPlayback(id: string): void {

@@ -12,6 +12,7 @@
  */
 import { CALLID, type Logger } from "../../core/logger.js";
 import type { EndpointConfig } from "../../config/index.js";
+import type { MixMonitorResult, MixMonitorSpec } from "../../media/index.js";
 import type { MediaCodec, TelephoneEvent } from "../../media/sdp/index.js";
 import type { SipRequest } from "../../sip/message/message.js";
 import type { Dialog } from "../../sip/dialog/dialog.js";
@@ -388,6 +389,14 @@ export class InboundCall extends SipLeg implements DialplanChannel {
 
   stopRecording(): void {
     this.audio.stopRecording();
+  }
+
+  mixMonitor(spec: MixMonitorSpec): Promise<MixMonitorResult> {
+    return this.audio.mixMonitor(spec);
+  }
+
+  stopMixMonitor(tapId: string): void {
+    this.audio.stopMixMonitor(tapId);
   }
 
   async echo(): Promise<void> {
