@@ -51,6 +51,8 @@ interface Pending {
 const PORT_TAKEN = new Set(["EADDRINUSE", "EACCES"]);
 
 export class MediaEngine extends TypedEmitter<MediaEngineEvents> {
+  /** Each bridged leg's partner, as this side asked the workers (unbridge(id, from) checks it). */
+  private readonly partners = new Map<string, string>();
   private readonly log: Logger;
   private readonly clock: Clock;
   private readonly pool: PortPool;
@@ -150,6 +152,12 @@ export class MediaEngine extends TypedEmitter<MediaEngineEvents> {
     const ha = this.handle(a);
     const hb = this.handle(b);
     if (a === b) throw new PbxError("INVALID_ARGUMENT", `MediaEngine.bridge(): cannot bridge leg ${a} to itself`);
+    for (const id of [a, b]) {
+      const old = this.partners.get(id);
+      if (old !== undefined) this.partners.delete(old);
+    }
+    this.partners.set(a, b);
+    this.partners.set(b, a);
     if (hb.slot !== ha.slot) this.move(hb, ha.slot);
     const msg: ToWorker = { t: "bridge", a, b };
     const waiting = hb.queue ?? ha.queue;
@@ -157,7 +165,18 @@ export class MediaEngine extends TypedEmitter<MediaEngineEvents> {
     else this.post(ha.slot, msg);
   }
 
-  unbridge(id: string): void {
+  /**
+   * Takes the leg out of its bridge. With `from`, only when `from` is still its partner: a bridge
+   * that closes late (a Dial ending after a pickup joined its caller elsewhere) leaves the new
+   * pair alone.
+   */
+  unbridge(id: string, from?: string): void {
+    const partner = this.partners.get(id);
+    if (from !== undefined && partner !== from) return;
+    if (partner !== undefined) {
+      this.partners.delete(id);
+      if (this.partners.get(partner) === id) this.partners.delete(partner);
+    }
     const h = this.legs.get(id);
     if (h) this.send(h, { t: "unbridge", id });
   }
@@ -237,6 +256,11 @@ export class MediaEngine extends TypedEmitter<MediaEngineEvents> {
     const h = this.legs.get(id);
     if (h === undefined) return;
     this.legs.delete(id);
+    const partner = this.partners.get(id);
+    if (partner !== undefined) {
+      this.partners.delete(id);
+      if (this.partners.get(partner) === id) this.partners.delete(partner);
+    }
     h.slot.legs--;
     if (h.group !== undefined) {
       const g = this.groups.get(h.group);

@@ -283,7 +283,7 @@ describe("call transfer (integration: baresip phones, REFER blind and attended)"
     try {
       await a.command(`dial sip:5198@${SERVER_IP}:${sipPort}`);
       await c.waitEvent("CALL_ESTABLISHED", 15000);
-      await waitUntil(async () => /SUCCESS\/200/.test((await pbx.rx("dialplan show globals")).stdout), 10000, "TRANSFERSTATUS SUCCESS/200");
+      await pbx.waitForLog(new RegExp(`PJSIP/${P.a.id}-[0-9a-f]+: transfer to sip:${P.c.id}@127\\.0\\.0\\.1:\\d+ succeeded`), 10000);
       await sleep(4000);
       await c.command("hangup");
       await c.waitEvent("CALL_CLOSED", 10000);

@@ -234,7 +234,11 @@ export class CallManager {
   /** The ringing outgoing legs of Dials, with the channel dialling each (pickup). */
   ringingLegs(): Array<{ owner: InboundCall | OriginatedCall; leg: OutboundLeg }> {
     const out: Array<{ owner: InboundCall | OriginatedCall; leg: OutboundLeg }> = [];
-    for (const owner of [...this.calls, ...this.originated]) for (const leg of owner.ringing_) if (leg.state === "Ringing") out.push({ owner, leg });
+    // A Dial already being taken (picked up, redirected) is no longer offered.
+    for (const owner of [...this.calls, ...this.originated]) {
+      if (owner.hungUp() || owner.redirectPending()) continue;
+      for (const leg of owner.ringing_) if (leg.state === "Ringing") out.push({ owner, leg });
+    }
     return out;
   }
 

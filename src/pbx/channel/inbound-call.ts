@@ -486,6 +486,13 @@ export class InboundCall extends SipLeg implements DialplanChannel {
     return true;
   }
 
+  /** Refuses the unanswered call with `status` (a replaced call gone meanwhile: 481); the channel ends. */
+  refuse(status: number, reason: string): void {
+    if (this.ended || this.session.answered) return;
+    this.session.reject(status, reason);
+    this.finish(CAUSE.NORMAL_CLEARING);
+  }
+
   /** The caller sent BYE (answered by the session). */
   remoteBye(): void {
     if (this.ended) return;
