@@ -47,6 +47,7 @@ import { CodecsModule } from "./pbx/codecs/codecs-module.js";
 import { CommandRegistry } from "./cli/registry.js";
 import { AmiModule } from "./api/ami/ami-module.js";
 import { HttpModule } from "./api/http/http-module.js";
+import { MohModule } from "./pbx/moh/moh-module.js";
 import { AriModule } from "./api/ari/ari-module.js";
 import { packageVersion } from "./cli/version.js";
 
@@ -121,6 +122,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     transfer, // Transfer() must be known when the calls module compiles the dialplan
     parking, // Park() and ParkedCall() must be known when the calls module compiles the dialplan
     new PickupModule({ calls, transfer }), // Pickup() and PickupChan() must be known when the calls module compiles the dialplan
+    new MohModule({ calls }), // MusicOnHold() must be known when the calls module compiles the dialplan
     calls,
     hints,
     new BlfModule({ subscriptions, hints, calls }),

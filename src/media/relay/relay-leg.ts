@@ -80,6 +80,8 @@ export class RelayLeg {
   private echoTsOffset: number | undefined;
   private echoSsrc = -1;
   player: RtpPlayer | undefined;
+  /** Counts play and stopPlay requests: a play whose file was still being read when a newer request came is dropped. */
+  playEpoch = 0;
   /** Record(), VoiceMail(): what this leg's phone sends, decoded. */
   recorder: Recorder | undefined;
   /** MixMonitor(): taps on both directions of this leg, with the request each answers when it ends. */

@@ -62,6 +62,8 @@ async function sourceFor(src: PlaybackSource): Promise<SampleSource> {
       return new ToneSource(src);
     case "silence":
       return new SilenceSource(src.durationMs);
+    case "samples":
+      return new BufferSource(src.samples, src.loop === true);
     case "file": {
       let buf: Buffer;
       try {
@@ -113,8 +115,10 @@ function pace(): void {
 async function play(m: Extract<ToWorker, { t: "play" }>): Promise<void> {
   const leg = legs.get(m.id);
   if (leg === undefined) return reply(m.req, "stopped");
+  const epoch = ++leg.playEpoch;
   const source = await sourceFor(m.source);
-  if (leg.closed) return reply(m.req, "stopped");
+  // A stopPlay (or another play) that arrived while the file was read wins over this play.
+  if (leg.closed || leg.playEpoch !== epoch) return reply(m.req, "stopped");
   stopPlayer(leg, "stopped");
   try {
     leg.player = new RtpPlayer(source, m.options, leg.own, (result) => reply(m.req, result), performance.now());
@@ -251,7 +255,10 @@ function handle(m: ToWorker): void {
       return;
     case "stopPlay": {
       const leg = legs.get(m.id);
-      if (leg) stopPlayer(leg, "stopped");
+      if (leg) {
+        leg.playEpoch++;
+        stopPlayer(leg, "stopped");
+      }
       return;
     }
     case "stats": {
