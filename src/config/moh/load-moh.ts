@@ -1,8 +1,9 @@
 /**
  * Loads musiconhold.conf (optional). Every section but `[general]` is a music class. A class
- * that cannot play (a files class without a directory, a mode Switchboard does not implement)
- * is named in a warning and left out, as Asterisk leaves out a class it cannot build; a channel
- * asking for it hears the default class instead (pbx/moh/moh-classes.ts).
+ * without a directory is named in a warning and left out, as Asterisk leaves out a class it
+ * cannot build; a channel asking for it hears the default class instead (pbx/moh/moh-service.ts).
+ * A mode other than `files` is named as not implemented, and the class plays its directory's
+ * files as a files class does.
  *
  * `[default]` always exists: without the file, without the section, or written without a
  * directory it is Switchboard's built-in class, generated music that needs no sound files.
@@ -78,20 +79,18 @@ export function buildMohConfig(parsed: ParsedConfig | undefined, astdatadir = ""
       }
       const v = applyObject(mohClassSchema, { ...category, name }, sink, { mode: "settings", notImplementedSeen: seen }).values;
       const where = `musiconhold.conf [${name}]`;
-      if (v.mode !== "files") {
-        sink.warning(category.file, category.line, `${where}: mode=${v.mode} is not implemented (only mode=files plays); class ${name} is left out${name === "default" ? " and the built-in generated music is the default class" : ""}`);
-        continue;
-      }
+      // Another mode was named as not implemented by applyObject: the class plays its
+      // directory's files as a files class would, or is left out without a directory.
       if (v.directory.length === 0) {
         if (name === "default") {
           classes.set(name, { ...builtinDefaultClass(), sort: v.sort, file: category.file, line: category.line });
           continue;
         }
-        sink.warning(category.file, category.line, `${where}: a files class needs directory=; class ${name} is left out`);
+        sink.warning(category.file, category.line, `${where}: a class needs directory= (the directory of its sound files)${v.mode !== "files" ? ` Switchboard can play in place of mode=${v.mode}` : ""}; class ${name} is left out`);
         continue;
       }
       if (classes.has(name)) sink.warning(category.file, category.line, `${where}: class defined twice; the later section is used`);
-      classes.set(name, { name, mode: v.mode, directory: resolveMohDirectory(v.directory, astdatadir), directoryText: v.directory, sort: v.sort, generated: false, file: category.file, line: category.line });
+      classes.set(name, { name, mode: "files", directory: resolveMohDirectory(v.directory, astdatadir), directoryText: v.directory, sort: v.sort, generated: false, file: category.file, line: category.line });
     }
   }
   if (!classes.has("default")) classes.set("default", builtinDefaultClass());

@@ -34,7 +34,7 @@ export const mohGeneralSchema: ObjectSchema<typeof generalOptions> = {
 const classOptions = [
   oneOf("mode", MOH_MODES, "files", "How the class makes its music: files plays the sound files of directory. Written without mode=, a class is a files class.", {
     unimplementedValues: ["playlist", "custom", "mp3", "quietmp3", "mp3nb", "quietmp3nb"],
-    hint: "only mode=files plays; convert the music to .wav or .ulaw files in a directory",
+    hint: "convert the music to .wav or .ulaw files in a directory and use mode=files",
   }),
   str("directory", "", "Directory of the class's sound files (wav, ulaw, alaw, sln, sln16, g722; one file in several formats counts once and the format closest to the call's codec is played). Relative to asterisk.conf astdatadir, else /var/lib/asterisk. [default] without a directory plays Switchboard's generated music."),
   oneOf("sort", MOH_SORTS, "alpha", "Order of the files: alpha (alphabetical, as a sorted directory listing), random (shuffled on every round), randstart (alphabetical from a random first file). Asterisk leaves the order undefined without sort=; Switchboard then plays them alphabetically."),
