@@ -101,6 +101,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const transfer = new TransferModule({ calls }); // REFER and Replaces; the call layer hands REFERs and INVITEs with Replaces to it
   const parking = new ParkingModule({ calls, transfer });
   const mixmonitor = new MixMonitorModule();
+  const moh = new MohModule({ calls });
   const modules: SwitchboardModule[] = [
     new ControlModule({ registry, logs: logging.router }), // claims the socket first, listens once all commands are in
     config,
@@ -118,11 +119,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     new CdrModule(), // CDR() and NoCDR() must be known when the calls module compiles the dialplan
     new GroupsModule(), // GROUP() and GROUP_COUNT(), before the calls module compiles the dialplan
     http,
-    new AriModule({ http, contacts, guard, voicemail, calls }), // Stasis must be known when the calls module compiles the dialplan
+    moh, // MusicOnHold() must be known when the calls module compiles the dialplan
+    new AriModule({ http, contacts, guard, voicemail, calls, moh }), // Stasis must be known when the calls module compiles the dialplan
     transfer, // Transfer() must be known when the calls module compiles the dialplan
     parking, // Park() and ParkedCall() must be known when the calls module compiles the dialplan
     new PickupModule({ calls, transfer }), // Pickup() and PickupChan() must be known when the calls module compiles the dialplan
-    new MohModule({ calls }), // MusicOnHold() must be known when the calls module compiles the dialplan
     calls,
     hints,
     new BlfModule({ subscriptions, hints, calls }),

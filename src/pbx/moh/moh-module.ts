@@ -31,6 +31,21 @@ export class MohModule implements SwitchboardModule {
     return this.service;
   }
 
+  /**
+   * Starts music on a channel (ARI's POST /channels/{id}/moh): its CHANNEL(musicclass) or the
+   * class asked for, else default. False before the module runs or without a media engine.
+   */
+  playTo(channel: MohLeg & { readonly vars: ReadonlyMap<string, string> }, requested: string | undefined): boolean {
+    const service = this.service;
+    if (service === undefined) return false;
+    return service.start(channel, service.choose(channelMusicClass(channel.vars), requested, channel.name)) !== undefined;
+  }
+
+  /** Stops the music on a media leg (ARI's DELETE /channels/{id}/moh); false when none played. */
+  stopOn(legId: string): boolean {
+    return this.service?.stop(legId) ?? false;
+  }
+
   private callManager(): CallManager | undefined {
     try {
       return this.deps.calls.calls.calls;
