@@ -9,7 +9,8 @@
  * 1002 suggests `tones`, a files class whose directory holds one 1500 Hz WAV.
  *
  * The dialplan's MusicOnHold(,4) is checked the same way: the caller hears music, then the
- * dialplan goes on (a 1000 Hz Playback tone after it proves the duration ended the music).
+ * dialplan goes on (a 1000 Hz Playback tone after it proves the duration ended the music). And
+ * Dial(PJSIP/1002,20,m): the caller hears music while 1002 rings, then 1002's tone once it answers.
  *
  * The wire is read rather than baresip's recordings, as in calls-hold-audio.test.ts (baresip
  * stops recording after a hold and resume).
@@ -38,6 +39,8 @@ const SETTLE_MS = 500;
 
 const EXTENSIONS = `[internal]
 exten => _10XX,1,Dial(PJSIP/\${EXTEN},20)
+ same => n,Hangup()
+exten => 2002,1,Dial(PJSIP/1002,20,m)
  same => n,Hangup()
 exten => 700,1,Answer()
  same => n,MusicOnHold(,4)
@@ -207,6 +210,35 @@ describe("music on hold (baresip ↔ Switchboard ↔ baresip)", () => {
     assert.match(classes, /Class: tones\n\tMode: files\n\tDirectory: \S+moh-tones\n\tUse Count: 1\n/, `moh show classes during the hold:\n${classes}`);
     const files = (await pbx.rx("moh show files")).stdout;
     assert.match(files, /^Class: tones\n\tFile: \S+\/moh-tones\/tone-1500\n$/, files);
+  });
+
+  it("Dial(…,m): the caller hears music while the callee rings, then the callee once it answers", async () => {
+    const rtpA = await allocatePortBlock("0.0.0.0", 20);
+    const rtpB = await allocatePortBlock("0.0.0.0", 20);
+    const a = await phone(A, rtpA, false);
+    const b = await phone(B, rtpB, false);
+    const cap = await startRtpCapture(dir, `udp dst portrange ${rtpA}-${rtpA + 19}`, "at-1001-2002");
+    let at: CapturedDatagram[] = [];
+    try {
+      await a.command(`dial sip:2002@${SERVER_IP}:${port}`);
+      await b.waitEvent("CALL_INCOMING", 10000);
+      const ringing = Date.now();
+      await sleep(4000);
+      const answered = Date.now();
+      assert.equal((await b.command("accept")).ok, true, "baresip accepted the call");
+      await a.waitEvent("CALL_ESTABLISHED", 10000);
+      await sleep(3000);
+      const end = Date.now();
+      await a.command("hangup");
+      await a.waitEvent("CALL_CLOSED", 10000).catch(() => undefined);
+      at = await cap.stop();
+      assertMusic(decodeRtp(at, ringing + 700, answered), (answered - ringing - 700) / 1000, "1001 while 1002 rings", [A.hz, B.hz]);
+      assertHears(at, { name: "after 1002 answered", from: answered + 700, to: end }, A, B.hz);
+    } finally {
+      if (at.length === 0) await cap.stop().catch(() => undefined);
+      await a.stop();
+      await b.stop();
+    }
   });
 
   it("MusicOnHold(,4) in the dialplan: the caller hears music for 4 s, then the dialplan goes on", async () => {

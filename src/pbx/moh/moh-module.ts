@@ -5,8 +5,9 @@
  *
  * It starts before the call layer, so the dialplan compiles against its applications, and reads
  * the call layer lazily (as ARI does). It listens to the bus: Hold and Unhold (music on and off
- * for the other party), BridgeEnter (a channel that joins a bridge stops hearing its own music,
- * e.g. after StartMusicOnHold and a Dial) and Hangup.
+ * for the other party), DialBegin (Dial's `m` option: music for the caller while it rings),
+ * BridgeEnter (a channel that joins a bridge stops hearing its own music, e.g. after
+ * StartMusicOnHold and a Dial), Newexten (a Dial with `m` returned) and Hangup.
  */
 import type { CallManager } from "../channel/call-manager.js";
 import type { CallLayerModule } from "../channel/call-layer-module.js";
@@ -17,6 +18,17 @@ import { registerMohCommands } from "./moh-commands.js";
 import type { MohLeg } from "./moh-player.js";
 import { MohService } from "./moh-service.js";
 import { channelMusicClass } from "./music-class.js";
+import { parseDialOptions } from "../apps/dial-options.js";
+
+/**
+ * The class of Dial's `m[(class)]` option in its application data (`PJSIP/2001,30,m(jazz)`):
+ * "" for `m` alone, undefined without the option.
+ */
+export function dialMusicOption(appData: string): string | undefined {
+  const options = appData.split(",")[2];
+  if (options === undefined) return undefined;
+  return parseDialOptions(options).flags.get("m");
+}
 
 export class MohModule implements SwitchboardModule {
   readonly name = "moh";
@@ -84,9 +96,31 @@ export class MohModule implements SwitchboardModule {
       service.stop(legId);
     });
     ctx.events.on("BridgeEnter", (e) => {
+      dialMoh.delete(e.Channel);
       service.stopChannel(e.Channel);
     });
+
+    // Dial's m option: the caller hears music instead of ringing until a callee answers (it
+    // enters the bridge) or the Dial ends (the dialplan goes on: Newexten).
+    const dialMoh = new Set<string>();
+    ctx.events.on("DialBegin", (e) => {
+      if (dialMoh.has(e.Channel)) return;
+      const cm = this.callManager();
+      const caller = cm?.dialplanChannel(e.Channel);
+      if (caller === undefined || caller.channel.application.toLowerCase() !== "dial") return;
+      const requested = dialMusicOption(caller.channel.appData);
+      if (requested === undefined) return;
+      dialMoh.add(e.Channel);
+      void caller.progress().then(() => {
+        if (!dialMoh.has(e.Channel) || caller.hungUp()) return;
+        service.start({ name: caller.name, media: caller.media }, service.choose(channelMusicClass(caller.vars), requested, caller.name));
+      });
+    });
+    ctx.events.on("Newexten", (e) => {
+      if (dialMoh.delete(e.Channel)) service.stopChannel(e.Channel);
+    });
     ctx.events.on("Hangup", (e) => {
+      dialMoh.delete(e.Channel);
       // The holder hung up: its held partner's music ends with the bridge; the player ends by itself when a leg is released.
       const legId = heldBy.get(e.Channel);
       if (legId !== undefined) {
