@@ -328,7 +328,10 @@ export class CallManager {
       if (hold) this.held.add(leg.channel);
       else this.held.delete(leg.channel);
       const name = hold ? "Hold" : "Unhold";
-      if (this.o.ctx.events.wants(name)) this.o.ctx.events.emit(name, channelFields(leg.channel.view()));
+      // As chan_pjsip queues the hold with the endpoint's moh_suggest, the Hold event names it
+      // (AMI MusicClass, ARI musicclass); pbx/moh plays it to the other party.
+      const suggest = leg.endpoint.mohSuggest;
+      if (this.o.ctx.events.wants(name)) this.o.ctx.events.emit(name, hold && suggest.length > 0 ? { ...channelFields(leg.channel.view()), MusicClass: suggest } : channelFields(leg.channel.view()));
     }
     return { status: 200, body: sdp(answer.sdp) };
   }

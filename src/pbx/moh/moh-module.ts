@@ -86,7 +86,7 @@ export class MohModule implements SwitchboardModule {
       const cm = this.callManager();
       const parties = cm === undefined ? undefined : holdParties(cm, e.Channel);
       if (parties === undefined) return;
-      const cls = service.choose(channelMusicClass(parties.held.vars), parties.holder.mohSuggest, parties.held.name);
+      const cls = service.choose(channelMusicClass(parties.held.vars), e.MusicClass ?? parties.holder.mohSuggest, parties.held.name);
       if (service.start(parties.held, cls) !== undefined) heldBy.set(e.Channel, parties.held.media.legId);
     });
     ctx.events.on("Unhold", (e) => {
