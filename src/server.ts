@@ -102,6 +102,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const parking = new ParkingModule({ calls, transfer });
   const mixmonitor = new MixMonitorModule();
   const moh = new MohModule({ calls });
+  // Parked calls hear music on hold: the lot's parkedmusicclass, else the channel's class, else default.
+  parking.music = { start: (ch, cls) => void moh.playTo(ch, cls), stop: (ch) => void moh.stopOn(ch.media.legId) };
   const modules: SwitchboardModule[] = [
     new ControlModule({ registry, logs: logging.router }), // claims the socket first, listens once all commands are in
     config,

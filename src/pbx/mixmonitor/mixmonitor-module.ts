@@ -9,6 +9,9 @@ import type { PbxModuleContext, SwitchboardModule } from "../module-context.js";
 import { started } from "../../core/module.js";
 import { MixMonitors, mixMonitorApp, stopMixMonitorApp } from "./mixmonitor-apps.js";
 
+/** The applications this module registers (for `switchboard check`). */
+export const MIXMONITOR_APP_NAMES = ["MixMonitor", "StopMixMonitor"] as const;
+
 export class MixMonitorModule implements SwitchboardModule {
   readonly name = "mixmonitor";
   readonly provides = [{ name: "app_mixmonitor.so", description: "Mixed Audio Monitoring Application" }];

@@ -27,6 +27,9 @@ import type { DivertedChannel } from "../transfer/transfer-bridge.js";
 import type { TransferModule } from "../transfer/transfer-module.js";
 import { ParkedCalls, type ParkedCall } from "./parked-calls.js";
 
+/** The applications this module registers (for `switchboard check`). */
+export const PARKING_APP_NAMES = ["Park", "ParkedCall"] as const;
+
 /** What parked calls hear; the music on hold module gives it once loaded. */
 export interface ParkingMusic {
   start(channel: DivertedChannel, musicClass: string | undefined): void;

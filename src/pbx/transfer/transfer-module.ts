@@ -10,6 +10,9 @@ import { InviteReplaces } from "./invite-replaces.js";
 import { transferApp } from "./transfer-app.js";
 import { TransferService } from "./transfer-service.js";
 
+/** The applications this module registers (for `switchboard check`). */
+export const TRANSFER_APP_NAMES = ["Transfer"] as const;
+
 export class TransferModule implements SwitchboardModule {
   readonly name = "transfer";
   readonly provides = [{ name: "res_pjsip_refer.so", description: "PJSIP Blind and Attended Transfer Support", reloads: false }];
