@@ -19,6 +19,7 @@ import { MixMonitorModule } from "./pbx/mixmonitor/mixmonitor-module.js";
 import { VoicemailModule } from "./pbx/voicemail/voicemail-module.js";
 import { GroupsModule } from "./pbx/groups/groups-module.js";
 import { CdrModule } from "./pbx/cdr/cdr-module.js";
+import { ConfbridgeModule } from "./pbx/confbridge/confbridge-module.js";
 import { HintsModule } from "./pbx/hints/hints-module.js";
 import { TransferModule } from "./pbx/transfer/transfer-module.js";
 import { PickupModule } from "./pbx/pickup/pickup-module.js";
@@ -126,6 +127,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     transfer, // Transfer() must be known when the calls module compiles the dialplan
     parking, // Park() and ParkedCall() must be known when the calls module compiles the dialplan
     new PickupModule({ calls, transfer }), // Pickup() and PickupChan() must be known when the calls module compiles the dialplan
+    new ConfbridgeModule({ calls }), // ConfBridge must be known when the calls module compiles the dialplan
     calls,
     hints,
     new BlfModule({ subscriptions, hints, calls }),
