@@ -45,7 +45,7 @@ export interface ConferenceSettings {
 export interface ConferenceLeg {
   readonly id: string;
   readonly own: OwnStream;
-  readonly options: { format?: LegFormat | undefined };
+  readonly options: { format?: LegFormat | undefined; remoteReceives?: boolean | undefined };
   /** A prompt or digit toward this phone replaces the mix meanwhile. */
   readonly player: unknown;
   readonly closed: boolean;
@@ -255,8 +255,9 @@ export class ConferenceRoom {
     const e = m.encoder;
     const leg = m.leg;
     if (e === undefined || leg.closed) return;
-    if (leg.player !== undefined) {
-      // A prompt or a digit plays to this phone on the same stream: the mix waits, and starts a new talkspurt.
+    if (leg.player !== undefined || leg.options.remoteReceives === false) {
+      // A prompt or a digit plays to this phone on the same stream, or the phone holds the call
+      // (sendonly/inactive): the mix waits, and starts a new talkspurt.
       m.pending = new Int16Array(0);
       m.markNext = true;
       return;
