@@ -215,8 +215,8 @@ export class ConferenceRoom {
     this.schedule();
   };
 
-  /** Takes one interval from every member, mixes, and sends each its share. */
-  private mixOnce(): void {
+  /** Takes one interval from every member, mixes, and sends each its share (the timer calls it; the benchmark too). */
+  mixOnce(): void {
     const frame = Math.round((this.rate * this.settings.intervalMs) / 1000);
     const list = [...this.members.values()];
     const inputs = list.map((m) => this.take(m, frame));
