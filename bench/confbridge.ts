@@ -76,13 +76,14 @@ function room(codecs: readonly string[]): { us: number; rate: number } {
 }
 
 const pad = (v: string | number, w: number) => String(v).padStart(w);
+const many = (n: number, codec: string): string[] => Array.from({ length: n }, () => codec);
 const cases: Array<[string, string[]]> = [
-  ["3 × ulaw", Array(3).fill("ulaw")],
-  ["10 × ulaw", Array(10).fill("ulaw")],
-  ["30 × ulaw", Array(30).fill("ulaw")],
+  ["3 × ulaw", many(3, "ulaw")],
+  ["10 × ulaw", many(10, "ulaw")],
+  ["30 × ulaw", many(30, "ulaw")],
   ["3 ulaw/alaw/g722", ["ulaw", "alaw", "g722"]],
-  ["10 mixed, 3 g722", [...Array(7).fill("ulaw"), ...Array(3).fill("g722")]],
-  ["5 × opus", Array(5).fill("opus")],
+  ["10 mixed, 3 g722", [...many(7, "ulaw"), ...many(3, "g722")]],
+  ["5 × opus", many(5, "opus")],
 ];
 
 process.stdout.write(`Conference mixing: ${seconds} s of 20 ms intervals per room, one thread, every member talking (node ${process.version})\n`);
