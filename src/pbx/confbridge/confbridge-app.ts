@@ -103,7 +103,6 @@ async function run(ctx: AppContext, d: ConfBridgeDeps): Promise<"continue" | "ha
     bridgeProfile: bridgeName,
     menu,
     sendOut: out,
-    announce: (sound) => void say(ch, sound),
   });
   if (joined === "full") {
     await say(ch, bridge.soundLocked);
@@ -130,7 +129,9 @@ async function run(ctx: AppContext, d: ConfBridgeDeps): Promise<"continue" | "ha
   }
   const result = reason ?? "HANGUP";
   ctx.setVar("CONFBRIDGE_RESULT", result);
+  // Said once the participant is out of the mix, before the dialplan goes on.
   if (result === "KICKED") await say(ch, bridge.soundKicked);
+  if (result === "ENDMARKED" && !user.quiet) await say(ch, bridge.soundLeaderHasLeft);
   if (ctx.log.wants("verbose", 3)) ctx.log.verbose(3, {}, `${ch.name} left conference '${name}' (${result})`);
   return ch.hungUp() ? "hangup" : "continue";
 }

@@ -37,8 +37,6 @@ export interface ParticipantInit {
   readonly menu: string;
   /** Told when the conference sends the participant out (kick, end_marked); the app then leaves. */
   readonly sendOut: (reason: LeaveReason) => void;
-  /** Plays a prompt to the participant (leader has left); best effort. */
-  readonly announce: (sound: string) => void;
 }
 
 export interface Participant extends ParticipantInit {
@@ -121,10 +119,7 @@ export class Conference {
     if (p.user.marked) {
       const lastMarked = this.markedCount === 0;
       for (const other of [...this.members]) {
-        if (other.user.endMarkedAny || (lastMarked && other.user.endMarked)) {
-          if (!other.user.quiet) other.announce(this.bridge.soundLeaderHasLeft);
-          other.sendOut("ENDMARKED");
-        } else if (lastMarked && other.user.waitMarked && !other.user.marked && !other.waiting) {
+        if (other.user.endMarkedAny || (lastMarked && other.user.endMarked)) other.sendOut("ENDMARKED"); else if (lastMarked && other.user.waitMarked && !other.user.marked && !other.waiting) {
           other.waiting = true;
           this.d.media()?.leaveConference(other.mediaLegId);
         }
