@@ -10,6 +10,9 @@ import { confBridgeApp } from "./confbridge-app.js";
 import { registerConfbridgeCommands } from "./confbridge-commands.js";
 import { Conferences, type ConferenceMedia } from "./conference.js";
 
+/** The applications this module registers, by name (for `switchboard check`). */
+export const CONFBRIDGE_APP_NAMES = ["ConfBridge"] as const;
+
 export class ConfbridgeModule implements SwitchboardModule {
   readonly name = "confbridge";
   readonly provides = [{ name: "app_confbridge.so", description: "Conference Bridge Application" }];
