@@ -2,8 +2,8 @@
  * Conferences between real softphones (baresip): three phones dial extension 100, which runs
  * ConfBridge(100). Each phone plays its own tone (500, 800, 1200 Hz) and records what it hears;
  * the mix-minus is right when each recording holds the other two tones and not its own. The
- * second case puts phones of three codecs (PCMU, PCMA, G.722) in one conference, so the mixer
- * decodes, resamples to its internal rate and encodes for each. The console lists the conference
+ * second and third cases put phones of different codecs (PCMU, PCMA, G.722; PCMU, G.722, Opus) in
+ * one conference, so the mixer decodes, resamples to its internal rate and encodes for each. The console lists the conference
  * and its participants, and `confbridge kick 100 all` ends it (the dialplan hangs up after).
  */
 import { after, before, describe, it } from "node:test";
@@ -17,12 +17,14 @@ import { goertzelPower, makeToneWav, readWav, type Wav } from "../helpers/audio.
 import { scratchDir, waitUntil } from "../helpers/processes.js";
 
 const SERVER_IP = "127.0.0.1";
-type Codec = "pcmu" | "pcma" | "g722";
-const ALLOW: Record<Codec, string> = { pcmu: "ulaw", pcma: "alaw", g722: "g722" };
-const BARESIP: Record<Codec, { name: string; module?: string; rate: number }> = {
-  pcmu: { name: "PCMU", rate: 8000 },
-  pcma: { name: "PCMA", rate: 8000 },
-  g722: { name: "G722", module: "g722.so", rate: 16000 },
+type Codec = "pcmu" | "pcma" | "g722" | "opus";
+const ALLOW: Record<Codec, string> = { pcmu: "ulaw", pcma: "alaw", g722: "g722", opus: "opus" };
+/** baresip's names in audio_codecs=, its module, and the WAV its aufile source must be (rate, channels). */
+const BARESIP: Record<Codec, { name: string; module?: string; rate: number; channels: number }> = {
+  pcmu: { name: "PCMU", rate: 8000, channels: 1 },
+  pcma: { name: "PCMA", rate: 8000, channels: 1 },
+  g722: { name: "G722", module: "g722.so", rate: 16000, channels: 1 },
+  opus: { name: "opus", module: "opus.so", rate: 48000, channels: 2 },
 };
 const TONES = [500, 800, 1200] as const;
 /** How long all three are in the conference before the kick. */
@@ -59,6 +61,7 @@ describe("ConfBridge (three baresip phones in one conference)", () => {
     { id: "3003", password: randomPassword(), codec: "pcmu" },
     { id: "3004", password: randomPassword(), codec: "pcma" },
     { id: "3005", password: randomPassword(), codec: "g722" },
+    { id: "3006", password: randomPassword(), codec: "opus" },
   ];
 
   before(async () => {
@@ -87,7 +90,7 @@ describe("ConfBridge (three baresip phones in one conference)", () => {
 
   async function phone(a: Account, ip: string, hz: number, rtpPorts: string): Promise<Baresip> {
     const b = BARESIP[a.codec];
-    const source = makeToneWav(join(dir, `${a.id}-${hz}.wav`), { frequency: hz, seconds: 30, rate: b.rate, channels: 1 });
+    const source = makeToneWav(join(dir, `${a.id}-${hz}.wav`), { frequency: hz, seconds: 30, rate: b.rate, channels: b.channels });
     const p = await startBaresip({
       ip,
       rtpPorts,
@@ -172,6 +175,13 @@ describe("ConfBridge (three baresip phones in one conference)", () => {
     const members = [accounts[0], accounts[3], accounts[4]] as Account[];
     const r = await conference(members);
     assert.equal(r.heard[2]?.sampleRate, 16000, "the G.722 phone records at 16 kHz");
+    assertMixMinus(members, r.heard);
+  });
+
+  it("PCMU, G.722 and Opus phones in one conference: mixed at 48 kHz, each hears the other two", async () => {
+    const members = [accounts[0], accounts[4], accounts[5]] as Account[];
+    const r = await conference(members);
+    assert.equal(r.heard[2]?.sampleRate, 48000, "the Opus phone records at 48 kHz");
     assertMixMinus(members, r.heard);
   });
 });
