@@ -16,6 +16,7 @@ import { renderFeaturesSample } from "../src/config/features/features-sample.js"
 import { renderParkingSample } from "../src/config/parking/parking-sample.js";
 import { renderCdrManagerSample, renderCdrSample, renderCdrSqliteSample } from "../src/config/cdr/cdr-sample.js";
 import { renderMohSample } from "../src/config/moh/moh-sample.js";
+import { renderConfbridgeSample } from "../src/config/confbridge/confbridge-sample.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const targets: Array<[string, string]> = [
@@ -35,6 +36,7 @@ const targets: Array<[string, string]> = [
   ["configs/samples/cdr_manager.conf.sample", renderCdrManagerSample()],
   ["configs/samples/cdr_sqlite3_custom.conf.sample", renderCdrSqliteSample()],
   ["configs/samples/musiconhold.conf.sample", renderMohSample()],
+  ["configs/samples/confbridge.conf.sample", renderConfbridgeSample()],
 ];
 for (const [path, text] of targets) {
   writeFileSync(join(root, path), text);

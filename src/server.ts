@@ -19,6 +19,7 @@ import { MixMonitorModule } from "./pbx/mixmonitor/mixmonitor-module.js";
 import { VoicemailModule } from "./pbx/voicemail/voicemail-module.js";
 import { GroupsModule } from "./pbx/groups/groups-module.js";
 import { CdrModule } from "./pbx/cdr/cdr-module.js";
+import { ConfbridgeModule } from "./pbx/confbridge/confbridge-module.js";
 import { HintsModule } from "./pbx/hints/hints-module.js";
 import { TransferModule } from "./pbx/transfer/transfer-module.js";
 import { PickupModule } from "./pbx/pickup/pickup-module.js";
@@ -104,6 +105,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const moh = new MohModule({ calls });
   // Parked calls hear music on hold: the lot's parkedmusicclass, else the channel's class, else default.
   parking.music = { start: (ch, cls) => void moh.playTo(ch, cls), stop: (ch) => void moh.stopOn(ch.media.legId) };
+  const confbridge = new ConfbridgeModule({ calls });
   const modules: SwitchboardModule[] = [
     new ControlModule({ registry, logs: logging.router }), // claims the socket first, listens once all commands are in
     config,
@@ -126,6 +128,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     transfer, // Transfer() must be known when the calls module compiles the dialplan
     parking, // Park() and ParkedCall() must be known when the calls module compiles the dialplan
     new PickupModule({ calls, transfer }), // Pickup() and PickupChan() must be known when the calls module compiles the dialplan
+    confbridge, // ConfBridge must be known when the calls module compiles the dialplan
     calls,
     hints,
     new BlfModule({ subscriptions, hints, calls }),
@@ -135,7 +138,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     new CodecsModule(),
     new PjsipCommandsModule({ sip, contacts, registrar, calls }),
     new CoreCommandsModule({ config, contacts, sip, reloadAll: () => host.reload(), moduleRows: () => host.rows(), stop: (reason) => stop(reason) }),
-    new AmiModule({ config, guard, contacts, registrar, calls, hints, voicemail, registrations: outboundRegistrations, transfer, mixmonitor, execute: (line) => registry.execute(line), reloadAll: () => host.reload() }),
+    new AmiModule({ config, guard, contacts, registrar, calls, hints, voicemail, registrations: outboundRegistrations, transfer, mixmonitor, confbridge, execute: (line) => registry.execute(line), reloadAll: () => host.reload() }),
   ];
 
   const userAgent = () => config.config().pjsip.global.userAgent || `Switchboard ${packageVersion()}`;

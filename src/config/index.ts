@@ -30,6 +30,8 @@ export { classSet, type EventFilter, type ManagerConfig, type ManagerUser } from
 export { type CdrConfig, type CdrSqliteConfig } from "./cdr/load-cdr.js";
 export { builtinDefaultClass, type MohClassConfig, type MohConfig } from "./moh/load-moh.js";
 export type { MohSort } from "./moh/moh-schema.js";
+export { DEFAULT_BRIDGE_PROFILE, DEFAULT_USER_PROFILE, type ConfbridgeConfig } from "./confbridge/load-confbridge.js";
+export { INTERNAL_RATES, type ConfbridgeBridgeValues, type ConfbridgeUserValues } from "./confbridge/confbridge-schema.js";
 export { MANAGER_CLASSES, type ManagerClass, type ManagerGeneral } from "./manager/manager-schema.js";
 export type { HttpConfig } from "./http/load-http.js";
 export type { HttpGeneral } from "./http/http-schema.js";

@@ -15,3 +15,5 @@ export type { LegFormat } from "./transcode/leg-format.js";
 export { isRtcpPayloadType, looksLikeRtp, parseRtpHeader, writeRtpHeader, RTP_HEADER_SIZE, type RtpHeader } from "./rtp/rtp-header.js";
 export { discoverPublicAddress, parseHostPort } from "./stun/stun-client.js";
 export { buildBindingRequest, buildBindingSuccess, parseBindingResponse, type MappedAddress } from "./stun/stun-message.js";
+export type { ConferenceSettings } from "./conference/conference-room.js";
+export { mixMinus, clip16 } from "./conference/mix-minus.js";

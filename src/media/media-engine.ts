@@ -19,6 +19,7 @@ import type { FromWorker, LegSnapshot, ToWorker, WorkerConfig } from "./relay/pr
 import { spawnRelayWorker } from "./relay/spawn-worker.js";
 import type { MixMonitorResult, MixMonitorSpec } from "./record/mix-tap.js";
 import type { RecordOptions, RecordResult } from "./record/recorder.js";
+import type { ConferenceSettings } from "./conference/conference-room.js";
 import type { LegOptions, LegSrtp, LegStats, MediaEngineEvents, MediaEngineOptions, PlaybackSource, PlayOptions, PlayResult, RemoteAddress } from "./relay/types.js";
 
 interface Slot {
@@ -59,6 +60,8 @@ export class MediaEngine extends TypedEmitter<MediaEngineEvents> {
   private readonly slots: Slot[] = [];
   private readonly legs = new Map<string, LegHandle>();
   private readonly groups = new Map<string, { slot: Slot; count: number }>();
+  /** Conference rooms: the worker each one mixes in, and the legs in it. */
+  private readonly rooms = new Map<string, { slot: Slot; legs: Set<string> }>();
   private readonly pending = new Map<number, Pending>();
   private nextReq = 1;
   private nextLeg = 1;
@@ -181,6 +184,40 @@ export class MediaEngine extends TypedEmitter<MediaEngineEvents> {
     if (h) this.send(h, { t: "unbridge", id });
   }
 
+  /**
+   * ConfBridge(): the leg's audio goes to conference `room` and its phone hears the mix of the
+   * other members. Every leg of a room is mixed in one worker: a leg elsewhere moves there.
+   */
+  joinConference(room: string, id: string, settings: ConferenceSettings, muted: boolean): void {
+    const h = this.handle(id);
+    for (const [name, r] of this.rooms) if (name !== room) this.dropFromRoom(name, r, id);
+    let r = this.rooms.get(room);
+    if (r === undefined || r.slot.dead) {
+      r = { slot: h.slot, legs: new Set() };
+      this.rooms.set(room, r);
+    }
+    r.legs.add(id);
+    if (h.slot !== r.slot) this.move(h, r.slot);
+    this.send(h, { t: "confJoin", conf: room, id, settings: { ...settings }, muted });
+  }
+
+  /** The leg leaves its conference (it hears nothing until bridged or played to again). */
+  leaveConference(id: string): void {
+    for (const [name, r] of this.rooms) this.dropFromRoom(name, r, id);
+    const h = this.legs.get(id);
+    if (h) this.send(h, { t: "confLeave", id });
+  }
+
+  /** Mutes what the leg's phone says toward its conference (it still hears the others). */
+  muteInConference(id: string, muted: boolean): void {
+    const h = this.legs.get(id);
+    if (h) this.send(h, { t: "confMute", id, muted });
+  }
+
+  private dropFromRoom(name: string, r: { legs: Set<string> }, id: string): void {
+    if (r.legs.delete(id) && r.legs.size === 0) this.rooms.delete(name);
+  }
+
   /** SDES-keyed SRTP with this leg's phone (RFC 3711, RFC 4568); undefined goes back to plain RTP. */
   setSrtp(id: string, srtp: LegSrtp | undefined): void {
     this.send(this.handle(id), { t: "srtp", id, srtp: srtp === undefined ? undefined : { ...srtp } });
@@ -262,6 +299,7 @@ export class MediaEngine extends TypedEmitter<MediaEngineEvents> {
       if (this.partners.get(partner) === id) this.partners.delete(partner);
     }
     h.slot.legs--;
+    for (const [name, r] of this.rooms) this.dropFromRoom(name, r, id);
     if (h.group !== undefined) {
       const g = this.groups.get(h.group);
       if (g && --g.count <= 0) this.groups.delete(h.group);
@@ -283,6 +321,7 @@ export class MediaEngine extends TypedEmitter<MediaEngineEvents> {
     this.pending.clear();
     this.legs.clear();
     this.groups.clear();
+    this.rooms.clear();
     const slots = this.slots.splice(0);
     for (const s of slots) s.dead = true;
     await Promise.all(slots.map((s) => s.worker.terminate()));

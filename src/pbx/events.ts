@@ -13,6 +13,8 @@
  *   ChannelReleased (internal)          the call layer, when the dialplan is done with a hung-up channel
  *   Cdr                                 pbx/cdr, per record written (cdr_manager.conf enabled=yes)
  *   ExtensionStatus                     pbx/hints, when a hint's extension state changes
+ *   ConfbridgeStart/End/Join/Leave/     pbx/confbridge, per conference and participant
+ *   ConfbridgeMute/Unmute
  */
 import { EventBus, type EventPort } from "../core/event-bus.js";
 import type { DialStatus } from "./dialplan/channel.js";
@@ -275,6 +277,17 @@ export interface PbxEvents {
     PrefixedChannelFields<"SecondTransferer"> &
     PrefixedChannelFields<"Transferee"> &
     PrefixedChannelFields<"TransferTarget"> & { IsExternal: "Yes" | "No"; DestType: "Bridge"; DestBridgeUniqueid: string };
+  /** A conference started (its first participant is joining); bridge fields of its softmix bridge. */
+  ConfbridgeStart: BridgeFields & { Conference: string };
+  /** A conference ended (its last participant left). */
+  ConfbridgeEnd: BridgeFields & { Conference: string };
+  /** A participant joined a conference. */
+  ConfbridgeJoin: BridgeFields & ChannelFields & { Conference: string; Admin: "Yes" | "No"; Muted: "Yes" | "No" };
+  /** A participant left a conference. */
+  ConfbridgeLeave: BridgeFields & ChannelFields & { Conference: string; Admin: "Yes" | "No" };
+  /** A participant was muted (console, startmuted does not report one). */
+  ConfbridgeMute: BridgeFields & ChannelFields & { Conference: string; Admin: "Yes" | "No" };
+  ConfbridgeUnmute: BridgeFields & ChannelFields & { Conference: string; Admin: "Yes" | "No" };
   /** A call detail record was written (cdr_manager.conf enabled=yes); times are local `YYYY-MM-DD HH:MM:SS`. */
   Cdr: CdrFields;
   /**

@@ -35,6 +35,8 @@ import { originateAction } from "./actions/originate-action.js";
 import { pjsipActions } from "./actions/pjsip-actions.js";
 import { stateActions } from "./actions/state-actions.js";
 import { mixMonitorActions } from "./actions/mixmonitor-actions.js";
+import { confbridgeActions } from "./actions/confbridge-actions.js";
+import type { ConfbridgeModule } from "../../pbx/confbridge/confbridge-module.js";
 import { registerManagerCommands } from "./manager-commands.js";
 
 export interface AmiModuleDeps {
@@ -49,6 +51,8 @@ export interface AmiModuleDeps {
   transfer: TransferModule;
   /** MixMonitor and StopMixMonitor; without it the actions are not offered. */
   mixmonitor?: MixMonitorModule;
+  /** The Confbridge* actions; without it they are not offered. */
+  confbridge?: ConfbridgeModule;
   execute(line: string): Promise<CliResult>;
   reloadAll(): Promise<void>;
 }
@@ -83,7 +87,7 @@ export class AmiModule implements SwitchboardModule {
   private unlisten: (() => void) | undefined;
 
   constructor(private readonly deps: AmiModuleDeps) {
-    this.dependsOn = [deps.config.name, deps.guard.name, deps.contacts.name, deps.registrar.name, deps.calls.name, deps.hints.name, deps.voicemail.name, deps.registrations.name, deps.transfer.name, ...(deps.mixmonitor ? [deps.mixmonitor.name] : [])];
+    this.dependsOn = [deps.config.name, deps.guard.name, deps.contacts.name, deps.registrar.name, deps.calls.name, deps.hints.name, deps.voicemail.name, deps.registrations.name, deps.transfer.name, ...(deps.mixmonitor ? [deps.mixmonitor.name] : []), ...(deps.confbridge ? [deps.confbridge.name] : [])];
   }
 
   /** The AMI server while listening (tests and the console read its sessions). */
@@ -143,6 +147,7 @@ export class AmiModule implements SwitchboardModule {
       }),
       ...stateActions({ voicemail: () => d.voicemail.voicemail, endpoints: () => [...ctx.directory().endpoints.keys()], deviceState: (ep) => d.hints.deviceState(`PJSIP/${ep}`), extensionState: (exten, context) => d.hints.stateOf(exten, context) }),
       ...(mixmonitor !== undefined ? mixMonitorActions({ monitors: () => mixmonitor.monitors, channel: (name) => channels.find(name)?.dialplan, log }) : []),
+      ...(d.confbridge !== undefined ? confbridgeActions({ conferences: () => d.confbridge?.conferences, now: () => ctx.clock.now() }) : []),
     ];
     for (const a of all) ctx.defer(this.actions.register(a));
     for (const undo of registerManagerCommands(ctx.commands, { config: () => ctx.config().manager, server: () => this.server, actions: this.actions, listening: () => this.listening })) ctx.defer(undo);

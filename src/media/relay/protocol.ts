@@ -8,6 +8,7 @@ import type { StrictRtpMode } from "../../config/rtp/rtp-schema.js";
 import type { MixMonitorSpec } from "../record/mix-tap.js";
 import type { RecordOptions } from "../record/recorder.js";
 import type { SrtpState } from "../srtp/srtp.js";
+import type { ConferenceCommand } from "../conference/conference-rooms.js";
 import type { LegOptions, LegSrtp, LegStats, PlaybackSource, PlayOptions, RemoteAddress } from "./types.js";
 
 /** Leg state carried when a leg moves between workers (bridging legs of different workers). */
@@ -47,7 +48,8 @@ export type ToWorker =
   | { t: "dtmf"; id: string; digit: string; durationMs: number; method: "rfc4733" | "inband" }
   | { t: "stats"; req: number; id?: string }
   | { t: "detach"; req: number; id: string }
-  | { t: "release"; id: string };
+  | { t: "release"; id: string }
+  | ConferenceCommand;
 
 export type FromWorker =
   | { t: "ready" }

@@ -25,6 +25,7 @@ import { createCodec, type AudioCodec } from "../codec/audio-codec.js";
 import { Resampler } from "../codec/resampler.js";
 import { DtmfDetector } from "../dtmf/dtmf-detector.js";
 import { eventDigit } from "../dtmf/dtmf-tones.js";
+import type { ConferenceTap } from "../conference/conference-rooms.js";
 
 /** Digits a leg may report per second; a human dials at most about ten. */
 const MAX_DIGITS_PER_SECOND = 12;
@@ -91,6 +92,8 @@ export class RelayLeg {
     formats: () => [this.options.format, this.peer?.options.format],
     bridged: () => this.peer !== undefined,
   };
+  /** ConfBridge(): this leg's audio goes to a conference room, and it hears the room's mix. */
+  conference: ConferenceTap | undefined;
   /** Payload types renumbered toward the partner (same codec, another number in its SDP). */
   private ptRewrite: Map<number, number> | undefined;
   /** Decodes what this leg's phone sends and encodes it for the partner's, when their formats differ. */
@@ -261,6 +264,7 @@ export class RelayLeg {
     this.updateTargets();
     if (o.dtmfDetect !== undefined || o.format !== undefined) this.refreshInband();
     if (o.format !== undefined) {
+      this.conference?.formatChanged(this.id);
       this.refreshTranscoder();
       if (this.peer?.peer === this) this.peer.refreshTranscoder();
     }
@@ -277,6 +281,7 @@ export class RelayLeg {
   }
 
   bridgeTo(peer: RelayLeg): void {
+    this.conference?.leave(this.id);
     this.peer = peer;
     this.learner.reset();
     this.bridgedAt = performance.now();
@@ -494,6 +499,10 @@ export class RelayLeg {
       this.recorder?.push(msg, now);
       if (this.taps.size > 0) for (const t of this.taps.keys()) t.pushReceived(msg, now);
     }
+    if (this.conference !== undefined) {
+      if (!isEvent) this.conference.push(this.id, msg);
+      return;
+    }
     if (this.echo) {
       if (this.player !== undefined || this.dstPort === 0) return;
       // A phone receiving its own SSRC from elsewhere treats it as an SSRC collision or a loop
@@ -676,6 +685,8 @@ export class RelayLeg {
     this.transcoder?.close();
     this.transcoder = undefined;
     this.closeInband();
+    this.conference?.leave(this.id);
+    this.conference = undefined;
     if (this.peer?.peer === this) this.peer.peer = undefined;
     this.peer = undefined;
     const one = (s: Socket) => new Promise<void>((resolve) => s.close(() => resolve()));

@@ -16,6 +16,7 @@ import { sendTelephoneEvent } from "../dtmf/event-sender.js";
 import { BufferSource, SilenceSource, ToneSource, type SampleSource } from "../playback/sample-sources.js";
 import type { FromWorker, ToWorker, WorkerConfig } from "./protocol.js";
 import { RelayLeg, type LegEvents } from "./relay-leg.js";
+import { ConferenceRooms } from "../conference/conference-rooms.js";
 import type { PlaybackSource, PlayResult } from "./types.js";
 
 const HOUSEKEEPING_MS = 100;
@@ -27,6 +28,7 @@ if (port === null) throw new Error("relay-worker must run in a worker thread");
 const config = workerData as WorkerConfig;
 const legs = new Map<string, RelayLeg>();
 const players = new Set<RelayLeg>();
+const rooms = new ConferenceRooms(legs);
 let pacer: NodeJS.Timeout | undefined;
 
 // What this turn reports goes to the main thread together at its end: one wake-up, not one per event.
@@ -280,6 +282,11 @@ function handle(m: ToWorker): void {
       );
       return;
     }
+    case "confJoin":
+    case "confLeave":
+    case "confMute":
+      rooms.handle(m);
+      return;
     case "release": {
       const leg = legs.get(m.id);
       if (leg === undefined) return;

@@ -38,6 +38,7 @@ import { featuresFeaturemapSchema, featuresGeneralSchema } from "../../../src/co
 import { parkingGeneralSchema, parkingLotSchema } from "../../../src/config/parking/parking-schema.js";
 import { cdrCsvSchema, cdrGeneralSchema, cdrManagerSchema, cdrSqliteSchema } from "../../../src/config/cdr/cdr-schema.js";
 import { mohClassSchema, mohGeneralSchema } from "../../../src/config/moh/moh-schema.js";
+import { confbridgeBridgeSchema, confbridgeUserSchema } from "../../../src/config/confbridge/confbridge-schema.js";
 import type { AnyOption, ObjectSchema } from "../../../src/config/schema/types.js";
 import { findOptionReads, type OptionReads, type ValuesType } from "./option-reads.js";
 
@@ -46,7 +47,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 interface Target extends ValuesType {
   readonly schema: ObjectSchema;
   /** The .conf file whose sections use this schema, and the section written for it. */
-  readonly conf: "pjsip.conf" | "rtp.conf" | "guard.conf" | "logger.conf" | "asterisk.conf" | "voicemail.conf" | "manager.conf" | "http.conf" | "ari.conf" | "cdr.conf" | "cdr_manager.conf" | "cdr_sqlite3_custom.conf" | "acl.conf" | "features.conf" | "res_parking.conf" | "musiconhold.conf";
+  readonly conf: "pjsip.conf" | "rtp.conf" | "guard.conf" | "logger.conf" | "asterisk.conf" | "voicemail.conf" | "manager.conf" | "http.conf" | "ari.conf" | "cdr.conf" | "cdr_manager.conf" | "cdr_sqlite3_custom.conf" | "acl.conf" | "features.conf" | "res_parking.conf" | "musiconhold.conf" | "confbridge.conf";
   /** The section of a settings file (default [general]). */
   readonly section?: string;
 }
@@ -82,6 +83,8 @@ const TARGETS: readonly Target[] = [
   { label: "cdr-sqlite", schema: cdrSqliteSchema, file: "src/config/cdr/cdr-schema.ts", typeName: "CdrSqliteMaster", conf: "cdr_sqlite3_custom.conf", section: "master" },
   { label: "moh", schema: mohGeneralSchema, file: "src/config/moh/moh-schema.ts", typeName: "MohGeneral", conf: "musiconhold.conf" },
   { label: "moh-class", schema: mohClassSchema, file: "src/config/moh/moh-schema.ts", typeName: "MohClassValues", conf: "musiconhold.conf", section: "default" },
+  { label: "confbridge-bridge", schema: confbridgeBridgeSchema, file: "src/config/confbridge/confbridge-schema.ts", typeName: "ConfbridgeBridgeValues", conf: "confbridge.conf", section: "bridge" },
+  { label: "confbridge-user", schema: confbridgeUserSchema, file: "src/config/confbridge/confbridge-schema.ts", typeName: "ConfbridgeUserValues", conf: "confbridge.conf", section: "user" },
   { label: "manageruser", schema: managerUserSchema, file: "src/config/manager/manager-schema.ts", typeName: "ManagerUserValues", conf: "manager.conf", section: "admin" },
 ];
 
@@ -240,6 +243,8 @@ const PROBE_LINES: Readonly<Record<string, string>> = {
  */
 function filesWith(t: Target, line: string): Record<string, string> {
   if (t.label === "ari-user") return { "pjsip.conf": "", "ari.conf": `[probe1]\ntype=user\npassword=p1\n${line}\n[probe2]\ntype=user\npassword=p2\n${line}\n` };
+  // confbridge.conf profiles: two profiles of the schema's type (section holds the type).
+  if (t.conf === "confbridge.conf") return { "pjsip.conf": "", [t.conf]: `[probe1]\ntype=${t.section ?? ""}\n${line}\n[probe2]\ntype=${t.section ?? ""}\n${line}\n` };
   if (t.conf !== "pjsip.conf") return { "pjsip.conf": "", [t.conf]: `[${t.section ?? "general"}]\n${line}\n${line}\n` };
   if (t.label === "global" || t.label === "system") return { "pjsip.conf": `[${t.label}]\ntype=${t.label}\n${line}\n` };
   const required =
