@@ -22,6 +22,7 @@ import { HintsModule } from "./pbx/hints/hints-module.js";
 import { TransferModule } from "./pbx/transfer/transfer-module.js";
 import { PickupModule } from "./pbx/pickup/pickup-module.js";
 import { ParkingModule } from "./pbx/parking/parking-module.js";
+import { QueuesModule } from "./pbx/queues/queues-module.js";
 import { parkingDialplan } from "./pbx/parking/parking-dialplan.js";
 import { SubscriptionsModule } from "./pbx/subscriptions/subscriptions-module.js";
 import { RequestHandlers } from "./pbx/pipeline/request-handlers.js";
@@ -115,6 +116,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     http,
     new AriModule({ http, contacts, guard, voicemail, calls }), // Stasis must be known when the calls module compiles the dialplan
     parking, // Park() and ParkedCall() must be known when the calls module compiles the dialplan
+    new QueuesModule({ calls, hints }), // Queue() and AddQueueMember() must be known when the calls module compiles the dialplan
     new PickupModule({ calls, transfer }), // Pickup() and PickupChan() must be known when the calls module compiles the dialplan
     calls,
     transfer,
