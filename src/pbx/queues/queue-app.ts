@@ -86,7 +86,6 @@ async function waitInQueue(d: QueueAppDeps, a: AppContext, q: QueueRuntime, o: Q
     a.log.notice({}, `${ch.name}: not joining queue '${q.name}': ${refused === "empty" ? "it has no members" : "no member can take a call"} (joinempty=${def().joinempty})`);
     return refused === "empty" ? "JOINEMPTY" : "JOINUNAVAIL";
   }
-  await ch.answer();
   const me = { channel: ch.name, joinedAt: d.now() };
   q.callers.push(me);
   if (a.log.wants("verbose", 3)) a.log.verbose(3, {}, `${ch.name} joined queue '${q.name}' at position ${q.callers.indexOf(me) + 1} (${q.def.strategy})`);
@@ -165,7 +164,6 @@ async function waitInQueue(d: QueueAppDeps, a: AppContext, q: QueueRuntime, o: Q
         outcome = "TIMEOUT";
         break;
       }
-      waiting();
       const rest = (deadline - d.now()) / 1000;
       if (rest <= 0) continue;
       await ch.wait(Math.min(def().retry, rest));

@@ -4,8 +4,8 @@
  * `queue show`, `queue add member`, `queue remove member`.
  *
  * A waiting caller hears music on hold when the music on hold module is wired in (`music`),
- * else ringing; what it hears stops when a member answers (the caller enters Dial's bridge:
- * BridgeEnter) and starts again between attempts.
+ * else ringing (a 180: the caller stays unanswered until a member answers, as with Dial); the
+ * music stops when a member answers (the caller enters Dial's bridge: BridgeEnter).
  */
 import type { CallLayerModule } from "../channel/call-layer-module.js";
 import type { CallManager } from "../channel/call-manager.js";
@@ -32,9 +32,6 @@ export class QueuesModule implements SwitchboardModule {
   /** Set by the music on hold module when it is loaded. */
   music: QueueMusic | undefined;
   private readonly queues = new Map<string, QueueRuntime>();
-  /** Callers hearing the queue's ringing, by channel name, with the token of the current loop. */
-  private readonly ringingFor = new Map<string, number>();
-  private token = 0;
   private ctx: PbxModuleContext | undefined;
 
   /** Comes before the call layer in the module list (Queue() must be known when the dialplan compiles); reaches it and the hints module lazily. */
@@ -98,10 +95,8 @@ export class QueuesModule implements SwitchboardModule {
     ctx.apps.register(pauseQueueMemberApp(memberDeps));
     ctx.apps.register(unpauseQueueMemberApp(memberDeps));
     for (const c of queueCommands({ runtime: (n) => this.runtime(n), all: () => this.all(), deviceState: (dev) => this.deviceState(dev), now: () => this.now() })) ctx.defer(ctx.commands.register(c));
-    // A member answered: the caller joins Dial's bridge and stops hearing the queue's ringing
-    // (music on hold stops itself on BridgeEnter).
+    // A member answered: the caller joins Dial's bridge (music on hold stops itself on BridgeEnter).
     ctx.events.on("BridgeEnter", (e) => {
-      if (this.ringingFor.has(e.Channel)) this.stopRinging(e.Channel);
       // A member the queue rang entered a bridge: it took the call.
       for (const q of this.queues.values()) for (const m of q.members) if (m.ringing && e.Channel.toLowerCase().startsWith(`${m.interface.toLowerCase()}-`)) m.inCall = true;
     });
@@ -110,31 +105,25 @@ export class QueuesModule implements SwitchboardModule {
     });
   }
 
+  /**
+   * Music on hold (answering the caller) when the music on hold module is wired in; else, and
+   * with option r, ringing as Asterisk indicates it: a 180 to a caller not yet answered (its
+   * phone plays the ringback), and Dial answers it when a member does.
+   */
   private startWaiting(ch: DialplanChannel, musicClass: string, ringing: boolean): void {
     const channel = this.manager.dialplanChannel(ch.name);
     if (channel === undefined) return;
     if (!ringing && this.music !== undefined) {
-      this.music.start(channel, musicClass || undefined);
+      const music = this.music;
+      void channel.answer().then(() => {
+        if (!channel.hungUp()) music.start(channel, musicClass || undefined);
+      });
       return;
     }
-    // Without music on hold (or with option r): ringing, looped until stopped.
-    const token = ++this.token;
-    this.ringingFor.set(ch.name, token);
-    void (async () => {
-      while (this.ringingFor.get(ch.name) === token && !channel.hungUp()) {
-        if ((await channel.playback("tone:ring")) !== "ok") break;
-      }
-    })();
-  }
-
-  private stopRinging(name: string): void {
-    this.ringingFor.delete(name);
-    const channel = this.manager.dialplanChannel(name);
-    if (channel !== undefined) this.manager.ctx.media.stopPlayback(channel.mediaLegId);
+    void channel.ringing();
   }
 
   private stopWaiting(ch: DialplanChannel): void {
-    if (this.ringingFor.has(ch.name)) this.stopRinging(ch.name);
     const channel = this.manager.dialplanChannel(ch.name);
     if (channel !== undefined) this.music?.stop(channel);
   }
