@@ -60,7 +60,7 @@ export const queueSchema: ObjectSchema<typeof queueOptions> = {
 };
 
 const generalOptions = [
-  bool("persistentmembers", true, "Keep dynamic members (AddQueueMember) across restarts (Switchboard forgets them on restart).", NOT_YET),
+  bool("persistentmembers", false, "Keep dynamic members (AddQueueMember) across restarts. Asterisk's default is yes; Switchboard does not store them yet, so they are gone after a restart (a reload keeps them).", NOT_YET),
   bool("autofill", true, "Default autofill for every queue.", { unimplementedValues: [false] }),
   bool("shared_lastcall", true, "A member of several queues: wrapuptime counts from its last call in any of them.", NOT_YET),
   bool("updatecdr", false, "Put the member's name in the caller's CDR.", NOT_YET),

@@ -119,7 +119,6 @@ const CONSUMED_IN_CONFIG: Readonly<Record<string, string>> = {
   "cdr-sqlite.values": "load-cdr.ts splits it into CdrSqliteConfig.values, which the SQLite backend substitutes per record",
   "cdr-sqlite.busy_timeout": "load-cdr.ts keeps it as CdrSqliteConfig.busyTimeoutMs, the SQLite backend's busy timeout",
   "queue.member": "load-queues.ts parses the lines into QueueDefinition.members, the static members the queue module rings",
-  "queue.joinempty": "load-queues.ts turns it into QueueDefinition.joinEmptyConditions, which Queue() checks when a caller joins",
   "queue.leavewhenempty": "load-queues.ts turns it into QueueDefinition.leaveEmptyConditions, which Queue() checks while a caller waits",
   "logger.rotatetimestamp":
     "deprecated alias: load-logger.ts turns it into rotatestrategy (timestamp or sequential) when rotatestrategy is not set, and the log router reads rotatestrategy",
