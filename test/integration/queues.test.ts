@@ -15,6 +15,7 @@ import { freePort } from "../helpers/ports.js";
 import { startBaresip, type Baresip } from "../helpers/baresip.js";
 import { analyseTone, assertTone, makeToneWav, readWav } from "../helpers/audio.js";
 import { scratchDir, sleep, waitUntil } from "../helpers/processes.js";
+import { RawAmi } from "../helpers/ami-raw.js";
 
 const SERVER_IP = "127.0.0.1";
 const P = {
@@ -72,11 +73,14 @@ exten => 650,1,AddQueueMember(dyn)
 describe("call queues (integration: baresip phones, queues.conf)", () => {
   let pbx: Pbx;
   let sipPort: number;
+  let amiPort: number;
+  const AMI = { user: "cti", secret: randomPassword() };
   const dir = scratchDir("queues");
   const tones = new Map(Object.values(P).filter((p) => p.hz > 0).map((p) => [p.id, makeToneWav(join(dir, `t${p.hz}.wav`), { frequency: p.hz, seconds: 60 })]));
 
   before(async () => {
     sipPort = await freePort(SERVER_IP);
+    amiPort = await freePort(SERVER_IP);
     const endpoints = Object.values(P).map((p) => ({
       id: p.id,
       password: p.password,
@@ -90,6 +94,7 @@ describe("call queues (integration: baresip phones, queues.conf)", () => {
         "pjsip.conf": pjsipConf({ ip: SERVER_IP, port: sipPort, endpoints }),
         "extensions.conf": EXTENSIONS,
         "queues.conf": QUEUES,
+        "manager.conf": `[general]\nenabled = yes\nport = ${amiPort}\nbindaddr = 127.0.0.1\n\n[${AMI.user}]\nsecret = ${AMI.secret}\nread = agent\nwrite = system\n`,
         "rtp.conf": "[general]\nrtpstart=39000\nrtpend=39999\n",
       },
     });
@@ -138,7 +143,10 @@ describe("call queues (integration: baresip phones, queues.conf)", () => {
     assertTone(analyseTone(readWav(lastHeard(member)), P.caller.hz, { minSeconds: 3 }), `member ${memberPhone.id} on queue call ${n}`, P.caller.hz);
   }
 
-  it("rrmemory: the first call goes to 5402, the second to 5403; caller and member hear each other; queue show counts the calls", async () => {
+  it("rrmemory: the first call goes to 5402, the second to 5403; caller and member hear each other; queue show counts the calls; AMI queue events", async () => {
+    const ami = await RawAmi.open(amiPort);
+    const login = await ami.action({ Action: "Login", Username: AMI.user, Secret: AMI.secret });
+    assert.equal(login.get("Response"), "Success", login.text);
     const c = await phone(P.caller, "24600-24699", false);
     const m1 = await phone(P.m1, "24700-24799", true);
     const m2 = await phone(P.m2, "24800-24899", true);
@@ -153,7 +161,21 @@ describe("call queues (integration: baresip phones, queues.conf)", () => {
       assert.match(shown, /\n {6}Alice \(PJSIP\/5402\) \(ringinuse enabled\) \(Not in use\) has taken 1 calls \(last was \d+ secs ago\)/);
       assert.match(shown, /\n {6}Bob \(PJSIP\/5403\) \(ringinuse enabled\) \(Not in use\) has taken 1 calls/);
       await waitUntil(async () => (await channels()).length === 0, 5000, "no channel left");
+      // The first call as a CTI sees it: join, member 5402 rung, the caller leaves the queue as 5402 answers, completed by the caller.
+      const names = ami.messages.map((m) => m.get("Event")).filter((e): e is string => e !== undefined && /^(QueueCaller|Agent)/.test(e));
+      assert.deepEqual(names.slice(0, 5), ["QueueCallerJoin", "AgentCalled", "QueueCallerLeave", "AgentConnect", "AgentComplete"], names.join(", "));
+      const connect = await ami.next((m) => m.get("Event") === "AgentConnect");
+      assert.equal(connect.get("Queue"), "rr");
+      assert.equal(connect.get("Interface"), "PJSIP/5402");
+      assert.equal(connect.get("MemberName"), "Alice");
+      assert.match(connect.get("DestChannel") ?? "", /^PJSIP\/5402-/);
+      assert.match(connect.get("Channel") ?? "", /^PJSIP\/5401-/);
+      const complete = await ami.next((m) => m.get("Event") === "AgentComplete");
+      assert.equal(complete.get("Reason"), "caller");
+      assert.ok(Number(complete.get("TalkTime")) >= 3, complete.text);
+      assert.equal((await ami.next((m) => m.get("Event") === "QueueCallerJoin")).get("Position"), "1");
     } finally {
+      ami.close();
       await c.stop();
       await m1.stop();
       await m2.stop();

@@ -12,6 +12,7 @@ import { numberFiles } from "../ivr/say.js";
 import { playPrompts } from "../ivr/prompts.js";
 import { emptiness, memberFree, type QueueMember, type QueueRuntime } from "./queue-state.js";
 import { chooseMembers } from "./queue-strategy.js";
+import type { QueueEvents } from "./queue-events.js";
 
 /** What the queue module gives the application. */
 export interface QueueAppDeps {
@@ -21,6 +22,7 @@ export interface QueueAppDeps {
   /** Starts what the waiting caller hears (music on hold, or ringing with `ringing`); stop() ends it. */
   startWaiting(channel: DialplanChannel, musicClass: string, ringing: boolean): void;
   stopWaiting(channel: DialplanChannel): void;
+  events: QueueEvents;
 }
 
 interface QueueOptions {
@@ -88,6 +90,8 @@ async function waitInQueue(d: QueueAppDeps, a: AppContext, q: QueueRuntime, o: Q
   }
   const me = { channel: ch.name, joinedAt: d.now() };
   q.callers.push(me);
+  const originalPosition = q.callers.length;
+  d.events.caller("QueueCallerJoin", ch.name, q.name, originalPosition, q.callers.length);
   if (a.log.wants("verbose", 3)) a.log.verbose(3, {}, `${ch.name} joined queue '${q.name}' at position ${q.callers.indexOf(me) + 1} (${q.def.strategy})`);
   const deadline = timeoutSec > 0 ? d.now() + timeoutSec * 1000 : Infinity;
   const memory = { rrpos: q.rrpos, linpos: 0 };
@@ -95,6 +99,15 @@ async function waitInQueue(d: QueueAppDeps, a: AppContext, q: QueueRuntime, o: Q
   let announcedHold = false;
   let outcome: Outcome;
   const waiting = () => d.startWaiting(ch, def().musicclass, o.ringing);
+  let left = false;
+  const leave = (): void => {
+    if (left) return;
+    left = true;
+    const i = q.callers.indexOf(me);
+    if (i >= 0) q.callers.splice(i, 1);
+    if (outcome === undefined && ch.hungUp()) d.events.abandon(ch.name, q.name, i + 1, originalPosition, Math.round((d.now() - me.joinedAt) / 1000));
+    d.events.caller("QueueCallerLeave", ch.name, q.name, i + 1, q.callers.length);
+  };
   waiting();
   try {
     for (;;) {
@@ -135,6 +148,8 @@ async function waitInQueue(d: QueueAppDeps, a: AppContext, q: QueueRuntime, o: Q
       const rung = choice.ring;
       if (a.log.wants("verbose", 3)) a.log.verbose(3, {}, `${ch.name}: queue '${q.name}' rings ${rung.map((m) => m.interface).join(", ")}${Number.isFinite(ringSec) ? ` for ${Math.ceil(ringSec)} s` : ""}`);
       const startedAt = d.now();
+      // A member answered: the caller leaves the queue, so the next one moves up while they talk.
+      const attemptDone = d.events.attempt(ch.name, q.name, rung, me.joinedAt, () => leave());
       const result = await ch
         .dial(
           rung.map((m) => m.interface),
@@ -146,6 +161,7 @@ async function waitInQueue(d: QueueAppDeps, a: AppContext, q: QueueRuntime, o: Q
             m.ringing = false;
             m.inCall = false;
           }
+          attemptDone();
         });
       if (result.status === "ANSWER") {
         const who = rung.find((m) => result.answeredBy !== undefined && result.answeredBy.toLowerCase().startsWith(`${m.interface.toLowerCase()}-`)) ?? rung[0];
@@ -170,8 +186,7 @@ async function waitInQueue(d: QueueAppDeps, a: AppContext, q: QueueRuntime, o: Q
     }
   } finally {
     d.stopWaiting(ch);
-    const i = q.callers.indexOf(me);
-    if (i >= 0) q.callers.splice(i, 1);
+    leave();
   }
   if (outcome === undefined && ch.hungUp()) {
     q.abandoned++;

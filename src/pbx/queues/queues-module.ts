@@ -18,6 +18,7 @@ import { addQueueMemberApp, pauseQueueMemberApp, removeQueueMemberApp, unpauseQu
 import { queueApp } from "./queue-app.js";
 import { queueCommands } from "./queue-commands.js";
 import { QueueRuntime } from "./queue-state.js";
+import { QUEUE_EVENTS, QueueEvents } from "./queue-events.js";
 
 /** What waiting callers hear; the music on hold module gives it once loaded. */
 export interface QueueMusic {
@@ -29,6 +30,7 @@ export class QueuesModule implements SwitchboardModule {
   readonly name = "queues";
   readonly provides = [{ name: "app_queue.so", description: "True Call Queueing" }];
   readonly configFiles = [{ file: "queues.conf" }];
+  readonly emits = [...QUEUE_EVENTS];
   /** Set by the music on hold module when it is loaded. */
   music: QueueMusic | undefined;
   private readonly queues = new Map<string, QueueRuntime>();
@@ -80,6 +82,10 @@ export class QueuesModule implements SwitchboardModule {
 
   start(ctx: PbxModuleContext): void {
     this.ctx = ctx;
+    const events = new QueueEvents(ctx.events, (name) => this.manager.dialplanChannel(name)?.view(), () => this.now());
+    ctx.events.on("DialBegin", (e) => events.dialBegin(e));
+    ctx.events.on("DialEnd", (e) => events.dialEnd(e));
+    ctx.events.on("HangupRequest", (e) => events.hangupRequest(e.Channel));
     const memberDeps: MemberAppDeps = { runtime: (n) => this.runtime(n), all: () => this.all(), now: () => this.now() };
     ctx.apps.register(
       queueApp({
@@ -88,6 +94,7 @@ export class QueuesModule implements SwitchboardModule {
         now: () => this.now(),
         startWaiting: (ch, cls, ringing) => this.startWaiting(ch, cls, ringing),
         stopWaiting: (ch) => this.stopWaiting(ch),
+        events,
       }),
     );
     ctx.apps.register(addQueueMemberApp(memberDeps));
