@@ -19,10 +19,17 @@
  * and encoded to that codec, b→a decoded and encoded again as ulaw. Transit times are then
  * matched in order (the payload cannot carry the send time), exact while nothing is lost.
  *
+ * BENCH_MIXMONITOR=1 records every call as MixMonitor does: leg a's two directions decoded,
+ * mixed and written to an 8 kHz WAV in a temporary directory (removed at the end).
+ *
  * Environment: BENCH_CALLS (default "100,200,400"), BENCH_SECONDS (10), BENCH_WORKERS (engine default),
- * BENCH_BASELINE=0 to skip the direct rows, BENCH_SRTP (none, one, both), BENCH_TRANSCODE (none, alaw, g722, opus).
+ * BENCH_BASELINE=0 to skip the direct rows, BENCH_SRTP (none, one, both), BENCH_TRANSCODE (none, alaw, g722, opus),
+ * BENCH_MIXMONITOR (0, 1).
  */
 import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { MediaEngine } from "../src/media/index.js";
@@ -35,6 +42,7 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const workers = process.env.BENCH_WORKERS ? Number(process.env.BENCH_WORKERS) : undefined;
 const srtpMode = process.env.BENCH_SRTP ?? "none";
 const transcode = process.env.BENCH_TRANSCODE ?? "none";
+const mixMonitor = process.env.BENCH_MIXMONITOR === "1";
 const TRANSCODE_PT: Record<string, number> = { alaw: 8, g722: 9, opus: 111 };
 if (transcode !== "none" && TRANSCODE_PT[transcode] === undefined) throw new Error(`BENCH_TRANSCODE=${transcode}: use none, alaw, g722 or opus`);
 if (!["none", "one", "both"].includes(srtpMode)) throw new Error(`BENCH_SRTP=${srtpMode}: use none, one or both`);
@@ -61,6 +69,8 @@ async function step(engine: MediaEngine, n: number, direct: boolean): Promise<st
     const targets: number[] = [];
     const legs: string[] = [];
     const srtp: Array<{ tx: string; rx: string } | null> = [];
+    const recordings = mixMonitor && !direct ? mkdtempSync(join(tmpdir(), "bench-mixmonitor-")) : undefined;
+    const ended: Array<Promise<unknown>> = [];
     for (let c = 0; c < n && direct; c++) targets.push(ports[2 * c + 1]!, ports[2 * c]!);
     for (let c = 0; c < n && !direct; c++) {
       const a = await engine.allocate({ group: `call-${c}` });
@@ -72,6 +82,10 @@ async function step(engine: MediaEngine, n: number, direct: boolean): Promise<st
         engine.setOptions(b.id, { format: { codecs: [{ name: transcode, payloadType: TRANSCODE_PT[transcode] ?? 96 }, { name: "ulaw", payloadType: 0 }] } });
       }
       engine.bridge(a.id, b.id);
+      if (mixMonitor && recordings !== undefined) {
+        const spec = { tapId: `bench-${c}`, mix: { path: join(recordings, `call-${c}.wav`), format: "wav" as const }, append: false, bridgedOnly: false, receiveGain: 1, transmitGain: 1 };
+        ended.push(engine.mixMonitor(a.id, spec).catch(() => undefined));
+      }
       for (const [i, leg] of [a, b].entries()) {
         if (srtpMode === "none" || (srtpMode === "one" && i === 1)) {
           srtp.push(null);
@@ -99,6 +113,8 @@ async function step(engine: MediaEngine, n: number, direct: boolean): Promise<st
     const relayedPerSec = direct ? r.received / seconds : (out(afterStats) - out(before)) / seconds;
     const cpu = cpuPercent(cpu0, cpu1);
     for (const id of legs) engine.release(id);
+    await Promise.all(ended);
+    if (recordings !== undefined) rmSync(recordings, { recursive: true, force: true });
     if (engine.portsInUse() !== 0) throw new Error(`port leak: ${engine.portsInUse()} ports still in use`);
     if (r.srtpFailed > 0) throw new Error(`${r.srtpFailed} packets failed SRTP authentication at the phones`);
     return [
@@ -123,7 +139,7 @@ async function step(engine: MediaEngine, n: number, direct: boolean): Promise<st
 async function main(): Promise<void> {
   const engine = new MediaEngine({ rtpStart: 20000, rtpEnd: 24999, bindAddress: "127.0.0.1", strictRtp: "yes", probation: 4, log: nullLogger, ...(workers ? { workers } : {}) });
   await engine.start();
-  const srtpText = (srtpMode === "none" ? "" : srtpMode === "one" ? ", one leg of each call SRTP" : ", both legs SRTP") + (transcode === "none" ? "" : `, every call transcoded (ulaw → ${transcode}, and ulaw → ulaw back)`);
+  const srtpText = (srtpMode === "none" ? "" : srtpMode === "one" ? ", one leg of each call SRTP" : ", both legs SRTP") + (transcode === "none" ? "" : `, every call transcoded (ulaw → ${transcode}, and ulaw → ulaw back)`) + (mixMonitor ? ", every call recorded (MixMonitor, 8 kHz WAV)" : "");
   process.stdout.write(`RTP relay: ${seconds} s per step, 172-byte packets, 50 pps per direction per call${srtpText}\n`);
   process.stdout.write("       calls  offer/s relayed/s  CPU%  CPU%/call  loss% jitterMs  maxJitMs  p50 ms  p99 ms  genCPU late%\n");
   try {

@@ -1,5 +1,5 @@
 /**
- * Writes configs/samples/pjsip.conf.sample, rtp.conf.sample, guard.conf.sample, logger.conf.sample, voicemail.conf.sample, asterisk.conf.sample, manager.conf.sample and the cdr samples from the option schemas.
+ * Writes configs/samples/pjsip.conf.sample, rtp.conf.sample, guard.conf.sample, logger.conf.sample, voicemail.conf.sample, asterisk.conf.sample, manager.conf.sample, the cdr samples and musiconhold.conf.sample from the option schemas.
  * Run: node --import tsx scripts/gen-samples.ts
  */
 import { writeFileSync } from "node:fs";
@@ -16,6 +16,7 @@ import { renderFeaturesSample } from "../src/config/features/features-sample.js"
 import { renderParkingSample } from "../src/config/parking/parking-sample.js";
 import { renderQueuesSample } from "../src/config/queues/queues-sample.js";
 import { renderCdrManagerSample, renderCdrSample, renderCdrSqliteSample } from "../src/config/cdr/cdr-sample.js";
+import { renderMohSample } from "../src/config/moh/moh-sample.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const targets: Array<[string, string]> = [
@@ -35,6 +36,7 @@ const targets: Array<[string, string]> = [
   ["configs/samples/cdr.conf.sample", renderCdrSample()],
   ["configs/samples/cdr_manager.conf.sample", renderCdrManagerSample()],
   ["configs/samples/cdr_sqlite3_custom.conf.sample", renderCdrSqliteSample()],
+  ["configs/samples/musiconhold.conf.sample", renderMohSample()],
 ];
 for (const [path, text] of targets) {
   writeFileSync(join(root, path), text);

@@ -13,14 +13,15 @@ const code = await runMain(process.argv.slice(2), {
   // The dialplan is checked here, above the config layer, because compiling it needs the pbx's
   // application registry (config must not import pbx).
   runCheck: async (source) => {
-    const [{ runCheck }, { checkDialplan }, { checkTrunks }, { serverAppRegistry }, { STASIS_APP_NAME }] = await Promise.all([
+    const [{ runCheck }, { checkDialplan }, { checkTrunks }, { serverAppRegistry }, { STASIS_APP_NAME }, { parkingDialplan }] = await Promise.all([
       import("./config/index.js"),
       import("./pbx/dialplan/check-dialplan.js"),
       import("./pbx/toll-fraud/check-trunks.js"),
       import("./pbx/check-apps.js"),
       import("./api/ari/stasis.js"),
+      import("./pbx/parking/parking-dialplan.js"),
     ]);
-    return runCheck(source, (cfg) => [...(cfg.extensions === undefined ? [] : checkDialplan(cfg.extensions, serverAppRegistry([STASIS_APP_NAME]))), ...checkTrunks(cfg)]);
+    return runCheck(source, (cfg) => [...(cfg.extensions === undefined ? [] : checkDialplan(cfg.extensions, serverAppRegistry([STASIS_APP_NAME]), [parkingDialplan(cfg)])), ...checkTrunks(cfg)]);
   },
 });
 // Exit explicitly: a console's paused stdin or a closing socket must not keep the process alive.

@@ -15,6 +15,7 @@ import { SipStackModule } from "./sip/sip-stack-module.js";
 import { AppRegistry } from "./pbx/apps/index.js";
 import { DialplanAppsModule } from "./pbx/apps/apps-module.js";
 import { IvrModule } from "./pbx/ivr/ivr-module.js";
+import { MixMonitorModule } from "./pbx/mixmonitor/mixmonitor-module.js";
 import { VoicemailModule } from "./pbx/voicemail/voicemail-module.js";
 import { GroupsModule } from "./pbx/groups/groups-module.js";
 import { CdrModule } from "./pbx/cdr/cdr-module.js";
@@ -25,6 +26,7 @@ import { ParkingModule } from "./pbx/parking/parking-module.js";
 import { QueuesModule } from "./pbx/queues/queues-module.js";
 import { parkingDialplan } from "./pbx/parking/parking-dialplan.js";
 import { SubscriptionsModule } from "./pbx/subscriptions/subscriptions-module.js";
+import { BlfModule } from "./pbx/blf/blf-module.js";
 import { RequestHandlers } from "./pbx/pipeline/request-handlers.js";
 import { CallLayerModule } from "./pbx/channel/call-layer-module.js";
 import { ConfigModule } from "./pbx/config-module.js";
@@ -46,6 +48,7 @@ import { CodecsModule } from "./pbx/codecs/codecs-module.js";
 import { CommandRegistry } from "./cli/registry.js";
 import { AmiModule } from "./api/ami/ami-module.js";
 import { HttpModule } from "./api/http/http-module.js";
+import { MohModule } from "./pbx/moh/moh-module.js";
 import { AriModule } from "./api/ari/ari-module.js";
 import { packageVersion } from "./cli/version.js";
 
@@ -96,8 +99,14 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const voicemail = new VoicemailModule({ contacts, sip, subscriptions, guard });
   const http = new HttpModule();
   const hints = new HintsModule({ calls, contacts });
-  const transfer = new TransferModule({ calls });
-  const parking = new ParkingModule({ calls, transfer }); // REFER and Replaces; the call layer hands REFERs and INVITEs with Replaces to it
+  const transfer = new TransferModule({ calls }); // REFER and Replaces; the call layer hands REFERs and INVITEs with Replaces to it
+  const parking = new ParkingModule({ calls, transfer });
+  const mixmonitor = new MixMonitorModule();
+  const moh = new MohModule({ calls });
+  // Parked calls hear music on hold: the lot's parkedmusicclass, else the channel's class, else default.
+  parking.music = { start: (ch, cls) => void moh.playTo(ch, cls), stop: (ch) => void moh.stopOn(ch.media.legId) };
+  const queues = new QueuesModule({ calls, hints });
+  queues.music = { start: (ch, cls) => void moh.playTo(ch, cls), stop: (ch) => void moh.stopOn(ch.media.legId) }; // waiting callers hear music on hold
   const modules: SwitchboardModule[] = [
     new ControlModule({ registry, logs: logging.router }), // claims the socket first, listens once all commands are in
     config,
@@ -109,25 +118,28 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     registrar,
     dialplanApps,
     new IvrModule(), // its applications must be known when the calls module compiles the dialplan
+    mixmonitor, // MixMonitor and StopMixMonitor, before the calls module too
     subscriptions,
     voicemail,
     new CdrModule(), // CDR() and NoCDR() must be known when the calls module compiles the dialplan
     new GroupsModule(), // GROUP() and GROUP_COUNT(), before the calls module compiles the dialplan
     http,
-    new AriModule({ http, contacts, guard, voicemail, calls }), // Stasis must be known when the calls module compiles the dialplan
+    moh, // MusicOnHold() must be known when the calls module compiles the dialplan
+    new AriModule({ http, contacts, guard, voicemail, calls, moh }), // Stasis must be known when the calls module compiles the dialplan
+    transfer, // Transfer() must be known when the calls module compiles the dialplan
     parking, // Park() and ParkedCall() must be known when the calls module compiles the dialplan
-    new QueuesModule({ calls, hints }), // Queue() and AddQueueMember() must be known when the calls module compiles the dialplan
+    queues, // Queue() and AddQueueMember() must be known when the calls module compiles the dialplan
     new PickupModule({ calls, transfer }), // Pickup() and PickupChan() must be known when the calls module compiles the dialplan
     calls,
-    transfer,
     hints,
+    new BlfModule({ subscriptions, hints, calls }),
     new PipelineModule({ sip, guard, registrar, calls, lines, handlers }),
     outboundRegistrations,
     new SipTracePbxModule({ sip }),
     new CodecsModule(),
     new PjsipCommandsModule({ sip, contacts, registrar, calls }),
     new CoreCommandsModule({ config, contacts, sip, reloadAll: () => host.reload(), moduleRows: () => host.rows(), stop: (reason) => stop(reason) }),
-    new AmiModule({ config, guard, contacts, registrar, calls, hints, voicemail, registrations: outboundRegistrations, transfer, execute: (line) => registry.execute(line), reloadAll: () => host.reload() }),
+    new AmiModule({ config, guard, contacts, registrar, calls, hints, voicemail, registrations: outboundRegistrations, transfer, mixmonitor, execute: (line) => registry.execute(line), reloadAll: () => host.reload() }),
   ];
 
   const userAgent = () => config.config().pjsip.global.userAgent || `Switchboard ${packageVersion()}`;

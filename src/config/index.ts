@@ -28,6 +28,8 @@ export type { VoicemailGeneral } from "./voicemail/voicemail-schema.js";
 export type { AsteriskConfig } from "./asterisk/load-asterisk.js";
 export { classSet, type EventFilter, type ManagerConfig, type ManagerUser } from "./manager/load-manager.js";
 export { type CdrConfig, type CdrSqliteConfig } from "./cdr/load-cdr.js";
+export { builtinDefaultClass, type MohClassConfig, type MohConfig } from "./moh/load-moh.js";
+export type { MohSort } from "./moh/moh-schema.js";
 export { MANAGER_CLASSES, type ManagerClass, type ManagerGeneral } from "./manager/manager-schema.js";
 export type { HttpConfig } from "./http/load-http.js";
 export type { HttpGeneral } from "./http/http-schema.js";

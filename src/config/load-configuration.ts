@@ -22,6 +22,7 @@ import { buildAriConfig, type AriConfig } from "./ari/load-ari.js";
 import { buildFeaturesConfig, type FeaturesConfig } from "./features/load-features.js";
 import { buildParkingConfig, type ParkingConfig } from "./parking/load-parking.js";
 import { buildQueuesConfig, type QueuesConfig } from "./queues/load-queues.js";
+import { buildMohConfig, type MohConfig } from "./moh/load-moh.js";
 
 export type ConfigSource = { readonly kind: "dir"; readonly dir: string } | { readonly kind: "embedded"; readonly files: Readonly<Record<string, string>> };
 
@@ -53,6 +54,8 @@ export interface LoadedConfig {
   readonly parking: ParkingConfig;
   /** queues.conf: call queues (none without the file). */
   readonly queues: QueuesConfig;
+  /** musiconhold.conf: music classes (the built-in [default] without the file). */
+  readonly moh: MohConfig;
   /** extensions.conf as parsed, when present. */
   readonly extensions?: ParsedConfig;
   /** Every file read, includes too (full paths for a directory, names for embedded files). */
@@ -104,11 +107,12 @@ export function loadConfiguration(source: ConfigSource): LoadedConfig {
   const cdrResult = buildCdrConfig({ cdr: parseOptional(access, "cdr.conf"), manager: parseOptional(access, "cdr_manager.conf"), sqlite: parseOptional(access, "cdr_sqlite3_custom.conf") });
   const httpResult = buildHttpConfig(parseOptional(access, "http.conf"));
   const ariResult = buildAriConfig(parseOptional(access, "ari.conf"));
+  const mohResult = buildMohConfig(parseOptional(access, "musiconhold.conf"), asteriskResult.config.directories.astdatadir);
   const extensions = parseOptional(access, "extensions.conf");
-  const relative = [...pjsip.files, ...rtpResult.files, ...guardResult.files, ...loggerResult.files, ...asteriskResult.files, ...voicemailResult.files, ...aclResult.files, ...managerResult.files, ...cdrResult.files, ...httpResult.files, ...ariResult.files, ...featuresResult.files, ...parkingResult.files, ...queuesResult.files, ...(extensions?.files ?? [])];
+  const relative = [...pjsip.files, ...rtpResult.files, ...guardResult.files, ...loggerResult.files, ...asteriskResult.files, ...voicemailResult.files, ...aclResult.files, ...managerResult.files, ...cdrResult.files, ...httpResult.files, ...ariResult.files, ...featuresResult.files, ...parkingResult.files, ...queuesResult.files, ...mohResult.files, ...(extensions?.files ?? [])];
   const files = source.kind === "dir" ? relative.map((f) => (isAbsolute(f) ? f : join(source.dir, f))) : relative;
-  const diagnostics = [...pjsip.diagnostics, ...rtpResult.diagnostics, ...guardResult.diagnostics, ...loggerResult.diagnostics, ...asteriskResult.diagnostics, ...voicemailResult.diagnostics, ...aclResult.diagnostics, ...endpointAclProblems(pjsip.endpoints.values(), aclResult.config), ...managerResult.diagnostics, ...cdrResult.diagnostics, ...httpResult.diagnostics, ...ariResult.diagnostics, ...featuresResult.diagnostics, ...parkingResult.diagnostics, ...queuesResult.diagnostics, ...(extensions?.diagnostics ?? [])];
+  const diagnostics = [...pjsip.diagnostics, ...rtpResult.diagnostics, ...guardResult.diagnostics, ...loggerResult.diagnostics, ...asteriskResult.diagnostics, ...voicemailResult.diagnostics, ...aclResult.diagnostics, ...endpointAclProblems(pjsip.endpoints.values(), aclResult.config), ...managerResult.diagnostics, ...cdrResult.diagnostics, ...httpResult.diagnostics, ...ariResult.diagnostics, ...featuresResult.diagnostics, ...parkingResult.diagnostics, ...queuesResult.diagnostics, ...mohResult.diagnostics, ...(extensions?.diagnostics ?? [])];
   const complete = pjsipParsed.ok && (extensions?.ok ?? true);
-  const base = { source, pjsip, rtp: rtpResult.config, guard: guardResult.config, logger: loggerResult.config, asterisk: asteriskResult.config, voicemail: voicemailResult.config, acl: aclResult.config, manager: managerResult.config, cdr: cdrResult.config, http: httpResult.config, ari: ariResult.config, features: featuresResult.config, parking: parkingResult.config, queues: queuesResult.config, files, diagnostics, complete };
+  const base = { source, pjsip, rtp: rtpResult.config, guard: guardResult.config, logger: loggerResult.config, asterisk: asteriskResult.config, voicemail: voicemailResult.config, acl: aclResult.config, manager: managerResult.config, cdr: cdrResult.config, http: httpResult.config, ari: ariResult.config, features: featuresResult.config, parking: parkingResult.config, queues: queuesResult.config, moh: mohResult.config, files, diagnostics, complete };
   return extensions === undefined ? base : { ...base, extensions };
 }

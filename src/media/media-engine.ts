@@ -17,6 +17,7 @@ import type { Logger } from "../core/logger.js";
 import { PortPool } from "./relay/port-pool.js";
 import type { FromWorker, LegSnapshot, ToWorker, WorkerConfig } from "./relay/protocol.js";
 import { spawnRelayWorker } from "./relay/spawn-worker.js";
+import type { MixMonitorResult, MixMonitorSpec } from "./record/mix-tap.js";
 import type { RecordOptions, RecordResult } from "./record/recorder.js";
 import type { LegOptions, LegSrtp, LegStats, MediaEngineEvents, MediaEngineOptions, PlaybackSource, PlayOptions, PlayResult, RemoteAddress } from "./relay/types.js";
 
@@ -50,6 +51,8 @@ interface Pending {
 const PORT_TAKEN = new Set(["EADDRINUSE", "EACCES"]);
 
 export class MediaEngine extends TypedEmitter<MediaEngineEvents> {
+  /** Each bridged leg's partner, as this side asked the workers (unbridge(id, from) checks it). */
+  private readonly partners = new Map<string, string>();
   private readonly log: Logger;
   private readonly clock: Clock;
   private readonly pool: PortPool;
@@ -149,6 +152,12 @@ export class MediaEngine extends TypedEmitter<MediaEngineEvents> {
     const ha = this.handle(a);
     const hb = this.handle(b);
     if (a === b) throw new PbxError("INVALID_ARGUMENT", `MediaEngine.bridge(): cannot bridge leg ${a} to itself`);
+    for (const id of [a, b]) {
+      const old = this.partners.get(id);
+      if (old !== undefined) this.partners.delete(old);
+    }
+    this.partners.set(a, b);
+    this.partners.set(b, a);
     if (hb.slot !== ha.slot) this.move(hb, ha.slot);
     const msg: ToWorker = { t: "bridge", a, b };
     const waiting = hb.queue ?? ha.queue;
@@ -156,7 +165,18 @@ export class MediaEngine extends TypedEmitter<MediaEngineEvents> {
     else this.post(ha.slot, msg);
   }
 
-  unbridge(id: string): void {
+  /**
+   * Takes the leg out of its bridge. With `from`, only when `from` is still its partner: a bridge
+   * that closes late (a Dial ending after a pickup joined its caller elsewhere) leaves the new
+   * pair alone.
+   */
+  unbridge(id: string, from?: string): void {
+    const partner = this.partners.get(id);
+    if (from !== undefined && partner !== from) return;
+    if (partner !== undefined) {
+      this.partners.delete(id);
+      if (this.partners.get(partner) === id) this.partners.delete(partner);
+    }
     const h = this.legs.get(id);
     if (h) this.send(h, { t: "unbridge", id });
   }
@@ -197,6 +217,21 @@ export class MediaEngine extends TypedEmitter<MediaEngineEvents> {
     if (h) this.send(h, { t: "stopRecord", id });
   }
 
+  /**
+   * MixMonitor(): writes both directions of this leg's audio (what its phone sends and what it is
+   * sent), mixed and/or one file each, in the worker, until `stopMixMonitor` or the leg's release
+   * ("hangup"); resolves then, the files closed. A file that cannot be written resolves "error".
+   */
+  async mixMonitor(id: string, spec: MixMonitorSpec): Promise<MixMonitorResult> {
+    const h = this.handle(id);
+    return (await this.request(h, { t: "mixMonitor", req: 0, id, spec: structuredClone(spec) })) as MixMonitorResult;
+  }
+
+  stopMixMonitor(id: string, tapId: string): void {
+    const h = this.legs.get(id);
+    if (h) this.send(h, { t: "stopMixMonitor", id, tapId });
+  }
+
   stopPlayback(id: string): void {
     const h = this.legs.get(id);
     if (h) this.send(h, { t: "stopPlay", id });
@@ -221,6 +256,11 @@ export class MediaEngine extends TypedEmitter<MediaEngineEvents> {
     const h = this.legs.get(id);
     if (h === undefined) return;
     this.legs.delete(id);
+    const partner = this.partners.get(id);
+    if (partner !== undefined) {
+      this.partners.delete(id);
+      if (this.partners.get(partner) === id) this.partners.delete(partner);
+    }
     h.slot.legs--;
     if (h.group !== undefined) {
       const g = this.groups.get(h.group);

@@ -251,6 +251,10 @@ export interface PbxEvents {
   Registry: { ChannelType: "PJSIP"; Username: string; Domain: string; Status: "Registered" | "Unregistered" | "Rejected"; Cause?: string };
   /** An endpoint became reachable (a contact registered or answered qualify) or unreachable. */
   PeerStatus: { ChannelType: "PJSIP"; Peer: string; PeerStatus: "Reachable" | "Unreachable" };
+  /** MixMonitor() started recording the channel (pbx/mixmonitor). */
+  MixMonitorStart: ChannelFields;
+  /** A MixMonitor recording of the channel ended (StopMixMonitor, the hangup), its files closed. */
+  MixMonitorStop: ChannelFields;
   /** A mailbox (`box@context`) changed: Waiting 1 while it holds new messages. */
   MessageWaiting: { Mailbox: string; Waiting: number; New: number; Old: number };
   /** A device's (e.g. `PJSIP/1001`) aggregate state changed. */

@@ -23,6 +23,8 @@ export interface BaresipOptions {
   readonly audioSource?: string;
   /** Extra modules (file names), e.g. ["g722.so", "srtp.so"]. */
   readonly modules?: readonly string[];
+  /** Lines of the contacts file, e.g. `"Bob" <sip:2002@127.0.0.1:5060>;presence=p2p` (watched with presence.so). */
+  readonly contacts?: readonly string[];
   /** Extra config lines appended verbatim. */
   readonly extraConfig?: readonly string[];
   /** Quit after this many seconds (-t) as a safety net; default 120. */
@@ -224,7 +226,7 @@ export async function startBaresip(o: BaresipOptions): Promise<Baresip> {
   ];
   writeFileSync(join(dir, "config"), config.join("\n") + "\n");
   writeFileSync(join(dir, "accounts"), o.accounts.join("\n") + "\n");
-  writeFileSync(join(dir, "contacts"), "");
+  writeFileSync(join(dir, "contacts"), (o.contacts ?? []).map((c) => `${c}\n`).join(""));
   const args = ["-f", dir, "-t", String(o.maxSeconds ?? 120)];
   const proc = o.netns !== undefined ? spawnTracked("baresip", "ip", ["netns", "exec", o.netns, "baresip", ...args]) : spawnTracked("baresip", "baresip", args);
   if (proc.pid === undefined) throw new Error("could not spawn baresip");

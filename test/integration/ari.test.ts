@@ -18,7 +18,7 @@ import { startPbx, type Pbx } from "../helpers/pbx.js";
 import { pjsipConf, randomPassword } from "../helpers/pjsip-conf.js";
 import { allocatePortBlock, freePort } from "../helpers/ports.js";
 import { startBaresip, type Baresip } from "../helpers/baresip.js";
-import { analyseTone, assertTone, checkTone, makeToneWav } from "../helpers/audio.js";
+import { activeSeconds, analyseTone, assertTone, checkTone, makeToneWav } from "../helpers/audio.js";
 import { decodeRtp, startRtpCapture } from "../helpers/rtp-capture.js";
 import { scratchDir, sleep, waitUntil } from "../helpers/processes.js";
 
@@ -175,6 +175,8 @@ describe("ARI with ari-client: info, endpoints, a refused login, Stasis with ans
     });
     const cap = await startRtpCapture(dir, `udp dst portrange ${rtpBase}-${rtpBase + 19}`, `ari-${Date.now()}`);
     let playedAt = 0;
+    let mohAt = 0;
+    let mohEnd = 0;
     try {
       await waitUntil(async () => /OK/.test(await b.reginfo()), 10000, "registered");
       await waitUntil(async () => (await c.endpoints.get({ tech: "PJSIP", resource: "1001" })).state === "online", 5000, "endpoint online");
@@ -206,6 +208,13 @@ describe("ARI with ari-client: info, endpoints, a refused login, Stasis with ans
       assert.ok(pb.id.length > 0);
       await waitUntil(() => events.some((e) => e.type === "PlaybackFinished" && e.playback?.id === pb.id), 10000, "PlaybackFinished");
       assert.ok(events.some((e) => e.type === "PlaybackStarted" && e.playback?.id === pb.id));
+      // POST /channels/{id}/moh: the built-in default class until DELETE.
+      const moh = stasisChannel as unknown as { startMoh(o: { mohClass?: string }): Promise<void>; stopMoh(): Promise<void> };
+      mohAt = Date.now();
+      await moh.startMoh({});
+      await sleep(3000);
+      await moh.stopMoh();
+      mohEnd = Date.now();
       await stasisChannel!.hangup();
       await waitUntil(() => events.some((e) => e.type === "ChannelDestroyed"), 5000, "ChannelDestroyed");
       const order = events.filter((e) => e.type === "StasisEnd" || e.type === "ChannelDestroyed").map((e) => e.type);
@@ -215,6 +224,9 @@ describe("ARI with ari-client: info, endpoints, a refused login, Stasis with ans
     }
     const heard = await cap.stop();
     assertTone(analyseTone(decodeRtp(heard, playedAt, playedAt + 4000), 440, { minSeconds: 2 }), "the caller, after play", 440);
+    const music = decodeRtp(heard, mohAt + 500, mohEnd - 200);
+    assert.ok(activeSeconds(music) >= 2, `the caller hears music on hold after POST /moh (${activeSeconds(music)} s above silence)`);
+    for (const hz of [440, 1000]) assert.equal(analyseTone(music, hz).totalToneSeconds, 0, `music on hold, not ${hz} Hz`);
   });
 
   it("continue sends the channel back to the dialplan where the application says (602 plays 660 Hz)", async () => {

@@ -13,7 +13,7 @@ import { startPbx, type Pbx } from "../helpers/pbx.js";
 import { pjsipConf, randomPassword } from "../helpers/pjsip-conf.js";
 import { freePort } from "../helpers/ports.js";
 import { startBaresip, type Baresip } from "../helpers/baresip.js";
-import { analyseTone, assertTone, makeToneWav, readWav } from "../helpers/audio.js";
+import { activeSeconds, analyseTone, assertTone, makeToneWav, readWav } from "../helpers/audio.js";
 import { scratchDir, sleep, waitUntil } from "../helpers/processes.js";
 
 const SERVER_IP = "127.0.0.1";
@@ -96,6 +96,8 @@ describe("call parking (integration: baresip phones, res_parking.conf)", () => {
       const lots = (await pbx.rx("parking show")).stdout;
       assert.match(lots, /Parking Lot: default\n/);
       assert.match(lots, /Parking Lot: short\n[\s\S]*Parking Spaces {6}: {2}801-805\n/);
+      // Parked for a while: the caller hears music on hold meanwhile.
+      await sleep(3500);
       await c.command(`dial sip:701@${SERVER_IP}:${sipPort}`);
       await c.waitEvent("CALL_ESTABLISHED", 10000);
       await sleep(4000);
@@ -107,6 +109,9 @@ describe("call parking (integration: baresip phones, res_parking.conf)", () => {
       assertTone(analyseTone(readWav(lastHeard(c)), P.a.hz, { minSeconds: 3 }), "the retriever 5303", P.a.hz);
       const heardByA = readWav(lastHeard(a));
       assertTone(analyseTone(heardByA, P.c.hz, { minSeconds: 3 }), "the parked caller 5301 after retrieval", P.c.hz);
+      // Music while parked: audible seconds that are neither the parker's tone nor the retriever's.
+      const music = activeSeconds(heardByA) - analyseTone(heardByA, P.b.hz).totalToneSeconds - analyseTone(heardByA, P.c.hz).totalToneSeconds;
+      assert.ok(music >= 2, `the parked caller heard ${music.toFixed(1)} s of music on hold (audible ${activeSeconds(heardByA)} s in all)`);
       await waitUntil(async () => (await channels()).length === 0, 5000, "no channel left");
     } finally {
       await a.stop();

@@ -68,7 +68,10 @@ describe("call transfer (integration: baresip phones, REFER blind and attended)"
     pbx = await startPbx({
       configFiles: {
         "pjsip.conf": pjsipConf({ ip: SERVER_IP, port: sipPort, endpoints }),
-        "extensions.conf": "[office]\nexten => _51XX,1,Set(WHO=${BLINDTRANSFER}${ATTENDEDTRANSFER})\n same => n,Dial(PJSIP/${EXTEN},20)\n same => n,Hangup()\n",
+        "extensions.conf":
+          "[office]\nexten => _51XX,1,Set(WHO=${BLINDTRANSFER}${ATTENDEDTRANSFER})\n same => n,Dial(PJSIP/${EXTEN},20)\n same => n,Hangup()\n" +
+          "exten => 5198,1,Answer()\n same => n,Wait(1)\n same => n,Transfer(PJSIP/5103)\n same => n,Set(GLOBAL(XFER)=${TRANSFERSTATUS}/${TRANSFERSTATUSPROTOCOL})\n same => n,Hangup()\n" +
+          "exten => 5197,1,Transfer(5103)\n same => n,Hangup()\n",
         "rtp.conf": "[general]\nrtpstart=36000\nrtpend=36999\n",
         "manager.conf": `[general]\nenabled = yes\nport = ${amiPort}\nbindaddr = 127.0.0.1\n\n[${ADMIN.user}]\nsecret = ${ADMIN.secret}\nread = call\nwrite = call\n`,
       },
@@ -272,6 +275,37 @@ describe("call transfer (integration: baresip phones, REFER blind and attended)"
       await a.stop();
       await b.stop();
       await c.stop();
+    }
+  });
+  it("Transfer() after answer: the PBX sends the caller's phone a REFER; baresip calls 5103 itself and they hear each other", async () => {
+    const a = await phone(P.a, "23600-23699", false);
+    const c = await phone(P.c, "23800-23899", true);
+    try {
+      await a.command(`dial sip:5198@${SERVER_IP}:${sipPort}`);
+      await c.waitEvent("CALL_ESTABLISHED", 15000);
+      await pbx.waitForLog(new RegExp(`PJSIP/${P.a.id}-[0-9a-f]+: transfer to sip:${P.c.id}@127\\.0\\.0\\.1:\\d+ succeeded`), 10000);
+      await sleep(4000);
+      await c.command("hangup");
+      await c.waitEvent("CALL_CLOSED", 10000);
+      await sleep(500);
+      assertHeard(c, "the transfer target 5103", P.a.hz, 3);
+      await waitUntil(async () => (await channels()).length === 0, 10000, "no channel left");
+    } finally {
+      await a.stop();
+      await c.stop();
+    }
+  });
+
+  it("Transfer() before answer: 302 Moved Temporarily with the destination as Contact", async () => {
+    const x = await ScriptedPhone.start(P.x.ip, { ip: SERVER_IP, port: sipPort }, P.x.id, P.x.password);
+    try {
+      await assert.rejects(x.call("5197"), (err: Error) => {
+        assert.match(err.message, /SIP\/2\.0 302 Moved Temporarily/);
+        assert.match(err.message, /Contact: <sip:5103@127\.0\.0\.1:\d+>/);
+        return true;
+      });
+    } finally {
+      x.close();
     }
   });
 });

@@ -249,7 +249,7 @@ describe("voicemail (baresip ↔ Switchboard: VoiceMail, VoiceMailMain, MWI NOTI
       const callId = `sub-${Date.now()}`;
       const sub = (o: { cseq: number; event?: string; expires: number; toTag?: string }): string =>
         desk.buildRequest({ method: "SUBSCRIBE", uri: `sip:desk@${SERVER_IP}:${port}`, fromUser: "desk", toUser: "desk", callId, cseq: o.cseq, fromTag: "deskTag", contact: `<sip:desk@${DESK_IP}:${desk.localPort}>`, expires: o.expires, headers: [`Event: ${o.event ?? "message-summary"}`, "Accept: application/simple-message-summary"] }).replace(/^(To: [^\r]*)/m, o.toTag ? `$1;tag=${o.toTag}` : "$1");
-      const bad = await desk.request(sub({ cseq: 1, event: "presence", expires: 600 }));
+      const bad = await desk.request(sub({ cseq: 1, event: "as-feature-event", expires: 600 }));
       assert.equal(bad.status, 489);
       assert.match(bad.header("allow-events") ?? "", /message-summary/);
       const brief = await desk.request(sub({ cseq: 2, expires: 30 }));

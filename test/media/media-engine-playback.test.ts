@@ -133,3 +133,25 @@ test("builtin-tones: dialplan names map to tones, silence and WAV paths", () => 
   assert.deepEqual(resolvePlayback("hello-world", "/snd"), { kind: "file", path: "/snd/hello-world.wav" });
   assert.deepEqual(resolvePlayback("/abs/x.wav", "/snd"), { kind: "file", path: "/abs/x.wav" });
 });
+
+test("media-engine: a looped samples source plays past its end until stopPlayback, which resolves it stopped", async () => {
+  const { l, p } = await leg();
+  // 100 ms of 500 Hz: a loop must keep sending after its 5 packets.
+  const samples = new Int16Array(800).map((_, i) => Math.round(8000 * Math.sin((2 * Math.PI * 500 * i) / 8000)));
+  const done = engine.play(l.id, { kind: "samples", samples, loop: true }, { payloadType: 0, codec: "PCMU" });
+  await p.waitFor(15, 10_000);
+  engine.stopPlayback(l.id);
+  assert.equal(await done, "stopped");
+  const pcm = decodeAll(p.received.slice(0, 15), "PCMU");
+  assert.ok(Math.abs(dominantFrequency({ sampleRate: 8000, channels: 1, samples: pcm }).frequency - 500) <= 10);
+});
+
+test("media-engine: stopPlayback while a file is still being read wins: the file never starts", async () => {
+  const { l, p } = await leg();
+  const file = makeToneWav(join(dir, "late-stop.wav"), { frequency: 700, seconds: 2 });
+  const done = engine.play(l.id, { kind: "file", path: file }, { payloadType: 0, codec: "PCMU" });
+  engine.stopPlayback(l.id);
+  assert.equal(await done, "stopped");
+  await sleep(300);
+  assert.equal(p.received.length, 0, "no packet of the stopped file");
+});

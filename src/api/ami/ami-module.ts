@@ -19,6 +19,7 @@ import type { RegistrarModule } from "../../pbx/registrar/registrar-module.js";
 import type { OutboundRegistrationModule } from "../../pbx/outbound-registration/outbound-registration-module.js";
 import type { VoicemailModule } from "../../pbx/voicemail/voicemail-module.js";
 import type { HintsModule } from "../../pbx/hints/hints-module.js";
+import type { MixMonitorModule } from "../../pbx/mixmonitor/mixmonitor-module.js";
 import { INTERNAL_EVENTS } from "../../pbx/events.js";
 import { exposureProblem, listenAddresses } from "../../config/manager/load-manager.js";
 import { AmiActionRegistry, type AmiAction } from "./ami-action.js";
@@ -33,6 +34,7 @@ import { coreActions } from "./actions/core-actions.js";
 import { originateAction } from "./actions/originate-action.js";
 import { pjsipActions } from "./actions/pjsip-actions.js";
 import { stateActions } from "./actions/state-actions.js";
+import { mixMonitorActions } from "./actions/mixmonitor-actions.js";
 import { registerManagerCommands } from "./manager-commands.js";
 
 export interface AmiModuleDeps {
@@ -45,6 +47,8 @@ export interface AmiModuleDeps {
   voicemail: VoicemailModule;
   registrations: OutboundRegistrationModule;
   transfer: TransferModule;
+  /** MixMonitor and StopMixMonitor; without it the actions are not offered. */
+  mixmonitor?: MixMonitorModule;
   execute(line: string): Promise<CliResult>;
   reloadAll(): Promise<void>;
 }
@@ -79,7 +83,7 @@ export class AmiModule implements SwitchboardModule {
   private unlisten: (() => void) | undefined;
 
   constructor(private readonly deps: AmiModuleDeps) {
-    this.dependsOn = [deps.config.name, deps.guard.name, deps.contacts.name, deps.registrar.name, deps.calls.name, deps.hints.name, deps.voicemail.name, deps.registrations.name, deps.transfer.name];
+    this.dependsOn = [deps.config.name, deps.guard.name, deps.contacts.name, deps.registrar.name, deps.calls.name, deps.hints.name, deps.voicemail.name, deps.registrations.name, deps.transfer.name, ...(deps.mixmonitor ? [deps.mixmonitor.name] : [])];
   }
 
   /** The AMI server while listening (tests and the console read its sessions). */
@@ -93,6 +97,7 @@ export class AmiModule implements SwitchboardModule {
     const calls = () => d.calls.calls.calls;
     const devices = () => d.calls.calls.calls.ctx.devices;
     const channels = callManagerChannels(calls);
+    const mixmonitor = d.mixmonitor;
     const all: AmiAction[] = [
       ...loginActions({
         config: () => ctx.config().manager,
@@ -137,6 +142,7 @@ export class AmiModule implements SwitchboardModule {
         registrations: () => d.registrations.registrations(),
       }),
       ...stateActions({ voicemail: () => d.voicemail.voicemail, endpoints: () => [...ctx.directory().endpoints.keys()], deviceState: (ep) => d.hints.deviceState(`PJSIP/${ep}`), extensionState: (exten, context) => d.hints.stateOf(exten, context) }),
+      ...(mixmonitor !== undefined ? mixMonitorActions({ monitors: () => mixmonitor.monitors, channel: (name) => channels.find(name)?.dialplan, log }) : []),
     ];
     for (const a of all) ctx.defer(this.actions.register(a));
     for (const undo of registerManagerCommands(ctx.commands, { config: () => ctx.config().manager, server: () => this.server, actions: this.actions, listening: () => this.listening })) ctx.defer(undo);

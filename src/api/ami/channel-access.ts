@@ -5,6 +5,7 @@
  * Hangup action does: a hung-up callee returns its caller to the dialplan after Dial).
  */
 import type { CallManager } from "../../pbx/channel/call-manager.js";
+import type { DialplanChannel } from "../../pbx/dialplan/channel.js";
 import type { Channel } from "../../pbx/channel/channel.js";
 import type { OutboundLeg } from "../../pbx/channel/outbound-leg.js";
 
@@ -16,6 +17,8 @@ export interface LiveChannel {
   readonly peerName: string;
   /** The endpoint whose device it is. */
   readonly endpointId: string;
+  /** The channel as the dialplan drives it (a call's incoming leg, an originated call); absent for outgoing legs. */
+  readonly dialplan?: DialplanChannel;
   hangup(cause: number): void;
 }
 
@@ -51,11 +54,12 @@ interface DialplanSide {
   hangup(cause?: number): Promise<void>;
 }
 
-function sideChannels(c: DialplanSide): LiveChannel[] {
+function sideChannels(c: DialplanSide & DialplanChannel): LiveChannel[] {
   const bridgeId = c.bridge?.has(c.name) === true ? c.bridge.id : "";
   const out: LiveChannel[] = [
     {
       channel: c.channel,
+      dialplan: c,
       bridgeId,
       peerName: c.peer?.name ?? "",
       endpointId: c.endpoint.id,

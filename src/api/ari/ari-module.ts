@@ -9,10 +9,13 @@
  * (ari-events.ts) — listened to only while ARI can be used (enabled, with a user, the HTTP
  * server listening), so a PBX without ARI builds no event payloads for it. Failed logins go to the guard as security events with Service "ARI".
  */
+import type { MohModule } from "../../pbx/moh/moh-module.js";
 import type { IncomingMessage } from "node:http";
 import { randomUUID } from "node:crypto";
 import type { CallLayerModule } from "../../pbx/channel/call-layer-module.js";
 import type { CallManager } from "../../pbx/channel/call-manager.js";
+import type { InboundCall } from "../../pbx/channel/inbound-call.js";
+import type { OriginatedCall } from "../../pbx/channel/originated-call.js";
 import type { PbxModuleContext, SwitchboardModule } from "../../pbx/module-context.js";
 import { channelFields, type PbxEvents } from "../../pbx/events.js";
 import type { ContactsModule } from "../../pbx/registrar/contacts-module.js";
@@ -61,9 +64,9 @@ export class AriModule implements SwitchboardModule {
   private unregisterRoute: (() => void) | undefined;
   private services: AriServices | undefined;
 
-  constructor(private readonly deps: { http: HttpModule; contacts: ContactsModule; guard: GuardModule; voicemail: VoicemailModule; calls: CallLayerModule }) {
+  constructor(private readonly deps: { http: HttpModule; contacts: ContactsModule; guard: GuardModule; voicemail: VoicemailModule; calls: CallLayerModule; moh: MohModule }) {
     // The call layer starts after this module (see above): it is read lazily, not a dependency.
-    this.dependsOn = [deps.http.name, deps.contacts.name, deps.guard.name, deps.voicemail.name];
+    this.dependsOn = [deps.http.name, deps.contacts.name, deps.guard.name, deps.voicemail.name, deps.moh.name];
   }
 
   /** The call manager once the call layer runs. */
@@ -93,12 +96,13 @@ export class AriModule implements SwitchboardModule {
     };
     let bridges: AriBridges | undefined;
     const stasis = new StasisControl({ apps, channelJson: json, log, leaving: (id) => bridges?.leaveAll(id) });
-    const member = (id: string): BridgeMember | undefined => {
+    const stasisCall = (id: string): InboundCall | OriginatedCall | undefined => {
       const st = stasis.get(id);
       const live = state.channel(id);
       if (st === undefined || st.ended || live === undefined || live.owner.kind === "outbound") return undefined;
       return live.owner.call;
     };
+    const member = (id: string): BridgeMember | undefined => stasisCall(id);
     bridges = new AriBridges({
       events: ctx.events,
       media: () => this.callManager(),
@@ -136,6 +140,15 @@ export class AriModule implements SwitchboardModule {
         const name = on ? "Hold" : "Unhold";
         if (ctx.events.wants(name)) ctx.events.emit(name, channelFields(m.view()));
         return true;
+      },
+      moh: (id, mohClass) => {
+        const m = stasisCall(id);
+        if (m === undefined) return false;
+        if (mohClass === null) {
+          this.deps.moh.stopOn(m.mediaLegId);
+          return true;
+        }
+        return this.deps.moh.playTo({ name: m.name, media: m.media, vars: m.vars }, mohClass);
       },
     };
     this.services = services;

@@ -27,6 +27,8 @@ export interface AriServices {
   readonly mute: (channelId: string, direction: "both" | "in" | "out", on: boolean) => boolean;
   /** Holds (or takes off hold) a channel in Stasis: it and its bridge's other party stop hearing each other; Hold/Unhold on the bus. */
   readonly hold: (channelId: string, on: boolean) => boolean;
+  /** Starts music on hold on a channel in Stasis (the class asked for, else its own or default), or stops it (`mohClass` null); false when it cannot be. */
+  readonly moh: (channelId: string, mohClass: string | undefined | null) => boolean;
   /** Places a call as AMI Originate does; undefined before the call layer runs. */
   readonly originate: (req: OriginateRequest) => Promise<OriginateResult> | undefined;
 }

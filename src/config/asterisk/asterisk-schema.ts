@@ -2,7 +2,7 @@
  * asterisk.conf: `[directories]` (where Asterisk keeps its data) and `[options]`. Switchboard
  * reads the two directories it has a use for, `astdatadir` (its `sounds/` holds Asterisk's
  * prompts, e.g. Debian's asterisk-core-sounds-en-wav under /usr/share/asterisk) and `astspooldir`
- * (voicemail lives in its `voicemail/`), and `defaultlanguage`. Everything else is declared, so a
+ * (voicemail lives in its `voicemail/`, MixMonitor's recordings in its `monitor/`), and `defaultlanguage`. Everything else is declared, so a
  * copied asterisk.conf loads with one note per option that does nothing here.
  */
 import { bool, str } from "../schema/options.js";
@@ -12,7 +12,7 @@ const DIR_HINT = { implemented: false, hint: "Switchboard keeps its files under 
 
 const directoryOptions = [
   str("astdatadir", "", "Asterisk's data directory; Switchboard plays the prompts in its sounds/<language>/ before its own."),
-  str("astspooldir", "", "Asterisk's spool directory; voicemail is kept in its voicemail/ (default: voicemail/ in the data directory)."),
+  str("astspooldir", "", "Asterisk's spool directory; voicemail is kept in its voicemail/ and MixMonitor writes relative file names in its monitor/ (default: voicemail/ and monitor/ in the data directory)."),
   str("astetcdir", "/etc/asterisk", "Configuration directory.", DIR_HINT),
   str("astmoddir", "/usr/lib/asterisk/modules", "Module directory.", { implemented: false, hint: "Switchboard's modules are built in" }),
   str("astvarlibdir", "/var/lib/asterisk", "Variable data directory.", DIR_HINT),

@@ -2,9 +2,10 @@
  * The embedded default configuration: a small office PBX that works out of the box — UDP and
  * TCP on port 5060 (IPv4 and IPv6), five phones 1001-1005 with NAT-safe settings, and a dialplan
  * where the phones call each other, pick up each other's ringing calls with *8, transfer with
- * their transfer keys, and 600 is an echo test. It is written as .conf text and
+ * their transfer keys, 600 is an echo test and 610 plays the music on hold. It is written as .conf text and
  * loaded through the same parser as user files, so it doubles as a worked example.
  */
+import { readdirSync } from "node:fs";
 import { PbxError } from "../../core/errors.js";
 import { EMBEDDED_LOGGER_CONF } from "../logger/logger-sample.js";
 
@@ -110,7 +111,34 @@ const EXTENSIONS_CONF = [
   "exten => 600,1,Answer()",
   " same => n,Echo()",
   "",
+  "; Listen to the music on hold (what a caller hears while you hold the call).",
+  "exten => 610,1,Answer()",
+  " same => n,MusicOnHold()",
+  "",
+  "; Busy lamps: a phone's BLF key for an extension subscribes to its hint (docs/blf.md).",
+  ...EMBEDDED_EXTENSIONS.map((ext) => `exten => ${ext},hint,PJSIP/${ext}`),
+  "",
 ].join("\n");
+
+/** Where Debian's asterisk-moh-opsound-* packages install their music on hold. */
+export const DEBIAN_MOH_DIR = "/usr/share/asterisk/moh";
+
+/**
+ * musiconhold.conf: Debian's music on hold files, in random order, when the package is installed;
+ * else none, so the built-in [default] class plays Switchboard's generated music.
+ */
+function musicOnHoldConf(debianMoh: boolean): string | undefined {
+  if (!debianMoh) return undefined;
+  return ["; Switchboard embedded default: musiconhold.conf (Debian's asterisk-moh-opsound files are installed)", "[default]", "mode=files", `directory=${DEBIAN_MOH_DIR}`, "sort=random", ""].join("\n");
+}
+
+function hasSoundFiles(dir: string): boolean {
+  try {
+    return readdirSync(dir).some((f) => /\.(wav|ulaw|alaw|sln|sln16|g722)$/.test(f));
+  } catch {
+    return false;
+  }
+}
 
 function voicemailConf(pins: Readonly<Record<string, string>>): string {
   const lines = ["; Switchboard embedded default: voicemail.conf", "[general]", "format=wav", "maxsecs=180", "maxlogins=3", "", "[default]"];
@@ -128,8 +156,9 @@ function voicemailConf(pins: Readonly<Record<string, string>>): string {
  * {@link EMBEDDED_EXTENSIONS} to its SIP password and `pins` to its voicemail PIN; a missing one
  * is a programming error.
  */
-export function embeddedDefaultFiles(passwords: Readonly<Record<string, string>>, pins: Readonly<Record<string, string>>): Record<string, string> {
-  return { "pjsip.conf": pjsipConf(passwords), "rtp.conf": RTP_CONF, "extensions.conf": EXTENSIONS_CONF, "logger.conf": EMBEDDED_LOGGER_CONF, "voicemail.conf": voicemailConf(pins), "cdr.conf": CDR_CONF };
+export function embeddedDefaultFiles(passwords: Readonly<Record<string, string>>, pins: Readonly<Record<string, string>>, debianMoh = hasSoundFiles(DEBIAN_MOH_DIR)): Record<string, string> {
+  const moh = musicOnHoldConf(debianMoh);
+  return { "pjsip.conf": pjsipConf(passwords), "rtp.conf": RTP_CONF, "extensions.conf": EXTENSIONS_CONF, "logger.conf": EMBEDDED_LOGGER_CONF, "voicemail.conf": voicemailConf(pins), "cdr.conf": CDR_CONF, ...(moh !== undefined ? { "musiconhold.conf": moh } : {}) };
 }
 
 /** Call detail records in the data directory's cdr-csv/Master.csv, as Asterisk's sample config writes them. */

@@ -66,11 +66,26 @@ export class SilenceSource implements SampleSource {
   }
 }
 
-/** Plays decoded 8 kHz mono samples once. */
+/** Plays decoded 8 kHz mono samples once, or over and over (`loop`) until the player is stopped. */
 export class BufferSource implements SampleSource {
   private pos = 0;
-  constructor(private readonly samples: Int16Array) {}
+  constructor(
+    private readonly samples: Int16Array,
+    private readonly loop = false,
+  ) {}
   read(out: Int16Array): number {
+    if (this.loop && this.samples.length > 0) {
+      // A loop fills every frame: the end of the buffer runs on into its start.
+      let filled = 0;
+      while (filled < out.length) {
+        if (this.pos >= this.samples.length) this.pos = 0;
+        const n = Math.min(out.length - filled, this.samples.length - this.pos);
+        out.set(this.samples.subarray(this.pos, this.pos + n), filled);
+        this.pos += n;
+        filled += n;
+      }
+      return filled;
+    }
     const n = Math.min(out.length, this.samples.length - this.pos);
     out.set(this.samples.subarray(this.pos, this.pos + n));
     this.pos += n;

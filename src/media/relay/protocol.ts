@@ -5,6 +5,7 @@
  * event-loop turn produced as one array (`ToWorker[]`, `FromWorker[]`): one wake-up per turn.
  */
 import type { StrictRtpMode } from "../../config/rtp/rtp-schema.js";
+import type { MixMonitorSpec } from "../record/mix-tap.js";
 import type { RecordOptions } from "../record/recorder.js";
 import type { SrtpState } from "../srtp/srtp.js";
 import type { LegOptions, LegSrtp, LegStats, PlaybackSource, PlayOptions, RemoteAddress } from "./types.js";
@@ -18,6 +19,8 @@ export interface LegSnapshot {
   /** The keys and what the contexts have counted (rollover counters, replay windows, SRTCP index). */
   srtp?: LegSrtp;
   srtpState?: { in: SrtpState; out: SrtpState };
+  /** MixMonitor taps running on the leg: each continues its files in the new worker and answers the same request. */
+  taps?: Array<{ req: number; spec: MixMonitorSpec }>;
 }
 
 export interface WorkerConfig {
@@ -39,6 +42,8 @@ export type ToWorker =
   | { t: "stopPlay"; id: string }
   | { t: "record"; req: number; id: string; options: RecordOptions }
   | { t: "stopRecord"; id: string }
+  | { t: "mixMonitor"; req: number; id: string; spec: MixMonitorSpec }
+  | { t: "stopMixMonitor"; id: string; tapId: string }
   | { t: "dtmf"; id: string; digit: string; durationMs: number; method: "rfc4733" | "inband" }
   | { t: "stats"; req: number; id?: string }
   | { t: "detach"; req: number; id: string }

@@ -14,6 +14,7 @@ import { randomInt } from "node:crypto";
 import { isRtcpPayloadType, looksLikeRtp, parseRtpHeader, RTP_HEADER_SIZE, writeRtpHeader } from "../rtp/rtp-header.js";
 import type { OwnStream, RtpPlayer } from "../playback/rtp-player.js";
 import type { Recorder } from "../record/recorder.js";
+import type { MixTap, TapLeg } from "../record/mix-tap.js";
 import { SourceLearner } from "./source-learning.js";
 import type { LegSnapshot, WorkerConfig } from "./protocol.js";
 import { DEFAULT_LEG_OPTIONS, type LegOptions, type LegSrtp, type LegStats, type RemoteAddress } from "./types.js";
@@ -79,8 +80,17 @@ export class RelayLeg {
   private echoTsOffset: number | undefined;
   private echoSsrc = -1;
   player: RtpPlayer | undefined;
+  /** Counts play and stopPlay requests: a play whose file was still being read when a newer request came is dropped. */
+  playEpoch = 0;
   /** Record(), VoiceMail(): what this leg's phone sends, decoded. */
   recorder: Recorder | undefined;
+  /** MixMonitor(): taps on both directions of this leg, with the request each answers when it ends. */
+  readonly taps = new Map<MixTap, number>();
+  /** What a tap asks of this leg: the formats to decode by, and whether it is bridged (option b). */
+  readonly tapLeg: TapLeg = {
+    formats: () => [this.options.format, this.peer?.options.format],
+    bridged: () => this.peer !== undefined,
+  };
   /** Payload types renumbered toward the partner (same codec, another number in its SDP). */
   private ptRewrite: Map<number, number> | undefined;
   /** Decodes what this leg's phone sends and encodes it for the partner's, when their formats differ. */
@@ -208,6 +218,10 @@ export class RelayLeg {
 
   /** Sends on the RTP socket toward this leg's phone what `wire` lets out; false when nothing went. */
   private sendRtp(msg: Buffer, rtcp: boolean): boolean {
+    if (!rtcp && this.taps.size > 0) {
+      const now = performance.now();
+      for (const t of this.taps.keys()) t.pushSent(msg, now);
+    }
     const out = this.wire(msg, rtcp);
     if (out === undefined) return false;
     this.rtp.send(out, this.dstPort, this.dstAddress);
@@ -476,7 +490,10 @@ export class RelayLeg {
     const isEvent = event !== undefined && this.payloadType === event.payloadType;
     if (isEvent) this.onEvent(msg);
     else if (this.inband !== undefined) this.detectInband(msg);
-    if (!isEvent) this.recorder?.push(msg, now);
+    if (!isEvent) {
+      this.recorder?.push(msg, now);
+      if (this.taps.size > 0) for (const t of this.taps.keys()) t.pushReceived(msg, now);
+    }
     if (this.echo) {
       if (this.player !== undefined || this.dstPort === 0) return;
       // A phone receiving its own SSRC from elsewhere treats it as an SSRC collision or a loop
@@ -580,6 +597,7 @@ export class RelayLeg {
   /** Periodic housekeeping: keepalives, rtp_timeout, the no-media report, the jitter buffer. */
   tick(now: number): void {
     this.recorder?.tick(now);
+    for (const t of this.taps.keys()) t.tick(now);
     if (this.transcoder !== undefined && this.peer !== undefined) {
       try {
         this.transcoder.flush(now, this.peer.sendOwnPacket);
@@ -653,6 +671,8 @@ export class RelayLeg {
     this.closed = true;
     this.recorder?.stop("hangup");
     this.recorder = undefined;
+    for (const t of [...this.taps.keys()]) t.stop("hangup");
+    this.taps.clear();
     this.transcoder?.close();
     this.transcoder = undefined;
     this.closeInband();

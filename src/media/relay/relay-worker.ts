@@ -9,6 +9,7 @@ import { PbxError } from "../../core/errors.js";
 import { decodeSoundFile } from "../codec/sound-file.js";
 import { RtpPlayer } from "../playback/rtp-player.js";
 import { Recorder } from "../record/recorder.js";
+import { MixTap, type MixMonitorSpec } from "../record/mix-tap.js";
 import { canTranscode } from "../codec/audio-codec.js";
 import { dtmfFrequencies } from "../dtmf/dtmf-tones.js";
 import { sendTelephoneEvent } from "../dtmf/event-sender.js";
@@ -61,6 +62,8 @@ async function sourceFor(src: PlaybackSource): Promise<SampleSource> {
       return new ToneSource(src);
     case "silence":
       return new SilenceSource(src.durationMs);
+    case "samples":
+      return new BufferSource(src.samples, src.loop === true);
     case "file": {
       let buf: Buffer;
       try {
@@ -112,8 +115,10 @@ function pace(): void {
 async function play(m: Extract<ToWorker, { t: "play" }>): Promise<void> {
   const leg = legs.get(m.id);
   if (leg === undefined) return reply(m.req, "stopped");
+  const epoch = ++leg.playEpoch;
   const source = await sourceFor(m.source);
-  if (leg.closed) return reply(m.req, "stopped");
+  // A stopPlay (or another play) that arrived while the file was read wins over this play.
+  if (leg.closed || leg.playEpoch !== epoch) return reply(m.req, "stopped");
   stopPlayer(leg, "stopped");
   try {
     leg.player = new RtpPlayer(source, m.options, leg.own, (result) => reply(m.req, result), performance.now());
@@ -152,6 +157,20 @@ function sendDtmf(m: Extract<ToWorker, { t: "dtmf" }>): void {
   pace();
 }
 
+/** Starts a MixMonitor tap on the leg; `req` is answered when it ends (or at once when it cannot start). */
+function startTap(leg: RelayLeg, req: number, spec: MixMonitorSpec): void {
+  let tap: MixTap;
+  try {
+    tap = new MixTap(spec, leg.tapLeg, (r) => {
+      leg.taps.delete(tap);
+      reply(req, r);
+    });
+  } catch (err) {
+    return reply(req, { reason: "error", message: err instanceof Error ? err.message : String(err), durationMs: 0 });
+  }
+  leg.taps.set(tap, req);
+}
+
 async function release(leg: RelayLeg): Promise<void> {
   legs.delete(leg.id);
   stopPlayer(leg, "stopped");
@@ -166,6 +185,7 @@ function handle(m: ToWorker): void {
         () => {
           if (m.snapshot) leg.restore(m.snapshot);
           legs.set(m.id, leg);
+          for (const t of m.snapshot?.taps ?? []) startTap(leg, t.req, t.spec);
           reply(m.req, m.port);
         },
         (err: unknown) => fail(m.req, err),
@@ -219,12 +239,26 @@ function handle(m: ToWorker): void {
       leg.recorder = rec;
       return;
     }
+    case "mixMonitor": {
+      const leg = legs.get(m.id);
+      if (leg === undefined || leg.closed) return reply(m.req, { reason: "hangup", durationMs: 0 });
+      startTap(leg, m.req, m.spec);
+      return;
+    }
+    case "stopMixMonitor": {
+      const leg = legs.get(m.id);
+      for (const t of [...(leg?.taps.keys() ?? [])]) if (t.spec.tapId === m.tapId) t.stop("stopped");
+      return;
+    }
     case "stopRecord":
       legs.get(m.id)?.recorder?.stop("stopped");
       return;
     case "stopPlay": {
       const leg = legs.get(m.id);
-      if (leg) stopPlayer(leg, "stopped");
+      if (leg) {
+        leg.playEpoch++;
+        stopPlayer(leg, "stopped");
+      }
       return;
     }
     case "stats": {
@@ -237,6 +271,9 @@ function handle(m: ToWorker): void {
       const leg = legs.get(m.id);
       if (leg === undefined) return fail(m.req, new Error(`no leg ${m.id}`));
       const snap = leg.snapshot();
+      // The taps continue their files where the leg goes, and answer the same requests from there.
+      if (leg.taps.size > 0) snap.taps = [...leg.taps].map(([tap, req]) => ({ req, spec: tap.handover() }));
+      leg.taps.clear();
       release(leg).then(
         () => reply(m.req, snap),
         (err: unknown) => fail(m.req, err),

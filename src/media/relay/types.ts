@@ -123,7 +123,9 @@ export interface LegStats {
 export type PlaybackSource =
   | { kind: "tone"; frequencies: number[]; durationMs: number; onMs?: number; offMs?: number; level?: number }
   | { kind: "file"; path: string }
-  | { kind: "silence"; durationMs: number };
+  | { kind: "silence"; durationMs: number }
+  /** Samples at 8 kHz made in the main thread (music on hold's built-in music); `loop` repeats them until stopped. */
+  | { kind: "samples"; samples: Int16Array; loop?: boolean };
 
 export interface PlayOptions {
   payloadType: number;

@@ -19,7 +19,8 @@ import { bridgeFields, channelFields, type ChannelView, type PbxEvents } from ".
 /** The part of the media engine a bridge drives. */
 export interface BridgeMedia {
   bridge(a: string, b: string): void;
-  unbridge(id: string): void;
+  /** With `from`: only while `from` is still the leg's partner. */
+  unbridge(id: string, from?: string): void;
 }
 
 /** A channel as the bridge sees it: its media leg and its event snapshot. */
@@ -96,7 +97,12 @@ export class Bridge {
   close(): void {
     if (this.stateValue === "closed") return;
     this.stateValue = "closed";
-    for (const m of this.members) this.o.media.unbridge(m.mediaLegId);
+    // Only the pair this bridge made: a member joined elsewhere since (picked up, transferred) keeps its new partner.
+    const [a, b] = this.members;
+    if (a !== undefined && b !== undefined) {
+      this.o.media.unbridge(a.mediaLegId, b.mediaLegId);
+      this.o.media.unbridge(b.mediaLegId, a.mediaLegId);
+    } else for (const m of this.members) this.o.media.unbridge(m.mediaLegId);
     const leaving = this.entered;
     this.entered = [];
     for (let i = 0; i < leaving.length; i++) {

@@ -234,7 +234,11 @@ export class CallManager {
   /** The ringing outgoing legs of Dials, with the channel dialling each (pickup). */
   ringingLegs(): Array<{ owner: InboundCall | OriginatedCall; leg: OutboundLeg }> {
     const out: Array<{ owner: InboundCall | OriginatedCall; leg: OutboundLeg }> = [];
-    for (const owner of [...this.calls, ...this.originated]) for (const leg of owner.ringing_) if (leg.state === "Ringing") out.push({ owner, leg });
+    // A Dial already being taken (picked up, redirected) is no longer offered.
+    for (const owner of [...this.calls, ...this.originated]) {
+      if (owner.hungUp() || owner.redirectPending()) continue;
+      for (const leg of owner.ringing_) if (leg.state === "Ringing") out.push({ owner, leg });
+    }
     return out;
   }
 
@@ -324,7 +328,10 @@ export class CallManager {
       if (hold) this.held.add(leg.channel);
       else this.held.delete(leg.channel);
       const name = hold ? "Hold" : "Unhold";
-      if (this.o.ctx.events.wants(name)) this.o.ctx.events.emit(name, channelFields(leg.channel.view()));
+      // As chan_pjsip queues the hold with the endpoint's moh_suggest, the Hold event names it
+      // (AMI MusicClass, ARI musicclass); pbx/moh plays it to the other party.
+      const suggest = leg.endpoint.mohSuggest;
+      if (this.o.ctx.events.wants(name)) this.o.ctx.events.emit(name, hold && suggest.length > 0 ? { ...channelFields(leg.channel.view()), MusicClass: suggest } : channelFields(leg.channel.view()));
     }
     return { status: 200, body: sdp(answer.sdp) };
   }

@@ -17,7 +17,7 @@ import { MessageFactory, SessionLayer } from "../../sip/session/index.js";
 import type { TransactionLayer } from "../../sip/transaction/transaction-layer.js";
 import type { TransportSet } from "../../sip/transport/transport-set.js";
 import { createCoreAppRegistry, type AppRegistry } from "../apps/index.js";
-import { compileDialplan, DialplanExecutor, registerDialplanCommands, type Dialplan } from "../dialplan/index.js";
+import { compileDialplan, DialplanExecutor, registerDialplanCommands, withGenerated, type Dialplan } from "../dialplan/index.js";
 import type { EndpointDirectory } from "../endpoint/directory.js";
 import type { PbxEvents } from "../events.js";
 import { createCoreFuncRegistry, type FuncRegistry } from "../funcs/index.js";
@@ -165,9 +165,13 @@ export class CallsModule {
     const log = this.o.log.child({ category: "pbx.dialplan" });
     const parsed = cfg.extensions ?? parseConfigText("", "extensions.conf");
     if (!cfg.extensions) log.warn({}, "no extensions.conf: every call will be answered 404 (add extensions.conf to the configuration directory)");
-    const generated = (this.o.generatedDialplan ?? []).map((f) => f(cfg)).filter((t) => t.length > 0).map((t) => parseConfigText(t, "(made by Switchboard)"));
-    const all = generated.length === 0 ? parsed : { ...parsed, categories: [...parsed.categories, ...generated.flatMap((g) => g.categories)] };
-    const compiled = compileDialplan(all, { isKnownApp: (name) => this.apps.has(name) });
+    const compiled = compileDialplan(
+      withGenerated(
+        parsed,
+        (this.o.generatedDialplan ?? []).map((f) => f(cfg)),
+      ),
+      { isKnownApp: (name) => this.apps.has(name) },
+    );
     this.lastErrors = (cfg.extensions?.diagnostics ?? []).filter((d) => d.severity === "error").length;
     for (const d of compiled.diagnostics) {
       if (d.severity === "error") {

@@ -12,6 +12,7 @@
  */
 import { CALLID, type Logger } from "../../core/logger.js";
 import type { EndpointConfig } from "../../config/index.js";
+import type { MixMonitorResult, MixMonitorSpec } from "../../media/index.js";
 import type { MediaCodec, TelephoneEvent } from "../../media/sdp/index.js";
 import type { SipRequest } from "../../sip/message/message.js";
 import type { Dialog } from "../../sip/dialog/dialog.js";
@@ -390,6 +391,14 @@ export class InboundCall extends SipLeg implements DialplanChannel {
     this.audio.stopRecording();
   }
 
+  mixMonitor(spec: MixMonitorSpec): Promise<MixMonitorResult> {
+    return this.audio.mixMonitor(spec);
+  }
+
+  stopMixMonitor(tapId: string): void {
+    this.audio.stopMixMonitor(tapId);
+  }
+
   async echo(): Promise<void> {
     if (this.audio.stopped()) return;
     if (!this.answered) await this.answer();
@@ -464,6 +473,24 @@ export class InboundCall extends SipLeg implements DialplanChannel {
       this.session.bye();
     }
     this.finish(cause);
+  }
+
+  /**
+   * Transfer() before the call is answered: 302 Moved Temporarily with `uri` as Contact (the
+   * phone calls there itself); the channel ends. False once answered or ended.
+   */
+  moved(uri: string): boolean {
+    if (this.ended || this.answered || this.session.answered) return false;
+    this.session.reject(302, "Moved Temporarily", [["Contact", `<${uri}>`]]);
+    this.finish(CAUSE.NORMAL_CLEARING);
+    return true;
+  }
+
+  /** Refuses the unanswered call with `status` (a replaced call gone meanwhile: 481); the channel ends. */
+  refuse(status: number, reason: string): void {
+    if (this.ended || this.session.answered) return;
+    this.session.reject(status, reason);
+    this.finish(CAUSE.NORMAL_CLEARING);
   }
 
   /** The caller sent BYE (answered by the session). */

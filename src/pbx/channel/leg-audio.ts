@@ -9,7 +9,7 @@
  * without ending the call.
  */
 import { ASTERISK_SOURCE, type Logger } from "../../core/logger.js";
-import { canTranscode, transcodableCodecs, type PlaybackSource } from "../../media/index.js";
+import { canTranscode, transcodableCodecs, type MixMonitorResult, type MixMonitorSpec, type PlaybackSource } from "../../media/index.js";
 import type { MediaCodec } from "../../media/sdp/index.js";
 import type { PlayOutcome, RecordOutcome, RecordRequest } from "../dialplan/channel.js";
 import type { MediaSession } from "../media-session/media-session.js";
@@ -161,6 +161,16 @@ export class LegAudio {
   /** Ends a recording in progress as if it had run its course (ARI's stop). */
   stopRecording(): void {
     this.ctx.media.stopRecording(this.owner.mediaLegId);
+  }
+
+  /** MixMonitor(): a tap on both directions of the leg's audio, written by its media worker (pbx/mixmonitor). */
+  mixMonitor(spec: MixMonitorSpec): Promise<MixMonitorResult> {
+    if (this.owner.hungUp()) return Promise.resolve({ reason: "hangup", durationMs: 0 });
+    return this.ctx.media.mixMonitor(this.owner.mediaLegId, spec);
+  }
+
+  stopMixMonitor(tapId: string): void {
+    this.ctx.media.stopMixMonitor(this.owner.mediaLegId, tapId);
   }
 
   /** Resolves after `seconds`, or early on hangup or redirect. */

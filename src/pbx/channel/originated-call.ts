@@ -8,6 +8,7 @@
  *      └── busy / no answer (timeout) / failed ──► ended, the outcome says which
  */
 import type { Logger } from "../../core/logger.js";
+import type { MixMonitorResult, MixMonitorSpec } from "../../media/index.js";
 import type { MediaCodec, TelephoneEvent } from "../../media/sdp/index.js";
 import type { Flow } from "../../sip/transport/types.js";
 import type { Bridge } from "../bridge/bridge.js";
@@ -208,6 +209,14 @@ export class OriginatedCall implements DialplanChannel, DialCaller {
 
   stopRecording(): void {
     this.audio.stopRecording();
+  }
+
+  mixMonitor(spec: MixMonitorSpec): Promise<MixMonitorResult> {
+    return this.audio.mixMonitor(spec);
+  }
+
+  stopMixMonitor(tapId: string): void {
+    this.audio.stopMixMonitor(tapId);
   }
 
   async echo(): Promise<void> {

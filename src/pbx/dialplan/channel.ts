@@ -3,6 +3,8 @@
  * knows nothing of SIP; it only asks the channel to answer, play, dial and hang up.
  */
 
+import type { MixMonitorResult, MixMonitorSpec } from "../../media/index.js";
+
 /** Dial outcomes, as Asterisk's `${DIALSTATUS}`. */
 export type DialStatus = "ANSWER" | "BUSY" | "NOANSWER" | "CANCEL" | "CONGESTION" | "CHANUNAVAIL" | "DONTCALL" | "TORTURE" | "INVALIDARGS";
 
@@ -89,6 +91,12 @@ export interface DialplanChannel {
   record?(o: RecordRequest): Promise<RecordOutcome>;
   /** Ends the recording in progress; it resolves with reason "stopped" (ARI's stop). */
   stopRecording?(): void;
+  /**
+   * MixMonitor(): both directions of the channel's audio written to files by the media worker
+   * until `stopMixMonitor(spec.tapId)` or the hangup; resolves then, with the files closed.
+   */
+  mixMonitor?(spec: MixMonitorSpec): Promise<MixMonitorResult>;
+  stopMixMonitor?(tapId: string): void;
   /** Where the call's signalling comes from and arrived (what the guard counts failures by). */
   readonly signalling?: { transport: string; localAddress: string; localPort: number; remoteAddress: string; remotePort: number };
   /** The prompts' language (CHANNEL(language)). */

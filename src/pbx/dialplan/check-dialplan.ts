@@ -7,7 +7,7 @@
 import type { Diagnostic } from "../../config/diagnostic.js";
 import type { ParsedConfig } from "../../config/ini/types.js";
 import { createCoreAppRegistry, type AppRegistry } from "../apps/index.js";
-import { compileDialplan } from "./compile.js";
+import { compileDialplan, withGenerated } from "./compile.js";
 import type { Dialplan } from "./types.js";
 
 /**
@@ -36,11 +36,12 @@ function missingFirstPriority(dialplan: Dialplan): Diagnostic[] {
 }
 
 /**
- * Compiles `parsed` (extensions.conf) with `apps` (by default every application the server's
+ * Compiles `parsed` (extensions.conf) and the dialplan text features make (`generated`: the
+ * parking lots' extensions) with `apps` (by default every application the server's
  * modules register: see pbx/check-apps.ts) and returns every diagnostic: the compiler's own,
  * then one per extension missing priority 1.
  */
-export function checkDialplan(parsed: ParsedConfig, apps: AppRegistry = createCoreAppRegistry()): Diagnostic[] {
-  const compiled = compileDialplan(parsed, { isKnownApp: (name) => apps.has(name) });
+export function checkDialplan(parsed: ParsedConfig, apps: AppRegistry = createCoreAppRegistry(), generated: readonly string[] = []): Diagnostic[] {
+  const compiled = compileDialplan(withGenerated(parsed, generated), { isKnownApp: (name) => apps.has(name) });
   return [...compiled.diagnostics, ...missingFirstPriority(compiled.dialplan)];
 }

@@ -5,6 +5,7 @@
  */
 import { DiagnosticSink, type Diagnostic } from "../../config/diagnostic.js";
 import type { ConfigCategory, ConfigVariable, ParsedConfig } from "../../config/ini/types.js";
+import { parseConfigText } from "../../config/ini/parser.js";
 import { compareExtensionNames, compilePattern, type ExtensionPattern } from "./pattern.js";
 import type { Dialplan, DialplanContext, DialplanGeneral, DialplanHint, DialplanInclude, DialplanPriority } from "./types.js";
 
@@ -343,4 +344,13 @@ export function compileDialplan(parsed: ParsedConfig, opts: CompileDialplanOptio
   }
   const dialplan = compiler.result();
   return { dialplan, diagnostics: compiler.sink.items };
+}
+
+/**
+ * extensions.conf with dialplan text features make from their own configuration (the parking
+ * lots' extensions) after it, as one parse: contexts of the same name merge, as Asterisk's do.
+ */
+export function withGenerated(parsed: ParsedConfig, generated: readonly string[]): ParsedConfig {
+  const extra = generated.filter((t) => t.length > 0).map((t) => parseConfigText(t, "(made by Switchboard)"));
+  return extra.length === 0 ? parsed : { ...parsed, categories: [...parsed.categories, ...extra.flatMap((g) => g.categories)] };
 }

@@ -1,5 +1,5 @@
 /** The dialplan: compile extensions.conf, run calls through it, show it on the console. */
-export { compileDialplan, type CompileDialplanOptions, type CompiledDialplan } from "./compile.js";
+export { compileDialplan, withGenerated, type CompileDialplanOptions, type CompiledDialplan } from "./compile.js";
 export { DialplanExecutor, type DialplanExecutorOptions, type DialplanOutcome, type DialplanEndReason } from "./executor.js";
 export type { DialplanChannel, DialplanTarget, DialplanDetour, RedirectTarget, DialResult, DialStatus } from "./channel.js";
 export { isDetour } from "./channel.js";

@@ -32,6 +32,7 @@ export class HintsModule implements SwitchboardModule {
   readonly emits = ["ExtensionStatus"];
   readonly dependsOn: readonly string[];
   private readonly last = new Map<string, ExtensionStatusText>();
+  private readonly watcherSources = new Set<(exten: string, context: string) => number>();
   private ctx: PbxModuleContext | undefined;
 
   constructor(private readonly deps: { calls: CallLayerModule; contacts: ContactsModule }) {
@@ -68,6 +69,19 @@ export class HintsModule implements SwitchboardModule {
     return out;
   }
 
+  /** Adds a count of a hint's watchers (SIP subscriptions) for `core show hints`; returns its removal. */
+  addWatchers(count: (exten: string, context: string) => number): () => void {
+    this.watcherSources.add(count);
+    return () => this.watcherSources.delete(count);
+  }
+
+  /** How many watch the hint of `exten@context`. */
+  watchers(exten: string, context: string): number {
+    let n = 0;
+    for (const count of this.watcherSources) n += count(exten, context);
+    return n;
+  }
+
   /** One extension's hint state, or undefined when it has no hint. */
   stateOf(exten: string, context: string): HintState | undefined {
     return this.hints().find((h) => h.exten === exten && h.context === context);
@@ -99,7 +113,7 @@ export class HintsModule implements SwitchboardModule {
         command: "core show hints",
         summary: "Show dialplan hints",
         usage: "Usage: core show hints\n       List registered hints.\n       Hint details are shown in five columns. In order from left to right, they are:\n       1. Hint extension URI.\n       2. List of mapped device or presence state identifiers.\n       3. Current extension state. The aggregate of mapped device states.\n       4. Current presence state for the mapped presence state provider.\n       5. Watchers - number of subscriptions and other entities watching this hint.\n",
-        handler: () => showHints(this.hints()),
+        handler: () => showHints(this.hints(), (h) => this.watchers(h.exten, h.context)),
       }),
     );
   }
@@ -132,9 +146,9 @@ export class HintsModule implements SwitchboardModule {
 const cut = (s: string, w: number): string => s.slice(0, w).padEnd(w);
 
 /** `core show hints` in pbx.c's layout. */
-export function showHints(hints: readonly HintState[]): string {
+export function showHints(hints: readonly HintState[], watchers: (h: HintState) => number = () => 0): string {
   if (hints.length === 0) return "There are no registered dialplan hints\n";
   let out = "\n    -= Registered Asterisk Dial Plan Hints =-\n";
-  for (const h of hints) out += `${cut(`${h.exten}@${h.context}`, 20)}: ${cut(h.hint, 20)}  State:${cut(h.text, 15)} Presence:${cut("not_set", 15)} Watchers ${String(0).padStart(2)}\n`;
+  for (const h of hints) out += `${cut(`${h.exten}@${h.context}`, 20)}: ${cut(h.hint, 20)}  State:${cut(h.text, 15)} Presence:${cut("not_set", 15)} Watchers ${String(watchers(h)).padStart(2)}\n`;
   return out + `----------------\n- ${hints.length} hints registered\n`;
 }

@@ -2,8 +2,8 @@
  * `WaitExten([seconds][,options])`: waits for the caller to dial an extension of the current
  * context (after a Background menu), at most `seconds` (default TIMEOUT(response)) for the first
  * key; then the extension, `i` for one that does not exist, `t` when nothing was pressed.
- * Option `m` (music on hold meanwhile) needs music on hold, which Switchboard does not have
- * yet: it says so and waits in silence.
+ * Option `m` (music on hold meanwhile) is not implemented yet (the ivr module does not play
+ * music on hold; pbx/moh does): it says so and waits in silence.
  */
 import type { DialplanApp } from "../apps/registry.js";
 import { collectAndGo, goToTimeout } from "./collect.js";

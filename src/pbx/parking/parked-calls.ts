@@ -31,7 +31,10 @@ export class ParkedCalls {
       if (/^\d+$/.test(wanted) && n >= lot.first && n <= lot.last && !used.has(spaceName(lot, n))) return spaceName(lot, n);
     }
     const count = lot.last - lot.first + 1;
-    const start = lot.findslot === "next" ? ((this.lastGiven.get(lot.name) ?? lot.first - 1) + 1 - lot.first) % count : 0;
+    // A last space from before a reload that changed the range starts from the lot's first.
+    const last = this.lastGiven.get(lot.name);
+    const from = last !== undefined && last >= lot.first && last <= lot.last ? last + 1 - lot.first : 0;
+    const start = lot.findslot === "next" ? from % count : 0;
     for (let i = 0; i < count; i++) {
       const n = lot.first + ((start + i) % count);
       if (!used.has(spaceName(lot, n))) return spaceName(lot, n);

@@ -14,7 +14,7 @@
  * parked call; comebacktoorigin=no sends it to comebackcontext at the parker's flattened channel
  * name (PJSIP_2001), else `s`. Console: `parking show [lot]`.
  */
-import { CliUsageError } from "../../cli/registry.js";
+import { CliUsageError } from "../../core/commands.js";
 import type { ParkingLot } from "../../config/parking/load-parking.js";
 import type { DialplanApp } from "../apps/index.js";
 import type { CallLayerModule } from "../channel/call-layer-module.js";
@@ -26,6 +26,9 @@ import { connectRinging, waitIn } from "../transfer/connect-ringing.js";
 import type { DivertedChannel } from "../transfer/transfer-bridge.js";
 import type { TransferModule } from "../transfer/transfer-module.js";
 import { ParkedCalls, type ParkedCall } from "./parked-calls.js";
+
+/** The applications this module registers (for `switchboard check`). */
+export const PARKING_APP_NAMES = ["Park", "ParkedCall"] as const;
 
 /** What parked calls hear; the music on hold module gives it once loaded. */
 export interface ParkingMusic {

@@ -25,6 +25,9 @@ import { connectRinging, waitIn } from "../transfer/connect-ringing.js";
 import type { TransferModule } from "../transfer/transfer-module.js";
 import { mayPickUp } from "./call-groups.js";
 
+/** The applications this module registers (for `switchboard check`). */
+export const PICKUP_APP_NAMES = ["Pickup", "PickupChan"] as const;
+
 type Ringing = { owner: InboundCall | OriginatedCall; leg: OutboundLeg };
 
 export class PickupModule implements SwitchboardModule {

@@ -8,6 +8,7 @@
  * ends the subscription quietly.
  *
  *   SUBSCRIBE, Event unknown          → 489 Bad Event, Allow-Events
+ *   Accept without the package's type  → 406 Not Acceptable
  *   Expires below 60 (not 0)           → 423 Interval Too Brief, Min-Expires: 60
  *   resource unknown for the endpoint  → 404
  *   Expires above 3600, or absent      → granted 3600
@@ -36,8 +37,11 @@ export interface EventPackage {
   readonly contentType: string;
   /** What a SUBSCRIBE from `endpoint` to the Request-URI user `user` watches; undefined: 404. */
   resolve(endpoint: EndpointConfig, user: string): string | undefined;
-  /** The NOTIFY body for the resource's current state; `host` is our address toward the subscriber. */
-  body(resource: string, endpoint: EndpointConfig, host: string): string;
+  /**
+   * The NOTIFY body for the resource's current state; `host` is our address toward the
+   * subscriber, `sub` the subscription (its Request-URI, and how many NOTIFYs it has had).
+   */
+  body(resource: string, endpoint: EndpointConfig, host: string, sub: Subscription): string;
 }
 
 export interface Subscription {
@@ -45,7 +49,11 @@ export interface Subscription {
   readonly event: string;
   readonly endpoint: EndpointConfig;
   readonly resource: string;
+  /** The Request-URI of the SUBSCRIBE that created it: the watched resource as the subscriber names it. */
+  readonly uri: string;
   readonly dialog: Dialog;
+  /** NOTIFYs sent so far (a dialog-info document's version is this count before it is sent). */
+  notifies: number;
   expiresAt: number;
   timer: TimerHandle | undefined;
 }
@@ -87,6 +95,13 @@ export class SubscriptionServer implements MethodHandler {
       respond(res);
       return;
     }
+    if (!accepts(req.headers.getAll("Accept"), pkg.contentType)) {
+      // RFC 6665 §4.2.1.1: a body type the subscriber cannot read is answered 406.
+      const res = createResponse(req, 406, "Not Acceptable");
+      res.headers.append("Accept", pkg.contentType);
+      respond(res);
+      return;
+    }
     const ep = ctx.endpoint;
     const user = /^sips?:([^@;>]+)@/i.exec(req.uri)?.[1] ?? "";
     if (req.headers.getAll("Contact").length === 0) {
@@ -101,7 +116,7 @@ export class SubscriptionServer implements MethodHandler {
       return;
     }
     if (ep === undefined || resource === undefined) {
-      ctx.log.notice({ event, user }, `SUBSCRIBE for ${event} to '${user}' from ${ctx.peer}: nothing to watch there (for MWI, set mailboxes= on the endpoint's AOR or the endpoint)`);
+      ctx.log.notice({ event, user }, `SUBSCRIBE for ${event} to '${user}' from ${ctx.peer}: nothing to watch there (for MWI, set mailboxes= on the endpoint's AOR or the endpoint; for dialog and presence, the extension needs a hint in the endpoint's subscribe_context, else its context)`);
       respond(createResponse(req, 404, "Not Found"));
       return;
     }
@@ -117,7 +132,7 @@ export class SubscriptionServer implements MethodHandler {
     const res = this.o.factory.response(req, 200, { toTag: tag, contact: { flow: ctx.flow, user: ep.id }, headers: [["Expires", String(expires)]] });
     for (const rr of req.headers.getAll("Record-Route")) res.headers.append("Record-Route", rr);
     respond(res);
-    const sub: Subscription = { id: dialog.id, event, endpoint: ep, resource, dialog, expiresAt: 0, timer: undefined };
+    const sub: Subscription = { id: dialog.id, event, endpoint: ep, resource, uri: req.uri, dialog, notifies: 0, expiresAt: 0, timer: undefined };
     if (expires === 0) {
       this.notify(sub, pkg, "terminated;reason=timeout");
       return;
@@ -183,6 +198,20 @@ export class SubscriptionServer implements MethodHandler {
     for (const s of this.subs.values()) if (s.event === event) this.notify(s, pkg);
   }
 
+  /**
+   * Ends each subscription of `event` that `ends` picks with a final NOTIFY whose
+   * Subscription-State is `terminated;reason=<reason>` (RFC 6665 §4.2.2: noresource when the
+   * watched resource is gone).
+   */
+  terminate(event: string, ends: (sub: Subscription) => boolean, reason: string): void {
+    const pkg = this.packages.get(event);
+    for (const s of [...this.subs.values()]) {
+      if (s.event !== event || !ends(s)) continue;
+      if (pkg !== undefined) this.notify(s, pkg, `terminated;reason=${reason}`);
+      this.drop(s);
+    }
+  }
+
   close(): void {
     for (const s of [...this.subs.values()]) this.drop(s);
   }
@@ -225,8 +254,9 @@ export class SubscriptionServer implements MethodHandler {
         ["Event", pkg.event],
         ["Subscription-State", state ?? `active;expires=${left}`],
       ],
-      body: { contentType: pkg.contentType, body: pkg.body(sub.resource, sub.endpoint, this.o.factory.hostPort(sub.dialog.flow)) },
+      body: { contentType: pkg.contentType, body: pkg.body(sub.resource, sub.endpoint, this.o.factory.hostPort(sub.dialog.flow), sub) },
     });
+    sub.notifies++;
     this.o.transactions().sendRequest(req, sub.dialog.flow, {
       onResponse: (res) => {
         if (res.status < 300) return;
@@ -239,4 +269,16 @@ export class SubscriptionServer implements MethodHandler {
       },
     });
   }
+}
+
+/**
+ * True when the Accept headers admit `type`: no Accept at all (RFC 6665: then the package's
+ * default type is meant), the type itself, its major type with a star, or two stars. Parameters (`;q=`) are ignored.
+ */
+export function accepts(values: readonly string[], type: string): boolean {
+  const ranges = values.flatMap((v) => v.split(",")).map((r) => (r.split(";")[0] ?? "").trim().toLowerCase()).filter((r) => r !== "");
+  if (ranges.length === 0) return true;
+  const want = type.toLowerCase();
+  const major = want.split("/")[0] ?? "";
+  return ranges.some((r) => r === want || r === "*/*" || r === `${major}/*`);
 }

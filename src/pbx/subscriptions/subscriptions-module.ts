@@ -8,6 +8,7 @@ import { MessageFactory } from "../../sip/session/message-factory.js";
 import type { PbxModuleContext, SwitchboardModule } from "../module-context.js";
 import type { RequestHandlers } from "../pipeline/request-handlers.js";
 import { SubscriptionServer } from "./subscription-server.js";
+import { registerSubscriptionCommands } from "./subscription-commands.js";
 
 export class SubscriptionsModule implements SwitchboardModule {
   readonly name = "subscriptions";
@@ -35,5 +36,6 @@ export class SubscriptionsModule implements SwitchboardModule {
     this.started = server;
     ctx.defer(this.deps.handlers.register(server));
     ctx.defer(() => server.close());
+    for (const undo of registerSubscriptionCommands(ctx.commands, { list: () => server.list(), now: () => ctx.clock.now() })) ctx.defer(undo);
   }
 }

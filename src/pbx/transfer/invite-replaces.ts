@@ -20,6 +20,10 @@ import { connectRinging, waitIn } from "./connect-ringing.js";
 import { parseReplaces } from "./refer-to.js";
 import type { TransferService } from "./transfer-service.js";
 
+function alive(p: CallParty): boolean {
+  return p.kind === "call" ? !p.call.hungUp() : p.leg.state === "Up";
+}
+
 type Found = { kind: "confirmed"; party: CallParty; partner: CallParty } | { kind: "early"; owner: InboundCall | OriginatedCall };
 
 export class InviteReplaces implements InviteHook {
@@ -38,6 +42,9 @@ export class InviteReplaces implements InviteHook {
     const gone = { ok: false as const, status: 481, reason: "Call/Transaction Does Not Exist", detail: `INVITE from endpoint '${ep.id}' replaces a dialog we do not have (Replaces: ${value})` };
     const session = this.calls.findSession(r.callId, r.toTag);
     if (session === undefined || session.dialogFor(r.fromTag) === undefined) return gone;
+    // §3: "If the Replaces header field matches a dialog which has already terminated, the UA
+    // SHOULD decline the request with a 603 Declined response."
+    if (session.state === "Terminated") return { ok: false, status: 603, reason: "Declined", detail: `INVITE from endpoint '${ep.id}' replaces a call that has ended (Replaces: ${value})` };
     if (session.state === "Confirmed") {
       if (r.earlyOnly) return { ok: false, status: 486, reason: "Busy Here", detail: `INVITE from endpoint '${ep.id}' replaces early-only a call already answered` };
       const party = this.calls.partyOfSession(session);
@@ -55,7 +62,17 @@ export class InviteReplaces implements InviteHook {
 
   take(call: InboundCall): RedirectTarget {
     const f = this.found.get(call.o.req);
-    if (f === undefined) return { label: "replaces nothing", run: () => Promise.resolve() };
+    // The RTP port was allocated between check() and now: the call to replace may have ended.
+    const stale = f === undefined || (f.kind === "early" ? f.owner.hungUp() || f.owner.ringing_.size === 0 || f.owner.redirectPending() : !alive(f.party) || !alive(f.partner));
+    if (f === undefined || stale) {
+      return {
+        label: "replaces a call that ended",
+        run: () => {
+          call.refuse(481, "Call/Transaction Does Not Exist");
+          return Promise.resolve();
+        },
+      };
+    }
     const log = call.log;
     if (f.kind === "early") {
       const tb = connectRinging(this.calls, this.service, f.owner, call);

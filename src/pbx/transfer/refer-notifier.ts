@@ -23,6 +23,8 @@ export class ReferNotifier {
     /** The REFER's CSeq number, and whether it was the first REFER in the dialog. */
     private readonly referSeq: number,
     private readonly firstInDialog: boolean,
+    /** RFC 4488 `Refer-Sub: false`: no NOTIFYs at all (the outcome still ends the transfer). */
+    private readonly silent = false,
   ) {}
 
   get terminated(): boolean {
@@ -49,6 +51,7 @@ export class ReferNotifier {
   }
 
   private send(status: number, reason: string, state: string): void {
+    if (this.silent) return;
     this.session.request("NOTIFY", {
       headers: [
         ["Event", this.firstInDialog ? "refer" : `refer;id=${this.referSeq}`],

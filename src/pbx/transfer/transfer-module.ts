@@ -7,7 +7,11 @@ import { started } from "../../core/module.js";
 import type { CallLayerModule } from "../channel/call-layer-module.js";
 import type { PbxModuleContext, SwitchboardModule } from "../module-context.js";
 import { InviteReplaces } from "./invite-replaces.js";
+import { transferApp } from "./transfer-app.js";
 import { TransferService } from "./transfer-service.js";
+
+/** The applications this module registers (for `switchboard check`). */
+export const TRANSFER_APP_NAMES = ["Transfer"] as const;
 
 export class TransferModule implements SwitchboardModule {
   readonly name = "transfer";
@@ -15,15 +19,20 @@ export class TransferModule implements SwitchboardModule {
   // RFC 3891: Replaces in a REFER's Refer-To and in a new INVITE.
   readonly capabilities = { methods: ["REFER"], optionTags: ["replaces"] };
   readonly emits = ["BlindTransfer", "AttendedTransfer"];
-  readonly dependsOn: readonly string[];
   private service: TransferService | undefined;
   private unhook: (() => void) | undefined;
 
-  constructor(private readonly deps: { calls: CallLayerModule }) {
-    this.dependsOn = [deps.calls.name];
-  }
+  /**
+   * Comes before the call layer in the module list (Transfer() must be known when the dialplan
+   * is compiled) and takes REFERs and INVITEs with Replaces once every module has started.
+   */
+  constructor(private readonly deps: { calls: CallLayerModule }) {}
 
   start(ctx: PbxModuleContext): void {
+    ctx.apps.register(transferApp(() => this.deps.calls.calls.calls));
+  }
+
+  ready(ctx: PbxModuleContext): void {
     const calls = this.deps.calls.calls.calls;
     const service = new TransferService({ calls, events: ctx.events });
     this.service = service;

@@ -32,6 +32,8 @@ import { TransferBridge, type DivertedChannel } from "./transfer-bridge.js";
 
 /** With refer_blind_progress=yes: how long the transferee may run its dialplan before a Dial() starts; then the transfer counts as done. */
 const NO_DIAL_GRACE_MS = 2000;
+/** The implicit subscription's granted time (refer-notifier.ts): the transfer's outcome comes by then. */
+const SUBSCRIPTION_MS = 60_000;
 
 /** The final NOTIFY status for the transferee's Dial() outcome. */
 const DIAL_STATUS_LINE: Record<string, [number, string]> = {
@@ -87,9 +89,15 @@ export class TransferService {
     const seq = parseCSeq(req.headers.get("CSeq") ?? "")?.seq ?? 0;
     const count = (this.refers.get(session) ?? 0) + 1;
     this.refers.set(session, count);
-    const notifier = new ReferNotifier(session, seq, count === 1);
+    // RFC 4488: `Refer-Sub: false` asks for no implicit subscription (no NOTIFYs); the 202 says it was granted.
+    const noSub = (req.headers.get("Refer-Sub") ?? "").trim().toLowerCase() === "false";
+    const notifier = new ReferNotifier(session, seq, count === 1, noSub);
+    const accepted: RequestOutcome = { status: 202, reason: "Accepted", ...(noSub ? { headers: [["Refer-Sub", "false"]] as const } : {}) };
     const { target } = parsed;
-    if (target.replaces !== undefined) return this.attended(party, transferee, target.replaces, notifier);
+    if (target.replaces !== undefined) {
+      const r = this.attended(party, transferee, target.replaces, notifier);
+      return r.status === 202 ? accepted : r;
+    }
     const exten = target.user ?? "";
     const vars = varsOf(party);
     const context = vars.get("TRANSFER_CONTEXT") || ep.context;
@@ -99,8 +107,23 @@ export class TransferService {
       return { status: 404, reason: "Not Found" };
     }
     // The 202 goes out first; the NOTIFYs follow it.
-    queueMicrotask(() => this.blind(party, transferee, place, notifier, ep.referBlindProgress));
-    return { status: 202, reason: "Accepted" };
+    this.later(notifier, () => this.blind(party, transferee, place, notifier, ep.referBlindProgress));
+    return accepted;
+  }
+
+  /**
+   * Runs a transfer's moves after the 202 went out. A party that hung up meanwhile, or a move
+   * that fails, ends the transfer with a final NOTIFY 503 and an error line, never a crash.
+   */
+  private later(notifier: ReferNotifier, fn: () => void): void {
+    queueMicrotask(() => {
+      try {
+        fn();
+      } catch (err) {
+        this.ctx.log.error({ err: err instanceof Error ? (err.stack ?? err.message) : String(err) }, "transfer failed");
+        notifier.final(503, "Service Unavailable");
+      }
+    });
   }
 
   /** A bridge for two parties a transfer, a pickup or a Replaces joins; later transfers find them in it. */
@@ -145,6 +168,11 @@ export class TransferService {
 
   private blind(transferor: CallParty, transferee: CallParty, place: DialplanTarget, notifier: ReferNotifier | undefined, progress: boolean): void {
     const log = this.ctx.log;
+    if (!alive(transferor) || !alive(transferee)) {
+      log.notice({}, `${nameOf(transferor)}: transfer of ${nameOf(transferee)} not done: a party hung up first`);
+      notifier?.final(487, "Request Terminated");
+      return;
+    }
     notifier?.progress(100, "Trying");
     const from = nameOf(transferor);
     const views = { transferor: viewOf(transferor), transferee: viewOf(transferee) };
@@ -176,55 +204,88 @@ export class TransferService {
 
   /**
    * refer_blind_progress=yes: the transferor hears how the transferee's call goes — 180 while its
-   * Dial() rings, then the Dial's outcome; a dialplan that does not Dial() within two seconds (a
-   * voicemail box, a menu) counts as done (200), and so does the transferee hanging up.
+   * Dial() rings, then the Dial's outcome once every destination it rang has answered or ended
+   * (one busy contact of two is no outcome); the transferee hanging up counts as done (200). A
+   * dialplan that does not Dial() within two seconds (a voicemail box, a menu) counts as done,
+   * unless a Dial() there failed at once (its DIALSTATUS then says how). After the 60 s the
+   * implicit subscription was granted for, the transfer counts as done whatever rings.
    */
   private followDial(moved: DivertedChannel, notifier: ReferNotifier): void {
-    let dialing = false;
+    let begun = 0;
+    let ended = 0;
+    let worst: string | undefined;
+    const statusBefore = moved.vars.get("DIALSTATUS");
     const timers = this.timers;
-    const done = (status: number, reason: string): void => {
-      notifier.final(status, reason);
-      unsubscribe();
-      clearTimeout(grace);
-      timers.delete(grace);
-      this.unsubscribes.delete(unsubscribe);
-    };
+    const grace = setTimeout(() => {
+      if (begun > 0) return;
+      const now = moved.vars.get("DIALSTATUS");
+      if (now !== undefined && now !== statusBefore && now !== "ANSWER") done(...(DIAL_STATUS_LINE[now] ?? [503, "Service Unavailable"]));
+      else done(200, "OK");
+    }, NO_DIAL_GRACE_MS);
+    const cap = setTimeout(() => done(200, "OK"), SUBSCRIPTION_MS);
     const unsubscribe = this.o.events.onAny((name, payload) => {
       const p = payload as { Channel?: string; DialStatus?: string };
       if (p.Channel !== moved.name) return;
-      if (name === "DialBegin") dialing = true;
+      if (name === "DialBegin") begun++;
       else if (name === "DialState" && p.DialStatus === "RINGING") notifier.progress(180, "Ringing");
       else if (name === "DialEnd" && p.DialStatus !== undefined) {
-        const line = DIAL_STATUS_LINE[p.DialStatus] ?? [503, "Service Unavailable"];
-        // A fork that lost to another says nothing; the Dial's own end does.
-        if (p.DialStatus === "CANCEL" && !moved.hungUp()) return;
-        done(line[0], line[1]);
+        ended++;
+        if (p.DialStatus === "ANSWER") return done(200, "OK");
+        if (p.DialStatus !== "CANCEL" || worst === undefined) worst = p.DialStatus;
+        if (ended >= begun) done(...(DIAL_STATUS_LINE[worst] ?? [503, "Service Unavailable"]));
       }
     });
-    this.unsubscribes.add(unsubscribe);
-    const grace = setTimeout(() => {
-      if (!dialing) done(200, "OK");
-    }, NO_DIAL_GRACE_MS);
+    const done = (status: number, reason: string): void => {
+      notifier.final(status, reason);
+      unsubscribe();
+      for (const t of [grace, cap]) {
+        clearTimeout(t);
+        timers.delete(t);
+      }
+      this.unsubscribes.delete(unsubscribe);
+    };
     timers.add(grace);
+    timers.add(cap);
+    this.unsubscribes.add(unsubscribe);
     void moved.whenEnded().then(() => done(200, "OK"));
   }
 
   private attended(transferor1: CallParty, transferee: CallParty, replaces: ReplacesTarget, notifier: ReferNotifier): RequestOutcome {
     const log = this.ctx.log;
     const from = nameOf(transferor1);
-    const session2 = this.o.calls.findSession(replaces.callId, replaces.toTag) ?? this.o.calls.findSession(replaces.callId, replaces.fromTag);
-    const transferor2 = session2 === undefined ? undefined : this.o.calls.partyOfSession(session2);
-    if (transferor2 === undefined) {
-      log.notice({}, `${from}: attended transfer refused with 603: its Replaces names no call of ours (Call-ID ${replaces.callId})`);
+    // The dialog named by both its tags (to-tag ours), as pjsip finds one; and only a call of the
+    // same endpoint: a phone may join its own two calls, not take over another endpoint's.
+    const session2 = this.o.calls.findSession(replaces.callId, replaces.toTag);
+    const transferor2 = session2?.dialogFor(replaces.fromTag) === undefined || session2 === undefined ? undefined : this.o.calls.partyOfSession(session2);
+    if (transferor2 === undefined || endpointOf(transferor2).id !== endpointOf(transferor1).id) {
+      log.notice({}, `${from}: attended transfer refused with 603: its Replaces names no call of this endpoint (Call-ID ${replaces.callId})`);
       return { status: 603, reason: "Declined" };
     }
     const target = this.partnerOf(transferor2);
     const to = nameOf(transferor2);
+    if (target === undefined && transferor2.kind === "call" && transferor2.call.ringing_.size > 0) {
+      // The consultation call still rings (a "semi-attended" transfer): the transferee takes its
+      // place and rings the same extension; the transferor's ringing call ends.
+      const x2 = transferor2.call;
+      const place = this.o.calls.placeFor(x2.channel.context, x2.channel.exten, callerNumOf(transferee));
+      if (place !== undefined) {
+        this.later(notifier, () => {
+          this.o.calls.divert(transferor2, { label: "replaced by a transfer while ringing", run: () => Promise.resolve() });
+          this.blind(transferor1, transferee, place, notifier, true);
+        });
+        return { status: 202, reason: "Accepted" };
+      }
+    }
     if (target === undefined || nameOf(target) === nameOf(transferee) || to === from) {
       log.notice({}, `${from}: attended transfer refused with 603: the consultation call ${to} is not a two-party call`);
       return { status: 603, reason: "Declined" };
     }
-    queueMicrotask(() => {
+    this.later(notifier, () => {
+      if (![transferor1, transferor2, transferee, target].every(alive)) {
+        log.notice({}, `${from}: attended transfer not done: a party hung up first`);
+        notifier.final(487, "Request Terminated");
+        return;
+      }
       notifier.progress(100, "Trying");
       for (const p of [transferee, target]) varsOf(p).set("ATTENDEDTRANSFER", from);
       this.letGoOf(from, to, nameOf(transferee), nameOf(target));
@@ -287,6 +348,11 @@ export class TransferService {
 
 function viewOf(p: CallParty): ChannelView {
   return p.kind === "call" ? p.call.view() : p.leg.view();
+}
+
+/** Still in its call: not hung up, its SIP dialog not ended. */
+function alive(p: CallParty): boolean {
+  return p.kind === "call" ? !p.call.hungUp() : p.leg.state === "Up";
 }
 
 function nameOf(p: CallParty): string {

@@ -105,6 +105,11 @@ export class ClientInviteSession extends InviteSession<ClientInviteSessionEvents
     return true;
   }
 
+  /** The peer's tags of the early dialogs (one per fork whose provisional had a To tag), oldest first. */
+  get earlyRemoteTags(): string[] {
+    return this.confirmed ? [] : [...this.early.keys()];
+  }
+
   override dialogFor(remoteTag: string | undefined): Dialog | undefined {
     const tag = remoteTag ?? "";
     if (this.confirmed) return this.confirmed.state.remoteTag === tag ? this.confirmed : undefined;

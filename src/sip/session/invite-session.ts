@@ -583,6 +583,25 @@ export abstract class InviteSession<E extends InviteSessionEvents = InviteSessio
     return true;
   }
 
+  /**
+   * A request in the confirmed dialog whose final response matters (the REFER of Transfer());
+   * undefined without a confirmed dialog, on timeout or a transport error.
+   */
+  requestAndWait(method: string, spec: { headers?: ReadonlyArray<readonly [string, string]>; body?: SessionBody }): Promise<SipResponse | undefined> {
+    const d = this.dialog;
+    if (this.state !== "Confirmed" || d === undefined) return Promise.resolve(undefined);
+    const req = this.factory.inDialog(d, method, { ...(spec.headers ? { headers: spec.headers } : {}), body: spec.body });
+    return new Promise((resolve) => {
+      this.o.env.transactions.sendRequest(req, d.flow, {
+        onResponse: (res) => {
+          if (res.status >= 200) resolve(res);
+        },
+        onTimeout: () => resolve(undefined),
+        onTransportError: () => resolve(undefined),
+      });
+    });
+  }
+
   private byeSent = false;
   protected sendBye(d: Dialog | undefined = this.dialog): void {
     if (!d || (d === this.dialog && this.byeSent)) return;

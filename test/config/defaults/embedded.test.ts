@@ -38,7 +38,7 @@ test("embedded default: transports, phones, AORs and auths are as documented", (
   assert.deepEqual([cfg.rtp.rtpstart, cfg.rtp.rtpend], [10000, 20000]);
 });
 
-test("embedded default: extensions.conf has the internal context with the parking lot, _10XX (then voicemail), *97 and 600", () => {
+test("embedded default: extensions.conf has the internal context with the parking lot, _10XX (then voicemail), *97, 600, 610 and a hint per extension", () => {
   const cfg = loadConfiguration({ kind: "embedded", files: embeddedDefaultFiles(PASSWORDS, PINS) });
   const internal = cfg.extensions?.categories.find((c) => c.name === "internal");
   assert.deepEqual(
@@ -55,6 +55,13 @@ test("embedded default: extensions.conf has the internal context with the parkin
       "same => n,Hangup()",
       "exten => 600,1,Answer()",
       "same => n,Echo()",
+      "exten => 610,1,Answer()",
+      "same => n,MusicOnHold()",
+      "exten => 1001,hint,PJSIP/1001",
+      "exten => 1002,hint,PJSIP/1002",
+      "exten => 1003,hint,PJSIP/1003",
+      "exten => 1004,hint,PJSIP/1004",
+      "exten => 1005,hint,PJSIP/1005",
     ],
   );
   assert.ok(internal?.variables.every((v) => v.object));
@@ -71,4 +78,13 @@ test("embedded default: every phone has a mailbox with its PIN, and MWI for it",
     assert.equal(cfg.pjsip.endpoints.get(ext)?.mailboxes, `${ext}@default`);
   }
   assert.throws(() => embeddedDefaultFiles(PASSWORDS, {}), (err: unknown) => err instanceof PbxError && /voicemail PIN/.test(err.message));
+});
+
+test("embedded default: music on hold is the generated [default] class, or Debian's files when asterisk-moh-opsound is installed", () => {
+  const without = loadConfiguration({ kind: "embedded", files: embeddedDefaultFiles(PASSWORDS, PINS, false) });
+  assert.equal(without.moh.classes.get("default")?.generated, true);
+  const withDebian = loadConfiguration({ kind: "embedded", files: embeddedDefaultFiles(PASSWORDS, PINS, true) });
+  assert.deepEqual(withDebian.diagnostics.map(formatDiagnostic), []);
+  const d = withDebian.moh.classes.get("default");
+  assert.deepEqual([d?.generated, d?.directory, d?.sort], [false, "/usr/share/asterisk/moh", "random"]);
 });

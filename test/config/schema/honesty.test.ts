@@ -38,6 +38,7 @@ import { featuresFeaturemapSchema, featuresGeneralSchema } from "../../../src/co
 import { parkingGeneralSchema, parkingLotSchema } from "../../../src/config/parking/parking-schema.js";
 import { queueSchema, queuesGeneralSchema } from "../../../src/config/queues/queues-schema.js";
 import { cdrCsvSchema, cdrGeneralSchema, cdrManagerSchema, cdrSqliteSchema } from "../../../src/config/cdr/cdr-schema.js";
+import { mohClassSchema, mohGeneralSchema } from "../../../src/config/moh/moh-schema.js";
 import type { AnyOption, ObjectSchema } from "../../../src/config/schema/types.js";
 import { findOptionReads, type OptionReads, type ValuesType } from "./option-reads.js";
 
@@ -46,7 +47,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 interface Target extends ValuesType {
   readonly schema: ObjectSchema;
   /** The .conf file whose sections use this schema, and the section written for it. */
-  readonly conf: "pjsip.conf" | "rtp.conf" | "guard.conf" | "logger.conf" | "asterisk.conf" | "voicemail.conf" | "manager.conf" | "http.conf" | "ari.conf" | "cdr.conf" | "cdr_manager.conf" | "cdr_sqlite3_custom.conf" | "acl.conf" | "features.conf" | "res_parking.conf" | "queues.conf";
+  readonly conf: "pjsip.conf" | "rtp.conf" | "guard.conf" | "logger.conf" | "asterisk.conf" | "voicemail.conf" | "manager.conf" | "http.conf" | "ari.conf" | "cdr.conf" | "cdr_manager.conf" | "cdr_sqlite3_custom.conf" | "acl.conf" | "features.conf" | "res_parking.conf" | "musiconhold.conf" | "queues.conf";
   /** The section of a settings file (default [general]). */
   readonly section?: string;
 }
@@ -82,6 +83,8 @@ const TARGETS: readonly Target[] = [
   { label: "cdr-csv", schema: cdrCsvSchema, file: "src/config/cdr/cdr-schema.ts", typeName: "CdrCsv", conf: "cdr.conf", section: "csv" },
   { label: "cdr-manager", schema: cdrManagerSchema, file: "src/config/cdr/cdr-schema.ts", typeName: "CdrManagerGeneral", conf: "cdr_manager.conf" },
   { label: "cdr-sqlite", schema: cdrSqliteSchema, file: "src/config/cdr/cdr-schema.ts", typeName: "CdrSqliteMaster", conf: "cdr_sqlite3_custom.conf", section: "master" },
+  { label: "moh", schema: mohGeneralSchema, file: "src/config/moh/moh-schema.ts", typeName: "MohGeneral", conf: "musiconhold.conf" },
+  { label: "moh-class", schema: mohClassSchema, file: "src/config/moh/moh-schema.ts", typeName: "MohClassValues", conf: "musiconhold.conf", section: "default" },
   { label: "manageruser", schema: managerUserSchema, file: "src/config/manager/manager-schema.ts", typeName: "ManagerUserValues", conf: "manager.conf", section: "admin" },
 ];
 
@@ -120,6 +123,9 @@ const CONSUMED_IN_CONFIG: Readonly<Record<string, string>> = {
   "cdr-sqlite.busy_timeout": "load-cdr.ts keeps it as CdrSqliteConfig.busyTimeoutMs, the SQLite backend's busy timeout",
   "queue.member": "load-queues.ts parses the lines into QueueDefinition.members, the static members the queue module rings",
   "queue.leavewhenempty": "load-queues.ts turns it into QueueDefinition.leaveEmptyConditions, which Queue() checks while a caller waits",
+  "moh-class.mode": "load-moh.ts plays every class as mode=files (the other modes are declared not implemented), so MohClassConfig.mode is always files",
+  "moh-class.directory": "load-moh.ts resolves it against astdatadir into MohClassConfig.directory, which the music on hold service scans for files",
+  "moh-class.sort": "load-moh.ts keeps it as MohClassConfig.sort, the order the music on hold player plays the files in",
   "logger.rotatetimestamp":
     "deprecated alias: load-logger.ts turns it into rotatestrategy (timestamp or sequential) when rotatestrategy is not set, and the log router reads rotatestrategy",
 };

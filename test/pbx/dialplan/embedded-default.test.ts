@@ -5,22 +5,27 @@ import { parseConfigText } from "../../../src/config/ini/parser.js";
 import { EMBEDDED_EXTENSIONS, embeddedDefaultFiles } from "../../../src/config/defaults/embedded.js";
 import { createCoreAppRegistry } from "../../../src/pbx/apps/index.js";
 import { createCoreFuncRegistry } from "../../../src/pbx/funcs/index.js";
-import { compileDialplan } from "../../../src/pbx/dialplan/compile.js";
+import { compileDialplan, withGenerated } from "../../../src/pbx/dialplan/compile.js";
+import { loadConfiguration } from "../../../src/config/index.js";
+import { parkingDialplan } from "../../../src/pbx/parking/parking-dialplan.js";
 import { DialplanExecutor } from "../../../src/pbx/dialplan/executor.js";
 import { FakeChannel } from "./fake-channel.js";
 
 function embeddedDialplan() {
   const passwords = Object.fromEntries(EMBEDDED_EXTENSIONS.map((e) => [e, "pw"]));
-  const text = embeddedDefaultFiles(passwords, Object.fromEntries(EMBEDDED_EXTENSIONS.map((e) => [e, "123456"])))["extensions.conf"] ?? "";
+  const files = embeddedDefaultFiles(passwords, Object.fromEntries(EMBEDDED_EXTENSIONS.map((e) => [e, "123456"])));
+  const text = files["extensions.conf"] ?? "";
   const apps = createCoreAppRegistry();
   // The voicemail module's applications, as stand-ins that note how they were called.
-  for (const name of ["VoiceMail", "VoiceMailMain"]) {
+  for (const name of ["VoiceMail", "VoiceMailMain", "MusicOnHold", "Park", "ParkedCall"]) {
     apps.register({ name, synopsis: "", syntax: "", execute: async (ctx) => { (ctx.channel as FakeChannel).calls.push(`${name}(${ctx.data})`); return "continue"; } });
   }
-  return { ...compileDialplan(parseConfigText(text, "extensions.conf"), { isKnownApp: (n) => apps.has(n) }), apps };
+  // With the parking lot's extensions, as the server compiles them.
+  const generated = [parkingDialplan(loadConfiguration({ kind: "embedded", files }))];
+  return { ...compileDialplan(withGenerated(parseConfigText(text, "extensions.conf"), generated), { isKnownApp: (n) => apps.has(n) }), apps };
 }
 
-test("embedded default: extensions.conf compiles without diagnostics using the core and voicemail apps", () => {
+test("embedded default: extensions.conf compiles without diagnostics using the core, voicemail, music on hold and parking apps", () => {
   const { diagnostics, dialplan } = embeddedDialplan();
   assert.deepEqual(diagnostics, []);
   assert.ok(dialplan.contexts.has("internal"));

@@ -267,6 +267,26 @@ export function channelControlApis(s: AriServices): AriApi[] {
       ),
     },
     {
+      path: "/channels/{channelId}/moh",
+      description: "Play music on hold to a channel",
+      operations: (["POST", "DELETE"] as const).map(
+        (httpMethod): AriOperation => ({
+          httpMethod,
+          summary: httpMethod === "POST" ? "Play music on hold to a channel (musiconhold.conf); it replaces what the channel would hear until stopped." : "Stop playing music on hold to a channel.",
+          nickname: httpMethod === "POST" ? "startMoh" : "stopMoh",
+          responseClass: "void",
+          parameters: httpMethod === "POST" ? [channelParam, queryParam("mohClass", "Music on hold class to use")] : [channelParam],
+          errorResponses: stasisErrors,
+          handle: (req): AriReply => {
+            inStasis(s, id(req));
+            const cls = httpMethod === "POST" ? (req.query.get("mohClass") ?? undefined) : null;
+            if (!s.moh(id(req), cls)) throw new AriError(409, "Channel has no media to play music on hold to");
+            return { status: 204 };
+          },
+        }),
+      ),
+    },
+    {
       path: "/channels/{channelId}/mute",
       description: "Mute a channel",
       operations: (["POST", "DELETE"] as const).map(
