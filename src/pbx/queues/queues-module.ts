@@ -20,6 +20,9 @@ import { queueCommands } from "./queue-commands.js";
 import { QueueRuntime } from "./queue-state.js";
 import { QUEUE_EVENTS, QueueEvents } from "./queue-events.js";
 
+/** The applications this module registers, for `switchboard check` (check-apps.ts). */
+export const QUEUE_APP_NAMES = ["Queue", "AddQueueMember", "RemoveQueueMember", "PauseQueueMember", "UnpauseQueueMember"] as const;
+
 /** What waiting callers hear; the music on hold module gives it once loaded. */
 export interface QueueMusic {
   start(channel: DivertedChannel, musicClass: string | undefined): void;
