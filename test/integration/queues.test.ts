@@ -174,6 +174,16 @@ describe("call queues (integration: baresip phones, queues.conf)", () => {
       assert.equal(complete.get("Reason"), "caller");
       assert.ok(Number(complete.get("TalkTime")) >= 3, complete.text);
       assert.equal((await ami.next((m) => m.get("Event") === "QueueCallerJoin")).get("Position"), "1");
+      const status = await ami.action({ Action: "QueueStatus", Queue: "rr" });
+      assert.equal(status.get("Response"), "Success", status.text);
+      await ami.next((m) => m.get("Event") === "QueueStatusComplete");
+      const params = await ami.next((m) => m.get("Event") === "QueueParams");
+      assert.deepEqual([params.get("Queue"), params.get("Strategy"), params.get("Completed"), params.get("Calls")], ["rr", "rrmemory", "2", "0"]);
+      const members = ami.messages.filter((m) => m.get("Event") === "QueueMember").map((m) => `${m.get("Name")} ${m.get("Location")} ${m.get("Membership")} ${m.get("CallsTaken")} ${m.get("Status")}`);
+      assert.deepEqual(members, ["Alice PJSIP/5402 static 1 1", "Bob PJSIP/5403 static 1 1"]);
+      await ami.action({ Action: "QueueSummary", Queue: "rr" });
+      const summary = await ami.next((m) => m.get("Event") === "QueueSummary");
+      assert.deepEqual([summary.get("LoggedIn"), summary.get("Available"), summary.get("Callers")], ["2", "2", "0"]);
     } finally {
       ami.close();
       await c.stop();
