@@ -14,6 +14,7 @@ import { renderManagerSample } from "../src/config/manager/manager-sample.js";
 import { renderAclSample } from "../src/config/acl/acl-sample.js";
 import { renderFeaturesSample } from "../src/config/features/features-sample.js";
 import { renderParkingSample } from "../src/config/parking/parking-sample.js";
+import { renderQueuesSample } from "../src/config/queues/queues-sample.js";
 import { renderCdrManagerSample, renderCdrSample, renderCdrSqliteSample } from "../src/config/cdr/cdr-sample.js";
 import { renderMohSample } from "../src/config/moh/moh-sample.js";
 import { renderConfbridgeSample } from "../src/config/confbridge/confbridge-sample.js";
@@ -32,6 +33,7 @@ const targets: Array<[string, string]> = [
   ["configs/samples/acl.conf.sample", renderAclSample()],
   ["configs/samples/features.conf.sample", renderFeaturesSample()],
   ["configs/samples/res_parking.conf.sample", renderParkingSample()],
+  ["configs/samples/queues.conf.sample", renderQueuesSample()],
   ["configs/samples/cdr.conf.sample", renderCdrSample()],
   ["configs/samples/cdr_manager.conf.sample", renderCdrManagerSample()],
   ["configs/samples/cdr_sqlite3_custom.conf.sample", renderCdrSqliteSample()],

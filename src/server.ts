@@ -24,6 +24,7 @@ import { HintsModule } from "./pbx/hints/hints-module.js";
 import { TransferModule } from "./pbx/transfer/transfer-module.js";
 import { PickupModule } from "./pbx/pickup/pickup-module.js";
 import { ParkingModule } from "./pbx/parking/parking-module.js";
+import { QueuesModule } from "./pbx/queues/queues-module.js";
 import { parkingDialplan } from "./pbx/parking/parking-dialplan.js";
 import { SubscriptionsModule } from "./pbx/subscriptions/subscriptions-module.js";
 import { BlfModule } from "./pbx/blf/blf-module.js";
@@ -106,6 +107,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   // Parked calls hear music on hold: the lot's parkedmusicclass, else the channel's class, else default.
   parking.music = { start: (ch, cls) => void moh.playTo(ch, cls), stop: (ch) => void moh.stopOn(ch.media.legId) };
   const confbridge = new ConfbridgeModule({ calls });
+  const queues = new QueuesModule({ calls, hints });
+  queues.music = { start: (ch, cls) => void moh.playTo(ch, cls), stop: (ch) => void moh.stopOn(ch.media.legId) }; // waiting callers hear music on hold
   const modules: SwitchboardModule[] = [
     new ControlModule({ registry, logs: logging.router }), // claims the socket first, listens once all commands are in
     config,
@@ -127,6 +130,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     new AriModule({ http, contacts, guard, voicemail, calls, moh }), // Stasis must be known when the calls module compiles the dialplan
     transfer, // Transfer() must be known when the calls module compiles the dialplan
     parking, // Park() and ParkedCall() must be known when the calls module compiles the dialplan
+    queues, // Queue() and AddQueueMember() must be known when the calls module compiles the dialplan
     new PickupModule({ calls, transfer }), // Pickup() and PickupChan() must be known when the calls module compiles the dialplan
     confbridge, // ConfBridge must be known when the calls module compiles the dialplan
     calls,
@@ -138,7 +142,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     new CodecsModule(),
     new PjsipCommandsModule({ sip, contacts, registrar, calls }),
     new CoreCommandsModule({ config, contacts, sip, reloadAll: () => host.reload(), moduleRows: () => host.rows(), stop: (reason) => stop(reason) }),
-    new AmiModule({ config, guard, contacts, registrar, calls, hints, voicemail, registrations: outboundRegistrations, transfer, mixmonitor, confbridge, execute: (line) => registry.execute(line), reloadAll: () => host.reload() }),
+    new AmiModule({ config, guard, contacts, registrar, calls, hints, voicemail, registrations: outboundRegistrations, transfer, mixmonitor, confbridge, queues, execute: (line) => registry.execute(line), reloadAll: () => host.reload() }),
   ];
 
   const userAgent = () => config.config().pjsip.global.userAgent || `Switchboard ${packageVersion()}`;

@@ -21,6 +21,7 @@ import { buildHttpConfig, type HttpConfig } from "./http/load-http.js";
 import { buildAriConfig, type AriConfig } from "./ari/load-ari.js";
 import { buildFeaturesConfig, type FeaturesConfig } from "./features/load-features.js";
 import { buildParkingConfig, type ParkingConfig } from "./parking/load-parking.js";
+import { buildQueuesConfig, type QueuesConfig } from "./queues/load-queues.js";
 import { buildMohConfig, type MohConfig } from "./moh/load-moh.js";
 import { buildConfbridgeConfig, type ConfbridgeConfig } from "./confbridge/load-confbridge.js";
 
@@ -52,6 +53,8 @@ export interface LoadedConfig {
   readonly features: FeaturesConfig;
   /** res_parking.conf: parking lots (the lot `default` without the file). */
   readonly parking: ParkingConfig;
+  /** queues.conf: call queues (none without the file). */
+  readonly queues: QueuesConfig;
   /** musiconhold.conf: music classes (the built-in [default] without the file). */
   readonly moh: MohConfig;
   /** confbridge.conf: conference bridge and user profiles (default_bridge, default_user without the file). */
@@ -102,6 +105,7 @@ export function loadConfiguration(source: ConfigSource): LoadedConfig {
   const aclResult = buildAclConfig(parseOptional(access, "acl.conf"));
   const featuresResult = buildFeaturesConfig(parseOptional(access, "features.conf"));
   const parkingResult = buildParkingConfig(parseOptional(access, "res_parking.conf"));
+  const queuesResult = buildQueuesConfig(parseOptional(access, "queues.conf"));
   const managerResult = buildManagerConfig(parseOptional(access, "manager.conf"), aclResult.config.named);
   const cdrResult = buildCdrConfig({ cdr: parseOptional(access, "cdr.conf"), manager: parseOptional(access, "cdr_manager.conf"), sqlite: parseOptional(access, "cdr_sqlite3_custom.conf") });
   const httpResult = buildHttpConfig(parseOptional(access, "http.conf"));
@@ -109,10 +113,10 @@ export function loadConfiguration(source: ConfigSource): LoadedConfig {
   const mohResult = buildMohConfig(parseOptional(access, "musiconhold.conf"), asteriskResult.config.directories.astdatadir);
   const extensions = parseOptional(access, "extensions.conf");
   const confbridgeResult = buildConfbridgeConfig(parseOptional(access, "confbridge.conf"));
-  const relative = [...pjsip.files, ...rtpResult.files, ...guardResult.files, ...loggerResult.files, ...asteriskResult.files, ...voicemailResult.files, ...aclResult.files, ...managerResult.files, ...cdrResult.files, ...httpResult.files, ...ariResult.files, ...featuresResult.files, ...parkingResult.files, ...mohResult.files, ...confbridgeResult.files, ...(extensions?.files ?? [])];
+  const relative = [...pjsip.files, ...rtpResult.files, ...guardResult.files, ...loggerResult.files, ...asteriskResult.files, ...voicemailResult.files, ...aclResult.files, ...managerResult.files, ...cdrResult.files, ...httpResult.files, ...ariResult.files, ...featuresResult.files, ...parkingResult.files, ...queuesResult.files, ...mohResult.files, ...confbridgeResult.files, ...(extensions?.files ?? [])];
   const files = source.kind === "dir" ? relative.map((f) => (isAbsolute(f) ? f : join(source.dir, f))) : relative;
-  const diagnostics = [...pjsip.diagnostics, ...rtpResult.diagnostics, ...guardResult.diagnostics, ...loggerResult.diagnostics, ...asteriskResult.diagnostics, ...voicemailResult.diagnostics, ...aclResult.diagnostics, ...endpointAclProblems(pjsip.endpoints.values(), aclResult.config), ...managerResult.diagnostics, ...cdrResult.diagnostics, ...httpResult.diagnostics, ...ariResult.diagnostics, ...featuresResult.diagnostics, ...parkingResult.diagnostics, ...mohResult.diagnostics, ...confbridgeResult.diagnostics, ...(extensions?.diagnostics ?? [])];
+  const diagnostics = [...pjsip.diagnostics, ...rtpResult.diagnostics, ...guardResult.diagnostics, ...loggerResult.diagnostics, ...asteriskResult.diagnostics, ...voicemailResult.diagnostics, ...aclResult.diagnostics, ...endpointAclProblems(pjsip.endpoints.values(), aclResult.config), ...managerResult.diagnostics, ...cdrResult.diagnostics, ...httpResult.diagnostics, ...ariResult.diagnostics, ...featuresResult.diagnostics, ...parkingResult.diagnostics, ...queuesResult.diagnostics, ...mohResult.diagnostics, ...confbridgeResult.diagnostics, ...(extensions?.diagnostics ?? [])];
   const complete = pjsipParsed.ok && (extensions?.ok ?? true);
-  const base = { source, pjsip, rtp: rtpResult.config, guard: guardResult.config, logger: loggerResult.config, asterisk: asteriskResult.config, voicemail: voicemailResult.config, acl: aclResult.config, manager: managerResult.config, cdr: cdrResult.config, http: httpResult.config, ari: ariResult.config, features: featuresResult.config, parking: parkingResult.config, moh: mohResult.config, confbridge: confbridgeResult.config, files, diagnostics, complete };
+  const base = { source, pjsip, rtp: rtpResult.config, guard: guardResult.config, logger: loggerResult.config, asterisk: asteriskResult.config, voicemail: voicemailResult.config, acl: aclResult.config, manager: managerResult.config, cdr: cdrResult.config, http: httpResult.config, ari: ariResult.config, features: featuresResult.config, parking: parkingResult.config, queues: queuesResult.config, moh: mohResult.config, confbridge: confbridgeResult.config, files, diagnostics, complete };
   return extensions === undefined ? base : { ...base, extensions };
 }

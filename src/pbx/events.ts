@@ -15,6 +15,7 @@
  *   ExtensionStatus                     pbx/hints, when a hint's extension state changes
  *   ConfbridgeStart/End/Join/Leave/     pbx/confbridge, per conference and participant
  *   ConfbridgeMute/Unmute
+ *   QueueCaller*, Agent*                pbx/queues, as callers join and leave and members are rung
  */
 import { EventBus, type EventPort } from "../core/event-bus.js";
 import type { DialStatus } from "./dialplan/channel.js";
@@ -290,6 +291,20 @@ export interface PbxEvents {
   ConfbridgeUnmute: BridgeFields & ChannelFields & { Conference: string; Admin: "Yes" | "No" };
   /** A call detail record was written (cdr_manager.conf enabled=yes); times are local `YYYY-MM-DD HH:MM:SS`. */
   Cdr: CdrFields;
+  /** pbx/queues: a caller joined a queue (Position 1-based, Count callers now waiting). */
+  QueueCallerJoin: ChannelFields & { Queue: string; Position: number; Count: number };
+  /** pbx/queues: a caller left a queue (answered, timed out, refused or gone). */
+  QueueCallerLeave: ChannelFields & { Queue: string; Position: number; Count: number };
+  /** pbx/queues: a caller hung up while waiting. */
+  QueueCallerAbandon: ChannelFields & { Queue: string; Position: number; OriginalPosition: number; HoldTime: number };
+  /** pbx/queues: a member is rung for a caller (Dest…: the member's channel). */
+  AgentCalled: ChannelFields & DestChannelFields & { Queue: string; Interface: string; MemberName: string };
+  /** pbx/queues: a member answered a queue call. */
+  AgentConnect: ChannelFields & DestChannelFields & { Queue: string; Interface: string; MemberName: string; HoldTime: number; RingTime: number };
+  /** pbx/queues: a member did not answer within the attempt. */
+  AgentRingNoAnswer: ChannelFields & DestChannelFields & { Queue: string; Interface: string; MemberName: string; RingTime: number };
+  /** pbx/queues: a connected queue call ended (Reason: who hung up). */
+  AgentComplete: ChannelFields & DestChannelFields & { Queue: string; Interface: string; MemberName: string; HoldTime: number; TalkTime: number; Reason: "caller" | "agent" | "transfer" };
   /**
    * Internal, not an AMI event: the dialplan (its h extension included) is done with a channel
    * that hung up, so nothing will change its call detail record any more. A channel that never

@@ -10,7 +10,7 @@ import { parkingDialplan } from "../../src/pbx/parking/parking-dialplan.js";
 
 test("check's application registry: core, IVR and voicemail applications; the embedded default has no findings", () => {
   const apps = serverAppRegistry();
-  for (const n of ["Dial", "Playback", "Background", "WaitExten", "Read", "SayDigits", "SayNumber", "SayAlpha", "SayUnixTime", "Record", "VoiceMail", "VoiceMailMain", "Pickup", "PickupChan", "Park", "ParkedCall", "Transfer", "MixMonitor", "StopMixMonitor", "MusicOnHold", "ConfBridge"]) assert.ok(apps.has(n), n);
+  for (const n of ["Dial", "Playback", "Background", "WaitExten", "Read", "SayDigits", "SayNumber", "SayAlpha", "SayUnixTime", "Record", "VoiceMail", "VoiceMailMain", "Pickup", "PickupChan", "Park", "ParkedCall", "Transfer", "MixMonitor", "StopMixMonitor", "MusicOnHold", "ConfBridge", "Queue", "AddQueueMember", "RemoveQueueMember", "PauseQueueMember", "UnpauseQueueMember"]) assert.ok(apps.has(n), n);
   const same = Object.fromEntries(EMBEDDED_EXTENSIONS.map((e) => [e, "123456"]));
   const files = embeddedDefaultFiles(same, same);
   const text = files["extensions.conf"] ?? "";

@@ -45,6 +45,13 @@ const EVENT_CLASS: Readonly<Record<string, ManagerClass>> = {
   Reload: "system",
   Shutdown: "system",
   Cdr: "cdr",
+  QueueCallerJoin: "agent",
+  QueueCallerLeave: "agent",
+  QueueCallerAbandon: "agent",
+  AgentCalled: "agent",
+  AgentConnect: "agent",
+  AgentRingNoAnswer: "agent",
+  AgentComplete: "agent",
 };
 
 /** The class of an event; security events (ChallengeSent …) are class security, the unknown call. */

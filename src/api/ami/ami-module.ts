@@ -20,7 +20,7 @@ import type { OutboundRegistrationModule } from "../../pbx/outbound-registration
 import type { VoicemailModule } from "../../pbx/voicemail/voicemail-module.js";
 import type { HintsModule } from "../../pbx/hints/hints-module.js";
 import type { MixMonitorModule } from "../../pbx/mixmonitor/mixmonitor-module.js";
-import { INTERNAL_EVENTS } from "../../pbx/events.js";
+import { INTERNAL_EVENTS, channelFields } from "../../pbx/events.js";
 import { exposureProblem, listenAddresses } from "../../config/manager/load-manager.js";
 import { AmiActionRegistry, type AmiAction } from "./ami-action.js";
 import { eventClass } from "./ami-classes.js";
@@ -37,6 +37,8 @@ import { stateActions } from "./actions/state-actions.js";
 import { mixMonitorActions } from "./actions/mixmonitor-actions.js";
 import { confbridgeActions } from "./actions/confbridge-actions.js";
 import type { ConfbridgeModule } from "../../pbx/confbridge/confbridge-module.js";
+import { queueActions, type QueueActionDeps } from "./actions/queue-actions.js";
+import type { QueuesModule } from "../../pbx/queues/queues-module.js";
 import { registerManagerCommands } from "./manager-commands.js";
 
 export interface AmiModuleDeps {
@@ -53,6 +55,8 @@ export interface AmiModuleDeps {
   mixmonitor?: MixMonitorModule;
   /** The Confbridge* actions; without it they are not offered. */
   confbridge?: ConfbridgeModule;
+  /** QueueStatus and QueueSummary; without it the actions are not offered. */
+  queues?: QueuesModule;
   execute(line: string): Promise<CliResult>;
   reloadAll(): Promise<void>;
 }
@@ -87,7 +91,7 @@ export class AmiModule implements SwitchboardModule {
   private unlisten: (() => void) | undefined;
 
   constructor(private readonly deps: AmiModuleDeps) {
-    this.dependsOn = [deps.config.name, deps.guard.name, deps.contacts.name, deps.registrar.name, deps.calls.name, deps.hints.name, deps.voicemail.name, deps.registrations.name, deps.transfer.name, ...(deps.mixmonitor ? [deps.mixmonitor.name] : []), ...(deps.confbridge ? [deps.confbridge.name] : [])];
+    this.dependsOn = [deps.config.name, deps.guard.name, deps.contacts.name, deps.registrar.name, deps.calls.name, deps.hints.name, deps.voicemail.name, deps.registrations.name, deps.transfer.name, ...(deps.mixmonitor ? [deps.mixmonitor.name] : []), ...(deps.confbridge ? [deps.confbridge.name] : []), ...(deps.queues ? [deps.queues.name] : [])];
   }
 
   /** The AMI server while listening (tests and the console read its sessions). */
@@ -148,6 +152,7 @@ export class AmiModule implements SwitchboardModule {
       ...stateActions({ voicemail: () => d.voicemail.voicemail, endpoints: () => [...ctx.directory().endpoints.keys()], deviceState: (ep) => d.hints.deviceState(`PJSIP/${ep}`), extensionState: (exten, context) => d.hints.stateOf(exten, context) }),
       ...(mixmonitor !== undefined ? mixMonitorActions({ monitors: () => mixmonitor.monitors, channel: (name) => channels.find(name)?.dialplan, log }) : []),
       ...(d.confbridge !== undefined ? confbridgeActions({ conferences: () => d.confbridge?.conferences, now: () => ctx.clock.now() }) : []),
+      ...(d.queues !== undefined ? queueActions(this.queueDeps(d.queues)) : []),
     ];
     for (const a of all) ctx.defer(this.actions.register(a));
     for (const undo of registerManagerCommands(ctx.commands, { config: () => ctx.config().manager, server: () => this.server, actions: this.actions, listening: () => this.listening })) ctx.defer(undo);
@@ -183,6 +188,21 @@ export class AmiModule implements SwitchboardModule {
       await this.closeServer();
       await this.open(ctx, ctx.log.child({ category: "api.ami" }));
     } else this.server?.dropStaleUsers();
+  }
+
+  private queueDeps(queues: QueuesModule): QueueActionDeps {
+    const calls = this.deps.calls;
+    return {
+      queues: () => queues.all(),
+      deviceState: (device) => queues.deviceState(device),
+      now: () => Date.now(),
+      caller: (name) => {
+        const v = calls.calls.calls.dialplanChannel(name)?.view();
+        if (v === undefined) return undefined;
+        const f = channelFields(v);
+        return { uniqueid: f.Uniqueid, num: f.CallerIDNum, name: f.CallerIDName, connectedNum: f.ConnectedLineNum, connectedName: f.ConnectedLineName };
+      },
+    };
   }
 
   private async open(ctx: PbxModuleContext, log: PbxModuleContext["log"]): Promise<void> {

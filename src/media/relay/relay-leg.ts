@@ -111,6 +111,8 @@ export class RelayLeg {
    * the relayed packets' sequence numbers move up by as many.
    */
   private relayed = { ssrc: -1, seq: 0, origSeq: 0, ts: 0, at: 0 };
+  /** Packets of our own (a prompt, music) went to this leg's phone since the relayed source last changed. */
+  private ownSent = false;
   private relayShift = 0;
   /** The original sequence number of the relayed packet after which our last packet went in. */
   private shiftBase = 0;
@@ -411,7 +413,7 @@ export class RelayLeg {
   }
 
   /** The partner's transcoder output goes out as our own packets. */
-  private readonly sendOwnPacket = (buf: Buffer): void => this.sendOwn(buf);
+  private readonly sendOwnPacket = (buf: Buffer): void => this.sendOwn(buf, false);
 
   /** IPv4 targets must be written as v4-mapped IPv6 on a dual-stack socket. */
   private mapped(address: string): string {
@@ -449,9 +451,10 @@ export class RelayLeg {
     return this.options.symmetric && this.learner.address !== undefined;
   }
 
-  /** Sends a packet of ours (playback, keepalive, echo) to this leg's remote. */
-  sendOwn(buf: Buffer): void {
+  /** Sends a packet of ours (playback, keepalive, echo; `ours` false: the partner's transcoded audio) to this leg's remote. */
+  sendOwn(buf: Buffer, ours = true): void {
     if (this.dstPort === 0 || this.closed) return;
+    if (ours) this.ownSent = true;
     if (!this.sendRtp(buf, false)) return;
     this.packetsOut++;
     this.bytesOut += buf.length;
@@ -542,6 +545,14 @@ export class RelayLeg {
     }
     const r = peer.relayed;
     const origSeq = msg.readUInt16BE(2);
+    if (peer.ownSent && msg.readUInt32BE(8) !== r.ssrc) {
+      // A new source after packets of ours (music or a prompt, then a bridge): its numbers
+      // continue ours, as some phones' jitter buffers drop a stream that seems to go back in
+      // sequence even when its SSRC changed.
+      peer.ownSent = false;
+      peer.relayShift = (peer.own.seq - origSeq) & 0xffff;
+      peer.shiftBase = (origSeq - 1) & 0xffff;
+    }
     if (peer.relayShift !== 0) {
       // Packets of ours went into this stream after original number shiftBase: a relayed packet
       // from before that point would now repeat a number already sent (and an SRTP index).

@@ -36,6 +36,7 @@ import { managerGeneralSchema, managerUserSchema } from "../../../src/config/man
 import { aclSchema } from "../../../src/config/acl/acl-schema.js";
 import { featuresFeaturemapSchema, featuresGeneralSchema } from "../../../src/config/features/features-schema.js";
 import { parkingGeneralSchema, parkingLotSchema } from "../../../src/config/parking/parking-schema.js";
+import { queueSchema, queuesGeneralSchema } from "../../../src/config/queues/queues-schema.js";
 import { cdrCsvSchema, cdrGeneralSchema, cdrManagerSchema, cdrSqliteSchema } from "../../../src/config/cdr/cdr-schema.js";
 import { mohClassSchema, mohGeneralSchema } from "../../../src/config/moh/moh-schema.js";
 import { confbridgeBridgeSchema, confbridgeUserSchema } from "../../../src/config/confbridge/confbridge-schema.js";
@@ -47,7 +48,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 interface Target extends ValuesType {
   readonly schema: ObjectSchema;
   /** The .conf file whose sections use this schema, and the section written for it. */
-  readonly conf: "pjsip.conf" | "rtp.conf" | "guard.conf" | "logger.conf" | "asterisk.conf" | "voicemail.conf" | "manager.conf" | "http.conf" | "ari.conf" | "cdr.conf" | "cdr_manager.conf" | "cdr_sqlite3_custom.conf" | "acl.conf" | "features.conf" | "res_parking.conf" | "musiconhold.conf" | "confbridge.conf";
+  readonly conf: "pjsip.conf" | "rtp.conf" | "guard.conf" | "logger.conf" | "asterisk.conf" | "voicemail.conf" | "manager.conf" | "http.conf" | "ari.conf" | "cdr.conf" | "cdr_manager.conf" | "cdr_sqlite3_custom.conf" | "acl.conf" | "features.conf" | "res_parking.conf" | "musiconhold.conf" | "confbridge.conf" | "queues.conf";
   /** The section of a settings file (default [general]). */
   readonly section?: string;
 }
@@ -77,6 +78,8 @@ const TARGETS: readonly Target[] = [
   { label: "featuremap", schema: featuresFeaturemapSchema, file: "src/config/features/features-schema.ts", typeName: "FeaturesFeaturemap", conf: "features.conf", section: "featuremap" },
   { label: "parking", schema: parkingGeneralSchema, file: "src/config/parking/parking-schema.ts", typeName: "ParkingGeneral", conf: "res_parking.conf" },
   { label: "parking-lot", schema: parkingLotSchema, file: "src/config/parking/parking-schema.ts", typeName: "ParkingLotValues", conf: "res_parking.conf", section: "default" },
+  { label: "queues", schema: queuesGeneralSchema, file: "src/config/queues/queues-schema.ts", typeName: "QueuesGeneral", conf: "queues.conf" },
+  { label: "queue", schema: queueSchema, file: "src/config/queues/queues-schema.ts", typeName: "QueueValues", conf: "queues.conf", section: "support" },
   { label: "cdr", schema: cdrGeneralSchema, file: "src/config/cdr/cdr-schema.ts", typeName: "CdrGeneral", conf: "cdr.conf" },
   { label: "cdr-csv", schema: cdrCsvSchema, file: "src/config/cdr/cdr-schema.ts", typeName: "CdrCsv", conf: "cdr.conf", section: "csv" },
   { label: "cdr-manager", schema: cdrManagerSchema, file: "src/config/cdr/cdr-schema.ts", typeName: "CdrManagerGeneral", conf: "cdr_manager.conf" },
@@ -121,6 +124,8 @@ const CONSUMED_IN_CONFIG: Readonly<Record<string, string>> = {
   "cdr-sqlite.columns": "load-cdr.ts splits it into CdrSqliteConfig.columns, the SQLite backend's columns",
   "cdr-sqlite.values": "load-cdr.ts splits it into CdrSqliteConfig.values, which the SQLite backend substitutes per record",
   "cdr-sqlite.busy_timeout": "load-cdr.ts keeps it as CdrSqliteConfig.busyTimeoutMs, the SQLite backend's busy timeout",
+  "queue.member": "load-queues.ts parses the lines into QueueDefinition.members, the static members the queue module rings",
+  "queue.leavewhenempty": "load-queues.ts turns it into QueueDefinition.leaveEmptyConditions, which Queue() checks while a caller waits",
   "moh-class.mode": "load-moh.ts plays every class as mode=files (the other modes are declared not implemented), so MohClassConfig.mode is always files",
   "moh-class.directory": "load-moh.ts resolves it against astdatadir into MohClassConfig.directory, which the music on hold service scans for files",
   "moh-class.sort": "load-moh.ts keeps it as MohClassConfig.sort, the order the music on hold player plays the files in",
