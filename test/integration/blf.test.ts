@@ -188,8 +188,13 @@ describe("busy lamp fields (SIPp watchers of dialog and presence ↔ Switchboard
         recvTimeoutMs: 40000,
       });
       await pbx.waitForLog(/Subscription for dialog of 2002@hints by endpoint watcher created/, 15000);
-      const hints = (await pbx.rx("core show hints")).stdout;
-      // The SIPp watcher and 1001's presence module.
+      // The SIPp watcher and 1001's presence module (whose SUBSCRIBE may come a moment after its
+      // registration: wait for both).
+      let hints = "";
+      await waitUntil(async () => {
+        hints = (await pbx.rx("core show hints")).stdout;
+        return /Watchers\s+2/.test(hints);
+      }, 10000, "two watchers of 2002").catch(() => undefined);
       assert.match(hints, /2002@hints\s+: PJSIP\/2002\s+State:Idle\s+Presence:not_set\s+Watchers\s+2/, hints);
       // baresip reads our PIDF: 2002 is Online on 1001's contact list (it was Offline before the first NOTIFY).
       const status = async (): Promise<string> => (await caller.command("contacts")).data.replace(ANSI_COLOUR, "");
