@@ -48,7 +48,7 @@ describe("DTMF feature codes (integration: baresip phones, features.conf, Dial o
           "exten => 5202,1,Dial(PJSIP/5202,20,tH)\n same => n,Hangup()\n" +
           "exten => 5203,1,Set(WHO=${BLINDTRANSFER})\n same => n,Dial(PJSIP/5203,20)\n same => n,Hangup()\n" +
           "exten => 5212,1,Dial(PJSIP/5202,20,kX)\n same => n,Hangup()\n",
-        "features.conf": "[featuremap]\nblindxfer => #1\ndisconnect => *0\nparkcall => #72\nautomixmon => *3\n",
+        "features.conf": "[general]\ntransferdialattempts = 1\ntransferdigittimeout = 2\n\n[featuremap]\nblindxfer => #1\ndisconnect => *0\nparkcall => #72\nautomixmon => *3\n",
         "asterisk.conf": `[directories]\nastspooldir => ${join(dir, "spool")}\n`,
         "rtp.conf": "[general]\nrtpstart=37000\nrtpend=37999\n",
       },
@@ -88,10 +88,13 @@ describe("DTMF feature codes (integration: baresip phones, features.conf, Dial o
       .map((e) => String(e.param ?? ""))
       .join("");
 
+  /** `b` heard `hz` for `seconds` after `fromSeconds` of its recording; a negative `fromSeconds` counts from its end. */
   function assertHeard(b: Baresip, who: string, hz: number, seconds: number, fromSeconds = 0): void {
     const f = b.recordings().find((r) => r.endsWith("-dec.wav"));
     assert.ok(f, `${who} recorded what it heard`);
-    assertTone(analyseTone(readWav(f), hz, { minSeconds: seconds, from: fromSeconds }), who, hz);
+    const wav = readWav(f);
+    const from = fromSeconds >= 0 ? fromSeconds : Math.max(0, wav.samples.length / wav.sampleRate + fromSeconds);
+    assertTone(analyseTone(wav, hz, { minSeconds: seconds, from }), who, hz);
   }
 
   it("blind transfer by #1 (Dial option t): the called 5202 sends the caller 5201 to 5203; 5201 and 5203 hear each other", async () => {
@@ -125,6 +128,37 @@ describe("DTMF feature codes (integration: baresip phones, features.conf, Dial o
       assert.match(pbx.messagesLog(), new RegExp(`PJSIP/${P.b.id}-[0-9a-f]+: blind transfer of PJSIP/${P.a.id}-[0-9a-f]+ to ${P.c.id}@office \\(DTMF\\)`));
     } finally {
       await Promise.all([a.stop(), b.stop(), c.stop()]);
+    }
+  });
+
+  it("a blind transfer to no extension: 5202 hears it is invalid and is back with 5201; audio both ways, keys cross again", async () => {
+    const a = await phone(P.a, false);
+    const b = await phone(P.b, true);
+    try {
+      await a.command(`dial sip:${P.b.id}@${SERVER_IP}:${sipPort}`);
+      await a.waitEvent("CALL_ESTABLISHED", 10000);
+      const t0 = Date.now();
+      await sleep(1000);
+      await press(b, "#1");
+      await sleep(1200);
+      await press(b, "99");
+      await waitUntil(() => /blind transfer given up; back with PJSIP\/5201-/.test(pbx.messagesLog()), 15000, "the transfer given up");
+      const back = Date.now();
+      await sleep(3500);
+      await press(b, "7");
+      await sleep(800);
+      await a.command("hangup");
+      await a.waitEvent("CALL_CLOSED", 10000);
+      await b.waitEvent("CALL_CLOSED", 10000);
+      assert.match(pbx.messagesLog(), /blind transfer target '99' is not an extension in context 'office' \(attempt 1 of 1/);
+      assert.equal(keysHeard(a), "7", "after the transfer was given up 5202's keys reach 5201 again");
+      // baresip records only what arrives: 5202's recording lacks the quiet while it dialled, so it is read from its end.
+      const last = -(Date.now() - back) / 1000 + 0.5;
+      assertHeard(a, "5201 back with 5202", P.b.hz, 2.5, (back - t0) / 1000 + 0.5);
+      assertHeard(b, "5202 back with 5201", P.a.hz, 2.5, last);
+      await waitUntil(async () => (await channels()).length === 0, 5000, "no channel left");
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
     }
   });
 
