@@ -25,6 +25,7 @@ import { TransferModule } from "./pbx/transfer/transfer-module.js";
 import { PickupModule } from "./pbx/pickup/pickup-module.js";
 import { ParkingModule } from "./pbx/parking/parking-module.js";
 import { FeaturesModule } from "./pbx/features/features-module.js";
+import { PhoneModule } from "./api/phone/phone-module.js";
 import { QueuesModule } from "./pbx/queues/queues-module.js";
 import { parkingDialplan } from "./pbx/parking/parking-dialplan.js";
 import { SubscriptionsModule } from "./pbx/subscriptions/subscriptions-module.js";
@@ -130,6 +131,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     new CdrModule(), // CDR() and NoCDR() must be known when the calls module compiles the dialplan
     new GroupsModule(), // GROUP() and GROUP_COUNT(), before the calls module compiles the dialplan
     http,
+    new PhoneModule({ http }), // the browser phone page at <prefix>/phone/
     moh, // MusicOnHold() must be known when the calls module compiles the dialplan
     new AriModule({ http, contacts, guard, voicemail, calls, moh }), // Stasis must be known when the calls module compiles the dialplan
     transfer, // Transfer() must be known when the calls module compiles the dialplan
