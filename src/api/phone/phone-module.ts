@@ -11,7 +11,7 @@ import { PhoneAssets } from "./phone-assets.js";
 
 /** What the page may load: only its own files and its WebSocket. */
 const SECURITY_HEADERS = {
-  "Content-Security-Policy": "default-src 'self'; connect-src 'self' wss: ws:; media-src 'self' blob: mediastream:; style-src 'self'; script-src 'self'",
+  "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; connect-src 'self' wss: ws:; media-src 'self' blob: mediastream:; style-src 'self'; script-src 'self'",
   "X-Content-Type-Options": "nosniff",
   "Cache-Control": "no-cache",
 };
