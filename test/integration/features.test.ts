@@ -47,7 +47,8 @@ describe("DTMF feature codes (integration: baresip phones, features.conf, Dial o
           "[office]\ninclude => parkedcalls\n" +
           "exten => 5202,1,Dial(PJSIP/5202,20,tH)\n same => n,Hangup()\n" +
           "exten => 5203,1,Set(WHO=${BLINDTRANSFER})\n same => n,Dial(PJSIP/5203,20)\n same => n,Hangup()\n" +
-          "exten => 5212,1,Dial(PJSIP/5202,20,kX)\n same => n,Hangup()\n",
+          "exten => 5212,1,Dial(PJSIP/5202,20,kX)\n same => n,Hangup()\n" +
+          "exten => 5222,1,Dial(PJSIP/5202,20,g)\n same => n,Playback(hello-world)\n same => n,Hangup()\n",
         "features.conf": "[general]\ntransferdialattempts = 1\ntransferdigittimeout = 2\n\n[featuremap]\nblindxfer => #1\ndisconnect => *0\nparkcall => #72\nautomixmon => *3\n",
         "asterisk.conf": `[directories]\nastspooldir => ${join(dir, "spool")}\n`,
         "rtp.conf": "[general]\nrtpstart=37000\nrtpend=37999\n",
@@ -173,6 +174,23 @@ describe("DTMF feature codes (integration: baresip phones, features.conf, Dial o
       await a.waitEvent("CALL_CLOSED", 10000);
       await b.waitEvent("CALL_CLOSED", 10000);
       assert.equal(keysHeard(b), "", "no key of *0 reached 5202");
+      await waitUntil(async () => (await channels()).length === 0, 5000, "no channel left");
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
+    }
+  });
+
+  it("Dial option g: when the called phone hangs up, the caller goes on in the dialplan", async () => {
+    const a = await phone(P.a, false);
+    const b = await phone(P.b, true);
+    try {
+      await a.command(`dial sip:5222@${SERVER_IP}:${sipPort}`);
+      await a.waitEvent("CALL_ESTABLISHED", 10000);
+      await sleep(1000);
+      await b.command("hangup");
+      await b.waitEvent("CALL_CLOSED", 10000);
+      await waitUntil(() => /Executing \[5222@office:2\] Playback/.test(pbx.messagesLog()), 5000, "the caller's dialplan went on after the Dial");
+      await a.waitEvent("CALL_CLOSED", 15000);
       await waitUntil(async () => (await channels()).length === 0, 5000, "no channel left");
     } finally {
       await Promise.all([a.stop(), b.stop()]);

@@ -32,8 +32,9 @@ const generalOptions = [
   str("atxferswap", "*4", "DTMF attended transfer: swap code.", NO_ATXFER),
   str("recordingfailsound", "", "Sound played when one-touch recording fails.", NO_SOUNDS),
   uint("transferdialattempts", 3, "Attempts at entering a valid blind transfer target; after that the transferer is back in the call."),
-  str("transferretrysound", "", "Sound played before another transfer attempt.", NO_SOUNDS),
-  str("transferinvalidsound", "", "Sound played for an invalid transfer target.", NO_SOUNDS),
+  str("transferannouncesound", "pbx-transfer", "Sound played to the transferer before it dials a blind transfer's target; empty: none."),
+  str("transferretrysound", "pbx-invalid", "Sound played after a blind transfer target that is no extension, before the next attempt; empty: none."),
+  str("transferinvalidsound", "privacy-incorrect", "Sound played when the last attempt at a blind transfer target failed; empty: none."),
 ] as const;
 
 export type FeaturesGeneral = SchemaValues<typeof generalOptions>;

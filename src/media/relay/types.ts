@@ -146,7 +146,8 @@ export type PlayResult = "done" | "stopped";
 
 export type MediaEngineEvents = {
   /** A DTMF digit this leg's phone sent, reported as it ended. */
-  dtmf: [legId: string, digit: string, durationMs: number, source: DtmfSource];
+  /** `relayed`: the key already went on to the bridged partner in the relayed media (RFC 4733 events, inband tones). */
+  dtmf: [legId: string, digit: string, durationMs: number, source: DtmfSource, relayed?: boolean];
   /** No inbound RTP for rtp_timeout (or rtp_timeout_hold) seconds; once per silent period. */
   timeout: [legId: string, direction: "in"];
   /** A bridged leg received no RTP within `noMediaMs` after `bridge()`; once per leg. */

@@ -8,6 +8,7 @@
  *        │──every fork failed──► BUSY | NOANSWER | CONGESTION | CHANUNAVAIL
  *        │──timeout──► NOANSWER          └──caller went away──► CANCEL
  */
+import { parseDialOptions } from "../apps/dial-options.js";
 import { Bridge } from "../bridge/bridge.js";
 import type { DialResult, DialStatus } from "../dialplan/channel.js";
 import type { CallContext } from "./call-context.js";
@@ -112,12 +113,15 @@ export class Dial implements DialAttemptOwner {
     this.bridge.join(this.call, leg);
     this.timer?.cancel();
     this.hooks.bridged?.(this.call, leg, this.options);
+    const goOn = parseDialOptions(this.options).flags.has("g");
     // The conversation: it ends when either side hangs up. The listener goes on before
     // answer(): with a reliable 18x carrying SDP the caller's 2xx waits for its PRACK (RFC 3262
     // §3), and a callee BYE in that wait must still end the call.
     leg.on("remoteHangup", () => {
       // A callee the caller was redirected away from is no longer its conversation.
       if (this.call.peer !== leg) return;
+      // Option g: the caller goes on in the dialplan when the callee hangs up.
+      if (goOn) return end(false);
       this.bridge.close();
       void this.call.hangup(CAUSE.NORMAL_CLEARING);
     });

@@ -68,7 +68,8 @@ export interface DtmfLeg {
 
 /** Takes the digits of a bridged leg before its partner does (feature codes). */
 export interface DigitInterceptor {
-  digit(digit: string, durationMs: number, source: DtmfSource): void;
+  /** `crossed`: the key already reached the partner in the media (the worker had not held it yet). */
+  digit(digit: string, durationMs: number, source: DtmfSource, crossed: boolean): void;
 }
 
 export interface DtmfRelayOptions {
@@ -111,11 +112,11 @@ export class DtmfRelay {
     this.o.media.setOptions?.(legId, { holdEvents: false });
   }
 
-  /** A digit an interceptor let go: to the partner of `legId`, in the partner's method (it did not cross in the media, unless as tones between inband legs). */
-  passOn(legId: string, digit: string, durationMs: number, source: DtmfSource): void {
+  /** A digit an interceptor let go: to the partner of `legId`, in the partner's method, unless it crossed in the media already. */
+  passOn(legId: string, digit: string, durationMs: number, source: DtmfSource, crossed: boolean): void {
     const to = this.partners.get(legId)?.partner();
     if (to === undefined) return;
-    if (source === "inband" && this.methodOf(to) === "inband") return;
+    if (this.methodOf(to) === source && (crossed || source === "inband")) return;
     this.send(to, digit, durationMs);
   }
 
@@ -132,15 +133,15 @@ export class DtmfRelay {
     this.partners.set(self.mediaLegId, { self, partner });
   }
 
-  /** A digit the media workers saw from the phone of relay leg `legId`. */
-  fromMedia(legId: string, digit: string, durationMs: number, source: "rfc4733" | "inband"): void {
+  /** A digit the media workers saw from the phone of relay leg `legId`; `relayed`: it went on to the partner in the media. */
+  fromMedia(legId: string, digit: string, durationMs: number, source: "rfc4733" | "inband", relayed?: boolean): void {
     const entry = this.partners.get(legId);
     if (entry === undefined) return;
     const method = this.methodOf(entry.self);
     // Tones detected on a leg that signals another way are its audio, not its keys.
     if (source === "inband" && method !== "inband") return;
     if (source === "rfc4733" && method !== "rfc4733") return;
-    this.deliver(entry.self, entry.partner(), digit, durationMs, source);
+    this.deliver(entry.self, entry.partner(), digit, durationMs, source, relayed);
   }
 
   private onRequest(leg: DtmfLeg, req: SipRequest): void {
@@ -168,7 +169,7 @@ export class DtmfRelay {
     if (ev.wants("DTMFEnd")) ev.emit("DTMFEnd", { ...channelFields(leg.channel.view()), Digit: digit, DurationMs: durationMs, Direction: direction });
   }
 
-  private deliver(from: DtmfLeg, to: DtmfLeg | undefined, digit: string, durationMs: number, source: DtmfSource): void {
+  private deliver(from: DtmfLeg, to: DtmfLeg | undefined, digit: string, durationMs: number, source: DtmfSource, relayed?: boolean): void {
     if (this.o.log.wants("verbose", 4)) this.o.log.verbose(4, {}, `DTMF end '${digit}' received on ${from.name}, duration ${durationMs} ms (${source})`);
     this.report(from, digit, durationMs, "Received");
     if (to === undefined) {
@@ -177,12 +178,14 @@ export class DtmfRelay {
     }
     const hook = this.interceptors.get(from.mediaLegId);
     if (hook !== undefined) {
-      hook.digit(digit, durationMs, source);
+      hook.digit(digit, durationMs, source, relayed === true);
       return;
     }
     const method = this.methodOf(to);
-    // What already crossed in the relayed (or transcoded) media is not sent twice.
-    if (method === source && (source === "rfc4733" || source === "inband")) return;
+    // What already crossed in the relayed (or transcoded) media is not sent twice; the worker
+    // says whether it did (a leg whose events were held for feature codes until a moment ago).
+    const crossed = source !== "info" && (relayed ?? true);
+    if (method === source && crossed) return;
     this.send(to, digit, durationMs);
   }
 

@@ -71,7 +71,7 @@ export class BridgeWatch {
         timeoutMs: o.timeoutMs,
         clock: o.clock,
         onPass: (keys) => {
-          for (const k of keys) o.dtmf.passOn(legId, k.digit, k.durationMs, k.source);
+          for (const k of keys) o.dtmf.passOn(legId, k.digit, k.durationMs, k.source, k.crossed);
         },
         onFeature: (feature, code) => {
           if (!this.bridged()) return this.stop();
@@ -79,10 +79,10 @@ export class BridgeWatch {
         },
       });
       const interceptor: DigitInterceptor = {
-        digit: (digit: string, durationMs: number, source: DtmfSource) => {
-          if (this.bridged()) return matcher.push({ digit, durationMs, source });
+        digit: (digit: string, durationMs: number, source: DtmfSource, crossed: boolean) => {
+          if (this.bridged()) return matcher.push({ digit, durationMs, source, crossed });
           this.stop();
-          o.dtmf.passOn(legId, digit, durationMs, source);
+          o.dtmf.passOn(legId, digit, durationMs, source, crossed);
         },
       };
       o.dtmf.intercept(legId, interceptor);

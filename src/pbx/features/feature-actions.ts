@@ -51,6 +51,18 @@ const DIAL_KEYS = "0123456789*#ABCD";
 /** How long the parker waits for the parked call to get its space before the announcement is given up. */
 const PARK_WAIT_MS = 3000;
 
+/** How a blind transfer's target is dialled (features.conf [general]). */
+interface TransferDialling {
+  digitTimeoutMs: number;
+  attempts: number;
+  /** Played before the target is dialled (transferannouncesound). */
+  announce: string;
+  /** After a target that is no extension, before the next attempt (transferretrysound). */
+  retry: string;
+  /** After the last attempt failed (transferinvalidsound). */
+  invalid: string;
+}
+
 interface Parties {
   presser: CallParty;
   other: CallParty;
@@ -125,7 +137,7 @@ export class FeatureActions {
       run: async () => {
         await Promise.resolve();
         const ch = moved?.other;
-        if (ch === undefined) return;
+        if (ch === undefined || ch.hungUp()) return;
         this.s.music()?.start(ch);
         await Promise.race([released, ch.whenStopped()]);
         this.s.music()?.stop(ch);
@@ -137,7 +149,13 @@ export class FeatureActions {
         await Promise.resolve();
         if (moved === undefined) return;
         try {
-          await this.collectAndTransfer(moved.presser, moved.other, context, general.transferdigittimeout * 1000, Math.max(1, general.transferdialattempts));
+          await this.collectAndTransfer(moved.presser, moved.other, context, {
+            digitTimeoutMs: general.transferdigittimeout * 1000,
+            attempts: Math.max(1, general.transferdialattempts),
+            announce: general.transferannouncesound,
+            retry: general.transferretrysound,
+            invalid: general.transferinvalidsound,
+          });
         } finally {
           release();
         }
@@ -146,11 +164,16 @@ export class FeatureActions {
     moved = this.moveBoth(parties, hold, dialTarget);
   }
 
-  private async collectAndTransfer(presser: DivertedChannel, other: DivertedChannel, context: string, digitTimeoutMs: number, attempts: number): Promise<void> {
+  private async collectAndTransfer(presser: DivertedChannel, other: DivertedChannel, context: string, o: TransferDialling): Promise<void> {
     const log = this.log;
+    const { attempts } = o;
     for (let attempt = 1; attempt <= attempts; attempt++) {
-      const exten = await this.dialledTarget(presser, digitTimeoutMs);
-      if (presser.hungUp() || other.hungUp()) return;
+      const exten = await this.dialledTarget(presser, other, o);
+      if (presser.hungUp()) return;
+      if (other.hungUp()) {
+        log.notice({}, `${presser.name}: blind transfer not done: ${other.name} hung up while the target was dialled`);
+        return;
+      }
       const place: DialplanTarget | undefined = exten === "" ? undefined : this.s.calls.placeFor(context, exten, other.callerId.num);
       if (place !== undefined) {
         other.vars.set("BLINDTRANSFER", presser.name);
@@ -169,7 +192,8 @@ export class FeatureActions {
         return;
       }
       log.notice({}, `${presser.name}: blind transfer target '${exten}' is not an extension in context '${context}' (attempt ${attempt} of ${attempts}; set TRANSFER_CONTEXT on the channel, or the endpoint's context, to where transfers go)`);
-      await presser.playback("pbx-invalid");
+      const sound = attempt < attempts ? o.retry : o.invalid;
+      if (sound !== "") await presser.playback(sound);
     }
     if (presser.hungUp() || other.hungUp()) return;
     // No valid target: the two talk again.
@@ -180,14 +204,20 @@ export class FeatureActions {
     tb.join(a, b);
   }
 
-  /** "Transfer", then the keys the transferer presses until none comes within the timeout. */
-  private async dialledTarget(ch: DivertedChannel, digitTimeoutMs: number): Promise<string> {
+  /**
+   * The announcement ("transfer"), then the keys the transferer presses until none comes within
+   * the timeout; cut short when the transferee hangs up.
+   */
+  private async dialledTarget(ch: DivertedChannel, other: DivertedChannel, o: TransferDialling): Promise<string> {
     let exten = "";
-    const first = ch.play !== undefined ? await ch.play("pbx-transfer", DIAL_KEYS) : undefined;
-    if (first?.status === "interrupted") exten += first.digit;
+    const gone = other.whenEnded().then(() => undefined);
+    if (o.announce !== "" && ch.play !== undefined) {
+      const first = await Promise.race([ch.play(o.announce, DIAL_KEYS), gone]);
+      if (first?.status === "interrupted") exten += first.digit;
+    }
     if (ch.readDigit === undefined) return exten;
     for (;;) {
-      const d = await ch.readDigit(digitTimeoutMs);
+      const d = await Promise.race([ch.readDigit(o.digitTimeoutMs), gone]);
       if (d === undefined) return exten;
       exten += d;
     }
@@ -204,7 +234,14 @@ export class FeatureActions {
       log.warn({}, `${nameOf(parties.presser)}: parkcall pressed, but there is no parking lot '${lotName}' with its extension (res_parking.conf); the call goes on`);
       return true;
     }
-    varsOf(parties.other).set("BLINDTRANSFER", nameOf(parties.presser));
+    if (parked.freeSpace(lot) === undefined) {
+      log.warn({}, `${nameOf(parties.presser)}: parkcall pressed, but parking lot '${lot.name}' is full (${lot.parkpos}); the call goes on (widen parkpos in res_parking.conf)`);
+      return true;
+    }
+    // Park() at the lot's extension parks in the parkee's PARKINGLOT, with BLINDTRANSFER as its parker.
+    const vars = varsOf(parties.other);
+    vars.set("PARKINGLOT", lot.name);
+    vars.set("BLINDTRANSFER", nameOf(parties.presser));
     let moved: { other: DivertedChannel; presser: DivertedChannel } | undefined;
     const announce: DialplanDetour = {
       label: "hears where its call was parked",
@@ -237,7 +274,7 @@ export class FeatureActions {
     const running = this.touchRecordings.get(ch.name);
     if (running !== undefined && monitors.running.find(ch, running) !== undefined) {
       this.touchRecordings.delete(ch.name);
-      void monitors.stop(ch, running);
+      monitors.stop(ch, running).catch((err: unknown) => log.warn({}, `${ch.name}: stopping the one-touch MixMonitor failed: ${String(err)}`));
       if (log.wants("verbose", 3)) log.verbose(3, {}, `${ch.name}: one-touch MixMonitor stopped`);
       return;
     }

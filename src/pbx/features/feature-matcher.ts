@@ -24,6 +24,8 @@ export interface HeldKey {
   readonly digit: string;
   readonly durationMs: number;
   readonly source: DtmfSource;
+  /** It reached the other phone in the media already (the worker had not held it yet). */
+  readonly crossed: boolean;
 }
 
 export interface FeatureMatcherOptions {

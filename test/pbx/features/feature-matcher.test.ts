@@ -10,7 +10,7 @@ function matcher(codes: FeatureCode[]) {
   const passed: string[] = [];
   const m = new FeatureMatcher({ codes, timeoutMs: 1000, clock, onFeature: (f, c) => fired.push(`${f}:${c}`), onPass: (keys) => passed.push(keys.map((k) => k.digit).join("")) });
   const press = (digits: string) => {
-    for (const d of digits) m.push({ digit: d, durationMs: 100, source: "rfc4733" });
+    for (const d of digits) m.push({ digit: d, durationMs: 100, source: "rfc4733", crossed: false });
   };
   return { clock, fired, passed, press, m };
 }
