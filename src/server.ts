@@ -51,6 +51,7 @@ import { AmiModule } from "./api/ami/ami-module.js";
 import { HttpModule } from "./api/http/http-module.js";
 import { MohModule } from "./pbx/moh/moh-module.js";
 import { AriModule } from "./api/ari/ari-module.js";
+import { SipWebSocketModule } from "./api/sip-websocket/sip-websocket-module.js";
 import { packageVersion } from "./cli/version.js";
 
 export interface ServerOptions {
@@ -126,6 +127,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     new CdrModule(), // CDR() and NoCDR() must be known when the calls module compiles the dialplan
     new GroupsModule(), // GROUP() and GROUP_COUNT(), before the calls module compiles the dialplan
     http,
+    new SipWebSocketModule({ http, sip }), // /ws: WebSocket connections for the protocol=ws/wss transports
     moh, // MusicOnHold() must be known when the calls module compiles the dialplan
     new AriModule({ http, contacts, guard, voicemail, calls, moh }), // Stasis must be known when the calls module compiles the dialplan
     transfer, // Transfer() must be known when the calls module compiles the dialplan
