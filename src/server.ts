@@ -31,6 +31,7 @@ import { BlfModule } from "./pbx/blf/blf-module.js";
 import { RequestHandlers } from "./pbx/pipeline/request-handlers.js";
 import { CallLayerModule } from "./pbx/channel/call-layer-module.js";
 import { ConfigModule } from "./pbx/config-module.js";
+import { existingEmbeddedHttps } from "./pbx/embedded-https.js";
 import { PjsipCommandsModule } from "./pbx/endpoint/pjsip-commands-module.js";
 import { createPbxEventBus } from "./pbx/events.js";
 import { FuncRegistry } from "./pbx/funcs/index.js";
@@ -72,7 +73,7 @@ export function embeddedConfigSource(dataDir: string): { kind: "embedded"; files
   mkdirSync(dataDir, { recursive: true });
   const { passwords } = loadOrCreatePasswords(dataDir, EMBEDDED_EXTENSIONS);
   const pins = loadOrCreatePins(dataDir, EMBEDDED_EXTENSIONS).passwords;
-  return { kind: "embedded", files: embeddedDefaultFiles(passwords, pins) };
+  return { kind: "embedded", files: embeddedDefaultFiles(passwords, pins, undefined, existingEmbeddedHttps(dataDir)) };
 }
 
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
