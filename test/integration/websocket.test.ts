@@ -90,7 +90,8 @@ describe("SIP over WebSocket (ws and wss transports at /ws; JsSIP, scripted phon
     const g = globalThis as { WebSocket?: unknown };
     const before = g.WebSocket;
     g.WebSocket = TrustingWebSocket;
-    JsSIP.debug.disable();
+    // JsSIP's types name the `debug` package's, which has no types here.
+    (JsSIP as unknown as { debug: { disable(): void } }).debug.disable();
     const ua = new JsSIP.UA({
       sockets: [new JsSIP.WebSocketInterface(wssUrl())],
       uri: `sip:${JSSIP.id}@${SERVER_IP}`,
