@@ -89,3 +89,30 @@ test("sip websocket route: without a transport for the listener's kind the upgra
   await assert.rejects(open(["sip"], "127.0.0.9"));
   assert.ok((await open(["sip"], "127.0.0.10")).close() === undefined);
 });
+
+test("sip websocket route: a client that stops answering pings is disconnected (and reported closed); one that answers stays", async () => {
+  const pinged = new HttpRouteTable();
+  pinged.register(sipWebSocketRoute({ transport: () => transports.ws, log: nullLogger, pingIntervalMs: 100 }));
+  const s = new HttpServer({ host: "127.0.0.1", port: 0, prefix: "", serverName: "", sessionLimit: 10, inactivityMs: 5000, keepAliveMs: 1000 }, pinged, nullLogger);
+  await s.listen();
+  try {
+    const at = `ws://127.0.0.1:${s.address?.port ?? 0}/ws`;
+    const connect = (autoPong: boolean): Promise<WebSocket> =>
+      new Promise((resolve, reject) => {
+        const ws = new WebSocket(at, ["sip"], { autoPong });
+        ws.once("open", () => resolve(ws));
+        ws.once("error", reject);
+      });
+    const silent = await connect(false);
+    const alive = await connect(true);
+    const before = closed.length;
+    const gone = new Promise<void>((resolve) => silent.once("close", () => resolve()));
+    await gone;
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(alive.readyState, WebSocket.OPEN, "the client answering pings is still connected");
+    assert.equal(closed.length, before + 1, "the silent one was reported closed");
+    alive.close();
+  } finally {
+    await s.close();
+  }
+});
