@@ -219,11 +219,17 @@ export class SipClient {
     return this.ws?.protocol;
   }
 
-  /** Resolves once the WebSocket is closed (by the server or by close()). */
-  webSocketClosed(): Promise<void> {
+  /** Resolves once the WebSocket is closed (by the server or by close()); rejects after `timeoutMs`. */
+  webSocketClosed(timeoutMs = 5000): Promise<void> {
     const ws = this.ws;
     if (ws === undefined || ws.readyState === ws.CLOSED) return Promise.resolve();
-    return new Promise((resolve) => ws.once("close", () => resolve()));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the WebSocket is still open after ${timeoutMs} ms`)), timeoutMs);
+      ws.once("close", () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 
   /** `<sip:user@sentBy;transport=…>`: this client's Contact (WSS writes `transport=ws`, RFC 7118 §5.2.2). */

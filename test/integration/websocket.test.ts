@@ -9,6 +9,7 @@
  *   Node) and calls a UDP phone; then the UDP phone calls it, the INVITE arriving over its
  *   WebSocket. Tones are heard both ways in both calls.
  * - When its WebSocket closes its contact is removed, and a call to it fails.
+ * - The guard: digest failures answered as over UDP, a scanner banned and cut off.
  * - Plain WS on the HTTP listener; a handshake without the `sip` subprotocol is refused.
  */
 import { after, before, describe, it } from "node:test";
@@ -171,6 +172,24 @@ describe("SIP over WebSocket (ws and wss transports at /ws; JsSIP, scripted phon
       wssPhone.close();
       udpPhone.close();
     }
+  });
+
+  it("the guard works over WSS: a wrong password gets 401 again; a scanner's request bans its address, its WebSocket is closed and a new handshake refused", async () => {
+    const ip = "127.0.0.26";
+    const c = await SipClient.webSocket({ url: wssUrl(), localIp: ip, ca });
+    try {
+      const wrong = await c.register({ user: WS_PHONE.id, password: "not-the-password", expires: 60 });
+      assert.equal(wrong.final.status, 401, wrong.final.raw);
+      const probe = (headers: string[] = []) => c.buildRequest({ method: "OPTIONS", fromUser: "probe", toUser: "", uri: `sip:${SERVER_IP}`, headers });
+      await c.send(probe(["User-Agent: friendly-scanner"]));
+      await pbx.waitForLog(/Banned 127\.0\.0\.26\b/, 5000);
+      const closed = c.webSocketClosed();
+      await c.send(probe());
+      await closed;
+    } finally {
+      c.close();
+    }
+    await assert.rejects(SipClient.webSocket({ url: wssUrl(), localIp: ip, ca }), "no handshake for a banned address");
   });
 
   it("plain WS on the HTTP listener registers too; a handshake without the sip subprotocol is refused with 400, a plain GET with 426", async () => {
