@@ -57,6 +57,8 @@ export const PROMPTS: Record<string, string> = {
   goodbye: "Goodbye.",
   "auth-thankyou": "Thank you.",
   "pbx-invalid": "That is not a valid extension. Please try again.",
+  "pbx-transfer": "Transfer.",
+  "privacy-incorrect": "That entry is not valid.",
   "please-try-again": "Please try again.",
   "invalid": "That choice is not valid.",
   "vm-intro": "Please leave your message after the tone. When you are done, hang up or press the pound key.",

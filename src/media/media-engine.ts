@@ -429,7 +429,7 @@ export class MediaEngine extends TypedEmitter<MediaEngineEvents> {
         if (this.legs.has(m.id)) this.emit("timeout", m.id, "in");
         return;
       case "dtmf":
-        if (this.legs.has(m.id)) this.emit("dtmf", m.id, m.digit, m.durationMs, m.source);
+        if (this.legs.has(m.id)) this.emit("dtmf", m.id, m.digit, m.durationMs, m.source, m.relayed);
         return;
       case "noMedia":
         if (this.legs.has(m.id)) this.emit("noMedia", m.id, m.stats);

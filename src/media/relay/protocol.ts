@@ -57,6 +57,6 @@ export type FromWorker =
   | { t: "reply"; req: number; ok: false; code: string; message: string }
   | { t: "released"; port: number }
   | { t: "timeout"; id: string }
-  | { t: "dtmf"; id: string; digit: string; durationMs: number; source: "rfc4733" | "inband" }
+  | { t: "dtmf"; id: string; digit: string; durationMs: number; source: "rfc4733" | "inband"; relayed: boolean }
   | { t: "noMedia"; id: string; stats: LegStats }
   | { t: "error"; id?: string; message: string };

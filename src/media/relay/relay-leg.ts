@@ -39,7 +39,8 @@ const CN_SILENT = 127;
 
 export interface LegEvents {
   timeout(leg: RelayLeg): void;
-  dtmf(leg: RelayLeg, digit: string, durationMs: number, source: "rfc4733" | "inband"): void;
+  /** `relayed`: the key went on to the partner in the media (its events relayed, its tones in the audio). */
+  dtmf(leg: RelayLeg, digit: string, durationMs: number, source: "rfc4733" | "inband", relayed: boolean): void;
   noMedia(leg: RelayLeg): void;
   error(leg: RelayLeg, err: Error): void;
 }
@@ -332,7 +333,7 @@ export class RelayLeg {
       return;
     }
     if (this.inband === undefined) {
-      this.inband = { detector: new DtmfDetector((digit, ms) => this.reportDigit(digit, ms, "inband")), decoders: new Map() };
+      this.inband = { detector: new DtmfDetector((digit, ms) => this.reportDigit(digit, ms, "inband", this.passesTones())), decoders: new Map() };
       return;
     }
     for (const d of this.inband.decoders.values()) d?.codec.close?.();
@@ -363,12 +364,12 @@ export class RelayLeg {
   }
 
   /** Reports a digit unless this leg already reported MAX_DIGITS_PER_SECOND in the last second (a flood). */
-  private reportDigit(digit: string, ms: number, source: "rfc4733" | "inband"): void {
+  private reportDigit(digit: string, ms: number, source: "rfc4733" | "inband", relayed: boolean): void {
     const now = performance.now();
     while (this.digitTimes.length > 0 && now - (this.digitTimes[0] as number) > 1000) this.digitTimes.shift();
     if (this.digitTimes.length >= MAX_DIGITS_PER_SECOND) return;
     this.digitTimes.push(now);
-    this.events.dtmf(this, digit, ms, source);
+    this.events.dtmf(this, digit, ms, source, relayed);
   }
 
   /** An RFC 4733 event from this leg's phone: reported once, at its end. */
@@ -382,7 +383,23 @@ export class RelayLeg {
     const clock = this.options.format?.event?.clockRate ?? 8000;
     const ms = Math.round((msg.readUInt16BE(at + 2) * 1000) / clock);
     // Shorter than any key press (ITU-T Q.24 asks for 40 ms): noise or a flood, not a digit.
-    if (digit !== undefined && ms >= MIN_EVENT_MS) this.reportDigit(digit, ms, "rfc4733");
+    if (digit !== undefined && ms >= MIN_EVENT_MS) this.reportDigit(digit, ms, "rfc4733", this.passesEvents());
+  }
+
+  /** True when what this leg's phone sends reaches a bridged partner's phone now (see onRtp). */
+  private passesAudio(): boolean {
+    const peer = this.peer;
+    return this.conference === undefined && !this.echo && peer !== undefined && peer.dstPort !== 0 && peer.player === undefined && peer.options.remoteReceives !== false;
+  }
+
+  /** True when this leg's phone's audio (and the tones of its keys) reaches the partner's phone now. */
+  private passesTones(): boolean {
+    return this.passesAudio() && this.options.muteIn !== true && this.peer?.options.muteOut !== true;
+  }
+
+  /** True when this leg's RFC 4733 events go on to the partner (not held for feature codes, taken by its phone). */
+  private passesEvents(): boolean {
+    return this.passesAudio() && this.peer?.options.dtmfEvents !== false && this.options.holdEvents !== true;
   }
 
   /**
@@ -526,7 +543,7 @@ export class RelayLeg {
       this.transcoder?.resync();
       return;
     }
-    if (isEvent && peer.options.dtmfEvents === false) return;
+    if (isEvent && (peer.options.dtmfEvents === false || this.options.holdEvents === true)) return;
     if (!isEvent && (this.options.muteIn === true || peer.options.muteOut === true)) {
       this.transcoder?.resync();
       return;

@@ -44,7 +44,7 @@ const post = (m: FromWorker): void => {
 
 const events: LegEvents = {
   timeout: (leg) => post({ t: "timeout", id: leg.id }),
-  dtmf: (leg, digit, durationMs, source) => post({ t: "dtmf", id: leg.id, digit, durationMs, source }),
+  dtmf: (leg, digit, durationMs, source, relayed) => post({ t: "dtmf", id: leg.id, digit, durationMs, source, relayed }),
   noMedia: (leg) => post({ t: "noMedia", id: leg.id, stats: leg.stats(performance.now()) }),
   error: (leg, err) => post({ t: "error", id: leg.id, message: err.message }),
 };

@@ -72,6 +72,11 @@ export interface LegOptions {
   dtmfDetect?: "inband" | "off";
   /** False when this leg's phone takes no RFC 4733 events (not negotiated): the partner's are not relayed to it. */
   dtmfEvents?: boolean;
+  /**
+   * True while the PBX watches this leg's keys for feature codes (features.conf): its phone's
+   * RFC 4733 events are reported but not relayed; the PBX passes on the keys that are no code.
+   */
+  holdEvents?: boolean;
 }
 
 /** Where a digit came from: RFC 4733 events, the audio itself, or SIP INFO (the PBX's). */
@@ -141,7 +146,8 @@ export type PlayResult = "done" | "stopped";
 
 export type MediaEngineEvents = {
   /** A DTMF digit this leg's phone sent, reported as it ended. */
-  dtmf: [legId: string, digit: string, durationMs: number, source: DtmfSource];
+  /** `relayed`: the key already went on to the bridged partner in the relayed media (RFC 4733 events, inband tones). */
+  dtmf: [legId: string, digit: string, durationMs: number, source: DtmfSource, relayed?: boolean];
   /** No inbound RTP for rtp_timeout (or rtp_timeout_hold) seconds; once per silent period. */
   timeout: [legId: string, direction: "in"];
   /** A bridged leg received no RTP within `noMediaMs` after `bridge()`; once per leg. */

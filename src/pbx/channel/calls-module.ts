@@ -99,8 +99,8 @@ export class CallsModule {
     this.globalVars = executor.globals;
     this.sessions = new SessionLayer({ env: { clock: o.clock, transactions: o.transactions }, factory: new MessageFactory({ userAgent: o.userAgent }) });
     const dtmf = new DtmfRelay({ media, log: o.log.child({ category: "pbx.channel" }), events: o.events });
-    media.on("dtmf", (legId, digit, durationMs, source) => {
-      if (source !== "info") dtmf.fromMedia(legId, digit, durationMs, source);
+    media.on("dtmf", (legId, digit, durationMs, source, relayed) => {
+      if (source !== "info") dtmf.fromMedia(legId, digit, durationMs, source, relayed);
     });
     this.calls = new CallManager({
       ctx: {
