@@ -33,6 +33,7 @@ import { BlfModule } from "./pbx/blf/blf-module.js";
 import { RequestHandlers } from "./pbx/pipeline/request-handlers.js";
 import { CallLayerModule } from "./pbx/channel/call-layer-module.js";
 import { ConfigModule } from "./pbx/config-module.js";
+import { existingEmbeddedHttps } from "./pbx/embedded-https.js";
 import { PjsipCommandsModule } from "./pbx/endpoint/pjsip-commands-module.js";
 import { createPbxEventBus } from "./pbx/events.js";
 import { FuncRegistry } from "./pbx/funcs/index.js";
@@ -53,6 +54,7 @@ import { AmiModule } from "./api/ami/ami-module.js";
 import { HttpModule } from "./api/http/http-module.js";
 import { MohModule } from "./pbx/moh/moh-module.js";
 import { AriModule } from "./api/ari/ari-module.js";
+import { SipWebSocketModule } from "./api/sip-websocket/sip-websocket-module.js";
 import { packageVersion } from "./cli/version.js";
 
 export interface ServerOptions {
@@ -73,7 +75,7 @@ export function embeddedConfigSource(dataDir: string): { kind: "embedded"; files
   mkdirSync(dataDir, { recursive: true });
   const { passwords } = loadOrCreatePasswords(dataDir, EMBEDDED_EXTENSIONS);
   const pins = loadOrCreatePins(dataDir, EMBEDDED_EXTENSIONS).passwords;
-  return { kind: "embedded", files: embeddedDefaultFiles(passwords, pins) };
+  return { kind: "embedded", files: embeddedDefaultFiles(passwords, pins, undefined, existingEmbeddedHttps(dataDir)) };
 }
 
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
@@ -131,6 +133,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     new CdrModule(), // CDR() and NoCDR() must be known when the calls module compiles the dialplan
     new GroupsModule(), // GROUP() and GROUP_COUNT(), before the calls module compiles the dialplan
     http,
+    new SipWebSocketModule({ http, sip }), // /ws: WebSocket connections for the protocol=ws/wss transports
     new PhoneModule({ http }), // the browser phone page at <prefix>/phone/
     moh, // MusicOnHold() must be known when the calls module compiles the dialplan
     new AriModule({ http, contacts, guard, voicemail, calls, moh }), // Stasis must be known when the calls module compiles the dialplan

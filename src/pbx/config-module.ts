@@ -15,6 +15,7 @@ import { carryOverRejected, embeddedDefaultFiles, EMBEDDED_EXTENSIONS, formatDia
 import type { GuardAccounts } from "../security/guard-module.js";
 import { EndpointDirectory } from "./endpoint/directory.js";
 import { loadOrCreatePasswords, loadOrCreatePins, PASSWORDS_FILE } from "./registrar/default-passwords.js";
+import { ensureEmbeddedHttps } from "./embedded-https.js";
 
 /** How often identify `match=` host names are looked up again (seconds × 1000). */
 const HOSTNAME_REFRESH_MS = 300_000;
@@ -69,7 +70,8 @@ export class ConfigModule implements PbxModule {
     else {
       const { passwords, created } = loadOrCreatePasswords(ctx.dataDir, EMBEDDED_EXTENSIONS);
       const pins = loadOrCreatePins(ctx.dataDir, EMBEDDED_EXTENSIONS).passwords;
-      this.source = { kind: "embedded", files: embeddedDefaultFiles(passwords, pins) };
+      const https = await ensureEmbeddedHttps(ctx.dataDir, log);
+      this.source = { kind: "embedded", files: embeddedDefaultFiles(passwords, pins, undefined, https) };
       if (created.length) {
         // The passwords go to the terminal only, never into log files that others may read.
         const list = created.map((e) => `  ${e}  ${passwords[e]}  (voicemail PIN ${pins[e]})`).join("\n");

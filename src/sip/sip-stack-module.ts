@@ -18,8 +18,9 @@ import { timersFrom } from "./transaction/timers.js";
 import { TcpTransport } from "./transport/tcp-transport.js";
 import { TlsTransport, type TlsSettings } from "./transport/tls-transport.js";
 import { TransportSet } from "./transport/transport-set.js";
-import { formatHostPort, type Transport, type TransportDelegate, type TransportNat } from "./transport/types.js";
+import { formatHostPort, type Flow, type Transport, type TransportDelegate, type TransportNat } from "./transport/types.js";
 import { UdpTransport } from "./transport/udp-transport.js";
+import { WsTransport } from "./transport/ws-transport.js";
 
 export interface SipModuleContext extends ModuleContext {
   config(): LoadedConfig;
@@ -50,6 +51,7 @@ export class SipStackModule implements PbxModule<SipModuleContext> {
   readonly configFiles = [{ file: "pjsip.conf", objectTypes: ["transport", "system", "global"] }];
   private layer: TransactionLayer | undefined;
   private set: TransportSet | undefined;
+  private readonly closedListeners = new Set<(flow: Flow) => void>();
 
   constructor(private readonly o: SipStackOptions) {}
 
@@ -59,6 +61,20 @@ export class SipStackModule implements PbxModule<SipModuleContext> {
 
   get transports(): TransportSet {
     return started(this.set, this.name, "transports");
+  }
+
+  /**
+   * Hears each WebSocket connection that closes (its peer cannot be reached any other way);
+   * returns the unsubscribe.
+   */
+  onConnectionClosed(listener: (flow: Flow) => void): () => void {
+    this.closedListeners.add(listener);
+    return () => this.closedListeners.delete(listener);
+  }
+
+  /** The `protocol=ws` or `protocol=wss` transport the HTTP server hands its WebSocket connections to. */
+  webSocketTransport(protocol: "ws" | "wss"): WsTransport | undefined {
+    return this.set?.all().find((t): t is WsTransport => t instanceof WsTransport && t.protocol === protocol);
   }
 
   async start(ctx: SipModuleContext): Promise<void> {
@@ -83,6 +99,15 @@ export class SipStackModule implements PbxModule<SipModuleContext> {
     const delegate: TransportDelegate = {
       allow: (address) => this.o.allowPacket(address),
       onMessage: (data, flow) => transactions.receive(data, flow),
+      onConnectionClosed: (flow) => {
+        for (const l of this.closedListeners) {
+          try {
+            l(flow);
+          } catch (err) {
+            ctx.log.error({ err: err instanceof Error ? (err.stack ?? err.message) : String(err) }, "connection-closed listener failed");
+          }
+        }
+      },
     };
     const transports = new TransportSet();
     this.set = transports;
@@ -100,17 +125,24 @@ export class SipStackModule implements PbxModule<SipModuleContext> {
           throw new PbxError("TLS_CERT", `transport '${t.id}' (${t.file}:${t.line}): ${(err as Error).message}`, { cause: err });
         }
       }
-      else {
+      else if (t.protocol === "ws" || t.protocol === "wss") {
+        if (this.webSocketTransport(t.protocol) !== undefined) {
+          tlog.warn({ transport: t.id }, `transport '${t.id}' (${t.file}:${t.line}): a protocol=${t.protocol} transport is already configured and takes every ${t.protocol === "ws" ? "HTTP" : "HTTPS"} WebSocket connection; this one is not started`);
+          continue;
+        }
+        transport = new WsTransport({ id: t.id, protocol: t.protocol, bind: t.bind, delegate, log: tlog });
+      } else {
         tlog.warn({ transport: t.id }, `transport '${t.id}' (${t.file}:${t.line}) uses protocol=${t.protocol}, which is not implemented yet; it is not started`);
         continue;
       }
       await transport.listen();
       transport.nat = natOf(t);
       transports.add(transport);
-      tlog.info({}, `SIP ${t.protocol.toUpperCase()} transport '${t.id}' listening on ${transport.dump().bind}`);
+      if (transport instanceof WsTransport) tlog.info({}, `SIP ${t.protocol.toUpperCase()} transport '${t.id}' served by the ${t.protocol === "ws" ? "HTTP" : "HTTPS"} server at /ws (http.conf)`);
+      else tlog.info({}, `SIP ${t.protocol.toUpperCase()} transport '${t.id}' listening on ${transport.dump().bind}`);
     }
     if (transports.all().length === 0) {
-      throw new PbxError("CONFIG_MISSING", "no usable SIP transport: add a [transport] section with protocol=udp, tcp or tls to pjsip.conf");
+      throw new PbxError("CONFIG_MISSING", "no usable SIP transport: add a [transport] section with protocol=udp, tcp, tls, ws or wss to pjsip.conf");
     }
   }
 

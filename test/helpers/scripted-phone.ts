@@ -51,6 +51,19 @@ export class ScriptedPhone {
     return new ScriptedPhone(await SipClient.udp({ server, localIp: ip }), rtp, user, password);
   }
 
+  /**
+   * The same phone signalling over a WebSocket (RFC 7118) to `url` (`wss://…/ws`), as a browser
+   * phone does; its media is still plain RTP on `ip`. Register it with `phone.sip.register()`.
+   */
+  static async startWebSocket(ip: string, url: string, user: string, password: string, ca?: string | Buffer): Promise<ScriptedPhone> {
+    const rtp = createSocket("udp4");
+    await new Promise<void>((resolve, reject) => {
+      rtp.once("error", reject);
+      rtp.bind({ address: ip, port: 0 }, () => resolve());
+    });
+    return new ScriptedPhone(await SipClient.webSocket({ url, localIp: ip, ...(ca !== undefined ? { ca } : {}) }), rtp, user, password);
+  }
+
   get rtpPort(): number {
     return this.rtp.address().port;
   }
@@ -79,7 +92,7 @@ export class ScriptedPhone {
       `To: ${/;tag=/.test(to) ? to : `${to};tag=${toTag}`}`,
       `Call-ID: ${req.header("call-id") ?? ""}`,
       `CSeq: ${req.header("cseq") ?? ""}`,
-      `Contact: <sip:${this.user}@${this.sip.localIp}:${this.sip.localPort}>`,
+      `Contact: ${this.sip.contactUri(this.user)}`,
       ...(body ? ["Content-Type: application/sdp"] : []),
       `Content-Length: ${Buffer.byteLength(body)}`,
       "",
@@ -137,13 +150,13 @@ export class ScriptedPhone {
     const body = this.sdp();
     return [
       `INVITE sip:${to}@${this.host} SIP/2.0`,
-      `Via: SIP/2.0/UDP ${this.sip.localIp}:${this.sip.localPort};branch=z9hG4bK${token()};rport`,
+      `Via: SIP/2.0/${this.sip.transport} ${this.sip.sentBy};branch=z9hG4bK${token()};rport`,
       "Max-Forwards: 70",
       `From: <sip:${this.user}@${this.host}>;tag=${fromTag}`,
       `To: <sip:${to}@${this.host}>`,
       `Call-ID: ${callId}`,
       `CSeq: ${cseq} INVITE`,
-      `Contact: <sip:${this.user}@${this.sip.localIp}:${this.sip.localPort}>`,
+      `Contact: ${this.sip.contactUri(this.user)}`,
       "Allow: INVITE, ACK, CANCEL, BYE, REFER, NOTIFY",
       ...(auth ? [`Authorization: ${auth}`] : []),
       ...extra,
@@ -188,13 +201,13 @@ export class ScriptedPhone {
   inDialog(c: UaCall, method: string, cseq: number, headers: string[] = []): string {
     return [
       `${method} ${c.target} SIP/2.0`,
-      `Via: SIP/2.0/UDP ${this.sip.localIp}:${this.sip.localPort};branch=z9hG4bK${token()};rport`,
+      `Via: SIP/2.0/${this.sip.transport} ${this.sip.sentBy};branch=z9hG4bK${token()};rport`,
       "Max-Forwards: 70",
       `From: <sip:${this.user}@${this.host}>;tag=${c.fromTag}`,
       `To: ${c.to}`,
       `Call-ID: ${c.callId}`,
       `CSeq: ${cseq} ${method}`,
-      `Contact: <sip:${this.user}@${this.sip.localIp}:${this.sip.localPort}>`,
+      `Contact: ${this.sip.contactUri(this.user)}`,
       ...headers,
       "Content-Length: 0",
       "",
@@ -209,7 +222,12 @@ export class ScriptedPhone {
     return this.sip.request(this.inDialog(first, "REFER", first.cseq, [`Refer-To: <sip:${to}@${this.host}?Replaces=${replaces}>`, `Referred-By: <sip:${this.user}@${this.host}>`]), 5000);
   }
 
+  private closed = false;
+
+  /** Stops the tone and closes the sockets; safe to call twice. */
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
     if (this.toneTimer) clearInterval(this.toneTimer);
     this.sip.close();
     this.rtp.close();

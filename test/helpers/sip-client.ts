@@ -1,11 +1,13 @@
 /**
- * A tiny raw SIP client for precise tests: it sends exactly the bytes the test wrote, over UDP or
- * TCP, and collects what comes back. It does not retransmit on its own (a test that wants a
+ * A tiny raw SIP client for precise tests: it sends exactly the bytes the test wrote, over UDP,
+ * TCP or a WebSocket (RFC 7118: one message per WebSocket message, a `*.invalid` Via and Contact
+ * host as browser phones write), and collects what comes back. It does not retransmit on its own (a test that wants a
  * retransmission sends the same bytes again) and shares no code with src/.
  */
 import { createSocket, type Socket as UdpSocket } from "node:dgram";
 import { connect, type Socket as TcpSocket } from "node:net";
 import { randomBytes } from "node:crypto";
+import WebSocket from "ws";
 import { buildAuthorization, parseChallenge, type DigestChallenge } from "./digest.js";
 
 const COMPACT: Readonly<Record<string, string>> = {
@@ -133,21 +135,40 @@ export function token(bytes = 8): string {
   return randomBytes(bytes).toString("hex");
 }
 
-/** UDP or TCP SIP client bound to one local address. */
+export interface WebSocketClientOptions {
+  /** `ws://127.0.0.1:8088/ws` or `wss://…`. */
+  readonly url: string;
+  readonly localIp?: string;
+  /** PEM CA that the WSS server's certificate must chain to; without it the certificate is not checked. */
+  readonly ca?: string | Buffer;
+  /** Subprotocols offered (default ["sip"]). */
+  readonly protocols?: readonly string[];
+}
+
+/** UDP, TCP or WebSocket SIP client bound to one local address. */
 export class SipClient {
   readonly received: SipMessageLite[] = [];
+  /**
+   * Via sent-by and Contact host:port. Over a WebSocket a made-up `*.invalid` name, as RFC 7118
+   * §5.2 lets clients write (JsSIP does): nothing can be sent to it except over the connection.
+   */
+  readonly sentBy: string;
   private waiters: Array<{ pred: (m: SipMessageLite) => boolean; resolve: (m: SipMessageLite) => void }> = [];
   private tcpBuffer = Buffer.alloc(0);
   private closed = false;
 
   private constructor(
-    readonly transport: "UDP" | "TCP",
+    readonly transport: "UDP" | "TCP" | "WS" | "WSS",
     readonly server: Endpoint,
     readonly localIp: string,
     readonly localPort: number,
     private readonly udp?: UdpSocket,
     private readonly tcp?: TcpSocket,
+    private readonly ws?: WebSocket,
   ) {
+    this.sentBy = ws ? `${token(5)}.invalid` : `${localIp}:${localPort}`;
+    ws?.on("message", (data: Buffer) => this.deliver(data.toString("latin1")));
+    ws?.on("error", () => undefined);
     udp?.on("message", (buf) => this.deliver(buf.toString("latin1")));
     tcp?.on("data", (buf) => this.onTcpData(buf));
     tcp?.on("error", () => undefined);
@@ -172,11 +193,57 @@ export class SipClient {
     return new SipClient("TCP", o.server, sock.localAddress ?? "127.0.0.1", sock.localPort ?? 0, undefined, sock);
   }
 
-  /** Sends raw bytes (a datagram, or a write on the TCP connection). */
+  /**
+   * A SIP client over a WebSocket to the PBX's `/ws`, offering the `sip` subprotocol. `server`
+   * (the Request-URI host) is the URL's host and port.
+   */
+  static async webSocket(o: WebSocketClientOptions): Promise<SipClient> {
+    const url = new URL(o.url);
+    const secure = url.protocol === "wss:";
+    const ws = new WebSocket(o.url, [...(o.protocols ?? ["sip"])], {
+      localAddress: o.localIp ?? "127.0.0.1",
+      ...(secure ? (o.ca !== undefined ? { ca: o.ca, rejectUnauthorized: true } : { rejectUnauthorized: false }) : {}),
+    });
+    await new Promise<void>((resolve, reject) => {
+      ws.once("open", () => resolve());
+      ws.once("error", reject);
+      ws.once("unexpected-response", (_req, res) => reject(new Error(`WebSocket handshake answered ${res.statusCode ?? 0} ${res.statusMessage ?? ""}`)));
+    });
+    const sock = (ws as unknown as { _socket: TcpSocket })._socket;
+    const port = Number(url.port || (secure ? 443 : 80));
+    return new SipClient(secure ? "WSS" : "WS", { ip: url.hostname.replace(/^\[|\]$/g, ""), port }, sock.localAddress ?? "127.0.0.1", sock.localPort ?? 0, undefined, undefined, ws);
+  }
+
+  /** The subprotocol the server selected (WebSocket clients). */
+  get webSocketProtocol(): string | undefined {
+    return this.ws?.protocol;
+  }
+
+  /** Resolves once the WebSocket is closed (by the server or by close()); rejects after `timeoutMs`. */
+  webSocketClosed(timeoutMs = 5000): Promise<void> {
+    const ws = this.ws;
+    if (ws === undefined || ws.readyState === ws.CLOSED) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the WebSocket is still open after ${timeoutMs} ms`)), timeoutMs);
+      ws.once("close", () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  /** `<sip:user@sentBy;transport=…>`: this client's Contact (WSS writes `transport=ws`, RFC 7118 §5.2.2). */
+  contactUri(user: string): string {
+    const t = this.transport === "TCP" ? ";transport=tcp" : this.ws ? ";transport=ws" : "";
+    return `<sip:${user}@${this.sentBy}${t}>`;
+  }
+
+  /** Sends raw bytes (a datagram, a write on the TCP connection, or one WebSocket message). */
   send(data: string | Buffer): Promise<void> {
     const buf = typeof data === "string" ? Buffer.from(data, "latin1") : data;
     return new Promise((resolve, reject) => {
-      if (this.udp !== undefined) this.udp.send(buf, this.server.port, this.server.ip, (err) => (err ? reject(err) : resolve()));
+      if (this.ws !== undefined) this.ws.send(buf.toString("latin1"), (err) => (err ? reject(err) : resolve()));
+      else if (this.udp !== undefined) this.udp.send(buf, this.server.port, this.server.ip, (err) => (err ? reject(err) : resolve()));
       else this.tcp?.write(buf, (err) => (err ? reject(err) : resolve()));
     });
   }
@@ -214,7 +281,7 @@ export class SipClient {
     const body = o.body ?? "";
     const lines = [
       `${o.method} ${uri} SIP/2.0`,
-      `Via: SIP/2.0/${this.transport} ${this.localIp}:${this.localPort};branch=${o.branch ?? "z9hG4bK" + token()};rport`,
+      `Via: SIP/2.0/${this.transport} ${this.sentBy};branch=${o.branch ?? "z9hG4bK" + token()};rport`,
       `Max-Forwards: 70`,
       `From: <sip:${o.fromUser}@${host}>;tag=${o.fromTag ?? token(4)}`,
       // An empty user means the server itself: RFC 3261 §25.1 allows no empty user before "@".
@@ -254,8 +321,7 @@ export class SipClient {
     const callId = o.callId ?? token(12);
     const cseq = o.cseq ?? 1;
     const fromTag = token(4);
-    const t = this.transport === "TCP" ? ";transport=tcp" : "";
-    const contact = o.contact === null ? undefined : (o.contact ?? `<sip:${o.user}@${this.localIp}:${this.localPort}${t}>`);
+    const contact = o.contact === null ? undefined : (o.contact ?? this.contactUri(o.user));
     const base = { method: "REGISTER", fromUser: o.user, callId, fromTag, ...(contact !== undefined ? { contact } : {}), ...(o.expires !== undefined ? { expires: o.expires } : {}) };
     const timeoutMs = o.timeoutMs ?? 5000;
     const first = await this.request(this.buildRequest({ ...base, cseq, headers: o.headers ?? [] }), timeoutMs);
@@ -277,6 +343,7 @@ export class SipClient {
     this.closed = true;
     this.udp?.close();
     this.tcp?.destroy();
+    this.ws?.close();
   }
 
   /** Called with every request the server sends (e.g. to answer NOTIFYs). */

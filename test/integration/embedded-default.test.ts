@@ -142,6 +142,20 @@ describe("embedded default configuration (integration: no --config, port 5060 in
     );
   });
 
+  it("REGISTER as 1002 over WSS at wss://127.0.0.1:8089/ws, trusting the certificate made in <data>/tls, gets 200; the contact goes with the WebSocket", async () => {
+    const caFile = join(dataDir, "tls", "cert.pem");
+    assert.ok(existsSync(caFile), `no ${caFile}`);
+    const r = await runNsClient(ns, {
+      server: SERVER,
+      localIp: "127.0.0.3",
+      webSocket: { url: "wss://127.0.0.1:8089/ws", caFile },
+      steps: [{ kind: "register", user: "1002", password: passwords.get("1002") ?? "", expires: 600 }],
+    });
+    assert.deepEqual([r.outcomes[0]?.firstStatus, r.outcomes[0]?.status], [401, 200], JSON.stringify(r));
+    // The client has closed its WebSocket by now: the contact it registered went with it.
+    await waitUntil(async () => !parseContacts(await rx(dataDir, "pjsip show contacts")).some((c) => c.aor === "1002"), 5000, "1002's contact removed with its WebSocket");
+  });
+
   it("the passwords file in the data directory is readable by its owner only (mode 0600)", () => {
     const path = join(dataDir, "default-passwords.json");
     assert.ok(existsSync(path), `no ${path}`);

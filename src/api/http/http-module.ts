@@ -1,6 +1,6 @@
 /**
- * The HTTP server module (http.conf): one listener that other modules add URIs to — ARI now,
- * SIP over WebSocket and AMI over HTTP later — through `routes`, which removes a module's
+ * The HTTP server module (http.conf): one listener that other modules add URIs to — ARI, SIP
+ * over WebSocket (`/ws`), later AMI over HTTP — through `routes`, which removes a module's
  * routes when it stops (register through `ctx.adopt` or hand the unregister to `ctx.defer`).
  * With `tlsenable` a second listener serves HTTPS on `tlsbindaddr` with the same routes.
  * Registers `http show status`. On reload a new address, port or enabled switch re-listens (a

@@ -1,6 +1,8 @@
 /**
  * The embedded default configuration: a small office PBX that works out of the box — UDP and
- * TCP on port 5060 (IPv4 and IPv6), five phones 1001-1005 with NAT-safe settings, and a dialplan
+ * TCP on port 5060 (IPv4 and IPv6), SIP over secure WebSocket at wss://<host>:8089/ws (HTTPS
+ * with a self-signed certificate from the data directory), five phones 1001-1005 with NAT-safe
+ * settings, and a dialplan
  * where the phones call each other, pick up each other's ringing calls with *8, transfer with
  * their transfer keys, 600 is an echo test and 610 plays the music on hold. It is written as .conf text and
  * loaded through the same parser as user files, so it doubles as a worked example.
@@ -17,7 +19,13 @@ function escapeValue(value: string): string {
   return value.replace(/;/g, "\\;");
 }
 
-function pjsipConf(passwords: Readonly<Record<string, string>>): string {
+/** The HTTPS listener's certificate and key (PEM files), for SIP over WSS. */
+export interface EmbeddedHttps {
+  readonly certFile: string;
+  readonly keyFile: string;
+}
+
+function pjsipConf(passwords: Readonly<Record<string, string>>, https: EmbeddedHttps | undefined): string {
   const lines: string[] = [
     "; Switchboard embedded default: pjsip.conf",
     "",
@@ -41,6 +49,9 @@ function pjsipConf(passwords: Readonly<Record<string, string>>): string {
     "protocol=tcp",
     "bind=[::]:5060",
     "",
+    ...(https === undefined
+      ? []
+      : ["; SIP over secure WebSocket (browser phones): served by the HTTPS server of http.conf at /ws.", "[transport-wss]", "type=transport", "protocol=wss", "bind=0.0.0.0", ""]),
     "; Settings shared by every desk phone: NAT-safe media and signalling.",
     "[office-phone](!)",
     "type=endpoint",
@@ -156,10 +167,28 @@ function voicemailConf(pins: Readonly<Record<string, string>>): string {
  * {@link EMBEDDED_EXTENSIONS} to its SIP password and `pins` to its voicemail PIN; a missing one
  * is a programming error.
  */
-export function embeddedDefaultFiles(passwords: Readonly<Record<string, string>>, pins: Readonly<Record<string, string>>, debianMoh = hasSoundFiles(DEBIAN_MOH_DIR)): Record<string, string> {
+export function embeddedDefaultFiles(passwords: Readonly<Record<string, string>>, pins: Readonly<Record<string, string>>, debianMoh = hasSoundFiles(DEBIAN_MOH_DIR), https?: EmbeddedHttps): Record<string, string> {
   const moh = musicOnHoldConf(debianMoh);
-  return { "pjsip.conf": pjsipConf(passwords), "rtp.conf": RTP_CONF, "extensions.conf": EXTENSIONS_CONF, "logger.conf": EMBEDDED_LOGGER_CONF, "voicemail.conf": voicemailConf(pins), "cdr.conf": CDR_CONF, ...(moh !== undefined ? { "musiconhold.conf": moh } : {}) };
+  return { "pjsip.conf": pjsipConf(passwords, https), ...(https !== undefined ? { "http.conf": httpConf(https) } : {}), "rtp.conf": RTP_CONF, "extensions.conf": EXTENSIONS_CONF, "logger.conf": EMBEDDED_LOGGER_CONF, "voicemail.conf": voicemailConf(pins), "cdr.conf": CDR_CONF, ...(moh !== undefined ? { "musiconhold.conf": moh } : {}) };
 }
 
 /** Call detail records in the data directory's cdr-csv/Master.csv, as Asterisk's sample config writes them. */
 const CDR_CONF = ["; Switchboard embedded default: cdr.conf", "[general]", "enable=yes", "", "[csv]", "loguniqueid=yes", "loguserfield=yes", ""].join("\n");
+
+/**
+ * http.conf: HTTPS only, on every address at Asterisk's port 8089, for SIP over WSS at /ws.
+ * No plain HTTP listener (no bindaddr): nothing is served in clear text.
+ */
+function httpConf(https: EmbeddedHttps): string {
+  return [
+    "; Switchboard embedded default: http.conf",
+    "[general]",
+    "enabled=yes",
+    "; No bindaddr: no plain HTTP. HTTPS serves SIP over WebSocket (wss://<this host>:8089/ws).",
+    "tlsenable=yes",
+    "tlsbindaddr=0.0.0.0:8089",
+    `tlscertfile=${escapeValue(https.certFile)}`,
+    `tlsprivatekey=${escapeValue(https.keyFile)}`,
+    "",
+  ].join("\n");
+}

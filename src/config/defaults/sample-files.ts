@@ -97,6 +97,34 @@ endpoint=mytrunk
 match=198.51.100.1,198.51.100.0/24
 
 ;==============================================================================
+; SCENARIO 3: a phone in a web browser, over secure WebSocket (RFC 7118)
+;==============================================================================
+; The phone connects to wss://<this host>:8089/ws: http.conf must have enabled=yes,
+; tlsenable=yes, tlscertfile and tlsprivatekey (see http.conf.sample and docs/websocket.md).
+; The transport's bind is not used: the HTTPS server accepts the connection. Requests to the
+; phone go back over its own WebSocket. WebRTC media (webrtc=yes, DTLS-SRTP) is separate work.
+
+[transport-wss]
+type=transport
+protocol=wss
+
+[1101](office-phone)
+callerid="Browser" <1101>
+auth=1101
+aors=1101
+
+[1101]
+type=auth
+auth_type=digest
+username=1101
+password=change-me-1101
+
+[1101]
+type=aor
+max_contacts=1
+remove_existing=yes
+
+;==============================================================================
 ; REFERENCE: every option of every object type, with its default
 ;==============================================================================
 `;

@@ -1,6 +1,6 @@
 /**
- * http.conf `[general]`: Asterisk's built-in HTTP server, which ARI (and later SIP over
- * WebSocket and AMI over HTTP) are served under. Defaults are Asterisk's (main/http.c): off,
+ * http.conf `[general]`: Asterisk's built-in HTTP server, which ARI and SIP over WebSocket
+ * (`/ws`, docs/websocket.md) are served under. Defaults are Asterisk's (main/http.c): off,
  * port 8088, at most 100 sessions, 30 s of inactivity, 15 s keep-alive. Without `bindaddr` the
  * server does not listen even when enabled, as in Asterisk ("Server Disabled").
  */

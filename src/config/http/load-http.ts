@@ -33,7 +33,8 @@ export function buildHttpConfig(parsed: ParsedConfig | undefined): HttpConfigRes
     }
     sink.warning(category.file, category.line, `http.conf [${category.name}] is not read by Switchboard (only [general] is); section ignored`);
   }
-  if (general.enabled && general.bindaddr === "") {
+  // With HTTPS on, an HTTPS-only server is a choice (the embedded default makes it), not a slip.
+  if (general.enabled && general.bindaddr === "" && !general.tlsenable) {
     const at = visibleCategories(parsed).find((c) => c.name === "general");
     sink.warning(at?.file ?? parsed.fileName, at?.line ?? 0, "http.conf: enabled=yes but no bindaddr= is set, so the HTTP server (and ARI) does not listen; write bindaddr=127.0.0.1 (or an address of this host)");
   }

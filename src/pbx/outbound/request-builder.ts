@@ -77,7 +77,9 @@ export function buildRequest(o: BuildOptions): SipRequest {
   h.append("To", `<${o.uri}>`);
   // RFC 3261 §8.1.1.8: a Contact reached over a stream names its transport, or the peer would
   // send its requests to it over UDP.
-  const transportParam = o.flow.transport.protocol === "udp" ? "" : `;transport=${o.flow.transport.protocol}`;
+  // RFC 7118 §5.2.2: a WebSocket Contact says `transport=ws`, over WSS too (as the dialogs' Contacts).
+  const p = o.flow.transport.protocol;
+  const transportParam = p === "udp" ? "" : `;transport=${p === "wss" ? "ws" : p}`;
   h.append("Contact", `<sip:${o.fromUser}@${hostPort}${transportParam}>`);
   h.append("Call-ID", randomBytes(12).toString("hex"));
   h.append("CSeq", `${1 + (randomBytes(2).readUInt16BE(0) % 1000)} ${o.method}`);

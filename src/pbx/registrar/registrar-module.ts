@@ -50,8 +50,21 @@ export class RegistrarModule implements SwitchboardModule {
     ctx.defer(ctx.events.on("ContactStatus", (e) => peers.contactStatus(e)));
     ctx.defer(publishContactStatus({ registrar, qualifier, events: ctx.events }));
 
+    // A contact registered over a WebSocket is reachable only through that connection
+    // (RFC 7118 §5: the client has no address to connect to): when it closes, or the PBX
+    // restarted, the contact is gone, as Asterisk removes it "due to shutdown".
+    const overWebSocket = (c: { transport: string }) => c.transport === "ws" || c.transport === "wss";
+    ctx.defer(
+      this.deps.sip.onConnectionClosed((flow) => {
+        for (const c of store.list()) {
+          if (overWebSocket(c) && c.transport === flow.transport.protocol && c.sourceAddress === flow.remoteAddress && c.sourcePort === flow.remotePort) registrar.remove(c, "shutdown");
+        }
+      }),
+    );
+
     // Contacts from before the restart, with their remaining lifetime.
     registrar.expire();
+    for (const c of store.list()) if (overWebSocket(c)) registrar.remove(c, "shutdown");
     for (const c of store.list()) qualifier.track(c);
     let expiryTimer: TimerHandle | undefined;
     const scheduleExpiry = () => {

@@ -24,11 +24,14 @@ export class TransportSet {
 
   pick(protocol: TransportProtocol, remoteAddress: string, preferredId?: string): Transport | undefined {
     const family = isIP(remoteAddress) === 6 ? 6 : 4;
+    // A WebSocket transport has no socket of its own: the HTTP server's connections of either
+    // family come to it.
+    const fits = (t: Transport): boolean => t.protocol === protocol && (t.family === family || protocol === "ws" || protocol === "wss");
     if (preferredId) {
       const t = this.byId(preferredId);
-      if (t && t.protocol === protocol && t.family === family) return t;
+      if (t && fits(t)) return t;
     }
-    return this.list.find((t) => t.protocol === protocol && t.family === family);
+    return this.list.find(fits);
   }
 
   async closeAll(): Promise<void> {

@@ -1,7 +1,7 @@
 /**
  * The transport interface (RFC 3261 §18). A transport owns sockets and moves bytes; it knows
- * nothing of transactions. UDP and TCP implement it today; TLS and WebSocket slot in later by
- * implementing the same interface (a stream transport gets framing from `StreamFramer`).
+ * nothing of transactions. UDP, TCP, TLS and WebSocket (ws-transport.ts) implement it; a stream
+ * transport gets framing from `StreamFramer`.
  */
 import type { IpNetwork } from "../../core/ip.js";
 
@@ -35,6 +35,11 @@ export interface TransportDelegate {
   allow(address: string): boolean;
   /** One complete SIP message (datagram, or a framed message from a stream). */
   onMessage(data: Buffer, flow: Flow): void;
+  /**
+   * A connection that can never be opened again from our side closed (a WebSocket: the peer
+   * has no address to connect to), so what was reachable only through it is not any more.
+   */
+  onConnectionClosed?(flow: Flow): void;
 }
 
 /** Told, asynchronously, that a send failed (the error names the peer and the cause). */

@@ -88,3 +88,16 @@ test("embedded default: music on hold is the generated [default] class, or Debia
   const d = withDebian.moh.classes.get("default");
   assert.deepEqual([d?.generated, d?.directory, d?.sort], [false, "/usr/share/asterisk/moh", "random"]);
 });
+
+test("embedded default: with a certificate, SIP over WSS on an HTTPS-only listener at 8089 (no plain HTTP), without diagnostics", () => {
+  const https = { certFile: "/var/lib/switchboard/tls/cert.pem", keyFile: "/var/lib/switchboard/tls/privkey.pem" };
+  const cfg = loadConfiguration({ kind: "embedded", files: embeddedDefaultFiles(PASSWORDS, PINS, false, https) });
+  assert.deepEqual(cfg.diagnostics.map(formatDiagnostic), []);
+  assert.deepEqual(checkTraps(cfg).map(formatDiagnostic), []);
+  assert.deepEqual(cfg.pjsip.transports.filter((t) => t.protocol === "wss").map((t) => t.id), ["transport-wss"]);
+  const g = cfg.http.general;
+  assert.deepEqual([g.enabled, g.bindaddr, g.tlsenable, g.tlsbindaddr, g.tlscertfile, g.tlsprivatekey], [true, "", true, "0.0.0.0:8089", https.certFile, https.keyFile]);
+  const without = loadConfiguration({ kind: "embedded", files: embeddedDefaultFiles(PASSWORDS, PINS, false) });
+  assert.equal(without.pjsip.transports.some((t) => t.protocol === "wss"), false, "no certificate, no WSS");
+  assert.equal(without.http.general.enabled, false);
+});

@@ -44,6 +44,7 @@ test("docs sync: the samples load with no errors and their scenarios trip no tra
   const cfg = loadConfiguration({ kind: "embedded", files: { "pjsip.conf": pjsipSample, "rtp.conf": rtpSample } });
   assert.deepEqual(cfg.diagnostics.map(formatDiagnostic), []);
   assert.deepEqual(checkTraps(cfg).map(formatDiagnostic), []);
-  assert.deepEqual([...cfg.pjsip.endpoints.keys()], ["1001", "mytrunk"]);
+  assert.deepEqual([...cfg.pjsip.endpoints.keys()], ["1001", "mytrunk", "1101"]);
+  assert.deepEqual(cfg.pjsip.transports.map((t) => t.protocol), ["udp", "wss"]);
   assert.equal(cfg.rtp.rtpstart, 10000);
 });

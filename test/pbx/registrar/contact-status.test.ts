@@ -106,7 +106,7 @@ test("registrar module: its registrar's bindings reach the bus as ContactStatus,
   transports.add(pbx.transport);
   // Stand-ins for the modules it depends on: only what the registrar module reads of them.
   const contacts = { name: "contacts", store: pbx.store } as unknown as ContactsModule;
-  const sip = { name: "sip", transactions: pbx.layer, transports } as unknown as SipStackModule;
+  const sip = { name: "sip", transactions: pbx.layer, transports, onConnectionClosed: () => () => {} } as unknown as SipStackModule;
   const stub = (name: string): PbxModule<PbxModuleContext> => ({ name, start: () => {} });
   const module = new RegistrarModule({ contacts, sip });
   const bus = createPbxEventBus();
