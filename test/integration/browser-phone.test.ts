@@ -19,6 +19,7 @@ import { analyseTone, assertTone, makeToneWav, readWav } from "../helpers/audio.
 import { launchBrowser } from "../helpers/browser.js";
 import { createStar, requireNetns, type Star } from "../helpers/netns-topologies.js";
 import { scratchDir, sleep, waitUntil } from "../helpers/processes.js";
+import { makeSelfSignedCert } from "../../src/sip/transport/self-signed-cert.js";
 
 const WEB = { id: "6101", password: randomPassword(), hz: 1000 };
 const DESK = { id: "6102", password: randomPassword(), hz: 600 };
@@ -49,6 +50,7 @@ describe("the browser phone (integration: Chromium over WSS with WebRTC ↔ bare
     requireNetns();
     star = createStar("pbx", ["web"]);
     const hub = star.hubIp;
+    const cert = await makeSelfSignedCert({ dir: join(dir, "tls") });
     const pjsip = [
       "[global]\ntype = global\nuser_agent = Switchboard\n",
       `[transport-udp]\ntype = transport\nprotocol = udp\nbind = ${hub}:${SIP_PORT}\n`,
@@ -62,10 +64,9 @@ describe("the browser phone (integration: Chromium over WSS with WebRTC ↔ bare
     ].join("\n");
     pbx = await startPbx({
       netns: star.hub,
-      ip: hub,
       configFiles: {
         "pjsip.conf": pjsip,
-        "http.conf": `[general]\nenabled = yes\nbindaddr = 127.0.0.1\nbindport = 0\ntlsenable = yes\ntlsbindaddr = ${hub}:${HTTPS_PORT}\n`,
+        "http.conf": `[general]\nenabled = yes\nbindaddr = 127.0.0.1\nbindport = 0\ntlsenable = yes\ntlsbindaddr = ${hub}:${HTTPS_PORT}\ntlscertfile = ${cert.certFile}\ntlsprivatekey = ${cert.keyFile}\n`,
         "extensions.conf": "[office]\nexten => _61XX,1,Dial(PJSIP/${EXTEN},30)\n same => n,Hangup()\n",
         "rtp.conf": "[general]\nrtpstart=38000\nrtpend=38999\n",
       },
@@ -74,6 +75,7 @@ describe("the browser phone (integration: Chromium over WSS with WebRTC ↔ bare
       netns: star.hub,
       ip: hub,
       sipPort: 5070,
+      ctrlPort: 4444,
       rtpPorts: "39000-39099",
       audioSource: deskTone,
       accounts: [`<sip:${DESK.id}@${hub}:${SIP_PORT};transport=udp>;auth_pass=${DESK.password};audio_codecs=PCMU;regint=600;answermode=auto`],
@@ -112,7 +114,7 @@ describe("the browser phone (integration: Chromium over WSS with WebRTC ↔ bare
     mkdirSync(artifacts, { recursive: true });
     await page.screenshot({ path: join(artifacts, "browser-phone-registered.png") });
     const contacts = (await pbx.rx("pjsip show contacts")).stdout;
-    assert.match(contacts, new RegExp(`${WEB.id}/sip:[^\\s]+transport=ws`), contacts);
+    assert.match(contacts, new RegExp(`${WEB.id}/sip:[^\\s]+\\.invalid`), contacts);
   });
 
   it("the browser calls the desk phone: Opus ↔ PCMU transcoded, tones heard both ways", async () => {
