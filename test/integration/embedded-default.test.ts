@@ -18,7 +18,7 @@ import { join } from "node:path";
 import { REPO_ROOT, rxCommand } from "../helpers/pbx.js";
 import { parseContacts } from "../helpers/cli-output.js";
 import { runNsClient } from "../helpers/guard-harness.js";
-import { createNamespace, deleteNamespace } from "../helpers/netns.js";
+import { createNamespace, deleteNamespace, nsExec } from "../helpers/netns.js";
 import { startBaresip, type Baresip } from "../helpers/baresip.js";
 import { activeSeconds, checkTone, makeToneWav, readWav } from "../helpers/audio.js";
 import { scratchDir, sleep, stopProcess, trackProcess, waitUntil } from "../helpers/processes.js";
@@ -154,6 +154,15 @@ describe("embedded default configuration (integration: no --config, port 5060 in
     assert.deepEqual([r.outcomes[0]?.firstStatus, r.outcomes[0]?.status], [401, 200], JSON.stringify(r));
     // The client has closed its WebSocket by now: the contact it registered went with it.
     await waitUntil(async () => !parseContacts(await rx(dataDir, "pjsip show contacts")).some((c) => c.aor === "1002"), 5000, "1002's contact removed with its WebSocket");
+  });
+
+  it("the first start names the browser phone's page, served over HTTPS at :8089/phone/ (self-signed certificate)", async () => {
+    assert.match(firstOutput, /Browser phone: https:\/\/[^\s]+:8089\/phone\//, firstOutput);
+    // -k: the certificate is self-signed (a browser asks the user to accept it once).
+    const page = await nsExec(ns, "curl", ["-sk", "https://127.0.0.1:8089/phone/"]);
+    assert.match(page.stdout, /<title>Switchboard phone<\/title>/, page.stderr);
+    const script = await nsExec(ns, "curl", ["-sk", "-o", "/dev/null", "-w", "%{http_code} %{content_type}", "https://127.0.0.1:8089/phone/phone.js"]);
+    assert.match(script.stdout, /^200 text\/javascript/);
   });
 
   it("the passwords file in the data directory is readable by its owner only (mode 0600)", () => {

@@ -5,6 +5,7 @@
  * (http.conf `tlsenable`) or from localhost.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { networkInterfaces } from "node:os";
 import type { HttpModule } from "../http/http-module.js";
 import type { PbxModuleContext, SwitchboardModule } from "../../pbx/module-context.js";
 import { PhoneAssets } from "./phone-assets.js";
@@ -15,6 +16,14 @@ const SECURITY_HEADERS = {
   "X-Content-Type-Options": "nosniff",
   "Cache-Control": "no-cache",
 };
+
+/** The addresses a listener on `address` is reached at: a wildcard is every IPv4 address of the machine. */
+function hostsOf(address: string): string[] {
+  if (address !== "0.0.0.0" && address !== "::") return [address];
+  const out: string[] = [];
+  for (const list of Object.values(networkInterfaces())) for (const i of list ?? []) if (i.family === "IPv4") out.push(i.address);
+  return out.length > 0 ? out : ["127.0.0.1"];
+}
 
 export class PhoneModule implements SwitchboardModule {
   readonly name = "phone";
@@ -33,6 +42,21 @@ export class PhoneModule implements SwitchboardModule {
         handle: (req, res, path) => this.serve(req, res, path, (err) => log.error({ err: String(err) }, `phone page: ${String(err)}`)),
       }),
     );
+    for (const url of this.urls()) log.notice({}, `Browser phone: ${url}`);
+  }
+
+  /** Where the page is: the HTTPS listener's addresses first (browsers need HTTPS, or localhost, for a microphone). */
+  urls(): string[] {
+    const http = this.deps.http;
+    const prefix = http.settings()?.prefix ?? "";
+    const out: string[] = [];
+    const add = (scheme: string, a: { address: string; port: number } | undefined): void => {
+      if (a === undefined) return;
+      for (const host of hostsOf(a.address)) out.push(`${scheme}://${host.includes(":") ? `[${host}]` : host}:${a.port}${prefix}/phone/`);
+    };
+    add("https", http.tlsAddress());
+    add("http", http.address());
+    return out;
   }
 
   private async serve(req: IncomingMessage, res: ServerResponse, path: string, fail: (err: unknown) => void): Promise<void> {
