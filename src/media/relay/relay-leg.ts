@@ -26,6 +26,9 @@ import { Resampler } from "../codec/resampler.js";
 import { DtmfDetector } from "../dtmf/dtmf-detector.js";
 import { eventDigit } from "../dtmf/dtmf-tones.js";
 import type { ConferenceTap } from "../conference/conference-rooms.js";
+import { datagramKind } from "../dtls/demux.js";
+import { LegDtlsLink } from "../dtls/leg-dtls-link.js";
+import type { DtlsLegState, LegDtls } from "../dtls/types.js";
 
 /** Digits a leg may report per second; a human dials at most about ten. */
 const MAX_DIGITS_PER_SECOND = 12;
@@ -42,6 +45,8 @@ export interface LegEvents {
   dtmf(leg: RelayLeg, digit: string, durationMs: number, source: "rfc4733" | "inband"): void;
   noMedia(leg: RelayLeg): void;
   error(leg: RelayLeg, err: Error): void;
+  /** The leg's DTLS association changed state (handshake done, failed). */
+  dtls(leg: RelayLeg, state: DtlsLegState): void;
 }
 
 
@@ -120,6 +125,16 @@ export class RelayLeg {
   private srtp: { keys: LegSrtp; in: SrtpContext; out: SrtpContext } | undefined;
   /** Of `dropped`, SRTP packets that failed authentication or replay checks. */
   srtpRefused = 0;
+  /** DTLS-SRTP (RFC 5764) on this leg's RTP port: the handshake whose keys `srtp` then uses. */
+  private readonly dtlsLink = new LegDtlsLink({
+    send: (record, to) => {
+      const port = to?.port ?? this.dstPort;
+      if (port === 0 || this.closed) return;
+      this.rtp.send(record, port, to?.address ?? this.dstAddress);
+    },
+    keys: (keys) => this.setSrtp(keys),
+    changed: (state) => this.events.dtls(this, state),
+  });
   readonly own: OwnStream = { ssrc: randomInt(0x7fffffff), seq: randomInt(0xffff), ts: randomInt(0x7fffffff) };
   private keepalive = Buffer.alloc(RTP_HEADER_SIZE + 1);
   // Counters.
@@ -178,6 +193,7 @@ export class RelayLeg {
     Object.assign(this, s.counters);
     this.echo = s.echo;
     this.setSrtp(s.srtp);
+    if (s.dtls !== undefined) this.dtlsLink.restore(s.dtls);
     if (this.srtp !== undefined && s.srtpState !== undefined) {
       this.srtp.in.restoreState(s.srtpState.in);
       this.srtp.out.restoreState(s.srtpState.out);
@@ -193,6 +209,8 @@ export class RelayLeg {
       snap.srtp = { ...this.srtp.keys };
       snap.srtpState = { in: this.srtp.in.state(), out: this.srtp.out.state() };
     }
+    const dtls = this.dtlsLink.snapshot();
+    if (dtls !== undefined) snap.dtls = dtls;
     return snap;
   }
 
@@ -214,6 +232,11 @@ export class RelayLeg {
     };
   }
 
+  /** DTLS-SRTP parameters from the SDP (undefined: none); a new association number starts a new handshake. */
+  setDtls(params: LegDtls | undefined): void {
+    this.dtlsLink.set(params);
+  }
+
   /** What leaves toward this leg's phone: encrypted when the leg has SRTP; nothing while it must and has no keys yet. */
   private wire(msg: Buffer, rtcp: boolean): Buffer | undefined {
     const s = this.srtp;
@@ -230,6 +253,15 @@ export class RelayLeg {
     const out = this.wire(msg, rtcp);
     if (out === undefined) return false;
     this.rtp.send(out, this.dstPort, this.dstAddress);
+    return true;
+  }
+
+  /** Sends RTCP toward this leg's phone: on the RTP port when it multiplexes (RFC 5761), else on the RTCP port. */
+  private sendRtcp(msg: Buffer): boolean {
+    if (this.dstRtcpPort === 0 || this.closed) return false;
+    const out = this.wire(msg, true);
+    if (out === undefined) return false;
+    (this.options.rtcpMux === true ? this.rtp : this.rtcp).send(out, this.dstRtcpPort, this.dstRtcpAddress);
     return true;
   }
 
@@ -433,7 +465,11 @@ export class RelayLeg {
     } else {
       this.dstPort = 0;
     }
-    if (this.options.symmetric && this.rtcpSrcAddress !== undefined) {
+    if (this.options.rtcpMux === true) {
+      // RFC 5761: RTCP goes where RTP goes.
+      this.dstRtcpAddress = this.dstAddress;
+      this.dstRtcpPort = this.dstPort;
+    } else if (this.options.symmetric && this.rtcpSrcAddress !== undefined) {
       this.dstRtcpAddress = this.rtcpSrcAddress;
       this.dstRtcpPort = this.rtcpSrcPort;
     } else if (usable) {
@@ -461,7 +497,29 @@ export class RelayLeg {
     this.lastSentAt = performance.now();
   }
 
+  /**
+   * RFC 7983: a datagram on the RTP port that is not RTP or RTCP goes to its protocol's handler;
+   * true when it was one (and is handled or dropped there).
+   */
+  private demux(received: Buffer, rinfo: RemoteInfo): boolean {
+    switch (datagramKind(received)) {
+      case "rtp":
+        return false;
+      case "dtls":
+        if (!this.dtlsLink.receive(received, rinfo)) {
+          this.dropped++;
+          this.malformed++;
+        }
+        return true;
+      default:
+        this.dropped++;
+        this.malformed++;
+        return true;
+    }
+  }
+
   private onRtp(received: Buffer, rinfo: RemoteInfo): void {
+    if (this.demux(received, rinfo)) return;
     if (!looksLikeRtp(received)) {
       this.dropped++;
       this.malformed++;
@@ -473,10 +531,7 @@ export class RelayLeg {
       const report = this.clear(received, true);
       if (report === undefined) return;
       this.rtcpIn++;
-      if (peer !== undefined && peer.dstPort !== 0) {
-        if (!peer.sendRtp(report, true)) return;
-        peer.rtcpOut++;
-      }
+      if (peer !== undefined && peer.sendRtcp(report)) peer.rtcpOut++;
       return;
     }
     const msg = this.clear(received, false);
@@ -607,11 +662,7 @@ export class RelayLeg {
       this.updateTargets();
     }
     const peer = this.peer;
-    if (peer === undefined || peer.dstRtcpPort === 0 || peer.closed) return;
-    const report = peer.wire(msg, true);
-    if (report === undefined) return;
-    peer.rtcp.send(report, peer.dstRtcpPort, peer.dstRtcpAddress);
-    peer.rtcpOut++;
+    if (peer !== undefined && peer.sendRtcp(msg)) peer.rtcpOut++;
   }
 
   /** Periodic housekeeping: keepalives, rtp_timeout, the no-media report, the jitter buffer. */
@@ -673,6 +724,8 @@ export class RelayLeg {
     if (this.ssrc >= 0) s.ssrc = this.ssrc;
     if (this.peer) s.bridgedTo = this.peer.id;
     if (this.srtp) s.srtp = { suite: this.srtp.keys.suite, refused: this.srtpRefused };
+    const dtls = this.dtlsLink.state;
+    if (dtls !== undefined) s.dtls = dtls;
     const f = this.options.format;
     if (f !== undefined) {
       s.agreed = { codecs: f.codecs.map((c) => ({ name: c.name, payloadType: c.payloadType })) };
@@ -696,6 +749,7 @@ export class RelayLeg {
     this.transcoder?.close();
     this.transcoder = undefined;
     this.closeInband();
+    this.dtlsLink.close();
     this.conference?.leave(this.id);
     this.conference = undefined;
     if (this.peer?.peer === this) this.peer.peer = undefined;
