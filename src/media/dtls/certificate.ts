@@ -7,9 +7,6 @@
  */
 import { createPrivateKey, webcrypto, X509Certificate } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
-// @peculiar/x509 (through tsyringe) needs the Reflect metadata polyfill loaded first.
-import "reflect-metadata";
-import * as x509 from "@peculiar/x509";
 import { PbxError } from "../../core/errors.js";
 import { fingerprintOf, type CertificateFingerprint } from "./fingerprint.js";
 
@@ -46,6 +43,9 @@ function pem(label: string, der: Buffer): string {
 /** Makes (once) the process's ephemeral certificate; later calls return the same one. */
 export function prepareEphemeralCertificate(): Promise<DtlsCertificate> {
   making ??= (async () => {
+    // Loaded here only: @peculiar/x509 (through tsyringe) needs the Reflect metadata polyfill first.
+    await import("reflect-metadata");
+    const x509 = await import("@peculiar/x509");
     // The library's types name the DOM's Crypto; Node's webcrypto is that API.
     x509.cryptoProvider.set(webcrypto as never);
     const keys = await webcrypto.subtle.generateKey(ALGORITHM, true, ["sign", "verify"]);
