@@ -112,6 +112,7 @@ describe("DTLS-SRTP with baresip (dtls_srtp) bridged to a plain RTP phone: tones
       await sleepMs(2000);
       const details = await channelDetails();
       const dtlsLeg = details.find((d) => /PJSIP\/1001-/.test(d.split("\n")[0] ?? "")) ?? details.join("\n");
+      if (process.env.DTLS_DEBUG) process.stderr.write(details.join("\n---\n"));
       assert.match(dtlsLeg, /\n {11}SRTP: AES_CM_128_HMAC_SHA1_80 \(DTLS; \d+ packets refused\)\n/, dtlsLeg);
       assert.match(dtlsLeg, /\n {7}DTLS-SRTP: connected as (client|server) \(a=setup:(active|passive)\), SRTP_AES128_CM_HMAC_SHA1_80, peer certificate sha-256 [0-9A-F:]+ \(verified: fingerprint\)\n/, dtlsLeg);
       await caller.waitEvent("CALL_CLOSED", 20000);
@@ -127,5 +128,34 @@ describe("DTLS-SRTP with baresip (dtls_srtp) bridged to a plain RTP phone: tones
       await caller.stop();
     }
     assertEncrypted(datagrams, 1000, "baresip → PBX");
+  });
+  it("a plain phone calls baresip: the PBX offers DTLS-SRTP (UDP/TLS/RTP/SAVPF, a=setup:active, our fingerprint); both hear each other, SRTP on baresip's leg", async () => {
+    const tone440 = makeToneWav(join(dir, "b440.wav"), { frequency: 440, seconds: 30 });
+    const capture = await startRtpCapture(dir, `udp portrange ${BARESIP_RTP.start}-${BARESIP_RTP.end}`, "dtls-in");
+    const plain = await ScriptedPhone.start("127.0.0.3", { ip: SERVER_IP, port: sipPort }, PLAIN.id, PLAIN.password);
+    const callee = await dtlsPhone(tone440, true);
+    let datagrams: CapturedDatagram[] = [];
+    try {
+      plain.playTone(1000);
+      const start = Date.now();
+      const c = await plain.call(DTLS.id);
+      const offer = callee.ctrl.events.find((e) => e.type === "CALL_REMOTE_SDP");
+      assert.ok(offer, JSON.stringify(callee.ctrl.events));
+      await pbx.waitForLog(/DTLS-SRTP on 'PJSIP\/1001-[0-9a-f]+': handshake done as client, SRTP_AES128_CM_HMAC_SHA1_80, peer certificate sha-256 [0-9A-F:]{95} \(verified: fingerprint\)/, 10000);
+      await sleepMs(4000);
+      await plain.sip.send(plain.inDialog(c, "BYE", c.cseq + 1));
+      await callee.waitEvent("CALL_CLOSED", 10000);
+      await sleepMs(500);
+      const heard = plain.heard(start);
+      assertTone(analyseTone(heard, 440, { minSeconds: 3 }), "1003 (plain, caller)", 440);
+      const rec = callee.recordings().find((f) => f.endsWith("-dec.wav"));
+      assert.ok(rec, callee.recordings().join(","));
+      assertTone(checkTone(rec, 1000, { minSeconds: 3 }), "1001 (DTLS, callee)", 1000);
+    } finally {
+      datagrams = await capture.stop();
+      plain.close();
+      await callee.stop();
+    }
+    assertEncrypted(datagrams, 1000, "PBX → baresip");
   });
 });

@@ -41,8 +41,9 @@ export function answerSetup(offered: DtlsSetup | undefined, configured: "active"
 
 /** Our DTLS role once both a=setup values are known: ours and the peer's (answer or offer). */
 export function roleOf(ours: DtlsSetup, theirs: DtlsSetup | undefined): DtlsRole | undefined {
-  if (ours === "active") return "client";
-  if (ours === "passive") return "server";
+  // Two active ends (or two passive ones) never meet: one must listen, the other connect.
+  if (ours === "active") return theirs === "active" ? undefined : "client";
+  if (ours === "passive") return theirs === "passive" ? undefined : "server";
   if (ours === "actpass") {
     // We offered actpass: the answerer's choice decides; an answer without a=setup is active (RFC 4145 default).
     if (theirs === "passive") return "client";
