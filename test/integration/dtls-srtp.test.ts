@@ -112,7 +112,6 @@ describe("DTLS-SRTP with baresip (dtls_srtp) bridged to a plain RTP phone: tones
       await sleepMs(2000);
       const details = await channelDetails();
       const dtlsLeg = details.find((d) => /PJSIP\/1001-/.test(d.split("\n")[0] ?? "")) ?? details.join("\n");
-      if (process.env.DTLS_DEBUG) process.stderr.write(details.join("\n---\n"));
       assert.match(dtlsLeg, /\n {11}SRTP: AES_CM_128_HMAC_SHA1_80 \(DTLS; \d+ packets refused\)\n/, dtlsLeg);
       assert.match(dtlsLeg, /\n {7}DTLS-SRTP: connected as (client|server) \(a=setup:(active|passive)\), SRTP_AES128_CM_HMAC_SHA1_80, peer certificate sha-256 [0-9A-F:]+ \(verified: fingerprint\)\n/, dtlsLeg);
       await caller.waitEvent("CALL_CLOSED", 20000);
@@ -138,7 +137,9 @@ describe("DTLS-SRTP with baresip (dtls_srtp) bridged to a plain RTP phone: tones
     try {
       plain.playTone(1000);
       const start = Date.now();
-      const c = await plain.call(DTLS.id);
+      const c = await plain.call(DTLS.id).catch((err: Error) => {
+        throw new Error(`${err.message}\n--- baresip:\n${callee.log().slice(-2000)}\n--- pbx:\n${pbx.diagnostics()}`);
+      });
       const offer = callee.ctrl.events.find((e) => e.type === "CALL_REMOTE_SDP");
       assert.ok(offer, JSON.stringify(callee.ctrl.events));
       await pbx.waitForLog(/DTLS-SRTP on 'PJSIP\/1001-[0-9a-f]+': handshake done as client, SRTP_AES128_CM_HMAC_SHA1_80, peer certificate sha-256 [0-9A-F:]{95} \(verified: fingerprint\)/, 10000);

@@ -35,6 +35,11 @@ export class LegDtlsLink {
 
   constructor(private readonly io: LegDtlsIo) {}
 
+  /** True while the SDP asks for DTLS here (an association runs, or ran). */
+  get active(): boolean {
+    return this.params !== undefined;
+  }
+
   get state(): DtlsLegState | undefined {
     const s = this.association?.state ?? this.carried;
     return s === undefined ? undefined : { ...s };

@@ -41,9 +41,10 @@ export function answerSetup(offered: DtlsSetup | undefined, configured: "active"
 
 /** Our DTLS role once both a=setup values are known: ours and the peer's (answer or offer). */
 export function roleOf(ours: DtlsSetup, theirs: DtlsSetup | undefined): DtlsRole | undefined {
-  // Two active ends (or two passive ones) never meet: one must listen, the other connect.
-  if (ours === "active") return theirs === "active" ? undefined : "client";
-  if (ours === "passive") return theirs === "passive" ? undefined : "server";
+  // An answer that repeats our active (or passive) contradicts RFC 5763 §5; baresip 1.0 answers
+  // a=setup:active to an active offer and then listens as the server. The role we offered stands.
+  if (ours === "active") return "client";
+  if (ours === "passive") return "server";
   if (ours === "actpass") {
     // We offered actpass: the answerer's choice decides; an answer without a=setup is active (RFC 4145 default).
     if (theirs === "passive") return "client";

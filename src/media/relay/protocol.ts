@@ -24,6 +24,8 @@ export interface LegSnapshot {
   srtpState?: { in: SrtpState; out: SrtpState };
   /** DTLS-SRTP: the parameters and how far the handshake got (its keys are in `srtp`). */
   dtls?: LegDtlsSnapshot;
+  /** The RTCP port's own DTLS association (RTCP not multiplexed), its SRTCP keys and counters. */
+  rtcpDtls?: { link: LegDtlsSnapshot; keys?: LegSrtp; state?: { in: SrtpState; out: SrtpState } };
   /** MixMonitor taps running on the leg: each continues its files in the new worker and answers the same request. */
   taps?: Array<{ req: number; spec: MixMonitorSpec }>;
 }

@@ -135,6 +135,23 @@ export class RelayLeg {
     keys: (keys) => this.setSrtp(keys),
     changed: (state) => this.events.dtls(this, state),
   });
+  /**
+   * RFC 5764 §4.1: without RTCP multiplexing, the RTCP port runs a DTLS association of its own,
+   * whose keys protect SRTCP there; `rtcpSrtp` holds them (SDES legs use `srtp` on both ports).
+   */
+  private readonly rtcpDtlsLink = new LegDtlsLink({
+    send: (record, to) => {
+      const port = to?.port ?? this.dstRtcpPort;
+      if (port === 0 || this.closed) return;
+      this.rtcp.send(record, port, to?.address ?? this.dstRtcpAddress);
+    },
+    keys: (keys) => {
+      this.rtcpSrtp = { keys: { ...keys }, in: SrtpContext.fromInlineKey(keys.suite, keys.remoteKey, undefined, this.config.srtpReplayProtection), out: SrtpContext.fromInlineKey(keys.suite, keys.localKey) };
+    },
+    // The RTP port's association is the one reported; RTCP is not needed for audio.
+    changed: () => {},
+  });
+  private rtcpSrtp: { keys: LegSrtp; in: SrtpContext; out: SrtpContext } | undefined;
   readonly own: OwnStream = { ssrc: randomInt(0x7fffffff), seq: randomInt(0xffff), ts: randomInt(0x7fffffff) };
   private keepalive = Buffer.alloc(RTP_HEADER_SIZE + 1);
   // Counters.
@@ -194,6 +211,15 @@ export class RelayLeg {
     this.echo = s.echo;
     this.setSrtp(s.srtp);
     if (s.dtls !== undefined) this.dtlsLink.restore(s.dtls);
+    if (s.rtcpDtls !== undefined) this.rtcpDtlsLink.restore(s.rtcpDtls.link);
+    if (s.rtcpDtls?.keys !== undefined) {
+      const k = s.rtcpDtls.keys;
+      this.rtcpSrtp = { keys: k, in: SrtpContext.fromInlineKey(k.suite, k.remoteKey, undefined, this.config.srtpReplayProtection), out: SrtpContext.fromInlineKey(k.suite, k.localKey) };
+      if (s.rtcpDtls.state !== undefined) {
+        this.rtcpSrtp.in.restoreState(s.rtcpDtls.state.in);
+        this.rtcpSrtp.out.restoreState(s.rtcpDtls.state.out);
+      }
+    }
     if (this.srtp !== undefined && s.srtpState !== undefined) {
       this.srtp.in.restoreState(s.srtpState.in);
       this.srtp.out.restoreState(s.srtpState.out);
@@ -211,6 +237,14 @@ export class RelayLeg {
     }
     const dtls = this.dtlsLink.snapshot();
     if (dtls !== undefined) snap.dtls = dtls;
+    const rtcpDtls = this.rtcpDtlsLink.snapshot();
+    if (rtcpDtls !== undefined) {
+      snap.rtcpDtls = { link: rtcpDtls };
+      if (this.rtcpSrtp !== undefined) {
+        snap.rtcpDtls.keys = { ...this.rtcpSrtp.keys };
+        snap.rtcpDtls.state = { in: this.rtcpSrtp.in.state(), out: this.rtcpSrtp.out.state() };
+      }
+    }
     return snap;
   }
 
@@ -235,11 +269,18 @@ export class RelayLeg {
   /** DTLS-SRTP parameters from the SDP (undefined: none); a new association number starts a new handshake. */
   setDtls(params: LegDtls | undefined): void {
     this.dtlsLink.set(params);
+    this.rtcpDtlsLink.set(params !== undefined && this.options.rtcpMux !== true ? params : undefined);
+    if (params === undefined || this.options.rtcpMux === true) this.rtcpSrtp = undefined;
+  }
+
+  /** The SRTP context of the RTCP port: its own DTLS association's, else the leg's (SDES, or RTCP muxed). */
+  private srtpOf(rtcpPort: boolean): { in: SrtpContext; out: SrtpContext } | undefined {
+    return rtcpPort && this.rtcpDtlsLink.active ? this.rtcpSrtp : this.srtp;
   }
 
   /** What leaves toward this leg's phone: encrypted when the leg has SRTP; nothing while it must and has no keys yet. */
-  private wire(msg: Buffer, rtcp: boolean): Buffer | undefined {
-    const s = this.srtp;
+  private wire(msg: Buffer, rtcp: boolean, rtcpPort = false): Buffer | undefined {
+    const s = this.srtpOf(rtcpPort);
     if (s === undefined) return this.options.srtpRequired === true ? undefined : msg;
     return rtcp ? s.out.protectRtcp(msg) : s.out.protect(msg);
   }
@@ -259,15 +300,16 @@ export class RelayLeg {
   /** Sends RTCP toward this leg's phone: on the RTP port when it multiplexes (RFC 5761), else on the RTCP port. */
   private sendRtcp(msg: Buffer): boolean {
     if (this.dstRtcpPort === 0 || this.closed) return false;
-    const out = this.wire(msg, true);
+    const muxed = this.options.rtcpMux === true;
+    const out = this.wire(msg, true, !muxed);
     if (out === undefined) return false;
-    (this.options.rtcpMux === true ? this.rtp : this.rtcp).send(out, this.dstRtcpPort, this.dstRtcpAddress);
+    (muxed ? this.rtp : this.rtcp).send(out, this.dstRtcpPort, this.dstRtcpAddress);
     return true;
   }
 
   /** What came from this leg's phone, decrypted; undefined (counted) when SRTP refuses it. */
-  private clear(msg: Buffer, rtcp: boolean): Buffer | undefined {
-    const s = this.srtp;
+  private clear(msg: Buffer, rtcp: boolean, rtcpPort = false): Buffer | undefined {
+    const s = this.srtpOf(rtcpPort);
     if (s === undefined) {
       if (this.options.srtpRequired !== true) return msg;
       this.dropped++;
@@ -645,13 +687,20 @@ export class RelayLeg {
   }
 
   private onRtcp(received: Buffer, rinfo: RemoteInfo): void {
+    if (datagramKind(received) === "dtls") {
+      if (!this.rtcpDtlsLink.receive(received, rinfo)) {
+        this.dropped++;
+        this.malformed++;
+      }
+      return;
+    }
     // RTCP: version 2 and at least the 8-byte common header (RFC 3550 §6.4.1).
     if (received.length < 8 || received[0]! >> 6 !== 2) {
       this.dropped++;
       this.malformed++;
       return;
     }
-    const msg = this.clear(received, true);
+    const msg = this.clear(received, true, true);
     if (msg === undefined) return;
     this.rtcpIn++;
     // Latch RTCP only to the host RTP comes from, so a stray sender cannot redirect reports.
@@ -750,6 +799,7 @@ export class RelayLeg {
     this.transcoder = undefined;
     this.closeInband();
     this.dtlsLink.close();
+    this.rtcpDtlsLink.close();
     this.conference?.leave(this.id);
     this.conference = undefined;
     if (this.peer?.peer === this) this.peer.peer = undefined;
