@@ -174,7 +174,7 @@ export class DtlsAssociation {
     const number = socket.srtp.srtpProfile as number | undefined;
     const profile = number === 1 || number === 2 ? PROFILES[number] : undefined;
     if (profile === undefined) return this.fail(`no SRTP protection profile agreed (the peer's use_srtp offered ${number === undefined ? "none" : `only profile ${number}`}; we take SRTP_AES128_CM_HMAC_SHA1_80${p.tag32 ? " and _32" : ""})`, peerFingerprint);
-    const k = socket.extractSessionKeys(KEY_BYTES, SALT_BYTES) as { localKey: Buffer; localSalt: Buffer; remoteKey: Buffer; remoteSalt: Buffer };
+    const k: { localKey: Buffer; localSalt: Buffer; remoteKey: Buffer; remoteSalt: Buffer } = socket.extractSessionKeys(KEY_BYTES, SALT_BYTES);
     this.io.keys({
       suite: profile.suite,
       localKey: Buffer.concat([k.localKey, k.localSalt]).toString("base64"),

@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { buildPjsipConfig, parseConfigText, type EndpointConfig } from "../../../src/config/index.js";
 import { MediaSession, type MediaSessionEngine } from "../../../src/pbx/media-session/media-session.js";
 import { certificateFor, loadCertificateFiles, localFingerprint, prepareEphemeralCertificate, type LegDtls } from "../../../src/media/dtls/index.js";
+import type { LegOptions } from "../../../src/media/index.js";
 import * as offers from "../../media/sdp/phone-offers.js";
 
 let dir = "";
@@ -67,10 +68,10 @@ function session(id: string) {
   const ep = endpoints().get(id);
   assert.ok(ep, id);
   const dtls: Array<LegDtls | undefined> = [];
-  const options: Array<Record<string, unknown>> = [];
+  const options: Array<Partial<LegOptions>> = [];
   const engine: MediaSessionEngine = {
     setRemote: () => undefined,
-    setOptions: (_id, o) => void options.push(o as Record<string, unknown>),
+    setOptions: (_id, o) => void options.push(o),
     setSrtp: () => undefined,
     setDtls: (_id, d) => void dtls.push(d),
   };
