@@ -17,6 +17,7 @@ import { X509Certificate } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import type { DtlsClient, DtlsServer } from "werift";
 import { certificateMatches, fingerprintOf } from "./fingerprint.js";
+import { proofProblem } from "./handshake-proof.js";
 import type { DtlsLegState, DtlsSrtpKeys, LegDtls } from "./types.js";
 
 /** RFC 5764 §4.1.2 SRTP protection profiles, and the SDES names of the same transforms (RFC 4568 §6.2). */
@@ -165,6 +166,12 @@ export class DtlsAssociation {
         return this.fail(`the peer's DTLS certificate (sha-256 ${peerFingerprint ?? "?"}) does not match the a=fingerprint of its SDP (${announced}): someone may be in the middle, or the phone signs with another certificate than it announces; no media is relayed`, peerFingerprint);
       }
       checked.push("fingerprint");
+    }
+    if (p.verifyFingerprint || p.caPem !== undefined) {
+      // The library does not check the peer's signature; a copied certificate must not pass.
+      const messages = socket.dtls.sortedHandshakeCache.map((h) => ({ msgType: h.msg_type, body: h.fragment, raw: h.serialize() }));
+      const why = proofProblem(p.role, messages, der);
+      if (why !== undefined) return this.fail(`the peer presented a certificate without proving it holds its key: ${why}; no media is relayed`, peerFingerprint);
     }
     if (p.caPem !== undefined) {
       const why = caProblem(der, p.caPem);
