@@ -19,7 +19,7 @@ const states: Array<[string, DtlsLegState]> = [];
 
 before(async () => {
   cert = await prepareEphemeralCertificate();
-  engine = new MediaEngine({ rtpStart: 61400, rtpEnd: 61599, bindAddress: "127.0.0.1", workers: 1, strictRtp: "no", probation: 1, log: new CaptureLogger() });
+  engine = new MediaEngine({ rtpStart: 61700, rtpEnd: 61799, bindAddress: "127.0.0.1", workers: 1, strictRtp: "no", probation: 1, log: new CaptureLogger() });
   await engine.start();
   engine.on("dtls", (id, s) => states.push([id, s]));
 });
