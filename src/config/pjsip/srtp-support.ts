@@ -34,6 +34,14 @@ export function checkSrtpSupport(endpoints: Iterable<EndpointConfig>, transports
         }
       }
     }
+    for (const [option, path] of [["dtls_ca_file", ep.dtlsCaFile], ["dtls_ca_path", ep.dtlsCaPath]] as const) {
+      if (path.length === 0) continue;
+      try {
+        accessSync(path, constants.R_OK);
+      } catch (err) {
+        out.push({ severity: "warning", ...where, message: `[${ep.id}] endpoint: ${option}=${path} cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)}), so dtls_verify=${ep.dtlsVerify} trusts no CA from it` });
+      }
+    }
     if ((ep.dtlsVerify === "certificate" || ep.dtlsVerify === "yes") && ep.dtlsCaFile.length === 0 && ep.dtlsCaPath.length === 0) {
       out.push({
         severity: "warning",

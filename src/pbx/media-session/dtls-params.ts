@@ -15,14 +15,28 @@ export function ourFingerprint(ep: EndpointConfig): CertificateFingerprint {
   return localFingerprint(certificateFor(ep), ep.dtlsFingerprint);
 }
 
-/** The CA certificates (PEM) dtls_verify=certificate|yes checks against; "" when none are configured (every certificate is then refused). */
+/**
+ * The CA certificates (PEM) dtls_verify=certificate|yes checks against; "" when none are
+ * configured or readable (every certificate is then refused; `switchboard check` names the file).
+ */
 function trustedCas(ep: EndpointConfig): string {
-  const parts: string[] = [];
-  if (ep.dtlsCaFile.length > 0) parts.push(readFileSync(ep.dtlsCaFile, "utf8"));
-  if (ep.dtlsCaPath.length > 0) {
-    for (const name of readdirSync(ep.dtlsCaPath).sort()) {
-      if (/\.(pem|crt|cer)$/i.test(name)) parts.push(readFileSync(join(ep.dtlsCaPath, name), "utf8"));
+  const read = (file: string): string => {
+    try {
+      return readFileSync(file, "utf8");
+    } catch {
+      return "";
     }
+  };
+  const parts: string[] = [];
+  if (ep.dtlsCaFile.length > 0) parts.push(read(ep.dtlsCaFile));
+  if (ep.dtlsCaPath.length > 0) {
+    let names: string[] = [];
+    try {
+      names = readdirSync(ep.dtlsCaPath).sort();
+    } catch {
+      // An unreadable directory trusts nobody.
+    }
+    for (const name of names) if (/\.(pem|crt|cer)$/i.test(name)) parts.push(read(join(ep.dtlsCaPath, name)));
   }
   return parts.join("\n");
 }
