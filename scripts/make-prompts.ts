@@ -57,6 +57,7 @@ export const PROMPTS: Record<string, string> = {
   goodbye: "Goodbye.",
   "auth-thankyou": "Thank you.",
   "pbx-invalid": "That is not a valid extension. Please try again.",
+  "pbx-transfer": "Transfer.",
   "please-try-again": "Please try again.",
   "invalid": "That choice is not valid.",
   "vm-intro": "Please leave your message after the tone. When you are done, hang up or press the pound key.",

@@ -52,13 +52,14 @@ step() { # name command...
 #   kamailio        kamailio            script      util-linux / bsdutils (a pseudo-terminal)
 #   ip              iproute2 (network namespaces)
 #   socat           socat (carries Debian's TLS-less SIPp into a TLS connection)
+#   chromium        chromium (the browser phone's test, driven by playwright-core)
 #   Asterisk's English prompts: asterisk-core-sounds-en-wav (the prompt lookup is tested with them)
 ASTERISK_SOUNDS=/usr/share/asterisk/sounds/en_US_f_Allison/vm-login.wav
 have() { # a tool on PATH, or the sounds package's files
   if [ "$1" = "asterisk-sounds" ]; then [ -f "$ASTERISK_SOUNDS" ]; else command -v "$1" >/dev/null 2>&1; fi
 }
 missing=()
-for tool in sipp baresip sox svwar tshark nft fail2ban-regex turnserver kamailio script ip socat asterisk-sounds; do
+for tool in sipp baresip sox svwar tshark nft fail2ban-regex turnserver kamailio script ip socat chromium asterisk-sounds; do
   have "$tool" || missing+=("$tool")
 done
 if [ "${#missing[@]}" -gt 0 ]; then
@@ -67,7 +68,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
     echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
     if apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         sip-tester baresip baresip-core sipvicious sox libsox-fmt-all tshark iproute2 nftables fail2ban \
-        coturn kamailio util-linux bsdutils socat asterisk-core-sounds-en-wav; then
+        coturn kamailio util-linux bsdutils socat chromium asterisk-core-sounds-en-wav; then
       still=()
       for tool in "${missing[@]}"; do have "$tool" || still+=("$tool"); done
       if [ "${#still[@]}" -eq 0 ]; then

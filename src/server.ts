@@ -24,6 +24,8 @@ import { HintsModule } from "./pbx/hints/hints-module.js";
 import { TransferModule } from "./pbx/transfer/transfer-module.js";
 import { PickupModule } from "./pbx/pickup/pickup-module.js";
 import { ParkingModule } from "./pbx/parking/parking-module.js";
+import { FeaturesModule } from "./pbx/features/features-module.js";
+import { PhoneModule } from "./api/phone/phone-module.js";
 import { QueuesModule } from "./pbx/queues/queues-module.js";
 import { parkingDialplan } from "./pbx/parking/parking-dialplan.js";
 import { SubscriptionsModule } from "./pbx/subscriptions/subscriptions-module.js";
@@ -106,6 +108,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const moh = new MohModule({ calls });
   // Parked calls hear music on hold: the lot's parkedmusicclass, else the channel's class, else default.
   parking.music = { start: (ch, cls) => void moh.playTo(ch, cls), stop: (ch) => void moh.stopOn(ch.media.legId) };
+  const features = new FeaturesModule({ calls, transfer, parking, mixmonitor }); // DTMF feature codes in Dial's bridges
+  // A transferee hears music on hold while its transferer dials the target.
+  features.music = { start: (ch) => void moh.playTo(ch, undefined), stop: (ch) => void moh.stopOn(ch.media.legId) };
   const confbridge = new ConfbridgeModule({ calls });
   const queues = new QueuesModule({ calls, hints });
   queues.music = { start: (ch, cls) => void moh.playTo(ch, cls), stop: (ch) => void moh.stopOn(ch.media.legId) }; // waiting callers hear music on hold
@@ -126,6 +131,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     new CdrModule(), // CDR() and NoCDR() must be known when the calls module compiles the dialplan
     new GroupsModule(), // GROUP() and GROUP_COUNT(), before the calls module compiles the dialplan
     http,
+    new PhoneModule({ http }), // the browser phone page at <prefix>/phone/
     moh, // MusicOnHold() must be known when the calls module compiles the dialplan
     new AriModule({ http, contacts, guard, voicemail, calls, moh }), // Stasis must be known when the calls module compiles the dialplan
     transfer, // Transfer() must be known when the calls module compiles the dialplan
@@ -136,6 +142,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     calls,
     hints,
     new BlfModule({ subscriptions, hints, calls }),
+    features,
     new PipelineModule({ sip, guard, registrar, calls, lines, handlers }),
     outboundRegistrations,
     new SipTracePbxModule({ sip }),

@@ -1,35 +1,37 @@
 /**
- * features.conf: call features. Switchboard reads `[general] pickupexten` (the extension a phone
- * dials to pick up a call ringing in its pickup group; Asterisk's default `*8`). The DTMF feature
- * codes of `[featuremap]` (blind and attended transfer, disconnect, one-touch recording, parking)
- * and the sounds and timers of `[general]` are declared not implemented: phones transfer with
- * their own transfer key (REFER, docs/transfers.md).
+ * features.conf: call features. `[general] pickupexten` is the extension a phone dials to pick
+ * up a call ringing in its pickup group (Asterisk's default `*8`). `[featuremap]` holds the DTMF
+ * feature codes a party of a call bridged by Dial() may press when Dial's options allow it
+ * (pbx/features, docs/features.md): blind transfer, disconnect, parking, one-touch MixMonitor.
+ * Asterisk's built-in codes are `#` (blindxfer) and `*` (disconnect); the others are off until
+ * set. The attended transfer by DTMF, its codes and the feature sounds are declared not
+ * implemented: phones transfer with their own transfer key (REFER, docs/transfers.md).
  */
 import { bool, str, uint } from "../schema/options.js";
 import type { ObjectSchema, SchemaValues } from "../schema/types.js";
 
-const NO_DTMF_FEATURES = { implemented: false, hint: "DTMF feature codes are not implemented; phones transfer with their transfer key (REFER)" } as const;
+const NO_ATXFER = { implemented: false, hint: "the attended transfer by DTMF is not implemented; phones transfer attended with their transfer key (REFER with Replaces)" } as const;
 const NO_SOUNDS = { implemented: false, hint: "no feature sounds are played" } as const;
 
 const generalOptions = [
   str("pickupexten", "*8", "The extension a phone dials to pick up a call ringing in one of its pickup groups (pickup_group/named_pickup_group against the ringing endpoint's call_group/named_call_group)."),
   str("pickupsound", "", "Sound played to the picker on a successful pickup.", NO_SOUNDS),
   str("pickupfailsound", "", "Sound played to the picker when there was nothing to pick up.", NO_SOUNDS),
-  uint("featuredigittimeout", 1000, "Milliseconds between the digits of a feature code.", NO_DTMF_FEATURES),
-  uint("transferdigittimeout", 3, "Seconds between the digits of a transfer target.", NO_DTMF_FEATURES),
+  uint("featuredigittimeout", 1000, "Milliseconds between the digits of a feature code; keys that begin a code are held back that long, then passed on."),
+  uint("transferdigittimeout", 3, "Seconds between the digits of a blind transfer's target; the target is complete after that long without a key."),
   str("courtesytone", "", "Sound played when a feature code is recognised.", NO_SOUNDS),
   str("xfersound", "beep", "Sound played when an attended transfer completes.", NO_SOUNDS),
   str("xferfailsound", "beeperr", "Sound played when a transfer fails.", NO_SOUNDS),
-  uint("atxfernoanswertimeout", 15, "Seconds a DTMF attended transfer's target rings.", NO_DTMF_FEATURES),
-  bool("atxferdropcall", false, "DTMF attended transfer: drop the call when the transferor hangs up before the target answers.", NO_DTMF_FEATURES),
-  uint("atxferloopdelay", 10, "DTMF attended transfer: seconds between callback attempts.", NO_DTMF_FEATURES),
-  uint("atxfercallbackretries", 2, "DTMF attended transfer: callback attempts.", NO_DTMF_FEATURES),
-  str("atxferabort", "*1", "DTMF attended transfer: abort code.", NO_DTMF_FEATURES),
-  str("atxfercomplete", "*2", "DTMF attended transfer: complete code.", NO_DTMF_FEATURES),
-  str("atxferthreeway", "*3", "DTMF attended transfer: three-way code.", NO_DTMF_FEATURES),
-  str("atxferswap", "*4", "DTMF attended transfer: swap code.", NO_DTMF_FEATURES),
+  uint("atxfernoanswertimeout", 15, "Seconds a DTMF attended transfer's target rings.", NO_ATXFER),
+  bool("atxferdropcall", false, "DTMF attended transfer: drop the call when the transferor hangs up before the target answers.", NO_ATXFER),
+  uint("atxferloopdelay", 10, "DTMF attended transfer: seconds between callback attempts.", NO_ATXFER),
+  uint("atxfercallbackretries", 2, "DTMF attended transfer: callback attempts.", NO_ATXFER),
+  str("atxferabort", "*1", "DTMF attended transfer: abort code.", NO_ATXFER),
+  str("atxfercomplete", "*2", "DTMF attended transfer: complete code.", NO_ATXFER),
+  str("atxferthreeway", "*3", "DTMF attended transfer: three-way code.", NO_ATXFER),
+  str("atxferswap", "*4", "DTMF attended transfer: swap code.", NO_ATXFER),
   str("recordingfailsound", "", "Sound played when one-touch recording fails.", NO_SOUNDS),
-  uint("transferdialattempts", 3, "Attempts to dial a DTMF transfer target.", NO_DTMF_FEATURES),
+  uint("transferdialattempts", 3, "Attempts at entering a valid blind transfer target; after that the transferer is back in the call."),
   str("transferretrysound", "", "Sound played before another transfer attempt.", NO_SOUNDS),
   str("transferinvalidsound", "", "Sound played for an invalid transfer target.", NO_SOUNDS),
 ] as const;
@@ -38,23 +40,23 @@ export type FeaturesGeneral = SchemaValues<typeof generalOptions>;
 
 export const featuresGeneralSchema: ObjectSchema<typeof generalOptions> = {
   type: "general",
-  synopsis: "features.conf [general]: the pickup extension and the (not implemented) settings of DTMF features.",
+  synopsis: "features.conf [general]: the pickup extension and the timers of DTMF features.",
   options: generalOptions,
 };
 
 const featuremapOptions = [
-  str("blindxfer", "#1", "DTMF code for a blind transfer (Dial option t/T).", NO_DTMF_FEATURES),
-  str("disconnect", "*0", "DTMF code that hangs up the other party (Dial option h/H).", NO_DTMF_FEATURES),
-  str("automon", "*1", "DTMF code for one-touch recording (Dial option w/W).", NO_DTMF_FEATURES),
-  str("atxfer", "*2", "DTMF code for an attended transfer (Dial option t/T).", NO_DTMF_FEATURES),
-  str("parkcall", "#72", "DTMF code that parks the other party (Dial option k/K).", NO_DTMF_FEATURES),
-  str("automixmon", "*3", "DTMF code for one-touch MixMonitor (Dial option x/X).", NO_DTMF_FEATURES),
+  str("blindxfer", "#", "DTMF code for a blind transfer (Dial option t: the called party may, T: the calling party); empty: off. The sample file suggests #1."),
+  str("disconnect", "*", "DTMF code that hangs up the call (Dial option h: the called party may, H: the calling party); empty: off. The sample file suggests *0."),
+  str("automon", "", "DTMF code for one-touch Monitor (Dial option w/W).", { implemented: false, hint: "Monitor() is gone from Asterisk 21 on, and so is automon; use automixmon (Dial option x/X)" }),
+  str("atxfer", "", "DTMF code for an attended transfer (Dial option t/T).", NO_ATXFER),
+  str("parkcall", "", "DTMF code that parks the other party in the default parking lot (Dial option k: the called party may, K: the calling party); empty: off. The sample file suggests #72."),
+  str("automixmon", "", "DTMF code that starts and stops MixMonitor on the call (Dial option x: the called party may, X: the calling party); empty: off. The sample file suggests *3."),
 ] as const;
 
 export type FeaturesFeaturemap = SchemaValues<typeof featuremapOptions>;
 
 export const featuresFeaturemapSchema: ObjectSchema<typeof featuremapOptions> = {
   type: "featuremap",
-  synopsis: "features.conf [featuremap]: DTMF feature codes (not implemented).",
+  synopsis: "features.conf [featuremap]: the DTMF feature codes of bridged calls.",
   options: featuremapOptions,
 };

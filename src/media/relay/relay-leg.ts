@@ -623,7 +623,7 @@ export class RelayLeg {
       this.transcoder?.resync();
       return;
     }
-    if (isEvent && peer.options.dtmfEvents === false) return;
+    if (isEvent && (peer.options.dtmfEvents === false || this.options.holdEvents === true)) return;
     if (!isEvent && (this.options.muteIn === true || peer.options.muteOut === true)) {
       this.transcoder?.resync();
       return;

@@ -73,6 +73,11 @@ export interface LegOptions {
   dtmfDetect?: "inband" | "off";
   /** False when this leg's phone takes no RFC 4733 events (not negotiated): the partner's are not relayed to it. */
   dtmfEvents?: boolean;
+  /**
+   * True while the PBX watches this leg's keys for feature codes (features.conf): its phone's
+   * RFC 4733 events are reported but not relayed; the PBX passes on the keys that are no code.
+   */
+  holdEvents?: boolean;
   /** RTCP multiplexed on the RTP port toward this phone (RFC 5761, endpoint rtcp_mux with a=rtcp-mux agreed). */
   rtcpMux?: boolean;
 }

@@ -6,11 +6,19 @@
 /** The option letters Asterisk's Dial documents. */
 const KNOWN = new Set("AabBCcdDefFgGhHiIjkKLmMnNoOpPQrRSstTUuwWxXz");
 
+/**
+ * The letters Switchboard acts on: g (go on after the callee hangs up), m (music instead of
+ * ringing, pbx/moh), and the feature codes t/T h/H k/K x/X (pbx/features).
+ */
+const IMPLEMENTED = new Set("gmtThHkKxX");
+
 export interface DialOptions {
   /** Letter → its argument ("" when it takes none). */
   readonly flags: ReadonlyMap<string, string>;
   /** Letters that are not Dial options. */
   readonly unknown: string[];
+  /** Dial options Switchboard does not implement (they are ignored, and said so). */
+  readonly notImplemented: string[];
 }
 
 export function parseDialOptions(text: string): DialOptions {
@@ -29,5 +37,5 @@ export function parseDialOptions(text: string): DialOptions {
     if (KNOWN.has(c)) flags.set(c, arg);
     else unknown.push(c);
   }
-  return { flags, unknown };
+  return { flags, unknown, notImplemented: [...flags.keys()].filter((c) => !IMPLEMENTED.has(c)) };
 }

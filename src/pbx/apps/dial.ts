@@ -36,6 +36,7 @@ export const dialApp: DialplanApp = {
     const options = (ctx.args[2] ?? "").trim();
     const parsed = parseDialOptions(options);
     if (parsed.unknown.length > 0) ctx.log.warn({ options }, `Dial options '${parsed.unknown.join("")}' are not known and are ignored`);
+    if (parsed.notImplemented.length > 0) ctx.log.warn({ options }, `Dial options '${parsed.notImplemented.join("")}' are not implemented by Switchboard and are ignored (it acts on g, m, t/T, h/H, k/K and x/X)`);
 
     const result = await ctx.channel.dial(targets, timeout, options);
     ctx.setVar("DIALSTATUS", result.status);

@@ -98,6 +98,8 @@ export class CallManager {
   referHandler: ReferHandler | undefined;
   /** Modules' say over new calls (INVITE with Replaces, pickup), asked in order. */
   readonly inviteHooks: InviteHook[] = [];
+  /** Modules told of every call a Dial bridged, with Dial's options (feature codes). */
+  readonly bridgeHooks: Array<(call: DialCaller, leg: OutboundLeg, options: string) => void> = [];
   /** Channels whose phone has the call on hold (Hold/Unhold are reported on a change only). */
   private readonly held = new WeakSet<Channel>();
 
@@ -109,6 +111,9 @@ export class CallManager {
     },
     untrack: (leg) => this.outboundByCallId.delete(leg.callId),
     stunAddress: () => this.o.stunAddress(),
+    bridged: (call, leg, options) => {
+      for (const h of this.bridgeHooks) h(call, leg, options);
+    },
   };
 
   constructor(private readonly o: CallManagerOptions) {

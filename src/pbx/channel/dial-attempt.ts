@@ -33,6 +33,8 @@ export interface DialHooks {
   track(leg: OutboundLeg, call: DialCaller): void;
   untrack(leg: OutboundLeg): void;
   stunAddress(): string | undefined;
+  /** A Dial bridged `call` with the leg that answered; `options` is Dial's option string (feature codes). */
+  bridged?(call: DialCaller, leg: OutboundLeg, options: string): void;
 }
 
 /** What a fork asks of the Dial it belongs to. */

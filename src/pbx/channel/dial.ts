@@ -29,11 +29,11 @@ const DIAL_CAUSE: Partial<Record<DialStatus, number>> = {
 /** The failure that speaks for all of them: busy beats unanswered beats congestion. */
 const FAILURE_ORDER = ["BUSY", "NOANSWER", "CONGESTION", "CHANUNAVAIL"] as const;
 
-export async function dial(ctx: CallContext, hooks: DialHooks, call: DialCaller, targets: string[], timeoutSec: number | undefined, _options: string): Promise<DialResult> {
+export async function dial(ctx: CallContext, hooks: DialHooks, call: DialCaller, targets: string[], timeoutSec: number | undefined, options: string): Promise<DialResult> {
   const resolved = resolveDialTargets(ctx, call.log, targets);
   if (resolved.length === 0) return { status: "CHANUNAVAIL" };
   if (call.hungUp() || call.redirectPending()) return { status: "CANCEL" };
-  return new Dial(ctx, hooks, call, resolved, timeoutSec).run();
+  return new Dial(ctx, hooks, call, resolved, timeoutSec, options).run();
 }
 
 /** One Dial() on one calling channel: its forks, its bridge, its timer and its outcome. */
@@ -56,6 +56,7 @@ export class Dial implements DialAttemptOwner {
     private readonly call: DialCaller,
     private readonly targets: readonly DialTarget[],
     private readonly timeoutSec: number | undefined,
+    private readonly options = "",
   ) {
     this.bridge = new Bridge({ media: ctx.media, events: ctx.events, now: () => ctx.clock.now(), creator: "Dial", log: call.log });
   }
@@ -110,6 +111,7 @@ export class Dial implements DialAttemptOwner {
     this.call.connect(leg, this.bridge);
     this.bridge.join(this.call, leg);
     this.timer?.cancel();
+    this.hooks.bridged?.(this.call, leg, this.options);
     // The conversation: it ends when either side hangs up. The listener goes on before
     // answer(): with a reliable 18x carrying SDP the caller's 2xx waits for its PRACK (RFC 3262
     // §3), and a callee BYE in that wait must still end the call.

@@ -9,6 +9,10 @@
  * to the bridged partner in the partner's method; a leg bridged to nothing (in the dialplan) keeps
  * it for the apps that read digits. RFC 4733 events between two rfc4733 legs, and tones between
  * two inband legs, already cross in the relayed media and are not sent again.
+ *
+ * A leg whose keys are watched for feature codes (pbx/features) has an interceptor: its digits
+ * go to it instead of the partner, its RFC 4733 events are held in the worker, and the
+ * interceptor passes on (passOn) the keys that turn out to be no feature code.
  */
 import type { EndpointConfig } from "../../config/index.js";
 import type { Logger } from "../../core/logger.js";
@@ -62,8 +66,13 @@ export interface DtmfLeg {
   readonly channel?: { view(): ChannelView };
 }
 
+/** Takes the digits of a bridged leg before its partner does (feature codes). */
+export interface DigitInterceptor {
+  digit(digit: string, durationMs: number, source: DtmfSource): void;
+}
+
 export interface DtmfRelayOptions {
-  media: Pick<MediaEngine, "sendDtmf">;
+  media: Pick<MediaEngine, "sendDtmf"> & Partial<Pick<MediaEngine, "setOptions">>;
   log: Logger;
   /** DTMFBegin and DTMFEnd, Received on the leg whose phone pressed the key and Sent on the one it reached. */
   events?: EventSink<PbxEvents>;
@@ -73,6 +82,8 @@ export class DtmfRelay {
   private readonly infoTimes = new Map<string, number[]>();
   /** Pairs of bridged legs, by each one's media leg id. */
   private readonly partners = new Map<string, { self: DtmfLeg; partner: () => DtmfLeg | undefined }>();
+  /** Interceptors by media leg id. */
+  private readonly interceptors = new Map<string, DigitInterceptor>();
 
   constructor(private readonly o: DtmfRelayOptions) {}
 
@@ -83,7 +94,29 @@ export class DtmfRelay {
     leg.session.on("terminated", () => {
       this.partners.delete(leg.mediaLegId);
       this.infoTimes.delete(leg.mediaLegId);
+      this.interceptors.delete(leg.mediaLegId);
     });
+  }
+
+  /** From now on the digits of media leg `legId` while it is bridged go to `i`; its RFC 4733 events are held in the worker. */
+  intercept(legId: string, i: DigitInterceptor): void {
+    this.interceptors.set(legId, i);
+    this.o.media.setOptions?.(legId, { holdEvents: true });
+  }
+
+  /** Ends `i`'s interception of `legId` (no other interceptor's); the leg's keys cross to its partner again. */
+  release(legId: string, i: DigitInterceptor): void {
+    if (this.interceptors.get(legId) !== i) return;
+    this.interceptors.delete(legId);
+    this.o.media.setOptions?.(legId, { holdEvents: false });
+  }
+
+  /** A digit an interceptor let go: to the partner of `legId`, in the partner's method (it did not cross in the media, unless as tones between inband legs). */
+  passOn(legId: string, digit: string, durationMs: number, source: DtmfSource): void {
+    const to = this.partners.get(legId)?.partner();
+    if (to === undefined) return;
+    if (source === "inband" && this.methodOf(to) === "inband") return;
+    this.send(to, digit, durationMs);
   }
 
   /** The method DTMF reaches this leg's phone with, now. */
@@ -140,6 +173,11 @@ export class DtmfRelay {
     this.report(from, digit, durationMs, "Received");
     if (to === undefined) {
       from.heardDigit?.(digit);
+      return;
+    }
+    const hook = this.interceptors.get(from.mediaLegId);
+    if (hook !== undefined) {
+      hook.digit(digit, durationMs, source);
       return;
     }
     const method = this.methodOf(to);

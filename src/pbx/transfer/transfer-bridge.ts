@@ -28,6 +28,8 @@ export class TransferBridge {
   constructor(
     private readonly bridge: Bridge,
     private readonly onOver: (tb: TransferBridge) => void,
+    /** Told when the two are joined (DTMF between them). */
+    private readonly onJoin: (a: DivertedChannel, b: DivertedChannel) => void = () => undefined,
   ) {
     this.done = new Promise((r) => (this.finish = r));
     this.joined = new Promise((r) => (this.markJoined = r));
@@ -56,6 +58,7 @@ export class TransferBridge {
   join(a: DivertedChannel, b: DivertedChannel): void {
     this.members = [a, b];
     this.bridge.join(a, b);
+    this.onJoin(a, b);
     for (const m of this.members) void m.whenEnded().then(() => this.stopped(m));
     this.markJoined();
   }

@@ -130,7 +130,15 @@ export class TransferService {
   newBridge(): TransferBridge {
     const ctx = this.ctx;
     const bridge = new Bridge({ media: ctx.media, events: ctx.events, now: () => ctx.clock.now(), creator: "Transfer", log: ctx.log });
-    const tb = new TransferBridge(bridge, (b) => this.bridges.delete(b));
+    // Keys cross between the two as in a Dial's bridge (INFO ↔ RFC 4733 ↔ inband); after the
+    // bridge, a channel's keys go to whoever it dials next.
+    const tb: TransferBridge = new TransferBridge(
+      bridge,
+      (b) => this.bridges.delete(b),
+      (a, b) => {
+        for (const m of [a, b]) ctx.dtmf.adopt(m, () => tb.partnerOf(m.name) ?? m.peer);
+      },
+    );
     this.bridges.add(tb);
     return tb;
   }

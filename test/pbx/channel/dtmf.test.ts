@@ -76,3 +76,33 @@ test("dtmf: a digit from a leg bridged to nothing is kept for the dialplan (apps
   (info.session as unknown as { emit(n: string, x: unknown): void }).emit("request", { method: "INFO", headers: { get: () => "application/dtmf" }, body: Buffer.from("9") });
   assert.deepEqual(heard, ["4", "9"]);
 });
+
+test("dtmf: an intercepted leg's digits go to its interceptor, its events are held in the worker, and passOn sends them on", () => {
+  const sent: string[] = [];
+  const options: string[] = [];
+  const relay = new DtmfRelay({
+    media: { sendDtmf: (id, d, ms, how) => void sent.push(`${id} ${d} ${ms} ${how}`), setOptions: (id, o) => void options.push(`${id} ${JSON.stringify(o)}`) },
+    log: new CaptureLogger(),
+  });
+  const a = fakeLeg("a", "rfc4733", true);
+  const b = fakeLeg("b", "rfc4733", true);
+  relay.attach(a, () => b);
+  relay.attach(b, () => a);
+  const seen: string[] = [];
+  const hook = { digit: (d: string) => void seen.push(d) };
+  relay.intercept("m-a", hook);
+  assert.deepEqual(options, ['m-a {"holdEvents":true}']);
+  relay.fromMedia("m-a", "#", 100, "rfc4733");
+  assert.deepEqual(seen, ["#"]);
+  assert.deepEqual(sent, [], "nothing reached b: the event was held, and the interceptor has it");
+  relay.passOn("m-a", "5", 120, "rfc4733");
+  assert.deepEqual(sent, ["m-b 5 120 rfc4733"], "a key passed on is sent to b as events (it did not cross in the media)");
+  relay.fromMedia("m-b", "1", 100, "rfc4733");
+  assert.deepEqual(seen, ["#"], "b's keys are not a's interceptor's");
+  relay.release("m-a", { digit: () => undefined });
+  assert.equal(options.length, 1, "another interceptor cannot release it");
+  relay.release("m-a", hook);
+  assert.deepEqual(options[1], 'm-a {"holdEvents":false}');
+  relay.fromMedia("m-a", "2", 100, "rfc4733");
+  assert.deepEqual(sent, ["m-b 5 120 rfc4733"], "released: rfc4733 ↔ rfc4733 crosses in the media again, not sent twice");
+});

@@ -21,6 +21,9 @@ const log = new CaptureLogger();
 const module = new LoggerModule({ config: { name: "config", config: () => cfg, read: () => cfg }, router });
 void module.start({ module: "logger", log, commands: { register: () => undefined }, defer: () => undefined } as unknown as ModuleContext);
 for (let i = 0; i < Number(count); i++) {
+  // The last line waits until any rotation queued behind a running exec_after_rotate had time to
+  // happen (a loaded machine starts `sleep` slowly): it shows that writing resumes after it.
+  if (i === Number(count) - 1) await new Promise((r) => setTimeout(r, 1500));
   router.write(makeRecord("NOTICE", 0, { category: "t" }, {}, `line ${String(i).padStart(4, "0")} ${"x".repeat(40)}`, true, Date.now()));
   if (i % 10 === 9) {
     router.flush();
