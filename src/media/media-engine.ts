@@ -20,6 +20,7 @@ import { spawnRelayWorker } from "./relay/spawn-worker.js";
 import type { MixMonitorResult, MixMonitorSpec } from "./record/mix-tap.js";
 import type { RecordOptions, RecordResult } from "./record/recorder.js";
 import type { ConferenceSettings } from "./conference/conference-room.js";
+import type { LegDtls } from "./dtls/types.js";
 import type { LegOptions, LegSrtp, LegStats, MediaEngineEvents, MediaEngineOptions, PlaybackSource, PlayOptions, PlayResult, RemoteAddress } from "./relay/types.js";
 
 interface Slot {
@@ -221,6 +222,11 @@ export class MediaEngine extends TypedEmitter<MediaEngineEvents> {
   /** SDES-keyed SRTP with this leg's phone (RFC 3711, RFC 4568); undefined goes back to plain RTP. */
   setSrtp(id: string, srtp: LegSrtp | undefined): void {
     this.send(this.handle(id), { t: "srtp", id, srtp: srtp === undefined ? undefined : { ...srtp } });
+  }
+
+  /** DTLS-SRTP with this leg's phone (RFC 5763, RFC 5764): the worker runs the handshake and keys SRTP from it; undefined ends it. */
+  setDtls(id: string, dtls: LegDtls | undefined): void {
+    this.send(this.handle(id), { t: "dtls", id, dtls: dtls === undefined ? undefined : structuredClone(dtls) });
   }
 
   /** Echo(): reflect received RTP back to the sender. */
@@ -433,6 +439,9 @@ export class MediaEngine extends TypedEmitter<MediaEngineEvents> {
         return;
       case "noMedia":
         if (this.legs.has(m.id)) this.emit("noMedia", m.id, m.stats);
+        return;
+      case "dtls":
+        if (this.legs.has(m.id)) this.emit("dtls", m.id, m.state);
         return;
       case "error":
         this.fail(new Error(m.message), m.id);

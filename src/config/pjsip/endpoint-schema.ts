@@ -90,33 +90,38 @@ const endpointOptions = [
   str("rtp_engine", "asterisk", "RTP engine name (only the built-in one exists).", NOT_YET),
   bool("ice_support", false, "Offer and accept ICE candidates.", NOT_YET),
   bool("use_ptime", false, "Use the ptime of the remote offer.", NOT_YET),
-  bool("rtcp_mux", false, "Multiplex RTCP on the RTP port (RFC 5761).", NOT_YET),
+  bool("rtcp_mux", false, "Multiplex RTCP on the RTP port (RFC 5761): offered with a=rtcp-mux, and taken when the peer's offer has it."),
   bool("bundle", false, "Bundle media streams on one transport (RFC 8843).", NOT_YET),
   bool("inband_progress", false, "Send 183 with early media instead of 180 for ringing.", NOT_YET),
   // Media encryption.
   oneOf("media_encryption", ["no", "sdes", "dtls"] as const, "no", "SRTP keying: no (plain RTP), sdes (keys in SDP) or dtls (DTLS-SRTP).", {
-    hint: "for SRTP with keys in the SDP write media_encryption=sdes (dtls is DTLS-SRTP, not implemented yet)",
+    hint: "for SRTP with keys in the SDP write media_encryption=sdes; for DTLS-SRTP media_encryption=dtls",
   }),
   // Optimistic: SRTP when the peer offers or accepts keys, else plain RTP (media/sdp/transport-check.ts).
   bool("media_encryption_optimistic", false, "Encrypt when the peer supports it, else fall back to RTP."),
   bool("use_avpf", false, "Use the AVPF RTP profile (WebRTC)."),
   bool("force_avp", false, "Always answer with the plain RTP/AVP profile."),
   bool("srtp_tag_32", false, "SDES-SRTP: prefer AES_CM_128_HMAC_SHA1_32 (32-bit authentication tag) in offers and answers."),
-  bool("webrtc", false, "WebRTC preset: rtcp_mux, use_avpf, ice_support, bundle, DTLS-SRTP with fingerprint verification.", { ...NOT_YET, ...YES_NO }),
+  bool("webrtc", false, "WebRTC preset: rtcp_mux, use_avpf, ice_support, media_use_received_transport, bundle, media_encryption=dtls, dtls_verify=fingerprint, dtls_setup=actpass, an ephemeral certificate unless dtls_cert_file is set, no dtls_rekey.", YES_NO),
   // Asterisk prints only whether anything is verified.
-  oneOf("dtls_verify", ["no", "fingerprint", "certificate", "yes"] as const, "no", "What to verify of the peer's DTLS certificate.", {
-    ...NOT_YET,
+  oneOf("dtls_verify", ["no", "fingerprint", "certificate", "yes"] as const, "no", "What to verify of the peer's DTLS certificate: fingerprint (matches its SDP a=fingerprint), certificate (signed by dtls_ca_file/dtls_ca_path, within its validity), yes (both); a failed check relays no media.", {
     display: { text: (v) => (v === "no" ? "No" : "Yes") },
   }),
-  uint("dtls_rekey", 0, "Seconds between DTLS renegotiations; 0 = never.", NOT_YET),
-  bool("dtls_auto_generate_cert", false, "Generate an ephemeral DTLS certificate.", { ...NOT_YET, ...YES_NO_CAPITAL }),
-  str("dtls_cert_file", "", "DTLS certificate file (PEM).", NOT_YET),
-  str("dtls_private_key", "", "DTLS private key file (PEM).", NOT_YET),
-  str("dtls_cipher", "", "Allowed DTLS ciphers.", NOT_YET),
-  str("dtls_ca_file", "", "Trusted CA file for DTLS.", NOT_YET),
-  str("dtls_ca_path", "", "Trusted CA directory for DTLS.", NOT_YET),
-  oneOf("dtls_setup", ["active", "passive", "actpass"] as const, "active", "DTLS role offered (a=setup).", NOT_YET),
-  oneOf("dtls_fingerprint", ["SHA-256", "SHA-1"] as const, "SHA-256", "Hash of the DTLS certificate fingerprint.", NOT_YET),
+  uint("dtls_rekey", 0, "Seconds between DTLS renegotiations; 0 = never.", {
+    ...NOT_YET,
+    hint: "we never start a renegotiation; one the phone starts is answered and re-keys SRTP",
+  }),
+  bool("dtls_auto_generate_cert", false, "Generate an ephemeral DTLS certificate (ECDSA P-256, one per process); wins over dtls_cert_file.", YES_NO_CAPITAL),
+  str("dtls_cert_file", "", "DTLS certificate file (PEM; ECDSA P-256 or RSA); its key may be in the same file."),
+  str("dtls_private_key", "", "DTLS private key file (PEM) of dtls_cert_file."),
+  str("dtls_cipher", "", "Allowed DTLS ciphers.", {
+    ...NOT_YET,
+    hint: "DTLS uses TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 or TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, as the certificate's key says",
+  }),
+  str("dtls_ca_file", "", "Trusted CA file (PEM) for dtls_verify=certificate|yes."),
+  str("dtls_ca_path", "", "Directory of trusted CA files (*.pem, *.crt, *.cer) for dtls_verify=certificate|yes."),
+  oneOf("dtls_setup", ["active", "passive", "actpass"] as const, "active", "DTLS role (a=setup) we offer; answering an actpass offer, passive stays passive and the others become active (RFC 5763 §5)."),
+  oneOf("dtls_fingerprint", ["SHA-256", "SHA-1"] as const, "SHA-256", "Hash of our certificate's fingerprint in a=fingerprint."),
   // SIP session features.
   oneOf("100rel", ["no", "required", "peer_supported", "yes"] as const, "yes", "Reliable provisional responses (RFC 3262) to this endpoint's calls: yes = when the caller requires them; peer_supported = when it supports them; required = always (421 to callers without 100rel); no = never (420 to callers requiring it).", { key: "rel100" }),
   oneOf("timers", ["no", "yes", "required", "always", "forced"] as const, "yes", "Session timers (RFC 4028): yes = when the caller asks with Session-Expires; always/forced = also when it only supports them; required = 421 to callers without timer support; no = ignored. The caller refreshes; without a refresh the call is hung up."),
@@ -228,6 +233,8 @@ export const endpointSchema: ObjectSchema<typeof endpointOptions> = {
       values.mediaEncryption = "dtls";
       values.dtlsVerify = "fingerprint";
       values.dtlsSetup = "actpass";
+      if (values.dtlsCertFile.length === 0) values.dtlsAutoGenerateCert = true;
+      values.dtlsRekey = 0;
     }
     if (values.mediaEncryption === "dtls" && values.dtlsCertFile.length === 0 && !values.dtlsAutoGenerateCert && !values.webrtc) {
       errors.push("media_encryption=dtls needs dtls_cert_file (with dtls_private_key) or dtls_auto_generate_cert=yes");

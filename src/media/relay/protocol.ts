@@ -10,6 +10,8 @@ import type { RecordOptions } from "../record/recorder.js";
 import type { SrtpState } from "../srtp/srtp.js";
 import type { ConferenceCommand } from "../conference/conference-rooms.js";
 import type { LegOptions, LegSrtp, LegStats, PlaybackSource, PlayOptions, RemoteAddress } from "./types.js";
+import type { DtlsLegState, LegDtls } from "../dtls/types.js";
+import type { LegDtlsSnapshot } from "../dtls/leg-dtls-link.js";
 
 /** Leg state carried when a leg moves between workers (bridging legs of different workers). */
 export interface LegSnapshot {
@@ -20,6 +22,10 @@ export interface LegSnapshot {
   /** The keys and what the contexts have counted (rollover counters, replay windows, SRTCP index). */
   srtp?: LegSrtp;
   srtpState?: { in: SrtpState; out: SrtpState };
+  /** DTLS-SRTP: the parameters and how far the handshake got (its keys are in `srtp`). */
+  dtls?: LegDtlsSnapshot;
+  /** The RTCP port's own DTLS association (RTCP not multiplexed), its SRTCP keys and counters. */
+  rtcpDtls?: { link: LegDtlsSnapshot; keys?: LegSrtp; state?: { in: SrtpState; out: SrtpState } };
   /** MixMonitor taps running on the leg: each continues its files in the new worker and answers the same request. */
   taps?: Array<{ req: number; spec: MixMonitorSpec }>;
 }
@@ -39,6 +45,7 @@ export type ToWorker =
   | { t: "unbridge"; id: string }
   | { t: "echo"; id: string; on: boolean }
   | { t: "srtp"; id: string; srtp: LegSrtp | undefined }
+  | { t: "dtls"; id: string; dtls: LegDtls | undefined }
   | { t: "play"; req: number; id: string; source: PlaybackSource; options: PlayOptions }
   | { t: "stopPlay"; id: string }
   | { t: "record"; req: number; id: string; options: RecordOptions }
@@ -59,4 +66,5 @@ export type FromWorker =
   | { t: "timeout"; id: string }
   | { t: "dtmf"; id: string; digit: string; durationMs: number; source: "rfc4733" | "inband"; relayed: boolean }
   | { t: "noMedia"; id: string; stats: LegStats }
+  | { t: "dtls"; id: string; state: DtlsLegState }
   | { t: "error"; id?: string; message: string };

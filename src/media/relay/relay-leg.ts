@@ -26,6 +26,9 @@ import { Resampler } from "../codec/resampler.js";
 import { DtmfDetector } from "../dtmf/dtmf-detector.js";
 import { eventDigit } from "../dtmf/dtmf-tones.js";
 import type { ConferenceTap } from "../conference/conference-rooms.js";
+import { datagramKind } from "../dtls/demux.js";
+import { LegDtlsLink } from "../dtls/leg-dtls-link.js";
+import type { DtlsLegState, LegDtls } from "../dtls/types.js";
 
 /** Digits a leg may report per second; a human dials at most about ten. */
 const MAX_DIGITS_PER_SECOND = 12;
@@ -43,6 +46,8 @@ export interface LegEvents {
   dtmf(leg: RelayLeg, digit: string, durationMs: number, source: "rfc4733" | "inband", relayed: boolean): void;
   noMedia(leg: RelayLeg): void;
   error(leg: RelayLeg, err: Error): void;
+  /** The leg's DTLS association changed state (handshake done, failed). */
+  dtls(leg: RelayLeg, state: DtlsLegState): void;
 }
 
 
@@ -121,6 +126,33 @@ export class RelayLeg {
   private srtp: { keys: LegSrtp; in: SrtpContext; out: SrtpContext } | undefined;
   /** Of `dropped`, SRTP packets that failed authentication or replay checks. */
   srtpRefused = 0;
+  /** DTLS-SRTP (RFC 5764) on this leg's RTP port: the handshake whose keys `srtp` then uses. */
+  private readonly dtlsLink = new LegDtlsLink({
+    send: (record, to) => {
+      const port = to?.port ?? this.dstPort;
+      if (port === 0 || this.closed) return;
+      this.rtp.send(record, port, to?.address ?? this.dstAddress);
+    },
+    keys: (keys) => this.setSrtp(keys),
+    changed: (state) => this.events.dtls(this, state),
+  });
+  /**
+   * RFC 5764 §4.1: without RTCP multiplexing, the RTCP port runs a DTLS association of its own,
+   * whose keys protect SRTCP there; `rtcpSrtp` holds them (SDES legs use `srtp` on both ports).
+   */
+  private readonly rtcpDtlsLink = new LegDtlsLink({
+    send: (record, to) => {
+      const port = to?.port ?? this.dstRtcpPort;
+      if (port === 0 || this.closed) return;
+      this.rtcp.send(record, port, to?.address ?? this.dstRtcpAddress);
+    },
+    keys: (keys) => {
+      this.rtcpSrtp = { keys: { ...keys }, in: SrtpContext.fromInlineKey(keys.suite, keys.remoteKey, undefined, this.config.srtpReplayProtection), out: SrtpContext.fromInlineKey(keys.suite, keys.localKey) };
+    },
+    // The RTP port's association is the one reported; RTCP is not needed for audio.
+    changed: () => {},
+  });
+  private rtcpSrtp: { keys: LegSrtp; in: SrtpContext; out: SrtpContext } | undefined;
   readonly own: OwnStream = { ssrc: randomInt(0x7fffffff), seq: randomInt(0xffff), ts: randomInt(0x7fffffff) };
   private keepalive = Buffer.alloc(RTP_HEADER_SIZE + 1);
   // Counters.
@@ -179,6 +211,16 @@ export class RelayLeg {
     Object.assign(this, s.counters);
     this.echo = s.echo;
     this.setSrtp(s.srtp);
+    if (s.dtls !== undefined) this.dtlsLink.restore(s.dtls);
+    if (s.rtcpDtls !== undefined) this.rtcpDtlsLink.restore(s.rtcpDtls.link);
+    if (s.rtcpDtls?.keys !== undefined) {
+      const k = s.rtcpDtls.keys;
+      this.rtcpSrtp = { keys: k, in: SrtpContext.fromInlineKey(k.suite, k.remoteKey, undefined, this.config.srtpReplayProtection), out: SrtpContext.fromInlineKey(k.suite, k.localKey) };
+      if (s.rtcpDtls.state !== undefined) {
+        this.rtcpSrtp.in.restoreState(s.rtcpDtls.state.in);
+        this.rtcpSrtp.out.restoreState(s.rtcpDtls.state.out);
+      }
+    }
     if (this.srtp !== undefined && s.srtpState !== undefined) {
       this.srtp.in.restoreState(s.srtpState.in);
       this.srtp.out.restoreState(s.srtpState.out);
@@ -193,6 +235,16 @@ export class RelayLeg {
     if (this.srtp) {
       snap.srtp = { ...this.srtp.keys };
       snap.srtpState = { in: this.srtp.in.state(), out: this.srtp.out.state() };
+    }
+    const dtls = this.dtlsLink.snapshot();
+    if (dtls !== undefined) snap.dtls = dtls;
+    const rtcpDtls = this.rtcpDtlsLink.snapshot();
+    if (rtcpDtls !== undefined) {
+      snap.rtcpDtls = { link: rtcpDtls };
+      if (this.rtcpSrtp !== undefined) {
+        snap.rtcpDtls.keys = { ...this.rtcpSrtp.keys };
+        snap.rtcpDtls.state = { in: this.rtcpSrtp.in.state(), out: this.rtcpSrtp.out.state() };
+      }
     }
     return snap;
   }
@@ -215,9 +267,21 @@ export class RelayLeg {
     };
   }
 
+  /** DTLS-SRTP parameters from the SDP (undefined: none); a new association number starts a new handshake. */
+  setDtls(params: LegDtls | undefined): void {
+    this.dtlsLink.set(params);
+    this.rtcpDtlsLink.set(params !== undefined && this.options.rtcpMux !== true ? params : undefined);
+    if (params === undefined || this.options.rtcpMux === true) this.rtcpSrtp = undefined;
+  }
+
+  /** The SRTP context of the RTCP port: its own DTLS association's, else the leg's (SDES, or RTCP muxed). */
+  private srtpOf(rtcpPort: boolean): { in: SrtpContext; out: SrtpContext } | undefined {
+    return rtcpPort && this.rtcpDtlsLink.active ? this.rtcpSrtp : this.srtp;
+  }
+
   /** What leaves toward this leg's phone: encrypted when the leg has SRTP; nothing while it must and has no keys yet. */
-  private wire(msg: Buffer, rtcp: boolean): Buffer | undefined {
-    const s = this.srtp;
+  private wire(msg: Buffer, rtcp: boolean, rtcpPort = false): Buffer | undefined {
+    const s = this.srtpOf(rtcpPort);
     if (s === undefined) return this.options.srtpRequired === true ? undefined : msg;
     return rtcp ? s.out.protectRtcp(msg) : s.out.protect(msg);
   }
@@ -234,9 +298,19 @@ export class RelayLeg {
     return true;
   }
 
+  /** Sends RTCP toward this leg's phone: on the RTP port when it multiplexes (RFC 5761), else on the RTCP port. */
+  private sendRtcp(msg: Buffer): boolean {
+    if (this.dstRtcpPort === 0 || this.closed) return false;
+    const muxed = this.options.rtcpMux === true;
+    const out = this.wire(msg, true, !muxed);
+    if (out === undefined) return false;
+    (muxed ? this.rtp : this.rtcp).send(out, this.dstRtcpPort, this.dstRtcpAddress);
+    return true;
+  }
+
   /** What came from this leg's phone, decrypted; undefined (counted) when SRTP refuses it. */
-  private clear(msg: Buffer, rtcp: boolean): Buffer | undefined {
-    const s = this.srtp;
+  private clear(msg: Buffer, rtcp: boolean, rtcpPort = false): Buffer | undefined {
+    const s = this.srtpOf(rtcpPort);
     if (s === undefined) {
       if (this.options.srtpRequired !== true) return msg;
       this.dropped++;
@@ -450,7 +524,11 @@ export class RelayLeg {
     } else {
       this.dstPort = 0;
     }
-    if (this.options.symmetric && this.rtcpSrcAddress !== undefined) {
+    if (this.options.rtcpMux === true) {
+      // RFC 5761: RTCP goes where RTP goes.
+      this.dstRtcpAddress = this.dstAddress;
+      this.dstRtcpPort = this.dstPort;
+    } else if (this.options.symmetric && this.rtcpSrcAddress !== undefined) {
       this.dstRtcpAddress = this.rtcpSrcAddress;
       this.dstRtcpPort = this.rtcpSrcPort;
     } else if (usable) {
@@ -478,7 +556,29 @@ export class RelayLeg {
     this.lastSentAt = performance.now();
   }
 
+  /**
+   * RFC 7983: a datagram on the RTP port that is not RTP or RTCP goes to its protocol's handler;
+   * true when it was one (and is handled or dropped there).
+   */
+  private demux(received: Buffer, rinfo: RemoteInfo): boolean {
+    switch (datagramKind(received)) {
+      case "rtp":
+        return false;
+      case "dtls":
+        if (!this.dtlsLink.receive(received, rinfo)) {
+          this.dropped++;
+          this.malformed++;
+        }
+        return true;
+      default:
+        this.dropped++;
+        this.malformed++;
+        return true;
+    }
+  }
+
   private onRtp(received: Buffer, rinfo: RemoteInfo): void {
+    if (this.demux(received, rinfo)) return;
     if (!looksLikeRtp(received)) {
       this.dropped++;
       this.malformed++;
@@ -490,10 +590,7 @@ export class RelayLeg {
       const report = this.clear(received, true);
       if (report === undefined) return;
       this.rtcpIn++;
-      if (peer !== undefined && peer.dstPort !== 0) {
-        if (!peer.sendRtp(report, true)) return;
-        peer.rtcpOut++;
-      }
+      if (peer !== undefined && peer.sendRtcp(report)) peer.rtcpOut++;
       return;
     }
     const msg = this.clear(received, false);
@@ -607,13 +704,20 @@ export class RelayLeg {
   }
 
   private onRtcp(received: Buffer, rinfo: RemoteInfo): void {
+    if (datagramKind(received) === "dtls") {
+      if (!this.rtcpDtlsLink.receive(received, rinfo)) {
+        this.dropped++;
+        this.malformed++;
+      }
+      return;
+    }
     // RTCP: version 2 and at least the 8-byte common header (RFC 3550 §6.4.1).
     if (received.length < 8 || received[0]! >> 6 !== 2) {
       this.dropped++;
       this.malformed++;
       return;
     }
-    const msg = this.clear(received, true);
+    const msg = this.clear(received, true, true);
     if (msg === undefined) return;
     this.rtcpIn++;
     // Latch RTCP only to the host RTP comes from, so a stray sender cannot redirect reports.
@@ -624,11 +728,7 @@ export class RelayLeg {
       this.updateTargets();
     }
     const peer = this.peer;
-    if (peer === undefined || peer.dstRtcpPort === 0 || peer.closed) return;
-    const report = peer.wire(msg, true);
-    if (report === undefined) return;
-    peer.rtcp.send(report, peer.dstRtcpPort, peer.dstRtcpAddress);
-    peer.rtcpOut++;
+    if (peer !== undefined && peer.sendRtcp(msg)) peer.rtcpOut++;
   }
 
   /** Periodic housekeeping: keepalives, rtp_timeout, the no-media report, the jitter buffer. */
@@ -690,6 +790,8 @@ export class RelayLeg {
     if (this.ssrc >= 0) s.ssrc = this.ssrc;
     if (this.peer) s.bridgedTo = this.peer.id;
     if (this.srtp) s.srtp = { suite: this.srtp.keys.suite, refused: this.srtpRefused };
+    const dtls = this.dtlsLink.state;
+    if (dtls !== undefined) s.dtls = dtls;
     const f = this.options.format;
     if (f !== undefined) {
       s.agreed = { codecs: f.codecs.map((c) => ({ name: c.name, payloadType: c.payloadType })) };
@@ -713,6 +815,8 @@ export class RelayLeg {
     this.transcoder?.close();
     this.transcoder = undefined;
     this.closeInband();
+    this.dtlsLink.close();
+    this.rtcpDtlsLink.close();
     this.conference?.leave(this.id);
     this.conference = undefined;
     if (this.peer?.peer === this) this.peer.peer = undefined;

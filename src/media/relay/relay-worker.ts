@@ -47,6 +47,7 @@ const events: LegEvents = {
   dtmf: (leg, digit, durationMs, source, relayed) => post({ t: "dtmf", id: leg.id, digit, durationMs, source, relayed }),
   noMedia: (leg) => post({ t: "noMedia", id: leg.id, stats: leg.stats(performance.now()) }),
   error: (leg, err) => post({ t: "error", id: leg.id, message: err.message }),
+  dtls: (leg, state) => post({ t: "dtls", id: leg.id, state }),
 };
 
 function reply(req: number, value: unknown): void {
@@ -223,6 +224,9 @@ function handle(m: ToWorker): void {
     }
     case "srtp":
       legs.get(m.id)?.setSrtp(m.srtp);
+      return;
+    case "dtls":
+      legs.get(m.id)?.setDtls(m.dtls);
       return;
     case "play":
       play(m).catch((err: unknown) => fail(m.req, err));

@@ -6,6 +6,7 @@ import type { Clock } from "../../core/clock.js";
 import type { Logger } from "../../core/logger.js";
 import type { StrictRtpMode } from "../../config/rtp/rtp-schema.js";
 import type { LegFormat } from "../transcode/leg-format.js";
+import type { DtlsLegState } from "../dtls/types.js";
 
 export interface MediaEngineOptions {
   /** rtp.conf `rtpstart`/`rtpend`: RTP uses even ports, RTCP the next (odd) one, both inside the range. */
@@ -77,6 +78,8 @@ export interface LegOptions {
    * RFC 4733 events are reported but not relayed; the PBX passes on the keys that are no code.
    */
   holdEvents?: boolean;
+  /** RTCP multiplexed on the RTP port toward this phone (RFC 5761, endpoint rtcp_mux with a=rtcp-mux agreed). */
+  rtcpMux?: boolean;
 }
 
 /** Where a digit came from: RFC 4733 events, the audio itself, or SIP INFO (the PBX's). */
@@ -116,6 +119,8 @@ export interface LegStats {
   transcoding?: { from: string; to: string; decoded: number; encoded: number; undecodable: number; concealed: number };
   /** SDES-SRTP on this leg: the suite, and how many inbound packets failed authentication or replay checks (counted in `dropped`). */
   srtp?: { suite: string; refused: number };
+  /** DTLS-SRTP on this leg (RFC 5764): the association's role and state; its keys then drive `srtp`. */
+  dtls?: DtlsLegState;
   echo: boolean;
   playing: boolean;
   startedAt: number;
@@ -152,6 +157,8 @@ export type MediaEngineEvents = {
   timeout: [legId: string, direction: "in"];
   /** A bridged leg received no RTP within `noMediaMs` after `bridge()`; once per leg. */
   noMedia: [legId: string, stats: LegStats];
+  /** The leg's DTLS association changed state: connected (keys in use) or failed (why). */
+  dtls: [legId: string, state: DtlsLegState];
   error: [Error];
 };
 

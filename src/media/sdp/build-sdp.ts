@@ -8,6 +8,7 @@ import { PbxError } from "../../core/errors.js";
 import { codecKind } from "../../config/schema/codecs.js";
 import { codecByName, toMediaCodec } from "./codec-table.js";
 import type { SdesCrypto } from "./sdes.js";
+import { formatFingerprint, type CertificateFingerprint } from "../dtls/fingerprint.js";
 import type { EndpointMediaPolicy, MediaCodec, MediaDirection, MediaLineLayout, TelephoneEvent } from "./types.js";
 
 export interface BuildSdpOptions {
@@ -30,6 +31,10 @@ export interface BuildSdpOptions {
    * number of "m=" lines as the offer"; the streams we do not handle are answered with port 0.
    */
   layout?: MediaLineLayout;
+  /** DTLS-SRTP (RFC 5763 §5): our certificate's fingerprint, our a=setup and a=connection. */
+  dtls?: { fingerprint: CertificateFingerprint; setup: "active" | "passive" | "actpass"; connection: "new" | "existing" };
+  /** a=rtcp-mux (RFC 5761): RTCP on the RTP port. */
+  rtcpMux?: boolean;
 }
 
 /** Payload type Asterisk (and most phones) use for RFC 4733 events at 8000 Hz. */
@@ -59,6 +64,13 @@ export function buildSdp(o: BuildSdpOptions): string {
     audio.fmtp.push({ payload: te.payloadType, config: te.fmtp ?? "0-16" });
   }
   if (o.rtcpPort !== undefined) audio.rtcp = { port: o.rtcpPort };
+  if (o.rtcpMux === true) audio.rtcpMux = "rtcp-mux";
+  if (o.dtls !== undefined) {
+    const [type, hash] = formatFingerprint(o.dtls.fingerprint).split(" ") as [string, string];
+    audio.fingerprint = { type, hash };
+    audio.setup = o.dtls.setup;
+    audio.connectionType = o.dtls.connection;
+  }
   if (o.crypto !== undefined && o.crypto.length > 0) audio.crypto = o.crypto.map((c) => ({ id: c.tag, suite: c.suite, config: `inline:${c.inlineKey}` }));
 
   const media: MediaDescription[] = [];
@@ -158,13 +170,15 @@ export interface OfferForOptions {
 }
 
 /**
- * The profile of our offer to an endpoint, with Asterisk's rules: force_avp=yes always offers
- * RTP/AVP(F); media_encryption=sdes offers RTP/SAVP(F), except that media_encryption_optimistic=yes
- * puts the a=crypto lines in plain RTP/AVP so that a phone without SRTP still answers (RFC 8643's
- * opportunistic SRTP); the F (RFC 4585 feedback) follows use_avpf.
+ * The profile of our offer to an endpoint, with Asterisk's rules: media_encryption=dtls offers
+ * UDP/TLS/RTP/SAVP(F) (RFC 5764 §8), or RTP/SAVP(F) with force_avp=yes; otherwise force_avp=yes
+ * always offers RTP/AVP(F); media_encryption=sdes offers RTP/SAVP(F), except that
+ * media_encryption_optimistic=yes puts the a=crypto lines in plain RTP/AVP so that a phone without
+ * SRTP still answers (RFC 8643's opportunistic SRTP); the F (RFC 4585 feedback) follows use_avpf.
  */
 export function offerProfile(policy: EndpointMediaPolicy): string {
   const f = policy.useAvpf ? "F" : "";
+  if (policy.mediaEncryption === "dtls" && !policy.mediaEncryptionOptimistic) return policy.forceAvp ? `RTP/SAVP${f}` : `UDP/TLS/RTP/SAVP${f}`;
   if (policy.forceAvp) return `RTP/AVP${f}`;
   return policy.mediaEncryption === "sdes" && !policy.mediaEncryptionOptimistic ? `RTP/SAVP${f}` : `RTP/AVP${f}`;
 }

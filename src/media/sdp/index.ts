@@ -14,7 +14,7 @@ export type {
 export { parseAudioSdp } from "./parse-audio.js";
 export type { ParseAudioResult } from "./parse-audio.js";
 export { negotiate } from "./negotiate.js";
-export { answersWithSdes, offerTransport, transportMismatch, unsupportedPolicyReason } from "./transport-check.js";
+export { answersWithDtls, answersWithSdes, offerTransport, transportMismatch } from "./transport-check.js";
 export { answeredCrypto, chooseCrypto, formatCrypto, freshCrypto, offerKeys, parseCrypto, SDES_SUITES } from "./sdes.js";
 export type { SdesCrypto } from "./sdes.js";
 export type { OfferTransport, OfferKeying } from "./transport-check.js";

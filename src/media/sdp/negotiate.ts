@@ -6,7 +6,8 @@
 import { codecKind } from "../../config/schema/codecs.js";
 import { describeCodecs } from "./codec-table.js";
 import { chooseCrypto } from "./sdes.js";
-import { answersWithSdes, offerTransport, transportMismatch } from "./transport-check.js";
+import { answersWithDtls, answersWithSdes, offerTransport, transportMismatch } from "./transport-check.js";
+import { answerSetup } from "../dtls/setup-role.js";
 import type { AudioOffer, EndpointMediaPolicy, MediaCodec, MediaDirection, NegotiationResult, TelephoneEvent } from "./types.js";
 
 /**
@@ -72,6 +73,16 @@ export function negotiate(offer: AudioOffer, policy: EndpointMediaPolicy): Negot
       );
     }
   }
+  if (answersWithDtls(offer, policy)) {
+    // RFC 5763 §5: the offer names the certificate the handshake must present, and who connects.
+    if ((offer.fingerprints ?? []).length === 0) {
+      return fail(399, "No usable DTLS fingerprint", `SDP offer from ${who} asks for DTLS-SRTP (${offer.profile}) but has no a=fingerprint with a hash we know (sha-1, sha-256, sha-384, sha-512); RFC 5763 requires one`);
+    }
+    const setup = answerSetup(offer.setup, policy.dtlsSetup ?? "active");
+    if (setup === undefined) return fail(399, "DTLS connection on hold", `SDP offer from ${who} has a=setup:holdconn: it wants no DTLS connection, so there is no media to answer`);
+    result.dtls = { setup };
+    result.profile = dtlsAnswerProfile(offer.profile);
+  }
   // Our configured framing (allow=ulaw:30) wins; otherwise we mirror what the peer asked for.
   const ptime = ours.find((c) => c.name === chosen.name)?.ptime ?? offer.ptime;
   if (ptime !== undefined) result.ptime = ptime;
@@ -101,6 +112,13 @@ function answerProfile(profile: string, secure: boolean): string {
   const upper = profile.toUpperCase();
   const s = secure && upper.includes("SAVP") ? "S" : "";
   return upper.endsWith("AVPF") ? `RTP/${s}AVPF` : `RTP/${s}AVP`;
+}
+
+/** A DTLS-SRTP answer keeps the offer's profile (UDP/TLS/RTP/SAVP, UDP/TLS/RTP/SAVPF, or an older RTP/SAVP with a fingerprint). */
+function dtlsAnswerProfile(profile: string): string {
+  const upper = profile.toUpperCase();
+  const f = upper.endsWith("AVPF") ? "F" : "";
+  return upper.startsWith("UDP/TLS/") ? `UDP/TLS/RTP/SAVP${f}` : `RTP/SAVP${f}`;
 }
 
 function fail(warnCode: 302 | 304 | 305 | 399, warning: string, notice: string): NegotiationResult {

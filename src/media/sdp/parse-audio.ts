@@ -7,6 +7,8 @@ import { parse, parsePayloads } from "sdp-transform";
 import type { MediaAttributes, MediaDescription, SessionDescription } from "sdp-transform";
 import { defaultClockRate, nameForEncoding, staticPayload } from "./codec-table.js";
 import type { AudioOffer, MediaCodec, MediaDirection, MediaLineLayout, TelephoneEvent } from "./types.js";
+import { parseFingerprint } from "../dtls/fingerprint.js";
+import { parseSetup } from "../dtls/setup-role.js";
 
 export type ParseAudioResult = { ok: true; audio: AudioOffer; raw: unknown } | { ok: false; reason: string };
 
@@ -88,6 +90,7 @@ function readAudio(text: string, session: SessionDescription): ParseAudioResult 
     layout: { audioIndex, lines },
   };
   if (nullAddressHold && port !== 0) audio.nullAddressHold = true;
+  readDtls(audio, m, session);
   const rtcpPort = m.rtcp?.port;
   if (typeof rtcpPort === "number" && Number.isInteger(rtcpPort) && rtcpPort > 0 && rtcpPort <= 65535) audio.rtcpPort = rtcpPort;
   const preferred = telephoneEvents.find((e) => e.clockRate === 8000) ?? telephoneEvents[0];
@@ -146,6 +149,17 @@ function formats(m: Partial<MediaDescription>, payloads: string): { codecs: Medi
     codecs.push(codec);
   }
   return { codecs, telephoneEvents };
+}
+
+/** DTLS-SRTP attributes (RFC 5763 §5): fingerprint and setup, media level before session level. */
+function readDtls(audio: AudioOffer, m: Partial<MediaDescription>, session: SessionDescription): void {
+  const fp = (f: unknown) => (isObject(f) ? parseFingerprint((f as { type?: unknown }).type, (f as { hash?: unknown }).hash) : undefined);
+  const fingerprint = fp(m.fingerprint) ?? fp(session.fingerprint);
+  if (fingerprint !== undefined) audio.fingerprints = [fingerprint];
+  const setup = parseSetup(m.setup) ?? parseSetup((session as { setup?: unknown }).setup);
+  if (setup !== undefined) audio.setup = setup;
+  const connection = (m as { connectionType?: unknown }).connectionType ?? (session as { connectionType?: unknown }).connectionType;
+  if (connection === "new" || connection === "existing") audio.connectionType = connection;
 }
 
 /** The a=crypto values (RFC 4568 §9.1) as written, for sdes.ts to read and choose from. */

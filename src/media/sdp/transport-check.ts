@@ -4,10 +4,10 @@
  * `force_avp` or `media_encryption_optimistic`), and, unlike Asterisk, says why when it cannot:
  * Asterisk declines such a stream with only a trace message and the caller sees a bare 488.
  *
- * SDES-keyed SRTP is supported (negotiate.ts picks the key); DTLS-SRTP is not yet, so an offer that
- * needs it, or an endpoint that insists on it, gets a reason that says so. Plain RTP offered to an
- * endpoint with media_encryption_optimistic=yes still works, as does an RTP/AVP offer whose
- * a=crypto lines are optional to an endpoint without media_encryption.
+ * SDES-keyed SRTP (negotiate.ts picks the key) and DTLS-SRTP (media_encryption=dtls; the media
+ * worker runs the handshake) are supported. Plain RTP offered to an endpoint with
+ * media_encryption_optimistic=yes still works, as does an RTP/AVP offer whose a=crypto lines are
+ * optional to an endpoint without media_encryption.
  */
 import type { AudioOffer, EndpointMediaPolicy } from "./types.js";
 
@@ -70,16 +70,16 @@ export function transportMismatch(offer: AudioOffer, policy: EndpointMediaPolicy
     // A browser offer against a plain endpoint is the classic case; the preset fixes all of it.
     const browser = t.keying === "dtls" && t.avpf;
     const advice = browser ? `set webrtc=yes (or ${fixes.join(" and ")})` : `set ${fixes.join(" and ")}${t.keying === "dtls" ? " (or webrtc=yes)" : ""}`;
-    const srtpNote = t.keying === "dtls" || policy.mediaEncryption === "dtls" ? "; note that Switchboard does not support DTLS-SRTP yet" : "";
-    return `${offered} but ${who} has ${settings.join(", ")}; ${advice}${srtpNote}`;
+    return `${offered} but ${who} has ${settings.join(", ")}; ${advice}`;
   }
 
-  // The endpoint accepts the offer; what remains is what we can do ourselves.
-  if (encryption === "dtls") {
+  // The endpoint accepts the offer; what remains is what we can do ourselves. DTLS-SRTP needs our
+  // certificate, which only media_encryption=dtls gives an endpoint.
+  if (encryption === "dtls" && policy.mediaEncryption !== "dtls") {
     const options = [`media_encryption=${policy.mediaEncryption}`];
     if (policy.forceAvp) options.push("force_avp=yes");
     if (policy.mediaEncryptionOptimistic) options.push("media_encryption_optimistic=yes");
-    return `${offered} and ${who} (${options.join(", ")}) accepts it, but Switchboard does not support DTLS-SRTP yet; browsers always use DTLS-SRTP, so WebRTC clients cannot call yet; use a SIP phone with SDES-SRTP (media_encryption=sdes) or plain RTP`;
+    return `${offered} and ${who} (${options.join(", ")}) lets it through, but DTLS-SRTP is answered only by endpoints with media_encryption=dtls (and a certificate: dtls_auto_generate_cert=yes or dtls_cert_file); set media_encryption=dtls, or webrtc=yes for a browser`;
   }
   return undefined;
 }
@@ -93,6 +93,11 @@ export function transportMismatch(offer: AudioOffer, policy: EndpointMediaPolicy
 export function answersWithSdes(offer: AudioOffer, policy: EndpointMediaPolicy): boolean {
   if (policy.mediaEncryption !== "sdes") return false;
   return agreedEncryption(offerTransport(offer), policy).encryption === "sdes";
+}
+
+/** Whether the answer to this offer is DTLS-SRTP: the endpoint has media_encryption=dtls and the offer asks for it. Call after transportMismatch found nothing. */
+export function answersWithDtls(offer: AudioOffer, policy: EndpointMediaPolicy): boolean {
+  return policy.mediaEncryption === "dtls" && offerTransport(offer).keying === "dtls";
 }
 
 /**
@@ -112,11 +117,3 @@ function agreedEncryption(t: OfferTransport, policy: EndpointMediaPolicy): { enc
   return { encryption: "mismatch", fix: "media_encryption=no (or media_encryption_optimistic=yes to accept plain RTP)" };
 }
 
-/**
- * Reason an endpoint cannot be offered a call with our media, or undefined: media_encryption=dtls
- * without optimistic fallback cannot be met yet (SDES can).
- */
-export function unsupportedPolicyReason(policy: EndpointMediaPolicy): string | undefined {
-  if (policy.mediaEncryption !== "dtls" || policy.mediaEncryptionOptimistic) return undefined;
-  return `endpoint '${policy.endpointId}' has media_encryption=dtls, but Switchboard does not support DTLS-SRTP yet; set media_encryption=sdes or no (or media_encryption_optimistic=yes to fall back to plain RTP)`;
-}

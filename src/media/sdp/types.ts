@@ -4,6 +4,8 @@
  */
 import type { CodecPreference } from "../../config/schema/codecs.js";
 import type { SdesCrypto } from "./sdes.js";
+import type { CertificateFingerprint } from "../dtls/fingerprint.js";
+import type { DtlsSetup } from "../dtls/setup-role.js";
 
 /** One audio format as it appears on an m= line: our Asterisk-style name plus its RTP description. */
 export interface MediaCodec {
@@ -62,6 +64,12 @@ export interface AudioOffer {
   cryptoLines: string[];
   /** a=fingerprint present (DTLS-SRTP, RFC 5763). */
   fingerprint: boolean;
+  /** The a=fingerprint values we can read (media level, else session level; RFC 8122 §5). */
+  fingerprints?: CertificateFingerprint[];
+  /** a=setup (RFC 4145 §4, RFC 5763 §5): who starts the DTLS handshake. */
+  setup?: DtlsSetup;
+  /** a=connection (RFC 4145 §5): "new" asks for a new DTLS association, "existing" keeps it. */
+  connectionType?: "new" | "existing";
   /** a=ice-ufrag or a=candidate present (RFC 8839). */
   ice: boolean;
   /** a=rtcp-mux present (RFC 5761). */
@@ -85,6 +93,8 @@ export interface EndpointMediaPolicy {
   dtmf?: boolean;
   /** srtp_tag_32=yes: prefer AES_CM_128_HMAC_SHA1_32 (answers and the order of our offer). */
   srtpTag32?: boolean;
+  /** dtls_setup: the a=setup we offer, and how we answer an actpass offer. */
+  dtlsSetup?: "active" | "passive" | "actpass";
 }
 
 /** Outcome of answering an offer with an endpoint's policy. */
@@ -101,6 +111,8 @@ export type NegotiationResult =
       profile: string;
       /** The offer's a=crypto line we take (SDES-SRTP, RFC 4568 §7.1.1): its key decrypts what the peer sends. */
       crypto?: SdesCrypto;
+      /** DTLS-SRTP answer (RFC 5763 §5): our a=setup. */
+      dtls?: { setup: "active" | "passive" };
     }
   | {
       ok: false;

@@ -12,6 +12,7 @@ import type { Logger } from "../../core/logger.js";
 import type { CapabilitySet } from "../../core/module-capabilities.js";
 import { formatDiagnostic, parseConfigText, type LoadedConfig } from "../../config/index.js";
 import { MediaEngine, discoverPublicAddress } from "../../media/index.js";
+import { prepareEphemeralCertificate, type DtlsLegState } from "../../media/dtls/index.js";
 import type { SipResponse } from "../../sip/message/message.js";
 import { MessageFactory, SessionLayer } from "../../sip/session/index.js";
 import type { TransactionLayer } from "../../sip/transaction/transaction-layer.js";
@@ -127,6 +128,7 @@ export class CallsModule {
       stunAddress: () => this.stunAddress,
     });
     media.on("timeout", (legId) => this.onRtpTimeout(legId));
+    media.on("dtls", (legId, state) => this.onDtls(legId, state));
     this.unregister.push(
       registerChannelCommands(o.commands, this.calls, o.transactions),
       registerDialplanCommands(o.commands, {
@@ -155,6 +157,11 @@ export class CallsModule {
       clock: o.clock,
     });
     await media.start();
+    // DTLS-SRTP endpoints (media_encryption=dtls, webrtc=yes) present it: made before the first
+    // call when one is configured, else in the background (about half a second) for a reload that adds one.
+    const certificate = prepareEphemeralCertificate();
+    if ([...o.config().pjsip.endpoints.values()].some((e) => e.mediaEncryption === "dtls")) await certificate;
+    else certificate.catch((err: unknown) => o.log.warn({ err: String(err) }, "the ephemeral DTLS certificate could not be made"));
     const mod = new CallsModule(o, media);
     mod.discoverStun();
     mod.warnDirectMedia(o.config());
@@ -213,6 +220,24 @@ export class CallsModule {
         log.info({}, `STUN server ${stun} sees us as ${r.address}:${r.port}; using ${r.address} in SDP toward peers outside local_net`);
       } else log.warn({}, `STUN server ${stun} did not answer; SDP uses local addresses (set external_media_address on the transport if behind NAT)`);
     });
+  }
+
+  /** One log line per DTLS outcome of a leg: the keys are in use, or why no media flows. */
+  private onDtls(legId: string, state: DtlsLegState): void {
+    let channel = legId;
+    let endpoint = "?";
+    for (const call of this.calls.calls) {
+      const party = call.mediaLegId === legId ? call : call.peer?.mediaLegId === legId ? call.peer : undefined;
+      if (party === undefined) continue;
+      channel = party.name;
+      endpoint = party.endpoint.id;
+    }
+    const log = this.o.log.child({ category: "media.dtls" });
+    if (state.state === "connected") {
+      log.info({ channel, endpoint, role: state.role, profile: state.profile, peerFingerprint: state.peerFingerprint }, `DTLS-SRTP on '${channel}': handshake done as ${state.role}, ${state.profile ?? "?"}, peer certificate sha-256 ${state.peerFingerprint ?? "?"} (${state.verified === "no" ? "not verified: dtls_verify=no" : `verified: ${state.verified ?? "?"}`}); SRTP keys in use both ways`);
+    } else if (state.state === "failed") {
+      log.warn({ channel, endpoint, role: state.role }, `DTLS-SRTP on '${channel}' (endpoint ${endpoint}) failed: ${state.reason ?? "unknown reason"}`);
+    }
   }
 
   private onRtpTimeout(legId: string): void {

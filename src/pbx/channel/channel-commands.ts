@@ -307,9 +307,18 @@ function mediaLines(st: LegStats | undefined, codec: string): string[] {
     `    Packets out: ${st.packetsOut} (${st.bytesOut} bytes)`,
     `    Last packet: ${st.lastPacketAgeMs === undefined ? "never" : `${(st.lastPacketAgeMs / 1000).toFixed(1)} s ago`}`,
     `        Dropped: ${st.dropped}`,
-    `           SRTP: ${st.srtp ? `${st.srtp.suite} (SDES; ${st.srtp.refused} packets refused)` : "no (plain RTP)"}`,
+    `           SRTP: ${st.srtp ? `${st.srtp.suite} (${st.dtls !== undefined ? "DTLS" : "SDES"}; ${st.srtp.refused} packets refused)` : st.dtls !== undefined ? "not yet (no DTLS keys)" : "no (plain RTP)"}`,
+    ...(st.dtls !== undefined ? [`       DTLS-SRTP: ${dtlsText(st.dtls)}`] : []),
     `     Transcoded: ${transcodedText(st)}`,
   ];
+}
+
+/** The leg's DTLS association: role, state, profile, the peer certificate and whether it was checked. */
+function dtlsText(d: NonNullable<LegStats["dtls"]>): string {
+  const role = d.role === "client" ? "client (a=setup:active)" : "server (a=setup:passive)";
+  if (d.state === "connected") return `connected as ${role}, ${d.profile ?? "?"}, peer certificate sha-256 ${d.peerFingerprint ?? "?"} (${d.verified === "no" ? "not verified" : `verified: ${d.verified ?? "?"}`})`;
+  if (d.state === "failed") return `failed as ${role}: ${d.reason ?? "?"}`;
+  return `${d.state === "waiting" ? "waiting for the phone's ClientHello" : "handshaking"} as ${role}`;
 }
 
 /** Whether what this leg receives is transcoded for its peer, and how much. */

@@ -112,6 +112,15 @@ export class MediaDoctor {
 export function diagnose(me: LegView, other: string, st: LegStats): string | undefined {
   const adv = st.advertised ? `${st.advertised.address}:${st.advertised.port}` : "no address";
   const secs = Math.round((st.lastPacketAgeMs ?? CHECK_AFTER_MS) / 1000);
+  if (st.packetsIn === 0 && st.dtls !== undefined && st.dtls.state !== "connected") {
+    const why =
+      st.dtls.state === "failed"
+        ? `the DTLS-SRTP handshake failed: ${st.dtls.reason ?? "unknown reason"}`
+        : st.dtls.state === "waiting"
+          ? `the phone never started the DTLS-SRTP handshake (we are the server, a=setup:passive); check that it has DTLS-SRTP on and reaches our port ${st.localPort}`
+          : `the DTLS-SRTP handshake did not finish (we sent our ClientHello to ${adv}); check that the phone has DTLS-SRTP on and that its RTP port reaches us`;
+    return `No SRTP keys on ${me.name} after ${secs} s, so no audio is relayed: ${other} hears nothing from ${me.endpoint} and ${me.endpoint} nothing from ${other}. Cause: ${why}`;
+  }
   if (st.packetsIn === 0 && st.srtp !== undefined && st.srtp.refused > 0) {
     return `RTP from ${me.endpoint} reaches ${me.name} but none of it passes SRTP authentication (${st.srtp.refused} packets refused, ${st.srtp.suite}): ${other} hears nothing from ${me.endpoint}. Likely cause: the phone encrypts with another key or suite than its SDP a=crypto line announced (a phone bug, or a middlebox rewriting the SDP); check the phone's SRTP settings`;
   }

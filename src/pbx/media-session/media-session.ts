@@ -21,10 +21,16 @@
  * change of suite, the peer's key comes from its offer or answer, and the pair goes to the relay
  * leg (`setSrtp`), which encrypts and decrypts in the media worker. The other leg of the call may
  * be plain RTP: each leg has its own keys or none.
+ *
+ * DTLS-SRTP (RFC 5763) likewise: our a=fingerprint, a=setup and a=connection go in the SDP, the
+ * peer's fingerprint and the role the two a=setup values give (media/dtls/setup-role.ts) go to
+ * the relay leg (`setDtls`), whose worker runs the handshake and keys SRTP from it.
  */
 import type { EndpointConfig } from "../../config/index.js";
 import { canTranscode, type LegFormat, type MediaEngine } from "../../media/index.js";
 import { dtmfMethodOf, offersTelephoneEvent } from "./dtmf-method.js";
+import { legDtlsFor, ourFingerprint } from "./dtls-params.js";
+import { roleOf, type CertificateFingerprint, type DtlsRole } from "../../media/dtls/index.js";
 import {
   answeredCrypto,
   buildSdp,
@@ -46,7 +52,7 @@ import {
 } from "../../media/sdp/index.js";
 
 /** The part of the media engine a media session drives. */
-export type MediaSessionEngine = Pick<MediaEngine, "setRemote" | "setOptions" | "setSrtp">;
+export type MediaSessionEngine = Pick<MediaEngine, "setRemote" | "setOptions" | "setSrtp" | "setDtls">;
 
 export type MediaSessionState = "new" | "offering" | "active";
 
@@ -74,6 +80,8 @@ export type CheckedOffer =
       direction: MediaDirection;
       /** The offer's SDES key we take, when the answer is SRTP. */
       crypto: SdesCrypto | undefined;
+      /** Our a=setup when the answer is DTLS-SRTP. */
+      dtls: { setup: "active" | "passive" } | undefined;
     }
   /** `warning` is a ready Warning header value (RFC 3261 §20.43); `detail` the log line. */
   | { ok: false; warning: string; detail: string };
@@ -93,6 +101,7 @@ export function mediaPolicyOf(ep: EndpointConfig): EndpointMediaPolicy {
     endpointId: ep.id,
     srtpTag32: ep.srtpTag32,
     dtmf: offersTelephoneEvent(ep),
+    dtlsSetup: ep.dtlsSetup,
   };
 }
 
@@ -133,6 +142,25 @@ function receives(direction: MediaDirection): boolean {
   return direction === "sendrecv" || direction === "recvonly";
 }
 
+/** media_encryption=dtls without the optimistic fallback: our offers are DTLS-SRTP. */
+function offersDtls(ep: EndpointConfig): boolean {
+  return ep.mediaEncryption === "dtls" && !ep.mediaEncryptionOptimistic;
+}
+
+/** Why the endpoint's DTLS certificate cannot be used (logged with the 488), or undefined. */
+function certificateProblem(ep: EndpointConfig): string | undefined {
+  try {
+    ourFingerprint(ep);
+    return undefined;
+  } catch (err) {
+    return `endpoint '${ep.id}' has media_encryption=dtls but ${err instanceof Error ? err.message : String(err)}`;
+  }
+}
+
+function sameFingerprints(a: readonly CertificateFingerprint[], b: readonly CertificateFingerprint[]): boolean {
+  return a.length === b.length && a.every((f, i) => f.hash === b[i]?.hash && f.value === b[i]?.value);
+}
+
 /** RFC 3261 §20.43: `warn-code SP warn-agent SP warn-text`, the text quoted. */
 function warningHeader(code: number, text: string): string {
   return `${code} switchboard "${text.replace(/["\\]/g, "'")}"`;
@@ -163,6 +191,18 @@ export class MediaSession {
   private remoteKey: SdesCrypto | undefined;
   /** The suite the relay leg encrypts with, once both keys are known; undefined for plain RTP. */
   private srtpSuite: string | undefined;
+  /**
+   * DTLS-SRTP: the a=setup and a=connection of our description at its current version, the role
+   * the negotiation gave us, the peer's fingerprints, and the association number the worker keys
+   * its handshake by (a new role or fingerprint starts a new one).
+   */
+  private localDtls: { setup: "active" | "passive" | "actpass"; connection: "new" | "existing" } | undefined;
+  private dtlsRole: DtlsRole | undefined;
+  private dtlsRemote: CertificateFingerprint[] = [];
+  private dtlsAssociation = 0;
+  /** a=rtcp-mux in our description, and whether the peer's agreed it (RFC 5761). */
+  private rtcpMuxOffered = false;
+  private rtcpMuxAgreed = false;
   /** The a=ptime of the peer's answer to our offer: what we send it. */
   private remotePtime: number | undefined;
   /** False once the peer's answer left telephone-event out. */
@@ -185,6 +225,10 @@ export class MediaSession {
     }
     const result = negotiate(parsed.audio, mediaPolicyOf(endpoint));
     if (!result.ok) return { ok: false, warning: warningHeader(result.warnCode, result.warning), detail: result.notice };
+    if (result.dtls !== undefined) {
+      const problem = certificateProblem(endpoint);
+      if (problem !== undefined) return { ok: false, warning: warningHeader(399, "DTLS certificate not usable"), detail: problem };
+    }
     return {
       ok: true,
       offer: parsed.audio,
@@ -194,12 +238,13 @@ export class MediaSession {
       profile: result.profile,
       direction: result.direction,
       crypto: result.crypto,
+      dtls: result.dtls,
     };
   }
 
   /** True when the endpoint's allow= list has an audio codec we can name in an offer of our own. */
   static canOffer(endpoint: EndpointConfig): boolean {
-    return offerCodecs(mediaPolicyOf(endpoint), false).codecs.length > 0;
+    return offerCodecs(mediaPolicyOf(endpoint), false).codecs.length > 0 && (!offersDtls(endpoint) || certificateProblem(endpoint) === undefined);
   }
 
   constructor(private readonly o: MediaSessionOptions) {
@@ -209,7 +254,7 @@ export class MediaSession {
       timeoutSec: ep.rtpTimeout,
       timeoutHoldSec: ep.rtpTimeoutHold,
       keepaliveSec: ep.rtpKeepalive,
-      srtpRequired: ep.mediaEncryption === "sdes" && !ep.mediaEncryptionOptimistic,
+      srtpRequired: (ep.mediaEncryption === "sdes" || ep.mediaEncryption === "dtls") && !ep.mediaEncryptionOptimistic,
     });
   }
 
@@ -250,6 +295,11 @@ export class MediaSession {
     return this.srtpSuite;
   }
 
+  /** DTLS-SRTP on this leg: our role in the handshake (client = a=setup:active), or undefined. */
+  get dtls(): DtlsRole | undefined {
+    return this.dtlsRole;
+  }
+
   /** True while our offer awaits its answer. */
   get awaitingAnswer(): boolean {
     return this.stateValue === "offering";
@@ -264,7 +314,9 @@ export class MediaSession {
     this.layout = checked.offer.layout;
     this.localDirection = checked.direction;
     this.answerKeys(checked.crypto);
+    this.answerMux(checked.offer);
     this.applyRemote(checked.offer);
+    this.answerDtls(checked.dtls, checked.offer);
     this.stateValue = "active";
   }
 
@@ -290,6 +342,8 @@ export class MediaSession {
     this.profile = offerProfile(policy);
     this.eventAgreed = true;
     this.sentKeys = policy.mediaEncryption === "sdes" ? offerKeys(policy.srtpTag32) : [];
+    this.localDtls = offersDtls(this.o.endpoint) ? { setup: this.o.endpoint.dtlsSetup, connection: "new" } : undefined;
+    this.rtcpMuxOffered = this.o.endpoint.rtcpMux;
     this.localDirection = "sendrecv";
     this.stateValue = "offering";
   }
@@ -307,6 +361,8 @@ export class MediaSession {
       profile: this.profile,
       ...(this.layout ? { layout: this.layout } : {}),
       ...(this.sentKeys.length > 0 ? { crypto: this.sentKeys } : {}),
+      ...(this.localDtls !== undefined ? { dtls: { ...this.localDtls, fingerprint: ourFingerprint(this.o.endpoint) } } : {}),
+      ...(this.rtcpMuxOffered ? { rtcpMux: true } : {}),
       direction: this.localDirection,
     });
   }
@@ -341,7 +397,15 @@ export class MediaSession {
     // An SRTP answer needs keys we offered; AVP and AVPF answers are both taken, since feedback
     // messages are relayed untouched.
     const offeredKeys = this.sentKeys.length > 0;
-    if (/TLS/i.test(a.profile) || (/SAVP/i.test(a.profile) && !offeredKeys)) return { ok: false, reason: `the answer uses transport ${a.profile} for our ${this.profile} offer` };
+    const dtls = this.localDtls;
+    let role: DtlsRole | undefined;
+    if (dtls !== undefined) {
+      // RFC 5763 §5: the answer names its certificate, and its a=setup completes ours.
+      if (!/SAVP/i.test(a.profile)) return { ok: false, reason: `the answer uses transport ${a.profile} for our DTLS-SRTP ${this.profile} offer` };
+      if ((a.fingerprints ?? []).length === 0) return { ok: false, reason: "the answer to our DTLS-SRTP offer has no a=fingerprint we can read" };
+      role = roleOf(dtls.setup, a.setup);
+      if (role === undefined) return { ok: false, reason: `the answer's a=setup:${a.setup ?? "(none)"} does not fit our a=setup:${dtls.setup} (RFC 5763 §5: one side active, the other passive)` };
+    } else if (/TLS/i.test(a.profile) || (/SAVP/i.test(a.profile) && !offeredKeys)) return { ok: false, reason: `the answer uses transport ${a.profile} for our ${this.profile} offer` };
     const keys = this.keysOfAnswer(a);
     if ("reason" in keys) return { ok: false, reason: keys.reason };
     // In the answerer's order (RFC 3264 lists formats by preference, the first preferred), so our
@@ -362,7 +426,9 @@ export class MediaSession {
     // lines until its version changes (§8), so only what is agreed changes.
     this.eventAgreed = a.telephoneEvent !== undefined;
     if (offeredKeys) this.useKeys(keys.local, keys.remote);
+    this.rtcpMuxAgreed = this.rtcpMuxOffered && a.rtcpMux;
     this.applyRemote(a);
+    if (role !== undefined) this.useDtls(role, a.fingerprints ?? []);
     this.stateValue = "active";
     return { ok: true, direction: a.direction };
   }
@@ -377,9 +443,15 @@ export class MediaSession {
     if (!parsed.ok) return { ok: false, notice: undefined };
     const result = negotiate(parsed.audio, mediaPolicyOf(this.o.endpoint));
     if (!result.ok) return { ok: false, notice: result.notice };
+    if (result.dtls !== undefined) {
+      const problem = certificateProblem(this.o.endpoint);
+      if (problem !== undefined) return { ok: false, notice: problem };
+    }
     this.profile = result.profile;
     this.answerKeys(result.crypto);
+    this.answerMux(parsed.audio);
     this.applyRemote(parsed.audio);
+    this.answerDtls(result.dtls, parsed.audio);
     this.localDirection = result.direction;
     this.version++;
     this.stateValue = "active";
@@ -394,6 +466,9 @@ export class MediaSession {
     this.version++;
     // The agreed key only (an optimistic endpoint that fell back to plain RTP offers none).
     this.sentKeys = this.localKey !== undefined ? [this.localKey] : [];
+    // The association stands: our a=setup says the role it has (RFC 5763 §5).
+    if (this.dtlsRole !== undefined) this.localDtls = { setup: this.dtlsRole === "client" ? "active" : "passive", connection: "existing" };
+    this.rtcpMuxOffered = this.rtcpMuxAgreed;
     this.localDirection = "sendrecv";
     this.stateValue = "offering";
     return this.description();
@@ -439,12 +514,40 @@ export class MediaSession {
     }
   }
 
+  /** Our answer's a=rtcp-mux: when the endpoint has rtcp_mux=yes and the offer asks for it (RFC 5761 §5.1.1). */
+  private answerMux(offer: AudioOffer): void {
+    this.rtcpMuxAgreed = this.o.endpoint.rtcpMux && offer.rtcpMux;
+    this.rtcpMuxOffered = this.rtcpMuxAgreed;
+  }
+
+  /** Answering an offer: our a=setup from the negotiation, the role it gives, the peer's fingerprints to the worker. */
+  private answerDtls(answer: { setup: "active" | "passive" } | undefined, offer: AudioOffer): void {
+    if (answer === undefined) {
+      if (this.dtlsRole !== undefined) this.o.media.setDtls(this.o.legId, undefined);
+      this.localDtls = undefined;
+      this.dtlsRole = undefined;
+      return;
+    }
+    const role: DtlsRole = answer.setup === "active" ? "client" : "server";
+    const keeps = this.dtlsRole === role && sameFingerprints(this.dtlsRemote, offer.fingerprints ?? []);
+    this.localDtls = { setup: answer.setup, connection: keeps ? "existing" : "new" };
+    this.useDtls(role, offer.fingerprints ?? []);
+  }
+
+  /** The relay leg runs the DTLS handshake as `role`; a new role or new fingerprints start a new association. */
+  private useDtls(role: DtlsRole, fingerprints: CertificateFingerprint[]): void {
+    if (this.dtlsRole !== role || !sameFingerprints(this.dtlsRemote, fingerprints)) this.dtlsAssociation++;
+    this.dtlsRole = role;
+    this.dtlsRemote = fingerprints.map((f) => ({ ...f }));
+    this.o.media.setDtls(this.o.legId, legDtlsFor(this.o.endpoint, role, this.dtlsRemote, this.dtlsAssociation));
+  }
+
   /** Points the relay at the peer's stream and applies its direction (RFC 3264 §8.4 hold). */
   private applyRemote(a: AudioOffer): void {
     this.remoteDirection = a.direction;
     this.remoteAddress = `${a.address}:${a.port}`;
     this.o.media.setRemote(this.o.legId, { address: a.address, port: a.port, ...(a.rtcpPort ? { rtcpPort: a.rtcpPort } : {}) });
-    this.o.media.setOptions(this.o.legId, { onHold: a.direction !== "sendrecv", remoteReceives: receives(a.direction) });
+    this.o.media.setOptions(this.o.legId, { onHold: a.direction !== "sendrecv", remoteReceives: receives(a.direction), rtcpMux: this.rtcpMuxAgreed });
     this.pushFormat();
   }
 
@@ -482,6 +585,7 @@ export class MediaSession {
       localDirection: this.localDirection,
       remoteDirection: this.remoteDirection,
       srtp: this.srtpSuite ?? "no",
+      dtls: this.dtlsRole ?? "no",
     };
   }
 }

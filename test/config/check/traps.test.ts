@@ -58,7 +58,7 @@ test("runCheck: prints every diagnostic sorted by file and line, then a summary"
     "pjsip.conf:1: error: [x] has no type=; every pjsip.conf section needs one (type=transport, type=endpoint, type=aor, type=auth, type=identify, type=registration, type=global or type=system)",
     "pjsip.conf:2: warning: No '=' (equal sign) in line 2 of pjsip.conf",
     "pjsip.conf:3: error: Could not create an object of type 'endpoint' with id 'e' from pjsip.conf:3; fix the errors in this section (the rest of the file is loaded)",
-    "pjsip.conf:5: error: [e] endpoint: media_encryption=yes is not valid; use no, sdes or dtls; for SRTP with keys in the SDP write media_encryption=sdes (dtls is DTLS-SRTP, not implemented yet)",
+    "pjsip.conf:5: error: [e] endpoint: media_encryption=yes is not valid; use no, sdes or dtls; for SRTP with keys in the SDP write media_encryption=sdes; for DTLS-SRTP media_encryption=dtls",
     "3 errors, 1 warning in 1 file from the embedded configuration (0 transports, 0 endpoints, 0 aors, 0 auths, 0 identify)",
   ]);
 });

@@ -60,11 +60,17 @@ test("pjsip endpoint: options are parsed into typed values", () => {
     lines(cfg)[0],
     "pjsip.conf:1: warning: [6001] endpoint: media_encryption=sdes sends the SRTP keys in the SDP, and no transport has protocol=tls, so the keys travel in clear text with the SIP and anyone who captures it can decrypt the audio; add a TLS transport (docs/tls.md) and point the phone at it",
   );
-  // With a TLS transport the same endpoint loads without that warning; dtls is still not implemented.
+  // With a TLS transport the same endpoint loads without that warning; a dtls endpoint with an
+  // ephemeral certificate has nothing to warn about.
   const tls = load(["[t]", "type=transport", "protocol=tls", "bind=127.0.0.1:5061", `cert_file=${THIS_FILE}`, `priv_key_file=${THIS_FILE}`, "[a]", "type=endpoint", "media_encryption=sdes", "[b]", "type=endpoint", "media_encryption=dtls", "dtls_auto_generate_cert=yes"].join("\n"));
-  assert.deepEqual(lines(tls).filter((l) => l.includes("media_encryption")), [
-    "pjsip.conf:10: warning: [b] endpoint: media_encryption=dtls is accepted but DTLS-SRTP is not implemented yet, so every call to or from it is refused with 488 (set media_encryption=sdes for SRTP with keys in the SDP, media_encryption_optimistic=yes to fall back to plain RTP, or media_encryption=no)",
-  ]);
+  assert.deepEqual(lines(tls).filter((l) => l.includes("media_encryption") || l.includes("dtls")), []);
+});
+
+test("loadPjsipConfig: media_encryption=dtls with an unreadable dtls_cert_file, or dtls_verify=certificate without a CA, is warned about with the fix", () => {
+  const r = load(["[b]", "type=endpoint", "media_encryption=dtls", "dtls_cert_file=/nonexistent/dtls.pem", "dtls_verify=yes"].join("\n"));
+  const dtls = lines(r).filter((l) => l.includes("dtls"));
+  assert.ok(dtls.some((l) => /\[b\] endpoint: dtls_cert_file=\/nonexistent\/dtls\.pem cannot be read \(ENOENT\), so its DTLS-SRTP calls are refused with 488/.test(l)), dtls.join("\n"));
+  assert.ok(dtls.some((l) => /dtls_verify=yes checks the phone's certificate against dtls_ca_file\/dtls_ca_path, and neither is set/.test(l)), dtls.join("\n"));
 });
 
 test("pjsip endpoint: media_encryption=yes rejects the endpoint with file:line and the valid values", () => {
@@ -72,7 +78,7 @@ test("pjsip endpoint: media_encryption=yes rejects the endpoint with file:line a
   assert.equal(cfg.endpoints.has("1001"), false);
   assert.equal(cfg.endpoints.has("1002"), true, "the rest of the file loads");
   assert.deepEqual(lines(cfg), [
-    "pjsip.conf:4: error: [1001] endpoint: media_encryption=yes is not valid; use no, sdes or dtls; for SRTP with keys in the SDP write media_encryption=sdes (dtls is DTLS-SRTP, not implemented yet)",
+    "pjsip.conf:4: error: [1001] endpoint: media_encryption=yes is not valid; use no, sdes or dtls; for SRTP with keys in the SDP write media_encryption=sdes; for DTLS-SRTP media_encryption=dtls",
     "pjsip.conf:1: error: Could not create an object of type 'endpoint' with id '1001' from pjsip.conf:1; fix the errors in this section (the rest of the file is loaded)",
   ]);
 });

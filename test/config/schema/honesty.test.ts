@@ -129,6 +129,7 @@ const CONSUMED_IN_CONFIG: Readonly<Record<string, string>> = {
   "moh-class.mode": "load-moh.ts plays every class as mode=files (the other modes are declared not implemented), so MohClassConfig.mode is always files",
   "moh-class.directory": "load-moh.ts resolves it against astdatadir into MohClassConfig.directory, which the music on hold service scans for files",
   "moh-class.sort": "load-moh.ts keeps it as MohClassConfig.sort, the order the music on hold player plays the files in",
+  "endpoint.webrtc": "a preset: endpoint-schema.ts's validate() sets the options it stands for (use_avpf, rtcp_mux, media_encryption=dtls, dtls_verify, dtls_setup, dtls_auto_generate_cert …), which the media session reads",
   "logger.rotatetimestamp":
     "deprecated alias: load-logger.ts turns it into rotatestrategy (timestamp or sequential) when rotatestrategy is not set, and the log router reads rotatestrategy",
 };

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { negotiate, parseAudioSdp, unsupportedPolicyReason } from "../../../src/media/sdp/index.js";
+import { negotiate, parseAudioSdp } from "../../../src/media/sdp/index.js";
 import type { AudioOffer, EndpointMediaPolicy, NegotiationResult } from "../../../src/media/sdp/index.js";
 import type { CodecPreference } from "../../../src/config/schema/codecs.js";
 import * as offers from "./phone-offers.js";
@@ -145,10 +145,10 @@ const TRANSPORT: ReadonlyArray<{ label: string; sdp: string; over: Partial<Endpo
     includes: ["offered RTP/AVP (plain RTP) but endpoint '1001' has media_encryption=sdes", "media_encryption=no (or media_encryption_optimistic=yes"],
   },
   {
-    label: "WebRTC offer to webrtc=yes (agreed, but no DTLS-SRTP yet)",
+    label: "a browser's DTLS offer to media_encryption=no with force_avp=yes (no certificate to answer with)",
     sdp: offers.CHROME_WEBRTC,
-    over: { mediaEncryption: "dtls", useAvpf: true },
-    includes: ["does not support DTLS-SRTP yet"],
+    over: { useAvpf: true, forceAvp: true },
+    includes: ["DTLS-SRTP is answered only by endpoints with media_encryption=dtls", "webrtc=yes"],
   },
 ];
 
@@ -191,8 +191,17 @@ test("negotiate: RTP/AVPF to use_avpf=yes is accepted and answered RTP/AVPF", ()
   assert.equal(accepted(negotiate(audioOf(offers.PLAIN_AVPF), policy("ulaw", { useAvpf: true }))).profile, "RTP/AVPF");
 });
 
-test("unsupportedPolicyReason: dtls endpoints are reported until DTLS-SRTP exists; sdes ones are not", () => {
-  assert.equal(unsupportedPolicyReason(policy("ulaw")), undefined);
-  assert.equal(unsupportedPolicyReason(policy("ulaw", { mediaEncryption: "sdes" })), undefined);
-  assert.match(unsupportedPolicyReason(policy("ulaw", { mediaEncryption: "dtls" })) ?? "", /endpoint '1001' has media_encryption=dtls, but Switchboard does not support DTLS-SRTP yet/);
+test("negotiate: a browser's DTLS-SRTP offer (actpass) to media_encryption=dtls is answered UDP/TLS/RTP/SAVPF, a=setup per dtls_setup (RFC 5763 §5)", () => {
+  const r = accepted(negotiate(audioOf(offers.CHROME_WEBRTC), policy("ulaw,alaw,opus", { mediaEncryption: "dtls", useAvpf: true })));
+  assert.equal(r.profile, "UDP/TLS/RTP/SAVPF");
+  assert.deepEqual(r.dtls, { setup: "active" });
+  const passive = accepted(negotiate(audioOf(offers.CHROME_WEBRTC), policy("ulaw,alaw,opus", { mediaEncryption: "dtls", useAvpf: true, dtlsSetup: "passive" })));
+  assert.deepEqual(passive.dtls, { setup: "passive" });
+});
+
+test("negotiate: a DTLS-SRTP offer without a=fingerprint is refused 488/399 with the reason", () => {
+  const sdp = offers.CHROME_WEBRTC.replace(/a=fingerprint:[^\r\n]*\r\n/g, "");
+  const r = refused(negotiate(audioOf(sdp), policy("ulaw,opus", { mediaEncryption: "dtls", useAvpf: true })));
+  assert.equal(r.warnCode, 399);
+  assert.match(r.notice, /no a=fingerprint/);
 });

@@ -26,3 +26,11 @@ test("media doctor: a transcoded leg none of whose packets decode is a fault; on
   assert.match(broken ?? "", /transcoded from ulaw to g722 for 1002, but none of its 240 packets could be decoded/);
   assert.equal(diagnose(me, "1002", { ...base, transcoding: { from: "ulaw", to: "g722", decoded: 250, encoded: 250, undecodable: 0, concealed: 0 } }), undefined);
 });
+
+test("media doctor: a DTLS-SRTP leg without keys says why (the handshake's failure, or who never started it)", () => {
+  const failed = diagnose(me, "1002", { ...base, packetsIn: 0, dtls: { role: "client", state: "failed", reason: "the peer's DTLS certificate does not match the a=fingerprint of its SDP" } });
+  assert.match(failed ?? "", /^No SRTP keys on PJSIP\/1001-00000001 .*Cause: the DTLS-SRTP handshake failed: the peer's DTLS certificate does not match/);
+  const waiting = diagnose(me, "1002", { ...base, packetsIn: 0, dtls: { role: "server", state: "waiting" } });
+  assert.match(waiting ?? "", /the phone never started the DTLS-SRTP handshake \(we are the server, a=setup:passive\)/);
+  assert.equal(diagnose(me, "1002", { ...base, dtls: { role: "client", state: "connected" } }), undefined, "a connected leg with audio is fine");
+});

@@ -72,6 +72,7 @@ function fakeEngine() {
       } else calls.push(`options ${id} rtp`);
     },
     setSrtp: (id, k) => void calls.push(k === undefined ? `srtp ${id} off` : `srtp ${id} ${k.suite} in=${k.remoteKey} out=${k.localKey}`),
+    setDtls: (id, d) => void calls.push(d === undefined ? `dtls ${id} off` : `dtls ${id} ${d.role} #${d.association} verify=${String(d.verifyFingerprint)} ${d.remoteFingerprints.map((f) => f.hash).join(",")}`),
   };
   return { calls, engine };
 }
