@@ -9,6 +9,9 @@ import type { MixMonitorSpec } from "../record/mix-tap.js";
 import type { RecordOptions } from "../record/recorder.js";
 import type { SrtpState } from "../srtp/srtp.js";
 import type { ConferenceCommand } from "../conference/conference-rooms.js";
+import type { LegIceSnapshot, LegIceSpec } from "../ice/leg-ice.js";
+import type { IceParameters } from "../ice/candidate.js";
+import type { IceRole } from "../ice/ice-agent.js";
 import type { LegOptions, LegSrtp, LegStats, PlaybackSource, PlayOptions, RemoteAddress } from "./types.js";
 
 /** Leg state carried when a leg moves between workers (bridging legs of different workers). */
@@ -20,6 +23,8 @@ export interface LegSnapshot {
   /** The keys and what the contexts have counted (rollover counters, replay windows, SRTCP index). */
   srtp?: LegSrtp;
   srtpState?: { in: SrtpState; out: SrtpState };
+  /** ICE: credentials, candidates and the peer's parameters, so the new worker's agent carries on. */
+  ice?: LegIceSnapshot;
   /** MixMonitor taps running on the leg: each continues its files in the new worker and answers the same request. */
   taps?: Array<{ req: number; spec: MixMonitorSpec }>;
 }
@@ -32,7 +37,8 @@ export interface WorkerConfig {
 }
 
 export type ToWorker =
-  | { t: "alloc"; req: number; id: string; port: number; bindAddress: string; startedAt: number; snapshot?: LegSnapshot }
+  | { t: "alloc"; req: number; id: string; port: number; bindAddress: string; startedAt: number; snapshot?: LegSnapshot; ice?: LegIceSpec }
+  | { t: "iceRemote"; id: string; remote: IceParameters; role: IceRole }
   | { t: "remote"; id: string; remote: RemoteAddress }
   | { t: "options"; id: string; options: Partial<LegOptions> }
   | { t: "bridge"; a: string; b: string }

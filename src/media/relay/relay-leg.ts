@@ -26,6 +26,8 @@ import { Resampler } from "../codec/resampler.js";
 import { DtmfDetector } from "../dtmf/dtmf-detector.js";
 import { eventDigit } from "../dtmf/dtmf-tones.js";
 import type { ConferenceTap } from "../conference/conference-rooms.js";
+import { classifyDatagram } from "../ice/demux.js";
+import type { LegIce, LegIceHost } from "../ice/leg-ice.js";
 
 /** Digits a leg may report per second; a human dials at most about ten. */
 const MAX_DIGITS_PER_SECOND = 12;
@@ -142,6 +144,8 @@ export class RelayLeg {
   private packetsAtBridge = 0;
   private noMediaReported = false;
   closed = false;
+  /** ICE (RFC 8445) on this leg's sockets, when its endpoint has ice_support=yes. */
+  ice: LegIce | undefined;
 
   constructor(
     readonly id: string,
@@ -189,6 +193,7 @@ export class RelayLeg {
     const { packetsIn, bytesIn, packetsOut, bytesOut, rtcpIn, rtcpOut, dropped, malformed } = this;
     const snap: LegSnapshot = { options: { ...this.options }, counters: { packetsIn, bytesIn, packetsOut, bytesOut, rtcpIn, rtcpOut, dropped, malformed }, echo: this.echo };
     if (this.remote) snap.remote = { ...this.remote };
+    if (this.ice) snap.ice = this.ice.snapshot();
     if (this.srtp) {
       snap.srtp = { ...this.srtp.keys };
       snap.srtpState = { in: this.srtp.in.state(), out: this.srtp.out.state() };
@@ -229,9 +234,37 @@ export class RelayLeg {
     }
     const out = this.wire(msg, rtcp);
     if (out === undefined) return false;
-    this.rtp.send(out, this.dstPort, this.dstAddress);
+    if (this.ice?.sendRelayed(1, out) !== true) this.rtp.send(out, this.dstPort, this.dstAddress);
     return true;
   }
+
+  /**
+   * Datagrams on our sockets that are not RTP/RTCP (RFC 7983 first-byte ranges, `classifyDatagram`):
+   * true when a protocol on the leg took it. STUN and TURN ChannelData go to ICE.
+   */
+  private demux(buf: Buffer, rinfo: RemoteInfo, component: number): boolean {
+    switch (classifyDatagram(buf)) {
+      case "stun":
+      case "turn-channel":
+        return this.ice?.receive(component, buf, { address: this.display(rinfo.address), port: rinfo.port }, buf[0]! >= 64) === true;
+      default:
+        return false;
+    }
+  }
+
+  /** What ICE needs of the leg: raw sends on a component's socket, relayed data fed back, new targets. */
+  readonly iceHost: LegIceHost = {
+    sendRaw: (component, buf, to) => {
+      if (this.closed) return;
+      (component === 1 ? this.rtp : this.rtcp).send(buf, to.port, this.mapped(to.address));
+    },
+    deliver: (component, buf, from) => {
+      const rinfo: RemoteInfo = { address: this.mapped(from.address), port: from.port, family: isIPv4(from.address) ? "IPv4" : "IPv6", size: buf.length };
+      if (component === 1) this.onRtp(buf, rinfo);
+      else this.onRtcp(buf, rinfo);
+    },
+    selectedChanged: () => this.updateTargets(),
+  };
 
   /** What came from this leg's phone, decrypted; undefined (counted) when SRTP refuses it. */
   private clear(msg: Buffer, rtcp: boolean): Buffer | undefined {
@@ -445,6 +478,17 @@ export class RelayLeg {
     } else {
       this.dstRtcpPort = 0;
     }
+    // RFC 8445 §12.1: once ICE selected a pair, media goes to its remote candidate.
+    const ice1 = this.ice?.target(1);
+    if (ice1 !== undefined) {
+      this.dstAddress = this.mapped(ice1.address);
+      this.dstPort = ice1.port;
+    }
+    const ice2 = this.ice?.target(2);
+    if (ice2 !== undefined) {
+      this.dstRtcpAddress = this.mapped(ice2.address);
+      this.dstRtcpPort = ice2.port;
+    }
   }
 
   get latched(): boolean {
@@ -463,6 +507,7 @@ export class RelayLeg {
 
   private onRtp(received: Buffer, rinfo: RemoteInfo): void {
     if (!looksLikeRtp(received)) {
+      if (this.demux(received, rinfo, 1)) return;
       this.dropped++;
       this.malformed++;
       return;
@@ -592,6 +637,7 @@ export class RelayLeg {
   private onRtcp(received: Buffer, rinfo: RemoteInfo): void {
     // RTCP: version 2 and at least the 8-byte common header (RFC 3550 §6.4.1).
     if (received.length < 8 || received[0]! >> 6 !== 2) {
+      if (this.demux(received, rinfo, 2)) return;
       this.dropped++;
       this.malformed++;
       return;
@@ -610,7 +656,7 @@ export class RelayLeg {
     if (peer === undefined || peer.dstRtcpPort === 0 || peer.closed) return;
     const report = peer.wire(msg, true);
     if (report === undefined) return;
-    peer.rtcp.send(report, peer.dstRtcpPort, peer.dstRtcpAddress);
+    if (peer.ice?.sendRelayed(2, report) !== true) peer.rtcp.send(report, peer.dstRtcpPort, peer.dstRtcpAddress);
     peer.rtcpOut++;
   }
 
@@ -673,6 +719,8 @@ export class RelayLeg {
     if (this.ssrc >= 0) s.ssrc = this.ssrc;
     if (this.peer) s.bridgedTo = this.peer.id;
     if (this.srtp) s.srtp = { suite: this.srtp.keys.suite, refused: this.srtpRefused };
+    const ice = this.ice?.stats();
+    if (ice !== undefined) s.ice = ice;
     const f = this.options.format;
     if (f !== undefined) {
       s.agreed = { codecs: f.codecs.map((c) => ({ name: c.name, payloadType: c.payloadType })) };
@@ -688,6 +736,7 @@ export class RelayLeg {
   /** Closes both sockets; resolves when both are closed. Safe twice. */
   close(): Promise<void> {
     if (this.closed) return Promise.resolve();
+    this.ice?.close();
     this.closed = true;
     this.recorder?.stop("hangup");
     this.recorder = undefined;

@@ -8,6 +8,7 @@ import { PbxError } from "../../core/errors.js";
 import { codecKind } from "../../config/schema/codecs.js";
 import { codecByName, toMediaCodec } from "./codec-table.js";
 import type { SdesCrypto } from "./sdes.js";
+import type { IceCandidate } from "../ice/candidate.js";
 import type { EndpointMediaPolicy, MediaCodec, MediaDirection, MediaLineLayout, TelephoneEvent } from "./types.js";
 
 export interface BuildSdpOptions {
@@ -30,6 +31,8 @@ export interface BuildSdpOptions {
    * number of "m=" lines as the offer"; the streams we do not handle are answered with port 0.
    */
   layout?: MediaLineLayout;
+  /** Our ICE credentials and candidates (RFC 8839 §5.1, §5.4), written in the audio section. */
+  ice?: { ufrag: string; pwd: string; candidates: readonly IceCandidate[] };
 }
 
 /** Payload type Asterisk (and most phones) use for RFC 4733 events at 8000 Hz. */
@@ -59,6 +62,20 @@ export function buildSdp(o: BuildSdpOptions): string {
     audio.fmtp.push({ payload: te.payloadType, config: te.fmtp ?? "0-16" });
   }
   if (o.rtcpPort !== undefined) audio.rtcp = { port: o.rtcpPort };
+  if (o.ice !== undefined) {
+    audio.iceUfrag = o.ice.ufrag;
+    audio.icePwd = o.ice.pwd;
+    audio.candidates = o.ice.candidates.map((c) => ({
+      foundation: c.foundation,
+      component: c.component,
+      transport: "UDP",
+      priority: c.priority,
+      ip: c.address,
+      port: c.port,
+      type: c.type,
+      ...(c.relatedAddress !== undefined ? { raddr: c.relatedAddress, rport: c.relatedPort ?? 0 } : {}),
+    }));
+  }
   if (o.crypto !== undefined && o.crypto.length > 0) audio.crypto = o.crypto.map((c) => ({ id: c.tag, suite: c.suite, config: `inline:${c.inlineKey}` }));
 
   const media: MediaDescription[] = [];

@@ -29,7 +29,7 @@ test("stun packet: RFC 5769 §2.1 sample request parses, its MESSAGE-INTEGRITY c
 
 test("stun packet: a corrupted FINGERPRINT or truncated message is not STUN", () => {
   const bad = Buffer.from(SAMPLE_REQUEST);
-  bad[bad.length - 1] ^= 1;
+  bad.writeUInt8(bad.readUInt8(bad.length - 1) ^ 1, bad.length - 1);
   assert.equal(parseStun(bad), undefined);
   assert.equal(parseStun(SAMPLE_REQUEST.subarray(0, 40)), undefined);
   assert.equal(parseStun(Buffer.from([0x80, 0, 0, 0])), undefined);

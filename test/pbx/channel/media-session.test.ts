@@ -72,6 +72,7 @@ function fakeEngine() {
       } else calls.push(`options ${id} rtp`);
     },
     setSrtp: (id, k) => void calls.push(k === undefined ? `srtp ${id} off` : `srtp ${id} ${k.suite} in=${k.remoteKey} out=${k.localKey}`),
+    setIceRemote: (id, r, role) => void calls.push(`ice ${id} ${r.ufrag} ${role} ${r.candidates.length}`),
   };
   return { calls, engine };
 }
