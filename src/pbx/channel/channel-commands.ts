@@ -3,6 +3,7 @@
  * `channel request hangup`, `channel redirect`, `pjsip show channels`, `pjsip show channelstats`, and
  * `core show resources` (what is allocated right now; tests use it to prove nothing leaks).
  */
+import { iceLines } from "./ice-lines.js";
 import { CliUsageError, completeFrom, type CommandRegistrar } from "../../core/commands.js";
 import type { LegStats } from "../../media/index.js";
 import type { TransactionLayer } from "../../sip/transaction/transaction-layer.js";
@@ -309,6 +310,7 @@ function mediaLines(st: LegStats | undefined, codec: string): string[] {
     `        Dropped: ${st.dropped}`,
     `           SRTP: ${st.srtp ? `${st.srtp.suite} (SDES; ${st.srtp.refused} packets refused)` : "no (plain RTP)"}`,
     `     Transcoded: ${transcodedText(st)}`,
+    ...iceLines(st),
   ];
 }
 
