@@ -120,7 +120,7 @@ function iceParameters(m: Partial<MediaDescription>, session: SessionDescription
   for (const c of raw.slice(0, 64)) {
     if (!isObject(c)) continue;
     const x = c as Record<string, unknown>;
-    const related = x.raddr !== undefined ? ` raddr ${String(x.raddr)} rport ${String(x.rport)}` : "";
+    const related = typeof x.raddr === "string" ? ` raddr ${x.raddr} rport ${typeof x.rport === "number" ? x.rport : 0}` : "";
     const parsed = parseCandidate(`${String(x.foundation)} ${String(x.component)} ${String(x.transport)} ${String(x.priority)} ${String(x.ip)} ${String(x.port)} typ ${String(x.type)}${related}`);
     if (parsed !== undefined) candidates.push(parsed);
   }
