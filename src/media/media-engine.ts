@@ -9,7 +9,7 @@
  *   allocate ─► setRemote/setOptions ─► bridge | echo | play ─► unbridge ─► release
  */
 import type { LegIceLocal, LegIceSpec } from "./ice/leg-ice.js";
-import type { IceParameters } from "./ice/candidate.js";
+import type { IceCandidate, IceParameters } from "./ice/candidate.js";
 import type { IceRole } from "./ice/ice-agent.js";
 import type { Worker } from "node:worker_threads";
 import { availableParallelism } from "node:os";
@@ -149,6 +149,14 @@ export class MediaEngine extends TypedEmitter<MediaEngineEvents> {
   /** The peer's media address from its SDP `c=`/`m=` (and `a=rtcp:`) lines. */
   setRemote(id: string, remote: RemoteAddress): void {
     this.send(this.handle(id), { t: "remote", id, remote: { ...remote } });
+  }
+
+  /** Local candidates of the pairs ICE selected, per leg and component (reported by the workers). */
+  private readonly iceSelections = new Map<string, Map<number, IceCandidate>>();
+
+  /** The local candidate of the pair ICE selected for a leg's component, once there is one. */
+  iceSelected(id: string, component: number): IceCandidate | undefined {
+    return this.iceSelections.get(id)?.get(component);
   }
 
   /** The peer's ICE parameters (RFC 8839) and our role: the leg's agent starts its checks. */
@@ -303,6 +311,7 @@ export class MediaEngine extends TypedEmitter<MediaEngineEvents> {
     const h = this.legs.get(id);
     if (h === undefined) return;
     this.legs.delete(id);
+    this.iceSelections.delete(id);
     const partner = this.partners.get(id);
     if (partner !== undefined) {
       this.partners.delete(id);
@@ -444,6 +453,13 @@ export class MediaEngine extends TypedEmitter<MediaEngineEvents> {
       case "noMedia":
         if (this.legs.has(m.id)) this.emit("noMedia", m.id, m.stats);
         return;
+      case "iceSelected": {
+        if (!this.legs.has(m.id)) return;
+        const sel = this.iceSelections.get(m.id) ?? new Map<number, IceCandidate>();
+        sel.set(m.component, m.local);
+        this.iceSelections.set(m.id, sel);
+        return;
+      }
       case "error":
         this.fail(new Error(m.message), m.id);
         return;

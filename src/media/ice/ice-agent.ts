@@ -70,6 +70,8 @@ export interface IceStats {
   errorsSent: { 400: number; 401: number; 487: number };
   pairs: Array<{ component: number; local: string; remote: string; state: PairState; nominated: boolean; checks: number; failure?: string }>;
   selected: Array<{ component: number; local: string; remote: string }>;
+  /** Valid pairs media uses while their component has no nominated pair yet. */
+  inUse: Array<{ component: number; local: string; remote: string }>;
 }
 
 function describe(c: IceCandidate): string {
@@ -108,9 +110,18 @@ export class IceAgent {
     return this.remote;
   }
 
-  /** The selected pair's remote address and local candidate of a component, once there is one. */
+  /** The selected (nominated) pair of a component, once there is one. */
   selected(component: number): CandidatePair | undefined {
     return this.selectedPairs.get(component);
+  }
+
+  /**
+   * The pair media uses: the selected one, else the best valid pair. RFC 8445 §12.1.1 lets data
+   * flow on a valid pair before nomination; peers that nominate only by their updated offer
+   * (RFC 5245's a=remote-candidates) would otherwise never get our media.
+   */
+  active(component: number): CandidatePair | undefined {
+    return this.selectedPairs.get(component) ?? this.pairs.find((p) => p.local.component === component && p.state === "Succeeded");
   }
 
   /**
@@ -370,6 +381,7 @@ export class IceAgent {
     for (const p of this.pairs) if (p.state === "Frozen" && p.foundation === pair.foundation) p.state = "Waiting";
     if (tx.useCandidate && this.role === "controlling") this.nominate(pair);
     else if (pair.nominateOnSuccess && this.role === "controlled") this.nominate(pair);
+    else if (!this.selectedPairs.has(component) && this.active(component) === pair) this.o.onSelected(component, pair);
     this.maybeNominate(component, this.now());
     return true;
   }
@@ -408,6 +420,10 @@ export class IceAgent {
       errorsSent: { ...this.counters.errorsSent },
       pairs: this.pairs.map((p) => ({ component: p.local.component, local: describe(p.local), remote: describe(p.remote), state: p.state, nominated: p.nominated, checks: p.checksSent, ...(p.failure !== undefined ? { failure: p.failure } : {}) })),
       selected: [...this.selectedPairs].map(([component, p]) => ({ component, local: describe(p.local), remote: describe(p.remote) })),
+      inUse: this.components.flatMap((component) => {
+        const p = this.selectedPairs.has(component) ? undefined : this.active(component);
+        return p === undefined ? [] : [{ component, local: describe(p.local), remote: describe(p.remote) }];
+      }),
     };
     if (this.remote !== undefined) s.remoteUfrag = this.remote.ufrag;
     return s;

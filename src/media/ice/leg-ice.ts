@@ -73,16 +73,21 @@ export class LegIce {
     private readonly rtpPort: number,
   ) {}
 
-  /** Gathers host, server-reflexive and relayed candidates for the RTP port and the RTCP port (+1). */
-  static async gather(spec: LegIceSpec, host: LegIceHost, rtpPort: number, snapshot?: LegIceSnapshot): Promise<LegIce> {
+  /**
+   * Gathers host, server-reflexive and relayed candidates for the RTP port and the RTCP port (+1).
+   * `attach` gets the instance before the first request leaves, so the leg hands it the answers.
+   */
+  static async gather(spec: LegIceSpec, host: LegIceHost, rtpPort: number, attach: (ice: LegIce) => void, snapshot?: LegIceSnapshot): Promise<LegIce> {
     if (snapshot !== undefined) {
       const ice = new LegIce(snapshot.spec, snapshot.local, snapshot.tieBreaker, host, rtpPort);
+      attach(ice);
       ice.start();
       if (snapshot.remote !== undefined) ice.setRemote(snapshot.remote.params, snapshot.remote.role);
       return ice;
     }
     const { ufrag, pwd } = iceCredentials();
     const ice = new LegIce(spec, { ufrag, pwd, candidates: [], problems: [] }, tieBreaker(), host, rtpPort);
+    attach(ice);
     const cands = ice.local.candidates;
     spec.hostAddresses.forEach((address, i) => {
       for (const component of COMPONENTS) cands.push({ foundation: foundationOf("host", address), component, priority: candidatePriority("host", component, 65535 - i), address, port: rtpPort + component - 1, type: "host" });
@@ -185,13 +190,18 @@ export class LegIce {
 
   /** Where the component's media goes, once ICE selected a pair. */
   target(component: number): { address: string; port: number; relayed: boolean } | undefined {
-    const p = this.agent?.selected(component);
+    const p = this.agent?.active(component);
     return p === undefined ? undefined : { address: p.remote.address, port: p.remote.port, relayed: p.local.type === "relay" };
+  }
+
+  /** The local candidate of the component's selected pair. */
+  selectedLocal(component: number): IceCandidate | undefined {
+    return this.agent?.active(component)?.local;
   }
 
   /** Sends media through the TURN relay when the component's selected pair is relayed; false otherwise. */
   sendRelayed(component: number, buf: Buffer): boolean {
-    const p = this.agent?.selected(component);
+    const p = this.agent?.active(component);
     if (p === undefined || p.local.type !== "relay") return false;
     this.turn.get(component)?.sendTo(buf, p.remote);
     return true;

@@ -10,7 +10,7 @@ import type { RecordOptions } from "../record/recorder.js";
 import type { SrtpState } from "../srtp/srtp.js";
 import type { ConferenceCommand } from "../conference/conference-rooms.js";
 import type { LegIceSnapshot, LegIceSpec } from "../ice/leg-ice.js";
-import type { IceParameters } from "../ice/candidate.js";
+import type { IceCandidate, IceParameters } from "../ice/candidate.js";
 import type { IceRole } from "../ice/ice-agent.js";
 import type { LegOptions, LegSrtp, LegStats, PlaybackSource, PlayOptions, RemoteAddress } from "./types.js";
 
@@ -65,4 +65,6 @@ export type FromWorker =
   | { t: "timeout"; id: string }
   | { t: "dtmf"; id: string; digit: string; durationMs: number; source: "rfc4733" | "inband" }
   | { t: "noMedia"; id: string; stats: LegStats }
+  /** ICE selected a pair for a component: its local candidate becomes our default candidate in later SDP. */
+  | { t: "iceSelected"; id: string; component: number; local: IceCandidate }
   | { t: "error"; id?: string; message: string };

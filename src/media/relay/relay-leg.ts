@@ -28,6 +28,7 @@ import { eventDigit } from "../dtmf/dtmf-tones.js";
 import type { ConferenceTap } from "../conference/conference-rooms.js";
 import { classifyDatagram } from "../ice/demux.js";
 import type { LegIce, LegIceHost } from "../ice/leg-ice.js";
+import type { IceCandidate } from "../ice/candidate.js";
 
 /** Digits a leg may report per second; a human dials at most about ten. */
 const MAX_DIGITS_PER_SECOND = 12;
@@ -44,6 +45,7 @@ export interface LegEvents {
   dtmf(leg: RelayLeg, digit: string, durationMs: number, source: "rfc4733" | "inband"): void;
   noMedia(leg: RelayLeg): void;
   error(leg: RelayLeg, err: Error): void;
+  iceSelected?(leg: RelayLeg, component: number, local: IceCandidate): void;
 }
 
 
@@ -263,7 +265,11 @@ export class RelayLeg {
       if (component === 1) this.onRtp(buf, rinfo);
       else this.onRtcp(buf, rinfo);
     },
-    selectedChanged: () => this.updateTargets(),
+    selectedChanged: (component) => {
+      this.updateTargets();
+      const local = this.ice?.selectedLocal(component);
+      if (local !== undefined) this.events.iceSelected?.(this, component, local);
+    },
   };
 
   /** What came from this leg's phone, decrypted; undefined (counted) when SRTP refuses it. */

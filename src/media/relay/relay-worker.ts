@@ -48,6 +48,7 @@ const events: LegEvents = {
   dtmf: (leg, digit, durationMs, source) => post({ t: "dtmf", id: leg.id, digit, durationMs, source }),
   noMedia: (leg) => post({ t: "noMedia", id: leg.id, stats: leg.stats(performance.now()) }),
   error: (leg, err) => post({ t: "error", id: leg.id, message: err.message }),
+  iceSelected: (leg, component, local) => post({ t: "iceSelected", id: leg.id, component, local }),
 };
 
 function reply(req: number, value: unknown): void {
@@ -189,7 +190,7 @@ function handle(m: ToWorker): void {
           // ICE gathers before the reply: the offer or answer needs the candidates.
           const iceSpec = m.snapshot?.ice?.spec ?? m.ice;
           try {
-            if (iceSpec !== undefined) leg.ice = await LegIce.gather(iceSpec, leg.iceHost, m.port, m.snapshot?.ice);
+            if (iceSpec !== undefined) await LegIce.gather(iceSpec, leg.iceHost, m.port, (ice) => (leg.ice = ice), m.snapshot?.ice);
           } catch (err) {
             await leg.close();
             return fail(m.req, err);

@@ -16,6 +16,7 @@ export function iceLines(st: LegStats): string[] {
     `  ICE responder: ${ice.requestsReceived} checks received, ${ice.responsesSent} answered with integrity, errors 400: ${ice.errorsSent[400]}, 401: ${ice.errorsSent[401]}, 487: ${ice.errorsSent[487]}`,
   ];
   for (const s of ice.selected) out.push(`   ICE selected: ${COMPONENT[s.component] ?? s.component} ${s.local} -> ${s.remote}`);
+  for (const s of ice.inUse) out.push(`     ICE in use: ${COMPONENT[s.component] ?? s.component} ${s.local} -> ${s.remote} (valid, not nominated yet)`);
   for (const p of ice.pairs) out.push(`       ICE pair: ${COMPONENT[p.component] ?? p.component} ${p.local} -> ${p.remote} ${p.state}${p.nominated ? " nominated" : ""} (${p.checks} checks${p.failure !== undefined ? `; ${p.failure}` : ""})`);
   for (const p of ice.problems) out.push(`    ICE problem: ${p}`);
   return out;

@@ -47,7 +47,7 @@ import {
 } from "../../media/sdp/index.js";
 
 /** The part of the media engine a media session drives. */
-export type MediaSessionEngine = Pick<MediaEngine, "setRemote" | "setOptions" | "setSrtp" | "setIceRemote">;
+export type MediaSessionEngine = Pick<MediaEngine, "setRemote" | "setOptions" | "setSrtp" | "setIceRemote" | "iceSelected">;
 
 export type MediaSessionState = "new" | "offering" | "active";
 
@@ -325,8 +325,10 @@ export class MediaSession {
   description(): string {
     this.sent = true;
     const ice = this.iceInSdp ? this.o.ice : undefined;
-    // RFC 8839 §4.2.1.1: c= and m= carry the default candidate, one of ours.
-    const def = ice !== undefined ? defaultCandidate(ice.candidates, this.o.address, this.o.localPort) : undefined;
+    // RFC 8839 §4.2.1.1: c= and m= carry the default candidate, one of ours; once ICE selected a
+    // pair, the local candidate of that pair (RFC 8445 §12: later offers and answers name it).
+    const selected = ice !== undefined ? [this.o.media.iceSelected(this.o.legId, 1), this.o.media.iceSelected(this.o.legId, 2)] : [];
+    const def = ice !== undefined ? defaultCandidate(ice.candidates, this.o.address, this.o.localPort, selected[0], selected[1]) : undefined;
     return buildSdp({
       origin: { sessionId: this.o.sessionId, sessionVersion: this.version, address: this.o.address },
       address: def?.address ?? this.o.address,

@@ -8,7 +8,7 @@ const base: LegStats = { id: "rtp-1", localPort: 30000, latched: false, packetsI
 const me = { name: "PJSIP/1001-00000001", endpoint: "1001" };
 
 function withIce(ice: Partial<NonNullable<LegStats["ice"]>>): LegStats {
-  return { ...base, ice: { role: "controlled", localUfrag: "u", remoteUfrag: "r", state: "checking", requestsReceived: 0, responsesSent: 0, errorsSent: { 400: 0, 401: 0, 487: 0 }, pairs: [], selected: [], candidates: ["1 host 10.0.0.5:30000"], problems: [], ...ice } };
+  return { ...base, ice: { role: "controlled", localUfrag: "u", remoteUfrag: "r", state: "checking", requestsReceived: 0, responsesSent: 0, errorsSent: { 400: 0, 401: 0, 487: 0 }, pairs: [], selected: [], inUse: [], candidates: ["1 host 10.0.0.5:30000"], problems: [], ...ice } };
 }
 
 test("ice diagnosis: every pair failed and no check arrived: names the pairs, the reason, and suggests TURN", () => {

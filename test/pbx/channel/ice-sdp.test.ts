@@ -45,6 +45,7 @@ function engine() {
     setOptions: () => undefined,
     setSrtp: () => undefined,
     setIceRemote: (id, r, role) => void calls.push(`${id} ${r.ufrag} ${role} ${r.candidates.map((c) => `${c.component}:${c.address}:${c.port}`).join(",")}`),
+    iceSelected: () => undefined,
   };
   return { e, calls };
 }
@@ -101,4 +102,10 @@ test("ice sdp: the default candidate is the one on the flow's media address, els
   assert.deepEqual(defaultCandidate(LOCAL.candidates, "10.0.0.5", 30000), { address: "10.0.0.5", port: 30000 });
   assert.deepEqual(defaultCandidate(LOCAL.candidates, "198.51.100.1", 30000), { address: "10.0.0.5", port: 30000 });
   assert.equal(defaultCandidate(LOCAL.candidates, "2001:db8::1", 30000), undefined);
+});
+
+test("ice sdp: once a relayed pair is in use, c=/m= name it and a=rtcp our relayed RTCP candidate", () => {
+  const relay1 = { foundation: "3", component: 1, priority: 16777215, address: "198.51.100.7", port: 49170, type: "relay" as const };
+  const relay2 = { ...relay1, component: 2, priority: 16777214, port: 49181 };
+  assert.deepEqual(defaultCandidate([...LOCAL.candidates, relay1, relay2], "10.0.0.5", 30000, relay1), { address: "198.51.100.7", port: 49170, rtcpPort: 49181 });
 });

@@ -73,6 +73,7 @@ function fakeEngine() {
     },
     setSrtp: (id, k) => void calls.push(k === undefined ? `srtp ${id} off` : `srtp ${id} ${k.suite} in=${k.remoteKey} out=${k.localKey}`),
     setIceRemote: (id, r, role) => void calls.push(`ice ${id} ${r.ufrag} ${role} ${r.candidates.length}`),
+    iceSelected: () => undefined,
   };
   return { calls, engine };
 }
