@@ -19,7 +19,7 @@ import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { startPbx, type Pbx } from "../helpers/pbx.js";
 import { pjsipConf, randomPassword } from "../helpers/pjsip-conf.js";
-import { startBaresip, type Baresip } from "../helpers/baresip.js";
+import { startBaresip } from "../helpers/baresip.js";
 import { startCoturn, type Coturn } from "../helpers/coturn.js";
 import { makeToneWav, checkTone, assertTone } from "../helpers/audio.js";
 import { createNatTopology, requireNetns, type NatTopology } from "../helpers/netns.js";
