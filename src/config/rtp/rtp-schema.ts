@@ -51,9 +51,9 @@ const rtpOptions = [
   str("turnusername", "", "TURN user name (long-term credentials)."),
   str("turnpassword", "", "TURN password (long-term credentials)."),
   list("ice_acl", "Named ACLs limiting which local addresses become ICE candidates.", { repeat: "append", ...NOT_YET }),
-  list("ice_deny", "Networks never offered as ICE host candidates.", { repeat: "append", ...NOT_YET }),
-  list("ice_permit", "Networks offered as ICE host candidates.", { repeat: "append", ...NOT_YET }),
-  list("ice_blacklist", "Old name of ice_deny.", { repeat: "append", ...NOT_YET }),
+  list("ice_deny", "Networks (address/prefix) never offered as ICE host candidates; a leg whose every host address is denied goes without ICE.", { repeat: "append" }),
+  list("ice_permit", "Networks offered as ICE host candidates even when ice_deny covers them.", { repeat: "append" }),
+  list("ice_blacklist", "Old name of ice_deny.", { repeat: "append" }),
   uint("dtls_mtu", 1200, "Largest DTLS packet (bytes).", { ...NOT_YET, min: 256 }),
 ] as const;
 

@@ -1,7 +1,8 @@
 /**
  * What a leg's ICE gathers (RFC 8445 §5.1.1), from the endpoint and rtp.conf: nothing unless the
  * endpoint has `ice_support=yes` and rtp.conf's global `icesupport` is on; a host candidate on
- * the address the phone reaches us on (and the endpoint's media_address when it is another);
+ * the address the phone reaches us on (and the endpoint's media_address when it is another), less
+ * what rtp.conf ice_deny/ice_blacklist exclude and ice_permit does not put back;
  * a server-reflexive one when `stunaddr` is set; a relayed one when `turnaddr` is set.
  */
 import { lookup } from "node:dns/promises";
@@ -9,6 +10,7 @@ import { isIP } from "node:net";
 import { networkInterfaces } from "node:os";
 import type { EndpointConfig, LoadedConfig } from "../../config/index.js";
 import { parseHostPort, type LegIceSpec } from "../../media/index.js";
+import { anyNetworkContains, parseNetwork, type IpNetwork } from "../../core/ip.js";
 import { advertisedAddress } from "../../sip/transport/transport-set.js";
 import type { Flow } from "../../sip/transport/types.js";
 
@@ -30,8 +32,14 @@ export async function iceSpecFor(ep: EndpointConfig, rtp: LoadedConfig["rtp"], f
   const family = flow.transport.family === 6 ? 6 : 4;
   const bound = flow.transport.localAddress;
   const local = bound !== "0.0.0.0" && bound !== "::" ? bound : localAddressToward(flow, family);
-  const hostAddresses = [local];
-  if (ep.mediaAddress && ep.mediaAddress !== local && isIP(ep.mediaAddress) === isIP(local)) hostAddresses.push(ep.mediaAddress);
+  const candidates = [local];
+  if (ep.mediaAddress && ep.mediaAddress !== local && isIP(ep.mediaAddress) === isIP(local)) candidates.push(ep.mediaAddress);
+  // rtp.conf ice_deny (ice_blacklist) removes host addresses, ice_permit puts them back.
+  const nets = (list: readonly string[]) => list.flatMap((t) => t.split(",")).map((t) => parseNetwork(t)).filter((n): n is IpNetwork => n !== undefined);
+  const deny = nets([...rtp.iceDeny, ...rtp.iceBlacklist]);
+  const permit = nets(rtp.icePermit);
+  const hostAddresses = candidates.filter((a) => !anyNetworkContains(deny, a) || anyNetworkContains(permit, a));
+  if (hostAddresses.length === 0) return undefined;
   const spec: LegIceSpec = { hostAddresses };
   if (rtp.stunaddr) {
     const stun = await resolve(rtp.stunaddr, family);
