@@ -22,6 +22,11 @@ export interface LegIceSpec {
   stun?: { address: string; port: number };
   /** rtp.conf turnaddr/turnusername/turnpassword, resolved. */
   turn?: TurnServer;
+  /**
+   * Public addresses a NAT maps our host address to one to one, ports unchanged (the transport's
+   * external_media_address): offered as server-reflexive candidates, so c= can name them.
+   */
+  mapped?: string[];
   /** How long gathering may take before the offer or answer goes out. */
   gatherTimeoutMs?: number;
 }
@@ -122,6 +127,13 @@ export class LegIce {
         }
       }),
     );
+    for (const address of spec.mapped ?? []) {
+      for (const component of COMPONENTS) {
+        if (cands.some((c) => c.component === component && c.address === address)) continue;
+        const port = rtpPort + component - 1;
+        cands.push({ foundation: foundationOf("srflx", base, "mapped"), component, priority: candidatePriority("srflx", component, 65534), address, port, type: "srflx", relatedAddress: base, relatedPort: port });
+      }
+    }
     ice.start();
     return ice;
   }

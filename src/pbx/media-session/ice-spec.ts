@@ -27,7 +27,7 @@ async function resolve(hostPort: string, family: 4 | 6): Promise<{ address: stri
 }
 
 /** The leg's ICE request, or undefined when ICE is off for this endpoint. */
-export async function iceSpecFor(ep: EndpointConfig, rtp: LoadedConfig["rtp"], flow: Flow): Promise<LegIceSpec | undefined> {
+export async function iceSpecFor(ep: EndpointConfig, rtp: LoadedConfig["rtp"], flow: Flow, mediaAddress?: string): Promise<LegIceSpec | undefined> {
   if (!ep.iceSupport || !rtp.icesupport) return undefined;
   const family = flow.transport.family === 6 ? 6 : 4;
   const bound = flow.transport.localAddress;
@@ -41,6 +41,9 @@ export async function iceSpecFor(ep: EndpointConfig, rtp: LoadedConfig["rtp"], f
   const hostAddresses = candidates.filter((a) => !anyNetworkContains(deny, a) || anyNetworkContains(permit, a));
   if (hostAddresses.length === 0) return undefined;
   const spec: LegIceSpec = { hostAddresses };
+  // The c= address the flow chose (external_media_address, or the address stunaddr found at
+  // start) is not one of ours: a server-reflexive candidate on our ports, so c= can stay on it.
+  if (mediaAddress !== undefined && !candidates.includes(mediaAddress) && isIP(mediaAddress) === isIP(local)) spec.mapped = [mediaAddress];
   if (rtp.stunaddr) {
     const stun = await resolve(rtp.stunaddr, family);
     if (stun !== undefined) spec.stun = stun;

@@ -27,3 +27,8 @@ test("ice spec: ice_deny (and its old name ice_blacklist) removes a host address
   assert.deepEqual(await iceSpecFor(eps.get("ice")!, rtp("ice_deny=10.0.0.0/8\nice_permit=10.0.0.5/32\n"), flow), { hostAddresses: ["10.0.0.5"] });
   assert.deepEqual(await iceSpecFor(eps.get("ice")!, rtp("ice_deny=192.168.0.0/16\n"), flow), { hostAddresses: ["10.0.0.5"] });
 });
+
+test("ice spec: a c= address that is not ours (external_media_address) becomes a mapped server-reflexive candidate", async () => {
+  assert.deepEqual(await iceSpecFor(eps.get("ice")!, rtp(""), flow, "198.51.100.20"), { hostAddresses: ["10.0.0.5"], mapped: ["198.51.100.20"] });
+  assert.deepEqual(await iceSpecFor(eps.get("ice")!, rtp(""), flow, "10.0.0.5"), { hostAddresses: ["10.0.0.5"] });
+});
