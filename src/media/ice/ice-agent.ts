@@ -255,6 +255,8 @@ export class IceAgent {
   private fail(p: CandidatePair, why: string): void {
     p.state = "Failed";
     p.failure = why;
+    // A nomination check that failed lets the next best valid pair be nominated.
+    p.useCandidate = false;
     delete p.tx;
   }
 
