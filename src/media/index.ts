@@ -17,3 +17,6 @@ export { discoverPublicAddress, parseHostPort } from "./stun/stun-client.js";
 export { buildBindingRequest, buildBindingSuccess, parseBindingResponse, type MappedAddress } from "./stun/stun-message.js";
 export type { ConferenceSettings } from "./conference/conference-room.js";
 export { mixMinus, clip16 } from "./conference/mix-minus.js";
+export type { LegIceLocal, LegIceSpec, LegIceStats } from "./ice/leg-ice.js";
+export { formatCandidate, parseCandidate, type IceCandidate, type IceParameters } from "./ice/candidate.js";
+export type { IceRole } from "./ice/ice-agent.js";

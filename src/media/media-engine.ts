@@ -8,6 +8,9 @@
  *
  *   allocate ─► setRemote/setOptions ─► bridge | echo | play ─► unbridge ─► release
  */
+import type { LegIceLocal, LegIceSpec } from "./ice/leg-ice.js";
+import type { IceCandidate, IceParameters } from "./ice/candidate.js";
+import type { IceRole } from "./ice/ice-agent.js";
 import type { Worker } from "node:worker_threads";
 import { availableParallelism } from "node:os";
 import { type Clock, systemClock } from "../core/clock.js";
@@ -110,7 +113,7 @@ export class MediaEngine extends TypedEmitter<MediaEngineEvents> {
    * Binds an RTP/RTCP port pair in a worker. Legs with the same `group` share a worker, so
    * bridging them needs no move.
    */
-  async allocate(o: { bindAddress?: string; group?: string } = {}): Promise<{ id: string; localPort: number; localRtcpPort: number }> {
+  async allocate(o: { bindAddress?: string; group?: string; ice?: LegIceSpec } = {}): Promise<{ id: string; localPort: number; localRtcpPort: number; ice?: LegIceLocal }> {
     if (this.state !== "running") throw new InvalidStateError(`MediaEngine.allocate() called when ${this.state} (start() first)`);
     const slot = this.slotFor(o.group);
     const bindAddress = o.bindAddress ?? this.opts.bindAddress;
@@ -119,8 +122,10 @@ export class MediaEngine extends TypedEmitter<MediaEngineEvents> {
     for (let attempt = 0; attempt < this.pool.capacity; attempt++) {
       const port = this.pool.take();
       if (port === undefined) break;
+      let ice: LegIceLocal | undefined;
       try {
-        await this.request(slot, { t: "alloc", req: 0, id, port, bindAddress, startedAt });
+        const value = (await this.request(slot, { t: "alloc", req: 0, id, port, bindAddress, startedAt, ...(o.ice !== undefined ? { ice: o.ice } : {}) })) as { ice?: LegIceLocal };
+        ice = value.ice;
       } catch (err) {
         this.pool.free(port);
         if (err instanceof PbxError && PORT_TAKEN.has(err.message.split(":")[0] ?? "")) continue;
@@ -135,7 +140,7 @@ export class MediaEngine extends TypedEmitter<MediaEngineEvents> {
         else this.groups.set(o.group, { slot, count: 1 });
       }
       if (this.state !== "running") throw new InvalidStateError("MediaEngine closed during allocate()");
-      return { id, localPort: port, localRtcpPort: port + 1 };
+      return { id, localPort: port, localRtcpPort: port + 1, ...(ice !== undefined ? { ice } : {}) };
     }
     const err = new PbxError("MEDIA_NO_PORTS", `no free RTP port pair between rtpstart=${this.opts.rtpStart} and rtpend=${this.opts.rtpEnd} (${this.legs.size} legs in use); widen the range in rtp.conf`);
     this.log.warn({ rtpStart: this.opts.rtpStart, rtpEnd: this.opts.rtpEnd, legs: this.legs.size }, "no free RTP port pair");
@@ -145,6 +150,19 @@ export class MediaEngine extends TypedEmitter<MediaEngineEvents> {
   /** The peer's media address from its SDP `c=`/`m=` (and `a=rtcp:`) lines. */
   setRemote(id: string, remote: RemoteAddress): void {
     this.send(this.handle(id), { t: "remote", id, remote: { ...remote } });
+  }
+
+  /** Local candidates of the pairs ICE selected, per leg and component (reported by the workers). */
+  private readonly iceSelections = new Map<string, Map<number, IceCandidate>>();
+
+  /** The local candidate of the pair ICE selected for a leg's component, once there is one. */
+  iceSelected(id: string, component: number): IceCandidate | undefined {
+    return this.iceSelections.get(id)?.get(component);
+  }
+
+  /** The peer's ICE parameters (RFC 8839) and our role: the leg's agent starts its checks. */
+  setIceRemote(id: string, remote: IceParameters, role: IceRole): void {
+    this.send(this.handle(id), { t: "iceRemote", id, remote, role });
   }
 
   setOptions(id: string, o: Partial<LegOptions>): void {
@@ -299,6 +317,7 @@ export class MediaEngine extends TypedEmitter<MediaEngineEvents> {
     const h = this.legs.get(id);
     if (h === undefined) return;
     this.legs.delete(id);
+    this.iceSelections.delete(id);
     const partner = this.partners.get(id);
     if (partner !== undefined) {
       this.partners.delete(id);
@@ -443,6 +462,13 @@ export class MediaEngine extends TypedEmitter<MediaEngineEvents> {
       case "dtls":
         if (this.legs.has(m.id)) this.emit("dtls", m.id, m.state);
         return;
+      case "iceSelected": {
+        if (!this.legs.has(m.id)) return;
+        const sel = this.iceSelections.get(m.id) ?? new Map<number, IceCandidate>();
+        sel.set(m.component, m.local);
+        this.iceSelections.set(m.id, sel);
+        return;
+      }
       case "error":
         this.fail(new Error(m.message), m.id);
         return;

@@ -27,6 +27,8 @@ export interface CoturnOptions {
   readonly port?: number;
   /** Run inside this network namespace. */
   readonly netns?: string;
+  /** A TURN relay (RFC 8656) with long-term credentials instead of STUN only: relays from `ip`, on ports min-max. */
+  readonly turn?: { readonly user: string; readonly password: string; readonly realm: string; readonly minPort: number; readonly maxPort: number };
 }
 
 export async function startCoturn(o: CoturnOptions): Promise<Coturn> {
@@ -36,11 +38,12 @@ export async function startCoturn(o: CoturnOptions): Promise<Coturn> {
     "-n", // no configuration file: nothing from /etc/turnserver.conf
     `--listening-ip=${o.ip}`,
     `--listening-port=${port}`,
-    "--stun-only",
+    ...(o.turn === undefined
+      ? ["--stun-only", "--no-auth"]
+      : ["--lt-cred-mech", `--user=${o.turn.user}:${o.turn.password}`, `--realm=${o.turn.realm}`, `--relay-ip=${o.ip}`, `--min-port=${o.turn.minPort}`, `--max-port=${o.turn.maxPort}`]),
     "--no-tls",
     "--no-dtls",
     "--no-cli",
-    "--no-auth",
     `--userdb=${join(dir, "turndb")}`,
     `--pidfile=${join(dir, "turn.pid")}`,
     "--log-file=stdout",

@@ -21,7 +21,7 @@ type=endpoint
 context=internal
 disallow=all
 allow=g729,ulaw,alaw,ilbc
-ice_support=yes
+send_aoc=yes
 direct_media_glare_mitigation=outgoing
 rtp_symmetric=yes
 rewrite_contact=yes
@@ -44,7 +44,7 @@ contact=sip:6002@127.0.0.1:5998
 
 const FINDINGS: ReadonlyArray<[string, RegExp]> = [
   ["codecs not available here", /endpoints 6001 and 6002: g729 and ilbc are not available here: .*never transcoded to another codec, played or recorded/],
-  ["ice_support", /option 'ice_support' is accepted but not implemented yet; it has no effect/],
+  ["send_aoc", /option 'send_aoc' is accepted but not implemented yet; it has no effect/],
   ["direct_media_glare_mitigation", /option 'direct_media_glare_mitigation' is accepted but not implemented yet; it has no effect/],
 ];
 

@@ -88,7 +88,7 @@ const endpointOptions = [
   uint("rtp_port_start", 0, "First RTP port for this endpoint (set with rtp_port_end; at least 1024).", NOT_YET),
   uint("rtp_port_end", 0, "Last RTP port for this endpoint (set with rtp_port_start).", NOT_YET),
   str("rtp_engine", "asterisk", "RTP engine name (only the built-in one exists).", NOT_YET),
-  bool("ice_support", false, "Offer and accept ICE candidates.", NOT_YET),
+  bool("ice_support", false, "ICE (RFC 8445) on this endpoint's media: our offers and answers to ICE offers carry a=ice-ufrag/ice-pwd and host, server-reflexive (rtp.conf stunaddr) and relayed (turnaddr) candidates; the RTP ports answer connectivity checks and run their own; media goes to the selected pair. Phones without ICE are unaffected."),
   bool("use_ptime", false, "Use the ptime of the remote offer.", NOT_YET),
   bool("rtcp_mux", false, "Multiplex RTCP on the RTP port (RFC 5761): offered with a=rtcp-mux, and taken when the peer's offer has it."),
   bool("bundle", false, "Bundle media streams on one transport (RFC 8843).", NOT_YET),

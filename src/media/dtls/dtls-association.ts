@@ -81,7 +81,7 @@ export class DtlsAssociation {
     );
   }
 
-  /** A datagram from the peer whose first byte says DTLS (media/dtls/demux.ts). */
+  /** A datagram from the peer whose first byte says DTLS (media/rtp/demux.ts). */
   receive(record: Buffer): void {
     if (this.closed) return;
     const t = this.transport;

@@ -8,6 +8,6 @@ export { certificateMatches, fingerprintOf, formatFingerprint, parseFingerprint 
 export type { CertificateFingerprint } from "./fingerprint.js";
 export { answerSetup, parseSetup, roleOf } from "./setup-role.js";
 export type { DtlsRole, DtlsSetup } from "./setup-role.js";
-export { datagramKind } from "./demux.js";
-export type { DatagramKind } from "./demux.js";
+export { datagramKind } from "../rtp/demux.js";
+export type { DatagramKind } from "../rtp/demux.js";
 export type { DtlsLegState, DtlsSrtpKeys, LegDtls } from "./types.js";

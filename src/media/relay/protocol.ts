@@ -9,6 +9,9 @@ import type { MixMonitorSpec } from "../record/mix-tap.js";
 import type { RecordOptions } from "../record/recorder.js";
 import type { SrtpState } from "../srtp/srtp.js";
 import type { ConferenceCommand } from "../conference/conference-rooms.js";
+import type { LegIceSnapshot, LegIceSpec } from "../ice/leg-ice.js";
+import type { IceCandidate, IceParameters } from "../ice/candidate.js";
+import type { IceRole } from "../ice/ice-agent.js";
 import type { LegOptions, LegSrtp, LegStats, PlaybackSource, PlayOptions, RemoteAddress } from "./types.js";
 import type { DtlsLegState, LegDtls } from "../dtls/types.js";
 import type { LegDtlsSnapshot } from "../dtls/leg-dtls-link.js";
@@ -26,6 +29,8 @@ export interface LegSnapshot {
   dtls?: LegDtlsSnapshot;
   /** The RTCP port's own DTLS association (RTCP not multiplexed), its SRTCP keys and counters. */
   rtcpDtls?: { link: LegDtlsSnapshot; keys?: LegSrtp; state?: { in: SrtpState; out: SrtpState } };
+  /** ICE: credentials, candidates and the peer's parameters, so the new worker's agent carries on. */
+  ice?: LegIceSnapshot;
   /** MixMonitor taps running on the leg: each continues its files in the new worker and answers the same request. */
   taps?: Array<{ req: number; spec: MixMonitorSpec }>;
 }
@@ -38,7 +43,8 @@ export interface WorkerConfig {
 }
 
 export type ToWorker =
-  | { t: "alloc"; req: number; id: string; port: number; bindAddress: string; startedAt: number; snapshot?: LegSnapshot }
+  | { t: "alloc"; req: number; id: string; port: number; bindAddress: string; startedAt: number; snapshot?: LegSnapshot; ice?: LegIceSpec }
+  | { t: "iceRemote"; id: string; remote: IceParameters; role: IceRole }
   | { t: "remote"; id: string; remote: RemoteAddress }
   | { t: "options"; id: string; options: Partial<LegOptions> }
   | { t: "bridge"; a: string; b: string }
@@ -67,4 +73,6 @@ export type FromWorker =
   | { t: "dtmf"; id: string; digit: string; durationMs: number; source: "rfc4733" | "inband"; relayed: boolean }
   | { t: "noMedia"; id: string; stats: LegStats }
   | { t: "dtls"; id: string; state: DtlsLegState }
+  /** ICE selected a pair for a component: its local candidate becomes our default candidate in later SDP. */
+  | { t: "iceSelected"; id: string; component: number; local: IceCandidate }
   | { t: "error"; id?: string; message: string };

@@ -26,9 +26,11 @@ import { Resampler } from "../codec/resampler.js";
 import { DtmfDetector } from "../dtmf/dtmf-detector.js";
 import { eventDigit } from "../dtmf/dtmf-tones.js";
 import type { ConferenceTap } from "../conference/conference-rooms.js";
-import { datagramKind } from "../dtls/demux.js";
+import { datagramKind } from "../rtp/demux.js";
 import { LegDtlsLink } from "../dtls/leg-dtls-link.js";
 import type { DtlsLegState, LegDtls } from "../dtls/types.js";
+import type { LegIce, LegIceHost } from "../ice/leg-ice.js";
+import type { IceCandidate } from "../ice/candidate.js";
 
 /** Digits a leg may report per second; a human dials at most about ten. */
 const MAX_DIGITS_PER_SECOND = 12;
@@ -48,6 +50,7 @@ export interface LegEvents {
   error(leg: RelayLeg, err: Error): void;
   /** The leg's DTLS association changed state (handshake done, failed). */
   dtls(leg: RelayLeg, state: DtlsLegState): void;
+  iceSelected?(leg: RelayLeg, component: number, local: IceCandidate): void;
 }
 
 
@@ -175,6 +178,8 @@ export class RelayLeg {
   private packetsAtBridge = 0;
   private noMediaReported = false;
   closed = false;
+  /** ICE (RFC 8445) on this leg's sockets, when its endpoint has ice_support=yes. */
+  ice: LegIce | undefined;
 
   constructor(
     readonly id: string,
@@ -232,6 +237,7 @@ export class RelayLeg {
     const { packetsIn, bytesIn, packetsOut, bytesOut, rtcpIn, rtcpOut, dropped, malformed } = this;
     const snap: LegSnapshot = { options: { ...this.options }, counters: { packetsIn, bytesIn, packetsOut, bytesOut, rtcpIn, rtcpOut, dropped, malformed }, echo: this.echo };
     if (this.remote) snap.remote = { ...this.remote };
+    if (this.ice) snap.ice = this.ice.snapshot();
     if (this.srtp) {
       snap.srtp = { ...this.srtp.keys };
       snap.srtpState = { in: this.srtp.in.state(), out: this.srtp.out.state() };
@@ -294,7 +300,7 @@ export class RelayLeg {
     }
     const out = this.wire(msg, rtcp);
     if (out === undefined) return false;
-    this.rtp.send(out, this.dstPort, this.dstAddress);
+    if (this.ice?.sendRelayed(1, out) !== true) this.rtp.send(out, this.dstPort, this.dstAddress);
     return true;
   }
 
@@ -304,9 +310,29 @@ export class RelayLeg {
     const muxed = this.options.rtcpMux === true;
     const out = this.wire(msg, true, !muxed);
     if (out === undefined) return false;
+    // Through the TURN relay when ICE selected a relayed pair.
+    if (this.ice?.sendRelayed(muxed ? 1 : 2, out) === true) return true;
     (muxed ? this.rtp : this.rtcp).send(out, this.dstRtcpPort, this.dstRtcpAddress);
     return true;
   }
+
+  /** What ICE needs of the leg: raw sends on a component's socket, relayed data fed back, new targets. */
+  readonly iceHost: LegIceHost = {
+    sendRaw: (component, buf, to) => {
+      if (this.closed) return;
+      (component === 1 ? this.rtp : this.rtcp).send(buf, to.port, this.mapped(to.address));
+    },
+    deliver: (component, buf, from) => {
+      const rinfo: RemoteInfo = { address: this.mapped(from.address), port: from.port, family: isIPv4(from.address) ? "IPv4" : "IPv6", size: buf.length };
+      if (component === 1) this.onRtp(buf, rinfo);
+      else this.onRtcp(buf, rinfo);
+    },
+    selectedChanged: (component) => {
+      this.updateTargets();
+      const local = this.ice?.selectedLocal(component);
+      if (local !== undefined) this.events.iceSelected?.(this, component, local);
+    },
+  };
 
   /** What came from this leg's phone, decrypted; undefined (counted) when SRTP refuses it. */
   private clear(msg: Buffer, rtcp: boolean, rtcpPort = false): Buffer | undefined {
@@ -540,6 +566,17 @@ export class RelayLeg {
     } else {
       this.dstRtcpPort = 0;
     }
+    // RFC 8445 §12.1: once ICE selected a pair, media goes to its remote candidate.
+    const ice1 = this.ice?.target(1);
+    if (ice1 !== undefined) {
+      this.dstAddress = this.mapped(ice1.address);
+      this.dstPort = ice1.port;
+    }
+    const ice2 = this.ice?.target(2);
+    if (ice2 !== undefined) {
+      this.dstRtcpAddress = this.mapped(ice2.address);
+      this.dstRtcpPort = ice2.port;
+    }
   }
 
   get latched(): boolean {
@@ -557,28 +594,31 @@ export class RelayLeg {
   }
 
   /**
-   * RFC 7983: a datagram on the RTP port that is not RTP or RTCP goes to its protocol's handler;
-   * true when it was one (and is handled or dropped there).
+   * RFC 7983: a datagram on one of the leg's ports that is not RTP or RTCP goes to its protocol's
+   * handler — STUN and TURN channel data to ICE, DTLS to the component's association; true when
+   * it was one (handled there, or dropped).
    */
-  private demux(received: Buffer, rinfo: RemoteInfo): boolean {
+  private demux(received: Buffer, rinfo: RemoteInfo, component: 1 | 2): boolean {
     switch (datagramKind(received)) {
       case "rtp":
         return false;
+      case "stun":
+      case "turn-channel":
+        if (this.ice?.receive(component, received, { address: this.display(rinfo.address), port: rinfo.port }, received[0]! >= 64) === true) return true;
+        break;
       case "dtls":
-        if (!this.dtlsLink.receive(received, rinfo)) {
-          this.dropped++;
-          this.malformed++;
-        }
-        return true;
+        if ((component === 1 ? this.dtlsLink : this.rtcpDtlsLink).receive(received, rinfo)) return true;
+        break;
       default:
-        this.dropped++;
-        this.malformed++;
-        return true;
+        break;
     }
+    this.dropped++;
+    this.malformed++;
+    return true;
   }
 
   private onRtp(received: Buffer, rinfo: RemoteInfo): void {
-    if (this.demux(received, rinfo)) return;
+    if (this.demux(received, rinfo, 1)) return;
     if (!looksLikeRtp(received)) {
       this.dropped++;
       this.malformed++;
@@ -704,13 +744,7 @@ export class RelayLeg {
   }
 
   private onRtcp(received: Buffer, rinfo: RemoteInfo): void {
-    if (datagramKind(received) === "dtls") {
-      if (!this.rtcpDtlsLink.receive(received, rinfo)) {
-        this.dropped++;
-        this.malformed++;
-      }
-      return;
-    }
+    if (this.demux(received, rinfo, 2)) return;
     // RTCP: version 2 and at least the 8-byte common header (RFC 3550 §6.4.1).
     if (received.length < 8 || received[0]! >> 6 !== 2) {
       this.dropped++;
@@ -792,6 +826,8 @@ export class RelayLeg {
     if (this.srtp) s.srtp = { suite: this.srtp.keys.suite, refused: this.srtpRefused };
     const dtls = this.dtlsLink.state;
     if (dtls !== undefined) s.dtls = dtls;
+    const ice = this.ice?.stats();
+    if (ice !== undefined) s.ice = ice;
     const f = this.options.format;
     if (f !== undefined) {
       s.agreed = { codecs: f.codecs.map((c) => ({ name: c.name, payloadType: c.payloadType })) };
@@ -807,6 +843,7 @@ export class RelayLeg {
   /** Closes both sockets; resolves when both are closed. Safe twice. */
   close(): Promise<void> {
     if (this.closed) return Promise.resolve();
+    this.ice?.close();
     this.closed = true;
     this.recorder?.stop("hangup");
     this.recorder = undefined;

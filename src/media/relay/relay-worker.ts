@@ -16,6 +16,7 @@ import { sendTelephoneEvent } from "../dtmf/event-sender.js";
 import { BufferSource, SilenceSource, ToneSource, type SampleSource } from "../playback/sample-sources.js";
 import type { FromWorker, ToWorker, WorkerConfig } from "./protocol.js";
 import { RelayLeg, type LegEvents } from "./relay-leg.js";
+import { LegIce } from "../ice/leg-ice.js";
 import { ConferenceRooms } from "../conference/conference-rooms.js";
 import type { PlaybackSource, PlayResult } from "./types.js";
 
@@ -48,6 +49,7 @@ const events: LegEvents = {
   noMedia: (leg) => post({ t: "noMedia", id: leg.id, stats: leg.stats(performance.now()) }),
   error: (leg, err) => post({ t: "error", id: leg.id, message: err.message }),
   dtls: (leg, state) => post({ t: "dtls", id: leg.id, state }),
+  iceSelected: (leg, component, local) => post({ t: "iceSelected", id: leg.id, component, local }),
 };
 
 function reply(req: number, value: unknown): void {
@@ -185,11 +187,19 @@ function handle(m: ToWorker): void {
     case "alloc": {
       const leg = new RelayLeg(m.id, m.port, m.startedAt, config, events);
       leg.open(m.bindAddress).then(
-        () => {
+        async () => {
+          // ICE gathers before the reply: the offer or answer needs the candidates.
+          const iceSpec = m.snapshot?.ice?.spec ?? m.ice;
+          try {
+            if (iceSpec !== undefined) await LegIce.gather(iceSpec, leg.iceHost, m.port, (ice) => (leg.ice = ice), m.snapshot?.ice);
+          } catch (err) {
+            await leg.close();
+            return fail(m.req, err);
+          }
           if (m.snapshot) leg.restore(m.snapshot);
           legs.set(m.id, leg);
           for (const t of m.snapshot?.taps ?? []) startTap(leg, t.req, t.spec);
-          reply(m.req, m.port);
+          reply(m.req, { port: m.port, ...(leg.ice !== undefined ? { ice: leg.ice.local } : {}) });
         },
         (err: unknown) => fail(m.req, err),
       );
@@ -197,6 +207,9 @@ function handle(m: ToWorker): void {
     }
     case "remote":
       legs.get(m.id)?.setRemote(m.remote);
+      return;
+    case "iceRemote":
+      legs.get(m.id)?.ice?.setRemote(m.remote, m.role);
       return;
     case "options":
       legs.get(m.id)?.setOptions(m.options);

@@ -7,6 +7,7 @@ import type { Logger } from "../../core/logger.js";
 import type { StrictRtpMode } from "../../config/rtp/rtp-schema.js";
 import type { LegFormat } from "../transcode/leg-format.js";
 import type { DtlsLegState } from "../dtls/types.js";
+import type { LegIceStats } from "../ice/leg-ice.js";
 
 export interface MediaEngineOptions {
   /** rtp.conf `rtpstart`/`rtpend`: RTP uses even ports, RTCP the next (odd) one, both inside the range. */
@@ -124,6 +125,8 @@ export interface LegStats {
   echo: boolean;
   playing: boolean;
   startedAt: number;
+  /** ICE on this leg: candidates, pairs tried and their outcome, the selected pairs. */
+  ice?: LegIceStats;
 }
 
 /**

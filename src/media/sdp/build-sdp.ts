@@ -9,6 +9,7 @@ import { codecKind } from "../../config/schema/codecs.js";
 import { codecByName, toMediaCodec } from "./codec-table.js";
 import type { SdesCrypto } from "./sdes.js";
 import { formatFingerprint, type CertificateFingerprint } from "../dtls/fingerprint.js";
+import type { IceCandidate } from "../ice/candidate.js";
 import type { EndpointMediaPolicy, MediaCodec, MediaDirection, MediaLineLayout, TelephoneEvent } from "./types.js";
 
 export interface BuildSdpOptions {
@@ -35,6 +36,8 @@ export interface BuildSdpOptions {
   dtls?: { fingerprint: CertificateFingerprint; setup: "active" | "passive" | "actpass"; connection: "new" | "existing" };
   /** a=rtcp-mux (RFC 5761): RTCP on the RTP port. */
   rtcpMux?: boolean;
+  /** Our ICE credentials and candidates (RFC 8839 §5.1, §5.4), written in the audio section. */
+  ice?: { ufrag: string; pwd: string; candidates: readonly IceCandidate[] };
 }
 
 /** Payload type Asterisk (and most phones) use for RFC 4733 events at 8000 Hz. */
@@ -70,6 +73,20 @@ export function buildSdp(o: BuildSdpOptions): string {
     audio.fingerprint = { type, hash };
     audio.setup = o.dtls.setup;
     audio.connectionType = o.dtls.connection;
+  }
+  if (o.ice !== undefined) {
+    audio.iceUfrag = o.ice.ufrag;
+    audio.icePwd = o.ice.pwd;
+    audio.candidates = o.ice.candidates.map((c) => ({
+      foundation: c.foundation,
+      component: c.component,
+      transport: "UDP",
+      priority: c.priority,
+      ip: c.address,
+      port: c.port,
+      type: c.type,
+      ...(c.relatedAddress !== undefined ? { raddr: c.relatedAddress, rport: c.relatedPort ?? 0 } : {}),
+    }));
   }
   if (o.crypto !== undefined && o.crypto.length > 0) audio.crypto = o.crypto.map((c) => ({ id: c.tag, suite: c.suite, config: `inline:${c.inlineKey}` }));
 

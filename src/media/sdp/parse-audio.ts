@@ -6,6 +6,7 @@
 import { parse, parsePayloads } from "sdp-transform";
 import type { MediaAttributes, MediaDescription, SessionDescription } from "sdp-transform";
 import { defaultClockRate, nameForEncoding, staticPayload } from "./codec-table.js";
+import { parseCandidate, type IceCandidate, type IceParameters } from "../ice/candidate.js";
 import type { AudioOffer, MediaCodec, MediaDirection, MediaLineLayout, TelephoneEvent } from "./types.js";
 import { parseFingerprint } from "../dtls/fingerprint.js";
 import { parseSetup } from "../dtls/setup-role.js";
@@ -91,6 +92,8 @@ function readAudio(text: string, session: SessionDescription): ParseAudioResult 
   };
   if (nullAddressHold && port !== 0) audio.nullAddressHold = true;
   readDtls(audio, m, session);
+  const iceParams = iceParameters(m, session);
+  if (iceParams !== undefined) audio.iceParams = iceParams;
   const rtcpPort = m.rtcp?.port;
   if (typeof rtcpPort === "number" && Number.isInteger(rtcpPort) && rtcpPort > 0 && rtcpPort <= 65535) audio.rtcpPort = rtcpPort;
   const preferred = telephoneEvents.find((e) => e.clockRate === 8000) ?? telephoneEvents[0];
@@ -103,6 +106,30 @@ function readAudio(text: string, session: SessionDescription): ParseAudioResult 
   const maxptime = positive(m.maxptime);
   if (maxptime !== undefined) audio.maxptime = maxptime;
   return { ok: true, audio, raw: session };
+}
+
+/**
+ * The stream's ICE parameters (RFC 8839 §5.4: a=ice-ufrag and a=ice-pwd at media or session
+ * level, a=candidate per candidate, a=ice-lite at session level); undefined without both
+ * credentials. Candidates that do not parse or are not UDP are skipped.
+ */
+function iceParameters(m: Partial<MediaDescription>, session: SessionDescription): IceParameters | undefined {
+  const ufrag = typeof m.iceUfrag === "string" ? m.iceUfrag : typeof session.iceUfrag === "string" ? session.iceUfrag : undefined;
+  const pwd = typeof m.icePwd === "string" ? m.icePwd : typeof session.icePwd === "string" ? session.icePwd : undefined;
+  // RFC 8839 §5.4: ufrag 4-256 and password 22-256 ice-chars.
+  if (ufrag === undefined || pwd === undefined || !/^[A-Za-z0-9+/]{4,256}$/.test(ufrag) || !/^[A-Za-z0-9+/]{22,256}$/.test(pwd)) return undefined;
+  const candidates: IceCandidate[] = [];
+  const raw: unknown[] = Array.isArray(m.candidates) ? m.candidates : [];
+  for (const c of raw.slice(0, 64)) {
+    if (!isObject(c)) continue;
+    const x = c as Record<string, unknown>;
+    const related = typeof x.raddr === "string" ? ` raddr ${x.raddr} rport ${typeof x.rport === "number" ? x.rport : 0}` : "";
+    const parsed = parseCandidate(`${String(x.foundation)} ${String(x.component)} ${String(x.transport)} ${String(x.priority)} ${String(x.ip)} ${String(x.port)} typ ${String(x.type)}${related}`);
+    if (parsed !== undefined) candidates.push(parsed);
+  }
+  const params: IceParameters = { ufrag, pwd, candidates };
+  if ((session as { icelite?: unknown }).icelite !== undefined) params.lite = true;
+  return params;
 }
 
 /**

@@ -2,6 +2,7 @@
  * Shapes shared by the SDP parser, the offer/answer negotiator and the writer (RFC 4566, RFC 3264).
  * Nothing here knows SIP: the B2BUA hands us the body of a message and gets a body back.
  */
+import type { IceParameters } from "../ice/candidate.js";
 import type { CodecPreference } from "../../config/schema/codecs.js";
 import type { SdesCrypto } from "./sdes.js";
 import type { CertificateFingerprint } from "../dtls/fingerprint.js";
@@ -74,6 +75,8 @@ export interface AudioOffer {
   ice: boolean;
   /** a=rtcp-mux present (RFC 5761). */
   rtcpMux: boolean;
+  /** The ICE ufrag, password and candidates (RFC 8839), when the stream has both credentials. */
+  iceParams?: IceParameters;
   /** o= session id and version, verbatim (they can exceed 2^53). */
   sessionId: string;
   sessionVersion: string;

@@ -97,7 +97,7 @@ export function buildBindingSuccess(transactionId: Buffer, mapped: MappedAddress
   return out;
 }
 
-function ipv6Bytes(address: string): Buffer {
+export function ipv6Bytes(address: string): Buffer {
   const [head = "", tail = ""] = address.split("::");
   const h = head ? head.split(":") : [];
   const t = tail ? tail.split(":") : [];
@@ -107,7 +107,7 @@ function ipv6Bytes(address: string): Buffer {
   return out;
 }
 
-function formatIpv6(b: Buffer): string {
+export function formatIpv6(b: Buffer): string {
   const parts: string[] = [];
   for (let i = 0; i < 16; i += 2) parts.push(b.readUInt16BE(i).toString(16));
   return parts.join(":").replace(/(^|:)0(:0)+(:|$)/, "::").replace(/:::+/, "::");

@@ -4,6 +4,7 @@
  * ACKs). Routing inside dialogs (ACK, BYE, re-INVITE, UPDATE, PRACK, CANCEL, stray 2xx) is the
  * session layer's (sip/session/session-layer.ts). It owns the channel table the console shows.
  */
+import { iceSpecFor } from "../media-session/ice-spec.js";
 import { isIP } from "node:net";
 import { ASTERISK_SOURCE } from "../../core/logger.js";
 import { SipResponseError } from "../../core/errors.js";
@@ -170,7 +171,9 @@ export class CallManager {
     let alloc: Awaited<ReturnType<typeof this.o.ctx.media.allocate>>;
     try {
       // The relay socket must be of the phone's family: an IPv6 phone sends to an IPv6 port.
-      alloc = await this.o.ctx.media.allocate({ group: callId, ...((checked && isIP(checked.offer.address) === 6) || flow.transport.family === 6 ? { bindAddress: "::" } : {}) });
+      // ICE only when the offer has it, or when we make the offer (RFC 8839 §4.2).
+      const ice = checked === undefined || checked.offer.iceParams !== undefined ? await iceSpecFor(ep, this.o.ctx.config().rtp, flow, mediaAddress) : undefined;
+      alloc = await this.o.ctx.media.allocate({ group: callId, ...((checked && isIP(checked.offer.address) === 6) || flow.transport.family === 6 ? { bindAddress: "::" } : {}), ...(ice ? { ice } : {}) });
     } catch (err) {
       const rtp = this.o.ctx.config().rtp;
       throw new SipResponseError(503, "Service Unavailable", [["Retry-After", "5"]], `no RTP port free for a new call (${err instanceof Error ? err.message : String(err)}); widen rtp.conf rtpstart=${rtp.rtpstart}/rtpend=${rtp.rtpend}`);
@@ -183,7 +186,7 @@ export class CallManager {
       if (this.o.ctx.log.wants("verbose", 3)) this.o.ctx.log.verbose(3, { callId }, `INVITE ${callId} from endpoint '${ep.id}' was cancelled (transaction ${rc.tx.state}) before its call was set up`);
       return;
     }
-    const media = new MediaSession({ media: this.o.ctx.media, legId: alloc.id, localPort: alloc.localPort, address: mediaAddress, endpoint: ep, sessionId: String(this.o.ctx.clock.now()) });
+    const media = new MediaSession({ media: this.o.ctx.media, legId: alloc.id, localPort: alloc.localPort, address: mediaAddress, endpoint: ep, sessionId: String(this.o.ctx.clock.now()), ...(alloc.ice ? { ice: alloc.ice } : {}) });
     if (checked) {
       media.takeOffer(checked);
       this.o.ctx.clearKeys.check(this.o.ctx.log, ep.id, flow, media.srtp);

@@ -3,6 +3,7 @@
  * `channel request hangup`, `channel redirect`, `pjsip show channels`, `pjsip show channelstats`, and
  * `core show resources` (what is allocated right now; tests use it to prove nothing leaks).
  */
+import { iceLines } from "./ice-lines.js";
 import { CliUsageError, completeFrom, type CommandRegistrar } from "../../core/commands.js";
 import type { LegStats } from "../../media/index.js";
 import type { TransactionLayer } from "../../sip/transaction/transaction-layer.js";
@@ -310,6 +311,7 @@ function mediaLines(st: LegStats | undefined, codec: string): string[] {
     `           SRTP: ${st.srtp ? `${st.srtp.suite} (${st.dtls !== undefined ? "DTLS" : "SDES"}; ${st.srtp.refused} packets refused)` : st.dtls !== undefined ? "not yet (no DTLS keys)" : "no (plain RTP)"}`,
     ...(st.dtls !== undefined ? [`       DTLS-SRTP: ${dtlsText(st.dtls)}`] : []),
     `     Transcoded: ${transcodedText(st)}`,
+    ...iceLines(st),
   ];
 }
 

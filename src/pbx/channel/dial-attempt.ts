@@ -8,6 +8,7 @@
  *    │                ringing ──answered──► owner.answered() ──► bridged until either hangs up
  *    │                   └──── failed / stop() ──► DialEnd, media released
  */
+import { iceSpecFor } from "../media-session/ice-spec.js";
 import { ASTERISK_SOURCE, type Logger } from "../../core/logger.js";
 import { canTranscode, transcodableCodecs } from "../../media/index.js";
 import { describeCodecs, type MediaCodec, type TelephoneEvent } from "../../media/sdp/index.js";
@@ -274,7 +275,8 @@ export async function createLeg(ctx: CallContext, hooks: DialHooks, t: DialTarge
   if (!r.stillWanted()) return { started: false };
   let alloc: Awaited<ReturnType<typeof ctx.media.allocate>>;
   try {
-    alloc = await ctx.media.allocate({ group: r.group, ...(flow.transport.family === 6 ? { bindAddress: "::" } : {}) });
+    const ice = await iceSpecFor(ep, ctx.config().rtp, flow, mediaAddressFor(ep, flow, ctx.config().pjsip.transports.find((x) => x.id === flow.transport.id), hooks.stunAddress()));
+    alloc = await ctx.media.allocate({ group: r.group, ...(flow.transport.family === 6 ? { bindAddress: "::" } : {}), ...(ice ? { ice } : {}) });
   } catch (err) {
     // Out of RTP ports (rtp.conf rtpstart-rtpend too small for the load): this leg fails as
     // congestion; the call itself and every other call go on.
@@ -293,6 +295,7 @@ export async function createLeg(ctx: CallContext, hooks: DialHooks, t: DialTarge
     address: mediaAddressFor(ep, flow, transportCfg, hooks.stunAddress()),
     endpoint: ep,
     sessionId: String(ctx.clock.now()),
+    ...(alloc.ice ? { ice: alloc.ice } : {}),
   });
   if (r.codecs === undefined) media.offer();
   else media.offer({ codecs: r.codecs, telephoneEvent: r.telephoneEvent });

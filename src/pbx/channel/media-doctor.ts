@@ -8,6 +8,7 @@ import { isPrivateAddress } from "../../core/ip.js";
 import type { LegStats } from "../../media/index.js";
 import type { CallContext } from "./call-context.js";
 import type { InboundCall } from "./inbound-call.js";
+import { diagnoseIce } from "./ice-diagnosis.js";
 
 /** How long after answer a leg must have been silent before the doctor speaks. */
 const CHECK_AFTER_MS = 5000;
@@ -112,6 +113,8 @@ export class MediaDoctor {
 export function diagnose(me: LegView, other: string, st: LegStats): string | undefined {
   const adv = st.advertised ? `${st.advertised.address}:${st.advertised.port}` : "no address";
   const secs = Math.round((st.lastPacketAgeMs ?? CHECK_AFTER_MS) / 1000);
+  const ice = diagnoseIce(me, other, st);
+  if (ice !== undefined) return ice;
   if (st.packetsIn === 0 && st.dtls !== undefined && st.dtls.state !== "connected") {
     const why =
       st.dtls.state === "failed"

@@ -27,7 +27,8 @@
  * the relay leg (`setDtls`), whose worker runs the handshake and keys SRTP from it.
  */
 import type { EndpointConfig } from "../../config/index.js";
-import { canTranscode, type LegFormat, type MediaEngine } from "../../media/index.js";
+import { canTranscode, type IceRole, type LegFormat, type LegIceLocal, type MediaEngine } from "../../media/index.js";
+import { defaultCandidate } from "./ice-sdp.js";
 import { dtmfMethodOf, offersTelephoneEvent } from "./dtmf-method.js";
 import { legDtlsFor, ourFingerprint } from "./dtls-params.js";
 import { roleOf, type CertificateFingerprint, type DtlsRole } from "../../media/dtls/index.js";
@@ -52,7 +53,7 @@ import {
 } from "../../media/sdp/index.js";
 
 /** The part of the media engine a media session drives. */
-export type MediaSessionEngine = Pick<MediaEngine, "setRemote" | "setOptions" | "setSrtp" | "setDtls">;
+export type MediaSessionEngine = Pick<MediaEngine, "setRemote" | "setOptions" | "setSrtp" | "setDtls" | "setIceRemote" | "iceSelected">;
 
 export type MediaSessionState = "new" | "offering" | "active";
 
@@ -66,6 +67,8 @@ export interface MediaSessionOptions {
   endpoint: EndpointConfig;
   /** o= sess-id; any number unique enough per leg (RFC 4566 §5.2 suggests an NTP timestamp). */
   sessionId: string;
+  /** ICE (endpoint ice_support=yes): the credentials and candidates the relay leg gathered. */
+  ice?: LegIceLocal;
 }
 
 /** A peer's offer checked against an endpoint's policy, before any RTP port is allocated. */
@@ -213,6 +216,10 @@ export class MediaSession {
   private formatSent: string | undefined;
   /** Why the last answer could not be used (for the log line of whoever ends the call). */
   answerProblem: string | undefined;
+  /** Our ICE role while ICE is in use on this leg (RFC 8445 §6.1.1: the offerer controls). */
+  private iceRole: IceRole | undefined;
+  /** Our description carries ICE attributes: always in our offers, in answers only to an ICE offer (RFC 8839 §4.2). */
+  private iceInSdp = false;
 
   /**
    * Checks a peer's initial offer: it parses, and the endpoint's policy finds a joint codec and an
@@ -317,6 +324,7 @@ export class MediaSession {
     this.answerMux(checked.offer);
     this.applyRemote(checked.offer);
     this.answerDtls(checked.dtls, checked.offer);
+    this.takeIce(checked.offer, "controlled");
     this.stateValue = "active";
   }
 
@@ -345,16 +353,42 @@ export class MediaSession {
     this.localDtls = offersDtls(this.o.endpoint) ? { setup: this.o.endpoint.dtlsSetup, connection: "new" } : undefined;
     this.rtcpMuxOffered = this.o.endpoint.rtcpMux;
     this.localDirection = "sendrecv";
+    this.iceInSdp = this.o.ice !== undefined;
     this.stateValue = "offering";
+  }
+
+  /**
+   * The peer's ICE parameters start the leg's checks (RFC 8445 §6): we are controlled when we
+   * answer and controlling when we offered; a peer without ICE leaves the leg as it was (plain
+   * RTP to c=, §4.2 of RFC 8839: an answer to an offer without ICE carries none).
+   */
+  private takeIce(a: AudioOffer, role: IceRole): void {
+    if (this.o.ice === undefined) return;
+    const remote = a.iceParams;
+    if (remote === undefined) {
+      this.iceInSdp = false;
+      this.iceRole = undefined;
+      return;
+    }
+    this.iceInSdp = true;
+    this.iceRole ??= role;
+    this.o.media.setIceRemote(this.o.legId, remote, this.iceRole);
   }
 
   /** Our description at its current version (the answer in a 183 and the 200, or our offer). */
   description(): string {
     this.sent = true;
+    const ice = this.iceInSdp ? this.o.ice : undefined;
+    // RFC 8839 §4.2.1.1: c= and m= carry the default candidate, one of ours; once ICE selected a
+    // pair, the local candidate of that pair (RFC 8445 §12: later offers and answers name it).
+    const selected = ice !== undefined ? [this.o.media.iceSelected(this.o.legId, 1), this.o.media.iceSelected(this.o.legId, 2)] : [];
+    const def = ice !== undefined ? defaultCandidate(ice.candidates, this.o.address, this.o.localPort, selected[0], selected[1]) : undefined;
     return buildSdp({
       origin: { sessionId: this.o.sessionId, sessionVersion: this.version, address: this.o.address },
-      address: this.o.address,
-      port: this.o.localPort,
+      address: def?.address ?? this.o.address,
+      port: def?.port ?? this.o.localPort,
+      ...(def?.rtcpPort !== undefined ? { rtcpPort: def.rtcpPort } : {}),
+      ...(ice !== undefined ? { ice: { ufrag: ice.ufrag, pwd: ice.pwd, candidates: ice.candidates } } : {}),
       codecs: this.codecList,
       ...(this.event ? { telephoneEvent: this.event } : {}),
       ...(this.ptime ? { ptime: this.ptime } : {}),
@@ -429,6 +463,7 @@ export class MediaSession {
     this.rtcpMuxAgreed = this.rtcpMuxOffered && a.rtcpMux;
     this.applyRemote(a);
     if (role !== undefined) this.useDtls(role, a.fingerprints ?? []);
+    if (this.iceInSdp) this.takeIce(a, "controlling");
     this.stateValue = "active";
     return { ok: true, direction: a.direction };
   }
@@ -452,6 +487,7 @@ export class MediaSession {
     this.answerMux(parsed.audio);
     this.applyRemote(parsed.audio);
     this.answerDtls(result.dtls, parsed.audio);
+    this.takeIce(parsed.audio, "controlled");
     this.localDirection = result.direction;
     this.version++;
     this.stateValue = "active";
@@ -586,6 +622,7 @@ export class MediaSession {
       remoteDirection: this.remoteDirection,
       srtp: this.srtpSuite ?? "no",
       dtls: this.dtlsRole ?? "no",
+      ice: this.iceRole ?? "no",
     };
   }
 }

@@ -23,12 +23,12 @@ function checkLines(text: string): string[] {
   return runCheck({ kind: "embedded", files: { "pjsip.conf": text } }).text.trimEnd().split("\n").slice(0, -1);
 }
 
-test("codecs: allow=g729,ulaw,alaw,ilbc with ice_support=yes — check names g729 and ilbc as not available here and ICE as not implemented", () => {
-  const conf = endpoint("6001", "allow=g729,ulaw,alaw,ilbc", "ice_support=yes");
+test("codecs: allow=g729,ulaw,alaw,ilbc with send_aoc=yes — check names g729 and ilbc as not available here and advice of charge as not implemented", () => {
+  const conf = endpoint("6001", "allow=g729,ulaw,alaw,ilbc", "send_aoc=yes");
   const out = checkLines(conf);
   assert.deepEqual(out, [
     "pjsip.conf:1: warning: endpoint 6001: g729 and ilbc are not available here: Switchboard has no g729 or ilbc codec, so they can only be relayed untouched between phones that both use them (Echo returns them as received), never transcoded to another codec, played or recorded",
-    "pjsip.conf:5: warning: [6001] endpoint: option 'ice_support' is accepted but not implemented yet; it has no effect",
+    "pjsip.conf:5: warning: [6001] endpoint: option 'send_aoc' is accepted but not implemented yet; it has no effect",
   ]);
   // The same two lines come from loading alone, which is what the server logs at start and reload.
   assert.deepEqual(loadLines(conf).sort(), [...out].sort());

@@ -73,6 +73,8 @@ function fakeEngine() {
     },
     setSrtp: (id, k) => void calls.push(k === undefined ? `srtp ${id} off` : `srtp ${id} ${k.suite} in=${k.remoteKey} out=${k.localKey}`),
     setDtls: (id, d) => void calls.push(d === undefined ? `dtls ${id} off` : `dtls ${id} ${d.role} #${d.association} verify=${String(d.verifyFingerprint)} ${d.remoteFingerprints.map((f) => f.hash).join(",")}`),
+    setIceRemote: (id, r, role) => void calls.push(`ice ${id} ${r.ufrag} ${role} ${r.candidates.length}`),
+    iceSelected: () => undefined,
   };
   return { calls, engine };
 }

@@ -74,6 +74,8 @@ function session(id: string) {
     setOptions: (_id, o) => void options.push(o),
     setSrtp: () => undefined,
     setDtls: (_id, d) => void dtls.push(d),
+    setIceRemote: () => undefined,
+    iceSelected: () => undefined,
   };
   const s = new MediaSession({ media: engine, legId: "leg-1", localPort: 30000, address: "192.0.2.1", endpoint: ep, sessionId: "42" });
   return { s, ep, dtls, options };

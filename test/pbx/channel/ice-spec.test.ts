@@ -1,0 +1,34 @@
+/** What a leg's ICE gathers: off without ice_support or with icesupport=no; host addresses less ice_deny unless ice_permit; stunaddr and turnaddr resolved. */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { buildPjsipConfig, parseConfigText } from "../../../src/config/index.js";
+import { buildRtpConfig } from "../../../src/config/rtp/load-rtp.js";
+import { iceSpecFor } from "../../../src/pbx/media-session/ice-spec.js";
+import type { Flow } from "../../../src/sip/transport/types.js";
+
+const eps = buildPjsipConfig(parseConfigText("[ice]\ntype=endpoint\nice_support=yes\n[plain]\ntype=endpoint\n", "pjsip.conf")).endpoints;
+const flow = { transport: { localAddress: "10.0.0.5", family: 4 }, remoteAddress: "10.0.0.9", remotePort: 5060 } as unknown as Flow;
+const rtp = (text: string) => buildRtpConfig(parseConfigText(`[general]\n${text}`, "rtp.conf")).config;
+
+test("ice spec: the endpoint's ice_support and rtp.conf icesupport both must be on", async () => {
+  assert.equal(await iceSpecFor(eps.get("plain")!, rtp(""), flow), undefined);
+  assert.equal(await iceSpecFor(eps.get("ice")!, rtp("icesupport=no\n"), flow), undefined);
+  assert.deepEqual(await iceSpecFor(eps.get("ice")!, rtp(""), flow), { hostAddresses: ["10.0.0.5"] });
+});
+
+test("ice spec: stunaddr and turnaddr (default port 3478) with the TURN credentials", async () => {
+  const spec = await iceSpecFor(eps.get("ice")!, rtp("stunaddr=192.0.2.1\nturnaddr=192.0.2.2:3479\nturnusername=u\nturnpassword=p\n"), flow);
+  assert.deepEqual(spec, { hostAddresses: ["10.0.0.5"], stun: { address: "192.0.2.1", port: 3478 }, turn: { address: "192.0.2.2", port: 3479, username: "u", password: "p" } });
+});
+
+test("ice spec: ice_deny (and its old name ice_blacklist) removes a host address, ice_permit puts it back; nothing left means no ICE", async () => {
+  assert.equal(await iceSpecFor(eps.get("ice")!, rtp("ice_deny=10.0.0.0/8\n"), flow), undefined);
+  assert.equal(await iceSpecFor(eps.get("ice")!, rtp("ice_blacklist=10.0.0.0/24\n"), flow), undefined);
+  assert.deepEqual(await iceSpecFor(eps.get("ice")!, rtp("ice_deny=10.0.0.0/8\nice_permit=10.0.0.5/32\n"), flow), { hostAddresses: ["10.0.0.5"] });
+  assert.deepEqual(await iceSpecFor(eps.get("ice")!, rtp("ice_deny=192.168.0.0/16\n"), flow), { hostAddresses: ["10.0.0.5"] });
+});
+
+test("ice spec: a c= address that is not ours (external_media_address) becomes a mapped server-reflexive candidate", async () => {
+  assert.deepEqual(await iceSpecFor(eps.get("ice")!, rtp(""), flow, "198.51.100.20"), { hostAddresses: ["10.0.0.5"], mapped: ["198.51.100.20"] });
+  assert.deepEqual(await iceSpecFor(eps.get("ice")!, rtp(""), flow, "10.0.0.5"), { hostAddresses: ["10.0.0.5"] });
+});
