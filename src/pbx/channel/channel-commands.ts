@@ -83,7 +83,8 @@ function outboundRow(l: OutboundLeg, c: DialplanLeg, now: number): Row {
     callerId: l.endpoint.id,
     duration: Math.floor((now - l.createdAt) / 1000),
     mediaLegId: l.mediaLegId,
-    codec: c.codecs[0]?.name ?? "",
+    // The leg's own codec: on a transcoded call it is not the caller's.
+    codec: l.media.codecs[0]?.name ?? c.codecs[0]?.name ?? "",
     endpoint: l.endpoint.id,
     peer: c.name,
     connected: `"${c.callerId.name.replace(/"/g, "")}" <${c.callerId.num}>`,
