@@ -9,7 +9,7 @@ import { systemClock } from "./core/clock.js";
 import { DatabaseModule } from "./core/db/database-module.js";
 import { createLogger } from "./core/logger.js";
 import { ModuleHost } from "./core/module-host.js";
-import { embeddedDefaultFiles, EMBEDDED_EXTENSIONS } from "./config/index.js";
+import { embeddedDefaultFiles, EMBEDDED_ACCOUNTS, EMBEDDED_EXTENSIONS } from "./config/index.js";
 import { GuardModule } from "./security/guard-module.js";
 import { SipStackModule } from "./sip/sip-stack-module.js";
 import { AppRegistry } from "./pbx/apps/index.js";
@@ -73,7 +73,7 @@ export interface RunningServer {
 /** The configuration compiled into the package, with this data directory's passwords. */
 export function embeddedConfigSource(dataDir: string): { kind: "embedded"; files: Record<string, string> } {
   mkdirSync(dataDir, { recursive: true });
-  const { passwords } = loadOrCreatePasswords(dataDir, EMBEDDED_EXTENSIONS);
+  const { passwords } = loadOrCreatePasswords(dataDir, EMBEDDED_ACCOUNTS);
   const pins = loadOrCreatePins(dataDir, EMBEDDED_EXTENSIONS).passwords;
   return { kind: "embedded", files: embeddedDefaultFiles(passwords, pins, undefined, existingEmbeddedHttps(dataDir)) };
 }

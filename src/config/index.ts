@@ -21,7 +21,7 @@ export { codecKind, codecSupport, DECODED_CODECS, KNOWN_CODECS, type CodecSuppor
 export type { CidrEntry, HostPort, IdentifyMatch, PasswordDigest } from "./schema/values.js";
 export { checkTraps } from "./check/traps.js";
 export { runCheck, type CheckReport } from "./check/run-check.js";
-export { embeddedDefaultFiles, EMBEDDED_EXTENSIONS } from "./defaults/embedded.js";
+export { embeddedDefaultFiles, EMBEDDED_ACCOUNTS, EMBEDDED_BROWSER_EXTENSIONS, EMBEDDED_EXTENSIONS } from "./defaults/embedded.js";
 export { carryOverRejected } from "./pjsip/carry-over.js";
 export { mailboxFlag, mailboxKey, type Mailbox, type VoicemailConfig, type Zone } from "./voicemail/load-voicemail.js";
 export type { VoicemailGeneral } from "./voicemail/voicemail-schema.js";

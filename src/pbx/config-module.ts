@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { PbxError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import { started, type ModuleContext, type PbxModule } from "../core/module.js";
-import { carryOverRejected, embeddedDefaultFiles, EMBEDDED_EXTENSIONS, formatDiagnostic, loadConfiguration, type ConfigSource, type LoadedConfig } from "../config/index.js";
+import { carryOverRejected, embeddedDefaultFiles, EMBEDDED_ACCOUNTS, EMBEDDED_EXTENSIONS, formatDiagnostic, loadConfiguration, type ConfigSource, type LoadedConfig } from "../config/index.js";
 import type { GuardAccounts } from "../security/guard-module.js";
 import { EndpointDirectory } from "./endpoint/directory.js";
 import { loadOrCreatePasswords, loadOrCreatePins, PASSWORDS_FILE } from "./registrar/default-passwords.js";
@@ -68,13 +68,13 @@ export class ConfigModule implements PbxModule {
     const log = ctx.log.child({ category: "core" });
     if (ctx.configDir) this.source = { kind: "dir", dir: ctx.configDir };
     else {
-      const { passwords, created } = loadOrCreatePasswords(ctx.dataDir, EMBEDDED_EXTENSIONS);
+      const { passwords, created } = loadOrCreatePasswords(ctx.dataDir, EMBEDDED_ACCOUNTS);
       const pins = loadOrCreatePins(ctx.dataDir, EMBEDDED_EXTENSIONS).passwords;
       const https = await ensureEmbeddedHttps(ctx.dataDir, log);
       this.source = { kind: "embedded", files: embeddedDefaultFiles(passwords, pins, undefined, https) };
       if (created.length) {
         // The passwords go to the terminal only, never into log files that others may read.
-        const list = created.map((e) => `  ${e}  ${passwords[e]}  (voicemail PIN ${pins[e]})`).join("\n");
+        const list = created.map((e) => `  ${e}  ${passwords[e]}  ${pins[e] !== undefined ? `(voicemail PIN ${pins[e]})` : "(browser phone)"}`).join("\n");
         process.stderr.write(`\nGenerated passwords for the embedded endpoints (stored in ${join(ctx.dataDir, PASSWORDS_FILE)}):\n${list}\nShow them again with: switchboard -rx "pjsip show default-passwords"\n\n`);
         log.notice({}, `Generated new passwords for embedded endpoints ${created.join(", ")}; see: switchboard -rx "pjsip show default-passwords"`);
       }

@@ -118,10 +118,12 @@ describe("embedded default configuration (integration: no --config, port 5060 in
     assert.match(users, /5 voicemail users configured\./);
   });
 
-  it("pjsip show endpoints lists 1001-1005", async () => {
+  it("pjsip show endpoints lists the desk phones 1001-1005 and the browser phone's 1101-1105", async () => {
     const out = await rx(dataDir, "pjsip show endpoints");
-    for (const ext of EXTENSIONS) assert.match(out, new RegExp(`^ Endpoint:  ${ext}(/\\S+)? `, "m"), out);
-    assert.match(out, /Objects found: 5/);
+    for (const ext of [...EXTENSIONS, "1101", "1102", "1103", "1104", "1105"]) assert.match(out, new RegExp(`^ Endpoint:  ${ext}(/\\S+)? `, "m"), out);
+    assert.match(out, /Objects found: 10/);
+    const passwords = await rx(dataDir, "pjsip show default-passwords");
+    assert.match(passwords, /^1101 +1101 +\S{24} *$/m, passwords);
   });
 
   it("REGISTER as 1001 with its generated password to 127.0.0.1:5060 gets 200", async () => {

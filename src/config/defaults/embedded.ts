@@ -1,8 +1,9 @@
 /**
  * The embedded default configuration: a small office PBX that works out of the box — UDP and
  * TCP on port 5060 (IPv4 and IPv6), SIP over secure WebSocket at wss://<host>:8089/ws (HTTPS
- * with a self-signed certificate from the data directory), five phones 1001-1005 with NAT-safe
- * settings, and a dialplan
+ * with a self-signed certificate from the data directory) and the browser phone's page, five
+ * phones 1001-1005 with NAT-safe settings, five browser phone extensions 1101-1105 (WebRTC), and
+ * a dialplan
  * where the phones call each other, pick up each other's ringing calls with *8, transfer with
  * their transfer keys, 600 is an echo test and 610 plays the music on hold. It is written as .conf text and
  * loaded through the same parser as user files, so it doubles as a worked example.
@@ -11,8 +12,14 @@ import { readdirSync } from "node:fs";
 import { PbxError } from "../../core/errors.js";
 import { EMBEDDED_LOGGER_CONF } from "../logger/logger-sample.js";
 
-/** The extensions (endpoint, auth and AOR ids) the embedded configuration defines. */
+/** The desk phones' extensions (endpoint, auth, AOR and mailbox ids) the embedded configuration defines. */
 export const EMBEDDED_EXTENSIONS = ["1001", "1002", "1003", "1004", "1005"] as const;
+
+/** The browser phone's extensions (webrtc=yes, no mailbox): https://<this host>:8089/phone/. */
+export const EMBEDDED_BROWSER_EXTENSIONS = ["1101", "1102", "1103", "1104", "1105"] as const;
+
+/** Every extension with a generated password. */
+export const EMBEDDED_ACCOUNTS: readonly string[] = [...EMBEDDED_EXTENSIONS, ...EMBEDDED_BROWSER_EXTENSIONS];
 
 /** A `;` in a value starts a comment unless written `\;`. */
 function escapeValue(value: string): string {
@@ -74,15 +81,32 @@ function pjsipConf(passwords: Readonly<Record<string, string>>, https: EmbeddedH
     "qualify_frequency=60",
     "",
   ];
-  for (const ext of EMBEDDED_EXTENSIONS) {
+  const browser = new Set<string>(EMBEDDED_BROWSER_EXTENSIONS);
+  lines.push(
+    "; The browser phone's extensions (https://<this host>:8089/phone/): WebRTC media, Opus first.",
+    "[browser-phone](!)",
+    "type=endpoint",
+    "context=internal",
+    "webrtc=yes",
+    "disallow=all",
+    "allow=opus,ulaw,alaw",
+    "direct_media=no",
+    "rtp_symmetric=yes",
+    "force_rport=yes",
+    "rewrite_contact=yes",
+    "identify_by=username",
+    "call_group=1",
+    "pickup_group=1",
+    "",
+  );
+  for (const ext of EMBEDDED_ACCOUNTS) {
     const password = passwords[ext];
     if (password === undefined || password.length === 0) {
       throw new PbxError("INVALID_ARGUMENT", `embeddedDefaultFiles: no password given for extension ${ext}`);
     }
+    const phone = browser.has(ext) ? [`[${ext}](browser-phone)`, `callerid="Browser ${ext}" <${ext}>`] : [`[${ext}](office-phone)`, `callerid="Extension ${ext}" <${ext}>`, `mailboxes=${ext}@default`];
     lines.push(
-      `[${ext}](office-phone)`,
-      `callerid="Extension ${ext}" <${ext}>`,
-      `mailboxes=${ext}@default`,
+      ...phone,
       `auth=${ext}`,
       `aors=${ext}`,
       "",
@@ -119,6 +143,10 @@ const EXTENSIONS_CONF = [
   "exten => *97,1,VoiceMailMain(${CALLERID(num)}@default)",
   " same => n,Hangup()",
   "",
+  "; The browser phones ring for 30 s.",
+  "exten => _11XX,1,Dial(PJSIP/${EXTEN},30)",
+  " same => n,Hangup()",
+  "",
   "exten => 600,1,Answer()",
   " same => n,Echo()",
   "",
@@ -127,7 +155,7 @@ const EXTENSIONS_CONF = [
   " same => n,MusicOnHold()",
   "",
   "; Busy lamps: a phone's BLF key for an extension subscribes to its hint (docs/blf.md).",
-  ...EMBEDDED_EXTENSIONS.map((ext) => `exten => ${ext},hint,PJSIP/${ext}`),
+  ...EMBEDDED_ACCOUNTS.map((ext) => `exten => ${ext},hint,PJSIP/${ext}`),
   "",
 ].join("\n");
 
@@ -164,7 +192,7 @@ function voicemailConf(pins: Readonly<Record<string, string>>): string {
 /**
  * The embedded configuration as in-memory files, ready for
  * `loadConfiguration({ kind: "embedded", files })`. `passwords` maps each of
- * {@link EMBEDDED_EXTENSIONS} to its SIP password and `pins` to its voicemail PIN; a missing one
+ * {@link EMBEDDED_ACCOUNTS} to its SIP password and `pins` each of {@link EMBEDDED_EXTENSIONS} to its voicemail PIN; a missing one
  * is a programming error.
  */
 export function embeddedDefaultFiles(passwords: Readonly<Record<string, string>>, pins: Readonly<Record<string, string>>, debianMoh = hasSoundFiles(DEBIAN_MOH_DIR), https?: EmbeddedHttps): Record<string, string> {

@@ -5,7 +5,7 @@
 import type { SipStackModule } from "../../sip/sip-stack-module.js";
 import type { PbxModuleContext, SwitchboardModule } from "../module-context.js";
 import { loadOrCreatePasswords, loadOrCreatePins } from "../registrar/default-passwords.js";
-import { EMBEDDED_EXTENSIONS } from "../../config/index.js";
+import { EMBEDDED_ACCOUNTS, EMBEDDED_EXTENSIONS } from "../../config/index.js";
 import type { ContactsModule } from "../registrar/contacts-module.js";
 import type { RegistrarModule } from "../registrar/registrar-module.js";
 import type { CallLayerModule } from "../channel/call-layer-module.js";
@@ -31,7 +31,7 @@ export class PjsipCommandsModule implements SwitchboardModule {
       transports: this.deps.sip.transports,
       clock: ctx.clock,
       devices: calls ? { stateOf: (ep) => calls.calls.calls.ctx.devices.stateOf(ep), channelsOf: (ep) => calls.calls.calls.ctx.devices.channelsOf(ep) } : undefined,
-      defaultPasswords: ctx.configDir ? undefined : () => ({ passwords: loadOrCreatePasswords(dataDir, EMBEDDED_EXTENSIONS).passwords, pins: loadOrCreatePins(dataDir, EMBEDDED_EXTENSIONS).passwords }),
+      defaultPasswords: ctx.configDir ? undefined : () => ({ passwords: loadOrCreatePasswords(dataDir, EMBEDDED_ACCOUNTS).passwords, pins: loadOrCreatePins(dataDir, EMBEDDED_EXTENSIONS).passwords }),
     });
   }
 }

@@ -1,12 +1,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { checkTraps } from "../../../src/config/check/traps.js";
-import { EMBEDDED_EXTENSIONS, embeddedDefaultFiles } from "../../../src/config/defaults/embedded.js";
+import { EMBEDDED_ACCOUNTS, EMBEDDED_BROWSER_EXTENSIONS, EMBEDDED_EXTENSIONS, embeddedDefaultFiles } from "../../../src/config/defaults/embedded.js";
 import { formatDiagnostic } from "../../../src/config/diagnostic.js";
 import { loadConfiguration } from "../../../src/config/load-configuration.js";
 import { PbxError } from "../../../src/core/errors.js";
 
-const PASSWORDS = { "1001": "pw1;x", "1002": "pw2", "1003": "pw3", "1004": "pw4", "1005": "pw5" };
+const PASSWORDS = { "1001": "pw1;x", "1002": "pw2", "1003": "pw3", "1004": "pw4", "1005": "pw5", "1101": "pw6", "1102": "pw7", "1103": "pw8", "1104": "pw9", "1105": "pw10" };
 const PINS = { "1001": "111111", "1002": "222222", "1003": "333333", "1004": "444444", "1005": "555555" };
 
 test("embedded default: loads with zero diagnostics and zero trap warnings", () => {
@@ -21,7 +21,16 @@ test("embedded default: transports, phones, AORs and auths are as documented", (
     cfg.pjsip.transports.map((t) => `${t.id} ${t.protocol} ${t.bind.host}:${t.bind.port}`),
     ["transport-udp udp 0.0.0.0:5060", "transport-tcp tcp 0.0.0.0:5060", "transport-udp6 udp :::5060", "transport-tcp6 tcp :::5060"],
   );
-  assert.deepEqual([...cfg.pjsip.endpoints.keys()], [...EMBEDDED_EXTENSIONS]);
+  assert.deepEqual([...cfg.pjsip.endpoints.keys()], [...EMBEDDED_ACCOUNTS]);
+  for (const ext of EMBEDDED_BROWSER_EXTENSIONS) {
+    const ep = cfg.pjsip.endpoints.get(ext);
+    assert.ok(ep);
+    assert.equal(ep.webrtc, true, `${ext}: webrtc=yes (the browser phone)`);
+    assert.equal(ep.mediaEncryption, "dtls");
+    assert.equal(ep.allow[0]?.name, "opus");
+    assert.equal(ep.mailboxes.length, 0);
+    assert.equal(cfg.pjsip.auths.get(ext)?.username, ext);
+  }
   for (const ext of EMBEDDED_EXTENSIONS) {
     const ep = cfg.pjsip.endpoints.get(ext);
     assert.ok(ep);
@@ -53,6 +62,8 @@ test("embedded default: extensions.conf has the internal context with the parkin
       "same => n,Hangup()",
       "exten => *97,1,VoiceMailMain(${CALLERID(num)}@default)",
       "same => n,Hangup()",
+      "exten => _11XX,1,Dial(PJSIP/${EXTEN},30)",
+      "same => n,Hangup()",
       "exten => 600,1,Answer()",
       "same => n,Echo()",
       "exten => 610,1,Answer()",
@@ -62,6 +73,11 @@ test("embedded default: extensions.conf has the internal context with the parkin
       "exten => 1003,hint,PJSIP/1003",
       "exten => 1004,hint,PJSIP/1004",
       "exten => 1005,hint,PJSIP/1005",
+      "exten => 1101,hint,PJSIP/1101",
+      "exten => 1102,hint,PJSIP/1102",
+      "exten => 1103,hint,PJSIP/1103",
+      "exten => 1104,hint,PJSIP/1104",
+      "exten => 1105,hint,PJSIP/1105",
     ],
   );
   assert.ok(internal?.variables.every((v) => v.object));

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { CaptureLogger } from "../../../src/core/logger.js";
 import { parseConfigText } from "../../../src/config/ini/parser.js";
-import { EMBEDDED_EXTENSIONS, embeddedDefaultFiles } from "../../../src/config/defaults/embedded.js";
+import { EMBEDDED_ACCOUNTS, EMBEDDED_EXTENSIONS, embeddedDefaultFiles } from "../../../src/config/defaults/embedded.js";
 import { createCoreAppRegistry } from "../../../src/pbx/apps/index.js";
 import { createCoreFuncRegistry } from "../../../src/pbx/funcs/index.js";
 import { compileDialplan, withGenerated } from "../../../src/pbx/dialplan/compile.js";
@@ -12,7 +12,7 @@ import { DialplanExecutor } from "../../../src/pbx/dialplan/executor.js";
 import { FakeChannel } from "./fake-channel.js";
 
 function embeddedDialplan() {
-  const passwords = Object.fromEntries(EMBEDDED_EXTENSIONS.map((e) => [e, "pw"]));
+  const passwords = Object.fromEntries(EMBEDDED_ACCOUNTS.map((e) => [e, "pw"]));
   const files = embeddedDefaultFiles(passwords, Object.fromEntries(EMBEDDED_EXTENSIONS.map((e) => [e, "123456"])));
   const text = files["extensions.conf"] ?? "";
   const apps = createCoreAppRegistry();
