@@ -125,6 +125,14 @@ describe("the browser phone (integration: Chromium over WSS with WebRTC ↔ bare
     const near = heard.filter((f) => Math.abs(f - DESK.hz) < 30).length;
     assert.ok(near >= heard.length / 2, `the page heard ${DESK.hz} Hz (samples: ${heard.map((f) => f.toFixed(0)).join(" ")})`);
     const stats = (await pbx.rx("pjsip show channelstats")).stdout;
+    // The dial pad sends DTMF in the call (RFC 4733 from the browser, through RTCDTMFSender).
+    await page.click("#pad button:text-is('5')");
+    await waitUntil(() => new RegExp(`DTMF end '5' received on PJSIP/${WEB.id}-[0-9a-f]+, duration \\d+ ms \\(rfc4733\\)`).test(pbx.messagesLog()), 5000, "the PBX got the browser's key 5");
+    // Hold and resume from the page: re-INVITEs the PBX sees.
+    await page.click("#hold");
+    await waitUntil(() => new RegExp(`PJSIP/${WEB.id}-[0-9a-f]+: put on hold`).test(pbx.messagesLog()), 5000, "the browser put the call on hold");
+    await page.click("#hold");
+    await waitUntil(() => new RegExp(`PJSIP/${WEB.id}-[0-9a-f]+: taken off hold`).test(pbx.messagesLog()), 5000, "the browser resumed the call");
     await page.evaluate(() => (globalThis as unknown as { switchboardPhone: PhoneApi }).switchboardPhone.hangup());
     await desk.waitEvent("CALL_CLOSED", 10000);
     const rec = desk.recordings().find((r) => r.endsWith("-dec.wav"));
