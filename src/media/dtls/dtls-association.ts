@@ -89,9 +89,16 @@ export class DtlsAssociation {
       if (this.early.length < MAX_EARLY) this.early.push(Buffer.from(record));
       return;
     }
+    // Untrusted bytes: the library reads record headers without checking their length, so only
+    // whole records reach it, and nothing it throws leaves here.
+    if (!wholeRecords(record)) return;
     if (this.state.state === "waiting") this.update({ state: "handshaking" });
-    // The library keeps references to what it parses; the socket's buffer is ours only until we return.
-    t.onData(Buffer.from(record), ["", 0]);
+    try {
+      // The library keeps references to what it parses; the socket's buffer is ours only until we return.
+      t.onData(Buffer.from(record), ["", 0]);
+    } catch {
+      // A record it cannot parse is dropped, as a DTLS stack drops an invalid record (RFC 6347 §4.1.2.7).
+    }
   }
 
   close(): void {
@@ -201,6 +208,21 @@ export class DtlsAssociation {
     if (change.state !== "failed") delete this.state.reason;
     this.io.changed({ ...this.state });
   }
+}
+
+/** The DTLS record header (RFC 6347 §4.1): type, version, epoch, sequence number, length. */
+const RECORD_HEADER = 13;
+
+/** True when `datagram` is one or more complete DTLS records. */
+export function wholeRecords(datagram: Buffer): boolean {
+  let at = 0;
+  while (at < datagram.length) {
+    if (datagram.length - at < RECORD_HEADER) return false;
+    const end = at + RECORD_HEADER + datagram.readUInt16BE(at + 11);
+    if (end > datagram.length) return false;
+    at = end;
+  }
+  return datagram.length > 0;
 }
 
 /** Why `der` is not issued by one of the CA certificates in `caPem` (or is outside its validity), or undefined. */

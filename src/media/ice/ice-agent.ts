@@ -124,6 +124,11 @@ export class IceAgent {
     return this.selectedPairs.get(component) ?? this.pairs.find((p) => p.local.component === component && p.state === "Succeeded");
   }
 
+  /** True when `address:port` is one of the peer's candidates of `component`: signalled, or learned from an authenticated check. */
+  isRemote(component: number, address: string, port: number): boolean {
+    return this.pairs.some((p) => p.remote.component === component && p.remote.port === port && p.remote.address === address);
+  }
+
   /**
    * The peer's ufrag, password and candidates (from its offer or answer): forms the checklist
    * (§6.1.2) and starts the checks. A new ufrag is an ICE restart (§9): everything starts over.

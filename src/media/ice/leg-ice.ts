@@ -200,6 +200,16 @@ export class LegIce {
     return local !== undefined && this.agent !== undefined && this.agent.handle(msg, from, local);
   }
 
+  /** True once the peer's ICE parameters are known: then only its candidates are the peer. */
+  get hasRemote(): boolean {
+    return this.remote !== undefined;
+  }
+
+  /** True when `from` is one of the peer's candidates of `component` (what DTLS is taken from). */
+  knows(component: number, from: TransportAddress): boolean {
+    return this.agent?.isRemote(component, from.address, from.port) === true;
+  }
+
   /** Where the component's media goes, once ICE selected a pair. */
   target(component: number): { address: string; port: number; relayed: boolean } | undefined {
     const p = this.agent?.active(component);

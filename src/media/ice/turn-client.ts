@@ -76,7 +76,9 @@ export class TurnClient {
       this.failure = "TURN Allocate answer has no XOR-RELAYED-ADDRESS";
       return undefined;
     }
-    const lifetime = attr(res, StunAttr.Lifetime)?.readUInt32BE() ?? 600;
+    const raw = attr(res, StunAttr.Lifetime);
+    // A LIFETIME shorter than its four bytes is the server's mistake, not a reason to throw.
+    const lifetime = raw !== undefined && raw.length >= 4 ? raw.readUInt32BE(0) : 600;
     this.every(Math.max(30, lifetime - 60) * 1000, () => void this.request(StunMethod.Refresh, [{ type: StunAttr.Lifetime, value: u32(lifetime) }]));
     this.every(PERMISSION_REFRESH_MS, () => this.sendPermissions([...this.permissions]));
     this.every(CHANNEL_REFRESH_MS, () => {

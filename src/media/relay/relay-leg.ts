@@ -129,12 +129,17 @@ export class RelayLeg {
   private srtp: { keys: LegSrtp; in: SrtpContext; out: SrtpContext } | undefined;
   /** Of `dropped`, SRTP packets that failed authentication or replay checks. */
   srtpRefused = 0;
+  /** A datagram's handling threw once already (reported once per leg). */
+  private reportedThrow = false;
   /** DTLS-SRTP (RFC 5764) on this leg's RTP port: the handshake whose keys `srtp` then uses. */
   private readonly dtlsLink = new LegDtlsLink({
     send: (record, to) => {
-      const port = to?.port ?? this.dstPort;
-      if (port === 0 || this.closed) return;
-      this.rtp.send(record, port, to?.address ?? this.dstAddress);
+      if (this.closed || this.ice?.sendRelayed(1, record) === true) return;
+      // With ICE, to the pair in use; else to whoever spoke DTLS to us, else the SDP's address.
+      const dest = this.ice?.target(1) ?? to;
+      const port = dest?.port ?? this.dstPort;
+      if (port === 0) return;
+      this.rtp.send(record, port, dest !== undefined ? this.mapped(dest.address) : this.dstAddress);
     },
     keys: (keys) => this.setSrtp(keys),
     changed: (state) => this.events.dtls(this, state),
@@ -145,9 +150,11 @@ export class RelayLeg {
    */
   private readonly rtcpDtlsLink = new LegDtlsLink({
     send: (record, to) => {
-      const port = to?.port ?? this.dstRtcpPort;
-      if (port === 0 || this.closed) return;
-      this.rtcp.send(record, port, to?.address ?? this.dstRtcpAddress);
+      if (this.closed || this.ice?.sendRelayed(2, record) === true) return;
+      const dest = this.ice?.target(2) ?? to;
+      const port = dest?.port ?? this.dstRtcpPort;
+      if (port === 0) return;
+      this.rtcp.send(record, port, dest !== undefined ? this.mapped(dest.address) : this.dstRtcpAddress);
     },
     keys: (keys) => {
       this.rtcpSrtp = { keys: { ...keys }, in: SrtpContext.fromInlineKey(keys.suite, keys.remoteKey, undefined, this.config.srtpReplayProtection), out: SrtpContext.fromInlineKey(keys.suite, keys.localKey) };
@@ -203,8 +210,8 @@ export class RelayLeg {
       this.rtp.close();
       throw err;
     }
-    this.rtp.on("message", (msg, rinfo) => this.onRtp(msg, rinfo));
-    this.rtcp.on("message", (msg, rinfo) => this.onRtcp(msg, rinfo));
+    this.rtp.on("message", (msg, rinfo) => this.guarded(() => this.onRtp(msg, rinfo)));
+    this.rtcp.on("message", (msg, rinfo) => this.guarded(() => this.onRtcp(msg, rinfo)));
     this.rtp.on("error", (err) => this.events.error(this, err));
     this.rtcp.on("error", (err) => this.events.error(this, err));
   }
@@ -572,8 +579,12 @@ export class RelayLeg {
       this.dstAddress = this.mapped(ice1.address);
       this.dstPort = ice1.port;
     }
-    const ice2 = this.ice?.target(2);
-    if (ice2 !== undefined) {
+    const ice2 = this.options.rtcpMux === true ? undefined : this.ice?.target(2);
+    if (this.options.rtcpMux === true) {
+      // Muxed RTCP follows RTP, also to the pair ICE chose.
+      this.dstRtcpAddress = this.dstAddress;
+      this.dstRtcpPort = this.dstPort;
+    } else if (ice2 !== undefined) {
       this.dstRtcpAddress = this.mapped(ice2.address);
       this.dstRtcpPort = ice2.port;
     }
@@ -594,6 +605,39 @@ export class RelayLeg {
   }
 
   /**
+   * DTLS is taken only from the phone, so no one else can start or take over the handshake whose
+   * keys the leg then uses: with ICE, from one of the peer's candidates (signalled, or learned by an
+   * authenticated check); without, from the SDP's address or the latched source — or from anyone
+   * while a symmetric leg has latched nothing yet (as its RTP is).
+   */
+  private dtlsPeer(rinfo: RemoteInfo, component: 1 | 2): boolean {
+    const from = { address: this.display(rinfo.address), port: rinfo.port };
+    if (this.ice?.hasRemote === true) return this.ice.knows(component, from);
+    const [address, port] = component === 1 ? [this.dstAddress, this.dstPort] : [this.dstRtcpAddress, this.dstRtcpPort];
+    if (port === rinfo.port && this.display(address) === from.address) return true;
+    if (this.learner.address !== undefined) return this.display(this.learner.address) === from.address && (component === 2 || this.learner.port === rinfo.port);
+    return this.options.symmetric;
+  }
+
+  /**
+   * Runs the handling of one datagram from the network: whatever a hostile packet makes a
+   * protocol path throw drops that packet (counted as malformed and reported), never the worker
+   * and every call on it.
+   */
+  private guarded(handle: () => void): void {
+    try {
+      handle();
+    } catch (err) {
+      this.dropped++;
+      this.malformed++;
+      if (!this.reportedThrow) {
+        this.reportedThrow = true;
+        this.events.error(this, err instanceof Error ? err : new Error(String(err)));
+      }
+    }
+  }
+
+  /**
    * RFC 7983: a datagram on one of the leg's ports that is not RTP or RTCP goes to its protocol's
    * handler — STUN and TURN channel data to ICE, DTLS to the component's association; true when
    * it was one (handled there, or dropped).
@@ -607,7 +651,7 @@ export class RelayLeg {
         if (this.ice?.receive(component, received, { address: this.display(rinfo.address), port: rinfo.port }, received[0]! >= 64) === true) return true;
         break;
       case "dtls":
-        if ((component === 1 ? this.dtlsLink : this.rtcpDtlsLink).receive(received, rinfo)) return true;
+        if (this.dtlsPeer(rinfo, component) && (component === 1 ? this.dtlsLink : this.rtcpDtlsLink).receive(received, rinfo)) return true;
         break;
       default:
         break;

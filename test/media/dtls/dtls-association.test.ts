@@ -78,3 +78,19 @@ test("dtls: dtls_verify refuses a certificate that matches none of the SDP's fin
   client.a.close();
   server.a.close();
 });
+
+test("dtls association: junk in the DTLS range (a lone byte, a record whose length runs past the datagram) is dropped, and a real handshake still completes", async () => {
+  const { wholeRecords } = await import("../../../src/media/dtls/dtls-association.js");
+  assert.equal(wholeRecords(Buffer.from([0x16])), false);
+  assert.equal(wholeRecords(Buffer.concat([Buffer.from([0x16, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0x00]), Buffer.alloc(10)])), false, "length 256, 10 bytes");
+  assert.equal(wholeRecords(Buffer.concat([Buffer.from([0x16, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2]), Buffer.alloc(2)])), true);
+  const { client, server, settled } = await pair();
+  for (const junk of [Buffer.from([0x16]), Buffer.from([0x17, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 1, 2]), Buffer.alloc(13, 0x16)]) {
+    assert.doesNotThrow(() => server.a.receive(junk));
+    assert.doesNotThrow(() => client.a.receive(junk));
+  }
+  await settled;
+  assert.ok(server.states.some((s) => s.state === "connected"), JSON.stringify(server.states));
+  client.a.close();
+  server.a.close();
+});
