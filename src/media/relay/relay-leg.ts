@@ -210,8 +210,20 @@ export class RelayLeg {
       this.rtp.close();
       throw err;
     }
-    this.rtp.on("message", (msg, rinfo) => this.guarded(() => this.onRtp(msg, rinfo)));
-    this.rtcp.on("message", (msg, rinfo) => this.guarded(() => this.onRtcp(msg, rinfo)));
+    this.rtp.on("message", (msg, rinfo) => {
+      try {
+        this.onRtp(msg, rinfo);
+      } catch (err) {
+        this.threw(err);
+      }
+    });
+    this.rtcp.on("message", (msg, rinfo) => {
+      try {
+        this.onRtcp(msg, rinfo);
+      } catch (err) {
+        this.threw(err);
+      }
+    });
     this.rtp.on("error", (err) => this.events.error(this, err));
     this.rtcp.on("error", (err) => this.events.error(this, err));
   }
@@ -620,21 +632,15 @@ export class RelayLeg {
   }
 
   /**
-   * Runs the handling of one datagram from the network: whatever a hostile packet makes a
-   * protocol path throw drops that packet (counted as malformed and reported), never the worker
-   * and every call on it.
+   * Whatever a datagram from the network made a protocol path throw: that packet is dropped
+   * (counted as malformed, reported once per leg), never the worker and every call on it.
    */
-  private guarded(handle: () => void): void {
-    try {
-      handle();
-    } catch (err) {
-      this.dropped++;
-      this.malformed++;
-      if (!this.reportedThrow) {
-        this.reportedThrow = true;
-        this.events.error(this, err instanceof Error ? err : new Error(String(err)));
-      }
-    }
+  private threw(err: unknown): void {
+    this.dropped++;
+    this.malformed++;
+    if (this.reportedThrow) return;
+    this.reportedThrow = true;
+    this.events.error(this, err instanceof Error ? err : new Error(String(err)));
   }
 
   /**
