@@ -3,6 +3,7 @@
  * Asterisk's: each end is clamped to 1024..65535, and `rtpstart >= rtpend` resets both to
  * 5000/31000 with the warning "Unreasonable values for RTP start/end port in rtp.conf".
  */
+import { isIP } from "node:net";
 import { DiagnosticSink, type Diagnostic } from "../diagnostic.js";
 import { dirAccess } from "../ini/file-access.js";
 import { parseConfigText } from "../ini/parser.js";
@@ -10,10 +11,22 @@ import { visibleCategories, type ConfigReadOptions, type ParsedConfig } from "..
 import { applyObject, defaultValues } from "../schema/apply.js";
 import { rtpSchema, type RtpValues } from "./rtp-schema.js";
 
+/** One line of `[ice_host_candidates]`: `192.168.1.10 => 203.0.113.5[,include_local_address]`. */
+export interface IceHostMapping {
+  /** Our host address as it is bound. */
+  readonly local: string;
+  /** The address advertised instead (a 1:1 NAT's public one). */
+  readonly advertised: string;
+  /** Advertise the local address too. */
+  readonly includeLocal: boolean;
+}
+
 export interface RtpConfig extends RtpValues {
   /** Where [general] was found; line 0 when defaults are used. */
   readonly file: string;
   readonly line: number;
+  /** `[ice_host_candidates]`: host candidate addresses to advertise as others. */
+  iceHostCandidates: IceHostMapping[];
 }
 
 export interface RtpConfigResult {
@@ -47,16 +60,26 @@ function clampPorts(cfg: RtpConfig, sink: DiagnosticSink): void {
 export function buildRtpConfig(parsed: ParsedConfig | undefined): RtpConfigResult {
   const sink = new DiagnosticSink();
   if (parsed === undefined) {
-    return { config: { ...defaultValues(rtpSchema), file: "rtp.conf", line: 0 }, diagnostics: sink.items, files: [] };
+    return { config: { ...defaultValues(rtpSchema), file: "rtp.conf", line: 0, iceHostCandidates: [] }, diagnostics: sink.items, files: [] };
   }
   sink.addAll(parsed.diagnostics);
-  let config: RtpConfig = { ...defaultValues(rtpSchema), file: parsed.fileName, line: 0 };
+  let config: RtpConfig = { ...defaultValues(rtpSchema), file: parsed.fileName, line: 0, iceHostCandidates: [] };
+  const mappings: IceHostMapping[] = [];
   for (const category of visibleCategories(parsed)) {
     if (category.name === "general") {
       const r = applyObject(rtpSchema, category, sink, { mode: "settings" });
-      config = { ...r.values, file: category.file, line: category.line };
+      config = { ...r.values, file: category.file, line: category.line, iceHostCandidates: [] };
     } else if (category.name === "ice_host_candidates") {
-      sink.warning(category.file, category.line, "[ice_host_candidates] is not implemented yet; section ignored (set external_media_address on the transport for 1:1 NAT)");
+      for (const v of category.variables) {
+        const [advertised = "", ...flags] = v.value.split(",").map((t) => t.trim());
+        const unknown = flags.filter((f) => f.toLowerCase() !== "include_local_address");
+        if (isIP(v.name) === 0 || isIP(advertised) === 0 || isIP(v.name) !== isIP(advertised)) {
+          sink.warning(v.file, v.line, `[ice_host_candidates] ${v.name} => ${v.value}: write <local address> => <advertised address>[,include_local_address], both IPv4 or both IPv6; line ignored`);
+          continue;
+        }
+        if (unknown.length > 0) sink.warning(v.file, v.line, `[ice_host_candidates] ${v.name}: '${unknown.join(",")}' is not known (include_local_address is); ignored`);
+        mappings.push({ local: v.name, advertised, includeLocal: flags.length > unknown.length });
+      }
     } else {
       sink.warning(category.file, category.line, `[${category.name}] is not a section of rtp.conf; only [general] and [ice_host_candidates] are read`);
     }
@@ -67,6 +90,7 @@ export function buildRtpConfig(parsed: ParsedConfig | undefined): RtpConfigResul
     config.rtcpinterval = clamped;
   }
   clampPorts(config, sink);
+  config.iceHostCandidates = mappings;
   return { config, diagnostics: sink.items, files: parsed.files };
 }
 

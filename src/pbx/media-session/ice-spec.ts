@@ -1,7 +1,8 @@
 /**
  * What a leg's ICE gathers (RFC 8445 §5.1.1), from the endpoint and rtp.conf: nothing unless the
  * endpoint has `ice_support=yes` and rtp.conf's global `icesupport` is on; a host candidate on
- * the address the phone reaches us on (and the endpoint's media_address when it is another), less
+ * the address the phone reaches us on (and the endpoint's media_address when it is another), as
+ * rtp.conf [ice_host_candidates] maps them, less
  * what rtp.conf ice_deny/ice_blacklist exclude and ice_permit does not put back;
  * a server-reflexive one when `stunaddr` is set; a relayed one when `turnaddr` is set.
  */
@@ -38,12 +39,19 @@ export async function iceSpecFor(ep: EndpointConfig, rtp: LoadedConfig["rtp"], f
   const nets = (list: readonly string[]) => list.flatMap((t) => t.split(",")).map((t) => parseNetwork(t)).filter((n): n is IpNetwork => n !== undefined);
   const deny = nets([...rtp.iceDeny, ...rtp.iceBlacklist]);
   const permit = nets(rtp.icePermit);
-  const hostAddresses = candidates.filter((a) => !anyNetworkContains(deny, a) || anyNetworkContains(permit, a));
+  // rtp.conf [ice_host_candidates]: a host address advertised as another (a 1:1 NAT's), with
+  // include_local_address also as itself.
+  const mapped = candidates.flatMap((a) => {
+    const m = rtp.iceHostCandidates.find((x) => x.local === a);
+    if (m === undefined) return [a];
+    return m.includeLocal ? [m.advertised, a] : [m.advertised];
+  });
+  const hostAddresses = mapped.filter((a) => !anyNetworkContains(deny, a) || anyNetworkContains(permit, a));
   if (hostAddresses.length === 0) return undefined;
   const spec: LegIceSpec = { hostAddresses };
   // The c= address the flow chose (external_media_address, or the address stunaddr found at
   // start) is not one of ours: a server-reflexive candidate on our ports, so c= can stay on it.
-  if (mediaAddress !== undefined && !candidates.includes(mediaAddress) && isIP(mediaAddress) === isIP(local)) spec.mapped = [mediaAddress];
+  if (mediaAddress !== undefined && !candidates.includes(mediaAddress) && !hostAddresses.includes(mediaAddress) && isIP(mediaAddress) === isIP(local)) spec.mapped = [mediaAddress];
   if (rtp.stunaddr) {
     const stun = await resolve(rtp.stunaddr, family);
     if (stun !== undefined) spec.stun = stun;

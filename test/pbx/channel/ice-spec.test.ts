@@ -32,3 +32,16 @@ test("ice spec: a c= address that is not ours (external_media_address) becomes a
   assert.deepEqual(await iceSpecFor(eps.get("ice")!, rtp(""), flow, "198.51.100.20"), { hostAddresses: ["10.0.0.5"], mapped: ["198.51.100.20"] });
   assert.deepEqual(await iceSpecFor(eps.get("ice")!, rtp(""), flow, "10.0.0.5"), { hostAddresses: ["10.0.0.5"] });
 });
+
+test("ice spec: rtp.conf [ice_host_candidates] advertises a host address as another, and with include_local_address as itself too", async () => {
+  const mapped = (text: string) => buildRtpConfig(parseConfigText(`[general]\n[ice_host_candidates]\n${text}`, "rtp.conf"));
+  const one = mapped("10.0.0.5 => 203.0.113.5\n");
+  assert.deepEqual(one.diagnostics, []);
+  assert.deepEqual(await iceSpecFor(eps.get("ice")!, one.config, flow), { hostAddresses: ["203.0.113.5"] });
+  assert.deepEqual(await iceSpecFor(eps.get("ice")!, mapped("10.0.0.5 => 203.0.113.5,include_local_address\n").config, flow), { hostAddresses: ["203.0.113.5", "10.0.0.5"] });
+  assert.deepEqual(await iceSpecFor(eps.get("ice")!, mapped("10.9.9.9 => 203.0.113.5\n").config, flow), { hostAddresses: ["10.0.0.5"] }, "another address's mapping changes nothing");
+  const bad = mapped("10.0.0.5 => somewhere\n10.0.0.6 => 2001:db8::1\n10.0.0.7 => 203.0.113.7,keep\n");
+  assert.equal(bad.config.iceHostCandidates.length, 1, "the two malformed lines are ignored");
+  assert.equal(bad.diagnostics.length, 3, bad.diagnostics.map((d) => d.message).join("\n"));
+  assert.match(bad.diagnostics[2]?.message ?? "", /'keep' is not known \(include_local_address is\)/);
+});
