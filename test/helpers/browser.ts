@@ -32,6 +32,8 @@ export async function launchBrowser(o: BrowserOptions): Promise<BrowserContext> 
   const context = await chromium.launchPersistentContext(profile, {
     executablePath,
     headless: true,
+    // Chromium's audio (PulseAudio's client) and its own temporary files go to the scratch directory, not /tmp.
+    env: { ...process.env, TMPDIR: dir, XDG_RUNTIME_DIR: dir, PULSE_RUNTIME_PATH: join(dir, "pulse") },
     ignoreHTTPSErrors: true,
     args: [
       "--no-sandbox",
