@@ -134,7 +134,6 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     new GroupsModule(), // GROUP() and GROUP_COUNT(), before the calls module compiles the dialplan
     http,
     new SipWebSocketModule({ http, sip }), // /ws: WebSocket connections for the protocol=ws/wss transports
-    new PhoneModule({ http }), // the browser phone page at <prefix>/phone/
     moh, // MusicOnHold() must be known when the calls module compiles the dialplan
     new AriModule({ http, contacts, guard, voicemail, calls, moh }), // Stasis must be known when the calls module compiles the dialplan
     transfer, // Transfer() must be known when the calls module compiles the dialplan
@@ -153,6 +152,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     new PjsipCommandsModule({ sip, contacts, registrar, calls }),
     new CoreCommandsModule({ config, contacts, sip, reloadAll: () => host.reload(), moduleRows: () => host.rows(), stop: (reason) => stop(reason) }),
     new AmiModule({ config, guard, contacts, registrar, calls, hints, voicemail, registrations: outboundRegistrations, transfer, mixmonitor, confbridge, queues, execute: (line) => registry.execute(line), reloadAll: () => host.reload() }),
+    new PhoneModule({ http }), // the browser phone page at <prefix>/phone/ (after ARI: http show status lists /ari first)
   ];
 
   const userAgent = () => config.config().pjsip.global.userAgent || `Switchboard ${packageVersion()}`;

@@ -128,6 +128,7 @@ describe("the browser phone (integration: Chromium over WSS with WebRTC ↔ bare
     // The dial pad sends DTMF in the call (RFC 4733 from the browser, through RTCDTMFSender).
     await page.click("#pad button:text-is('5')");
     await waitUntil(() => new RegExp(`DTMF end '5' received on PJSIP/${WEB.id}-[0-9a-f]+, duration \\d+ ms \\(rfc4733\\)`).test(pbx.messagesLog()), 5000, "the PBX got the browser's key 5");
+    await waitUntil(() => desk.ctrl.events.some((e) => e.type === "CALL_DTMF_START" && e.param === "5"), 5000, "the desk phone got the key 5 (48 kHz telephone-event to 8 kHz, across the transcoded bridge)");
     // Hold and resume from the page: re-INVITEs the PBX sees.
     await page.click("#hold");
     await waitUntil(() => new RegExp(`PJSIP/${WEB.id}-[0-9a-f]+: put on hold`).test(pbx.messagesLog()), 5000, "the browser put the call on hold");

@@ -164,6 +164,21 @@ function sameFingerprints(a: readonly CertificateFingerprint[], b: readonly Cert
   return a.length === b.length && a.every((f, i) => f.hash === b[i]?.hash && f.value === b[i]?.value);
 }
 
+
+/**
+ * The caller's telephone-event as offered to a callee: at the clock rate of the first codec
+ * offered (RFC 4733 §2.1: events use the audio's RTP clock). A browser's Opus call brings a
+ * 48 kHz telephone-event; a callee offered only G.711 would decline it, and no key would reach it.
+ */
+function eventAtRateOf(event: TelephoneEvent | undefined, codecs: readonly MediaCodec[]): TelephoneEvent | undefined {
+  const first = codecs[0];
+  if (event === undefined || first === undefined || first.clockRate === event.clockRate) return event;
+  const taken = new Set(codecs.map((c) => c.payloadType));
+  let pt = event.payloadType;
+  for (let p = 101; taken.has(pt) && p < 128; p++) pt = p;
+  return { ...event, payloadType: pt, clockRate: first.clockRate };
+}
+
 /** RFC 3261 §20.43: `warn-code SP warn-agent SP warn-text`, the text quoted. */
 function warningHeader(code: number, text: string): string {
   return `${code} switchboard "${text.replace(/["\\]/g, "'")}"`;
@@ -340,7 +355,7 @@ export class MediaSession {
     const policy = mediaPolicyOf(this.o.endpoint);
     if (codecs) {
       this.codecList = codecs.codecs;
-      this.event = codecs.telephoneEvent;
+      this.event = eventAtRateOf(codecs.telephoneEvent, codecs.codecs);
     } else {
       const offered = offerCodecs(policy, policy.dtmf !== false);
       this.codecList = offered.codecs;

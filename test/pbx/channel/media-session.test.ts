@@ -426,3 +426,14 @@ test("media session: the answerer's a=ptime is what its relay leg sends it; our 
   assert.equal(s.ptimeMs, 30);
   assert.equal(s.description(), ours, "same version, same lines");
 });
+
+test("media session: a caller's 48 kHz telephone-event (a browser's Opus call) is offered to a G.711 callee at 8 kHz, so its keys can reach it", () => {
+  const { s } = session("bob");
+  s.offer({ codecs: [{ name: "alaw", encoding: "PCMA", payloadType: 8, clockRate: 8000 }], telephoneEvent: { payloadType: 110, clockRate: 48000, fmtp: "0-15" } });
+  const sdp = s.description();
+  assert.equal(lineOf(sdp, "m=audio"), "m=audio 30000 RTP/AVP 8 110");
+  assert.ok(sdp.includes("a=rtpmap:110 telephone-event/8000"), sdp);
+  const same = session("bob");
+  same.s.offer({ codecs: [{ name: "alaw", encoding: "PCMA", payloadType: 8, clockRate: 8000 }], telephoneEvent: { payloadType: 101, clockRate: 8000 } });
+  assert.ok(same.s.description().includes("a=rtpmap:101 telephone-event/8000"), "an 8 kHz event stays as it is");
+});
