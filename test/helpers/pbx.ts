@@ -304,3 +304,9 @@ async function waitReady(pbx: Pbx, opts: StartPbxOptions, bin: string): Promise<
     if (!answered) throw new Error(`SIP port udp:${target}:${bind.port} did not answer OPTIONS within ${remaining} ms`);
   }
 }
+
+/** The names of the PBX's live channels (`core show channels concise`), for leak checks after a call. */
+export async function channelNames(pbx: Pick<Pbx, "rx">): Promise<string[]> {
+  const out = (await pbx.rx("core show channels concise")).stdout;
+  return out.split("\n").filter((l) => l.startsWith("PJSIP/")).map((l) => l.split("!")[0] ?? "");
+}

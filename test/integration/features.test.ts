@@ -8,7 +8,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { startPbx, type Pbx } from "../helpers/pbx.js";
+import { channelNames, startPbx, type Pbx } from "../helpers/pbx.js";
 import { pjsipConf, randomPassword } from "../helpers/pjsip-conf.js";
 import { freePort } from "../helpers/ports.js";
 import { startBaresip, type Baresip } from "../helpers/baresip.js";
@@ -71,10 +71,7 @@ describe("DTMF feature codes (integration: baresip phones, features.conf, Dial o
     return b;
   }
 
-  async function channels(): Promise<string[]> {
-    const out = (await pbx.rx("core show channels concise")).stdout;
-    return out.split("\n").filter((l) => l.startsWith("PJSIP/")).map((l) => l.split("!")[0] ?? "");
-  }
+  const channels = (): Promise<string[]> => channelNames(pbx);
 
   async function press(b: Baresip, keys: string): Promise<void> {
     for (const k of keys) {

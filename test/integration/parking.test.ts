@@ -9,7 +9,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { startPbx, type Pbx } from "../helpers/pbx.js";
+import { channelNames, startPbx, type Pbx } from "../helpers/pbx.js";
 import { pjsipConf, randomPassword } from "../helpers/pjsip-conf.js";
 import { freePort } from "../helpers/ports.js";
 import { startBaresip, type Baresip } from "../helpers/baresip.js";
@@ -65,10 +65,7 @@ describe("call parking (integration: baresip phones, res_parking.conf)", () => {
     return b;
   }
 
-  async function channels(): Promise<string[]> {
-    const out = (await pbx.rx("core show channels concise")).stdout;
-    return out.split("\n").filter((l) => l.startsWith("PJSIP/")).map((l) => l.split("!")[0] ?? "");
-  }
+  const channels = (): Promise<string[]> => channelNames(pbx);
 
   function lastHeard(b: Baresip): string {
     const files = b.recordings().filter((r) => r.endsWith("-dec.wav")).sort();

@@ -12,7 +12,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { startPbx, type Pbx } from "../helpers/pbx.js";
+import { channelNames, startPbx, type Pbx } from "../helpers/pbx.js";
 import { pjsipConf, randomPassword } from "../helpers/pjsip-conf.js";
 import { freePort } from "../helpers/ports.js";
 import { startBaresip, type Baresip } from "../helpers/baresip.js";
@@ -70,10 +70,7 @@ describe("call pickup and INVITE with Replaces (integration: baresip and scripte
     return b;
   }
 
-  async function channels(): Promise<string[]> {
-    const out = (await pbx.rx("core show channels concise")).stdout;
-    return out.split("\n").filter((l) => l.startsWith("PJSIP/")).map((l) => l.split("!")[0] ?? "");
-  }
+  const channels = (): Promise<string[]> => channelNames(pbx);
 
   function heardBy(b: Baresip, who: string, hz: number, seconds: number): void {
     const f = b.recordings().find((r) => r.endsWith("-dec.wav"));

@@ -11,7 +11,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { startPbx, type Pbx } from "../helpers/pbx.js";
+import { channelNames, startPbx, type Pbx } from "../helpers/pbx.js";
 import { pjsipConf, randomPassword } from "../helpers/pjsip-conf.js";
 import { freePort } from "../helpers/ports.js";
 import { startBaresip, type Baresip } from "../helpers/baresip.js";
@@ -97,10 +97,7 @@ describe("call transfer (integration: baresip phones, REFER blind and attended)"
     return b;
   }
 
-  async function channels(): Promise<string[]> {
-    const out = (await pbx.rx("core show channels concise")).stdout;
-    return out.split("\n").filter((l) => l.startsWith("PJSIP/")).map((l) => l.split("!")[0] ?? "");
-  }
+  const channels = (): Promise<string[]> => channelNames(pbx);
 
   /** What `b` heard in its (only) call: the tone `hz` for at least `seconds` in the part after `fromSeconds`. */
   function assertHeard(b: Baresip, who: string, hz: number, seconds: number, fromSeconds = 0): void {
