@@ -153,12 +153,18 @@ run_tests() { # name, then node --test arguments
   fi
 }
 
+# A file that never ends (a test waiting forever, or a handle a process left open that keeps the
+# file's process alive) fails under its own name after this long instead of stalling the run:
+# node's runner applies --test-timeout to each file's process as a whole.
+UNIT_FILE_TIMEOUT_MS="${UNIT_FILE_TIMEOUT_MS:-300000}"
+INTEGRATION_FILE_TIMEOUT_MS="${INTEGRATION_FILE_TIMEOUT_MS:-600000}"
+
 ran_runner=0
 if [ "$group" = "all" ] || [ "$group" = "unit" ]; then
   if [ "${#only_files[@]}" -gt 0 ]; then unit_files=("${only_files[@]}")
   else mapfile -t unit_files < <(find test -name '*.test.ts' -not -path 'test/integration/*' | sort); fi
   if [ "${#unit_files[@]}" -gt 0 ]; then
-    run_tests "unit tests" "${unit_files[@]}"
+    run_tests "unit tests" --test-timeout="$UNIT_FILE_TIMEOUT_MS" "${unit_files[@]}"
     ran_runner=1
   else
     record "unit tests" FAIL 0 "no test files"
@@ -170,7 +176,7 @@ if [ "$group" = "all" ] || [ "$group" = "integration" ]; then
   else mapfile -t integration_files < <(find test/integration -name '*.test.ts' 2>/dev/null | sort); fi
   if [ "${#integration_files[@]}" -gt 0 ]; then
     # One file at a time: integration tests start real servers and phones on shared loopback.
-    run_tests "integration tests" --test-concurrency=1 "${integration_files[@]}"
+    run_tests "integration tests" --test-concurrency=1 --test-timeout="$INTEGRATION_FILE_TIMEOUT_MS" "${integration_files[@]}"
     ran_runner=1
   else
     record "integration tests" FAIL 0 "no test files"

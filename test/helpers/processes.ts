@@ -26,7 +26,14 @@ export function trackProcess(proc: ChildProcess, name: string): void {
   const pid = proc.pid;
   if (pid === undefined) return;
   tracked.set(pid, { proc, name });
-  proc.once("exit", () => tracked.delete(pid));
+  proc.once("exit", () => {
+    tracked.delete(pid);
+    // A grandchild that inherited the pipes (a daemon's worker) keeps them open after the child
+    // is gone, and an open pipe keeps the test file's process alive for ever: let go of them.
+    setTimeout(() => {
+      for (const stream of [proc.stdin, proc.stdout, proc.stderr]) if (stream !== null && !stream.destroyed) stream.destroy();
+    }, 2000).unref();
+  });
 }
 
 /** Registers a synchronous cleanup (e.g. deleting a network namespace) for the safety net. */
