@@ -151,7 +151,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     new CodecsModule(),
     new PjsipCommandsModule({ sip, contacts, registrar, calls }),
     new CoreCommandsModule({ config, contacts, sip, reloadAll: () => host.reload(), moduleRows: () => host.rows(), stop: (reason) => stop(reason) }),
-    new AmiModule({ config, guard, contacts, registrar, calls, hints, voicemail, registrations: outboundRegistrations, transfer, mixmonitor, confbridge, queues, execute: (line) => registry.execute(line), reloadAll: () => host.reload() }),
+    new AmiModule({ config, guard, contacts, registrar, calls, hints, voicemail, registrations: outboundRegistrations, transfer, features, mixmonitor, confbridge, queues, execute: (line) => registry.execute(line), reloadAll: () => host.reload() }),
     new PhoneModule({ http }), // the browser phone page at <prefix>/phone/ (after ARI: http show status lists /ari first)
   ];
 

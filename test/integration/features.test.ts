@@ -1,7 +1,8 @@
 /**
  * DTMF feature codes (features.conf [featuremap] with Dial's t/T h/H k/K x/X) pressed on real
  * phones (baresip's sndcode, RFC 4733): a blind transfer by #1 after which the two remaining
- * phones hear each other; the keys of a code never reach the other phone while other keys do;
+ * phones hear each other; an attended transfer by *2 (the transferer talks with the target
+ * first, the transferee hears music) completed by hanging up, and one aborted by *1; the keys of a code never reach the other phone while other keys do;
  * *0 ends the call; #72 parks the other party; *3 records the call into one WAV with both tones.
  */
 import { after, before, describe, it } from "node:test";
@@ -49,7 +50,7 @@ describe("DTMF feature codes (integration: baresip phones, features.conf, Dial o
           "exten => 5203,1,Set(WHO=${BLINDTRANSFER})\n same => n,Dial(PJSIP/5203,20)\n same => n,Hangup()\n" +
           "exten => 5212,1,Dial(PJSIP/5202,20,kX)\n same => n,Hangup()\n" +
           "exten => 5222,1,Dial(PJSIP/5202,20,g)\n same => n,Playback(hello-world)\n same => n,Hangup()\n",
-        "features.conf": "[general]\ntransferdialattempts = 1\ntransferdigittimeout = 2\n\n[featuremap]\nblindxfer => #1\ndisconnect => *0\nparkcall => #72\nautomixmon => *3\n",
+        "features.conf": "[general]\ntransferdialattempts = 1\ntransferdigittimeout = 2\n\n[featuremap]\nblindxfer => #1\natxfer => *2\ndisconnect => *0\nparkcall => #72\nautomixmon => *3\n",
         "asterisk.conf": `[directories]\nastspooldir => ${join(dir, "spool")}\n`,
         "rtp.conf": "[general]\nrtpstart=37000\nrtpend=37999\n",
       },
@@ -157,6 +158,81 @@ describe("DTMF feature codes (integration: baresip phones, features.conf, Dial o
       await waitUntil(async () => (await channels()).length === 0, 5000, "no channel left");
     } finally {
       await Promise.all([a.stop(), b.stop()]);
+    }
+  });
+
+  it("attended transfer by *2 (Dial option t): 5202 consults 5203 while 5201 hears music, then hangs up; 5201 and 5203 hear each other", async () => {
+    const a = await phone(P.a, false);
+    const b = await phone(P.b, true);
+    const c = await phone(P.c, true);
+    try {
+      await a.command(`dial sip:${P.b.id}@${SERVER_IP}:${sipPort}`);
+      await a.waitEvent("CALL_ESTABLISHED", 10000);
+      const t0 = Date.now();
+      await sleep(2000);
+      await press(b, "*2");
+      await sleep(1500); // "transfer" plays to 5202; 5201 hears music on hold
+      await press(b, P.c.id);
+      await c.waitEvent("CALL_ESTABLISHED", 10000);
+      const consulted = (Date.now() - t0) / 1000;
+      await sleep(3500); // 5202 and 5203 talk; 5201 still on hold
+      await b.command("hangup");
+      await b.waitEvent("CALL_CLOSED", 10000);
+      const completed = (Date.now() - t0) / 1000;
+      await waitUntil(async () => (await channels()).length === 2, 5000, "two channels after the transfer (5201 and 5203)");
+      await sleep(4000);
+      await a.command("hangup");
+      await a.waitEvent("CALL_CLOSED", 10000);
+      await c.waitEvent("CALL_CLOSED", 10000);
+      assertHeard(c, "the target 5203 in the consultation", P.b.hz, 2);
+      assertHeard(c, "the target 5203 after the transfer", P.a.hz, 3);
+      assertHeard(a, "the transferee 5201 before the transfer", P.b.hz, 1.5);
+      assertHeard(a, "the transferee 5201 after the transfer", P.c.hz, 3, completed);
+      const f = a.recordings().find((r) => r.endsWith("-dec.wav"));
+      assert.ok(f);
+      // On hold during the consultation: neither 5202 (talking to 5203) nor 5203 reached 5201.
+      const held = { from: consulted + 0.5, to: completed - 0.5 };
+      for (const [who, hz] of [["5202", P.b.hz], ["5203", P.c.hz]] as const) {
+        const t = analyseTone(readWav(f), hz, held);
+        assert.ok(t.totalToneSeconds < 0.5, `5201 heard ${who} for ${t.totalToneSeconds} s while on hold: ${t.timeline}`);
+      }
+      assert.equal(keysHeard(a), "", "5201 got none of the code's or the target's keys");
+      await waitUntil(async () => (await channels()).length === 0, 5000, "no channel left");
+      assert.match(pbx.messagesLog(), new RegExp(`PJSIP/${P.b.id}-[0-9a-f]+: attended transfer \\(DTMF\\): PJSIP/${P.a.id}-[0-9a-f]+ and PJSIP/${P.c.id}-[0-9a-f]+ are connected`));
+    } finally {
+      await Promise.all([a.stop(), b.stop(), c.stop()]);
+    }
+  });
+
+  it("attended transfer aborted by *1 (atxferabort): 5203 is hung up and 5202 talks with 5201 again, audio both ways", async () => {
+    const a = await phone(P.a, false);
+    const b = await phone(P.b, true);
+    const c = await phone(P.c, true);
+    try {
+      await a.command(`dial sip:${P.b.id}@${SERVER_IP}:${sipPort}`);
+      await a.waitEvent("CALL_ESTABLISHED", 10000);
+      const t0 = Date.now();
+      await sleep(1000);
+      await press(b, "*2");
+      await sleep(1500);
+      await press(b, P.c.id);
+      await c.waitEvent("CALL_ESTABLISHED", 10000);
+      await sleep(2500);
+      await press(b, "*1");
+      await c.waitEvent("CALL_CLOSED", 10000);
+      const back = (Date.now() - t0) / 1000;
+      await waitUntil(async () => (await channels()).length === 2, 5000, "5201 and 5202 again");
+      await sleep(4000);
+      await a.command("hangup");
+      await a.waitEvent("CALL_CLOSED", 10000);
+      await b.waitEvent("CALL_CLOSED", 10000);
+      assertHeard(c, "the target 5203 in the consultation", P.b.hz, 1.5);
+      assertHeard(a, "5201 after the abort", P.b.hz, 3, back);
+      assertHeard(b, "5202 after the abort", P.a.hz, 3, back);
+      assert.equal(keysHeard(c), "", "5203 got none of the abort code's keys");
+      await waitUntil(async () => (await channels()).length === 0, 5000, "no channel left");
+    } finally {
+      await Promise.all([a.stop(), b.stop(), c.stop()]);
     }
   });
 

@@ -266,8 +266,43 @@ describe("call transfer (integration: baresip phones, REFER blind and attended)"
       assertHeard(c, "the transfer target 5103", P.a.hz, 3);
       await waitUntil(async () => (await channels()).length === 0, 5000, "no channel left");
       const atx = await ami.action({ Action: "Atxfer", Channel: callee, Exten: P.c.id }, true);
-      assert.equal(atx.Response, "Error");
-      assert.match(atx.Message ?? "", /not implemented/);
+      assert.equal(atx.Response, "Error", "Atxfer on a channel that has hung up");
+      assert.match(atx.Message ?? "", /does not exist/);
+    } finally {
+      await a.stop();
+      await b.stop();
+      await c.stop();
+    }
+  });
+  it("AMI Atxfer: the callee consults 5103 while the caller is held; when the callee hangs up, the caller and 5103 hear each other", async () => {
+    const a = await phone(P.a, "23600-23699", false);
+    const b = await phone(P.b, "23700-23799", true);
+    const c = await phone(P.c, "23800-23899", true);
+    try {
+      await a.command(`dial sip:${P.b.id}@${SERVER_IP}:${sipPort}`);
+      await a.waitEvent("CALL_ESTABLISHED", 10000);
+      const callee = (await channels()).find((n) => n.startsWith(`PJSIP/${P.b.id}-`));
+      assert.ok(callee);
+      const noExten = await ami.action({ Action: "Atxfer", Channel: callee, Exten: "5999", Context: "nowhere" }, true);
+      assert.equal(noExten.Response, "Error", JSON.stringify(noExten));
+      const before = events.length;
+      const r = await ami.action({ Action: "Atxfer", Channel: callee, Exten: P.c.id, Context: "office" }, true);
+      assert.equal(r.Response, "Success", JSON.stringify(r));
+      await c.waitEvent("CALL_ESTABLISHED", 10000);
+      await sleep(3000);
+      await b.command("hangup");
+      await b.waitEvent("CALL_CLOSED", 10000);
+      const ev = await waitUntil(() => events.slice(before).find((e) => e.Event === "AttendedTransfer"), 5000, "AttendedTransfer");
+      assert.equal(ev.Result, "Success");
+      assert.match(ev.TransfereeChannel ?? "", new RegExp(`^PJSIP/${P.a.id}-`));
+      assert.match(ev.TransferTargetChannel ?? "", new RegExp(`^PJSIP/${P.c.id}-`));
+      await sleep(4000);
+      await a.command("hangup");
+      await a.waitEvent("CALL_CLOSED", 10000);
+      await c.waitEvent("CALL_CLOSED", 10000);
+      assertHeard(c, "the target 5103 in the consultation", P.b.hz, 2);
+      assertHeard(c, "the target 5103 after the transfer", P.a.hz, 3);
+      await waitUntil(async () => (await channels()).length === 0, 5000, "no channel left");
     } finally {
       await a.stop();
       await b.stop();

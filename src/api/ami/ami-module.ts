@@ -29,6 +29,7 @@ import { AmiServer } from "./ami-server.js";
 import { callManagerChannels, callManagerRedirects } from "./channel-access.js";
 import { transferActions } from "./actions/transfer-actions.js";
 import type { TransferModule } from "../../pbx/transfer/transfer-module.js";
+import type { FeaturesModule } from "../../pbx/features/features-module.js";
 import { channelActions } from "./actions/channel-actions.js";
 import { coreActions } from "./actions/core-actions.js";
 import { originateAction } from "./actions/originate-action.js";
@@ -51,6 +52,8 @@ export interface AmiModuleDeps {
   voicemail: VoicemailModule;
   registrations: OutboundRegistrationModule;
   transfer: TransferModule;
+  /** Atxfer (the DTMF attended transfer); without it Atxfer says the channel does not exist. */
+  features?: FeaturesModule;
   /** MixMonitor and StopMixMonitor; without it the actions are not offered. */
   mixmonitor?: MixMonitorModule;
   /** The Confbridge* actions; without it they are not offered. */
@@ -138,7 +141,10 @@ export class AmiModule implements SwitchboardModule {
         originate: (req) => calls().originate(req),
         publish: (fields) => this.server?.publish("OriginateResponse", "call", fields),
       }),
-      ...transferActions({ blind: (channel, exten, context) => d.transfer.transfers.blindByName(channel, exten, context) }),
+      ...transferActions({
+        blind: (channel, exten, context) => d.transfer.transfers.blindByName(channel, exten, context),
+        attended: (channel, exten, context) => d.features?.attendedTransfer(channel, exten, context) ?? "no-channel",
+      }),
       ...channelActions({ channels, redirects: callManagerRedirects(calls), globals: () => d.calls.calls.globals, now: () => ctx.clock.now() }),
       ...pjsipActions({
         directory: ctx.directory,

@@ -4,13 +4,14 @@
  * feature codes a party of a call bridged by Dial() may press when Dial's options allow it
  * (pbx/features, docs/features.md): blind transfer, disconnect, parking, one-touch MixMonitor.
  * Asterisk's built-in codes are `#` (blindxfer) and `*` (disconnect); the others are off until
- * set. The attended transfer by DTMF, its codes and the feature sounds are declared not
- * implemented: phones transfer with their own transfer key (REFER, docs/transfers.md).
+ * set. The attended transfer's three-way and swap steps, its callbacks and the feature sounds
+ * are declared not implemented.
  */
 import { bool, str, uint } from "../schema/options.js";
 import type { ObjectSchema, SchemaValues } from "../schema/types.js";
 
-const NO_ATXFER = { implemented: false, hint: "the attended transfer by DTMF is not implemented; phones transfer attended with their transfer key (REFER with Replaces)" } as const;
+const NO_ATXFER = { implemented: false, hint: "a transferer that hangs up while the target still rings sends the transferee to the target's extension, which rings it anew; there is no callback" } as const;
+const NO_THREEWAY = { implemented: false, hint: "a DTMF attended transfer's consultation has no three-way or swap step: the transferer completes (atxfercomplete, or hangs up) or aborts (atxferabort)" } as const;
 const NO_SOUNDS = { implemented: false, hint: "no feature sounds are played" } as const;
 
 const generalOptions = [
@@ -22,14 +23,14 @@ const generalOptions = [
   str("courtesytone", "", "Sound played when a feature code is recognised.", NO_SOUNDS),
   str("xfersound", "beep", "Sound played when an attended transfer completes.", NO_SOUNDS),
   str("xferfailsound", "beeperr", "Sound played when a transfer fails.", NO_SOUNDS),
-  uint("atxfernoanswertimeout", 15, "Seconds a DTMF attended transfer's target rings.", NO_ATXFER),
+  uint("atxfernoanswertimeout", 15, "Seconds a DTMF attended transfer's target may ring before the transferer is back with the transferee."),
   bool("atxferdropcall", false, "DTMF attended transfer: drop the call when the transferor hangs up before the target answers.", NO_ATXFER),
   uint("atxferloopdelay", 10, "DTMF attended transfer: seconds between callback attempts.", NO_ATXFER),
   uint("atxfercallbackretries", 2, "DTMF attended transfer: callback attempts.", NO_ATXFER),
-  str("atxferabort", "*1", "DTMF attended transfer: abort code.", NO_ATXFER),
-  str("atxfercomplete", "*2", "DTMF attended transfer: complete code.", NO_ATXFER),
-  str("atxferthreeway", "*3", "DTMF attended transfer: three-way code.", NO_ATXFER),
-  str("atxferswap", "*4", "DTMF attended transfer: swap code.", NO_ATXFER),
+  str("atxferabort", "*1", "DTMF attended transfer: the code that ends the consultation (the target is hung up) and brings the transferer back to the transferee; empty: off."),
+  str("atxfercomplete", "*2", "DTMF attended transfer: the code that completes the transfer (the transferee and the target talk, the transferer leaves); empty: off. Hanging up completes it too."),
+  str("atxferthreeway", "*3", "DTMF attended transfer: three-way code.", NO_THREEWAY),
+  str("atxferswap", "*4", "DTMF attended transfer: swap code.", NO_THREEWAY),
   str("recordingfailsound", "", "Sound played when one-touch recording fails.", NO_SOUNDS),
   uint("transferdialattempts", 3, "Attempts at entering a valid blind transfer target; after that the transferer is back in the call."),
   str("transferannouncesound", "pbx-transfer", "Sound played to the transferer before it dials a blind transfer's target; empty: none."),
@@ -49,7 +50,7 @@ const featuremapOptions = [
   str("blindxfer", "#", "DTMF code for a blind transfer (Dial option t: the called party may, T: the calling party); empty: off. The sample file suggests #1."),
   str("disconnect", "*", "DTMF code that hangs up the call (Dial option h: the called party may, H: the calling party); empty: off. The sample file suggests *0."),
   str("automon", "", "DTMF code for one-touch Monitor (Dial option w/W).", { implemented: false, hint: "Monitor() is gone from Asterisk 21 on, and so is automon; use automixmon (Dial option x/X)" }),
-  str("atxfer", "", "DTMF code for an attended transfer (Dial option t/T).", NO_ATXFER),
+  str("atxfer", "", "DTMF code for an attended transfer (Dial option t: the called party may, T: the calling party): the other party is held, the presser dials the target and talks with it first; empty: off. The sample file suggests *2."),
   str("parkcall", "", "DTMF code that parks the other party in the default parking lot (Dial option k: the called party may, K: the calling party); empty: off. The sample file suggests #72."),
   str("automixmon", "", "DTMF code that starts and stops MixMonitor on the call (Dial option x: the called party may, X: the calling party); empty: off. The sample file suggests *3."),
 ] as const;

@@ -15,7 +15,7 @@ import type { SipRequest, SipResponse } from "../../sip/message/message.js";
 import type { InviteSession, ModifyOutcome, ModifyRequest, RequestOutcome, SessionBody } from "../../sip/session/index.js";
 import { InviteServerTransaction, type ServerTransaction } from "../../sip/transaction/server-transaction.js";
 import { formatHostPort, type Flow } from "../../sip/transport/types.js";
-import type { DialplanExecutor, DialplanTarget, RedirectTarget } from "../dialplan/executor.js";
+import type { DialplanExecutor, DialplanTarget, DialStatus, RedirectTarget } from "../dialplan/executor.js";
 import { isDetour } from "../dialplan/index.js";
 import { MediaSession, type CheckedOffer } from "../media-session/media-session.js";
 import type { RequestContext } from "../pipeline/request-context.js";
@@ -101,6 +101,8 @@ export class CallManager {
   readonly inviteHooks: InviteHook[] = [];
   /** Modules told of every call a Dial bridged, with Dial's options (feature codes). */
   readonly bridgeHooks: Array<(call: DialCaller, leg: OutboundLeg, options: string) => void> = [];
+  /** Modules told of every Dial's outcome, before the dialling channel's dialplan goes on. */
+  readonly dialEndHooks: Array<(call: DialCaller, status: DialStatus) => void> = [];
   /** Channels whose phone has the call on hold (Hold/Unhold are reported on a change only). */
   private readonly held = new WeakSet<Channel>();
 
@@ -114,6 +116,9 @@ export class CallManager {
     stunAddress: () => this.o.stunAddress(),
     bridged: (call, leg, options) => {
       for (const h of this.bridgeHooks) h(call, leg, options);
+    },
+    settled: (call, status) => {
+      for (const h of this.dialEndHooks) h(call, status);
     },
   };
 

@@ -36,6 +36,8 @@ export interface DialHooks {
   stunAddress(): string | undefined;
   /** A Dial bridged `call` with the leg that answered; `options` is Dial's option string (feature codes). */
   bridged?(call: DialCaller, leg: OutboundLeg, options: string): void;
+  /** A Dial of `call` has its outcome (DIALSTATUS); told before the dialplan goes on. */
+  settled?(call: DialCaller, status: DialStatus): void;
 }
 
 /** What a fork asks of the Dial it belongs to. */

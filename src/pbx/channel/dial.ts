@@ -119,7 +119,8 @@ export class Dial implements DialAttemptOwner {
     // §3), and a callee BYE in that wait must still end the call.
     leg.on("remoteHangup", () => {
       // A callee the caller was redirected away from is no longer its conversation.
-      if (this.call.peer !== leg) return;
+      // A caller a redirect is taking elsewhere goes there (a transfer's consultation ended).
+      if (this.call.peer !== leg || this.call.redirectPending()) return;
       // Option g: the caller goes on in the dialplan when the callee hangs up.
       if (goOn) return end(false);
       this.bridge.close();
@@ -178,6 +179,7 @@ export class Dial implements DialAttemptOwner {
     // Every target failed for want of a common codec: the caller hears 488, which names the
     // problem, rather than 503 (the NOTICE already gave both codec lists).
     if (!this.winner && this.failures.length > 0 && this.failures.every((f) => f === 488)) call.dialCause = CAUSE.BEARERCAPABILITY_NOTAVAIL;
+    this.hooks.settled?.(call, status);
     const winner = this.winner?.leg;
     this.resolve(winner ? { status, answeredBy: winner.name } : { status });
   }

@@ -1,7 +1,8 @@
 /**
  * DTMF feature codes in a call Dial() bridged, as its options allow them (Asterisk's letters):
  *
- *   t / T   blindxfer    the called / calling party may transfer the other party blind
+ *   t / T   blindxfer    the called / calling party may transfer the other party blind,
+ *           atxfer       or attended (a consultation call first: attended-transfer.ts)
  *   h / H   disconnect   the called / calling party may hang up the call
  *   k / K   parkcall     the called / calling party may park the other party
  *   x / X   automixmon   the called / calling party may start and stop recording the call
@@ -18,8 +19,9 @@ import type { Clock } from "../../core/clock.js";
 import { parseDialOptions } from "../apps/dial-options.js";
 import { FeatureMatcher, type FeatureCode, type FeatureName } from "./feature-matcher.js";
 
-const CALLEE_LETTERS: Readonly<Record<string, FeatureName>> = { t: "blindxfer", h: "disconnect", k: "parkcall", x: "automixmon" };
-const CALLER_LETTERS: Readonly<Record<string, FeatureName>> = { T: "blindxfer", H: "disconnect", K: "parkcall", X: "automixmon" };
+/** Dial's letters, each allowing features to the called (lower case) or calling party (upper case). */
+const CALLEE_LETTERS: Readonly<Record<string, readonly FeatureName[]>> = { t: ["blindxfer", "atxfer"], h: ["disconnect"], k: ["parkcall"], x: ["automixmon"] };
+const CALLER_LETTERS: Readonly<Record<string, readonly FeatureName[]>> = { T: ["blindxfer", "atxfer"], H: ["disconnect"], K: ["parkcall"], X: ["automixmon"] };
 
 /** The Dial option letters this module acts on. */
 export const FEATURE_DIAL_LETTERS = new Set([...Object.keys(CALLEE_LETTERS), ...Object.keys(CALLER_LETTERS)]);
@@ -28,11 +30,14 @@ export const FEATURE_DIAL_LETTERS = new Set([...Object.keys(CALLEE_LETTERS), ...
 export function codesFor(options: string, side: "caller" | "callee", map: FeaturesFeaturemap): FeatureCode[] {
   const letters = side === "caller" ? CALLER_LETTERS : CALLEE_LETTERS;
   const flags = parseDialOptions(options).flags;
-  const codeOf: Readonly<Record<FeatureName, string>> = { blindxfer: map.blindxfer, disconnect: map.disconnect, parkcall: map.parkcall, automixmon: map.automixmon };
+  const codeOf: Readonly<Record<FeatureName, string>> = { blindxfer: map.blindxfer, atxfer: map.atxfer, disconnect: map.disconnect, parkcall: map.parkcall, automixmon: map.automixmon };
   const out: FeatureCode[] = [];
-  for (const [letter, feature] of Object.entries(letters)) {
-    const code = codeOf[feature].trim();
-    if (flags.has(letter) && code.length > 0 && !out.some((c) => c.feature === feature)) out.push({ code, feature });
+  for (const [letter, features] of Object.entries(letters)) {
+    if (!flags.has(letter)) continue;
+    for (const feature of features) {
+      const code = codeOf[feature].trim();
+      if (code.length > 0 && !out.some((c) => c.feature === feature)) out.push({ code, feature });
+    }
   }
   return out;
 }

@@ -8,6 +8,8 @@
  *   gets the transferee, with BLINDTRANSFER set to the transferer, which is hung up. A target
  *   that does not exist is "not a valid extension" and another attempt, up to
  *   transferdialattempts; then the two talk again.
+ * - atxfer: the same hold and dialling, then the transferer's consultation call to the target
+ *   (attended-transfer.ts), which ends in the transfer or back with the transferee.
  * - parkcall: the other party is parked in the presser's PARKINGLOT (else `default`), with the
  *   presser as its parker (its comeback goes there); the presser hears the space and is hung up.
  * - automixmon: MixMonitor on the call's calling channel starts (TOUCH_MIXMONITOR names the file,
@@ -17,34 +19,15 @@
  * (CallManager.divert): the called party first, so that the caller's redirect cannot make its
  * Dial hang the called party up.
  */
-import type { EventPort } from "../../core/event-bus.js";
-import type { LoadedConfig } from "../../config/index.js";
-import type { CallManager, CallParty } from "../channel/call-manager.js";
+import type { CallParty } from "../channel/call-manager.js";
 import type { DialplanDetour, DialplanTarget, RedirectTarget } from "../dialplan/index.js";
-import { prefixedChannelFields, type PbxEvents } from "../events.js";
+import { prefixedChannelFields } from "../events.js";
 import { digitFiles } from "../ivr/say.js";
-import type { MixMonitors } from "../mixmonitor/mixmonitor-apps.js";
-import type { ParkedCalls } from "../parking/parked-calls.js";
 import type { DivertedChannel } from "../transfer/transfer-bridge.js";
-import type { TransferService } from "../transfer/transfer-service.js";
+import type { DialCaller } from "../channel/dial-caller.js";
 import type { FeaturePress } from "./bridge-features.js";
-
-/** What the held party hears during a transfer; the music on hold module gives it once loaded. */
-export interface FeatureMusic {
-  start(channel: DivertedChannel): void;
-  stop(channel: DivertedChannel): void;
-}
-
-export interface FeatureServices {
-  calls: CallManager;
-  events: EventPort<PbxEvents>;
-  config: () => LoadedConfig;
-  transfers: () => TransferService;
-  music: () => FeatureMusic | undefined;
-  parked: () => ParkedCalls | undefined;
-  monitors: () => MixMonitors | undefined;
-  now: () => number;
-}
+import type { FeatureServices } from "./feature-services.js";
+import { Consultation, consultationCodes } from "./attended-transfer.js";
 
 /** The keys that may start a transfer target while "transfer" plays. */
 const DIAL_KEYS = "0123456789*#ABCD";
@@ -85,6 +68,8 @@ function varsOf(p: CallParty): Map<string, string> {
 export class FeatureActions {
   /** The automixmon recording of each calling channel, by name. */
   private readonly touchRecordings = new Map<string, string>();
+  /** Attended transfers in consultation, by their transferer. */
+  private readonly consultations = new Map<DialCaller, Consultation>();
 
   constructor(private readonly s: FeatureServices) {}
 
@@ -107,7 +92,10 @@ export class FeatureActions {
       case "parkcall":
         return this.park(parties);
       case "blindxfer":
-        this.blindTransfer(parties);
+        this.transferByDtmf(parties, "blind");
+        return false;
+      case "atxfer":
+        this.transferByDtmf(parties, "attended");
         return false;
     }
   }
@@ -126,14 +114,26 @@ export class FeatureActions {
     return { other, presser: calls.divert(parties.presser, presserTo) };
   }
 
-  private blindTransfer(parties: Parties): void {
+  /**
+   * Both leave the Dial's bridge: the other party (the transferee) on hold with music, the
+   * presser (the transferer) dialling the target; then a blind transfer, or an attended
+   * transfer's consultation (the transferee stays on hold until it ends).
+   */
+  private transferByDtmf(parties: Parties, kind: "blind" | "attended", given?: DialplanTarget): void {
     const general = this.s.config().features.general;
     const context = varsOf(parties.presser).get("TRANSFER_CONTEXT") || (parties.presser.kind === "call" ? parties.presser.call.endpoint.context : parties.presser.leg.endpoint.context);
+    const dialling: TransferDialling = {
+      digitTimeoutMs: general.transferdigittimeout * 1000,
+      attempts: Math.max(1, general.transferdialattempts),
+      announce: general.transferannouncesound,
+      retry: general.transferretrysound,
+      invalid: general.transferinvalidsound,
+    };
     let moved: { other: DivertedChannel; presser: DivertedChannel } | undefined;
     let release: () => void = () => undefined;
     const released = new Promise<void>((r) => (release = r));
     const hold: DialplanDetour = {
-      label: "on hold while the other party dials a transfer",
+      label: `on hold while the other party dials ${kind === "blind" ? "a blind" : "an attended"} transfer`,
       run: async () => {
         await Promise.resolve();
         const ch = moved?.other;
@@ -144,60 +144,124 @@ export class FeatureActions {
       },
     };
     const dialTarget: DialplanDetour = {
-      label: "dials a blind transfer's target",
+      label: `dials ${kind === "blind" ? "a blind" : "an attended"} transfer's target`,
       run: async () => {
         await Promise.resolve();
         if (moved === undefined) return;
+        let consulting = false;
         try {
-          await this.collectAndTransfer(moved.presser, moved.other, context, {
-            digitTimeoutMs: general.transferdigittimeout * 1000,
-            attempts: Math.max(1, general.transferdialattempts),
-            announce: general.transferannouncesound,
-            retry: general.transferretrysound,
-            invalid: general.transferinvalidsound,
-          });
+          if (kind === "blind") await this.collectAndTransfer(moved.presser, moved.other, context, dialling);
+          else consulting = await this.consult(moved.presser, moved.other, context, dialling, release, given);
         } finally {
-          release();
+          if (!consulting) release();
         }
       },
     };
     moved = this.moveBoth(parties, hold, dialTarget);
   }
 
+  /**
+   * An attended transfer's target, then its consultation: true once the consultation runs (the
+   * transferee stays on hold until it ends; `dropTransferee` ends the hold, and so the call).
+   */
+  private async consult(presser: DivertedChannel, other: DivertedChannel, context: string, o: TransferDialling, dropTransferee: () => void, given: DialplanTarget | undefined): Promise<boolean> {
+    const log = this.log;
+    const place = given ?? (await this.askTarget(presser, other, context, o, "attended transfer"));
+    if (presser.hungUp() || other.hungUp()) return false;
+    if (place === undefined) {
+      if (log.wants("verbose", 3)) log.verbose(3, {}, `${presser.name}: attended transfer given up; back with ${other.name}`);
+      this.rejoin(other, presser);
+      return false;
+    }
+    const general = this.s.config().features.general;
+    const consultation = new Consultation({
+      s: this.s,
+      transferer: presser,
+      transferee: other,
+      place,
+      codes: consultationCodes(general),
+      noAnswerMs: general.atxfernoanswertimeout * 1000,
+      digitTimeoutMs: general.featuredigittimeout,
+      dropTransferee,
+      rejoin: () => this.rejoin(other, presser),
+      onOver: () => this.consultations.delete(presser),
+    });
+    this.consultations.set(presser, consultation);
+    consultation.start();
+    return true;
+  }
+
+  /**
+   * AMI Atxfer: `name`'s other party (in a call Dial bridged) is held and `name` consults
+   * `exten@context` — its TRANSFER_CONTEXT, else its endpoint's context, when no context is given.
+   */
+  attendedByName(name: string, exten: string, context: string | undefined): "ok" | "no-channel" | "not-bridged" | "no-extension" {
+    const calls = this.s.calls;
+    const presser = calls.partyByName(name);
+    if (presser === undefined) return "no-channel";
+    const other = calls.dialPartnerOf(presser);
+    if (other === undefined) return "not-bridged";
+    const where = context !== undefined && context.length > 0 ? context : varsOf(presser).get("TRANSFER_CONTEXT") || (presser.kind === "call" ? presser.call.endpoint.context : presser.leg.endpoint.context);
+    const place = calls.placeFor(where, exten, other.kind === "call" ? other.call.callerId.num : other.leg.channel.callerId.num);
+    if (place === undefined) return "no-extension";
+    this.transferByDtmf({ presser, other }, "attended", place);
+    return "ok";
+  }
+
+  /** The attended transfer whose consultation `call` (its transferer) is in, if any. */
+  consultationOf(call: DialCaller): Consultation | undefined {
+    return this.consultations.get(call);
+  }
+
   private async collectAndTransfer(presser: DivertedChannel, other: DivertedChannel, context: string, o: TransferDialling): Promise<void> {
+    const log = this.log;
+    const place = await this.askTarget(presser, other, context, o, "blind transfer");
+    if (presser.hungUp() || other.hungUp()) return;
+    if (place === undefined) {
+      if (log.wants("verbose", 3)) log.verbose(3, {}, `${presser.name}: blind transfer given up; back with ${other.name}`);
+      this.rejoin(other, presser);
+      return;
+    }
+    other.vars.set("BLINDTRANSFER", presser.name);
+    this.s.calls.divert({ kind: "call", call: other }, place);
+    if (log.wants("verbose", 3)) log.verbose(3, {}, `${presser.name}: blind transfer of ${other.name} to ${place.exten}@${place.context} (DTMF)`);
+    if (this.s.events.wants("BlindTransfer")) {
+      this.s.events.emit("BlindTransfer", {
+        Result: "Success",
+        ...prefixedChannelFields("Transferer", presser.view()),
+        ...prefixedChannelFields("Transferee", other.view()),
+        IsExternal: "No",
+        Context: place.context,
+        Extension: place.exten,
+      });
+    }
+  }
+
+  /**
+   * The transfer's target: an extension the transferer dialled in `context`, within the
+   * attempts; undefined when it dialled none that exists, or a party hung up meanwhile.
+   */
+  private async askTarget(presser: DivertedChannel, other: DivertedChannel, context: string, o: TransferDialling, what: string): Promise<DialplanTarget | undefined> {
     const log = this.log;
     const { attempts } = o;
     for (let attempt = 1; attempt <= attempts; attempt++) {
       const exten = await this.dialledTarget(presser, other, o);
-      if (presser.hungUp()) return;
+      if (presser.hungUp()) return undefined;
       if (other.hungUp()) {
-        log.notice({}, `${presser.name}: blind transfer not done: ${other.name} hung up while the target was dialled`);
-        return;
+        log.notice({}, `${presser.name}: ${what} not done: ${other.name} hung up while the target was dialled`);
+        return undefined;
       }
       const place: DialplanTarget | undefined = exten === "" ? undefined : this.s.calls.placeFor(context, exten, other.callerId.num);
-      if (place !== undefined) {
-        other.vars.set("BLINDTRANSFER", presser.name);
-        this.s.calls.divert({ kind: "call", call: other }, place);
-        if (log.wants("verbose", 3)) log.verbose(3, {}, `${presser.name}: blind transfer of ${other.name} to ${place.exten}@${place.context} (DTMF)`);
-        if (this.s.events.wants("BlindTransfer")) {
-          this.s.events.emit("BlindTransfer", {
-            Result: "Success",
-            ...prefixedChannelFields("Transferer", presser.view()),
-            ...prefixedChannelFields("Transferee", other.view()),
-            IsExternal: "No",
-            Context: place.context,
-            Extension: place.exten,
-          });
-        }
-        return;
-      }
-      log.notice({}, `${presser.name}: blind transfer target '${exten}' is not an extension in context '${context}' (attempt ${attempt} of ${attempts}; set TRANSFER_CONTEXT on the channel, or the endpoint's context, to where transfers go)`);
+      if (place !== undefined) return place;
+      log.notice({}, `${presser.name}: ${what} target '${exten}' is not an extension in context '${context}' (attempt ${attempt} of ${attempts}; set TRANSFER_CONTEXT on the channel, or the endpoint's context, to where transfers go)`);
       const sound = attempt < attempts ? o.retry : o.invalid;
       if (sound !== "") await presser.playback(sound);
     }
-    if (presser.hungUp() || other.hungUp()) return;
-    // No valid target: the two talk again.
-    if (log.wants("verbose", 3)) log.verbose(3, {}, `${presser.name}: blind transfer given up; back with ${other.name}`);
+    return undefined;
+  }
+
+  /** The two talk again, in a transfer's bridge. */
+  private rejoin(other: DivertedChannel, presser: DivertedChannel): void {
     const tb = this.s.transfers().newBridge();
     const a = this.s.calls.divert({ kind: "call", call: other }, tb.detour(0));
     const b = this.s.calls.divert({ kind: "call", call: presser }, tb.detour(1));

@@ -12,11 +12,12 @@
 import type { Clock, TimerHandle } from "../../core/clock.js";
 import type { DtmfSource } from "../channel/dtmf.js";
 
-export type FeatureName = "blindxfer" | "disconnect" | "parkcall" | "automixmon";
+export type FeatureName = "blindxfer" | "atxfer" | "disconnect" | "parkcall" | "automixmon";
 
-export interface FeatureCode {
+/** A code and what it names: a feature of the bridge, or a step of an attended transfer's consultation. */
+export interface FeatureCode<N extends string = FeatureName> {
   readonly code: string;
-  readonly feature: FeatureName;
+  readonly feature: N;
 }
 
 /** A key as it was pressed, to pass on unchanged. */
@@ -28,21 +29,21 @@ export interface HeldKey {
   readonly crossed: boolean;
 }
 
-export interface FeatureMatcherOptions {
-  codes: readonly FeatureCode[];
+export interface FeatureMatcherOptions<N extends string = FeatureName> {
+  codes: readonly FeatureCode<N>[];
   timeoutMs: number;
   clock: Clock;
   /** A code was pressed. */
-  onFeature(feature: FeatureName, code: string): void;
+  onFeature(feature: N, code: string): void;
   /** Keys that are no code, in order. */
   onPass(keys: readonly HeldKey[]): void;
 }
 
-export class FeatureMatcher {
+export class FeatureMatcher<N extends string = FeatureName> {
   private held: HeldKey[] = [];
   private timer: TimerHandle | undefined;
 
-  constructor(private readonly o: FeatureMatcherOptions) {}
+  constructor(private readonly o: FeatureMatcherOptions<N>) {}
 
   push(key: HeldKey): void {
     this.cancelTimer();
@@ -91,7 +92,7 @@ export class FeatureMatcher {
     this.flush();
   }
 
-  private fire(c: FeatureCode): void {
+  private fire(c: FeatureCode<N>): void {
     this.held = [];
     this.o.onFeature(c.feature, c.code);
   }

@@ -64,8 +64,11 @@ test("close() drops held keys; flush() passes them", () => {
 });
 
 test("Dial's letters give each side its codes; a feature without a code is off", () => {
-  const map = { blindxfer: "#", disconnect: "*", automon: "", atxfer: "", parkcall: "", automixmon: "*3" };
-  assert.deepEqual(codesFor("tH", "callee", map), [{ code: "#", feature: "blindxfer" }]);
+  const map = { blindxfer: "#", disconnect: "*", automon: "", atxfer: "*2", parkcall: "", automixmon: "*3" };
+  assert.deepEqual(codesFor("tH", "callee", map), [
+    { code: "#", feature: "blindxfer" },
+    { code: "*2", feature: "atxfer" },
+  ]);
   assert.deepEqual(codesFor("tH", "caller", map), [{ code: "*", feature: "disconnect" }]);
   assert.deepEqual(codesFor("kKxX", "caller", map), [{ code: "*3", feature: "automixmon" }], "parkcall has no code");
   assert.deepEqual(codesFor("", "caller", map), []);

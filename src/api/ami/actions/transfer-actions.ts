@@ -1,12 +1,29 @@
 /**
  * Transfer actions: BlindTransfer (the channel's other party goes to Exten@Context, the channel
- * is hung up, as a phone's blind REFER does). Atxfer (Asterisk's DTMF attended-transfer feature
- * started from AMI) is answered with an error that says it is not implemented.
+ * is hung up, as a phone's blind REFER does). Atxfer: the DTMF attended transfer started from
+ * AMI — the channel's other party is held and the channel consults Exten@Context
+ * (docs/features.md).
  */
 import { failure, success, type AmiAction } from "../ami-action.js";
 
+type TransferOutcome = "ok" | "no-channel" | "not-bridged" | "no-extension";
+
 export interface TransferActionServices {
-  blind(channel: string, exten: string, context: string | undefined): "ok" | "no-channel" | "not-bridged" | "no-extension";
+  blind(channel: string, exten: string, context: string | undefined): TransferOutcome;
+  attended(channel: string, exten: string, context: string | undefined): TransferOutcome;
+}
+
+function answer(outcome: TransferOutcome, ok: string) {
+  switch (outcome) {
+    case "ok":
+      return success(ok);
+    case "no-channel":
+      return failure("Channel specified does not exist");
+    case "not-bridged":
+      return failure("Transfer failed: the channel is not in a two-party call");
+    case "no-extension":
+      return failure("Transfer failed: no such extension");
+  }
 }
 
 export function transferActions(s: TransferActionServices): AmiAction[] {
@@ -20,24 +37,19 @@ export function transferActions(s: TransferActionServices): AmiAction[] {
         const exten = req.get("Exten") ?? "";
         if (channel === "") return failure("No channel specified");
         if (exten === "") return failure("No extension specified");
-        switch (s.blind(channel, exten, req.get("Context"))) {
-          case "ok":
-            return success("Transfer succeeded");
-          case "no-channel":
-            return failure(`Channel specified does not exist`);
-          case "not-bridged":
-            return failure("Transfer failed: the channel is not in a two-party call");
-          case "no-extension":
-            return failure("Transfer failed: no such extension");
-        }
+        return answer(s.blind(channel, exten, req.get("Context")), "Transfer succeeded");
       },
     },
     {
       name: "Atxfer",
       privilege: ["call"],
       synopsis: "Attended transfer",
-      handle() {
-        return failure("Atxfer is not implemented: Switchboard has no DTMF attended-transfer feature yet; phones transfer with their transfer key (REFER with Replaces)");
+      handle(req) {
+        const channel = req.get("Channel") ?? "";
+        const exten = req.get("Exten") ?? "";
+        if (channel === "") return failure("No channel specified");
+        if (exten === "") return failure("No extension specified");
+        return answer(s.attended(channel, exten, req.get("Context")), "Atxfer successfully queued");
       },
     },
   ];
