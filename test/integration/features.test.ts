@@ -49,6 +49,7 @@ describe("DTMF feature codes (integration: baresip phones, features.conf, Dial o
           "exten => 5202,1,Dial(PJSIP/5202,20,tH)\n same => n,Hangup()\n" +
           "exten => 5203,1,Set(WHO=${BLINDTRANSFER})\n same => n,Dial(PJSIP/5203,20)\n same => n,Hangup()\n" +
           "exten => 5212,1,Dial(PJSIP/5202,20,kX)\n same => n,Hangup()\n" +
+          "exten => 5209,1,Dial(PJSIP/5209,20)\n same => n,Hangup()\n" +
           "exten => 5222,1,Dial(PJSIP/5202,20,g)\n same => n,Playback(hello-world)\n same => n,Hangup()\n",
         "features.conf": "[general]\ntransferdialattempts = 1\ntransferdigittimeout = 2\n\n[featuremap]\nblindxfer => #1\natxfer => *2\ndisconnect => *0\nparkcall => #72\nautomixmon => *3\n",
         "asterisk.conf": `[directories]\nastspooldir => ${join(dir, "spool")}\n`,
@@ -185,6 +186,7 @@ describe("DTMF feature codes (integration: baresip phones, features.conf, Dial o
       await a.waitEvent("CALL_CLOSED", 10000);
       await c.waitEvent("CALL_CLOSED", 10000);
       assertHeard(c, "the target 5203 in the consultation", P.b.hz, 2);
+      assertHeard(b, "the transferer 5202 in the consultation", P.c.hz, 2.5);
       assertHeard(c, "the target 5203 after the transfer", P.a.hz, 3);
       assertHeard(a, "the transferee 5201 before the transfer", P.b.hz, 1.5);
       assertHeard(a, "the transferee 5201 after the transfer", P.c.hz, 3, completed);
@@ -211,7 +213,6 @@ describe("DTMF feature codes (integration: baresip phones, features.conf, Dial o
     try {
       await a.command(`dial sip:${P.b.id}@${SERVER_IP}:${sipPort}`);
       await a.waitEvent("CALL_ESTABLISHED", 10000);
-      const t0 = Date.now();
       await sleep(1000);
       await press(b, "*2");
       await sleep(1500);
@@ -220,19 +221,43 @@ describe("DTMF feature codes (integration: baresip phones, features.conf, Dial o
       await sleep(2500);
       await press(b, "*1");
       await c.waitEvent("CALL_CLOSED", 10000);
-      const back = (Date.now() - t0) / 1000;
       await waitUntil(async () => (await channels()).length === 2, 5000, "5201 and 5202 again");
       await sleep(4000);
       await a.command("hangup");
       await a.waitEvent("CALL_CLOSED", 10000);
       await b.waitEvent("CALL_CLOSED", 10000);
       assertHeard(c, "the target 5203 in the consultation", P.b.hz, 1.5);
-      assertHeard(a, "5201 after the abort", P.b.hz, 3, back);
-      assertHeard(b, "5202 after the abort", P.a.hz, 3, back);
+      // What a phone records has no gaps for the time it received nothing: count from the end.
+      assertHeard(a, "5201 after the abort", P.b.hz, 3, -4.5);
+      assertHeard(b, "5202 after the abort", P.a.hz, 3, -4.5);
       assert.equal(keysHeard(c), "", "5203 got none of the abort code's keys");
       await waitUntil(async () => (await channels()).length === 0, 5000, "no channel left");
     } finally {
       await Promise.all([a.stop(), b.stop(), c.stop()]);
+    }
+  });
+
+  it("attended transfer to a phone that is not registered: the consultation's dialplan ends and 5202 is back with 5201, audio both ways", async () => {
+    const a = await phone(P.a, false);
+    const b = await phone(P.b, true);
+    try {
+      await a.command(`dial sip:${P.b.id}@${SERVER_IP}:${sipPort}`);
+      await a.waitEvent("CALL_ESTABLISHED", 10000);
+      await sleep(1000);
+      await press(b, "*2");
+      await sleep(1500);
+      await press(b, "5209");
+      await pbx.waitForLog(/the attended transfer's consultation of 5209@office ended \(CHANUNAVAIL\); back with PJSIP\/5201-/, 8000);
+      await sleep(4000);
+      assert.equal((await channels()).length, 2, "5201 and 5202 still in their call");
+      await a.command("hangup");
+      await a.waitEvent("CALL_CLOSED", 10000);
+      await b.waitEvent("CALL_CLOSED", 10000);
+      assertHeard(a, "5201 after the failed consultation", P.b.hz, 3, -4.5);
+      assertHeard(b, "5202 after the failed consultation", P.a.hz, 3, -4.5);
+      await waitUntil(async () => (await channels()).length === 0, 5000, "no channel left");
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
     }
   });
 

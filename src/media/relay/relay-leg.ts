@@ -119,10 +119,14 @@ export class RelayLeg {
    * toward a phone that hears a relayed stream go into that stream, so it sees one source, and
    * the relayed packets' sequence numbers move up by as many.
    */
-  private relayed = { ssrc: -1, seq: 0, origSeq: 0, ts: 0, at: 0 };
+  private relayed = { ssrc: -1, seq: 0, origSeq: 0, ts: 0, at: 0, from: "" };
   /** Packets of our own (a prompt, music) went to this leg's phone since the relayed source last changed. */
   private ownSent = false;
   private relayShift = 0;
+  /** What relayed timestamps move by, so that a new source continues the stream the phone heard. */
+  private tsShift = 0;
+  /** The last RTP packet sent to this leg's phone, whatever its origin: its number, timestamp and when. */
+  private readonly lastOut = { sent: false, seq: 0, ts: 0, at: 0 };
   /** The original sequence number of the relayed packet after which our last packet went in. */
   private shiftBase = 0;
   /** SRTP toward and from this leg's phone (undefined: plain RTP). */
@@ -320,7 +324,21 @@ export class RelayLeg {
     const out = this.wire(msg, rtcp);
     if (out === undefined) return false;
     if (this.ice?.sendRelayed(1, out) !== true) this.rtp.send(out, this.dstPort, this.dstAddress);
+    if (!rtcp) {
+      const o = this.lastOut;
+      o.sent = true;
+      o.seq = msg.readUInt16BE(2);
+      o.ts = msg.readUInt32BE(4);
+      o.at = performance.now();
+    }
     return true;
+  }
+
+  /** The RTP clock of what this leg's phone receives (its telephone-event's rate, else its first codec's). */
+  private clockRate(): number {
+    const f = this.options.format;
+    if (f?.event !== undefined) return f.event.clockRate;
+    return f?.codecs[0]?.name === "opus" ? 48000 : 8000;
   }
 
   /** Sends RTCP toward this leg's phone: on the RTP port when it multiplexes (RFC 5761), else on the RTCP port. */
@@ -543,7 +561,8 @@ export class RelayLeg {
         r.seq = (r.seq + 1) & 0xffff;
         this.relayShift = (this.relayShift + 1) & 0xffff;
         this.shiftBase = r.origSeq;
-        this.sendOwn(b);
+        // In the relayed stream: not packets of our own stream, which a relayed source must follow.
+        this.sendOwn(b, false);
       },
     };
   }
@@ -749,25 +768,33 @@ export class RelayLeg {
     }
     const r = peer.relayed;
     const origSeq = msg.readUInt16BE(2);
-    if (peer.ownSent && msg.readUInt32BE(8) !== r.ssrc) {
-      // A new source after packets of ours (music or a prompt, then a bridge): its numbers
-      // continue ours, as some phones' jitter buffers drop a stream that seems to go back in
-      // sequence even when its SSRC changed.
+    const origTs = msg.readUInt32BE(4);
+    const last = peer.lastOut;
+    if (last.sent && (peer.ownSent || (msg.readUInt32BE(8) !== r.ssrc && r.ssrc >= 0 && r.from !== this.id))) {
+      // A new source after what the phone heard so far (music or a prompt, then a bridge; one
+      // partner, then another): its numbers and timestamps continue that stream, as phones'
+      // jitter buffers drop a stream that seems to go back in sequence or in time (by as much as
+      // its random start) even when its SSRC changed — or when it is the source the phone heard
+      // before our packets. The same partner's new source passes as it is.
       peer.ownSent = false;
-      peer.relayShift = (peer.own.seq - origSeq) & 0xffff;
+      peer.relayShift = (last.seq + 1 - origSeq) & 0xffff;
       peer.shiftBase = (origSeq - 1) & 0xffff;
+      const elapsed = Math.max(20, performance.now() - last.at);
+      peer.tsShift = (last.ts + Math.round((elapsed * peer.clockRate()) / 1000) - origTs) >>> 0;
     }
-    if (peer.relayShift !== 0) {
+    if (peer.relayShift !== 0 || peer.tsShift !== 0) {
       // Packets of ours went into this stream after original number shiftBase: a relayed packet
       // from before that point would now repeat a number already sent (and an SRTP index).
-      if (((origSeq - peer.shiftBase + 0x8000) & 0xffff) - 0x8000 <= 0 && msg.readUInt32BE(8) === r.ssrc) return;
+      if (peer.relayShift !== 0 && ((origSeq - peer.shiftBase + 0x8000) & 0xffff) - 0x8000 <= 0 && msg.readUInt32BE(8) === r.ssrc) return;
       msg.writeUInt16BE((origSeq + peer.relayShift) & 0xffff, 2);
+      msg.writeUInt32BE((origTs + peer.tsShift) >>> 0, 4);
     }
     if (this.ptRewrite !== undefined) {
       const to = this.ptRewrite.get(this.payloadType);
       if (to !== undefined) msg[1] = (msg[1]! & 0x80) | to;
     }
     r.ssrc = msg.readUInt32BE(8);
+    r.from = this.id;
     r.origSeq = origSeq;
     r.seq = msg.readUInt16BE(2);
     r.ts = msg.readUInt32BE(4);

@@ -118,7 +118,13 @@ export class CallManager {
       for (const h of this.bridgeHooks) h(call, leg, options);
     },
     settled: (call, status) => {
-      for (const h of this.dialEndHooks) h(call, status);
+      for (const h of this.dialEndHooks) {
+        try {
+          h(call, status);
+        } catch (err) {
+          call.log.error({ err: err instanceof Error ? (err.stack ?? err.message) : String(err) }, `${call.name}: a module's hook on the end of a Dial failed`);
+        }
+      }
     },
   };
 
@@ -500,6 +506,14 @@ export class CallManager {
   /** The dialplan place `exten@context` priority 1, if the extension exists there for this caller. */
   placeFor(context: string, exten: string, callerNum: string): DialplanTarget | undefined {
     return this.o.executor.hasPriorityOne(context, exten, callerNum) ? { context, exten, priority: 1 } : undefined;
+  }
+
+  /**
+   * Runs `channel` from `t` until that dialplan ends, and no further: what the channel's end
+   * then means is the caller's (an attended transfer's consultation).
+   */
+  async runAt(channel: InboundCall | OriginatedCall, t: DialplanTarget): Promise<void> {
+    await this.o.executor.run(channel, t.context, t.exten, t.priority);
   }
 
   /** A SIP session by Call-ID and our tag (the dialog a Replaces header names). */

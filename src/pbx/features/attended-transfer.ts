@@ -1,23 +1,25 @@
 /**
  * The consultation of an attended transfer by DTMF (features.conf `atxfer`): the transferee
- * is on hold, the transferer's channel runs the target's extension (its Dial rings the target),
- * and how the consultation ends decides the transfer:
+ * is on hold while the transferer's channel runs the target's extension (its Dial rings the
+ * target), and how the consultation ends decides the transfer:
  *
- *   dialling ──the Dial bridged──► talking
- *   dialling ──Dial failed (busy, no answer …) / atxfernoanswertimeout──► back
- *   dialling ──transferer hangs up──► the transferee goes to the target's extension (it rings there)
+ *   consulting ──a Dial bridged──► talking ──that Dial's call ended otherwise──► consulting
+ *   consulting ──the target's dialplan is over / rings longer than atxfernoanswertimeout──► back
+ *   consulting ──transferer hangs up──► the transferee goes to the target's extension (rings it)
  *   talking ──atxfercomplete / transferer hangs up──► transferee and target bridged; transferer hung up
  *   talking ──atxferabort / target hangs up──► back
  *   any ──transferee hangs up──► the consultation goes on as a plain call
  *
  * "back": the transferer talks with the transferee again (the target, if any, is hung up). The
- * transferer's keys are watched for atxferabort/atxfercomplete only while it talks with the target.
+ * target's dialplan runs on the transferer's channel as Asterisk runs it on a Local channel:
+ * its end (a failed Dial then Hangup(), no more priorities) does not hang the phone up, it ends
+ * the consultation. The transferer's keys are watched for atxferabort/atxfercomplete only while
+ * it talks with the target.
  */
 import type { Clock, TimerHandle } from "../../core/clock.js";
 import type { FeaturesGeneral } from "../../config/features/features-schema.js";
 import type { DialplanTarget } from "../dialplan/index.js";
 import type { DigitInterceptor, DtmfSource } from "../channel/dtmf.js";
-import type { DialStatus } from "../channel/dial.js";
 import type { OutboundLeg } from "../channel/outbound-leg.js";
 import { CAUSE } from "../channel/hangup-cause.js";
 import { prefixedChannelFields } from "../events.js";
@@ -54,10 +56,35 @@ export interface ConsultationOptions {
   onOver(): void;
 }
 
+/** How often a ringing consultation is looked at for atxfernoanswertimeout. */
+const RING_CHECK_MS = 500;
+
+/**
+ * `channel` as the consultation's dialplan sees it: hanging up (Hangup(), the end of the
+ * priorities) ends that dialplan, not the call.
+ */
+function consultationChannel(channel: DivertedChannel): DivertedChannel {
+  let over = false;
+  return new Proxy(channel, {
+    get(target, key) {
+      if (key === "hangup") {
+        return () => {
+          over = true;
+          return Promise.resolve();
+        };
+      }
+      if (key === "hungUp") return () => over || target.hungUp();
+      const value: unknown = Reflect.get(target, key, target);
+      return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
 export class Consultation {
-  private state: "dialling" | "talking" | "over" = "dialling";
+  private state: "consulting" | "talking" | "over" = "consulting";
   private target: OutboundLeg | undefined;
   private timer: TimerHandle | undefined;
+  private ringingSince: number | undefined;
   private watch: { matcher: FeatureMatcher<ConsultationStep>; interceptor: DigitInterceptor } | undefined;
 
   constructor(private readonly o: ConsultationOptions) {}
@@ -74,25 +101,57 @@ export class Consultation {
     return `${this.o.place.exten}@${this.o.place.context}`;
   }
 
+  get over(): boolean {
+    return this.state === "over";
+  }
+
+  /** `name` is the transferer, the transferee or the target of this consultation. */
+  involves(name: string): boolean {
+    return !this.over && [this.o.transferer.name, this.o.transferee.name, this.target?.name].includes(name);
+  }
+
   /** The transferer's channel leaves for the target's extension. */
   start(): void {
     const { transferer, transferee } = this.o;
     transferer.onEnding(() => this.transfererLeft());
     void transferee.whenEnded().then(() => this.transfereeLeft());
-    this.timer = this.clock.setTimeout(() => {
-      if (this.state !== "dialling") return;
-      this.log.notice({}, `${transferer.name}: attended transfer target ${this.where} did not answer within atxfernoanswertimeout (${this.o.noAnswerMs / 1000} s); back with ${transferee.name}`);
-      this.back();
-    }, this.o.noAnswerMs);
+    this.checkRinging();
     if (this.log.wants("verbose", 3)) this.log.verbose(3, {}, `${transferer.name}: attended transfer of ${transferee.name}: consulting ${this.where}`);
-    this.o.s.calls.divert({ kind: "call", call: transferer }, this.o.place);
+    this.o.s.calls.divert({ kind: "call", call: transferer }, { label: "consults an attended transfer's target", run: () => this.consult() });
   }
 
-  /** The transferer's Dial bridged it with `leg`: they talk; its keys may complete or abort. */
+  private async consult(): Promise<void> {
+    await Promise.resolve();
+    const { transferer } = this.o;
+    if (this.over || transferer.hungUp()) return;
+    await this.o.s.calls.runAt(consultationChannel(transferer), this.o.place);
+    if (this.over || transferer.hungUp()) return;
+    this.log.notice({}, `${transferer.name}: the attended transfer's consultation of ${this.where} ended (${transferer.vars.get("DIALSTATUS") || "no Dial"}); back with ${this.o.transferee.name}`);
+    this.back();
+  }
+
+  /** atxfernoanswertimeout: how long the transferer's Dial may ring before it is back with the transferee. */
+  private checkRinging(): void {
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = undefined;
+      if (this.state === "over") return;
+      const ringing = this.state === "consulting" && this.o.transferer.ringing_.size > 0;
+      if (!ringing) this.ringingSince = undefined;
+      else this.ringingSince ??= this.clock.now();
+      if (this.ringingSince !== undefined && this.clock.now() - this.ringingSince >= this.o.noAnswerMs) {
+        this.log.notice({}, `${this.o.transferer.name}: attended transfer target ${this.where} did not answer within atxfernoanswertimeout (${this.o.noAnswerMs / 1000} s); back with ${this.o.transferee.name}`);
+        this.back();
+        return;
+      }
+      this.checkRinging();
+    }, RING_CHECK_MS);
+  }
+
+  /** A Dial of the transferer's bridged it with `leg`: they talk; its keys may complete or abort. */
   bridged(leg: OutboundLeg): void {
-    if (this.state !== "dialling") return;
+    if (this.state !== "consulting") return;
     this.state = "talking";
-    this.cancelTimer();
+    this.ringingSince = undefined;
     this.target = leg;
     leg.on("remoteHangup", () => {
       if (this.state !== "talking" || this.target !== leg) return;
@@ -102,11 +161,16 @@ export class Consultation {
     this.watchKeys();
   }
 
-  /** The transferer's Dial ended; short of an answer, it is back with the transferee. */
-  dialEnded(status: DialStatus): void {
-    if (this.state !== "dialling" || status === "ANSWER") return;
-    this.log.notice({}, `${this.o.transferer.name}: attended transfer target ${this.where} not reached (${status}); back with ${this.o.transferee.name}`);
-    this.back();
+  /**
+   * A Dial of the transferer's ended. A call with the target that ended some other way than
+   * this consultation's own steps (a redirect, a transfer of the target) leaves the transferer
+   * consulting: what its dialplan does next decides.
+   */
+  dialEnded(): void {
+    if (this.state !== "talking") return;
+    this.state = "consulting";
+    this.target = undefined;
+    this.unwatchKeys();
   }
 
   private watchKeys(): void {
@@ -136,13 +200,25 @@ export class Consultation {
     this.watch = { matcher, interceptor };
   }
 
+  private unwatchKeys(): void {
+    if (this.watch === undefined) return;
+    this.watch.matcher.flush();
+    this.o.s.calls.ctx.dtmf.release(this.o.transferer.mediaLegId, this.watch.interceptor);
+    this.watch = undefined;
+  }
+
   /** The transferee and the target are bridged; the transferer leaves (is hung up when `hangUp`). */
   private complete(hangUp: boolean): void {
     if (this.state !== "talking") return;
     const { transferer, transferee } = this.o;
     const target = this.target;
-    this.over();
-    if (target === undefined || transferee.hungUp() || target.state !== "Up") {
+    if (target === undefined || target.state !== "Up" || transferer.peer !== target) {
+      // The target is no longer the transferer's to hand over.
+      this.dialEnded();
+      return this.back();
+    }
+    this.end();
+    if (transferee.hungUp()) {
       if (hangUp && !transferer.hungUp()) void transferer.hangup(CAUSE.NORMAL_CLEARING);
       return;
     }
@@ -175,7 +251,7 @@ export class Consultation {
   private back(): void {
     if (this.state === "over") return;
     const { transferer, transferee } = this.o;
-    this.over();
+    this.end();
     if (transferer.hungUp()) return this.o.dropTransferee();
     if (transferee.hungUp()) {
       void transferer.hangup(CAUSE.NORMAL_CLEARING);
@@ -184,12 +260,12 @@ export class Consultation {
     this.o.rejoin();
   }
 
-  /** The transferer hung up (its phone, or the end of the target's dialplan). */
+  /** The transferer's phone hung up. */
   private transfererLeft(): void {
     if (this.state === "talking") return this.complete(false);
-    if (this.state !== "dialling") return;
+    if (this.state !== "consulting") return;
     const { transferer, transferee, place } = this.o;
-    this.over();
+    this.end();
     if (transferee.hungUp()) return;
     transferee.vars.set("ATTENDEDTRANSFER", transferer.name);
     if (this.log.wants("verbose", 3)) this.log.verbose(3, {}, `${transferer.name} hung up while consulting ${this.where}: ${transferee.name} goes there`);
@@ -199,22 +275,14 @@ export class Consultation {
   private transfereeLeft(): void {
     if (this.state === "over") return;
     if (this.log.wants("verbose", 3)) this.log.verbose(3, {}, `${this.o.transferee.name} hung up during the attended transfer; ${this.o.transferer.name}'s call to ${this.where} goes on`);
-    this.over();
+    this.end();
   }
 
-  private over(): void {
+  private end(): void {
     this.state = "over";
-    this.cancelTimer();
-    if (this.watch !== undefined) {
-      this.watch.matcher.flush();
-      this.o.s.calls.ctx.dtmf.release(this.o.transferer.mediaLegId, this.watch.interceptor);
-      this.watch = undefined;
-    }
-    this.o.onOver();
-  }
-
-  private cancelTimer(): void {
     this.timer?.cancel();
     this.timer = undefined;
+    this.unwatchKeys();
+    this.o.onOver();
   }
 }

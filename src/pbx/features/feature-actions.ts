@@ -166,7 +166,8 @@ export class FeatureActions {
    */
   private async consult(presser: DivertedChannel, other: DivertedChannel, context: string, o: TransferDialling, dropTransferee: () => void, given: DialplanTarget | undefined): Promise<boolean> {
     const log = this.log;
-    const place = given ?? (await this.askTarget(presser, other, context, o, "attended transfer"));
+    // The transferer's channel runs the target's extension: its caller ID picks the extension.
+    const place = given ?? (await this.askTarget(presser, other, context, o, "attended transfer", presser.callerId.num));
     if (presser.hungUp() || other.hungUp()) return false;
     if (place === undefined) {
       if (log.wants("verbose", 3)) log.verbose(3, {}, `${presser.name}: attended transfer given up; back with ${other.name}`);
@@ -184,7 +185,9 @@ export class FeatureActions {
       digitTimeoutMs: general.featuredigittimeout,
       dropTransferee,
       rejoin: () => this.rejoin(other, presser),
-      onOver: () => this.consultations.delete(presser),
+      onOver: () => {
+        if (this.consultations.get(presser) === consultation) this.consultations.delete(presser);
+      },
     });
     this.consultations.set(presser, consultation);
     consultation.start();
@@ -199,11 +202,15 @@ export class FeatureActions {
     const calls = this.s.calls;
     const presser = calls.partyByName(name);
     if (presser === undefined) return "no-channel";
-    const other = calls.dialPartnerOf(presser);
-    if (other === undefined) return "not-bridged";
+    const transfers = this.s.transfers();
+    const other = transfers.partnerOf(presser);
+    // A party of a consultation is not in a two-party call of its own yet.
+    const consulting = [presser, other].some((p) => p !== undefined && [...this.consultations.values()].some((c) => c.involves(nameOf(p))));
+    if (other === undefined || consulting) return "not-bridged";
     const where = context !== undefined && context.length > 0 ? context : varsOf(presser).get("TRANSFER_CONTEXT") || (presser.kind === "call" ? presser.call.endpoint.context : presser.leg.endpoint.context);
-    const place = calls.placeFor(where, exten, other.kind === "call" ? other.call.callerId.num : other.leg.channel.callerId.num);
+    const place = calls.placeFor(where, exten, presser.kind === "call" ? presser.call.callerId.num : presser.leg.channel.callerId.num);
     if (place === undefined) return "no-extension";
+    transfers.letGoOf(nameOf(presser), nameOf(other));
     this.transferByDtmf({ presser, other }, "attended", place);
     return "ok";
   }
@@ -215,7 +222,7 @@ export class FeatureActions {
 
   private async collectAndTransfer(presser: DivertedChannel, other: DivertedChannel, context: string, o: TransferDialling): Promise<void> {
     const log = this.log;
-    const place = await this.askTarget(presser, other, context, o, "blind transfer");
+    const place = await this.askTarget(presser, other, context, o, "blind transfer", other.callerId.num);
     if (presser.hungUp() || other.hungUp()) return;
     if (place === undefined) {
       if (log.wants("verbose", 3)) log.verbose(3, {}, `${presser.name}: blind transfer given up; back with ${other.name}`);
@@ -241,7 +248,7 @@ export class FeatureActions {
    * The transfer's target: an extension the transferer dialled in `context`, within the
    * attempts; undefined when it dialled none that exists, or a party hung up meanwhile.
    */
-  private async askTarget(presser: DivertedChannel, other: DivertedChannel, context: string, o: TransferDialling, what: string): Promise<DialplanTarget | undefined> {
+  private async askTarget(presser: DivertedChannel, other: DivertedChannel, context: string, o: TransferDialling, what: string, callerNum: string): Promise<DialplanTarget | undefined> {
     const log = this.log;
     const { attempts } = o;
     for (let attempt = 1; attempt <= attempts; attempt++) {
@@ -251,7 +258,7 @@ export class FeatureActions {
         log.notice({}, `${presser.name}: ${what} not done: ${other.name} hung up while the target was dialled`);
         return undefined;
       }
-      const place: DialplanTarget | undefined = exten === "" ? undefined : this.s.calls.placeFor(context, exten, other.callerId.num);
+      const place: DialplanTarget | undefined = exten === "" ? undefined : this.s.calls.placeFor(context, exten, callerNum);
       if (place !== undefined) return place;
       log.notice({}, `${presser.name}: ${what} target '${exten}' is not an extension in context '${context}' (attempt ${attempt} of ${attempts}; set TRANSFER_CONTEXT on the channel, or the endpoint's context, to where transfers go)`);
       const sound = attempt < attempts ? o.retry : o.invalid;

@@ -7,7 +7,6 @@
  */
 import type { CallLayerModule } from "../channel/call-layer-module.js";
 import type { DialCaller } from "../channel/dial-caller.js";
-import type { DialStatus } from "../channel/dial.js";
 import type { OutboundLeg } from "../channel/outbound-leg.js";
 import type { MixMonitorModule } from "../mixmonitor/mixmonitor-module.js";
 import type { PbxModuleContext, SwitchboardModule } from "../module-context.js";
@@ -68,7 +67,7 @@ export class FeaturesModule implements SwitchboardModule {
       if (codes.caller.length === 0 && codes.callee.length === 0) return;
       new BridgeWatch({ dtmf: calls.ctx.dtmf, clock: calls.ctx.clock, timeoutMs: features.general.featuredigittimeout, call, leg, codes, run: (p) => actions.run(p) });
     };
-    const dialEnd = (call: DialCaller, status: DialStatus): void => actions.consultationOf(call)?.dialEnded(status);
+    const dialEnd = (call: DialCaller): void => actions.consultationOf(call)?.dialEnded();
     calls.bridgeHooks.push(hook);
     calls.dialEndHooks.push(dialEnd);
     this.unhook = () => {
