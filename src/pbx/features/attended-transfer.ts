@@ -31,12 +31,11 @@ export type ConsultationStep = "atxferabort" | "atxfercomplete";
 
 /** The codes a transferer may press while it talks with the target (empty codes are off). */
 export function consultationCodes(general: Pick<FeaturesGeneral, "atxferabort" | "atxfercomplete">): FeatureCode<ConsultationStep>[] {
-  const out: FeatureCode<ConsultationStep>[] = [];
-  for (const feature of ["atxferabort", "atxfercomplete"] as const) {
-    const code = general[feature].trim();
-    if (code.length > 0) out.push({ code, feature });
-  }
-  return out;
+  const codes: FeatureCode<ConsultationStep>[] = [
+    { feature: "atxferabort", code: general.atxferabort.trim() },
+    { feature: "atxfercomplete", code: general.atxfercomplete.trim() },
+  ];
+  return codes.filter((c) => c.code.length > 0);
 }
 
 export interface ConsultationOptions {
