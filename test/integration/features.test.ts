@@ -51,7 +51,7 @@ describe("DTMF feature codes (integration: baresip phones, features.conf, Dial o
           "exten => 5212,1,Dial(PJSIP/5202,20,kX)\n same => n,Hangup()\n" +
           "exten => 5209,1,Dial(PJSIP/5209,20)\n same => n,Hangup()\n" +
           "exten => 5222,1,Dial(PJSIP/5202,20,g)\n same => n,Playback(hello-world)\n same => n,Hangup()\n",
-        "features.conf": "[general]\ntransferdialattempts = 1\ntransferdigittimeout = 2\n\n[featuremap]\nblindxfer => #1\natxfer => *2\ndisconnect => *0\nparkcall => #72\nautomixmon => *3\n",
+        "features.conf": "[general]\ntransferdialattempts = 1\ntransferdigittimeout = 2\natxfernoanswertimeout = 3\n\n[featuremap]\nblindxfer => #1\natxfer => *2\ndisconnect => *0\nparkcall => #72\nautomixmon => *3\n",
         "asterisk.conf": `[directories]\nastspooldir => ${join(dir, "spool")}\n`,
         "rtp.conf": "[general]\nrtpstart=37000\nrtpend=37999\n",
       },
@@ -258,6 +258,54 @@ describe("DTMF feature codes (integration: baresip phones, features.conf, Dial o
       await waitUntil(async () => (await channels()).length === 0, 5000, "no channel left");
     } finally {
       await Promise.all([a.stop(), b.stop()]);
+    }
+  });
+
+  it("attended transfer while the target rings: after atxfernoanswertimeout 5202 is back with 5201; the next time 5202 hangs up and 5201 rings 5203 itself", async () => {
+    const a = await phone(P.a, false);
+    const b = await phone(P.b, true);
+    const c = await phone(P.c, false);
+    try {
+      await a.command(`dial sip:${P.b.id}@${SERVER_IP}:${sipPort}`);
+      await a.waitEvent("CALL_ESTABLISHED", 10000);
+      await sleep(1000);
+      await press(b, "*2");
+      await sleep(1500);
+      await press(b, P.c.id);
+      await c.waitEvent("CALL_INCOMING", 10000);
+      await pbx.waitForLog(/attended transfer target 5203@office did not answer within atxfernoanswertimeout \(3 s\); back with PJSIP\/5201-/, 8000);
+      await c.waitEvent("CALL_CLOSED", 5000);
+      await sleep(3000);
+      assertHeard(a, "5201 back from the unanswered consultation", P.b.hz, 2, -3);
+      // A new call (the two are in a transfer's bridge now, where no feature codes apply), and
+      // this time 5202 hangs up while 5203 rings: 5201 takes over the ringing.
+      await a.command("hangup");
+      await a.waitEvent("CALL_CLOSED", 10000);
+      await b.waitEvent("CALL_CLOSED", 10000);
+      await a.command(`dial sip:${P.b.id}@${SERVER_IP}:${sipPort}`);
+      await waitUntil(() => a.ctrl.events.filter((e) => e.type === "CALL_ESTABLISHED").length >= 2 || undefined, 10000, "5201's second call up");
+      await sleep(1000);
+      await press(b, "*2");
+      await sleep(1500);
+      await press(b, P.c.id);
+      await waitUntil(() => c.ctrl.events.filter((e) => e.type === "CALL_INCOMING").length >= 2 || undefined, 10000, "5203 rung by the second consultation");
+      await b.command("hangup");
+      await b.waitEvent("CALL_CLOSED", 10000);
+      await pbx.waitForLog(/PJSIP\/5202-[0-9a-f]+ hung up while consulting 5203@office: PJSIP\/5201-[0-9a-f]+ goes there/, 5000);
+      await waitUntil(() => c.ctrl.events.filter((e) => e.type === "CALL_INCOMING").length >= 3 || undefined, 10000, "5203 rung by 5201");
+      await c.command("accept");
+      await c.waitEvent("CALL_ESTABLISHED", 10000);
+      await sleep(4000);
+      await a.command("hangup");
+      await a.waitEvent("CALL_CLOSED", 10000);
+      await c.waitEvent("CALL_CLOSED", 10000);
+      assertHeard(c, "5203 answering 5201", P.a.hz, 3);
+      const last = a.recordings().filter((r) => r.endsWith("-dec.wav")).sort().at(-1);
+      assert.ok(last);
+      assertTone(analyseTone(readWav(last), P.c.hz, { minSeconds: 3, from: Math.max(0, readWav(last).samples.length / 8000 - 4.5) }), "5201 with 5203", P.c.hz);
+      await waitUntil(async () => (await channels()).length === 0, 5000, "no channel left");
+    } finally {
+      await Promise.all([a.stop(), b.stop(), c.stop()]);
     }
   });
 
