@@ -8,7 +8,7 @@
  * ChannelData; peer data that came through the relay goes back to the leg's RTP/RTCP path.
  */
 import { candidatePriority, foundationOf, iceCredentials, tieBreaker, type IceCandidate, type IceParameters } from "./candidate.js";
-import { IceAgent, type CandidatePair, type IceRole, type IceStats } from "./ice-agent.js";
+import { IceAgent, MAX_CANDIDATE_PAIRS, type CandidatePair, type IceRole, type IceStats } from "./ice-agent.js";
 import { TurnClient, type TurnServer } from "./turn-client.js";
 import { buildStun, newTransactionId, parseStun, readXorAddress, attr, StunAttr, StunMethod, type TransportAddress } from "../stun/stun-packet.js";
 import { StunRequester } from "../stun/stun-requester.js";
@@ -58,6 +58,8 @@ export interface LegIceHost {
   sendRaw(component: number, buf: Buffer, to: TransportAddress): void;
   deliver(component: number, buf: Buffer, from: TransportAddress): void;
   selectedChanged(component: number): void;
+  /** Something the operator should read about this leg's ICE (logged by the main thread). */
+  notice?(message: string): void;
 }
 
 const COMPONENTS = [1, 2] as const;
@@ -155,6 +157,7 @@ export class LegIce {
       candidates: this.local.candidates,
       send: (local, buf, to) => this.sendFrom(local, buf, to),
       onSelected: (component, pair) => this.onSelected(component, pair),
+      onPruned: (summary) => this.host.notice?.(summary),
     });
   }
 
@@ -173,7 +176,11 @@ export class LegIce {
     if (this.closed) return;
     this.remote = { params, role };
     this.role = role;
-    for (const [component, client] of this.turn) client.permit(params.candidates.filter((c) => c.component === component).map((c) => c.address));
+    // One CreatePermission carries them all: only as many addresses as the checklist can hold pairs, the highest priority first.
+    for (const [component, client] of this.turn) {
+      const mine = params.candidates.filter((c) => c.component === component).sort((a, b) => b.priority - a.priority);
+      client.permit([...new Set(mine.map((c) => c.address))].slice(0, MAX_CANDIDATE_PAIRS));
+    }
     this.agent?.setRemote(params, role);
   }
 
