@@ -56,7 +56,13 @@ export function sipWebSocketRoute(o: SipWebSocketRouteOptions): HttpRoute {
         refuseUpgrade(socket, 404, "Not Found");
         return;
       }
-      if (!transport.admits(address)) {
+      const refusal = transport.admits(address);
+      if (refusal === "too many unauthenticated") {
+        // The transport logged it (once per address): RFC 6455 §4.2.2 lets a server answer the handshake with any HTTP status.
+        refuseUpgrade(socket, 503, "Service Unavailable", { "Retry-After": "5" });
+        return;
+      }
+      if (refusal !== undefined) {
         socket.destroy();
         return;
       }
