@@ -2,10 +2,12 @@
  * The `/ws` route with the ws transport's probation on a real HTTP listener (loopback) and the
  * `ws` client: an address with as many unauthenticated connections as the cap gets 503 for the
  * next handshake, one whose request was authenticated makes room, and an unauthenticated one is
- * closed by the server with 1008 once its time is up.
+ * closed by the server with 1008 once its time is up. A client that ignores the Close frame has
+ * its TCP connection dropped after the grace period.
  */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
+import { connect as tcpConnect } from "node:net";
 import WebSocket from "ws";
 import { CaptureLogger } from "../../../src/core/logger.js";
 import { HttpRouteTable } from "../../../src/api/http/http-routes.js";
@@ -27,7 +29,7 @@ const transport = new WsTransport({
   delegate: { allow: () => true, onMessage: (_d, flow) => flows.push(flow) },
 });
 const table = new HttpRouteTable();
-table.register(sipWebSocketRoute({ transport: () => transport, log, pingIntervalMs: 0 }));
+table.register(sipWebSocketRoute({ transport: () => transport, log, pingIntervalMs: 0, closeGraceMs: 300 }));
 const server = new HttpServer({ host: "127.0.0.1", port: 0, prefix: "", serverName: "", sessionLimit: 20, inactivityMs: 5000, keepAliveMs: 1000 }, table, log);
 let url = "";
 const open: WebSocket[] = [];
@@ -73,4 +75,29 @@ test("sip websocket probation: over the per-address cap the handshake gets 503; 
   assert.equal(a.ws.readyState, WebSocket.OPEN, "the authenticated one stays open");
   assert.ok(log.find("WS connection from 127.0.0.1 refused"));
   assert.ok(log.find("it sent no SIP message within 1 s of connecting"));
+});
+
+test("sip websocket probation: a client that never answers our Close frame loses its TCP connection after the grace period and its place", async () => {
+  // The server side of the first test's connections closes a moment after the clients saw it.
+  for (let i = 0; i < 100 && transport.probation.open > 0; i++) await new Promise((r) => setTimeout(r, 10));
+  const before = transport.probation.open;
+  assert.equal(before, 0);
+  const port = server.address?.port ?? 0;
+  const sock = tcpConnect({ host: "127.0.0.1", port, localAddress: "127.0.0.3" });
+  let received = "";
+  sock.setEncoding("latin1").on("data", (d: string) => (received += d));
+  sock.on("error", () => {});
+  const ended = new Promise<number>((resolve) => sock.once("close", () => resolve(Date.now())));
+  await new Promise<void>((resolve) => sock.once("connect", () => resolve()));
+  const opened = Date.now();
+  // A hand-made RFC 6455 handshake; afterwards the client reads and never answers anything.
+  sock.write(["GET /ws HTTP/1.1", "Host: 127.0.0.1", "Upgrade: websocket", "Connection: Upgrade", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Version: 13", "Sec-WebSocket-Protocol: sip", "", ""].join("\r\n"));
+  for (let i = 0; i < 100 && !received.includes("\r\n\r\n"); i++) await new Promise((r) => setTimeout(r, 10));
+  assert.match(received, /^HTTP\/1\.1 101 /);
+  assert.equal(transport.probation.open, before + 1);
+  const at = await ended;
+  assert.ok(at - opened >= TIMEOUT_MS + 300 - 100 && at - opened < TIMEOUT_MS + 300 + 3000, `dropped after ${at - opened} ms: the timeout, then the grace (not the ws library's own 30 s)`);
+  assert.ok(received.includes("no authenticated SIP request"), "the Close frame (1008) was sent first");
+  for (let i = 0; i < 100 && transport.probation.open !== before; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(transport.probation.open, before, "its place is free again");
 });
