@@ -16,7 +16,7 @@ import { buildAsteriskConfig, type AsteriskConfig } from "./asterisk/load-asteri
 import { buildVoicemailConfig, type VoicemailConfig } from "./voicemail/load-voicemail.js";
 import { buildManagerConfig, type ManagerConfig } from "./manager/load-manager.js";
 import { buildCdrConfig, type CdrConfig } from "./cdr/load-cdr.js";
-import { buildAclConfig, endpointAclProblems, type AclConfig } from "./acl/load-acl.js";
+import { buildAclConfig, endpointAclProblems, iceAclProblems, type AclConfig } from "./acl/load-acl.js";
 import { buildHttpConfig, type HttpConfig } from "./http/load-http.js";
 import { buildAriConfig, type AriConfig } from "./ari/load-ari.js";
 import { buildFeaturesConfig, type FeaturesConfig } from "./features/load-features.js";
@@ -115,7 +115,7 @@ export function loadConfiguration(source: ConfigSource): LoadedConfig {
   const confbridgeResult = buildConfbridgeConfig(parseOptional(access, "confbridge.conf"));
   const relative = [...pjsip.files, ...rtpResult.files, ...guardResult.files, ...loggerResult.files, ...asteriskResult.files, ...voicemailResult.files, ...aclResult.files, ...managerResult.files, ...cdrResult.files, ...httpResult.files, ...ariResult.files, ...featuresResult.files, ...parkingResult.files, ...queuesResult.files, ...mohResult.files, ...confbridgeResult.files, ...(extensions?.files ?? [])];
   const files = source.kind === "dir" ? relative.map((f) => (isAbsolute(f) ? f : join(source.dir, f))) : relative;
-  const diagnostics = [...pjsip.diagnostics, ...rtpResult.diagnostics, ...guardResult.diagnostics, ...loggerResult.diagnostics, ...asteriskResult.diagnostics, ...voicemailResult.diagnostics, ...aclResult.diagnostics, ...endpointAclProblems(pjsip.endpoints.values(), aclResult.config), ...managerResult.diagnostics, ...cdrResult.diagnostics, ...httpResult.diagnostics, ...ariResult.diagnostics, ...featuresResult.diagnostics, ...parkingResult.diagnostics, ...queuesResult.diagnostics, ...mohResult.diagnostics, ...confbridgeResult.diagnostics, ...(extensions?.diagnostics ?? [])];
+  const diagnostics = [...pjsip.diagnostics, ...rtpResult.diagnostics, ...guardResult.diagnostics, ...loggerResult.diagnostics, ...asteriskResult.diagnostics, ...voicemailResult.diagnostics, ...aclResult.diagnostics, ...endpointAclProblems(pjsip.endpoints.values(), aclResult.config), ...iceAclProblems(rtpResult.config, aclResult.config), ...managerResult.diagnostics, ...cdrResult.diagnostics, ...httpResult.diagnostics, ...ariResult.diagnostics, ...featuresResult.diagnostics, ...parkingResult.diagnostics, ...queuesResult.diagnostics, ...mohResult.diagnostics, ...confbridgeResult.diagnostics, ...(extensions?.diagnostics ?? [])];
   const complete = pjsipParsed.ok && (extensions?.ok ?? true);
   const base = { source, pjsip, rtp: rtpResult.config, guard: guardResult.config, logger: loggerResult.config, asterisk: asteriskResult.config, voicemail: voicemailResult.config, acl: aclResult.config, manager: managerResult.config, cdr: cdrResult.config, http: httpResult.config, ari: ariResult.config, features: featuresResult.config, parking: parkingResult.config, queues: queuesResult.config, moh: mohResult.config, confbridge: confbridgeResult.config, files, diagnostics, complete };
   return extensions === undefined ? base : { ...base, extensions };

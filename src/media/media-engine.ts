@@ -469,6 +469,9 @@ export class MediaEngine extends TypedEmitter<MediaEngineEvents> {
         this.iceSelections.set(m.id, sel);
         return;
       }
+      case "iceNotice":
+        this.log.warn({ leg: m.id, ice: m.message }, "ICE candidate pairs over the checklist limit");
+        return;
       case "error":
         this.fail(new Error(m.message), m.id);
         return;

@@ -32,9 +32,12 @@ export interface SipWebSocketRouteOptions {
   log: Logger;
   /** ms between pings; 0: none. */
   pingIntervalMs?: number;
+  /** ms a peer has to answer our Close frame before its TCP connection is dropped. */
+  closeGraceMs?: number;
 }
 
 const PING_INTERVAL_MS = 30_000;
+const CLOSE_GRACE_MS = 5_000;
 
 export function sipWebSocketRoute(o: SipWebSocketRouteOptions): HttpRoute {
   return {
@@ -56,7 +59,13 @@ export function sipWebSocketRoute(o: SipWebSocketRouteOptions): HttpRoute {
         refuseUpgrade(socket, 404, "Not Found");
         return;
       }
-      if (!transport.admits(address)) {
+      const refusal = transport.admits(address);
+      if (refusal === "too many unauthenticated") {
+        // The transport logged it (once per address): RFC 6455 §4.2.2 lets a server answer the handshake with any HTTP status.
+        refuseUpgrade(socket, 503, "Service Unavailable", { "Retry-After": "5" });
+        return;
+      }
+      if (refusal !== undefined) {
         socket.destroy();
         return;
       }
@@ -68,7 +77,7 @@ export function sipWebSocketRoute(o: SipWebSocketRouteOptions): HttpRoute {
         return;
       }
       const ws = await acceptWebSocket(req, socket, head, { subprotocol: SIP_SUBPROTOCOL, maxPayload: MAX_WEBSOCKET_SIP_MESSAGE });
-      const handle = transport.adopt(peerOf(ws), address, port);
+      const handle = transport.adopt(peerOf(ws, o.closeGraceMs ?? CLOSE_GRACE_MS), address, port);
       ws.on("message", (data: Buffer | ArrayBuffer | Buffer[]) => handle.receive(asBuffer(data)));
       ws.on("error", () => ws.terminate());
       const pinger = keepAlive(ws, o.pingIntervalMs ?? PING_INTERVAL_MS);
@@ -82,7 +91,7 @@ export function sipWebSocketRoute(o: SipWebSocketRouteOptions): HttpRoute {
   };
 }
 
-function peerOf(ws: WebSocket): WebSocketPeer {
+function peerOf(ws: WebSocket, closeGraceMs: number): WebSocketPeer {
   return {
     send: (data, text, done) => {
       if (ws.readyState !== ws.OPEN) {
@@ -91,7 +100,14 @@ function peerOf(ws: WebSocket): WebSocketPeer {
       }
       ws.send(data, { binary: !text }, (err) => done(err ?? undefined));
     },
-    close: (code, reason) => ws.close(code, reason),
+    close: (code, reason) => {
+      ws.close(code, reason);
+      // RFC 6455 §7.1.1: the server may close the TCP connection itself. A peer that ignores our
+      // Close frame (one closed for never authenticating, say) keeps no sessionlimit place.
+      const drop = setTimeout(() => ws.terminate(), closeGraceMs);
+      drop.unref();
+      ws.once("close", () => clearTimeout(drop));
+    },
   };
 }
 

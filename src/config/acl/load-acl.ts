@@ -58,3 +58,15 @@ export function endpointAclProblems(endpoints: Iterable<{ readonly id: string; r
   }
   return out;
 }
+
+/** The ACL names in an option's lines (a line may list several, comma-separated). */
+export function aclNames(lines: readonly string[]): string[] {
+  return lines.flatMap((l) => l.split(",")).map((n) => n.trim()).filter((n) => n !== "");
+}
+
+/** rtp.conf ice_acl= lines naming an ACL acl.conf does not define: warnings (such an ACL allows no host candidate, so every ICE leg goes without ICE). */
+export function iceAclProblems(rtp: { readonly file: string; readonly line: number; readonly iceAcl: readonly string[] }, acl: AclConfig): Diagnostic[] {
+  return aclNames(rtp.iceAcl)
+    .filter((n) => !acl.named.has(n))
+    .map((n) => ({ severity: "warning" as const, file: rtp.file, line: rtp.line, message: `rtp.conf [general] ice_acl=${n} names an ACL acl.conf does not define; it allows no address, so no host candidate is offered and every leg goes without ICE until [${n}] is defined in acl.conf` }));
+}

@@ -50,7 +50,7 @@ const rtpOptions = [
   str("turnaddr", "", "TURN server (host[:3478], UDP) for relayed ICE candidates: one allocation per RTP and RTCP socket of each ICE leg."),
   str("turnusername", "", "TURN user name (long-term credentials)."),
   str("turnpassword", "", "TURN password (long-term credentials)."),
-  list("ice_acl", "Named ACLs limiting which local addresses become ICE candidates.", { repeat: "append", ...NOT_YET }),
+  list("ice_acl", "Named ACLs (acl.conf sections) that must each allow a local address before it is offered as an ICE host candidate, on top of ice_deny/ice_permit; a name acl.conf does not define allows no address.", { repeat: "append" }),
   list("ice_deny", "Networks (address/prefix) never offered as ICE host candidates; a leg whose every host address is denied goes without ICE.", { repeat: "append" }),
   list("ice_permit", "Networks offered as ICE host candidates even when ice_deny covers them.", { repeat: "append" }),
   list("ice_blacklist", "Old name of ice_deny.", { repeat: "append" }),

@@ -28,6 +28,10 @@ const MAX_RTO_MS = 1600;
 const MAX_TRANSMISSIONS = 6;
 /** The controlling agent nominates at most this long after its first valid pair, if better pairs are still pending. */
 const NOMINATION_WAIT_MS = 1000;
+/** §6.1.2.5: "The default limit of candidate pairs for the checklist set is 100". */
+export const MAX_CANDIDATE_PAIRS = 100;
+/** How many dropped pairs the once-per-leg notice names. */
+const PRUNED_NAMED = 3;
 
 export interface CandidatePair {
   local: IceCandidate;
@@ -57,6 +61,10 @@ export interface IceAgentOptions {
   send(local: IceCandidate, buf: Buffer, to: TransportAddress): void;
   /** A component selected (or changed) its pair. */
   onSelected(component: number, pair: CandidatePair): void;
+  /** The most candidate pairs the checklist set holds (§6.1.2.5); MAX_CANDIDATE_PAIRS when omitted. */
+  maxPairs?: number;
+  /** Called once, the first time the limit drops pairs: what was dropped, for the log. */
+  onPruned?(summary: string): void;
   now?: () => number;
 }
 
@@ -72,10 +80,17 @@ export interface IceStats {
   selected: Array<{ component: number; local: string; remote: string }>;
   /** Valid pairs media uses while their component has no nominated pair yet. */
   inUse: Array<{ component: number; local: string; remote: string }>;
+  /** Candidate pairs dropped over the checklist limit (§6.1.2.5), when any were. */
+  prunedPairs?: number;
 }
 
 function describe(c: IceCandidate): string {
   return `${c.type} ${c.address}:${c.port}`;
+}
+
+/** A pair for a log line; a remote address from SDP may be any string, so it is cut short. */
+function describePair(p: CandidatePair): string {
+  return `${p.local.component === 1 ? "RTP" : p.local.component === 2 ? "RTCP" : `component ${p.local.component}`} ${describe(p.local)} -> ${describe(p.remote).slice(0, 64)}`;
 }
 
 function sameAddress(c: TransportAddress, a: TransportAddress): boolean {
@@ -99,6 +114,7 @@ export class IceAgent {
   private readonly counters = { requestsReceived: 0, responsesSent: 0, errorsSent: { 400: 0, 401: 0, 487: 0 } };
   /** The components we have candidates for. */
   private readonly components: number[];
+  private prunedPairs = 0;
 
   constructor(private readonly o: IceAgentOptions) {
     this.role = o.role;
@@ -144,7 +160,7 @@ export class IceAgent {
     if (role !== undefined) this.role = role;
     this.remote = { ...remote, candidates: [...remote.candidates, ...this.early.filter((e) => !remote.candidates.some((c) => c.component === e.component && sameAddress(c, e)))] };
     this.early.length = 0;
-    for (const r of remote.candidates) this.addRemote(r);
+    this.addRemotes(remote.candidates);
     if (remote.lite === true && this.role === "controlled") this.role = "controlling";
     this.schedule();
   }
@@ -154,15 +170,22 @@ export class IceAgent {
     return this.o.candidates.filter((c) => c.component === component && (c.type === "host" || c.type === "relay"));
   }
 
-  private addRemote(r: IceCandidate): void {
-    if (!this.components.includes(r.component)) return;
-    for (const local of this.bases(r.component)) {
-      if (family(local.address) !== family(r.address)) continue;
-      if (this.pairs.some((p) => p.local === local && sameAddress(p.remote, r))) continue;
-      const pair: CandidatePair = { local, remote: r, priority: 0n, state: "Frozen", foundation: `${local.foundation}:${r.foundation}`, nominated: false, nominateOnSuccess: false, useCandidate: false, checksSent: 0 };
-      this.pairs.push(pair);
+  /** §6.1.2.2 to §6.1.2.6: pairs with the peer's candidates, sorted, pruned to the limit, the first of each foundation Waiting. */
+  private addRemotes(candidates: readonly IceCandidate[]): void {
+    const known = new Set(this.pairs.map((p) => `${this.o.candidates.indexOf(p.local)} ${p.remote.address} ${p.remote.port}`));
+    for (const r of candidates) {
+      if (!this.components.includes(r.component)) continue;
+      for (const local of this.bases(r.component)) {
+        if (family(local.address) !== family(r.address)) continue;
+        const key = `${this.o.candidates.indexOf(local)} ${r.address} ${r.port}`;
+        if (known.has(key)) continue;
+        known.add(key);
+        const pair: CandidatePair = { local, remote: r, priority: 0n, state: "Frozen", foundation: `${local.foundation}:${r.foundation}`, nominated: false, nominateOnSuccess: false, useCandidate: false, checksSent: 0 };
+        this.pairs.push(pair);
+      }
     }
     this.reprioritize();
+    this.prune();
     // §6.1.2.6: per foundation, the pair with the lowest component ID and highest priority starts Waiting.
     const seen = new Set<string>();
     for (const p of this.pairs) if (p.state === "Waiting" || p.state === "In-Progress" || p.state === "Succeeded") seen.add(p.foundation);
@@ -170,6 +193,52 @@ export class IceAgent {
       if (p.state !== "Frozen" || seen.has(p.foundation)) continue;
       seen.add(p.foundation);
       p.state = "Waiting";
+    }
+  }
+
+  /**
+   * §6.1.2.5: "an ICE agent MUST limit the total number of connectivity checks ... by limiting
+   * the total number of candidate pairs in the checklist set. ... The limit is enforced by
+   * discarding lower-priority candidate pairs". The pairs are sorted highest first, so the tail
+   * goes; the selected pair and the pair media uses are kept whatever their priority. Remote
+   * peer-reflexive candidates no pair uses any more are forgotten too, so a peer sending checks
+   * from ever new ports cannot grow them either.
+   */
+  private prune(): void {
+    const limit = this.o.maxPairs ?? MAX_CANDIDATE_PAIRS;
+    let excess = this.pairs.length - limit;
+    if (excess <= 0) return;
+    const keep = new Set<CandidatePair>(this.selectedPairs.values());
+    for (const c of this.components) {
+      const a = this.active(c);
+      if (a !== undefined) keep.add(a);
+    }
+    const dropped = new Set<CandidatePair>();
+    for (let i = this.pairs.length - 1; i >= 0 && excess > 0; i--) {
+      const p = this.pairs[i]!;
+      if (keep.has(p)) continue;
+      dropped.add(p);
+      excess--;
+    }
+    if (dropped.size === 0) return;
+    const kept = this.pairs.filter((p) => !dropped.has(p));
+    this.pairs.length = 0;
+    this.pairs.push(...kept);
+    const stillTriggered = this.triggered.filter((p) => !dropped.has(p));
+    this.triggered.length = 0;
+    this.triggered.push(...stillTriggered);
+    const used = new Set(kept.map((p) => p.remote));
+    const wanted = (c: IceCandidate): boolean => c.type !== "prflx" || used.has(c);
+    if (this.remote !== undefined) this.remote = { ...this.remote, candidates: this.remote.candidates.filter(wanted) };
+    const early = this.early.filter(wanted);
+    this.early.length = 0;
+    this.early.push(...early);
+    const first = this.prunedPairs === 0;
+    this.prunedPairs += dropped.size;
+    if (first && this.o.onPruned !== undefined) {
+      const named = [...dropped].slice(0, PRUNED_NAMED).map(describePair);
+      const more = dropped.size > named.length ? ` and ${dropped.size - named.length} more` : "";
+      this.o.onPruned(`more than ${limit} ICE candidate pairs (RFC 8445 §6.1.2.5 limit): dropped ${dropped.size} of the lowest priority (${named.join(", ")}${more}); later drops on this leg are counted, not logged`);
     }
   }
 
@@ -314,7 +383,7 @@ export class IceAgent {
     }
     this.respond(req, from, local);
     const prio = attr(req, StunAttr.Priority);
-    let remote = this.remote?.candidates.find((c) => c.component === local.component && sameAddress(c, from));
+    let remote = (this.remote?.candidates ?? this.early).find((c) => c.component === local.component && sameAddress(c, from));
     if (remote === undefined) {
       // §7.3.1.3: a peer-reflexive remote candidate, with the PRIORITY of the request.
       remote = { foundation: `p${Math.abs(from.port * 31 + from.address.length)}`, component: local.component, priority: prio?.length === 4 ? prio.readUInt32BE() : candidatePriority("prflx", local.component), address: from.address, port: from.port, type: "prflx" };
@@ -326,6 +395,9 @@ export class IceAgent {
       pair = { local, remote, priority: 0n, state: "Waiting", foundation: `${local.foundation}:${remote.foundation}`, nominated: false, nominateOnSuccess: false, useCandidate: false, checksSent: 0 };
       this.pairs.push(pair);
       this.reprioritize();
+      this.prune();
+      // Answered, but over the limit and of the lowest priority: no pair, no triggered check.
+      if (!this.pairs.includes(pair)) return;
     }
     const useCandidate = attr(req, StunAttr.UseCandidate) !== undefined && this.role === "controlled";
     if (pair.state === "Succeeded") {
@@ -433,6 +505,7 @@ export class IceAgent {
       }),
     };
     if (this.remote !== undefined) s.remoteUfrag = this.remote.ufrag;
+    if (this.prunedPairs > 0) s.prunedPairs = this.prunedPairs;
     return s;
   }
 

@@ -8,8 +8,8 @@
  * ChannelData; peer data that came through the relay goes back to the leg's RTP/RTCP path.
  */
 import { candidatePriority, foundationOf, iceCredentials, tieBreaker, type IceCandidate, type IceParameters } from "./candidate.js";
-import { IceAgent, type CandidatePair, type IceRole, type IceStats } from "./ice-agent.js";
-import { TurnClient, type TurnServer } from "./turn-client.js";
+import { IceAgent, MAX_CANDIDATE_PAIRS, type CandidatePair, type IceRole, type IceStats } from "./ice-agent.js";
+import { TurnClient, type TurnClientState, type TurnServer } from "./turn-client.js";
 import { buildStun, newTransactionId, parseStun, readXorAddress, attr, StunAttr, StunMethod, type TransportAddress } from "../stun/stun-packet.js";
 import { StunRequester } from "../stun/stun-requester.js";
 import { datagramKind } from "../rtp/demux.js";
@@ -46,6 +46,8 @@ export interface LegIceSnapshot {
   local: LegIceLocal;
   tieBreaker: string;
   remote?: { params: IceParameters; role: IceRole };
+  /** Each component's TURN allocation, handed over to carry on in the next worker (same port, same 5-tuple). */
+  turn?: Array<{ component: number; state: TurnClientState }>;
 }
 
 export interface LegIceStats extends IceStats {
@@ -58,6 +60,8 @@ export interface LegIceHost {
   sendRaw(component: number, buf: Buffer, to: TransportAddress): void;
   deliver(component: number, buf: Buffer, from: TransportAddress): void;
   selectedChanged(component: number): void;
+  /** Something the operator should read about this leg's ICE (logged by the main thread). */
+  notice?(message: string): void;
 }
 
 const COMPONENTS = [1, 2] as const;
@@ -86,6 +90,7 @@ export class LegIce {
     if (snapshot !== undefined) {
       const ice = new LegIce(snapshot.spec, snapshot.local, snapshot.tieBreaker, host, rtpPort);
       attach(ice);
+      await ice.resumeTurn(snapshot.turn ?? [], snapshot.spec.gatherTimeoutMs ?? 2000);
       ice.start();
       if (snapshot.remote !== undefined) ice.setRemote(snapshot.remote.params, snapshot.remote.role);
       return ice;
@@ -112,12 +117,7 @@ export class LegIce {
         }
         const turnServer = spec.turn;
         if (turnServer !== undefined) {
-          const client = new TurnClient(turnServer, (b) => host.sendRaw(component, b, turnServer), (data, from) => {
-            // Checks that came through the relay are the relay candidate's; the rest is media.
-            if (datagramKind(data) === "stun" && ice.receiveRelayed(component, data, from)) return;
-            host.deliver(component, data, from);
-          });
-          ice.turn.set(component, client);
+          const client = ice.turnClient(component, turnServer);
           const relayed = await client.allocate(timeout);
           if (relayed === undefined) ice.local.problems.push(client.failure ?? "TURN allocation failed");
           else {
@@ -138,6 +138,45 @@ export class LegIce {
     return ice;
   }
 
+  /** The component's TURN client, on its socket; what comes through the relay goes to ICE or the leg. */
+  private turnClient(component: number, server: TurnServer): TurnClient {
+    const client = new TurnClient(server, (b) => this.host.sendRaw(component, b, server), (data, from) => {
+      // Checks that came through the relay are the relay candidate's; the rest is media.
+      if (datagramKind(data) === "stun" && this.receiveRelayed(component, data, from)) return;
+      this.host.deliver(component, data, from);
+    });
+    this.turn.set(component, client);
+    return client;
+  }
+
+  /**
+   * In the worker the leg moved to: each component's allocation carries on from this socket
+   * (same port, so the same 5-tuple). When the server lost it and a fresh Allocate gave another
+   * relayed address, the relay candidate takes it: our checks then come from there, and the
+   * peer learns it as peer-reflexive (RFC 8445 §7.3.1.3); our next offer or answer names it.
+   */
+  private async resumeTurn(handed: NonNullable<LegIceSnapshot["turn"]>, timeoutMs: number): Promise<void> {
+    const server = this.spec.turn;
+    if (server === undefined) return;
+    await Promise.all(
+      handed.map(async ({ component, state }) => {
+        const client = this.turnClient(component, server);
+        const outcome = await client.resume(state, timeoutMs);
+        const candidate = this.local.candidates.find((c) => c.component === component && c.type === "relay");
+        if (outcome === "failed") {
+          this.local.problems.push(`TURN allocation (component ${component}) lost when the leg moved to another media worker: ${client.failure ?? "no answer"}`);
+          return;
+        }
+        const relayed = client.relayed;
+        if (outcome === "reallocated" && candidate !== undefined && relayed !== undefined && (candidate.address !== relayed.address || candidate.port !== relayed.port)) {
+          this.local.problems.push(`TURN allocation (component ${component}) was gone after the move to another media worker; a new one relays at ${relayed.address}:${relayed.port} instead of ${candidate.address}:${candidate.port}`);
+          candidate.address = relayed.address;
+          candidate.port = relayed.port;
+        }
+      }),
+    );
+  }
+
   /** A Binding request to `server` from the component's socket: our mapped address there. */
   private async binding(component: number, server: TransportAddress, timeoutMs: number): Promise<TransportAddress | undefined> {
     const id = newTransactionId();
@@ -155,6 +194,7 @@ export class LegIce {
       candidates: this.local.candidates,
       send: (local, buf, to) => this.sendFrom(local, buf, to),
       onSelected: (component, pair) => this.onSelected(component, pair),
+      onPruned: (summary) => this.host.notice?.(summary),
     });
   }
 
@@ -173,7 +213,11 @@ export class LegIce {
     if (this.closed) return;
     this.remote = { params, role };
     this.role = role;
-    for (const [component, client] of this.turn) client.permit(params.candidates.filter((c) => c.component === component).map((c) => c.address));
+    // One CreatePermission carries them all: only as many addresses as the checklist can hold pairs, the highest priority first.
+    for (const [component, client] of this.turn) {
+      const mine = params.candidates.filter((c) => c.component === component).sort((a, b) => b.priority - a.priority);
+      client.permit([...new Set(mine.map((c) => c.address))].slice(0, MAX_CANDIDATE_PAIRS));
+    }
     this.agent?.setRemote(params, role);
   }
 
@@ -229,9 +273,15 @@ export class LegIce {
     return true;
   }
 
+  /** The state the leg's next worker carries on with. The TURN allocations are handed over (not deleted when this closes). */
   snapshot(): LegIceSnapshot {
     const s: LegIceSnapshot = { spec: this.spec, local: this.local, tieBreaker: this.tieBreaker };
     if (this.remote !== undefined) s.remote = this.remote;
+    const turn = [...this.turn].flatMap(([component, client]) => {
+      const state = client.handover();
+      return state === undefined ? [] : [{ component, state }];
+    });
+    if (turn.length > 0) s.turn = turn;
     return s;
   }
 

@@ -6,6 +6,13 @@
  * last 5), a channel for the selected peer (§12, ChannelData instead of Send indications), and
  * Data indications and ChannelData unwrapped for the leg.
  *
+ * When the leg moves to another media worker, the allocation goes with it: the new worker binds
+ * the same port, so the 5-tuple the server knows the allocation by is unchanged (§2.2). The old
+ * client hands its state over without deleting the allocation (`handover`), and the new one
+ * carries on (`resume`): a Refresh at once (the old timers are gone, and it proves the
+ * allocation is still there), then the permissions and channels again. Should the server no
+ * longer have it (437 Allocation Mismatch, or no answer), a fresh Allocate follows.
+ *
  *     ChannelData (§12.4):
  *     0                   1                   2                   3
  *     0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
@@ -32,6 +39,22 @@ const CHANNEL_REFRESH_MS = 540_000;
 const UDP = 17 << 24;
 const FIRST_CHANNEL = 0x4000;
 
+/** A client's allocation as the next worker needs it: plain data, as worker messages carry it. */
+export interface TurnClientState {
+  relayed: TransportAddress;
+  mapped?: TransportAddress;
+  realm: string;
+  nonce: string;
+  /** Seconds, as the server granted them. */
+  lifetime: number;
+  permissions: string[];
+  channels: Array<{ peer: TransportAddress; number: number }>;
+  nextChannel: number;
+}
+
+/** How `resume` ended: the allocation carried on, a new one replaced it, or there is none. */
+export type TurnResumeOutcome = "resumed" | "reallocated" | "failed";
+
 export class TurnClient {
   relayed: TransportAddress | undefined;
   mapped: TransportAddress | undefined;
@@ -47,6 +70,7 @@ export class TurnClient {
   private nextChannel = FIRST_CHANNEL;
   private timers: NodeJS.Timeout[] = [];
   private closed = false;
+  private lifetime = 600;
 
   constructor(
     readonly server: TurnServer,
@@ -78,13 +102,79 @@ export class TurnClient {
     }
     const raw = attr(res, StunAttr.Lifetime);
     // A LIFETIME shorter than its four bytes is the server's mistake, not a reason to throw.
-    const lifetime = raw !== undefined && raw.length >= 4 ? raw.readUInt32BE(0) : 600;
+    this.lifetime = raw !== undefined && raw.length >= 4 ? raw.readUInt32BE(0) : 600;
+    this.startRefreshing();
+    return this.relayed;
+  }
+
+  private startRefreshing(): void {
+    const lifetime = this.lifetime;
     this.every(Math.max(30, lifetime - 60) * 1000, () => void this.request(StunMethod.Refresh, [{ type: StunAttr.Lifetime, value: u32(lifetime) }]));
     this.every(PERMISSION_REFRESH_MS, () => this.sendPermissions([...this.permissions]));
     this.every(CHANNEL_REFRESH_MS, () => {
       for (const [peer, ch] of this.channels) void this.bindRequest(peer, ch.number);
     });
-    return this.relayed;
+  }
+
+  /**
+   * Stops this client without deleting the allocation, and returns what the client in the
+   * leg's next worker needs to carry on with it (undefined without an allocation). The client
+   * is closed afterwards; its `close()` sends nothing.
+   */
+  handover(): TurnClientState | undefined {
+    if (this.closed) return undefined;
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    this.closed = true;
+    this.requester.close();
+    if (this.relayed === undefined) return undefined;
+    return {
+      relayed: { ...this.relayed },
+      ...(this.mapped !== undefined ? { mapped: { ...this.mapped } } : {}),
+      realm: this.realm,
+      nonce: this.nonce,
+      lifetime: this.lifetime,
+      permissions: [...this.permissions],
+      channels: [...this.byChannel].map(([number, peer]) => ({ peer: { ...peer }, number })),
+      nextChannel: this.nextChannel,
+    };
+  }
+
+  /**
+   * Carries on with the allocation another client handed over (same server, same local port):
+   * §7.3's Refresh first, then the permissions and channel bindings again. When the server no
+   * longer has the allocation, a fresh Allocate; `relayed` then names the new relayed address.
+   */
+  async resume(state: TurnClientState, timeoutMs = 3000): Promise<TurnResumeOutcome> {
+    this.realm = state.realm;
+    this.nonce = state.nonce;
+    this.key = longTermKey(this.server.username, this.realm, this.server.password);
+    this.lifetime = state.lifetime;
+    const res = await this.request(StunMethod.Refresh, [{ type: StunAttr.Lifetime, value: u32(state.lifetime) }], timeoutMs);
+    if (this.closed) return "failed";
+    if (res?.cls === "success") {
+      this.relayed = { ...state.relayed };
+      if (state.mapped !== undefined) this.mapped = { ...state.mapped };
+      const raw = attr(res, StunAttr.Lifetime);
+      if (raw !== undefined && raw.length >= 4) this.lifetime = raw.readUInt32BE(0);
+      this.startRefreshing();
+      this.nextChannel = state.nextChannel;
+      this.permit(state.permissions);
+      for (const c of state.channels) {
+        const key = `${c.peer.address}:${c.peer.port}`;
+        this.channels.set(key, { number: c.number, ready: false });
+        this.byChannel.set(c.number, { ...c.peer });
+        void this.bindRequest(key, c.number);
+      }
+      this.failure = undefined;
+      return "resumed";
+    }
+    // 437 Allocation Mismatch (§7.3: no allocation for this 5-tuple), or no answer: start over.
+    this.failure = undefined;
+    const relayed = await this.allocate(timeoutMs);
+    if (relayed === undefined) return "failed";
+    this.permit(state.permissions);
+    return "reallocated";
   }
 
   private every(ms: number, fn: () => void): void {

@@ -75,4 +75,6 @@ export type FromWorker =
   | { t: "dtls"; id: string; state: DtlsLegState }
   /** ICE selected a pair for a component: its local candidate becomes our default candidate in later SDP. */
   | { t: "iceSelected"; id: string; component: number; local: IceCandidate }
+  /** Something about a leg's ICE the operator should read (the checklist limit dropped pairs). */
+  | { t: "iceNotice"; id: string; message: string }
   | { t: "error"; id?: string; message: string };

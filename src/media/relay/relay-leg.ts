@@ -51,6 +51,8 @@ export interface LegEvents {
   /** The leg's DTLS association changed state (handshake done, failed). */
   dtls(leg: RelayLeg, state: DtlsLegState): void;
   iceSelected?(leg: RelayLeg, component: number, local: IceCandidate): void;
+  /** A notice from the leg's ICE for the log (the checklist limit dropped pairs). */
+  iceNotice?(leg: RelayLeg, message: string): void;
 }
 
 
@@ -369,6 +371,7 @@ export class RelayLeg {
       const local = this.ice?.selectedLocal(component);
       if (local !== undefined) this.events.iceSelected?.(this, component, local);
     },
+    notice: (message) => this.events.iceNotice?.(this, message),
   };
 
   /** What came from this leg's phone, decrypted; undefined (counted) when SRTP refuses it. */

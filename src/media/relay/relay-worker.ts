@@ -50,6 +50,7 @@ const events: LegEvents = {
   error: (leg, err) => post({ t: "error", id: leg.id, message: err.message }),
   dtls: (leg, state) => post({ t: "dtls", id: leg.id, state }),
   iceSelected: (leg, component, local) => post({ t: "iceSelected", id: leg.id, component, local }),
+  iceNotice: (leg, message) => post({ t: "iceNotice", id: leg.id, message }),
 };
 
 function reply(req: number, value: unknown): void {

@@ -183,7 +183,7 @@ export class CallManager {
     try {
       // The relay socket must be of the phone's family: an IPv6 phone sends to an IPv6 port.
       // ICE only when the offer has it, or when we make the offer (RFC 8839 §4.2).
-      const ice = checked === undefined || checked.offer.iceParams !== undefined ? await iceSpecFor(ep, this.o.ctx.config().rtp, flow, mediaAddress) : undefined;
+      const ice = checked === undefined || checked.offer.iceParams !== undefined ? await iceSpecFor(ep, this.o.ctx.config().rtp, flow, mediaAddress, this.o.ctx.config().acl?.named) : undefined;
       alloc = await this.o.ctx.media.allocate({ group: callId, ...((checked && isIP(checked.offer.address) === 6) || flow.transport.family === 6 ? { bindAddress: "::" } : {}), ...(ice ? { ice } : {}) });
     } catch (err) {
       const rtp = this.o.ctx.config().rtp;

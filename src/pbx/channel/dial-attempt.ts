@@ -277,7 +277,7 @@ export async function createLeg(ctx: CallContext, hooks: DialHooks, t: DialTarge
   if (!r.stillWanted()) return { started: false };
   let alloc: Awaited<ReturnType<typeof ctx.media.allocate>>;
   try {
-    const ice = await iceSpecFor(ep, ctx.config().rtp, flow, mediaAddressFor(ep, flow, ctx.config().pjsip.transports.find((x) => x.id === flow.transport.id), hooks.stunAddress()));
+    const ice = await iceSpecFor(ep, ctx.config().rtp, flow, mediaAddressFor(ep, flow, ctx.config().pjsip.transports.find((x) => x.id === flow.transport.id), hooks.stunAddress()), ctx.config().acl?.named);
     alloc = await ctx.media.allocate({ group: r.group, ...(flow.transport.family === 6 ? { bindAddress: "::" } : {}), ...(ice ? { ice } : {}) });
   } catch (err) {
     // Out of RTP ports (rtp.conf rtpstart-rtpend too small for the load): this leg fails as

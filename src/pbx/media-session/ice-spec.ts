@@ -3,17 +3,22 @@
  * endpoint has `ice_support=yes` and rtp.conf's global `icesupport` is on; a host candidate on
  * the address the phone reaches us on (and the endpoint's media_address when it is another), as
  * rtp.conf [ice_host_candidates] maps them, less
- * what rtp.conf ice_deny/ice_blacklist exclude and ice_permit does not put back;
+ * what rtp.conf ice_deny/ice_blacklist exclude and ice_permit does not put back, and what one of
+ * the named ACLs (acl.conf) listed by ice_acl refuses (each must allow the address, as Asterisk
+ * applies an ACL list; a name acl.conf does not define allows nothing);
  * a server-reflexive one when `stunaddr` is set; a relayed one when `turnaddr` is set.
  */
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
 import { networkInterfaces } from "node:os";
 import type { EndpointConfig, LoadedConfig } from "../../config/index.js";
+import { aclNames, namedAclsAllow } from "../../config/acl/load-acl.js";
+import type { AclRule } from "../../config/schema/options.js";
 import { parseHostPort, type LegIceSpec } from "../../media/index.js";
 import { anyNetworkContains, parseNetwork, type IpNetwork } from "../../core/ip.js";
 import { advertisedAddress } from "../../sip/transport/transport-set.js";
 import type { Flow } from "../../sip/transport/types.js";
+import { aclAllows } from "../pipeline/stages/endpoint-acl.js";
 
 const STUN_PORT = 3478;
 
@@ -27,8 +32,8 @@ async function resolve(hostPort: string, family: 4 | 6): Promise<{ address: stri
   }
 }
 
-/** The leg's ICE request, or undefined when ICE is off for this endpoint. */
-export async function iceSpecFor(ep: EndpointConfig, rtp: LoadedConfig["rtp"], flow: Flow, mediaAddress?: string): Promise<LegIceSpec | undefined> {
+/** The leg's ICE request, or undefined when ICE is off for this endpoint. `namedAcls` are acl.conf's, which rtp.conf ice_acl names. */
+export async function iceSpecFor(ep: EndpointConfig, rtp: LoadedConfig["rtp"], flow: Flow, mediaAddress?: string, namedAcls: ReadonlyMap<string, readonly AclRule[]> = new Map()): Promise<LegIceSpec | undefined> {
   if (!ep.iceSupport || !rtp.icesupport) return undefined;
   const family = flow.transport.family === 6 ? 6 : 4;
   const bound = flow.transport.localAddress;
@@ -46,7 +51,8 @@ export async function iceSpecFor(ep: EndpointConfig, rtp: LoadedConfig["rtp"], f
     if (m === undefined) return [a];
     return m.includeLocal ? [m.advertised, a] : [m.advertised];
   });
-  const hostAddresses = mapped.filter((a) => !anyNetworkContains(deny, a) || anyNetworkContains(permit, a));
+  const iceAcl = aclNames(rtp.iceAcl);
+  const hostAddresses = mapped.filter((a) => (!anyNetworkContains(deny, a) || anyNetworkContains(permit, a)) && namedAclsAllow(iceAcl, namedAcls, (rules) => aclAllows(rules, a)));
   if (hostAddresses.length === 0) return undefined;
   const spec: LegIceSpec = { hostAddresses };
   // The c= address the flow chose (external_media_address, or the address stunaddr found at

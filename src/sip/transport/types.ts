@@ -64,6 +64,12 @@ export interface Transport {
    */
   send(data: Buffer, remoteAddress: string, remotePort: number, connectionId?: string, onError?: SendErrorHandler): void;
   close(): Promise<void>;
+  /**
+   * The layer above authenticated (or trusts without authentication) the sender of a request
+   * that came over `flow`. A transport that limits unauthenticated connections (WebSocket)
+   * stops counting this one; the others need not implement it.
+   */
+  vouch?(flow: Flow): void;
   /** Counters and connections for `pjsip show transports` and tests. */
   dump(): TransportDump;
 }

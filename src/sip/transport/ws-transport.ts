@@ -11,7 +11,15 @@
  * the flow (the connection id, else the peer's address and port, the source the registrar
  * stored). When the connection closes the delegate hears `onConnectionClosed` with its flow,
  * so the registrar can drop the contacts that can no longer be reached.
+ *
+ * Until a request over it has been authenticated (the layer above calls `vouch()`), a
+ * connection is on probation: one address may hold at most `maxUnauthenticatedPerAddress` such
+ * connections (more are refused before the handshake, 503), and one that has not carried an
+ * authenticated request `unauthenticatedTimeoutMs` after it opened is closed (1008). The
+ * WebSocket pings would otherwise keep an idle connection open for ever, and every open one
+ * counts against http.conf's sessionlimit, which ARI and other phones share.
  */
+import { systemClock, type Clock, type TimerHandle } from "../../core/clock.js";
 import { TransportError } from "../../core/errors.js";
 import type { Logger } from "../../core/logger.js";
 import { BaseTransport } from "./base-transport.js";
@@ -42,6 +50,11 @@ export interface WsTransportOptions {
   bind: { host: string; port: number };
   delegate: TransportDelegate;
   log: Logger;
+  /** Connections one address may hold before any of them carried an authenticated request. */
+  maxUnauthenticatedPerAddress?: number;
+  /** ms a connection may stay open without an authenticated request; 0: no limit. */
+  unauthenticatedTimeoutMs?: number;
+  clock?: Clock;
 }
 
 interface Connection {
@@ -49,7 +62,15 @@ interface Connection {
   peer: WebSocketPeer;
   remoteAddress: string;
   remotePort: number;
+  /** Until an authenticated request came over it: the probation timer and the SIP messages seen. */
+  probation?: { timer: TimerHandle | undefined; messages: number };
 }
+
+/** Why `admits()` refuses a connection before the handshake. */
+export type WsRefusal = "banned" | "closed" | "too many unauthenticated";
+
+export const DEFAULT_MAX_UNAUTHENTICATED_PER_ADDRESS = 10;
+export const DEFAULT_UNAUTHENTICATED_TIMEOUT_MS = 30_000;
 
 /** RFC 6455 §7.4.1 close codes we use. */
 const GOING_AWAY = 1001;
@@ -65,6 +86,13 @@ export class WsTransport extends BaseTransport implements Transport {
   private seq = 0;
   /** Where the HTTP listener serving this transport is bound, once it is (Via and Contact name it). */
   private served: { address: string; port: number } | undefined;
+  /** Connections on probation, per remote address. */
+  private readonly unauthenticated = new Map<string, number>();
+  /** Addresses whose refusal over the cap was logged; forgotten once they are under it again. */
+  private readonly refusalLogged = new Set<string>();
+  /** Connections refused over the cap, and closed for never authenticating. */
+  private refusedOverCap = 0;
+  private closedUnauthenticated = 0;
 
   constructor(private readonly o: WsTransportOptions) {
     super({ id: o.id, address: o.bind.host, port: o.bind.port, delegate: o.delegate, log: o.log });
@@ -89,12 +117,34 @@ export class WsTransport extends BaseTransport implements Transport {
     this.served = address;
   }
 
-  /** The ban check, before the handshake is completed. */
-  admits(remoteAddress: string): boolean {
-    if (this.closed) return false;
-    if (this.o.delegate.allow(remoteAddress)) return true;
+  private get cap(): number {
+    return this.o.maxUnauthenticatedPerAddress ?? DEFAULT_MAX_UNAUTHENTICATED_PER_ADDRESS;
+  }
+
+  /** The ban check and the per-address cap on unauthenticated connections, before the handshake: undefined admits. */
+  admits(remoteAddress: string): WsRefusal | undefined {
+    if (this.closed) return "closed";
+    if (!this.o.delegate.allow(remoteAddress)) {
+      this.dropped++;
+      return "banned";
+    }
+    if ((this.unauthenticated.get(remoteAddress) ?? 0) >= this.cap) {
+      this.refuseOverCap(remoteAddress);
+      return "too many unauthenticated";
+    }
+    return undefined;
+  }
+
+  private refuseOverCap(remoteAddress: string): void {
     this.dropped++;
-    return false;
+    this.refusedOverCap++;
+    // Once per address while it stays at the cap: a flood of attempts is one line, not thousands.
+    if (this.refusalLogged.has(remoteAddress)) return;
+    this.refusalLogged.add(remoteAddress);
+    this.o.log.notice(
+      { transport: this.id, peer: remoteAddress, limit: this.cap },
+      `${this.protocol.toUpperCase()} connection from ${remoteAddress} refused: it already has ${this.cap} connections that have not authenticated a SIP request; further ones are refused (not logged again) until one authenticates or closes`,
+    );
   }
 
   /** Takes an open WebSocket (the `sip` subprotocol agreed) from the HTTP server. */
@@ -102,6 +152,15 @@ export class WsTransport extends BaseTransport implements Transport {
     const conn: Connection = { id: `${this.id}#${++this.seq}`, peer, remoteAddress, remotePort };
     this.connections.set(conn.id, conn);
     this.byPeer.set(formatHostPort(remoteAddress, remotePort), conn);
+    const waiting = this.unauthenticated.get(remoteAddress) ?? 0;
+    if (waiting >= this.cap) {
+      // Handshakes that passed admits() together: the ones over the cap go now.
+      this.refuseOverCap(remoteAddress);
+      peer.close(POLICY_VIOLATION, "too many unauthenticated connections");
+    }
+    this.unauthenticated.set(remoteAddress, waiting + 1);
+    const timeoutMs = this.o.unauthenticatedTimeoutMs ?? DEFAULT_UNAUTHENTICATED_TIMEOUT_MS;
+    conn.probation = { timer: timeoutMs > 0 ? (this.o.clock ?? systemClock).setTimeout(() => this.expire(conn, timeoutMs), timeoutMs) : undefined, messages: 0 };
     let gone = false;
     return {
       receive: (data) => {
@@ -115,8 +174,40 @@ export class WsTransport extends BaseTransport implements Transport {
     };
   }
 
+  /**
+   * The layer above identified and authenticated the sender of a request that came over `flow`
+   * (or trusts it without authentication): its connection is off probation.
+   */
+  vouch(flow: Flow): void {
+    const conn = flow.connectionId !== undefined ? this.connections.get(flow.connectionId) : undefined;
+    if (conn !== undefined) this.endProbation(conn);
+  }
+
+  private endProbation(conn: Connection): void {
+    if (conn.probation === undefined) return;
+    conn.probation.timer?.cancel();
+    delete conn.probation;
+    const n = (this.unauthenticated.get(conn.remoteAddress) ?? 1) - 1;
+    if (n > 0) this.unauthenticated.set(conn.remoteAddress, n);
+    else this.unauthenticated.delete(conn.remoteAddress);
+    if (n < this.cap) this.refusalLogged.delete(conn.remoteAddress);
+  }
+
+  private expire(conn: Connection, timeoutMs: number): void {
+    const p = conn.probation;
+    if (p === undefined || !this.connections.has(conn.id)) return;
+    this.closedUnauthenticated++;
+    const sent = p.messages === 0 ? "it sent no SIP message" : `none of its ${p.messages} SIP message${p.messages === 1 ? "" : "s"} was an authenticated request`;
+    this.o.log.notice(
+      { transport: this.id, peer: formatHostPort(conn.remoteAddress, conn.remotePort) },
+      `closing ${this.protocol.toUpperCase()} connection from ${formatHostPort(conn.remoteAddress, conn.remotePort)}: ${sent} within ${Math.round(timeoutMs / 1000)} s of connecting`,
+    );
+    conn.peer.close(POLICY_VIOLATION, "no authenticated SIP request");
+  }
+
   private forget(conn: Connection): void {
     if (!this.connections.delete(conn.id)) return;
+    this.endProbation(conn);
     const key = formatHostPort(conn.remoteAddress, conn.remotePort);
     if (this.byPeer.get(key) === conn) this.byPeer.delete(key);
     this.o.delegate.onConnectionClosed?.(this.flowOf(conn));
@@ -136,6 +227,7 @@ export class WsTransport extends BaseTransport implements Transport {
     const content = readWebSocketFrame(data);
     if ("message" in content) {
       this.received++;
+      if (conn.probation !== undefined) conn.probation.messages++;
       this.o.delegate.onMessage(content.message, this.flowOf(conn));
     } else if ("keepalive" in content) {
       // RFC 5626 §4.4.1: a double-CRLF ping is answered with a single CRLF pong.
@@ -169,8 +261,12 @@ export class WsTransport extends BaseTransport implements Transport {
   close(): Promise<void> {
     if (this.closed) return Promise.resolve();
     this.closed = true;
-    for (const c of [...this.connections.values()]) c.peer.close(GOING_AWAY, "shutting down");
+    for (const c of [...this.connections.values()]) {
+      c.probation?.timer?.cancel();
+      c.peer.close(GOING_AWAY, "shutting down");
+    }
     this.connections.clear();
+    this.unauthenticated.clear();
     this.byPeer.clear();
     return Promise.resolve();
   }
@@ -183,5 +279,12 @@ export class WsTransport extends BaseTransport implements Transport {
   /** Open connections, for tests and `dump`. */
   get connectionCount(): number {
     return this.connections.size;
+  }
+
+  /** Connections still on probation, refused over the per-address cap, and closed for never authenticating. */
+  get probation(): { open: number; refused: number; timedOut: number } {
+    let open = 0;
+    for (const n of this.unauthenticated.values()) open += n;
+    return { open, refused: this.refusedOverCap, timedOut: this.closedUnauthenticated };
   }
 }

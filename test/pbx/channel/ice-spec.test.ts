@@ -1,8 +1,10 @@
-/** What a leg's ICE gathers: off without ice_support or with icesupport=no; host addresses less ice_deny unless ice_permit; stunaddr and turnaddr resolved. */
+/** What a leg's ICE gathers: off without ice_support or with icesupport=no; host addresses less ice_deny unless ice_permit, and only those ice_acl's named ACLs allow; stunaddr and turnaddr resolved. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { buildPjsipConfig, parseConfigText } from "../../../src/config/index.js";
 import { buildRtpConfig } from "../../../src/config/rtp/load-rtp.js";
+import { buildAclConfig } from "../../../src/config/acl/load-acl.js";
+import { runCheck } from "../../../src/config/check/run-check.js";
 import { iceSpecFor } from "../../../src/pbx/media-session/ice-spec.js";
 import type { Flow } from "../../../src/sip/transport/types.js";
 
@@ -44,4 +46,24 @@ test("ice spec: rtp.conf [ice_host_candidates] advertises a host address as anot
   assert.equal(bad.config.iceHostCandidates.length, 1, "the two malformed lines are ignored");
   assert.equal(bad.diagnostics.length, 3, bad.diagnostics.map((d) => d.message).join("\n"));
   assert.match(bad.diagnostics[2]?.message ?? "", /'keep' is not known \(include_local_address is\)/);
+});
+
+test("ice spec: ice_acl names acl.conf ACLs that must each allow a host address, on top of ice_deny/ice_permit; an undefined name allows none", async () => {
+  const acls = buildAclConfig(parseConfigText("[lan]\ndeny=0.0.0.0/0\npermit=10.0.0.0/8\n[nat]\npermit=0.0.0.0/0\ndeny=10.0.0.5/32\n", "acl.conf")).config.named;
+  const twoHosts = { ...eps.get("ice")!, mediaAddress: "192.0.2.7" };
+  assert.deepEqual(await iceSpecFor(twoHosts, rtp(""), flow, undefined, acls), { hostAddresses: ["10.0.0.5", "192.0.2.7"] });
+  assert.deepEqual(await iceSpecFor(twoHosts, rtp("ice_acl=lan\n"), flow, undefined, acls), { hostAddresses: ["10.0.0.5"] }, "lan refuses the media_address");
+  assert.equal(await iceSpecFor(eps.get("ice")!, rtp("ice_acl=lan\nice_acl=nat\n"), flow, undefined, acls), undefined, "every listed ACL must allow: nat refuses 10.0.0.5");
+  assert.equal(await iceSpecFor(eps.get("ice")!, rtp("ice_acl=lan,nat\n"), flow, undefined, acls), undefined, "a comma-separated list too");
+  assert.equal(await iceSpecFor(eps.get("ice")!, rtp("ice_acl=lan\nice_deny=10.0.0.5/32\n"), flow, undefined, acls), undefined, "ice_deny still applies");
+  assert.equal(await iceSpecFor(eps.get("ice")!, rtp("ice_acl=nat\nice_permit=10.0.0.5/32\n"), flow, undefined, acls), undefined, "ice_permit does not override a named ACL");
+  assert.equal(await iceSpecFor(eps.get("ice")!, rtp("ice_acl=nosuch\n"), flow, undefined, acls), undefined, "an ACL acl.conf does not define allows nothing");
+  assert.deepEqual(await iceSpecFor(eps.get("ice")!, rtp(""), flow, undefined, acls), { hostAddresses: ["10.0.0.5"] }, "without ice_acl the ACLs do not matter");
+});
+
+test("ice spec: switchboard check warns about an ice_acl naming a section acl.conf does not have, and not about one it has", () => {
+  const report = runCheck({ kind: "embedded", files: { "pjsip.conf": "", "rtp.conf": "[general]\nice_acl=lan\nice_acl=nosuch\n", "acl.conf": "[lan]\npermit=10.0.0.0/8\n" } });
+  const lines = report.text.split("\n").filter((l) => l.includes("ice_acl"));
+  assert.deepEqual(lines, ["rtp.conf:1: warning: rtp.conf [general] ice_acl=nosuch names an ACL acl.conf does not define; it allows no address, so no host candidate is offered and every leg goes without ICE until [nosuch] is defined in acl.conf"]);
+  assert.doesNotMatch(report.text, /ice_acl.*not implemented/);
 });

@@ -141,8 +141,8 @@ test("ws transport: a peer banned while connected is disconnected and its messag
   h.receive(Buffer.from(REGISTER_NO_LENGTH));
   assert.equal(messages.length, 0);
   assert.equal(peer.closedWith?.code, 1008);
-  assert.equal(t.admits("127.0.0.5"), false);
-  assert.equal(t.admits("127.0.0.6"), true);
+  assert.equal(t.admits("127.0.0.5"), "banned");
+  assert.equal(t.admits("127.0.0.6"), undefined);
   assert.equal(t.dump().dropped, 2);
 });
 
@@ -171,7 +171,7 @@ test("ws transport: close() ends every connection with 1001 (going away)", async
   await t.close();
   assert.equal(peer.closedWith?.code, 1001);
   assert.equal(closed.length, 0, "a shutdown is not a peer going away");
-  assert.equal(t.admits("127.0.0.5"), false);
+  assert.equal(t.admits("127.0.0.5"), "closed");
 });
 
 test("ws transport: Via/Contact name the HTTP listener it is served by; pjsip show transports shows the configured bind", () => {

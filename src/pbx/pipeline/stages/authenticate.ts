@@ -68,7 +68,11 @@ export class AuthenticateStage implements PipelineStage {
       if (!ep || ep.allowUnauthenticatedOptions) return "continue";
     }
     const auths = ep ? this.opts.directory().authsOf(ep) : [];
-    if (ep && auths.length === 0) return "continue"; // an endpoint without auth= is trusted by identification
+    if (ep && auths.length === 0) {
+      // An endpoint without auth= is trusted by identification; so is the connection it came over.
+      ctx.flow.transport.vouch?.(ctx.flow);
+      return "continue";
+    }
     const realm = auths[0]?.realm || this.opts.defaultRealm();
     const algorithms = algorithmsOf(auths[0], this.opts.defaultAlgorithms?.() ?? []);
     const raw = ctx.req.headers.get("Authorization");
@@ -95,6 +99,8 @@ export class AuthenticateStage implements PipelineStage {
     const result = this.opts.digest.verify({ auth, method: ctx.req.method, realm, credentials, algorithms, ...(lifetime !== undefined ? { nonceLifetimeSec: lifetime } : {}) });
     if (result.outcome === "ok") {
       ctx.authUsername = username;
+      // The connection carried an authenticated request: a WebSocket one is off probation.
+      ctx.flow.transport.vouch?.(ctx.flow);
       this.opts.events.publish(securityEvent(ctx, "SuccessfulAuth", { username }, this.now()));
       return "continue";
     }
