@@ -130,6 +130,10 @@ const phone = {
     ua.on("registrationFailed", (e) => {
       state.registration = "failed";
       show(`Registration failed: ${e.cause}`);
+      // A refused password would be tried again on every reconnect, until the PBX's guard bans
+      // the address: stop, and let the user type it again. Network trouble is retried.
+      const { causes } = JsSIP.C;
+      if (e.cause !== causes.CONNECTION_ERROR && e.cause !== causes.REQUEST_TIMEOUT) ua?.stop();
     });
     ua.on("newRTCSession", (e) => {
       if (e.originator !== "remote") return;

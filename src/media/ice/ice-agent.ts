@@ -199,12 +199,15 @@ export class IceAgent {
   /**
    * §6.1.2.5: "an ICE agent MUST limit the total number of connectivity checks ... by limiting
    * the total number of candidate pairs in the checklist set. ... The limit is enforced by
-   * discarding lower-priority candidate pairs". The pairs are sorted highest first, so the tail
-   * goes; the selected pair and the pair media uses are kept whatever their priority. Remote
-   * peer-reflexive candidates no pair uses any more are forgotten too, so a peer sending checks
-   * from ever new ports cannot grow them either.
+   * discarding lower-priority candidate pairs". Failed pairs go first, then frozen, then waiting
+   * ones, each lowest priority first; a pair that works or may (succeeded, being checked,
+   * nominated or to be nominated, selected, used by media) is never dropped. The pair a peer's
+   * check just made (`from`) takes the place of a failed pair or of one below it, else it goes
+   * itself — unless that check nominates it.
+   * Remote peer-reflexive candidates no pair uses any more are forgotten too, so a peer sending
+   * checks from ever new ports cannot grow them either.
    */
-  private prune(): void {
+  private prune(from?: { pair: CandidatePair; nominates: boolean }): void {
     const limit = this.o.maxPairs ?? MAX_CANDIDATE_PAIRS;
     let excess = this.pairs.length - limit;
     if (excess <= 0) return;
@@ -213,13 +216,20 @@ export class IceAgent {
       const a = this.active(c);
       if (a !== undefined) keep.add(a);
     }
+    if (from !== undefined) keep.add(from.pair);
+    const busy = (p: CandidatePair): boolean => p.state === "In-Progress" || p.state === "Succeeded" || p.nominated || p.useCandidate || p.nominateOnSuccess || p.tx !== undefined;
     const dropped = new Set<CandidatePair>();
-    for (let i = this.pairs.length - 1; i >= 0 && excess > 0; i--) {
-      const p = this.pairs[i]!;
-      if (keep.has(p)) continue;
-      dropped.add(p);
-      excess--;
+    for (const state of ["Failed", "Frozen", "Waiting"] as const) {
+      for (let i = this.pairs.length - 1; i >= 0 && excess > 0; i--) {
+        const p = this.pairs[i]!;
+        if (p.state !== state || keep.has(p) || busy(p)) continue;
+        // For a peer's new check, only failed pairs and pairs below it make room.
+        if (from !== undefined && state !== "Failed" && p.priority > from.pair.priority) continue;
+        dropped.add(p);
+        excess--;
+      }
     }
+    if (excess > 0 && from !== undefined && !from.nominates) dropped.add(from.pair);
     if (dropped.size === 0) return;
     const kept = this.pairs.filter((p) => !dropped.has(p));
     this.pairs.length = 0;
@@ -390,16 +400,16 @@ export class IceAgent {
       if (this.remote !== undefined) this.remote.candidates.push(remote);
       else this.early.push(remote);
     }
+    const useCandidate = attr(req, StunAttr.UseCandidate) !== undefined && this.role === "controlled";
     let pair = this.pairs.find((p) => p.local === local && sameAddress(p.remote, from));
     if (pair === undefined) {
       pair = { local, remote, priority: 0n, state: "Waiting", foundation: `${local.foundation}:${remote.foundation}`, nominated: false, nominateOnSuccess: false, useCandidate: false, checksSent: 0 };
       this.pairs.push(pair);
       this.reprioritize();
-      this.prune();
-      // Answered, but over the limit and of the lowest priority: no pair, no triggered check.
+      this.prune({ pair, nominates: useCandidate });
+      // Answered, but over the limit with nothing else to drop: no pair, no triggered check.
       if (!this.pairs.includes(pair)) return;
     }
-    const useCandidate = attr(req, StunAttr.UseCandidate) !== undefined && this.role === "controlled";
     if (pair.state === "Succeeded") {
       if (useCandidate) this.nominate(pair);
     } else {

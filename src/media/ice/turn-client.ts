@@ -148,12 +148,14 @@ export class TurnClient {
   async resume(state: TurnClientState, timeoutMs = 3000): Promise<TurnResumeOutcome> {
     this.realm = state.realm;
     this.nonce = state.nonce;
-    this.key = longTermKey(this.server.username, this.realm, this.server.password);
+    // A server that asked for no credentials (no 401, so no realm) gets none now either.
+    if (this.realm !== "" || this.nonce !== "") this.key = longTermKey(this.server.username, this.realm, this.server.password);
     this.lifetime = state.lifetime;
+    // Ours from now on: a close() during the Refresh deletes it rather than leaving it to expire.
+    this.relayed = { ...state.relayed };
     const res = await this.request(StunMethod.Refresh, [{ type: StunAttr.Lifetime, value: u32(state.lifetime) }], timeoutMs);
     if (this.closed) return "failed";
     if (res?.cls === "success") {
-      this.relayed = { ...state.relayed };
       if (state.mapped !== undefined) this.mapped = { ...state.mapped };
       const raw = attr(res, StunAttr.Lifetime);
       if (raw !== undefined && raw.length >= 4) this.lifetime = raw.readUInt32BE(0);
@@ -171,6 +173,7 @@ export class TurnClient {
     }
     // 437 Allocation Mismatch (§7.3: no allocation for this 5-tuple), or no answer: start over.
     this.failure = undefined;
+    this.relayed = undefined;
     const relayed = await this.allocate(timeoutMs);
     if (relayed === undefined) return "failed";
     this.permit(state.permissions);

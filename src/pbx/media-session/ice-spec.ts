@@ -44,15 +44,16 @@ export async function iceSpecFor(ep: EndpointConfig, rtp: LoadedConfig["rtp"], f
   const nets = (list: readonly string[]) => list.flatMap((t) => t.split(",")).map((t) => parseNetwork(t)).filter((n): n is IpNetwork => n !== undefined);
   const deny = nets([...rtp.iceDeny, ...rtp.iceBlacklist]);
   const permit = nets(rtp.icePermit);
-  // rtp.conf [ice_host_candidates]: a host address advertised as another (a 1:1 NAT's), with
-  // include_local_address also as itself.
-  const mapped = candidates.flatMap((a) => {
+  // The rules (and ice_acl's named ACLs) judge our own addresses, as Asterisk applies them to its
+  // interfaces; rtp.conf [ice_host_candidates] then advertises an allowed one as another (a 1:1
+  // NAT's), with include_local_address also as itself.
+  const iceAcl = aclNames(rtp.iceAcl);
+  const allowed = candidates.filter((a) => (!anyNetworkContains(deny, a) || anyNetworkContains(permit, a)) && namedAclsAllow(iceAcl, namedAcls, (rules) => aclAllows(rules, a)));
+  const hostAddresses = allowed.flatMap((a) => {
     const m = rtp.iceHostCandidates.find((x) => x.local === a);
     if (m === undefined) return [a];
     return m.includeLocal ? [m.advertised, a] : [m.advertised];
   });
-  const iceAcl = aclNames(rtp.iceAcl);
-  const hostAddresses = mapped.filter((a) => (!anyNetworkContains(deny, a) || anyNetworkContains(permit, a)) && namedAclsAllow(iceAcl, namedAcls, (rules) => aclAllows(rules, a)));
   if (hostAddresses.length === 0) return undefined;
   const spec: LegIceSpec = { hostAddresses };
   // The c= address the flow chose (external_media_address, or the address stunaddr found at

@@ -132,3 +132,33 @@ test("ice checklist limit: the selected pair is kept even when higher-priority p
     agent.close();
   }
 });
+
+test("ice checklist limit: a pair a peer's check nominates is kept even when the checklist is full of higher-priority pairs", () => {
+  const { agent, peer, check } = agentUnderTest();
+  try {
+    agent.setRemote({ ...peer, candidates: Array.from({ length: 100 }, (_, i) => remote(i, 60000 + i)) });
+    // Through a relay the priority is the lowest there is; the check nominates (USE-CANDIDATE).
+    const res = check({ address: "10.9.9.7", port: 50000 }, candidatePriority("relay", 1, 1), true);
+    assert.equal(res?.cls, "success");
+    assert.ok(agent.stats().pairs.some((p) => p.remote === "prflx 10.9.9.7:50000"), "the nominated pair stays in the checklist");
+    assert.ok(agent.isRemote(1, "10.9.9.7", 50000), "its address is one of the peer's");
+  } finally {
+    agent.close();
+  }
+});
+
+test("ice checklist limit: a pair being checked or that succeeded is not dropped for higher-priority candidates arriving later", () => {
+  const { agent, peer, sent, answer } = agentUnderTest("controlling");
+  try {
+    const low = remote(999, 1);
+    agent.setRemote({ ...peer, candidates: [low] });
+    const req = sent.find((s) => s.msg.cls === "request" && s.to.port === low.port);
+    assert.ok(req, "a check went to the only candidate");
+    answer(req.msg, { address: low.address, port: low.port });
+    agent.setRemote({ ...peer, candidates: [low, ...Array.from({ length: 120 }, (_, i) => remote(i, 60000 + i))] });
+    assert.ok(agent.stats().pairs.some((p) => p.remote === `host ${low.address}:${low.port}`), "the working pair is kept");
+    assert.equal(agent.stats().pairs.length, MAX_CANDIDATE_PAIRS);
+  } finally {
+    agent.close();
+  }
+});

@@ -35,3 +35,10 @@ test("authenticate: a request from an endpoint without auth= (trusted by identif
   assert.equal(new Phone(pbx, { user: "7001", password: "", ip: "203.0.113.11" }).register().status, 200);
   assert.equal(vouched.length, 1);
 });
+
+test("authenticate: a request let in as the anonymous endpoint vouches for nothing", () => {
+  const { pbx, vouched } = spied(`${BASE_CONF}\n[anonymous]\ntype=endpoint\ncontext=default\n`);
+  // A scanner's OPTIONS from nobody the PBX knows: let in as anonymous (no auth=), answered.
+  assert.equal(new Phone(pbx, { user: "stranger", password: "", ip: "203.0.113.13" }).options().status, 200);
+  assert.equal(vouched.length, 0);
+});

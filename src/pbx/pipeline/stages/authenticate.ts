@@ -69,8 +69,9 @@ export class AuthenticateStage implements PipelineStage {
     }
     const auths = ep ? this.opts.directory().authsOf(ep) : [];
     if (ep && auths.length === 0) {
-      // An endpoint without auth= is trusted by identification; so is the connection it came over.
-      ctx.flow.transport.vouch?.(ctx.flow);
+      // An endpoint without auth= is trusted by identification; so is the connection it came
+      // over — unless that endpoint is `anonymous`, which takes anyone.
+      if (ctx.identifiedBy !== "anonymous") ctx.flow.transport.vouch?.(ctx.flow);
       return "continue";
     }
     const realm = auths[0]?.realm || this.opts.defaultRealm();
