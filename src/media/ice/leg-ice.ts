@@ -73,6 +73,8 @@ export class LegIce {
   private role: IceRole = "controlled";
   private remote: { params: IceParameters; role: IceRole } | undefined;
   private closed = false;
+  /** After a move to another worker: settles once the handed-over TURN allocations carried on or were replaced. */
+  turnResumed: Promise<void> = Promise.resolve();
 
   private constructor(
     readonly spec: LegIceSpec,
@@ -90,9 +92,11 @@ export class LegIce {
     if (snapshot !== undefined) {
       const ice = new LegIce(snapshot.spec, snapshot.local, snapshot.tieBreaker, host, rtpPort);
       attach(ice);
-      await ice.resumeTurn(snapshot.turn ?? [], snapshot.spec.gatherTimeoutMs ?? 2000);
       ice.start();
       if (snapshot.remote !== undefined) ice.setRemote(snapshot.remote.params, snapshot.remote.role);
+      // The TURN allocation carries on in the background: media on a host pair does not wait for
+      // the TURN server (up to two timeouts when it is gone).
+      ice.turnResumed = ice.resumeTurn(snapshot.turn ?? [], snapshot.spec.gatherTimeoutMs ?? 2000).catch(() => undefined);
       return ice;
     }
     const { ufrag, pwd } = iceCredentials();

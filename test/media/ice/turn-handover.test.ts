@@ -105,6 +105,7 @@ test("turn handover: the moved leg carries on with the same allocation: not dele
 
   const b = hostFor(server);
   const moved = await LegIce.gather(spec, b.host, PORT, b.attach, snap);
+  await moved.turnResumed;
   await new Promise((r) => setImmediate(r));
   try {
     assert.deepEqual(relayOf(moved), ["1 192.0.2.50:49152", "2 192.0.2.50:49153"], "the same relayed addresses");
@@ -128,6 +129,7 @@ test("turn handover: an allocation the server no longer has (437) is replaced by
   server.allocations.clear(); // expired meanwhile
   const b = hostFor(server);
   const moved = await LegIce.gather(spec, b.host, PORT, b.attach, snap);
+  await moved.turnResumed;
   try {
     assert.deepEqual(relayOf(moved), ["1 192.0.2.50:49154", "2 192.0.2.50:49155"]);
     const problems = moved.stats()?.problems ?? [];
