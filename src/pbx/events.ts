@@ -97,6 +97,20 @@ export function prefixedChannelFields<P extends string>(prefix: P, c: ChannelVie
   return out as PrefixedChannelFields<P>;
 }
 
+/** A successful AttendedTransfer: the transferor's two channels (one when it consulted on the same one), then the two it joined in bridge `bridgeId`. */
+export function attendedTransferFields(p: { orig: ChannelView; second: ChannelView; transferee: ChannelView; target: ChannelView }, bridgeId: string): PbxEvents["AttendedTransfer"] {
+  return {
+    Result: "Success",
+    ...prefixedChannelFields("OrigTransferer", p.orig),
+    ...prefixedChannelFields("SecondTransferer", p.second),
+    ...prefixedChannelFields("Transferee", p.transferee),
+    ...prefixedChannelFields("TransferTarget", p.target),
+    IsExternal: "No",
+    DestType: "Bridge",
+    DestBridgeUniqueid: bridgeId,
+  };
+}
+
 export function destChannelFields(c: ChannelView): DestChannelFields {
   const f = channelFields(c);
   return {

@@ -82,6 +82,13 @@ describe("DTMF feature codes (integration: baresip phones, features.conf, Dial o
     }
   }
 
+  /** `b` presses the attended transfer's code (*2), waits out the "transfer" prompt (the other party hears music) and dials `target`. */
+  async function consult(b: Baresip, target: string): Promise<void> {
+    await press(b, "*2");
+    await sleep(1500);
+    await press(b, target);
+  }
+
   const keysHeard = (b: Baresip): string =>
     b.ctrl.events
       .filter((e) => e.type === "CALL_DTMF_START")
@@ -171,9 +178,7 @@ describe("DTMF feature codes (integration: baresip phones, features.conf, Dial o
       await a.waitEvent("CALL_ESTABLISHED", 10000);
       const t0 = Date.now();
       await sleep(2000);
-      await press(b, "*2");
-      await sleep(1500); // "transfer" plays to 5202; 5201 hears music on hold
-      await press(b, P.c.id);
+      await consult(b, P.c.id);
       await c.waitEvent("CALL_ESTABLISHED", 10000);
       const consulted = (Date.now() - t0) / 1000;
       await sleep(3500); // 5202 and 5203 talk; 5201 still on hold
@@ -214,9 +219,7 @@ describe("DTMF feature codes (integration: baresip phones, features.conf, Dial o
       await a.command(`dial sip:${P.b.id}@${SERVER_IP}:${sipPort}`);
       await a.waitEvent("CALL_ESTABLISHED", 10000);
       await sleep(1000);
-      await press(b, "*2");
-      await sleep(1500);
-      await press(b, P.c.id);
+      await consult(b, P.c.id);
       await c.waitEvent("CALL_ESTABLISHED", 10000);
       await sleep(2500);
       await press(b, "*1");
@@ -244,9 +247,7 @@ describe("DTMF feature codes (integration: baresip phones, features.conf, Dial o
       await a.command(`dial sip:${P.b.id}@${SERVER_IP}:${sipPort}`);
       await a.waitEvent("CALL_ESTABLISHED", 10000);
       await sleep(1000);
-      await press(b, "*2");
-      await sleep(1500);
-      await press(b, "5209");
+      await consult(b, "5209");
       await pbx.waitForLog(/the attended transfer's consultation of 5209@office ended \(CHANUNAVAIL\); back with PJSIP\/5201-/, 8000);
       await sleep(4000);
       assert.equal((await channels()).length, 2, "5201 and 5202 still in their call");
@@ -269,9 +270,7 @@ describe("DTMF feature codes (integration: baresip phones, features.conf, Dial o
       await a.command(`dial sip:${P.b.id}@${SERVER_IP}:${sipPort}`);
       await a.waitEvent("CALL_ESTABLISHED", 10000);
       await sleep(1000);
-      await press(b, "*2");
-      await sleep(1500);
-      await press(b, P.c.id);
+      await consult(b, P.c.id);
       await c.waitEvent("CALL_INCOMING", 10000);
       await pbx.waitForLog(/attended transfer target 5203@office did not answer within atxfernoanswertimeout \(3 s\); back with PJSIP\/5201-/, 8000);
       await c.waitEvent("CALL_CLOSED", 5000);
@@ -285,9 +284,7 @@ describe("DTMF feature codes (integration: baresip phones, features.conf, Dial o
       await a.command(`dial sip:${P.b.id}@${SERVER_IP}:${sipPort}`);
       await waitUntil(() => a.ctrl.events.filter((e) => e.type === "CALL_ESTABLISHED").length >= 2 || undefined, 10000, "5201's second call up");
       await sleep(1000);
-      await press(b, "*2");
-      await sleep(1500);
-      await press(b, P.c.id);
+      await consult(b, P.c.id);
       await waitUntil(() => c.ctrl.events.filter((e) => e.type === "CALL_INCOMING").length >= 2 || undefined, 10000, "5203 rung by the second consultation");
       await b.command("hangup");
       await b.waitEvent("CALL_CLOSED", 10000);

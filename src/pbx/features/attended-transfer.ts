@@ -22,7 +22,7 @@ import type { DialplanTarget } from "../dialplan/index.js";
 import type { DigitInterceptor, DtmfSource } from "../channel/dtmf.js";
 import type { OutboundLeg } from "../channel/outbound-leg.js";
 import { CAUSE } from "../channel/hangup-cause.js";
-import { prefixedChannelFields } from "../events.js";
+import { attendedTransferFields } from "../events.js";
 import type { DivertedChannel } from "../transfer/transfer-bridge.js";
 import type { FeatureServices } from "./feature-services.js";
 import { FeatureMatcher, type FeatureCode } from "./feature-matcher.js";
@@ -232,16 +232,7 @@ export class Consultation {
     if (this.log.wants("verbose", 3)) this.log.verbose(3, {}, `${transferer.name}: attended transfer (DTMF): ${a.name} and ${b.name} are connected`);
     const events = this.o.s.events;
     if (events.wants("AttendedTransfer")) {
-      events.emit("AttendedTransfer", {
-        Result: "Success",
-        ...prefixedChannelFields("OrigTransferer", views[0]),
-        ...prefixedChannelFields("SecondTransferer", views[0]),
-        ...prefixedChannelFields("Transferee", views[1]),
-        ...prefixedChannelFields("TransferTarget", views[2]),
-        IsExternal: "No",
-        DestType: "Bridge",
-        DestBridgeUniqueid: tb.id,
-      });
+      events.emit("AttendedTransfer", attendedTransferFields({ orig: views[0], second: views[0], transferee: views[1], target: views[2] }, tb.id));
     }
     if (hangUp && !transferer.hungUp()) void transferer.hangup(CAUSE.NORMAL_CLEARING);
   }

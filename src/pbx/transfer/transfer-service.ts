@@ -25,7 +25,7 @@ import type { InviteSession, RequestOutcome } from "../../sip/session/index.js";
 import { Bridge } from "../bridge/bridge.js";
 import type { CallManager, CallParty } from "../channel/call-manager.js";
 import type { DialplanDetour, DialplanTarget } from "../dialplan/index.js";
-import { prefixedChannelFields, type ChannelView, type PbxEvents } from "../events.js";
+import { attendedTransferFields, prefixedChannelFields, type ChannelView, type PbxEvents } from "../events.js";
 import { parseReferTo, type ReplacesTarget } from "./refer-to.js";
 import { ReferNotifier } from "./refer-notifier.js";
 import { TransferBridge, type DivertedChannel } from "./transfer-bridge.js";
@@ -306,16 +306,7 @@ export class TransferService {
       this.o.calls.divert(transferor2, { label: "replaced by an attended transfer", run: () => Promise.resolve() });
       tb.join(a, b);
       if (this.o.events.wants("AttendedTransfer")) {
-        this.o.events.emit("AttendedTransfer", {
-          Result: "Success",
-          ...prefixedChannelFields("OrigTransferer", views[0]),
-          ...prefixedChannelFields("SecondTransferer", views[1]),
-          ...prefixedChannelFields("Transferee", views[2]),
-          ...prefixedChannelFields("TransferTarget", views[3]),
-          IsExternal: "No",
-          DestType: "Bridge",
-          DestBridgeUniqueid: tb.id,
-        });
+        this.o.events.emit("AttendedTransfer", attendedTransferFields({ orig: views[0], second: views[1], transferee: views[2], target: views[3] }, tb.id));
       }
       if (log.wants("verbose", 3)) log.verbose(3, {}, `${from}: attended transfer: ${a.name} and ${b.name} are connected (${from} and ${to} leave)`);
       notifier.final(200, "OK");

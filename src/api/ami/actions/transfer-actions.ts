@@ -26,31 +26,25 @@ function answer(outcome: TransferOutcome, ok: string) {
   }
 }
 
+/** BlindTransfer and Atxfer take the same headers: the transferer's Channel, Exten, Context. */
+function transferAction(name: string, synopsis: string, run: TransferActionServices["blind"], ok: string): AmiAction {
+  return {
+    name,
+    privilege: ["call"],
+    synopsis,
+    handle(req) {
+      const channel = req.get("Channel") ?? "";
+      const exten = req.get("Exten") ?? "";
+      if (channel === "") return failure("No channel specified");
+      if (exten === "") return failure("No extension specified");
+      return answer(run(channel, exten, req.get("Context")), ok);
+    },
+  };
+}
+
 export function transferActions(s: TransferActionServices): AmiAction[] {
   return [
-    {
-      name: "BlindTransfer",
-      privilege: ["call"],
-      synopsis: "Blind transfer channel(s) to the given destination",
-      handle(req) {
-        const channel = req.get("Channel") ?? "";
-        const exten = req.get("Exten") ?? "";
-        if (channel === "") return failure("No channel specified");
-        if (exten === "") return failure("No extension specified");
-        return answer(s.blind(channel, exten, req.get("Context")), "Transfer succeeded");
-      },
-    },
-    {
-      name: "Atxfer",
-      privilege: ["call"],
-      synopsis: "Attended transfer",
-      handle(req) {
-        const channel = req.get("Channel") ?? "";
-        const exten = req.get("Exten") ?? "";
-        if (channel === "") return failure("No channel specified");
-        if (exten === "") return failure("No extension specified");
-        return answer(s.attended(channel, exten, req.get("Context")), "Atxfer successfully queued");
-      },
-    },
+    transferAction("BlindTransfer", "Blind transfer channel(s) to the given destination", (c, e, x) => s.blind(c, e, x), "Transfer succeeded"),
+    transferAction("Atxfer", "Attended transfer", (c, e, x) => s.attended(c, e, x), "Atxfer successfully queued"),
   ];
 }
